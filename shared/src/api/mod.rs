@@ -1,0 +1,263 @@
+//! Request and response bodies of the HTTP API (`/api/v1`). The same types travel through the
+//! desktop shell's Tauri commands, so the UI has one API client whatever carries the bytes.
+//!
+//! Routes (all JSON unless noted; every non-GET request must carry the [`crate::CSRF_HEADER`]):
+//!
+//! | method | path | body → answer | permission |
+//! |---|---|---|---|
+//! | GET | `/health` | → [`Health`] | none |
+//! | GET | `/setup` | → [`SetupStatus`] | none |
+//! | POST | `/setup` | [`SetupRequest`] → [`SessionInfo`] | only while no administrator exists |
+//! | POST | `/auth/login` | [`LoginRequest`] → [`SessionInfo`] | none |
+//! | POST | `/auth/logout` | → 204 | session |
+//! | GET | `/auth/me` | → [`SessionInfo`] | session |
+//! | PUT | `/me/preferences` | [`UpdatePreferences`] → [`SessionInfo`] | session |
+//! | GET | `/users?q=&organization_id=&include_disabled=&limit=&offset=` | → [`UserList`] | users.view |
+//! | POST | `/users` | [`CreateUser`] → [`User`] | users.manage |
+//! | GET | `/users/{id}` | → [`User`] | users.view |
+//! | PUT | `/users/{id}` | [`UpdateUser`] → [`User`] | users.manage |
+//! | POST | `/users/{id}/password` | [`SetPassword`] → 204 | users.manage |
+//! | POST | `/users/{id}/unlock` | → [`User`] | users.manage |
+//! | GET | `/users/export` | → `text/csv` ([`USER_CSV_HEADER`]) | users.view |
+//! | POST | `/users/import` | `text/csv` → [`ImportReport`] | users.manage |
+//! | GET | `/organizations` | → `Vec<`[`Organization`]`>` | session |
+//! | POST | `/organizations` | [`SaveOrganization`] → [`Organization`] | orgs.manage |
+//! | PUT | `/organizations/{id}` | [`SaveOrganization`] → [`Organization`] | orgs.manage |
+//! | DELETE | `/organizations/{id}` | → 204 | orgs.manage |
+//! | GET | `/organizations/export` | → `text/csv` ([`ORG_CSV_HEADER`]) | session |
+//! | POST | `/organizations/import` | `text/csv` → [`ImportReport`] | orgs.manage |
+//! | GET | `/roles` | → `Vec<`[`Role`]`>` | session |
+//! | POST | `/roles` | [`SaveRole`] → [`Role`] | roles.manage |
+//! | PUT | `/roles/{id}` | [`SaveRole`] → [`Role`] | roles.manage |
+//! | DELETE | `/roles/{id}` | → 204 | roles.manage |
+//! | GET | `/settings` | → [`SystemSettings`] | session |
+//! | PUT | `/settings` | [`SystemSettings`] → [`SystemSettings`] | settings.manage |
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Language, Permission};
+
+/// Seconds since 1970-01-01T00:00:00Z. Every instant in the API is one of these; the UI shows it
+/// in the user's time zone.
+pub type Timestamp = i64;
+pub type Id = i64;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Health {
+    /// "ok" when the database answers.
+    pub status: String,
+    pub version: String,
+    /// "sqlite" or "postgres".
+    pub database: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SetupStatus {
+    /// True while no administrator exists: every page leads to the setup wizard.
+    pub needs_setup: bool,
+    /// Time zones the server knows, for the wizard's picker.
+    pub time_zones: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SetupRequest {
+    pub organization_name: String,
+    pub admin_login: String,
+    pub admin_display_name: String,
+    pub admin_password: String,
+    pub default_language: Language,
+    /// IANA name, e.g. "Asia/Tokyo".
+    pub time_zone: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub login: String,
+    pub password: String,
+}
+
+/// The logged-in user as the UI needs it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub id: Id,
+    pub login: String,
+    pub display_name: String,
+    pub language: Language,
+    pub time_zone: String,
+    pub organization_id: Option<Id>,
+    pub role_id: Id,
+    pub role_name: String,
+    pub permissions: Vec<Permission>,
+}
+
+impl CurrentUser {
+    pub fn can(&self, p: Permission) -> bool {
+        p.is_granted_by(&self.permissions)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub user: CurrentUser,
+    /// When the session ends unless used again (sessions slide while in use).
+    pub expires_at: Timestamp,
+    /// The organisation name from the system settings, for the page header.
+    pub organization_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct UpdatePreferences {
+    #[serde(default)]
+    pub language: Option<Language>,
+    #[serde(default)]
+    pub time_zone: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub id: Id,
+    pub login: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub organization_id: Option<Id>,
+    pub role_id: Id,
+    pub active: bool,
+    pub language: Language,
+    pub time_zone: String,
+    /// Account names under which the user appears in PC logs: `OSAKA\a-mogami`, `a-mogami@osaka.com`.
+    pub log_accounts: Vec<String>,
+    pub failed_logins: i64,
+    /// Set while the account is locked after repeated failed logins.
+    pub locked_until: Option<Timestamp>,
+    pub last_login_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserList {
+    pub users: Vec<User>,
+    /// Number of users matching the filter, beyond this page.
+    pub total: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreateUser {
+    pub login: String,
+    pub display_name: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub organization_id: Option<Id>,
+    /// Defaults to the built-in member role.
+    #[serde(default)]
+    pub role_id: Option<Id>,
+    /// Defaults to the system's default language.
+    #[serde(default)]
+    pub language: Option<Language>,
+    /// Defaults to the system's time zone.
+    #[serde(default)]
+    pub time_zone: Option<String>,
+    #[serde(default)]
+    pub log_accounts: Vec<String>,
+    pub password: String,
+}
+
+/// Every field is optional: only the ones present change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct UpdateUser {
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// `Some(None)` is not expressible in JSON as distinct from absent; send `""` to clear.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// `0` clears the organisation.
+    #[serde(default)]
+    pub organization_id: Option<Id>,
+    #[serde(default)]
+    pub role_id: Option<Id>,
+    #[serde(default)]
+    pub active: Option<bool>,
+    #[serde(default)]
+    pub language: Option<Language>,
+    #[serde(default)]
+    pub time_zone: Option<String>,
+    #[serde(default)]
+    pub log_accounts: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SetPassword {
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Organization {
+    pub id: Id,
+    pub name: String,
+    pub parent_id: Option<Id>,
+    /// Names from the root down, joined by " / ": "Acme / Sales / Team A".
+    pub path: String,
+    pub user_count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SaveOrganization {
+    pub name: String,
+    #[serde(default)]
+    pub parent_id: Option<Id>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Role {
+    pub id: Id,
+    pub name: String,
+    /// "administrator", "manager", "member" for the built-in roles.
+    pub builtin: Option<String>,
+    pub permissions: Vec<Permission>,
+    pub user_count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SaveRole {
+    pub name: String,
+    pub permissions: Vec<Permission>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SystemSettings {
+    pub organization_name: String,
+    pub default_language: Language,
+    pub time_zone: String,
+    /// Idle minutes after which a session ends.
+    pub session_idle_minutes: i64,
+}
+
+/// Outcome of a CSV import: good rows are stored, bad rows are listed, nothing is dropped silently.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct ImportReport {
+    pub rows_read: i64,
+    pub created: i64,
+    pub updated: i64,
+    pub errors: Vec<ImportRowError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportRowError {
+    /// 1-based line number in the file, the header being line 1.
+    pub line: i64,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+/// Columns of the user CSV, in order. `organization` is the organisation path
+/// ("Acme / Sales"), `role` the role name, `active` `true`/`false`, `log_accounts` separated by `;`.
+/// Importing a file with a `password` column sets passwords; without one, new users get none
+/// and cannot log in until an administrator sets one.
+pub const USER_CSV_HEADER: [&str; 8] =
+    ["login", "display_name", "email", "organization", "role", "active", "language", "log_accounts"];
+
+/// Columns of the organisation CSV: the path from the root, " / "-separated.
+pub const ORG_CSV_HEADER: [&str; 1] = ["path"];
+
+/// Separator of organisation names in a path.
+pub const ORG_PATH_SEPARATOR: &str = " / ";

@@ -1,0 +1,316 @@
+//! Input rules. The UI runs them as the user types; the server runs them again before storing.
+//! Every error names the field and says what to do.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, message: impl Into<String>) -> Self {
+        FieldError { field: field.to_string(), message: message.into() }
+    }
+}
+
+pub type Check = Result<(), FieldError>;
+
+pub const LOGIN_MAX: usize = 64;
+pub const NAME_MAX: usize = 100;
+pub const EMAIL_MAX: usize = 254;
+pub const PASSWORD_MIN: usize = 10;
+pub const PASSWORD_MAX: usize = 256;
+pub const LOG_ACCOUNT_MAX: usize = 256;
+pub const LOG_ACCOUNTS_PER_USER: usize = 50;
+
+fn has_control(s: &str) -> bool {
+    s.chars().any(char::is_control)
+}
+
+/// A required, single-line text of at most `max` characters.
+pub fn required_text(field: &str, value: &str, max: usize) -> Check {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(FieldError::new(field, format!("{field} is required: enter a value")));
+    }
+    if v.chars().count() > max {
+        return Err(FieldError::new(field, format!("{field} is too long: use at most {max} characters")));
+    }
+    if has_control(v) {
+        return Err(FieldError::new(field, format!("{field} must be a single line without control characters")));
+    }
+    Ok(())
+}
+
+/// Logins: 1–64 of letters, digits and `. _ - @`.
+pub fn login(value: &str) -> Check {
+    required_text("login", value, LOGIN_MAX)?;
+    if let Some(c) = value.trim().chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))) {
+        return Err(FieldError::new(
+            "login",
+            format!("login may contain only letters, digits and . _ - @ (found {c:?})"),
+        ));
+    }
+    Ok(())
+}
+
+pub fn display_name(value: &str) -> Check {
+    required_text("display_name", value, NAME_MAX)
+}
+
+/// Optional email: empty is fine, otherwise `local@domain` with a dot in the domain.
+pub fn email(value: &str) -> Check {
+    let v = value.trim();
+    if v.is_empty() {
+        return Ok(());
+    }
+    if v.chars().count() > EMAIL_MAX {
+        return Err(FieldError::new("email", format!("email is too long: use at most {EMAIL_MAX} characters")));
+    }
+    let ok = match v.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !v.chars().any(|c| c.is_whitespace() || c.is_control())
+                && !domain.contains('@')
+        }
+        None => false,
+    };
+    if ok { Ok(()) } else { Err(FieldError::new("email", "email must look like name@example.com")) }
+}
+
+/// Organisation and role names: required, one line, and no "/" (it separates organisation paths).
+pub fn organization_name(value: &str) -> Check {
+    required_text("name", value, NAME_MAX)?;
+    if value.contains('/') {
+        return Err(FieldError::new("name", "name must not contain \"/\": it separates levels in organisation paths"));
+    }
+    Ok(())
+}
+
+pub fn role_name(value: &str) -> Check {
+    required_text("name", value, NAME_MAX)
+}
+
+/// A name under which a user appears in PC logs: `DOMAIN\account`, `account@domain` or `account`.
+pub fn log_account(value: &str) -> Check {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(FieldError::new("log_accounts", "a log account name must not be empty: remove the empty entry"));
+    }
+    if v.chars().count() > LOG_ACCOUNT_MAX {
+        return Err(FieldError::new("log_accounts", format!("log account {v:?} is too long: at most {LOG_ACCOUNT_MAX} characters")));
+    }
+    if has_control(v) || v.contains(';') {
+        return Err(FieldError::new("log_accounts", format!("log account {v:?} must not contain ';' or control characters")));
+    }
+    if v.matches('\\').count() > 1 || v.starts_with('\\') || v.ends_with('\\') {
+        return Err(FieldError::new("log_accounts", format!("log account {v:?} must look like DOMAIN\\account, account@domain or account")));
+    }
+    Ok(())
+}
+
+pub fn log_accounts(values: &[String]) -> Check {
+    if values.len() > LOG_ACCOUNTS_PER_USER {
+        return Err(FieldError::new("log_accounts", format!("at most {LOG_ACCOUNTS_PER_USER} log account names per user")));
+    }
+    for v in values {
+        log_account(v)?;
+    }
+    let mut seen: Vec<String> = Vec::new();
+    for v in values {
+        let k = v.trim().to_lowercase();
+        if seen.contains(&k) {
+            return Err(FieldError::new("log_accounts", format!("log account {v:?} is listed twice")));
+        }
+        seen.push(k);
+    }
+    Ok(())
+}
+
+/// The canonical stored form of a log account name: trimmed and lower-cased, since Windows
+/// account and domain names are case-insensitive.
+pub fn normalize_log_account(value: &str) -> String {
+    value.trim().to_lowercase()
+}
+
+/// An IANA time zone name's shape ("Asia/Tokyo", "UTC"); the server also checks it exists.
+pub fn time_zone_shape(value: &str) -> Check {
+    let v = value.trim();
+    let ok = !v.is_empty()
+        && v.len() <= 64
+        && v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '+'));
+    if ok { Ok(()) } else { Err(FieldError::new("time_zone", "time_zone must be an IANA name such as Asia/Tokyo or UTC")) }
+}
+
+/// How strong a password is, 0 (unusable) to 4 (strong), and what would make it stronger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordStrength {
+    pub score: u8,
+    pub problems: Vec<PasswordProblem>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PasswordProblem {
+    TooShort,
+    TooLong,
+    ContainsLogin,
+    FewCharacterKinds,
+    Common,
+    Repetitive,
+}
+
+impl PasswordProblem {
+    pub fn message(self) -> String {
+        match self {
+            PasswordProblem::TooShort => format!("use at least {PASSWORD_MIN} characters"),
+            PasswordProblem::TooLong => format!("use at most {PASSWORD_MAX} characters"),
+            PasswordProblem::ContainsLogin => "do not include the login name".into(),
+            PasswordProblem::FewCharacterKinds => "mix at least three of: lower case, upper case, digits, symbols (or use 16+ characters)".into(),
+            PasswordProblem::Common => "this password is too common".into(),
+            PasswordProblem::Repetitive => "avoid repeating one character or a simple sequence".into(),
+        }
+    }
+}
+
+const COMMON_PASSWORDS: &[&str] = &[
+    "password", "passw0rd", "password1", "password123", "p@ssw0rd", "123456789", "1234567890",
+    "qwertyuiop", "qwerty123", "iloveyou", "admin1234", "administrator", "letmein123", "welcome123",
+    "changeme", "abc123456", "11111111", "00000000", "12345678", "1q2w3e4r", "1qaz2wsx",
+];
+
+/// Scores a password. A password is accepted when it has no problems (score ≥ 2).
+pub fn password_strength(password: &str, login: &str) -> PasswordStrength {
+    let mut problems = Vec::new();
+    let len = password.chars().count();
+    if len < PASSWORD_MIN {
+        problems.push(PasswordProblem::TooShort);
+    }
+    if len > PASSWORD_MAX {
+        problems.push(PasswordProblem::TooLong);
+    }
+    let lower = password.to_lowercase();
+    let login = login.trim().to_lowercase();
+    if login.chars().count() >= 3 && lower.contains(&login) {
+        problems.push(PasswordProblem::ContainsLogin);
+    }
+    let kinds = [
+        password.chars().any(|c| c.is_lowercase()),
+        password.chars().any(|c| c.is_uppercase()),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| !c.is_alphanumeric()),
+    ]
+    .iter()
+    .filter(|k| **k)
+    .count();
+    if kinds < 3 && len < 16 {
+        problems.push(PasswordProblem::FewCharacterKinds);
+    }
+    if COMMON_PASSWORDS.iter().any(|c| lower == *c || lower.trim_end_matches(|c: char| c.is_ascii_digit() || c == '!') == *c) {
+        problems.push(PasswordProblem::Common);
+    }
+    let distinct = {
+        let mut cs: Vec<char> = password.chars().collect();
+        cs.sort_unstable();
+        cs.dedup();
+        cs.len()
+    };
+    if len > 0 && distinct * 3 < len.min(12) + 1 {
+        problems.push(PasswordProblem::Repetitive);
+    }
+    let score = if !problems.is_empty() {
+        if len >= PASSWORD_MIN / 2 { 1 } else { 0 }
+    } else if len >= 16 && kinds >= 3 {
+        4
+    } else if len >= 12 {
+        3
+    } else {
+        2
+    };
+    PasswordStrength { score, problems }
+}
+
+/// The password rule as a field check: every problem is listed in the message.
+pub fn password(field: &str, password: &str, login: &str) -> Check {
+    let s = password_strength(password, login);
+    if s.problems.is_empty() {
+        Ok(())
+    } else {
+        let list: Vec<String> = s.problems.iter().map(|p| p.message()).collect();
+        Err(FieldError::new(field, format!("{field} is too weak: {}", list.join("; "))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn login_rules_name_the_field_and_the_fix() {
+        assert!(login("a-mogami").is_ok());
+        assert!(login("taro.yamada@example.com").is_ok());
+        let e = login("").unwrap_err();
+        assert_eq!(e.field, "login");
+        assert!(e.message.contains("required"));
+        let e = login("bad login").unwrap_err();
+        assert!(e.message.contains("only letters"), "{e}");
+        assert!(login(&"x".repeat(65)).unwrap_err().message.contains("at most 64"));
+    }
+
+    #[test]
+    fn email_is_optional_but_checked() {
+        assert!(email("").is_ok());
+        assert!(email("a@b.co").is_ok());
+        assert!(email("nobody").is_err());
+        assert!(email("a@b").is_err());
+        assert!(email("a b@c.com").is_err());
+    }
+
+    #[test]
+    fn organisation_names_cannot_contain_the_path_separator() {
+        assert!(organization_name("Sales").is_ok());
+        assert!(organization_name("営業部").is_ok());
+        assert!(organization_name("A/B").is_err());
+        assert!(organization_name("   ").is_err());
+    }
+
+    #[test]
+    fn log_accounts_accept_the_three_forms_and_reject_duplicates() {
+        assert!(log_accounts(&["OSAKA\\a-mogami".into(), "a-mogami@osaka.com".into(), "mogami".into()]).is_ok());
+        assert!(log_accounts(&["OSAKA\\a\\b".into()]).is_err());
+        assert!(log_accounts(&["".into()]).is_err());
+        let e = log_accounts(&["OSAKA\\A".into(), "osaka\\a".into()]).unwrap_err();
+        assert!(e.message.contains("twice"));
+        assert_eq!(normalize_log_account(" OSAKA\\A-Mogami "), "osaka\\a-mogami");
+    }
+
+    #[test]
+    fn password_strength_rejects_weak_and_accepts_strong() {
+        assert_eq!(password_strength("short", "x").problems[0], PasswordProblem::TooShort);
+        assert!(password_strength("Password123", "x").problems.contains(&PasswordProblem::Common));
+        assert!(password_strength("alice-Secret-99", "alice").problems.contains(&PasswordProblem::ContainsLogin));
+        assert!(password_strength("abcdefghijkl", "x").problems.contains(&PasswordProblem::FewCharacterKinds));
+        assert!(password_strength("aaaaaaaaaaaaaaaaaaaa", "x").problems.contains(&PasswordProblem::Repetitive));
+        let s = password_strength("Kinmu-Strong-2026", "admin");
+        assert!(s.problems.is_empty(), "{s:?}");
+        assert_eq!(s.score, 4);
+        assert!(password("admin_password", "Tr0ub4dor&3x", "admin").is_ok());
+        let e = password("admin_password", "weak", "admin").unwrap_err();
+        assert_eq!(e.field, "admin_password");
+        assert!(e.message.contains("at least 10"));
+    }
+
+    #[test]
+    fn time_zone_shapes_are_checked() {
+        assert!(time_zone_shape("Asia/Tokyo").is_ok());
+        assert!(time_zone_shape("UTC").is_ok());
+        assert!(time_zone_shape("Asia Tokyo").is_err());
+        assert!(time_zone_shape("").is_err());
+    }
+}
