@@ -31,6 +31,8 @@ pub enum ErrorCode {
     /// The state-changing request lacks the `x-kinmu-request` header.
     CsrfRejected,
     PayloadTooLarge,
+    /// The route exists but not with this HTTP method.
+    MethodNotAllowed,
     /// The server could not reach its database or another dependency.
     Unavailable,
     Internal,
@@ -52,6 +54,7 @@ impl ErrorCode {
             ErrorCode::SetupDone => "setup_done",
             ErrorCode::CsrfRejected => "csrf_rejected",
             ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
         }
@@ -69,6 +72,7 @@ impl ErrorCode {
             ErrorCode::Conflict | ErrorCode::SetupDone => 409,
             ErrorCode::SetupRequired => 428,
             ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::MethodNotAllowed => 405,
             ErrorCode::Unavailable => 503,
             ErrorCode::Internal => 500,
         }
@@ -122,7 +126,7 @@ mod tests {
             ErrorCode::Validation, ErrorCode::BadRequest, ErrorCode::Unauthenticated, ErrorCode::Forbidden,
             ErrorCode::InvalidCredentials, ErrorCode::AccountLocked, ErrorCode::AccountDisabled,
             ErrorCode::NotFound, ErrorCode::Conflict, ErrorCode::SetupRequired, ErrorCode::SetupDone,
-            ErrorCode::CsrfRejected, ErrorCode::PayloadTooLarge, ErrorCode::Unavailable, ErrorCode::Internal,
+            ErrorCode::CsrfRejected, ErrorCode::PayloadTooLarge, ErrorCode::MethodNotAllowed, ErrorCode::Unavailable, ErrorCode::Internal,
         ] {
             assert_eq!(serde_json::to_string(&code).unwrap(), format!("\"{}\"", code.as_str()));
         }

@@ -1,0 +1,293 @@
+//! CSV export and import of users and organisations. Imports store every good row and report
+//! every bad one with its line, field and reason; nothing is dropped silently. Files may be
+//! UTF-8 (with or without BOM) or Shift_JIS, as Excel writes them in Japan. Exports are UTF-8
+//! with a BOM, so Excel opens them with the right characters.
+
+use kinmu_shared::api::{CreateUser, ImportReport, ImportRowError, ORG_CSV_HEADER, USER_CSV_HEADER, UpdateUser};
+use kinmu_shared::{Language, Permission, validation};
+
+use super::{Actor, organizations, passwords, roles, users};
+use crate::database::Db;
+use crate::error::{Error, Result};
+
+const BOM: &str = "\u{feff}";
+
+/// Reads CSV bytes as text: UTF-8 when valid, otherwise Shift_JIS.
+pub fn decode(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_prefix(BOM.as_bytes()).unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => encoding_rs::SHIFT_JIS.decode(bytes).0.into_owned(),
+    }
+}
+
+fn writer() -> csv::Writer<Vec<u8>> {
+    let mut buf = Vec::new();
+    buf.extend_from_slice(BOM.as_bytes());
+    csv::WriterBuilder::new().from_writer(buf)
+}
+
+fn finish(w: csv::Writer<Vec<u8>>) -> Result<String> {
+    let bytes = w.into_inner().map_err(|e| Error::Internal(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| Error::Internal(e.to_string()))
+}
+
+pub async fn export_users(db: &Db, actor: &Actor, now: i64) -> Result<String> {
+    actor.require(Permission::ViewUsers)?;
+    let orgs = organizations::list(db).await?;
+    let roles = roles::list(db).await?;
+    let mut w = writer();
+    w.write_record(USER_CSV_HEADER).map_err(|e| Error::Internal(e.to_string()))?;
+    let mut offset = 0;
+    loop {
+        let page = users::list(
+            db,
+            actor,
+            users::UserFilter { include_disabled: true, limit: 500, offset, ..Default::default() },
+            now,
+        )
+        .await?;
+        for u in &page.users {
+            let org = u.organization_id.and_then(|id| orgs.iter().find(|o| o.id == id)).map(|o| o.path.clone()).unwrap_or_default();
+            let role = roles.iter().find(|r| r.id == u.role_id).map(|r| r.name.clone()).unwrap_or_default();
+            w.write_record([
+                u.login.as_str(),
+                &u.display_name,
+                u.email.as_deref().unwrap_or(""),
+                &org,
+                &role,
+                if u.active { "true" } else { "false" },
+                u.language.code(),
+                &u.log_accounts.join(";"),
+            ])
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        }
+        offset += page.users.len() as i64;
+        if page.users.is_empty() || offset >= page.total {
+            break;
+        }
+    }
+    finish(w)
+}
+
+pub async fn export_organizations(db: &Db) -> Result<String> {
+    let mut w = writer();
+    w.write_record(ORG_CSV_HEADER).map_err(|e| Error::Internal(e.to_string()))?;
+    for o in organizations::list(db).await? {
+        w.write_record([o.path.as_str()]).map_err(|e| Error::Internal(e.to_string()))?;
+    }
+    finish(w)
+}
+
+/// Header positions by column name; unknown or missing required columns fail the whole file,
+/// since every row would be misread.
+fn columns(header: &csv::StringRecord, known: &[&str], required: &[&str]) -> Result<Vec<Option<usize>>> {
+    let names: Vec<String> = header.iter().map(|h| h.trim().trim_start_matches(BOM).to_lowercase()).collect();
+    for n in &names {
+        if !known.contains(&n.as_str()) && n != "password" {
+            return Err(Error::invalid(
+                "file",
+                format!("line 1: unknown column {n:?}; the columns are {} (and optionally password)", known.join(", ")),
+            ));
+        }
+    }
+    for r in required {
+        if !names.iter().any(|n| n == r) {
+            return Err(Error::invalid("file", format!("line 1: the column {r:?} is missing; the header must name it")));
+        }
+    }
+    let mut all: Vec<&str> = known.to_vec();
+    all.push("password");
+    Ok(all.iter().map(|k| names.iter().position(|n| n == k)).collect())
+}
+
+fn reader(text: &str) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::Fields).from_reader(text.as_bytes())
+}
+
+fn parse_active(v: &str) -> Option<bool> {
+    match v.trim().to_lowercase().as_str() {
+        "true" | "1" | "yes" | "y" | "有効" | "active" => Some(true),
+        "false" | "0" | "no" | "n" | "無効" | "disabled" => Some(false),
+        _ => None,
+    }
+}
+
+fn row_error(line: u64, field: Option<&str>, message: impl Into<String>) -> ImportRowError {
+    ImportRowError { line: line as i64, field: field.map(str::to_string), message: message.into() }
+}
+
+pub async fn import_users(db: &Db, actor: &Actor, bytes: &[u8], now: i64) -> Result<ImportReport> {
+    actor.require(Permission::ManageUsers)?;
+    let text = decode(bytes);
+    let mut rdr = reader(&text);
+    let header = rdr.headers().map_err(|e| Error::invalid("file", format!("line 1: cannot read the header: {e}")))?.clone();
+    let cols = columns(&header, &USER_CSV_HEADER, &["login"])?;
+    let orgs = organizations::list(db).await?;
+    let mut report = ImportReport::default();
+    for rec in rdr.records() {
+        report.rows_read += 1;
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                report.errors.push(row_error(line, None, format!("unreadable row: {e}")));
+                continue;
+            }
+        };
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let get = |i: usize| cols[i].and_then(|c| rec.get(c)).map(str::trim).unwrap_or("");
+        let has = |i: usize| cols[i].is_some();
+        match import_user_row(db, actor, &orgs, &get, &has, now).await {
+            Ok(true) => report.created += 1,
+            Ok(false) => report.updated += 1,
+            Err(e) => {
+                let api = e.to_api();
+                report.errors.push(row_error(line, api.field.as_deref(), api.message));
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Imports one row; true when a user was created, false when one was updated.
+async fn import_user_row<'r>(
+    db: &Db,
+    actor: &Actor,
+    orgs: &[kinmu_shared::api::Organization],
+    get: &(dyn Fn(usize) -> &'r str + Sync),
+    has: &(dyn Fn(usize) -> bool + Sync),
+    now: i64,
+) -> Result<bool> {
+    // Column indexes follow USER_CSV_HEADER, then "password".
+    let login = get(0);
+    validation::login(login)?;
+    let organization_id = match get(3) {
+        "" => None,
+        path => Some(
+            organizations::find_by_path(orgs, path)
+                .ok_or_else(|| Error::invalid("organization", format!("no organisation {path:?}: import organisations first or fix the path")))?
+                .id,
+        ),
+    };
+    let role_id = match get(4) {
+        "" => None,
+        name => Some(roles::find_by_name(db, name).await?.ok_or_else(|| Error::invalid("role", format!("no role named {name:?}")))?.id),
+    };
+    let active = match get(5) {
+        "" => None,
+        v => Some(parse_active(v).ok_or_else(|| Error::invalid("active", format!("active {v:?}: write true or false")))?),
+    };
+    let language = match get(6) {
+        "" => None,
+        v => Some(Language::parse(v).ok_or_else(|| Error::invalid("language", format!("language {v:?}: write ja or en")))?),
+    };
+    let log_accounts: Option<Vec<String>> =
+        has(7).then(|| get(7).split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect());
+    let password = get(8);
+    if !password.is_empty() {
+        validation::password("password", password, login)?;
+    }
+    match users::find_id_by_login(db, login).await? {
+        Some(id) => {
+            let upd = UpdateUser {
+                display_name: Some(get(1)).filter(|s| !s.is_empty()).map(str::to_string),
+                email: has(2).then(|| get(2).to_string()),
+                organization_id: if has(3) { Some(organization_id.unwrap_or(0)) } else { None },
+                role_id,
+                active,
+                language,
+                time_zone: None,
+                log_accounts,
+            };
+            users::update(db, actor, id, upd, now).await?;
+            if !password.is_empty() {
+                users::set_password(db, actor, id, password, now).await?;
+            }
+            Ok(false)
+        }
+        None => {
+            let req = CreateUser {
+                login: login.to_string(),
+                display_name: get(1).to_string(),
+                email: Some(get(2).to_string()).filter(|s| !s.is_empty()),
+                organization_id,
+                role_id,
+                language,
+                time_zone: None,
+                log_accounts: log_accounts.unwrap_or_default(),
+                password: String::new(),
+            };
+            validation::display_name(&req.display_name)?;
+            validation::email(req.email.as_deref().unwrap_or(""))?;
+            validation::log_accounts(&req.log_accounts)?;
+            let hash = if password.is_empty() { None } else { Some(passwords::hash_blocking(password.to_string()).await?) };
+            let id = users::insert(db, &req, hash, now).await?;
+            if active == Some(false) {
+                users::update(db, actor, id, UpdateUser { active: Some(false), ..Default::default() }, now).await?;
+            }
+            Ok(true)
+        }
+    }
+}
+
+pub async fn import_organizations(db: &Db, actor: &Actor, bytes: &[u8], now: i64) -> Result<ImportReport> {
+    actor.require(Permission::ManageOrganizations)?;
+    let text = decode(bytes);
+    let mut rdr = reader(&text);
+    let header = rdr.headers().map_err(|e| Error::invalid("file", format!("line 1: cannot read the header: {e}")))?.clone();
+    let cols = columns(&header, &ORG_CSV_HEADER, &["path"])?;
+    let mut report = ImportReport::default();
+    for rec in rdr.records() {
+        report.rows_read += 1;
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                report.errors.push(row_error(e.position().map(|p| p.line()).unwrap_or(0), None, format!("unreadable row: {e}")));
+                continue;
+            }
+        };
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let path = cols[0].and_then(|c| rec.get(c)).unwrap_or("");
+        match organizations::ensure_path(db, path, now).await {
+            Ok((_, created)) => {
+                if created > 0 {
+                    report.created += created
+                }
+            }
+            Err(e) => {
+                let api = e.to_api();
+                report.errors.push(row_error(line, Some("path"), api.message));
+            }
+        }
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shift_jis_and_bom_are_decoded() {
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("login,display_name\nmogami,最上\n");
+        assert_eq!(decode(&sjis), "login,display_name\nmogami,最上\n");
+        assert_eq!(decode("\u{feff}path\nA".as_bytes()), "path\nA");
+    }
+
+    #[test]
+    fn unknown_columns_are_named() {
+        let h = csv::StringRecord::from(vec!["login", "colour"]);
+        let e = columns(&h, &USER_CSV_HEADER, &["login"]).unwrap_err().to_api();
+        assert!(e.message.contains("colour"), "{}", e.message);
+        let h = csv::StringRecord::from(vec!["display_name"]);
+        assert!(columns(&h, &USER_CSV_HEADER, &["login"]).unwrap_err().to_api().message.contains("\"login\" is missing"));
+    }
+
+    #[test]
+    fn active_values() {
+        assert_eq!(parse_active("TRUE"), Some(true));
+        assert_eq!(parse_active("無効"), Some(false));
+        assert_eq!(parse_active("maybe"), None);
+    }
+}

@@ -1,0 +1,55 @@
+//! Accounts and administration: the first-run setup, system settings, organisations, system
+//! roles, users with their PC-log account names, logins and sessions, and CSV transfer.
+//!
+//! Every service function takes the [`Actor`] doing the work and checks its permission itself,
+//! so the HTTP routes, the command line and the desktop shell share one set of checks.
+
+pub mod csv_transfer;
+pub mod organizations;
+pub mod passwords;
+pub mod roles;
+pub mod sessions;
+pub mod setup;
+pub mod system_settings;
+pub mod users;
+
+use kinmu_shared::Permission;
+use kinmu_shared::api::CurrentUser;
+
+use crate::error::{Error, Result};
+
+/// Who is asking: a logged-in user, or the machine's operator at the command line.
+#[derive(Debug, Clone)]
+pub enum Actor {
+    User(CurrentUser),
+    /// The `kinmu` command run on the server itself: whoever can run it owns the data anyway.
+    Operator,
+}
+
+impl Actor {
+    pub fn require(&self, p: Permission) -> Result<()> {
+        match self {
+            Actor::Operator => Ok(()),
+            Actor::User(u) if u.can(p) => Ok(()),
+            Actor::User(_) => Err(Error::Forbidden(p.key())),
+        }
+    }
+
+    pub fn user_id(&self) -> Option<i64> {
+        match self {
+            Actor::User(u) => Some(u.id),
+            Actor::Operator => None,
+        }
+    }
+}
+
+pub(crate) fn permissions_to_text(ps: &[Permission]) -> String {
+    let mut keys: Vec<&str> = ps.iter().map(|p| p.key()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys.join(",")
+}
+
+pub(crate) fn permissions_from_text(s: &str) -> Vec<Permission> {
+    s.split(',').filter_map(|k| Permission::from_key(k.trim())).collect()
+}

@@ -1,0 +1,396 @@
+//! The `kinmu` command: `serve`, `setup`, `user add|list|disable`, `migrate`. Errors print one
+//! line saying what went wrong and what to do, and exit non-zero; secrets are never printed.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use kinmu_shared::Language;
+use kinmu_shared::api::{CreateUser, SetupRequest};
+
+use crate::accounts::{Actor, organizations, roles, setup, users};
+use crate::config::{self, DatabaseUrl, FileConfig};
+use crate::database::Db;
+use crate::http::{AppState, ServerOptions};
+
+#[derive(Parser, Debug)]
+#[command(name = "kinmu", version, about = "Kinmu: effort tracking, attendance from PC logs and client updates, self-hosted")]
+pub struct Cli {
+    /// TOML configuration file (sections [server], [database], [log]); flags and KINMU_* variables override it.
+    #[arg(long, global = true, env = "KINMU_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Database URL: sqlite:///path/kinmu.db or postgres://user:password@host/db. Default: kinmu.db in the data folder.
+    #[arg(long, global = true, env = "KINMU_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    database: Option<String>,
+    /// Folder for the embedded database and other files. Default: $XDG_DATA_HOME/kinmu or ~/.local/share/kinmu.
+    #[arg(long, global = true, env = "KINMU_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Largest number of database connections.
+    #[arg(long, global = true, env = "KINMU_DB_MAX_CONNECTIONS", value_name = "N")]
+    max_connections: Option<u32>,
+    /// Log format.
+    #[arg(long, global = true, env = "KINMU_LOG_FORMAT", value_enum)]
+    log_format: Option<LogFormat>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the web UI and the JSON API (/api/v1).
+    Serve(ServeArgs),
+    /// Set Kinmu up without the browser wizard: organisation, administrator, language, time zone.
+    Setup(SetupArgs),
+    /// Add, list and disable users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Create or update the database schema, then exit.
+    Migrate,
+}
+
+#[derive(Args, Debug)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "KINMU_ADDR", value_name = "IP:PORT")]
+    addr: Option<String>,
+    /// URL path the app lives under, e.g. /kinmu (the login page is then /kinmu/login).
+    #[arg(long, env = "KINMU_BASE_PATH", value_name = "PATH")]
+    base_path: Option<String>,
+    /// Folder of the built UI (ui/dist).
+    #[arg(long, env = "KINMU_UI_DIR", value_name = "DIR")]
+    ui_dir: Option<PathBuf>,
+    /// Mark the session cookie Secure (set this when users reach Kinmu over HTTPS).
+    #[arg(long, env = "KINMU_SECURE_COOKIES")]
+    secure_cookies: bool,
+}
+
+#[derive(Args, Debug)]
+struct SetupArgs {
+    /// Organisation (company) name.
+    #[arg(long, value_name = "NAME")]
+    org: String,
+    /// The administrator's login.
+    #[arg(long, value_name = "LOGIN")]
+    admin_login: String,
+    /// The administrator's display name (default: the login).
+    #[arg(long, value_name = "NAME")]
+    admin_name: Option<String>,
+    /// Default language of the UI: ja or en.
+    #[arg(long, default_value = "ja", value_parser = parse_language)]
+    language: Language,
+    /// Time zone (IANA name).
+    #[arg(long, default_value = "Asia/Tokyo", value_name = "ZONE")]
+    time_zone: String,
+    /// Read the administrator's password from the first line of standard input.
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Add a user.
+    Add(UserAddArgs),
+    /// List users as a table (or CSV).
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: ListFormat,
+        /// Include disabled users.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Disable a user: their sessions end and they can no longer log in.
+    Disable {
+        /// The user's login.
+        login: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ListFormat {
+    Table,
+    Csv,
+}
+
+#[derive(Args, Debug)]
+struct UserAddArgs {
+    #[arg(long, value_name = "LOGIN")]
+    login: String,
+    /// Display name.
+    #[arg(long, value_name = "NAME")]
+    name: String,
+    #[arg(long)]
+    email: Option<String>,
+    /// Organisation path, e.g. "Acme / Sales" (created when missing).
+    #[arg(long, value_name = "PATH")]
+    org: Option<String>,
+    /// Role name or built-in key (administrator, manager, member). Default: member.
+    #[arg(long)]
+    role: Option<String>,
+    /// A name under which the user appears in PC logs, e.g. 'OSAKA\a-mogami'. Repeat for more.
+    #[arg(long = "log-account", value_name = "ACCOUNT")]
+    log_accounts: Vec<String>,
+    /// Language: ja or en (default: the system's).
+    #[arg(long, value_parser = parse_language)]
+    language: Option<Language>,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+fn parse_language(s: &str) -> Result<Language, String> {
+    Language::parse(s).ok_or_else(|| format!("{s:?} is not a language: use ja or en"))
+}
+
+/// A failure to report on one line.
+struct Failure(String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Failure {
+        Failure(e.to_string())
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let file = match config::load_file(cli.config.as_deref()) {
+        Ok(f) => f,
+        Err(e) => return fail(&e.to_string()),
+    };
+    init_logging(cli.log_format.or(match file.log.format.as_deref() {
+        Some("json") => Some(LogFormat::Json),
+        _ => None,
+    }));
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => return fail(&format!("cannot start the runtime: {e}")),
+    };
+    match runtime.block_on(run(cli, file)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(msg)) => fail(&msg),
+    }
+}
+
+fn fail(msg: &str) -> ExitCode {
+    let one_line = msg.split_whitespace().collect::<Vec<_>>().join(" ");
+    eprintln!("kinmu: {one_line}");
+    ExitCode::FAILURE
+}
+
+fn init_logging(format: Option<LogFormat>) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("KINMU_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if format == Some(LogFormat::Json) { builder.json().try_init() } else { builder.try_init() };
+}
+
+fn database_url(cli: &Cli, file: &FileConfig) -> Result<DatabaseUrl, Failure> {
+    if let Some(u) = cli.database.as_deref().or(file.database.url.as_deref()) {
+        return Ok(DatabaseUrl::parse(u)?);
+    }
+    Ok(DatabaseUrl::sqlite_in(&data_dir(cli, file)))
+}
+
+fn data_dir(cli: &Cli, file: &FileConfig) -> PathBuf {
+    cli.data_dir.clone().or_else(|| file.server.data_dir.clone()).unwrap_or_else(config::default_data_dir)
+}
+
+async fn open_db(cli: &Cli, file: &FileConfig) -> Result<Db, Failure> {
+    let url = database_url(cli, file)?;
+    let max = cli.max_connections.or(file.database.max_connections).unwrap_or(10);
+    Ok(Db::open(&url, max).await?)
+}
+
+fn read_password(flag: bool) -> Result<String, Failure> {
+    if !flag {
+        return Err(Failure("pass --password-stdin and write the password on standard input (it is never taken as an argument)".into()));
+    }
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("Password: ");
+        let _ = std::io::stderr().flush();
+        return Ok(rpassword::read_password()?);
+    }
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+async fn run(cli: Cli, file: FileConfig) -> Result<(), Failure> {
+    match &cli.command {
+        Command::Serve(args) => serve(&cli, &file, args).await,
+        Command::Migrate => {
+            let db = open_db(&cli, &file).await?;
+            let v = crate::database::MIGRATIONS.last().map(|m| m.version).unwrap_or(0);
+            println!("database {} is at schema version {v}", db.kind.name());
+            Ok(())
+        }
+        Command::Setup(a) => {
+            let password = read_password(a.password_stdin)?;
+            let db = open_db(&cli, &file).await?;
+            let req = SetupRequest {
+                organization_name: a.org.clone(),
+                admin_login: a.admin_login.clone(),
+                admin_display_name: a.admin_name.clone().unwrap_or_else(|| a.admin_login.clone()),
+                admin_password: password,
+                default_language: a.language,
+                time_zone: a.time_zone.clone(),
+            };
+            setup::run(&db, &req, crate::now()).await?;
+            println!("Kinmu is set up for {}; the administrator is {}", req.organization_name.trim(), req.admin_login.trim());
+            Ok(())
+        }
+        Command::User(UserCommand::Add(a)) => {
+            let password = read_password(a.password_stdin)?;
+            let db = open_db(&cli, &file).await?;
+            if setup::needs_setup(&db).await? {
+                return Err(Failure("Kinmu is not set up yet: run `kinmu setup` (or the browser wizard) first".into()));
+            }
+            let now = crate::now();
+            let organization_id = match &a.org {
+                Some(path) => Some(organizations::ensure_path(&db, path, now).await?.0),
+                None => None,
+            };
+            let role_id = match &a.role {
+                Some(r) => Some(roles::find_by_name(&db, r).await?.ok_or_else(|| Failure(format!("no role named {r:?}: see the roles page")))?.id),
+                None => None,
+            };
+            let user = users::create(
+                &db,
+                &Actor::Operator,
+                CreateUser {
+                    login: a.login.clone(),
+                    display_name: a.name.clone(),
+                    email: a.email.clone(),
+                    organization_id,
+                    role_id,
+                    language: a.language,
+                    time_zone: None,
+                    log_accounts: a.log_accounts.clone(),
+                    password,
+                },
+                now,
+            )
+            .await?;
+            println!("added user {} (id {})", user.login, user.id);
+            Ok(())
+        }
+        Command::User(UserCommand::List { format, all }) => {
+            let db = open_db(&cli, &file).await?;
+            let now = crate::now();
+            let list = users::list(&db, &Actor::Operator, users::UserFilter { include_disabled: *all, limit: 500, ..Default::default() }, now).await?;
+            let mut all_users = list.users;
+            while (all_users.len() as i64) < list.total {
+                let more = users::list(
+                    &db,
+                    &Actor::Operator,
+                    users::UserFilter { include_disabled: *all, limit: 500, offset: all_users.len() as i64, ..Default::default() },
+                    now,
+                )
+                .await?;
+                if more.users.is_empty() {
+                    break;
+                }
+                all_users.extend(more.users);
+            }
+            let orgs = organizations::list(&db).await?;
+            let roles = roles::list(&db).await?;
+            let rows: Vec<[String; 6]> = all_users
+                .iter()
+                .map(|u| {
+                    [
+                        u.login.clone(),
+                        u.display_name.clone(),
+                        u.organization_id.and_then(|id| orgs.iter().find(|o| o.id == id)).map(|o| o.path.clone()).unwrap_or_default(),
+                        roles.iter().find(|r| r.id == u.role_id).map(|r| r.name.clone()).unwrap_or_default(),
+                        if !u.active { "disabled".into() } else if u.locked_until.is_some() { "locked".into() } else { "active".into() },
+                        u.log_accounts.join(";"),
+                    ]
+                })
+                .collect();
+            let header = ["login", "name", "organization", "role", "status", "log_accounts"];
+            match format {
+                ListFormat::Csv => {
+                    let mut w = csv::Writer::from_writer(std::io::stdout());
+                    w.write_record(header)?;
+                    for r in &rows {
+                        w.write_record(r)?;
+                    }
+                    w.flush()?;
+                }
+                ListFormat::Table => print_table(&header, &rows),
+            }
+            Ok(())
+        }
+        Command::User(UserCommand::Disable { login }) => {
+            let db = open_db(&cli, &file).await?;
+            let u = users::disable_by_login(&db, &Actor::Operator, login, crate::now()).await?;
+            println!("disabled user {}", u.login);
+            Ok(())
+        }
+    }
+}
+
+fn print_table(header: &[&str], rows: &[[String; 6]]) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(display_width(c));
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let parts: Vec<String> =
+            cells.iter().enumerate().map(|(i, c)| format!("{c}{}", " ".repeat(widths[i].saturating_sub(display_width(c))))).collect();
+        println!("{}", parts.join("  ").trim_end());
+    };
+    line(header.to_vec());
+    for r in rows {
+        line(r.iter().map(String::as_str).collect());
+    }
+}
+
+/// Terminal columns: East Asian wide characters take two.
+fn display_width(s: &str) -> usize {
+    s.chars().map(|c| if (c as u32) >= 0x1100 && !matches!(c as u32, 0xFF61..=0xFF9F) { 2 } else { 1 }).sum()
+}
+
+async fn serve(cli: &Cli, file: &FileConfig, a: &ServeArgs) -> Result<(), Failure> {
+    let started = Instant::now();
+    let addr = config::parse_addr(a.addr.as_deref().or(file.server.addr.as_deref()).unwrap_or("127.0.0.1:8080"))?;
+    let base_path = config::normalize_base_path(a.base_path.as_deref().or(file.server.base_path.as_deref()).unwrap_or(""))?;
+    let ui_dir = a.ui_dir.clone().or_else(|| file.server.ui_dir.clone()).or_else(default_ui_dir);
+    let db = open_db(cli, file).await?;
+    tracing::info!(database = %database_url(cli, file)?, kind = db.kind.name(), "database ready");
+    let state = AppState::new(db, ServerOptions { base_path: base_path.clone(), ui_dir, secure_cookies: a.secure_cookies || file.server.secure_cookies.unwrap_or(false) })
+        .await?;
+    let needs_setup = state.needs_setup().await?;
+    crate::http::serve(state, addr, |local| {
+        let host = if local.ip().is_unspecified() { "localhost".to_string() } else { local.ip().to_string() };
+        let host = if local.is_ipv6() && host != "localhost" { format!("[{host}]") } else { host };
+        let page = if needs_setup { "setup" } else { "login" };
+        tracing::info!(addr = %local, startup_ms = started.elapsed().as_millis() as u64, "listening");
+        println!("Kinmu is running: open http://{host}:{}{base_path}/{page}", local.port());
+    })
+    .await
+    .map_err(|e| Failure(format!("cannot listen on {addr}: {e}")))?;
+    Ok(())
+}
+
+/// `ui/dist` under the current folder, or `ui` beside the executable (an installed layout).
+fn default_ui_dir() -> Option<PathBuf> {
+    let here = PathBuf::from("ui/dist");
+    if here.join("index.html").is_file() {
+        return Some(here);
+    }
+    let exe = std::env::current_exe().ok()?;
+    let beside = exe.parent()?.join("ui");
+    beside.join("index.html").is_file().then_some(beside)
+}

@@ -1,0 +1,76 @@
+//! Versioned migrations, one SQL file per version and engine under `migrations/<engine>/`.
+//! Each runs in its own transaction and is recorded in `kinmu_migrations`. A database that has
+//! a version this binary does not know was written by a newer Kinmu: it is refused, never touched.
+
+use sqlx::Row;
+
+use super::Db;
+use crate::config::DatabaseKind;
+
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sqlite: &'static str,
+    pub postgres: &'static str,
+}
+
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sqlite: include_str!("../../migrations/sqlite/0001_foundation.sql"),
+    postgres: include_str!("../../migrations/postgres/0001_foundation.sql"),
+}];
+
+#[derive(Debug, thiserror::Error)]
+pub enum MigrationError {
+    #[error(
+        "the database is at schema version {found}, newer than this Kinmu knows (up to {known}): \
+         it was written by a newer Kinmu; run that version or restore a backup"
+    )]
+    NewerThanBinary { found: i64, known: i64 },
+    #[error("migration {version} ({name}) failed: {reason}")]
+    Failed { version: i64, name: &'static str, reason: String },
+    #[error("cannot read the schema version: {0}")]
+    Read(String),
+}
+
+pub async fn migrate(db: &Db) -> Result<Vec<i64>, MigrationError> {
+    sqlx::raw_sql(
+        "CREATE TABLE IF NOT EXISTS kinmu_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+    )
+    .execute(&db.pool)
+    .await
+    .map_err(|e| MigrationError::Read(e.to_string()))?;
+    let applied: Vec<i64> = sqlx::query("SELECT version FROM kinmu_migrations ORDER BY version")
+        .fetch_all(&db.pool)
+        .await
+        .map_err(|e| MigrationError::Read(e.to_string()))?
+        .iter()
+        .map(|r| r.get::<i64, _>(0))
+        .collect();
+    let known = MIGRATIONS.last().map(|m| m.version).unwrap_or(0);
+    if let Some(&found) = applied.iter().find(|v| !MIGRATIONS.iter().any(|m| m.version == **v)) {
+        return Err(MigrationError::NewerThanBinary { found: applied.last().copied().unwrap_or(found), known });
+    }
+    let mut ran = Vec::new();
+    for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
+        let sql = match db.kind {
+            DatabaseKind::Sqlite => m.sqlite,
+            DatabaseKind::Postgres => m.postgres,
+        };
+        let fail = |e: sqlx::Error| MigrationError::Failed { version: m.version, name: m.name, reason: e.to_string() };
+        let mut tx = db.pool.begin().await.map_err(fail)?;
+        sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(fail)?;
+        sqlx::query("INSERT INTO kinmu_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+            .bind(m.version)
+            .bind(m.name)
+            .bind(chrono::Utc::now().timestamp())
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
+        tx.commit().await.map_err(fail)?;
+        tracing::info!(version = m.version, name = m.name, "database migrated");
+        ran.push(m.version);
+    }
+    Ok(ran)
+}

@@ -1,0 +1,107 @@
+//! The database layer: one connection pool over SQLite or PostgreSQL (sqlx's `Any` driver, chosen
+//! by the URL's scheme), and versioned migrations. Queries are written once, in SQL both engines
+//! accept: `$1` placeholders, BIGINT and TEXT columns, `RETURNING`.
+
+mod migrations;
+
+use std::time::Duration;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+
+use crate::config::{DatabaseKind, DatabaseUrl};
+
+pub use migrations::{MIGRATIONS, Migration, MigrationError};
+
+#[derive(Clone)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub kind: DatabaseKind,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("cannot open the database {url}: {reason}")]
+    Connect { url: String, reason: String },
+    #[error("cannot create the data folder {path}: {reason}")]
+    DataDir { path: String, reason: String },
+    #[error(transparent)]
+    Migration(#[from] MigrationError),
+}
+
+impl Db {
+    /// Opens the pool (creating an SQLite file and its folder when missing) and migrates.
+    pub async fn open(url: &DatabaseUrl, max_connections: u32) -> Result<Db, ConnectError> {
+        let db = Db::connect(url, max_connections).await?;
+        migrations::migrate(&db).await?;
+        Ok(db)
+    }
+
+    /// Opens the pool without migrating.
+    pub async fn connect(url: &DatabaseUrl, max_connections: u32) -> Result<Db, ConnectError> {
+        install_default_drivers();
+        let kind = url.kind();
+        if kind == DatabaseKind::Sqlite {
+            if let Some(path) = sqlite_path(url.expose()) {
+                if let Some(parent) = std::path::Path::new(&path).parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent).map_err(|e| ConnectError::DataDir {
+                        path: parent.display().to_string(),
+                        reason: e.to_string(),
+                    })?;
+                }
+            }
+        }
+        let mut expose = url.expose().to_string();
+        if kind == DatabaseKind::Sqlite && !expose.contains("mode=") {
+            expose.push_str(if expose.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
+        }
+        let pool = AnyPoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(5))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if kind == DatabaseKind::Sqlite {
+                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;")
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&expose)
+            .await
+            .map_err(|e| ConnectError::Connect { url: url.to_string(), reason: one_line(&e.to_string()) })?;
+        Ok(Db { pool, kind })
+    }
+
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
+    }
+}
+
+fn sqlite_path(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or("");
+    if path.is_empty() || path == ":memory:" { None } else { Some(path.to_string()) }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `IN ($n, $n+1, …)` for a list bound after `first - 1` other parameters.
+pub fn placeholders(first: usize, count: usize) -> String {
+    (0..count).map(|i| format!("${}", first + i)).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_paths_are_found_in_urls() {
+        assert_eq!(sqlite_path("sqlite:///var/lib/kinmu/kinmu.db?mode=rwc").as_deref(), Some("/var/lib/kinmu/kinmu.db"));
+        assert_eq!(sqlite_path("sqlite:data/k.db").as_deref(), Some("data/k.db"));
+        assert_eq!(sqlite_path("sqlite::memory:"), None);
+        assert_eq!(placeholders(3, 3), "$3, $4, $5");
+    }
+}

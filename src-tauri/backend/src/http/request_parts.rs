@@ -1,0 +1,204 @@
+//! Extractors that turn bad requests into the API's JSON errors: a JSON body whose errors name
+//! the field, path ids, query strings, and the session behind the cookie.
+
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use axum::http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE, USER_AGENT};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue};
+use bytes::Bytes;
+use kinmu_shared::api::CurrentUser;
+use serde::de::DeserializeOwned;
+
+use super::{JSON_LIMIT, SharedState};
+use crate::accounts::{Actor, sessions};
+use crate::error::Error;
+
+pub const SESSION_COOKIE: &str = "kinmu_session";
+
+fn body_error(e: BytesRejection, limit: usize) -> Error {
+    let text = e.body_text();
+    if text.contains("length limit") || e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        Error::PayloadTooLarge(format!("the request body is larger than {} KiB", limit / 1024))
+    } else {
+        Error::BadRequest(format!("cannot read the request body: {text}"))
+    }
+}
+
+/// A JSON body. Syntax errors are `bad_request` with line and column; a missing field or a
+/// value of the wrong type is `validation` naming the field.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        let is_json = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|ct| ct.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json"))
+            .unwrap_or(false);
+        if !is_json {
+            return Err(Error::BadRequest("send the body as JSON with the header Content-Type: application/json".into()));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| body_error(e, JSON_LIMIT))?;
+        if bytes.len() > JSON_LIMIT {
+            return Err(Error::PayloadTooLarge(format!("the JSON body is larger than {} KiB", JSON_LIMIT / 1024)));
+        }
+        parse_json(&bytes).map(JsonBody)
+    }
+}
+
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize::<_, T>(de) {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            use serde_json::error::Category;
+            match inner.classify() {
+                Category::Syntax | Category::Eof | Category::Io => Err(Error::BadRequest(format!(
+                    "the body is not valid JSON (line {}, column {}): {inner}",
+                    inner.line(),
+                    inner.column()
+                ))),
+                Category::Data => {
+                    let msg = inner.to_string();
+                    // serde reports a missing field at the parent's path; name the field itself.
+                    let field = match msg.strip_prefix("missing field `").and_then(|r| r.split('`').next()) {
+                        Some(f) if path == "." => f.to_string(),
+                        Some(f) => format!("{path}.{f}"),
+                        None => path,
+                    };
+                    let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+                    Err(Error::invalid(&field, format!("{field}: {msg}")))
+                }
+            }
+        }
+    }
+}
+
+/// A raw upload (CSV). Its size is capped by the router's body limit.
+pub struct UploadBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for UploadBody {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| body_error(e, super::CSV_LIMIT))?;
+        if bytes.is_empty() {
+            return Err(Error::invalid("file", "the file is empty: choose a CSV file with a header line"));
+        }
+        Ok(UploadBody(bytes))
+    }
+}
+
+/// A numeric id in the path.
+pub struct IdParam(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdParam {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| Error::BadRequest(format!("bad path: {}", e.body_text())))?;
+        raw.parse::<i64>().map(IdParam).map_err(|_| Error::NotFound(format!("{raw:?} is not an id: ids are whole numbers")))
+    }
+}
+
+/// A query string; a bad value is `validation` naming the parameter.
+pub struct QueryParams<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T> {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(v)| QueryParams(v))
+            .map_err(|e| Error::invalid("query", format!("bad query string: {}", e.body_text())))
+    }
+}
+
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|c| {
+        let (k, v) = c.trim().split_once('=')?;
+        (k == SESSION_COOKIE && !v.is_empty()).then(|| v.to_string())
+    })
+}
+
+pub fn user_agent(headers: &HeaderMap) -> Option<String> {
+    headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string)
+}
+
+/// The `Set-Cookie` value for a session (or for clearing it, with `token` None).
+pub fn session_cookie(state: &super::AppState, token: Option<&str>) -> HeaderValue {
+    let path = if state.base_path.is_empty() { "/" } else { state.base_path.as_str() };
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    let v = match token {
+        Some(t) => format!("{SESSION_COOKIE}={t}; Path={path}; HttpOnly; SameSite=Strict{secure}"),
+        None => format!("{SESSION_COOKIE}=; Path={path}; HttpOnly; SameSite=Strict; Max-Age=0{secure}"),
+    };
+    HeaderValue::from_str(&v).expect("cookie is ASCII")
+}
+
+pub fn set_cookie_header(value: HeaderValue) -> [(axum::http::HeaderName, HeaderValue); 1] {
+    [(SET_COOKIE, value)]
+}
+
+/// The logged-in user behind the request's session cookie.
+pub struct Session {
+    pub user: CurrentUser,
+    pub expires_at: i64,
+    pub token: String,
+}
+
+impl Session {
+    pub fn actor(&self) -> Actor {
+        Actor::User(self.user.clone())
+    }
+}
+
+impl FromRequestParts<SharedState> for Session {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &SharedState) -> Result<Self, Error> {
+        if state.needs_setup().await? {
+            return Err(Error::SetupRequired);
+        }
+        let token = session_token(&parts.headers).ok_or(Error::Unauthenticated)?;
+        let idle = crate::accounts::system_settings::load(&state.db).await?.session_idle_minutes * 60;
+        let (user, expires_at) = sessions::resolve(&state.db, &token, idle, crate::now()).await?;
+        Ok(Session { user, expires_at, token })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kinmu_shared::api::LoginRequest;
+
+    #[test]
+    fn json_errors_name_the_field() {
+        let e = parse_json::<LoginRequest>(br#"{"login":"a"}"#).unwrap_err().to_api();
+        assert_eq!(e.field.as_deref(), Some("password"));
+        assert_eq!(e.code.http_status(), 422);
+        let e = parse_json::<LoginRequest>(br#"{"login":5,"password":"x"}"#).unwrap_err().to_api();
+        assert_eq!(e.field.as_deref(), Some("login"), "{e:?}");
+        let e = parse_json::<LoginRequest>(br#"{"login":"#).unwrap_err().to_api();
+        assert_eq!(e.code.http_status(), 400);
+        assert!(e.message.contains("not valid JSON"));
+    }
+
+    #[test]
+    fn the_session_cookie_is_found_among_others() {
+        let mut h = HeaderMap::new();
+        h.insert(COOKIE, HeaderValue::from_static("a=b; kinmu_session=tok123; c=d"));
+        assert_eq!(session_token(&h).as_deref(), Some("tok123"));
+        h.insert(COOKIE, HeaderValue::from_static("kinmu_session="));
+        assert_eq!(session_token(&h), None);
+    }
+}

@@ -1,0 +1,60 @@
+//! The API's routes, one file per subject. See `kinmu_shared::api` for the table of routes.
+
+mod auth;
+mod health;
+mod organizations;
+mod roles;
+mod settings;
+mod setup;
+mod users;
+
+use axum::Router;
+use axum::http::{Method, Uri};
+use axum::routing::{get, post, put};
+
+use super::SharedState;
+use crate::error::Error;
+
+pub fn api_routes() -> Router<SharedState> {
+    Router::new()
+        .route("/health", get(health::health))
+        .route("/setup", get(setup::status).post(setup::run))
+        .route("/auth/login", post(auth::login))
+        .route("/auth/logout", post(auth::logout))
+        .route("/auth/me", get(auth::me))
+        .route("/me/preferences", put(auth::preferences))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/export", get(users::export))
+        .route("/users/import", post(users::import))
+        .route("/users/{id}", get(users::get).put(users::update))
+        .route("/users/{id}/password", post(users::set_password))
+        .route("/users/{id}/unlock", post(users::unlock))
+        .route("/organizations", get(organizations::list).post(organizations::create))
+        .route("/organizations/export", get(organizations::export))
+        .route("/organizations/import", post(organizations::import))
+        .route("/organizations/{id}", put(organizations::update).delete(organizations::delete))
+        .route("/roles", get(roles::list).post(roles::create))
+        .route("/roles/{id}", put(roles::update).delete(roles::delete))
+        .route("/settings", get(settings::get).put(settings::put))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+async fn not_found(uri: Uri) -> Error {
+    Error::NotFound(format!("no API route {}: see the route table in the README", uri.path()))
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> Error {
+    Error::MethodNotAllowed(format!("{} does not accept {method}", uri.path()))
+}
+
+/// CSV downloads: UTF-8 with BOM, named for the browser's save dialog.
+fn csv_download(name: &str, body: String) -> impl axum::response::IntoResponse {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        body,
+    )
+}

@@ -1,0 +1,16 @@
+use axum::Json;
+use axum::extract::State;
+use kinmu_shared::api::SystemSettings;
+
+use crate::accounts::system_settings;
+use crate::error::Result;
+use crate::http::SharedState;
+use crate::http::request_parts::{JsonBody, Session};
+
+pub async fn get(State(state): State<SharedState>, _session: Session) -> Result<Json<SystemSettings>> {
+    Ok(Json(system_settings::load(&state.db).await?))
+}
+
+pub async fn put(State(state): State<SharedState>, session: Session, JsonBody(req): JsonBody<SystemSettings>) -> Result<Json<SystemSettings>> {
+    Ok(Json(system_settings::save(&state.db, &session.actor(), req).await?))
+}

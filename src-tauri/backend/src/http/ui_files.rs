@@ -1,0 +1,114 @@
+//! Serves the UI's built files (`ui/dist`): assets as they are (gzip-compressed copies when the
+//! build made them and the browser accepts them), and `index.html`, with the base path written
+//! in, for every other page so that the UI's router can take over.
+
+use std::path::{Component, Path, PathBuf};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, VARY};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Response};
+
+use super::SharedState;
+use crate::error::Error;
+
+pub struct UiFiles {
+    dir: Option<PathBuf>,
+    index: String,
+}
+
+const MISSING_UI: &str = "<!doctype html><html><head><meta charset=\"utf-8\"><title>Kinmu</title></head><body>\
+<h1>Kinmu is running, but its UI is not built</h1><p>Build it with <code>scripts/build-ui</code>, or start the server with \
+<code>--ui-dir</code> pointing at the UI's dist folder. The API answers under <code>api/v1</code>.</p></body></html>";
+
+impl UiFiles {
+    pub fn load(dir: Option<PathBuf>, base_path: &str) -> UiFiles {
+        let dir = dir.filter(|d| d.join("index.html").is_file());
+        let index = match &dir {
+            Some(d) => std::fs::read_to_string(d.join("index.html")).map(|html| rewrite_index(&html, base_path)).unwrap_or_else(|e| {
+                tracing::error!(error = %e, "cannot read index.html");
+                MISSING_UI.to_string()
+            }),
+            None => {
+                tracing::warn!("UI folder not found: pages will show how to build it");
+                MISSING_UI.to_string()
+            }
+        };
+        UiFiles { dir, index }
+    }
+}
+
+/// Writes the base path into the page: `<base href>` for relative asset URLs and a meta tag the UI reads.
+pub fn rewrite_index(html: &str, base_path: &str) -> String {
+    html.replacen("<base href=\"/\">", &format!("<base href=\"{base_path}/\">"), 1)
+        .replacen("<meta name=\"kinmu-base\" content=\"\">", &format!("<meta name=\"kinmu-base\" content=\"{base_path}\">"), 1)
+}
+
+pub fn routes() -> Router<SharedState> {
+    Router::new().fallback(serve)
+}
+
+fn safe_relative(path: &str) -> Option<PathBuf> {
+    let rel = Path::new(path.trim_start_matches('/'));
+    rel.components().all(|c| matches!(c, Component::Normal(_))).then(|| rel.to_path_buf())
+}
+
+async fn serve(State(state): State<SharedState>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    if method != Method::GET && method != Method::HEAD {
+        return Error::MethodNotAllowed(format!("{} serves pages only: use GET", uri.path())).into_response();
+    }
+    let ui = &state.ui;
+    let path = uri.path();
+    if let (Some(dir), Some(rel)) = (&ui.dir, safe_relative(path)) {
+        if !rel.as_os_str().is_empty() && rel != Path::new("index.html") {
+            let file = dir.join(&rel);
+            if file.is_file() {
+                return send_file(&file, &headers).await;
+            }
+            if rel.extension().is_some() {
+                return (StatusCode::NOT_FOUND, "not found").into_response();
+            }
+        }
+    }
+    ([(CACHE_CONTROL, "no-cache")], Html(ui.index.clone())).into_response()
+}
+
+async fn send_file(file: &Path, headers: &HeaderMap) -> Response {
+    let mime = mime_guess::from_path(file).first_or_octet_stream().to_string();
+    let gzip_ok = headers.get(ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("gzip"));
+    let gz = PathBuf::from(format!("{}.gz", file.display()));
+    if gzip_ok && gz.is_file() {
+        if let Ok(bytes) = tokio::fs::read(&gz).await {
+            return (
+                [(CONTENT_TYPE, mime), (CONTENT_ENCODING, "gzip".into()), (CACHE_CONTROL, "no-cache".into()), (VARY, "accept-encoding".into())],
+                Body::from(bytes),
+            )
+                .into_response();
+        }
+    }
+    match tokio::fs::read(file).await {
+        Ok(bytes) => ([(CONTENT_TYPE, mime), (CACHE_CONTROL, "no-cache".into())], Body::from(bytes)).into_response(),
+        Err(_) => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_path_is_written_into_the_page() {
+        let html = "<head><base href=\"/\"><meta name=\"kinmu-base\" content=\"\"></head>";
+        assert_eq!(rewrite_index(html, "/kinmu"), "<head><base href=\"/kinmu/\"><meta name=\"kinmu-base\" content=\"/kinmu\"></head>");
+        assert_eq!(rewrite_index(html, ""), html);
+    }
+
+    #[test]
+    fn paths_cannot_escape_the_folder() {
+        assert!(safe_relative("/pkg/app.wasm").is_some());
+        assert!(safe_relative("/../etc/passwd").is_none());
+        assert!(safe_relative("/pkg/../../x").is_none());
+    }
+}

@@ -1,0 +1,23 @@
+//! Kinmu's backend: the database layer, the services (accounts now; attendance, effort and
+//! client updates next), the HTTP API of the hosted web app and the `kinmu` command. It builds
+//! and tests without any window system; the Tauri desktop shell in `src-tauri/` is a thin adapter.
+//!
+//! Where to look:
+//! - [`accounts`]: setup, users, organisations, roles, sessions, CSV transfer.
+//! - [`database`]: the pool over SQLite or PostgreSQL and the versioned migrations.
+//! - [`http`]: routes, extractors and the UI's files.
+//! - [`command_line`]: `kinmu serve | setup | user …`.
+
+pub mod accounts;
+pub mod command_line;
+pub mod config;
+pub mod database;
+pub mod error;
+pub mod http;
+pub mod time_zones;
+
+/// The current instant in seconds since the epoch. Only the edges call this; services take
+/// `now` as an argument so that tests choose the time.
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
