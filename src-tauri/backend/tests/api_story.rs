@@ -1,0 +1,429 @@
+//! The API's story, told on SQLite and on a real PostgreSQL server: setup, accounts,
+//! permissions, lockout, CSV transfer and every kind of bad input.
+//!
+//! PostgreSQL: set `KINMU_TEST_POSTGRES_URL` to a server URL whose user may create databases
+//! (the test command starts one on loopback). Each test gets a fresh database there. With
+//! `KINMU_TEST_REQUIRE_POSTGRES=1` a missing URL fails the test instead of skipping it.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, StatusCode, header};
+use kinmu::config::DatabaseUrl;
+use kinmu::database::Db;
+use kinmu::http::{AppState, ServerOptions};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+struct Client {
+    app: Router,
+    cookie: Option<String>,
+}
+
+struct Answer {
+    status: StatusCode,
+    body: Value,
+    text: String,
+    set_cookie: Option<String>,
+}
+
+impl Client {
+    fn new(app: &Router) -> Client {
+        Client { app: app.clone(), cookie: None }
+    }
+
+    async fn raw(&mut self, method: &str, path: &str, content_type: Option<&str>, body: Vec<u8>, csrf: bool) -> Answer {
+        let mut req = Request::builder().method(method).uri(format!("/api/v1{path}"));
+        if let Some(ct) = content_type {
+            req = req.header(header::CONTENT_TYPE, ct);
+        }
+        if csrf {
+            req = req.header("x-kinmu-request", "1");
+        }
+        if let Some(c) = &self.cookie {
+            req = req.header(header::COOKIE, c.clone());
+        }
+        let resp = self.app.clone().oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+        let status = resp.status();
+        let set_cookie = resp.headers().get(header::SET_COOKIE).map(|v| v.to_str().unwrap().to_string());
+        if let Some(sc) = &set_cookie {
+            let pair = sc.split(';').next().unwrap().to_string();
+            self.cookie = if pair.ends_with('=') { None } else { Some(pair) };
+        }
+        let bytes = to_bytes(resp.into_body(), 64 * 1024 * 1024).await.unwrap();
+        let text = String::from_utf8_lossy(&bytes).to_string();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Answer { status, body, text, set_cookie }
+    }
+
+    async fn get(&mut self, path: &str) -> Answer {
+        self.raw("GET", path, None, Vec::new(), false).await
+    }
+
+    async fn send(&mut self, method: &str, path: &str, body: Value) -> Answer {
+        self.raw(method, path, Some("application/json"), body.to_string().into_bytes(), true).await
+    }
+
+    async fn csv(&mut self, path: &str, body: &[u8]) -> Answer {
+        self.raw("POST", path, Some("text/csv"), body.to_vec(), true).await
+    }
+
+    async fn login(&mut self, login: &str, password: &str) -> Answer {
+        self.send("POST", "/auth/login", json!({"login": login, "password": password})).await
+    }
+}
+
+#[track_caller]
+fn expect(a: &Answer, status: u16, code: Option<&str>) {
+    assert_eq!(a.status.as_u16(), status, "unexpected status; body: {}", a.text);
+    if let Some(code) = code {
+        assert_eq!(a.body["code"], code, "body: {}", a.text);
+        assert!(a.body["message"].as_str().is_some_and(|m| !m.is_empty()), "an error says what to fix: {}", a.text);
+    }
+}
+
+async fn app_on(url: &DatabaseUrl) -> (Router, Db) {
+    let db = Db::open(url, 5).await.expect("database opens");
+    let state = AppState::new(db.clone(), ServerOptions { base_path: String::new(), ui_dir: None, secure_cookies: false }).await.unwrap();
+    (kinmu::http::router(Arc::clone(&state)), db)
+}
+
+fn sqlite_url(dir: &tempfile::TempDir) -> DatabaseUrl {
+    DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("kinmu.db").display())).unwrap()
+}
+
+/// A fresh database on the test PostgreSQL server, or None when there is none.
+async fn postgres_url() -> Option<DatabaseUrl> {
+    let Ok(base) = std::env::var("KINMU_TEST_POSTGRES_URL") else {
+        if std::env::var("KINMU_TEST_REQUIRE_POSTGRES").as_deref() == Ok("1") {
+            panic!("KINMU_TEST_REQUIRE_POSTGRES=1 but KINMU_TEST_POSTGRES_URL is not set");
+        }
+        eprintln!("skipping the PostgreSQL run: KINMU_TEST_POSTGRES_URL is not set (the test command sets it)");
+        return None;
+    };
+    let admin = Db::connect(&DatabaseUrl::parse(&base).unwrap(), 1).await.expect("test PostgreSQL server answers");
+    let name = format!("kinmu_test_{}_{}", std::process::id(), kinmu::accounts::passwords::random_token()[..8].to_string());
+    sqlx::raw_sql(&format!("CREATE DATABASE {name}")).execute(&admin.pool).await.unwrap();
+    let (prefix, _) = base.rsplit_once('/').unwrap();
+    Some(DatabaseUrl::parse(&format!("{prefix}/{name}")).unwrap())
+}
+
+const ADMIN_PASSWORD: &str = "Kinmu-Strong-2026";
+
+async fn setup(c: &mut Client) {
+    let a = c
+        .send(
+            "POST",
+            "/setup",
+            json!({"organization_name": "Acme", "admin_login": "admin", "admin_display_name": "管理者",
+                   "admin_password": ADMIN_PASSWORD, "default_language": "ja", "time_zone": "Asia/Tokyo"}),
+        )
+        .await;
+    expect(&a, 200, None);
+}
+
+async fn story(app: Router, db: Db) {
+    let mut anon = Client::new(&app);
+    let h = anon.get("/health").await;
+    expect(&h, 200, None);
+    assert_eq!(h.body["status"], "ok");
+    assert_eq!(h.body["database"], db.kind.name());
+
+    // Before setup every page leads to the wizard.
+    let s = anon.get("/setup").await;
+    assert_eq!(s.body["needs_setup"], true);
+    assert!(s.body["time_zones"].as_array().unwrap().iter().any(|z| z == "Asia/Tokyo"));
+    expect(&anon.get("/users").await, 428, Some("setup_required"));
+    expect(&anon.login("admin", ADMIN_PASSWORD).await, 428, Some("setup_required"));
+
+    // The wizard checks every field and the password's strength.
+    let weak = anon
+        .send("POST", "/setup", json!({"organization_name": "Acme", "admin_login": "admin", "admin_display_name": "A",
+            "admin_password": "password1", "default_language": "ja", "time_zone": "Asia/Tokyo"}))
+        .await;
+    expect(&weak, 422, Some("validation"));
+    assert_eq!(weak.body["field"], "admin_password");
+    let tz = anon
+        .send("POST", "/setup", json!({"organization_name": "Acme", "admin_login": "admin", "admin_display_name": "A",
+            "admin_password": ADMIN_PASSWORD, "default_language": "ja", "time_zone": "Mars/Base"}))
+        .await;
+    expect(&tz, 422, Some("validation"));
+    assert_eq!(tz.body["field"], "time_zone");
+
+    let mut admin = Client::new(&app);
+    setup(&mut admin).await;
+    assert!(admin.cookie.is_some(), "setup logs the administrator in");
+    let me = admin.get("/auth/me").await;
+    expect(&me, 200, None);
+    assert_eq!(me.body["user"]["login"], "admin");
+    assert_eq!(me.body["organization_name"], "Acme");
+    assert!(me.body["user"]["permissions"].as_array().unwrap().iter().any(|p| p == "users.manage"));
+
+    // Once done it cannot run again.
+    let mut other = Client::new(&app);
+    let again = other
+        .send("POST", "/setup", json!({"organization_name": "Evil", "admin_login": "evil", "admin_display_name": "E",
+            "admin_password": ADMIN_PASSWORD, "default_language": "en", "time_zone": "UTC"}))
+        .await;
+    expect(&again, 409, Some("setup_done"));
+    assert_eq!(anon.get("/setup").await.body["needs_setup"], false);
+
+    // Organisations as a tree.
+    let orgs = admin.get("/organizations").await;
+    let root = orgs.body[0]["id"].as_i64().unwrap();
+    let sales = admin.send("POST", "/organizations", json!({"name": "Sales", "parent_id": root})).await;
+    expect(&sales, 201, None);
+    assert_eq!(sales.body["path"], "Acme / Sales");
+    let sales_id = sales.body["id"].as_i64().unwrap();
+    let team = admin.send("POST", "/organizations", json!({"name": "Team A", "parent_id": sales_id})).await;
+    assert_eq!(team.body["path"], "Acme / Sales / Team A");
+    let team_id = team.body["id"].as_i64().unwrap();
+    expect(&admin.send("POST", "/organizations", json!({"name": "sales", "parent_id": root})).await, 409, Some("conflict"));
+    let cycle = admin.send("PUT", &format!("/organizations/{sales_id}"), json!({"name": "Sales", "parent_id": team_id})).await;
+    expect(&cycle, 422, Some("validation"));
+    assert_eq!(cycle.body["field"], "parent_id");
+
+    // Users with their PC-log account names.
+    let roles = admin.get("/roles").await;
+    let member_role = roles.body.as_array().unwrap().iter().find(|r| r["builtin"] == "member").unwrap()["id"].as_i64().unwrap();
+    let admin_role = roles.body.as_array().unwrap().iter().find(|r| r["builtin"] == "administrator").unwrap()["id"].as_i64().unwrap();
+    let created = admin
+        .send("POST", "/users", json!({"login": "a-mogami", "display_name": "最上 晶", "email": "a-mogami@osaka.com",
+            "organization_id": team_id, "log_accounts": ["OSAKA\\a-mogami", "a-mogami@osaka.com"], "password": "Blue-Harbor-58"}))
+        .await;
+    expect(&created, 201, None);
+    let mogami = created.body["id"].as_i64().unwrap();
+    assert_eq!(created.body["role_id"], member_role, "new users default to the member role");
+    assert_eq!(created.body["language"], "ja", "new users default to the system language");
+    let dup = admin
+        .send("POST", "/users", json!({"login": "A-Mogami", "display_name": "x", "password": "Blue-Harbor-58x"}))
+        .await;
+    expect(&dup, 409, Some("conflict"));
+    assert_eq!(dup.body["field"], "login");
+    let dup_acc = admin
+        .send("POST", "/users", json!({"login": "other", "display_name": "x", "log_accounts": ["osaka\\A-MOGAMI"], "password": "Blue-Harbor-58x"}))
+        .await;
+    expect(&dup_acc, 409, Some("conflict"));
+    assert_eq!(dup_acc.body["field"], "log_accounts");
+
+    let found = admin.get("/users?q=OSAKA%5Ca-mog").await;
+    assert_eq!(found.body["total"], 1, "search finds users by log account: {}", found.text);
+    let in_sales = admin.get(&format!("/users?organization_id={sales_id}")).await;
+    assert_eq!(in_sales.body["total"], 1, "an organisation's list includes its sub-organisations");
+    let percent = admin.get("/users?q=%25").await;
+    assert_eq!(percent.body["total"], 0, "LIKE wildcards in a search are taken literally");
+
+    // A member logs in and sees only what members may.
+    let mut member = Client::new(&app);
+    let l = member.login("A-MOGAMI", "Blue-Harbor-58").await;
+    expect(&l, 200, None);
+    let sc = l.set_cookie.unwrap();
+    assert!(sc.contains("HttpOnly") && sc.contains("SameSite=Strict"), "{sc}");
+    expect(&member.get("/users").await, 403, Some("forbidden"));
+    expect(&member.send("POST", "/organizations", json!({"name": "X", "parent_id": root})).await, 403, Some("forbidden"));
+    expect(&member.send("PUT", "/settings", json!({"organization_name": "X", "default_language": "en", "time_zone": "UTC", "session_idle_minutes": 60})).await, 403, Some("forbidden"));
+    expect(&member.get(&format!("/users/{mogami}")).await, 200, None);
+    let pref = member.send("PUT", "/me/preferences", json!({"language": "en"})).await;
+    expect(&pref, 200, None);
+    assert_eq!(pref.body["user"]["language"], "en");
+    assert_eq!(member.get("/auth/me").await.body["user"]["language"], "en", "the language is remembered per user");
+
+    // Repeated failures lock the account; administrators see it and can lift it.
+    let mut attacker = Client::new(&app);
+    for _ in 0..4 {
+        expect(&attacker.login("a-mogami", "wrong-password").await, 401, Some("invalid_credentials"));
+    }
+    expect(&attacker.login("a-mogami", "wrong-password").await, 423, Some("account_locked"));
+    expect(&attacker.login("a-mogami", "Blue-Harbor-58").await, 423, Some("account_locked"));
+    let seen = admin.get(&format!("/users/{mogami}")).await;
+    assert!(seen.body["locked_until"].as_i64().is_some(), "the lockout is visible: {}", seen.text);
+    assert_eq!(seen.body["failed_logins"], 5);
+    expect(&admin.send("POST", &format!("/users/{mogami}/unlock"), json!({})).await, 200, None);
+    expect(&attacker.login("a-mogami", "Blue-Harbor-58").await, 200, None);
+    expect(&anon.login("nobody", "whatever-it-is").await, 401, Some("invalid_credentials"));
+
+    // Disabling ends the user's sessions.
+    let dis = admin.send("PUT", &format!("/users/{mogami}"), json!({"active": false})).await;
+    expect(&dis, 200, None);
+    assert_eq!(dis.body["active"], false);
+    expect(&member.get("/auth/me").await, 401, Some("unauthenticated"));
+    expect(&member.login("a-mogami", "Blue-Harbor-58").await, 403, Some("account_disabled"));
+    assert_eq!(admin.get("/users").await.body["total"], 1, "disabled users are hidden by default");
+    assert_eq!(admin.get("/users?include_disabled=true").await.body["total"], 2);
+    let self_disable = admin.send("PUT", "/users/1", json!({"active": false})).await;
+    expect(&self_disable, 422, Some("validation"));
+    admin.send("PUT", &format!("/users/{mogami}"), json!({"active": true})).await;
+
+    // Roles.
+    let lead = admin.send("POST", "/roles", json!({"name": "Team lead", "permissions": ["users.view", "attendance.view"]})).await;
+    expect(&lead, 201, None);
+    let lead_id = lead.body["id"].as_i64().unwrap();
+    expect(&admin.send("DELETE", &format!("/roles/{admin_role}"), json!({})).await, 409, Some("conflict"));
+    let stripped = admin.send("PUT", &format!("/roles/{admin_role}"), json!({"name": "Admins", "permissions": []})).await;
+    assert!(stripped.body["permissions"].as_array().unwrap().len() >= 8, "the administrator role keeps every permission");
+    expect(&admin.send("PUT", &format!("/users/{mogami}"), json!({"role_id": lead_id})).await, 200, None);
+    let mut lead_user = Client::new(&app);
+    expect(&lead_user.login("a-mogami", "Blue-Harbor-58").await, 200, None);
+    expect(&lead_user.get("/users").await, 200, None);
+    expect(&lead_user.send("POST", "/users", json!({"login": "x", "display_name": "x", "password": "Blue-Harbor-58x"})).await, 403, Some("forbidden"));
+    expect(&admin.send("DELETE", &format!("/roles/{lead_id}"), json!({})).await, 409, Some("conflict"));
+
+    // CSV: organisations, then users, with a report line per bad row.
+    let orgs_csv = format!("path\nAcme / Dev\nAcme / Dev / Backend\nAcme / {}\n", "x".repeat(101));
+    let r = admin.csv("/organizations/import", orgs_csv.as_bytes()).await;
+    expect(&r, 200, None);
+    assert_eq!(r.body["created"], 2, "{}", r.text);
+    assert_eq!(r.body["errors"][0]["line"], 4, "{}", r.text);
+    let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(
+        "login,display_name,organization,role,log_accounts,password\n\
+         sato,佐藤 一郎,Acme / Dev / Backend,member,OSAKA\\sato;sato@osaka.com,River-Stone-42\n\
+         bad login,x,,,,\n\
+         kato,加藤,Acme / Nowhere,,,\n\
+         a-mogami,最上 晶 (更新),,,,\n",
+    );
+    let r = admin.csv("/users/import", &sjis).await;
+    expect(&r, 200, None);
+    assert_eq!(r.body["rows_read"], 4, "{}", r.text);
+    assert_eq!(r.body["created"], 1, "{}", r.text);
+    assert_eq!(r.body["updated"], 1, "{}", r.text);
+    let errors = r.body["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{}", r.text);
+    assert_eq!(errors[0]["line"], 3);
+    assert_eq!(errors[0]["field"], "login");
+    assert_eq!(errors[1]["line"], 4);
+    assert_eq!(errors[1]["field"], "organization");
+    let mut sato = Client::new(&app);
+    expect(&sato.login("sato", "River-Stone-42").await, 200, None);
+    let export = admin.get("/users/export").await;
+    expect(&export, 200, None);
+    assert!(export.text.starts_with('\u{feff}'), "Excel needs the BOM");
+    assert!(export.text.contains("sato,佐藤 一郎,,Acme / Dev / Backend,Member,true,ja,OSAKA\\sato;sato@osaka.com"), "{}", export.text);
+    assert!(export.text.contains("最上 晶 (更新)"));
+    let bad_header = admin.csv("/users/import", b"login,colour\nx,red\n").await;
+    expect(&bad_header, 422, Some("validation"));
+    assert!(bad_header.body["message"].as_str().unwrap().contains("colour"));
+    let org_export = admin.get("/organizations/export").await;
+    assert!(org_export.text.contains("Acme / Dev / Backend"));
+
+    // An organisation in use cannot be deleted; an empty one can.
+    let dev_backend = admin.get("/organizations").await.body.as_array().unwrap().iter().find(|o| o["path"] == "Acme / Dev / Backend").unwrap()["id"].as_i64().unwrap();
+    expect(&admin.send("DELETE", &format!("/organizations/{dev_backend}"), json!({})).await, 409, Some("conflict"));
+    // The CSV row for a-mogami had an empty organisation column: that clears it, as in an export.
+    assert_eq!(admin.get(&format!("/users/{mogami}")).await.body["organization_id"], Value::Null);
+    expect(&admin.send("DELETE", &format!("/organizations/{team_id}"), json!({})).await, 204, None);
+
+    // Bad input of every kind gets the right status and a JSON error.
+    let r = admin.raw("POST", "/users", Some("application/json"), b"{not json".to_vec(), true).await;
+    expect(&r, 400, Some("bad_request"));
+    let r = admin.send("POST", "/users", json!({"login": 42, "display_name": "x", "password": "y"})).await;
+    expect(&r, 422, Some("validation"));
+    assert_eq!(r.body["field"], "login");
+    let r = admin.send("POST", "/users", json!({"login": "newbie"})).await;
+    expect(&r, 422, Some("validation"));
+    assert_eq!(r.body["field"], "display_name");
+    let r = admin.send("POST", "/users", json!({"login": "newbie", "display_name": "n".repeat(101), "password": "Blue-Harbor-58x"})).await;
+    expect(&r, 422, Some("validation"));
+    assert_eq!(r.body["field"], "display_name");
+    assert!(r.body["message"].as_str().unwrap().contains("100"));
+    let r = admin.raw("POST", "/users", Some("text/plain"), b"{}".to_vec(), true).await;
+    expect(&r, 400, Some("bad_request"));
+    let r = admin.raw("POST", "/users", Some("application/json"), vec![b' '; 2 * 1024 * 1024], true).await;
+    expect(&r, 413, Some("payload_too_large"));
+    expect(&admin.get("/no/such/route").await, 404, Some("not_found"));
+    expect(&admin.get("/users/abc").await, 404, Some("not_found"));
+    expect(&admin.get("/users/999999").await, 404, Some("not_found"));
+    expect(&admin.send("DELETE", "/auth/me", json!({})).await, 405, Some("method_not_allowed"));
+    expect(&anon.get("/users").await, 401, Some("unauthenticated"));
+    let no_csrf = admin.raw("POST", "/organizations", Some("application/json"), json!({"name": "X"}).to_string().into_bytes(), false).await;
+    expect(&no_csrf, 403, Some("csrf_rejected"));
+    let mut forged = Client::new(&app);
+    forged.cookie = Some("kinmu_session=0123456789abcdef".into());
+    expect(&forged.get("/auth/me").await, 401, Some("unauthenticated"));
+    let bad_query = admin.get("/users?limit=many").await;
+    expect(&bad_query, 422, Some("validation"));
+
+    // Settings.
+    let s = admin.send("PUT", "/settings", json!({"organization_name": "Acme Japan", "default_language": "en", "time_zone": "Asia/Tokyo", "session_idle_minutes": 1})).await;
+    expect(&s, 422, Some("validation"));
+    assert_eq!(s.body["field"], "session_idle_minutes");
+    let s = admin.send("PUT", "/settings", json!({"organization_name": "Acme Japan", "default_language": "en", "time_zone": "Asia/Tokyo", "session_idle_minutes": 60})).await;
+    expect(&s, 200, None);
+    assert_eq!(admin.get("/auth/me").await.body["organization_name"], "Acme Japan");
+
+    // Logout ends the session.
+    let out = admin.send("POST", "/auth/logout", json!({})).await;
+    expect(&out, 204, None);
+    assert!(out.set_cookie.unwrap().contains("Max-Age=0"));
+    expect(&admin.get("/auth/me").await, 401, Some("unauthenticated"));
+}
+
+#[tokio::test]
+async fn the_api_story_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, db) = app_on(&sqlite_url(&dir)).await;
+    story(app, db).await;
+}
+
+#[tokio::test]
+async fn the_api_story_on_postgres() {
+    let Some(url) = postgres_url().await else { return };
+    let (app, db) = app_on(&url).await;
+    story(app, db).await;
+}
+
+async fn newer_database_is_refused(url: DatabaseUrl) {
+    let db = Db::open(&url, 1).await.unwrap();
+    sqlx::query("INSERT INTO kinmu_migrations (version, name, applied_at) VALUES (999, 'from the future', 0)").execute(&db.pool).await.unwrap();
+    db.pool.close().await;
+    let err = Db::open(&url, 1).await.err().expect("a newer schema is refused").to_string();
+    assert!(err.contains("999") && err.contains("newer"), "{err}");
+}
+
+#[tokio::test]
+async fn a_database_from_a_newer_kinmu_is_refused_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    newer_database_is_refused(sqlite_url(&dir)).await;
+}
+
+#[tokio::test]
+async fn a_database_from_a_newer_kinmu_is_refused_on_postgres() {
+    let Some(url) = postgres_url().await else { return };
+    newer_database_is_refused(url).await;
+}
+
+#[tokio::test]
+async fn migrations_run_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir);
+    Db::open(&url, 1).await.unwrap().pool.close().await;
+    let db = Db::open(&url, 1).await.unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM kinmu_migrations").fetch_one(&db.pool).await.unwrap();
+    assert_eq!(n as usize, kinmu::database::MIGRATIONS.len());
+}
+
+#[tokio::test]
+async fn an_unreachable_database_gives_a_one_line_reason() {
+    let url = DatabaseUrl::parse("postgres://kinmu:topsecret@127.0.0.1:1/kinmu").unwrap();
+    let err = Db::open(&url, 1).await.err().expect("nothing listens on port 1").to_string();
+    assert!(err.starts_with("cannot open the database"), "{err}");
+    assert!(!err.contains("topsecret"), "the password is not printed: {err}");
+    assert!(!err.contains('\n'));
+}
+
+#[tokio::test]
+async fn two_simultaneous_setups_make_one_administrator() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, db) = app_on(&sqlite_url(&dir)).await;
+    let mut a = Client::new(&app);
+    let mut b = Client::new(&app);
+    let body = |login: &str| {
+        json!({"organization_name": "Acme", "admin_login": login, "admin_display_name": "A",
+               "admin_password": ADMIN_PASSWORD, "default_language": "ja", "time_zone": "Asia/Tokyo"})
+    };
+    let (ra, rb) = tokio::join!(a.send("POST", "/setup", body("first")), b.send("POST", "/setup", body("second")));
+    let ok = [ra.status, rb.status].iter().filter(|s| s.is_success()).count();
+    assert_eq!(ok, 1, "{} / {}", ra.text, rb.text);
+    let admins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&db.pool).await.unwrap();
+    assert_eq!(admins, 1);
+}

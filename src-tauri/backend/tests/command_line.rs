@@ -1,0 +1,116 @@
+//! The `kinmu` command as scripts use it: headless setup, users, and failures that say why.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn kinmu(data_dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kinmu"))
+        .args(args)
+        .env("KINMU_DATA_DIR", data_dir)
+        .env_remove("KINMU_DATABASE_URL")
+        .env_remove("KINMU_CONFIG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kinmu starts");
+    if let Some(s) = stdin {
+        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).to_string()
+}
+
+#[test]
+fn headless_setup_and_user_scripting() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+
+    let out = kinmu(d, &["user", "add", "--login", "x", "--name", "X", "--password-stdin"], Some("Blue-Harbor-58\n"));
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("not set up"), "{}", text(&out.stderr));
+
+    let out = kinmu(d, &["setup", "--org", "Acme", "--admin-login", "admin"], None);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("--password-stdin"), "the password is never an argument: {}", text(&out.stderr));
+
+    let out = kinmu(d, &["setup", "--org", "Acme", "--admin-login", "admin", "--password-stdin"], Some("weak\n"));
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("admin_password is too weak"), "{}", text(&out.stderr));
+
+    let out = kinmu(d, &["setup", "--org", "Acme", "--admin-login", "admin", "--language", "en", "--password-stdin"], Some("Kinmu-Strong-2026\n"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(d.join("kinmu.db").is_file(), "the embedded database is created in the data folder");
+
+    let out = kinmu(d, &["setup", "--org", "Again", "--admin-login", "other", "--password-stdin"], Some("Kinmu-Strong-2026\n"));
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("already set up"));
+
+    let out = kinmu(
+        d,
+        &["user", "add", "--login", "a-mogami", "--name", "最上 晶", "--org", "Acme / Osaka", "--log-account", "OSAKA\\a-mogami",
+          "--log-account", "a-mogami@osaka.com", "--role", "manager", "--password-stdin"],
+        Some("Blue-Harbor-58\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let out = kinmu(d, &["user", "list", "--format", "csv"], None);
+    let csv = text(&out.stdout);
+    assert!(csv.contains("a-mogami,最上 晶,Acme / Osaka,Manager,active,OSAKA\\a-mogami;a-mogami@osaka.com"), "{csv}");
+
+    let out = kinmu(d, &["user", "disable", "a-mogami"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let table = text(&kinmu(d, &["user", "list", "--all"], None).stdout);
+    assert!(table.lines().any(|l| l.starts_with("a-mogami") && l.contains("disabled")), "{table}");
+    let table = text(&kinmu(d, &["user", "list"], None).stdout);
+    assert!(!table.contains("a-mogami"), "disabled users are listed only with --all: {table}");
+
+    let out = kinmu(d, &["user", "disable", "nobody"], None);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("nobody"));
+}
+
+#[test]
+fn an_unreachable_database_is_one_line_and_a_failure_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = kinmu(dir.path(), &["--database", "postgres://kinmu:hunter2@127.0.0.1:1/kinmu", "user", "list"], None);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("kinmu:")).collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(lines[0].contains("cannot open the database"), "{err}");
+    assert!(!err.contains("hunter2"), "no secret in the output: {err}");
+    assert!(!err.contains("panicked"));
+
+    let out = kinmu(dir.path(), &["--database", "mysql://x", "migrate"], None);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("unsupported database URL"));
+}
+
+#[test]
+fn help_documents_every_option() {
+    let dir = tempfile::tempdir().unwrap();
+    let top = text(&kinmu(dir.path(), &["--help"], None).stdout);
+    for word in ["serve", "setup", "user", "--database", "--config", "--data-dir", "KINMU_DATABASE_URL"] {
+        assert!(top.contains(word), "kinmu --help mentions {word}: {top}");
+    }
+    let serve = text(&kinmu(dir.path(), &["serve", "--help"], None).stdout);
+    for word in ["--addr", "--base-path", "--ui-dir", "--secure-cookies", "KINMU_ADDR", "KINMU_BASE_PATH"] {
+        assert!(serve.contains(word), "kinmu serve --help mentions {word}: {serve}");
+    }
+}
+
+#[test]
+fn a_bad_config_file_names_the_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("kinmu.toml");
+    std::fs::write(&cfg, "[server]\nadress = \"0.0.0.0:80\"\n").unwrap();
+    let out = kinmu(dir.path(), &["--config", cfg.to_str().unwrap(), "migrate"], None);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("adress"), "{}", text(&out.stderr));
+}
