@@ -427,3 +427,25 @@ async fn two_simultaneous_setups_make_one_administrator() {
     let admins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&db.pool).await.unwrap();
     assert_eq!(admins, 1);
 }
+
+#[tokio::test]
+async fn sessions_expire_when_idle_and_slide_while_used() {
+    use kinmu::accounts::sessions;
+    let dir = tempfile::tempdir().unwrap();
+    let (app, db) = app_on(&sqlite_url(&dir)).await;
+    setup(&mut Client::new(&app)).await;
+    let t0 = 2_000_000_000;
+    let idle = 30 * 60;
+    let mut settings = kinmu::accounts::system_settings::load(&db).await.unwrap();
+    settings.session_idle_minutes = 30;
+    kinmu::accounts::system_settings::save(&db, &kinmu::accounts::Actor::Operator, settings).await.unwrap();
+    let s = sessions::login(&db, "admin", ADMIN_PASSWORD, None, t0).await.unwrap();
+    // Used after 20 minutes: still valid, and pushed to 20 + 30 minutes.
+    let (_, exp) = sessions::resolve(&db, &s.token, idle, t0 + 20 * 60).await.unwrap();
+    assert_eq!(exp, t0 + 50 * 60);
+    // 45 minutes later it is still alive thanks to the slide; 31 idle minutes after that, gone.
+    assert!(sessions::resolve(&db, &s.token, idle, t0 + 45 * 60).await.is_ok());
+    let err = sessions::resolve(&db, &s.token, idle, t0 + 45 * 60 + idle + 60).await.unwrap_err();
+    assert!(matches!(err, kinmu::error::Error::Unauthenticated));
+    assert_eq!(sessions::purge_expired(&db, t0 + 10 * 3600).await.unwrap(), 2, "the setup's session and this one");
+}

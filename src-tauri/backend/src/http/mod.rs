@@ -10,7 +10,7 @@ mod ui_files;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
 use axum::Router;
 use axum::body::Body;
@@ -35,6 +35,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Becomes true once setup has run; it never goes back.
     setup_done: AtomicBool,
+    /// The sessions' idle time from the system settings, kept here so a request needs no extra query.
+    session_idle_seconds: AtomicI64,
     ui: ui_files::UiFiles,
 }
 
@@ -50,7 +52,23 @@ impl AppState {
     pub async fn new(db: Db, opts: ServerOptions) -> Result<SharedState, Error> {
         let setup_done = !crate::accounts::setup::needs_setup(&db).await?;
         let ui = ui_files::UiFiles::load(opts.ui_dir, &opts.base_path);
-        Ok(Arc::new(AppState { db, base_path: opts.base_path, secure_cookies: opts.secure_cookies, setup_done: AtomicBool::new(setup_done), ui }))
+        let idle = crate::accounts::system_settings::load(&db).await?.session_idle_minutes * 60;
+        Ok(Arc::new(AppState {
+            db,
+            base_path: opts.base_path,
+            secure_cookies: opts.secure_cookies,
+            setup_done: AtomicBool::new(setup_done),
+            session_idle_seconds: AtomicI64::new(idle),
+            ui,
+        }))
+    }
+
+    pub fn session_idle_seconds(&self) -> i64 {
+        self.session_idle_seconds.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_session_idle_minutes(&self, minutes: i64) {
+        self.session_idle_seconds.store(minutes * 60, Ordering::Relaxed);
     }
 
     pub async fn needs_setup(&self) -> Result<bool, Error> {
@@ -115,11 +133,24 @@ async fn reject_cross_site(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-/// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+/// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight. Expired sessions are
+/// deleted every hour meanwhile.
 pub async fn serve(state: SharedState, addr: SocketAddr, on_ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     on_ready(local);
+    let db = state.db.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            match crate::accounts::sessions::purge_expired(&db, crate::now()).await {
+                Ok(n) if n > 0 => tracing::info!(deleted = n, "expired sessions purged"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "cannot purge expired sessions"),
+            }
+        }
+    });
     axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await
 }
 

@@ -170,8 +170,7 @@ impl FromRequestParts<SharedState> for Session {
             return Err(Error::SetupRequired);
         }
         let token = session_token(&parts.headers).ok_or(Error::Unauthenticated)?;
-        let idle = crate::accounts::system_settings::load(&state.db).await?.session_idle_minutes * 60;
-        let (user, expires_at) = sessions::resolve(&state.db, &token, idle, crate::now()).await?;
+        let (user, expires_at) = sessions::resolve(&state.db, &token, state.session_idle_seconds(), crate::now()).await?;
         Ok(Session { user, expires_at, token })
     }
 }

@@ -12,5 +12,7 @@ pub async fn get(State(state): State<SharedState>, _session: Session) -> Result<
 }
 
 pub async fn put(State(state): State<SharedState>, session: Session, JsonBody(req): JsonBody<SystemSettings>) -> Result<Json<SystemSettings>> {
-    Ok(Json(system_settings::save(&state.db, &session.actor(), req).await?))
+    let saved = system_settings::save(&state.db, &session.actor(), req).await?;
+    state.set_session_idle_minutes(saved.session_idle_minutes);
+    Ok(Json(saved))
 }
