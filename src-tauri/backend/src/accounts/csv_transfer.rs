@@ -101,8 +101,29 @@ fn columns(header: &csv::StringRecord, known: &[&str], required: &[&str]) -> Res
     Ok(all.iter().map(|k| names.iter().position(|n| n == k)).collect())
 }
 
-fn reader(text: &str) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::Fields).from_reader(text.as_bytes())
+/// A parsed upload: column positions, the readable rows with their line numbers, and a report
+/// that already counts every row and lists the unreadable ones.
+struct CsvRows {
+    cols: Vec<Option<usize>>,
+    rows: Vec<(u64, csv::StringRecord)>,
+    report: ImportReport,
+}
+
+fn read_rows(bytes: &[u8], known: &[&str], required: &[&str]) -> Result<CsvRows> {
+    let text = decode(bytes);
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::Fields).from_reader(text.as_bytes());
+    let header = rdr.headers().map_err(|e| Error::invalid("file", format!("line 1: cannot read the header: {e}")))?.clone();
+    let cols = columns(&header, known, required)?;
+    let mut report = ImportReport::default();
+    let mut rows = Vec::new();
+    for rec in rdr.records() {
+        report.rows_read += 1;
+        match rec {
+            Ok(r) => rows.push((r.position().map(|p| p.line()).unwrap_or(0), r)),
+            Err(e) => report.errors.push(row_error(e.position().map(|p| p.line()).unwrap_or(0), None, format!("unreadable row: {e}"))),
+        }
+    }
+    Ok(CsvRows { cols, rows, report })
 }
 
 fn parse_active(v: &str) -> Option<bool> {
@@ -119,23 +140,9 @@ fn row_error(line: u64, field: Option<&str>, message: impl Into<String>) -> Impo
 
 pub async fn import_users(db: &Db, actor: &Actor, bytes: &[u8], now: i64) -> Result<ImportReport> {
     actor.require(Permission::ManageUsers)?;
-    let text = decode(bytes);
-    let mut rdr = reader(&text);
-    let header = rdr.headers().map_err(|e| Error::invalid("file", format!("line 1: cannot read the header: {e}")))?.clone();
-    let cols = columns(&header, &USER_CSV_HEADER, &["login"])?;
+    let CsvRows { cols, rows, mut report } = read_rows(bytes, &USER_CSV_HEADER, &["login"])?;
     let orgs = organizations::list(db).await?;
-    let mut report = ImportReport::default();
-    for rec in rdr.records() {
-        report.rows_read += 1;
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                report.errors.push(row_error(line, None, format!("unreadable row: {e}")));
-                continue;
-            }
-        };
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+    for (line, rec) in &rows {
         let get = |i: usize| cols[i].and_then(|c| rec.get(c)).map(str::trim).unwrap_or("");
         let has = |i: usize| cols[i].is_some();
         match import_user_row(db, actor, &orgs, &get, &has, now).await {
@@ -143,10 +150,11 @@ pub async fn import_users(db: &Db, actor: &Actor, bytes: &[u8], now: i64) -> Res
             Ok(false) => report.updated += 1,
             Err(e) => {
                 let api = e.to_api();
-                report.errors.push(row_error(line, api.field.as_deref(), api.message));
+                report.errors.push(row_error(*line, api.field.as_deref(), api.message));
             }
         }
     }
+    report.errors.sort_by_key(|e| e.line);
     Ok(report)
 }
 
@@ -233,34 +241,15 @@ async fn import_user_row<'r>(
 
 pub async fn import_organizations(db: &Db, actor: &Actor, bytes: &[u8], now: i64) -> Result<ImportReport> {
     actor.require(Permission::ManageOrganizations)?;
-    let text = decode(bytes);
-    let mut rdr = reader(&text);
-    let header = rdr.headers().map_err(|e| Error::invalid("file", format!("line 1: cannot read the header: {e}")))?.clone();
-    let cols = columns(&header, &ORG_CSV_HEADER, &["path"])?;
-    let mut report = ImportReport::default();
-    for rec in rdr.records() {
-        report.rows_read += 1;
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                report.errors.push(row_error(e.position().map(|p| p.line()).unwrap_or(0), None, format!("unreadable row: {e}")));
-                continue;
-            }
-        };
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+    let CsvRows { cols, rows, mut report } = read_rows(bytes, &ORG_CSV_HEADER, &["path"])?;
+    for (line, rec) in &rows {
         let path = cols[0].and_then(|c| rec.get(c)).unwrap_or("");
         match organizations::ensure_path(db, path, now).await {
-            Ok((_, created)) => {
-                if created > 0 {
-                    report.created += created
-                }
-            }
-            Err(e) => {
-                let api = e.to_api();
-                report.errors.push(row_error(line, Some("path"), api.message));
-            }
+            Ok((_, created)) => report.created += created,
+            Err(e) => report.errors.push(row_error(*line, Some("path"), e.to_api().message)),
         }
     }
+    report.errors.sort_by_key(|e| e.line);
     Ok(report)
 }
 
