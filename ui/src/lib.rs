@@ -1,1 +1,167 @@
-pub fn placeholder_until_ui_lands() {}
+//! Kinmu's web UI: a Leptos client-side app compiled to wasm. The same build runs in the
+//! browser (talking to the server with `fetch`) and in the Tauri desktop shell (talking through
+//! the shell's commands).
+
+mod api_client;
+mod app_state;
+mod components;
+mod datetime;
+mod i18n;
+mod pages;
+mod router;
+
+use kinmu_shared::{ErrorCode, Permission};
+use leptos::prelude::*;
+use wasm_bindgen::prelude::wasm_bindgen;
+
+use crate::app_state::app;
+use crate::components::header::{Header, initial_language};
+use crate::i18n::t;
+use crate::router::{Route, current, redirect};
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(App);
+}
+
+/// Called when the server says the session is gone: back to the login page.
+pub(crate) fn session_expired() {
+    let s = app();
+    if s.session.with_untracked(|x| x.is_some()) {
+        s.session.set(None);
+    }
+    if !s.route.get_untracked().is_public() {
+        redirect(Route::Login);
+    }
+}
+
+/// Start-up: (desktop) a server configured? → setup needed? → logged in?
+async fn boot() {
+    let s = app();
+    s.boot_error.set(None);
+    if api_client::is_desktop() && !matches!(api_client::server_url_get().await, Ok(Some(_))) {
+        redirect(Route::Connection);
+        s.ready.set(true);
+        return;
+    }
+    match api_client::setup_status().await {
+        Ok(st) => {
+            s.time_zones.set(st.time_zones);
+            if st.needs_setup {
+                redirect(Route::Setup);
+                s.ready.set(true);
+                return;
+            }
+        }
+        Err(e) => {
+            if api_client::is_desktop() {
+                redirect(Route::Connection);
+            } else {
+                s.boot_error.set(Some(e.message));
+            }
+            s.ready.set(true);
+            return;
+        }
+    }
+    match api_client::me().await {
+        Ok(session) => {
+            s.lang.set(session.user.language);
+            components::header::remember_language(session.user.language);
+            s.session.set(Some(session));
+            if matches!(s.route.get_untracked(), Route::Setup | Route::Login) {
+                redirect(Route::Home);
+            }
+        }
+        Err(e) if e.code == ErrorCode::Unauthenticated => {
+            if !matches!(s.route.get_untracked(), Route::Login | Route::Connection) {
+                redirect(Route::Login);
+            }
+        }
+        Err(e) => s.boot_error.set(Some(e.message)),
+    }
+    s.ready.set(true);
+}
+
+fn required_permission(r: Route) -> Option<Permission> {
+    match r {
+        Route::Users => Some(Permission::ViewUsers),
+        Route::Organizations => Some(Permission::ManageOrganizations),
+        Route::Roles => Some(Permission::ManageRoles),
+        Route::Settings => Some(Permission::ManageSettings),
+        _ => None,
+    }
+}
+
+#[component]
+fn App() -> impl IntoView {
+    let state = app_state::init(current(), initial_language());
+    router::listen_popstate();
+    leptos::task::spawn_local(boot());
+
+    // <html lang> and the window title follow the language.
+    Effect::new(move |_| {
+        let lang = state.lang.get();
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            if let Some(el) = doc.document_element() {
+                let _ = el.set_attribute("lang", lang.code());
+            }
+            doc.set_title(&format!("Kinmu — {}", i18n::lookup(lang, "app.tagline")));
+        }
+    });
+
+    let logged_in = Memo::new(move |_| state.session.with(|s| s.is_some()));
+    let perms = Memo::new(move |_| state.session.with(|s| s.as_ref().map(|s| s.user.permissions.clone()).unwrap_or_default()));
+    // Leaving a protected page after logout or an expired session.
+    Effect::new(move |_| {
+        if state.ready.get() && !logged_in.get() && !state.route.get().is_public() && state.boot_error.with(|e| e.is_none()) {
+            redirect(Route::Login);
+        }
+    });
+
+    let page = move || {
+        if !state.ready.get() {
+            return view! { <p class="loading" aria-busy="true">{move || t("common.loading")}</p> }.into_any();
+        }
+        if let Some(err) = state.boot_error.get() {
+            return view! {
+                <section class="card narrow">
+                    <h1>{move || t("boot.error_title")}</h1>
+                    <p class="error-banner" role="alert">{err}</p>
+                    <button type="button" class="primary" on:click=move |_| leptos::task::spawn_local(boot())>{move || t("common.retry")}</button>
+                </section>
+            }
+            .into_any();
+        }
+        let route = state.route.get();
+        if !route.is_public() && !logged_in.get() {
+            return view! { <p class="loading">{move || t("common.loading")}</p> }.into_any();
+        }
+        if let Some(p) = required_permission(route) {
+            if !p.is_granted_by(&perms.get()) {
+                return view! { <section class="card narrow"><h1>{move || t("common.forbidden")}</h1></section> }.into_any();
+            }
+        }
+        match route {
+            Route::Setup => view! { <pages::setup_wizard::SetupWizard /> }.into_any(),
+            Route::Login => view! { <pages::login::LoginPage /> }.into_any(),
+            Route::Home => view! { <pages::home::HomePage /> }.into_any(),
+            Route::Users => view! { <pages::admin::users::UsersPage /> }.into_any(),
+            Route::Organizations => view! { <pages::admin::organizations::OrganizationsPage /> }.into_any(),
+            Route::Roles => view! { <pages::admin::roles::RolesPage /> }.into_any(),
+            Route::Settings => view! { <pages::admin::settings::SettingsPage /> }.into_any(),
+            Route::Preferences => view! { <pages::preferences::PreferencesPage /> }.into_any(),
+            Route::Connection => view! {
+                <pages::connection::ConnectionPage on_connected=Callback::new(move |_| leptos::task::spawn_local(boot())) />
+            }
+            .into_any(),
+            Route::NotFound => view! { <section class="card narrow"><h1>{move || t("common.not_found")}</h1></section> }.into_any(),
+        }
+    };
+
+    view! {
+        <a class="skip-link" href="#main">{move || t("common.skip")}</a>
+        <Header />
+        <main id="main" tabindex="-1">{page}</main>
+    }
+}

@@ -1,0 +1,117 @@
+//! Carries one API request, either with `fetch` (browser) or through the desktop shell's
+//! `api_request` command (Tauri). Both answer with the same [`RawResponse`].
+
+use js_sys::{Object, Promise, Reflect};
+use kinmu_shared::{ApiError, CSRF_HEADER, ErrorCode};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+pub struct RawResponse {
+    pub status: u16,
+    pub body: String,
+}
+
+/// True inside the Tauri shell (`window.__TAURI__` exists).
+pub fn is_desktop() -> bool {
+    tauri_core().is_some()
+}
+
+fn tauri_core() -> Option<JsValue> {
+    let w = web_sys::window()?;
+    let t = Reflect::get(&w, &"__TAURI__".into()).ok().filter(|v| v.is_object())?;
+    Reflect::get(&t, &"core".into()).ok().filter(|v| v.is_object())
+}
+
+/// The base path the server serves Kinmu under ("" or "/kinmu"), from `<meta name="kinmu-base">`.
+pub fn base_path() -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("meta[name=kinmu-base]").ok().flatten())
+        .and_then(|m| m.get_attribute("content"))
+        .map(|s| s.trim_end_matches('/').to_string())
+        .unwrap_or_default()
+}
+
+fn unreachable_error(detail: &str) -> ApiError {
+    ApiError::new(ErrorCode::Unavailable, format!("The server cannot be reached ({detail})."))
+}
+
+/// An ApiError from a JS value shaped `{code, message, field?}`, or a generic one.
+pub fn js_to_api_error(v: &JsValue) -> ApiError {
+    if let Some(s) = v.as_string() {
+        if let Ok(e) = serde_json::from_str::<ApiError>(&s) {
+            return e;
+        }
+        return unreachable_error(&s);
+    }
+    if let Ok(json) = js_sys::JSON::stringify(v) {
+        if let Some(s) = json.as_string() {
+            if let Ok(e) = serde_json::from_str::<ApiError>(&s) {
+                return e;
+            }
+            return unreachable_error(&s);
+        }
+    }
+    unreachable_error("unknown error")
+}
+
+/// Calls a Tauri command with a JSON-serialisable argument object.
+pub async fn invoke(cmd: &str, args: &JsValue) -> Result<JsValue, ApiError> {
+    let core = tauri_core().ok_or_else(|| unreachable_error("not running in the desktop app"))?;
+    let f: js_sys::Function = Reflect::get(&core, &"invoke".into())
+        .map_err(|e| js_to_api_error(&e))?
+        .dyn_into()
+        .map_err(|e| js_to_api_error(&e))?;
+    let p: Promise = f
+        .call2(&core, &JsValue::from_str(cmd), args)
+        .map_err(|e| js_to_api_error(&e))?
+        .dyn_into()
+        .map_err(|e| js_to_api_error(&e))?;
+    JsFuture::from(p).await.map_err(|e| js_to_api_error(&e))
+}
+
+fn set(o: &Object, k: &str, v: JsValue) {
+    let _ = Reflect::set(o, &k.into(), &v);
+}
+
+/// Sends `method path` (path like `/api/v1/users?q=x`) and returns status and body text.
+pub async fn send(method: &str, path: &str, body: Option<String>, content_type: Option<&str>) -> Result<RawResponse, ApiError> {
+    if is_desktop() {
+        let args = Object::new();
+        set(&args, "method", method.into());
+        set(&args, "path", path.into());
+        set(&args, "body", body.map(JsValue::from).unwrap_or(JsValue::NULL));
+        set(&args, "contentType", content_type.map(JsValue::from).unwrap_or(JsValue::NULL));
+        let v = invoke("api_request", &args).await?;
+        let status = Reflect::get(&v, &"status".into()).ok().and_then(|s| s.as_f64()).unwrap_or(0.0) as u16;
+        let body = Reflect::get(&v, &"body".into()).ok().and_then(|s| s.as_string()).unwrap_or_default();
+        return Ok(RawResponse { status, body });
+    }
+    let window = web_sys::window().ok_or_else(|| unreachable_error("no window"))?;
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+    let headers = web_sys::Headers::new().map_err(|e| js_to_api_error(&e))?;
+    let _ = headers.set("accept", "application/json");
+    if method != "GET" {
+        let _ = headers.set(CSRF_HEADER, "1");
+    }
+    if let Some(ct) = content_type {
+        let _ = headers.set("content-type", ct);
+    }
+    init.set_headers(&headers);
+    if let Some(b) = &body {
+        init.set_body(&JsValue::from_str(b));
+    }
+    let url = format!("{}{}", base_path(), path);
+    let resp = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
+        .await
+        .map_err(|e| unreachable_error(&e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_default()))?;
+    let resp: web_sys::Response = resp.dyn_into().map_err(|e| js_to_api_error(&e))?;
+    let status = resp.status();
+    let text = match resp.text() {
+        Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()).unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    Ok(RawResponse { status, body: text })
+}

@@ -1,0 +1,6 @@
+pub mod csv_transfer;
+pub mod dialog;
+pub mod field;
+pub mod form_errors;
+pub mod header;
+pub mod password_meter;

@@ -1,0 +1,80 @@
+//! Every UI string in Japanese and English: `t("key")` looks the key up in the current language.
+
+mod table;
+
+use kinmu_shared::validation::{FieldError, PasswordProblem};
+use kinmu_shared::{Language, Permission};
+use leptos::prelude::*;
+
+use crate::app_state::app;
+
+/// The text for `key` in the current language (reactive when called inside a closure).
+pub fn t(key: &'static str) -> &'static str {
+    lookup(app().lang.get(), key)
+}
+
+pub fn lookup(lang: Language, key: &'static str) -> &'static str {
+    match table::TABLE.iter().find(|(k, _, _)| *k == key) {
+        Some((_, ja, en)) => match lang {
+            Language::Ja => ja,
+            Language::En => en,
+        },
+        None => key,
+    }
+}
+
+/// A reactive text for views and component props.
+pub fn tr(key: &'static str) -> Signal<&'static str> {
+    Signal::derive(move || t(key))
+}
+
+pub fn language_name(l: Language) -> &'static str {
+    match l {
+        Language::Ja => "日本語",
+        Language::En => "English",
+    }
+}
+
+pub fn permission_label(p: Permission) -> &'static str {
+    t(match p {
+        Permission::ManageUsers => "perm.users.manage",
+        Permission::ViewUsers => "perm.users.view",
+        Permission::ManageOrganizations => "perm.orgs.manage",
+        Permission::ManageRoles => "perm.roles.manage",
+        Permission::ManageSettings => "perm.settings.manage",
+        Permission::ViewAttendance => "perm.attendance.view",
+        Permission::ManageProjects => "perm.projects.manage",
+        Permission::EnterEffort => "perm.effort.enter",
+    })
+}
+
+pub fn password_problem(p: PasswordProblem) -> &'static str {
+    t(match p {
+        PasswordProblem::TooShort => "pw.too_short",
+        PasswordProblem::TooLong => "pw.too_long",
+        PasswordProblem::ContainsLogin => "pw.contains_login",
+        PasswordProblem::FewCharacterKinds => "pw.few_kinds",
+        PasswordProblem::Common => "pw.common",
+        PasswordProblem::Repetitive => "pw.repetitive",
+    })
+}
+
+/// A client-side validation error in the UI language. The shared rules word their messages in
+/// English; in Japanese the field's rule is explained instead.
+pub fn field_error_text(e: &FieldError) -> String {
+    let lang = app().lang.get_untracked();
+    if lang == Language::En {
+        return e.message.clone();
+    }
+    let key = match e.field.as_str() {
+        "login" | "admin_login" => "rule.login",
+        "display_name" | "admin_display_name" => "rule.display_name",
+        "email" => "rule.email",
+        "name" | "organization_name" => "rule.name",
+        "log_accounts" => "rule.log_accounts",
+        "time_zone" => "rule.time_zone",
+        f if f.contains("password") => "rule.password",
+        _ => return e.message.clone(),
+    };
+    lookup(lang, key).to_string()
+}

@@ -1,0 +1,4 @@
+pub mod organizations;
+pub mod roles;
+pub mod settings;
+pub mod users;

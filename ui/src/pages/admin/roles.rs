@@ -1,0 +1,198 @@
+//! System roles and the permissions they grant.
+
+use kinmu_shared::api::{Role, SaveRole};
+use kinmu_shared::{Permission, validation};
+use leptos::prelude::*;
+
+use crate::api_client;
+use crate::app_state::app;
+use crate::components::dialog::Modal;
+use crate::components::field::TextField;
+use crate::components::form_errors::{FormErrors, GeneralError};
+use crate::i18n::{permission_label, t, tr};
+
+fn is_admin_role(r: &Role) -> bool {
+    r.builtin.as_deref() == Some("administrator")
+}
+
+#[derive(Clone)]
+enum Editing {
+    New,
+    Edit(Role),
+    Delete(Role),
+}
+
+#[component]
+pub fn RolesPage() -> impl IntoView {
+    let state = app();
+    let can_manage = move || state.can(Permission::ManageRoles);
+    let roles = RwSignal::new(None::<Vec<Role>>);
+    let error = RwSignal::new(None::<String>);
+    let editing = RwSignal::new(None::<Editing>);
+    let load = move || {
+        leptos::task::spawn_local(async move {
+            match api_client::roles().await {
+                Ok(r) => roles.set(Some(r)),
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    load();
+    view! {
+        <section class="card wide">
+            <div class="page-head">
+                <h1>{move || t("roles.title")}</h1>
+                <Show when=can_manage>
+                    <button type="button" class="primary" data-testid="role-new" on:click=move |_| editing.set(Some(Editing::New))>{move || t("roles.new")}</button>
+                </Show>
+            </div>
+            {move || error.get().map(|m| view! { <p class="error-banner" role="alert">{m}</p> })}
+            <div class="table-wrap">
+                <table class="list perms" data-testid="role-table">
+                    <thead>
+                        <tr>
+                            <th>{move || t("field.name")}</th>
+                            {Permission::ALL.iter().map(|p| { let p = *p; view! { <th class="perm">{move || permission_label(p)}</th> } }).collect_view()}
+                            <th>{move || t("roles.users")}</th>
+                            <th><span class="visually-hidden">{move || t("common.actions")}</span></th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {move || {
+                            let _ = state.lang.get();
+                            roles.get().unwrap_or_default().into_iter().map(|r| {
+                                let (re, rd) = (r.clone(), r.clone());
+                                let builtin = r.builtin.is_some();
+                                view! {
+                                    <tr data-testid=format!("role-row-{}", r.name)>
+                                        <th scope="row">{r.name.clone()} {builtin.then(|| view! { <span class="badge">{t("roles.builtin")}</span> })}</th>
+                                        {Permission::ALL.iter().map(|p| {
+                                            let on = p.is_granted_by(&r.permissions);
+                                            view! { <td class="perm">{if on { "✓" } else { "" }}<span class="visually-hidden">{if on { t("roles.granted") } else { t("roles.not_granted") }}</span></td> }
+                                        }).collect_view()}
+                                        <td>{r.user_count}</td>
+                                        <td class="row-actions">
+                                            <Show when=can_manage>
+                                                <button type="button" class="small" on:click={let re = re.clone(); move |_| editing.set(Some(Editing::Edit(re.clone())))}>{t("common.edit")}</button>
+                                                {(!builtin).then(|| { let rd = rd.clone(); view! {
+                                                    <button type="button" class="small danger" on:click=move |_| editing.set(Some(Editing::Delete(rd.clone())))>{t("common.delete")}</button>
+                                                }})}
+                                            </Show>
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()
+                        }}
+                    </tbody>
+                </table>
+            </div>
+            {move || editing.get().map(|e| {
+                let done = Callback::new(move |saved: bool| { editing.set(None); if saved { load(); } });
+                match e {
+                    Editing::New => view! { <RoleDialog role=None on_done=done /> }.into_any(),
+                    Editing::Edit(r) => view! { <RoleDialog role=Some(r) on_done=done /> }.into_any(),
+                    Editing::Delete(r) => view! { <DeleteRoleDialog role=r on_done=done /> }.into_any(),
+                }
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn RoleDialog(role: Option<Role>, on_done: Callback<bool>) -> impl IntoView {
+    let is_new = role.is_none();
+    let id = role.as_ref().map(|r| r.id);
+    let locked = role.as_ref().is_some_and(is_admin_role);
+    let name = RwSignal::new(role.as_ref().map(|r| r.name.clone()).unwrap_or_default());
+    let perms = RwSignal::new(role.as_ref().map(|r| r.permissions.clone()).unwrap_or_default());
+    let errors = FormErrors::new();
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() || !errors.check("name", validation::role_name(&name.get_untracked())) {
+            return;
+        }
+        let mut permissions = perms.get_untracked();
+        permissions.sort();
+        let body = SaveRole { name: name.get_untracked().trim().to_string(), permissions };
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let r = match id {
+                Some(id) => api_client::send::<_, Role>("PUT", &format!("/roles/{id}"), &body).await,
+                None => api_client::send::<_, Role>("POST", "/roles", &body).await,
+            };
+            busy.set(false);
+            match r {
+                Ok(_) => on_done.run(true),
+                Err(e) => errors.set_api(&e),
+            }
+        });
+    };
+    let title = Signal::derive(move || t(if is_new { "roles.new" } else { "roles.edit" }).to_string());
+    view! {
+        <Modal title=title on_close=Callback::new(move |_| on_done.run(false)) testid="role-dialog">
+            <form on:submit=submit novalidate>
+                <TextField id="role-name" field="name" label=tr("field.name") value=name errors=errors autofocus=true />
+                <fieldset class="perm-list">
+                    <legend>{move || t("roles.permissions")}</legend>
+                    {locked.then(|| view! { <p class="hint">{move || t("roles.admin_locked")}</p> })}
+                    {Permission::ALL.iter().map(|p| {
+                        let p = *p;
+                        let input_id = format!("perm-{}", p.key().replace('.', "-"));
+                        view! {
+                            <div class="field check">
+                                <input
+                                    type="checkbox"
+                                    id=input_id.clone()
+                                    disabled=locked
+                                    prop:checked=move || perms.with(|v| v.contains(&p))
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        perms.update(|v| { v.retain(|x| *x != p); if on { v.push(p); } });
+                                    }
+                                />
+                                <label for=input_id>{move || permission_label(p)}</label>
+                            </div>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <GeneralError errors=errors />
+                <div class="actions">
+                    <button type="button" on:click=move |_| on_done.run(false)>{move || t("common.cancel")}</button>
+                    <button type="submit" class="primary" data-testid="role-save" disabled=move || busy.get()>
+                        {move || if busy.get() { t("common.working") } else { t("common.save") }}
+                    </button>
+                </div>
+            </form>
+        </Modal>
+    }
+}
+
+#[component]
+fn DeleteRoleDialog(role: Role, on_done: Callback<bool>) -> impl IntoView {
+    let errors = FormErrors::new();
+    let busy = RwSignal::new(false);
+    let id = role.id;
+    let name = role.name.clone();
+    let confirm = move |_| {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let r = api_client::send_empty("DELETE", &format!("/roles/{id}"), None).await;
+            busy.set(false);
+            match r {
+                Ok(()) => on_done.run(true),
+                Err(e) => errors.set_general(e.message),
+            }
+        });
+    };
+    view! {
+        <Modal title=Signal::derive(|| t("roles.delete_title").to_string()) on_close=Callback::new(move |_| on_done.run(false)) testid="role-delete-dialog">
+            <p>{move || t("roles.delete_confirm").replace("{name}", &name)}</p>
+            <GeneralError errors=errors />
+            <div class="actions">
+                <button type="button" on:click=move |_| on_done.run(false)>{move || t("common.cancel")}</button>
+                <button type="button" class="danger" data-testid="role-delete-confirm" disabled=move || busy.get() on:click=confirm>{move || t("common.delete")}</button>
+            </div>
+        </Modal>
+    }
+}

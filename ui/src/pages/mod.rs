@@ -1,0 +1,6 @@
+pub mod admin;
+pub mod connection;
+pub mod home;
+pub mod login;
+pub mod preferences;
+pub mod setup_wizard;

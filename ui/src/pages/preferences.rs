@@ -1,0 +1,69 @@
+//! The user's own language and time zone.
+
+use kinmu_shared::api::UpdatePreferences;
+use kinmu_shared::{Language, validation};
+use leptos::prelude::*;
+
+use crate::api_client;
+use crate::app_state::app;
+use crate::components::field::SelectField;
+use crate::components::form_errors::{FormErrors, GeneralError};
+use crate::components::header::remember_language;
+use crate::i18n::{language_name, t, tr};
+
+#[component]
+pub fn PreferencesPage() -> impl IntoView {
+    let state = app();
+    let user = state.session.get_untracked().map(|s| s.user);
+    let lang = RwSignal::new(user.as_ref().map(|u| u.language.code().to_string()).unwrap_or_default());
+    let tz = RwSignal::new(user.as_ref().map(|u| u.time_zone.clone()).unwrap_or_default());
+    let errors = FormErrors::new();
+    let busy = RwSignal::new(false);
+    let saved = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        saved.set(false);
+        if busy.get_untracked() || !errors.check("time_zone", validation::time_zone_shape(&tz.get_untracked())) {
+            return;
+        }
+        let body = UpdatePreferences { language: Language::parse(&lang.get_untracked()), time_zone: Some(tz.get_untracked()) };
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match api_client::set_preferences(&body).await {
+                Ok(s) => {
+                    state.lang.set(s.user.language);
+                    remember_language(s.user.language);
+                    state.session.set(Some(s));
+                    saved.set(true);
+                }
+                Err(e) => errors.set_api(&e),
+            }
+            busy.set(false);
+        });
+    };
+    let lang_options = Signal::derive(|| Language::ALL.iter().map(|l| (l.code().to_string(), language_name(*l).to_string())).collect::<Vec<_>>());
+    let tz_options = Signal::derive(move || {
+        let mut zones = state.time_zones.get();
+        let cur = tz.get_untracked();
+        if !cur.is_empty() && !zones.contains(&cur) {
+            zones.insert(0, cur);
+        }
+        zones.into_iter().map(|z| (z.clone(), z)).collect::<Vec<_>>()
+    });
+    view! {
+        <section class="card narrow">
+            <h1>{move || t("prefs.title")}</h1>
+            <form on:submit=submit novalidate>
+                <SelectField id="pref-language" field="language" label=tr("field.language") value=lang errors=errors options=lang_options />
+                <SelectField id="pref-time-zone" field="time_zone" label=tr("field.time_zone") value=tz errors=errors options=tz_options />
+                <GeneralError errors=errors />
+                {move || saved.get().then(|| view! { <p class="ok-banner" role="status">{t("common.saved")}</p> })}
+                <div class="actions">
+                    <button type="submit" class="primary" data-testid="prefs-save" disabled=move || busy.get()>
+                        {move || if busy.get() { t("common.working") } else { t("common.save") }}
+                    </button>
+                </div>
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,192 @@
+//! First-run wizard: organisation → administrator → language and time zone → confirm and run.
+
+use kinmu_shared::Language;
+use kinmu_shared::api::SetupRequest;
+use kinmu_shared::validation;
+use leptos::prelude::*;
+
+use crate::api_client;
+use crate::app_state::app;
+use crate::components::field::{SelectField, TextField};
+use crate::components::form_errors::{FormErrors, GeneralError};
+use crate::components::header::switch_language;
+use crate::components::password_meter::PasswordMeter;
+use crate::i18n::{language_name, t, tr};
+use crate::router::{Route, navigate};
+
+const STEPS: [&str; 4] = ["setup.step_org", "setup.step_admin", "setup.step_locale", "setup.step_confirm"];
+
+#[component]
+pub fn SetupWizard() -> impl IntoView {
+    let state = app();
+    let step = RwSignal::new(0usize);
+    let errors = FormErrors::new();
+    let busy = RwSignal::new(false);
+    let org = RwSignal::new(String::new());
+    let login = RwSignal::new(String::new());
+    let display = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let lang = RwSignal::new(state.lang.get_untracked().code().to_string());
+    let tz = RwSignal::new("Asia/Tokyo".to_string());
+
+    let validate = move |s: usize| -> bool {
+        match s {
+            0 => errors.check("organization_name", validation::organization_name(&org.get_untracked())),
+            1 => {
+                let a = errors.check("admin_login", validation::login(&login.get_untracked()));
+                let b = errors.check("admin_display_name", validation::display_name(&display.get_untracked()));
+                let c = errors.check(
+                    "admin_password",
+                    validation::password("admin_password", &password.get_untracked(), &login.get_untracked()),
+                );
+                let d = if c && password.get_untracked() != confirm.get_untracked() {
+                    errors.set_field("admin_password_confirm", t("setup.password_mismatch"));
+                    false
+                } else {
+                    true
+                };
+                a && b && c && d
+            }
+            2 => errors.check("time_zone", validation::time_zone_shape(&tz.get_untracked())),
+            _ => true,
+        }
+    };
+
+    let next = move || {
+        let s = step.get_untracked();
+        if validate(s) {
+            errors.clear();
+            step.set(s + 1);
+        }
+    };
+
+    let run = move || {
+        if busy.get_untracked() {
+            return;
+        }
+        if !(0..3).all(validate) {
+            // Go back to the first step with a problem.
+            for s in 0..3 {
+                if !validate(s) {
+                    step.set(s);
+                    break;
+                }
+            }
+            return;
+        }
+        let req = SetupRequest {
+            organization_name: org.get_untracked().trim().to_string(),
+            admin_login: login.get_untracked().trim().to_string(),
+            admin_display_name: display.get_untracked().trim().to_string(),
+            admin_password: password.get_untracked(),
+            default_language: Language::parse(&lang.get_untracked()).unwrap_or_default(),
+            time_zone: tz.get_untracked(),
+        };
+        busy.set(true);
+        errors.clear();
+        leptos::task::spawn_local(async move {
+            match api_client::send::<_, kinmu_shared::api::SessionInfo>("POST", "/setup", &req).await {
+                Ok(session) => {
+                    let l = session.user.language;
+                    state.session.set(Some(session));
+                    switch_language(l);
+                    navigate(Route::Users);
+                }
+                Err(e) => {
+                    errors.set_api(&e);
+                    if let Some(f) = &e.field {
+                        // Show the step holding the faulty field; the message also stays on top.
+                        let s = match f.as_str() {
+                            "organization_name" => 0,
+                            "admin_login" | "admin_display_name" | "admin_password" => 1,
+                            "default_language" | "time_zone" => 2,
+                            _ => 3,
+                        };
+                        step.set(s);
+                        errors.set_general(e.message.clone());
+                    }
+                    if e.code == kinmu_shared::ErrorCode::SetupDone {
+                        navigate(Route::Login);
+                    }
+                }
+            }
+            busy.set(false);
+        });
+    };
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if step.get_untracked() < 3 { next() } else { run() }
+    };
+
+    let tz_options = Signal::derive(move || {
+        let mut zones = state.time_zones.get();
+        if zones.is_empty() {
+            zones = vec!["Asia/Tokyo".into(), "UTC".into()];
+        }
+        zones.into_iter().map(|z| (z.clone(), z)).collect::<Vec<_>>()
+    });
+    let lang_options = Signal::derive(|| Language::ALL.iter().map(|l| (l.code().to_string(), language_name(*l).to_string())).collect::<Vec<_>>());
+    let lang_label = move || Language::parse(&lang.get()).map(language_name).unwrap_or_default();
+
+    view! {
+        <section class="card narrow setup">
+            <h1>{move || t("setup.title")}</h1>
+            <p class="lead">{move || t("setup.intro")}</p>
+            <ol class="steps" aria-label=move || t("setup.steps")>
+                {STEPS
+                    .iter()
+                    .enumerate()
+                    .map(|(i, k)| {
+                        view! {
+                            <li class:current=move || step.get() == i class:done=move || { step.get() > i } aria-current=move || (step.get() == i).then_some("step")>
+                                {move || t(k)}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+            <form on:submit=on_submit novalidate data-testid="setup-form">
+                <h2 data-testid="setup-step-title">{move || t(STEPS[step.get()])}</h2>
+                {move || match step.get() {
+                    0 => view! {
+                        <TextField id="organization_name" field="organization_name" label=tr("setup.org_name") value=org errors=errors autofocus=true hint=tr("setup.org_name_hint") />
+                    }.into_any(),
+                    1 => view! {
+                        <TextField id="admin_login" field="admin_login" label=tr("field.login") value=login errors=errors autocomplete="username" autofocus=true />
+                        <TextField id="admin_display_name" field="admin_display_name" label=tr("field.display_name") value=display errors=errors autocomplete="name" />
+                        <TextField id="admin_password" field="admin_password" label=tr("field.password") value=password errors=errors kind="password" autocomplete="new-password" />
+                        <PasswordMeter password=password login=login.into() id="admin_password-strength" />
+                        <TextField id="admin_password_confirm" field="admin_password_confirm" label=tr("field.password_confirm") value=confirm errors=errors kind="password" autocomplete="new-password" />
+                    }.into_any(),
+                    2 => view! {
+                        <SelectField id="default_language" field="default_language" label=tr("setup.default_language") value=lang errors=errors options=lang_options />
+                        <SelectField id="time_zone" field="time_zone" label=tr("field.time_zone") value=tz errors=errors options=tz_options />
+                    }.into_any(),
+                    _ => view! {
+                        <dl class="summary" data-testid="setup-summary">
+                            <dt>{t("setup.org_name")}</dt><dd>{org.get_untracked()}</dd>
+                            <dt>{t("field.login")}</dt><dd>{login.get_untracked()}</dd>
+                            <dt>{t("field.display_name")}</dt><dd>{display.get_untracked()}</dd>
+                            <dt>{t("field.password")}</dt><dd>{"•".repeat(password.get_untracked().chars().count().min(16))}</dd>
+                            <dt>{t("setup.default_language")}</dt><dd>{lang_label}</dd>
+                            <dt>{t("field.time_zone")}</dt><dd>{tz.get_untracked()}</dd>
+                        </dl>
+                    }.into_any(),
+                }}
+                <GeneralError errors=errors />
+                <div class="actions">
+                    <Show when=move || { step.get() > 0 }>
+                        <button type="button" data-testid="setup-back" on:click=move |_| { errors.clear(); step.update(|s| *s -= 1) } disabled=move || busy.get()>
+                            {move || t("common.back")}
+                        </button>
+                    </Show>
+                    <button type="submit" class="primary" data-testid="setup-next" disabled=move || busy.get() aria-busy=move || busy.get().to_string()>
+                        {move || if step.get() < 3 { t("common.next") } else if busy.get() { t("common.working") } else { t("setup.run") }}
+                    </button>
+                </div>
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,126 @@
+//! A small router: the page is a signal, kept in step with the address bar through
+//! `history.pushState` and `popstate`. Paths are relative to the base path.
+
+use leptos::prelude::*;
+use wasm_bindgen::{JsCast, closure::Closure};
+
+use crate::api_client::base_path;
+use crate::app_state::app;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    Setup,
+    Login,
+    Home,
+    Users,
+    Organizations,
+    Roles,
+    Settings,
+    Preferences,
+    Connection,
+    NotFound,
+}
+
+impl Route {
+    pub fn path(self) -> &'static str {
+        match self {
+            Route::Setup => "/setup",
+            Route::Login => "/login",
+            Route::Home => "/",
+            Route::Users => "/admin/users",
+            Route::Organizations => "/admin/organizations",
+            Route::Roles => "/admin/roles",
+            Route::Settings => "/admin/settings",
+            Route::Preferences => "/preferences",
+            Route::Connection => "/connection",
+            Route::NotFound => "/404",
+        }
+    }
+
+    pub fn from_path(path: &str) -> Route {
+        let p = path.trim_end_matches('/');
+        match if p.is_empty() { "/" } else { p } {
+            "/" => Route::Home,
+            "/setup" => Route::Setup,
+            "/login" => Route::Login,
+            "/admin" | "/admin/users" => Route::Users,
+            "/admin/organizations" => Route::Organizations,
+            "/admin/roles" => Route::Roles,
+            "/admin/settings" => Route::Settings,
+            "/preferences" => Route::Preferences,
+            "/connection" => Route::Connection,
+            _ => Route::NotFound,
+        }
+    }
+
+    /// Pages that need no session.
+    pub fn is_public(self) -> bool {
+        matches!(self, Route::Setup | Route::Login | Route::Connection)
+    }
+
+    pub fn href(self) -> String {
+        format!("{}{}", base_path(), self.path())
+    }
+}
+
+/// The page the address bar names, relative to the base path.
+pub fn current() -> Route {
+    let path = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
+    let base = base_path();
+    let rel = path.strip_prefix(base.as_str()).unwrap_or(&path);
+    // The desktop shell may serve index.html under its own name.
+    if rel.ends_with("index.html") {
+        return Route::Home;
+    }
+    Route::from_path(rel)
+}
+
+/// Goes to a page, adding a history entry.
+pub fn navigate(route: Route) {
+    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+        if current() != route {
+            let _ = h.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&route.href()));
+        }
+    }
+    app().route.set(route);
+}
+
+/// Replaces the address without a history entry (redirects).
+pub fn redirect(route: Route) {
+    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&route.href()));
+    }
+    app().route.set(route);
+}
+
+/// Follows the back and forward buttons.
+pub fn listen_popstate() {
+    let cb = Closure::<dyn Fn()>::new(|| app().route.set(current()));
+    if let Some(w) = web_sys::window() {
+        let _ = w.add_event_listener_with_callback("popstate", cb.as_ref().unchecked_ref());
+    }
+    cb.forget();
+}
+
+/// An in-app link: a real `<a href>` (works with keyboard, middle-click) that navigates
+/// without reloading.
+#[component]
+pub fn Link(route: Route, children: Children, #[prop(optional, into)] testid: String) -> impl IntoView {
+    let current = move || app().route.get() == route;
+    view! {
+        <a
+            href=route.href()
+            data-testid=testid
+            aria-current=move || if current() { Some("page") } else { None }
+            on:click=move |ev: leptos::ev::MouseEvent| {
+                if ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.button() != 0 {
+                    return;
+                }
+                ev.prevent_default();
+                navigate(route);
+            }
+        >
+            {children()}
+        </a>
+    }
+}
