@@ -1,0 +1,40 @@
+//! Reading access logs into [`LogEvent`]s: ALog CSV, Windows EVTX, JSON lines.
+//!
+//! Every reader is a streaming iterator of `Result<LogEvent, ImportError>`: a bad line or
+//! record yields an error naming the file and position and the reader goes on with the rest.
+//! Memory stays constant whatever the file's size.
+
+pub mod alog_csv;
+pub mod evtx;
+pub mod format;
+pub mod jsonl;
+pub mod timestamp;
+
+use serde::{Deserialize, Serialize};
+
+use crate::log_event::LogEvent;
+
+/// A line or record that could not be read, or a file that could not be read further.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{file}:{position}: {reason}")]
+pub struct ImportError {
+    /// The file's name as given to the reader.
+    pub file: String,
+    /// The 1-based line (text formats) or record/chunk position (EVTX); 0 for the file as a whole.
+    pub position: u64,
+    /// What is wrong.
+    pub reason: String,
+}
+
+impl ImportError {
+    /// An error at `position` of `file`.
+    pub fn new(file: &str, position: u64, reason: impl Into<String>) -> Self {
+        Self { file: file.to_string(), position, reason: reason.into() }
+    }
+}
+
+/// The item every reader yields.
+pub type ImportResult = Result<LogEvent, ImportError>;
+
+/// A boxed stream of events, as returned by [`format::read_events`].
+pub type EventStream = Box<dyn Iterator<Item = ImportResult>>;
