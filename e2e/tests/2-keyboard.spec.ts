@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { admin, ensureSetUp } from './fixtures';
+import { admin, ensureSetUp, isHome } from './fixtures';
 
 test('the login page works with the keyboard only', async ({ page }) => {
   await ensureSetUp(page);
@@ -19,7 +19,7 @@ test('the login page works with the keyboard only', async ({ page }) => {
   await page.keyboard.type(admin.password);
   await page.keyboard.press('Enter');
 
-  await expect(page).toHaveURL(/\/$/);
+  await expect(page).toHaveURL(isHome);
   await expect(page.getByTestId('home-greeting')).toContainText(admin.name);
 
   // The menu and the logout button are reachable with Tab and work with Enter.

@@ -1,5 +1,11 @@
 import { expect, type Page } from '@playwright/test';
 
+/** The path the app lives under ("" or "/kinmu"), from KINMU_E2E_URL. */
+const basePath = new URL(process.env.KINMU_E2E_URL ?? 'http://127.0.0.1:18080/').pathname.replace(/\/$/, '');
+
+/** True for the home page's address, with or without a trailing slash. */
+export const isHome = (url: URL) => ['', '/'].includes(url.pathname.slice(basePath.length));
+
 export const company = 'Acme Works';
 export const admin = { login: 'admin', name: 'Ada Admin', password: 'Kinmu-Strong-2026' };
 export const member = { login: 'taro', name: 'Taro Yamada', password: 'Sakura-Secret-2026!', logAccount: 'OSAKA\\taro' };
@@ -70,8 +76,8 @@ export async function logout(page: Page) {
 
 /** Brings a fresh server past the setup wizard (when an earlier test has not already). */
 export async function ensureSetUp(page: Page) {
-  await page.goto('./');
-  await page.waitForURL(/\/(setup|login|admin\/users)?$/);
+  await page.goto('./login');
+  await page.waitForURL(/\/(setup|login)$/);
   await expect(page.locator('main')).not.toContainText(/Loading|読み込み中/);
   if (page.url().endsWith('/setup')) {
     await runSetupWizard(page);

@@ -32,3 +32,18 @@ pub fn format_timestamp(ts: Timestamp, time_zone: Option<&str>, lang: Language) 
     })
     .unwrap_or_else(|| String::from(date.to_iso_string()))
 }
+
+/// The time zones the browser knows (`Intl.supportedValuesOf("timeZone")`), for pickers when
+/// the server sends no list (it does only while setup is pending). "UTC" comes first.
+pub fn browser_time_zones() -> Vec<String> {
+    let mut zones = vec!["UTC".to_string()];
+    let list = (|| {
+        let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+        let f: Function = Reflect::get(&intl, &"supportedValuesOf".into()).ok()?.dyn_into().ok()?;
+        f.call1(&intl, &"timeZone".into()).ok()?.dyn_into::<Array>().ok()
+    })();
+    if let Some(list) = list {
+        zones.extend(list.iter().filter_map(|v| v.as_string()).filter(|z| z != "UTC"));
+    }
+    zones
+}

@@ -47,7 +47,7 @@ async fn boot() {
     }
     match api_client::setup_status().await {
         Ok(st) => {
-            s.time_zones.set(st.time_zones);
+            s.time_zones.set(if st.time_zones.is_empty() { datetime::browser_time_zones() } else { st.time_zones });
             if st.needs_setup {
                 redirect(Route::Setup);
                 s.ready.set(true);

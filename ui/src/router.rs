@@ -59,7 +59,9 @@ impl Route {
     }
 
     pub fn href(self) -> String {
-        format!("{}{}", base_path(), self.path())
+        let base = base_path();
+        // Under a base path the home page is "/kinmu", not "/kinmu/".
+        if self == Route::Home && !base.is_empty() { base } else { format!("{base}{}", self.path()) }
     }
 }
 
