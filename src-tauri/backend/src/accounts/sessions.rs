@@ -117,11 +117,10 @@ struct CurrentRow {
     role_id: i64,
     role_name: String,
     permissions: String,
-    active: i64,
 }
 
 const CURRENT_SELECT: &str = "SELECT u.id, u.login, u.display_name, u.language, u.time_zone, u.organization_id, u.role_id, \
-     r.name AS role_name, r.permissions, u.active FROM users u JOIN roles r ON r.id = u.role_id";
+     r.name AS role_name, r.permissions FROM users u JOIN roles r ON r.id = u.role_id";
 
 fn to_current(r: CurrentRow) -> CurrentUser {
     CurrentUser {
@@ -151,19 +150,25 @@ async fn current_user(db: &Db, user_id: i64) -> Result<(CurrentUser, String)> {
 /// disabled. Extends the session when more than a minute of its idle time has passed.
 pub async fn resolve(db: &Db, token: &str, idle_seconds: i64, now: i64) -> Result<(CurrentUser, i64)> {
     let digest = passwords::token_digest(token);
-    let found: Option<(i64, i64)> =
-        sqlx::query_as("SELECT user_id, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2")
-            .bind(&digest)
-            .bind(now)
-            .fetch_optional(&db.pool)
-            .await?;
-    let Some((user_id, expires_at)) = found else { return Err(Error::Unauthenticated) };
-    let row: Option<CurrentRow> =
-        sqlx::query_as(&format!("{CURRENT_SELECT} WHERE u.id = $1")).bind(user_id).fetch_optional(&db.pool).await?;
-    let Some(row) = row.filter(|r| r.active != 0) else {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&digest).execute(&db.pool).await?;
+    // One query for the session, its user and the user's role: this runs on every request.
+    let found: Option<(i64, i64, i64, String, String, String, String, Option<i64>, i64, String, String)> = sqlx::query_as(
+        "SELECT s.expires_at, u.active, u.id, u.login, u.display_name, u.language, u.time_zone, u.organization_id, u.role_id, \
+         r.name, r.permissions FROM sessions s JOIN users u ON u.id = s.user_id JOIN roles r ON r.id = u.role_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2",
+    )
+    .bind(&digest)
+    .bind(now)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some((expires_at, active, id, login, display_name, language, time_zone, organization_id, role_id, role_name, permissions)) = found
+    else {
         return Err(Error::Unauthenticated);
     };
+    if active == 0 {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&digest).execute(&db.pool).await?;
+        return Err(Error::Unauthenticated);
+    }
+    let row = CurrentRow { id, login, display_name, language, time_zone, organization_id, role_id, role_name, permissions };
     let mut expires_at = expires_at;
     if now + idle_seconds - expires_at > 60 {
         expires_at = now + idle_seconds;
