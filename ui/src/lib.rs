@@ -39,6 +39,7 @@ pub(crate) fn session_expired() {
 /// Start-up: (desktop) a server configured? → setup needed? → logged in?
 async fn boot() {
     let s = app();
+    s.ready.set(false);
     s.boot_error.set(None);
     if api_client::is_desktop() && !matches!(api_client::server_url_get().await, Ok(Some(_))) {
         redirect(Route::Connection);
@@ -152,7 +153,11 @@ fn App() -> impl IntoView {
             Route::Settings => view! { <pages::admin::settings::SettingsPage /> }.into_any(),
             Route::Preferences => view! { <pages::preferences::PreferencesPage /> }.into_any(),
             Route::Connection => view! {
-                <pages::connection::ConnectionPage on_connected=Callback::new(move |_| leptos::task::spawn_local(boot())) />
+                <pages::connection::ConnectionPage on_connected=Callback::new(move |_| {
+                    // Connected: carry on to the login (or home) page.
+                    redirect(Route::Home);
+                    leptos::task::spawn_local(boot());
+                }) />
             }
             .into_any(),
             Route::NotFound => view! { <section class="card narrow"><h1>{move || t("common.not_found")}</h1></section> }.into_any(),
