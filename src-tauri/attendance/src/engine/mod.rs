@@ -1,0 +1,12 @@
+//! The pure attendance computation: from one user's events to daily, monthly and
+//! per-terminal records. No clock, no IO: `now`, the rules and the calendar are arguments.
+
+pub mod attendance_day;
+pub mod daily;
+pub(crate) mod day_frame;
+pub mod monthly;
+pub mod run;
+pub mod terminal;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,94 @@
+//! Attendance per terminal (端末別, manual 8.1.1.1.5): each terminal's first logon and last
+//! logoff of the day, e.g. the office PC until 18:32, then the home PC 19:12–22:55.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::daily::roles;
+use super::day_frame::{DayFrame, minute_of};
+use crate::holidays::HolidayCalendar;
+use crate::log_event::LogEvent;
+use crate::rules::AttendanceRules;
+
+/// One user's use of one terminal on one attendance day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TerminalRecord {
+    /// The user (as shown).
+    pub user: String,
+    /// The attendance date.
+    pub date: NaiveDate,
+    /// The terminal: the detail field named by the rules' terminal key, else the target, else the host.
+    pub terminal: String,
+    /// The first clock-in log on this terminal.
+    pub first_logon: Option<DateTime<Utc>>,
+    /// The last clock-out log on this terminal (not before the first logon).
+    pub last_logoff: Option<DateTime<Utc>>,
+    /// Minutes from the first logon to the last logoff, when both exist.
+    pub span_minutes: Option<u32>,
+}
+
+/// The terminal an event names under `rules`.
+pub fn terminal_of(event: &LogEvent, rules: &AttendanceRules) -> String {
+    rules
+        .terminal_key
+        .as_deref()
+        .and_then(|k| event.detail.get(k))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .or_else(|| {
+            // `CLPC001 [169.254.123.159]` names the terminal CLPC001.
+            let t = event.target.split(" [").next().unwrap_or("").trim();
+            (!t.is_empty()).then_some(t)
+        })
+        .unwrap_or(event.host.as_str())
+        .to_string()
+}
+
+/// Per-terminal records of one user for `date` from the user's events of that attendance day
+/// (others, and events after `now`, are ignored), sorted by first logon then terminal.
+pub fn compute_terminals<'a>(
+    user: &str,
+    date: NaiveDate,
+    events: impl IntoIterator<Item = &'a LogEvent>,
+    rules: &AttendanceRules,
+    calendar: &HolidayCalendar,
+    now: DateTime<Utc>,
+) -> Vec<TerminalRecord> {
+    let frame = DayFrame::new(date, rules, calendar);
+    let mut per: BTreeMap<String, (Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = BTreeMap::new();
+    for e in events {
+        let m = minute_of(e.time);
+        if m < frame.start || m >= frame.end || e.time > now {
+            continue;
+        }
+        let (is_in, is_out) = roles(e, rules);
+        if !is_in && !is_out {
+            continue;
+        }
+        let entry = per.entry(terminal_of(e, rules)).or_default();
+        if is_in {
+            entry.0 = Some(entry.0.map_or(e.time, |t| t.min(e.time)));
+        }
+        if is_out {
+            entry.1 = Some(entry.1.map_or(e.time, |t| t.max(e.time)));
+        }
+    }
+    let mut out: Vec<TerminalRecord> = per
+        .into_iter()
+        .map(|(terminal, (on, off))| {
+            let off = match (on, off) {
+                (Some(i), Some(o)) if o < i => None,
+                (_, o) => o,
+            };
+            let span = match (on, off) {
+                (Some(i), Some(o)) => Some(((o - i).num_minutes()) as u32),
+                _ => None,
+            };
+            TerminalRecord { user: user.to_string(), date, terminal, first_logon: on, last_logoff: off, span_minutes: span }
+        })
+        .collect();
+    out.sort_by(|a, b| (a.first_logon.or(a.last_logoff), &a.terminal).cmp(&(b.first_logon.or(b.last_logoff), &b.terminal)));
+    out
+}
