@@ -1,7 +1,8 @@
 import { defineConfig } from '@playwright/test';
 
 // The server under test: scripts start a fresh Kinmu on an empty database and set this.
-const baseURL = process.env.KINMU_E2E_URL ?? 'http://127.0.0.1:18080';
+// A trailing slash makes relative paths ('./login') stay under a base path such as /kinmu.
+const baseURL = (process.env.KINMU_E2E_URL ?? 'http://127.0.0.1:18080').replace(/\/?$/, '/');
 
 export default defineConfig({
   testDir: './tests',
