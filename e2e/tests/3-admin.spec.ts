@@ -184,3 +184,32 @@ test('roles, settings and preferences', async ({ page }) => {
   await page.getByTestId('nav-home').click();
   await expect(page.locator('main')).toContainText('UTC');
 });
+
+test('a locked account says so, and an administrator unlocks it', async ({ page }) => {
+  await ensureSetUp(page);
+  await page.goto('./login');
+  // Five wrong passwords lock the account (the backend's limit).
+  for (let i = 0; i < 5; i++) {
+    await page.getByLabel('Login', { exact: true }).fill('hanako');
+    await page.getByLabel('Password', { exact: true }).fill(`wrong-${i}`);
+    await page.getByTestId('login-submit').click();
+    await expect(page.getByTestId('form-error')).toBeVisible();
+    await expect(page.getByTestId('login-submit')).toBeEnabled();
+  }
+  await page.getByLabel('Password', { exact: true }).fill('Green-Door-2026');
+  await page.getByTestId('login-submit').click();
+  await expect(page.getByTestId('form-error')).toContainText('locked');
+
+  await page.getByLabel('Login', { exact: true }).fill(admin.login);
+  await page.getByLabel('Password', { exact: true }).fill(admin.password);
+  await page.getByTestId('login-submit').click();
+  await expect(page).toHaveURL(isHome);
+  await page.getByTestId('nav-users').click();
+  const row = page.getByTestId('user-row-hanako');
+  await expect(row).toContainText('Locked until');
+  await row.getByRole('button', { name: 'Unlock' }).click();
+  await expect(row).toContainText('Active');
+  await logout(page);
+  await login(page, 'hanako', 'Green-Door-2026');
+  await expect(page.getByTestId('home-greeting')).toContainText('Hanako Suzuki');
+});

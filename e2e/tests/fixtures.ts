@@ -20,10 +20,12 @@ export async function runSetupWizard(page: Page) {
   await next.click();
   await expect(page.getByTestId('organization_name-error')).toBeVisible();
   await page.getByLabel('Organisation name').fill(company);
-  await next.click();
+  await page.getByLabel('Organisation name').press('Enter');
 
   // 2. Administrator: a too-weak password is refused, with the meter saying so.
   await expect(page.getByTestId('setup-step-title')).toHaveText('Administrator account');
+  // Enter submitted the step; the focus moved to the new step's first field.
+  await expect(page.getByLabel('Login', { exact: true })).toBeFocused();
   await page.getByLabel('Login', { exact: true }).fill(admin.login);
   await page.getByLabel('Display name').fill(admin.name);
   await page.getByLabel('Password', { exact: true }).fill('password1');

@@ -115,6 +115,23 @@ pub fn SetupWizard() -> impl IntoView {
         });
     };
 
+    // Keyboard users land on the new step's first field (the old one left the page).
+    Effect::new(move |prev: Option<usize>| {
+        let s = step.get();
+        if prev.is_some_and(|p| p != s) {
+            request_animation_frame(|| {
+                let doc = web_sys::window().and_then(|w| w.document());
+                let target = doc.and_then(|d| {
+                    d.query_selector("#setup-step input, #setup-step select").ok().flatten().or_else(|| d.query_selector("[data-testid=setup-next]").ok().flatten())
+                });
+                if let Some(el) = target.and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok()) {
+                    let _ = el.focus();
+                }
+            });
+        }
+        s
+    });
+
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if step.get_untracked() < 3 { next() } else { run() }
@@ -149,6 +166,7 @@ pub fn SetupWizard() -> impl IntoView {
             </ol>
             <form on:submit=on_submit novalidate data-testid="setup-form">
                 <h2 data-testid="setup-step-title">{move || t(STEPS[step.get()])}</h2>
+                <div id="setup-step">
                 {move || match step.get() {
                     0 => view! {
                         <TextField id="organization_name" field="organization_name" label=tr("setup.org_name") value=org errors=errors autofocus=true hint=tr("setup.org_name_hint") />
@@ -175,6 +193,7 @@ pub fn SetupWizard() -> impl IntoView {
                         </dl>
                     }.into_any(),
                 }}
+                </div>
                 <GeneralError errors=errors />
                 <div class="actions">
                     <Show when=move || { step.get() > 0 }>
