@@ -623,6 +623,7 @@ pub struct RulesOverride {
 }
 
 #[cfg(test)]
+#[allow(clippy::field_reassign_with_default)]
 mod tests {
     use super::*;
 

@@ -43,7 +43,7 @@ fn reads_every_logon_and_logoff_of_the_samples() {
             assert!(e.user.contains('\\') || e.user == "SYSTEM", "{name}: user {:?}", e.user);
             assert!(!e.host.is_empty(), "{name}: host");
             assert!(e.time.timestamp() > 1_400_000_000, "{name}: time {}", e.time);
-            if e.operation == "LOGON" {
+            if e.operation == "LOGON" || e.operation == "LOGOFF" {
                 assert!(e.detail.get("LogonType").is_some_and(|t| t.parse::<u32>().is_ok()), "{name}: {:?}", e.detail);
             }
             assert_eq!(&*e.source.file, name);

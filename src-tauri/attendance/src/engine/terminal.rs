@@ -57,7 +57,9 @@ pub fn compute_terminals<'a>(
     now: DateTime<Utc>,
 ) -> Vec<TerminalRecord> {
     let frame = DayFrame::new(date, rules, calendar);
-    let mut per: BTreeMap<String, (Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = BTreeMap::new();
+    // Per terminal: (first logon, last logoff).
+    type FirstLast = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+    let mut per: BTreeMap<String, FirstLast> = BTreeMap::new();
     for e in events {
         let m = minute_of(e.time);
         if m < frame.start || m >= frame.end || e.time > now {
