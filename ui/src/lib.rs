@@ -138,11 +138,10 @@ fn App() -> impl IntoView {
         if !route.is_public() && !logged_in.get() {
             return view! { <p class="loading">{move || t("common.loading")}</p> }.into_any();
         }
-        if let Some(p) = required_permission(route) {
-            if !p.is_granted_by(&perms.get()) {
+        if let Some(p) = required_permission(route)
+            && !p.is_granted_by(&perms.get()) {
                 return view! { <section class="card narrow"><h1>{move || t("common.forbidden")}</h1></section> }.into_any();
             }
-        }
         match route {
             Route::Setup => view! { <pages::setup_wizard::SetupWizard /> }.into_any(),
             Route::Login => view! { <pages::login::LoginPage /> }.into_any(),

@@ -79,11 +79,10 @@ pub fn current() -> Route {
 
 /// Goes to a page, adding a history entry.
 pub fn navigate(route: Route) {
-    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
-        if current() != route {
+    if let Some(h) = web_sys::window().and_then(|w| w.history().ok())
+        && current() != route {
             let _ = h.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&route.href()));
         }
-    }
     app().route.set(route);
 }
 

@@ -44,14 +44,13 @@ pub fn js_to_api_error(v: &JsValue) -> ApiError {
         }
         return unreachable_error(&s);
     }
-    if let Ok(json) = js_sys::JSON::stringify(v) {
-        if let Some(s) = json.as_string() {
+    if let Ok(json) = js_sys::JSON::stringify(v)
+        && let Some(s) = json.as_string() {
             if let Ok(e) = serde_json::from_str::<ApiError>(&s) {
                 return e;
             }
             return unreachable_error(&s);
         }
-    }
     unreachable_error("unknown error")
 }
 

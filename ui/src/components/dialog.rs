@@ -7,11 +7,10 @@ use leptos::prelude::*;
 pub fn Modal(title: Signal<String>, on_close: Callback<()>, children: Children, #[prop(optional)] testid: &'static str) -> impl IntoView {
     let node: NodeRef<html::Dialog> = NodeRef::new();
     Effect::new(move |_| {
-        if let Some(d) = node.get() {
-            if !d.open() {
+        if let Some(d) = node.get()
+            && !d.open() {
                 let _ = d.show_modal();
             }
-        }
     });
     view! {
         <dialog
