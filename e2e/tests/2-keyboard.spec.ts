@@ -45,3 +45,14 @@ test('dialogs open and close with the keyboard', async ({ page }) => {
   await page.keyboard.press('Escape');
   await expect(dialog).toHaveCount(0);
 });
+
+test('a page asked for before login opens after login', async ({ page }) => {
+  await ensureSetUp(page);
+  await page.goto('./admin/roles');
+  await expect(page).toHaveURL(/\/login$/);
+  await page.getByLabel(/^(Login|ログイン名)$/).fill(admin.login);
+  await page.getByLabel(/^(Password|パスワード)$/).fill(admin.password);
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/\/admin\/roles$/);
+  await expect(page.getByTestId('role-table')).toBeVisible();
+});

@@ -19,6 +19,8 @@ pub struct AppState {
     pub ready: RwSignal<bool>,
     /// Why the start-up checks failed (server unreachable…), shown with a retry button.
     pub boot_error: RwSignal<Option<String>>,
+    /// The page asked for before the login page took over; opened after login.
+    pub return_to: RwSignal<Option<Route>>,
 }
 
 static STATE: OnceLock<AppState> = OnceLock::new();
@@ -32,6 +34,7 @@ pub fn init(route: Route, lang: Language) -> AppState {
         time_zones: RwSignal::new(Vec::new()),
         ready: RwSignal::new(false),
         boot_error: RwSignal::new(None),
+        return_to: RwSignal::new(None),
     })
 }
 

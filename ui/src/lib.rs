@@ -31,7 +31,9 @@ pub(crate) fn session_expired() {
     if s.session.with_untracked(|x| x.is_some()) {
         s.session.set(None);
     }
-    if !s.route.get_untracked().is_public() {
+    let route = s.route.get_untracked();
+    if !route.is_public() {
+        s.return_to.set(Some(route));
         redirect(Route::Login);
     }
 }
@@ -75,7 +77,11 @@ async fn boot() {
             }
         }
         Err(e) if e.code == ErrorCode::Unauthenticated => {
-            if !matches!(s.route.get_untracked(), Route::Login | Route::Connection) {
+            let route = s.route.get_untracked();
+            if !matches!(route, Route::Login | Route::Connection) {
+                if !matches!(route, Route::Setup | Route::Home | Route::NotFound) {
+                    s.return_to.set(Some(route));
+                }
                 redirect(Route::Login);
             }
         }

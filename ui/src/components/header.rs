@@ -69,6 +69,7 @@ pub fn LanguageSwitch() -> impl IntoView {
 pub fn logout() {
     leptos::task::spawn_local(async move {
         let _ = api_client::logout().await;
+        app().return_to.set(None);
         app().session.set(None);
         navigate(Route::Login);
     });

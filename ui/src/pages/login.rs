@@ -43,7 +43,9 @@ pub fn LoginPage() -> impl IntoView {
                     state.lang.set(session.user.language);
                     remember_language(session.user.language);
                     state.session.set(Some(session));
-                    navigate(Route::Home);
+                    let next = state.return_to.get_untracked().unwrap_or(Route::Home);
+                    state.return_to.set(None);
+                    navigate(next);
                 }
                 Err(e) => {
                     // Known refusals get a translated message; others show the server's text.
@@ -54,7 +56,6 @@ pub fn LoginPage() -> impl IntoView {
                         ErrorCode::SetupRequired => navigate(Route::Setup),
                         _ => errors.set_api(&e),
                     }
-                    password.set(String::new());
                 }
             }
             busy.set(false);
