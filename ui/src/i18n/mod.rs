@@ -78,3 +78,20 @@ pub fn field_error_text(e: &FieldError) -> String {
     };
     lookup(lang, key).to_string()
 }
+
+/// A role's name for display: the built-in roles' default names are translated, names an
+/// administrator gave are shown as they are.
+pub fn role_label(name: &str) -> String {
+    use kinmu_shared::permissions::BuiltinRole;
+    for r in BuiltinRole::ALL {
+        if name == r.default_name() {
+            return t(match r {
+                BuiltinRole::Administrator => "role.administrator",
+                BuiltinRole::Manager => "role.manager",
+                BuiltinRole::Member => "role.member",
+            })
+            .to_string();
+        }
+    }
+    name.to_string()
+}

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::api_client;
 use crate::app_state::app;
 use crate::datetime::format_timestamp;
-use crate::i18n::t;
+use crate::i18n::{role_label, t};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -28,7 +28,7 @@ pub fn HomePage() -> impl IntoView {
         });
     });
     let name = move || state.session.with(|s| s.as_ref().map(|s| s.user.display_name.clone()).unwrap_or_default());
-    let role = move || state.session.with(|s| s.as_ref().map(|s| s.user.role_name.clone()).unwrap_or_default());
+    let role = move || state.session.with(|s| s.as_ref().map(|s| role_label(&s.user.role_name)).unwrap_or_default());
     let tz = move || state.time_zone().unwrap_or_default();
     let expires = move || state.session.with(|s| s.as_ref().map(|s| s.expires_at));
     let fmt = move |ts: i64| format_timestamp(ts, state.time_zone().as_deref(), state.lang.get());

@@ -9,7 +9,7 @@ use crate::app_state::app;
 use crate::components::dialog::Modal;
 use crate::components::field::TextField;
 use crate::components::form_errors::{FormErrors, GeneralError};
-use crate::i18n::{permission_label, t, tr};
+use crate::i18n::{permission_label, role_label, t, tr};
 
 fn is_admin_role(r: &Role) -> bool {
     r.builtin.as_deref() == Some("administrator")
@@ -65,7 +65,7 @@ pub fn RolesPage() -> impl IntoView {
                                 let builtin = r.builtin.is_some();
                                 view! {
                                     <tr data-testid=format!("role-row-{}", r.name)>
-                                        <th scope="row">{r.name.clone()} {builtin.then(|| view! { <span class="badge">{t("roles.builtin")}</span> })}</th>
+                                        <th scope="row">{role_label(&r.name)} {builtin.then(|| view! { <span class="badge">{t("roles.builtin")}</span> })}</th>
                                         {Permission::ALL.iter().map(|p| {
                                             let on = p.is_granted_by(&r.permissions);
                                             view! { <td class="perm">{if on { "✓" } else { "" }}<span class="visually-hidden">{if on { t("roles.granted") } else { t("roles.not_granted") }}</span></td> }

@@ -12,7 +12,7 @@ use crate::components::field::{CheckField, SelectField, TextAreaField, TextField
 use crate::components::form_errors::{FormErrors, GeneralError};
 use crate::components::password_meter::PasswordMeter;
 use crate::datetime::format_timestamp;
-use crate::i18n::{language_name, t, tr};
+use crate::i18n::{language_name, role_label, t, tr};
 
 const PAGE: i64 = 50;
 
@@ -86,7 +86,7 @@ pub fn UsersPage() -> impl IntoView {
         load();
     };
     let org_name = move |id: Option<i64>| id.and_then(|id| orgs.with(|o| o.iter().find(|o| o.id == id).map(|o| o.path.clone()))).unwrap_or_default();
-    let role_name = move |id: i64| roles.with(|r| r.iter().find(|r| r.id == id).map(|r| r.name.clone())).unwrap_or_default();
+    let role_name = move |id: i64| roles.with(|r| r.iter().find(|r| r.id == id).map(|r| role_label(&r.name))).unwrap_or_default();
 
     let set_active = move |u: User, active: bool| {
         leptos::task::spawn_local(async move {
@@ -245,7 +245,7 @@ fn UserDialog(user: Option<User>, orgs: RwSignal<Vec<Organization>>, roles: RwSi
     });
     let role_options = Signal::derive(move || {
         let mut v = if is_new { vec![(String::new(), t("users.default_role").to_string())] } else { Vec::new() };
-        v.extend(roles.get().into_iter().map(|r| (r.id.to_string(), r.name)));
+        v.extend(roles.get().into_iter().map(|r| (r.id.to_string(), role_label(&r.name))));
         v
     });
     let lang_options = Signal::derive(move || {
