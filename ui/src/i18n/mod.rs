@@ -60,23 +60,28 @@ pub fn password_problem(p: PasswordProblem) -> &'static str {
 }
 
 /// A client-side validation error in the UI language. The shared rules word their messages in
-/// English; in Japanese the field's rule is explained instead.
+/// English around the raw field name; in English the name is replaced by the field's label, in
+/// Japanese the field's rule is explained instead. Password problems are listed by the meter.
 pub fn field_error_text(e: &FieldError) -> String {
     let lang = app().lang.get_untracked();
-    if lang == Language::En {
-        return e.message.clone();
-    }
-    let key = match e.field.as_str() {
-        "login" | "admin_login" => "rule.login",
-        "display_name" | "admin_display_name" => "rule.display_name",
-        "email" => "rule.email",
-        "name" | "organization_name" => "rule.name",
-        "log_accounts" => "rule.log_accounts",
-        "time_zone" => "rule.time_zone",
-        f if f.contains("password") => "rule.password",
+    let (rule, label) = match e.field.as_str() {
+        "login" | "admin_login" => ("rule.login", "field.login"),
+        "display_name" | "admin_display_name" => ("rule.display_name", "field.display_name"),
+        "email" => ("rule.email", "field.email"),
+        "name" => ("rule.name", "field.name"),
+        "organization_name" => ("rule.name", "setup.org_name"),
+        "log_accounts" => ("rule.log_accounts", "field.log_accounts"),
+        "time_zone" => ("rule.time_zone", "field.time_zone"),
+        f if f.contains("password") => return lookup(lang, "rule.password").to_string(),
         _ => return e.message.clone(),
     };
-    lookup(lang, key).to_string()
+    match lang {
+        Language::Ja => lookup(lang, rule).to_string(),
+        Language::En => match e.message.strip_prefix(e.field.as_str()) {
+            Some(rest) => format!("{}{rest}", lookup(lang, label)),
+            None => e.message.clone(),
+        },
+    }
 }
 
 /// A role's name for display: the built-in roles' default names are translated, names an
