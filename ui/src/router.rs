@@ -125,3 +125,21 @@ pub fn Link(route: Route, children: Children, #[prop(optional, into)] testid: St
         </a>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Route;
+
+    #[test]
+    fn paths_round_trip() {
+        for r in [
+            Route::Setup, Route::Login, Route::Home, Route::Users, Route::Organizations, Route::Roles,
+            Route::Settings, Route::Preferences, Route::Connection,
+        ] {
+            assert_eq!(Route::from_path(r.path()), r);
+        }
+        assert_eq!(Route::from_path(""), Route::Home);
+        assert_eq!(Route::from_path("/admin/users/"), Route::Users);
+        assert_eq!(Route::from_path("/nope"), Route::NotFound);
+    }
+}

@@ -159,3 +159,20 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ("users.title", "ユーザー", "Users"),
     ("users.unlock", "ロック解除", "Unlock"),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::TABLE;
+
+    #[test]
+    fn keys_are_unique_and_both_languages_are_filled() {
+        let mut keys: Vec<&str> = TABLE.iter().map(|(k, _, _)| *k).collect();
+        keys.sort_unstable();
+        let n = keys.len();
+        keys.dedup();
+        assert_eq!(keys.len(), n, "a key is listed twice");
+        for (k, ja, en) in TABLE {
+            assert!(!ja.trim().is_empty() && !en.trim().is_empty(), "{k} lacks a translation");
+        }
+    }
+}

@@ -212,3 +212,30 @@ fn DeleteDialog(org: Organization, on_done: Callback<bool>) -> impl IntoView {
         </Modal>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn org(id: i64, parent: Option<i64>, name: &str) -> Organization {
+        Organization { id, name: name.into(), parent_id: parent, path: name.into(), user_count: 0 }
+    }
+
+    #[test]
+    fn subtree_holds_every_descendant() {
+        let all = vec![org(1, None, "Acme"), org(2, Some(1), "Sales"), org(3, Some(2), "Team A"), org(4, Some(1), "Support")];
+        let mut s = subtree(&all, 2);
+        s.sort_unstable();
+        assert_eq!(s, vec![2, 3]);
+        assert_eq!(subtree(&all, 1).len(), 4);
+    }
+
+    #[test]
+    fn roots_include_orphans_and_children_are_sorted() {
+        let all = vec![org(1, None, "Acme"), org(5, Some(99), "Orphan"), org(3, Some(1), "Zeta"), org(2, Some(1), "Alpha")];
+        let roots: Vec<i64> = sorted_children(&all, None).iter().map(|o| o.id).collect();
+        assert_eq!(roots, vec![1, 5]);
+        let kids: Vec<String> = sorted_children(&all, Some(1)).into_iter().map(|o| o.name).collect();
+        assert_eq!(kids, vec!["Alpha", "Zeta"]);
+    }
+}
