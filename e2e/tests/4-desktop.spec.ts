@@ -64,3 +64,17 @@ test('desktop: connection page first, then everything through the shell', async 
   await page.getByTestId('nav-connection').click();
   await expect(page.getByLabel('Server address')).toHaveValue(baseURL!.replace(/\/$/, ''));
 });
+
+test("the UI boots under the desktop shell's Content-Security-Policy", async ({ page }) => {
+  await ensureSetUp(page);
+  const csp = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:";
+  const violations: string[] = [];
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(m.text()); });
+  await page.route(/\/login$/, async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': csp } });
+  });
+  await page.goto('./login');
+  await expect(page.getByTestId('login-form')).toBeVisible();
+  expect(violations).toEqual([]);
+});
