@@ -44,6 +44,8 @@ test('dialogs open and close with the keyboard', async ({ page }) => {
   await expect(dialog.getByLabel(/^(Name|名前)$/)).toBeFocused();
   await page.keyboard.press('Escape');
   await expect(dialog).toHaveCount(0);
+  // The focus is back on the button that opened it.
+  await expect(page.getByTestId('org-new')).toBeFocused();
 });
 
 test('a page asked for before login opens after login', async ({ page }) => {
