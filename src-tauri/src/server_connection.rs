@@ -78,7 +78,8 @@ impl ServerConnection {
     }
 
     /// Checks that a Kinmu server answers at `raw_url`, then saves the address and switches to
-    /// it (with a fresh cookie jar: a session belongs to one server).
+    /// it. A different server gets a fresh cookie jar (a session belongs to one server); the same
+    /// address saved again keeps the session.
     pub async fn set_url(&self, raw_url: &str) -> Result<Health, ShellError> {
         let mut server = Server::new(normalise_url(raw_url)?);
         let (health, final_base) = server.check_health().await?;
@@ -87,7 +88,11 @@ impl ServerConnection {
             server = Server::new(final_base);
         }
         write_settings(&self.settings_path, &Settings { url: server.base_url.clone() })?;
-        *self.server.lock().unwrap() = Some(server);
+        let mut current = self.server.lock().unwrap();
+        // Saving the same address again keeps the session.
+        if current.as_ref().is_none_or(|c| c.base_url != server.base_url) {
+            *current = Some(server);
+        }
         Ok(health)
     }
 
@@ -399,6 +404,10 @@ mod tests {
             assert_eq!(login.status, 200);
             let me = conn.request("GET", "/api/v1/auth/me", None, None).await.unwrap();
             assert_eq!((me.status, me.body.as_str(), me.content_type.as_str()), (200, r#"{"me":true}"#, "application/json"));
+
+            // Saving the same address again keeps the session.
+            conn.set_url(&base).await.unwrap();
+            assert_eq!(conn.request("GET", "/api/v1/auth/me", None, None).await.unwrap().status, 200);
         });
 
         // A restart finds the saved address.
