@@ -206,20 +206,39 @@ async function shellChecks() {
   });
 }
 
-async function main() {
-  console.log(`desktop e2e: app ${APP}, server ${SERVER}${SHELL_ONLY ? " (shell only)" : ""}`);
+async function startApp() {
   const created = await waitFor("tauri-driver", () =>
     wd("POST", "/session", { capabilities: { alwaysMatch: { "tauri:options": { application: APP } } } }), 30_000);
   session = created.sessionId;
+  await waitFor("the window's document", async () =>
+    (await wd("POST", s("/execute/sync"), { script: "return document.readyState", args: [] })) === "complete");
+}
+
+async function quitApp() {
+  if (session) await wd("DELETE", s("")).catch(() => {});
+  session = null;
+}
+
+async function main() {
+  console.log(`desktop e2e: app ${APP}, server ${SERVER}${SHELL_ONLY ? " (shell only)" : ""}`);
   try {
-    await waitFor("the window's document", async () =>
-      (await wd("POST", s("/execute/sync"), { script: "return document.readyState", args: [] })) === "complete");
+    await startApp();
     if (!SHELL_ONLY) await uiFlow();
     else await screenshot("placeholder-ui");
     await shellChecks();
+    await quitApp();
+
+    await step("a restart remembers the server and asks only for the login", async () => {
+      await startApp();
+      check((await invoke("server_url_get")).ok === SERVER, "the saved server is loaded at start");
+      if (!SHELL_ONLY) {
+        await waitElement(sel.login);
+        await screenshot("restart-login");
+      }
+    });
     console.log("desktop e2e: PASSED");
   } finally {
-    await wd("DELETE", s("")).catch(() => {});
+    await quitApp();
   }
 }
 
