@@ -449,3 +449,39 @@ async fn sessions_expire_when_idle_and_slide_while_used() {
     assert!(matches!(err, kinmu::error::Error::Unauthenticated));
     assert_eq!(sessions::purge_expired(&db, t0 + 10 * 3600).await.unwrap(), 2, "the setup's session and this one");
 }
+
+#[tokio::test]
+async fn the_app_lives_under_its_base_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let ui = dir.path().join("dist");
+    std::fs::create_dir_all(ui.join("pkg")).unwrap();
+    std::fs::write(ui.join("index.html"), "<html><head><base href=\"/\"><meta name=\"kinmu-base\" content=\"\"></head></html>").unwrap();
+    std::fs::write(ui.join("pkg/app.js"), "console.log(1)").unwrap();
+    let db = Db::open(&sqlite_url(&dir), 2).await.unwrap();
+    let state = AppState::new(db, ServerOptions { base_path: "/kinmu".into(), ui_dir: Some(ui), secure_cookies: true }).await.unwrap();
+    let app = kinmu::http::router(state);
+    let get = |path: &str| {
+        let app = app.clone();
+        let path = path.to_string();
+        async move {
+            let resp = app.oneshot(Request::builder().uri(path).body(Body::empty()).unwrap()).await.unwrap();
+            let status = resp.status().as_u16();
+            let location = resp.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_string());
+            let body = String::from_utf8_lossy(&to_bytes(resp.into_body(), 1 << 20).await.unwrap()).to_string();
+            (status, location, body)
+        }
+    };
+    for page in ["/kinmu", "/kinmu/", "/kinmu/login", "/kinmu/admin/users"] {
+        let (status, _, body) = get(page).await;
+        assert_eq!(status, 200, "{page}");
+        assert!(body.contains("<base href=\"/kinmu/\">") && body.contains("content=\"/kinmu\""), "{page}: {body}");
+    }
+    assert_eq!(get("/kinmu/pkg/app.js").await.2, "console.log(1)");
+    assert_eq!(get("/kinmu/pkg/missing.js").await.0, 404);
+    assert_eq!(get("/").await.1.as_deref(), Some("/kinmu/"), "the root leads to the app");
+    assert_eq!(get("/elsewhere").await.0, 404);
+    assert_eq!(get("/kinmuX/login").await.0, 404);
+    let (status, _, body) = get("/kinmu/api/v1/health").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(get("/api/v1/health").await.0, 404, "the API is only under the base path");
+}

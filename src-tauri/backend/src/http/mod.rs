@@ -17,7 +17,7 @@ use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, Method};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -96,17 +96,12 @@ pub fn router(state: SharedState) -> Router {
     let api = routes::api_routes()
         .layer(middleware::from_fn(reject_cross_site))
         .layer(DefaultBodyLimit::max(CSV_LIMIT));
+    // The API is nested under the base path; every other path goes to the UI's files, which
+    // handle the base path themselves (so "/kinmu", "/kinmu/" and "/kinmu/login" all work).
     let app = Router::new()
-        .nest(kinmu_shared::API_PREFIX, api)
-        .merge(ui_files::routes())
+        .nest(&format!("{}{}", state.base_path, kinmu_shared::API_PREFIX), api)
+        .fallback(ui_files::serve)
         .with_state(state.clone());
-    let app = if state.base_path.is_empty() {
-        app
-    } else {
-        let base = state.base_path.clone();
-        let to = format!("{base}/");
-        Router::new().nest(&base, app).route("/", axum::routing::get(move || async move { Redirect::temporary(&to) }))
-    };
     let x_request_id = HeaderName::from_static("x-request-id");
     app.layer(
         ServiceBuilder::new()

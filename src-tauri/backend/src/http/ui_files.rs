@@ -4,12 +4,11 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, VARY};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::SharedState;
 use crate::error::Error;
@@ -46,21 +45,24 @@ pub fn rewrite_index(html: &str, base_path: &str) -> String {
         .replacen("<meta name=\"kinmu-base\" content=\"\">", &format!("<meta name=\"kinmu-base\" content=\"{base_path}\">"), 1)
 }
 
-pub fn routes() -> Router<SharedState> {
-    Router::new().fallback(serve)
-}
-
 fn safe_relative(path: &str) -> Option<PathBuf> {
     let rel = Path::new(path.trim_start_matches('/'));
     rel.components().all(|c| matches!(c, Component::Normal(_))).then(|| rel.to_path_buf())
 }
 
-async fn serve(State(state): State<SharedState>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+pub async fn serve(State(state): State<SharedState>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    let base = state.base_path.as_str();
+    let Some(path) = uri.path().strip_prefix(base).filter(|p| p.is_empty() || p.starts_with('/')) else {
+        // Outside the base path: the root leads to the app, anything else is not Kinmu's.
+        if uri.path() == "/" {
+            return Redirect::temporary(&format!("{base}/")).into_response();
+        }
+        return (StatusCode::NOT_FOUND, format!("not found: Kinmu is served under {base}/")).into_response();
+    };
     if method != Method::GET && method != Method::HEAD {
         return Error::MethodNotAllowed(format!("{} serves pages only: use GET", uri.path())).into_response();
     }
     let ui = &state.ui;
-    let path = uri.path();
     if let (Some(dir), Some(rel)) = (&ui.dir, safe_relative(path)) {
         if !rel.as_os_str().is_empty() && rel != Path::new("index.html") {
             let file = dir.join(&rel);

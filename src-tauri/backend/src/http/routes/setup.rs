@@ -11,7 +11,7 @@ use crate::http::request_parts::{JsonBody, session_cookie, set_cookie_header, us
 
 pub async fn status(State(state): State<SharedState>) -> Result<Json<SetupStatus>> {
     let needs_setup = state.needs_setup().await?;
-    Ok(Json(SetupStatus { needs_setup, time_zones: if needs_setup { crate::time_zones::names() } else { Vec::new() } }))
+    Ok(Json(SetupStatus { needs_setup, time_zones: crate::time_zones::names() }))
 }
 
 /// Runs the wizard's last step and logs the new administrator in.
