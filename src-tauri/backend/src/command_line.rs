@@ -1,4 +1,4 @@
-//! The `kinmu` command: `serve`, `setup`, `user add|list|disable`, `migrate`. Errors print one
+//! The `kinmu` command: `serve`, `setup`, `user add|list|disable`, `migrate`, `import`. Errors print one
 //! line saying what went wrong and what to do, and exit non-zero; secrets are never printed.
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -54,6 +54,22 @@ enum Command {
     User(UserCommand),
     /// Create or update the database schema, then exit.
     Migrate,
+    /// Import access-log files (ALog CSV, Windows EVTX, JSON lines); each event is stored once.
+    Import(ImportArgs),
+}
+
+#[derive(Args, Debug)]
+struct ImportArgs {
+    /// The log files.
+    #[arg(value_name = "FILE", required = true)]
+    files: Vec<PathBuf>,
+    /// The files' format: alog-csv, evtx or jsonl (default: detected from each file's content).
+    #[arg(long, value_name = "FORMAT", value_parser = parse_log_format)]
+    format: Option<kinmu_attendance::LogFormat>,
+}
+
+fn parse_log_format(s: &str) -> Result<kinmu_attendance::LogFormat, String> {
+    crate::attendance::parse_format(s).map_err(|e| e.to_string())
 }
 
 #[derive(Args, Debug)]
@@ -187,7 +203,7 @@ fn fail(msg: &str) -> ExitCode {
 
 fn init_logging(format: Option<LogFormat>) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("KINMU_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let filter = EnvFilter::try_from_env("KINMU_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,evtx=warn"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     let _ = if format == Some(LogFormat::Json) { builder.json().try_init() } else { builder.try_init() };
 }
@@ -330,6 +346,7 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), Failure> {
             }
             Ok(())
         }
+        Command::Import(a) => import(&cli, &file, a).await,
         Command::User(UserCommand::Disable { login }) => {
             let db = open_db(&cli, &file).await?;
             let u = users::disable_by_login(&db, &Actor::Operator, login, crate::now()).await?;
@@ -337,6 +354,68 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+/// Rejected lines printed per file; the rest are counted.
+const REJECTS_SHOWN: usize = 20;
+
+async fn import(cli: &Cli, file: &FileConfig, a: &ImportArgs) -> Result<(), Failure> {
+    use crate::attendance::{ImportStatus, format_name, import_file};
+    let db = open_db(cli, file).await?;
+    let zone = crate::accounts::system_settings::load(&db).await?.time_zone;
+    let tz: chrono_tz::Tz = zone.parse().map_err(|_| Failure(format!("the time zone {zone:?} in the settings is not an IANA zone")))?;
+    let mut failed = 0usize;
+    for path in &a.files {
+        let started = Instant::now();
+        let mut last_report = Instant::now();
+        let mut last_count = 0u64;
+        let mut reported = false;
+        let result = import_file(&db, path, a.format, tz, crate::now(), |p| {
+            if last_report.elapsed().as_secs() >= 1 || p.events_read >= last_count + 100_000 {
+                eprintln!("{}: {} events read…", p.file, p.events_read);
+                last_report = Instant::now();
+                last_count = p.events_read;
+                reported = true;
+            }
+        })
+        .await;
+        match result {
+            Ok(s) => {
+                let seconds = started.elapsed().as_secs_f64();
+                let status = match s.status {
+                    ImportStatus::Done => String::new(),
+                    ImportStatus::Failed => {
+                        failed += 1;
+                        format!(" FAILED: {}", s.message.as_deref().unwrap_or("nothing could be read"))
+                    }
+                };
+                let _ = reported;
+                println!(
+                    "{}: {} events read, {} imported, {} duplicates, {} rejected ({}, {seconds:.1} s){status}",
+                    s.file,
+                    s.read,
+                    s.imported,
+                    s.duplicates,
+                    s.rejected,
+                    format_name(s.format)
+                );
+                for r in s.first_rejects.iter().take(REJECTS_SHOWN) {
+                    println!("{}:{}: {}", r.file, r.position, r.reason);
+                }
+                if s.rejected > REJECTS_SHOWN as u64 {
+                    println!("… and {} more rejected lines", s.rejected - REJECTS_SHOWN as u64);
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("kinmu: {e}");
+            }
+        }
+    }
+    if failed > 0 {
+        return Err(Failure(format!("{failed} of {} files could not be imported", a.files.len())));
+    }
+    Ok(())
 }
 
 fn print_table(header: &[&str], rows: &[[String; 6]]) {

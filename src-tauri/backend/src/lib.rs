@@ -4,11 +4,13 @@
 //!
 //! Where to look:
 //! - [`accounts`]: setup, users, organisations, roles, sessions, CSV transfer.
+//! - [`attendance`]: access-log files imported into the database (`kinmu import`).
 //! - [`database`]: the pool over SQLite or PostgreSQL and the versioned migrations.
 //! - [`http`]: routes, extractors and the UI's files.
-//! - [`command_line`]: `kinmu serve | setup | user …`.
+//! - [`command_line`]: `kinmu serve | setup | user … | import`.
 
 pub mod accounts;
+pub mod attendance;
 pub mod command_line;
 pub mod config;
 pub mod database;

@@ -114,3 +114,46 @@ fn a_bad_config_file_names_the_problem() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("adress"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn import_prints_a_summary_per_file_and_fails_when_a_file_cannot_be_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let evtx = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/evtx"));
+    let real = evtx.join("DE_RDP_Tunneling_4624.evtx");
+    let csv = d.join("alog.csv");
+    let mut body = String::from("時刻,ユーザー,サーバ,対象,操作,詳細\n");
+    for i in 0..25 {
+        body.push_str(&format!("not a time {i},DOMAIN\\u,DC,T,LOGON,\n"));
+    }
+    body.push_str("2024/04/01 08:51:00,DOMAIN\\Kawasaki,DC001,CLPC001,LOGON,ClientName:CLPC001\n");
+    std::fs::write(&csv, body).unwrap();
+    let (real, csv) = (real.to_str().unwrap(), csv.to_str().unwrap());
+
+    let out = kinmu(d, &["import", real, csv], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains(&format!("{real}: 18 events read, 18 imported, 0 duplicates, 0 rejected (evtx")), "{stdout}");
+    assert!(stdout.contains(&format!("{csv}: 1 events read, 1 imported, 0 duplicates, 25 rejected (alog-csv")), "{stdout}");
+    assert!(stdout.contains(&format!("{csv}:2: ")), "rejected lines as file:line: reason: {stdout}");
+    assert!(stdout.contains(&format!("{csv}:21: ")) && !stdout.contains(&format!("{csv}:22: ")), "the first 20: {stdout}");
+    assert!(stdout.contains("… and 5 more rejected lines"), "{stdout}");
+
+    let out = kinmu(d, &["import", real], None);
+    assert!(out.status.success());
+    assert!(text(&out.stdout).contains("18 events read, 0 imported, 18 duplicates"), "{}", text(&out.stdout));
+
+    let missing = d.join("missing.evtx");
+    let out = kinmu(d, &["import", missing.to_str().unwrap(), real], None);
+    assert!(!out.status.success(), "a missing file fails the command");
+    assert!(text(&out.stderr).contains("missing.evtx: no such file"), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("18 duplicates"), "the other files are still imported");
+
+    let out = kinmu(d, &["import", real, "--format", "jsonl"], None);
+    assert!(!out.status.success(), "a file with nothing readable fails");
+    assert!(text(&out.stdout).contains("FAILED"), "{}", text(&out.stdout));
+
+    let out = kinmu(d, &["import", real, "--format", "xml"], None);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("alog-csv, evtx or jsonl"), "{}", text(&out.stderr));
+}

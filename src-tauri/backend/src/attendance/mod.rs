@@ -1,0 +1,11 @@
+//! Attendance: access-log files imported into the database (each event stored once), for the
+//! engine in `kinmu-attendance` to compute from.
+//!
+//! - [`event_import`]: `import_file` streams a log file into `attendance_events`.
+
+pub mod event_import;
+
+pub use event_import::{
+    ImportFileError, ImportProgress, ImportStatus, ImportSummary, format_name, import_file,
+    parse_format,
+};
