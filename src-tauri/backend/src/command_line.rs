@@ -56,6 +56,25 @@ enum Command {
     Migrate,
     /// Import access-log files (ALog CSV, Windows EVTX, JSON lines); each event is stored once.
     Import(ImportArgs),
+    /// Attendance computed from the imported logs.
+    #[command(subcommand)]
+    Attendance(AttendanceCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum AttendanceCommand {
+    /// One person's month, day by day, with the default rules.
+    Show {
+        /// A Kinmu login (its log accounts are used) or a log user, with or without its domain.
+        #[arg(long, value_name = "NAME")]
+        user: String,
+        /// The month, YYYY-MM.
+        #[arg(long, value_name = "YYYY-MM")]
+        month: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: ListFormat,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -347,6 +366,7 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), Failure> {
             Ok(())
         }
         Command::Import(a) => import(&cli, &file, a).await,
+        Command::Attendance(AttendanceCommand::Show { user, month, format }) => attendance_show(&cli, &file, user, month, *format).await,
         Command::User(UserCommand::Disable { login }) => {
             let db = open_db(&cli, &file).await?;
             let u = users::disable_by_login(&db, &Actor::Operator, login, crate::now()).await?;
@@ -416,6 +436,92 @@ async fn import(cli: &Cli, file: &FileConfig, a: &ImportArgs) -> Result<(), Fail
         return Err(Failure(format!("{failed} of {} files could not be imported", a.files.len())));
     }
     Ok(())
+}
+
+async fn attendance_show(cli: &Cli, file: &FileConfig, user: &str, month: &str, format: ListFormat) -> Result<(), Failure> {
+    use crate::attendance::month_report::{hours, month_report, parse_month};
+    let (year, month) = parse_month(month)?;
+    let db = open_db(cli, file).await?;
+    let report = month_report(&db, user, year, month, crate::now()).await?;
+    let header = ["date", "clock_in", "clock_out", "actual_work", "overtime", "late_night", "late", "early_leave", "note"];
+    let mut rows: Vec<Vec<String>> = report
+        .days
+        .iter()
+        .map(|d| {
+            let mut notes = Vec::new();
+            if let Some(h) = &d.holiday {
+                notes.push(format!("holiday ({h:?})"));
+            }
+            if d.absent {
+                notes.push("absent".to_string());
+            }
+            if d.missing_clock_in {
+                notes.push("no clock-in log".to_string());
+            }
+            if d.missing_clock_out {
+                notes.push("no clock-out log".to_string());
+            }
+            if d.in_progress {
+                notes.push("in progress".to_string());
+            }
+            vec![
+                d.date.format("%Y-%m-%d %a").to_string(),
+                d.clock_in.as_ref().map(|c| c.text.clone()).unwrap_or_default(),
+                d.clock_out.as_ref().map(|c| c.text.clone()).unwrap_or_default(),
+                hours(d.actual_work_minutes.into()),
+                hours(d.overtime_minutes.into()),
+                hours(d.late_night_minutes.into()),
+                hours(d.late_minutes.into()),
+                hours(d.early_leave_minutes.into()),
+                notes.join("; "),
+            ]
+        })
+        .collect();
+    let t = &report.total;
+    rows.push(vec![
+        "total".into(),
+        String::new(),
+        String::new(),
+        hours(t.actual_work_minutes),
+        hours(t.overtime_minutes),
+        hours(t.late_night_minutes),
+        hours(t.late_minutes),
+        hours(t.early_leave_minutes),
+        format!("{} days worked", t.days_worked),
+    ]);
+    match format {
+        ListFormat::Csv => {
+            let mut w = csv::Writer::from_writer(std::io::stdout());
+            w.write_record(header)?;
+            for r in &rows {
+                w.write_record(r)?;
+            }
+            w.flush()?;
+        }
+        ListFormat::Table => {
+            println!("{} {year}-{month:02} (logs of {})", report.user, if report.log_users.is_empty() { "nobody yet".to_string() } else { report.log_users.join(", ") });
+            print_rows(&header, &rows);
+        }
+    }
+    Ok(())
+}
+
+fn print_rows(header: &[&str], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(display_width(c));
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let parts: Vec<String> =
+            cells.iter().enumerate().map(|(i, c)| format!("{c}{}", " ".repeat(widths[i].saturating_sub(display_width(c))))).collect();
+        println!("{}", parts.join("  ").trim_end());
+    };
+    line(header.to_vec());
+    for r in rows {
+        line(r.iter().map(String::as_str).collect());
+    }
 }
 
 fn print_table(header: &[&str], rows: &[[String; 6]]) {

@@ -6,7 +6,9 @@
 
 use std::path::{Path, PathBuf};
 
-use kinmu::attendance::{ImportFileError, ImportStatus, ImportSummary, import_file};
+use kinmu::attendance::{
+    ImportFileError, ImportStatus, ImportSummary, ReportError, import_file, month_report,
+};
 use kinmu::config::DatabaseUrl;
 use kinmu::database::Db;
 use kinmu_attendance::LogFormat;
@@ -191,6 +193,26 @@ async fn import_story(db: Db) {
     );
     let s = import(&db, &csv, None).await;
     assert_eq!((s.read, s.imported, s.duplicates, s.rejected), (2, 0, 2, 1));
+
+    // The month computed from the stored events, by log user with or without the domain.
+    for name in ["Kawasaki", "domain\\kawasaki"] {
+        let r = month_report(&db, name, 2024, 4, NOW).await.unwrap();
+        assert_eq!(r.log_users, vec!["domain\\kawasaki".to_string()], "{name}");
+        assert_eq!(r.days.len(), 30);
+        let first = &r.days[0];
+        assert!(first.worked(), "{first:?}");
+        assert!(
+            first.actual_work_minutes >= 7 * 60 && first.actual_work_minutes <= 9 * 60,
+            "{first:?}"
+        );
+        assert_eq!(r.total.days_worked, 1);
+        assert_eq!(
+            r.total.actual_work_minutes,
+            u64::from(first.actual_work_minutes)
+        );
+    }
+    let e = month_report(&db, "nobody", 2024, 4, NOW).await.unwrap_err();
+    assert!(matches!(e, ReportError::UnknownUser { .. }), "{e}");
 
     // Shift_JIS, as ALog writes it on Japanese Windows.
     let text = "時刻,ユーザー,サーバ,対象,操作,詳細\r\n2024/04/02 09:00:00,OSAKA\\川崎,DC001,会議室PC,LOGON,ClientName:会議室PC\r\n";

@@ -157,3 +157,43 @@ fn import_prints_a_summary_per_file_and_fails_when_a_file_cannot_be_read() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("alog-csv, evtx or jsonl"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn attendance_show_computes_a_login_s_month_from_its_log_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = kinmu(d, &["setup", "--org", "Acme", "--admin-login", "admin", "--language", "en", "--password-stdin"], Some("Kinmu-Strong-2026\n"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = kinmu(
+        d,
+        &["user", "add", "--login", "kawa", "--name", "川崎", "--log-account", "DOMAIN\\Kawasaki", "--password-stdin"],
+        Some("Blue-Harbor-58-x\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = d.join("alog.csv");
+    std::fs::write(
+        &csv,
+        "2024/04/01 08:51:00,DOMAIN\\Kawasaki,DC001,CLPC001,LOGON,ClientName:CLPC001 LogonType:Script\n\
+         2024/04/01 18:02:00,DOMAIN\\Kawasaki,DC001,CLPC001,LOGOFF,ClientName:CLPC001 LogonType:Script\n",
+    )
+    .unwrap();
+    let out = kinmu(d, &["import", csv.to_str().unwrap()], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let out = kinmu(d, &["attendance", "show", "--user", "kawa", "--month", "2024-04", "--format", "csv"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], "date,clock_in,clock_out,actual_work,overtime,late_night,late,early_leave,note");
+    assert_eq!(lines.len(), 1 + 30 + 1, "a line a day and the total: {stdout}");
+    assert!(lines[1].starts_with("2024-04-01 Mon,") && !lines[1].contains(",,"), "{}", lines[1]);
+    assert!(lines[31].starts_with("total,") && lines[31].ends_with("1 days worked"), "{}", lines[31]);
+
+    let out = kinmu(d, &["attendance", "show", "--user", "Kawasaki", "--month", "2024-04"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("logs of domain\\kawasaki"), "{}", text(&out.stdout));
+
+    let out = kinmu(d, &["attendance", "show", "--user", "kawa", "--month", "April"], None);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("YYYY-MM"), "{}", text(&out.stderr));
+}

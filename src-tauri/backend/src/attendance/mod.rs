@@ -2,10 +2,13 @@
 //! engine in `kinmu-attendance` to compute from.
 //!
 //! - [`event_import`]: `import_file` streams a log file into `attendance_events`.
+//! - [`month_report`]: one person's month computed on the fly from the stored events.
 
 pub mod event_import;
+pub mod month_report;
 
 pub use event_import::{
     ImportFileError, ImportProgress, ImportStatus, ImportSummary, format_name, import_file,
     parse_format,
 };
+pub use month_report::{MonthReport, ReportError, month_report, parse_month};

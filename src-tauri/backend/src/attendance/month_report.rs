@@ -1,0 +1,204 @@
+//! One person's month computed on the fly by the engine from the stored events, with the
+//! default rules (`AttendanceRules::default()`) and the national holidays.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use kinmu_attendance::{
+    AttendanceRules, DailyRecord, Detail, HolidayCalendar, LogEvent, MonthlyRecord, SourcePosition,
+    compute_month, compute_user_days,
+};
+
+use crate::database::Db;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("{given:?} is not a month: write YYYY-MM, e.g. 2024-04")]
+    InvalidMonth { given: String },
+    #[error(
+        "no Kinmu user and no imported log user named {name:?}: give a login, a log account (DOMAIN\\account) or an account without its domain"
+    )]
+    UnknownUser { name: String },
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// A month of one person's attendance.
+#[derive(Debug, Clone)]
+pub struct MonthReport {
+    /// The name asked for (a Kinmu login or a log user).
+    pub user: String,
+    /// The log users (as stored, lower-case) whose events were used.
+    pub log_users: Vec<String>,
+    pub days: Vec<DailyRecord>,
+    pub total: MonthlyRecord,
+}
+
+/// Parses `YYYY-MM`.
+pub fn parse_month(s: &str) -> Result<(i32, u32), ReportError> {
+    let invalid = || ReportError::InvalidMonth {
+        given: s.to_string(),
+    };
+    let (y, m) = s.trim().split_once('-').ok_or_else(invalid)?;
+    let (y, m): (i32, u32) = (
+        y.parse().map_err(|_| invalid())?,
+        m.parse().map_err(|_| invalid())?,
+    );
+    NaiveDate::from_ymd_opt(y, m, 1).ok_or_else(invalid)?;
+    Ok((y, m))
+}
+
+/// The log-user keys `name` stands for: a Kinmu login's log accounts, or `name` itself (a log
+/// user with or without its domain).
+async fn log_keys(db: &Db, name: &str) -> Result<Vec<String>, ReportError> {
+    let login_accounts: Vec<String> = sqlx::query_scalar(
+        "SELECT l.account_key FROM user_log_accounts l JOIN users u ON u.id = l.user_id WHERE LOWER(u.login) = $1 ORDER BY l.account_key",
+    )
+    .bind(name.trim().to_lowercase())
+    .fetch_all(&db.pool)
+    .await?;
+    if !login_accounts.is_empty() {
+        return Ok(login_accounts);
+    }
+    Ok(vec![kinmu_shared::validation::normalize_log_account(name)])
+}
+
+/// `user_key = k OR user_key LIKE '%\k'` for each key, from placeholder `first` on.
+fn key_condition(keys: &[String], first: usize) -> (String, Vec<String>) {
+    let mut parts = Vec::new();
+    let mut binds = Vec::new();
+    for (i, k) in keys.iter().enumerate() {
+        let n = first + 2 * i;
+        parts.push(format!(
+            "user_key = ${n} OR user_key LIKE ${} ESCAPE '!'",
+            n + 1
+        ));
+        binds.push(k.clone());
+        let escaped: String = k
+            .chars()
+            .flat_map(|c| {
+                if matches!(c, '!' | '%' | '_') {
+                    vec!['!', c]
+                } else {
+                    vec![c]
+                }
+            })
+            .collect();
+        binds.push(if k.contains('\\') {
+            escaped
+        } else {
+            format!("%\\{escaped}")
+        });
+    }
+    (parts.join(" OR "), binds)
+}
+
+/// Computes `name`'s days and total for `year`-`month` at `now` (seconds since the epoch).
+pub async fn month_report(
+    db: &Db,
+    name: &str,
+    year: i32,
+    month: u32,
+    now: i64,
+) -> Result<MonthReport, ReportError> {
+    let invalid = || ReportError::InvalidMonth {
+        given: format!("{year}-{month:02}"),
+    };
+    let first = NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(invalid)?;
+    let next = if month == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(year, month + 1, 1)
+    }
+    .ok_or_else(invalid)?;
+    let last = next.pred_opt().ok_or_else(invalid)?;
+    let keys = log_keys(db, name).await?;
+    // Two days of margin either side: time zones, the day boundary and the first work interval.
+    let micros = |d: NaiveDate| {
+        d.and_hms_opt(0, 0, 0)
+            .expect("midnight")
+            .and_utc()
+            .timestamp_micros()
+    };
+    let from = micros(first - chrono::Duration::days(2));
+    let to = micros(next + chrono::Duration::days(2));
+    let (condition, binds) = key_condition(&keys, 3);
+    let sql = format!(
+        "SELECT user_key, occurred_at, log_user, host, target, operation, detail, position FROM attendance_events \
+         WHERE occurred_at >= $1 AND occurred_at < $2 AND ({condition}) ORDER BY occurred_at"
+    );
+    let mut query =
+        sqlx::query_as::<_, (String, i64, String, String, String, String, String, i64)>(&sql)
+            .bind(from)
+            .bind(to);
+    for b in &binds {
+        query = query.bind(b.clone());
+    }
+    let rows = query.fetch_all(&db.pool).await?;
+    let known: i64 = {
+        let sql = format!(
+            "SELECT COUNT(*) FROM attendance_events WHERE {}",
+            key_condition(&keys, 1).0
+        );
+        let mut q = sqlx::query_scalar::<_, i64>(&sql);
+        for b in &binds {
+            q = q.bind(b.clone());
+        }
+        q.fetch_one(&db.pool).await?
+    };
+    let file: Arc<str> = Arc::from("attendance_events");
+    let mut log_users: Vec<String> = Vec::new();
+    let mut events = Vec::with_capacity(rows.len());
+    for (key, at, user, host, target, operation, detail, position) in rows {
+        if !log_users.contains(&key) {
+            log_users.push(key);
+        }
+        let Some(time) = DateTime::<Utc>::from_timestamp_micros(at) else {
+            continue;
+        };
+        events.push(LogEvent {
+            time,
+            user,
+            host,
+            target,
+            operation,
+            detail: Detail::parse(&detail),
+            source: SourcePosition {
+                file: file.clone(),
+                position: position.max(0) as u64,
+            },
+        });
+    }
+    let is_login =
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users WHERE LOWER(login) = $1")
+            .bind(name.trim().to_lowercase())
+            .fetch_one(&db.pool)
+            .await?
+            > 0;
+    if known == 0 && !is_login {
+        return Err(ReportError::UnknownUser {
+            name: name.to_string(),
+        });
+    }
+    let rules = AttendanceRules::default();
+    let calendar = HolidayCalendar::new(&rules.holidays, [year - 1, year, year + 1]);
+    let now = DateTime::<Utc>::from_timestamp(now, 0).unwrap_or_else(Utc::now);
+    let user = name.trim().to_string();
+    let days: Vec<DailyRecord> =
+        compute_user_days(&user, events.iter(), first..=last, &rules, &calendar, now)
+            .into_iter()
+            .filter(|d| d.date.month() == month)
+            .collect();
+    let total = compute_month(&user, year, month, &days);
+    Ok(MonthReport {
+        user,
+        log_users,
+        days,
+        total,
+    })
+}
+
+/// `h:mm` for minutes.
+pub fn hours(minutes: u64) -> String {
+    format!("{}:{:02}", minutes / 60, minutes % 60)
+}
