@@ -23,15 +23,10 @@ use tokio::sync::mpsc;
 use crate::config::DatabaseKind;
 use crate::database::Db;
 
-/// Rows per `INSERT` statement (10 parameters each). SQLite's driver looks every parameter up
-/// by position in a linear scan, so a statement's cost grows with the square of its parameters:
-/// there, 100 rows (1,000 parameters) is the sweet spot; PostgreSQL takes 500 rows well.
-fn rows_per_insert(kind: DatabaseKind) -> usize {
-    match kind {
-        DatabaseKind::Sqlite => 100,
-        DatabaseKind::Postgres => 500,
-    }
-}
+/// Rows per `INSERT` statement (10 parameters each). On SQLite the parameters are anonymous
+/// (`?`, see `positional_placeholders`): its driver looks numbered ones up by name in a linear
+/// scan, which made large statements quadratically slow.
+const ROWS_PER_INSERT: usize = 500;
 /// Rows (events and rejects) per transaction.
 const ROWS_PER_TRANSACTION: usize = 5000;
 /// How many rejected lines the summary keeps (all are stored).
@@ -189,7 +184,7 @@ pub async fn import_file(
 
     let (tx, mut rx) = mpsc::channel::<Batch>(4);
     let reader_name = name.clone();
-    let batch_rows = rows_per_insert(db.kind);
+    let batch_rows = ROWS_PER_INSERT;
     let reader = tokio::task::spawn_blocking(move || {
         let events = match read_events(
             BufReader::with_capacity(1 << 16, file),
@@ -272,7 +267,7 @@ async fn receive(
             Err(e) => {
                 summary.status = ImportStatus::Failed;
                 summary.message = Some(e.reason.clone());
-                store_rejects(&mut transaction, file_id, std::slice::from_ref(&e)).await?;
+                store_rejects(&mut transaction, db.kind, file_id, std::slice::from_ref(&e)).await?;
                 summary.rejected += 1;
                 summary.first_rejects.push(e);
                 break;
@@ -287,14 +282,14 @@ async fn receive(
             }
         }
         if !events.is_empty() {
-            let inserted = insert_events(&mut transaction, file_id, &events).await?;
+            let inserted = insert_events(&mut transaction, db.kind, file_id, &events).await?;
             summary.read += events.len() as u64;
             summary.imported += inserted;
             summary.duplicates += events.len() as u64 - inserted;
             rows += events.len();
         }
         if !rejects.is_empty() {
-            store_rejects(&mut transaction, file_id, &rejects).await?;
+            store_rejects(&mut transaction, db.kind, file_id, &rejects).await?;
             rows += rejects.len();
             summary.rejected += rejects.len() as u64;
             for r in rejects {
@@ -320,6 +315,7 @@ async fn receive(
 
 async fn insert_events(
     transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    kind: DatabaseKind,
     file_id: i64,
     events: &[LogEvent],
 ) -> Result<u64, sqlx::Error> {
@@ -333,7 +329,7 @@ async fn insert_events(
             sql.push_str(", ");
         }
         sql.push('(');
-        sql.push_str(&crate::database::placeholders(i * COLUMNS + 1, COLUMNS));
+        sql.push_str(&crate::database::positional_placeholders(kind, i * COLUMNS + 1, COLUMNS));
         sql.push(')');
     }
     sql.push_str(" ON CONFLICT DO NOTHING");
@@ -357,6 +353,7 @@ async fn insert_events(
 
 async fn store_rejects(
     transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    kind: DatabaseKind,
     file_id: i64,
     rejects: &[ImportError],
 ) -> Result<(), sqlx::Error> {
@@ -369,7 +366,7 @@ async fn store_rejects(
                 sql.push_str(", ");
             }
             sql.push('(');
-            sql.push_str(&crate::database::placeholders(i * 3 + 1, 3));
+            sql.push_str(&crate::database::positional_placeholders(kind, i * 3 + 1, 3));
             sql.push(')');
         }
         let mut query = sqlx::query(&sql);

@@ -61,7 +61,7 @@ impl Db {
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if kind == DatabaseKind::Sqlite {
-                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;")
+                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -65536;")
                             .await?;
                     }
                     Ok(())
@@ -91,6 +91,16 @@ fn one_line(s: &str) -> String {
 /// `IN ($n, $n+1, …)` for a list bound after `first - 1` other parameters.
 pub fn placeholders(first: usize, count: usize) -> String {
     (0..count).map(|i| format!("${}", first + i)).collect::<Vec<_>>().join(", ")
+}
+
+/// Placeholders for statements with many parameters (bulk inserts) whose parameters are bound
+/// in order: `?` on SQLite, whose driver looks numbered parameters up by name one at a time
+/// (quadratic in their number), `$n` on PostgreSQL.
+pub fn positional_placeholders(kind: DatabaseKind, first: usize, count: usize) -> String {
+    match kind {
+        DatabaseKind::Sqlite => vec!["?"; count].join(", "),
+        DatabaseKind::Postgres => placeholders(first, count),
+    }
 }
 
 #[cfg(test)]
