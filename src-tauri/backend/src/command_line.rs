@@ -500,16 +500,17 @@ async fn attendance_show(cli: &Cli, file: &FileConfig, user: &str, month: &str, 
         }
         ListFormat::Table => {
             println!("{} {year}-{month:02} (logs of {})", report.user, if report.log_users.is_empty() { "nobody yet".to_string() } else { report.log_users.join(", ") });
-            print_rows(&header, &rows);
+            print_table(&header, &rows);
         }
     }
     Ok(())
 }
 
-fn print_rows(header: &[&str], rows: &[Vec<String>]) {
+/// Prints rows as aligned columns under their header.
+fn print_table<R: AsRef<[String]>>(header: &[&str], rows: &[R]) {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in rows {
-        for (i, c) in r.iter().enumerate() {
+        for (i, c) in r.as_ref().iter().enumerate() {
             widths[i] = widths[i].max(display_width(c));
         }
     }
@@ -520,25 +521,7 @@ fn print_rows(header: &[&str], rows: &[Vec<String>]) {
     };
     line(header.to_vec());
     for r in rows {
-        line(r.iter().map(String::as_str).collect());
-    }
-}
-
-fn print_table(header: &[&str], rows: &[[String; 6]]) {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            widths[i] = widths[i].max(display_width(c));
-        }
-    }
-    let line = |cells: Vec<&str>| {
-        let parts: Vec<String> =
-            cells.iter().enumerate().map(|(i, c)| format!("{c}{}", " ".repeat(widths[i].saturating_sub(display_width(c))))).collect();
-        println!("{}", parts.join("  ").trim_end());
-    };
-    line(header.to_vec());
-    for r in rows {
-        line(r.iter().map(String::as_str).collect());
+        line(r.as_ref().iter().map(String::as_str).collect());
     }
 }
 
