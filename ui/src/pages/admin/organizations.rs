@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::api_client;
 use crate::app_state::app;
+use crate::components::confirm_delete::ConfirmDeleteDialog;
 use crate::components::csv_transfer::CsvTransfer;
 use crate::components::dialog::Modal;
 use crate::components::field::{SelectField, TextField};
@@ -88,7 +89,7 @@ pub fn OrganizationsPage() -> impl IntoView {
                 let all = orgs.get_untracked().unwrap_or_default();
                 let done = Callback::new(move |saved: bool| { editing.set(None); if saved { load(); } });
                 match e {
-                    Editing::Delete(o) => view! { <DeleteDialog org=o on_done=done /> }.into_any(),
+                    Editing::Delete(o) => view! { <ConfirmDeleteDialog path=format!("/organizations/{}", o.id) name=o.name title_key="orgs.delete_title" confirm_key="orgs.delete_confirm" dialog_testid="org-delete-dialog" confirm_testid="org-delete-confirm" on_done=done /> }.into_any(),
                     Editing::New(parent) => view! { <OrgDialog org=None parent=parent all=all on_done=done /> }.into_any(),
                     Editing::Edit(o) => { let p = o.parent_id; view! { <OrgDialog org=Some(o) parent=p all=all on_done=done /> }.into_any() }
                 }
@@ -179,36 +180,6 @@ fn OrgDialog(org: Option<Organization>, parent: Option<i64>, all: Vec<Organizati
                     </button>
                 </div>
             </form>
-        </Modal>
-    }
-}
-
-#[component]
-fn DeleteDialog(org: Organization, on_done: Callback<bool>) -> impl IntoView {
-    let errors = FormErrors::new();
-    let busy = RwSignal::new(false);
-    let id = org.id;
-    let name = org.name.clone();
-    let confirm = move |_| {
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            let r = api_client::send_empty("DELETE", &format!("/organizations/{id}"), None).await;
-            busy.set(false);
-            match r {
-                Ok(()) => on_done.run(true),
-                Err(e) => errors.set_general(e.message),
-            }
-        });
-    };
-    let title = Signal::derive(move || t("orgs.delete_title").to_string());
-    view! {
-        <Modal title=title on_close=Callback::new(move |_| on_done.run(false)) testid="org-delete-dialog">
-            <p>{move || t("orgs.delete_confirm").replace("{name}", &name)}</p>
-            <GeneralError errors=errors />
-            <div class="actions">
-                <button type="button" on:click=move |_| on_done.run(false)>{move || t("common.cancel")}</button>
-                <button type="button" class="danger" data-testid="org-delete-confirm" disabled=move || busy.get() on:click=confirm>{move || t("common.delete")}</button>
-            </div>
         </Modal>
     }
 }

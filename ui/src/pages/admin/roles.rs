@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::api_client;
 use crate::app_state::app;
+use crate::components::confirm_delete::ConfirmDeleteDialog;
 use crate::components::dialog::Modal;
 use crate::components::field::TextField;
 use crate::components::form_errors::{FormErrors, GeneralError};
@@ -91,7 +92,7 @@ pub fn RolesPage() -> impl IntoView {
                 match e {
                     Editing::New => view! { <RoleDialog role=None on_done=done /> }.into_any(),
                     Editing::Edit(r) => view! { <RoleDialog role=Some(r) on_done=done /> }.into_any(),
-                    Editing::Delete(r) => view! { <DeleteRoleDialog role=r on_done=done /> }.into_any(),
+                    Editing::Delete(r) => view! { <ConfirmDeleteDialog path=format!("/roles/{}", r.id) name=r.name title_key="roles.delete_title" confirm_key="roles.delete_confirm" dialog_testid="role-delete-dialog" confirm_testid="role-delete-confirm" on_done=done /> }.into_any(),
                 }
             })}
         </section>
@@ -164,35 +165,6 @@ fn RoleDialog(role: Option<Role>, on_done: Callback<bool>) -> impl IntoView {
                     </button>
                 </div>
             </form>
-        </Modal>
-    }
-}
-
-#[component]
-fn DeleteRoleDialog(role: Role, on_done: Callback<bool>) -> impl IntoView {
-    let errors = FormErrors::new();
-    let busy = RwSignal::new(false);
-    let id = role.id;
-    let name = role.name.clone();
-    let confirm = move |_| {
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            let r = api_client::send_empty("DELETE", &format!("/roles/{id}"), None).await;
-            busy.set(false);
-            match r {
-                Ok(()) => on_done.run(true),
-                Err(e) => errors.set_general(e.message),
-            }
-        });
-    };
-    view! {
-        <Modal title=Signal::derive(|| t("roles.delete_title").to_string()) on_close=Callback::new(move |_| on_done.run(false)) testid="role-delete-dialog">
-            <p>{move || t("roles.delete_confirm").replace("{name}", &name)}</p>
-            <GeneralError errors=errors />
-            <div class="actions">
-                <button type="button" on:click=move |_| on_done.run(false)>{move || t("common.cancel")}</button>
-                <button type="button" class="danger" data-testid="role-delete-confirm" disabled=move || busy.get() on:click=confirm>{move || t("common.delete")}</button>
-            </div>
         </Modal>
     }
 }
