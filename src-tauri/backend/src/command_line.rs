@@ -321,21 +321,7 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), Failure> {
         Command::User(UserCommand::List { format, all }) => {
             let db = open_db(&cli, &file).await?;
             let now = crate::now();
-            let list = users::list(&db, &Actor::Operator, users::UserFilter { include_disabled: *all, limit: 500, ..Default::default() }, now).await?;
-            let mut all_users = list.users;
-            while (all_users.len() as i64) < list.total {
-                let more = users::list(
-                    &db,
-                    &Actor::Operator,
-                    users::UserFilter { include_disabled: *all, limit: 500, offset: all_users.len() as i64, ..Default::default() },
-                    now,
-                )
-                .await?;
-                if more.users.is_empty() {
-                    break;
-                }
-                all_users.extend(more.users);
-            }
+            let all_users = users::list_all(&db, &Actor::Operator, *all, now).await?;
             let orgs = organizations::list(&db).await?;
             let roles = roles::list(&db).await?;
             let rows: Vec<[String; 6]> = all_users
@@ -353,14 +339,7 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), Failure> {
                 .collect();
             let header = ["login", "name", "organization", "role", "status", "log_accounts"];
             match format {
-                ListFormat::Csv => {
-                    let mut w = csv::Writer::from_writer(std::io::stdout());
-                    w.write_record(header)?;
-                    for r in &rows {
-                        w.write_record(r)?;
-                    }
-                    w.flush()?;
-                }
+                ListFormat::Csv => print_csv(&header, &rows)?,
                 ListFormat::Table => print_table(&header, &rows),
             }
             Ok(())
@@ -490,19 +469,23 @@ async fn attendance_show(cli: &Cli, file: &FileConfig, user: &str, month: &str, 
         format!("{} days worked", t.days_worked),
     ]);
     match format {
-        ListFormat::Csv => {
-            let mut w = csv::Writer::from_writer(std::io::stdout());
-            w.write_record(header)?;
-            for r in &rows {
-                w.write_record(r)?;
-            }
-            w.flush()?;
-        }
+        ListFormat::Csv => print_csv(&header, &rows)?,
         ListFormat::Table => {
             println!("{} {year}-{month:02} (logs of {})", report.user, if report.log_users.is_empty() { "nobody yet".to_string() } else { report.log_users.join(", ") });
             print_table(&header, &rows);
         }
     }
+    Ok(())
+}
+
+/// Writes rows as CSV on standard output.
+fn print_csv<R: AsRef<[String]>>(header: &[&str], rows: &[R]) -> Result<(), Failure> {
+    let mut w = csv::Writer::from_writer(std::io::stdout());
+    w.write_record(header)?;
+    for r in rows {
+        w.write_record(r.as_ref())?;
+    }
+    w.flush()?;
     Ok(())
 }
 

@@ -38,34 +38,20 @@ pub async fn export_users(db: &Db, actor: &Actor, now: i64) -> Result<String> {
     let roles = roles::list(db).await?;
     let mut w = writer();
     w.write_record(USER_CSV_HEADER).map_err(|e| Error::Internal(e.to_string()))?;
-    let mut offset = 0;
-    loop {
-        let page = users::list(
-            db,
-            actor,
-            users::UserFilter { include_disabled: true, limit: 500, offset, ..Default::default() },
-            now,
-        )
-        .await?;
-        for u in &page.users {
-            let org = u.organization_id.and_then(|id| orgs.iter().find(|o| o.id == id)).map(|o| o.path.clone()).unwrap_or_default();
-            let role = roles.iter().find(|r| r.id == u.role_id).map(|r| r.name.clone()).unwrap_or_default();
-            w.write_record([
-                u.login.as_str(),
-                &u.display_name,
-                u.email.as_deref().unwrap_or(""),
-                &org,
-                &role,
-                if u.active { "true" } else { "false" },
-                u.language.code(),
-                &u.log_accounts.join(";"),
-            ])
-            .map_err(|e| Error::Internal(e.to_string()))?;
-        }
-        offset += page.users.len() as i64;
-        if page.users.is_empty() || offset >= page.total {
-            break;
-        }
+    for u in &users::list_all(db, actor, true, now).await? {
+        let org = u.organization_id.and_then(|id| orgs.iter().find(|o| o.id == id)).map(|o| o.path.clone()).unwrap_or_default();
+        let role = roles.iter().find(|r| r.id == u.role_id).map(|r| r.name.clone()).unwrap_or_default();
+        w.write_record([
+            u.login.as_str(),
+            &u.display_name,
+            u.email.as_deref().unwrap_or(""),
+            &org,
+            &role,
+            if u.active { "true" } else { "false" },
+            u.language.code(),
+            &u.log_accounts.join(";"),
+        ])
+        .map_err(|e| Error::Internal(e.to_string()))?;
     }
     finish(w)
 }

@@ -136,6 +136,20 @@ pub async fn list(db: &Db, actor: &Actor, f: UserFilter, now: i64) -> Result<Use
     Ok(UserList { users: users.collect(), total })
 }
 
+/// Every user, page by page (for exports and the command line).
+pub async fn list_all(db: &Db, actor: &Actor, include_disabled: bool, now: i64) -> Result<Vec<User>> {
+    let mut all = Vec::new();
+    loop {
+        let filter = UserFilter { include_disabled, limit: 500, offset: all.len() as i64, ..Default::default() };
+        let page = list(db, actor, filter, now).await?;
+        let done = page.users.is_empty() || all.len() as i64 + page.users.len() as i64 >= page.total;
+        all.extend(page.users);
+        if done {
+            return Ok(all);
+        }
+    }
+}
+
 pub async fn get(db: &Db, actor: &Actor, id: i64, now: i64) -> Result<User> {
     if actor.user_id() != Some(id) {
         actor.require(Permission::ViewUsers)?;
