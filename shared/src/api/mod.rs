@@ -32,10 +32,24 @@
 //! | DELETE | `/roles/{id}` | → 204 | roles.manage |
 //! | GET | `/settings` | → [`SystemSettings`] | session |
 //! | PUT | `/settings` | [`SystemSettings`] → [`SystemSettings`] | settings.manage |
+//! | GET | `/attendance/rules` | → `AttendanceRules` (engine JSON) | session |
+//! | PUT | `/attendance/rules` | `AttendanceRules` → `AttendanceRules` | settings.manage |
+//! | GET | `/attendance/rules/organizations` | → `[{organization_id, rules: RulesOverride}]` | session |
+//! | PUT | `/attendance/rules/organizations/{id}` | `RulesOverride` → `RulesOverride` | settings.manage |
+//! | DELETE | `/attendance/rules/organizations/{id}` | → 204 | settings.manage |
+//! | GET | `/attendance/task` | → [`TaskOverview`] | attendance.view |
+//! | PUT | `/attendance/task/settings` | [`AttendanceTaskSettings`] → [`AttendanceTaskSettings`] | settings.manage |
+//! | POST | `/attendance/task/run` | [`RunTask`] → 202 [`TaskRun`] | settings.manage |
+//! | POST | `/attendance/task/stop` | → [`TaskOverview`] | settings.manage |
+//! | GET | `/attendance/timesheet?user=&month=YYYY-MM` | → [`Timesheet`] | session (own records; others need attendance.view) |
+
+mod attendance;
 
 use serde::{Deserialize, Serialize};
 
 use crate::{Language, Permission};
+
+pub use attendance::*;
 
 /// Seconds since 1970-01-01T00:00:00Z. Every instant in the API is one of these; the UI shows it
 /// in the user's time zone.

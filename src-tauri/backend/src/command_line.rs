@@ -59,11 +59,26 @@ enum Command {
     /// Attendance computed from the imported logs.
     #[command(subcommand)]
     Attendance(AttendanceCommand),
+    /// Every administrator setting as one TOML file.
+    #[command(subcommand)]
+    Settings(SettingsCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum SettingsCommand {
+    /// Print the settings (system, attendance rules, organisation overrides, task) as TOML.
+    Export,
+    /// Check and apply a TOML settings file: all of it, or nothing when any value is wrong.
+    Import {
+        /// The file (`-` for standard input).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]
 enum AttendanceCommand {
-    /// One person's month, day by day, with the default rules.
+    /// One person's month, day by day, computed from the imported logs under the stored rules.
     Show {
         /// A Kinmu login (its log accounts are used) or a log user, with or without its domain.
         #[arg(long, value_name = "NAME")]
@@ -71,6 +86,24 @@ enum AttendanceCommand {
         /// The month, YYYY-MM.
         #[arg(long, value_name = "YYYY-MM")]
         month: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: ListFormat,
+    },
+    /// Compute and store the records of a date range again (after changing rules or importing
+    /// old logs). Ctrl-C stops after the day being written; every day stays whole.
+    Rebuild {
+        /// First attendance date, YYYY-MM-DD.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: String,
+        /// Last attendance date, YYYY-MM-DD.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: String,
+    },
+    /// Run the attendance task now for its scheduled range (the last days up to yesterday).
+    Run,
+    /// The attendance task: schedule, the run in progress and the last runs.
+    Status {
         /// Output format.
         #[arg(long, value_enum, default_value = "table")]
         format: ListFormat,
@@ -149,7 +182,7 @@ enum UserCommand {
     },
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, ValueEnum)]
 enum ListFormat {
     Table,
     Csv,
@@ -346,6 +379,34 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), Failure> {
         }
         Command::Import(a) => import(&cli, &file, a).await,
         Command::Attendance(AttendanceCommand::Show { user, month, format }) => attendance_show(&cli, &file, user, month, *format).await,
+        Command::Attendance(AttendanceCommand::Rebuild { from, to }) => {
+            attendance_run(&cli, &file, Some((from.as_str(), to.as_str()))).await
+        }
+        Command::Attendance(AttendanceCommand::Run) => attendance_run(&cli, &file, None).await,
+        Command::Attendance(AttendanceCommand::Status { format }) => attendance_status(&cli, &file, *format).await,
+        Command::Settings(SettingsCommand::Export) => {
+            let db = open_db(&cli, &file).await?;
+            print!("{}", crate::settings_file::export(&db).await?);
+            Ok(())
+        }
+        Command::Settings(SettingsCommand::Import { file: path }) => {
+            let text = if path.as_os_str() == "-" {
+                let mut s = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)?;
+                s
+            } else {
+                std::fs::read_to_string(path).map_err(|e| Failure(format!("cannot read {}: {e}", path.display())))?
+            };
+            let db = open_db(&cli, &file).await?;
+            let applied = crate::settings_file::import(&db, &text, crate::now()).await?;
+            println!(
+                "settings imported: system, attendance rules, {} organisation overrides, task {} at {}",
+                applied.organization_rules.len(),
+                if applied.attendance_task.enabled { "enabled" } else { "disabled" },
+                applied.attendance_task.run_at
+            );
+            Ok(())
+        }
         Command::User(UserCommand::Disable { login }) => {
             let db = open_db(&cli, &file).await?;
             let u = users::disable_by_login(&db, &Actor::Operator, login, crate::now()).await?;
@@ -478,6 +539,109 @@ async fn attendance_show(cli: &Cli, file: &FileConfig, user: &str, month: &str, 
     Ok(())
 }
 
+/// Runs the attendance task in this process: a rebuild of `range`, or the scheduled range.
+async fn attendance_run(cli: &Cli, file: &FileConfig, range: Option<(&str, &str)>) -> Result<(), Failure> {
+    use crate::attendance::{daily_task, rule_settings};
+    use kinmu_shared::api::{TaskStatus, TaskTrigger};
+    let db = open_db(cli, file).await?;
+    let now = chrono::Utc::now();
+    let rules = rule_settings::company_rules(&db).await?;
+    let (trigger, from, to) = match range {
+        Some((f, t)) => {
+            let (from, to) = (daily_task::parse_date("from", f)?, daily_task::parse_date("to", t)?);
+            daily_task::check_range(from, to, kinmu_attendance::attendance_date(now, &rules))?;
+            (TaskTrigger::Rebuild, from, to)
+        }
+        None => {
+            let settings = rule_settings::task_settings(&db).await?;
+            let (from, to) = daily_task::scheduled_range(&settings, &rules, now);
+            (TaskTrigger::Manual, from, to)
+        }
+    };
+    let control = daily_task::TaskControl::new();
+    let run = daily_task::begin(&db, &control, &Actor::Operator, trigger, from, to, now.timestamp()).await?;
+    eprintln!("attendance task run {}: {from} to {to} ({} days); Ctrl-C stops after the day being written", run.id, run.days_total);
+    let stopper = control.clone();
+    let ctrl_c = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("stopping after the day being written…");
+            stopper.request_stop();
+        }
+    });
+    let started = Instant::now();
+    let mut last = Instant::now();
+    let run = daily_task::execute(&db, &control, run, now, |r| {
+        if r.status == TaskStatus::Running && last.elapsed().as_secs() >= 1 {
+            eprintln!("{} of {} days, {} records", r.days_done, r.days_total, r.daily_records);
+            last = Instant::now();
+        }
+    })
+    .await;
+    ctrl_c.abort();
+    println!(
+        "run {}: {} — {} of {} days, {} daily records from {} events in {:.1} s{}",
+        run.id,
+        run.status.key(),
+        run.days_done,
+        run.days_total,
+        run.daily_records,
+        run.events_read,
+        started.elapsed().as_secs_f64(),
+        run.message.as_deref().map(|m| format!("; {m}")).unwrap_or_default()
+    );
+    match run.status {
+        TaskStatus::Completed => Ok(()),
+        TaskStatus::Stopped => Err(Failure("the run was stopped: run the rebuild again for the days left".into())),
+        _ => Err(Failure(format!("the run ended {}", run.status.key()))),
+    }
+}
+
+async fn attendance_status(cli: &Cli, file: &FileConfig, format: ListFormat) -> Result<(), Failure> {
+    use crate::attendance::daily_task;
+    let db = open_db(cli, file).await?;
+    let o = daily_task::overview(&db, &Actor::Operator, chrono::Utc::now()).await?;
+    let time = |t: i64| {
+        chrono::DateTime::from_timestamp(t, 0).map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string()).unwrap_or_default()
+    };
+    if format == ListFormat::Table {
+        println!(
+            "schedule: {} at {} (recomputes {} days), next run: {}",
+            if o.settings.enabled { "enabled" } else { "disabled" },
+            o.settings.run_at,
+            o.settings.recompute_days,
+            o.next_run_at.map(time).unwrap_or_else(|| "none".into())
+        );
+        match &o.running {
+            Some(r) => println!("running: run {} since {} ({} of {} days)", r.id, time(r.started_at), r.days_done, r.days_total),
+            None => println!("running: no"),
+        }
+    }
+    let header = ["run", "trigger", "from", "to", "started", "seconds", "status", "days", "records", "message"];
+    let rows: Vec<Vec<String>> = o
+        .recent
+        .iter()
+        .map(|r| {
+            vec![
+                r.id.to_string(),
+                r.trigger.key().to_string(),
+                r.from.clone(),
+                r.to.clone(),
+                time(r.started_at),
+                r.finished_at.map(|f| (f - r.started_at).to_string()).unwrap_or_default(),
+                r.status.key().to_string(),
+                format!("{}/{}", r.days_done, r.days_total),
+                r.daily_records.to_string(),
+                r.message.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    match format {
+        ListFormat::Csv => print_csv(&header, &rows)?,
+        ListFormat::Table => print_table(&header, &rows),
+    }
+    Ok(())
+}
+
 /// Writes rows as CSV on standard output.
 fn print_csv<R: AsRef<[String]>>(header: &[&str], rows: &[R]) -> Result<(), Failure> {
     let mut w = csv::Writer::from_writer(std::io::stdout());
@@ -523,6 +687,12 @@ async fn serve(cli: &Cli, file: &FileConfig, a: &ServeArgs) -> Result<(), Failur
     let state = AppState::new(db, ServerOptions { base_path: base_path.clone(), ui_dir, secure_cookies: a.secure_cookies || file.server.secure_cookies.unwrap_or(false) })
         .await?;
     let needs_setup = state.needs_setup().await?;
+    let interrupted = crate::attendance::daily_task::mark_interrupted(&state.db, crate::now()).await?;
+    if interrupted > 0 {
+        tracing::warn!(runs = interrupted, "attendance task runs left running by an earlier process were marked interrupted");
+    }
+    let (_stop_schedule, schedule_stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(crate::attendance::daily_task::schedule(state.db.clone(), state.attendance_task.clone(), schedule_stopped));
     crate::http::serve(state, addr, |local| {
         let host = if local.ip().is_unspecified() { "localhost".to_string() } else { local.ip().to_string() };
         let host = if local.is_ipv6() && host != "localhost" { format!("[{host}]") } else { host };

@@ -4,10 +4,11 @@
 //!
 //! Where to look:
 //! - [`accounts`]: setup, users, organisations, roles, sessions, CSV transfer.
-//! - [`attendance`]: access-log files imported into the database (`kinmu import`).
+//! - [`attendance`]: access-log imports, the attendance rules, the attendance task and its records.
+//! - [`settings_file`]: every administrator setting as one TOML file (`kinmu settings export|import`).
 //! - [`database`]: the pool over SQLite or PostgreSQL and the versioned migrations.
 //! - [`http`]: routes, extractors and the UI's files.
-//! - [`command_line`]: `kinmu serve | setup | user … | import`.
+//! - [`command_line`]: `kinmu serve | setup | user … | import | attendance … | settings …`.
 
 pub mod accounts;
 pub mod attendance;
@@ -16,6 +17,7 @@ pub mod config;
 pub mod database;
 pub mod error;
 pub mod http;
+pub mod settings_file;
 pub mod time_zones;
 
 /// The current instant in seconds since the epoch. Only the edges call this; services take

@@ -1,11 +1,22 @@
-//! Attendance: access-log files imported into the database (each event stored once), for the
-//! engine in `kinmu-attendance` to compute from.
+//! Attendance: access-log files imported into the database (each event stored once), the rules
+//! administrators set, and the attendance task that computes and stores the records with the
+//! engine in `kinmu-attendance`.
 //!
 //! - [`event_import`]: `import_file` streams a log file into `attendance_events`.
+//! - [`rule_settings`]: the company's rules, organisation overrides, the task's schedule and retention.
+//! - [`people`]: persons in the logs and the Kinmu users who own them.
+//! - [`daily_task`]: the attendance task (scheduled, run now, rebuild, stop, status).
+//! - [`retention`]: the maintenance step that deletes old records and events.
+//! - [`timesheet`]: one person's stored month, as the API and the command line show it.
 //! - [`month_report`]: one person's month computed on the fly from the stored events.
 
+pub mod daily_task;
 pub mod event_import;
 pub mod month_report;
+pub mod people;
+pub mod retention;
+pub mod rule_settings;
+pub mod timesheet;
 
 pub use event_import::{
     ImportFileError, ImportProgress, ImportStatus, ImportSummary, format_name, import_file,

@@ -1,5 +1,5 @@
-//! One person's month computed on the fly by the engine from the stored events, with the
-//! default rules (`AttendanceRules::default()`) and the national holidays.
+//! One person's month computed on the fly by the engine from the stored events, under the rules
+//! in force for the person's organisation (the company's, or its override).
 
 use std::sync::Arc;
 
@@ -21,6 +21,8 @@ pub enum ReportError {
     UnknownUser { name: String },
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("{0}")]
+    Settings(#[from] crate::error::Error),
 }
 
 /// A month of one person's attendance.
@@ -180,7 +182,7 @@ pub async fn month_report(
             name: name.to_string(),
         });
     }
-    let rules = AttendanceRules::default();
+    let rules = rules_for(db, name).await?;
     let calendar = HolidayCalendar::new(&rules.holidays, [year - 1, year, year + 1]);
     let now = DateTime::<Utc>::from_timestamp(now, 0).unwrap_or_else(Utc::now);
     let user = name.trim().to_string();
@@ -196,6 +198,29 @@ pub async fn month_report(
         days,
         total,
     })
+}
+
+/// The rules for `name` (a login or a log user): those of the owning user's organisation.
+async fn rules_for(db: &Db, name: &str) -> Result<AttendanceRules, ReportError> {
+    use super::rule_settings::{RuleBook, company_rules, overrides};
+    let book = RuleBook::build(
+        company_rules(db).await?,
+        &crate::accounts::organizations::list(db).await?,
+        &overrides(db).await?,
+    );
+    let org: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT organization_id FROM users WHERE login_key = $1")
+            .bind(name.trim().to_lowercase())
+            .fetch_optional(&db.pool)
+            .await?;
+    let org = match org {
+        Some(o) => o,
+        None => super::people::Directory::load(db)
+            .await?
+            .owner(name)
+            .and_then(|o| o.organization_id),
+    };
+    Ok(book.for_organization(org).clone())
 }
 
 /// `h:mm` for minutes.

@@ -27,6 +27,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0002_attendance_events.sql"),
         postgres: include_str!("../../migrations/postgres/0002_attendance_events.sql"),
     },
+    Migration {
+        version: 3,
+        name: "attendance_records",
+        sqlite: include_str!("../../migrations/sqlite/0003_attendance_records.sql"),
+        postgres: include_str!("../../migrations/postgres/0003_attendance_records.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]

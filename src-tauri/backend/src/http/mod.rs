@@ -38,6 +38,8 @@ pub struct AppState {
     /// The sessions' idle time from the system settings, kept here so a request needs no extra query.
     session_idle_seconds: AtomicI64,
     ui: ui_files::UiFiles,
+    /// The attendance task's run flag and stop request.
+    pub attendance_task: std::sync::Arc<crate::attendance::daily_task::TaskControl>,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -60,6 +62,7 @@ impl AppState {
             setup_done: AtomicBool::new(setup_done),
             session_idle_seconds: AtomicI64::new(idle),
             ui,
+            attendance_task: crate::attendance::daily_task::TaskControl::new(),
         }))
     }
 

@@ -1,5 +1,6 @@
 //! The API's routes, one file per subject. See `kinmu_shared::api` for the table of routes.
 
+mod attendance;
 mod auth;
 mod health;
 mod organizations;
@@ -36,6 +37,17 @@ pub fn api_routes() -> Router<SharedState> {
         .route("/roles", get(roles::list).post(roles::create))
         .route("/roles/{id}", put(roles::update).delete(roles::delete))
         .route("/settings", get(settings::get).put(settings::put))
+        .route("/attendance/rules", get(attendance::rules).put(attendance::save_rules))
+        .route("/attendance/rules/organizations", get(attendance::overrides))
+        .route(
+            "/attendance/rules/organizations/{id}",
+            put(attendance::save_override).delete(attendance::delete_override),
+        )
+        .route("/attendance/task", get(attendance::task))
+        .route("/attendance/task/settings", put(attendance::save_task_settings))
+        .route("/attendance/task/run", post(attendance::run_task))
+        .route("/attendance/task/stop", post(attendance::stop_task))
+        .route("/attendance/timesheet", get(attendance::timesheet))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

@@ -1,0 +1,806 @@
+//! The attendance task (manual 8.2.6, 8.3.6): computes every person's daily records for a range
+//! of attendance days from the stored events, under the company's rules and each organisation's
+//! overrides, stores them day by day, totals the months touched, and applies retention.
+//!
+//! - Each day is replaced in one transaction, and a stop request is honoured between days, so a
+//!   stopped or failed run leaves every day either wholly new or wholly as before.
+//! - One run at a time: a second request is refused while a run is recorded as running.
+//! - Events are read one chunk of days at a time; the work interval of a chunk's first day
+//!   comes from the stored record of the day before.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+use futures_util::TryStreamExt;
+use kinmu_attendance::{
+    AttendanceRules, ClockTime, DailyRecord, Detail, HolidayCalendar, LogEvent, RunOptions,
+    SourcePosition, TerminalRecord, UserNameMode, UserNameRules, attendance_date, compute_run, compute_user_days,
+};
+use kinmu_shared::Permission;
+use kinmu_shared::api::{AttendanceTaskSettings, TaskOverview, TaskRun, TaskStatus, TaskTrigger};
+
+use super::people::{Directory, account_of, person_key};
+use super::retention;
+use super::rule_settings::{self, RuleBook};
+use crate::accounts::{Actor, organizations};
+use crate::config::DatabaseKind;
+use crate::database::{Db, positional_placeholders};
+use crate::error::{Error, Result};
+
+/// Days whose events are read and computed together.
+const CHUNK_DAYS: usize = 7;
+/// Longest range one run may cover.
+pub const MAX_DAYS: i64 = 3 * 366;
+/// Daily rows per INSERT statement.
+const ROWS_PER_INSERT: usize = 200;
+
+/// The in-process side of the task: whether this process runs it, and the stop request.
+#[derive(Debug, Default)]
+pub struct TaskControl {
+    running: AtomicBool,
+    stop: AtomicBool,
+}
+
+impl TaskControl {
+    pub fn new() -> Arc<TaskControl> {
+        Arc::new(TaskControl::default())
+    }
+
+    /// Asks the run in progress to stop after the day it is writing.
+    pub fn request_stop(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.running.load(Ordering::SeqCst)
+    }
+
+    fn stop_requested(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+}
+
+/// Parses `YYYY-MM-DD`, naming `field` when it is not a date.
+pub fn parse_date(field: &str, s: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| Error::invalid(field, format!("{field}: {s:?} is not a date: write YYYY-MM-DD, e.g. 2024-04-01")))
+}
+
+/// Checks a range asked for: in order, not in the future, at most [`MAX_DAYS`] long.
+pub fn check_range(from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Result<()> {
+    if to < from {
+        return Err(Error::invalid("to", format!("to ({to}) is before from ({from}): swap them")));
+    }
+    if from > today {
+        return Err(Error::invalid("from", format!("from ({from}) is in the future: today is {today}")));
+    }
+    if (to - from).num_days() >= MAX_DAYS {
+        return Err(Error::invalid("to", format!("the range is longer than {MAX_DAYS} days: rebuild it in parts")));
+    }
+    Ok(())
+}
+
+/// The days a scheduled or manual run computes: the last `recompute_days` attendance days up to
+/// the one before today's (today's is not over).
+pub fn scheduled_range(settings: &AttendanceTaskSettings, rules: &AttendanceRules, now: DateTime<Utc>) -> (NaiveDate, NaiveDate) {
+    let today = attendance_date(now, rules);
+    let to = today.pred_opt().unwrap_or(today);
+    let from = to - Duration::days(i64::from(settings.recompute_days.max(1)) - 1);
+    (from, to)
+}
+
+/// The instant of `time` on `date` in `tz` (the earlier one when the clock goes back, the
+/// hour after when it skips).
+fn local_instant(tz: Tz, date: NaiveDate, time: ClockTime) -> DateTime<Utc> {
+    let naive = date.and_hms_opt(time.minutes() / 60, time.minutes() % 60, 0).expect("valid time");
+    tz.from_local_datetime(&naive)
+        .earliest()
+        .or_else(|| tz.from_local_datetime(&(naive + Duration::hours(1))).earliest())
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| naive.and_utc())
+}
+
+/// When the schedule starts the next run: today's `run_at` if it has passed with no scheduled
+/// run since (due now), else the next `run_at` to come. `None` while disabled.
+pub fn next_run_at(
+    settings: &AttendanceTaskSettings,
+    tz: Tz,
+    last_scheduled_start: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    if !settings.enabled {
+        return None;
+    }
+    let run_at: ClockTime = settings.run_at.parse().ok()?;
+    let today = now.with_timezone(&tz).date_naive();
+    let todays = local_instant(tz, today, run_at);
+    if todays <= now {
+        if last_scheduled_start.is_none_or(|t| t < todays) {
+            return Some(now);
+        }
+        return Some(local_instant(tz, today.succ_opt()?, run_at));
+    }
+    Some(todays)
+}
+
+fn run_from_row(row: RunRow) -> TaskRun {
+    let (id, trigger, from, to, started_at, finished_at, status, days_total, days_done, events_read, daily_records, message) = row;
+    TaskRun {
+        id,
+        trigger: TaskTrigger::from_key(&trigger).unwrap_or(TaskTrigger::Manual),
+        from,
+        to,
+        started_at,
+        finished_at,
+        status: TaskStatus::from_key(&status).unwrap_or(TaskStatus::Failed),
+        days_total,
+        days_done,
+        events_read,
+        daily_records,
+        message,
+    }
+}
+
+type RunRow = (i64, String, String, String, i64, Option<i64>, String, i64, i64, i64, i64, Option<String>);
+const RUN_COLUMNS: &str = "id, trigger_kind, from_date, to_date, started_at, finished_at, status, days_total, days_done, events_read, daily_records, message";
+
+pub async fn get_run(db: &Db, id: i64) -> Result<TaskRun> {
+    let row: Option<RunRow> = sqlx::query_as(&format!("SELECT {RUN_COLUMNS} FROM attendance_task_runs WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?;
+    row.map(run_from_row).ok_or_else(|| Error::NotFound(format!("no attendance task run {id}")))
+}
+
+/// The latest `limit` runs, newest first.
+pub async fn recent_runs(db: &Db, limit: i64) -> Result<Vec<TaskRun>> {
+    let rows: Vec<RunRow> =
+        sqlx::query_as(&format!("SELECT {RUN_COLUMNS} FROM attendance_task_runs ORDER BY id DESC LIMIT $1"))
+            .bind(limit)
+            .fetch_all(&db.pool)
+            .await?;
+    Ok(rows.into_iter().map(run_from_row).collect())
+}
+
+async fn last_scheduled_start(db: &Db) -> Result<Option<DateTime<Utc>>> {
+    let t: Option<i64> = sqlx::query_scalar("SELECT MAX(started_at) FROM attendance_task_runs WHERE trigger_kind = $1")
+        .bind(TaskTrigger::Scheduled.key())
+        .fetch_one(&db.pool)
+        .await?;
+    Ok(t.and_then(|t| DateTime::from_timestamp(t, 0)))
+}
+
+/// What the task is doing and when it runs next.
+pub async fn overview(db: &Db, actor: &Actor, now: DateTime<Utc>) -> Result<TaskOverview> {
+    actor.require(Permission::ViewAttendance)?;
+    let settings = rule_settings::task_settings(db).await?;
+    let rules = rule_settings::company_rules(db).await?;
+    let recent = recent_runs(db, 10).await?;
+    let running = recent.iter().find(|r| r.status == TaskStatus::Running).cloned();
+    let next = next_run_at(&settings, rules.time_zone, last_scheduled_start(db).await?, now).map(|t| t.timestamp());
+    Ok(TaskOverview { settings, running, recent, next_run_at: next })
+}
+
+/// Marks runs left `running` by a process that ended as interrupted (at server start, when no
+/// run of this process can be in progress).
+pub async fn mark_interrupted(db: &Db, now: i64) -> Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE attendance_task_runs SET status = $1, finished_at = $2, \
+         message = 'the Kinmu process ended during the run: the days it had stored are whole; run it again' WHERE status = $3",
+    )
+    .bind(TaskStatus::Interrupted.key())
+    .bind(now)
+    .bind(TaskStatus::Running.key())
+    .execute(&db.pool)
+    .await?
+    .rows_affected())
+}
+
+/// Records a new run of `from`–`to`, refusing while another one runs.
+pub async fn begin(
+    db: &Db,
+    control: &TaskControl,
+    actor: &Actor,
+    trigger: TaskTrigger,
+    from: NaiveDate,
+    to: NaiveDate,
+    now: i64,
+) -> Result<TaskRun> {
+    if trigger != TaskTrigger::Scheduled {
+        actor.require(Permission::ManageSettings)?;
+    }
+    if control.running.swap(true, Ordering::SeqCst) {
+        return Err(Error::conflict("", "the attendance task is already running: wait for it or stop it"));
+    }
+    let result = async {
+        let mut tx = db.pool.begin().await?;
+        let running: Option<(i64, i64)> =
+            sqlx::query_as("SELECT id, started_at FROM attendance_task_runs WHERE status = $1 ORDER BY id LIMIT 1")
+                .bind(TaskStatus::Running.key())
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some((id, started)) = running {
+            let since = DateTime::from_timestamp(started, 0).map(|t| t.to_rfc3339()).unwrap_or_default();
+            return Err(Error::conflict(
+                "",
+                format!(
+                    "run {id} of the attendance task has been running since {since} in another Kinmu process: \
+                     wait for it, or stop it there (a server that was killed marks it interrupted when it starts again)"
+                ),
+            ));
+        }
+        let days = (to - from).num_days() + 1;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO attendance_task_runs (trigger_kind, from_date, to_date, requested_by, started_at, status, days_total) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(trigger.key())
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .bind(actor.user_id())
+        .bind(now)
+        .bind(TaskStatus::Running.key())
+        .bind(days)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        get_run(db, id).await
+    }
+    .await;
+    if result.is_err() {
+        control.running.store(false, Ordering::SeqCst);
+    } else {
+        control.stop.store(false, Ordering::SeqCst);
+    }
+    result
+}
+
+/// Runs a recorded run to its end, reporting progress after each day. The run's row holds the
+/// outcome; so does the value returned.
+pub async fn execute(
+    db: &Db,
+    control: &TaskControl,
+    mut run: TaskRun,
+    now: DateTime<Utc>,
+    mut progress: impl FnMut(&TaskRun),
+) -> TaskRun {
+    let started = Instant::now();
+    let outcome = compute_and_store(db, control, &mut run, now, &mut progress).await;
+    let (status, message) = match outcome {
+        Ok(note) if control.stop_requested() && run.days_done < run.days_total => (
+            TaskStatus::Stopped,
+            Some(format!(
+                "stopped after {} of {} days: those days are stored, the others keep their previous records{}",
+                run.days_done,
+                run.days_total,
+                note.map(|n| format!("; {n}")).unwrap_or_default()
+            )),
+        ),
+        Ok(note) => (TaskStatus::Completed, note),
+        Err(e) => {
+            tracing::error!(run = run.id, error = %e, "the attendance task failed");
+            (TaskStatus::Failed, Some(format!("{e}: the days stored before the error are whole")))
+        }
+    };
+    run.status = status;
+    run.message = message;
+    run.finished_at = Some(now.timestamp() + started.elapsed().as_secs() as i64);
+    if let Err(e) = sqlx::query(
+        "UPDATE attendance_task_runs SET status = $1, finished_at = $2, message = $3, days_done = $4, events_read = $5, daily_records = $6 WHERE id = $7",
+    )
+    .bind(run.status.key())
+    .bind(run.finished_at)
+    .bind(run.message.clone())
+    .bind(run.days_done)
+    .bind(run.events_read)
+    .bind(run.daily_records)
+    .bind(run.id)
+    .execute(&db.pool)
+    .await
+    {
+        tracing::error!(run = run.id, error = %e, "cannot record the end of the attendance task");
+    }
+    tracing::info!(
+        run = run.id,
+        status = run.status.key(),
+        days = run.days_done,
+        records = run.daily_records,
+        events = run.events_read,
+        ms = started.elapsed().as_millis() as u64,
+        "attendance task finished"
+    );
+    progress(&run);
+    control.running.store(false, Ordering::SeqCst);
+    control.stop.store(false, Ordering::SeqCst);
+    run
+}
+
+/// Everything the computation needs besides the events.
+struct Context {
+    book: RuleBook,
+    directory: Directory,
+    settings: AttendanceTaskSettings,
+    /// The user-name rules that key persons (the company's).
+    names: UserNameRules,
+}
+
+async fn compute_and_store(
+    db: &Db,
+    control: &TaskControl,
+    run: &mut TaskRun,
+    now: DateTime<Utc>,
+    progress: &mut impl FnMut(&TaskRun),
+) -> Result<Option<String>> {
+    let from = parse_date("from", &run.from)?;
+    let to = parse_date("to", &run.to)?;
+    let company = rule_settings::company_rules(db).await?;
+    let book = RuleBook::build(company.clone(), &organizations::list(db).await?, &rule_settings::overrides(db).await?);
+    book.validate()?;
+    let settings = rule_settings::task_settings(db).await?;
+    let ctx = Context { names: company.user_names.clone(), book, directory: Directory::load(db).await?, settings };
+
+    // Days whose events are past retention cannot be rebuilt: keep their records.
+    let mut note = None;
+    let mut first = from;
+    if ctx.settings.retention.events_days > 0 {
+        let horizon = attendance_date(now, &company) - Duration::days(i64::from(ctx.settings.retention.events_days));
+        if first < horizon {
+            let kept = (horizon.min(to + Duration::days(1)) - first).num_days();
+            note = Some(format!(
+                "{kept} days before {horizon} were skipped and keep their records: their events are past the retention of {} days",
+                ctx.settings.retention.events_days
+            ));
+            run.days_done += kept;
+            first = horizon;
+        }
+    }
+    let days: Vec<NaiveDate> = first.iter_days().take_while(|d| *d <= to).collect();
+    let mut months: BTreeSet<(i32, u32)> = BTreeSet::new();
+    for chunk in days.chunks(CHUNK_DAYS) {
+        if control.stop_requested() {
+            break;
+        }
+        let (a, b) = (chunk[0], *chunk.last().expect("non-empty chunk"));
+        let (events, logged_names) = load_events(db, &ctx, a, b).await?;
+        run.events_read += events.len() as i64;
+        let previous = previous_clock_outs(db, a).await?;
+        let computed = {
+            let ctx_book = ctx.book.clone();
+            let directory = ctx.directory.clone();
+            let names = ctx.names.clone();
+            let terminals = ctx.settings.terminals;
+            tokio::task::spawn_blocking(move || {
+                compute_chunk(&ctx_book, &directory, &names, events, &logged_names, a, b, &previous, now, terminals)
+            })
+            .await
+            .map_err(|e| Error::Internal(format!("the computation stopped: {e}")))?
+        };
+        for day in chunk {
+            if control.stop_requested() {
+                break;
+            }
+            let written = store_day(db, run.id, *day, &computed).await?;
+            run.days_done += 1;
+            run.daily_records += written as i64;
+            months.insert((day.year(), day.month()));
+            sqlx::query("UPDATE attendance_task_runs SET days_done = $1, events_read = $2, daily_records = $3 WHERE id = $4")
+                .bind(run.days_done)
+                .bind(run.events_read)
+                .bind(run.daily_records)
+                .bind(run.id)
+                .execute(&db.pool)
+                .await?;
+            progress(run);
+        }
+    }
+    for (y, m) in months {
+        total_month(db, run.id, y, m).await?;
+    }
+    let removed = retention::apply(db, &ctx.settings.retention, attendance_date(now, &company)).await?;
+    if removed.any() {
+        tracing::info!(?removed, "retention applied");
+    }
+    Ok(note)
+}
+
+/// The stored events of attendance days `a`–`b` (in every rule set's time zone and boundary),
+/// each named by its person key. Only events whose operation a clock-in or clock-out
+/// condition names are read, when every condition names one.
+async fn load_events(db: &Db, ctx: &Context, a: NaiveDate, b: NaiveDate) -> Result<(Vec<LogEvent>, HashMap<String, String>)> {
+    let groups = ctx.book.groups();
+    let start = groups.iter().map(|(r, _)| local_instant(r.time_zone, a, r.day_boundary)).min().expect("company rules");
+    let end = groups
+        .iter()
+        .map(|(r, _)| local_instant(r.time_zone, b + Duration::days(1), r.day_boundary))
+        .max()
+        .expect("company rules");
+    let conditions: Vec<&kinmu_attendance::LogCondition> =
+        groups.iter().flat_map(|(r, _)| r.clock_in.iter().chain(r.clock_out.iter())).collect();
+    let operations: Option<BTreeSet<String>> =
+        conditions.iter().map(|c| c.operation.as_ref().map(|o| o.trim().to_uppercase())).collect();
+    let mut sql = String::from(
+        "SELECT log_user, occurred_at, host, target, operation, detail, position FROM attendance_events WHERE occurred_at >= $1 AND occurred_at < $2",
+    );
+    if let Some(ops) = &operations {
+        if ops.is_empty() {
+            return Ok((Vec::new(), HashMap::new()));
+        }
+        sql.push_str(&format!(" AND UPPER(operation) IN ({})", crate::database::placeholders(3, ops.len())));
+    }
+    let mut query = sqlx::query_as::<_, (String, i64, String, String, String, String, i64)>(&sql)
+        .bind(start.timestamp_micros())
+        .bind(end.timestamp_micros());
+    for op in operations.iter().flatten() {
+        query = query.bind(op.clone());
+    }
+    let source: Arc<str> = Arc::from("attendance_events");
+    let mut persons: HashMap<String, String> = HashMap::new();
+    // Each person's first logged name, for the display name.
+    let mut logged_names: HashMap<String, String> = HashMap::new();
+    let mut out = Vec::new();
+    let mut rows = query.fetch(&db.pool);
+    while let Some((logged, at, host, target, operation, detail, position)) = rows.try_next().await? {
+        let Some(time) = DateTime::<Utc>::from_timestamp_micros(at) else { continue };
+        let user = match persons.get(&logged) {
+            Some(p) => p.clone(),
+            None => {
+                let p = person_key(&logged, &ctx.names);
+                logged_names.entry(p.clone()).or_insert_with(|| logged.clone());
+                persons.insert(logged.clone(), p.clone());
+                p
+            }
+        };
+        out.push(LogEvent {
+            time,
+            user,
+            host,
+            target,
+            operation,
+            detail: Detail::parse(&detail),
+            source: SourcePosition { file: source.clone(), position: position.max(0) as u64 },
+        });
+    }
+    Ok((out, logged_names))
+}
+
+/// Each person's stored clock-out on `date - 1`, for the first day's work interval.
+async fn previous_clock_outs(db: &Db, date: NaiveDate) -> Result<HashMap<String, i64>> {
+    let Some(before) = date.pred_opt() else { return Ok(HashMap::new()) };
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT person_key, clock_out_at FROM attendance_daily WHERE work_date = $1 AND clock_out_at IS NOT NULL",
+    )
+    .bind(before.to_string())
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// A person's daily record with what the store needs beside it.
+struct PersonDay {
+    record: DailyRecord,
+    account: String,
+    display_name: String,
+    organization_id: Option<i64>,
+}
+
+/// A chunk's records by date.
+struct Computed {
+    daily: HashMap<NaiveDate, Vec<PersonDay>>,
+    terminals: HashMap<NaiveDate, Vec<TerminalRecord>>,
+}
+
+/// A person's display name under the company's user-name rules (`logged` is a name the person
+/// logged in with).
+fn display_name(person: &str, logged: Option<&String>, names: &UserNameRules, directory: &Directory) -> String {
+    if names.mode == UserNameMode::DisplayName {
+        if let Some(owner) = directory.owner(person) {
+            return owner.display_name.clone();
+        }
+    }
+    names.display(logged.map_or(person, String::as_str), &Default::default())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn compute_chunk(
+    book: &RuleBook,
+    directory: &Directory,
+    names: &UserNameRules,
+    events: Vec<LogEvent>,
+    logged: &HashMap<String, String>,
+    a: NaiveDate,
+    b: NaiveDate,
+    previous: &HashMap<String, i64>,
+    now: DateTime<Utc>,
+    terminals: bool,
+) -> Computed {
+    // Persons → organisation → rule set.
+    let groups = book.groups();
+    let group_of_org: HashMap<i64, usize> =
+        groups.iter().enumerate().flat_map(|(i, (_, orgs))| orgs.iter().map(move |o| (*o, i))).collect();
+    let mut org_of: HashMap<String, Option<i64>> = HashMap::new();
+    let mut by_group: Vec<Vec<LogEvent>> = vec![Vec::new(); groups.len()];
+    for e in events {
+        let org = *org_of.entry(e.user.clone()).or_insert_with(|| directory.owner(&e.user).and_then(|o| o.organization_id));
+        let g = org.and_then(|o| group_of_org.get(&o).copied()).unwrap_or(0);
+        by_group[g].push(e);
+    }
+    let years = [a.year() - 1, a.year(), b.year(), b.year() + 1];
+    let mut daily: HashMap<NaiveDate, Vec<PersonDay>> = HashMap::new();
+    let mut terminal_records: HashMap<NaiveDate, Vec<TerminalRecord>> = HashMap::new();
+    let mut owned: HashSet<i64> = HashSet::new();
+    let mut computed_persons: HashSet<String> = HashSet::new();
+    let keyed = |rules: &AttendanceRules| {
+        // Events already carry person keys: keep them as they are.
+        let mut r = rules.clone();
+        r.user_names = UserNameRules { mode: UserNameMode::AsLogged, strip_domain: false };
+        r
+    };
+    for ((rules, _), evs) in groups.iter().zip(by_group) {
+        if evs.is_empty() {
+            continue;
+        }
+        let rules = keyed(rules);
+        let calendar = HolidayCalendar::new(&rules.holidays, years);
+        let result = compute_run(
+            &evs,
+            a..=b,
+            &rules,
+            &calendar,
+            &Default::default(),
+            now,
+            RunOptions { terminals, threads: 0 },
+        );
+        for r in result.daily {
+            if computed_persons.insert(r.user.clone()) {
+                if let Some(o) = directory.owner(&r.user) {
+                    owned.insert(o.user_id);
+                }
+            }
+            let person = r.user.clone();
+            daily.entry(r.date).or_default().push(PersonDay {
+                account: account_of(&person),
+                display_name: display_name(&person, logged.get(&person), names, directory),
+                organization_id: *org_of.get(&person).unwrap_or(&None),
+                record: r,
+            });
+        }
+        for t in result.terminals {
+            terminal_records.entry(t.date).or_default().push(t);
+        }
+    }
+    // Kinmu users with log accounts but no logs in the chunk: absent days and holidays.
+    let mut seen: HashSet<String> = HashSet::new();
+    for (log_account, owner) in directory.accounts() {
+        if owned.contains(&owner.user_id) {
+            continue;
+        }
+        let person = person_key(log_account, names);
+        if !seen.insert(person.clone()) || computed_persons.contains(&person) {
+            continue;
+        }
+        owned.insert(owner.user_id);
+        let rules = keyed(book.for_organization(owner.organization_id));
+        let calendar = HolidayCalendar::new(&rules.holidays, years);
+        for r in compute_user_days(&person, std::iter::empty(), a..=b, &rules, &calendar, now) {
+            daily.entry(r.date).or_default().push(PersonDay {
+                account: account_of(&person),
+                display_name: display_name(&person, Some(&log_account.to_string()), names, directory),
+                organization_id: owner.organization_id,
+                record: r,
+            });
+        }
+    }
+    // The first day's work interval, from the stored day before.
+    if let Some(first) = daily.get_mut(&a) {
+        for p in first.iter_mut() {
+            if let (Some(cin), Some(out)) = (&p.record.clock_in, previous.get(&p.record.user)) {
+                p.record.work_interval_minutes = Some((cin.time.timestamp() - out) / 60);
+            }
+        }
+    }
+    Computed { daily, terminals: terminal_records }
+}
+
+/// Replaces `date`'s stored records with the computed ones, in one transaction.
+async fn store_day(db: &Db, run_id: i64, date: NaiveDate, computed: &Computed) -> Result<usize> {
+    let day = date.to_string();
+    let empty = Vec::new();
+    let rows = computed.daily.get(&date).unwrap_or(&empty);
+    let terminals = computed.terminals.get(&date).map(Vec::as_slice).unwrap_or(&[]);
+    let mut tx = db.pool.begin().await?;
+    sqlx::query("DELETE FROM attendance_daily WHERE work_date = $1").bind(&day).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM attendance_terminals WHERE work_date = $1").bind(&day).execute(&mut *tx).await?;
+    const DAILY_COLUMNS: usize = 22;
+    for batch in rows.chunks(ROWS_PER_INSERT) {
+        let mut sql = String::from(
+            "INSERT INTO attendance_daily (work_date, person_key, account, display_name, organization_id, holiday, worked, absent, \
+             missing_clock_in, missing_clock_out, clock_in_at, clock_out_at, actual_work_minutes, non_scheduled_work_minutes, \
+             overtime_minutes, regular_overtime_minutes, late_night_minutes, late_night_overtime_minutes, late_minutes, \
+             early_leave_minutes, record, run_id) VALUES ",
+        );
+        push_values(&mut sql, db.kind, batch.len(), DAILY_COLUMNS);
+        let mut q = sqlx::query(&sql);
+        for p in batch {
+            let r = &p.record;
+            let json = serde_json::to_string(r).map_err(|e| Error::Internal(e.to_string()))?;
+            q = q
+                .bind(day.clone())
+                .bind(r.user.clone())
+                .bind(p.account.clone())
+                .bind(p.display_name.clone())
+                .bind(p.organization_id)
+                .bind(i64::from(r.holiday.is_some()))
+                .bind(i64::from(r.worked()))
+                .bind(i64::from(r.absent))
+                .bind(i64::from(r.missing_clock_in))
+                .bind(i64::from(r.missing_clock_out))
+                .bind(r.clock_in.as_ref().map(|c| c.time.timestamp()))
+                .bind(r.clock_out.as_ref().map(|c| c.time.timestamp()))
+                .bind(i64::from(r.actual_work_minutes))
+                .bind(i64::from(r.non_scheduled_work_minutes))
+                .bind(i64::from(r.overtime_minutes))
+                .bind(i64::from(r.regular_overtime_minutes))
+                .bind(i64::from(r.late_night_minutes))
+                .bind(i64::from(r.late_night_overtime_minutes))
+                .bind(i64::from(r.late_minutes))
+                .bind(i64::from(r.early_leave_minutes))
+                .bind(json)
+                .bind(run_id);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    const TERMINAL_COLUMNS: usize = 6;
+    for batch in terminals.chunks(ROWS_PER_INSERT) {
+        let mut sql = String::from(
+            "INSERT INTO attendance_terminals (work_date, person_key, terminal, account, record, run_id) VALUES ",
+        );
+        push_values(&mut sql, db.kind, batch.len(), TERMINAL_COLUMNS);
+        sql.push_str(" ON CONFLICT DO NOTHING");
+        let mut q = sqlx::query(&sql);
+        for t in batch {
+            let json = serde_json::to_string(t).map_err(|e| Error::Internal(e.to_string()))?;
+            q = q.bind(day.clone()).bind(t.user.clone()).bind(t.terminal.clone()).bind(account_of(&t.user)).bind(json).bind(run_id);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(rows.len())
+}
+
+fn push_values(sql: &mut String, kind: DatabaseKind, rows: usize, columns: usize) {
+    for i in 0..rows {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        sql.push_str(&positional_placeholders(kind, i * columns + 1, columns));
+        sql.push(')');
+    }
+}
+
+/// Recomputes the monthly records of `year`-`month` from the stored daily records.
+async fn total_month(db: &Db, run_id: i64, year: i32, month: u32) -> Result<()> {
+    let first = NaiveDate::from_ymd_opt(year, month, 1).expect("valid month");
+    let last = first.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).expect("valid month");
+    let key = format!("{year:04}-{month:02}");
+    let sums = "actual_work_minutes, non_scheduled_work_minutes, overtime_minutes, regular_overtime_minutes, \
+                late_night_minutes, late_night_overtime_minutes, late_minutes, early_leave_minutes";
+    let summed = sums.split(',').map(|c| format!("SUM({})", c.trim())).collect::<Vec<_>>().join(", ");
+    let mut tx = db.pool.begin().await?;
+    sqlx::query("DELETE FROM attendance_monthly WHERE month = $1").bind(&key).execute(&mut *tx).await?;
+    sqlx::query(&format!(
+        "INSERT INTO attendance_monthly (month, person_key, account, display_name, organization_id, late_count, early_leave_count, \
+         {sums}, days_worked, holiday_days_worked, days_without_clock_in, days_without_clock_out, absent_days, run_id) \
+         SELECT $1, person_key, MAX(account), MAX(display_name), MAX(organization_id), \
+         SUM(CASE WHEN late_minutes > 0 THEN 1 ELSE 0 END), SUM(CASE WHEN early_leave_minutes > 0 THEN 1 ELSE 0 END), \
+         {summed}, SUM(worked), SUM(worked * holiday), SUM(missing_clock_in), SUM(missing_clock_out), SUM(absent), $2 \
+         FROM attendance_daily WHERE work_date >= $3 AND work_date <= $4 GROUP BY person_key"
+    ))
+    .bind(&key)
+    .bind(run_id)
+    .bind(first.to_string())
+    .bind(last.to_string())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Starts the run in the background (for the API) and answers with its row.
+pub async fn spawn(
+    db: Db,
+    control: Arc<TaskControl>,
+    actor: &Actor,
+    trigger: TaskTrigger,
+    from: NaiveDate,
+    to: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<TaskRun> {
+    let run = begin(&db, &control, actor, trigger, from, to, now.timestamp()).await?;
+    let answer = run.clone();
+    tokio::spawn(async move {
+        execute(&db, &control, run, now, |_| {}).await;
+    });
+    Ok(answer)
+}
+
+/// The daily schedule: checks twice a minute whether a run is due, until `shutdown` turns true.
+pub async fn schedule(db: Db, control: Arc<TaskControl>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        if let Err(e) = start_if_due(&db, &control, Utc::now()).await {
+            tracing::warn!(error = %e, "the attendance schedule could not start a run");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(30)) => {}
+            _ = shutdown.changed() => {
+                control.request_stop();
+                return;
+            }
+        }
+    }
+}
+
+/// Starts the scheduled run when it is due; returns it.
+pub async fn start_if_due(db: &Db, control: &Arc<TaskControl>, now: DateTime<Utc>) -> Result<Option<TaskRun>> {
+    let settings = rule_settings::task_settings(db).await?;
+    let rules = rule_settings::company_rules(db).await?;
+    let due = next_run_at(&settings, rules.time_zone, last_scheduled_start(db).await?, now).is_some_and(|t| t <= now);
+    if !due || control.is_running() {
+        return Ok(None);
+    }
+    let (from, to) = scheduled_range(&settings, &rules, now);
+    let run = spawn(db.clone(), control.clone(), &Actor::Operator, TaskTrigger::Scheduled, from, to, now).await?;
+    tracing::info!(run = run.id, from = %from, to = %to, "scheduled attendance task started");
+    Ok(Some(run))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn the_schedule_is_off_until_enabled_then_daily_at_its_time() {
+        let mut s = AttendanceTaskSettings::default();
+        let tz = chrono_tz::Asia::Tokyo;
+        let now = at("2024-04-02T20:00:00Z"); // 05:00 on the 3rd in Tokyo
+        assert_eq!(next_run_at(&s, tz, None, now), None);
+        s.enabled = true;
+        assert_eq!(next_run_at(&s, tz, None, now), Some(at("2024-04-02T21:00:00Z")));
+        // 06:30 in Tokyo, no run yet today: due now.
+        let later = at("2024-04-02T21:30:00Z");
+        assert_eq!(next_run_at(&s, tz, Some(at("2024-04-01T21:00:00Z")), later), Some(later));
+        // It ran at 06:00: next is tomorrow 06:00.
+        assert_eq!(next_run_at(&s, tz, Some(at("2024-04-02T21:00:05Z")), later), Some(at("2024-04-03T21:00:00Z")));
+    }
+
+    #[test]
+    fn the_scheduled_range_ends_with_the_last_finished_day() {
+        let s = AttendanceTaskSettings { recompute_days: 3, ..Default::default() };
+        let rules = AttendanceRules::default();
+        // 06:00 on 2024-04-10 in Tokyo: the 10th has begun (boundary 05:00), the 9th is over.
+        let (from, to) = scheduled_range(&s, &rules, at("2024-04-09T21:00:00Z"));
+        assert_eq!((from.to_string(), to.to_string()), ("2024-04-07".into(), "2024-04-09".into()));
+        // 04:00 on the 10th still belongs to the 9th: the last finished day is the 8th.
+        let (_, to) = scheduled_range(&s, &rules, at("2024-04-09T19:00:00Z"));
+        assert_eq!(to.to_string(), "2024-04-08");
+    }
+
+    #[test]
+    fn ranges_are_checked() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert!(check_range(d("2024-04-01"), d("2024-04-30"), d("2024-05-01")).is_ok());
+        let Err(Error::Invalid(f)) = check_range(d("2024-04-30"), d("2024-04-01"), d("2024-05-01")) else { panic!() };
+        assert_eq!(f.field, "to");
+        let Err(Error::Invalid(f)) = check_range(d("2024-06-01"), d("2024-06-02"), d("2024-05-01")) else { panic!() };
+        assert_eq!(f.field, "from");
+        assert!(parse_date("from", "2024-13-01").is_err());
+    }
+}
