@@ -391,3 +391,98 @@ async fn a_folder_that_cannot_be_used_is_named_in_the_error() {
         "{e}"
     );
 }
+
+/// `kinmu` run in `dir` with `KINMU_ATTENDANCE_INBOX` set to `env_inbox` (or unset).
+fn kinmu_command(dir: &Path, env_inbox: Option<&Path>) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_kinmu"));
+    c.current_dir(dir)
+        .env("KINMU_DATA_DIR", dir.join("data"))
+        .env_remove("KINMU_DATABASE_URL")
+        .env_remove("KINMU_CONFIG")
+        .env_remove("KINMU_ADDR")
+        .env_remove("KINMU_ATTENDANCE_INBOX")
+        .stdin(std::process::Stdio::null());
+    if let Some(p) = env_inbox {
+        c.env("KINMU_ATTENDANCE_INBOX", p);
+    }
+    c
+}
+
+#[test]
+fn serve_takes_the_inbox_from_flag_then_variable_then_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let config = d.join("kinmu.toml");
+    std::fs::write(&config, "[attendance]\ninbox = \"from-file\"\n").unwrap();
+    let serve = |env: Option<&Path>, flag: Option<&str>| {
+        let mut c = kinmu_command(d, env);
+        c.args(["--config", "kinmu.toml", "serve", "--addr", "127.0.0.1:0"]);
+        if let Some(f) = flag {
+            c.args(["--inbox", f]);
+        }
+        let out = c.output().unwrap();
+        assert!(!out.status.success(), "no inbox folder exists yet");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let e = serve(None, None);
+    assert!(
+        e.contains("the inbox folder from-file does not exist"),
+        "{e}"
+    );
+    let e = serve(Some(Path::new("from-env")), None);
+    assert!(
+        e.contains("the inbox folder from-env does not exist"),
+        "{e}"
+    );
+    let e = serve(Some(Path::new("from-env")), Some("from-flag"));
+    assert!(
+        e.contains("the inbox folder from-flag does not exist"),
+        "{e}"
+    );
+}
+
+#[test]
+fn serve_watches_the_inbox_folder_of_the_config_file() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("inbox")).unwrap();
+    std::fs::write(d.join("kinmu.toml"), "[attendance]\ninbox = \"inbox\"\n").unwrap();
+    /// Stops the server however the test ends.
+    struct Server(std::process::Child);
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut server = Server(
+        kinmu_command(d, None)
+            .args(["--config", "kinmu.toml", "serve", "--addr", "127.0.0.1:0"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = std::io::BufReader::new(server.0.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(
+        first.starts_with("Watching the inbox folder inbox"),
+        "{first}"
+    );
+
+    let text = format!("{HEADER}{}", alog_line("Kawasaki", 1));
+    std::fs::write(d.join("inbox/alog.csv"), text).unwrap();
+    let started = Instant::now();
+    while !d.join("inbox/processed/alog.csv").is_file()
+        && started.elapsed() < Duration::from_secs(20)
+    {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        d.join("inbox/processed/alog.csv").is_file(),
+        "not picked up: {:?}",
+        names(&d.join("inbox"))
+    );
+    drop(server);
+}
