@@ -18,7 +18,7 @@ use crate::http::{AppState, ServerOptions};
 #[derive(Parser, Debug)]
 #[command(name = "kinmu", version, about = "Kinmu: effort tracking, attendance from PC logs and client updates, self-hosted")]
 pub struct Cli {
-    /// TOML configuration file (sections [server], [database], [log]); flags and KINMU_* variables override it.
+    /// TOML configuration file (sections [server], [database], [log], [attendance]); flags and KINMU_* variables override it.
     #[arg(long, global = true, env = "KINMU_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
     /// Database URL: sqlite:///path/kinmu.db or postgres://user:password@host/db. Default: kinmu.db in the data folder.
@@ -138,6 +138,9 @@ struct ServeArgs {
     /// Mark the session cookie Secure (set this when users reach Kinmu over HTTPS).
     #[arg(long, env = "KINMU_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// Watched folder: log files dropped there are imported, then moved to processed/ (or failed/ with the reason).
+    #[arg(long, env = "KINMU_ATTENDANCE_INBOX", value_name = "DIR")]
+    inbox: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -422,8 +425,8 @@ const REJECTS_SHOWN: usize = 20;
 async fn import(cli: &Cli, file: &FileConfig, a: &ImportArgs) -> Result<(), Failure> {
     use crate::attendance::{ImportStatus, format_name, import_file};
     let db = open_db(cli, file).await?;
-    let zone = crate::accounts::system_settings::load(&db).await?.time_zone;
-    let tz: chrono_tz::Tz = zone.parse().map_err(|_| Failure(format!("the time zone {zone:?} in the settings is not an IANA zone")))?;
+    // Naive log times are read in the attendance rules' time zone.
+    let tz = crate::attendance::rule_settings::company_rules(&db).await?.time_zone;
     let mut failed = 0usize;
     for path in &a.files {
         let started = Instant::now();
@@ -684,6 +687,7 @@ async fn serve(cli: &Cli, file: &FileConfig, a: &ServeArgs) -> Result<(), Failur
     let ui_dir = a.ui_dir.clone().or_else(|| file.server.ui_dir.clone()).or_else(default_ui_dir);
     let db = open_db(cli, file).await?;
     tracing::info!(database = %database_url(cli, file)?, kind = db.kind.name(), "database ready");
+    let inbox = start_inbox(a.inbox.clone().or_else(|| file.attendance.inbox.clone()), &db)?;
     let state = AppState::new(db, ServerOptions { base_path: base_path.clone(), ui_dir, secure_cookies: a.secure_cookies || file.server.secure_cookies.unwrap_or(false) })
         .await?;
     let needs_setup = state.needs_setup().await?;
@@ -702,7 +706,23 @@ async fn serve(cli: &Cli, file: &FileConfig, a: &ServeArgs) -> Result<(), Failur
     })
     .await
     .map_err(|e| Failure(format!("cannot listen on {addr}: {e}")))?;
+    if let Some((stop, task)) = inbox {
+        let _ = stop.send(true);
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), task).await;
+    }
     Ok(())
+}
+
+type InboxTask = (tokio::sync::watch::Sender<bool>, tokio::task::JoinHandle<()>);
+
+/// Starts watching the inbox folder, when one is configured; a folder that cannot be used stops `serve`.
+fn start_inbox(dir: Option<PathBuf>, db: &Db) -> Result<Option<InboxTask>, Failure> {
+    use crate::attendance::inbox::{DEFAULT_SETTLE, Inbox};
+    let Some(dir) = dir else { return Ok(None) };
+    let inbox = Inbox::open(&dir, DEFAULT_SETTLE)?;
+    println!("Watching the inbox folder {} for access logs (imported files go to processed/, failed ones to failed/)", dir.display());
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    Ok(Some((stop, tokio::spawn(inbox.watch(db.clone(), stopped)))))
 }
 
 /// `ui/dist` under the current folder, or `ui` beside the executable (an installed layout).

@@ -18,6 +18,8 @@ pub struct FileConfig {
     pub database: FileDatabase,
     #[serde(default)]
     pub log: FileLog,
+    #[serde(default)]
+    pub attendance: FileAttendance,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -51,6 +53,13 @@ impl fmt::Debug for FileDatabase {
 pub struct FileLog {
     /// "text" (default) or "json".
     pub format: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileAttendance {
+    /// A folder whose dropped log files `kinmu serve` imports (see `attendance::inbox`).
+    pub inbox: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -224,5 +233,7 @@ mod tests {
         assert!(e.contains("adress"), "{e}");
         let ok: FileConfig = toml::from_str("[server]\naddr = \"0.0.0.0:80\"\n[database]\nurl = \"sqlite:///tmp/k.db\"").unwrap();
         assert_eq!(ok.server.addr.as_deref(), Some("0.0.0.0:80"));
+        let inbox: FileConfig = toml::from_str("[attendance]\ninbox = \"/srv/kinmu/inbox\"").unwrap();
+        assert_eq!(inbox.attendance.inbox.as_deref(), Some(Path::new("/srv/kinmu/inbox")));
     }
 }

@@ -100,7 +100,7 @@ fn help_documents_every_option() {
         assert!(top.contains(word), "kinmu --help mentions {word}: {top}");
     }
     let serve = text(&kinmu(dir.path(), &["serve", "--help"], None).stdout);
-    for word in ["--addr", "--base-path", "--ui-dir", "--secure-cookies", "KINMU_ADDR", "KINMU_BASE_PATH"] {
+    for word in ["--addr", "--base-path", "--ui-dir", "--secure-cookies", "--inbox", "KINMU_ADDR", "KINMU_BASE_PATH", "KINMU_ATTENDANCE_INBOX"] {
         assert!(serve.contains(word), "kinmu serve --help mentions {word}: {serve}");
     }
 }

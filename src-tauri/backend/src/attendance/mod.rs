@@ -8,10 +8,12 @@
 //! - [`daily_task`]: the attendance task (scheduled, run now, rebuild, stop, status).
 //! - [`retention`]: the maintenance step that deletes old records and events.
 //! - [`timesheet`]: one person's stored month, as the API and the command line show it.
+//! - [`inbox`]: a watched folder whose dropped files are imported, then moved to `processed/` or `failed/`.
 //! - [`month_report`]: one person's month computed on the fly from the stored events.
 
 pub mod daily_task;
 pub mod event_import;
+pub mod inbox;
 pub mod month_report;
 pub mod people;
 pub mod retention;
