@@ -136,7 +136,8 @@ fn to_current(r: CurrentRow) -> CurrentUser {
     }
 }
 
-async fn current_user(db: &Db, user_id: i64) -> Result<(CurrentUser, String)> {
+/// A user as a session sees them, with the organisation name.
+pub async fn current_user(db: &Db, user_id: i64) -> Result<(CurrentUser, String)> {
     let row: CurrentRow = sqlx::query_as(&format!("{CURRENT_SELECT} WHERE u.id = $1"))
         .bind(user_id)
         .fetch_optional(&db.pool)

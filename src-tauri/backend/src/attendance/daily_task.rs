@@ -366,7 +366,6 @@ async fn compute_and_store(
         }
         let (a, b) = (chunk[0], *chunk.last().expect("non-empty chunk"));
         let (events, logged_names) = load_events(db, &ctx, a, b).await?;
-        run.events_read += events.len() as i64;
         let previous = previous_clock_outs(db, a).await?;
         let computed = {
             let ctx_book = ctx.book.clone();
@@ -379,6 +378,7 @@ async fn compute_and_store(
             .await
             .map_err(|e| Error::Internal(format!("the computation stopped: {e}")))?
         };
+        run.events_read += computed.events_used as i64;
         for day in chunk {
             if control.stop_requested() {
                 break;
@@ -489,6 +489,8 @@ struct PersonDay {
 
 /// A chunk's records by date.
 struct Computed {
+    /// Events inside the chunk's days under their person's rules.
+    events_used: usize,
     daily: HashMap<NaiveDate, Vec<PersonDay>>,
     terminals: HashMap<NaiveDate, Vec<TerminalRecord>>,
 }
@@ -523,10 +525,19 @@ fn compute_chunk(
         groups.iter().enumerate().flat_map(|(i, (_, orgs))| orgs.iter().map(move |o| (*o, i))).collect();
     let mut org_of: HashMap<String, Option<i64>> = HashMap::new();
     let mut by_group: Vec<Vec<LogEvent>> = vec![Vec::new(); groups.len()];
+    // Each rule set's days begin at its own boundary in its own time zone.
+    let windows: Vec<(DateTime<Utc>, DateTime<Utc>)> = groups
+        .iter()
+        .map(|(r, _)| (local_instant(r.time_zone, a, r.day_boundary), local_instant(r.time_zone, b + Duration::days(1), r.day_boundary)))
+        .collect();
+    let mut events_used = 0;
     for e in events {
         let org = *org_of.entry(e.user.clone()).or_insert_with(|| directory.owner(&e.user).and_then(|o| o.organization_id));
         let g = org.and_then(|o| group_of_org.get(&o).copied()).unwrap_or(0);
-        by_group[g].push(e);
+        if e.time >= windows[g].0 && e.time < windows[g].1 {
+            events_used += 1;
+            by_group[g].push(e);
+        }
     }
     let years = [a.year() - 1, a.year(), b.year(), b.year() + 1];
     let mut daily: HashMap<NaiveDate, Vec<PersonDay>> = HashMap::new();
@@ -555,10 +566,16 @@ fn compute_chunk(
             RunOptions { terminals, threads: 0 },
         );
         for r in result.daily {
+            let owner = directory.owner(&r.user);
             if computed_persons.insert(r.user.clone()) {
-                if let Some(o) = directory.owner(&r.user) {
+                if let Some(o) = owner {
                     owned.insert(o.user_id);
                 }
+            }
+            // A log user without an account has no known schedule: only the days they logged
+            // are theirs (so the records do not depend on how the run splits its days).
+            if owner.is_none() && r.logon.is_none() && r.logoff.is_none() {
+                continue;
             }
             let person = r.user.clone();
             daily.entry(r.date).or_default().push(PersonDay {
@@ -602,7 +619,7 @@ fn compute_chunk(
             }
         }
     }
-    Computed { daily, terminals: terminal_records }
+    Computed { events_used, daily, terminals: terminal_records }
 }
 
 /// Replaces `date`'s stored records with the computed ones, in one transaction.

@@ -1,0 +1,326 @@
+//! The attendance task on SQLite and on a real PostgreSQL server: imported logs become stored
+//! daily and monthly records under the company's rules and an organisation's override; log
+//! users without an account are computed and become an account's once it names them; a rules
+//! change and a rebuild; a stopped run leaves every day whole; one run at a time; retention;
+//! settings exported and imported as TOML; members see only their own timesheet.
+
+mod test_databases;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use kinmu::accounts::{Actor, organizations, setup, users};
+use kinmu::attendance::daily_task::{self, TaskControl};
+use kinmu::attendance::{import_file, retention, rule_settings, timesheet};
+use kinmu::database::Db;
+use kinmu::error::Error;
+use kinmu_attendance::{ClockTime, RulesOverride, TimeRange};
+use kinmu_shared::Language;
+use kinmu_shared::api::{CreateUser, RetentionSettings, SaveOrganization, SetupRequest, TaskStatus, TaskTrigger, UpdateUser};
+use test_databases::{postgres_url, sqlite_url};
+
+/// 2024-04-11 09:00 in Tokyo: every day of 1–10 April is over.
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2024-04-11T00:00:00Z").unwrap().with_timezone(&Utc)
+}
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn line(time: &str, user: &str, op: &str, pc: &str) -> String {
+    format!("{time},{user},DC001,{pc},{op},ClientName:{pc} LogonType:Script\n")
+}
+
+/// Mogami works 8:51–18:12 on the weekdays of 1–10 April and 10:00–15:00 on Sunday the 7th;
+/// Yamada (night team) 21:55–07:05 from the 1st to the 2nd; a guest with no account logs on
+/// the 2nd; Sato has an account and no logs.
+fn logs() -> String {
+    let mut csv = String::from("時刻,ユーザー,サーバ,対象,操作,詳細\n");
+    for d in ["01", "02", "03", "04", "05", "08", "09", "10"] {
+        csv += &line(&format!("2024/04/{d} 08:51:00"), "OSAKA\\a-mogami", "LOGON", "CLPC001");
+        csv += &line(&format!("2024/04/{d} 18:12:00"), "OSAKA\\a-mogami", "LOGOFF", "CLPC001");
+    }
+    csv += &line("2024/04/07 10:00:00", "OSAKA\\a-mogami", "LOGON", "HOME01");
+    csv += &line("2024/04/07 15:00:00", "OSAKA\\a-mogami", "LOGOFF", "HOME01");
+    csv += &line("2024/04/01 21:55:00", "OSAKA\\t-yamada", "LOGON", "PLANT7");
+    csv += &line("2024/04/02 07:05:00", "OSAKA\\t-yamada", "LOGOFF", "PLANT7");
+    csv += &line("2024/04/02 09:30:00", "x-guest", "LOGON", "KIOSK");
+    csv += &line("2024/04/02 17:00:00", "x-guest", "LOGOFF", "KIOSK");
+    // Unrelated access logs are stored but not read by the task.
+    csv += "2024/04/02 10:00:00,OSAKA\\a-mogami,FS01,\\\\fs01\\share\\plan.xlsx,READ,Count:1\n";
+    csv
+}
+
+fn new_user(login: &str, org: Option<i64>, log_accounts: &[&str]) -> CreateUser {
+    CreateUser {
+        login: login.into(),
+        display_name: format!("{login} san"),
+        email: None,
+        organization_id: org,
+        role_id: None,
+        language: None,
+        time_zone: None,
+        log_accounts: log_accounts.iter().map(|s| s.to_string()).collect(),
+        password: "Kinmu-Strong-2026".into(),
+    }
+}
+
+async fn run(db: &Db, control: &TaskControl, from: &str, to: &str) -> kinmu_shared::api::TaskRun {
+    let run = daily_task::begin(db, control, &Actor::Operator, TaskTrigger::Rebuild, date(from), date(to), now().timestamp())
+        .await
+        .unwrap();
+    daily_task::execute(db, control, run, now(), |_| {}).await
+}
+
+async fn scalar(db: &Db, sql: &str) -> i64 {
+    sqlx::query_scalar::<_, i64>(sql).fetch_one(&db.pool).await.unwrap()
+}
+
+async fn task_story(db: Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let op = Actor::Operator;
+    let t0 = now().timestamp();
+    setup::run(
+        &db,
+        &SetupRequest {
+            organization_name: "Acme".into(),
+            admin_login: "admin".into(),
+            admin_display_name: "Admin".into(),
+            admin_password: "Kinmu-Strong-2026".into(),
+            default_language: Language::Ja,
+            time_zone: "Asia/Tokyo".into(),
+        },
+        t0,
+    )
+    .await
+    .unwrap();
+    let acme = organizations::list(&db).await.unwrap()[0].id;
+    let night = organizations::create(&db, &op, SaveOrganization { name: "Night".into(), parent_id: Some(acme) }, t0).await.unwrap().id;
+    let mogami = users::create(&db, &op, new_user("mogami", Some(acme), &["a-mogami"]), t0).await.unwrap();
+    users::create(&db, &op, new_user("yamada", Some(night), &["OSAKA\\t-yamada"]), t0).await.unwrap();
+    users::create(&db, &op, new_user("sato", Some(acme), &["k-sato"]), t0).await.unwrap();
+
+    // The night team: 22:00–07:00 with a break at 02:00, the day changing at noon.
+    let over = RulesOverride {
+        schedule: Some(TimeRange::new(ClockTime::hm(22, 0), ClockTime::hm(7, 0))),
+        breaks: Some(vec![TimeRange::new(ClockTime::hm(2, 0), ClockTime::hm(3, 0))]),
+        day_boundary: Some(ClockTime::hm(12, 0)),
+        ..RulesOverride::default()
+    };
+    rule_settings::save_override(&db, &op, night, over.clone(), t0).await.unwrap();
+    // An override that contradicts itself is refused, naming the field and the organisation.
+    let bad = RulesOverride { breaks: Some(vec![TimeRange::new(ClockTime::hm(12, 0), ClockTime::hm(13, 0))]), ..over.clone() };
+    match rule_settings::save_override(&db, &op, night, bad, t0).await {
+        Err(Error::Invalid(f)) => assert!(f.field.starts_with("breaks") && f.message.contains("Night"), "{f:?}"),
+        other => panic!("a break outside the night schedule must be refused: {other:?}"),
+    }
+
+    let csv = dir.path().join("april.csv");
+    std::fs::write(&csv, logs()).unwrap();
+    let s = import_file(&db, &csv, None, chrono_tz::Asia::Tokyo, t0, |_| {}).await.unwrap();
+    assert_eq!((s.imported, s.rejected), (23, 0));
+
+    let control = TaskControl::new();
+    let r = run(&db, &control, "2024-04-01", "2024-04-10").await;
+    assert_eq!(r.status, TaskStatus::Completed, "{r:?}");
+    assert_eq!((r.days_done, r.days_total), (10, 10));
+    assert_eq!(r.events_read, 22, "the READ log is not read by the task");
+    // Mogami, Yamada and Sato (no logs: absent days) × 10 days; the guest, who has no account
+    // and so no known schedule, on the day logged.
+    assert_eq!(r.daily_records, 31);
+    assert_eq!(scalar(&db, "SELECT COUNT(*) FROM attendance_daily").await, 31);
+
+    let sheet = timesheet::timesheet(&db, &op, Some("mogami"), 2024, 4).await.unwrap();
+    assert_eq!(sheet.name, "mogami san");
+    assert_eq!(sheet.log_users, vec!["a-mogami".to_string()]);
+    assert_eq!(sheet.days.len(), 10);
+    let d1 = &sheet.days[0];
+    assert_eq!((d1.clock_in.as_str(), d1.clock_out.as_str()), ("8:51", "18:12"));
+    assert_eq!(d1.actual_work_minutes, 561 - 60);
+    assert_eq!(d1.late_minutes, 0);
+    assert_eq!(sheet.days[1].work_interval_minutes, Some(14 * 60 + 39), "18:12 on the 1st to 8:51 on the 2nd");
+    let sunday = &sheet.days[6];
+    assert_eq!(sunday.date, "2024-04-07");
+    assert_eq!(sunday.holiday.as_deref(), Some("weekly"));
+    // The 8th starts the second chunk of days: its interval comes from the stored 7th.
+    assert_eq!(sheet.days[7].work_interval_minutes, Some(17 * 60 + 51), "15:00 on the 7th to 8:51 on the 8th");
+    assert_eq!((sheet.totals.days_worked, sheet.totals.holiday_days_worked), (9, 1));
+    assert_eq!(
+        scalar(&db, "SELECT days_worked FROM attendance_monthly WHERE month = '2024-04' AND person_key = 'a-mogami'").await,
+        9
+    );
+    assert_eq!(
+        scalar(&db, "SELECT holiday_days_worked FROM attendance_monthly WHERE month = '2024-04' AND person_key = 'a-mogami'").await,
+        1
+    );
+    // Per terminal: the office PC on weekdays, the home PC on Sunday.
+    assert_eq!(
+        scalar(&db, "SELECT COUNT(*) FROM attendance_terminals WHERE person_key = 'a-mogami' AND terminal = 'HOME01'").await,
+        1
+    );
+
+    // The night shift is one day under the night team's rules.
+    let y = timesheet::timesheet(&db, &op, Some("yamada"), 2024, 4).await.unwrap();
+    let first = &y.days[0];
+    assert_eq!((first.clock_in.as_str(), first.clock_out.as_str()), ("21:55", "7:05"), "{first:?}");
+    assert_eq!(first.actual_work_minutes, 550 - 60);
+    assert!(!first.missing_clock_in && !first.missing_clock_out);
+
+    // Sato has no logs: absent on the 8 working days.
+    let sato = timesheet::timesheet(&db, &op, Some("sato"), 2024, 4).await.unwrap();
+    assert_eq!((sato.totals.absent_days, sato.totals.days_worked), (8, 0));
+
+    // The guest has no account: the records are kept under the log name…
+    let guest = timesheet::timesheet(&db, &op, Some("x-guest"), 2024, 4).await.unwrap();
+    assert_eq!(guest.totals.days_worked, 1);
+    // …and become an account's once it names them, with no rebuild.
+    let g = users::create(&db, &op, new_user("guest", None, &[]), t0).await.unwrap();
+    users::update(&db, &op, g.id, UpdateUser { log_accounts: Some(vec!["x-guest".into()]), ..UpdateUser::default() }, t0).await.unwrap();
+    assert_eq!(timesheet::timesheet(&db, &op, Some("guest"), 2024, 4).await.unwrap().totals.days_worked, 1);
+
+    // A member sees their own timesheet, not others'.
+    let member = Actor::User(kinmu::accounts::sessions::current_user(&db, mogami.id).await.unwrap().0);
+    assert_eq!(timesheet::timesheet(&db, &member, None, 2024, 4).await.unwrap().totals.days_worked, 9);
+    assert_eq!(timesheet::timesheet(&db, &member, Some("a-mogami"), 2024, 4).await.unwrap().totals.days_worked, 9);
+    assert!(matches!(timesheet::timesheet(&db, &member, Some("sato"), 2024, 4).await, Err(Error::Forbidden(_))));
+    assert!(matches!(timesheet::timesheet(&db, &op, Some("nobody"), 2024, 4).await, Err(Error::NotFound(_))));
+
+    // Rounding to 5 minutes and a rebuild of the 1st: 8:51 → 8:55, 18:12 → 18:10.
+    let mut rules = rule_settings::company_rules(&db).await.unwrap();
+    assert_eq!(rules.time_zone, chrono_tz::Asia::Tokyo, "the default rules take the system time zone");
+    rules.rounding_minutes = 5;
+    rule_settings::save_company_rules(&db, &op, rules.clone()).await.unwrap();
+    let r = run(&db, &control, "2024-04-01", "2024-04-01").await;
+    assert_eq!(r.status, TaskStatus::Completed);
+    let sheet = timesheet::timesheet(&db, &op, Some("mogami"), 2024, 4).await.unwrap();
+    assert_eq!((sheet.days[0].clock_in.as_str(), sheet.days[0].clock_out.as_str()), ("8:55", "18:10"));
+    assert_eq!(sheet.days[1].clock_in, "8:51", "the 2nd keeps its records until it is rebuilt");
+    // Rules that contradict themselves are refused and the stored ones stay.
+    let mut broken = rules.clone();
+    broken.breaks = vec![TimeRange::new(ClockTime::hm(19, 0), ClockTime::hm(20, 0))];
+    assert!(matches!(rule_settings::save_company_rules(&db, &op, broken).await, Err(Error::Invalid(f)) if f.field.starts_with("breaks")));
+    assert_eq!(rule_settings::company_rules(&db).await.unwrap().rounding_minutes, 5);
+
+    // A run stopped after its first day: the 1st is new, every other day keeps its records whole.
+    let before = r.id;
+    let run_all = daily_task::begin(&db, &control, &op, TaskTrigger::Rebuild, date("2024-04-01"), date("2024-04-10"), t0).await.unwrap();
+    let stopped = daily_task::execute(&db, &control, run_all, now(), |p| {
+        if p.days_done == 1 {
+            control.request_stop();
+        }
+    })
+    .await;
+    assert_eq!(stopped.status, TaskStatus::Stopped, "{stopped:?}");
+    assert_eq!(stopped.days_done, 1);
+    assert!(stopped.message.as_deref().unwrap_or("").contains("1 of 10"), "{stopped:?}");
+    // Four persons now: the guest has an account (absent on the 1st).
+    assert_eq!(scalar(&db, &format!("SELECT COUNT(*) FROM attendance_daily WHERE work_date = '2024-04-01' AND run_id = {}", stopped.id)).await, 4);
+    assert_eq!(scalar(&db, "SELECT COUNT(*) FROM attendance_daily WHERE work_date = '2024-04-02'").await, 4);
+    assert_eq!(scalar(&db, &format!("SELECT COUNT(*) FROM attendance_daily WHERE run_id = {}", stopped.id)).await, 4);
+    assert!(before < stopped.id);
+
+    // One run at a time, also across processes (another control = another process).
+    let other = TaskControl::new();
+    let held = daily_task::begin(&db, &control, &op, TaskTrigger::Manual, date("2024-04-09"), date("2024-04-10"), t0).await.unwrap();
+    assert!(matches!(
+        daily_task::begin(&db, &other, &op, TaskTrigger::Manual, date("2024-04-09"), date("2024-04-10"), t0).await,
+        Err(Error::Conflict { .. })
+    ));
+    let overview = daily_task::overview(&db, &op, now()).await.unwrap();
+    assert_eq!(overview.running.as_ref().map(|r| r.id), Some(held.id));
+    assert_eq!(overview.next_run_at, None, "the schedule is off until enabled");
+    // A server that starts again marks the run its predecessor left as interrupted.
+    assert_eq!(daily_task::mark_interrupted(&db, t0).await.unwrap(), 1);
+    assert_eq!(daily_task::get_run(&db, held.id).await.unwrap().status, TaskStatus::Interrupted);
+    // Members may not start runs.
+    assert!(matches!(
+        daily_task::begin(&db, &other, &member, TaskTrigger::Rebuild, date("2024-04-01"), date("2024-04-01"), t0).await,
+        Err(Error::Forbidden(_))
+    ));
+
+    // Retention: daily records older than 31 days are deleted; monthly ones kept for ever.
+    let gone = retention::apply(
+        &db,
+        &RetentionSettings { daily_days: 31, monthly_months: 0, events_days: 0 },
+        date("2024-05-05"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(gone.daily, 4 + 4 + 3, "1–3 April: four persons on the 1st (rebuilt) and the 2nd, three on the 3rd");
+    assert_eq!(gone.monthly, 0);
+    assert_eq!(scalar(&db, "SELECT COUNT(*) FROM attendance_daily WHERE work_date < '2024-04-04'").await, 0);
+    assert_eq!(scalar(&db, "SELECT COUNT(*) FROM attendance_monthly").await, 4, "April of the four persons");
+}
+
+async fn settings_story(db: Db) {
+    let op = Actor::Operator;
+    let t0 = now().timestamp();
+    setup::run(
+        &db,
+        &SetupRequest {
+            organization_name: "Acme".into(),
+            admin_login: "admin".into(),
+            admin_display_name: "Admin".into(),
+            admin_password: "Kinmu-Strong-2026".into(),
+            default_language: Language::En,
+            time_zone: "Asia/Tokyo".into(),
+        },
+        t0,
+    )
+    .await
+    .unwrap();
+    let acme = organizations::list(&db).await.unwrap()[0].id;
+    let night = organizations::create(&db, &op, SaveOrganization { name: "Night".into(), parent_id: Some(acme) }, t0).await.unwrap().id;
+    rule_settings::save_override(&db, &op, night, RulesOverride { rounding_minutes: Some(15), ..RulesOverride::default() }, t0)
+        .await
+        .unwrap();
+
+    let text = kinmu::settings_file::export(&db).await.unwrap();
+    assert!(text.contains("[attendance_rules]") && text.contains("organization = \"Acme / Night\""), "{text}");
+    assert!(text.contains("enabled = false"), "the task starts disabled: {text}");
+
+    // Edited and imported back: all of it applies.
+    let edited = text.replace("enabled = false", "enabled = true").replace("rounding_minutes = 0", "rounding_minutes = 10");
+    kinmu::settings_file::import(&db, &edited, t0).await.unwrap();
+    assert!(rule_settings::task_settings(&db).await.unwrap().enabled);
+    assert_eq!(rule_settings::company_rules(&db).await.unwrap().rounding_minutes, 10);
+    assert_eq!(rule_settings::overrides(&db).await.unwrap()[0].1.rounding_minutes, Some(15));
+    let o = daily_task::overview(&db, &op, now()).await.unwrap();
+    assert!(o.next_run_at.is_some(), "enabled: a next run is planned");
+
+    // A file with one bad value changes nothing, and the error names the key.
+    let bad = text.replace("rounding_minutes = 0", "rounding_minutes = 61");
+    match kinmu::settings_file::import(&db, &bad, t0).await {
+        Err(Error::Invalid(f)) => assert_eq!(f.field, "attendance_rules.rounding_minutes", "{f:?}"),
+        other => panic!("must be refused: {other:?}"),
+    }
+    let unknown_org = edited.replace("Acme / Night", "Acme / Day");
+    match kinmu::settings_file::import(&db, &unknown_org, t0).await {
+        Err(Error::Invalid(f)) => assert!(f.message.contains("Acme / Day"), "{f:?}"),
+        other => panic!("must be refused: {other:?}"),
+    }
+    assert_eq!(rule_settings::company_rules(&db).await.unwrap().rounding_minutes, 10);
+}
+
+#[tokio::test]
+async fn the_task_stores_records_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    task_story(Db::open(&sqlite_url(&dir), 4).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn the_task_stores_records_on_postgres() {
+    let Some(url) = postgres_url().await else { return };
+    task_story(Db::open(&url, 4).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn settings_travel_as_toml_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    settings_story(Db::open(&sqlite_url(&dir), 4).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn settings_travel_as_toml_on_postgres() {
+    let Some(url) = postgres_url().await else { return };
+    settings_story(Db::open(&url, 4).await.unwrap()).await;
+}
