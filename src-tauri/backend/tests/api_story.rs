@@ -5,6 +5,7 @@
 //! (the test command starts one on loopback). Each test gets a fresh database there. With
 //! `KINMU_TEST_REQUIRE_POSTGRES=1` a missing URL fails the test instead of skipping it.
 
+use chrono::Datelike;
 use std::sync::Arc;
 
 use axum::Router;
@@ -350,6 +351,88 @@ async fn story(app: Router, db: Db) {
     let s = admin.send("PUT", "/settings", json!({"organization_name": "Acme Japan", "default_language": "en", "time_zone": "Asia/Tokyo", "session_idle_minutes": 60})).await;
     expect(&s, 200, None);
     assert_eq!(admin.get("/auth/me").await.body["organization_name"], "Acme Japan");
+
+    // Attendance rules: validated, naming the field; only administrators change them.
+    let rules = admin.get("/attendance/rules").await;
+    expect(&rules, 200, None);
+    assert_eq!(rules.body["schedule"]["start"], "09:00", "{}", rules.text);
+    assert_eq!(rules.body["time_zone"], "Asia/Tokyo");
+    let mut changed = rules.body.clone();
+    changed["rounding_minutes"] = json!(90);
+    let r = admin.send("PUT", "/attendance/rules", changed.clone()).await;
+    expect(&r, 422, Some("validation"));
+    assert_eq!(r.body["field"], "rounding_minutes", "{}", r.text);
+    changed["day_boundary"] = json!("25:00");
+    let r = admin.send("PUT", "/attendance/rules", changed.clone()).await;
+    expect(&r, 422, Some("validation"));
+    assert_eq!(r.body["field"], "day_boundary", "{}", r.text);
+    changed["day_boundary"] = json!("05:00");
+    changed["rounding_minutes"] = json!(5);
+    expect(&sato.send("PUT", "/attendance/rules", changed.clone()).await, 403, Some("forbidden"));
+    expect(&admin.send("PUT", "/attendance/rules", changed).await, 200, None);
+    assert_eq!(admin.get("/attendance/rules").await.body["rounding_minutes"], 5);
+    let org = admin.get("/organizations").await.body[0]["id"].as_i64().unwrap();
+    expect(&admin.send("PUT", &format!("/attendance/rules/organizations/{org}"), json!({"rounding_minutes": 15})).await, 200, None);
+    let bad = admin.send("PUT", &format!("/attendance/rules/organizations/{org}"), json!({"breaks": [{"start": "20:00", "end": "21:00"}]})).await;
+    expect(&bad, 422, Some("validation"));
+    assert!(bad.body["message"].as_str().unwrap().contains("Acme"), "{}", bad.text);
+    expect(&admin.send("PUT", "/attendance/rules/organizations/999999", json!({})).await, 404, Some("not_found"));
+    assert_eq!(admin.get("/attendance/rules/organizations").await.body[0]["rules"]["rounding_minutes"], 15);
+    expect(&admin.send("DELETE", &format!("/attendance/rules/organizations/{org}"), json!({})).await, 204, None);
+    expect(&admin.send("DELETE", &format!("/attendance/rules/organizations/{org}"), json!({})).await, 404, Some("not_found"));
+
+    // The attendance task: off until enabled; runs on request; one at a time.
+    let t = admin.get("/attendance/task").await;
+    expect(&t, 200, None);
+    assert_eq!(t.body["settings"]["enabled"], false);
+    assert_eq!(t.body["next_run_at"], Value::Null);
+    expect(&sato.get("/attendance/task").await, 403, Some("forbidden"));
+    let bad = admin.send("PUT", "/attendance/task/settings", json!({"enabled": true, "run_at": "25:00"})).await;
+    expect(&bad, 422, Some("validation"));
+    assert_eq!(bad.body["field"], "run_at");
+    expect(&admin.send("PUT", "/attendance/task/settings", json!({"enabled": true, "run_at": "06:30"})).await, 200, None);
+    assert!(admin.get("/attendance/task").await.body["next_run_at"].is_i64());
+    let bad = admin.send("POST", "/attendance/task/run", json!({"from": "2024-04-03", "to": "2024-04-01"})).await;
+    expect(&bad, 422, Some("validation"));
+    assert_eq!(bad.body["field"], "to");
+    expect(&admin.send("POST", "/attendance/task/run", json!({"from": "2024-04-01"})).await, 422, Some("validation"));
+    expect(&admin.send("POST", "/attendance/task/run", json!({"from": "April", "to": "2024-04-03"})).await, 422, Some("validation"));
+    expect(&sato.send("POST", "/attendance/task/run", json!({})).await, 403, Some("forbidden"));
+    // The first three days of last month (raw events are kept 400 days by default: older days
+    // cannot be rebuilt).
+    let today = chrono::Utc::now().date_naive();
+    let first = today.with_day(1).unwrap().pred_opt().unwrap().with_day(1).unwrap();
+    let month = first.format("%Y-%m").to_string();
+    let (from, to) = (first.to_string(), (first + chrono::Duration::days(2)).to_string());
+    let started = admin.send("POST", "/attendance/task/run", json!({"from": from, "to": to})).await;
+    expect(&started, 202, None);
+    assert_eq!(started.body["trigger"], "rebuild");
+    let mut last = Value::Null;
+    for _ in 0..200 {
+        last = admin.get("/attendance/task").await.body;
+        if last["running"].is_null() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(last["recent"][0]["status"], "completed", "{last}");
+    assert_eq!(last["recent"][0]["days_done"], 3);
+
+    // Timesheets: a member reads their own (Sato has log accounts and no logs: absent on
+    // the working days), not anyone else's.
+    let own = sato.get(&format!("/attendance/timesheet?month={month}")).await;
+    expect(&own, 200, None);
+    let days = own.body["days"].as_array().unwrap();
+    assert_eq!(days.len(), 3, "{}", own.text);
+    let working = days.iter().filter(|d| d["holiday"].is_null()).count();
+    assert!(days.iter().all(|d| d["absent"] == d["holiday"].is_null()), "absent on working days only: {}", own.text);
+    assert_eq!(own.body["totals"]["absent_days"], working);
+    expect(&sato.get(&format!("/attendance/timesheet?month={month}&user=admin")).await, 403, Some("forbidden"));
+    let bad = admin.get("/attendance/timesheet?month=2024-4x&user=sato").await;
+    expect(&bad, 422, Some("validation"));
+    assert_eq!(bad.body["field"], "month");
+    expect(&admin.get("/attendance/timesheet?month=2024-04&user=sato").await, 200, None);
+    expect(&admin.get("/attendance/timesheet?month=2024-04&user=nobody").await, 404, Some("not_found"));
 
     // Logout ends the session.
     let out = admin.send("POST", "/auth/logout", json!({})).await;
