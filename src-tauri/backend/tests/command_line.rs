@@ -197,3 +197,59 @@ fn attendance_show_computes_a_login_s_month_from_its_log_accounts() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("YYYY-MM"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn settings_travel_as_toml_and_rebuild_applies_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = kinmu(d, &["setup", "--org", "Acme", "--admin-login", "admin", "--language", "en", "--password-stdin"], Some("Kinmu-Strong-2026\n"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = kinmu(
+        d,
+        &["user", "add", "--login", "kawa", "--name", "川崎", "--log-account", "DOMAIN\\Kawasaki", "--password-stdin"],
+        Some("Blue-Harbor-58-x\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = d.join("alog.csv");
+    std::fs::write(
+        &csv,
+        "2024/04/01 08:51:00,DOMAIN\\Kawasaki,DC001,CLPC001,LOGON,ClientName:CLPC001 LogonType:Script\n\
+         2024/04/01 18:12:00,DOMAIN\\Kawasaki,DC001,CLPC001,LOGOFF,ClientName:CLPC001 LogonType:Script\n",
+    )
+    .unwrap();
+    assert!(kinmu(d, &["import", csv.to_str().unwrap()], None).status.success());
+
+    let out = kinmu(d, &["settings", "export"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let exported = text(&out.stdout);
+    assert!(exported.contains("[attendance_rules]") && exported.contains("rounding_minutes = 0"), "{exported}");
+    // Keep raw events for ever (the April 2024 logs are older than the default 400 days) and
+    // round to 5 minutes.
+    let edited = exported.replace("events_days = 400", "events_days = 0").replace("rounding_minutes = 0", "rounding_minutes = 5");
+    let file = d.join("settings.toml");
+    std::fs::write(&file, &edited).unwrap();
+    let out = kinmu(d, &["settings", "import", file.to_str().unwrap()], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("settings imported"), "{}", text(&out.stdout));
+
+    let out = kinmu(d, &["attendance", "rebuild", "--from", "2024-04-01", "--to", "2024-04-02"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("completed") && stdout.contains("2 of 2 days"), "{stdout}");
+    let out = kinmu(d, &["attendance", "status", "--format", "csv"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let status = text(&out.stdout);
+    assert!(status.lines().any(|l| l.contains(",rebuild,2024-04-01,2024-04-02,") && l.contains(",completed,2/2,")), "{status}");
+    let out = kinmu(d, &["attendance", "show", "--user", "kawa", "--month", "2024-04", "--format", "csv"], None);
+    assert!(text(&out.stdout).lines().nth(1).unwrap().starts_with("2024-04-01 Mon,8:55,18:10,"), "{}", text(&out.stdout));
+
+    // Bad input: a reversed range, a settings file with a wrong value (nothing applied).
+    let out = kinmu(d, &["attendance", "rebuild", "--from", "2024-04-02", "--to", "2024-04-01"], None);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("before"), "{}", text(&out.stderr));
+    std::fs::write(&file, edited.replace("rounding_minutes = 5", "rounding_minutes = 61")).unwrap();
+    let out = kinmu(d, &["settings", "import", file.to_str().unwrap()], None);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("rounding_minutes"), "{}", text(&out.stderr));
+    assert!(text(&kinmu(d, &["settings", "export"], None).stdout).contains("rounding_minutes = 5"));
+}
