@@ -237,6 +237,26 @@ async fn task_story(db: Db) {
         Err(Error::Forbidden(_))
     ));
 
+    // The schedule: off, then on at 06:00 Tokyo; at 09:00 with no run yet today it starts one
+    // for the last finished days, and not a second one the same day.
+    let control = TaskControl::new();
+    assert!(daily_task::start_if_due(&db, &control, now()).await.unwrap().is_none(), "disabled by default");
+    let settings = kinmu_shared::api::AttendanceTaskSettings { enabled: true, recompute_days: 2, ..Default::default() };
+    rule_settings::save_task_settings(&db, &op, settings).await.unwrap();
+    let scheduled = daily_task::start_if_due(&db, &control, now()).await.unwrap().expect("due at 09:00");
+    assert_eq!((scheduled.trigger, scheduled.from.as_str(), scheduled.to.as_str()), (TaskTrigger::Scheduled, "2024-04-09", "2024-04-10"));
+    let mut done = scheduled.clone();
+    for _ in 0..200 {
+        done = daily_task::get_run(&db, scheduled.id).await.unwrap();
+        if done.status != TaskStatus::Running {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(done.status, TaskStatus::Completed, "{done:?}");
+    let later = now() + chrono::Duration::hours(3);
+    assert!(daily_task::start_if_due(&db, &control, later).await.unwrap().is_none(), "once a day");
+
     // Retention: daily records older than 31 days are deleted; monthly ones kept for ever.
     let gone = retention::apply(
         &db,
