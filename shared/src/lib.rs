@@ -5,6 +5,7 @@
 //! ([`validation`]) that the browser runs for immediate feedback and the server runs again
 //! before anything is stored.
 
+pub mod agreement36;
 pub mod api;
 pub mod error;
 pub mod permissions;

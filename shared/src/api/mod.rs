@@ -42,14 +42,23 @@
 //! | POST | `/attendance/task/run` | [`RunTask`] → 202 [`TaskRun`] | settings.manage |
 //! | POST | `/attendance/task/stop` | → [`TaskOverview`] | settings.manage |
 //! | GET | `/attendance/timesheet?user=&month=YYYY-MM` | → [`Timesheet`] | session (own records; others need attendance.view) |
+//! | GET | `/attendance/reports/{kind}?`[`ReportQuery`] | → [`Report`] | session (own records; others need attendance.view) |
+//! | GET | `/attendance/reports/{kind}/download?…&format=csv\|xlsx&encoding=` | → file | as above |
+//! | GET | `/attendance/display` | → [`DisplaySettings`] | session |
+//! | PUT | `/attendance/display` | [`DisplaySettings`] → [`DisplaySettings`] | settings.manage |
+//! | GET | `/attendance/agreement?month=&organization_id=` | → [`AgreementReport`] | session (own unless attendance.view) |
+//! | GET | `/attendance/agreement/limits` | → [`AgreementLimits`] | session |
+//! | PUT | `/attendance/agreement/limits` | [`AgreementLimits`] → [`AgreementLimits`] | settings.manage |
 
 mod attendance;
+mod attendance_reports;
 
 use serde::{Deserialize, Serialize};
 
 use crate::{Language, Permission};
 
 pub use attendance::*;
+pub use attendance_reports::*;
 
 /// Seconds since 1970-01-01T00:00:00Z. Every instant in the API is one of these; the UI shows it
 /// in the user's time zone.

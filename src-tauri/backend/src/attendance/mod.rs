@@ -2,20 +2,24 @@
 //! administrators set, and the attendance task that computes and stores the records with the
 //! engine in `kinmu-attendance`.
 //!
+//! - [`agreement`]: the 36-agreement check and the break rule per person, for the console.
 //! - [`event_import`]: `import_file` streams a log file into `attendance_events`.
 //! - [`rule_settings`]: the company's rules, organisation overrides, the task's schedule and retention.
 //! - [`people`]: persons in the logs and the Kinmu users who own them.
 //! - [`daily_task`]: the attendance task (scheduled, run now, rebuild, stop, status).
 //! - [`retention`]: the maintenance step that deletes old records and events.
+//! - [`reports`]: the monthly, timesheet, daily, ranking and per-terminal tables, as CSV and Excel.
 //! - [`timesheet`]: one person's stored month, as the API and the command line show it.
 //! - [`inbox`]: a watched folder whose dropped files are imported, then moved to `processed/` or `failed/`.
 //! - [`month_report`]: one person's month computed on the fly from the stored events.
 
+pub mod agreement;
 pub mod daily_task;
 pub mod event_import;
 pub mod inbox;
 pub mod month_report;
 pub mod people;
+pub mod reports;
 pub mod retention;
 pub mod rule_settings;
 pub mod timesheet;

@@ -1,6 +1,7 @@
 //! The API's routes, one file per subject. See `kinmu_shared::api` for the table of routes.
 
 mod attendance;
+mod attendance_reports;
 mod auth;
 mod health;
 mod organizations;
@@ -48,6 +49,14 @@ pub fn api_routes() -> Router<SharedState> {
         .route("/attendance/task/run", post(attendance::run_task))
         .route("/attendance/task/stop", post(attendance::stop_task))
         .route("/attendance/timesheet", get(attendance::timesheet))
+        .route("/attendance/reports/{kind}", get(attendance_reports::table))
+        .route("/attendance/reports/{kind}/download", get(attendance_reports::download))
+        .route("/attendance/display", get(attendance_reports::display).put(attendance_reports::save_display))
+        .route("/attendance/agreement", get(attendance_reports::agreement_report))
+        .route(
+            "/attendance/agreement/limits",
+            get(attendance_reports::agreement_limits).put(attendance_reports::save_agreement_limits),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

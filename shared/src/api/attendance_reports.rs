@@ -1,0 +1,406 @@
+//! The attendance console's and exported files' tables (manual 8.6.1): monthly, timesheet,
+//! daily, ranking and per-terminal, with the columns and sort the display settings choose
+//! (manual 8.3.4), and the 36-agreement check.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Language;
+
+/// The kinds of table (勤怠データの形式).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportKind {
+    /// One row per person for a month (月別).
+    Monthly,
+    /// One row per day for one person and month (勤怠表).
+    Timesheet,
+    /// One row per person for a day (日別).
+    Daily,
+    /// Persons ranked by one item over a month (ランキング).
+    Ranking,
+    /// One row per person, day and terminal (端末別).
+    Terminal,
+}
+
+impl ReportKind {
+    pub const ALL: [ReportKind; 5] =
+        [ReportKind::Monthly, ReportKind::Timesheet, ReportKind::Daily, ReportKind::Ranking, ReportKind::Terminal];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            ReportKind::Monthly => "monthly",
+            ReportKind::Timesheet => "timesheet",
+            ReportKind::Daily => "daily",
+            ReportKind::Ranking => "ranking",
+            ReportKind::Terminal => "terminal",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<ReportKind> {
+        ReportKind::ALL.into_iter().find(|k| k.key() == key)
+    }
+
+    /// Every column this kind can show, in the manual's default order.
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            ReportKind::Monthly => &[
+                "user", "group", "late_count", "early_leave_count", "actual_work", "non_scheduled_work", "overtime",
+                "late_night", "late_night_overtime", "days_worked", "holiday_days_worked", "days_without_clock_in",
+                "days_without_clock_out",
+            ],
+            ReportKind::Timesheet => &[
+                "date", "weekday", "clock_in", "clock_out", "actual_work", "regular_overtime", "late_night_overtime",
+                "work_interval", "late", "early_leave", "holiday",
+            ],
+            ReportKind::Daily => &[
+                "user", "group", "date", "weekday", "late", "early_leave", "logon", "logoff", "clock_in", "clock_out",
+                "work_interval", "actual_work", "non_scheduled_work", "overtime", "late_night", "late_night_overtime",
+            ],
+            ReportKind::Ranking => &[
+                "rank", "user", "group", "late_count", "early_leave_count", "actual_work", "non_scheduled_work",
+                "overtime", "late_night", "late_night_overtime", "days_worked", "holiday_days_worked",
+            ],
+            ReportKind::Terminal => &["user", "group", "date", "weekday", "terminal", "logon", "logoff"],
+        }
+    }
+}
+
+/// What a ranking ranks by (ランキング).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RankingItem {
+    HolidayWork,
+    #[default]
+    Overtime,
+    ActualWork,
+    LateCount,
+}
+
+impl RankingItem {
+    pub const ALL: [RankingItem; 4] =
+        [RankingItem::HolidayWork, RankingItem::Overtime, RankingItem::ActualWork, RankingItem::LateCount];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            RankingItem::HolidayWork => "holiday_work",
+            RankingItem::Overtime => "overtime",
+            RankingItem::ActualWork => "actual_work",
+            RankingItem::LateCount => "late_count",
+        }
+    }
+
+    /// The column ranked by.
+    pub fn column(self) -> &'static str {
+        match self {
+            RankingItem::HolidayWork => "holiday_days_worked",
+            RankingItem::Overtime => "overtime",
+            RankingItem::ActualWork => "actual_work",
+            RankingItem::LateCount => "late_count",
+        }
+    }
+}
+
+/// A column's heading in `language` (also the header of exported files).
+pub fn column_label(key: &str, language: Language) -> &'static str {
+    let (ja, en) = match key {
+        "user" => ("ユーザー", "User"),
+        "group" => ("グループ", "Group"),
+        "date" => ("日付", "Date"),
+        "weekday" => ("曜日", "Weekday"),
+        "late_count" => ("遅刻回数", "Late count"),
+        "early_leave_count" => ("早退回数", "Early-leave count"),
+        "actual_work" => ("実労働時間", "Actual work"),
+        "non_scheduled_work" => ("所定外労働時間", "Non-scheduled work"),
+        "overtime" => ("残業時間", "Overtime"),
+        "regular_overtime" => ("残業時間(通常)", "Overtime (regular)"),
+        "late_night" => ("深夜労働時間", "Late-night work"),
+        "late_night_overtime" => ("深夜残業時間", "Late-night overtime"),
+        "days_worked" => ("出勤日数", "Days worked"),
+        "holiday_days_worked" => ("休日出勤日数", "Holidays worked"),
+        "days_without_clock_in" => ("出勤記録のない日数", "Days without clock-in"),
+        "days_without_clock_out" => ("退勤記録のない日数", "Days without clock-out"),
+        "clock_in" => ("出勤時刻", "Clock-in"),
+        "clock_out" => ("退勤時刻", "Clock-out"),
+        "logon" => ("ログオン", "Logon"),
+        "logoff" => ("ログオフ", "Logoff"),
+        "work_interval" => ("勤務間インターバル", "Work interval"),
+        "late" => ("遅刻", "Late"),
+        "early_leave" => ("早退", "Early leave"),
+        "holiday" => ("休日", "Holiday"),
+        "terminal" => ("端末名", "Terminal"),
+        "rank" => ("順位", "Rank"),
+        _ => ("?", "?"),
+    };
+    match language {
+        Language::Ja => ja,
+        Language::En => en,
+    }
+}
+
+/// A column's kind of value: how it is shown, sorted and written to Excel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnKind {
+    Text,
+    /// `YYYY-MM-DD`.
+    Date,
+    /// A duration in minutes, shown `h:mm`.
+    Minutes,
+    /// A count.
+    Count,
+    /// A time of day as the rules show it (`8:55`, `*18:00` or blank), sorted by its instant.
+    Time,
+}
+
+/// The kind of a column key.
+pub fn column_kind(key: &str) -> ColumnKind {
+    match key {
+        "user" | "group" | "weekday" | "terminal" | "holiday" => ColumnKind::Text,
+        "date" => ColumnKind::Date,
+        "late_count" | "early_leave_count" | "days_worked" | "holiday_days_worked" | "days_without_clock_in"
+        | "days_without_clock_out" | "rank" => ColumnKind::Count,
+        "clock_in" | "clock_out" | "logon" | "logoff" => ColumnKind::Time,
+        _ => ColumnKind::Minutes,
+    }
+}
+
+/// One sort key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SortKey {
+    pub column: String,
+    #[serde(default)]
+    pub descending: bool,
+}
+
+/// Columns and sort for one kind of table (表示項目設定).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableLayout {
+    /// The columns shown, in order.
+    pub columns: Vec<String>,
+    /// Up to two sort keys; the second applies only with a first (manual 8.3.4).
+    #[serde(default)]
+    pub sort: Vec<SortKey>,
+}
+
+impl TableLayout {
+    pub fn default_for(kind: ReportKind) -> TableLayout {
+        TableLayout { columns: kind.columns().iter().map(|c| c.to_string()).collect(), sort: Vec::new() }
+    }
+
+    /// Checks the columns and sort keys against `kind`; the error names the field.
+    pub fn check(&self, kind: ReportKind) -> Result<(), crate::validation::FieldError> {
+        use crate::validation::FieldError;
+        let allowed = kind.columns();
+        if self.columns.is_empty() {
+            return Err(FieldError::new("columns", "columns: choose at least one column"));
+        }
+        for (i, c) in self.columns.iter().enumerate() {
+            if !allowed.contains(&c.as_str()) {
+                return Err(FieldError::new(
+                    &format!("columns[{i}]"),
+                    format!("columns[{i}]: {c:?} is not a column of the {} table: use one of {}", kind.key(), allowed.join(", ")),
+                ));
+            }
+            if self.columns[..i].contains(c) {
+                return Err(FieldError::new(&format!("columns[{i}]"), format!("columns[{i}]: {c:?} is listed twice")));
+            }
+        }
+        if self.sort.len() > 2 {
+            return Err(FieldError::new("sort", "sort: at most two keys"));
+        }
+        for (i, k) in self.sort.iter().enumerate() {
+            if !allowed.contains(&k.column.as_str()) {
+                return Err(FieldError::new(
+                    &format!("sort[{i}].column"),
+                    format!("sort[{i}]: {:?} is not a column of the {} table", k.column, kind.key()),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The display settings: the layout of each kind of table (shown on the console and used as
+/// the starting point of new output profiles).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DisplaySettings {
+    pub monthly: TableLayout,
+    pub timesheet: TableLayout,
+    pub daily: TableLayout,
+    pub ranking: TableLayout,
+    pub terminal: TableLayout,
+}
+
+impl Default for DisplaySettings {
+    fn default() -> Self {
+        Self {
+            monthly: TableLayout::default_for(ReportKind::Monthly),
+            timesheet: TableLayout::default_for(ReportKind::Timesheet),
+            daily: TableLayout::default_for(ReportKind::Daily),
+            ranking: TableLayout::default_for(ReportKind::Ranking),
+            terminal: TableLayout::default_for(ReportKind::Terminal),
+        }
+    }
+}
+
+impl DisplaySettings {
+    pub fn layout(&self, kind: ReportKind) -> &TableLayout {
+        match kind {
+            ReportKind::Monthly => &self.monthly,
+            ReportKind::Timesheet => &self.timesheet,
+            ReportKind::Daily => &self.daily,
+            ReportKind::Ranking => &self.ranking,
+            ReportKind::Terminal => &self.terminal,
+        }
+    }
+}
+
+/// A table cell as sent to the UI: text, a number (minutes or a count, per the column's kind),
+/// or nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum CellValue {
+    Number(i64),
+    Text(String),
+    Empty,
+}
+
+/// A row: whose it is, and its cells in column order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportRow {
+    /// The log user the row is about (lower-case), for opening their timesheet.
+    pub person: String,
+    /// Their Kinmu account, if one owns them.
+    pub user_id: Option<i64>,
+    pub cells: Vec<CellValue>,
+}
+
+/// `GET /attendance/reports/{kind}`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReportQuery {
+    /// `YYYY-MM` (monthly, timesheet, ranking; terminal over a month).
+    pub month: Option<String>,
+    /// `YYYY-MM-DD` (daily; terminal for a day).
+    pub date: Option<String>,
+    /// An organisation and its sub-organisations.
+    pub organization_id: Option<i64>,
+    /// A Kinmu login or a log user (required for the timesheet; default: oneself).
+    pub user: Option<String>,
+    pub terminal: Option<String>,
+    pub ranking: Option<RankingItem>,
+    /// Sort keys `column` or `-column` (descending), comma-separated, at most two; default: the display settings'.
+    pub sort: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+/// A table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    pub kind: ReportKind,
+    /// The month or day shown.
+    pub period: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<ReportRow>,
+    /// Rows in all (before limit and offset).
+    pub total_rows: i64,
+}
+
+/// The 36 agreement's limits (労使協定, Labour Standards Act art. 36), in hours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AgreementLimits {
+    /// Overtime in a month (45 h).
+    pub monthly_overtime_hours: u32,
+    /// Overtime in a year (360 h).
+    pub yearly_overtime_hours: u32,
+    /// Whether the special clause (特別条項) applies.
+    pub special_clause: bool,
+    /// With the special clause: overtime in a year (720 h).
+    pub special_yearly_overtime_hours: u32,
+    /// With the special clause: overtime plus holiday work in any month stays under this (100 h).
+    pub special_monthly_total_hours: u32,
+    /// With the special clause: the average of overtime plus holiday work over every span of 2–6 months (80 h).
+    pub special_average_hours: u32,
+    /// With the special clause: months over the monthly limit in a year (6).
+    pub special_months_over: u32,
+    /// Warn at this share of a limit, in percent (80).
+    pub warn_percent: u32,
+    /// The month the agreement's year starts (1–12; April is common).
+    pub year_start_month: u32,
+}
+
+impl Default for AgreementLimits {
+    fn default() -> Self {
+        Self {
+            monthly_overtime_hours: 45,
+            yearly_overtime_hours: 360,
+            special_clause: false,
+            special_yearly_overtime_hours: 720,
+            special_monthly_total_hours: 100,
+            special_average_hours: 80,
+            special_months_over: 6,
+            warn_percent: 80,
+            year_start_month: 4,
+        }
+    }
+}
+
+/// How a figure stands against its limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgreementLevel {
+    Ok,
+    /// At or past the warning share of the limit.
+    Warning,
+    /// Past the limit.
+    Exceeded,
+}
+
+/// One checked limit for one person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgreementCheck {
+    /// `monthly_overtime`, `yearly_overtime`, `monthly_total`, `average_2_6`, `months_over`.
+    pub rule: String,
+    /// The figure (minutes; months for `months_over`).
+    pub value: i64,
+    /// The limit (minutes; months for `months_over`).
+    pub limit: i64,
+    pub level: AgreementLevel,
+}
+
+/// A person's 36-agreement status for a month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgreementStatus {
+    pub person: String,
+    pub name: String,
+    pub user_id: Option<i64>,
+    /// The month's overtime, in minutes, for the chart.
+    pub overtime_minutes: i64,
+    pub checks: Vec<AgreementCheck>,
+    /// The worst level among the checks.
+    pub level: AgreementLevel,
+    /// Days of the month that break the break rule (45 min past 6 h of work, 60 min past 8 h).
+    pub break_rule_days: Vec<String>,
+    /// Every stored day of the month, for the calendar heat map.
+    pub days: Vec<HeatDay>,
+}
+
+/// `GET /attendance/agreement?month=&organization_id=`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgreementReport {
+    pub month: String,
+    pub limits: AgreementLimits,
+    pub people: Vec<AgreementStatus>,
+}
+
+/// One day of a person's month for the heat map.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeatDay {
+    pub date: String,
+    pub actual_work_minutes: i64,
+    pub overtime_minutes: i64,
+    pub holiday: bool,
+}

@@ -1,0 +1,393 @@
+//! Tables from the stored records, within what the asker may see: everyone's with the
+//! attendance view permission, otherwise only the records their log account names own.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono_tz::Tz;
+use kinmu_attendance::{DailyRecord, HolidayKind, TerminalRecord};
+use kinmu_shared::api::{RankingItem, ReportKind, SortKey, TableLayout};
+use kinmu_shared::{Language, Permission};
+
+use super::table::{Cell, Row, Table};
+use crate::accounts::{Actor, organizations};
+use crate::attendance::people::{Directory, owns, person_key};
+use crate::attendance::rule_settings;
+use crate::database::Db;
+use crate::error::{Error, Result};
+
+/// The period of a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    Month(i32, u32),
+    Day(NaiveDate),
+}
+
+impl Period {
+    pub fn first_and_last(self) -> (NaiveDate, NaiveDate) {
+        match self {
+            Period::Day(d) => (d, d),
+            Period::Month(y, m) => {
+                let first = NaiveDate::from_ymd_opt(y, m, 1).expect("valid month");
+                let last = first.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).expect("valid");
+                (first, last)
+            }
+        }
+    }
+
+    pub fn label(self) -> String {
+        match self {
+            Period::Month(y, m) => format!("{y:04}-{m:02}"),
+            Period::Day(d) => d.to_string(),
+        }
+    }
+}
+
+/// What to build.
+#[derive(Debug, Clone)]
+pub struct ReportRequest {
+    pub kind: ReportKind,
+    pub period: Period,
+    /// An organisation and its sub-organisations.
+    pub organization_id: Option<i64>,
+    /// A Kinmu login or a log user.
+    pub user: Option<String>,
+    pub terminal: Option<String>,
+    pub ranking: RankingItem,
+    pub layout: TableLayout,
+    pub language: Language,
+}
+
+/// Who may be shown, and the filters asked for.
+pub(crate) struct Scope {
+    /// The asker's own log accounts when they may see only their own records.
+    own: Option<Vec<String>>,
+    /// The log accounts of the user asked for.
+    user: Option<Vec<String>>,
+    /// Organisations asked for (with their sub-organisations).
+    orgs: Option<Vec<i64>>,
+    terminal: Option<String>,
+    directory: Directory,
+    paths: HashMap<i64, String>,
+}
+
+impl Scope {
+    pub(crate) fn admits(&self, person: &str) -> bool {
+        let owned_by = |accounts: &Vec<String>| accounts.iter().any(|a| owns(a, person));
+        if self.own.as_ref().is_some_and(|a| !owned_by(a)) || self.user.as_ref().is_some_and(|a| !owned_by(a)) {
+            return false;
+        }
+        match &self.orgs {
+            None => true,
+            Some(orgs) => self.org_of(person).is_some_and(|o| orgs.contains(&o)),
+        }
+    }
+
+    fn org_of(&self, person: &str) -> Option<i64> {
+        self.directory.owner(person).and_then(|o| o.organization_id)
+    }
+
+    pub(crate) fn user_id(&self, person: &str) -> Option<i64> {
+        self.directory.owner(person).map(|o| o.user_id)
+    }
+
+    fn group(&self, person: &str) -> String {
+        self.org_of(person).and_then(|o| self.paths.get(&o).cloned()).unwrap_or_default()
+    }
+}
+
+async fn log_accounts_of_login(db: &Db, login: &str) -> Result<Option<Vec<String>>> {
+    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE login_key = $1")
+        .bind(login.trim().to_lowercase())
+        .fetch_optional(&db.pool)
+        .await?;
+    let Some(id) = id else { return Ok(None) };
+    Ok(Some(
+        sqlx::query_scalar("SELECT account_key FROM user_log_accounts WHERE user_id = $1")
+            .bind(id)
+            .fetch_all(&db.pool)
+            .await?,
+    ))
+}
+
+/// What `actor` may see, narrowed to an organisation, a user and a terminal.
+pub(crate) async fn scope(
+    db: &Db,
+    actor: &Actor,
+    organization_id: Option<i64>,
+    user: Option<&str>,
+    terminal: Option<&str>,
+) -> Result<Scope> {
+    let orgs = organizations::list(db).await?;
+    let own = match actor {
+        Actor::User(u) if !u.can(Permission::ViewAttendance) => Some(
+            sqlx::query_scalar::<_, String>("SELECT account_key FROM user_log_accounts WHERE user_id = $1")
+                .bind(u.id)
+                .fetch_all(&db.pool)
+                .await?,
+        ),
+        _ => None,
+    };
+    let user = match user.map(str::trim).filter(|u| !u.is_empty()) {
+        None => None,
+        Some(name) => match log_accounts_of_login(db, name).await? {
+            Some(accounts) => Some(accounts),
+            None => {
+                let names = rule_settings::company_rules(db).await?.user_names;
+                Some(vec![person_key(name, &names)])
+            }
+        },
+    };
+    if let (Some(own), Some(user)) = (&own, &user) {
+        if !user.iter().all(|p| own.iter().any(|a| owns(a, p))) {
+            return Err(Error::Forbidden(Permission::ViewAttendance.key()));
+        }
+    }
+    let org_filter = match organization_id {
+        None => None,
+        Some(id) => {
+            if !orgs.iter().any(|o| o.id == id) {
+                return Err(Error::invalid("organization_id", format!("organization_id: there is no organisation {id}")));
+            }
+            Some(organizations::subtree(&orgs, id))
+        }
+    };
+    Ok(Scope {
+        own,
+        user,
+        orgs: org_filter,
+        terminal: terminal.map(str::to_string).filter(|t| !t.trim().is_empty()),
+        directory: Directory::load(db).await?,
+        paths: orgs.iter().map(|o| (o.id, o.path.clone())).collect(),
+    })
+}
+
+fn weekday(d: NaiveDate, language: Language) -> String {
+    let i = d.weekday().num_days_from_monday() as usize;
+    match language {
+        Language::Ja => ["月", "火", "水", "木", "金", "土", "日"][i].to_string(),
+        Language::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][i].to_string(),
+    }
+}
+
+fn time_cell(stamp: &Option<kinmu_attendance::ClockStamp>) -> Cell {
+    match stamp {
+        Some(s) => Cell::Time { text: s.text.clone(), local: Some(s.local) },
+        None => Cell::Time { text: String::new(), local: None },
+    }
+}
+
+fn instant_cell(t: Option<DateTime<Utc>>, tz: Tz) -> Cell {
+    match t {
+        Some(t) => {
+            let local = t.with_timezone(&tz).naive_local();
+            Cell::Time { text: local.format("%-H:%M").to_string(), local: Some(local) }
+        }
+        None => Cell::Time { text: String::new(), local: None },
+    }
+}
+
+fn daily_cell(key: &str, r: &DailyRecord, name: &str, group: &str, tz: Tz, language: Language) -> Cell {
+    let m = |v: u32| Cell::Minutes(i64::from(v));
+    match key {
+        "user" => Cell::Text(name.to_string()),
+        "group" => Cell::Text(group.to_string()),
+        "date" => Cell::Date(r.date),
+        "weekday" => Cell::Text(weekday(r.date, language)),
+        "late" => m(r.late_minutes),
+        "early_leave" => m(r.early_leave_minutes),
+        "logon" => instant_cell(r.logon, tz),
+        "logoff" => instant_cell(r.logoff, tz),
+        "clock_in" => time_cell(&r.clock_in),
+        "clock_out" => time_cell(&r.clock_out),
+        "work_interval" => r.work_interval_minutes.map_or(Cell::Empty, Cell::Minutes),
+        "actual_work" => m(r.actual_work_minutes),
+        "non_scheduled_work" => m(r.non_scheduled_work_minutes),
+        "overtime" => m(r.overtime_minutes),
+        "regular_overtime" => m(r.regular_overtime_minutes),
+        "late_night" => m(r.late_night_minutes),
+        "late_night_overtime" => m(r.late_night_overtime_minutes),
+        "holiday" => match &r.holiday {
+            None => Cell::Empty,
+            Some(HolidayKind::Weekly(_)) => Cell::Text(if language == Language::Ja { "休日" } else { "day off" }.into()),
+            Some(HolidayKind::National(n)) => Cell::Text(n.clone()),
+            Some(HolidayKind::Company) => Cell::Text(if language == Language::Ja { "会社休日" } else { "company holiday" }.into()),
+        },
+        _ => Cell::Empty,
+    }
+}
+
+/// A month's totals of one person, as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct MonthRow {
+    person_key: String,
+    display_name: String,
+    late_count: i64,
+    early_leave_count: i64,
+    actual_work_minutes: i64,
+    non_scheduled_work_minutes: i64,
+    overtime_minutes: i64,
+    regular_overtime_minutes: i64,
+    late_night_minutes: i64,
+    late_night_overtime_minutes: i64,
+    days_worked: i64,
+    holiday_days_worked: i64,
+    days_without_clock_in: i64,
+    days_without_clock_out: i64,
+}
+
+fn month_cell(key: &str, r: &MonthRow, group: &str) -> Cell {
+    match key {
+        "user" => Cell::Text(r.display_name.clone()),
+        "group" => Cell::Text(group.to_string()),
+        "late_count" => Cell::Count(r.late_count),
+        "early_leave_count" => Cell::Count(r.early_leave_count),
+        "actual_work" => Cell::Minutes(r.actual_work_minutes),
+        "non_scheduled_work" => Cell::Minutes(r.non_scheduled_work_minutes),
+        "overtime" => Cell::Minutes(r.overtime_minutes),
+        "regular_overtime" => Cell::Minutes(r.regular_overtime_minutes),
+        "late_night" => Cell::Minutes(r.late_night_minutes),
+        "late_night_overtime" => Cell::Minutes(r.late_night_overtime_minutes),
+        "days_worked" => Cell::Count(r.days_worked),
+        "holiday_days_worked" => Cell::Count(r.holiday_days_worked),
+        "days_without_clock_in" => Cell::Count(r.days_without_clock_in),
+        "days_without_clock_out" => Cell::Count(r.days_without_clock_out),
+        _ => Cell::Empty,
+    }
+}
+
+fn parse_record<T: serde::de::DeserializeOwned>(json: &str) -> Result<T> {
+    serde_json::from_str(json)
+        .map_err(|e| Error::Internal(format!("a stored attendance record cannot be read ({e}): rebuild the period")))
+}
+
+/// Builds the table `req` asks for, sorted by the layout's keys.
+pub async fn build(db: &Db, actor: &Actor, req: &ReportRequest) -> Result<Table> {
+    req.layout.check(req.kind).map_err(Error::Invalid)?;
+    if req.kind == ReportKind::Timesheet && req.user.as_deref().is_none_or(|u| u.trim().is_empty()) {
+        return Err(Error::invalid("user", "user: a timesheet is one person's: name a login or a log user"));
+    }
+    let scope = scope(db, actor, req.organization_id, req.user.as_deref(), req.terminal.as_deref()).await?;
+    let tz = rule_settings::company_rules(db).await?.time_zone;
+    let (first, last) = req.period.first_and_last();
+    let columns = req.layout.columns.clone();
+    let mut rows = Vec::new();
+    match req.kind {
+        ReportKind::Monthly | ReportKind::Ranking => {
+            let Period::Month(y, m) = req.period else {
+                return Err(Error::invalid("month", "month: this table is per month: give YYYY-MM"));
+            };
+            let mut months: Vec<MonthRow> = sqlx::query_as(
+                "SELECT person_key, display_name, late_count, early_leave_count, actual_work_minutes, non_scheduled_work_minutes, \
+                 overtime_minutes, regular_overtime_minutes, late_night_minutes, late_night_overtime_minutes, days_worked, \
+                 holiday_days_worked, days_without_clock_in, days_without_clock_out FROM attendance_monthly WHERE month = $1 \
+                 ORDER BY display_name, person_key",
+            )
+            .bind(format!("{y:04}-{m:02}"))
+            .fetch_all(&db.pool)
+            .await?;
+            months.retain(|r| scope.admits(&r.person_key));
+            if req.kind == ReportKind::Ranking {
+                let key = req.ranking.column();
+                let value = |r: &MonthRow| match month_cell(key, r, "") {
+                    Cell::Minutes(v) | Cell::Count(v) => v,
+                    _ => 0,
+                };
+                months.sort_by_key(|r| std::cmp::Reverse(value(r)));
+                let mut rank = 0i64;
+                let mut previous: Option<i64> = None;
+                for (i, r) in months.iter().enumerate() {
+                    if previous != Some(value(r)) {
+                        rank = i as i64 + 1;
+                        previous = Some(value(r));
+                    }
+                    let group = scope.group(&r.person_key);
+                    rows.push(Row {
+                        person: r.person_key.clone(),
+                        user_id: scope.user_id(&r.person_key),
+                        group: group.clone(),
+                        terminal: None,
+                        cells: columns
+                            .iter()
+                            .map(|c| if c == "rank" { Cell::Count(rank) } else { month_cell(c, r, &group) })
+                            .collect(),
+                    });
+                }
+            } else {
+                for r in &months {
+                    let group = scope.group(&r.person_key);
+                    rows.push(Row {
+                        person: r.person_key.clone(),
+                        user_id: scope.user_id(&r.person_key),
+                        group: group.clone(),
+                        terminal: None,
+                        cells: columns.iter().map(|c| month_cell(c, r, &group)).collect(),
+                    });
+                }
+            }
+        }
+        ReportKind::Daily | ReportKind::Timesheet => {
+            let found: Vec<(String, String, String)> = sqlx::query_as(
+                "SELECT person_key, display_name, record FROM attendance_daily WHERE work_date >= $1 AND work_date <= $2 \
+                 ORDER BY display_name, person_key, work_date",
+            )
+            .bind(first.to_string())
+            .bind(last.to_string())
+            .fetch_all(&db.pool)
+            .await?;
+            for (person, name, json) in found {
+                if !scope.admits(&person) {
+                    continue;
+                }
+                let r: DailyRecord = parse_record(&json)?;
+                let group = scope.group(&person);
+                rows.push(Row {
+                    cells: columns.iter().map(|c| daily_cell(c, &r, &name, &group, tz, req.language)).collect(),
+                    user_id: scope.user_id(&person),
+                    person,
+                    group,
+                    terminal: None,
+                });
+            }
+        }
+        ReportKind::Terminal => {
+            let found: Vec<(String, Option<String>, String, String)> = sqlx::query_as(
+                "SELECT t.person_key, d.display_name, t.terminal, t.record FROM attendance_terminals t \
+                 LEFT JOIN attendance_daily d ON d.work_date = t.work_date AND d.person_key = t.person_key \
+                 WHERE t.work_date >= $1 AND t.work_date <= $2 ORDER BY t.person_key, t.work_date, t.terminal",
+            )
+            .bind(first.to_string())
+            .bind(last.to_string())
+            .fetch_all(&db.pool)
+            .await?;
+            for (person, name, terminal, json) in found {
+                if !scope.admits(&person) || scope.terminal.as_ref().is_some_and(|t| !t.eq_ignore_ascii_case(&terminal)) {
+                    continue;
+                }
+                let r: TerminalRecord = parse_record(&json)?;
+                let name = name.unwrap_or_else(|| person.clone());
+                let group = scope.group(&person);
+                let cells = columns
+                    .iter()
+                    .map(|c| match c.as_str() {
+                        "user" => Cell::Text(name.clone()),
+                        "group" => Cell::Text(group.clone()),
+                        "date" => Cell::Date(r.date),
+                        "weekday" => Cell::Text(weekday(r.date, req.language)),
+                        "terminal" => Cell::Text(r.terminal.clone()),
+                        "logon" => instant_cell(r.first_logon, tz),
+                        "logoff" => instant_cell(r.last_logoff, tz),
+                        _ => Cell::Empty,
+                    })
+                    .collect();
+                rows.push(Row { user_id: scope.user_id(&person), person, group, terminal: Some(terminal), cells });
+            }
+        }
+    }
+    let mut table = Table { kind: req.kind, period: req.period.label(), columns, rows };
+    if req.kind != ReportKind::Ranking {
+        let keys: Vec<SortKey> = req.layout.sort.clone();
+        table.sort(&keys);
+    }
+    Ok(table)
+}

@@ -1,0 +1,172 @@
+//! The attendance console's tables, their downloads, the display settings and the 36-agreement
+//! check.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use chrono::NaiveDate;
+use kinmu_shared::api::{AgreementLimits, AgreementReport, DisplaySettings, Report, ReportKind, ReportQuery, SortKey};
+use serde::Deserialize;
+
+use crate::attendance::reports::{self, CsvEncoding, FileFormat, Period, ReportRequest};
+use crate::attendance::{agreement, parse_month};
+use crate::error::{Error, Result};
+use crate::http::SharedState;
+use crate::http::request_parts::{JsonBody, QueryParams, Session};
+
+fn kind_of(raw: &str) -> Result<ReportKind> {
+    ReportKind::from_key(raw).ok_or_else(|| {
+        Error::NotFound(format!("{raw:?} is not a table: use monthly, timesheet, daily, ranking or terminal"))
+    })
+}
+
+/// The request a query stands for, with the display settings' layout and the session's language.
+async fn request(state: &SharedState, session: &Session, kind: ReportKind, q: &ReportQuery) -> Result<ReportRequest> {
+    let period = match (kind, q.month.as_deref(), q.date.as_deref()) {
+        (ReportKind::Daily, _, Some(d)) | (ReportKind::Terminal, None, Some(d)) => Period::Day(
+            NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
+                .map_err(|_| Error::invalid("date", format!("date: {d:?} is not a date: write YYYY-MM-DD")))?,
+        ),
+        (ReportKind::Daily, _, None) => return Err(Error::invalid("date", "date: the daily table needs a day, YYYY-MM-DD")),
+        (_, Some(m), _) => {
+            let (y, m) = parse_month(m).map_err(|e| Error::invalid("month", e.to_string()))?;
+            Period::Month(y, m)
+        }
+        (_, None, _) => return Err(Error::invalid("month", "month: give the month, YYYY-MM")),
+    };
+    let mut layout = reports::display_settings(&state.db).await?.layout(kind).clone();
+    if let Some(sort) = q.sort.as_deref() {
+        let keys: Vec<SortKey> = reports::parse_sort(sort);
+        layout.sort = keys;
+    }
+    Ok(ReportRequest {
+        kind,
+        period,
+        organization_id: q.organization_id,
+        user: q.user.clone(),
+        terminal: q.terminal.clone(),
+        ranking: q.ranking.unwrap_or_default(),
+        layout,
+        language: session.user.language,
+    })
+}
+
+pub async fn table(
+    State(state): State<SharedState>,
+    session: Session,
+    Path(kind): Path<String>,
+    QueryParams(q): QueryParams<ReportQuery>,
+) -> Result<Json<Report>> {
+    let kind = kind_of(&kind)?;
+    let req = request(&state, &session, kind, &q).await?;
+    let table = reports::build(&state.db, &session.actor(), &req).await?;
+    let total = table.rows.len() as i64;
+    let offset = q.offset.unwrap_or(0).max(0) as usize;
+    let limit = q.limit.unwrap_or(500).clamp(1, 5000) as usize;
+    Ok(Json(Report {
+        kind,
+        period: table.period.clone(),
+        columns: table.columns.clone(),
+        rows: table.rows.iter().skip(offset).take(limit).map(|r| r.to_api()).collect(),
+        total_rows: total,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct DownloadQuery {
+    #[serde(flatten)]
+    query: ReportQuery,
+    format: Option<String>,
+    encoding: Option<String>,
+}
+
+pub async fn download(
+    State(state): State<SharedState>,
+    session: Session,
+    Path(kind): Path<String>,
+    QueryParams(q): QueryParams<DownloadQuery>,
+) -> Result<impl IntoResponse> {
+    let kind = kind_of(&kind)?;
+    let format = FileFormat::parse(q.format.as_deref().unwrap_or("csv"))
+        .ok_or_else(|| Error::invalid("format", "format must be csv or xlsx"))?;
+    let encoding = match q.encoding.as_deref() {
+        None => CsvEncoding::Utf8Bom,
+        Some(e) => CsvEncoding::parse(e).ok_or_else(|| Error::invalid("encoding", "encoding must be utf-8, utf-8-bom or shift_jis"))?,
+    };
+    let req = request(&state, &session, kind, &q.query).await?;
+    let table = reports::build(&state.db, &session.actor(), &req).await?;
+    let name = format!("{}_{}.{}", kind.key(), table.period, format.extension());
+    let dir = tempfile_dir()?;
+    let path = dir.join(&name);
+    let language = req.language;
+    let path2 = path.clone();
+    tokio::task::spawn_blocking(move || {
+        let rows: Vec<&reports::Row> = table.rows.iter().collect();
+        reports::write_file(&table, &rows, format, true, encoding, language, &path2)
+    })
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))??;
+    let bytes = tokio::fs::read(&path).await.map_err(|e| Error::Internal(e.to_string()))?;
+    let _ = std::fs::remove_dir_all(&dir);
+    let content_type = match format {
+        FileFormat::Csv => match encoding {
+            CsvEncoding::ShiftJis => "text/csv; charset=shift_jis",
+            _ => "text/csv; charset=utf-8",
+        },
+        FileFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        bytes,
+    ))
+}
+
+/// A private folder for one download.
+fn tempfile_dir() -> Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("kinmu-download-{}", crate::accounts::passwords::random_token()));
+    std::fs::create_dir_all(&dir).map_err(|e| Error::Internal(format!("cannot create a temporary folder: {e}")))?;
+    Ok(dir)
+}
+
+pub async fn display(State(state): State<SharedState>, _session: Session) -> Result<Json<DisplaySettings>> {
+    Ok(Json(reports::display_settings(&state.db).await?))
+}
+
+pub async fn save_display(
+    State(state): State<SharedState>,
+    session: Session,
+    JsonBody(s): JsonBody<DisplaySettings>,
+) -> Result<Json<DisplaySettings>> {
+    Ok(Json(reports::save_display_settings(&state.db, &session.actor(), s).await?))
+}
+
+#[derive(Deserialize)]
+pub struct AgreementQuery {
+    month: String,
+    organization_id: Option<i64>,
+}
+
+pub async fn agreement_report(
+    State(state): State<SharedState>,
+    session: Session,
+    QueryParams(q): QueryParams<AgreementQuery>,
+) -> Result<Json<AgreementReport>> {
+    let (y, m) = parse_month(&q.month).map_err(|e| Error::invalid("month", e.to_string()))?;
+    Ok(Json(agreement::report(&state.db, &session.actor(), y, m, q.organization_id).await?))
+}
+
+pub async fn agreement_limits(State(state): State<SharedState>, _session: Session) -> Result<Json<AgreementLimits>> {
+    Ok(Json(agreement::limits(&state.db).await?))
+}
+
+pub async fn save_agreement_limits(
+    State(state): State<SharedState>,
+    session: Session,
+    JsonBody(l): JsonBody<AgreementLimits>,
+) -> Result<Json<AgreementLimits>> {
+    Ok(Json(agreement::save_limits(&state.db, &session.actor(), l).await?))
+}
