@@ -209,3 +209,50 @@ pub struct Timesheet {
     pub days: Vec<TimesheetDay>,
     pub totals: MonthTotals,
 }
+
+/// `POST /attendance/rules/preview`: what `rules` (the engine's `AttendanceRules` JSON, unsaved)
+/// give for `user` on `date`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RulesPreviewRequest {
+    /// The rules to try, as `GET /attendance/rules` returns them.
+    pub rules: serde_json::Value,
+    /// A Kinmu login or a log user.
+    pub user: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+}
+
+/// A log line the preview read, and the role the rules gave it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewEvent {
+    pub at: Timestamp,
+    /// Local time, `YYYY-MM-DD HH:MM:SS`.
+    pub local: String,
+    pub user: String,
+    pub host: String,
+    pub target: String,
+    pub operation: String,
+    pub detail: String,
+    /// `clock_in`, `clock_out`, `both` or `none`.
+    pub role: String,
+    /// Whether it was adopted as the day's logon or logoff.
+    pub adopted: bool,
+}
+
+/// The preview's answer: the day as the rules compute it, and the log lines of that day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RulesPreview {
+    pub day: TimesheetDay,
+    pub events: Vec<PreviewEvent>,
+}
+
+/// A holiday of the calendar page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HolidayEntry {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// The national holiday's name, or empty for a company day.
+    pub name: String,
+    /// `national`, `company` (added by the company) or `working` (a national holiday the company works).
+    pub kind: String,
+}

@@ -49,9 +49,19 @@
 //! | GET | `/attendance/agreement?month=&organization_id=` | → [`AgreementReport`] | session (own unless attendance.view) |
 //! | GET | `/attendance/agreement/limits` | → [`AgreementLimits`] | session |
 //! | PUT | `/attendance/agreement/limits` | [`AgreementLimits`] → [`AgreementLimits`] | settings.manage |
+//! | GET | `/attendance/profiles` | → `Vec<`[`OutputProfile`]`>` | settings.manage |
+//! | POST | `/attendance/profiles` | [`OutputProfile`] → 201 [`OutputProfile`] | settings.manage |
+//! | PUT | `/attendance/profiles/{id}` | [`OutputProfile`] → [`OutputProfile`] | settings.manage |
+//! | DELETE | `/attendance/profiles/{id}` | → 204 | settings.manage |
+//! | POST | `/attendance/profiles/{id}/copy` | → 201 [`OutputProfile`] | settings.manage |
+//! | POST | `/attendance/profiles/{id}/run` | [`RunProfiles`] → [`ProfileRunReport`] | settings.manage |
+//! | POST | `/attendance/profiles/run` | [`RunProfiles`] → [`ProfileRunReport`] (every enabled profile) | settings.manage |
+//! | POST | `/attendance/rules/preview` | [`RulesPreviewRequest`] → [`RulesPreview`] | settings.manage |
+//! | GET | `/attendance/holidays?year=` | → `Vec<`[`HolidayEntry`]`>` (national holidays and the company's) | session |
 
 mod attendance;
 mod attendance_reports;
+mod output_profiles;
 
 use serde::{Deserialize, Serialize};
 
@@ -59,6 +69,7 @@ use crate::{Language, Permission};
 
 pub use attendance::*;
 pub use attendance_reports::*;
+pub use output_profiles::*;
 
 /// Seconds since 1970-01-01T00:00:00Z. Every instant in the API is one of these; the UI shows it
 /// in the user's time zone.

@@ -62,6 +62,57 @@ enum Command {
     /// Every administrator setting as one TOML file.
     #[command(subcommand)]
     Settings(SettingsCommand),
+    /// Write an attendance table (from the stored records) as CSV or Excel.
+    Export(ExportArgs),
+}
+
+#[derive(Args, Debug)]
+struct ExportArgs {
+    /// The table: monthly, timesheet, daily, ranking or terminal.
+    #[arg(value_name = "KIND", value_parser = parse_report_kind)]
+    kind: kinmu_shared::api::ReportKind,
+    /// The month, YYYY-MM (monthly, timesheet, ranking, terminal).
+    #[arg(long, value_name = "YYYY-MM", conflicts_with = "date")]
+    month: Option<String>,
+    /// The day, YYYY-MM-DD (daily, terminal).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    date: Option<String>,
+    /// Only this person: a Kinmu login or a log user (required for a timesheet).
+    #[arg(long, value_name = "NAME")]
+    user: Option<String>,
+    /// Only this organisation (its path, "Acme / Sales", or its name) and its sub-organisations.
+    #[arg(long, value_name = "NAME")]
+    org: Option<String>,
+    /// What a ranking ranks by: holiday_work, overtime, actual_work or late_count.
+    #[arg(long, value_name = "ITEM", default_value = "overtime", value_parser = parse_ranking)]
+    ranking: kinmu_shared::api::RankingItem,
+    /// File format.
+    #[arg(long, value_name = "FORMAT", value_parser = ["csv", "xlsx"])]
+    format: String,
+    /// CSV encoding: utf-8, utf-8-bom or shift_jis.
+    #[arg(long, value_name = "ENCODING", default_value = "utf-8", value_parser = parse_encoding)]
+    encoding: crate::attendance::reports::CsvEncoding,
+    /// Leave out the header row.
+    #[arg(long)]
+    no_header: bool,
+    /// The file to write (replaced whole when complete).
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+}
+
+fn parse_report_kind(s: &str) -> Result<kinmu_shared::api::ReportKind, String> {
+    kinmu_shared::api::ReportKind::from_key(s).ok_or_else(|| format!("{s:?} is not a table: use monthly, timesheet, daily, ranking or terminal"))
+}
+
+fn parse_ranking(s: &str) -> Result<kinmu_shared::api::RankingItem, String> {
+    kinmu_shared::api::RankingItem::ALL
+        .into_iter()
+        .find(|r| r.key() == s)
+        .ok_or_else(|| format!("{s:?} is not a ranking: use holiday_work, overtime, actual_work or late_count"))
+}
+
+fn parse_encoding(s: &str) -> Result<crate::attendance::reports::CsvEncoding, String> {
+    crate::attendance::reports::CsvEncoding::parse(s).ok_or_else(|| format!("{s:?} is not an encoding: use utf-8, utf-8-bom or shift_jis"))
 }
 
 #[derive(Subcommand, Debug)]
@@ -387,6 +438,7 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), Failure> {
         }
         Command::Attendance(AttendanceCommand::Run) => attendance_run(&cli, &file, None).await,
         Command::Attendance(AttendanceCommand::Status { format }) => attendance_status(&cli, &file, *format).await,
+        Command::Export(a) => export(&cli, &file, a).await,
         Command::Settings(SettingsCommand::Export) => {
             let db = open_db(&cli, &file).await?;
             print!("{}", crate::settings_file::export(&db).await?);
@@ -539,6 +591,50 @@ async fn attendance_show(cli: &Cli, file: &FileConfig, user: &str, month: &str, 
             print_table(&header, &rows);
         }
     }
+    Ok(())
+}
+
+async fn export(cli: &Cli, file: &FileConfig, a: &ExportArgs) -> Result<(), Failure> {
+    use crate::attendance::reports::{self, FileFormat, Period, ReportRequest};
+    use kinmu_shared::api::ReportKind;
+    let period = match (a.kind, a.month.as_deref(), a.date.as_deref()) {
+        (ReportKind::Daily, _, None) => return Err(Failure("the daily table needs --date YYYY-MM-DD".into())),
+        (ReportKind::Daily | ReportKind::Terminal, None, Some(d)) => Period::Day(
+            chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| Failure(format!("--date {d:?} is not a date: write YYYY-MM-DD")))?,
+        ),
+        (_, Some(m), _) => {
+            let (y, m) = crate::attendance::parse_month(m)?;
+            Period::Month(y, m)
+        }
+        (_, None, _) => return Err(Failure(format!("the {} table needs --month YYYY-MM", a.kind.key()))),
+    };
+    let db = open_db(cli, file).await?;
+    let organization_id = match a.org.as_deref() {
+        None => None,
+        Some(name) => {
+            let orgs = organizations::list(&db).await?;
+            let found = organizations::find_by_path(&orgs, name)
+                .or_else(|| orgs.iter().find(|o| o.name.eq_ignore_ascii_case(name.trim())))
+                .ok_or_else(|| Failure(format!("no organisation {name:?}: give its path (\"Acme / Sales\") or its name")))?;
+            Some(found.id)
+        }
+    };
+    let started = Instant::now();
+    let req = ReportRequest {
+        kind: a.kind,
+        period,
+        organization_id,
+        user: a.user.clone(),
+        terminal: None,
+        ranking: a.ranking,
+        layout: reports::display_settings(&db).await?.layout(a.kind).clone(),
+        language: reports::file_language(&db).await?,
+    };
+    let table = reports::build(&db, &Actor::Operator, &req).await?;
+    let format = FileFormat::parse(&a.format).unwrap_or(FileFormat::Csv);
+    let rows: Vec<&reports::Row> = table.rows.iter().collect();
+    reports::write_file(&table, &rows, format, !a.no_header, a.encoding, req.language, &a.out)?;
+    println!("{}: {} rows ({} {}) in {:.1} s", a.out.display(), rows.len(), a.kind.key(), table.period, started.elapsed().as_secs_f64());
     Ok(())
 }
 
