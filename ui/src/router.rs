@@ -18,6 +18,13 @@ pub enum Route {
     Settings,
     Preferences,
     Connection,
+    /// The attendance console (every logged-in user; members see themselves).
+    Attendance,
+    AttendanceTask,
+    AttendanceRules,
+    Holidays,
+    AttendanceDisplay,
+    OutputProfiles,
     NotFound,
 }
 
@@ -33,6 +40,12 @@ impl Route {
             Route::Settings => "/admin/settings",
             Route::Preferences => "/preferences",
             Route::Connection => "/connection",
+            Route::Attendance => "/attendance",
+            Route::AttendanceTask => "/attendance/task",
+            Route::AttendanceRules => "/attendance/rules",
+            Route::Holidays => "/attendance/holidays",
+            Route::AttendanceDisplay => "/attendance/display",
+            Route::OutputProfiles => "/attendance/profiles",
             Route::NotFound => "/404",
         }
     }
@@ -49,6 +62,12 @@ impl Route {
             "/admin/settings" => Route::Settings,
             "/preferences" => Route::Preferences,
             "/connection" => Route::Connection,
+            "/attendance" => Route::Attendance,
+            "/attendance/task" => Route::AttendanceTask,
+            "/attendance/rules" => Route::AttendanceRules,
+            "/attendance/holidays" => Route::Holidays,
+            "/attendance/display" => Route::AttendanceDisplay,
+            "/attendance/profiles" => Route::OutputProfiles,
             _ => Route::NotFound,
         }
     }
@@ -105,9 +124,28 @@ pub fn listen_popstate() {
 
 /// An in-app link: a real `<a href>` (works with keyboard, middle-click) that navigates
 /// without reloading.
+/// The attendance administration pages, reached from one header entry.
+pub const ATTENDANCE_ADMIN: &[Route] = &[
+    Route::AttendanceRules,
+    Route::Holidays,
+    Route::AttendanceTask,
+    Route::AttendanceDisplay,
+    Route::OutputProfiles,
+];
+
 #[component]
-pub fn Link(route: Route, children: Children, #[prop(optional, into)] testid: String) -> impl IntoView {
-    let current = move || app().route.get() == route;
+pub fn Link(
+    route: Route,
+    children: Children,
+    #[prop(optional, into)] testid: String,
+    /// Other pages for which this link counts as the current one (a section's entry).
+    #[prop(optional)]
+    current_also: &'static [Route],
+) -> impl IntoView {
+    let current = move || {
+        let r = app().route.get();
+        r == route || current_also.contains(&r)
+    };
     view! {
         <a
             href=route.href()
@@ -134,7 +172,8 @@ mod tests {
     fn paths_round_trip() {
         for r in [
             Route::Setup, Route::Login, Route::Home, Route::Users, Route::Organizations, Route::Roles,
-            Route::Settings, Route::Preferences, Route::Connection,
+            Route::Settings, Route::Preferences, Route::Connection, Route::Attendance, Route::AttendanceTask,
+            Route::AttendanceRules, Route::Holidays, Route::AttendanceDisplay, Route::OutputProfiles,
         ] {
             assert_eq!(Route::from_path(r.path()), r);
         }

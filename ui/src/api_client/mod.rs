@@ -1,5 +1,6 @@
 //! The one API client: typed calls to `/api/v1/...`, whatever transport carries them.
 
+pub mod rules;
 pub mod transport;
 
 use kinmu_shared::api::*;
@@ -63,6 +64,11 @@ pub async fn send_empty(method: &str, route: &str, body: Option<String>) -> ApiR
 
 pub async fn post_csv(route: &str, csv: String) -> ApiResult<ImportReport> {
     parse(&raw("POST", route, Some(csv), Some("text/csv")).await?)
+}
+
+/// The address of an API route for a plain link (downloads in the browser).
+pub fn url(route: &str) -> String {
+    format!("{}{API_PREFIX}{route}", base_path())
 }
 
 /// Percent-encodes a query value.

@@ -57,13 +57,41 @@ impl FormErrors {
         self.fields.with(|f| !f.is_empty()) || self.general.with(|g| g.is_some())
     }
 
-    /// Shows a server error next to its field when it names one, otherwise above the form.
+    /// Shows a server error next to its field when it names one, otherwise above the form. A
+    /// message listing several problems as `field: message; field: message` (the attendance
+    /// rules do) puts each next to its own field.
     pub fn set_api(&self, e: &ApiError) {
-        match &e.field {
-            Some(f) => self.set_field(f, e.message.clone()),
+        match e.field.as_deref().filter(|f| !f.is_empty()) {
+            Some(f) => {
+                let parts: Vec<(&str, &str)> = e.message.split("; ").filter_map(|p| p.split_once(": ")).collect();
+                let several = parts.len() > 1
+                    && parts.len() == e.message.split("; ").count()
+                    && parts[0].0 == f
+                    && parts.iter().all(|(k, _)| !k.contains(' '));
+                if several {
+                    for (k, m) in parts {
+                        self.set_field(k, format!("{k}: {m}"));
+                    }
+                } else {
+                    self.set_field(f, e.message.clone());
+                }
+            }
             None => self.set_general(e.message.clone()),
         }
     }
+
+    /// Reactive: the messages for `prefix` and the fields inside it (`prefix.x`, `prefix[0]`).
+    pub fn under(&self, prefix: &str) -> Vec<String> {
+        self.fields.with(|f| {
+            f.iter()
+                .filter(|(k, _)| {
+                    k == prefix || k.strip_prefix(prefix).is_some_and(|r| r.starts_with('.') || r.starts_with('['))
+                })
+                .map(|(_, m)| m.clone())
+                .collect()
+        })
+    }
+
 
     /// Records a client-side check under `field` (the form's name for it); true when it passed.
     pub fn check(&self, field: &str, r: Result<(), FieldError>) -> bool {
@@ -84,4 +112,19 @@ impl FormErrors {
 #[component]
 pub fn GeneralError(errors: FormErrors) -> impl IntoView {
     move || errors.general().map(|m| view! { <p class="error-banner" role="alert" data-testid="form-error">{m}</p> })
+}
+
+/// The messages for a group of fields (a section of a form): the fields named and those inside
+/// them. `testid` lets tests find the message by the first field's name.
+#[component]
+pub fn GroupErrors(errors: FormErrors, fields: Vec<String>, #[prop(optional, into)] id: Option<String>) -> impl IntoView {
+    let testid = format!("{}-error", fields.first().cloned().unwrap_or_default());
+    move || {
+        let msgs: Vec<String> = fields.iter().flat_map(|f| errors.under(f)).collect();
+        (!msgs.is_empty()).then(|| {
+            view! {
+                <p class="field-error" id=id.clone() data-testid=testid.clone() role="alert">{msgs.join(" / ")}</p>
+            }
+        })
+    }
 }

@@ -5,3 +5,4 @@ pub mod field;
 pub mod form_errors;
 pub mod header;
 pub mod password_meter;
+pub mod period_picker;

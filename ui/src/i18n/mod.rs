@@ -13,6 +13,18 @@ pub fn t(key: &'static str) -> &'static str {
     lookup(app().lang.get(), key)
 }
 
+/// Like [`t`] for a key built at run time (`"corr.absent"`); an unknown key is shown as it is.
+pub fn t_dyn(key: &str) -> &'static str {
+    let lang = app().lang.get();
+    match table::TABLE.iter().find(|(k, _, _)| *k == key) {
+        Some((_, ja, en)) => match lang {
+            Language::Ja => ja,
+            Language::En => en,
+        },
+        None => "?",
+    }
+}
+
 pub fn lookup(lang: Language, key: &'static str) -> &'static str {
     match table::TABLE.iter().find(|(k, _, _)| *k == key) {
         Some((_, ja, en)) => match lang {
