@@ -95,7 +95,8 @@ fn required_permission(r: Route) -> Option<Permission> {
         Route::Users => Some(Permission::ViewUsers),
         Route::Organizations => Some(Permission::ManageOrganizations),
         Route::Roles => Some(Permission::ManageRoles),
-        Route::Settings => Some(Permission::ManageSettings),
+        Route::Settings | Route::AttendanceTask | Route::AttendanceRules | Route::Holidays | Route::AttendanceDisplay
+        | Route::OutputProfiles => Some(Permission::ManageSettings),
         _ => None,
     }
 }
@@ -157,6 +158,12 @@ fn App() -> impl IntoView {
             Route::Roles => view! { <pages::admin::roles::RolesPage /> }.into_any(),
             Route::Settings => view! { <pages::admin::settings::SettingsPage /> }.into_any(),
             Route::Preferences => view! { <pages::preferences::PreferencesPage /> }.into_any(),
+            Route::Attendance => view! { <pages::attendance::console::ConsolePage /> }.into_any(),
+            Route::AttendanceTask => view! { <pages::attendance::task::TaskPage /> }.into_any(),
+            Route::AttendanceRules => view! { <pages::attendance::rules::RulesPage /> }.into_any(),
+            Route::Holidays => view! { <pages::attendance::holidays::HolidaysPage /> }.into_any(),
+            Route::AttendanceDisplay => view! { <pages::attendance::display::DisplayPage /> }.into_any(),
+            Route::OutputProfiles => view! { <pages::attendance::profiles::ProfilesPage /> }.into_any(),
             Route::Connection => view! {
                 <pages::connection::ConnectionPage on_connected=Callback::new(move |_| {
                     // Connected: carry on to the login (or home) page.

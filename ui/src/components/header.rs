@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use crate::api_client;
 use crate::app_state::app;
 use crate::i18n::{language_name, t};
-use crate::router::{Link, Route, navigate};
+use crate::router::{ATTENDANCE_ADMIN, Link, Route, navigate};
 
 const LANG_KEY: &str = "kinmu.lang";
 
@@ -92,6 +92,7 @@ pub fn Header() -> impl IntoView {
             <Show when=logged_in>
                 <nav aria-label=move || t("nav.label") class="mainnav">
                     <Link route=Route::Home testid="nav-home">{move || t("nav.home")}</Link>
+                    <Link route=Route::Attendance testid="nav-attendance">{move || t("nav.attendance")}</Link>
                     <Show when=move || can(Permission::ViewUsers)>
                         <Link route=Route::Users testid="nav-users">{move || t("nav.users")}</Link>
                     </Show>
@@ -103,6 +104,7 @@ pub fn Header() -> impl IntoView {
                     </Show>
                     <Show when=move || can(Permission::ManageSettings)>
                         <Link route=Route::Settings testid="nav-settings">{move || t("nav.settings")}</Link>
+                        <Link route=Route::AttendanceRules testid="nav-attendance-admin" current_also=ATTENDANCE_ADMIN>{move || t("nav.attendance_admin")}</Link>
                     </Show>
                     <Link route=Route::Preferences testid="nav-preferences">{move || t("nav.preferences")}</Link>
                 </nav>

@@ -1,4 +1,5 @@
 pub mod admin;
+pub mod attendance;
 pub mod connection;
 pub mod home;
 pub mod login;

@@ -1,0 +1,241 @@
+//! The monthly tab's pictures, in plain SVG: overtime per person against the monthly limit,
+//! each person's month as a calendar coloured by actual work, and the 36-agreement warnings.
+//! Every colour has its text too (figures, badges, marks), so none is the only signal.
+
+use kinmu_shared::api::{AgreementReport, AgreementStatus, HeatDay};
+use leptos::prelude::*;
+
+use super::{error_banner, level_badge};
+use crate::api_client;
+use crate::datetime::{days_in_month, hm, parse_month, weekday_index};
+use crate::i18n::t;
+
+/// People drawn in the overtime chart (the most overtime first).
+const CHART_PEOPLE: usize = 30;
+/// People listed per page below it.
+const LIST_PAGE: usize = 20;
+
+#[component]
+pub fn AgreementPanel(month: Signal<String>, org: Signal<String>) -> impl IntoView {
+    let report = RwSignal::new(None::<AgreementReport>);
+    let error = RwSignal::new(None::<String>);
+    let shown = RwSignal::new(LIST_PAGE);
+    let generation = StoredValue::new(0u32);
+    Effect::new(move |_| {
+        let mut route = format!("/attendance/agreement?month={}", month.get());
+        if let Ok(id) = org.get().parse::<i64>() {
+            route.push_str(&format!("&organization_id={id}"));
+        }
+        generation.update_value(|g| *g += 1);
+        let g = generation.get_value();
+        shown.set(LIST_PAGE);
+        leptos::task::spawn_local(async move {
+            let r = api_client::get::<AgreementReport>(&route).await;
+            if generation.try_get_value() != Some(g) {
+                return;
+            }
+            match r {
+                Ok(r) => {
+                    error.set(None);
+                    report.set(Some(r));
+                }
+                Err(e) => {
+                    report.set(None);
+                    error.set(Some(e.message));
+                }
+            }
+        });
+    });
+    view! {
+        <section class="agreement" aria-labelledby="agr-title">
+            <h2 id="agr-title">{move || t("agr.title")}</h2>
+            {error_banner(error)}
+            {move || report.get().map(|r| {
+                if r.people.is_empty() {
+                    return view! { <p class="empty">{t("att.no_rows")}</p> }.into_any();
+                }
+                let limit = i64::from(r.limits.monthly_overtime_hours) * 60;
+                let month = r.month.clone();
+                let total = r.people.len();
+                let people = r.people.clone();
+                view! {
+                    {overtime_chart(&r.people, limit)}
+                    <ul class="agr-list" data-testid="agr-list">
+                        {move || people.iter().take(shown.get()).map(|p| person_card(p, &month)).collect_view()}
+                    </ul>
+                    {move || (shown.get() < total).then(|| view! {
+                        <div class="pager"><span>{format!("{} / {total}", shown.get())}</span>
+                        <button type="button" on:click=move |_| shown.update(|s| *s += LIST_PAGE)>{t("att.more")}</button></div>
+                    })}
+                }
+                .into_any()
+            })}
+        </section>
+    }
+}
+
+/// Horizontal bars, most overtime first, with the monthly limit as a dashed line.
+fn overtime_chart(people: &[AgreementStatus], limit: i64) -> impl IntoView + use<> {
+    let mut sorted: Vec<&AgreementStatus> = people.iter().collect();
+    sorted.sort_by(|a, b| b.overtime_minutes.cmp(&a.overtime_minutes).then_with(|| a.name.cmp(&b.name)));
+    let n = sorted.len().min(CHART_PEOPLE);
+    let max = sorted.first().map(|p| p.overtime_minutes).unwrap_or(0).max(limit + limit / 10).max(60);
+    let (label_w, bar_w, row_h) = (180.0, 440.0, 22.0);
+    let x = move |m: i64| label_w + bar_w * (m.max(0) as f64) / (max as f64);
+    let height = row_h * n as f64 + 30.0;
+    let bars = sorted
+        .iter()
+        .take(n)
+        .enumerate()
+        .map(|(i, p)| {
+            let y = 20.0 + row_h * i as f64;
+            let over = p.overtime_minutes > limit;
+            let w = x(p.overtime_minutes) - label_w;
+            let name: String = if p.name.chars().count() > 22 { p.name.chars().take(21).chain(['…']).collect() } else { p.name.clone() };
+            let value = format!("{}{}", hm(p.overtime_minutes), if over { " ‼" } else { "" });
+            view! {
+                <g class=if over { "bar over" } else { "bar" }>
+                    <text x=label_w - 6.0 y=y + 15.0 text-anchor="end">{name}</text>
+                    <rect x=label_w y=y + 3.0 width=w.max(1.0) height=row_h - 6.0></rect>
+                    <text class="value" x=label_w + w + 4.0 y=y + 15.0>{value}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    let lx = x(limit);
+    view! {
+        <figure class="chart" data-testid="agr-chart">
+            <figcaption>{t("agr.chart_title")} {(sorted.len() > n).then(|| format!(" ({} {n} / {})", t("agr.top"), sorted.len()))}</figcaption>
+            <svg viewBox=format!("0 0 700 {height}") width="100%" role="img" aria-label=format!("{} — {} {}", t("agr.chart_title"), t("agr.limit"), hm(limit))>
+                {bars}
+                <line class="limit" x1=lx x2=lx y1="12" y2=height - 8.0></line>
+                <text class="limit-label" x=lx + 3.0 y="12">{format!("{} {}", t("agr.limit"), hm(limit))}</text>
+            </svg>
+        </figure>
+    }
+}
+
+fn rule_label(rule: &str) -> &'static str {
+    t(match rule {
+        "monthly_overtime" => "agr.rule.monthly_overtime",
+        "yearly_overtime" => "agr.rule.yearly_overtime",
+        "monthly_total" => "agr.rule.monthly_total",
+        "average_2_6" => "agr.rule.average_2_6",
+        "months_over" => "agr.rule.months_over",
+        _ => "agr.rule.other",
+    })
+}
+
+fn person_card(p: &AgreementStatus, month: &str) -> impl IntoView + use<> {
+    let checks = p
+        .checks
+        .iter()
+        .map(|c| {
+            let fig = |v: i64| if c.rule == "months_over" { v.to_string() } else { hm(v) };
+            view! {
+                <tr data-rule=c.rule.clone()>
+                    <td>{rule_label(&c.rule)}</td>
+                    <td class="num">{fig(c.value)} " / " {fig(c.limit)}</td>
+                    <td>{level_badge(c.level)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let breaks = (!p.break_rule_days.is_empty()).then(|| {
+        view! {
+            <p class="break-days"><strong>{t("agr.break_days")}</strong> ": " {p.break_rule_days.join(", ")}</p>
+        }
+    });
+    view! {
+        <li class="agr-person" data-person=p.person.clone() data-level=format!("{:?}", p.level).to_lowercase()>
+            <div class="agr-head">
+                <strong>{p.name.clone()}</strong>
+                {level_badge(p.level)}
+                <span class="hint">{t("agr.overtime")} " " {hm(p.overtime_minutes)}</span>
+            </div>
+            <div class="agr-body">
+                <table class="checks">
+                    <thead><tr><th>{t("agr.rule")}</th><th>{t("agr.value_limit")}</th><th>{t("agr.level")}</th></tr></thead>
+                    <tbody>{checks}</tbody>
+                </table>
+                {heat_map(&p.days, month, &p.name)}
+            </div>
+            {breaks}
+        </li>
+    }
+}
+
+/// Buckets of actual work, as (upper bound in minutes, CSS class, legend key).
+const BUCKETS: [(i64, &str, &str); 5] = [
+    (0, "h0", "heat.none"),
+    (6 * 60, "h1", "heat.short"),
+    (8 * 60 + 1, "h2", "heat.normal"),
+    (10 * 60, "h3", "heat.long"),
+    (i64::MAX, "h4", "heat.very_long"),
+];
+
+fn bucket(minutes: i64) -> &'static str {
+    BUCKETS.iter().find(|(max, _, _)| minutes <= *max).map(|b| b.1).unwrap_or("h4")
+}
+
+/// A calendar of the month (weeks as rows, Monday first), each day coloured by actual work,
+/// with its number, an "H" on holidays and the figures in its tooltip.
+fn heat_map(days: &[HeatDay], month: &str, name: &str) -> impl IntoView + use<> {
+    let Some((y, m)) = parse_month(month) else { return ().into_any() };
+    let n = days_in_month(y, m);
+    let first_wd = weekday_index(y, m, 1);
+    let cell = 24.0;
+    let rows = (first_wd + n).div_ceil(7);
+    let hol = t("heat.holiday_mark");
+    let cells = (1..=n)
+        .map(|d| {
+            let date = format!("{y:04}-{m:02}-{d:02}");
+            let rec = days.iter().find(|h| h.date == date);
+            let i = first_wd + d - 1;
+            let (cx, cy) = (f64::from(i % 7) * cell, 16.0 + f64::from(i / 7) * cell);
+            let (class, tip, holiday) = match rec {
+                Some(h) => (
+                    bucket(h.actual_work_minutes),
+                    format!(
+                        "{date}{}: {} {} / {} {}",
+                        if h.holiday { format!(" ({})", t("heat.holiday")) } else { String::new() },
+                        t("heat.worked"),
+                        hm(h.actual_work_minutes),
+                        t("agr.overtime"),
+                        hm(h.overtime_minutes)
+                    ),
+                    h.holiday,
+                ),
+                None => ("none", format!("{date}: {}", t("heat.no_record")), false),
+            };
+            view! {
+                <g class=format!("day {class}{}", if holiday { " holiday" } else { "" }) data-date=date>
+                    <title>{tip}</title>
+                    <rect x=cx + 1.0 y=cy + 1.0 width=cell - 2.0 height=cell - 2.0 rx="3"></rect>
+                    <text x=cx + 4.0 y=cy + 15.0>{d}</text>
+                    {holiday.then(|| view! { <text class="mark" x=cx + cell - 4.0 y=cy + 10.0 text-anchor="end">{hol}</text> })}
+                </g>
+            }
+        })
+        .collect_view();
+    let heads = ["M", "T", "W", "T", "F", "S", "S"]
+        .iter()
+        .enumerate()
+        .map(|(i, h)| view! { <text class="wd" x=i as f64 * cell + 8.0 y="11">{*h}</text> })
+        .collect_view();
+    let legend = BUCKETS
+        .iter()
+        .map(|(_, class, key)| view! { <span class="legend-item"><span class=format!("swatch {class}")></span>{t(key)}</span> })
+        .collect_view();
+    view! {
+        <figure class="heat" data-testid="heat-map">
+            <svg viewBox=format!("0 0 {} {}", cell * 7.0, 18.0 + cell * f64::from(rows)) width="168" role="img"
+                aria-label=format!("{} — {name} {month}", t("heat.title"))>
+                {heads}
+                {cells}
+            </svg>
+            <figcaption class="legend">{legend}<span class="legend-item">{hol} " = " {t("heat.holiday")}</span></figcaption>
+        </figure>
+    }
+    .into_any()
+}

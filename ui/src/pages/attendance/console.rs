@@ -1,0 +1,440 @@
+//! The attendance console: monthly, timesheet, daily, ranking and per-terminal tables, sorted
+//! by clicking column headers (Shift adds a second key), downloaded as CSV or Excel; the
+//! monthly tab adds the overtime chart, the calendars and the 36-agreement warnings.
+//!
+//! The first 200 rows are asked for at once, the next ones with "Load more".
+
+use kinmu_shared::Permission;
+use kinmu_shared::api::{DisplaySettings, Organization, RankingItem, Report, ReportKind, ReportRow, SortKey};
+use leptos::prelude::*;
+
+use super::charts::AgreementPanel;
+use super::{cell_kinds, cell_text, column_title, error_banner, kind_label};
+use crate::api_client::{self, enc};
+use crate::app_state::app;
+use crate::components::csv_transfer::download_text;
+use crate::components::period_picker::{PeriodPicker, Step};
+use crate::datetime::{add_days, today};
+use crate::i18n::{t, tr};
+
+const PAGE: usize = 200;
+
+/// The sort a click on `column` makes: a plain click sorts by it alone (again: reverses it);
+/// with Shift it becomes (or reverses) the second key.
+pub fn sort_after_click(current: &[SortKey], column: &str, second: bool) -> Vec<SortKey> {
+    let key = |descending| SortKey { column: column.to_string(), descending };
+    let mut s = current.to_vec();
+    match s.iter().position(|k| k.column == column) {
+        Some(0) if !second || s.len() == 1 => {
+            s[0].descending = !s[0].descending;
+            if !second {
+                s.truncate(1);
+            }
+        }
+        Some(i) if second => s[i].descending = !s[i].descending,
+        _ if second && !s.is_empty() => {
+            s.truncate(1);
+            s.push(key(false));
+        }
+        _ => s = vec![key(false)],
+    }
+    s
+}
+
+fn sort_param(keys: &[SortKey]) -> String {
+    keys.iter().map(|k| format!("{}{}", if k.descending { "-" } else { "" }, k.column)).collect::<Vec<_>>().join(",")
+}
+
+#[component]
+pub fn ConsolePage() -> impl IntoView {
+    let state = app();
+    let viewer = state.can(Permission::ViewAttendance);
+    let own_login = state.session.with_untracked(|s| s.as_ref().map(|s| s.user.login.clone()).unwrap_or_default());
+    let desktop = api_client::is_desktop();
+
+    let tab = RwSignal::new(ReportKind::Monthly);
+    let month = RwSignal::new(today()[..7].to_string());
+    let date = RwSignal::new(add_days(&today(), -1));
+    let org = RwSignal::new(String::new());
+    let user_text = RwSignal::new(if viewer { String::new() } else { own_login.clone() });
+    let user = RwSignal::new(user_text.get_untracked());
+    let terminal = RwSignal::new(String::new());
+    let ranking = RwSignal::new(RankingItem::Overtime);
+    let sort = RwSignal::new(Vec::<SortKey>::new());
+    let encoding = RwSignal::new("utf-8-bom".to_string());
+    let orgs = RwSignal::new(Vec::<Organization>::new());
+    let display = RwSignal::new(None::<DisplaySettings>);
+
+    let report = RwSignal::new(None::<Report>);
+    let generation = RwSignal::new(0u32);
+    let loading = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+
+    leptos::task::spawn_local(async move {
+        if let Ok(d) = api_client::get::<DisplaySettings>("/attendance/display").await {
+            display.set(Some(d));
+        }
+        if viewer && let Ok(o) = api_client::organizations().await {
+            orgs.set(o);
+        }
+    });
+
+    // The query of what is shown (tracked: a change reloads).
+    let query = Memo::new(move |_| {
+        let kind = tab.get();
+        let mut q = match kind {
+            ReportKind::Daily => format!("date={}", date.get()),
+            _ => format!("month={}", month.get()),
+        };
+        if let Ok(id) = org.get().parse::<i64>() {
+            q.push_str(&format!("&organization_id={id}"));
+        }
+        let u = user.get();
+        if !u.trim().is_empty() {
+            q.push_str(&format!("&user={}", enc(u.trim())));
+        }
+        match kind {
+            ReportKind::Terminal if !terminal.get().trim().is_empty() => q.push_str(&format!("&terminal={}", enc(terminal.get().trim()))),
+            ReportKind::Ranking => q.push_str(&format!("&ranking={}", ranking.get().key())),
+            _ => {}
+        }
+        let s = sort.get();
+        if !s.is_empty() && kind != ReportKind::Ranking {
+            q.push_str(&format!("&sort={}", enc(&sort_param(&s))));
+        }
+        q
+    });
+    let needs_user = Memo::new(move |_| tab.get() == ReportKind::Timesheet && user.with(|u| u.trim().is_empty()));
+
+    let load = move |offset: usize| {
+        let kind = tab.get_untracked();
+        let route = format!("/attendance/reports/{}?{}&limit={PAGE}&offset={offset}", kind.key(), query.get_untracked());
+        let gen_now = if offset == 0 {
+            generation.update(|g| *g += 1);
+            generation.get_untracked()
+        } else {
+            generation.get_untracked()
+        };
+        loading.set(true);
+        leptos::task::spawn_local(async move {
+            let r = api_client::get::<Report>(&route).await;
+            // A newer request (another tab, month…) superseded this one.
+            if generation.get_untracked() != gen_now {
+                return;
+            }
+            loading.set(false);
+            match r {
+                Ok(mut r) => {
+                    error.set(None);
+                    if offset > 0 {
+                        let mut rows = report.get_untracked().map(|p| p.rows).unwrap_or_default();
+                        rows.append(&mut r.rows);
+                        r.rows = rows;
+                    }
+                    report.set(Some(r));
+                }
+                Err(e) => {
+                    error.set(Some(e.message));
+                    if offset == 0 {
+                        report.set(None);
+                    }
+                }
+            }
+        });
+    };
+    Effect::new(move |_| {
+        let _ = query.get();
+        if needs_user.get() {
+            generation.update(|g| *g += 1);
+            report.set(None);
+            loading.set(false);
+            return;
+        }
+        load(0);
+    });
+
+    let set_tab = move |k: ReportKind| {
+        if tab.get_untracked() != k {
+            sort.set(Vec::new());
+            tab.set(k);
+        }
+    };
+    let open_timesheet = move |person: String| {
+        if tab.get_untracked() == ReportKind::Daily {
+            month.set(date.get_untracked()[..7].to_string());
+        }
+        user_text.set(person.clone());
+        user.set(person);
+        set_tab(ReportKind::Timesheet);
+        // Take the keyboard user to the new table.
+        request_animation_frame(|| {
+            if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("att-tab-timesheet")) {
+                let _ = wasm_bindgen::JsCast::unchecked_into::<web_sys::HtmlElement>(el).focus();
+            }
+        });
+    };
+
+    let effective_sort = move || {
+        let s = sort.get();
+        if !s.is_empty() {
+            return s;
+        }
+        display.with(|d| d.as_ref().map(|d| d.layout(tab.get()).sort.clone()).unwrap_or_default())
+    };
+    let click_header = move |col: String, second: bool| {
+        if tab.get_untracked() == ReportKind::Ranking {
+            return;
+        }
+        let cur = effective_sort();
+        sort.set(sort_after_click(&cur, &col, second));
+    };
+
+    let tabs = move || {
+        ReportKind::ALL
+            .iter()
+            .map(|k| {
+                let k = *k;
+                view! {
+                    <button
+                        type="button"
+                        role="tab"
+                        id=format!("att-tab-{}", k.key())
+                        data-testid=format!("att-tab-{}", k.key())
+                        aria-selected=move || (tab.get() == k).to_string()
+                        tabindex=move || if tab.get() == k { "0" } else { "-1" }
+                        on:click=move |_| set_tab(k)
+                        on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                            let i = ReportKind::ALL.iter().position(|x| *x == k).unwrap_or(0);
+                            let n = ReportKind::ALL.len();
+                            let next = match ev.key().as_str() {
+                                "ArrowRight" => Some((i + 1) % n),
+                                "ArrowLeft" => Some((i + n - 1) % n),
+                                _ => None,
+                            };
+                            if let Some(j) = next {
+                                ev.prevent_default();
+                                let target = ReportKind::ALL[j];
+                                set_tab(target);
+                                if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(&format!("att-tab-{}", target.key()))) {
+                                    let _ = wasm_bindgen::JsCast::unchecked_into::<web_sys::HtmlElement>(el).focus();
+                                }
+                            }
+                        }
+                    >
+                        {move || kind_label(k)}
+                    </button>
+                }
+            })
+            .collect_view()
+    };
+
+    let org_options = move || {
+        let cur = org.get_untracked();
+        let mut v = vec![view! { <option value="" selected=cur.is_empty()>{t("users.all_orgs")}</option> }.into_any()];
+        v.extend(orgs.get().into_iter().map(|o| {
+            let sel = cur == o.id.to_string();
+            view! { <option value=o.id.to_string() selected=sel>{o.path}</option> }.into_any()
+        }));
+        v
+    };
+
+    let download_href = move |format: &str| {
+        let kind = tab.get();
+        api_client::url(&format!("/attendance/reports/{}/download?{}&format={format}&encoding={}", kind.key(), query.get(), encoding.get()))
+    };
+    let desktop_csv = move |_| {
+        let kind = tab.get_untracked();
+        let route = format!("/attendance/reports/{}/download?{}&format=csv&encoding=utf-8-bom", kind.key(), query.get_untracked());
+        let name = format!("{}_{}.csv", kind.key(), report.with_untracked(|r| r.as_ref().map(|r| r.period.clone()).unwrap_or_default()));
+        leptos::task::spawn_local(async move {
+            match api_client::get_text(&route).await {
+                Ok(text) => download_text(&name, &text, "text/csv;charset=utf-8"),
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+
+    view! {
+        <section class="card wide attendance">
+            <h1>{move || t("att.title")}</h1>
+            <div role="tablist" class="tabs" aria-label=move || t("att.tables")>{tabs}</div>
+            <form class="filters" role="search" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); user.set(user_text.get_untracked()); }>
+                {move || if tab.get() == ReportKind::Daily {
+                    view! { <PeriodPicker id="att-day" label=tr("att.day") value=date kind=Step::Day /> }.into_any()
+                } else {
+                    view! { <PeriodPicker id="att-month" label=tr("att.month") value=month kind=Step::Month /> }.into_any()
+                }}
+                {viewer.then(|| view! {
+                    <div class="field">
+                        <label for="att-org">{move || t("field.organization")}</label>
+                        <select id="att-org" on:change=move |ev| org.set(event_target_value(&ev))>{org_options}</select>
+                    </div>
+                    <div class="field">
+                        <label for="att-user">{move || t("att.user")}</label>
+                        <input id="att-user" type="search" autocomplete="off"
+                            placeholder=move || t("att.user_hint")
+                            prop:value=move || user_text.get()
+                            on:input=move |ev| user_text.set(event_target_value(&ev))
+                            on:change=move |ev| user.set(event_target_value(&ev)) />
+                    </div>
+                })}
+                <Show when=move || tab.get() == ReportKind::Terminal>
+                    <div class="field">
+                        <label for="att-terminal">{move || t("att.terminal")}</label>
+                        <input id="att-terminal" type="search" prop:value=move || terminal.get() on:change=move |ev| terminal.set(event_target_value(&ev)) />
+                    </div>
+                </Show>
+                <Show when=move || tab.get() == ReportKind::Ranking>
+                    <div class="field">
+                        <label for="att-ranking">{move || t("att.ranking_by")}</label>
+                        <select id="att-ranking" on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            if let Some(r) = RankingItem::ALL.into_iter().find(|r| r.key() == v) { ranking.set(r); }
+                        }>
+                            {RankingItem::ALL.into_iter().map(|r| view! {
+                                <option value=r.key() selected=move || ranking.get() == r>{move || column_title(r.column())}</option>
+                            }).collect_view()}
+                        </select>
+                    </div>
+                </Show>
+                {viewer.then(|| view! { <button type="submit" data-testid="att-show">{move || t("att.show")}</button> })}
+            </form>
+            <div class="downloads">
+                {if desktop {
+                    view! { <button type="button" data-testid="att-download-csv" on:click=desktop_csv>"CSV"</button> }.into_any()
+                } else {
+                    view! {
+                        <a class="button" data-testid="att-download-csv" download="" href=move || download_href("csv")>"CSV"</a>
+                        <a class="button" data-testid="att-download-xlsx" download="" href=move || download_href("xlsx")>"Excel"</a>
+                        <label class="inline" for="att-encoding">{move || t("att.encoding")}</label>
+                        <select id="att-encoding" on:change=move |ev| encoding.set(event_target_value(&ev))>
+                            <option value="utf-8-bom">"UTF-8 (BOM)"</option>
+                            <option value="utf-8">"UTF-8"</option>
+                            <option value="shift_jis">"Shift_JIS"</option>
+                        </select>
+                    }.into_any()
+                }}
+                <span class="hint">{move || t("att.sort_hint")}</span>
+            </div>
+            {error_banner(error)}
+            <Show when=move || needs_user.get()>
+                <p class="hint" role="status">{move || t("att.need_user")}</p>
+            </Show>
+            <div class="table-wrap" aria-busy=move || loading.get().to_string() aria-live="polite">
+                {move || report.get().map(|r| {
+                    let kinds = cell_kinds(&r.columns);
+                    let user_col = r.columns.iter().position(|c| c == "user");
+                    let can_open = matches!(r.kind, ReportKind::Monthly | ReportKind::Daily | ReportKind::Ranking);
+                    let cols = r.columns.clone();
+                    let sortable = r.kind != ReportKind::Ranking;
+                    let shown = r.rows.len();
+                    let total = r.total_rows;
+                    let gen_now = generation.get_untracked();
+                    let rows: Vec<(usize, ReportRow)> = r.rows.into_iter().enumerate().collect();
+                    view! {
+                        <table class="report" data-testid="att-table" data-kind=r.kind.key() data-period=r.period.clone()>
+                            <thead><tr>
+                                {cols.into_iter().map(|c| {
+                                    let c2 = c.clone();
+                                    let c3 = c.clone();
+                                    let c4 = c.clone();
+                                    let pos = move || effective_sort().iter().position(|k| k.column == c2).map(|i| (i, effective_sort()[i].descending));
+                                    let pos2 = pos.clone();
+                                    view! {
+                                        <th scope="col" data-column=c.clone() aria-sort=move || match pos() { Some((0, false)) => Some("ascending"), Some((0, true)) => Some("descending"), _ => None }>
+                                            {if sortable {
+                                                view! {
+                                                    <button type="button" class="sort"
+                                                        on:click=move |ev: leptos::ev::MouseEvent| click_header(c3.clone(), ev.shift_key())
+                                                        on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                                                            if ev.key() == "Enter" && ev.shift_key() {
+                                                                ev.prevent_default();
+                                                                click_header(c4.clone(), true);
+                                                            }
+                                                        }
+                                                    >
+                                                        {column_title(&c)}
+                                                        {move || pos2().map(|(i, d)| view! {
+                                                            <span class="sort-mark">{if d { " ▼" } else { " ▲" }}<sub>{i + 1}</sub>
+                                                                <span class="visually-hidden">{format!(" {} {}", t(if d { "att.sorted_desc" } else { "att.sorted_asc" }), i + 1)}</span>
+                                                            </span>
+                                                        })}
+                                                    </button>
+                                                }.into_any()
+                                            } else {
+                                                view! { <span>{column_title(&c)}</span> }.into_any()
+                                            }}
+                                        </th>
+                                    }
+                                }).collect_view()}
+                            </tr></thead>
+                            <tbody>
+                                <For each=move || rows.clone() key=move |(i, _)| (gen_now, *i) let:item>
+                                    {
+                                        let (_, row) = item;
+                                        let kinds = kinds.clone();
+                                        let person = row.person.clone();
+                                        view! {
+                                            <tr data-person=row.person.clone()>
+                                                {row.cells.iter().enumerate().map(|(j, v)| {
+                                                    let text = cell_text(kinds.get(j).copied().unwrap_or(kinmu_shared::api::ColumnKind::Text), v);
+                                                    let number = matches!(v, kinmu_shared::api::CellValue::Number(_));
+                                                    if can_open && Some(j) == user_col {
+                                                        let p = person.clone();
+                                                        view! {
+                                                            <td><button type="button" class="linklike" data-testid="att-open-user"
+                                                                title=t("att.open_timesheet")
+                                                                on:click=move |_| open_timesheet(p.clone())>{text}</button></td>
+                                                        }.into_any()
+                                                    } else {
+                                                        view! { <td class:num=number>{text}</td> }.into_any()
+                                                    }
+                                                }).collect_view()}
+                                            </tr>
+                                        }
+                                    }
+                                </For>
+                            </tbody>
+                        </table>
+                        <div class="pager">
+                            <span data-testid="att-count">{format!("{shown} / {total}")}</span>
+                            {((shown as i64) < total).then(|| view! {
+                                <button type="button" data-testid="att-more" on:click=move |_| load(shown)>{t("att.more")}</button>
+                            })}
+                        </div>
+                        {(total == 0).then(|| view! { <p class="empty">{t("att.no_rows")}</p> })}
+                    }
+                })}
+            </div>
+            <Show when=move || tab.get() == ReportKind::Monthly>
+                <AgreementPanel month=month.into() org=org.into() />
+            </Show>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(s: &[SortKey]) -> String {
+        sort_param(s)
+    }
+
+    #[test]
+    fn clicks_make_at_most_two_sort_keys() {
+        let s = sort_after_click(&[], "overtime", false);
+        assert_eq!(keys(&s), "overtime");
+        let s = sort_after_click(&s, "overtime", false);
+        assert_eq!(keys(&s), "-overtime");
+        let s = sort_after_click(&s, "user", true);
+        assert_eq!(keys(&s), "-overtime,user");
+        let s = sort_after_click(&s, "user", true);
+        assert_eq!(keys(&s), "-overtime,-user");
+        let s = sort_after_click(&s, "group", true);
+        assert_eq!(keys(&s), "-overtime,group");
+        let s = sort_after_click(&s, "group", false);
+        assert_eq!(keys(&s), "group");
+        assert_eq!(keys(&sort_after_click(&[], "user", true)), "user");
+    }
+}

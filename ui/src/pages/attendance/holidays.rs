@@ -1,0 +1,206 @@
+//! The holiday calendar of a year: Japan's national holidays, the company's added days off and
+//! the days it works although a rule makes them holidays. The company's days live in the rules
+//! (`holidays.added` / `holidays.removed`) and are saved with `PUT /attendance/rules`.
+
+use kinmu_shared::api::HolidayEntry;
+use leptos::prelude::*;
+use serde_json::Value;
+
+use super::{AdminNav, error_banner};
+use crate::api_client;
+use crate::components::form_errors::{FormErrors, GeneralError};
+use crate::components::period_picker::{PeriodPicker, Step};
+use crate::datetime::{parse_date, today, weekday_index};
+use crate::i18n::{t, tr};
+
+const WD_KEYS: [&str; 7] = ["wd.mon", "wd.tue", "wd.wed", "wd.thu", "wd.fri", "wd.sat", "wd.sun"];
+
+fn weekday(date: &str) -> &'static str {
+    parse_date(date).map(|(y, m, d)| t(WD_KEYS[weekday_index(y, m, d) as usize])).unwrap_or("")
+}
+
+fn strings(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array).map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect()).unwrap_or_default()
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    National,
+    Working,
+    Company,
+    ExtraWorking,
+}
+
+#[component]
+pub fn HolidaysPage() -> impl IntoView {
+    let year = RwSignal::new(today()[..4].to_string());
+    let entries = RwSignal::new(Vec::<HolidayEntry>::new());
+    let rules = RwSignal::new(Value::Null);
+    let added = RwSignal::new(Vec::<String>::new());
+    let removed = RwSignal::new(Vec::<String>::new());
+    let dirty = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let errors = FormErrors::new();
+    let saved = RwSignal::new(false);
+    let new_date = RwSignal::new(String::new());
+
+    let load_rules = move || {
+        leptos::task::spawn_local(async move {
+            match api_client::get::<Value>("/attendance/rules").await {
+                Ok(v) => {
+                    added.set(strings(v.pointer("/holidays/added")));
+                    removed.set(strings(v.pointer("/holidays/removed")));
+                    rules.set(v);
+                    dirty.set(false);
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    load_rules();
+    Effect::new(move |_| {
+        let y = year.get();
+        leptos::task::spawn_local(async move {
+            match api_client::get::<Vec<HolidayEntry>>(&format!("/attendance/holidays?year={y}")).await {
+                Ok(e) => {
+                    entries.set(e);
+                    error.set(None);
+                }
+                Err(e) => {
+                    entries.set(Vec::new());
+                    error.set(Some(e.message));
+                }
+            }
+        });
+    });
+
+    // The year's rows from the national holidays and the edited company lists.
+    let rows = move || {
+        let y = year.get();
+        let in_year = |d: &String| d.starts_with(&format!("{y}-"));
+        let add = added.get();
+        let rem = removed.get();
+        let national: Vec<(String, String)> =
+            entries.with(|e| e.iter().filter(|e| e.kind != "company").map(|e| (e.date.clone(), e.name.clone())).collect());
+        let mut v: Vec<(String, String, Kind)> = national
+            .iter()
+            .map(|(d, n)| (d.clone(), n.clone(), if rem.contains(d) { Kind::Working } else { Kind::National }))
+            .collect();
+        v.extend(add.iter().filter(|d| in_year(d)).map(|d| (d.clone(), String::new(), Kind::Company)));
+        v.extend(rem.iter().filter(|d| in_year(d) && !national.iter().any(|(n, _)| n == *d)).map(|d| (d.clone(), String::new(), Kind::ExtraWorking)));
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
+    };
+    let edit = move |f: &dyn Fn(&mut Vec<String>, &mut Vec<String>)| {
+        let (mut a, mut r) = (added.get_untracked(), removed.get_untracked());
+        f(&mut a, &mut r);
+        a.sort();
+        a.dedup();
+        r.sort();
+        r.dedup();
+        added.set(a);
+        removed.set(r);
+        dirty.set(true);
+        saved.set(false);
+    };
+    let add_day = move |working: bool| {
+        errors.clear();
+        let d = new_date.get_untracked();
+        if parse_date(&d).is_none() {
+            errors.set_field("new_date", t("form.date"));
+            return;
+        }
+        edit(&|a, r| {
+            a.retain(|x| *x != d);
+            r.retain(|x| *x != d);
+            if working { r.push(d.clone()) } else { a.push(d.clone()) }
+        });
+        new_date.set(String::new());
+    };
+    let save = move |_| {
+        errors.clear();
+        let mut body = rules.get_untracked();
+        let Some(h) = body.get_mut("holidays").and_then(Value::as_object_mut) else { return };
+        h.insert("added".into(), Value::from(added.get_untracked()));
+        h.insert("removed".into(), Value::from(removed.get_untracked()));
+        leptos::task::spawn_local(async move {
+            match api_client::send::<_, Value>("PUT", "/attendance/rules", &body).await {
+                Ok(_) => {
+                    saved.set(true);
+                    load_rules();
+                    let y = year.get_untracked();
+                    if let Ok(e) = api_client::get::<Vec<HolidayEntry>>(&format!("/attendance/holidays?year={y}")).await {
+                        entries.set(e);
+                    }
+                }
+                Err(e) => errors.set_api(&e),
+            }
+        });
+    };
+
+    view! {
+        <section class="card wide">
+            <AdminNav />
+            <h1>{move || t("holidays.title")}</h1>
+            <p class="lead">{move || t("holidays.lead")}</p>
+            <div class="filters">
+                <PeriodPicker id="holiday-year" label=tr("holidays.year") value=year kind=Step::Year />
+            </div>
+            {error_banner(error)}
+            <div class="table-wrap">
+                <table data-testid="holiday-table">
+                    <thead><tr>
+                        <th>{move || t("att.day")}</th><th>{move || t("holidays.weekday")}</th><th>{move || t("field.name")}</th>
+                        <th>{move || t("holidays.kind")}</th><th><span class="visually-hidden">{move || t("common.actions")}</span></th>
+                    </tr></thead>
+                    <tbody>
+                        {move || rows().into_iter().map(|(date, name, kind)| {
+                            let d = date.clone();
+                            let (badge, label, action) = match kind {
+                                Kind::National => ("badge", "holidays.national", "holidays.work_it"),
+                                Kind::Working => ("badge off", "holidays.working", "holidays.undo"),
+                                Kind::Company => ("badge warn", "holidays.company", "holidays.remove"),
+                                Kind::ExtraWorking => ("badge off", "holidays.working", "holidays.remove"),
+                            };
+                            view! {
+                                <tr data-date=date.clone() data-kind=label.trim_start_matches("holidays.")>
+                                    <td>{date.clone()}</td>
+                                    <td>{weekday(&date)}</td>
+                                    <td>{name}</td>
+                                    <td><span class=badge>{t(label)}</span></td>
+                                    <td class="row-actions">
+                                        <button type="button" class="small" on:click=move |_| {
+                                            let d = d.clone();
+                                            edit(&|a, r| match kind {
+                                                Kind::National => r.push(d.clone()),
+                                                Kind::Working | Kind::ExtraWorking => r.retain(|x| *x != d),
+                                                Kind::Company => a.retain(|x| *x != d),
+                                            })
+                                        }>{t(action)}</button>
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            <div class="filters">
+                <div class="field" class:invalid=move || errors.field("new_date").is_some()>
+                    <label for="holiday-new">{move || t("holidays.new_date")}</label>
+                    <input id="holiday-new" type="date" prop:value=move || new_date.get() on:input=move |ev| new_date.set(event_target_value(&ev))
+                        aria-invalid=move || errors.field("new_date").is_some().to_string() />
+                    {move || errors.field("new_date").map(|m| view! { <p class="field-error" data-testid="new_date-error">{m}</p> })}
+                </div>
+                <button type="button" data-testid="holiday-add" on:click=move |_| add_day(false)>{move || t("holidays.add_company")}</button>
+                <button type="button" data-testid="holiday-add-working" on:click=move |_| add_day(true)>{move || t("holidays.add_working")}</button>
+            </div>
+            {move || errors.field("holidays.removed").or_else(|| errors.field("holidays.added")).map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+            <GeneralError errors=errors />
+            {move || saved.get().then(|| view! { <p class="ok-banner" role="status">{t("common.saved")}</p> })}
+            <div class="actions">
+                {move || dirty.get().then(|| view! { <span class="hint">{t("holidays.unsaved")}</span> })}
+                <button type="button" class="primary" data-testid="holidays-save" disabled=move || !dirty.get() on:click=save>{move || t("common.save")}</button>
+            </div>
+        </section>
+    }
+}
