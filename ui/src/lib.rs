@@ -6,6 +6,7 @@ mod api_client;
 mod app_state;
 mod components;
 mod datetime;
+mod html;
 mod i18n;
 mod pages;
 mod router;
@@ -16,7 +17,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 
 use crate::app_state::app;
 use crate::components::header::{Header, initial_language};
-use crate::i18n::t;
+use crate::i18n::tx;
 use crate::router::{Route, current, redirect};
 
 #[wasm_bindgen(start)]
@@ -129,25 +130,25 @@ fn App() -> impl IntoView {
 
     let page = move || {
         if !state.ready.get() {
-            return view! { <p class="loading" aria-busy="true">{move || t("common.loading")}</p> }.into_any();
+            return view! { <p class="loading" aria-busy="true">{tx("common.loading")}</p> }.into_any();
         }
         if let Some(err) = state.boot_error.get() {
             return view! {
                 <section class="card narrow">
-                    <h1>{move || t("boot.error_title")}</h1>
+                    <h1>{tx("boot.error_title")}</h1>
                     <p class="error-banner" role="alert">{err}</p>
-                    <button type="button" class="primary" on:click=move |_| leptos::task::spawn_local(boot())>{move || t("common.retry")}</button>
+                    <button type="button" class="primary" on:click=move |_| leptos::task::spawn_local(boot())>{tx("common.retry")}</button>
                 </section>
             }
             .into_any();
         }
         let route = state.route.get();
         if !route.is_public() && !logged_in.get() {
-            return view! { <p class="loading">{move || t("common.loading")}</p> }.into_any();
+            return view! { <p class="loading">{tx("common.loading")}</p> }.into_any();
         }
         if let Some(p) = required_permission(route)
             && !p.is_granted_by(&perms.get()) {
-                return view! { <section class="card narrow"><h1>{move || t("common.forbidden")}</h1></section> }.into_any();
+                return view! { <section class="card narrow"><h1>{tx("common.forbidden")}</h1></section> }.into_any();
             }
         match route {
             Route::Setup => view! { <pages::setup_wizard::SetupWizard /> }.into_any(),
@@ -172,12 +173,12 @@ fn App() -> impl IntoView {
                 }) />
             }
             .into_any(),
-            Route::NotFound => view! { <section class="card narrow"><h1>{move || t("common.not_found")}</h1></section> }.into_any(),
+            Route::NotFound => view! { <section class="card narrow"><h1>{tx("common.not_found")}</h1></section> }.into_any(),
         }
     };
 
     view! {
-        <a class="skip-link" href="#main">{move || t("common.skip")}</a>
+        <a class="skip-link" href="#main">{tx("common.skip")}</a>
         <Header />
         <main id="main" tabindex="-1">{page}</main>
     }

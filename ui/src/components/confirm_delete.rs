@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::api_client;
 use crate::components::dialog::Modal;
 use crate::components::form_errors::{FormErrors, GeneralError};
-use crate::i18n::t;
+use crate::i18n::{t, tx};
 
 /// `path` is the API path to DELETE (`/roles/7`); `confirm_key`'s text has `{name}` replaced.
 #[component]
@@ -38,8 +38,8 @@ pub fn ConfirmDeleteDialog(
             <p>{move || t(confirm_key).replace("{name}", &name)}</p>
             <GeneralError errors=errors />
             <div class="actions">
-                <button type="button" on:click=move |_| on_done.run(false)>{move || t("common.cancel")}</button>
-                <button type="button" class="danger" data-testid=confirm_testid disabled=move || busy.get() on:click=confirm>{move || t("common.delete")}</button>
+                <button type="button" on:click=move |_| on_done.run(false)>{tx("common.cancel")}</button>
+                <button type="button" class="danger" data-testid=confirm_testid disabled=move || busy.get() on:click=confirm>{tx("common.delete")}</button>
             </div>
         </Modal>
     }

@@ -6,7 +6,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::api_client;
-use crate::i18n::t;
+use crate::i18n::{t, tx};
 
 /// Offers `text` as a file download.
 pub fn download_text(filename: &str, text: &str, mime: &str) {
@@ -75,10 +75,10 @@ pub fn CsvTransfer(route: &'static str, filename: &'static str, can_import: Sign
     view! {
         <div class="csv-transfer">
             <button type="button" on:click=export disabled=move || busy.get() data-testid="csv-export">
-                {move || t("csv.export")}
+                {tx("csv.export")}
             </button>
             <Show when=move || can_import.get()>
-                <label class="button" for=input_id.clone()>{move || t("csv.import")}</label>
+                <label class="button" for=input_id.clone()>{tx("csv.import")}</label>
                 <input id=input_id2.clone() class="visually-hidden" type="file" accept=".csv,text/csv" on:change=import data-testid="csv-import" />
             </Show>
             {move || busy.get().then(|| view! { <span class="busy" aria-live="polite">{t("common.working")}</span> })}

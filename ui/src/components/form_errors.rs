@@ -114,17 +114,3 @@ pub fn GeneralError(errors: FormErrors) -> impl IntoView {
     move || errors.general().map(|m| view! { <p class="error-banner" role="alert" data-testid="form-error">{m}</p> })
 }
 
-/// The messages for a group of fields (a section of a form): the fields named and those inside
-/// them. `testid` lets tests find the message by the first field's name.
-#[component]
-pub fn GroupErrors(errors: FormErrors, fields: Vec<String>, #[prop(optional, into)] id: Option<String>) -> impl IntoView {
-    let testid = format!("{}-error", fields.first().cloned().unwrap_or_default());
-    move || {
-        let msgs: Vec<String> = fields.iter().flat_map(|f| errors.under(f)).collect();
-        (!msgs.is_empty()).then(|| {
-            view! {
-                <p class="field-error" id=id.clone() data-testid=testid.clone() role="alert">{msgs.join(" / ")}</p>
-            }
-        })
-    }
-}

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::api_client;
 use crate::app_state::app;
-use crate::i18n::{language_name, t};
+use crate::i18n::{language_name, t, tx};
 use crate::router::{ATTENDANCE_ADMIN, Link, Route, navigate};
 
 const LANG_KEY: &str = "kinmu.lang";
@@ -90,23 +90,23 @@ pub fn Header() -> impl IntoView {
                 <span class="org" data-testid="header-organization">{org_name}</span>
             </div>
             <Show when=logged_in>
-                <nav aria-label=move || t("nav.label") class="mainnav">
-                    <Link route=Route::Home testid="nav-home">{move || t("nav.home")}</Link>
-                    <Link route=Route::Attendance testid="nav-attendance">{move || t("nav.attendance")}</Link>
+                <nav aria-label=tx("nav.label") class="mainnav">
+                    <Link route=Route::Home testid="nav-home">{tx("nav.home")}</Link>
+                    <Link route=Route::Attendance testid="nav-attendance">{tx("nav.attendance")}</Link>
                     <Show when=move || can(Permission::ViewUsers)>
-                        <Link route=Route::Users testid="nav-users">{move || t("nav.users")}</Link>
+                        <Link route=Route::Users testid="nav-users">{tx("nav.users")}</Link>
                     </Show>
                     <Show when=move || can(Permission::ManageOrganizations)>
-                        <Link route=Route::Organizations testid="nav-organizations">{move || t("nav.organizations")}</Link>
+                        <Link route=Route::Organizations testid="nav-organizations">{tx("nav.organizations")}</Link>
                     </Show>
                     <Show when=move || can(Permission::ManageRoles)>
-                        <Link route=Route::Roles testid="nav-roles">{move || t("nav.roles")}</Link>
+                        <Link route=Route::Roles testid="nav-roles">{tx("nav.roles")}</Link>
                     </Show>
                     <Show when=move || can(Permission::ManageSettings)>
-                        <Link route=Route::Settings testid="nav-settings">{move || t("nav.settings")}</Link>
-                        <Link route=Route::AttendanceRules testid="nav-attendance-admin" current_also=ATTENDANCE_ADMIN>{move || t("nav.attendance_admin")}</Link>
+                        <Link route=Route::Settings testid="nav-settings">{tx("nav.settings")}</Link>
+                        <Link route=Route::AttendanceRules testid="nav-attendance-admin" current_also=ATTENDANCE_ADMIN>{tx("nav.attendance_admin")}</Link>
                     </Show>
-                    <Link route=Route::Preferences testid="nav-preferences">{move || t("nav.preferences")}</Link>
+                    <Link route=Route::Preferences testid="nav-preferences">{tx("nav.preferences")}</Link>
                 </nav>
             </Show>
             <div class="tools">
@@ -114,9 +114,9 @@ pub fn Header() -> impl IntoView {
                     <span class="user" data-testid="header-user">{user_name}</span>
                 </Show>
                 <LanguageSwitch />
-                {desktop.then(|| view! { <Link route=Route::Connection testid="nav-connection">{move || t("nav.connection")}</Link> })}
+                {desktop.then(|| view! { <Link route=Route::Connection testid="nav-connection">{tx("nav.connection")}</Link> })}
                 <Show when=logged_in>
-                    <button type="button" data-testid="logout" on:click=move |_| logout()>{move || t("header.logout")}</button>
+                    <button type="button" data-testid="logout" on:click=move |_| logout()>{tx("header.logout")}</button>
                 </Show>
             </div>
         </header>

@@ -3,7 +3,7 @@
 use kinmu_shared::validation::password_strength;
 use leptos::prelude::*;
 
-use crate::i18n::{password_problem, t};
+use crate::i18n::{password_problem, t, tx};
 
 #[component]
 pub fn PasswordMeter(password: RwSignal<String>, login: Signal<String>, id: &'static str) -> impl IntoView {
@@ -21,7 +21,7 @@ pub fn PasswordMeter(password: RwSignal<String>, login: Signal<String>, id: &'st
     view! {
         <div class="password-meter" id=id data-testid="password-strength" aria-live="polite">
             <meter min="0" max="4" low="2" high="3" optimum="4" value=move || strength.get().score.to_string()></meter>
-            <span class="meter-label">{move || t("pw.strength")} ": " {label}</span>
+            <span class="meter-label">{tx("pw.strength")} ": " {label}</span>
             <ul class="problems">
                 {move || {
                     if password.with(String::is_empty) {

@@ -35,6 +35,13 @@ pub fn lookup(lang: Language, key: &'static str) -> &'static str {
     }
 }
 
+/// A reactive text for views and attributes: `{tx("key")}`. Every call returns the same closure
+/// type, so the views share one piece of code for it (a `move || t("key")` written in place is a
+/// new type, and new wasm code, each time).
+pub fn tx(key: &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    move || t(key)
+}
+
 /// A reactive text for views and component props.
 pub fn tr(key: &'static str) -> Signal<&'static str> {
     Signal::derive(move || t(key))

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use crate::api_client;
 use crate::components::field::TextField;
 use crate::components::form_errors::{FormErrors, GeneralError};
-use crate::i18n::{t, tr};
+use crate::i18n::{t, tr, tx};
 
 #[component]
 pub fn ConnectionPage(on_connected: Callback<()>) -> impl IntoView {
@@ -42,8 +42,8 @@ pub fn ConnectionPage(on_connected: Callback<()>) -> impl IntoView {
     };
     view! {
         <section class="card narrow">
-            <h1>{move || t("connection.title")}</h1>
-            <p class="lead">{move || t("connection.intro")}</p>
+            <h1>{tx("connection.title")}</h1>
+            <p class="lead">{tx("connection.intro")}</p>
             <form on:submit=submit novalidate>
                 <TextField id="url" field="url" label=tr("connection.url") value=url errors=errors kind="url" autofocus=true hint=tr("connection.url_hint") />
                 <GeneralError errors=errors />

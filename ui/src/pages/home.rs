@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::api_client;
 use crate::app_state::app;
 use crate::datetime::format_timestamp;
-use crate::i18n::{role_label, t};
+use crate::i18n::{role_label, t, tx};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -36,19 +36,19 @@ pub fn HomePage() -> impl IntoView {
         <section class="card">
             <h1 data-testid="home-greeting">{move || t("home.greeting").replace("{name}", &name())}</h1>
             <dl class="summary">
-                <dt>{move || t("home.role")}</dt>
+                <dt>{tx("home.role")}</dt>
                 <dd data-testid="home-role">{role}</dd>
-                <dt>{move || t("home.organization")}</dt>
+                <dt>{tx("home.organization")}</dt>
                 <dd data-testid="home-organization">{move || org_path.get().unwrap_or_else(|| state.session.with(|s| s.as_ref().map(|s| s.organization_name.clone()).unwrap_or_default()))}</dd>
-                <dt>{move || t("home.last_login")}</dt>
+                <dt>{tx("home.last_login")}</dt>
                 <dd data-testid="home-last-login">{move || match last_login.get() {
                     Some(Some(ts)) => fmt(ts),
                     Some(None) => t("home.first_login").to_string(),
                     None => "—".to_string(),
                 }}</dd>
-                <dt>{move || t("home.session_until")}</dt>
+                <dt>{tx("home.session_until")}</dt>
                 <dd>{move || expires().map(fmt).unwrap_or_default()}</dd>
-                <dt>{move || t("field.time_zone")}</dt>
+                <dt>{tx("field.time_zone")}</dt>
                 <dd>{tz}</dd>
             </dl>
         </section>

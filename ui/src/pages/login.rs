@@ -9,7 +9,7 @@ use crate::app_state::app;
 use crate::components::field::TextField;
 use crate::components::form_errors::{FormErrors, GeneralError};
 use crate::components::header::remember_language;
-use crate::i18n::{t, tr};
+use crate::i18n::{t, tr, tx};
 use crate::router::{Route, navigate};
 
 #[component]
@@ -64,7 +64,7 @@ pub fn LoginPage() -> impl IntoView {
 
     view! {
         <section class="card narrow">
-            <h1>{move || t("login.title")}</h1>
+            <h1>{tx("login.title")}</h1>
             <form on:submit=on_submit novalidate data-testid="login-form">
                 <TextField id="login" field="login" label=tr("field.login") value=login errors=errors autocomplete="username" autofocus=true />
                 <TextField id="password" field="password" label=tr("field.password") value=password errors=errors kind="password" autocomplete="current-password" />

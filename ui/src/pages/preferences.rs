@@ -9,7 +9,7 @@ use crate::app_state::app;
 use crate::components::field::SelectField;
 use crate::components::form_errors::{FormErrors, GeneralError};
 use crate::components::header::remember_language;
-use crate::i18n::{language_name, t, tr};
+use crate::i18n::{language_name, t, tr, tx};
 
 #[component]
 pub fn PreferencesPage() -> impl IntoView {
@@ -52,7 +52,7 @@ pub fn PreferencesPage() -> impl IntoView {
     });
     view! {
         <section class="card narrow">
-            <h1>{move || t("prefs.title")}</h1>
+            <h1>{tx("prefs.title")}</h1>
             <form on:submit=submit novalidate>
                 <SelectField id="pref-language" field="language" label=tr("field.language") value=lang errors=errors options=lang_options />
                 <SelectField id="pref-time-zone" field="time_zone" label=tr("field.time_zone") value=tz errors=errors options=tz_options />

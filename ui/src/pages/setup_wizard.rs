@@ -11,7 +11,7 @@ use crate::components::field::{SelectField, TextField};
 use crate::components::form_errors::{FormErrors, GeneralError};
 use crate::components::header::switch_language;
 use crate::components::password_meter::PasswordMeter;
-use crate::i18n::{language_name, t, tr};
+use crate::i18n::{language_name, t, tr, tx};
 use crate::router::{Route, navigate};
 
 const STEPS: [&str; 4] = ["setup.step_org", "setup.step_admin", "setup.step_locale", "setup.step_confirm"];
@@ -149,9 +149,9 @@ pub fn SetupWizard() -> impl IntoView {
 
     view! {
         <section class="card narrow setup">
-            <h1>{move || t("setup.title")}</h1>
-            <p class="lead">{move || t("setup.intro")}</p>
-            <ol class="steps" aria-label=move || t("setup.steps")>
+            <h1>{tx("setup.title")}</h1>
+            <p class="lead">{tx("setup.intro")}</p>
+            <ol class="steps" aria-label=tx("setup.steps")>
                 {STEPS
                     .iter()
                     .enumerate()
@@ -198,7 +198,7 @@ pub fn SetupWizard() -> impl IntoView {
                 <div class="actions">
                     <Show when=move || { step.get() > 0 }>
                         <button type="button" data-testid="setup-back" on:click=move |_| { errors.clear(); step.update(|s| *s -= 1) } disabled=move || busy.get()>
-                            {move || t("common.back")}
+                            {tx("common.back")}
                         </button>
                     </Show>
                     <button type="submit" class="primary" data-testid="setup-next" disabled=move || busy.get() aria-busy=move || busy.get().to_string()>

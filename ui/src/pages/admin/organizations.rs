@@ -11,7 +11,7 @@ use crate::components::csv_transfer::CsvTransfer;
 use crate::components::dialog::Modal;
 use crate::components::field::{SelectField, TextField};
 use crate::components::form_errors::{FormErrors, GeneralError};
-use crate::i18n::{t, tr};
+use crate::i18n::{t, tr, tx};
 
 #[derive(Clone)]
 enum Editing {
@@ -66,9 +66,9 @@ pub fn OrganizationsPage() -> impl IntoView {
     view! {
         <section class="card wide">
             <div class="page-head">
-                <h1>{move || t("orgs.title")}</h1>
+                <h1>{tx("orgs.title")}</h1>
                 <Show when=move || can_manage.get()>
-                    <button type="button" class="primary" data-testid="org-new" on:click=move |_| editing.set(Some(Editing::New(None)))>{move || t("orgs.new")}</button>
+                    <button type="button" class="primary" data-testid="org-new" on:click=move |_| editing.set(Some(Editing::New(None)))>{tx("orgs.new")}</button>
                 </Show>
             </div>
             <CsvTransfer route="/organizations" filename="organizations.csv" can_import=can_manage on_imported=Callback::new(move |_| load()) />
@@ -174,7 +174,7 @@ fn OrgDialog(org: Option<Organization>, parent: Option<i64>, all: Vec<Organizati
                 <SelectField id="org-parent" field="parent_id" label=tr("orgs.parent") value=parent_sel errors=errors options=parent_options />
                 <GeneralError errors=errors />
                 <div class="actions">
-                    <button type="button" on:click=move |_| on_done.run(false)>{move || t("common.cancel")}</button>
+                    <button type="button" on:click=move |_| on_done.run(false)>{tx("common.cancel")}</button>
                     <button type="submit" class="primary" data-testid="org-save" disabled=move || busy.get()>
                         {move || if busy.get() { t("common.working") } else { t("common.save") }}
                     </button>

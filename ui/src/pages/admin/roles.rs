@@ -10,7 +10,7 @@ use crate::components::confirm_delete::ConfirmDeleteDialog;
 use crate::components::dialog::Modal;
 use crate::components::field::TextField;
 use crate::components::form_errors::{FormErrors, GeneralError};
-use crate::i18n::{permission_label, role_label, t, tr};
+use crate::i18n::{permission_label, role_label, t, tr, tx};
 
 fn is_admin_role(r: &Role) -> bool {
     r.builtin.as_deref() == Some("administrator")
@@ -42,9 +42,9 @@ pub fn RolesPage() -> impl IntoView {
     view! {
         <section class="card wide">
             <div class="page-head">
-                <h1>{move || t("roles.title")}</h1>
+                <h1>{tx("roles.title")}</h1>
                 <Show when=can_manage>
-                    <button type="button" class="primary" data-testid="role-new" on:click=move |_| editing.set(Some(Editing::New))>{move || t("roles.new")}</button>
+                    <button type="button" class="primary" data-testid="role-new" on:click=move |_| editing.set(Some(Editing::New))>{tx("roles.new")}</button>
                 </Show>
             </div>
             {move || error.get().map(|m| view! { <p class="error-banner" role="alert">{m}</p> })}
@@ -52,10 +52,10 @@ pub fn RolesPage() -> impl IntoView {
                 <table class="list perms" data-testid="role-table">
                     <thead>
                         <tr>
-                            <th>{move || t("field.name")}</th>
+                            <th>{tx("field.name")}</th>
                             {Permission::ALL.iter().map(|p| { let p = *p; view! { <th class="perm">{move || permission_label(p)}</th> } }).collect_view()}
-                            <th>{move || t("roles.users")}</th>
-                            <th><span class="visually-hidden">{move || t("common.actions")}</span></th>
+                            <th>{tx("roles.users")}</th>
+                            <th><span class="visually-hidden">{tx("common.actions")}</span></th>
                         </tr>
                     </thead>
                     <tbody>
@@ -135,8 +135,8 @@ fn RoleDialog(role: Option<Role>, on_done: Callback<bool>) -> impl IntoView {
             <form on:submit=submit novalidate>
                 <TextField id="role-name" field="name" label=tr("field.name") value=name errors=errors autofocus=true />
                 <fieldset class="perm-list">
-                    <legend>{move || t("roles.permissions")}</legend>
-                    {locked.then(|| view! { <p class="hint">{move || t("roles.admin_locked")}</p> })}
+                    <legend>{tx("roles.permissions")}</legend>
+                    {locked.then(|| view! { <p class="hint">{tx("roles.admin_locked")}</p> })}
                     {Permission::ALL.iter().map(|p| {
                         let p = *p;
                         let input_id = format!("perm-{}", p.key().replace('.', "-"));
@@ -159,7 +159,7 @@ fn RoleDialog(role: Option<Role>, on_done: Callback<bool>) -> impl IntoView {
                 </fieldset>
                 <GeneralError errors=errors />
                 <div class="actions">
-                    <button type="button" on:click=move |_| on_done.run(false)>{move || t("common.cancel")}</button>
+                    <button type="button" on:click=move |_| on_done.run(false)>{tx("common.cancel")}</button>
                     <button type="submit" class="primary" data-testid="role-save" disabled=move || busy.get()>
                         {move || if busy.get() { t("common.working") } else { t("common.save") }}
                     </button>

@@ -8,7 +8,7 @@ use crate::api_client;
 use crate::app_state::app;
 use crate::components::field::{SelectField, TextField};
 use crate::components::form_errors::{FormErrors, GeneralError};
-use crate::i18n::{language_name, t, tr};
+use crate::i18n::{language_name, t, tr, tx};
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -86,8 +86,8 @@ pub fn SettingsPage() -> impl IntoView {
     });
     view! {
         <section class="card narrow">
-            <h1>{move || t("settings.title")}</h1>
-            <Show when=move || loaded.get() fallback=move || view! { <p aria-busy="true">{move || t("common.loading")}</p> <GeneralError errors=errors /> }>
+            <h1>{tx("settings.title")}</h1>
+            <Show when=move || loaded.get() fallback=move || view! { <p aria-busy="true">{tx("common.loading")}</p> <GeneralError errors=errors /> }>
                 <form on:submit=submit novalidate>
                     <fieldset disabled=move || !can_manage()>
                         <TextField id="organization_name" field="organization_name" label=tr("setup.org_name") value=org errors=errors />

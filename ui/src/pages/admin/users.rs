@@ -12,7 +12,7 @@ use crate::components::field::{CheckField, SelectField, TextAreaField, TextField
 use crate::components::form_errors::{FormErrors, GeneralError};
 use crate::components::password_meter::PasswordMeter;
 use crate::datetime::format_timestamp;
-use crate::i18n::{language_name, role_label, t, tr};
+use crate::i18n::{language_name, role_label, t, tr, tx};
 
 const PAGE: i64 = 50;
 
@@ -154,16 +154,16 @@ pub fn UsersPage() -> impl IntoView {
     view! {
         <section class="card wide">
             <div class="page-head">
-                <h1>{move || t("users.title")}</h1>
+                <h1>{tx("users.title")}</h1>
                 <Show when=move || can_manage.get()>
-                    <button type="button" class="primary" data-testid="user-new" on:click=move |_| editing.set(Some(Editing::New))>{move || t("users.new")}</button>
+                    <button type="button" class="primary" data-testid="user-new" on:click=move |_| editing.set(Some(Editing::New))>{tx("users.new")}</button>
                 </Show>
             </div>
             <form class="filters" on:submit=search role="search">
                 <TextField id="user-search" field="q" label=tr("users.search") value=q errors=filter_errors kind="search" />
                 <SelectField id="user-org-filter" field="organization_id" label=tr("field.organization") value=org_filter errors=filter_errors options=org_options />
                 <CheckField id="user-include-disabled" label=tr("users.include_disabled") value=include_disabled />
-                <button type="submit" data-testid="user-search-submit">{move || t("common.search")}</button>
+                <button type="submit" data-testid="user-search-submit">{tx("common.search")}</button>
             </form>
             <CsvTransfer route="/users" filename="users.csv" can_import=can_manage on_imported=Callback::new(move |_| load()) />
             {move || error.get().map(|m| view! { <p class="error-banner" role="alert">{m}</p> })}
@@ -171,13 +171,13 @@ pub fn UsersPage() -> impl IntoView {
                 <table class="list" data-testid="user-table">
                     <thead>
                         <tr>
-                            <th>{move || t("field.login")}</th>
-                            <th>{move || t("field.display_name")}</th>
-                            <th>{move || t("field.organization")}</th>
-                            <th>{move || t("field.role")}</th>
-                            <th>{move || t("users.status")}</th>
-                            <th>{move || t("field.log_accounts")}</th>
-                            <th><span class="visually-hidden">{move || t("common.actions")}</span></th>
+                            <th>{tx("field.login")}</th>
+                            <th>{tx("field.display_name")}</th>
+                            <th>{tx("field.organization")}</th>
+                            <th>{tx("field.role")}</th>
+                            <th>{tx("users.status")}</th>
+                            <th>{tx("field.log_accounts")}</th>
+                            <th><span class="visually-hidden">{tx("common.actions")}</span></th>
                         </tr>
                     </thead>
                     <tbody>
@@ -343,7 +343,7 @@ fn UserDialog(user: Option<User>, orgs: RwSignal<Vec<Organization>>, roles: RwSi
                 })}
                 <GeneralError errors=errors />
                 <div class="actions">
-                    <button type="button" on:click=move |_| on_done.run(false)>{move || t("common.cancel")}</button>
+                    <button type="button" on:click=move |_| on_done.run(false)>{tx("common.cancel")}</button>
                     <button type="submit" class="primary" data-testid="user-save" disabled=move || busy.get() aria-busy=move || busy.get().to_string()>
                         {move || if busy.get() { t("common.working") } else { t("common.save") }}
                     </button>
@@ -388,8 +388,8 @@ fn PasswordDialog(user: User, on_done: Callback<()>) -> impl IntoView {
                 <PasswordMeter password=password login=login_sig id="new-password-strength" />
                 <GeneralError errors=errors />
                 <div class="actions">
-                    <button type="button" on:click=move |_| on_done.run(())>{move || t("common.cancel")}</button>
-                    <button type="submit" class="primary" disabled=move || busy.get()>{move || t("common.save")}</button>
+                    <button type="button" on:click=move |_| on_done.run(())>{tx("common.cancel")}</button>
+                    <button type="submit" class="primary" disabled=move || busy.get()>{tx("common.save")}</button>
                 </div>
             </form>
         </Modal>

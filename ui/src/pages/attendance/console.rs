@@ -5,7 +5,7 @@
 //! The first 200 rows are asked for at once, the next ones with "Load more".
 
 use kinmu_shared::Permission;
-use kinmu_shared::api::{DisplaySettings, Organization, RankingItem, Report, ReportKind, ReportRow, SortKey};
+use kinmu_shared::api::{CellValue, ColumnKind, DisplaySettings, Organization, RankingItem, Report, ReportKind, SortKey};
 use leptos::prelude::*;
 
 use super::charts::AgreementPanel;
@@ -15,7 +15,8 @@ use crate::app_state::app;
 use crate::components::csv_transfer::download_text;
 use crate::components::period_picker::{PeriodPicker, Step};
 use crate::datetime::{add_days, today};
-use crate::i18n::{t, tr};
+use crate::html::{Html, RawHtml, esc};
+use crate::i18n::{t, tr, tx};
 
 const PAGE: usize = 200;
 
@@ -105,6 +106,8 @@ pub fn ConsolePage() -> impl IntoView {
         q
     });
     let needs_user = Memo::new(move |_| tab.get() == ReportKind::Timesheet && user.with(|u| u.trim().is_empty()));
+    // What is shown: the table's kind and its query (two tabs can share a query).
+    let shown = Memo::new(move |_| (tab.get(), query.get()));
 
     let load = move |offset: usize| {
         let kind = tab.get_untracked();
@@ -143,7 +146,7 @@ pub fn ConsolePage() -> impl IntoView {
         });
     };
     Effect::new(move |_| {
-        let _ = query.get();
+        let _ = shown.get();
         if needs_user.get() {
             generation.update(|g| *g += 1);
             report.set(None);
@@ -254,10 +257,16 @@ pub fn ConsolePage() -> impl IntoView {
         });
     };
 
+    let table_html = Signal::derive(move || {
+        let _ = state.lang.get();
+        let sort = effective_sort();
+        report.with(|r| r.as_ref().map(|r| table_text(r, &sort)).unwrap_or_default())
+    });
+
     view! {
         <section class="card wide attendance">
-            <h1>{move || t("att.title")}</h1>
-            <div role="tablist" class="tabs" aria-label=move || t("att.tables")>{tabs}</div>
+            <h1>{tx("att.title")}</h1>
+            <div role="tablist" class="tabs" aria-label=tx("att.tables")>{tabs}</div>
             <form class="filters" role="search" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); user.set(user_text.get_untracked()); }>
                 {move || if tab.get() == ReportKind::Daily {
                     view! { <PeriodPicker id="att-day" label=tr("att.day") value=date kind=Step::Day /> }.into_any()
@@ -266,13 +275,13 @@ pub fn ConsolePage() -> impl IntoView {
                 }}
                 {viewer.then(|| view! {
                     <div class="field">
-                        <label for="att-org">{move || t("field.organization")}</label>
+                        <label for="att-org">{tx("field.organization")}</label>
                         <select id="att-org" on:change=move |ev| org.set(event_target_value(&ev))>{org_options}</select>
                     </div>
                     <div class="field">
-                        <label for="att-user">{move || t("att.user")}</label>
+                        <label for="att-user">{tx("att.user")}</label>
                         <input id="att-user" type="search" autocomplete="off"
-                            placeholder=move || t("att.user_hint")
+                            placeholder=tx("att.user_hint")
                             prop:value=move || user_text.get()
                             on:input=move |ev| user_text.set(event_target_value(&ev))
                             on:change=move |ev| user.set(event_target_value(&ev)) />
@@ -280,13 +289,13 @@ pub fn ConsolePage() -> impl IntoView {
                 })}
                 <Show when=move || tab.get() == ReportKind::Terminal>
                     <div class="field">
-                        <label for="att-terminal">{move || t("att.terminal")}</label>
+                        <label for="att-terminal">{tx("att.terminal")}</label>
                         <input id="att-terminal" type="search" prop:value=move || terminal.get() on:change=move |ev| terminal.set(event_target_value(&ev)) />
                     </div>
                 </Show>
                 <Show when=move || tab.get() == ReportKind::Ranking>
                     <div class="field">
-                        <label for="att-ranking">{move || t("att.ranking_by")}</label>
+                        <label for="att-ranking">{tx("att.ranking_by")}</label>
                         <select id="att-ranking" on:change=move |ev| {
                             let v = event_target_value(&ev);
                             if let Some(r) = RankingItem::ALL.into_iter().find(|r| r.key() == v) { ranking.set(r); }
@@ -297,7 +306,7 @@ pub fn ConsolePage() -> impl IntoView {
                         </select>
                     </div>
                 </Show>
-                {viewer.then(|| view! { <button type="submit" data-testid="att-show">{move || t("att.show")}</button> })}
+                {viewer.then(|| view! { <button type="submit" data-testid="att-show">{tx("att.show")}</button> })}
             </form>
             <div class="downloads">
                 {if desktop {
@@ -306,7 +315,7 @@ pub fn ConsolePage() -> impl IntoView {
                     view! {
                         <a class="button" data-testid="att-download-csv" download="" href=move || download_href("csv")>"CSV"</a>
                         <a class="button" data-testid="att-download-xlsx" download="" href=move || download_href("xlsx")>"Excel"</a>
-                        <label class="inline" for="att-encoding">{move || t("att.encoding")}</label>
+                        <label class="inline" for="att-encoding">{tx("att.encoding")}</label>
                         <select id="att-encoding" on:change=move |ev| encoding.set(event_target_value(&ev))>
                             <option value="utf-8-bom">"UTF-8 (BOM)"</option>
                             <option value="utf-8">"UTF-8"</option>
@@ -314,97 +323,21 @@ pub fn ConsolePage() -> impl IntoView {
                         </select>
                     }.into_any()
                 }}
-                <span class="hint">{move || t("att.sort_hint")}</span>
+                <span class="hint">{tx("att.sort_hint")}</span>
             </div>
             {error_banner(error)}
             <Show when=move || needs_user.get()>
-                <p class="hint" role="status">{move || t("att.need_user")}</p>
+                <p class="hint" role="status">{tx("att.need_user")}</p>
             </Show>
             <div class="table-wrap" aria-busy=move || loading.get().to_string() aria-live="polite">
-                {move || report.get().map(|r| {
-                    let kinds = cell_kinds(&r.columns);
-                    let user_col = r.columns.iter().position(|c| c == "user");
-                    let can_open = matches!(r.kind, ReportKind::Monthly | ReportKind::Daily | ReportKind::Ranking);
-                    let cols = r.columns.clone();
-                    let sortable = r.kind != ReportKind::Ranking;
-                    let shown = r.rows.len();
-                    let total = r.total_rows;
-                    let gen_now = generation.get_untracked();
-                    let rows: Vec<(usize, ReportRow)> = r.rows.into_iter().enumerate().collect();
-                    view! {
-                        <table class="report" data-testid="att-table" data-kind=r.kind.key() data-period=r.period.clone()>
-                            <thead><tr>
-                                {cols.into_iter().map(|c| {
-                                    let c2 = c.clone();
-                                    let c3 = c.clone();
-                                    let c4 = c.clone();
-                                    let pos = move || effective_sort().iter().position(|k| k.column == c2).map(|i| (i, effective_sort()[i].descending));
-                                    let pos2 = pos.clone();
-                                    view! {
-                                        <th scope="col" data-column=c.clone() aria-sort=move || match pos() { Some((0, false)) => Some("ascending"), Some((0, true)) => Some("descending"), _ => None }>
-                                            {if sortable {
-                                                view! {
-                                                    <button type="button" class="sort"
-                                                        on:click=move |ev: leptos::ev::MouseEvent| click_header(c3.clone(), ev.shift_key())
-                                                        on:keydown=move |ev: leptos::ev::KeyboardEvent| {
-                                                            if ev.key() == "Enter" && ev.shift_key() {
-                                                                ev.prevent_default();
-                                                                click_header(c4.clone(), true);
-                                                            }
-                                                        }
-                                                    >
-                                                        {column_title(&c)}
-                                                        {move || pos2().map(|(i, d)| view! {
-                                                            <span class="sort-mark">{if d { " ▼" } else { " ▲" }}<sub>{i + 1}</sub>
-                                                                <span class="visually-hidden">{format!(" {} {}", t(if d { "att.sorted_desc" } else { "att.sorted_asc" }), i + 1)}</span>
-                                                            </span>
-                                                        })}
-                                                    </button>
-                                                }.into_any()
-                                            } else {
-                                                view! { <span>{column_title(&c)}</span> }.into_any()
-                                            }}
-                                        </th>
-                                    }
-                                }).collect_view()}
-                            </tr></thead>
-                            <tbody>
-                                <For each=move || rows.clone() key=move |(i, _)| (gen_now, *i) let:item>
-                                    {
-                                        let (_, row) = item;
-                                        let kinds = kinds.clone();
-                                        let person = row.person.clone();
-                                        view! {
-                                            <tr data-person=row.person.clone()>
-                                                {row.cells.iter().enumerate().map(|(j, v)| {
-                                                    let text = cell_text(kinds.get(j).copied().unwrap_or(kinmu_shared::api::ColumnKind::Text), v);
-                                                    let number = matches!(v, kinmu_shared::api::CellValue::Number(_));
-                                                    if can_open && Some(j) == user_col {
-                                                        let p = person.clone();
-                                                        view! {
-                                                            <td><button type="button" class="linklike" data-testid="att-open-user"
-                                                                title=t("att.open_timesheet")
-                                                                on:click=move |_| open_timesheet(p.clone())>{text}</button></td>
-                                                        }.into_any()
-                                                    } else {
-                                                        view! { <td class:num=number>{text}</td> }.into_any()
-                                                    }
-                                                }).collect_view()}
-                                            </tr>
-                                        }
-                                    }
-                                </For>
-                            </tbody>
-                        </table>
-                        <div class="pager">
-                            <span data-testid="att-count">{format!("{shown} / {total}")}</span>
-                            {((shown as i64) < total).then(|| view! {
-                                <button type="button" data-testid="att-more" on:click=move |_| load(shown)>{t("att.more")}</button>
-                            })}
-                        </div>
-                        {(total == 0).then(|| view! { <p class="empty">{t("att.no_rows")}</p> })}
+                <RawHtml html=table_html on_action=Callback::new(move |(action, el, shift): (String, web_sys::Element, bool)| {
+                    match action.as_str() {
+                        "sort" => click_header(el.get_attribute("data-col").unwrap_or_default(), shift),
+                        "open" => open_timesheet(el.get_attribute("data-person").unwrap_or_default()),
+                        "more" => load(report.with_untracked(|r| r.as_ref().map_or(0, |r| r.rows.len()))),
+                        _ => {}
                     }
-                })}
+                }) />
             </div>
             <Show when=move || tab.get() == ReportKind::Monthly>
                 <AgreementPanel month=month.into() org=org.into() />
@@ -437,4 +370,69 @@ mod tests {
         assert_eq!(keys(&s), "group");
         assert_eq!(keys(&sort_after_click(&[], "user", true)), "user");
     }
+}
+
+/// The table as HTML: sortable headings (buttons), cells (`h:mm` for minutes), a button on each
+/// person's name that opens their timesheet, and the "load more" pager.
+fn table_text(r: &Report, sort: &[SortKey]) -> String {
+    let mut h = Html::new();
+    let kinds = cell_kinds(&r.columns);
+    let user_col = r.columns.iter().position(|c| c == "user");
+    let can_open = matches!(r.kind, ReportKind::Monthly | ReportKind::Daily | ReportKind::Ranking);
+    let sortable = r.kind != ReportKind::Ranking;
+    h.fmt(format_args!(r#"<table class="report" data-testid="att-table" data-kind="{}" data-period="{}"><thead><tr>"#, r.kind.key(), esc(&r.period)));
+    for c in &r.columns {
+        let pos = sort.iter().position(|k| k.column == *c).map(|i| (i, sort[i].descending));
+        let aria = match pos {
+            Some((0, false)) => r#" aria-sort="ascending""#,
+            Some((0, true)) => r#" aria-sort="descending""#,
+            _ => "",
+        };
+        h.fmt(format_args!(r#"<th scope="col" data-column="{}"{aria}>"#, esc(c)));
+        if sortable {
+            h.fmt(format_args!(r#"<button type="button" class="sort" data-action="sort" data-col="{}">"#, esc(c))).text(column_title(c));
+            if let Some((i, d)) = pos {
+                h.fmt(format_args!(
+                    r#"<span class="sort-mark">{}<sub>{}</sub><span class="visually-hidden"> {} {}</span></span>"#,
+                    if d { " ▼" } else { " ▲" },
+                    i + 1,
+                    t(if d { "att.sorted_desc" } else { "att.sorted_asc" }),
+                    i + 1
+                ));
+            }
+            h.raw("</button>");
+        } else {
+            h.text(column_title(c));
+        }
+        h.raw("</th>");
+    }
+    h.raw("</tr></thead><tbody>");
+    for row in &r.rows {
+        h.fmt(format_args!(r#"<tr data-person="{}">"#, esc(&row.person)));
+        for (j, v) in row.cells.iter().enumerate() {
+            let text = cell_text(kinds.get(j).copied().unwrap_or(ColumnKind::Text), v);
+            if can_open && Some(j) == user_col {
+                h.fmt(format_args!(
+                    r#"<td><button type="button" class="linklike" data-testid="att-open-user" data-action="open" data-person="{}" title="{}">"#,
+                    esc(&row.person),
+                    esc(t("att.open_timesheet"))
+                ))
+                .text(&text)
+                .raw("</button></td>");
+            } else {
+                h.raw(if matches!(v, CellValue::Number(_)) { r#"<td class="num">"# } else { "<td>" }).text(&text).raw("</td>");
+            }
+        }
+        h.raw("</tr>");
+    }
+    h.raw("</tbody></table>");
+    h.fmt(format_args!(r#"<div class="pager"><span data-testid="att-count">{} / {}</span>"#, r.rows.len(), r.total_rows));
+    if (r.rows.len() as i64) < r.total_rows {
+        h.fmt(format_args!(r#"<button type="button" data-testid="att-more" data-action="more">{}</button>"#, esc(t("att.more"))));
+    }
+    h.raw("</div>");
+    if r.total_rows == 0 {
+        h.fmt(format_args!(r#"<p class="empty">{}</p>"#, esc(t("att.no_rows"))));
+    }
+    h.0
 }

@@ -7,8 +7,9 @@ use leptos::prelude::*;
 use super::{AdminNav, column_title, kind_label};
 use crate::api_client;
 use crate::components::field::{CheckField, TextField};
-use crate::components::form_errors::{FormErrors, GeneralError, GroupErrors};
-use crate::i18n::{t, tr};
+use crate::components::form_errors::{FormErrors, GeneralError};
+use crate::html::{Html, RawHtml, esc};
+use crate::i18n::{t, tr, tx};
 
 /// Columns (shown or not, in order, moved with up/down buttons) and up to two sort keys of one
 /// table. `prefix` is what the server puts before `columns` / `sort` in its error fields.
@@ -20,108 +21,111 @@ pub fn LayoutEditor(
     errors: FormErrors,
     #[prop(into)] prefix: Signal<String>,
 ) -> impl IntoView {
-    let items = move || {
-        let k = kind.get();
-        let l = layout.get();
-        let mut v: Vec<(String, bool)> = l.columns.iter().map(|c| (c.clone(), true)).collect();
-        v.extend(k.columns().iter().filter(|c| !l.columns.iter().any(|x| x == *c)).map(|c| (c.to_string(), false)));
-        v
-    };
-    let toggle = move |col: String, on: bool| {
-        layout.update(|l| {
-            l.columns.retain(|c| *c != col);
-            if on {
-                l.columns.push(col);
-            }
-        })
-    };
-    let shift = move |col: String, by: isize| {
-        layout.update(|l| {
-            if let Some(i) = l.columns.iter().position(|c| *c == col) {
-                let j = i as isize + by;
-                if j >= 0 && (j as usize) < l.columns.len() {
-                    l.columns.swap(i, j as usize);
+    let html = Signal::derive(move || {
+        let _ = crate::app_state::app().lang.get();
+        layout.with(|l| layout_text(kind.get(), l, id, errors, &prefix.get()))
+    });
+    let act = move |(a, el, _): (String, web_sys::Element, bool)| {
+        let col = el.get_attribute("data-col").unwrap_or_default();
+        let i: usize = el.get_attribute("data-index").and_then(|i| i.parse().ok()).unwrap_or(0);
+        let value = crate::html::value_of(&el.id());
+        let mut focus = String::new();
+        layout.update(|l| match a.as_str() {
+            "col-toggle" => {
+                let on = l.columns.contains(&col);
+                l.columns.retain(|c| *c != col);
+                if !on {
+                    l.columns.push(col.clone());
                 }
+                focus = format!("{id}-col-{col}");
             }
-        })
-    };
-    let col_errors = Signal::derive(move || vec![format!("{}columns", prefix.get())]);
-    let sort_errors = Signal::derive(move || vec![format!("{}sort", prefix.get())]);
-    let sort_key = move |i: usize| {
-        let sel_id = format!("{id}-sort{i}");
-        let dir_id = format!("{id}-dir{i}");
-        let current = move || layout.with(|l| l.sort.get(i).cloned());
-        let set = move |col: String, desc: Option<bool>| {
-            layout.update(|l| {
-                if col.is_empty() {
+            "col-up" | "col-down" => {
+                if let Some(i) = l.columns.iter().position(|c| *c == col) {
+                    let j = if a == "col-up" { i.checked_sub(1) } else { Some(i + 1).filter(|j| *j < l.columns.len()) };
+                    if let Some(j) = j {
+                        l.columns.swap(i, j);
+                    }
+                }
+                focus = el.id();
+            }
+            "sort-col" => {
+                if value.is_empty() {
                     l.sort.truncate(i);
-                    return;
-                }
-                let descending = desc.unwrap_or_else(|| l.sort.get(i).is_some_and(|k| k.descending));
-                let key = SortKey { column: col, descending };
-                if i < l.sort.len() {
-                    l.sort[i] = key;
+                } else if i < l.sort.len() {
+                    l.sort[i].column = value;
                 } else if i == l.sort.len() {
-                    l.sort.push(key);
+                    l.sort.push(SortKey { column: value, descending: false });
                 }
-            })
-        };
-        let sel_id2 = sel_id.clone();
-        let dir_id2 = dir_id.clone();
-        view! {
-            <div class="sort-key">
-                <label for=sel_id.clone()>{move || t(if i == 0 { "layout.sort1" } else { "layout.sort2" })}</label>
-                <select id=sel_id2 disabled=move || i > 0 && layout.with(|l| l.sort.is_empty())
-                    on:change=move |ev| set(event_target_value(&ev), None)>
-                    <option value="" selected=move || current().is_none()>{move || t("layout.no_sort")}</option>
-                    {move || kind.get().columns().iter().map(|c| {
-                        let c = c.to_string();
-                        let c2 = c.clone();
-                        view! { <option value=c.clone() selected=move || current().is_some_and(|k| k.column == c2)>{column_title(&c)}</option> }
-                    }).collect_view()}
-                </select>
-                <label class="visually-hidden" for=dir_id.clone()>{move || t("layout.direction")}</label>
-                <select id=dir_id2 disabled=move || current().is_none()
-                    on:change=move |ev| { let col = current().map(|k| k.column).unwrap_or_default(); set(col, Some(event_target_value(&ev) == "desc")); }>
-                    <option value="asc" selected=move || current().is_some_and(|k| !k.descending)>{move || t("layout.asc")}</option>
-                    <option value="desc" selected=move || current().is_some_and(|k| k.descending)>{move || t("layout.desc")}</option>
-                </select>
-            </div>
+                focus = el.id();
+            }
+            "sort-dir" => {
+                if let Some(k) = l.sort.get_mut(i) {
+                    k.descending = value == "desc";
+                }
+                focus = el.id();
+            }
+            _ => {}
+        });
+        if !focus.is_empty() {
+            crate::html::focus_id(focus);
         }
     };
-    view! {
-        <fieldset class="layout-editor">
-            <legend>{move || t("layout.columns")}</legend>
-            <ol class="column-list" data-testid=format!("{id}-columns")>
-                {move || {
-                    let all = items();
-                    let shown = all.iter().filter(|(_, on)| *on).count();
-                    all.into_iter().enumerate().map(|(i, (c, on))| {
-                        let cid = format!("{id}-col-{c}");
-                        let (c1, c2, c3) = (c.clone(), c.clone(), c.clone());
-                        let title = column_title(&c);
-                        view! {
-                            <li class:off=!on>
-                                <input type="checkbox" id=cid.clone() checked=on on:change=move |ev| toggle(c1.clone(), event_target_checked(&ev)) />
-                                <label for=cid>{title}</label>
-                                <span class="row-actions">
-                                    <button type="button" class="small" disabled={!on || i == 0} aria-label=format!("{} {title}", t("layout.up")) on:click=move |_| shift(c2.clone(), -1)>"↑"</button>
-                                    <button type="button" class="small" disabled={!on || i + 1 >= shown} aria-label=format!("{} {title}", t("layout.down")) on:click=move |_| shift(c3.clone(), 1)>"↓"</button>
-                                </span>
-                            </li>
-                        }
-                    }).collect_view()
-                }}
-            </ol>
-            <GroupErrors errors=errors fields=col_errors.get_untracked() />
-        </fieldset>
-        <fieldset class="sort-keys">
-            <legend>{move || t("layout.sort")}</legend>
-            {sort_key(0)}
-            {sort_key(1)}
-            <GroupErrors errors=errors fields=sort_errors.get_untracked() />
-        </fieldset>
+    view! { <RawHtml class="layout" html=html on_action=Callback::new(act) /> }
+}
+
+fn layout_text(kind: ReportKind, l: &TableLayout, id: &str, errors: FormErrors, prefix: &str) -> String {
+    let mut h = Html::new();
+    let mut items: Vec<(&str, bool)> = l.columns.iter().map(|c| (c.as_str(), true)).collect();
+    items.extend(kind.columns().iter().filter(|c| !l.columns.iter().any(|x| x == *c)).map(|c| (*c, false)));
+    let shown = l.columns.len();
+    h.fmt(format_args!(r#"<fieldset class="layout-editor"><legend>{}</legend><ol class="column-list" data-testid="{id}-columns">"#, esc(t("layout.columns"))));
+    for (i, (c, on)) in items.iter().enumerate() {
+        let title = esc(column_title(c));
+        let dis = |d: bool| if d { " disabled" } else { "" };
+        h.fmt(format_args!(
+            r#"<li{}><input type="checkbox" id="{id}-col-{c}" data-action="col-toggle" data-col="{c}"{}><label for="{id}-col-{c}">{title}</label><span class="row-actions"><button type="button" class="small" id="{id}-up-{c}" data-action="col-up" data-col="{c}" aria-label="{} {title}"{}>↑</button><button type="button" class="small" id="{id}-down-{c}" data-action="col-down" data-col="{c}" aria-label="{} {title}"{}>↓</button></span></li>"#,
+            if *on { "" } else { r#" class="off""# },
+            if *on { " checked" } else { "" },
+            esc(t("layout.up")),
+            dis(!on || i == 0),
+            esc(t("layout.down")),
+            dis(!on || i + 1 >= shown)
+        ));
     }
+    h.raw("</ol>");
+    let msgs = errors.under(&format!("{prefix}columns"));
+    if !msgs.is_empty() {
+        h.fmt(format_args!(r#"<p class="field-error" data-testid="{prefix}columns-error" role="alert">{}</p>"#, esc(&msgs.join(" / "))));
+    }
+    h.fmt(format_args!(r#"</fieldset><fieldset class="sort-keys"><legend>{}</legend>"#, esc(t("layout.sort"))));
+    for i in 0..2 {
+        let cur = l.sort.get(i);
+        h.fmt(format_args!(
+            r#"<div class="sort-key"><label for="{id}-sort{i}">{}</label><select id="{id}-sort{i}" data-action="sort-col" data-index="{i}"{}><option value="">{}</option>"#,
+            esc(t(if i == 0 { "layout.sort1" } else { "layout.sort2" })),
+            if i > 0 && l.sort.is_empty() { " disabled" } else { "" },
+            esc(t("layout.no_sort"))
+        ));
+        for c in kind.columns() {
+            h.fmt(format_args!(r#"<option value="{c}"{}>{}</option>"#, if cur.is_some_and(|k| k.column == *c) { " selected" } else { "" }, esc(column_title(c))));
+        }
+        let desc = cur.is_some_and(|k| k.descending);
+        h.fmt(format_args!(
+            r#"</select><label class="visually-hidden" for="{id}-dir{i}">{}</label><select id="{id}-dir{i}" data-action="sort-dir" data-index="{i}"{}><option value="asc"{}>{}</option><option value="desc"{}>{}</option></select></div>"#,
+            esc(t("layout.direction")),
+            if cur.is_none() { " disabled" } else { "" },
+            if desc { "" } else { " selected" },
+            esc(t("layout.asc")),
+            if desc { " selected" } else { "" },
+            esc(t("layout.desc"))
+        ));
+    }
+    let msgs = errors.under(&format!("{prefix}sort"));
+    if !msgs.is_empty() {
+        h.fmt(format_args!(r#"<p class="field-error" data-testid="{prefix}sort-error" role="alert">{}</p>"#, esc(&msgs.join(" / "))));
+    }
+    h.raw("</fieldset>");
+    h.0
 }
 
 #[component]
@@ -176,12 +180,12 @@ pub fn DisplayPage() -> impl IntoView {
     view! {
         <section class="card wide">
             <AdminNav />
-            <h1>{move || t("display.title")}</h1>
+            <h1>{tx("display.title")}</h1>
             <div class="columns">
                 <form class="panel" on:submit=save novalidate aria-labelledby="display-title">
-                    <h2 id="display-title">{move || t("display.layouts")}</h2>
+                    <h2 id="display-title">{tx("display.layouts")}</h2>
                     <div class="field">
-                        <label for="display-kind">{move || t("display.table")}</label>
+                        <label for="display-kind">{tx("display.table")}</label>
                         <select id="display-kind" on:change=move |ev| if let Some(k) = ReportKind::from_key(&event_target_value(&ev)) { kind.set(k); }>
                             {ReportKind::ALL.iter().map(|k| { let k = *k; view! { <option value=k.key() selected=move || kind.get() == k>{move || kind_label(k)}</option> } }).collect_view()}
                         </select>
@@ -194,7 +198,7 @@ pub fn DisplayPage() -> impl IntoView {
                     </Show>
                     <GeneralError errors=errors />
                     {move || saved.get().then(|| view! { <p class="ok-banner" role="status">{t("common.saved")}</p> })}
-                    <div class="actions"><button type="submit" class="primary" data-testid="display-save">{move || t("common.save")}</button></div>
+                    <div class="actions"><button type="submit" class="primary" data-testid="display-save">{tx("common.save")}</button></div>
                 </form>
                 <LimitsForm />
             </div>
@@ -277,7 +281,7 @@ fn LimitsForm() -> impl IntoView {
     };
     view! {
         <form class="panel" on:submit=save novalidate aria-labelledby="limits-title">
-            <h2 id="limits-title">{move || t("limits.title")}</h2>
+            <h2 id="limits-title">{tx("limits.title")}</h2>
             {FIELDS.iter().enumerate().take(2).map(|(i, (f, l))| view! {
                 <TextField id=f field=f label=tr(l) value=values[i] errors=errors kind="number" />
             }).collect_view()}
@@ -287,7 +291,7 @@ fn LimitsForm() -> impl IntoView {
             }).collect_view()}
             <GeneralError errors=errors />
             {move || saved.get().then(|| view! { <p class="ok-banner" role="status">{t("common.saved")}</p> })}
-            <div class="actions"><button type="submit" class="primary" data-testid="limits-save">{move || t("common.save")}</button></div>
+            <div class="actions"><button type="submit" class="primary" data-testid="limits-save">{tx("common.save")}</button></div>
         </form>
     }
 }

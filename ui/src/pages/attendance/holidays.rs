@@ -11,7 +11,8 @@ use crate::api_client;
 use crate::components::form_errors::{FormErrors, GeneralError};
 use crate::components::period_picker::{PeriodPicker, Step};
 use crate::datetime::{parse_date, today, weekday_index};
-use crate::i18n::{t, tr};
+use crate::html::{Html, RawHtml, esc};
+use crate::i18n::{t, t_dyn, tr, tx};
 
 const WD_KEYS: [&str; 7] = ["wd.mon", "wd.tue", "wd.wed", "wd.thu", "wd.fri", "wd.sat", "wd.sun"];
 
@@ -138,68 +139,70 @@ pub fn HolidaysPage() -> impl IntoView {
         });
     };
 
+    let table_html = Signal::derive(move || {
+        let mut h = Html::new();
+        h.raw(r#"<table data-testid="holiday-table"><thead><tr>"#);
+        for k in ["att.day", "holidays.weekday", "field.name", "holidays.kind"] {
+            h.el("th", "", t_dyn(k));
+        }
+        h.fmt(format_args!(r#"<th><span class="visually-hidden">{}</span></th></tr></thead><tbody>"#, esc(t("common.actions"))));
+        for (date, name, kind) in rows() {
+            let (badge, label, action, key) = match kind {
+                Kind::National => ("badge", "holidays.national", "holidays.work_it", "national"),
+                Kind::Working => ("badge off", "holidays.working", "holidays.undo", "working"),
+                Kind::Company => ("badge warn", "holidays.company", "holidays.remove", "company"),
+                Kind::ExtraWorking => ("badge off", "holidays.working", "holidays.remove", "working"),
+            };
+            h.fmt(format_args!(r#"<tr data-date="{0}" data-kind="{key}"><td>{0}</td>"#, esc(&date)));
+            h.el("td", "", weekday(&date)).el("td", "", &name);
+            h.fmt(format_args!(r#"<td><span class="{badge}">{}</span></td>"#, esc(t_dyn(label))));
+            h.fmt(format_args!(
+                r#"<td class="row-actions"><button type="button" class="small" data-action="holiday" data-date="{}" data-kind="{key}">{}</button></td></tr>"#,
+                esc(&date),
+                esc(t_dyn(action))
+            ));
+        }
+        h.raw("</tbody></table>");
+        h.0
+    });
+
     view! {
         <section class="card wide">
             <AdminNav />
-            <h1>{move || t("holidays.title")}</h1>
-            <p class="lead">{move || t("holidays.lead")}</p>
+            <h1>{tx("holidays.title")}</h1>
+            <p class="lead">{tx("holidays.lead")}</p>
             <div class="filters">
                 <PeriodPicker id="holiday-year" label=tr("holidays.year") value=year kind=Step::Year />
             </div>
             {error_banner(error)}
-            <div class="table-wrap">
-                <table data-testid="holiday-table">
-                    <thead><tr>
-                        <th>{move || t("att.day")}</th><th>{move || t("holidays.weekday")}</th><th>{move || t("field.name")}</th>
-                        <th>{move || t("holidays.kind")}</th><th><span class="visually-hidden">{move || t("common.actions")}</span></th>
-                    </tr></thead>
-                    <tbody>
-                        {move || rows().into_iter().map(|(date, name, kind)| {
-                            let d = date.clone();
-                            let (badge, label, action) = match kind {
-                                Kind::National => ("badge", "holidays.national", "holidays.work_it"),
-                                Kind::Working => ("badge off", "holidays.working", "holidays.undo"),
-                                Kind::Company => ("badge warn", "holidays.company", "holidays.remove"),
-                                Kind::ExtraWorking => ("badge off", "holidays.working", "holidays.remove"),
-                            };
-                            view! {
-                                <tr data-date=date.clone() data-kind=label.trim_start_matches("holidays.")>
-                                    <td>{date.clone()}</td>
-                                    <td>{weekday(&date)}</td>
-                                    <td>{name}</td>
-                                    <td><span class=badge>{t(label)}</span></td>
-                                    <td class="row-actions">
-                                        <button type="button" class="small" on:click=move |_| {
-                                            let d = d.clone();
-                                            edit(&|a, r| match kind {
-                                                Kind::National => r.push(d.clone()),
-                                                Kind::Working | Kind::ExtraWorking => r.retain(|x| *x != d),
-                                                Kind::Company => a.retain(|x| *x != d),
-                                            })
-                                        }>{t(action)}</button>
-                                    </td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+            <RawHtml class="table-wrap" html=table_html on_action=Callback::new(move |(a, el, _): (String, web_sys::Element, bool)| {
+                if a != "holiday" {
+                    return;
+                }
+                let d = el.get_attribute("data-date").unwrap_or_default();
+                let kind = el.get_attribute("data-kind").unwrap_or_default();
+                edit(&|add, rem| match kind.as_str() {
+                    "national" => rem.push(d.clone()),
+                    "company" => add.retain(|x| *x != d),
+                    _ => rem.retain(|x| *x != d),
+                })
+            }) />
             <div class="filters">
                 <div class="field" class:invalid=move || errors.field("new_date").is_some()>
-                    <label for="holiday-new">{move || t("holidays.new_date")}</label>
+                    <label for="holiday-new">{tx("holidays.new_date")}</label>
                     <input id="holiday-new" type="date" prop:value=move || new_date.get() on:input=move |ev| new_date.set(event_target_value(&ev))
                         aria-invalid=move || errors.field("new_date").is_some().to_string() />
                     {move || errors.field("new_date").map(|m| view! { <p class="field-error" data-testid="new_date-error">{m}</p> })}
                 </div>
-                <button type="button" data-testid="holiday-add" on:click=move |_| add_day(false)>{move || t("holidays.add_company")}</button>
-                <button type="button" data-testid="holiday-add-working" on:click=move |_| add_day(true)>{move || t("holidays.add_working")}</button>
+                <button type="button" data-testid="holiday-add" on:click=move |_| add_day(false)>{tx("holidays.add_company")}</button>
+                <button type="button" data-testid="holiday-add-working" on:click=move |_| add_day(true)>{tx("holidays.add_working")}</button>
             </div>
             {move || errors.field("holidays.removed").or_else(|| errors.field("holidays.added")).map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
             <GeneralError errors=errors />
             {move || saved.get().then(|| view! { <p class="ok-banner" role="status">{t("common.saved")}</p> })}
             <div class="actions">
                 {move || dirty.get().then(|| view! { <span class="hint">{t("holidays.unsaved")}</span> })}
-                <button type="button" class="primary" data-testid="holidays-save" disabled=move || !dirty.get() on:click=save>{move || t("common.save")}</button>
+                <button type="button" class="primary" data-testid="holidays-save" disabled=move || !dirty.get() on:click=save>{tx("common.save")}</button>
             </div>
         </section>
     }

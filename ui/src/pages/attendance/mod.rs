@@ -9,12 +9,12 @@ pub mod profiles;
 pub mod rules;
 pub mod task;
 
-use kinmu_shared::api::{AgreementLevel, CellValue, ColumnKind, ReportKind, column_kind, column_label};
+use kinmu_shared::api::{CellValue, ColumnKind, ReportKind, column_kind, column_label};
 use leptos::prelude::*;
 
 use crate::app_state::app;
 use crate::datetime::hm;
-use crate::i18n::t;
+use crate::i18n::{t, tx};
 use crate::router::{ATTENDANCE_ADMIN, Link, Route};
 
 /// The administration pages' own menu, under the page header.
@@ -28,7 +28,7 @@ pub fn AdminNav() -> impl IntoView {
         _ => "nav.att_profiles",
     };
     view! {
-        <nav class="subnav" aria-label=move || t("nav.attendance_admin")>
+        <nav class="subnav" aria-label=tx("nav.attendance_admin")>
             {ATTENDANCE_ADMIN
                 .iter()
                 .map(|r| {
@@ -67,21 +67,6 @@ pub fn kind_label(k: ReportKind) -> &'static str {
         ReportKind::Ranking => "att.kind.ranking",
         ReportKind::Terminal => "att.kind.terminal",
     })
-}
-
-/// A 36-agreement level as a badge: text and colour, never colour alone.
-pub fn level_badge(level: AgreementLevel) -> impl IntoView {
-    let (class, key) = match level {
-        AgreementLevel::Ok => ("badge ok", "agr.level.ok"),
-        AgreementLevel::Warning => ("badge warn", "agr.level.warning"),
-        AgreementLevel::Exceeded => ("badge danger", "agr.level.exceeded"),
-    };
-    let icon = match level {
-        AgreementLevel::Ok => "✓ ",
-        AgreementLevel::Warning => "! ",
-        AgreementLevel::Exceeded => "‼ ",
-    };
-    view! { <span class=class data-level=format!("{level:?}").to_lowercase()>{icon}{t(key)}</span> }
 }
 
 /// The error banner of a page.

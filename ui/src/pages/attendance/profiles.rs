@@ -16,7 +16,8 @@ use crate::components::field::{CheckField, SelectField, TextAreaField, TextField
 use crate::components::form_errors::{FormErrors, GeneralError};
 use crate::components::period_picker::{PeriodPicker, Step};
 use crate::datetime::{add_days, add_months, today};
-use crate::i18n::{t, tr};
+use crate::html::{Html, RawHtml, esc};
+use crate::i18n::{t, t_dyn, tr, tx};
 
 #[derive(Clone)]
 enum Editing {
@@ -88,56 +89,65 @@ pub fn ProfilesPage() -> impl IntoView {
         let layout = display.with_untracked(|d| d.as_ref().map(|d| d.monthly.clone())).unwrap_or_else(|| TableLayout::default_for(ReportKind::Monthly));
         OutputProfile { layout, ..OutputProfile::default() }
     };
+    let table_html = Signal::derive(move || {
+        let mut h = Html::new();
+        h.raw(r#"<table data-testid="profile-table"><thead><tr>"#);
+        for k in ["prof.enabled", "field.name", "prof.kind", "prof.format", "prof.unit", "prof.folder"] {
+            h.el("th", "", t_dyn(k));
+        }
+        h.fmt(format_args!(r#"<th><span class="visually-hidden">{}</span></th></tr></thead><tbody>"#, esc(t("common.actions"))));
+        match list.get() {
+            Some(l) if l.is_empty() => {
+                h.fmt(format_args!(r#"<tr><td colspan="7" class="empty">{}</td></tr>"#, esc(t("prof.empty"))));
+            }
+            Some(l) => {
+                for p in l {
+                    let id = p.id;
+                    h.fmt(format_args!(
+                        r#"<tr data-testid="profile-row-{0}"><td><input type="checkbox" id="profile-enabled-{id}" data-testid="profile-enabled" data-action="toggle" data-id="{id}"{1}><label for="profile-enabled-{id}" class="visually-hidden">{2} {0}</label></td>"#,
+                        esc(&p.name),
+                        if p.enabled { " checked" } else { "" },
+                        esc(t("prof.enabled"))
+                    ));
+                    h.el("td", "", &p.name).el("td", "", kind_label(p.kind));
+                    h.el("td", "", &format!("{}{}", if p.format == OutputFormat::Xlsx { "Excel" } else { "CSV" }, if p.zip { " (zip)" } else { "" }));
+                    h.el("td", "", unit_label(p.unit)).el("td", r#"class="accounts""#, &p.folder);
+                    h.raw(r#"<td class="row-actions">"#);
+                    for (action, key, class) in [("run", "prof.run", "small"), ("edit", "common.edit", "small"), ("copy", "prof.copy", "small"), ("delete", "common.delete", "small danger")] {
+                        h.fmt(format_args!(
+                            r#"<button type="button" class="{class}" data-testid="profile-{action}" data-action="{action}" data-id="{id}">{}</button>"#,
+                            esc(t_dyn(key))
+                        ));
+                    }
+                    h.raw("</td></tr>");
+                }
+            }
+            None => {}
+        }
+        h.raw("</tbody></table>");
+        h.0
+    });
     view! {
         <section class="card wide">
             <AdminNav />
             <div class="page-head">
-                <h1>{move || t("prof.title")}</h1>
-                <button type="button" class="primary" data-testid="profile-new" on:click=move |_| editing.set(Some(Editing::Edit(new_profile())))>{move || t("prof.new")}</button>
+                <h1>{tx("prof.title")}</h1>
+                <button type="button" class="primary" data-testid="profile-new" on:click=move |_| editing.set(Some(Editing::Edit(new_profile())))>{tx("prof.new")}</button>
             </div>
-            <p class="lead">{move || t("prof.lead")}</p>
+            <p class="lead">{tx("prof.lead")}</p>
             {error_banner(error)}
-            <div class="table-wrap">
-                <table data-testid="profile-table">
-                    <thead><tr>
-                        <th>{move || t("prof.enabled")}</th><th>{move || t("field.name")}</th><th>{move || t("prof.kind")}</th>
-                        <th>{move || t("prof.format")}</th><th>{move || t("prof.unit")}</th><th>{move || t("prof.folder")}</th>
-                        <th><span class="visually-hidden">{move || t("common.actions")}</span></th>
-                    </tr></thead>
-                    <tbody>
-                        {move || list.get().map(|l| {
-                            if l.is_empty() {
-                                return view! { <tr><td colspan="7" class="empty">{t("prof.empty")}</td></tr> }.into_any();
-                            }
-                            l.into_iter().map(|p| {
-                                let (pt, pe, pd, pr) = (p.clone(), p.clone(), p.clone(), p.clone());
-                                let id = p.id;
-                                let cid = format!("profile-enabled-{id}");
-                                view! {
-                                    <tr data-testid=format!("profile-row-{}", p.name)>
-                                        <td>
-                                            <input type="checkbox" id=cid.clone() checked=p.enabled data-testid="profile-enabled"
-                                                on:change=move |ev| toggle(pt.clone(), event_target_checked(&ev)) />
-                                            <label for=cid class="visually-hidden">{format!("{} {}", t("prof.enabled"), p.name)}</label>
-                                        </td>
-                                        <td>{p.name.clone()}</td>
-                                        <td>{kind_label(p.kind)}</td>
-                                        <td>{if p.format == OutputFormat::Xlsx { "Excel" } else { "CSV" }}{p.zip.then_some(" (zip)")}</td>
-                                        <td>{unit_label(p.unit)}</td>
-                                        <td class="accounts">{p.folder.clone()}</td>
-                                        <td class="row-actions">
-                                            <button type="button" class="small" data-testid="profile-run" on:click=move |_| editing.set(Some(Editing::Run(pr.clone())))>{t("prof.run")}</button>
-                                            <button type="button" class="small" data-testid="profile-edit" on:click=move |_| editing.set(Some(Editing::Edit(pe.clone())))>{t("common.edit")}</button>
-                                            <button type="button" class="small" data-testid="profile-copy" on:click=move |_| copy(id)>{t("prof.copy")}</button>
-                                            <button type="button" class="small danger" data-testid="profile-delete" on:click=move |_| editing.set(Some(Editing::Delete(pd.clone())))>{t("common.delete")}</button>
-                                        </td>
-                                    </tr>
-                                }
-                            }).collect_view().into_any()
-                        })}
-                    </tbody>
-                </table>
-            </div>
+            <RawHtml class="table-wrap" html=table_html on_action=Callback::new(move |(a, el, _): (String, web_sys::Element, bool)| {
+                let id: i64 = el.get_attribute("data-id").and_then(|i| i.parse().ok()).unwrap_or(0);
+                let Some(p) = list.with_untracked(|l| l.as_ref().and_then(|l| l.iter().find(|p| p.id == id).cloned())) else { return };
+                match a.as_str() {
+                    "toggle" => toggle(p, crate::html::checked(&format!("profile-enabled-{id}"))),
+                    "run" => editing.set(Some(Editing::Run(p))),
+                    "edit" => editing.set(Some(Editing::Edit(p))),
+                    "copy" => copy(id),
+                    "delete" => editing.set(Some(Editing::Delete(p))),
+                    _ => {}
+                }
+            }) />
             {move || editing.get().map(|e| {
                 let done = Callback::new(move |changed: bool| { editing.set(None); if changed { load(); } });
                 match e {
@@ -291,18 +301,18 @@ fn ProfileDialog(profile: OutputProfile, display: RwSignal<Option<DisplaySetting
                     <CheckField id="prof-empty" label=tr("prof.empty_file") value=empty_file />
                 </div>
                 <details>
-                    <summary>{move || t("prof.layout")}</summary>
+                    <summary>{tx("prof.layout")}</summary>
                     <LayoutEditor kind=report_kind layout=layout id="prof-layout" errors=errors prefix="layout.".to_string() />
                 </details>
                 <details>
-                    <summary>{move || t("prof.filters")}</summary>
+                    <summary>{tx("prof.filters")}</summary>
                     <TextAreaField id="prof-users" field="filter_users" label=tr("prof.filter_users") value=users errors=errors hint=tr("prof.one_per_line") />
                     <TextAreaField id="prof-orgs" field="filter_organizations" label=tr("prof.filter_orgs") value=orgs errors=errors hint=tr("prof.orgs_hint") />
                     <TextAreaField id="prof-terminals" field="filter_terminals" label=tr("prof.filter_terminals") value=terminals errors=errors hint=tr("prof.one_per_line") />
                 </details>
                 <GeneralError errors=errors />
                 <div class="actions">
-                    <button type="button" on:click=move |_| on_done.run(false)>{move || t("common.cancel")}</button>
+                    <button type="button" on:click=move |_| on_done.run(false)>{tx("common.cancel")}</button>
                     <button type="submit" class="primary" data-testid="profile-save" disabled=move || busy.get()>
                         {move || if busy.get() { t("common.working") } else { t("common.save") }}
                     </button>
@@ -349,30 +359,45 @@ fn RunDialog(profile: OutputProfile, on_done: Callback<()>) -> impl IntoView {
                 }}
                 <GeneralError errors=errors />
                 <div class="actions">
-                    <button type="button" on:click=move |_| on_done.run(())>{move || t("common.close")}</button>
+                    <button type="button" on:click=move |_| on_done.run(())>{tx("common.close")}</button>
                     <button type="submit" class="primary" data-testid="profile-run-start" disabled=move || busy.get()>
                         {move || if busy.get() { t("common.working") } else { t("prof.run") }}
                     </button>
                 </div>
             </form>
-            {move || report.get().map(|r| view! {
-                <div role="status" data-testid="profile-run-report">
-                    <p>{format!("{}: {} · {}: {}", t("prof.files_written"), r.files.len(), t("prof.files_deleted"), r.deleted)}</p>
-                    {(!r.files.is_empty()).then(|| view! {
-                        <table>
-                            <thead><tr><th>{t("prof.path")}</th><th>{t("prof.rows")}</th><th>{t("prof.bytes")}</th></tr></thead>
-                            <tbody>
-                                {r.files.iter().map(|f| view! {
-                                    <tr><td class="accounts" data-testid="profile-file">{f.path.clone()}</td><td class="num">{f.rows}</td><td class="num">{f.bytes}</td></tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    })}
-                    {(!r.errors.is_empty()).then(|| view! {
-                        <ul class="error-banner">{r.errors.iter().map(|e| view! { <li>{e.clone()}</li> }).collect_view()}</ul>
-                    })}
-                </div>
-            })}
+            <RawHtml html=Signal::derive(move || report.with(|r| r.as_ref().map(run_report_text).unwrap_or_default())) />
         </Modal>
     }
+}
+
+fn run_report_text(r: &ProfileRunReport) -> String {
+    let mut h = Html::new();
+    h.fmt(format_args!(
+        r#"<div role="status" data-testid="profile-run-report"><p>{}: {} · {}: {}</p>"#,
+        esc(t("prof.files_written")),
+        r.files.len(),
+        esc(t("prof.files_deleted")),
+        r.deleted
+    ));
+    if !r.files.is_empty() {
+        h.raw("<table><thead><tr>");
+        for k in ["prof.path", "prof.rows", "prof.bytes"] {
+            h.el("th", "", t_dyn(k));
+        }
+        h.raw("</tr></thead><tbody>");
+        for f in &r.files {
+            h.raw("<tr>").el("td", r#"class="accounts" data-testid="profile-file""#, &f.path);
+            h.el("td", r#"class="num""#, &f.rows.to_string()).el("td", r#"class="num""#, &f.bytes.to_string()).raw("</tr>");
+        }
+        h.raw("</tbody></table>");
+    }
+    if !r.errors.is_empty() {
+        h.raw(r#"<ul class="error-banner">"#);
+        for e in &r.errors {
+            h.el("li", "", e);
+        }
+        h.raw("</ul>");
+    }
+    h.raw("</div>");
+    h.0
 }

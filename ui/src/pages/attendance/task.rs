@@ -13,7 +13,8 @@ use crate::app_state::app;
 use crate::components::field::{CheckField, TextField};
 use crate::components::form_errors::{FormErrors, GeneralError};
 use crate::datetime::{add_days, format_timestamp, parse_date, today};
-use crate::i18n::{t, tr};
+use crate::html::{Html, RawHtml, esc};
+use crate::i18n::{t, t_dyn, tr, tx};
 
 /// Waits `ms` milliseconds (a `setTimeout` promise).
 pub async fn sleep(ms: i32) {
@@ -43,14 +44,14 @@ fn trigger_label(s: TaskTrigger) -> &'static str {
     })
 }
 
-fn status_badge(s: TaskStatus) -> impl IntoView {
+fn status_badge(s: TaskStatus) -> String {
     let class = match s {
         TaskStatus::Completed => "badge ok",
         TaskStatus::Running => "badge",
         TaskStatus::Stopped | TaskStatus::Interrupted => "badge warn",
         TaskStatus::Failed => "badge danger",
     };
-    view! { <span class=class>{status_label(s)}</span> }
+    format!(r#"<span class="{class}">{}</span>"#, esc(status_label(s)))
 }
 
 #[component]
@@ -188,21 +189,56 @@ pub fn TaskPage() -> impl IntoView {
     };
     let fmt = move |ts: i64| format_timestamp(ts, state.time_zone().as_deref(), state.lang.get());
     let running = move || overview.with(|o| o.as_ref().and_then(|o| o.running.clone()));
+    let running_html = Signal::derive(move || match running() {
+        Some(r) => format!(
+            r#"<p>{} {} {} – {}</p><progress max="{}" value="{}"></progress><span> {} / {} {}</span>"#,
+            status_badge(r.status),
+            esc(trigger_label(r.trigger)),
+            esc(&r.from),
+            esc(&r.to),
+            r.days_total.max(1),
+            r.days_done,
+            r.days_done,
+            r.days_total,
+            esc(t("task.days"))
+        ),
+        None => format!(r#"<p class="hint">{}</p>"#, esc(t("task.idle"))),
+    });
+    let runs_html = Signal::derive(move || {
+        let mut h = Html::new();
+        h.raw(r#"<table data-testid="task-runs"><thead><tr><th>#</th>"#);
+        for k in ["task.trigger", "task.range", "task.started", "task.seconds", "task.status", "task.days", "task.records", "task.message"] {
+            h.el("th", "", t_dyn(k));
+        }
+        h.raw("</tr></thead><tbody>");
+        if let Some(o) = overview.get() {
+            for r in o.recent {
+                h.fmt(format_args!(r#"<tr data-run="{}"><td>{}</td>"#, r.id, r.id));
+                h.el("td", "", trigger_label(r.trigger)).el("td", "", &format!("{} – {}", r.from, r.to)).el("td", "", &fmt(r.started_at));
+                h.el("td", r#"class="num""#, &r.finished_at.map(|f| (f - r.started_at).to_string()).unwrap_or_default());
+                h.fmt(format_args!(r#"<td data-testid="task-run-status">{}</td>"#, status_badge(r.status)));
+                h.el("td", r#"class="num""#, &format!("{}/{}", r.days_done, r.days_total)).el("td", r#"class="num""#, &r.daily_records.to_string());
+                h.el("td", "", r.message.as_deref().unwrap_or("")).raw("</tr>");
+            }
+        }
+        h.raw("</tbody></table>");
+        h.0
+    });
 
     view! {
         <section class="card wide">
             <AdminNav />
-            <h1>{move || t("task.title")}</h1>
+            <h1>{tx("task.title")}</h1>
             {super::error_banner(error)}
             <div class="columns">
                 <form on:submit=save novalidate class="panel" aria-labelledby="task-schedule">
-                    <h2 id="task-schedule">{move || t("task.schedule")}</h2>
+                    <h2 id="task-schedule">{tx("task.schedule")}</h2>
                     <CheckField id="task-enabled" label=tr("task.enabled") value=enabled />
                     <TextField id="task-run-at" field="run_at" label=tr("task.run_at") value=run_at errors=errors kind="time" />
                     <TextField id="task-recompute" field="recompute_days" label=tr("task.recompute_days") value=recompute errors=errors kind="number" hint=tr("task.recompute_hint") />
                     <CheckField id="task-terminals" label=tr("task.terminals") value=terminals />
                     <fieldset>
-                        <legend>{move || t("task.retention")}</legend>
+                        <legend>{tx("task.retention")}</legend>
                         <TextField id="ret-daily" field="retention.daily_days" label=tr("task.ret_daily") value=daily_days errors=errors kind="number" />
                         <TextField id="ret-monthly" field="retention.monthly_months" label=tr("task.ret_monthly") value=monthly_months errors=errors kind="number" />
                         <TextField id="ret-events" field="retention.events_days" label=tr("task.ret_events") value=events_days errors=errors kind="number" hint=tr("task.keep_hint") />
@@ -210,63 +246,29 @@ pub fn TaskPage() -> impl IntoView {
                     <GeneralError errors=errors />
                     {move || saved.get().then(|| view! { <p class="ok-banner" role="status">{t("common.saved")}</p> })}
                     <div class="actions">
-                        <button type="submit" class="primary" data-testid="task-save" disabled=move || busy.get()>{move || t("common.save")}</button>
+                        <button type="submit" class="primary" data-testid="task-save" disabled=move || busy.get()>{tx("common.save")}</button>
                     </div>
                 </form>
                 <div class="panel" aria-labelledby="task-status">
-                    <h2 id="task-status">{move || t("task.status")}</h2>
-                    <p>{move || t("task.next_run")} ": "
+                    <h2 id="task-status">{tx("task.status")}</h2>
+                    <p>{tx("task.next_run")} ": "
                         <span data-testid="task-next">{move || overview.with(|o| o.as_ref().and_then(|o| o.next_run_at)).map(fmt).unwrap_or_else(|| t("task.not_scheduled").to_string())}</span>
                     </p>
-                    <div aria-live="polite" data-testid="task-running">
-                        {move || match running() {
-                            Some(r) => view! {
-                                <p>
-                                    {status_badge(r.status)} " " {trigger_label(r.trigger)} " " {format!("{} – {}", r.from, r.to)}
-                                </p>
-                                <progress max=r.days_total.max(1) value=r.days_done></progress>
-                                <span>{format!(" {} / {} {}", r.days_done, r.days_total, t("task.days"))}</span>
-                            }.into_any(),
-                            None => view! { <p class="hint">{t("task.idle")}</p> }.into_any(),
-                        }}
-                    </div>
+                    <div aria-live="polite" data-testid="task-running"><RawHtml html=running_html /></div>
                     <div class="actions left">
-                        <button type="button" class="primary" data-testid="task-run-now" disabled=move || running().is_some() on:click=move |_| start(RunTask::default())>{move || t("task.run_now")}</button>
-                        <button type="button" class="danger" data-testid="task-stop" disabled=move || running().is_none() on:click=stop>{move || t("task.stop")}</button>
+                        <button type="button" class="primary" data-testid="task-run-now" disabled=move || running().is_some() on:click=move |_| start(RunTask::default())>{tx("task.run_now")}</button>
+                        <button type="button" class="danger" data-testid="task-stop" disabled=move || running().is_none() on:click=stop>{tx("task.stop")}</button>
                     </div>
                     <form class="filters" on:submit=rebuild novalidate>
                         <TextField id="task-from" field="from" label=tr("task.from") value=from errors=run_errors kind="date" />
                         <TextField id="task-to" field="to" label=tr("task.to") value=to errors=run_errors kind="date" />
-                        <button type="submit" data-testid="task-rebuild" disabled=move || running().is_some()>{move || t("task.rebuild")}</button>
+                        <button type="submit" data-testid="task-rebuild" disabled=move || running().is_some()>{tx("task.rebuild")}</button>
                     </form>
                     <GeneralError errors=run_errors />
                 </div>
             </div>
-            <h2>{move || t("task.recent")}</h2>
-            <div class="table-wrap">
-                <table data-testid="task-runs">
-                    <thead><tr>
-                        <th>"#"</th><th>{move || t("task.trigger")}</th><th>{move || t("task.range")}</th><th>{move || t("task.started")}</th>
-                        <th>{move || t("task.seconds")}</th><th>{move || t("task.status")}</th><th>{move || t("task.days")}</th>
-                        <th>{move || t("task.records")}</th><th>{move || t("task.message")}</th>
-                    </tr></thead>
-                    <tbody>
-                        {move || overview.get().map(|o| o.recent.into_iter().map(|r| view! {
-                            <tr data-run=r.id>
-                                <td>{r.id}</td>
-                                <td>{trigger_label(r.trigger)}</td>
-                                <td>{format!("{} – {}", r.from, r.to)}</td>
-                                <td>{fmt(r.started_at)}</td>
-                                <td class="num">{r.finished_at.map(|f| (f - r.started_at).to_string()).unwrap_or_default()}</td>
-                                <td data-testid="task-run-status">{status_badge(r.status)}</td>
-                                <td class="num">{format!("{}/{}", r.days_done, r.days_total)}</td>
-                                <td class="num">{r.daily_records}</td>
-                                <td>{r.message.unwrap_or_default()}</td>
-                            </tr>
-                        }).collect_view())}
-                    </tbody>
-                </table>
-            </div>
+            <h2>{tx("task.recent")}</h2>
+            <RawHtml class="table-wrap" html=runs_html />
         </section>
     }
 }

@@ -1,0 +1,89 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { kato, katoOvertime, loginAsAdmin, prepareAttendance, previousMonth } from './attendance-data';
+
+test('rules: a server validation error is shown at its field, and a good save passes', async ({ page }) => {
+  await loginAsAdmin(page);
+  await page.getByTestId('nav-attendance-admin').click();
+  await expect(page).toHaveURL(/\/attendance\/rules$/);
+  const form = page.getByTestId('rules-form');
+  await expect(form.locator('#rules-schedule-a')).toHaveValue('09:00');
+
+  // Rounding past 60 minutes and a break outside the working hours: the server names both.
+  await form.locator('#rules-rounding').fill('61');
+  await form.getByTestId('breaks-add').click();
+  await form.locator('#rules-breaks-1-a').fill('19:00');
+  await form.locator('#rules-breaks-1-b').fill('19:30');
+  await page.getByTestId('rules-save').click();
+  const rounding = form.locator('[data-section=rounding_minutes]');
+  await expect(rounding.getByTestId('rounding_minutes-error')).toContainText('0 (no rounding) to 60');
+  await expect(form.locator('#rules-rounding')).toHaveAttribute('aria-invalid', 'true');
+  await expect(form.locator('[data-section=breaks]').getByTestId('breaks[1]-error')).toContainText('outside the working hours');
+  // The focus goes to the first field in error.
+  await expect(form.locator('#rules-breaks-1-a')).toBeFocused();
+
+  // Fixed: saved, and the errors are gone.
+  await form.locator('#rules-rounding').fill('5');
+  await form.getByTestId('breaks-1-remove').click();
+  await page.getByTestId('rules-save').click();
+  await expect(page.getByRole('status')).toHaveText('Saved');
+  await expect(form.getByTestId('rounding_minutes-error')).toHaveCount(0);
+  // Back to no rounding for the other tests.
+  await form.locator('#rules-rounding').fill('0');
+  await page.getByTestId('rules-save').click();
+  await expect(page.getByRole('status')).toHaveText('Saved');
+});
+
+test('output profile: created in the UI, run, and its file is on disk', async ({ page }) => {
+  await prepareAttendance(page);
+  const probe = await page.request.get('./api/v1/attendance/profiles');
+  test.skip(probe.status() === 404 || probe.status() === 405, 'the server has no /attendance/profiles yet');
+
+  await page.getByTestId('nav-attendance-admin').click();
+  await page.getByTestId('subnav-profiles').click();
+  await expect(page.getByRole('heading', { name: 'Output profiles' })).toBeVisible();
+  const folder = mkdtempSync(join(tmpdir(), 'kinmu-e2e-out-'));
+  await page.getByTestId('profile-new').click();
+  const dialog = page.getByTestId('profile-dialog');
+  await dialog.getByLabel('Name').fill('E2E monthly');
+  await dialog.getByLabel('Table').selectOption('monthly');
+  await dialog.getByLabel('Format').selectOption('csv');
+  await dialog.getByLabel('Encoding (CSV)').selectOption('utf-8');
+  // Required folder: refused at its field first.
+  await dialog.getByTestId('profile-save').click();
+  await expect(dialog.getByTestId('folder-error')).toBeVisible();
+  await dialog.getByLabel('Output folder (absolute path on the server)').fill(folder);
+  await dialog.getByTestId('profile-save').click();
+  await expect(dialog).toHaveCount(0);
+  const row = page.getByTestId('profile-row-E2E monthly');
+  await expect(row).toContainText('Monthly');
+  await expect(row.getByTestId('profile-enabled')).toBeChecked();
+
+  // Run now for last month: the files written are listed, and the file is there.
+  await row.getByTestId('profile-run').click();
+  const run = page.getByTestId('profile-run-dialog');
+  await expect(run.getByLabel('Month', { exact: true })).toHaveValue(previousMonth());
+  await run.getByTestId('profile-run-start').click();
+  const report = run.getByTestId('profile-run-report');
+  await expect(report).toBeVisible({ timeout: 30_000 });
+  const path = (await report.getByTestId('profile-file').first().textContent())!.trim();
+  expect(path.startsWith(folder)).toBe(true);
+  expect(existsSync(path)).toBe(true);
+  const text = readFileSync(path, 'utf8');
+  expect(text).toContain(kato.name);
+  expect(text).toContain(katoOvertime);
+  await page.keyboard.press('Escape');
+
+  // Disable, copy, delete the copy.
+  await row.getByTestId('profile-enabled').uncheck();
+  await expect(row.getByTestId('profile-enabled')).not.toBeChecked();
+  await row.getByTestId('profile-copy').click();
+  const rows = page.getByTestId('profile-table').locator('tbody tr');
+  await expect(rows).toHaveCount(2);
+  const copy = page.locator('[data-testid^="profile-row-"]:not([data-testid="profile-row-E2E monthly"])');
+  await copy.getByTestId('profile-delete').click();
+  await page.getByTestId('profile-delete-confirm').click();
+  await expect(rows).toHaveCount(1);
+});
