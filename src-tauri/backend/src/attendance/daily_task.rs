@@ -360,6 +360,7 @@ async fn compute_and_store(
     }
     let days: Vec<NaiveDate> = first.iter_days().take_while(|d| *d <= to).collect();
     let mut months: BTreeSet<(i32, u32)> = BTreeSet::new();
+    let mut written_days: Vec<NaiveDate> = Vec::new();
     for chunk in days.chunks(CHUNK_DAYS) {
         if control.stop_requested() {
             break;
@@ -387,6 +388,7 @@ async fn compute_and_store(
             run.days_done += 1;
             run.daily_records += written as i64;
             months.insert((day.year(), day.month()));
+            written_days.push(*day);
             sqlx::query("UPDATE attendance_task_runs SET days_done = $1, events_read = $2, daily_records = $3 WHERE id = $4")
                 .bind(run.days_done)
                 .bind(run.events_read)
@@ -399,6 +401,21 @@ async fn compute_and_store(
     }
     for (y, m) in months {
         total_month(db, run.id, y, m).await?;
+    }
+    // The output profiles' files for the days stored (a profile that fails is reported).
+    if !written_days.is_empty() {
+        let profiles = super::output_profiles::enabled(db).await?;
+        if !profiles.is_empty() {
+            let report = super::output_profiles::run(db, &profiles, &written_days, now.timestamp()).await?;
+            tracing::info!(files = report.files.len(), deleted = report.deleted, errors = report.errors.len(), "output profiles written");
+            if !report.errors.is_empty() {
+                let files = format!("output files not written: {}", report.errors.join("; "));
+                note = Some(match note {
+                    Some(n) => format!("{n}; {files}"),
+                    None => files,
+                });
+            }
+        }
     }
     let removed = retention::apply(db, &ctx.settings.retention, attendance_date(now, &company)).await?;
     if removed.any() {

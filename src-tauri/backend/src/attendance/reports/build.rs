@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 /// The period of a table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Period {
+    Year(i32),
     Month(i32, u32),
     Day(NaiveDate),
 }
@@ -27,6 +28,10 @@ impl Period {
     pub fn first_and_last(self) -> (NaiveDate, NaiveDate) {
         match self {
             Period::Day(d) => (d, d),
+            Period::Year(y) => (
+                NaiveDate::from_ymd_opt(y, 1, 1).expect("valid year"),
+                NaiveDate::from_ymd_opt(y, 12, 31).expect("valid year"),
+            ),
             Period::Month(y, m) => {
                 let first = NaiveDate::from_ymd_opt(y, m, 1).expect("valid month");
                 let last = first.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).expect("valid");
@@ -37,6 +42,7 @@ impl Period {
 
     pub fn label(self) -> String {
         match self {
+            Period::Year(y) => format!("{y:04}"),
             Period::Month(y, m) => format!("{y:04}-{m:02}"),
             Period::Day(d) => d.to_string(),
         }
@@ -236,6 +242,23 @@ struct MonthRow {
     days_without_clock_out: i64,
 }
 
+impl MonthRow {
+    fn add(&mut self, o: &MonthRow) {
+        self.late_count += o.late_count;
+        self.early_leave_count += o.early_leave_count;
+        self.actual_work_minutes += o.actual_work_minutes;
+        self.non_scheduled_work_minutes += o.non_scheduled_work_minutes;
+        self.overtime_minutes += o.overtime_minutes;
+        self.regular_overtime_minutes += o.regular_overtime_minutes;
+        self.late_night_minutes += o.late_night_minutes;
+        self.late_night_overtime_minutes += o.late_night_overtime_minutes;
+        self.days_worked += o.days_worked;
+        self.holiday_days_worked += o.holiday_days_worked;
+        self.days_without_clock_in += o.days_without_clock_in;
+        self.days_without_clock_out += o.days_without_clock_out;
+    }
+}
+
 fn month_cell(key: &str, r: &MonthRow, group: &str) -> Cell {
     match key {
         "user" => Cell::Text(r.display_name.clone()),
@@ -264,9 +287,6 @@ fn parse_record<T: serde::de::DeserializeOwned>(json: &str) -> Result<T> {
 /// Builds the table `req` asks for, sorted by the layout's keys.
 pub async fn build(db: &Db, actor: &Actor, req: &ReportRequest) -> Result<Table> {
     req.layout.check(req.kind).map_err(Error::Invalid)?;
-    if req.kind == ReportKind::Timesheet && req.user.as_deref().is_none_or(|u| u.trim().is_empty()) {
-        return Err(Error::invalid("user", "user: a timesheet is one person's: name a login or a log user"));
-    }
     let scope = scope(db, actor, req.organization_id, req.user.as_deref(), req.terminal.as_deref()).await?;
     let tz = rule_settings::company_rules(db).await?.time_zone;
     let (first, last) = req.period.first_and_last();
@@ -274,18 +294,33 @@ pub async fn build(db: &Db, actor: &Actor, req: &ReportRequest) -> Result<Table>
     let mut rows = Vec::new();
     match req.kind {
         ReportKind::Monthly | ReportKind::Ranking => {
-            let Period::Month(y, m) = req.period else {
-                return Err(Error::invalid("month", "month: this table is per month: give YYYY-MM"));
+            let (from, to) = match req.period {
+                Period::Month(y, m) => (format!("{y:04}-{m:02}"), format!("{y:04}-{m:02}")),
+                Period::Year(y) => (format!("{y:04}-01"), format!("{y:04}-12")),
+                Period::Day(_) => return Err(Error::invalid("month", "month: this table is per month: give YYYY-MM")),
             };
-            let mut months: Vec<MonthRow> = sqlx::query_as(
+            let found: Vec<MonthRow> = sqlx::query_as(
                 "SELECT person_key, display_name, late_count, early_leave_count, actual_work_minutes, non_scheduled_work_minutes, \
                  overtime_minutes, regular_overtime_minutes, late_night_minutes, late_night_overtime_minutes, days_worked, \
-                 holiday_days_worked, days_without_clock_in, days_without_clock_out FROM attendance_monthly WHERE month = $1 \
-                 ORDER BY display_name, person_key",
+                 holiday_days_worked, days_without_clock_in, days_without_clock_out FROM attendance_monthly \
+                 WHERE month >= $1 AND month <= $2 ORDER BY display_name, person_key, month",
             )
-            .bind(format!("{y:04}-{m:02}"))
+            .bind(from)
+            .bind(to)
             .fetch_all(&db.pool)
             .await?;
+            // A year's rows are the sums of its months, per person.
+            let mut months: Vec<MonthRow> = Vec::with_capacity(found.len());
+            let mut at: HashMap<String, usize> = HashMap::new();
+            for r in found {
+                match at.get(&r.person_key) {
+                    Some(&i) => months[i].add(&r),
+                    None => {
+                        at.insert(r.person_key.clone(), months.len());
+                        months.push(r);
+                    }
+                }
+            }
             months.retain(|r| scope.admits(&r.person_key));
             if req.kind == ReportKind::Ranking {
                 let key = req.ranking.column();
