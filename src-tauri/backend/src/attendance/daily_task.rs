@@ -343,17 +343,21 @@ async fn compute_and_store(
     let settings = rule_settings::task_settings(db).await?;
     let ctx = Context { names: company.user_names.clone(), book, directory: Directory::load(db).await?, settings };
 
-    // Days whose events are past retention cannot be rebuilt: keep their records.
+    // Days whose events are past retention cannot be rebuilt, and daily records past retention
+    // would be deleted at once: skip them (their records stay as they are).
     let mut note = None;
     let mut first = from;
-    if ctx.settings.retention.events_days > 0 {
-        let horizon = attendance_date(now, &company) - Duration::days(i64::from(ctx.settings.retention.events_days));
+    let today = attendance_date(now, &company);
+    let keep = ctx.settings.retention;
+    let limits = [(keep.events_days, "their events are past the retention of raw events"), (keep.daily_days, "daily records are kept")];
+    for (days, why) in limits {
+        if days == 0 {
+            continue;
+        }
+        let horizon = today - Duration::days(i64::from(days));
         if first < horizon {
             let kept = (horizon.min(to + Duration::days(1)) - first).num_days();
-            note = Some(format!(
-                "{kept} days before {horizon} were skipped and keep their records: their events are past the retention of {} days",
-                ctx.settings.retention.events_days
-            ));
+            note = Some(format!("{kept} days before {horizon} were skipped ({why} {days} days)"));
             run.days_done += kept;
             first = horizon;
         }

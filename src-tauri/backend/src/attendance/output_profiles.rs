@@ -201,6 +201,53 @@ fn path_pattern(p: &OutputProfile) -> String {
     format!("{}{sub}/{}.{}", p.folder.trim().trim_end_matches('/'), t.to_lowercase(), extension(p))
 }
 
+/// Checks a whole set of profiles (a settings file): each valid, names and paths distinct.
+pub fn check_set(profiles: &[OutputProfile]) -> Result<()> {
+    for (i, p) in profiles.iter().enumerate() {
+        validate(p).map_err(|e| match e {
+            Error::Invalid(f) => Error::invalid(&format!("output_profiles[{i}].{}", f.field), format!("output_profiles[{i}] ({}): {}", p.name, f.message)),
+            other => other,
+        })?;
+        if let Some(o) = profiles[..i].iter().find(|o| o.name.trim().eq_ignore_ascii_case(p.name.trim())) {
+            return Err(Error::invalid(&format!("output_profiles[{i}].name"), format!("output_profiles[{i}]: the name {:?} is used twice", o.name)));
+        }
+        if let Some(o) = profiles[..i].iter().find(|o| path_pattern(o) == path_pattern(p)) {
+            return Err(Error::invalid(
+                &format!("output_profiles[{i}].file_name"),
+                format!("output_profiles[{i}] ({}) writes the same files as {:?}: change the folder or the file name", p.name, o.name),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Replaces every profile with `profiles` inside `tx` (checked with [`check_set`] first).
+pub async fn replace_all(tx: &mut sqlx::Transaction<'_, sqlx::Any>, profiles: &[OutputProfile], now: i64) -> Result<()> {
+    let names: Vec<String> = profiles.iter().map(|p| p.name.trim().to_lowercase()).collect();
+    let existing: Vec<(i64, String)> = sqlx::query_as("SELECT id, name_key FROM attendance_output_profiles").fetch_all(&mut **tx).await?;
+    for (id, key) in &existing {
+        if !names.contains(key) {
+            sqlx::query("DELETE FROM attendance_output_profiles WHERE id = $1").bind(id).execute(&mut **tx).await?;
+        }
+    }
+    for p in profiles {
+        let mut p = p.clone();
+        p.name = p.name.trim().to_string();
+        p.id = 0;
+        let json = serde_json::to_string(&p).map_err(|e| Error::Internal(e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO attendance_output_profiles (name_key, profile, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (name_key) DO UPDATE SET profile = excluded.profile, updated_at = excluded.updated_at",
+        )
+        .bind(p.name.to_lowercase())
+        .bind(json)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
 type ProfileRow = (i64, String);
 
 pub async fn list(db: &Db, actor: &Actor) -> Result<Vec<OutputProfile>> {
@@ -208,7 +255,8 @@ pub async fn list(db: &Db, actor: &Actor) -> Result<Vec<OutputProfile>> {
     all(db).await
 }
 
-async fn all(db: &Db) -> Result<Vec<OutputProfile>> {
+/// Every profile, without a permission check (for the settings file and the task).
+pub async fn all(db: &Db) -> Result<Vec<OutputProfile>> {
     let rows: Vec<ProfileRow> = sqlx::query_as("SELECT id, profile FROM attendance_output_profiles ORDER BY name_key")
         .fetch_all(&db.pool)
         .await?;
