@@ -17,7 +17,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use futures_util::TryStreamExt;
 use kinmu_attendance::{
-    AttendanceRules, ClockTime, DailyRecord, Detail, HolidayCalendar, LogEvent, RunOptions,
+    AttendanceRules, ClockTime, DailyRecord, Detail, HolidayCalendar, HolidayKind, LogEvent, RunOptions,
     SourcePosition, TerminalRecord, UserNameMode, UserNameRules, attendance_date, compute_run, compute_user_days,
 };
 use kinmu_shared::Permission;
@@ -652,11 +652,12 @@ async fn store_day(db: &Db, run_id: i64, date: NaiveDate, computed: &Computed) -
     let mut tx = db.pool.begin().await?;
     sqlx::query("DELETE FROM attendance_daily WHERE work_date = $1").bind(&day).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM attendance_terminals WHERE work_date = $1").bind(&day).execute(&mut *tx).await?;
-    const DAILY_COLUMNS: usize = 22;
+    const DAILY_COLUMNS: usize = 29;
     for batch in rows.chunks(ROWS_PER_INSERT) {
         let mut sql = String::from(
             "INSERT INTO attendance_daily (work_date, person_key, account, display_name, organization_id, holiday, worked, absent, \
-             missing_clock_in, missing_clock_out, clock_in_at, clock_out_at, actual_work_minutes, non_scheduled_work_minutes, \
+             missing_clock_in, missing_clock_out, holiday_kind, holiday_name, logon_at, logoff_at, clock_in_at, clock_out_at, \
+             clock_in_text, clock_out_text, work_interval_minutes, actual_work_minutes, non_scheduled_work_minutes, \
              overtime_minutes, regular_overtime_minutes, late_night_minutes, late_night_overtime_minutes, late_minutes, \
              early_leave_minutes, record, run_id) VALUES ",
         );
@@ -676,8 +677,15 @@ async fn store_day(db: &Db, run_id: i64, date: NaiveDate, computed: &Computed) -
                 .bind(i64::from(r.absent))
                 .bind(i64::from(r.missing_clock_in))
                 .bind(i64::from(r.missing_clock_out))
+                .bind(r.holiday.as_ref().map(|h| holiday_kind(h).0))
+                .bind(r.holiday.as_ref().map(|h| holiday_kind(h).1).unwrap_or_default())
+                .bind(r.logon.map(|t| t.timestamp()))
+                .bind(r.logoff.map(|t| t.timestamp()))
                 .bind(r.clock_in.as_ref().map(|c| c.time.timestamp()))
                 .bind(r.clock_out.as_ref().map(|c| c.time.timestamp()))
+                .bind(r.clock_in.as_ref().map(|c| c.text.clone()).unwrap_or_default())
+                .bind(r.clock_out.as_ref().map(|c| c.text.clone()).unwrap_or_default())
+                .bind(r.work_interval_minutes)
                 .bind(i64::from(r.actual_work_minutes))
                 .bind(i64::from(r.non_scheduled_work_minutes))
                 .bind(i64::from(r.overtime_minutes))
@@ -707,6 +715,15 @@ async fn store_day(db: &Db, run_id: i64, date: NaiveDate, computed: &Computed) -
     }
     tx.commit().await?;
     Ok(rows.len())
+}
+
+/// A holiday's kind and name as stored (`weekly`, `national` with its name, `company`).
+fn holiday_kind(h: &HolidayKind) -> (&'static str, String) {
+    match h {
+        HolidayKind::Weekly(_) => ("weekly", String::new()),
+        HolidayKind::National(name) => ("national", name.clone()),
+        HolidayKind::Company => ("company", String::new()),
+    }
 }
 
 fn push_values(sql: &mut String, kind: DatabaseKind, rows: usize, columns: usize) {

@@ -363,11 +363,6 @@ fn filtered<'t>(p: &OutputProfile, table: &'t Table) -> Vec<&'t Row> {
         .collect()
 }
 
-/// The user's shown name in a row (the `user` column, else the person).
-fn user_of(table: &Table, r: &Row) -> String {
-    table.columns.iter().position(|c| c == "user").map(|i| r.cells[i].display()).unwrap_or_else(|| r.person.clone())
-}
-
 /// Writes one profile's files for `period`.
 pub async fn write_period(db: &Db, p: &OutputProfile, period: Period, language: Language, now: i64) -> Result<Vec<WrittenFile>> {
     let req = ReportRequest {
@@ -416,7 +411,7 @@ pub fn write_files(p: &OutputProfile, table: &Table, period: Period, language: L
             SplitBy::None => (String::new(), NameParts { period: Some(period), ..NameParts::default() }),
             SplitBy::Organization => (r.group.clone(), NameParts { period: Some(period), group: r.group.clone(), ..NameParts::default() }),
             SplitBy::User => {
-                let user = user_of(table, r);
+                let user = r.name.clone();
                 (format!("{user}\u{0}{}", r.person), NameParts { period: Some(period), user, ..NameParts::default() })
             }
             SplitBy::Terminal => {
@@ -654,6 +649,7 @@ mod tests {
             rows: (0..n)
                 .map(|i| Row {
                     person: format!("u{i:05}"),
+                    name: format!("User {i:05}"),
                     user_id: None,
                     group: if i % 2 == 0 { "Acme / Sales".into() } else { "Acme / Plant".into() },
                     terminal: None,
