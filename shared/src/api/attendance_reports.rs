@@ -49,7 +49,7 @@ impl ReportKind {
                 "days_without_clock_out",
             ],
             ReportKind::Timesheet => &[
-                "date", "weekday", "clock_in", "clock_out", "actual_work", "regular_overtime", "late_night_overtime",
+                "user", "date", "weekday", "clock_in", "clock_out", "actual_work", "regular_overtime", "late_night_overtime",
                 "work_interval", "late", "early_leave", "holiday",
             ],
             ReportKind::Daily => &[

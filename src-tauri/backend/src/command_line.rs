@@ -64,6 +64,31 @@ enum Command {
     Settings(SettingsCommand),
     /// Write an attendance table (from the stored records) as CSV or Excel.
     Export(ExportArgs),
+    /// The output profiles: files of attendance tables written after each attendance task.
+    #[command(subcommand)]
+    Files(FilesCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum FilesCommand {
+    /// List the output profiles.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: ListFormat,
+    },
+    /// Write the files of every enabled profile (or of one) now.
+    Run {
+        /// Only this profile (by name; it runs even when disabled).
+        #[arg(long, value_name = "NAME")]
+        profile: Option<String>,
+        /// The month to write, YYYY-MM (default: the last finished day and its month).
+        #[arg(long, value_name = "YYYY-MM", conflicts_with = "date")]
+        month: Option<String>,
+        /// The day to write, YYYY-MM-DD.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<String>,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -439,6 +464,10 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), Failure> {
         Command::Attendance(AttendanceCommand::Run) => attendance_run(&cli, &file, None).await,
         Command::Attendance(AttendanceCommand::Status { format }) => attendance_status(&cli, &file, *format).await,
         Command::Export(a) => export(&cli, &file, a).await,
+        Command::Files(FilesCommand::List { format }) => files_list(&cli, &file, *format).await,
+        Command::Files(FilesCommand::Run { profile, month, date }) => {
+            files_run(&cli, &file, profile.as_deref(), month.as_deref(), date.as_deref()).await
+        }
         Command::Settings(SettingsCommand::Export) => {
             let db = open_db(&cli, &file).await?;
             print!("{}", crate::settings_file::export(&db).await?);
@@ -590,6 +619,88 @@ async fn attendance_show(cli: &Cli, file: &FileConfig, user: &str, month: &str, 
             println!("{} {year}-{month:02} (logs of {})", report.user, if report.log_users.is_empty() { "nobody yet".to_string() } else { report.log_users.join(", ") });
             print_table(&header, &rows);
         }
+    }
+    Ok(())
+}
+
+async fn files_list(cli: &Cli, file: &FileConfig, format: ListFormat) -> Result<(), Failure> {
+    use crate::attendance::output_profiles;
+    let db = open_db(cli, file).await?;
+    let profiles = output_profiles::list(&db, &Actor::Operator).await?;
+    let header = ["name", "enabled", "kind", "format", "zip", "unit", "split", "folder", "file_name", "keep_days"];
+    let rows: Vec<Vec<String>> = profiles
+        .iter()
+        .map(|p| {
+            vec![
+                p.name.clone(),
+                p.enabled.to_string(),
+                p.kind.key().to_string(),
+                serde_key(&p.format),
+                p.zip.to_string(),
+                serde_key(&p.unit),
+                serde_key(&p.split),
+                p.folder.clone(),
+                output_profiles::template(p),
+                p.keep_days.to_string(),
+            ]
+        })
+        .collect();
+    match format {
+        ListFormat::Csv => print_csv(&header, &rows)?,
+        ListFormat::Table if rows.is_empty() => println!("no output profiles: add one on the attendance settings page"),
+        ListFormat::Table => print_table(&header, &rows),
+    }
+    Ok(())
+}
+
+/// The serde name of a unit enum value (`per_month`, `xlsx`).
+fn serde_key<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+async fn files_run(cli: &Cli, file: &FileConfig, profile: Option<&str>, month: Option<&str>, date: Option<&str>) -> Result<(), Failure> {
+    use crate::attendance::{output_profiles, rule_settings};
+    use chrono::Datelike;
+    let db = open_db(cli, file).await?;
+    let profiles = match profile {
+        Some(name) => {
+            let all = output_profiles::list(&db, &Actor::Operator).await?;
+            let p = all
+                .into_iter()
+                .find(|p| p.name.eq_ignore_ascii_case(name.trim()))
+                .ok_or_else(|| Failure(format!("no output profile named {name:?}: `kinmu files list` shows them")))?;
+            vec![p]
+        }
+        None => output_profiles::enabled(&db).await?,
+    };
+    if profiles.is_empty() {
+        println!("no enabled output profile: nothing to write");
+        return Ok(());
+    }
+    let days: Vec<chrono::NaiveDate> = match (month, date) {
+        (_, Some(d)) => vec![crate::attendance::daily_task::parse_date("date", d)?],
+        (Some(m), None) => {
+            let (y, m) = crate::attendance::parse_month(m)?;
+            let first = chrono::NaiveDate::from_ymd_opt(y, m, 1).expect("valid month");
+            first.iter_days().take_while(|d| d.month() == m).collect()
+        }
+        (None, None) => {
+            let rules = rule_settings::company_rules(&db).await?;
+            let today = kinmu_attendance::attendance_date(chrono::Utc::now(), &rules);
+            vec![today.pred_opt().unwrap_or(today)]
+        }
+    };
+    let started = Instant::now();
+    let report = output_profiles::run(&db, &profiles, &days, crate::now()).await?;
+    for f in &report.files {
+        println!("{}: {} ({} rows, {} bytes)", f.profile, f.path, f.rows, f.bytes);
+    }
+    println!("{} files written, {} old files deleted in {:.1} s", report.files.len(), report.deleted, started.elapsed().as_secs_f64());
+    if !report.errors.is_empty() {
+        for e in &report.errors {
+            eprintln!("kinmu: {e}");
+        }
+        return Err(Failure(format!("{} profiles failed", report.errors.len())));
     }
     Ok(())
 }

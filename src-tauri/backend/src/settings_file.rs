@@ -1,14 +1,16 @@
 //! Every administrator setting as one TOML document (`kinmu settings export` / `import`): the
 //! system settings, the attendance rules, each organisation's rule override (by organisation
-//! path) and the attendance task's schedule and retention. An import is checked whole before
+//! path), the attendance task's schedule and retention, the display settings, the 36-agreement
+//! limits and the output profiles. An import is checked whole before
 //! anything is written, and written in one transaction: it applies entirely or not at all.
 
 use kinmu_attendance::{AttendanceRules, RulesOverride};
-use kinmu_shared::api::{AttendanceTaskSettings, SystemSettings};
+use kinmu_shared::api::{AgreementLimits, AttendanceTaskSettings, DisplaySettings, OutputProfile, SystemSettings};
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::{organizations, system_settings};
 use crate::attendance::rule_settings::{self, RuleBook};
+use crate::attendance::{agreement, output_profiles, reports};
 use crate::database::Db;
 use crate::error::{Error, Result};
 
@@ -21,6 +23,13 @@ pub struct SettingsFile {
     pub attendance_rules: AttendanceRules,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub organization_rules: Vec<OrganizationRules>,
+    #[serde(default)]
+    pub display: DisplaySettings,
+    #[serde(default)]
+    pub agreement_limits: AgreementLimits,
+    /// Output profiles (their `id` is ignored: profiles are matched by name).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub output_profiles: Vec<OutputProfile>,
 }
 
 /// One organisation's override, named by its path ("Acme / Plant").
@@ -43,6 +52,9 @@ pub async fn export(db: &Db) -> Result<String> {
         attendance_task: rule_settings::task_settings(db).await?,
         attendance_rules: rule_settings::company_rules(db).await?,
         organization_rules,
+        display: reports::display_settings(db).await?,
+        agreement_limits: agreement::limits(db).await?,
+        output_profiles: output_profiles::all(db).await?,
     };
     let body = toml::to_string(&file).map_err(|e| Error::Internal(format!("cannot write the settings as TOML: {e}")))?;
     Ok(format!(
@@ -91,6 +103,13 @@ pub async fn import(db: &Db, text: &str, now: i64) -> Result<SettingsFile> {
         overrides.push((org.id, o.rules.clone()));
     }
     RuleBook::build(file.attendance_rules.clone(), &orgs, &overrides).validate()?;
+    for kind in kinmu_shared::api::ReportKind::ALL {
+        file.display.layout(kind).check(kind).map_err(|f| {
+            Error::invalid(&format!("display.{}.{}", kind.key(), f.field), format!("display.{}.{}", kind.key(), f.message))
+        })?;
+    }
+    agreement::validate_limits(&file.agreement_limits).map_err(|e| prefixed("agreement_limits.", e))?;
+    output_profiles::check_set(&file.output_profiles)?;
 
     let mut tx = db.pool.begin().await?;
     let s = &file.system;
@@ -109,6 +128,9 @@ pub async fn import(db: &Db, text: &str, now: i64) -> Result<SettingsFile> {
             .execute(&mut *tx)
             .await?;
     }
+    system_settings::put_value(&mut *tx, reports::DISPLAY_KEY, &json(&file.display)?).await?;
+    system_settings::put_value(&mut *tx, agreement::LIMITS_KEY, &json(&file.agreement_limits)?).await?;
+    output_profiles::replace_all(&mut tx, &file.output_profiles, now).await?;
     tx.commit().await?;
     Ok(file)
 }

@@ -2,19 +2,24 @@
 //! daily and monthly records under the company's rules and an organisation's override; log
 //! users without an account are computed and become an account's once it names them; a rules
 //! change and a rebuild; a stopped run leaves every day whole; one run at a time; retention;
-//! settings exported and imported as TOML; members see only their own timesheet.
+//! settings exported and imported as TOML; members see only their own timesheet; the tables,
+//! their CSV and Excel files, output profiles, the 36-agreement check and the rules preview.
 
 mod test_databases;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use kinmu::accounts::{Actor, organizations, setup, users};
 use kinmu::attendance::daily_task::{self, TaskControl};
-use kinmu::attendance::{import_file, retention, rule_settings, timesheet};
+use kinmu::attendance::reports::{self, CsvEncoding, FileFormat, Period, ReportRequest};
+use kinmu::attendance::{agreement, import_file, output_profiles, retention, rule_settings, rules_preview, timesheet};
 use kinmu::database::Db;
 use kinmu::error::Error;
 use kinmu_attendance::{ClockTime, RulesOverride, TimeRange};
 use kinmu_shared::Language;
-use kinmu_shared::api::{CreateUser, RetentionSettings, SaveOrganization, SetupRequest, TaskStatus, TaskTrigger, UpdateUser};
+use kinmu_shared::api::{
+    CreateUser, OutputProfile, RankingItem, ReportKind, RetentionSettings, RulesPreviewRequest, SaveOrganization, SetupRequest,
+    TableLayout, TaskStatus, TaskTrigger, UpdateUser,
+};
 use test_databases::{postgres_url, sqlite_url};
 
 /// 2024-04-11 09:00 in Tokyo: every day of 1–10 April is over.
@@ -343,4 +348,194 @@ async fn settings_travel_as_toml_on_sqlite() {
 async fn settings_travel_as_toml_on_postgres() {
     let Some(url) = postgres_url().await else { return };
     settings_story(Db::open(&url, 4).await.unwrap()).await;
+}
+
+/// Setup, the users, the logs of 1–10 April imported and computed: the operator and Mogami.
+async fn april(db: &Db) -> Actor {
+    let op = Actor::Operator;
+    let t0 = now().timestamp();
+    setup::run(
+        db,
+        &SetupRequest {
+            organization_name: "Acme".into(),
+            admin_login: "admin".into(),
+            admin_display_name: "Admin".into(),
+            admin_password: "Kinmu-Strong-2026".into(),
+            default_language: Language::En,
+            time_zone: "Asia/Tokyo".into(),
+        },
+        t0,
+    )
+    .await
+    .unwrap();
+    let acme = organizations::list(db).await.unwrap()[0].id;
+    let night = organizations::create(db, &op, SaveOrganization { name: "Night".into(), parent_id: Some(acme) }, t0).await.unwrap().id;
+    let mogami = users::create(db, &op, new_user("mogami", Some(acme), &["a-mogami"]), t0).await.unwrap();
+    users::create(db, &op, new_user("yamada", Some(night), &["OSAKA\\t-yamada"]), t0).await.unwrap();
+    users::create(db, &op, new_user("sato", Some(acme), &["k-sato"]), t0).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("april.csv");
+    std::fs::write(&csv, logs()).unwrap();
+    import_file(db, &csv, None, chrono_tz::Asia::Tokyo, t0, |_| {}).await.unwrap();
+    let r = run(db, &TaskControl::new(), "2024-04-01", "2024-04-10").await;
+    assert_eq!(r.status, TaskStatus::Completed);
+    Actor::User(kinmu::accounts::sessions::current_user(db, mogami.id).await.unwrap().0)
+}
+
+fn request(kind: ReportKind, period: Period) -> ReportRequest {
+    ReportRequest {
+        kind,
+        period,
+        organization_id: None,
+        user: None,
+        terminal: None,
+        ranking: RankingItem::Overtime,
+        layout: TableLayout::default_for(kind),
+        language: Language::En,
+    }
+}
+
+fn column(t: &reports::Table, row: usize, key: &str) -> String {
+    let i = t.columns.iter().position(|c| c == key).unwrap();
+    t.rows[row].cells[i].display()
+}
+
+async fn reports_story(db: Db) {
+    let op = Actor::Operator;
+    let member = april(&db).await;
+    let april_month = Period::Month(2024, 4);
+
+    // Monthly, sorted by actual work, longest first.
+    let mut req = request(ReportKind::Monthly, april_month);
+    req.layout.sort = reports::parse_sort("-actual_work,user");
+    let t = reports::build(&db, &op, &req).await.unwrap();
+    assert_eq!(t.rows.len(), 4, "Mogami, Yamada, Sato and the guest");
+    assert_eq!(column(&t, 0, "user"), "mogami san");
+    assert_eq!(column(&t, 0, "group"), "Acme");
+    assert_eq!(column(&t, 0, "days_worked"), "9");
+    // A member sees only their own row; asking for someone else is refused.
+    let mine = reports::build(&db, &member, &req).await.unwrap();
+    assert_eq!(mine.rows.len(), 1);
+    let mut other = req.clone();
+    other.user = Some("sato".into());
+    assert!(matches!(reports::build(&db, &member, &other).await, Err(Error::Forbidden(_))));
+    // An organisation with its sub-organisations; Night alone.
+    let orgs = organizations::list(&db).await.unwrap();
+    let night = orgs.iter().find(|o| o.name == "Night").unwrap().id;
+    let mut by_org = req.clone();
+    by_org.organization_id = Some(night);
+    let t = reports::build(&db, &op, &by_org).await.unwrap();
+    assert_eq!(t.rows.len(), 1);
+    assert_eq!(column(&t, 0, "group"), "Acme / Night");
+
+    // Daily: the clock times as shown, sortable; the ranking ranks.
+    let t = reports::build(&db, &op, &request(ReportKind::Daily, Period::Day(date("2024-04-01")))).await.unwrap();
+    let row = t.rows.iter().position(|r| r.person == "a-mogami").unwrap();
+    assert_eq!(column(&t, row, "clock_in"), "8:51");
+    assert_eq!(column(&t, row, "logon"), "8:51");
+    assert_eq!(column(&t, row, "actual_work"), "8:21");
+    let mut rank = request(ReportKind::Ranking, april_month);
+    rank.ranking = RankingItem::ActualWork;
+    let t = reports::build(&db, &op, &rank).await.unwrap();
+    assert_eq!((column(&t, 0, "rank"), column(&t, 0, "user")), ("1".into(), "mogami san".into()));
+    // Per terminal: the home PC on Sunday.
+    let t = reports::build(&db, &op, &request(ReportKind::Terminal, april_month)).await.unwrap();
+    let home = t.rows.iter().position(|r| r.terminal.as_deref() == Some("HOME01")).expect("the home PC");
+    assert_eq!((column(&t, home, "user"), column(&t, home, "date"), column(&t, home, "logon")), ("mogami san".into(), "2024-04-07".into(), "10:00".into()));
+    // A year is the sum of its months.
+    let t = reports::build(&db, &op, &request(ReportKind::Monthly, Period::Year(2024))).await.unwrap();
+    assert_eq!(t.rows.len(), 4);
+
+    // Files: Shift_JIS CSV with Japanese headers; an Excel timesheet with a sheet per person.
+    let dir = tempfile::tempdir().unwrap();
+    let mut ja = request(ReportKind::Monthly, april_month);
+    ja.language = Language::Ja;
+    let t = reports::build(&db, &op, &ja).await.unwrap();
+    let rows: Vec<&reports::Row> = t.rows.iter().collect();
+    let csv = dir.path().join("monthly.csv");
+    reports::write_file(&t, &rows, FileFormat::Csv, true, CsvEncoding::ShiftJis, Language::Ja, &csv).unwrap();
+    let bytes = std::fs::read(&csv).unwrap();
+    let (text, _, bad) = encoding_rs::SHIFT_JIS.decode(&bytes);
+    assert!(!bad);
+    assert!(text.starts_with("ユーザー,グループ,遅刻回数"), "{text}");
+    let t = reports::build(&db, &op, &request(ReportKind::Timesheet, april_month)).await.unwrap();
+    let rows: Vec<&reports::Row> = t.rows.iter().collect();
+    let xlsx = dir.path().join("timesheet.xlsx");
+    reports::write_file(&t, &rows, FileFormat::Xlsx, true, CsvEncoding::Utf8, Language::En, &xlsx).unwrap();
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&xlsx).unwrap()).unwrap();
+    let sheets = (0..zip.len()).filter(|i| zip.by_index(*i).unwrap().name().unwrap().starts_with("xl/worksheets/sheet")).count();
+    assert_eq!(sheets, 4, "one sheet per person");
+    let mut sheet = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut sheet).unwrap();
+    assert!(sheet.contains("<pane ") && sheet.contains("ySplit=\"1\""), "the header row is frozen");
+    let mut styles = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/styles.xml").unwrap(), &mut styles).unwrap();
+    assert!(styles.contains("[h]:mm"), "durations are time values in [h]:mm");
+
+    // Output profiles: saved, refused when two would write the same files, written on demand
+    // and after each attendance task.
+    let folder = dir.path().join("out");
+    let profile = OutputProfile {
+        name: "Monthly CSV".into(),
+        folder: folder.display().to_string(),
+        ..OutputProfile::default()
+    };
+    let saved = output_profiles::create(&db, &op, profile.clone(), 0).await.unwrap();
+    let twin = OutputProfile { name: "Twin".into(), ..profile.clone() };
+    assert!(matches!(output_profiles::create(&db, &op, twin, 0).await, Err(Error::Conflict { .. })));
+    assert!(matches!(output_profiles::list(&db, &member).await, Err(Error::Forbidden(_))));
+    let days: Vec<NaiveDate> = vec![date("2024-04-03")];
+    let report = output_profiles::run(&db, &[saved.clone()], &days, 0).await.unwrap();
+    assert_eq!(report.files.len(), 1, "{report:?}");
+    assert!(report.files[0].path.ends_with("monthly_2024-04.csv"), "{report:?}");
+    assert_eq!(report.files[0].rows, 4);
+    std::fs::remove_file(&report.files[0].path).unwrap();
+    let r = run(&db, &TaskControl::new(), "2024-04-09", "2024-04-10").await;
+    assert_eq!(r.status, TaskStatus::Completed, "{r:?}");
+    assert!(folder.join("monthly_2024-04.csv").is_file(), "the task writes the enabled profiles' files");
+    let copy = output_profiles::copy(&db, &op, saved.id, 0).await.unwrap();
+    assert!(!copy.enabled && copy.name == "Monthly CSV (copy)");
+
+    // The 36 agreement: Mogami's month is well under the limits.
+    let a = agreement::report(&db, &op, 2024, 4, None).await.unwrap();
+    let m = a.people.iter().find(|p| p.person == "a-mogami").unwrap();
+    assert_eq!(m.level, kinmu_shared::api::AgreementLevel::Ok);
+    assert_eq!(m.days.len(), 10);
+    assert!(m.break_rule_days.is_empty());
+    assert_eq!(agreement::report(&db, &member, 2024, 4, None).await.unwrap().people.len(), 1);
+
+    // The preview: rounding to 5 minutes, before saving, with the log lines it read.
+    let mut rules = serde_json::to_value(rule_settings::company_rules(&db).await.unwrap()).unwrap();
+    rules["rounding_minutes"] = serde_json::json!(5);
+    let p = rules_preview::preview(
+        &db,
+        &op,
+        RulesPreviewRequest { rules: rules.clone(), user: "mogami".into(), date: "2024-04-01".into() },
+        now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!((p.day.clock_in.as_str(), p.day.clock_out.as_str()), ("8:55", "18:10"));
+    assert_eq!(p.events.len(), 2);
+    assert_eq!((p.events[0].role.as_str(), p.events[0].adopted), ("clock_in", true));
+    assert_eq!(rule_settings::company_rules(&db).await.unwrap().rounding_minutes, 0, "nothing saved");
+    rules["rounding_minutes"] = serde_json::json!("five");
+    match rules_preview::preview(&db, &op, RulesPreviewRequest { rules, user: "mogami".into(), date: "2024-04-01".into() }, now()).await {
+        Err(Error::Invalid(f)) => assert_eq!(f.field, "rules.rounding_minutes"),
+        other => panic!("must be refused: {other:?}"),
+    }
+    let h = rules_preview::holidays(&db, 2024).await.unwrap();
+    assert!(h.iter().any(|e| e.date == "2024-04-29" && e.name == "昭和の日" && e.kind == "national"), "{h:?}");
+}
+
+#[tokio::test]
+async fn tables_files_and_profiles_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    reports_story(Db::open(&sqlite_url(&dir), 4).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn tables_files_and_profiles_on_postgres() {
+    let Some(url) = postgres_url().await else { return };
+    reports_story(Db::open(&url, 4).await.unwrap()).await;
 }

@@ -223,9 +223,12 @@ fn settings_travel_as_toml_and_rebuild_applies_them() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let exported = text(&out.stdout);
     assert!(exported.contains("[attendance_rules]") && exported.contains("rounding_minutes = 0"), "{exported}");
-    // Keep raw events for ever (the April 2024 logs are older than the default 400 days) and
-    // round to 5 minutes.
-    let edited = exported.replace("events_days = 400", "events_days = 0").replace("rounding_minutes = 0", "rounding_minutes = 5");
+    // Keep raw events and daily records for ever (the April 2024 logs are older than the
+    // default 400 days) and round to 5 minutes.
+    let edited = exported
+        .replace("events_days = 400", "events_days = 0")
+        .replace("daily_days = 760", "daily_days = 0")
+        .replace("rounding_minutes = 0", "rounding_minutes = 5");
     let file = d.join("settings.toml");
     std::fs::write(&file, &edited).unwrap();
     let out = kinmu(d, &["settings", "import", file.to_str().unwrap()], None);
@@ -252,4 +255,67 @@ fn settings_travel_as_toml_and_rebuild_applies_them() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("rounding_minutes"), "{}", text(&out.stderr));
     assert!(text(&kinmu(d, &["settings", "export"], None).stdout).contains("rounding_minutes = 5"));
+}
+
+#[test]
+fn export_and_output_profiles_write_attendance_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = kinmu(d, &["setup", "--org", "Acme", "--admin-login", "admin", "--language", "en", "--password-stdin"], Some("Kinmu-Strong-2026\n"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = kinmu(
+        d,
+        &["user", "add", "--login", "kawa", "--name", "川崎", "--log-account", "DOMAIN\\Kawasaki", "--password-stdin"],
+        Some("Blue-Harbor-58-x\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = d.join("alog.csv");
+    std::fs::write(
+        &csv,
+        "2024/04/01 08:51:00,DOMAIN\\Kawasaki,DC001,CLPC001,LOGON,ClientName:CLPC001 LogonType:Script\n\
+         2024/04/01 18:12:00,DOMAIN\\Kawasaki,DC001,CLPC001,LOGOFF,ClientName:CLPC001 LogonType:Script\n",
+    )
+    .unwrap();
+    assert!(kinmu(d, &["import", csv.to_str().unwrap()], None).status.success());
+    // A daily output profile, and raw events kept for ever, through the settings file.
+    let exported = text(&kinmu(d, &["settings", "export"], None).stdout)
+        .replace("events_days = 400", "events_days = 0")
+        .replace("daily_days = 760", "daily_days = 0");
+    let files = d.join("files");
+    let with_profile = format!(
+        "{exported}\n[[output_profiles]]\nname = \"Daily\"\nkind = \"daily\"\nunit = \"per_day\"\nfolder = \"{}\"\n\n[output_profiles.layout]\ncolumns = [\"user\", \"date\", \"clock_in\", \"clock_out\", \"actual_work\"]\n",
+        files.display()
+    );
+    let settings = d.join("settings.toml");
+    std::fs::write(&settings, &with_profile).unwrap();
+    let out = kinmu(d, &["settings", "import", settings.to_str().unwrap()], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = kinmu(d, &["files", "list", "--format", "csv"], None);
+    assert!(text(&out.stdout).lines().any(|l| l.starts_with("Daily,true,daily,csv,false,per_day,none,")), "{}", text(&out.stdout));
+
+    // The rebuild writes the profile's files.
+    let out = kinmu(d, &["attendance", "rebuild", "--from", "2024-04-01", "--to", "2024-04-02"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let day1 = std::fs::read_to_string(files.join("daily_2024-04-01.csv")).unwrap();
+    assert_eq!(day1, "\u{feff}User,Date,Clock-in,Clock-out,Actual work\n川崎,2024-04-01,8:51,18:12,8:21\n");
+    assert!(files.join("daily_2024-04-02.csv").is_file());
+    std::fs::remove_file(files.join("daily_2024-04-01.csv")).unwrap();
+    let out = kinmu(d, &["files", "run", "--profile", "daily", "--date", "2024-04-01"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("daily_2024-04-01.csv (1 rows"), "{}", text(&out.stdout));
+
+    // kinmu export: CSV in Shift_JIS, an Excel timesheet.
+    let m = d.join("monthly.csv");
+    let out = kinmu(d, &["export", "monthly", "--month", "2024-04", "--format", "csv", "--encoding", "shift_jis", "--out", m.to_str().unwrap()], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let bytes = std::fs::read(&m).unwrap();
+    let (monthly, _, bad) = encoding_rs::SHIFT_JIS.decode(&bytes);
+    assert!(!bad && monthly.lines().nth(1).unwrap().starts_with("川崎,,0,0,8:21,"), "{monthly}");
+    let t = d.join("timesheet.xlsx");
+    let out = kinmu(d, &["export", "timesheet", "--month", "2024-04", "--user", "kawa", "--format", "xlsx", "--out", t.to_str().unwrap()], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(std::fs::read(&t).unwrap().starts_with(b"PK"), "an xlsx is a zip");
+    let out = kinmu(d, &["export", "daily", "--month", "2024-04", "--format", "csv", "--out", m.to_str().unwrap()], None);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("--date"), "{}", text(&out.stderr));
 }

@@ -7,7 +7,9 @@
 -- log account names, decided when the records are read, so records become a user's as soon
 -- as the account name is added. Dates are `YYYY-MM-DD`, months `YYYY-MM`; `record` is the
 -- engine's daily record as JSON; the columns beside it are for totals, filters and sorting.
--- Times (clock_in_at, clock_out_at) are seconds since the Unix epoch (UTC).
+-- Times (logon_at, logoff_at, clock_in_at, clock_out_at) are seconds since the Unix epoch (UTC);
+-- clock_in_text and clock_out_text are the times as the rules show them (`8:55`, `*18:00`, blank);
+-- holiday_kind is NULL on working days, else weekly, national (holiday_name is its name) or company.
 
 CREATE TABLE attendance_rule_overrides (
     organization_id BIGINT PRIMARY KEY REFERENCES organizations(id) ON DELETE CASCADE,
@@ -28,8 +30,15 @@ CREATE TABLE attendance_daily (
     absent                      BIGINT NOT NULL,
     missing_clock_in            BIGINT NOT NULL,
     missing_clock_out           BIGINT NOT NULL,
+    holiday_kind                TEXT,
+    holiday_name                TEXT NOT NULL,
+    logon_at                    BIGINT,
+    logoff_at                   BIGINT,
     clock_in_at                 BIGINT,
     clock_out_at                BIGINT,
+    clock_in_text               TEXT NOT NULL,
+    clock_out_text              TEXT NOT NULL,
+    work_interval_minutes       BIGINT,
     actual_work_minutes         BIGINT NOT NULL,
     non_scheduled_work_minutes  BIGINT NOT NULL,
     overtime_minutes            BIGINT NOT NULL,

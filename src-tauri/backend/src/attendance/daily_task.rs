@@ -17,7 +17,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use futures_util::TryStreamExt;
 use kinmu_attendance::{
-    AttendanceRules, ClockTime, DailyRecord, Detail, HolidayCalendar, LogEvent, RunOptions,
+    AttendanceRules, ClockTime, DailyRecord, Detail, HolidayCalendar, HolidayKind, LogEvent, RunOptions,
     SourcePosition, TerminalRecord, UserNameMode, UserNameRules, attendance_date, compute_run, compute_user_days,
 };
 use kinmu_shared::Permission;
@@ -343,23 +343,28 @@ async fn compute_and_store(
     let settings = rule_settings::task_settings(db).await?;
     let ctx = Context { names: company.user_names.clone(), book, directory: Directory::load(db).await?, settings };
 
-    // Days whose events are past retention cannot be rebuilt: keep their records.
+    // Days whose events are past retention cannot be rebuilt, and daily records past retention
+    // would be deleted at once: skip them (their records stay as they are).
     let mut note = None;
     let mut first = from;
-    if ctx.settings.retention.events_days > 0 {
-        let horizon = attendance_date(now, &company) - Duration::days(i64::from(ctx.settings.retention.events_days));
+    let today = attendance_date(now, &company);
+    let keep = ctx.settings.retention;
+    let limits = [(keep.events_days, "their events are past the retention of raw events"), (keep.daily_days, "daily records are kept")];
+    for (days, why) in limits {
+        if days == 0 {
+            continue;
+        }
+        let horizon = today - Duration::days(i64::from(days));
         if first < horizon {
             let kept = (horizon.min(to + Duration::days(1)) - first).num_days();
-            note = Some(format!(
-                "{kept} days before {horizon} were skipped and keep their records: their events are past the retention of {} days",
-                ctx.settings.retention.events_days
-            ));
+            note = Some(format!("{kept} days before {horizon} were skipped ({why} {days} days)"));
             run.days_done += kept;
             first = horizon;
         }
     }
     let days: Vec<NaiveDate> = first.iter_days().take_while(|d| *d <= to).collect();
     let mut months: BTreeSet<(i32, u32)> = BTreeSet::new();
+    let mut written_days: Vec<NaiveDate> = Vec::new();
     for chunk in days.chunks(CHUNK_DAYS) {
         if control.stop_requested() {
             break;
@@ -387,6 +392,7 @@ async fn compute_and_store(
             run.days_done += 1;
             run.daily_records += written as i64;
             months.insert((day.year(), day.month()));
+            written_days.push(*day);
             sqlx::query("UPDATE attendance_task_runs SET days_done = $1, events_read = $2, daily_records = $3 WHERE id = $4")
                 .bind(run.days_done)
                 .bind(run.events_read)
@@ -399,6 +405,21 @@ async fn compute_and_store(
     }
     for (y, m) in months {
         total_month(db, run.id, y, m).await?;
+    }
+    // The output profiles' files for the days stored (a profile that fails is reported).
+    if !written_days.is_empty() {
+        let profiles = super::output_profiles::enabled(db).await?;
+        if !profiles.is_empty() {
+            let report = super::output_profiles::run(db, &profiles, &written_days, now.timestamp()).await?;
+            tracing::info!(files = report.files.len(), deleted = report.deleted, errors = report.errors.len(), "output profiles written");
+            if !report.errors.is_empty() {
+                let files = format!("output files not written: {}", report.errors.join("; "));
+                note = Some(match note {
+                    Some(n) => format!("{n}; {files}"),
+                    None => files,
+                });
+            }
+        }
     }
     let removed = retention::apply(db, &ctx.settings.retention, attendance_date(now, &company)).await?;
     if removed.any() {
@@ -631,11 +652,12 @@ async fn store_day(db: &Db, run_id: i64, date: NaiveDate, computed: &Computed) -
     let mut tx = db.pool.begin().await?;
     sqlx::query("DELETE FROM attendance_daily WHERE work_date = $1").bind(&day).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM attendance_terminals WHERE work_date = $1").bind(&day).execute(&mut *tx).await?;
-    const DAILY_COLUMNS: usize = 22;
+    const DAILY_COLUMNS: usize = 29;
     for batch in rows.chunks(ROWS_PER_INSERT) {
         let mut sql = String::from(
             "INSERT INTO attendance_daily (work_date, person_key, account, display_name, organization_id, holiday, worked, absent, \
-             missing_clock_in, missing_clock_out, clock_in_at, clock_out_at, actual_work_minutes, non_scheduled_work_minutes, \
+             missing_clock_in, missing_clock_out, holiday_kind, holiday_name, logon_at, logoff_at, clock_in_at, clock_out_at, \
+             clock_in_text, clock_out_text, work_interval_minutes, actual_work_minutes, non_scheduled_work_minutes, \
              overtime_minutes, regular_overtime_minutes, late_night_minutes, late_night_overtime_minutes, late_minutes, \
              early_leave_minutes, record, run_id) VALUES ",
         );
@@ -655,8 +677,15 @@ async fn store_day(db: &Db, run_id: i64, date: NaiveDate, computed: &Computed) -
                 .bind(i64::from(r.absent))
                 .bind(i64::from(r.missing_clock_in))
                 .bind(i64::from(r.missing_clock_out))
+                .bind(r.holiday.as_ref().map(|h| holiday_kind(h).0))
+                .bind(r.holiday.as_ref().map(|h| holiday_kind(h).1).unwrap_or_default())
+                .bind(r.logon.map(|t| t.timestamp()))
+                .bind(r.logoff.map(|t| t.timestamp()))
                 .bind(r.clock_in.as_ref().map(|c| c.time.timestamp()))
                 .bind(r.clock_out.as_ref().map(|c| c.time.timestamp()))
+                .bind(r.clock_in.as_ref().map(|c| c.text.clone()).unwrap_or_default())
+                .bind(r.clock_out.as_ref().map(|c| c.text.clone()).unwrap_or_default())
+                .bind(r.work_interval_minutes)
                 .bind(i64::from(r.actual_work_minutes))
                 .bind(i64::from(r.non_scheduled_work_minutes))
                 .bind(i64::from(r.overtime_minutes))
@@ -686,6 +715,15 @@ async fn store_day(db: &Db, run_id: i64, date: NaiveDate, computed: &Computed) -
     }
     tx.commit().await?;
     Ok(rows.len())
+}
+
+/// A holiday's kind and name as stored (`weekly`, `national` with its name, `company`).
+fn holiday_kind(h: &HolidayKind) -> (&'static str, String) {
+    match h {
+        HolidayKind::Weekly(_) => ("weekly", String::new()),
+        HolidayKind::National(name) => ("national", name.clone()),
+        HolidayKind::Company => ("company", String::new()),
+    }
 }
 
 fn push_values(sql: &mut String, kind: DatabaseKind, rows: usize, columns: usize) {

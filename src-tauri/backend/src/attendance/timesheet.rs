@@ -126,7 +126,7 @@ async fn accounts_of_user(db: &Db, id: i64) -> Result<(Vec<String>, String)> {
     Ok((accounts, display))
 }
 
-fn day_of(r: &DailyRecord) -> TimesheetDay {
+pub(crate) fn day_of(r: &DailyRecord) -> TimesheetDay {
     TimesheetDay {
         date: r.date.to_string(),
         holiday: r.holiday.as_ref().map(|h| match h {

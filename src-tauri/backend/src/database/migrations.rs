@@ -33,6 +33,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0003_attendance_records.sql"),
         postgres: include_str!("../../migrations/postgres/0003_attendance_records.sql"),
     },
+    Migration {
+        version: 4,
+        name: "output_profiles",
+        sqlite: include_str!("../../migrations/sqlite/0004_output_profiles.sql"),
+        postgres: include_str!("../../migrations/postgres/0004_output_profiles.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
-use kinmu_attendance::{DailyRecord, HolidayKind, TerminalRecord};
+use kinmu_attendance::TerminalRecord;
 use kinmu_shared::api::{RankingItem, ReportKind, SortKey, TableLayout};
 use kinmu_shared::{Language, Permission};
 
@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 /// The period of a table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Period {
+    Year(i32),
     Month(i32, u32),
     Day(NaiveDate),
 }
@@ -27,6 +28,10 @@ impl Period {
     pub fn first_and_last(self) -> (NaiveDate, NaiveDate) {
         match self {
             Period::Day(d) => (d, d),
+            Period::Year(y) => (
+                NaiveDate::from_ymd_opt(y, 1, 1).expect("valid year"),
+                NaiveDate::from_ymd_opt(y, 12, 31).expect("valid year"),
+            ),
             Period::Month(y, m) => {
                 let first = NaiveDate::from_ymd_opt(y, m, 1).expect("valid month");
                 let last = first.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).expect("valid");
@@ -37,6 +42,7 @@ impl Period {
 
     pub fn label(self) -> String {
         match self {
+            Period::Year(y) => format!("{y:04}"),
             Period::Month(y, m) => format!("{y:04}-{m:02}"),
             Period::Day(d) => d.to_string(),
         }
@@ -170,13 +176,6 @@ fn weekday(d: NaiveDate, language: Language) -> String {
     }
 }
 
-fn time_cell(stamp: &Option<kinmu_attendance::ClockStamp>) -> Cell {
-    match stamp {
-        Some(s) => Cell::Time { text: s.text.clone(), local: Some(s.local) },
-        None => Cell::Time { text: String::new(), local: None },
-    }
-}
-
 fn instant_cell(t: Option<DateTime<Utc>>, tz: Tz) -> Cell {
     match t {
         Some(t) => {
@@ -187,31 +186,66 @@ fn instant_cell(t: Option<DateTime<Utc>>, tz: Tz) -> Cell {
     }
 }
 
-fn daily_cell(key: &str, r: &DailyRecord, name: &str, group: &str, tz: Tz, language: Language) -> Cell {
-    let m = |v: u32| Cell::Minutes(i64::from(v));
+/// A person's day, as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct DayRow {
+    person_key: String,
+    display_name: String,
+    work_date: String,
+    holiday_kind: Option<String>,
+    holiday_name: String,
+    logon_at: Option<i64>,
+    logoff_at: Option<i64>,
+    clock_in_at: Option<i64>,
+    clock_out_at: Option<i64>,
+    clock_in_text: String,
+    clock_out_text: String,
+    work_interval_minutes: Option<i64>,
+    actual_work_minutes: i64,
+    non_scheduled_work_minutes: i64,
+    overtime_minutes: i64,
+    regular_overtime_minutes: i64,
+    late_night_minutes: i64,
+    late_night_overtime_minutes: i64,
+    late_minutes: i64,
+    early_leave_minutes: i64,
+}
+
+const DAY_COLUMNS: &str = "person_key, display_name, work_date, holiday_kind, holiday_name, logon_at, logoff_at, clock_in_at, \
+    clock_out_at, clock_in_text, clock_out_text, work_interval_minutes, actual_work_minutes, non_scheduled_work_minutes, \
+    overtime_minutes, regular_overtime_minutes, late_night_minutes, late_night_overtime_minutes, late_minutes, early_leave_minutes";
+
+/// A stored clock time: the text as the rules show it, sorted by the instant it stands for.
+fn shown_time(text: &str, at: Option<i64>, tz: Tz) -> Cell {
+    let local = at.and_then(|t| DateTime::<Utc>::from_timestamp(t, 0)).map(|t| t.with_timezone(&tz).naive_local());
+    Cell::Time { text: text.to_string(), local }
+}
+
+fn day_cell(key: &str, r: &DayRow, date: NaiveDate, group: &str, tz: Tz, language: Language) -> Cell {
+    let instant = |t: Option<i64>| instant_cell(t.and_then(|t| DateTime::<Utc>::from_timestamp(t, 0)), tz);
     match key {
-        "user" => Cell::Text(name.to_string()),
+        "user" => Cell::Text(r.display_name.clone()),
         "group" => Cell::Text(group.to_string()),
-        "date" => Cell::Date(r.date),
-        "weekday" => Cell::Text(weekday(r.date, language)),
-        "late" => m(r.late_minutes),
-        "early_leave" => m(r.early_leave_minutes),
-        "logon" => instant_cell(r.logon, tz),
-        "logoff" => instant_cell(r.logoff, tz),
-        "clock_in" => time_cell(&r.clock_in),
-        "clock_out" => time_cell(&r.clock_out),
+        "date" => Cell::Date(date),
+        "weekday" => Cell::Text(weekday(date, language)),
+        "late" => Cell::Minutes(r.late_minutes),
+        "early_leave" => Cell::Minutes(r.early_leave_minutes),
+        "logon" => instant(r.logon_at),
+        "logoff" => instant(r.logoff_at),
+        "clock_in" => shown_time(&r.clock_in_text, r.clock_in_at, tz),
+        "clock_out" => shown_time(&r.clock_out_text, r.clock_out_at, tz),
         "work_interval" => r.work_interval_minutes.map_or(Cell::Empty, Cell::Minutes),
-        "actual_work" => m(r.actual_work_minutes),
-        "non_scheduled_work" => m(r.non_scheduled_work_minutes),
-        "overtime" => m(r.overtime_minutes),
-        "regular_overtime" => m(r.regular_overtime_minutes),
-        "late_night" => m(r.late_night_minutes),
-        "late_night_overtime" => m(r.late_night_overtime_minutes),
-        "holiday" => match &r.holiday {
+        "actual_work" => Cell::Minutes(r.actual_work_minutes),
+        "non_scheduled_work" => Cell::Minutes(r.non_scheduled_work_minutes),
+        "overtime" => Cell::Minutes(r.overtime_minutes),
+        "regular_overtime" => Cell::Minutes(r.regular_overtime_minutes),
+        "late_night" => Cell::Minutes(r.late_night_minutes),
+        "late_night_overtime" => Cell::Minutes(r.late_night_overtime_minutes),
+        "holiday" => match r.holiday_kind.as_deref() {
             None => Cell::Empty,
-            Some(HolidayKind::Weekly(_)) => Cell::Text(if language == Language::Ja { "休日" } else { "day off" }.into()),
-            Some(HolidayKind::National(n)) => Cell::Text(n.clone()),
-            Some(HolidayKind::Company) => Cell::Text(if language == Language::Ja { "会社休日" } else { "company holiday" }.into()),
+            Some("national") => Cell::Text(r.holiday_name.clone()),
+            Some("company") => Cell::Text(if language == Language::Ja { "会社休日" } else { "company holiday" }.into()),
+            Some(_) => Cell::Text(if language == Language::Ja { "休日" } else { "day off" }.into()),
         },
         _ => Cell::Empty,
     }
@@ -234,6 +268,23 @@ struct MonthRow {
     holiday_days_worked: i64,
     days_without_clock_in: i64,
     days_without_clock_out: i64,
+}
+
+impl MonthRow {
+    fn add(&mut self, o: &MonthRow) {
+        self.late_count += o.late_count;
+        self.early_leave_count += o.early_leave_count;
+        self.actual_work_minutes += o.actual_work_minutes;
+        self.non_scheduled_work_minutes += o.non_scheduled_work_minutes;
+        self.overtime_minutes += o.overtime_minutes;
+        self.regular_overtime_minutes += o.regular_overtime_minutes;
+        self.late_night_minutes += o.late_night_minutes;
+        self.late_night_overtime_minutes += o.late_night_overtime_minutes;
+        self.days_worked += o.days_worked;
+        self.holiday_days_worked += o.holiday_days_worked;
+        self.days_without_clock_in += o.days_without_clock_in;
+        self.days_without_clock_out += o.days_without_clock_out;
+    }
 }
 
 fn month_cell(key: &str, r: &MonthRow, group: &str) -> Cell {
@@ -264,9 +315,6 @@ fn parse_record<T: serde::de::DeserializeOwned>(json: &str) -> Result<T> {
 /// Builds the table `req` asks for, sorted by the layout's keys.
 pub async fn build(db: &Db, actor: &Actor, req: &ReportRequest) -> Result<Table> {
     req.layout.check(req.kind).map_err(Error::Invalid)?;
-    if req.kind == ReportKind::Timesheet && req.user.as_deref().is_none_or(|u| u.trim().is_empty()) {
-        return Err(Error::invalid("user", "user: a timesheet is one person's: name a login or a log user"));
-    }
     let scope = scope(db, actor, req.organization_id, req.user.as_deref(), req.terminal.as_deref()).await?;
     let tz = rule_settings::company_rules(db).await?.time_zone;
     let (first, last) = req.period.first_and_last();
@@ -274,18 +322,33 @@ pub async fn build(db: &Db, actor: &Actor, req: &ReportRequest) -> Result<Table>
     let mut rows = Vec::new();
     match req.kind {
         ReportKind::Monthly | ReportKind::Ranking => {
-            let Period::Month(y, m) = req.period else {
-                return Err(Error::invalid("month", "month: this table is per month: give YYYY-MM"));
+            let (from, to) = match req.period {
+                Period::Month(y, m) => (format!("{y:04}-{m:02}"), format!("{y:04}-{m:02}")),
+                Period::Year(y) => (format!("{y:04}-01"), format!("{y:04}-12")),
+                Period::Day(_) => return Err(Error::invalid("month", "month: this table is per month: give YYYY-MM")),
             };
-            let mut months: Vec<MonthRow> = sqlx::query_as(
+            let found: Vec<MonthRow> = sqlx::query_as(
                 "SELECT person_key, display_name, late_count, early_leave_count, actual_work_minutes, non_scheduled_work_minutes, \
                  overtime_minutes, regular_overtime_minutes, late_night_minutes, late_night_overtime_minutes, days_worked, \
-                 holiday_days_worked, days_without_clock_in, days_without_clock_out FROM attendance_monthly WHERE month = $1 \
-                 ORDER BY display_name, person_key",
+                 holiday_days_worked, days_without_clock_in, days_without_clock_out FROM attendance_monthly \
+                 WHERE month >= $1 AND month <= $2 ORDER BY display_name, person_key, month",
             )
-            .bind(format!("{y:04}-{m:02}"))
+            .bind(from)
+            .bind(to)
             .fetch_all(&db.pool)
             .await?;
+            // A year's rows are the sums of its months, per person.
+            let mut months: Vec<MonthRow> = Vec::with_capacity(found.len());
+            let mut at: HashMap<String, usize> = HashMap::new();
+            for r in found {
+                match at.get(&r.person_key) {
+                    Some(&i) => months[i].add(&r),
+                    None => {
+                        at.insert(r.person_key.clone(), months.len());
+                        months.push(r);
+                    }
+                }
+            }
             months.retain(|r| scope.admits(&r.person_key));
             if req.kind == ReportKind::Ranking {
                 let key = req.ranking.column();
@@ -304,6 +367,7 @@ pub async fn build(db: &Db, actor: &Actor, req: &ReportRequest) -> Result<Table>
                     let group = scope.group(&r.person_key);
                     rows.push(Row {
                         person: r.person_key.clone(),
+                        name: r.display_name.clone(),
                         user_id: scope.user_id(&r.person_key),
                         group: group.clone(),
                         terminal: None,
@@ -318,6 +382,7 @@ pub async fn build(db: &Db, actor: &Actor, req: &ReportRequest) -> Result<Table>
                     let group = scope.group(&r.person_key);
                     rows.push(Row {
                         person: r.person_key.clone(),
+                        name: r.display_name.clone(),
                         user_id: scope.user_id(&r.person_key),
                         group: group.clone(),
                         terminal: None,
@@ -327,28 +392,36 @@ pub async fn build(db: &Db, actor: &Actor, req: &ReportRequest) -> Result<Table>
             }
         }
         ReportKind::Daily | ReportKind::Timesheet => {
-            let found: Vec<(String, String, String)> = sqlx::query_as(
-                "SELECT person_key, display_name, record FROM attendance_daily WHERE work_date >= $1 AND work_date <= $2 \
-                 ORDER BY display_name, person_key, work_date",
-            )
+            // Read in the table's own order; sorted by person below.
+            let found: Vec<DayRow> = sqlx::query_as(&format!(
+                "SELECT {DAY_COLUMNS} FROM attendance_daily WHERE work_date >= $1 AND work_date <= $2"
+            ))
             .bind(first.to_string())
             .bind(last.to_string())
             .fetch_all(&db.pool)
             .await?;
-            for (person, name, json) in found {
-                if !scope.admits(&person) {
+            let mut groups: HashMap<String, (Option<i64>, String)> = HashMap::new();
+            for r in found {
+                if !scope.admits(&r.person_key) {
                     continue;
                 }
-                let r: DailyRecord = parse_record(&json)?;
-                let group = scope.group(&person);
+                let date = NaiveDate::parse_from_str(&r.work_date, "%Y-%m-%d")
+                    .map_err(|_| Error::Internal(format!("a stored date {:?} cannot be read", r.work_date)))?;
+                let (user_id, group) = groups
+                    .entry(r.person_key.clone())
+                    .or_insert_with(|| (scope.user_id(&r.person_key), scope.group(&r.person_key)))
+                    .clone();
                 rows.push(Row {
-                    cells: columns.iter().map(|c| daily_cell(c, &r, &name, &group, tz, req.language)).collect(),
-                    user_id: scope.user_id(&person),
-                    person,
+                    cells: columns.iter().map(|c| day_cell(c, &r, date, &group, tz, req.language)).collect(),
+                    user_id,
+                    name: r.display_name,
+                    person: r.person_key,
                     group,
                     terminal: None,
                 });
             }
+            // By person, each person's days in date order (the rows came in date order).
+            rows.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.person.cmp(&b.person)));
         }
         ReportKind::Terminal => {
             let found: Vec<(String, Option<String>, String, String)> = sqlx::query_as(
@@ -367,7 +440,7 @@ pub async fn build(db: &Db, actor: &Actor, req: &ReportRequest) -> Result<Table>
                 let r: TerminalRecord = parse_record(&json)?;
                 let name = name.unwrap_or_else(|| person.clone());
                 let group = scope.group(&person);
-                let cells = columns
+                let cells: Vec<Cell> = columns
                     .iter()
                     .map(|c| match c.as_str() {
                         "user" => Cell::Text(name.clone()),
@@ -380,7 +453,7 @@ pub async fn build(db: &Db, actor: &Actor, req: &ReportRequest) -> Result<Table>
                         _ => Cell::Empty,
                     })
                     .collect();
-                rows.push(Row { user_id: scope.user_id(&person), person, group, terminal: Some(terminal), cells });
+                rows.push(Row { user_id: scope.user_id(&person), name, person, group, terminal: Some(terminal), cells });
             }
         }
     }

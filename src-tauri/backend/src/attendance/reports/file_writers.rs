@@ -115,10 +115,14 @@ pub fn write_xlsx(table: &Table, rows: &[&Row], header: bool, language: Language
     let mut taken = Vec::new();
     let sheets: Vec<(String, Vec<&Row>)> = if table.kind == ReportKind::Timesheet {
         let mut by_person: Vec<(String, Vec<&Row>)> = Vec::new();
+        let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         for r in rows {
-            match by_person.iter_mut().find(|(p, _)| *p == r.person) {
-                Some((_, v)) => v.push(r),
-                None => by_person.push((r.person.clone(), vec![r])),
+            match index.get(r.person.as_str()) {
+                Some(&i) => by_person[i].1.push(r),
+                None => {
+                    index.insert(&r.person, by_person.len());
+                    by_person.push((r.name.clone(), vec![r]));
+                }
             }
         }
         if by_person.is_empty() {

@@ -67,6 +67,8 @@ impl Cell {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     pub person: String,
+    /// The person's name as shown (sheet names, `<username>`).
+    pub name: String,
     pub user_id: Option<i64>,
     /// The organisation path (for splitting files per organisation).
     pub group: String,
@@ -141,6 +143,7 @@ mod tests {
         };
         Row {
             person: name.into(),
+            name: name.into(),
             user_id: None,
             group: String::new(),
             terminal: None,

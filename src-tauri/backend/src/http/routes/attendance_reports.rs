@@ -59,6 +59,9 @@ pub async fn table(
     QueryParams(q): QueryParams<ReportQuery>,
 ) -> Result<Json<Report>> {
     let kind = kind_of(&kind)?;
+    if kind == ReportKind::Timesheet && q.user.as_deref().is_none_or(|u| u.trim().is_empty()) {
+        return Err(Error::invalid("user", "user: a timesheet is one person's: name a login or a log user"));
+    }
     let req = request(&state, &session, kind, &q).await?;
     let table = reports::build(&state.db, &session.actor(), &req).await?;
     let total = table.rows.len() as i64;

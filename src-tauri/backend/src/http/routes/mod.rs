@@ -5,6 +5,7 @@ mod attendance_reports;
 mod auth;
 mod health;
 mod organizations;
+mod output_profiles;
 mod roles;
 mod settings;
 mod setup;
@@ -53,6 +54,13 @@ pub fn api_routes() -> Router<SharedState> {
         .route("/attendance/reports/{kind}/download", get(attendance_reports::download))
         .route("/attendance/display", get(attendance_reports::display).put(attendance_reports::save_display))
         .route("/attendance/agreement", get(attendance_reports::agreement_report))
+        .route("/attendance/profiles", get(output_profiles::list).post(output_profiles::create))
+        .route("/attendance/profiles/run", post(output_profiles::run_all))
+        .route("/attendance/profiles/{id}", put(output_profiles::update).delete(output_profiles::delete))
+        .route("/attendance/profiles/{id}/copy", post(output_profiles::copy))
+        .route("/attendance/profiles/{id}/run", post(output_profiles::run_one))
+        .route("/attendance/rules/preview", post(output_profiles::preview))
+        .route("/attendance/holidays", get(output_profiles::holidays))
         .route(
             "/attendance/agreement/limits",
             get(attendance_reports::agreement_limits).put(attendance_reports::save_agreement_limits),

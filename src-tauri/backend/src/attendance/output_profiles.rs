@@ -1,0 +1,697 @@
+//! Output profiles (ファイル出力設定, manual 8.3.5): attendance tables written as files after each
+//! attendance task and on demand, named by templates, split per organisation, user or terminal
+//! (and automatically past 10,000 persons in a monthly file or 50,000 rows in a daily or
+//! per-terminal file), optionally zipped, and deleted after the profile's retention.
+//!
+//! Files are written to a temporary name and renamed, so a reader never sees half a file. Two
+//! profiles that would write the same path are refused when saved.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{Datelike, NaiveDate};
+use kinmu_shared::api::{
+    OutputFormat, OutputProfile, OutputUnit, ProfileRunReport, RankingItem, ReportKind, SplitBy, WrittenFile,
+};
+use kinmu_shared::{Language, Permission};
+
+use super::people::owns;
+use super::reports::{self, CsvEncoding, FileFormat, Period, ReportRequest, Row, Table};
+use crate::accounts::Actor;
+use crate::database::Db;
+use crate::error::{Error, Result};
+
+/// Persons per monthly file before it is split.
+pub const MONTHLY_ROWS_PER_FILE: usize = 10_000;
+/// Rows per daily or per-terminal file before it is split.
+pub const DAILY_ROWS_PER_FILE: usize = 50_000;
+
+/// The words a file name may use.
+pub const FILE_NAME_WORDS: [&str; 8] =
+    ["<yyyy-MM-dd>", "<yyyy-MM>", "<yyyy>", "<datatype>", "<username>", "<group>", "<rankingname>", "<terminal>"];
+
+/// `<datatype>`: the kind's name.
+pub fn datatype_name(kind: ReportKind, language: Language) -> &'static str {
+    match (kind, language) {
+        (ReportKind::Monthly, Language::Ja) => "月別",
+        (ReportKind::Timesheet, Language::Ja) => "勤怠表",
+        (ReportKind::Daily, Language::Ja) => "日別",
+        (ReportKind::Ranking, Language::Ja) => "ランキング",
+        (ReportKind::Terminal, Language::Ja) => "端末別",
+        (k, Language::En) => k.key(),
+    }
+}
+
+/// `<rankingname>`: the ranking's name.
+pub fn ranking_name(item: RankingItem, language: Language) -> &'static str {
+    match (item, language) {
+        (RankingItem::HolidayWork, Language::Ja) => "休日出勤回数ランキング",
+        (RankingItem::Overtime, Language::Ja) => "残業時間ランキング",
+        (RankingItem::ActualWork, Language::Ja) => "実労働時間ランキング",
+        (RankingItem::LateCount, Language::Ja) => "遅刻回数ランキング",
+        (RankingItem::HolidayWork, Language::En) => "holiday-work-ranking",
+        (RankingItem::Overtime, Language::En) => "overtime-ranking",
+        (RankingItem::ActualWork, Language::En) => "actual-work-ranking",
+        (RankingItem::LateCount, Language::En) => "late-count-ranking",
+    }
+}
+
+/// The file name template in force: the profile's, or the default for its kind, unit and split.
+pub fn template(p: &OutputProfile) -> String {
+    if !p.file_name.trim().is_empty() {
+        return p.file_name.trim().to_string();
+    }
+    let mut t = String::from("<datatype>");
+    if p.kind == ReportKind::Ranking {
+        t.push_str("_<rankingname>");
+    }
+    match p.split {
+        SplitBy::None => {}
+        SplitBy::Organization => t.push_str("_<group>"),
+        SplitBy::User => t.push_str("_<username>"),
+        SplitBy::Terminal => t.push_str("_<terminal>"),
+    }
+    t.push_str(match p.unit {
+        OutputUnit::PerDay => "_<yyyy-MM-dd>",
+        OutputUnit::PerMonth => "_<yyyy-MM>",
+        OutputUnit::PerYear => "_<yyyy>",
+    });
+    t
+}
+
+/// A file-name part made safe: no path separators or characters Windows shares refuse.
+fn safe(part: &str) -> String {
+    part.chars().map(|c| if "/\\:*?\"<>|".contains(c) || c.is_control() { '_' } else { c }).collect::<String>().trim().to_string()
+}
+
+/// The values of a template's words for one file.
+#[derive(Debug, Clone, Default)]
+pub struct NameParts {
+    pub period: Option<Period>,
+    pub user: String,
+    pub group: String,
+    pub terminal: String,
+}
+
+/// Fills in the template's words.
+pub fn file_name(template: &str, p: &OutputProfile, parts: &NameParts, language: Language) -> String {
+    let (day, month, year) = match parts.period {
+        Some(Period::Day(d)) => (d.format("%Y-%m-%d").to_string(), d.format("%Y-%m").to_string(), d.year().to_string()),
+        Some(Period::Month(y, m)) => (format!("{y:04}-{m:02}-01"), format!("{y:04}-{m:02}"), y.to_string()),
+        Some(Period::Year(y)) => (format!("{y:04}-01-01"), format!("{y:04}-01"), y.to_string()),
+        None => (String::new(), String::new(), String::new()),
+    };
+    let name = template
+        .replace("<yyyy-MM-dd>", &day)
+        .replace("<yyyy-MM>", &month)
+        .replace("<yyyy>", &year)
+        .replace("<datatype>", datatype_name(p.kind, language))
+        .replace("<username>", &safe(&parts.user))
+        .replace("<group>", &safe(&parts.group.replace(" / ", "-")))
+        .replace("<rankingname>", ranking_name(p.ranking, language))
+        .replace("<terminal>", &safe(&parts.terminal));
+    let name = safe(&name);
+    if name.is_empty() { datatype_name(p.kind, language).to_string() } else { name }
+}
+
+/// The extension of the profile's files.
+fn extension(p: &OutputProfile) -> &'static str {
+    match (p.zip, p.format) {
+        (true, _) => "zip",
+        (false, OutputFormat::Csv) => "csv",
+        (false, OutputFormat::Xlsx) => "xlsx",
+    }
+}
+
+/// Checks a profile on its own; the error names the field.
+pub fn validate(p: &OutputProfile) -> Result<()> {
+    let name = p.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(Error::invalid("name", "name: give the profile a name of 1 to 100 characters"));
+    }
+    let folder = p.folder.trim();
+    if folder.is_empty() || !Path::new(folder).is_absolute() {
+        return Err(Error::invalid("folder", "folder: give an absolute folder on the server, e.g. /srv/kinmu/files"));
+    }
+    p.layout.check(p.kind).map_err(|f| Error::invalid(&format!("layout.{}", f.field), f.message))?;
+    if CsvEncoding::parse(&p.encoding).is_none() {
+        return Err(Error::invalid("encoding", "encoding must be utf-8, utf-8-bom or shift_jis"));
+    }
+    let unit_ok = match p.kind {
+        ReportKind::Daily | ReportKind::Terminal => matches!(p.unit, OutputUnit::PerDay | OutputUnit::PerMonth),
+        ReportKind::Monthly | ReportKind::Timesheet => p.unit == OutputUnit::PerMonth,
+        ReportKind::Ranking => matches!(p.unit, OutputUnit::PerMonth | OutputUnit::PerYear),
+    };
+    if !unit_ok {
+        return Err(Error::invalid(
+            "unit",
+            format!("unit: a {} file cannot be written {:?}: daily and per-terminal files are per day or per month, monthly and timesheet files per month, rankings per month or per year", p.kind.key(), p.unit),
+        ));
+    }
+    if p.split == SplitBy::Terminal && p.kind != ReportKind::Terminal {
+        return Err(Error::invalid("split", "split: only per-terminal files can be split per terminal"));
+    }
+    if !p.filter_terminals.is_empty() && p.kind != ReportKind::Terminal {
+        return Err(Error::invalid("filter_terminals", "filter_terminals: only per-terminal files filter by terminal"));
+    }
+    let t = template(p);
+    let mut rest = t.clone();
+    for w in FILE_NAME_WORDS {
+        rest = rest.replace(w, "");
+    }
+    if let Some(start) = rest.find('<') {
+        let word: String = rest[start..].chars().take_while(|c| *c != '>').chain(">".chars()).collect();
+        return Err(Error::invalid(
+            "file_name",
+            format!("file_name: {word} is not a word of file names: use {}", FILE_NAME_WORDS.join(", ")),
+        ));
+    }
+    if rest.contains(['/', '\\']) {
+        return Err(Error::invalid("file_name", "file_name: a file name cannot contain / or \\: use the folder for folders"));
+    }
+    // Files of one run must not overwrite each other.
+    let needs = |word: &str, why: &str| -> Result<()> {
+        if t.contains(word) { Ok(()) } else { Err(Error::invalid("file_name", format!("file_name: add {word}: {why}"))) }
+    };
+    match p.split {
+        SplitBy::Organization => needs("<group>", "the files of different organisations would overwrite each other")?,
+        SplitBy::User => needs("<username>", "the files of different users would overwrite each other")?,
+        SplitBy::Terminal => needs("<terminal>", "the files of different terminals would overwrite each other")?,
+        SplitBy::None => {}
+    }
+    match p.unit {
+        OutputUnit::PerDay => needs("<yyyy-MM-dd>", "each day's file would overwrite the day before")?,
+        OutputUnit::PerMonth if !t.contains("<yyyy-MM-dd>") => needs("<yyyy-MM>", "each month's file would overwrite the month before")?,
+        OutputUnit::PerYear if !t.contains("<yyyy-MM") => needs("<yyyy>", "each year's file would overwrite the year before")?,
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The pattern of paths a profile writes, for finding two profiles that would write the same files.
+fn path_pattern(p: &OutputProfile) -> String {
+    let sub = if p.monthly_subfolders { "/<yyyyMM>" } else { "" };
+    let mut t = template(p);
+    for (w, norm) in [("<yyyy-MM-dd>", "<d>"), ("<yyyy-MM>", "<m>"), ("<yyyy>", "<y>")] {
+        t = t.replace(w, norm);
+    }
+    let lang = Language::Ja;
+    let t = t.replace("<datatype>", datatype_name(p.kind, lang)).replace("<rankingname>", ranking_name(p.ranking, lang));
+    format!("{}{sub}/{}.{}", p.folder.trim().trim_end_matches('/'), t.to_lowercase(), extension(p))
+}
+
+/// Checks a whole set of profiles (a settings file): each valid, names and paths distinct.
+pub fn check_set(profiles: &[OutputProfile]) -> Result<()> {
+    for (i, p) in profiles.iter().enumerate() {
+        validate(p).map_err(|e| match e {
+            Error::Invalid(f) => Error::invalid(&format!("output_profiles[{i}].{}", f.field), format!("output_profiles[{i}] ({}): {}", p.name, f.message)),
+            other => other,
+        })?;
+        if let Some(o) = profiles[..i].iter().find(|o| o.name.trim().eq_ignore_ascii_case(p.name.trim())) {
+            return Err(Error::invalid(&format!("output_profiles[{i}].name"), format!("output_profiles[{i}]: the name {:?} is used twice", o.name)));
+        }
+        if let Some(o) = profiles[..i].iter().find(|o| path_pattern(o) == path_pattern(p)) {
+            return Err(Error::invalid(
+                &format!("output_profiles[{i}].file_name"),
+                format!("output_profiles[{i}] ({}) writes the same files as {:?}: change the folder or the file name", p.name, o.name),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Replaces every profile with `profiles` inside `tx` (checked with [`check_set`] first).
+pub async fn replace_all(tx: &mut sqlx::Transaction<'_, sqlx::Any>, profiles: &[OutputProfile], now: i64) -> Result<()> {
+    let names: Vec<String> = profiles.iter().map(|p| p.name.trim().to_lowercase()).collect();
+    let existing: Vec<(i64, String)> = sqlx::query_as("SELECT id, name_key FROM attendance_output_profiles").fetch_all(&mut **tx).await?;
+    for (id, key) in &existing {
+        if !names.contains(key) {
+            sqlx::query("DELETE FROM attendance_output_profiles WHERE id = $1").bind(id).execute(&mut **tx).await?;
+        }
+    }
+    for p in profiles {
+        let mut p = p.clone();
+        p.name = p.name.trim().to_string();
+        p.id = 0;
+        let json = serde_json::to_string(&p).map_err(|e| Error::Internal(e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO attendance_output_profiles (name_key, profile, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (name_key) DO UPDATE SET profile = excluded.profile, updated_at = excluded.updated_at",
+        )
+        .bind(p.name.to_lowercase())
+        .bind(json)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+type ProfileRow = (i64, String);
+
+pub async fn list(db: &Db, actor: &Actor) -> Result<Vec<OutputProfile>> {
+    actor.require(Permission::ManageSettings)?;
+    all(db).await
+}
+
+/// Every profile, without a permission check (for the settings file and the task).
+pub async fn all(db: &Db) -> Result<Vec<OutputProfile>> {
+    let rows: Vec<ProfileRow> = sqlx::query_as("SELECT id, profile FROM attendance_output_profiles ORDER BY name_key")
+        .fetch_all(&db.pool)
+        .await?;
+    rows.into_iter()
+        .map(|(id, json)| {
+            let mut p: OutputProfile = serde_json::from_str(&json)
+                .map_err(|e| Error::Internal(format!("output profile {id} cannot be read ({e}): save it again")))?;
+            p.id = id;
+            Ok(p)
+        })
+        .collect()
+}
+
+pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<OutputProfile> {
+    list(db, actor).await?.into_iter().find(|p| p.id == id).ok_or_else(|| Error::NotFound(format!("no output profile {id}")))
+}
+
+/// Checks a profile against the others: names and paths must differ.
+async fn check_against_others(db: &Db, p: &OutputProfile) -> Result<()> {
+    validate(p)?;
+    for other in all(db).await?.iter().filter(|o| o.id != p.id) {
+        if other.name.trim().eq_ignore_ascii_case(p.name.trim()) {
+            return Err(Error::conflict("name", format!("name: a profile is already called {:?}", other.name)));
+        }
+        if path_pattern(other) == path_pattern(p) {
+            return Err(Error::conflict(
+                "file_name",
+                format!("file_name: the profile {:?} writes the same files ({}): change the folder or the file name", other.name, path_pattern(p)),
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub async fn create(db: &Db, actor: &Actor, mut p: OutputProfile, now: i64) -> Result<OutputProfile> {
+    actor.require(Permission::ManageSettings)?;
+    p.id = 0;
+    p.name = p.name.trim().to_string();
+    check_against_others(db, &p).await?;
+    let json = serde_json::to_string(&p).map_err(|e| Error::Internal(e.to_string()))?;
+    p.id = sqlx::query_scalar(
+        "INSERT INTO attendance_output_profiles (name_key, profile, updated_at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(p.name.to_lowercase())
+    .bind(json)
+    .bind(now)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(p)
+}
+
+pub async fn update(db: &Db, actor: &Actor, id: i64, mut p: OutputProfile, now: i64) -> Result<OutputProfile> {
+    get(db, actor, id).await?;
+    p.id = id;
+    p.name = p.name.trim().to_string();
+    check_against_others(db, &p).await?;
+    let json = serde_json::to_string(&p).map_err(|e| Error::Internal(e.to_string()))?;
+    sqlx::query("UPDATE attendance_output_profiles SET name_key = $1, profile = $2, updated_at = $3 WHERE id = $4")
+        .bind(p.name.to_lowercase())
+        .bind(json)
+        .bind(now)
+        .bind(id)
+        .execute(&db.pool)
+        .await?;
+    Ok(p)
+}
+
+pub async fn delete(db: &Db, actor: &Actor, id: i64) -> Result<()> {
+    get(db, actor, id).await?;
+    sqlx::query("DELETE FROM attendance_output_profiles WHERE id = $1").bind(id).execute(&db.pool).await?;
+    Ok(())
+}
+
+/// A copy named "NAME (copy)", disabled, writing to a `copy` subfolder so it does not clash.
+pub async fn copy(db: &Db, actor: &Actor, id: i64, now: i64) -> Result<OutputProfile> {
+    let mut p = get(db, actor, id).await?;
+    let names: Vec<String> = all(db).await?.into_iter().map(|o| o.name.to_lowercase()).collect();
+    let mut n = 1;
+    let base = p.name.clone();
+    p.name = format!("{base} (copy)");
+    while names.contains(&p.name.to_lowercase()) {
+        n += 1;
+        p.name = format!("{base} (copy {n})");
+    }
+    p.enabled = false;
+    p.folder = Path::new(p.folder.trim()).join(format!("copy-{n}")).display().to_string();
+    create(db, actor, p, now).await
+}
+
+/// Rows of `table` that pass the profile's filters.
+fn filtered<'t>(p: &OutputProfile, table: &'t Table) -> Vec<&'t Row> {
+    table
+        .rows
+        .iter()
+        .filter(|r| p.filter_users.is_empty() || p.filter_users.iter().any(|u| owns(u, &r.person)))
+        .filter(|r| {
+            p.filter_organizations.is_empty()
+                || p.filter_organizations.iter().map(|o| o.trim()).any(|o| r.group == o || r.group.starts_with(&format!("{o} / ")))
+        })
+        .filter(|r| {
+            p.filter_terminals.is_empty()
+                || r.terminal.as_ref().is_some_and(|t| p.filter_terminals.iter().any(|f| f.trim().eq_ignore_ascii_case(t)))
+        })
+        .collect()
+}
+
+/// Writes one profile's files for `period`.
+pub async fn write_period(db: &Db, p: &OutputProfile, period: Period, language: Language, now: i64) -> Result<Vec<WrittenFile>> {
+    let req = ReportRequest {
+        kind: p.kind,
+        period,
+        organization_id: None,
+        user: None,
+        terminal: None,
+        ranking: p.ranking,
+        layout: p.layout.clone(),
+        language,
+    };
+    let table = reports::build(db, &Actor::Operator, &req).await?;
+    let profile = p.clone();
+    let written = tokio::task::spawn_blocking(move || write_files(&profile, &table, period, language))
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))??;
+    for f in &written {
+        sqlx::query(
+            "INSERT INTO attendance_output_files (profile_id, path, written_at, row_count, byte_count) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (profile_id, path) DO UPDATE SET written_at = excluded.written_at, row_count = excluded.row_count, byte_count = excluded.byte_count",
+        )
+        .bind(p.id)
+        .bind(&f.path)
+        .bind(now)
+        .bind(f.rows)
+        .bind(f.bytes)
+        .execute(&db.pool)
+        .await?;
+    }
+    Ok(written)
+}
+
+/// Splits, names and writes the files of one period (blocking IO).
+pub fn write_files(p: &OutputProfile, table: &Table, period: Period, language: Language) -> Result<Vec<WrittenFile>> {
+    let rows = filtered(p, table);
+    let mut folder = PathBuf::from(p.folder.trim());
+    if p.monthly_subfolders {
+        let (first, _) = period.first_and_last();
+        folder.push(first.format("%Y%m").to_string());
+    }
+    // The split groups, in a stable order.
+    let mut groups: BTreeMap<String, (NameParts, Vec<&Row>)> = BTreeMap::new();
+    for r in rows {
+        let (key, parts) = match p.split {
+            SplitBy::None => (String::new(), NameParts { period: Some(period), ..NameParts::default() }),
+            SplitBy::Organization => (r.group.clone(), NameParts { period: Some(period), group: r.group.clone(), ..NameParts::default() }),
+            SplitBy::User => {
+                let user = r.name.clone();
+                (format!("{user}\u{0}{}", r.person), NameParts { period: Some(period), user, ..NameParts::default() })
+            }
+            SplitBy::Terminal => {
+                let t = r.terminal.clone().unwrap_or_default();
+                (t.clone(), NameParts { period: Some(period), terminal: t, ..NameParts::default() })
+            }
+        };
+        groups.entry(key).or_insert_with(|| (parts, Vec::new())).1.push(r);
+    }
+    if groups.is_empty() {
+        if !p.empty_file {
+            return Ok(Vec::new());
+        }
+        groups.insert(String::new(), (NameParts { period: Some(period), ..NameParts::default() }, Vec::new()));
+    }
+    let limit = match p.kind {
+        ReportKind::Monthly | ReportKind::Ranking => MONTHLY_ROWS_PER_FILE,
+        ReportKind::Daily | ReportKind::Terminal => DAILY_ROWS_PER_FILE,
+        ReportKind::Timesheet => usize::MAX,
+    };
+    let template = template(p);
+    let encoding = CsvEncoding::parse(&p.encoding).unwrap_or_default();
+    let format = match p.format {
+        OutputFormat::Csv => FileFormat::Csv,
+        OutputFormat::Xlsx => FileFormat::Xlsx,
+    };
+    let mut written = Vec::new();
+    for (parts, rows) in groups.values() {
+        let base = file_name(&template, p, parts, language);
+        let pieces: Vec<&[&Row]> = if rows.len() > limit { rows.chunks(limit).collect() } else { vec![rows.as_slice()] };
+        for (i, piece) in pieces.iter().enumerate() {
+            let stem = if pieces.len() > 1 { format!("{base}_{}", i + 1) } else { base.clone() };
+            let inner = format!("{stem}.{}", format.extension());
+            let path = folder.join(format!("{stem}.{}", extension(p)));
+            if p.zip {
+                let staging = folder.join(format!(".{stem}.staging"));
+                std::fs::create_dir_all(&staging).map_err(|e| io_error(&staging, e))?;
+                let plain = staging.join(&inner);
+                let result = reports::write_file(table, piece, format, p.header, encoding, language, &plain)
+                    .and_then(|_| zip_file(&plain, &inner, &path));
+                let _ = std::fs::remove_dir_all(&staging);
+                result?;
+            } else {
+                reports::write_file(table, piece, format, p.header, encoding, language, &path)?;
+            }
+            let bytes = std::fs::metadata(&path).map(|m| m.len() as i64).unwrap_or(0);
+            written.push(WrittenFile { profile: p.name.clone(), path: path.display().to_string(), rows: piece.len() as i64, bytes });
+        }
+    }
+    Ok(written)
+}
+
+fn io_error(path: &Path, e: std::io::Error) -> Error {
+    Error::invalid("folder", format!("folder: cannot write {}: {e}", path.display()))
+}
+
+/// Zips `file` as `name` into `out` (through a temporary name).
+fn zip_file(file: &Path, name: &str, out: &Path) -> Result<()> {
+    let dir = out.parent().unwrap_or(Path::new("."));
+    let temp = dir.join(format!(".{}.part", out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default()));
+    let result = (|| -> std::io::Result<()> {
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&temp)?);
+        let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file(name, options).map_err(std::io::Error::other)?;
+        let mut input = std::fs::File::open(file)?;
+        std::io::copy(&mut input, &mut zip)?;
+        zip.finish().map_err(std::io::Error::other)?.flush()?;
+        std::fs::rename(&temp, out)
+    })();
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&temp);
+        io_error(out, e)
+    })
+}
+
+/// Deletes the profile's files older than its retention.
+async fn apply_retention(db: &Db, p: &OutputProfile, now: i64) -> Result<i64> {
+    if p.keep_days == 0 {
+        return Ok(0);
+    }
+    let before = now - i64::from(p.keep_days) * 86_400;
+    let old: Vec<String> = sqlx::query_scalar("SELECT path FROM attendance_output_files WHERE profile_id = $1 AND written_at < $2")
+        .bind(p.id)
+        .bind(before)
+        .fetch_all(&db.pool)
+        .await?;
+    let mut deleted = 0;
+    for path in &old {
+        match std::fs::remove_file(path) {
+            Ok(()) => deleted += 1,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                tracing::warn!(path = %path, error = %e, "cannot delete an old output file");
+                continue;
+            }
+        }
+        sqlx::query("DELETE FROM attendance_output_files WHERE profile_id = $1 AND path = $2")
+            .bind(p.id)
+            .bind(path)
+            .execute(&db.pool)
+            .await?;
+    }
+    Ok(deleted)
+}
+
+/// The periods a profile writes for the attendance days `days`.
+pub fn periods_for(p: &OutputProfile, days: &[NaiveDate]) -> Vec<Period> {
+    let mut out: Vec<Period> = Vec::new();
+    for d in days {
+        let period = match p.unit {
+            OutputUnit::PerDay => Period::Day(*d),
+            OutputUnit::PerMonth => Period::Month(d.year(), d.month()),
+            OutputUnit::PerYear => Period::Year(d.year()),
+        };
+        if !out.contains(&period) {
+            out.push(period);
+        }
+    }
+    out
+}
+
+/// Runs `profiles` for the attendance days `days`; a failing profile is reported and the
+/// others still run.
+pub async fn run(db: &Db, profiles: &[OutputProfile], days: &[NaiveDate], now: i64) -> Result<ProfileRunReport> {
+    let language = reports::file_language(db).await?;
+    let mut report = ProfileRunReport::default();
+    for p in profiles {
+        let mut failed = false;
+        for period in periods_for(p, days) {
+            match write_period(db, p, period, language, now).await {
+                Ok(files) => report.files.extend(files),
+                Err(e) => {
+                    report.errors.push(format!("{}: {e}", p.name));
+                    failed = true;
+                    break;
+                }
+            }
+        }
+        if !failed {
+            match apply_retention(db, p, now).await {
+                Ok(n) => report.deleted += n,
+                Err(e) => report.errors.push(format!("{}: {e}", p.name)),
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Every enabled profile, for the attendance task.
+pub async fn enabled(db: &Db) -> Result<Vec<OutputProfile>> {
+    Ok(all(db).await?.into_iter().filter(|p| p.enabled).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::attendance::reports::Cell;
+
+    fn profile() -> OutputProfile {
+        OutputProfile { name: "Monthly".into(), folder: "/srv/kinmu".into(), ..OutputProfile::default() }
+    }
+
+    #[test]
+    fn default_names_use_the_words_of_the_kind_unit_and_split() {
+        let mut p = profile();
+        assert_eq!(template(&p), "<datatype>_<yyyy-MM>");
+        let parts = NameParts { period: Some(Period::Month(2024, 4)), ..NameParts::default() };
+        assert_eq!(file_name(&template(&p), &p, &parts, Language::Ja), "月別_2024-04");
+        p.kind = ReportKind::Ranking;
+        p.ranking = RankingItem::HolidayWork;
+        assert_eq!(file_name(&template(&p), &p, &parts, Language::Ja), "ランキング_休日出勤回数ランキング_2024-04");
+        p.kind = ReportKind::Daily;
+        p.unit = OutputUnit::PerDay;
+        p.split = SplitBy::Organization;
+        let parts = NameParts { period: Some(Period::Day(NaiveDate::from_ymd_opt(2024, 4, 2).unwrap())), group: "Acme / Sales".into(), ..NameParts::default() };
+        assert_eq!(file_name(&template(&p), &p, &parts, Language::En), "daily_Acme-Sales_2024-04-02");
+        p.file_name = "<yyyy>/<terminal>".into();
+        assert!(validate(&p).is_err());
+    }
+
+    #[test]
+    fn every_word_of_a_custom_name_is_filled_in() {
+        let mut p = profile();
+        p.kind = ReportKind::Terminal;
+        p.file_name = "<datatype>-<yyyy>-<yyyy-MM>-<yyyy-MM-dd>-<username>-<group>-<rankingname>-<terminal>".into();
+        let parts = NameParts {
+            period: Some(Period::Day(NaiveDate::from_ymd_opt(2024, 4, 2).unwrap())),
+            user: "最上 晶".into(),
+            group: "Acme".into(),
+            terminal: "CL/PC:01".into(),
+        };
+        assert_eq!(
+            file_name(&p.file_name, &p, &parts, Language::En),
+            "terminal-2024-2024-04-2024-04-02-最上 晶-Acme-overtime-ranking-CL_PC_01"
+        );
+    }
+
+    #[test]
+    fn profiles_that_would_overwrite_their_own_files_are_refused() {
+        let mut p = profile();
+        p.split = SplitBy::User;
+        p.file_name = "<datatype>_<yyyy-MM>".into();
+        let Err(Error::Invalid(f)) = validate(&p) else { panic!("must fail") };
+        assert!(f.message.contains("<username>"), "{f:?}");
+        p.split = SplitBy::None;
+        p.file_name = "<datatype>".into();
+        let Err(Error::Invalid(f)) = validate(&p) else { panic!("must fail") };
+        assert!(f.message.contains("<yyyy-MM>"), "{f:?}");
+        p.file_name = "<month>".into();
+        let Err(Error::Invalid(f)) = validate(&p) else { panic!("must fail") };
+        assert!(f.message.contains("<month>"), "{f:?}");
+        p.file_name = String::new();
+        p.folder = "relative/folder".into();
+        let Err(Error::Invalid(f)) = validate(&p) else { panic!("must fail") };
+        assert_eq!(f.field, "folder");
+        p.folder = "/srv".into();
+        p.kind = ReportKind::Monthly;
+        p.unit = OutputUnit::PerDay;
+        let Err(Error::Invalid(f)) = validate(&p) else { panic!("must fail") };
+        assert_eq!(f.field, "unit");
+        // Same folder and name pattern: the same files.
+        let a = profile();
+        let mut b = profile();
+        b.name = "Other".into();
+        assert_eq!(path_pattern(&a), path_pattern(&b));
+        b.format = OutputFormat::Xlsx;
+        assert_ne!(path_pattern(&a), path_pattern(&b));
+    }
+
+    fn table(n: usize) -> Table {
+        Table {
+            kind: ReportKind::Monthly,
+            period: "2024-04".into(),
+            columns: vec!["user".into(), "overtime".into()],
+            rows: (0..n)
+                .map(|i| Row {
+                    person: format!("u{i:05}"),
+                    name: format!("User {i:05}"),
+                    user_id: None,
+                    group: if i % 2 == 0 { "Acme / Sales".into() } else { "Acme / Plant".into() },
+                    terminal: None,
+                    cells: vec![Cell::Text(format!("User {i:05}")), Cell::Minutes(i as i64)],
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn big_files_split_with_suffixes_and_splits_filter_and_zip() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = profile();
+        p.folder = dir.path().display().to_string();
+        let files = write_files(&p, &table(MONTHLY_ROWS_PER_FILE + 5), Period::Month(2024, 4), Language::En).unwrap();
+        let names: Vec<String> = files.iter().map(|f| Path::new(&f.path).file_name().unwrap().to_string_lossy().to_string()).collect();
+        assert_eq!(names, ["monthly_2024-04_1.csv", "monthly_2024-04_2.csv"]);
+        assert_eq!((files[0].rows, files[1].rows), (MONTHLY_ROWS_PER_FILE as i64, 5));
+        let text = std::fs::read_to_string(&files[1].path).unwrap();
+        assert!(text.starts_with("\u{feff}User,Overtime\n"), "a header in each piece: {}", &text[..40]);
+
+        p.split = SplitBy::Organization;
+        p.filter_organizations = vec!["Acme / Sales".into()];
+        p.monthly_subfolders = true;
+        p.zip = true;
+        let files = write_files(&p, &table(10), Period::Month(2024, 4), Language::En).unwrap();
+        assert_eq!(files.len(), 1);
+        assert!(files[0].path.ends_with("202404/monthly_Acme-Sales_2024-04.zip"), "{}", files[0].path);
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(&files[0].path).unwrap()).unwrap();
+        let mut inner = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("monthly_Acme-Sales_2024-04.csv").unwrap(), &mut inner).unwrap();
+        assert_eq!(inner.lines().count(), 1 + 5, "only Sales: {inner}");
+        // Nothing half-written is left behind.
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("202404")).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+
+        // An empty period writes nothing, or a header-only file when asked.
+        let mut p = profile();
+        p.folder = dir.path().join("empty").display().to_string();
+        assert!(write_files(&p, &table(0), Period::Month(2024, 5), Language::Ja).unwrap().is_empty());
+        p.empty_file = true;
+        let files = write_files(&p, &table(0), Period::Month(2024, 5), Language::Ja).unwrap();
+        assert_eq!(std::fs::read_to_string(&files[0].path).unwrap(), "\u{feff}ユーザー,残業時間\n");
+    }
+}

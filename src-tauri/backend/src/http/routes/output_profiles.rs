@@ -1,0 +1,107 @@
+//! Output profiles, the rules preview and the holiday calendar.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use chrono::{Datelike, NaiveDate, Utc};
+use kinmu_shared::api::{HolidayEntry, OutputProfile, ProfileRunReport, RulesPreview, RulesPreviewRequest, RunProfiles};
+use serde::Deserialize;
+
+use crate::attendance::{daily_task, output_profiles, parse_month, rule_settings, rules_preview};
+use crate::error::{Error, Result};
+use crate::http::SharedState;
+use crate::http::request_parts::{IdParam, JsonBody, QueryParams, Session};
+
+pub async fn list(State(state): State<SharedState>, session: Session) -> Result<Json<Vec<OutputProfile>>> {
+    Ok(Json(output_profiles::list(&state.db, &session.actor()).await?))
+}
+
+pub async fn create(
+    State(state): State<SharedState>,
+    session: Session,
+    JsonBody(p): JsonBody<OutputProfile>,
+) -> Result<impl IntoResponse> {
+    let p = output_profiles::create(&state.db, &session.actor(), p, crate::now()).await?;
+    Ok((StatusCode::CREATED, Json(p)))
+}
+
+pub async fn update(
+    State(state): State<SharedState>,
+    session: Session,
+    IdParam(id): IdParam,
+    JsonBody(p): JsonBody<OutputProfile>,
+) -> Result<Json<OutputProfile>> {
+    Ok(Json(output_profiles::update(&state.db, &session.actor(), id, p, crate::now()).await?))
+}
+
+pub async fn delete(State(state): State<SharedState>, session: Session, IdParam(id): IdParam) -> Result<StatusCode> {
+    output_profiles::delete(&state.db, &session.actor(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn copy(State(state): State<SharedState>, session: Session, IdParam(id): IdParam) -> Result<impl IntoResponse> {
+    let p = output_profiles::copy(&state.db, &session.actor(), id, crate::now()).await?;
+    Ok((StatusCode::CREATED, Json(p)))
+}
+
+/// The attendance days a run request stands for.
+pub async fn days_of(state: &SharedState, req: &RunProfiles) -> Result<Vec<NaiveDate>> {
+    match (req.month.as_deref(), req.date.as_deref()) {
+        (Some(_), Some(_)) => Err(Error::invalid("date", "give month or date, not both")),
+        (None, Some(d)) => Ok(vec![daily_task::parse_date("date", d)?]),
+        (Some(m), None) => {
+            let (y, m) = parse_month(m).map_err(|e| Error::invalid("month", e.to_string()))?;
+            let first = NaiveDate::from_ymd_opt(y, m, 1).expect("valid month");
+            Ok(first.iter_days().take_while(|d| d.month() == m).collect())
+        }
+        (None, None) => {
+            let rules = rule_settings::company_rules(&state.db).await?;
+            let today = kinmu_attendance::attendance_date(Utc::now(), &rules);
+            Ok(vec![today.pred_opt().unwrap_or(today)])
+        }
+    }
+}
+
+pub async fn run_one(
+    State(state): State<SharedState>,
+    session: Session,
+    IdParam(id): IdParam,
+    JsonBody(req): JsonBody<RunProfiles>,
+) -> Result<Json<ProfileRunReport>> {
+    let p = output_profiles::get(&state.db, &session.actor(), id).await?;
+    let days = days_of(&state, &req).await?;
+    Ok(Json(output_profiles::run(&state.db, &[p], &days, crate::now()).await?))
+}
+
+pub async fn run_all(
+    State(state): State<SharedState>,
+    session: Session,
+    JsonBody(req): JsonBody<RunProfiles>,
+) -> Result<Json<ProfileRunReport>> {
+    session.actor().require(kinmu_shared::Permission::ManageSettings)?;
+    let days = days_of(&state, &req).await?;
+    let profiles = output_profiles::enabled(&state.db).await?;
+    Ok(Json(output_profiles::run(&state.db, &profiles, &days, crate::now()).await?))
+}
+
+pub async fn preview(
+    State(state): State<SharedState>,
+    session: Session,
+    JsonBody(req): JsonBody<RulesPreviewRequest>,
+) -> Result<Json<RulesPreview>> {
+    Ok(Json(rules_preview::preview(&state.db, &session.actor(), req, Utc::now()).await?))
+}
+
+#[derive(Deserialize)]
+pub struct YearQuery {
+    year: i32,
+}
+
+pub async fn holidays(
+    State(state): State<SharedState>,
+    _session: Session,
+    QueryParams(q): QueryParams<YearQuery>,
+) -> Result<Json<Vec<HolidayEntry>>> {
+    Ok(Json(rules_preview::holidays(&state.db, q.year).await?))
+}
