@@ -47,14 +47,14 @@ test('output profile: created in the UI, run, and its file is on disk', async ({
   const folder = mkdtempSync(join(tmpdir(), 'kinmu-e2e-out-'));
   await page.getByTestId('profile-new').click();
   const dialog = page.getByTestId('profile-dialog');
-  await dialog.getByLabel('Name').fill('E2E monthly');
-  await dialog.getByLabel('Table').selectOption('monthly');
-  await dialog.getByLabel('Format').selectOption('csv');
-  await dialog.getByLabel('Encoding (CSV)').selectOption('utf-8');
+  await dialog.getByLabel('Name', { exact: true }).fill('E2E monthly');
+  await dialog.getByLabel('Table', { exact: true }).selectOption('monthly');
+  await dialog.getByLabel('Format', { exact: true }).selectOption('csv');
+  await dialog.getByLabel('Encoding (CSV)', { exact: true }).selectOption('utf-8');
   // Required folder: refused at its field first.
   await dialog.getByTestId('profile-save').click();
   await expect(dialog.getByTestId('folder-error')).toBeVisible();
-  await dialog.getByLabel('Output folder (absolute path on the server)').fill(folder);
+  await dialog.getByLabel('Output folder (absolute path on the server)', { exact: true }).fill(folder);
   await dialog.getByTestId('profile-save').click();
   await expect(dialog).toHaveCount(0);
   const row = page.getByTestId('profile-row-E2E monthly');
