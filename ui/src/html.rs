@@ -143,3 +143,73 @@ pub fn focus_first_invalid() {
         }
     });
 }
+
+/// Form inputs as HTML, each with its label and the error `errors` holds for `field` (the same
+/// markup and test ids as `components::field`).
+impl Html {
+    fn error(&mut self, id: &str, field: &str, errors: crate::components::form_errors::FormErrors) -> bool {
+        match errors.field(field) {
+            Some(m) => {
+                let _ = write!(self.0, r#"<p class="field-error" id="{id}-error" data-testid="{}-error">{}</p>"#, esc(field), esc(&m));
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn open_field(&mut self, id: &str, field: &str, label: &str, errors: crate::components::form_errors::FormErrors) -> bool {
+        let bad = errors.field(field).is_some();
+        let _ = write!(self.0, r#"<div class="field{}"><label for="{id}">{}</label>"#, if bad { " invalid" } else { "" }, esc(label));
+        bad
+    }
+
+    fn close_field(&mut self, id: &str, field: &str, hint: &str, errors: crate::components::form_errors::FormErrors) {
+        if !hint.is_empty() {
+            let _ = write!(self.0, r#"<p class="hint">{}</p>"#, esc(hint));
+        }
+        self.error(id, field, errors);
+        self.0.push_str("</div>");
+    }
+
+    /// `<input>` of `kind` (text, number, time…).
+    pub fn input(&mut self, id: &str, field: &str, label: &str, kind: &str, value: &str, hint: &str, errors: crate::components::form_errors::FormErrors) {
+        let bad = self.open_field(id, field, label, errors);
+        let _ = write!(
+            self.0,
+            r#"<input id="{id}" name="{field}" type="{kind}" value="{}" aria-invalid="{bad}"{}>"#,
+            esc(value),
+            if bad { format!(r#" aria-describedby="{id}-error""#) } else { String::new() }
+        );
+        self.close_field(id, field, hint, errors);
+    }
+
+    /// `<select>` over (value, label) options; `action` (if any) reports changes.
+    pub fn select(&mut self, id: &str, field: &str, label: &str, options: &[(&str, &str)], value: &str, action: &str, errors: crate::components::form_errors::FormErrors) {
+        let bad = self.open_field(id, field, label, errors);
+        let _ = write!(self.0, r#"<select id="{id}" name="{field}" aria-invalid="{bad}""#);
+        if !action.is_empty() {
+            let _ = write!(self.0, r#" data-action="{action}""#);
+        }
+        self.0.push('>');
+        for (v, l) in options {
+            let _ = write!(self.0, r#"<option value="{}"{}>{}</option>"#, esc(v), if *v == value { " selected" } else { "" }, esc(l));
+        }
+        self.0.push_str("</select>");
+        self.close_field(id, field, "", errors);
+    }
+
+    pub fn textarea(&mut self, id: &str, field: &str, label: &str, value: &str, hint: &str, errors: crate::components::form_errors::FormErrors) {
+        let bad = self.open_field(id, field, label, errors);
+        let _ = write!(self.0, r#"<textarea id="{id}" name="{field}" rows="3" aria-invalid="{bad}">{}</textarea>"#, esc(value));
+        self.close_field(id, field, hint, errors);
+    }
+
+    pub fn checkbox(&mut self, id: &str, label: &str, on: bool) {
+        let _ = write!(
+            self.0,
+            r#"<div class="field check"><input id="{id}" type="checkbox"{}><label for="{id}">{}</label></div>"#,
+            if on { " checked" } else { "" },
+            esc(label)
+        );
+    }
+}

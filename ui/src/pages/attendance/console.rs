@@ -120,7 +120,7 @@ pub fn ConsolePage() -> impl IntoView {
         };
         loading.set(true);
         leptos::task::spawn_local(async move {
-            let r = api_client::get::<Report>(&route).await;
+            let r = api_client::get::<serde_json::Value>(&route).await.map(|v| api_client::read::report(&v));
             // A newer request (another tab, month…) superseded this one.
             if generation.get_untracked() != gen_now {
                 return;

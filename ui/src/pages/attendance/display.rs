@@ -6,10 +6,9 @@ use leptos::prelude::*;
 
 use super::{AdminNav, column_title, kind_label};
 use crate::api_client;
-use crate::components::field::{CheckField, TextField};
 use crate::components::form_errors::{FormErrors, GeneralError};
 use crate::html::{Html, RawHtml, esc};
-use crate::i18n::{t, tr, tx};
+use crate::i18n::{t, t_dyn, tx};
 
 /// Columns (shown or not, in order, moved with up/down buttons) and up to two sort keys of one
 /// table. `prefix` is what the server puts before `columns` / `sort` in its error fields.
@@ -244,8 +243,23 @@ fn LimitsForm() -> impl IntoView {
             Err(e) => errors.set_api(&e),
         }
     });
+    let html = Signal::derive(move || {
+        let _ = crate::app_state::app().lang.get();
+        let mut h = Html::new();
+        for (i, (f, l)) in FIELDS.iter().enumerate() {
+            if i == 2 {
+                h.checkbox("special_clause", t("limits.special_clause"), special.get());
+            }
+            h.input(f, f, t_dyn(l), "number", &values[i].get(), "", errors);
+        }
+        h.0
+    });
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        for (i, (f, _)) in FIELDS.iter().enumerate() {
+            values[i].update_untracked(|v| *v = crate::html::value_of(f));
+        }
+        special.update_untracked(|v| *v = crate::html::checked("special_clause"));
         errors.clear();
         saved.set(false);
         let mut n = [0u32; 8];
@@ -282,13 +296,7 @@ fn LimitsForm() -> impl IntoView {
     view! {
         <form class="panel" on:submit=save novalidate aria-labelledby="limits-title">
             <h2 id="limits-title">{tx("limits.title")}</h2>
-            {FIELDS.iter().enumerate().take(2).map(|(i, (f, l))| view! {
-                <TextField id=f field=f label=tr(l) value=values[i] errors=errors kind="number" />
-            }).collect_view()}
-            <CheckField id="special_clause" label=tr("limits.special_clause") value=special />
-            {FIELDS.iter().enumerate().skip(2).map(|(i, (f, l))| view! {
-                <TextField id=f field=f label=tr(l) value=values[i] errors=errors kind="number" />
-            }).collect_view()}
+            <RawHtml html=html />
             <GeneralError errors=errors />
             {move || saved.get().then(|| view! { <p class="ok-banner" role="status">{t("common.saved")}</p> })}
             <div class="actions"><button type="submit" class="primary" data-testid="limits-save">{tx("common.save")}</button></div>

@@ -12,11 +12,10 @@ use super::{AdminNav, column_title, error_banner, kind_label};
 use crate::api_client;
 use crate::components::confirm_delete::ConfirmDeleteDialog;
 use crate::components::dialog::Modal;
-use crate::components::field::{CheckField, SelectField, TextAreaField, TextField};
 use crate::components::form_errors::{FormErrors, GeneralError};
 use crate::components::period_picker::{PeriodPicker, Step};
 use crate::datetime::{add_days, add_months, today};
-use crate::html::{Html, RawHtml, esc};
+use crate::html::{Html, RawHtml, checked, esc, value_of};
 use crate::i18n::{t, t_dyn, tr, tx};
 
 #[derive(Clone)]
@@ -167,100 +166,133 @@ fn lines(s: &str) -> Vec<String> {
     s.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect()
 }
 
+/// Reads the dialog's inputs into `p` (the layout is kept in its own editor).
+fn read_profile(p: &mut OutputProfile) {
+    p.name = value_of("prof-name").trim().to_string();
+    p.kind = ReportKind::from_key(&value_of("prof-kind")).unwrap_or(p.kind);
+    p.format = from_key(&value_of("prof-format")).unwrap_or_default();
+    p.encoding = value_of("prof-encoding");
+    p.unit = from_key(&value_of("prof-unit")).unwrap_or_default();
+    p.split = from_key::<SplitBy>(&value_of("prof-split")).unwrap_or_default();
+    if let Some(r) = RankingItem::ALL.into_iter().find(|r| r.key() == value_of("prof-ranking")) {
+        p.ranking = r;
+    }
+    p.folder = value_of("prof-folder").trim().to_string();
+    p.file_name = value_of("prof-file-name").trim().to_string();
+    p.enabled = checked("prof-enabled");
+    p.header = checked("prof-header");
+    p.zip = checked("prof-zip");
+    p.monthly_subfolders = checked("prof-subfolders");
+    p.empty_file = checked("prof-empty");
+    p.filter_users = lines(&value_of("prof-users"));
+    p.filter_organizations = lines(&value_of("prof-orgs"));
+    p.filter_terminals = lines(&value_of("prof-terminals"));
+}
+
+/// Every field of the profile but its layout, as HTML; `keep_days` as typed.
+fn profile_text(p: &OutputProfile, keep_days: &str, errors: FormErrors) -> String {
+    let mut h = Html::new();
+    let kinds: Vec<(&str, &str)> = ReportKind::ALL.iter().map(|k| (k.key(), kind_label(*k))).collect();
+    let units = [("per_day", unit_label(OutputUnit::PerDay)), ("per_month", unit_label(OutputUnit::PerMonth)), ("per_year", unit_label(OutputUnit::PerYear))];
+    let splits = [
+        ("none", t("prof.split.none")),
+        ("organization", t("prof.split.organization")),
+        ("user", t("prof.split.user")),
+        ("terminal", t("prof.split.terminal")),
+    ];
+    let rankings: Vec<(&str, &str)> = RankingItem::ALL.iter().map(|r| (r.key(), column_title(r.column()))).collect();
+    h.raw(r#"<div class="grid2">"#);
+    h.input("prof-name", "name", t("field.name"), "text", &p.name, "", errors);
+    h.select("prof-kind", "kind", t("prof.kind"), &kinds, p.kind.key(), "kind", errors);
+    h.select("prof-format", "format", t("prof.format"), &[("csv", "CSV"), ("xlsx", "Excel")], &json_key(&p.format), "", errors);
+    h.select(
+        "prof-encoding",
+        "encoding",
+        t("prof.encoding"),
+        &[("utf-8-bom", "UTF-8 (BOM)"), ("utf-8", "UTF-8"), ("shift_jis", "Shift_JIS")],
+        &p.encoding,
+        "",
+        errors,
+    );
+    h.select("prof-unit", "unit", t("prof.unit"), &units, &json_key(&p.unit), "", errors);
+    h.select("prof-split", "split", t("prof.split"), &splits, &json_key(&p.split), "", errors);
+    if p.kind == ReportKind::Ranking {
+        h.select("prof-ranking", "ranking", t("att.ranking_by"), &rankings, p.ranking.key(), "", errors);
+    }
+    h.input("prof-keep", "keep_days", t("prof.keep_days"), "number", keep_days, t("task.keep_hint"), errors);
+    h.raw("</div>");
+    h.input("prof-folder", "folder", t("prof.folder"), "text", &p.folder, t("prof.folder_hint"), errors);
+    h.input("prof-file-name", "file_name", t("prof.file_name"), "text", &p.file_name, t("prof.file_name_hint"), errors);
+    h.raw(r#"<div class="grid2">"#);
+    h.checkbox("prof-enabled", t("prof.enabled"), p.enabled);
+    h.checkbox("prof-header", t("prof.header"), p.header);
+    h.checkbox("prof-zip", t("prof.zip"), p.zip);
+    h.checkbox("prof-subfolders", t("prof.subfolders"), p.monthly_subfolders);
+    h.checkbox("prof-empty", t("prof.empty_file"), p.empty_file);
+    h.raw("</div>");
+    h.fmt(format_args!("<details><summary>{}</summary>", esc(t("prof.filters"))));
+    h.textarea("prof-users", "filter_users", t("prof.filter_users"), &p.filter_users.join("\n"), t("prof.one_per_line"), errors);
+    h.textarea("prof-orgs", "filter_organizations", t("prof.filter_orgs"), &p.filter_organizations.join("\n"), t("prof.orgs_hint"), errors);
+    h.textarea("prof-terminals", "filter_terminals", t("prof.filter_terminals"), &p.filter_terminals.join("\n"), t("prof.one_per_line"), errors);
+    h.raw("</details>");
+    h.0
+}
+
 #[component]
 fn ProfileDialog(profile: OutputProfile, display: RwSignal<Option<DisplaySettings>>, on_done: Callback<bool>) -> impl IntoView {
     let is_new = profile.id == 0;
     let id = profile.id;
-    let p = profile;
-    let name = RwSignal::new(p.name.clone());
-    let enabled = RwSignal::new(p.enabled);
-    let kind = RwSignal::new(p.kind.key().to_string());
-    let format = RwSignal::new(json_key(&p.format));
-    let zip = RwSignal::new(p.zip);
-    let unit = RwSignal::new(json_key(&p.unit));
-    let split = RwSignal::new(json_key(&p.split));
-    let header = RwSignal::new(p.header);
-    let folder = RwSignal::new(p.folder.clone());
-    let subfolders = RwSignal::new(p.monthly_subfolders);
-    let file_name = RwSignal::new(p.file_name.clone());
-    let empty_file = RwSignal::new(p.empty_file);
-    let layout = RwSignal::new(p.layout.clone());
-    let encoding = RwSignal::new(p.encoding.clone());
-    let users = RwSignal::new(p.filter_users.join("\n"));
-    let orgs = RwSignal::new(p.filter_organizations.join("\n"));
-    let terminals = RwSignal::new(p.filter_terminals.join("\n"));
-    let ranking = RwSignal::new(p.ranking.key().to_string());
-    let keep_days = RwSignal::new(p.keep_days.to_string());
+    let keep = RwSignal::new(profile.keep_days.to_string());
+    let layout = RwSignal::new(profile.layout.clone());
+    let state = RwSignal::new(profile);
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
-
-    let report_kind = Signal::derive(move || ReportKind::from_key(&kind.get()).unwrap_or(ReportKind::Monthly));
+    let sync = move || {
+        state.update_untracked(read_profile);
+        keep.update_untracked(|k| *k = value_of("prof-keep"));
+    };
+    let report_kind = Signal::derive(move || state.with(|p| p.kind));
+    let html = Signal::derive(move || {
+        let _ = crate::app_state::app().lang.get();
+        state.with(|p| profile_text(p, &keep.get(), errors))
+    });
     // Another table: its columns from the display settings.
-    Effect::new(move |prev: Option<ReportKind>| {
-        let k = report_kind.get();
-        if prev.is_some_and(|p| p != k) {
+    let act = move |(a, _, _): (String, web_sys::Element, bool)| {
+        if a == "kind" {
+            sync();
+            let k = state.with_untracked(|p| p.kind);
             layout.set(display.with_untracked(|d| d.as_ref().map(|d| d.layout(k).clone())).unwrap_or_else(|| TableLayout::default_for(k)));
+            state.update(|_| {});
+            crate::html::focus_id("prof-kind".into());
         }
-        k
-    });
-
-    let opts = |v: Vec<(String, String)>| Signal::derive(move || v.clone());
-    let kind_options = Signal::derive(move || ReportKind::ALL.iter().map(|k| (k.key().to_string(), kind_label(*k).to_string())).collect::<Vec<_>>());
-    let unit_options = Signal::derive(move || {
-        [OutputUnit::PerDay, OutputUnit::PerMonth, OutputUnit::PerYear].iter().map(|u| (json_key(u), unit_label(*u).to_string())).collect::<Vec<_>>()
-    });
-    let split_options = Signal::derive(move || {
-        [("none", "prof.split.none"), ("organization", "prof.split.organization"), ("user", "prof.split.user"), ("terminal", "prof.split.terminal")]
-            .iter()
-            .map(|(k, l)| (k.to_string(), t(l).to_string()))
-            .collect::<Vec<_>>()
-    });
-    let ranking_options =
-        Signal::derive(move || RankingItem::ALL.iter().map(|r| (r.key().to_string(), column_title(r.column()).to_string())).collect::<Vec<_>>());
-    let format_options = opts(vec![("csv".into(), "CSV".into()), ("xlsx".into(), "Excel".into())]);
-    let encoding_options = opts(vec![("utf-8-bom".into(), "UTF-8 (BOM)".into()), ("utf-8".into(), "UTF-8".into()), ("shift_jis".into(), "Shift_JIS".into())]);
+    };
+    crate::html::focus_id("prof-name".into());
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
             return;
         }
+        sync();
         errors.clear();
-        if name.get_untracked().trim().is_empty() {
+        let mut body = state.get_untracked();
+        if body.name.is_empty() {
             errors.set_field("name", t("prof.name_required"));
         }
-        if folder.get_untracked().trim().is_empty() {
+        if body.folder.is_empty() {
             errors.set_field("folder", t("prof.folder_required"));
         }
-        let keep = keep_days.get_untracked().trim().parse::<u32>();
-        if keep.is_err() {
-            errors.set_field("keep_days", t("form.whole_number"));
+        match keep.get_untracked().trim().parse::<u32>() {
+            Ok(k) => body.keep_days = k,
+            Err(_) => errors.set_field("keep_days", t("form.whole_number")),
         }
         if errors.has_any() {
+            state.update(|_| {});
+            crate::html::focus_first_invalid();
             return;
         }
-        let body = OutputProfile {
-            id,
-            name: name.get_untracked().trim().to_string(),
-            enabled: enabled.get_untracked(),
-            kind: report_kind.get_untracked(),
-            format: from_key(&format.get_untracked()).unwrap_or_default(),
-            zip: zip.get_untracked(),
-            unit: from_key(&unit.get_untracked()).unwrap_or_default(),
-            split: from_key::<SplitBy>(&split.get_untracked()).unwrap_or_default(),
-            header: header.get_untracked(),
-            folder: folder.get_untracked().trim().to_string(),
-            monthly_subfolders: subfolders.get_untracked(),
-            file_name: file_name.get_untracked().trim().to_string(),
-            empty_file: empty_file.get_untracked(),
-            layout: layout.get_untracked(),
-            encoding: encoding.get_untracked(),
-            filter_users: lines(&users.get_untracked()),
-            filter_organizations: lines(&orgs.get_untracked()),
-            filter_terminals: lines(&terminals.get_untracked()),
-            ranking: RankingItem::ALL.into_iter().find(|r| r.key() == ranking.get_untracked()).unwrap_or_default(),
-            keep_days: keep.unwrap_or(0),
-        };
+        body.id = id;
+        body.layout = layout.get_untracked();
         busy.set(true);
         leptos::task::spawn_local(async move {
             let r = if is_new {
@@ -271,7 +303,11 @@ fn ProfileDialog(profile: OutputProfile, display: RwSignal<Option<DisplaySetting
             busy.set(false);
             match r {
                 Ok(_) => on_done.run(true),
-                Err(e) => errors.set_api(&e),
+                Err(e) => {
+                    errors.set_api(&e);
+                    state.update(|_| {});
+                    crate::html::focus_first_invalid();
+                }
             }
         });
     };
@@ -279,36 +315,10 @@ fn ProfileDialog(profile: OutputProfile, display: RwSignal<Option<DisplaySetting
     view! {
         <Modal title=title on_close=Callback::new(move |_| on_done.run(false)) testid="profile-dialog">
             <form on:submit=submit novalidate class="wide-form">
-                <div class="grid2">
-                    <TextField id="prof-name" field="name" label=tr("field.name") value=name errors=errors autofocus=true />
-                    <SelectField id="prof-kind" field="kind" label=tr("prof.kind") value=kind errors=errors options=kind_options />
-                    <SelectField id="prof-format" field="format" label=tr("prof.format") value=format errors=errors options=format_options />
-                    <SelectField id="prof-encoding" field="encoding" label=tr("prof.encoding") value=encoding errors=errors options=encoding_options />
-                    <SelectField id="prof-unit" field="unit" label=tr("prof.unit") value=unit errors=errors options=unit_options />
-                    <SelectField id="prof-split" field="split" label=tr("prof.split") value=split errors=errors options=split_options />
-                    <Show when=move || report_kind.get() == ReportKind::Ranking>
-                        <SelectField id="prof-ranking" field="ranking" label=tr("att.ranking_by") value=ranking errors=errors options=ranking_options />
-                    </Show>
-                    <TextField id="prof-keep" field="keep_days" label=tr("prof.keep_days") value=keep_days errors=errors kind="number" hint=tr("task.keep_hint") />
-                </div>
-                <TextField id="prof-folder" field="folder" label=tr("prof.folder") value=folder errors=errors hint=tr("prof.folder_hint") />
-                <TextField id="prof-file-name" field="file_name" label=tr("prof.file_name") value=file_name errors=errors hint=tr("prof.file_name_hint") />
-                <div class="grid2">
-                    <CheckField id="prof-enabled" label=tr("prof.enabled") value=enabled />
-                    <CheckField id="prof-header" label=tr("prof.header") value=header />
-                    <CheckField id="prof-zip" label=tr("prof.zip") value=zip />
-                    <CheckField id="prof-subfolders" label=tr("prof.subfolders") value=subfolders />
-                    <CheckField id="prof-empty" label=tr("prof.empty_file") value=empty_file />
-                </div>
+                <RawHtml html=html on_action=Callback::new(act) />
                 <details>
                     <summary>{tx("prof.layout")}</summary>
                     <LayoutEditor kind=report_kind layout=layout id="prof-layout" errors=errors prefix="layout.".to_string() />
-                </details>
-                <details>
-                    <summary>{tx("prof.filters")}</summary>
-                    <TextAreaField id="prof-users" field="filter_users" label=tr("prof.filter_users") value=users errors=errors hint=tr("prof.one_per_line") />
-                    <TextAreaField id="prof-orgs" field="filter_organizations" label=tr("prof.filter_orgs") value=orgs errors=errors hint=tr("prof.orgs_hint") />
-                    <TextAreaField id="prof-terminals" field="filter_terminals" label=tr("prof.filter_terminals") value=terminals errors=errors hint=tr("prof.one_per_line") />
                 </details>
                 <GeneralError errors=errors />
                 <div class="actions">

@@ -10,10 +10,10 @@ use leptos::prelude::*;
 use super::AdminNav;
 use crate::api_client;
 use crate::app_state::app;
-use crate::components::field::{CheckField, TextField};
+use crate::components::field::TextField;
 use crate::components::form_errors::{FormErrors, GeneralError};
 use crate::datetime::{add_days, format_timestamp, parse_date, today};
-use crate::html::{Html, RawHtml, esc};
+use crate::html::{Html, RawHtml, checked, esc, value_of};
 use crate::i18n::{t, t_dyn, tr, tx};
 
 /// Waits `ms` milliseconds (a `setTimeout` promise).
@@ -115,9 +115,29 @@ pub fn TaskPage() -> impl IntoView {
         }
     });
 
+    let settings_html = Signal::derive(move || {
+        let _ = state.lang.get();
+        let mut h = Html::new();
+        h.checkbox("task-enabled", t("task.enabled"), enabled.get());
+        h.input("task-run-at", "run_at", t("task.run_at"), "time", &run_at.get(), "", errors);
+        h.input("task-recompute", "recompute_days", t("task.recompute_days"), "number", &recompute.get(), t("task.recompute_hint"), errors);
+        h.checkbox("task-terminals", t("task.terminals"), terminals.get());
+        h.fmt(format_args!("<fieldset><legend>{}</legend>", esc(t("task.retention"))));
+        h.input("ret-daily", "retention.daily_days", t("task.ret_daily"), "number", &daily_days.get(), "", errors);
+        h.input("ret-monthly", "retention.monthly_months", t("task.ret_monthly"), "number", &monthly_months.get(), "", errors);
+        h.input("ret-events", "retention.events_days", t("task.ret_events"), "number", &events_days.get(), t("task.keep_hint"), errors);
+        h.raw("</fieldset>");
+        h.0
+    });
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         saved.set(false);
+        // What was typed, so that showing errors keeps it.
+        enabled.update_untracked(|v| *v = checked("task-enabled"));
+        terminals.update_untracked(|v| *v = checked("task-terminals"));
+        for (sig, id) in [(run_at, "task-run-at"), (recompute, "task-recompute"), (daily_days, "ret-daily"), (monthly_months, "ret-monthly"), (events_days, "ret-events")] {
+            sig.update_untracked(|v| *v = value_of(id));
+        }
         errors.clear();
         let num = |field: &str, v: RwSignal<String>| -> Option<u32> {
             let r = v.get_untracked().trim().parse::<u32>().ok();
@@ -233,16 +253,7 @@ pub fn TaskPage() -> impl IntoView {
             <div class="columns">
                 <form on:submit=save novalidate class="panel" aria-labelledby="task-schedule">
                     <h2 id="task-schedule">{tx("task.schedule")}</h2>
-                    <CheckField id="task-enabled" label=tr("task.enabled") value=enabled />
-                    <TextField id="task-run-at" field="run_at" label=tr("task.run_at") value=run_at errors=errors kind="time" />
-                    <TextField id="task-recompute" field="recompute_days" label=tr("task.recompute_days") value=recompute errors=errors kind="number" hint=tr("task.recompute_hint") />
-                    <CheckField id="task-terminals" label=tr("task.terminals") value=terminals />
-                    <fieldset>
-                        <legend>{tx("task.retention")}</legend>
-                        <TextField id="ret-daily" field="retention.daily_days" label=tr("task.ret_daily") value=daily_days errors=errors kind="number" />
-                        <TextField id="ret-monthly" field="retention.monthly_months" label=tr("task.ret_monthly") value=monthly_months errors=errors kind="number" />
-                        <TextField id="ret-events" field="retention.events_days" label=tr("task.ret_events") value=events_days errors=errors kind="number" hint=tr("task.keep_hint") />
-                    </fieldset>
+                    <RawHtml html=settings_html />
                     <GeneralError errors=errors />
                     {move || saved.get().then(|| view! { <p class="ok-banner" role="status">{t("common.saved")}</p> })}
                     <div class="actions">
