@@ -72,7 +72,7 @@ pub fn ConsolePage() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
 
     leptos::task::spawn_local(async move {
-        if let Ok(d) = api_client::get::<DisplaySettings>("/attendance/display").await {
+        if let Ok(d) = api_client::get::<serde_json::Value>("/attendance/display").await.map(|v| api_client::read::display(&v)) {
             display.set(Some(d));
         }
         if viewer && let Ok(o) = api_client::organizations().await {

@@ -2,12 +2,11 @@
 //! the days it works although a rule makes them holidays. The company's days live in the rules
 //! (`holidays.added` / `holidays.removed`) and are saved with `PUT /attendance/rules`.
 
-use kinmu_shared::api::HolidayEntry;
 use leptos::prelude::*;
 use serde_json::Value;
 
 use super::{AdminNav, error_banner};
-use crate::api_client;
+use crate::api_client::{self, read};
 use crate::components::form_errors::{FormErrors, GeneralError};
 use crate::components::period_picker::{PeriodPicker, Step};
 use crate::datetime::{parse_date, today, weekday_index};
@@ -35,7 +34,7 @@ enum Kind {
 #[component]
 pub fn HolidaysPage() -> impl IntoView {
     let year = RwSignal::new(today()[..4].to_string());
-    let entries = RwSignal::new(Vec::<HolidayEntry>::new());
+    let entries = RwSignal::new(Vec::<(String, String, String)>::new());
     let rules = RwSignal::new(Value::Null);
     let added = RwSignal::new(Vec::<String>::new());
     let removed = RwSignal::new(Vec::<String>::new());
@@ -62,7 +61,7 @@ pub fn HolidaysPage() -> impl IntoView {
     Effect::new(move |_| {
         let y = year.get();
         leptos::task::spawn_local(async move {
-            match api_client::get::<Vec<HolidayEntry>>(&format!("/attendance/holidays?year={y}")).await {
+            match api_client::get::<Value>(&format!("/attendance/holidays?year={y}")).await.map(|v| read::holidays(&v)) {
                 Ok(e) => {
                     entries.set(e);
                     error.set(None);
@@ -82,7 +81,7 @@ pub fn HolidaysPage() -> impl IntoView {
         let add = added.get();
         let rem = removed.get();
         let national: Vec<(String, String)> =
-            entries.with(|e| e.iter().filter(|e| e.kind != "company").map(|e| (e.date.clone(), e.name.clone())).collect());
+            entries.with(|e| e.iter().filter(|e| e.2 != "company").map(|e| (e.0.clone(), e.1.clone())).collect());
         let mut v: Vec<(String, String, Kind)> = national
             .iter()
             .map(|(d, n)| (d.clone(), n.clone(), if rem.contains(d) { Kind::Working } else { Kind::National }))
@@ -130,7 +129,7 @@ pub fn HolidaysPage() -> impl IntoView {
                     saved.set(true);
                     load_rules();
                     let y = year.get_untracked();
-                    if let Ok(e) = api_client::get::<Vec<HolidayEntry>>(&format!("/attendance/holidays?year={y}")).await {
+                    if let Ok(e) = api_client::get::<Value>(&format!("/attendance/holidays?year={y}")).await.map(|v| read::holidays(&v)) {
                         entries.set(e);
                     }
                 }

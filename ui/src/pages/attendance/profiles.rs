@@ -2,14 +2,15 @@
 //! demand): list, enable/disable, add, copy, edit, delete, and "Run now" with the files written.
 
 use kinmu_shared::api::{
-    DisplaySettings, OutputFormat, OutputProfile, OutputUnit, ProfileRunReport, RankingItem, ReportKind, RunProfiles, SplitBy,
-    TableLayout,
+    DisplaySettings, OutputFormat, OutputProfile, OutputUnit, RankingItem, ReportKind, RunProfiles, TableLayout,
 };
 use leptos::prelude::*;
 
 use super::display::LayoutEditor;
 use super::{AdminNav, column_title, error_banner, kind_label};
+use crate::api_client::read::{self, int, items, text};
 use crate::api_client;
+use serde_json::Value;
 use crate::components::confirm_delete::ConfirmDeleteDialog;
 use crate::components::dialog::Modal;
 use crate::components::form_errors::{FormErrors, GeneralError};
@@ -23,14 +24,6 @@ enum Editing {
     Edit(OutputProfile),
     Delete(OutputProfile),
     Run(OutputProfile),
-}
-
-fn json_key<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
-}
-
-fn from_key<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
 }
 
 fn unit_label(u: OutputUnit) -> &'static str {
@@ -49,7 +42,7 @@ pub fn ProfilesPage() -> impl IntoView {
     let display = RwSignal::new(None::<DisplaySettings>);
     let load = move || {
         leptos::task::spawn_local(async move {
-            match api_client::get::<Vec<OutputProfile>>("/attendance/profiles").await {
+            match api_client::get::<serde_json::Value>("/attendance/profiles").await.map(|v| v.as_array().map(|a| a.iter().map(api_client::read::profile).collect::<Vec<_>>()).unwrap_or_default()) {
                 Ok(l) => {
                     list.set(Some(l));
                     error.set(None);
@@ -60,14 +53,14 @@ pub fn ProfilesPage() -> impl IntoView {
     };
     load();
     leptos::task::spawn_local(async move {
-        if let Ok(d) = api_client::get::<DisplaySettings>("/attendance/display").await {
+        if let Ok(d) = api_client::get::<serde_json::Value>("/attendance/display").await.map(|v| api_client::read::display(&v)) {
             display.set(Some(d));
         }
     });
     let toggle = move |p: OutputProfile, on: bool| {
         leptos::task::spawn_local(async move {
             let body = OutputProfile { enabled: on, ..p.clone() };
-            match api_client::send::<_, OutputProfile>("PUT", &format!("/attendance/profiles/{}", p.id), &body).await {
+            match api_client::send::<_, serde_json::Value>("PUT", &format!("/attendance/profiles/{}", p.id), &body).await {
                 Ok(_) => load(),
                 Err(e) => {
                     error.set(Some(e.message));
@@ -78,7 +71,7 @@ pub fn ProfilesPage() -> impl IntoView {
     };
     let copy = move |id: i64| {
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, OutputProfile>("POST", &format!("/attendance/profiles/{id}/copy"), &serde_json::json!({})).await {
+            match api_client::send::<_, serde_json::Value>("POST", &format!("/attendance/profiles/{id}/copy"), &serde_json::json!({})).await {
                 Ok(_) => load(),
                 Err(e) => error.set(Some(e.message)),
             }
@@ -170,10 +163,10 @@ fn lines(s: &str) -> Vec<String> {
 fn read_profile(p: &mut OutputProfile) {
     p.name = value_of("prof-name").trim().to_string();
     p.kind = ReportKind::from_key(&value_of("prof-kind")).unwrap_or(p.kind);
-    p.format = from_key(&value_of("prof-format")).unwrap_or_default();
+    p.format = read::parse_format(&value_of("prof-format"));
     p.encoding = value_of("prof-encoding");
-    p.unit = from_key(&value_of("prof-unit")).unwrap_or_default();
-    p.split = from_key::<SplitBy>(&value_of("prof-split")).unwrap_or_default();
+    p.unit = read::parse_unit(&value_of("prof-unit"));
+    p.split = read::parse_split(&value_of("prof-split"));
     if let Some(r) = RankingItem::ALL.into_iter().find(|r| r.key() == value_of("prof-ranking")) {
         p.ranking = r;
     }
@@ -204,7 +197,7 @@ fn profile_text(p: &OutputProfile, keep_days: &str, errors: FormErrors) -> Strin
     h.raw(r#"<div class="grid2">"#);
     h.input("prof-name", "name", t("field.name"), "text", &p.name, "", errors);
     h.select("prof-kind", "kind", t("prof.kind"), &kinds, p.kind.key(), "kind", errors);
-    h.select("prof-format", "format", t("prof.format"), &[("csv", "CSV"), ("xlsx", "Excel")], &json_key(&p.format), "", errors);
+    h.select("prof-format", "format", t("prof.format"), &[("csv", "CSV"), ("xlsx", "Excel")], read::format_key(p.format), "", errors);
     h.select(
         "prof-encoding",
         "encoding",
@@ -214,8 +207,8 @@ fn profile_text(p: &OutputProfile, keep_days: &str, errors: FormErrors) -> Strin
         "",
         errors,
     );
-    h.select("prof-unit", "unit", t("prof.unit"), &units, &json_key(&p.unit), "", errors);
-    h.select("prof-split", "split", t("prof.split"), &splits, &json_key(&p.split), "", errors);
+    h.select("prof-unit", "unit", t("prof.unit"), &units, read::unit_key(p.unit), "", errors);
+    h.select("prof-split", "split", t("prof.split"), &splits, read::split_key(p.split), "", errors);
     if p.kind == ReportKind::Ranking {
         h.select("prof-ranking", "ranking", t("att.ranking_by"), &rankings, p.ranking.key(), "", errors);
     }
@@ -296,9 +289,9 @@ fn ProfileDialog(profile: OutputProfile, display: RwSignal<Option<DisplaySetting
         busy.set(true);
         leptos::task::spawn_local(async move {
             let r = if is_new {
-                api_client::send::<_, OutputProfile>("POST", "/attendance/profiles", &body).await
+                api_client::send::<_, serde_json::Value>("POST", "/attendance/profiles", &body).await
             } else {
-                api_client::send::<_, OutputProfile>("PUT", &format!("/attendance/profiles/{id}"), &body).await
+                api_client::send::<_, serde_json::Value>("PUT", &format!("/attendance/profiles/{id}"), &body).await
             };
             busy.set(false);
             match r {
@@ -337,7 +330,7 @@ fn RunDialog(profile: OutputProfile, on_done: Callback<()>) -> impl IntoView {
     let per_day = profile.unit == OutputUnit::PerDay;
     let month = RwSignal::new(add_months(&today()[..7], -1));
     let date = RwSignal::new(add_days(&today(), -1));
-    let report = RwSignal::new(None::<ProfileRunReport>);
+    let report = RwSignal::new(None::<Value>);
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
     let id = profile.id;
@@ -351,7 +344,7 @@ fn RunDialog(profile: OutputProfile, on_done: Callback<()>) -> impl IntoView {
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, ProfileRunReport>("POST", &format!("/attendance/profiles/{id}/run"), &body).await {
+            match api_client::send::<_, Value>("POST", &format!("/attendance/profiles/{id}/run"), &body).await {
                 Ok(r) => report.set(Some(r)),
                 Err(e) => errors.set_api(&e),
             }
@@ -380,31 +373,33 @@ fn RunDialog(profile: OutputProfile, on_done: Callback<()>) -> impl IntoView {
     }
 }
 
-fn run_report_text(r: &ProfileRunReport) -> String {
+fn run_report_text(r: &Value) -> String {
     let mut h = Html::new();
+    let files = items(r, "files");
+    let errors = items(r, "errors");
     h.fmt(format_args!(
         r#"<div role="status" data-testid="profile-run-report"><p>{}: {} · {}: {}</p>"#,
         esc(t("prof.files_written")),
-        r.files.len(),
+        files.len(),
         esc(t("prof.files_deleted")),
-        r.deleted
+        int(r, "deleted")
     ));
-    if !r.files.is_empty() {
+    if !files.is_empty() {
         h.raw("<table><thead><tr>");
         for k in ["prof.path", "prof.rows", "prof.bytes"] {
             h.el("th", "", t_dyn(k));
         }
         h.raw("</tr></thead><tbody>");
-        for f in &r.files {
-            h.raw("<tr>").el("td", r#"class="accounts" data-testid="profile-file""#, &f.path);
-            h.el("td", r#"class="num""#, &f.rows.to_string()).el("td", r#"class="num""#, &f.bytes.to_string()).raw("</tr>");
+        for f in files {
+            h.raw("<tr>").el("td", r#"class="accounts" data-testid="profile-file""#, &text(f, "path"));
+            h.el("td", r#"class="num""#, &int(f, "rows").to_string()).el("td", r#"class="num""#, &int(f, "bytes").to_string()).raw("</tr>");
         }
         h.raw("</tbody></table>");
     }
-    if !r.errors.is_empty() {
+    if !errors.is_empty() {
         h.raw(r#"<ul class="error-banner">"#);
-        for e in &r.errors {
-            h.el("li", "", e);
+        for e in errors {
+            h.el("li", "", e.as_str().unwrap_or_default());
         }
         h.raw("</ul>");
     }

@@ -6,15 +6,13 @@
 //! is read back when saving, adding or removing a row, or ticking an override.
 
 use kinmu_shared::ApiError;
-use kinmu_shared::api::{Organization, RulesPreview, RulesPreviewRequest};
+use kinmu_shared::api::{Organization, RulesPreviewRequest};
 use leptos::prelude::*;
 use serde_json::{Map, Value};
 
 use super::{AdminNav, error_banner};
-use crate::api_client::rules::{
-    CORRECTIONS, DISPLAYS, DetailMatch, Holidays, LogCondition, MissingLog, OrganizationRules, Range, Rules, SECTIONS,
-    USER_NAME_MODES, UserNames, WEEKDAYS,
-};
+use crate::api_client::rules::{CORRECTIONS, DISPLAYS, SECTIONS, USER_NAME_MODES, WEEKDAYS};
+use crate::api_client::read::{flag, int, items, text};
 use crate::api_client::{self};
 use crate::app_state::app;
 use crate::components::confirm_delete::ConfirmDeleteDialog;
@@ -48,15 +46,6 @@ struct Raw {
     terminal_key: String,
 }
 
-fn conditions_rows(c: &[LogCondition]) -> Vec<(String, String)> {
-    c.iter()
-        .map(|c| {
-            let d = c.detail.iter().map(|m| format!("{}={}", m.key, m.value)).collect::<Vec<_>>().join(", ");
-            (c.operation.clone().unwrap_or_default(), d)
-        })
-        .collect()
-}
-
 fn lines(s: &str) -> Vec<String> {
     s.split(['\n', ',']).map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect()
 }
@@ -67,27 +56,44 @@ fn is_time(s: &str) -> bool {
 }
 
 impl Raw {
-    fn from_rules(r: Rules) -> Raw {
+    fn from_value(v: &Value) -> Raw {
+        let s = |p: &str| v.pointer(p).and_then(Value::as_str).unwrap_or_default().to_string();
+        let n = |p: &str| v.pointer(p).and_then(Value::as_u64).map(|x| x.to_string()).unwrap_or_default();
+        let b = |p: &str| v.pointer(p).and_then(Value::as_bool).unwrap_or(false);
+        let list = |p: &str| v.pointer(p).and_then(Value::as_array).cloned().unwrap_or_default();
+        let strs = |p: &str| list(p).iter().filter_map(|x| x.as_str().map(String::from)).collect::<Vec<_>>();
+        let text = |x: &Value, k: &str| x.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+        let pair = |p: &str| (s(&format!("{p}/start")), s(&format!("{p}/end")));
+        let conditions = |p: &str| {
+            list(p)
+                .iter()
+                .map(|c| {
+                    let d = c.get("detail").and_then(Value::as_array).cloned().unwrap_or_default();
+                    let d = d.iter().map(|m| format!("{}={}", text(m, "key"), text(m, "value"))).collect::<Vec<_>>().join(", ");
+                    (text(c, "operation"), d)
+                })
+                .collect()
+        };
         Raw {
-            schedule: (r.schedule.start, r.schedule.end),
-            breaks: r.breaks.into_iter().map(|b| (b.start, b.end)).collect(),
-            overtime: r.overtime_threshold_minutes.to_string(),
-            late_night: (r.late_night.start, r.late_night.end),
-            rounding: r.rounding_minutes.to_string(),
-            day_boundary: r.day_boundary,
-            weekdays: r.holidays.weekdays,
-            national: r.holidays.national_holidays,
-            added: r.holidays.added.join("\n"),
-            removed: r.holidays.removed.join("\n"),
-            time_zone: r.time_zone,
-            clock_in: conditions_rows(&r.clock_in),
-            clock_out: conditions_rows(&r.clock_out),
-            includes: r.clock_out_includes_clock_in,
-            missing_in: (r.missing_clock_in.correction, r.missing_clock_in.display),
-            missing_out: (r.missing_clock_out.correction, r.missing_clock_out.display),
-            name_mode: r.user_names.mode,
-            strip_domain: r.user_names.strip_domain,
-            terminal_key: r.terminal_key.unwrap_or_default(),
+            schedule: pair("/schedule"),
+            breaks: list("/breaks").iter().map(|x| (text(x, "start"), text(x, "end"))).collect(),
+            overtime: n("/overtime_threshold_minutes"),
+            late_night: pair("/late_night"),
+            rounding: n("/rounding_minutes"),
+            day_boundary: s("/day_boundary"),
+            weekdays: strs("/holidays/weekdays"),
+            national: b("/holidays/national_holidays"),
+            added: strs("/holidays/added").join("\n"),
+            removed: strs("/holidays/removed").join("\n"),
+            time_zone: s("/time_zone"),
+            clock_in: conditions("/clock_in"),
+            clock_out: conditions("/clock_out"),
+            includes: b("/clock_out_includes_clock_in"),
+            missing_in: (s("/missing_clock_in/correction"), s("/missing_clock_in/display")),
+            missing_out: (s("/missing_clock_out/correction"), s("/missing_clock_out/display")),
+            name_mode: s("/user_names/mode"),
+            strip_domain: b("/user_names/strip_domain"),
+            terminal_key: s("/terminal_key"),
         }
     }
 
@@ -118,70 +124,88 @@ impl Raw {
         }
     }
 
-    /// The rules, or `None` after putting each unreadable input's error at its field.
-    fn rules(&self, errors: FormErrors) -> Option<Rules> {
+    /// The rules as JSON, or `None` after putting each unreadable input's error at its field.
+    fn rules(&self, errors: FormErrors) -> Option<Value> {
         errors.clear();
         let time = |field: &str, s: &str| {
             if !is_time(s) {
                 errors.set_field(field, format!("{field}: {}", t("form.time")));
             }
-            s.trim().to_string()
+            Value::from(s.trim())
         };
         let number = |field: &str, s: &str| {
-            s.trim().parse::<u32>().unwrap_or_else(|_| {
+            Value::from(s.trim().parse::<u32>().unwrap_or_else(|_| {
                 errors.set_field(field, format!("{field}: {}", t("form.whole_number")));
                 0
-            })
+            }))
         };
-        let range = |field: &str, p: &(String, String)| Range { start: time(&format!("{field}.start"), &p.0), end: time(&format!("{field}.end"), &p.1) };
+        let range = |field: &str, p: &(String, String)| {
+            obj(&[("start", time(&format!("{field}.start"), &p.0)), ("end", time(&format!("{field}.end"), &p.1))])
+        };
         let dates = |field: &str, s: &str| {
             let d = lines(s);
             if let Some(bad) = d.iter().find(|d| parse_date(d).is_none()) {
                 errors.set_field(field, format!("{field}: {bad}: {}", t("form.date")));
             }
-            d
+            Value::from(d)
         };
         let conditions = |field: &str, rows: &[(String, String)]| {
-            rows.iter()
+            let list = rows
+                .iter()
                 .enumerate()
                 .map(|(i, (op, det))| {
                     let mut detail = Vec::new();
                     for pair in lines(det) {
                         match pair.split_once(['=', ':']) {
-                            Some((k, v)) if !k.trim().is_empty() => {
-                                detail.push(DetailMatch { key: k.trim().to_string(), value: v.trim().to_string() })
-                            }
+                            Some((k, v)) if !k.trim().is_empty() => detail.push(obj(&[("key", k.trim().into()), ("value", v.trim().into())])),
                             _ => errors.set_field(&format!("{field}[{i}].detail"), format!("{field}[{i}]: {pair}: {}", t("rules.detail_format"))),
                         }
                     }
-                    LogCondition { operation: Some(op.trim().to_string()).filter(|o| !o.is_empty()), detail }
+                    let mut c = Map::new();
+                    if !op.trim().is_empty() {
+                        c.insert("operation".into(), op.trim().into());
+                    }
+                    if !detail.is_empty() {
+                        c.insert("detail".into(), Value::Array(detail));
+                    }
+                    Value::Object(c)
                 })
-                .collect::<Vec<_>>()
+                .collect::<Vec<_>>();
+            Value::Array(list)
         };
-        let rules = Rules {
-            schedule: range("schedule", &self.schedule),
-            breaks: self.breaks.iter().enumerate().map(|(i, p)| range(&format!("breaks[{i}]"), p)).collect(),
-            overtime_threshold_minutes: number("overtime_threshold_minutes", &self.overtime),
-            late_night: range("late_night", &self.late_night),
-            rounding_minutes: number("rounding_minutes", &self.rounding),
-            day_boundary: time("day_boundary", &self.day_boundary),
-            holidays: Holidays {
-                weekdays: self.weekdays.clone(),
-                national_holidays: self.national,
-                added: dates("holidays.added", &self.added),
-                removed: dates("holidays.removed", &self.removed),
-            },
-            time_zone: self.time_zone.clone(),
-            clock_in: conditions("clock_in", &self.clock_in),
-            clock_out: conditions("clock_out", &self.clock_out),
-            clock_out_includes_clock_in: self.includes,
-            missing_clock_in: MissingLog { correction: self.missing_in.0.clone(), display: self.missing_in.1.clone() },
-            missing_clock_out: MissingLog { correction: self.missing_out.0.clone(), display: self.missing_out.1.clone() },
-            user_names: UserNames { mode: self.name_mode.clone(), strip_domain: self.strip_domain },
-            terminal_key: Some(self.terminal_key.trim().to_string()).filter(|k| !k.is_empty()),
-        };
+        let pair = |a: &str, b: &str, x: &(String, String)| obj(&[(a, x.0.as_str().into()), (b, x.1.as_str().into())]);
+        let terminal = self.terminal_key.trim();
+        let rules = obj(&[
+            ("schedule", range("schedule", &self.schedule)),
+            ("breaks", Value::Array(self.breaks.iter().enumerate().map(|(i, p)| range(&format!("breaks[{i}]"), p)).collect())),
+            ("overtime_threshold_minutes", number("overtime_threshold_minutes", &self.overtime)),
+            ("late_night", range("late_night", &self.late_night)),
+            ("rounding_minutes", number("rounding_minutes", &self.rounding)),
+            ("day_boundary", time("day_boundary", &self.day_boundary)),
+            (
+                "holidays",
+                obj(&[
+                    ("weekdays", Value::from(self.weekdays.clone())),
+                    ("national_holidays", self.national.into()),
+                    ("added", dates("holidays.added", &self.added)),
+                    ("removed", dates("holidays.removed", &self.removed)),
+                ]),
+            ),
+            ("time_zone", self.time_zone.as_str().into()),
+            ("clock_in", conditions("clock_in", &self.clock_in)),
+            ("clock_out", conditions("clock_out", &self.clock_out)),
+            ("clock_out_includes_clock_in", self.includes.into()),
+            ("missing_clock_in", pair("correction", "display", &self.missing_in)),
+            ("missing_clock_out", pair("correction", "display", &self.missing_out)),
+            ("user_names", obj(&[("mode", self.name_mode.as_str().into()), ("strip_domain", self.strip_domain.into())])),
+            ("terminal_key", if terminal.is_empty() { Value::Null } else { terminal.into() }),
+        ]);
         (!errors.has_any()).then_some(rules)
     }
+}
+
+fn obj(fields: &[(&str, Value)]) -> Value {
+    Value::Object(fields.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
 }
 
 /// One rules form (the company's, or an organisation's override).
@@ -211,9 +235,11 @@ impl RulesForm {
     }
 
     fn fill(&self, raw: Value) {
-        let Ok(r) = serde_json::from_value::<Rules>(raw.clone()) else { return };
+        if !raw.is_object() {
+            return;
+        }
+        self.raw.set(Raw::from_value(&raw));
         self.base.set(raw);
-        self.raw.set(Raw::from_rules(r));
     }
 
     /// Takes what was typed into the state (before anything re-writes the form).
@@ -230,7 +256,7 @@ impl RulesForm {
         if !base.is_object() {
             base = Value::Object(Map::new());
         }
-        if let (Some(obj), Ok(Value::Object(new))) = (base.as_object_mut(), serde_json::to_value(&rules)) {
+        if let (Some(obj), Value::Object(new)) = (base.as_object_mut(), rules) {
             for (k, v) in new {
                 obj.insert(k, v);
             }
@@ -487,6 +513,17 @@ fn form_text(f: &RulesForm) -> String {
     w.h.0
 }
 
+/// `GET /attendance/rules/organizations`: (organisation, its override's sections).
+async fn load_overrides() -> Option<Vec<(i64, Map<String, Value>)>> {
+    let v = api_client::get::<Value>("/attendance/rules/organizations").await.ok()?;
+    Some(
+        v.as_array()?
+            .iter()
+            .filter_map(|x| Some((x.get("organization_id")?.as_i64()?, x.get("rules")?.as_object()?.clone())))
+            .collect(),
+    )
+}
+
 /// The form as a view: its HTML and its one listener.
 fn rules_form_view(f: RulesForm) -> impl IntoView {
     let html = Signal::derive(move || form_text(&f));
@@ -516,7 +553,7 @@ pub fn RulesPage() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let orgs = RwSignal::new(Vec::<Organization>::new());
-    let overrides = RwSignal::new(Vec::<OrganizationRules>::new());
+    let overrides = RwSignal::new(Vec::<(i64, Map<String, Value>)>::new());
     let org = RwSignal::new(String::new());
     let company_raw = RwSignal::new(Value::Null);
     let deleting = RwSignal::new(false);
@@ -533,7 +570,7 @@ pub fn RulesPage() -> impl IntoView {
             if let Ok(o) = api_client::organizations().await {
                 orgs.set(o);
             }
-            if let Ok(o) = api_client::get::<Vec<OrganizationRules>>("/attendance/rules/organizations").await {
+            if let Some(o) = load_overrides().await {
                 overrides.set(o);
             }
         });
@@ -544,7 +581,7 @@ pub fn RulesPage() -> impl IntoView {
     Effect::new(move |_| {
         let id = org.get().parse::<i64>().ok();
         let base = company_raw.get();
-        let ov = id.and_then(|id| overrides.with(|o| o.iter().find(|x| x.organization_id == id).map(|x| x.rules.clone())));
+        let ov = id.and_then(|id| overrides.with(|o| o.iter().find(|x| x.0 == id).map(|x| x.1.clone())));
         let mut merged = base;
         let mut on: Vec<String> = Vec::new();
         if let (Some(obj), Some(ov)) = (merged.as_object_mut(), ov) {
@@ -593,7 +630,7 @@ pub fn RulesPage() -> impl IntoView {
             match api_client::send::<_, Value>("PUT", &format!("/attendance/rules/organizations/{id}"), &body).await {
                 Ok(_) => {
                     saved.set(true);
-                    if let Ok(o) = api_client::get::<Vec<OrganizationRules>>("/attendance/rules/organizations").await {
+                    if let Some(o) = load_overrides().await {
                         overrides.set(o);
                     }
                 }
@@ -608,7 +645,7 @@ pub fn RulesPage() -> impl IntoView {
     };
     let has_override = move || {
         let id = org.get().parse::<i64>().ok();
-        overrides.with(|o| o.iter().any(|x| Some(x.organization_id) == id))
+        overrides.with(|o| o.iter().any(|x| Some(x.0) == id))
     };
 
     let tab_button = move |k: Tab, key: &'static str, testid: &'static str| {
@@ -646,7 +683,7 @@ pub fn RulesPage() -> impl IntoView {
                                 <option value="" selected=move || org.get().is_empty()>{tx("rules.choose_org")}</option>
                                 {move || orgs.get().into_iter().map(|o| {
                                     let id = o.id;
-                                    let mark = overrides.with(|x| x.iter().any(|x| x.organization_id == id));
+                                    let mark = overrides.with(|x| x.iter().any(|x| x.0 == id));
                                     view! { <option value=id.to_string() selected=move || org.get() == id.to_string()>{o.path}{if mark { " ★" } else { "" }}</option> }
                                 }).collect_view()}
                             </select>
@@ -678,7 +715,7 @@ pub fn RulesPage() -> impl IntoView {
                         on_done=Callback::new(move |done: bool| {
                             deleting.set(false);
                             if done {
-                                overrides.update(|o| o.retain(|x| x.organization_id.to_string() != id));
+                                overrides.update(|o| o.retain(|x| x.0.to_string() != id));
                             }
                         }) />
                 }
@@ -692,7 +729,7 @@ fn PreviewPanel(form: Signal<RulesForm>) -> impl IntoView {
     let state = app();
     let user = RwSignal::new(state.session.with_untracked(|s| s.as_ref().map(|s| s.user.login.clone()).unwrap_or_default()));
     let date = RwSignal::new(add_days(&today(), -1));
-    let result = RwSignal::new(None::<RulesPreview>);
+    let result = RwSignal::new(None::<Value>);
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let run = move |ev: leptos::ev::SubmitEvent| {
@@ -706,7 +743,7 @@ fn PreviewPanel(form: Signal<RulesForm>) -> impl IntoView {
         let body = RulesPreviewRequest { rules, user: user.get_untracked().trim().to_string(), date: date.get_untracked() };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, RulesPreview>("POST", "/attendance/rules/preview", &body).await {
+            match api_client::send::<_, Value>("POST", "/attendance/rules/preview", &body).await {
                 Ok(p) => result.set(Some(p)),
                 Err(e) => {
                     result.set(None);
@@ -745,28 +782,32 @@ fn PreviewPanel(form: Signal<RulesForm>) -> impl IntoView {
     }
 }
 
-fn preview_text(p: &RulesPreview) -> String {
-    let d = &p.day;
+fn preview_text(p: &Value) -> String {
+    let d = p.get("day").unwrap_or(&Value::Null);
     let mut h = Html::new();
     h.raw(r#"<dl class="summary" data-testid="preview-day">"#);
     let item = |h: &mut Html, k: &str, v: &str, id: &str| {
         h.fmt(format_args!("<dt>{}</dt><dd{}>{}</dd>", esc(t_dyn(k)), if id.is_empty() { String::new() } else { format!(r#" data-testid="{id}""#) }, esc(v)));
     };
-    let day = match &d.holiday {
-        Some(x) => format!("{} ({} {x})", d.date, t("heat.holiday")),
-        None => d.date.clone(),
+    let day = match d.get("holiday").and_then(Value::as_str) {
+        Some(x) => format!("{} ({} {x})", text(d, "date"), t("heat.holiday")),
+        None => text(d, "date"),
     };
     item(&mut h, "att.day", &day, "");
-    item(&mut h, "preview.clock_in", &d.clock_in, "preview-clock-in");
-    item(&mut h, "preview.clock_out", &d.clock_out, "preview-clock-out");
-    item(&mut h, "preview.actual", &hm(i64::from(d.actual_work_minutes)), "");
-    item(&mut h, "agr.overtime", &hm(i64::from(d.overtime_minutes)), "");
-    item(&mut h, "preview.late_night", &hm(i64::from(d.late_night_minutes)), "");
-    item(&mut h, "preview.late", &hm(i64::from(d.late_minutes)), "");
-    item(&mut h, "preview.early", &hm(i64::from(d.early_leave_minutes)), "");
+    item(&mut h, "preview.clock_in", &text(d, "clock_in"), "preview-clock-in");
+    item(&mut h, "preview.clock_out", &text(d, "clock_out"), "preview-clock-out");
+    for (k, f) in [
+        ("preview.actual", "actual_work_minutes"),
+        ("agr.overtime", "overtime_minutes"),
+        ("preview.late_night", "late_night_minutes"),
+        ("preview.late", "late_minutes"),
+        ("preview.early", "early_leave_minutes"),
+    ] {
+        item(&mut h, k, &hm(int(d, f)), "");
+    }
     h.raw("</dl><p>");
-    for (on, key) in [(d.absent, "preview.absent"), (d.missing_clock_in, "preview.missing_in"), (d.missing_clock_out, "preview.missing_out"), (d.in_progress, "preview.in_progress")] {
-        if on {
+    for (f, key) in [("absent", "preview.absent"), ("missing_clock_in", "preview.missing_in"), ("missing_clock_out", "preview.missing_out"), ("in_progress", "preview.in_progress")] {
+        if flag(d, f) {
             h.fmt(format_args!(r#"<span class="badge warn">{}</span>"#, esc(t_dyn(key))));
         }
     }
@@ -778,8 +819,9 @@ fn preview_text(p: &RulesPreview) -> String {
         esc(t("att.terminal")),
         esc(t("preview.role"))
     ));
-    for e in &p.events {
-        let role = t_dyn(match e.role.as_str() {
+    for e in items(p, "events") {
+        let adopted = flag(e, "adopted");
+        let role = t_dyn(match text(e, "role").as_str() {
             "clock_in" => "role.clock_in",
             "clock_out" => "role.clock_out",
             "both" => "role.both",
@@ -787,15 +829,15 @@ fn preview_text(p: &RulesPreview) -> String {
         });
         h.fmt(format_args!(
             r#"<tr{}><td>{}</td><td>{}</td><td class="accounts">{}</td><td>{} <span class="hint">{}</span></td><td>{}"#,
-            if e.adopted { r#" class="adopted""# } else { "" },
-            esc(&e.local),
-            esc(&e.operation),
-            esc(&e.detail),
-            esc(&e.target),
-            esc(&e.host),
+            if adopted { r#" class="adopted""# } else { "" },
+            esc(&text(e, "local")),
+            esc(&text(e, "operation")),
+            esc(&text(e, "detail")),
+            esc(&text(e, "target")),
+            esc(&text(e, "host")),
             esc(role)
         ));
-        if e.adopted {
+        if adopted {
             h.fmt(format_args!(r#" <span class="badge ok">{}</span>"#, esc(t("preview.adopted"))));
         }
         h.raw("</td></tr>");

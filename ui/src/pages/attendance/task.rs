@@ -4,11 +4,12 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use kinmu_shared::api::{AttendanceTaskSettings, RetentionSettings, RunTask, TaskOverview, TaskRun, TaskStatus, TaskTrigger};
+use kinmu_shared::api::{AttendanceTaskSettings, RetentionSettings, RunTask, TaskOverview, TaskStatus, TaskTrigger};
+use serde_json::Value;
 use leptos::prelude::*;
 
 use super::AdminNav;
-use crate::api_client;
+use crate::api_client::{self, read};
 use crate::app_state::app;
 use crate::components::field::TextField;
 use crate::components::form_errors::{FormErrors, GeneralError};
@@ -85,7 +86,7 @@ pub fn TaskPage() -> impl IntoView {
     };
     let refresh = move |fill_form: bool| {
         leptos::task::spawn_local(async move {
-            match api_client::get::<TaskOverview>("/attendance/task").await {
+            match api_client::get::<Value>("/attendance/task").await.map(|v| read::task_overview(&v)) {
                 Ok(o) => {
                     if fill_form {
                         fill(&o.settings);
@@ -163,7 +164,7 @@ pub fn TaskPage() -> impl IntoView {
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, AttendanceTaskSettings>("PUT", "/attendance/task/settings", &body).await {
+            match api_client::send::<_, Value>("PUT", "/attendance/task/settings", &body).await.map(|v| read::task_settings(&v)) {
                 Ok(s) => {
                     fill(&s);
                     saved.set(true);
@@ -178,7 +179,7 @@ pub fn TaskPage() -> impl IntoView {
     let start = move |body: RunTask| {
         run_errors.clear();
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, TaskRun>("POST", "/attendance/task/run", &body).await {
+            match api_client::send::<_, Value>("POST", "/attendance/task/run", &body).await {
                 Ok(_) => refresh(false),
                 Err(e) => run_errors.set_api(&e),
             }
@@ -201,7 +202,7 @@ pub fn TaskPage() -> impl IntoView {
     };
     let stop = move |_| {
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, TaskOverview>("POST", "/attendance/task/stop", &serde_json::json!({})).await {
+            match api_client::send::<_, Value>("POST", "/attendance/task/stop", &serde_json::json!({})).await.map(|v| read::task_overview(&v)) {
                 Ok(o) => overview.set(Some(o)),
                 Err(e) => run_errors.set_api(&e),
             }
