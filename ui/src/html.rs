@@ -59,8 +59,9 @@ pub fn RawHtml(
     html: Signal<String>,
     #[prop(optional)] class: &'static str,
     #[prop(optional)] testid: &'static str,
-    /// Called with (action, element) when an element with `data-action` inside is clicked, or
-    /// changed (checkboxes, selects), or Enter/Space is pressed with Shift on it.
+    /// Called with (action, element, shift) when an element with `data-action` inside is
+    /// clicked, changed (checkboxes, selects, inputs that carry the action themselves), submitted
+    /// (forms, by their `data-submit`), or Enter is pressed with Shift on it.
     #[prop(optional)]
     on_action: Option<Callback<(String, web_sys::Element, bool)>>,
 ) -> impl IntoView {
@@ -69,6 +70,10 @@ pub fn RawHtml(
         let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
         if let Ok(Some(a)) = el.closest("[data-action]") {
             let action = a.get_attribute("data-action").unwrap_or_default();
+            // The content may be written again: keep the focus on the element of the same id.
+            if !a.id().is_empty() {
+                focus_id(a.id());
+            }
             cb.run((action, a, shift));
         }
     };
@@ -87,14 +92,32 @@ pub fn RawHtml(
             on:change=move |ev: leptos::ev::Event| {
                 let tag = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).map(|e| e.tag_name()).unwrap_or_default();
                 let is_box = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()).is_some_and(|i| i.type_() == "checkbox");
-                if is_box || tag == "SELECT" {
+                let own = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|e| e.has_attribute("data-action"));
+                if is_box || tag == "SELECT" || own {
                     dispatch(&ev, false);
                 }
             }
             on:keydown=move |ev: leptos::ev::KeyboardEvent| {
-                if ev.key() == "Enter" && ev.shift_key() {
+                let key = ev.key();
+                if key == "Enter" && ev.shift_key() {
                     ev.prevent_default();
                     dispatch(&ev, true);
+                } else if key == "ArrowLeft" || key == "ArrowRight" {
+                    // Tabs (data-arrows) move with the arrow keys: the action is the key's name.
+                    let el = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).filter(|e| e.has_attribute("data-arrows"));
+                    if let (Some(cb), Some(el)) = (on_action, el) {
+                        ev.prevent_default();
+                        cb.run((key, el, false));
+                    }
+                }
+            }
+            on:submit=move |ev: leptos::ev::SubmitEvent| {
+                // A form's action is its data-submit (not data-action: a click inside the form
+                // must not submit it).
+                ev.prevent_default();
+                if let (Some(cb), Some(form)) = (on_action, ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok())) {
+                    let action = form.get_attribute("data-submit").unwrap_or_default();
+                    cb.run((action, form, false));
                 }
             }
         ></div>

@@ -13,10 +13,9 @@ use super::{cell_kinds, cell_text, column_title, error_banner, kind_label};
 use crate::api_client::{self, enc};
 use crate::app_state::app;
 use crate::components::csv_transfer::download_text;
-use crate::components::period_picker::{PeriodPicker, Step};
-use crate::datetime::{add_days, today};
+use crate::datetime::{add_days, add_months, parse_date, parse_month, today};
 use crate::html::{Html, RawHtml, esc};
-use crate::i18n::{t, tr, tx};
+use crate::i18n::{t, tx};
 
 const PAGE: usize = 200;
 
@@ -192,60 +191,11 @@ pub fn ConsolePage() -> impl IntoView {
         sort.set(sort_after_click(&cur, &col, second));
     };
 
-    let tabs = move || {
-        ReportKind::ALL
-            .iter()
-            .map(|k| {
-                let k = *k;
-                view! {
-                    <button
-                        type="button"
-                        role="tab"
-                        id=format!("att-tab-{}", k.key())
-                        data-testid=format!("att-tab-{}", k.key())
-                        aria-selected=move || (tab.get() == k).to_string()
-                        tabindex=move || if tab.get() == k { "0" } else { "-1" }
-                        on:click=move |_| set_tab(k)
-                        on:keydown=move |ev: leptos::ev::KeyboardEvent| {
-                            let i = ReportKind::ALL.iter().position(|x| *x == k).unwrap_or(0);
-                            let n = ReportKind::ALL.len();
-                            let next = match ev.key().as_str() {
-                                "ArrowRight" => Some((i + 1) % n),
-                                "ArrowLeft" => Some((i + n - 1) % n),
-                                _ => None,
-                            };
-                            if let Some(j) = next {
-                                ev.prevent_default();
-                                let target = ReportKind::ALL[j];
-                                set_tab(target);
-                                if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(&format!("att-tab-{}", target.key()))) {
-                                    let _ = wasm_bindgen::JsCast::unchecked_into::<web_sys::HtmlElement>(el).focus();
-                                }
-                            }
-                        }
-                    >
-                        {move || kind_label(k)}
-                    </button>
-                }
-            })
-            .collect_view()
-    };
-
-    let org_options = move || {
-        let cur = org.get_untracked();
-        let mut v = vec![view! { <option value="" selected=cur.is_empty()>{t("users.all_orgs")}</option> }.into_any()];
-        v.extend(orgs.get().into_iter().map(|o| {
-            let sel = cur == o.id.to_string();
-            view! { <option value=o.id.to_string() selected=sel>{o.path}</option> }.into_any()
-        }));
-        v
-    };
-
     let download_href = move |format: &str| {
         let kind = tab.get();
         api_client::url(&format!("/attendance/reports/{}/download?{}&format={format}&encoding={}", kind.key(), query.get(), encoding.get()))
     };
-    let desktop_csv = move |_| {
+    let desktop_csv = move || {
         let kind = tab.get_untracked();
         let route = format!("/attendance/reports/{}/download?{}&format=csv&encoding=utf-8-bom", kind.key(), query.get_untracked());
         let name = format!("{}_{}.csv", kind.key(), report.with_untracked(|r| r.as_ref().map(|r| r.period.clone()).unwrap_or_default()));
@@ -263,68 +213,77 @@ pub fn ConsolePage() -> impl IntoView {
         report.with(|r| r.as_ref().map(|r| table_text(r, &sort)).unwrap_or_default())
     });
 
+    // Tabs, filters and downloads, as HTML with one listener.
+    let controls_html = Signal::derive(move || {
+        let _ = state.lang.get();
+        controls_text(&Controls {
+            tab: tab.get(),
+            month: month.get(),
+            date: date.get(),
+            org: org.get(),
+            orgs: orgs.get(),
+            user: user.get(),
+            terminal: terminal.get(),
+            ranking: ranking.get(),
+            encoding: encoding.get(),
+            viewer,
+            desktop,
+            csv: if desktop { String::new() } else { download_href("csv") },
+            xlsx: if desktop { String::new() } else { download_href("xlsx") },
+            needs_user: needs_user.get(),
+        })
+    });
+    let act = move |(a, el, _): (String, web_sys::Element, bool)| {
+        let value = crate::html::value_of(&el.id());
+        match a.as_str() {
+            "tab" => set_tab(ReportKind::from_key(&el.get_attribute("data-kind").unwrap_or_default()).unwrap_or(ReportKind::Monthly)),
+            "ArrowLeft" | "ArrowRight" => {
+                let all = ReportKind::ALL;
+                let i = all.iter().position(|k| *k == tab.get_untracked()).unwrap_or(0);
+                let j = if a == "ArrowRight" { (i + 1) % all.len() } else { (i + all.len() - 1) % all.len() };
+                set_tab(all[j]);
+                crate::html::focus_id(format!("att-tab-{}", all[j].key()));
+            }
+            "step" => {
+                let n: i64 = el.get_attribute("data-n").and_then(|n| n.parse().ok()).unwrap_or(0);
+                if tab.get_untracked() == ReportKind::Daily {
+                    date.update(|d| *d = add_days(d, n));
+                } else {
+                    month.update(|m| *m = add_months(m, n));
+                }
+            }
+            "period" => {
+                if tab.get_untracked() == ReportKind::Daily {
+                    if parse_date(&value).is_some() {
+                        date.set(value);
+                    }
+                } else if parse_month(&value).is_some() && value.len() == 7 {
+                    month.set(value);
+                }
+            }
+            "org" => org.set(value),
+            "user" => user.set(value),
+            "filters" => {
+                if viewer {
+                    user.set(crate::html::value_of("att-user"));
+                }
+            }
+            "terminal" => terminal.set(value),
+            "ranking" => {
+                if let Some(r) = RankingItem::ALL.into_iter().find(|r| r.key() == value) {
+                    ranking.set(r);
+                }
+            }
+            "encoding" => encoding.set(value),
+            "csv" => desktop_csv(),
+            _ => {}
+        }
+    };
+
     view! {
         <section class="card wide attendance">
             <h1>{tx("att.title")}</h1>
-            <div role="tablist" class="tabs" aria-label=tx("att.tables")>{tabs}</div>
-            <form class="filters" role="search" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); user.set(user_text.get_untracked()); }>
-                {move || if tab.get() == ReportKind::Daily {
-                    view! { <PeriodPicker id="att-day" label=tr("att.day") value=date kind=Step::Day /> }.into_any()
-                } else {
-                    view! { <PeriodPicker id="att-month" label=tr("att.month") value=month kind=Step::Month /> }.into_any()
-                }}
-                {viewer.then(|| view! {
-                    <div class="field">
-                        <label for="att-org">{tx("field.organization")}</label>
-                        <select id="att-org" on:change=move |ev| org.set(event_target_value(&ev))>{org_options}</select>
-                    </div>
-                    <div class="field">
-                        <label for="att-user">{tx("att.user")}</label>
-                        <input id="att-user" type="search" autocomplete="off"
-                            placeholder=tx("att.user_hint")
-                            prop:value=move || user_text.get()
-                            on:input=move |ev| user_text.set(event_target_value(&ev))
-                            on:change=move |ev| user.set(event_target_value(&ev)) />
-                    </div>
-                })}
-                <Show when=move || tab.get() == ReportKind::Terminal>
-                    <div class="field">
-                        <label for="att-terminal">{tx("att.terminal")}</label>
-                        <input id="att-terminal" type="search" prop:value=move || terminal.get() on:change=move |ev| terminal.set(event_target_value(&ev)) />
-                    </div>
-                </Show>
-                <Show when=move || tab.get() == ReportKind::Ranking>
-                    <div class="field">
-                        <label for="att-ranking">{tx("att.ranking_by")}</label>
-                        <select id="att-ranking" on:change=move |ev| {
-                            let v = event_target_value(&ev);
-                            if let Some(r) = RankingItem::ALL.into_iter().find(|r| r.key() == v) { ranking.set(r); }
-                        }>
-                            {RankingItem::ALL.into_iter().map(|r| view! {
-                                <option value=r.key() selected=move || ranking.get() == r>{move || column_title(r.column())}</option>
-                            }).collect_view()}
-                        </select>
-                    </div>
-                </Show>
-                {viewer.then(|| view! { <button type="submit" data-testid="att-show">{tx("att.show")}</button> })}
-            </form>
-            <div class="downloads">
-                {if desktop {
-                    view! { <button type="button" data-testid="att-download-csv" on:click=desktop_csv>"CSV"</button> }.into_any()
-                } else {
-                    view! {
-                        <a class="button" data-testid="att-download-csv" download="" href=move || download_href("csv")>"CSV"</a>
-                        <a class="button" data-testid="att-download-xlsx" download="" href=move || download_href("xlsx")>"Excel"</a>
-                        <label class="inline" for="att-encoding">{tx("att.encoding")}</label>
-                        <select id="att-encoding" on:change=move |ev| encoding.set(event_target_value(&ev))>
-                            <option value="utf-8-bom">"UTF-8 (BOM)"</option>
-                            <option value="utf-8">"UTF-8"</option>
-                            <option value="shift_jis">"Shift_JIS"</option>
-                        </select>
-                    }.into_any()
-                }}
-                <span class="hint">{tx("att.sort_hint")}</span>
-            </div>
+            <RawHtml html=controls_html on_action=Callback::new(act) />
             {error_banner(error)}
             <Show when=move || needs_user.get()>
                 <p class="hint" role="status">{tx("att.need_user")}</p>
@@ -433,6 +392,101 @@ fn table_text(r: &Report, sort: &[SortKey]) -> String {
     h.raw("</div>");
     if r.total_rows == 0 {
         h.fmt(format_args!(r#"<p class="empty">{}</p>"#, esc(t("att.no_rows"))));
+    }
+    h.0
+}
+
+/// What the tabs, filters and downloads show.
+struct Controls {
+    tab: ReportKind,
+    month: String,
+    date: String,
+    org: String,
+    orgs: Vec<Organization>,
+    user: String,
+    terminal: String,
+    ranking: RankingItem,
+    encoding: String,
+    viewer: bool,
+    desktop: bool,
+    csv: String,
+    xlsx: String,
+    needs_user: bool,
+}
+
+fn controls_text(c: &Controls) -> String {
+    let mut h = Html::new();
+    h.fmt(format_args!(r#"<div role="tablist" class="tabs" aria-label="{}">"#, esc(t("att.tables"))));
+    for k in ReportKind::ALL {
+        let on = k == c.tab;
+        h.fmt(format_args!(
+            r#"<button type="button" role="tab" id="att-tab-{0}" data-testid="att-tab-{0}" aria-selected="{on}" tabindex="{1}" data-action="tab" data-kind="{0}" data-arrows>{2}</button>"#,
+            k.key(),
+            if on { 0 } else { -1 },
+            esc(kind_label(k))
+        ));
+    }
+    h.raw(r#"</div><form class="filters" role="search" data-submit="filters" novalidate>"#);
+    let (id, label, kind, value, prev, next) = if c.tab == ReportKind::Daily {
+        ("att-day", t("att.day"), "date", &c.date, t("period.prev_day"), t("period.next_day"))
+    } else {
+        ("att-month", t("att.month"), "month", &c.month, t("period.prev_month"), t("period.next_month"))
+    };
+    h.fmt(format_args!(
+        r#"<div class="field period"><label for="{id}">{}</label><div class="period-row"><button type="button" class="small" id="{id}-prev" data-testid="{id}-prev" data-action="step" data-n="-1" aria-label="{}">‹</button><input id="{id}" type="{kind}" value="{}" data-action="period"><button type="button" class="small" id="{id}-next" data-testid="{id}-next" data-action="step" data-n="1" aria-label="{}">›</button></div></div>"#,
+        esc(label),
+        esc(prev),
+        esc(value),
+        esc(next)
+    ));
+    if c.viewer {
+        h.fmt(format_args!(r#"<div class="field"><label for="att-org">{}</label><select id="att-org" data-action="org"><option value="">{}</option>"#, esc(t("field.organization")), esc(t("users.all_orgs"))));
+        for o in &c.orgs {
+            let id = o.id.to_string();
+            h.fmt(format_args!(r#"<option value="{id}"{}>{}</option>"#, if id == c.org { " selected" } else { "" }, esc(&o.path)));
+        }
+        h.fmt(format_args!(
+            r#"</select></div><div class="field"><label for="att-user">{}</label><input id="att-user" type="search" autocomplete="off" placeholder="{}" value="{}" data-action="user"></div>"#,
+            esc(t("att.user")),
+            esc(t("att.user_hint")),
+            esc(&c.user)
+        ));
+    }
+    if c.tab == ReportKind::Terminal {
+        h.fmt(format_args!(
+            r#"<div class="field"><label for="att-terminal">{}</label><input id="att-terminal" type="search" value="{}" data-action="terminal"></div>"#,
+            esc(t("att.terminal")),
+            esc(&c.terminal)
+        ));
+    }
+    if c.tab == ReportKind::Ranking {
+        h.fmt(format_args!(r#"<div class="field"><label for="att-ranking">{}</label><select id="att-ranking" data-action="ranking">"#, esc(t("att.ranking_by"))));
+        for r in RankingItem::ALL {
+            h.fmt(format_args!(r#"<option value="{}"{}>{}</option>"#, r.key(), if r == c.ranking { " selected" } else { "" }, esc(column_title(r.column()))));
+        }
+        h.raw("</select></div>");
+    }
+    if c.viewer {
+        h.fmt(format_args!(r#"<button type="submit" data-testid="att-show">{}</button>"#, esc(t("att.show"))));
+    }
+    h.raw(r#"</form><div class="downloads">"#);
+    if c.desktop {
+        h.raw(r#"<button type="button" data-testid="att-download-csv" data-action="csv">CSV</button>"#);
+    } else {
+        h.fmt(format_args!(
+            r#"<a class="button" data-testid="att-download-csv" download href="{}">CSV</a><a class="button" data-testid="att-download-xlsx" download href="{}">Excel</a><label class="inline" for="att-encoding">{}</label><select id="att-encoding" data-action="encoding">"#,
+            esc(&c.csv),
+            esc(&c.xlsx),
+            esc(t("att.encoding"))
+        ));
+        for (v, l) in [("utf-8-bom", "UTF-8 (BOM)"), ("utf-8", "UTF-8"), ("shift_jis", "Shift_JIS")] {
+            h.fmt(format_args!(r#"<option value="{v}"{}>{l}</option>"#, if v == c.encoding { " selected" } else { "" }));
+        }
+        h.raw("</select>");
+    }
+    h.fmt(format_args!(r#"<span class="hint">{}</span></div>"#, esc(t("att.sort_hint"))));
+    if c.needs_user {
+        h.fmt(format_args!(r#"<p class="hint" role="status">{}</p>"#, esc(t("att.need_user"))));
     }
     h.0
 }

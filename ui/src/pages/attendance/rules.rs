@@ -336,7 +336,7 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    fn section(&mut self, key: &str, title: &str, nested: bool, body: impl FnOnce(&mut Self, bool)) {
+    fn section(&mut self, key: &str, title: &str, nested: bool, body: &dyn Fn(&mut Self, bool)) {
         let on = !self.overriding || self.overridden.iter().any(|k| k == key);
         let msgs = if nested { self.errors.under(key) } else { self.errors.field(key).into_iter().collect() };
         let p = self.p;
@@ -449,16 +449,16 @@ fn form_text(f: &RulesForm) -> String {
     let mut w = Writer { h: Html::new(), p: f.id, errors: f.errors, overriding: f.overriding, overridden: &overridden };
     let p = f.id;
     w.h.raw(r#"<div class="rules-form">"#);
-    w.section("schedule", "rules.schedule", true, |w, bad| w.pair("schedule", &r.schedule, bad));
-    w.section("breaks", "rules.breaks", false, |w, _| w.rows("breaks", &r.breaks, false));
-    w.section("overtime_threshold_minutes", "rules.overtime", true, |w, bad| {
+    w.section("schedule", "rules.schedule", true, &|w, bad| w.pair("schedule", &r.schedule, bad));
+    w.section("breaks", "rules.breaks", false, &|w, _| w.rows("breaks", &r.breaks, false));
+    w.section("overtime_threshold_minutes", "rules.overtime", true, &|w, bad| {
         w.input("overtime", "rules.minutes", "number", &r.overtime, bad);
         w.h.fmt(format_args!(r#"<p class="hint">= {}</p>"#, r.overtime.trim().parse::<i64>().map(hm).unwrap_or_default()));
     });
-    w.section("late_night", "rules.late_night", true, |w, bad| w.pair("late_night", &r.late_night, bad));
-    w.section("rounding_minutes", "rules.rounding", true, |w, bad| w.input("rounding", "rules.rounding_minutes", "number", &r.rounding, bad));
-    w.section("day_boundary", "rules.day_boundary", true, |w, bad| w.input("day_boundary", "rules.boundary_time", "time", &r.day_boundary, bad));
-    w.section("holidays", "rules.holidays", true, |w, bad| {
+    w.section("late_night", "rules.late_night", true, &|w, bad| w.pair("late_night", &r.late_night, bad));
+    w.section("rounding_minutes", "rules.rounding", true, &|w, bad| w.input("rounding", "rules.rounding_minutes", "number", &r.rounding, bad));
+    w.section("day_boundary", "rules.day_boundary", true, &|w, bad| w.input("day_boundary", "rules.boundary_time", "time", &r.day_boundary, bad));
+    w.section("holidays", "rules.holidays", true, &|w, bad| {
         w.h.fmt(format_args!(r#"<fieldset class="weekdays"><legend>{}</legend>"#, esc(t("rules.weekly"))));
         for (n, d) in WEEKDAYS.iter().enumerate() {
             let on = r.weekdays.iter().any(|x| x == d);
@@ -475,7 +475,7 @@ fn form_text(f: &RulesForm) -> String {
         w.textarea("removed", "rules.removed", &r.removed, bad);
         w.h.fmt(format_args!(r#"</div><p class="hint">{}</p>"#, esc(t("rules.dates_hint"))));
     });
-    w.section("time_zone", "field.time_zone", true, |w, _| {
+    w.section("time_zone", "field.time_zone", true, &|w, _| {
         w.h.fmt(format_args!(r#"<div class="field"><label for="{p}-time_zone">{}</label><select id="{p}-time_zone">"#, esc(t("field.time_zone"))));
         let mut zones = app().time_zones.get_untracked();
         if !r.time_zone.is_empty() && !zones.contains(&r.time_zone) {
@@ -486,26 +486,26 @@ fn form_text(f: &RulesForm) -> String {
         }
         w.h.raw("</select></div>");
     });
-    w.section("clock_in", "rules.clock_in", false, |w, _| w.rows("clock_in", &r.clock_in, true));
-    w.section("clock_out", "rules.clock_out", false, |w, _| w.rows("clock_out", &r.clock_out, true));
-    w.section("clock_out_includes_clock_in", "rules.includes_title", true, |w, _| w.check("includes", "rules.includes", r.includes));
-    w.section("missing_clock_in", "rules.missing_in", true, |w, _| {
+    w.section("clock_in", "rules.clock_in", false, &|w, _| w.rows("clock_in", &r.clock_in, true));
+    w.section("clock_out", "rules.clock_out", false, &|w, _| w.rows("clock_out", &r.clock_out, true));
+    w.section("clock_out_includes_clock_in", "rules.includes_title", true, &|w, _| w.check("includes", "rules.includes", r.includes));
+    w.section("missing_clock_in", "rules.missing_in", true, &|w, _| {
         w.h.raw(r#"<div class="inline-fields">"#);
         w.select("missing_in-a", "rules.correction", &r.missing_in.0, &CORRECTIONS[..3], "corr");
         w.select("missing_in-b", "rules.display", &r.missing_in.1, &DISPLAYS, "disp");
         w.h.raw("</div>");
     });
-    w.section("missing_clock_out", "rules.missing_out", true, |w, _| {
+    w.section("missing_clock_out", "rules.missing_out", true, &|w, _| {
         w.h.raw(r#"<div class="inline-fields">"#);
         w.select("missing_out-a", "rules.correction", &r.missing_out.0, &CORRECTIONS, "corr");
         w.select("missing_out-b", "rules.display", &r.missing_out.1, &DISPLAYS, "disp");
         w.h.raw("</div>");
     });
-    w.section("user_names", "rules.user_names", true, |w, _| {
+    w.section("user_names", "rules.user_names", true, &|w, _| {
         w.select("name_mode", "rules.name_mode", &r.name_mode, &USER_NAME_MODES, "names");
         w.check("strip", "rules.strip_domain", r.strip_domain);
     });
-    w.section("terminal_key", "rules.terminal", true, |w, bad| {
+    w.section("terminal_key", "rules.terminal", true, &|w, bad| {
         w.input("terminal_key", "rules.terminal_key", "text", &r.terminal_key, bad);
         w.h.fmt(format_args!(r#"<p class="hint">{}</p>"#, esc(t("rules.terminal_hint"))));
     });

@@ -11,11 +11,10 @@ use leptos::prelude::*;
 use super::AdminNav;
 use crate::api_client::{self, read};
 use crate::app_state::app;
-use crate::components::field::TextField;
-use crate::components::form_errors::{FormErrors, GeneralError};
+use crate::components::form_errors::FormErrors;
 use crate::datetime::{add_days, format_timestamp, parse_date, today};
 use crate::html::{Html, RawHtml, checked, esc, value_of};
-use crate::i18n::{t, t_dyn, tr, tx};
+use crate::i18n::{t, t_dyn, tx};
 
 /// Waits `ms` milliseconds (a `setTimeout` promise).
 pub async fn sleep(ms: i32) {
@@ -130,8 +129,7 @@ pub fn TaskPage() -> impl IntoView {
         h.raw("</fieldset>");
         h.0
     });
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let save = move || {
         saved.set(false);
         // What was typed, so that showing errors keeps it.
         enabled.update_untracked(|v| *v = checked("task-enabled"));
@@ -185,9 +183,10 @@ pub fn TaskPage() -> impl IntoView {
             }
         });
     };
-    let rebuild = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let rebuild = move || {
         run_errors.clear();
+        from.update_untracked(|v| *v = value_of("task-from"));
+        to.update_untracked(|v| *v = value_of("task-to"));
         let (f, tt) = (from.get_untracked(), to.get_untracked());
         let mut ok = true;
         for (field, v) in [("from", &f), ("to", &tt)] {
@@ -200,7 +199,7 @@ pub fn TaskPage() -> impl IntoView {
             start(RunTask { from: Some(f), to: Some(tt) });
         }
     };
-    let stop = move |_| {
+    let stop = move || {
         leptos::task::spawn_local(async move {
             match api_client::send::<_, Value>("POST", "/attendance/task/stop", &serde_json::json!({})).await.map(|v| read::task_overview(&v)) {
                 Ok(o) => overview.set(Some(o)),
@@ -246,37 +245,66 @@ pub fn TaskPage() -> impl IntoView {
         h.0
     });
 
+    let is_running = Memo::new(move |_| running().is_some());
+    let controls_html = Signal::derive(move || {
+        let _ = state.lang.get();
+        let on = is_running.get();
+        let dis = if on { " disabled" } else { "" };
+        let mut h = Html::new();
+        h.fmt(format_args!(
+            r#"<div class="actions left"><button type="button" class="primary" data-testid="task-run-now" data-action="run-now"{dis}>{}</button><button type="button" class="danger" data-testid="task-stop" data-action="stop"{}>{}</button></div><form class="filters" data-submit="rebuild" novalidate>"#,
+            esc(t("task.run_now")),
+            if on { "" } else { " disabled" },
+            esc(t("task.stop"))
+        ));
+        h.input("task-from", "from", t("task.from"), "date", &from.get(), "", run_errors);
+        h.input("task-to", "to", t("task.to"), "date", &to.get(), "", run_errors);
+        h.fmt(format_args!(r#"<button type="submit" data-testid="task-rebuild"{dis}>{}</button></form>"#, esc(t("task.rebuild"))));
+        if let Some(m) = run_errors.general() {
+            h.raw(r#"<p class="error-banner" role="alert" data-testid="form-error">"#).text(&m).raw("</p>");
+        }
+        h.0
+    });
+    let status_html = Signal::derive(move || {
+        let next = overview.with(|o| o.as_ref().and_then(|o| o.next_run_at)).map(fmt).unwrap_or_else(|| t("task.not_scheduled").to_string());
+        format!(r#"<p>{}: <span data-testid="task-next">{}</span></p><div aria-live="polite" data-testid="task-running">{}</div>"#, esc(t("task.next_run")), esc(&next), running_html.get())
+    });
+    let form_html = Signal::derive(move || {
+        let mut h = Html::new();
+        h.fmt(format_args!(r#"<form data-submit="save" novalidate aria-labelledby="task-schedule"><h2 id="task-schedule">{}</h2>"#, esc(t("task.schedule"))));
+        h.raw(&settings_html.get());
+        if let Some(m) = errors.general() {
+            h.raw(r#"<p class="error-banner" role="alert" data-testid="form-error">"#).text(&m).raw("</p>");
+        }
+        if saved.get() {
+            h.fmt(format_args!(r#"<p class="ok-banner" role="status">{}</p>"#, esc(t("common.saved"))));
+        }
+        h.fmt(format_args!(
+            r#"<div class="actions"><button type="submit" class="primary" data-testid="task-save"{}>{}</button></div></form>"#,
+            if busy.get() { " disabled" } else { "" },
+            esc(t("common.save"))
+        ));
+        h.0
+    });
+    let act = Callback::new(move |(a, _, _): (String, web_sys::Element, bool)| match a.as_str() {
+        "save" => save(),
+        "rebuild" => rebuild(),
+        "run-now" => start(RunTask::default()),
+        "stop" => stop(),
+        _ => {}
+    });
+
     view! {
         <section class="card wide">
             <AdminNav />
             <h1>{tx("task.title")}</h1>
             {super::error_banner(error)}
             <div class="columns">
-                <form on:submit=save novalidate class="panel" aria-labelledby="task-schedule">
-                    <h2 id="task-schedule">{tx("task.schedule")}</h2>
-                    <RawHtml html=settings_html />
-                    <GeneralError errors=errors />
-                    {move || saved.get().then(|| view! { <p class="ok-banner" role="status">{t("common.saved")}</p> })}
-                    <div class="actions">
-                        <button type="submit" class="primary" data-testid="task-save" disabled=move || busy.get()>{tx("common.save")}</button>
-                    </div>
-                </form>
-                <div class="panel" aria-labelledby="task-status">
-                    <h2 id="task-status">{tx("task.status")}</h2>
-                    <p>{tx("task.next_run")} ": "
-                        <span data-testid="task-next">{move || overview.with(|o| o.as_ref().and_then(|o| o.next_run_at)).map(fmt).unwrap_or_else(|| t("task.not_scheduled").to_string())}</span>
-                    </p>
-                    <div aria-live="polite" data-testid="task-running"><RawHtml html=running_html /></div>
-                    <div class="actions left">
-                        <button type="button" class="primary" data-testid="task-run-now" disabled=move || running().is_some() on:click=move |_| start(RunTask::default())>{tx("task.run_now")}</button>
-                        <button type="button" class="danger" data-testid="task-stop" disabled=move || running().is_none() on:click=stop>{tx("task.stop")}</button>
-                    </div>
-                    <form class="filters" on:submit=rebuild novalidate>
-                        <TextField id="task-from" field="from" label=tr("task.from") value=from errors=run_errors kind="date" />
-                        <TextField id="task-to" field="to" label=tr("task.to") value=to errors=run_errors kind="date" />
-                        <button type="submit" data-testid="task-rebuild" disabled=move || running().is_some()>{tx("task.rebuild")}</button>
-                    </form>
-                    <GeneralError errors=run_errors />
+                <RawHtml class="panel" html=form_html on_action=act />
+                <div class="panel">
+                    <h2>{tx("task.status")}</h2>
+                    <RawHtml html=status_html />
+                    <RawHtml html=controls_html on_action=act />
                 </div>
             </div>
             <h2>{tx("task.recent")}</h2>
