@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::{AdminNav, error_banner};
 use crate::api_client::{self, read};
-use crate::components::form_errors::{FormErrors, GeneralError};
+use crate::components::form_errors::FormErrors;
 use crate::components::period_picker::{PeriodPicker, Step};
 use crate::datetime::{parse_date, today, weekday_index};
 use crate::html::{Html, RawHtml, esc};
@@ -42,7 +42,6 @@ pub fn HolidaysPage() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let errors = FormErrors::new();
     let saved = RwSignal::new(false);
-    let new_date = RwSignal::new(String::new());
 
     let load_rules = move || {
         leptos::task::spawn_local(async move {
@@ -105,7 +104,7 @@ pub fn HolidaysPage() -> impl IntoView {
     };
     let add_day = move |working: bool| {
         errors.clear();
-        let d = new_date.get_untracked();
+        let d = crate::html::value_of("holiday-new");
         if parse_date(&d).is_none() {
             errors.set_field("new_date", t("form.date"));
             return;
@@ -115,9 +114,8 @@ pub fn HolidaysPage() -> impl IntoView {
             r.retain(|x| *x != d);
             if working { r.push(d.clone()) } else { a.push(d.clone()) }
         });
-        new_date.set(String::new());
     };
-    let save = move |_| {
+    let save = move || {
         errors.clear();
         let mut body = rules.get_untracked();
         let Some(h) = body.get_mut("holidays").and_then(Value::as_object_mut) else { return };
@@ -165,6 +163,37 @@ pub fn HolidaysPage() -> impl IntoView {
         h.0
     });
 
+    let controls_html = Signal::derive(move || {
+        let _ = crate::app_state::app().lang.get();
+        let mut h = Html::new();
+        h.raw(r#"<div class="filters">"#);
+        h.input("holiday-new", "new_date", t("holidays.new_date"), "date", "", "", errors);
+        h.fmt(format_args!(
+            r#"<button type="button" data-testid="holiday-add" data-action="add" data-working="0">{}</button><button type="button" data-testid="holiday-add-working" data-action="add" data-working="1">{}</button></div>"#,
+            esc(t("holidays.add_company")),
+            esc(t("holidays.add_working"))
+        ));
+        if let Some(m) = errors.field("holidays.removed").or_else(|| errors.field("holidays.added")) {
+            h.el("p", r#"class="field-error" role="alert""#, &m);
+        }
+        if let Some(m) = errors.general() {
+            h.el("p", r#"class="error-banner" role="alert" data-testid="form-error""#, &m);
+        }
+        if saved.get() {
+            h.el("p", r#"class="ok-banner" role="status""#, t("common.saved"));
+        }
+        h.raw(r#"<div class="actions">"#);
+        if dirty.get() {
+            h.el("span", r#"class="hint""#, t("holidays.unsaved"));
+        }
+        h.fmt(format_args!(
+            r#"<button type="button" class="primary" data-testid="holidays-save" data-action="save"{}>{}</button></div>"#,
+            if dirty.get() { "" } else { " disabled" },
+            esc(t("common.save"))
+        ));
+        h.0
+    });
+
     view! {
         <section class="card wide">
             <AdminNav />
@@ -186,23 +215,11 @@ pub fn HolidaysPage() -> impl IntoView {
                     _ => rem.retain(|x| *x != d),
                 })
             }) />
-            <div class="filters">
-                <div class="field" class:invalid=move || errors.field("new_date").is_some()>
-                    <label for="holiday-new">{tx("holidays.new_date")}</label>
-                    <input id="holiday-new" type="date" prop:value=move || new_date.get() on:input=move |ev| new_date.set(event_target_value(&ev))
-                        aria-invalid=move || errors.field("new_date").is_some().to_string() />
-                    {move || errors.field("new_date").map(|m| view! { <p class="field-error" data-testid="new_date-error">{m}</p> })}
-                </div>
-                <button type="button" data-testid="holiday-add" on:click=move |_| add_day(false)>{tx("holidays.add_company")}</button>
-                <button type="button" data-testid="holiday-add-working" on:click=move |_| add_day(true)>{tx("holidays.add_working")}</button>
-            </div>
-            {move || errors.field("holidays.removed").or_else(|| errors.field("holidays.added")).map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
-            <GeneralError errors=errors />
-            {move || saved.get().then(|| view! { <p class="ok-banner" role="status">{t("common.saved")}</p> })}
-            <div class="actions">
-                {move || dirty.get().then(|| view! { <span class="hint">{t("holidays.unsaved")}</span> })}
-                <button type="button" class="primary" data-testid="holidays-save" disabled=move || !dirty.get() on:click=save>{tx("common.save")}</button>
-            </div>
+            <RawHtml html=controls_html on_action=Callback::new(move |(a, el, _): (String, web_sys::Element, bool)| match a.as_str() {
+                "add" => add_day(el.get_attribute("data-working").as_deref() == Some("1")),
+                "save" => save(),
+                _ => {}
+            }) />
         </section>
     }
 }

@@ -16,7 +16,7 @@ use crate::api_client::read::{flag, int, items, text};
 use crate::api_client::{self};
 use crate::app_state::app;
 use crate::components::confirm_delete::ConfirmDeleteDialog;
-use crate::components::form_errors::{FormErrors, GeneralError};
+use crate::components::form_errors::FormErrors;
 use crate::datetime::{add_days, hm, parse_date, today};
 use crate::html::{Html, RawHtml, checked, esc, focus_first_invalid, focus_id, value_of};
 use crate::i18n::{t, t_dyn, tx};
@@ -648,58 +648,99 @@ pub fn RulesPage() -> impl IntoView {
         overrides.with(|o| o.iter().any(|x| Some(x.0) == id))
     };
 
-    let tab_button = move |k: Tab, key: &'static str, testid: &'static str| {
-        view! {
-            <button type="button" role="tab" data-testid=testid aria-selected=move || (tab.get() == k).to_string()
-                on:click=move |_| { saved.set(false); tab.set(k); }>{move || t(key)}</button>
+    let head_html = Signal::derive(move || {
+        let _ = app().lang.get();
+        let cur = tab.get();
+        let mut h = Html::new();
+        h.raw(r#"<div role="tablist" class="tabs">"#);
+        for (k, key, name) in [(Tab::Company, "rules.company", "company"), (Tab::Overrides, "rules.overrides", "overrides")] {
+            h.fmt(format_args!(
+                r#"<button type="button" role="tab" id="rules-tab-{name}" data-testid="rules-tab-{name}" aria-selected="{}" data-action="tab" data-tab="{name}">{}</button>"#,
+                cur == k,
+                esc(t_dyn(key))
+            ));
         }
+        h.raw("</div>");
+        if cur == Tab::Overrides {
+            let sel = org.get();
+            h.fmt(format_args!(
+                r#"<div class="field"><label for="over-org">{}</label><select id="over-org" data-action="org"><option value="">{}</option>"#,
+                esc(t("field.organization")),
+                esc(t("rules.choose_org"))
+            ));
+            overrides.with(|x| {
+                orgs.with(|orgs| {
+                    for o in orgs {
+                        let mark = x.iter().any(|x| x.0 == o.id);
+                        h.fmt(format_args!(
+                            r#"<option value="{}"{}>{}{}</option>"#,
+                            o.id,
+                            if sel == o.id.to_string() { " selected" } else { "" },
+                            esc(&o.path),
+                            if mark { " ★" } else { "" }
+                        ));
+                    }
+                })
+            });
+            h.fmt(format_args!(r#"</select><p class="hint">{}</p></div>"#, esc(t("rules.override_hint"))));
+        }
+        h.0
+    });
+    let foot_html = move |errors: FormErrors, overriding: bool| {
+        Signal::derive(move || {
+            let _ = app().lang.get();
+            let mut h = Html::new();
+            if let Some(m) = errors.general() {
+                h.el("p", r#"class="error-banner" role="alert" data-testid="form-error""#, &m);
+            }
+            if saved.get() {
+                h.el("p", r#"class="ok-banner" role="status""#, t("common.saved"));
+            }
+            h.raw(r#"<div class="actions sticky">"#);
+            if overriding && has_override() {
+                h.fmt(format_args!(r#"<button type="button" class="danger" data-testid="override-delete" data-action="delete">{}</button>"#, esc(t("rules.delete_override"))));
+            }
+            h.fmt(format_args!(
+                r#"<button type="submit" class="primary" data-testid="{}"{}>{}</button></div>"#,
+                if overriding { "override-save" } else { "rules-save" },
+                if busy.get() { " disabled" } else { "" },
+                esc(t("common.save"))
+            ));
+            h.0
+        })
     };
+    let act = Callback::new(move |(a, el, _): (String, web_sys::Element, bool)| match a.as_str() {
+        "tab" => {
+            saved.set(false);
+            tab.set(if el.get_attribute("data-tab").as_deref() == Some("overrides") { Tab::Overrides } else { Tab::Company });
+        }
+        "org" => {
+            saved.set(false);
+            org.set(crate::html::value_of("over-org"));
+        }
+        "delete" => deleting.set(true),
+        _ => {}
+    });
 
     view! {
         <section class="card wide">
             <AdminNav />
             <h1>{tx("rules.title")}</h1>
             {error_banner(error)}
-            <div role="tablist" class="tabs">
-                {tab_button(Tab::Company, "rules.company", "rules-tab-company")}
-                {tab_button(Tab::Overrides, "rules.overrides", "rules-tab-overrides")}
-            </div>
+            <RawHtml html=head_html on_action=act />
             <div class="columns rules-layout">
                 <div>
                     <Show when=move || tab.get() == Tab::Company>
                         <form on:submit=save_company novalidate data-testid="rules-form">
                             {rules_form_view(company)}
-                            <GeneralError errors=errors />
-                            {move || saved.get().then(|| view! { <p class="ok-banner" role="status">{t("common.saved")}</p> })}
-                            <div class="actions sticky">
-                                <button type="submit" class="primary" data-testid="rules-save" disabled=move || busy.get()>{tx("common.save")}</button>
-                            </div>
+                            <RawHtml html=foot_html(errors, false) on_action=act />
                         </form>
                     </Show>
                     <Show when=move || tab.get() == Tab::Overrides>
-                        <div class="field">
-                            <label for="over-org">{tx("field.organization")}</label>
-                            <select id="over-org" on:change=move |ev| { saved.set(false); org.set(event_target_value(&ev)); }>
-                                <option value="" selected=move || org.get().is_empty()>{tx("rules.choose_org")}</option>
-                                {move || orgs.get().into_iter().map(|o| {
-                                    let id = o.id;
-                                    let mark = overrides.with(|x| x.iter().any(|x| x.0 == id));
-                                    view! { <option value=id.to_string() selected=move || org.get() == id.to_string()>{o.path}{if mark { " ★" } else { "" }}</option> }
-                                }).collect_view()}
-                            </select>
-                            <p class="hint">{tx("rules.override_hint")}</p>
-                        </div>
                         <Show when=move || !org.get().is_empty()>
                             <form on:submit=save_override novalidate data-testid="override-form">
                                 {rules_form_view(over)}
-                                <GeneralError errors=over_errors />
-                                {move || saved.get().then(|| view! { <p class="ok-banner" role="status">{t("common.saved")}</p> })}
-                                <div class="actions sticky">
-                                    <Show when=has_override>
-                                        <button type="button" class="danger" data-testid="override-delete" on:click=move |_| deleting.set(true)>{tx("rules.delete_override")}</button>
-                                    </Show>
-                                    <button type="submit" class="primary" data-testid="override-save" disabled=move || busy.get()>{tx("common.save")}</button>
-                                </div>
+                                <RawHtml html=foot_html(over_errors, true) on_action=act />
                             </form>
                         </Show>
                     </Show>
@@ -732,9 +773,10 @@ fn PreviewPanel(form: Signal<RulesForm>) -> impl IntoView {
     let result = RwSignal::new(None::<Value>);
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    let run = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let run = move || {
         error.set(None);
+        user.update_untracked(|u| *u = crate::html::value_of("preview-user"));
+        date.update_untracked(|d| *d = crate::html::value_of("preview-date"));
         let f = form.get_untracked();
         let Some(rules) = f.json() else {
             error.set(Some(t("rules.fix_first").to_string()));
@@ -761,21 +803,21 @@ fn PreviewPanel(form: Signal<RulesForm>) -> impl IntoView {
         });
     };
     let html = Signal::derive(move || result.with(|r| r.as_ref().map(preview_text).unwrap_or_default()));
+    let none = FormErrors::new();
+    let form_html = Signal::derive(move || {
+        let _ = app().lang.get();
+        let mut h = Html::new();
+        h.raw(r#"<form data-submit="preview" novalidate>"#);
+        h.input("preview-user", "user", t("att.user"), "text", &user.get(), "", none);
+        h.input("preview-date", "date", t("att.day"), "date", &date.get(), "", none);
+        h.fmt(format_args!(r#"<button type="submit" data-testid="preview-run"{}>{}</button></form>"#, if busy.get() { " disabled" } else { "" }, esc(t("preview.run"))));
+        h.0
+    });
     view! {
         <aside class="panel preview" aria-labelledby="preview-title">
             <h2 id="preview-title">{tx("preview.title")}</h2>
             <p class="hint">{tx("preview.hint")}</p>
-            <form on:submit=run novalidate>
-                <div class="field">
-                    <label for="preview-user">{tx("att.user")}</label>
-                    <input id="preview-user" prop:value=move || user.get() on:input=move |ev| user.set(event_target_value(&ev)) />
-                </div>
-                <div class="field">
-                    <label for="preview-date">{tx("att.day")}</label>
-                    <input id="preview-date" type="date" prop:value=move || date.get() on:input=move |ev| date.set(event_target_value(&ev)) />
-                </div>
-                <button type="submit" data-testid="preview-run" disabled=move || busy.get()>{tx("preview.run")}</button>
-            </form>
+            <RawHtml html=form_html on_action=Callback::new(move |(a, _, _): (String, web_sys::Element, bool)| if a == "preview" { run() }) />
             {error_banner(error)}
             <RawHtml html=html />
         </aside>
