@@ -1,9 +1,11 @@
-//! The one month picker (and its day variant): previous / input / next. Used by the attendance
-//! console, the output profiles' run and the holiday calendar's year.
+//! The one month picker (and its day and year variants): previous / input / next, written as
+//! HTML (see `crate::html`) with the actions "step" and "period". Used by the attendance
+//! console, the output profiles' run and the holiday calendar.
 
 use leptos::prelude::*;
 
 use crate::datetime::{add_days, add_months, parse_date, parse_month};
+use crate::html::{Html, esc};
 use crate::i18n::t;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -32,36 +34,38 @@ fn valid(value: &str, kind: Step) -> bool {
     }
 }
 
-/// A labelled period input between "previous" and "next" buttons. `value` changes only to a
-/// valid period (what is typed is kept until it is one).
-#[component]
-pub fn PeriodPicker(id: &'static str, label: Signal<&'static str>, value: RwSignal<String>, kind: Step) -> impl IntoView {
-    let (prev_key, next_key, input_type) = match kind {
+/// Writes a labelled period input between "previous" and "next" buttons (test ids `{id}-prev`
+/// and `{id}-next`).
+pub fn period_html(h: &mut Html, id: &str, label: &str, kind: Step, value: &str) {
+    let (prev, next, input_type) = match kind {
         Step::Month => ("period.prev_month", "period.next_month", "month"),
         Step::Day => ("period.prev_day", "period.next_day", "date"),
         Step::Year => ("period.prev_year", "period.next_year", "number"),
     };
-    let go = move |n: i64| value.update(|v| *v = step(v, kind, n));
-    view! {
-        <div class="field period">
-            <label for=id>{move || label.get()}</label>
-            <div class="period-row">
-                <button type="button" class="small" data-testid=format!("{id}-prev") aria-label=move || t(prev_key) on:click=move |_| go(-1)>"‹"</button>
-                <input
-                    id=id
-                    type=input_type
-                    min=(kind == Step::Year).then_some("1900")
-                    max=(kind == Step::Year).then_some("2999")
-                    prop:value=move || value.get()
-                    on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        if valid(&v, kind) {
-                            value.set(v.trim().to_string());
-                        }
-                    }
-                />
-                <button type="button" class="small" data-testid=format!("{id}-next") aria-label=move || t(next_key) on:click=move |_| go(1)>"›"</button>
-            </div>
-        </div>
+    h.fmt(format_args!(
+        r#"<div class="field period"><label for="{id}">{}</label><div class="period-row"><button type="button" class="small" id="{id}-prev" data-testid="{id}-prev" data-action="step" data-n="-1" aria-label="{}">‹</button><input id="{id}" type="{input_type}" value="{}" data-action="period"><button type="button" class="small" id="{id}-next" data-testid="{id}-next" data-action="step" data-n="1" aria-label="{}">›</button></div></div>"#,
+        esc(label),
+        esc(t(prev)),
+        esc(value),
+        esc(t(next))
+    ));
+}
+
+/// Handles the picker's actions on `value` (only a valid period is taken); true when it was one.
+pub fn period_action(action: &str, el: &web_sys::Element, kind: Step, value: RwSignal<String>) -> bool {
+    match action {
+        "step" => {
+            let n: i64 = el.get_attribute("data-n").and_then(|n| n.parse().ok()).unwrap_or(0);
+            value.update(|v| *v = step(v, kind, n));
+            true
+        }
+        "period" => {
+            let v = crate::html::value_of(&el.id());
+            if valid(&v, kind) {
+                value.set(v.trim().to_string());
+            }
+            true
+        }
+        _ => false,
     }
 }

@@ -13,7 +13,8 @@ use super::{cell_kinds, cell_text, column_title, error_banner, kind_label};
 use crate::api_client::{self, enc};
 use crate::app_state::app;
 use crate::components::csv_transfer::download_text;
-use crate::datetime::{add_days, add_months, parse_date, parse_month, today};
+use crate::components::period_picker::{Step, period_action, period_html};
+use crate::datetime::{add_days, today};
 use crate::html::{Html, RawHtml, esc};
 use crate::i18n::{t, tx};
 
@@ -244,22 +245,9 @@ pub fn ConsolePage() -> impl IntoView {
                 set_tab(all[j]);
                 crate::html::focus_id(format!("att-tab-{}", all[j].key()));
             }
-            "step" => {
-                let n: i64 = el.get_attribute("data-n").and_then(|n| n.parse().ok()).unwrap_or(0);
-                if tab.get_untracked() == ReportKind::Daily {
-                    date.update(|d| *d = add_days(d, n));
-                } else {
-                    month.update(|m| *m = add_months(m, n));
-                }
-            }
-            "period" => {
-                if tab.get_untracked() == ReportKind::Daily {
-                    if parse_date(&value).is_some() {
-                        date.set(value);
-                    }
-                } else if parse_month(&value).is_some() && value.len() == 7 {
-                    month.set(value);
-                }
+            "step" | "period" => {
+                let daily = tab.get_untracked() == ReportKind::Daily;
+                period_action(&a, &el, if daily { Step::Day } else { Step::Month }, if daily { date } else { month });
             }
             "org" => org.set(value),
             "user" => user.set(value),
@@ -427,18 +415,11 @@ fn controls_text(c: &Controls) -> String {
         ));
     }
     h.raw(r#"</div><form class="filters" role="search" data-submit="filters" novalidate>"#);
-    let (id, label, kind, value, prev, next) = if c.tab == ReportKind::Daily {
-        ("att-day", t("att.day"), "date", &c.date, t("period.prev_day"), t("period.next_day"))
+    if c.tab == ReportKind::Daily {
+        period_html(&mut h, "att-day", t("att.day"), Step::Day, &c.date);
     } else {
-        ("att-month", t("att.month"), "month", &c.month, t("period.prev_month"), t("period.next_month"))
-    };
-    h.fmt(format_args!(
-        r#"<div class="field period"><label for="{id}">{}</label><div class="period-row"><button type="button" class="small" id="{id}-prev" data-testid="{id}-prev" data-action="step" data-n="-1" aria-label="{}">‹</button><input id="{id}" type="{kind}" value="{}" data-action="period"><button type="button" class="small" id="{id}-next" data-testid="{id}-next" data-action="step" data-n="1" aria-label="{}">›</button></div></div>"#,
-        esc(label),
-        esc(prev),
-        esc(value),
-        esc(next)
-    ));
+        period_html(&mut h, "att-month", t("att.month"), Step::Month, &c.month);
+    }
     if c.viewer {
         h.fmt(format_args!(r#"<div class="field"><label for="att-org">{}</label><select id="att-org" data-action="org"><option value="">{}</option>"#, esc(t("field.organization")), esc(t("users.all_orgs"))));
         for o in &c.orgs {

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::{AdminNav, column_title, kind_label};
 use crate::api_client;
-use crate::components::form_errors::{FormErrors, GeneralError};
+use crate::components::form_errors::FormErrors;
 use crate::html::{Html, RawHtml, esc};
 use crate::i18n::{t, t_dyn, tx};
 
@@ -127,6 +127,19 @@ fn layout_text(kind: ReportKind, l: &TableLayout, id: &str, errors: FormErrors, 
     h.0
 }
 
+/// A form's general error, "Saved", and its save button, as HTML.
+fn form_foot(errors: FormErrors, saved: bool, testid: &str) -> String {
+    let mut h = Html::new();
+    if let Some(m) = errors.general() {
+        h.el("p", r#"class="error-banner" role="alert" data-testid="form-error""#, &m);
+    }
+    if saved {
+        h.el("p", r#"class="ok-banner" role="status""#, t("common.saved"));
+    }
+    h.fmt(format_args!(r#"<div class="actions"><button type="submit" class="primary" data-testid="{testid}">{}</button></div>"#, esc(t("common.save"))));
+    h.0
+}
+
 #[component]
 pub fn DisplayPage() -> impl IntoView {
     let layouts: [RwSignal<TableLayout>; 5] = ReportKind::ALL.map(|k| RwSignal::new(TableLayout::default_for(k)));
@@ -176,28 +189,32 @@ pub fn DisplayPage() -> impl IntoView {
         });
     };
     let prefix = Signal::derive(move || format!("{}.", kind.get().key()));
+    let head = Signal::derive(move || {
+        let cur = kind.get();
+        let mut h = Html::new();
+        h.fmt(format_args!(r#"<h2 id="display-title">{}</h2>"#, esc(t("display.layouts"))));
+        let kinds: Vec<(&str, &str)> = ReportKind::ALL.iter().map(|k| (k.key(), kind_label(*k))).collect();
+        h.select("display-kind", "kind", t("display.table"), &kinds, cur.key(), "kind", errors);
+        h.0
+    });
     view! {
         <section class="card wide">
             <AdminNav />
             <h1>{tx("display.title")}</h1>
             <div class="columns">
                 <form class="panel" on:submit=save novalidate aria-labelledby="display-title">
-                    <h2 id="display-title">{tx("display.layouts")}</h2>
-                    <div class="field">
-                        <label for="display-kind">{tx("display.table")}</label>
-                        <select id="display-kind" on:change=move |ev| if let Some(k) = ReportKind::from_key(&event_target_value(&ev)) { kind.set(k); }>
-                            {ReportKind::ALL.iter().map(|k| { let k = *k; view! { <option value=k.key() selected=move || kind.get() == k>{move || kind_label(k)}</option> } }).collect_view()}
-                        </select>
-                    </div>
+                    <RawHtml html=head on_action=Callback::new(move |(a, _, _): (String, web_sys::Element, bool)| {
+                        if a == "kind" && let Some(k) = ReportKind::from_key(&crate::html::value_of("display-kind")) {
+                            kind.set(k);
+                        }
+                    }) />
                     <Show when=move || loaded.get()>
                         {move || {
                             let l = current.get();
                             view! { <LayoutEditor kind=kind.into() layout=l id="display" errors=errors prefix=prefix /> }
                         }}
                     </Show>
-                    <GeneralError errors=errors />
-                    {move || saved.get().then(|| view! { <p class="ok-banner" role="status">{t("common.saved")}</p> })}
-                    <div class="actions"><button type="submit" class="primary" data-testid="display-save">{tx("common.save")}</button></div>
+                    <RawHtml html=Signal::derive(move || { let _ = crate::app_state::app().lang.get(); form_foot(errors, saved.get(), "display-save") }) />
                 </form>
                 <LimitsForm />
             </div>
@@ -246,12 +263,14 @@ fn LimitsForm() -> impl IntoView {
     let html = Signal::derive(move || {
         let _ = crate::app_state::app().lang.get();
         let mut h = Html::new();
+        h.fmt(format_args!(r#"<h2 id="limits-title">{}</h2>"#, esc(t("limits.title"))));
         for (i, (f, l)) in FIELDS.iter().enumerate() {
             if i == 2 {
                 h.checkbox("special_clause", t("limits.special_clause"), special.get());
             }
             h.input(f, f, t_dyn(l), "number", &values[i].get(), "", errors);
         }
+        h.raw(&form_foot(errors, saved.get(), "limits-save"));
         h.0
     });
     let save = move |ev: leptos::ev::SubmitEvent| {
@@ -295,11 +314,7 @@ fn LimitsForm() -> impl IntoView {
     };
     view! {
         <form class="panel" on:submit=save novalidate aria-labelledby="limits-title">
-            <h2 id="limits-title">{tx("limits.title")}</h2>
             <RawHtml html=html />
-            <GeneralError errors=errors />
-            {move || saved.get().then(|| view! { <p class="ok-banner" role="status">{t("common.saved")}</p> })}
-            <div class="actions"><button type="submit" class="primary" data-testid="limits-save">{tx("common.save")}</button></div>
         </form>
     }
 }

@@ -8,10 +8,10 @@ use serde_json::Value;
 use super::{AdminNav, error_banner};
 use crate::api_client::{self, read};
 use crate::components::form_errors::FormErrors;
-use crate::components::period_picker::{PeriodPicker, Step};
+use crate::components::period_picker::{Step, period_action, period_html};
 use crate::datetime::{parse_date, today, weekday_index};
 use crate::html::{Html, RawHtml, esc};
-use crate::i18n::{t, t_dyn, tr, tx};
+use crate::i18n::{t, t_dyn, tx};
 
 const WD_KEYS: [&str; 7] = ["wd.mon", "wd.tue", "wd.wed", "wd.thu", "wd.fri", "wd.sat", "wd.sun"];
 
@@ -199,9 +199,11 @@ pub fn HolidaysPage() -> impl IntoView {
             <AdminNav />
             <h1>{tx("holidays.title")}</h1>
             <p class="lead">{tx("holidays.lead")}</p>
-            <div class="filters">
-                <PeriodPicker id="holiday-year" label=tr("holidays.year") value=year kind=Step::Year />
-            </div>
+            <RawHtml class="filters" html=Signal::derive(move || {
+                let mut h = Html::new();
+                period_html(&mut h, "holiday-year", t("holidays.year"), Step::Year, &year.get());
+                h.0
+            }) on_action=Callback::new(move |(a, el, _): (String, web_sys::Element, bool)| { period_action(&a, &el, Step::Year, year); }) />
             {error_banner(error)}
             <RawHtml class="table-wrap" html=table_html on_action=Callback::new(move |(a, el, _): (String, web_sys::Element, bool)| {
                 if a != "holiday" {

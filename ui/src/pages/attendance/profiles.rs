@@ -14,10 +14,10 @@ use serde_json::Value;
 use crate::components::confirm_delete::ConfirmDeleteDialog;
 use crate::components::dialog::Modal;
 use crate::components::form_errors::{FormErrors, GeneralError};
-use crate::components::period_picker::{PeriodPicker, Step};
+use crate::components::period_picker::{Step, period_action, period_html};
 use crate::datetime::{add_days, add_months, today};
 use crate::html::{Html, RawHtml, checked, esc, value_of};
-use crate::i18n::{t, t_dyn, tr, tx};
+use crate::i18n::{t, t_dyn, tx};
 
 #[derive(Clone)]
 enum Editing {
@@ -334,8 +334,26 @@ fn RunDialog(profile: OutputProfile, on_done: Callback<()>) -> impl IntoView {
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
     let id = profile.id;
-    let run = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let form_html = Signal::derive(move || {
+        let mut h = Html::new();
+        h.raw(r#"<form data-submit="run" novalidate>"#);
+        if per_day {
+            period_html(&mut h, "run-day", t("att.day"), Step::Day, &date.get());
+        } else {
+            period_html(&mut h, "run-month", t("att.month"), Step::Month, &month.get());
+        }
+        if let Some(m) = errors.general() {
+            h.el("p", r#"class="error-banner" role="alert" data-testid="form-error""#, &m);
+        }
+        h.fmt(format_args!(
+            r#"<div class="actions"><button type="button" data-action="close">{}</button><button type="submit" class="primary" data-testid="profile-run-start"{}>{}</button></div></form>"#,
+            esc(t("common.close")),
+            if busy.get() { " disabled" } else { "" },
+            esc(t(if busy.get() { "common.working" } else { "prof.run" }))
+        ));
+        h.0
+    });
+    let run = move || {
         errors.clear();
         let body = if per_day {
             RunProfiles { month: None, date: Some(date.get_untracked()) }
@@ -354,20 +372,17 @@ fn RunDialog(profile: OutputProfile, on_done: Callback<()>) -> impl IntoView {
     let title = Signal::derive(move || format!("{} — {}", t("prof.run"), profile.name));
     view! {
         <Modal title=title on_close=on_done testid="profile-run-dialog">
-            <form on:submit=run novalidate>
-                {if per_day {
-                    view! { <PeriodPicker id="run-day" label=tr("att.day") value=date kind=Step::Day /> }.into_any()
-                } else {
-                    view! { <PeriodPicker id="run-month" label=tr("att.month") value=month kind=Step::Month /> }.into_any()
-                }}
-                <GeneralError errors=errors />
-                <div class="actions">
-                    <button type="button" on:click=move |_| on_done.run(())>{tx("common.close")}</button>
-                    <button type="submit" class="primary" data-testid="profile-run-start" disabled=move || busy.get()>
-                        {move || if busy.get() { t("common.working") } else { t("prof.run") }}
-                    </button>
-                </div>
-            </form>
+            <RawHtml html=form_html on_action=Callback::new(move |(a, el, _): (String, web_sys::Element, bool)| match a.as_str() {
+                "run" => run(),
+                "close" => on_done.run(()),
+                _ => {
+                    if per_day {
+                        period_action(&a, &el, Step::Day, date);
+                    } else {
+                        period_action(&a, &el, Step::Month, month);
+                    }
+                }
+            }) />
             <RawHtml html=Signal::derive(move || report.with(|r| r.as_ref().map(run_report_text).unwrap_or_default())) />
         </Modal>
     }
