@@ -7,7 +7,7 @@ async function body(d: Download): Promise<Buffer> {
   return readFileSync((await d.path())!);
 }
 
-test('attendance console: months, timesheet from the monthly table, sort, CSV and Excel', async ({ page }) => {
+test('attendance console: months, timesheet from the monthly table, sort, CSV and Excel', async ({ page }, testInfo) => {
   await prepareAttendance(page);
   const month = previousMonth();
 
@@ -46,6 +46,7 @@ test('attendance console: months, timesheet from the monthly table, sort, CSV an
   await expect(katoCard).toContainText(katoOvertime);
   await expect(katoCard.getByTestId('heat-map').locator('g.day')).not.toHaveCount(0);
   await expect(katoCard.locator('.badge').first()).toHaveText(/OK|Warning|Exceeded/);
+  await page.screenshot({ path: testInfo.outputPath('monthly.png'), fullPage: true });
 
   // CSV of what is shown: the header in the user's language and Kato's overtime.
   const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('att-download-csv').click()]);
