@@ -60,6 +60,11 @@ test('desktop: connection page first, then everything through the shell', async 
   const calls: string[] = await page.evaluate(() => (window as any).__kinmuShellCalls);
   expect(calls).toContain('api_request');
 
+  // The attendance console downloads CSV through the shell; Excel (binary) is not offered there.
+  await page.getByTestId('nav-attendance').click();
+  await expect(page.getByTestId('att-download-csv')).toBeVisible();
+  await expect(page.getByTestId('att-download-xlsx')).toHaveCount(0);
+
   // The connection page stays reachable from the header.
   await page.getByTestId('nav-connection').click();
   await expect(page.getByLabel('Server address')).toHaveValue(baseURL!.replace(/\/$/, ''));
