@@ -34,6 +34,9 @@ pub const TIMESHEET_SHEETS_PER_FILE: usize = 1_000;
 /// daily and per-terminal files past 50,000 rows, Excel timesheets past 1,000 persons (a sheet
 /// each). Rows of one person stay in one piece.
 pub fn split_rows<'r>(kind: ReportKind, format: OutputFormat, rows: &[&'r Row]) -> Vec<Vec<&'r Row>> {
+    if rows.is_empty() {
+        return vec![Vec::new()];
+    }
     match (kind, format) {
         (ReportKind::Monthly | ReportKind::Ranking, _) => rows.chunks(MONTHLY_ROWS_PER_FILE).map(<[_]>::to_vec).collect(),
         (ReportKind::Daily | ReportKind::Terminal, _) => rows.chunks(DAILY_ROWS_PER_FILE).map(<[_]>::to_vec).collect(),
