@@ -116,10 +116,10 @@ pub async fn report(db: &Db, actor: &Actor, year: i32, month: u32, organization_
             }
         });
         status.overtime_minutes += if holiday == 0 { overtime } else { 0 };
-        if let (Some(i), Some(o)) = (clock_in, clock_out) {
-            if agreement36::breaks_rule((o - i) / 60, work) {
-                status.break_rule_days.push(date.clone());
-            }
+        if let (Some(i), Some(o)) = (clock_in, clock_out)
+            && agreement36::breaks_rule((o - i) / 60, work)
+        {
+            status.break_rule_days.push(date.clone());
         }
         status.days.push(HeatDay { date, actual_work_minutes: work, overtime_minutes: overtime, holiday: holiday != 0 });
     }

@@ -27,6 +27,38 @@ pub const MONTHLY_ROWS_PER_FILE: usize = 10_000;
 /// Rows per daily or per-terminal file before it is split.
 pub const DAILY_ROWS_PER_FILE: usize = 50_000;
 
+/// Persons (sheets) per Excel timesheet file before it is split.
+pub const TIMESHEET_SHEETS_PER_FILE: usize = 1_000;
+
+/// The pieces a file of `rows` is split into: monthly and ranking files past 10,000 persons,
+/// daily and per-terminal files past 50,000 rows, Excel timesheets past 1,000 persons (a sheet
+/// each). Rows of one person stay in one piece.
+pub fn split_rows<'r>(kind: ReportKind, format: OutputFormat, rows: &[&'r Row]) -> Vec<Vec<&'r Row>> {
+    if rows.is_empty() {
+        return vec![Vec::new()];
+    }
+    match (kind, format) {
+        (ReportKind::Monthly | ReportKind::Ranking, _) => rows.chunks(MONTHLY_ROWS_PER_FILE).map(<[_]>::to_vec).collect(),
+        (ReportKind::Daily | ReportKind::Terminal, _) => rows.chunks(DAILY_ROWS_PER_FILE).map(<[_]>::to_vec).collect(),
+        (ReportKind::Timesheet, OutputFormat::Csv) => vec![rows.to_vec()],
+        (ReportKind::Timesheet, OutputFormat::Xlsx) => {
+            let mut pieces: Vec<Vec<&Row>> = vec![Vec::new()];
+            let mut persons = 0;
+            for (i, r) in rows.iter().enumerate() {
+                if i == 0 || rows[i - 1].person != r.person {
+                    persons += 1;
+                    if persons > TIMESHEET_SHEETS_PER_FILE {
+                        pieces.push(Vec::new());
+                        persons = 1;
+                    }
+                }
+                pieces.last_mut().expect("a piece").push(r);
+            }
+            pieces
+        }
+    }
+}
+
 /// The words a file name may use.
 pub const FILE_NAME_WORDS: [&str; 8] =
     ["<yyyy-MM-dd>", "<yyyy-MM>", "<yyyy>", "<datatype>", "<username>", "<group>", "<rankingname>", "<terminal>"];
@@ -427,11 +459,6 @@ pub fn write_files(p: &OutputProfile, table: &Table, period: Period, language: L
         }
         groups.insert(String::new(), (NameParts { period: Some(period), ..NameParts::default() }, Vec::new()));
     }
-    let limit = match p.kind {
-        ReportKind::Monthly | ReportKind::Ranking => MONTHLY_ROWS_PER_FILE,
-        ReportKind::Daily | ReportKind::Terminal => DAILY_ROWS_PER_FILE,
-        ReportKind::Timesheet => usize::MAX,
-    };
     let template = template(p);
     let encoding = CsvEncoding::parse(&p.encoding).unwrap_or_default();
     let format = match p.format {
@@ -441,7 +468,7 @@ pub fn write_files(p: &OutputProfile, table: &Table, period: Period, language: L
     let mut written = Vec::new();
     for (parts, rows) in groups.values() {
         let base = file_name(&template, p, parts, language);
-        let pieces: Vec<&[&Row]> = if rows.len() > limit { rows.chunks(limit).collect() } else { vec![rows.as_slice()] };
+        let pieces = split_rows(p.kind, p.format, rows);
         for (i, piece) in pieces.iter().enumerate() {
             let stem = if pieces.len() > 1 { format!("{base}_{}", i + 1) } else { base.clone() };
             let inner = format!("{stem}.{}", format.extension());
@@ -657,6 +684,26 @@ mod tests {
                 })
                 .collect(),
         }
+    }
+
+    #[test]
+    fn excel_timesheets_split_every_thousand_people_keeping_each_person_whole() {
+        let rows: Vec<Row> = (0..TIMESHEET_SHEETS_PER_FILE + 1)
+            .flat_map(|p| {
+                (0..3).map(move |_| Row {
+                    person: format!("p{p:05}"),
+                    name: format!("P {p}"),
+                    user_id: None,
+                    group: String::new(),
+                    terminal: None,
+                    cells: Vec::new(),
+                })
+            })
+            .collect();
+        let refs: Vec<&Row> = rows.iter().collect();
+        let pieces = split_rows(ReportKind::Timesheet, OutputFormat::Xlsx, &refs);
+        assert_eq!(pieces.iter().map(Vec::len).collect::<Vec<_>>(), [3 * TIMESHEET_SHEETS_PER_FILE, 3]);
+        assert_eq!(split_rows(ReportKind::Timesheet, OutputFormat::Csv, &refs).len(), 1);
     }
 
     #[test]

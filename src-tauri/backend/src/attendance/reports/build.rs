@@ -144,10 +144,10 @@ pub(crate) async fn scope(
             }
         },
     };
-    if let (Some(own), Some(user)) = (&own, &user) {
-        if !user.iter().all(|p| own.iter().any(|a| owns(a, p))) {
-            return Err(Error::Forbidden(Permission::ViewAttendance.key()));
-        }
+    if let (Some(own), Some(user)) = (&own, &user)
+        && !user.iter().all(|p| own.iter().any(|a| owns(a, p)))
+    {
+        return Err(Error::Forbidden(Permission::ViewAttendance.key()));
     }
     let org_filter = match organization_id {
         None => None,

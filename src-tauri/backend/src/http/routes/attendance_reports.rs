@@ -99,6 +99,15 @@ pub async fn download(
     };
     let req = request(&state, &session, kind, &q.query).await?;
     let table = reports::build(&state.db, &session.actor(), &req).await?;
+    if format == FileFormat::Xlsx && kind == ReportKind::Timesheet {
+        let persons = table.rows.iter().map(|r| r.person.as_str()).collect::<std::collections::HashSet<_>>().len();
+        if persons > crate::attendance::output_profiles::TIMESHEET_SHEETS_PER_FILE {
+            return Err(Error::invalid(
+                "user",
+                format!("{persons} people are too many for one Excel timesheet (a sheet each, at most 1,000): choose an organisation or a user, or download CSV"),
+            ));
+        }
+    }
     let name = format!("{}_{}.{}", kind.key(), table.period, format.extension());
     let dir = tempfile_dir()?;
     let path = dir.join(&name);
