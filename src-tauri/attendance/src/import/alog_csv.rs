@@ -279,13 +279,39 @@ pub fn write_alog_csv<'a, W: io::Write>(
     events: impl IntoIterator<Item = &'a LogEvent>,
     tz: Tz,
 ) -> io::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(["時刻", "ユーザー", "サーバ", "対象", "操作", "詳細"])?;
+    let mut w = AlogCsvWriter::new(out, tz)?;
     for e in events {
-        let t = e.time.with_timezone(&tz).format("%Y/%m/%d %H:%M:%S%.3f").to_string();
-        w.write_record([t.as_str(), &e.user, &e.host, &e.target, &e.operation, &e.detail.to_string()])?;
+        w.write(e)?;
     }
-    w.flush()
+    w.finish()
+}
+
+/// Writes an ALog CSV one event at a time (as [`write_alog_csv`] does), for files larger than
+/// the events one would keep in memory.
+pub struct AlogCsvWriter<W: io::Write> {
+    csv: csv::Writer<W>,
+    tz: Tz,
+}
+
+impl<W: io::Write> AlogCsvWriter<W> {
+    /// Starts the file with its header line; local times are written in `tz`.
+    pub fn new(out: W, tz: Tz) -> io::Result<Self> {
+        let mut csv = csv::Writer::from_writer(out);
+        csv.write_record(["時刻", "ユーザー", "サーバ", "対象", "操作", "詳細"])?;
+        Ok(Self { csv, tz })
+    }
+
+    /// Writes one event's line.
+    pub fn write(&mut self, e: &LogEvent) -> io::Result<()> {
+        let t = e.time.with_timezone(&self.tz).format("%Y/%m/%d %H:%M:%S%.3f").to_string();
+        self.csv.write_record([t.as_str(), &e.user, &e.host, &e.target, &e.operation, &e.detail.to_string()])?;
+        Ok(())
+    }
+
+    /// Flushes what is buffered.
+    pub fn finish(mut self) -> io::Result<()> {
+        self.csv.flush()
+    }
 }
 
 #[cfg(test)]
