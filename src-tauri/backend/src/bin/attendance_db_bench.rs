@@ -173,6 +173,18 @@ struct Row {
     records: i64,
 }
 
+/// CPU seconds this process has used (all threads; Linux, else 0): beside the elapsed time,
+/// since another load on the machine stretches the elapsed time more than the CPU time.
+fn cpu_secs() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return 0.0 };
+    // The fields after the command name (which is in parentheses and may hold spaces).
+    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else { return 0.0 };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name; 100 ticks a second.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn engine_name(kind: DatabaseKind) -> &'static str {
     match kind {
         DatabaseKind::Sqlite => "SQLite",
@@ -273,7 +285,7 @@ async fn main() {
         );
         if o.parse_only {
             // The reading side alone (the import's reading thread), to see which side limits it.
-            let started = Instant::now();
+            let (started, cpu) = (Instant::now(), cpu_secs());
             let file = File::open(&path).expect("open the log file");
             let events = read_events(BufReader::with_capacity(1 << 16, file), "bench.csv", Some(LogFormat::AlogCsv), TOKYO)
                 .expect("reader");
@@ -282,33 +294,40 @@ async fn main() {
                 if r.is_ok() { ok += 1 } else { bad += 1 }
             }
             let secs = started.elapsed().as_secs_f64();
-            println!("parse only: {} events ({bad} rejected) in {secs:.2} s = {} events/s", thousands(ok), thousands((ok as f64 / secs) as u64));
+            println!(
+                "parse only: {} events ({bad} rejected) in {secs:.2} s (cpu {:.2} s) = {} events/s",
+                thousands(ok),
+                cpu_secs() - cpu,
+                thousands((ok as f64 / secs) as u64)
+            );
         }
         for &kind in &o.engines {
             let (url, cleanup) = fresh_database(kind, &o, &dir, &label).await;
             let db = Db::open(&url, 4).await.unwrap_or_else(|e| panic!("{e}"));
-            let started = Instant::now();
+            let (started, cpu) = (Instant::now(), cpu_secs());
             let summary = import_file(&db, &path, Some(LogFormat::AlogCsv), TOKYO, now.timestamp(), |_| {})
                 .await
                 .unwrap_or_else(|e| panic!("import: {e}"));
             let import_secs = started.elapsed().as_secs_f64();
             println!(
-                "{:<10} import: {} events read, {} imported, {} rejected in {import_secs:.2} s = {} events/s",
+                "{:<10} import: {} events read, {} imported, {} rejected in {import_secs:.2} s (cpu {:.2} s) = {} events/s",
                 engine_name(kind),
                 thousands(summary.read),
                 thousands(summary.imported),
                 summary.rejected,
+                cpu_secs() - cpu,
                 thousands((summary.read as f64 / import_secs) as u64)
             );
 
             *phases.lock().expect("phases") = Phases::default();
             let control = TaskControl::new();
-            let started = Instant::now();
+            let (started, cpu) = (Instant::now(), cpu_secs());
             let run = daily_task::begin(&db, &control, &Actor::Operator, TaskTrigger::Rebuild, date, date, now.timestamp())
                 .await
                 .unwrap_or_else(|e| panic!("begin: {e}"));
             let run = daily_task::execute(&db, &control, run, now, |_| {}).await;
             let task_secs = started.elapsed().as_secs_f64();
+            let task_cpu = cpu_secs() - cpu;
             if run.status != TaskStatus::Completed {
                 println!("{:<10} task: {:?}: {}", engine_name(kind), run.status, run.message.clone().unwrap_or_default());
             }
@@ -319,7 +338,7 @@ async fn main() {
                 let _ = write!(split, "{}{} {:.2} s", if split.is_empty() { "" } else { ", " }, k.trim_end_matches("_ms"), *v as f64 / 1000.0);
             }
             println!(
-                "{:<10} task:   {} events read, {} daily + {} terminal + {} monthly records in {task_secs:.2} s ({split})",
+                "{:<10} task:   {} events read, {} daily + {} terminal + {} monthly records in {task_secs:.2} s (cpu {task_cpu:.2} s; {split})",
                 engine_name(kind),
                 thousands(run.events_read as u64),
                 thousands(run.daily_records as u64),
