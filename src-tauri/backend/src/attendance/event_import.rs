@@ -2,7 +2,7 @@
 //!
 //! The file is read on a blocking thread by the engine's streaming readers and handed over in
 //! batches, so memory stays constant whatever the file's size. Events go in with multi-row
-//! `INSERT … ON CONFLICT DO NOTHING`, keyed by `(user_key, occurred_at, event_hash)`: importing
+//! `INSERT … ON CONFLICT DO NOTHING`, keyed by `(occurred_at, user_key, event_hash)`: importing
 //! the same file twice stores nothing new, and the second import counts every event as a
 //! duplicate. Lines that cannot be read are stored in `attendance_import_rejects`; the file and
 //! its counts in `attendance_import_files`.

@@ -33,6 +33,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0003_attendance_records.sql"),
         postgres: include_str!("../../migrations/postgres/0003_attendance_records.sql"),
     },
+    Migration {
+        version: 4,
+        name: "attendance_events_by_time",
+        sqlite: include_str!("../../migrations/sqlite/0004_attendance_events_by_time.sql"),
+        postgres: include_str!("../../migrations/postgres/0004_attendance_events_by_time.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]
