@@ -72,9 +72,26 @@ impl SyntheticLogs {
     /// The events, users' logs first (by user, day, time) then the unrelated ones, each with
     /// `ClientName` and `LogonType:Script` in the detail as in the manual's example.
     pub fn generate(&self) -> Vec<LogEvent> {
+        let mut out = Vec::with_capacity(self.len());
+        self.for_each(|e| out.push(e));
+        out
+    }
+
+    /// How many events [`Self::generate`] makes.
+    pub fn len(&self) -> usize {
+        self.users * (self.logs_per_day / 2).max(1) * 2 * self.days + self.unrelated
+    }
+
+    /// Whether there is no event to generate.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Hands each event of [`Self::generate`] to `f` in the same order, without keeping them
+    /// (for files larger than memory should hold).
+    pub fn for_each(&self, mut f: impl FnMut(LogEvent)) {
         let file: Arc<str> = Arc::from("synthetic.csv");
         let mut rng = XorShift::new(self.seed);
-        let mut out = Vec::with_capacity(self.users * self.logs_per_day * self.days + self.unrelated);
         let mut position = 0u64;
         let local = |date: NaiveDate, minute: i64| {
             let naive = date.and_hms_opt(0, 0, 0).expect("midnight") + chrono::Duration::minutes(minute);
@@ -102,7 +119,7 @@ impl SyntheticLogs {
                         detail.push("ClientName", pc.clone());
                         detail.push("Count", "1");
                         detail.push("LogonType", "Script");
-                        out.push(LogEvent {
+                        f(LogEvent {
                             time: local(date, minute) + chrono::Duration::seconds(rng.below(60) as i64),
                             user: user.clone(),
                             host: "DC001".to_string(),
@@ -123,7 +140,7 @@ impl SyntheticLogs {
             let mut detail = Detail::new();
             detail.push("Path", format!("\\\\fs01\\share\\doc{}.xlsx", rng.below(100_000)));
             detail.push("Count", "1");
-            out.push(LogEvent {
+            f(LogEvent {
                 time: local(self.first_date, minute),
                 user: format!("KINMU\\user{u:06}"),
                 host: "FS01".to_string(),
@@ -133,7 +150,6 @@ impl SyntheticLogs {
                 source: SourcePosition { file: file.clone(), position },
             });
         }
-        out
     }
 }
 
@@ -148,6 +164,7 @@ mod tests {
         let b = g.generate();
         assert_eq!(a, b);
         assert_eq!(a.len(), 30 * 4 + 100);
+        assert_eq!(g.len(), a.len());
         assert_eq!(a.iter().filter(|e| e.operation == "LOGON").count(), 60);
         let other = SyntheticLogs { seed: 7, ..g }.generate();
         assert_ne!(a, other);

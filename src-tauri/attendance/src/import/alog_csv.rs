@@ -2,6 +2,7 @@
 //! detail; with or without a header line; UTF-8 (with or without BOM) or Shift_JIS, detected
 //! from the first 64 KiB unless forced.
 
+use std::borrow::Cow;
 use std::io::{self, BufRead, BufReader, Read};
 use std::sync::Arc;
 
@@ -163,10 +164,14 @@ impl AlogCsvReader {
     }
 }
 
-/// Splits one CSV record (RFC 4180 quoting, `""` inside quotes) into fields.
-fn split_fields(raw: &str) -> Vec<String> {
+/// Splits one CSV record (RFC 4180 quoting, `""` inside quotes) into fields; a record without
+/// quotes is split in place.
+fn split_fields(raw: &str) -> Vec<Cow<'_, str>> {
     let raw = raw.strip_suffix('\n').unwrap_or(raw);
     let raw = raw.strip_suffix('\r').unwrap_or(raw);
+    if !raw.contains('"') {
+        return raw.split(',').map(Cow::Borrowed).collect();
+    }
     let mut fields = Vec::with_capacity(6);
     let mut field = String::new();
     let mut quoted = false;
@@ -179,15 +184,23 @@ fn split_fields(raw: &str) -> Vec<String> {
             }
             ('"', true) => quoted = false,
             ('"', false) => quoted = true,
-            (',', false) => fields.push(std::mem::take(&mut field)),
+            (',', false) => fields.push(Cow::Owned(std::mem::take(&mut field))),
             (c, _) => field.push(c),
         }
     }
-    fields.push(field);
+    fields.push(Cow::Owned(field));
     fields
 }
 
-fn header_columns(record: &[String]) -> Option<Columns> {
+/// `s` with each run of white space made one space (`s` is trimmed).
+fn single_spaced(s: &str) -> String {
+    if s.bytes().all(|b| b.is_ascii_graphic() || b == b' ') && !s.contains("  ") {
+        return s.to_string();
+    }
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn header_columns(record: &[Cow<'_, str>]) -> Option<Columns> {
     let find = |names: &[&str]| {
         record.iter().position(|f| {
             let f = f.trim().trim_start_matches('\u{feff}').to_lowercase();
@@ -240,7 +253,7 @@ impl Iterator for AlogCsvReader {
 }
 
 impl AlogCsvReader {
-    fn event(&self, record: &[String], c: Columns, line: u64) -> ImportResult {
+    fn event(&self, record: &[Cow<'_, str>], c: Columns, line: u64) -> ImportResult {
         let field = |i: usize| record.get(i).map_or("", |f| f.trim());
         if record.len() <= c.time.max(c.user).max(c.operation) {
             return Err(self.error(
@@ -265,7 +278,7 @@ impl AlogCsvReader {
             time,
             user: user.to_string(),
             host: field(c.server).to_string(),
-            target: field(c.target).split_whitespace().collect::<Vec<_>>().join(" "),
+            target: single_spaced(field(c.target)),
             operation: operation.to_string(),
             detail: Detail::parse(field(c.detail)),
             source: SourcePosition { file: self.file.clone(), position: line },
@@ -279,13 +292,39 @@ pub fn write_alog_csv<'a, W: io::Write>(
     events: impl IntoIterator<Item = &'a LogEvent>,
     tz: Tz,
 ) -> io::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(["時刻", "ユーザー", "サーバ", "対象", "操作", "詳細"])?;
+    let mut w = AlogCsvWriter::new(out, tz)?;
     for e in events {
-        let t = e.time.with_timezone(&tz).format("%Y/%m/%d %H:%M:%S%.3f").to_string();
-        w.write_record([t.as_str(), &e.user, &e.host, &e.target, &e.operation, &e.detail.to_string()])?;
+        w.write(e)?;
     }
-    w.flush()
+    w.finish()
+}
+
+/// Writes an ALog CSV one event at a time (as [`write_alog_csv`] does), for files larger than
+/// the events one would keep in memory.
+pub struct AlogCsvWriter<W: io::Write> {
+    csv: csv::Writer<W>,
+    tz: Tz,
+}
+
+impl<W: io::Write> AlogCsvWriter<W> {
+    /// Starts the file with its header line; local times are written in `tz`.
+    pub fn new(out: W, tz: Tz) -> io::Result<Self> {
+        let mut csv = csv::Writer::from_writer(out);
+        csv.write_record(["時刻", "ユーザー", "サーバ", "対象", "操作", "詳細"])?;
+        Ok(Self { csv, tz })
+    }
+
+    /// Writes one event's line.
+    pub fn write(&mut self, e: &LogEvent) -> io::Result<()> {
+        let t = e.time.with_timezone(&self.tz).format("%Y/%m/%d %H:%M:%S%.3f").to_string();
+        self.csv.write_record([t.as_str(), &e.user, &e.host, &e.target, &e.operation, &e.detail.to_string()])?;
+        Ok(())
+    }
+
+    /// Flushes what is buffered.
+    pub fn finish(mut self) -> io::Result<()> {
+        self.csv.flush()
+    }
 }
 
 #[cfg(test)]

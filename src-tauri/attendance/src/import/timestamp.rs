@@ -30,6 +30,14 @@ const OFFSET_FORMATS: &[&str] = &[
 /// accepted formats.
 pub fn parse_timestamp(text: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
     let t = text.trim();
+    if let Some(n) = naive_fast(t) {
+        // The usual ALog form, read without trying every format (same result as below).
+        return match tz.from_local_datetime(&n) {
+            LocalResult::Single(dt) => Ok(dt.with_timezone(&Utc)),
+            LocalResult::Ambiguous(a, _) => Ok(a.with_timezone(&Utc)),
+            LocalResult::None => Err(format!("`{t}` does not exist in time zone {} (skipped by a clock change)", tz.name())),
+        };
+    }
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
         return Ok(dt.with_timezone(&Utc));
     }
@@ -63,6 +71,47 @@ pub fn parse_timestamp(text: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
     Err(format!("`{t}` is not a time; expected {ACCEPTED_TIME_FORMATS}"))
 }
 
+/// `YYYY/MM/DD HH:MM:SS[.f…]` (or with `-` between the date's fields, or `T` before the time),
+/// every field with exactly its digits and nothing after: what [`NAIVE_FORMATS`] would read,
+/// without chrono's format parser. `None` sends the text through the general path.
+fn naive_fast(t: &str) -> Option<NaiveDateTime> {
+    let b = t.as_bytes();
+    if b.len() < 19 {
+        return None;
+    }
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        let mut n = 0u32;
+        for &c in &b[r] {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            n = n * 10 + u32::from(c - b'0');
+        }
+        Some(n)
+    };
+    let separator = b[4];
+    if !(separator == b'/' || separator == b'-') || b[7] != separator || !(b[10] == b' ' || b[10] == b'T') || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let (year, month, day) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
+    let (hour, minute, second) = (digits(11..13)?, digits(14..16)?, digits(17..19)?);
+    let nanos = match b.len() {
+        19 => 0,
+        // `%.f` reads 1 to 9 digits after the dot.
+        21..=29 if b[19] == b'.' => {
+            let n = digits(20..b.len())?;
+            n * 10u32.pow((29 - b.len()) as u32)
+        }
+        _ => return None,
+    };
+    if second > 59 {
+        return None; // a leap second: the general path decides
+    }
+    let date = chrono::NaiveDate::from_ymd_opt(year as i32, month, day)?;
+    let time = chrono::NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)?;
+    Some(NaiveDateTime::new(date, time))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,6 +139,41 @@ mod tests {
             assert_eq!(parse_timestamp(s, tokyo), Ok(at), "{s}");
         }
         assert_eq!(parse_timestamp("2017/05/27 17:48:00.233", tokyo).unwrap().timestamp_subsec_millis(), 233);
+    }
+
+    #[test]
+    fn the_fast_path_reads_what_the_formats_read() {
+        let tz = chrono_tz::Asia::Tokyo;
+        for s in [
+            "2024/04/01 08:51:00",
+            "2024/04/01 08:51:00.2",
+            "2024/04/01 08:51:00.233",
+            "2024/04/01 08:51:00.233456789",
+            "2024-04-01 08:51:00.000001",
+            "2024-04-01T08:51:00",
+            "2024/04/01T08:51:00.5",
+            "2024/12/31 23:59:59.999",
+        ] {
+            let n = naive_fast(s).unwrap_or_else(|| panic!("{s}"));
+            let slow = NAIVE_FORMATS.iter().find_map(|f| NaiveDateTime::parse_from_str(s, f).ok()).unwrap();
+            assert_eq!(n, slow, "{s}");
+            assert_eq!(parse_timestamp(s, tz), Ok(tz.from_local_datetime(&slow).unwrap().with_timezone(&Utc)), "{s}");
+        }
+        for s in [
+            "2024/4/01 08:51:00",
+            "2024/04/01 08:51",
+            "2024/04/01 08:51:00.",
+            "2024/04/01 08:51:00.1234567890",
+            "2024/04/01 08:51:00Z",
+            "2024-04-01T08:51:00+09:00",
+            "2024/02/30 08:51:00",
+            "2024/04/01 24:00:00",
+            "2024/04/01 23:59:60",
+            "2024-04/01 08:51:00",
+            "２０２４/04/01 08:51:00",
+        ] {
+            assert_eq!(naive_fast(s), None, "{s}");
+        }
     }
 
     #[test]

@@ -365,13 +365,18 @@ async fn compute_and_store(
     let days: Vec<NaiveDate> = first.iter_days().take_while(|d| *d <= to).collect();
     let mut months: BTreeSet<(i32, u32)> = BTreeSet::new();
     let mut written_days: Vec<NaiveDate> = Vec::new();
+    // Where the time goes, logged at the end (the benchmark prints it).
+    let mut phases = Phases::default();
     for chunk in days.chunks(CHUNK_DAYS) {
         if control.stop_requested() {
             break;
         }
         let (a, b) = (chunk[0], *chunk.last().expect("non-empty chunk"));
+        let clock = Instant::now();
         let (events, logged_names) = load_events(db, &ctx, a, b).await?;
         let previous = previous_clock_outs(db, a).await?;
+        phases.load += clock.elapsed();
+        let clock = Instant::now();
         let computed = {
             let ctx_book = ctx.book.clone();
             let directory = ctx.directory.clone();
@@ -384,6 +389,8 @@ async fn compute_and_store(
             .map_err(|e| Error::Internal(format!("the computation stopped: {e}")))?
         };
         run.events_read += computed.events_used as i64;
+        phases.compute += clock.elapsed();
+        let clock = Instant::now();
         for day in chunk {
             if control.stop_requested() {
                 break;
@@ -402,10 +409,14 @@ async fn compute_and_store(
                 .await?;
             progress(run);
         }
+        phases.store += clock.elapsed();
     }
+    let clock = Instant::now();
     for (y, m) in months {
         total_month(db, run.id, y, m).await?;
     }
+    phases.monthly += clock.elapsed();
+    let clock = Instant::now();
     // The output profiles' files for the days stored (a profile that fails is reported).
     if !written_days.is_empty() {
         let profiles = super::output_profiles::enabled(db).await?;
@@ -425,7 +436,28 @@ async fn compute_and_store(
     if removed.any() {
         tracing::info!(?removed, "retention applied");
     }
+    phases.retention += clock.elapsed();
+    tracing::info!(
+        run = run.id,
+        load_ms = phases.load.as_millis() as u64,
+        compute_ms = phases.compute.as_millis() as u64,
+        store_ms = phases.store.as_millis() as u64,
+        monthly_ms = phases.monthly.as_millis() as u64,
+        retention_ms = phases.retention.as_millis() as u64,
+        "attendance task phases"
+    );
     Ok(note)
+}
+
+/// Time spent in each phase of a run: reading events (and the day before's clock-outs),
+/// computing, writing the days, totalling the months, retention.
+#[derive(Debug, Default)]
+struct Phases {
+    load: std::time::Duration,
+    compute: std::time::Duration,
+    store: std::time::Duration,
+    monthly: std::time::Duration,
+    retention: std::time::Duration,
 }
 
 /// The stored events of attendance days `a`–`b` (in every rule set's time zone and boundary),

@@ -39,6 +39,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0004_output_profiles.sql"),
         postgres: include_str!("../../migrations/postgres/0004_output_profiles.sql"),
     },
+    Migration {
+        version: 5,
+        name: "attendance_events_by_time",
+        sqlite: include_str!("../../migrations/sqlite/0005_attendance_events_by_time.sql"),
+        postgres: include_str!("../../migrations/postgres/0005_attendance_events_by_time.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]
