@@ -17,12 +17,13 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use futures_util::TryStreamExt;
 use kinmu_attendance::{
-    AttendanceRules, ClockTime, DailyRecord, Detail, HolidayCalendar, HolidayKind, LogEvent, RunOptions,
-    SourcePosition, TerminalRecord, UserNameMode, UserNameRules, attendance_date, compute_run, compute_user_days,
+    AttendanceRules, ClockTime, DailyRecord, HolidayCalendar, HolidayKind, LogEvent, RunOptions,
+    TerminalRecord, UserNameMode, UserNameRules, attendance_date, compute_run, compute_user_days,
 };
 use kinmu_shared::Permission;
 use kinmu_shared::api::{AttendanceTaskSettings, TaskOverview, TaskRun, TaskStatus, TaskTrigger};
 
+use super::event_import::stored_event;
 use super::people::{Directory, account_of, person_key};
 use super::retention;
 use super::rule_settings::{self, RuleBook};
@@ -497,7 +498,6 @@ async fn load_events(db: &Db, ctx: &Context, a: NaiveDate, b: NaiveDate) -> Resu
     let mut out = Vec::new();
     let mut rows = query.fetch(&db.pool);
     while let Some((logged, at, host, target, operation, detail, position)) = rows.try_next().await? {
-        let Some(time) = DateTime::<Utc>::from_timestamp_micros(at) else { continue };
         let user = match persons.get(&logged) {
             Some(p) => p.clone(),
             None => {
@@ -507,15 +507,8 @@ async fn load_events(db: &Db, ctx: &Context, a: NaiveDate, b: NaiveDate) -> Resu
                 p
             }
         };
-        out.push(LogEvent {
-            time,
-            user,
-            host,
-            target,
-            operation,
-            detail: Detail::parse(&detail),
-            source: SourcePosition { file: source.clone(), position: position.max(0) as u64 },
-        });
+        // Each event is named by its person.
+        out.extend(stored_event(&source, (user, at, host, target, operation, detail, position)));
     }
     Ok((out, logged_names))
 }

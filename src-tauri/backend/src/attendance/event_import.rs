@@ -484,3 +484,21 @@ mod tests {
         );
     }
 }
+
+/// A row of `attendance_events` as the readers select it: log user, occurred_at (µs), host,
+/// target, operation, detail, position.
+pub type StoredEventRow = (String, i64, String, String, String, String, i64);
+
+/// The event a stored row holds (`None` when its instant is out of range).
+pub fn stored_event(file: &std::sync::Arc<str>, row: StoredEventRow) -> Option<LogEvent> {
+    let (user, at, host, target, operation, detail, position) = row;
+    Some(LogEvent {
+        time: chrono::DateTime::<chrono::Utc>::from_timestamp_micros(at)?,
+        user,
+        host,
+        target,
+        operation,
+        detail: kinmu_attendance::Detail::parse(&detail),
+        source: kinmu_attendance::SourcePosition { file: file.clone(), position: position.max(0) as u64 },
+    })
+}

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use kinmu_attendance::{
-    AttendanceRules, DailyRecord, Detail, HolidayCalendar, LogEvent, MonthlyRecord, SourcePosition,
+    AttendanceRules, DailyRecord, HolidayCalendar, MonthlyRecord,
     compute_month, compute_user_days,
 };
 
@@ -155,21 +155,7 @@ pub async fn month_report(
         if !log_users.contains(&key) {
             log_users.push(key);
         }
-        let Some(time) = DateTime::<Utc>::from_timestamp_micros(at) else {
-            continue;
-        };
-        events.push(LogEvent {
-            time,
-            user,
-            host,
-            target,
-            operation,
-            detail: Detail::parse(&detail),
-            source: SourcePosition {
-                file: file.clone(),
-                position: position.max(0) as u64,
-            },
-        });
+        events.extend(super::event_import::stored_event(&file, (user, at, host, target, operation, detail, position)));
     }
     let is_login =
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users WHERE LOWER(login) = $1")

@@ -2,11 +2,12 @@
 //! which log lines they read — so an administrator sees the effect before saving.
 
 use chrono::{DateTime, Duration, Utc};
-use kinmu_attendance::{AttendanceRules, Detail, HolidayCalendar, LogEvent, SourcePosition, compute_user_days};
+use kinmu_attendance::{AttendanceRules, HolidayCalendar, LogEvent, compute_user_days};
 use kinmu_shared::Permission;
 use kinmu_shared::api::{HolidayEntry, PreviewEvent, RulesPreview, RulesPreviewRequest};
 
 use super::daily_task::parse_date;
+use super::event_import::stored_event;
 use super::people::{owns, person_key};
 use super::rule_settings::{self, rule_errors};
 use super::timesheet::day_of;
@@ -49,17 +50,7 @@ pub async fn preview(db: &Db, actor: &Actor, req: RulesPreviewRequest, now: Date
     let events: Vec<LogEvent> = rows
         .into_iter()
         .filter(|(user, ..)| accounts.iter().any(|a| owns(a, user)))
-        .filter_map(|(user, at, host, target, operation, detail, position)| {
-            Some(LogEvent {
-                time: DateTime::from_timestamp_micros(at)?,
-                user,
-                host,
-                target,
-                operation,
-                detail: Detail::parse(&detail),
-                source: SourcePosition { file: file.clone(), position: position.max(0) as u64 },
-            })
-        })
+        .filter_map(|row| stored_event(&file, row))
         .filter(|e| kinmu_attendance::attendance_date(e.time, &rules) == date)
         .collect();
     let calendar = HolidayCalendar::new(&rules.holidays, {
