@@ -39,6 +39,10 @@ use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
 
+/// The same allocator as the `kinmu` command (see src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const TOKYO: chrono_tz::Tz = chrono_tz::Asia::Tokyo;
 const SCENARIOS: [(usize, usize); 4] = [(3_000, 4), (3_000, 40), (100_000, 4), (100_000, 40)];
 
