@@ -16,6 +16,7 @@ use std::time::Instant;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use futures_util::TryStreamExt;
+use sqlx::Row;
 use kinmu_attendance::{
     AttendanceRules, ClockTime, DailyRecord, HolidayCalendar, HolidayKind, LogEvent, RunOptions,
     TerminalRecord, UserNameMode, UserNameRules, attendance_date, compute_run, compute_user_days,
@@ -29,7 +30,8 @@ use super::retention;
 use super::rule_settings::{self, RuleBook};
 use crate::accounts::{Actor, organizations};
 use crate::config::DatabaseKind;
-use crate::database::{Db, positional_placeholders};
+use crate::database::sqlite_rows::{self, Param};
+use crate::database::{Db, Native, positional_placeholders};
 use crate::error::{Error, Result};
 
 /// Days whose events are read and computed together.
@@ -485,32 +487,97 @@ async fn load_events(db: &Db, ctx: &Context, a: NaiveDate, b: NaiveDate) -> Resu
         }
         sql.push_str(&format!(" AND UPPER(operation) IN ({})", crate::database::placeholders(3, ops.len())));
     }
-    let mut query = sqlx::query_as::<_, (String, i64, String, String, String, String, i64)>(&sql)
-        .bind(start.timestamp_micros())
-        .bind(end.timestamp_micros());
-    for op in operations.iter().flatten() {
-        query = query.bind(op.clone());
+    let start_micros = start.timestamp_micros();
+    let end_micros = end.timestamp_micros();
+    let loaded = Loaded::new(ctx.names.clone());
+    // Millions of rows: through the engine's own driver, reading the text in place.
+    let loaded = match db.native() {
+        Native::Sqlite(pool) => {
+            let mut params = vec![Param::Int(start_micros), Param::Int(end_micros)];
+            params.extend(operations.iter().flatten().map(|op| Param::Text(op.clone())));
+            sqlite_rows::for_each_row(pool, sql, params, loaded, |loaded, row| {
+                loaded.add(row.text(0)?, row.int(1), row.text(2)?, row.text(3)?, row.text(4)?, row.text(5)?, row.int(6));
+                Ok(())
+            })
+            .await?
+        }
+        Native::Postgres(pool) => {
+            let mut loaded = loaded;
+            let mut query = sqlx::query(&sql).bind(start_micros).bind(end_micros);
+            for op in operations.iter().flatten() {
+                query = query.bind(op.as_str());
+            }
+            let mut rows = query.fetch(pool);
+            while let Some(row) = rows.try_next().await? {
+                loaded.add(
+                    row.try_get(0)?,
+                    row.try_get(1)?,
+                    row.try_get(2)?,
+                    row.try_get(3)?,
+                    row.try_get(4)?,
+                    row.try_get(5)?,
+                    row.try_get(6)?,
+                );
+            }
+            loaded
+        }
+    };
+    Ok(loaded.finish())
+}
+
+/// The events [`load_events`] has read, kept by person, each named by its person key.
+struct Loaded {
+    names: UserNameRules,
+    source: Arc<str>,
+    /// Each logged name's person (an index into `events`).
+    persons: HashMap<String, usize>,
+    /// Each person key's index, and the keys.
+    person_index: HashMap<String, usize>,
+    keys: Vec<String>,
+    /// Each person's first logged name, for the display name.
+    logged_names: HashMap<String, String>,
+    /// Each person's events: the computation then finds a person's events side by side
+    /// (read in time order, they would be spread over the whole day's events).
+    events: Vec<Vec<LogEvent>>,
+}
+
+impl Loaded {
+    fn new(names: UserNameRules) -> Loaded {
+        Loaded {
+            names,
+            source: Arc::from("attendance_events"),
+            persons: HashMap::new(),
+            person_index: HashMap::new(),
+            keys: Vec::new(),
+            logged_names: HashMap::new(),
+            events: Vec::new(),
+        }
     }
-    let source: Arc<str> = Arc::from("attendance_events");
-    let mut persons: HashMap<String, String> = HashMap::new();
-    // Each person's first logged name, for the display name.
-    let mut logged_names: HashMap<String, String> = HashMap::new();
-    let mut out = Vec::new();
-    let mut rows = query.fetch(&db.pool);
-    while let Some((logged, at, host, target, operation, detail, position)) = rows.try_next().await? {
-        let user = match persons.get(&logged) {
-            Some(p) => p.clone(),
+
+    #[allow(clippy::too_many_arguments)]
+    fn add(&mut self, logged: &str, at: i64, host: &str, target: &str, operation: &str, detail: &str, position: i64) {
+        let index = match self.persons.get(logged) {
+            Some(i) => *i,
             None => {
-                let p = person_key(&logged, &ctx.names);
-                logged_names.entry(p.clone()).or_insert_with(|| logged.clone());
-                persons.insert(logged.clone(), p.clone());
-                p
+                let person = person_key(logged, &self.names);
+                self.logged_names.entry(person.clone()).or_insert_with(|| logged.to_string());
+                let next = self.events.len();
+                let i = *self.person_index.entry(person.clone()).or_insert(next);
+                if i == next {
+                    self.events.push(Vec::new());
+                    self.keys.push(person);
+                }
+                self.persons.insert(logged.to_string(), i);
+                i
             }
         };
-        // Each event is named by its person.
-        out.extend(stored_event(&source, (user, at, host, target, operation, detail, position)));
+        let row = (self.keys[index].clone(), at, host.to_string(), target.to_string(), operation.to_string(), detail.to_string(), position);
+        self.events[index].extend(stored_event(&self.source, row));
     }
-    Ok((out, logged_names))
+
+    fn finish(self) -> (Vec<LogEvent>, HashMap<String, String>) {
+        (self.events.into_iter().flatten().collect(), self.logged_names)
+    }
 }
 
 /// Each person's stored clock-out on `date - 1`, for the first day's work interval.

@@ -39,6 +39,10 @@ use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
 
+/// The same allocator as the `kinmu` command (see src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const TOKYO: chrono_tz::Tz = chrono_tz::Asia::Tokyo;
 const SCENARIOS: [(usize, usize); 4] = [(3_000, 4), (3_000, 40), (100_000, 4), (100_000, 40)];
 
@@ -49,12 +53,14 @@ struct Options {
     postgres_url: Option<String>,
     dir: PathBuf,
     parse_only: bool,
+    time_order: bool,
+    keep: bool,
 }
 
 fn usage() -> ! {
     eprintln!(
         "usage: attendance_db_bench [--quick] [--scenario USERSxLOGS,…] [--unrelated N] [--engines sqlite,postgres] \
-         [--postgres-url URL] [--dir DIR] [--no-parse]"
+         [--postgres-url URL] [--dir DIR] [--no-parse] [--time-order] [--keep]"
     );
     std::process::exit(2)
 }
@@ -68,6 +74,8 @@ fn options() -> Options {
         postgres_url: std::env::var("KINMU_BENCH_POSTGRES_URL").ok(),
         dir: std::env::temp_dir(),
         parse_only: true,
+        time_order: false,
+        keep: false,
     };
     let mut unrelated = None;
     let mut quick = false;
@@ -77,6 +85,8 @@ fn options() -> Options {
         match args[i].as_str() {
             "--quick" => quick = true,
             "--no-parse" => o.parse_only = false,
+            "--time-order" => o.time_order = true,
+            "--keep" => o.keep = true,
             "--scenario" | "--scenarios" => {
                 o.scenarios = value(i)
                     .split(',')
@@ -204,9 +214,20 @@ fn thousands(n: u64) -> String {
     out
 }
 
-/// Writes the scenario's logs to `path`; returns the number of lines and bytes.
-fn write_logs(logs: &SyntheticLogs, path: &Path) -> std::io::Result<(u64, u64)> {
+/// Writes the scenario's logs to `path` in the generator's order, or in time order (as a log
+/// server writes them; the events are held in memory to be sorted); returns the number of lines
+/// and bytes.
+fn write_logs(logs: &SyntheticLogs, path: &Path, time_order: bool) -> std::io::Result<(u64, u64)> {
     let mut w = AlogCsvWriter::new(BufWriter::with_capacity(1 << 20, File::create(path)?), TOKYO)?;
+    if time_order {
+        let mut events = logs.generate();
+        events.sort_by_key(|e| e.time);
+        for e in &events {
+            w.write(e)?;
+        }
+        w.finish()?;
+        return Ok((events.len() as u64, std::fs::metadata(path)?.len()));
+    }
     let mut n = 0u64;
     let mut failed = None;
     logs.for_each(|e| {
@@ -224,24 +245,38 @@ fn write_logs(logs: &SyntheticLogs, path: &Path) -> std::io::Result<(u64, u64)> 
     Ok((n, std::fs::metadata(path)?.len()))
 }
 
-/// A fresh database for `kind`: a file in `dir`, or a new database on the PostgreSQL server.
-async fn fresh_database(kind: DatabaseKind, o: &Options, dir: &Path, label: &str) -> (DatabaseUrl, Option<(Db, String)>) {
+/// The scenario's database for `kind`: a file in `dir`, or a database on the PostgreSQL server
+/// (with `admin`, the server's connection, to drop it afterwards). A new one, unless `--keep`
+/// finds the one a previous run kept (then `true`: its events are there).
+async fn database(kind: DatabaseKind, o: &Options, dir: &Path, label: &str) -> (DatabaseUrl, Option<(Db, String)>, bool) {
     match kind {
         DatabaseKind::Sqlite => {
             let path = dir.join(format!("{label}.db"));
-            let _ = std::fs::remove_file(&path);
-            (DatabaseUrl::parse(&format!("sqlite://{}", path.display())).expect("sqlite url"), None)
+            let kept = o.keep && path.exists();
+            if !kept {
+                let _ = std::fs::remove_file(&path);
+            }
+            (DatabaseUrl::parse(&format!("sqlite://{}", path.display())).expect("sqlite url"), None, kept)
         }
         DatabaseKind::Postgres => {
             let base = o.postgres_url.as_deref().expect("checked");
             let admin = Db::connect(&DatabaseUrl::parse(base).expect("postgres url"), 1)
                 .await
                 .unwrap_or_else(|e| panic!("the PostgreSQL server does not answer: {e}"));
-            let name = format!("kinmu_bench_{}_{}", std::process::id(), label.replace(|c: char| !c.is_ascii_alphanumeric(), "_"));
-            sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name}")).execute(&admin.pool).await.expect("drop database");
-            sqlx::raw_sql(&format!("CREATE DATABASE {name}")).execute(&admin.pool).await.expect("create database");
+            let id = if o.keep { "kept".to_string() } else { std::process::id().to_string() };
+            let name = format!("kinmu_bench_{id}_{}", label.replace(|c: char| !c.is_ascii_alphanumeric(), "_"));
+            let exists: Option<i64> = sqlx::query_scalar("SELECT 1::BIGINT FROM pg_database WHERE datname = $1")
+                .bind(&name)
+                .fetch_optional(&admin.pool)
+                .await
+                .expect("list databases");
+            let kept = o.keep && exists.is_some();
+            if !kept {
+                sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&admin.pool).await.expect("drop database");
+                sqlx::raw_sql(&format!("CREATE DATABASE {name}")).execute(&admin.pool).await.expect("create database");
+            }
             let (prefix, _) = base.split('?').next().unwrap_or(base).rsplit_once('/').expect("postgres url with a database");
-            (DatabaseUrl::parse(&format!("{prefix}/{name}")).expect("postgres url"), Some((admin, name)))
+            (DatabaseUrl::parse(&format!("{prefix}/{name}")).expect("postgres url"), Some((admin, name)), kept)
         }
     }
 }
@@ -259,7 +294,11 @@ async fn main() {
         )
         .init();
 
-    let dir = o.dir.join(format!("kinmu-attendance-bench-{}", std::process::id()));
+    let dir = if o.keep {
+        o.dir.join("kinmu-attendance-bench")
+    } else {
+        o.dir.join(format!("kinmu-attendance-bench-{}", std::process::id()))
+    };
     std::fs::create_dir_all(&dir).expect("temporary folder");
     let date = NaiveDate::from_ymd_opt(2024, 4, 1).expect("date");
     let now = TOKYO.with_ymd_and_hms(2024, 4, 3, 0, 0, 0).unwrap().with_timezone(&Utc);
@@ -274,13 +313,19 @@ async fn main() {
         let label = format!("{users}x{logs_per_day}");
         println!("\n== {} users × {logs_per_day} logs a day + {} unrelated", thousands(users as u64), thousands(o.unrelated as u64));
         let logs = SyntheticLogs::new(users, logs_per_day, o.unrelated);
-        let path = dir.join(format!("{label}.csv"));
+        let file_label = format!("{label}_{}{}", o.unrelated, if o.time_order { "_sorted" } else { "" });
+        let path = dir.join(format!("{file_label}.csv"));
         let started = Instant::now();
-        let (lines, bytes) = write_logs(&logs, &path).expect("write the log file");
+        let (lines, bytes) = if o.keep && path.exists() {
+            (logs.len() as u64, std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0))
+        } else {
+            write_logs(&logs, &path, o.time_order).expect("write the log file")
+        };
         println!(
-            "generated {} events ({:.0} MiB of ALog CSV) in {:.1} s",
+            "generated {} events ({:.0} MiB of ALog CSV, {}) in {:.1} s",
             thousands(lines),
             bytes as f64 / 1048576.0,
+            if o.time_order { "in time order" } else { "in the generator's order: by user, then the unrelated logs at random times" },
             started.elapsed().as_secs_f64()
         );
         if o.parse_only {
@@ -302,14 +347,25 @@ async fn main() {
             );
         }
         for &kind in &o.engines {
-            let (url, cleanup) = fresh_database(kind, &o, &dir, &label).await;
+            let (url, cleanup, kept) = database(kind, &o, &dir, &file_label).await;
             let db = Db::open(&url, 4).await.unwrap_or_else(|e| panic!("{e}"));
+            if kept {
+                let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attendance_events").fetch_one(&db.pool).await.expect("count");
+                println!("{:<10} import: kept from an earlier run ({} events)", engine_name(kind), thousands(events as u64));
+            }
             let (started, cpu) = (Instant::now(), cpu_secs());
-            let summary = import_file(&db, &path, Some(LogFormat::AlogCsv), TOKYO, now.timestamp(), |_| {})
-                .await
-                .unwrap_or_else(|e| panic!("import: {e}"));
+            let summary = if kept {
+                None
+            } else {
+                Some(
+                    import_file(&db, &path, Some(LogFormat::AlogCsv), TOKYO, now.timestamp(), |_| {})
+                        .await
+                        .unwrap_or_else(|e| panic!("import: {e}")),
+                )
+            };
             let import_secs = started.elapsed().as_secs_f64();
-            println!(
+            if let Some(summary) = &summary {
+                println!(
                 "{:<10} import: {} events read, {} imported, {} rejected in {import_secs:.2} s (cpu {:.2} s) = {} events/s",
                 engine_name(kind),
                 thousands(summary.read),
@@ -318,6 +374,7 @@ async fn main() {
                 cpu_secs() - cpu,
                 thousands((summary.read as f64 / import_secs) as u64)
             );
+            }
 
             *phases.lock().expect("phases") = Phases::default();
             let control = TaskControl::new();
@@ -348,12 +405,15 @@ async fn main() {
             rows.push(Row {
                 scenario: label.clone(),
                 engine: engine_name(kind),
-                events: summary.read,
-                import_secs,
+                events: summary.as_ref().map_or(0, |s| s.read),
+                import_secs: if summary.is_some() { import_secs } else { f64::NAN },
                 task_secs,
                 records: run.daily_records,
             });
-            db.pool.close().await;
+            db.close().await;
+            if o.keep {
+                continue;
+            }
             match cleanup {
                 Some((admin, name)) => {
                     let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&admin.pool).await;
@@ -361,14 +421,18 @@ async fn main() {
                 }
                 None => {
                     for suffix in ["", "-wal", "-shm"] {
-                        let _ = std::fs::remove_file(dir.join(format!("{label}.db{suffix}")));
+                        let _ = std::fs::remove_file(dir.join(format!("{file_label}.db{suffix}")));
                     }
                 }
             }
         }
-        let _ = std::fs::remove_file(&path);
+        if !o.keep {
+            let _ = std::fs::remove_file(&path);
+        }
     }
-    let _ = std::fs::remove_dir_all(&dir);
+    if !o.keep {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     println!("\n| scenario | engine | events | import s | import events/s | task s | daily records |");
     println!("|---|---|---:|---:|---:|---:|---:|");

@@ -3,6 +3,7 @@
 //! accept: `$1` placeholders, BIGINT and TEXT columns, `RETURNING`.
 
 mod migrations;
+pub mod sqlite_rows;
 
 use std::time::Duration;
 
@@ -17,7 +18,26 @@ pub use migrations::{MIGRATIONS, Migration, MigrationError};
 pub struct Db {
     pub pool: AnyPool,
     pub kind: DatabaseKind,
+    /// The same database through the engine's own driver, for bulk paths only (see [`Native`]).
+    native: Native,
 }
+
+/// The database through its engine's own sqlx driver, for the few bulk paths (reading a day's
+/// events for the attendance task) where the `Any` driver's conversion of every row into
+/// its own values costs more than the query. Its pool connects on first use, with the same
+/// settings as the main pool; everything else goes through [`Db::pool`].
+#[derive(Clone)]
+pub enum Native {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+/// Connections of the native pool: the bulk paths use one or two at a time.
+const NATIVE_CONNECTIONS: u32 = 4;
+
+/// Set on every SQLite connection.
+const SQLITE_PRAGMAS: &str =
+    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -65536;";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
@@ -61,8 +81,7 @@ impl Db {
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if kind == DatabaseKind::Sqlite {
-                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -65536;")
-                            .await?;
+                        conn.execute(SQLITE_PRAGMAS).await?;
                     }
                     Ok(())
                 })
@@ -70,7 +89,44 @@ impl Db {
             .connect(&expose)
             .await
             .map_err(|e| ConnectError::Connect { url: url.to_string(), reason: one_line(&e.to_string()) })?;
-        Ok(Db { pool, kind })
+        let connect_error = |e: sqlx::Error| ConnectError::Connect { url: url.to_string(), reason: one_line(&e.to_string()) };
+        let native = match kind {
+            DatabaseKind::Sqlite => Native::Sqlite(
+                sqlx::sqlite::SqlitePoolOptions::new()
+                    .max_connections(NATIVE_CONNECTIONS)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            conn.execute(SQLITE_PRAGMAS).await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_lazy(&expose)
+                    .map_err(connect_error)?,
+            ),
+            DatabaseKind::Postgres => Native::Postgres(
+                sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(NATIVE_CONNECTIONS)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect_lazy(&expose)
+                    .map_err(connect_error)?,
+            ),
+        };
+        Ok(Db { pool, kind, native })
+    }
+
+    /// The engine's own driver, for bulk paths.
+    pub fn native(&self) -> &Native {
+        &self.native
+    }
+
+    /// Closes both pools, waiting for their connections to end.
+    pub async fn close(&self) {
+        self.pool.close().await;
+        match &self.native {
+            Native::Sqlite(p) => p.close().await,
+            Native::Postgres(p) => p.close().await,
+        }
     }
 
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
