@@ -123,38 +123,17 @@ impl Detail {
     /// continues the previous value (so values may contain spaces); the value's remaining colons
     /// stay in it (`ClientIP:fe80::1`).
     pub fn parse(text: &str) -> Self {
-        let mut pairs: Vec<(String, String)> = Vec::new();
-        // Whether the last key is still waiting for its value (it had a space after the colon).
-        let mut awaiting_value = false;
-        for word in text.split_whitespace() {
-            if let Some((key, value)) = split_key_value(word) {
-                if !(awaiting_value && looks_like_value_not_key(key, value)) {
-                    pairs.push((key.to_string(), value.to_string()));
-                    awaiting_value = value.is_empty();
-                    continue;
-                }
-            }
-            match pairs.last_mut() {
-                Some((_, v)) if awaiting_value || !v.is_empty() => {
-                    if !v.is_empty() {
-                        v.push(' ');
-                    }
-                    v.push_str(word);
-                }
-                Some(_) | None => pairs.push((String::new(), word.to_string())),
-            }
-            awaiting_value = false;
-        }
-        Self(pairs)
+        Self(
+            detail_fields(text)
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.split_whitespace().collect::<Vec<_>>().join(" ")))
+                .collect(),
+        )
     }
 
     /// The value of `key`: the first exact match, else the first ASCII case-insensitive match.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .or_else(|| self.0.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)))
-            .map(|(_, v)| v.as_str())
+        self.field(key)
     }
 
     /// Appends a field.
@@ -170,6 +149,79 @@ impl Detail {
     /// The fields in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+}
+
+/// The fields of a detail text as slices of it, read as [`Detail::parse`] reads them (which
+/// builds on this): each value is the text from its first word to its last, white space
+/// inside a multi-word value as it was written. Reads without copying the text, for the
+/// attendance task's millions of stored events.
+pub fn detail_fields(text: &str) -> Vec<(&str, &str)> {
+    let mut pairs: Vec<(&str, &str)> = Vec::new();
+    // Whether the last key is still waiting for its value (it had a space after the colon).
+    let mut awaiting_value = false;
+    let base = text.as_ptr() as usize;
+    let offset = |s: &str| s.as_ptr() as usize - base;
+    for word in text.split_whitespace() {
+        if let Some((key, value)) = split_key_value(word) {
+            if !(awaiting_value && looks_like_value_not_key(key, value)) {
+                pairs.push((key, value));
+                awaiting_value = value.is_empty();
+                continue;
+            }
+        }
+        match pairs.last_mut() {
+            Some((_, v)) if awaiting_value || !v.is_empty() => {
+                // The value runs on to the end of this word.
+                let from = if v.is_empty() { offset(word) } else { offset(v) };
+                *v = &text[from..offset(word) + word.len()];
+            }
+            Some(_) | None => pairs.push(("", word)),
+        }
+        awaiting_value = false;
+    }
+    pairs
+}
+
+/// Finding a detail field by key: the first exact match, else the first ASCII
+/// case-insensitive one. Implemented by [`Detail`] and by the borrowed fields of
+/// [`detail_fields`], so that a rule matches the same way on both.
+pub trait DetailLookup {
+    /// The fields in order.
+    fn pairs(&self) -> impl Iterator<Item = (&str, &str)>;
+
+    /// The value of `key`.
+    fn field(&self, key: &str) -> Option<&str> {
+        self.pairs().find(|(k, _)| *k == key).or_else(|| self.pairs().find(|(k, _)| k.eq_ignore_ascii_case(key))).map(|(_, v)| v)
+    }
+}
+
+impl DetailLookup for Detail {
+    fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+}
+
+impl DetailLookup for [(&str, &str)] {
+    fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.iter().copied()
+    }
+}
+
+/// Whether two values are the same words, ASCII case-insensitively (a value read in place
+/// keeps the white space it was written with).
+pub fn same_words_ignore_ascii_case(a: &str, b: &str) -> bool {
+    if a.eq_ignore_ascii_case(b) {
+        return true;
+    }
+    let mut x = a.split_whitespace();
+    let mut y = b.split_whitespace();
+    loop {
+        match (x.next(), y.next()) {
+            (None, None) => return true,
+            (Some(p), Some(q)) if p.eq_ignore_ascii_case(q) => {}
+            _ => return false,
+        }
     }
 }
 
@@ -244,6 +296,32 @@ mod tests {
         assert_eq!(d.get("ClientIP"), Some("fe80::1"));
         assert_eq!(d.get("Path"), Some("C:\\Program Files\\x"));
         assert_eq!(d.get("Note"), Some("hello world"));
+    }
+
+    #[test]
+    fn fields_read_in_place_agree_with_the_parsed_detail() {
+        let texts = [
+            "ClientIP:169.254.123.159\nClientName: CLPC001\nCount:1 LogonType:Script",
+            "ClientIP:fe80::1 Path: C:\\Program   Files\\x Note:hello  world",
+            "free text Count:2",
+            "   ",
+            "A: B: c:\\x",
+        ];
+        for text in texts {
+            let parsed = Detail::parse(text);
+            let fields = detail_fields(text);
+            assert_eq!(fields.len(), parsed.0.len(), "{text}");
+            for ((k, v), (pk, pv)) in fields.iter().zip(&parsed.0) {
+                assert_eq!(k, pk, "{text}");
+                assert!(same_words_ignore_ascii_case(v, pv), "{text}: {v:?} vs {pv:?}");
+            }
+            for key in ["ClientName", "clientname", "Path", "Note", "", "Count", "a"] {
+                assert_eq!(fields.as_slice().field(key).map(|v| v.split_whitespace().collect::<Vec<_>>().join(" ")), parsed.get(key).map(String::from), "{text} {key}");
+            }
+        }
+        assert_eq!(detail_fields("Path: C:\\Program   Files\\x")[0].1, "C:\\Program   Files\\x");
+        assert!(same_words_ignore_ascii_case("hello  World", "HELLO world"));
+        assert!(!same_words_ignore_ascii_case("hello", "hello world"));
     }
 
     #[test]

@@ -23,7 +23,7 @@ use chrono::{NaiveDate, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::log_event::LogEvent;
+use crate::log_event::{DetailLookup, LogEvent, same_words_ignore_ascii_case};
 
 /// A time of day, to the minute (`"HH:MM"` in serialized form, 00:00–23:59).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -150,17 +150,22 @@ impl LogCondition {
 
     /// Whether `event` satisfies the condition. An empty condition matches nothing.
     pub fn matches(&self, event: &LogEvent) -> bool {
+        self.matches_fields(&event.operation, &event.detail)
+    }
+
+    /// Whether an event with this operation and these detail fields satisfies the condition
+    /// (see [`Self::matches`]); the fields may be read in place with
+    /// [`crate::log_event::detail_fields`].
+    pub fn matches_fields(&self, operation: &str, detail: &(impl DetailLookup + ?Sized)) -> bool {
         if self.operation.is_none() && self.detail.is_empty() {
             return false;
         }
         if let Some(op) = &self.operation {
-            if !op.eq_ignore_ascii_case(&event.operation) {
+            if !op.eq_ignore_ascii_case(operation) {
                 return false;
             }
         }
-        self.detail
-            .iter()
-            .all(|m| event.detail.get(&m.key).is_some_and(|v| v.eq_ignore_ascii_case(&m.value)))
+        self.detail.iter().all(|m| detail.field(&m.key).is_some_and(|v| same_words_ignore_ascii_case(v, &m.value)))
     }
 }
 

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::clock_log::ClockLog;
 use super::daily::{DailyRecord, compute_in_frame, link_work_intervals, roles};
 use super::day_frame::{DayFrame, minute_of};
 use crate::holidays::HolidayCalendar;
@@ -90,32 +91,39 @@ pub fn compute_user_days<'a>(
     let Some(before) = first.pred_opt() else { return Vec::new() };
     let frames: Vec<DayFrame> =
         before.iter_days().take_while(|d| *d <= last).map(|d| DayFrame::new(d, rules, calendar)).collect();
-    compute_user_days_in_frames(user, events, &frames, rules, now)
+    let logs: Vec<ClockLog> = events.into_iter().filter_map(|e| ClockLog::of(e, rules, None)).collect();
+    compute_user_days_in_frames(user, &logs, &frames, rules, now)
 }
 
-/// [`compute_user_days`] with the frames computed once for all users; `frames` start the day
-/// before the first date wanted and are consecutive.
-pub(crate) fn compute_user_days_in_frames<'a>(
+/// The index of the frame holding `minute` (frames in time order), if any.
+pub(crate) fn frame_index(frames: &[DayFrame], minute: i64) -> Option<usize> {
+    let i = frames.partition_point(|f| f.end <= minute);
+    (i < frames.len() && frames[i].start <= minute).then_some(i)
+}
+
+/// [`compute_user_days`] from the user's clock logs, with the frames computed once for all
+/// users; `frames` start the day before the first date wanted and are consecutive.
+pub(crate) fn compute_user_days_in_frames(
     user: &str,
-    events: impl IntoIterator<Item = &'a LogEvent>,
+    logs: &[ClockLog],
     frames: &[DayFrame],
     rules: &AttendanceRules,
     now: DateTime<Utc>,
 ) -> Vec<DailyRecord> {
-    let Some(first) = frames.first() else { return Vec::new() };
-    let mut by_day: Vec<Vec<&LogEvent>> = vec![Vec::new(); frames.len()];
+    if frames.is_empty() {
+        return Vec::new();
+    }
+    let mut by_day: Vec<Vec<ClockLog>> = vec![Vec::new(); frames.len()];
     let mut future_outside = 0u32;
-    for e in events {
-        let d = attendance_date(e.time, rules);
-        let i = (d - first.date).num_days();
-        if i >= 0 && (i as usize) < frames.len() {
-            by_day[i as usize].push(e);
-        } else if e.time > now {
-            future_outside += 1;
+    for e in logs {
+        match frame_index(frames, minute_of(e.time)) {
+            Some(i) => by_day[i].push(*e),
+            None if e.time > now => future_outside += 1,
+            None => {}
         }
     }
     let mut records: Vec<DailyRecord> =
-        frames.iter().zip(&by_day).map(|(f, evs)| compute_in_frame(user, f, evs.iter().copied(), rules, now)).collect();
+        frames.iter().zip(&by_day).map(|(f, logs)| compute_in_frame(user, f, logs, rules, now)).collect();
     link_work_intervals(&mut records);
     records.remove(0);
     if let Some(last) = records.last_mut() {

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::day_frame::{DayFrame, Span, instant_of, minute_of, offset_minutes, overlap, subtract};
 use crate::holidays::{HolidayCalendar, HolidayKind};
+use super::clock_log::ClockLog;
 use crate::log_event::LogEvent;
 use crate::rules::{AttendanceRules, CorrectedDisplay, Correction, MissingLog};
 
@@ -94,14 +95,13 @@ pub fn compute_day<'a>(
     now: DateTime<Utc>,
 ) -> DailyRecord {
     let frame = DayFrame::new(date, rules, calendar);
-    compute_in_frame(user, &frame, events, rules, now)
+    let logs: Vec<ClockLog> = events.into_iter().filter_map(|e| ClockLog::of(e, rules, None)).collect();
+    compute_in_frame(user, &frame, &logs, rules, now)
 }
 
 /// The clock-in/clock-out relevance of an event under `rules`.
 pub(crate) fn roles(event: &LogEvent, rules: &AttendanceRules) -> (bool, bool) {
-    let is_in = rules.clock_in.iter().any(|c| c.matches(event));
-    let is_out = rules.clock_out.iter().any(|c| c.matches(event)) || (rules.clock_out_includes_clock_in && is_in);
-    (is_in, is_out)
+    rules.clock_roles(&event.operation, &event.detail)
 }
 
 fn round_up(minute: i64, unit: u32, tz: chrono_tz::Tz) -> i64 {
@@ -136,19 +136,20 @@ fn stamp(minute: i64, corrected: bool, missing: &MissingLog, tz: chrono_tz::Tz) 
     ClockStamp { time, local, corrected, text }
 }
 
-pub(crate) fn compute_in_frame<'a>(
+/// One user's record for the day of `frame` from the user's clock logs (any order; those
+/// outside the frame are ignored).
+pub(crate) fn compute_in_frame(
     user: &str,
     frame: &DayFrame,
-    events: impl IntoIterator<Item = &'a LogEvent>,
+    logs: &[ClockLog],
     rules: &AttendanceRules,
     now: DateTime<Utc>,
 ) -> DailyRecord {
-    // Relevant events of the day, in time order, without duplicates or future ones.
+    // Relevant logs of the day, in time order, without duplicates or future ones.
     let mut future = 0u32;
-    let mut relevant: Vec<(&LogEvent, bool, bool)> = Vec::new();
-    for e in events {
-        let (is_in, is_out) = roles(e, rules);
-        if !is_in && !is_out {
+    let mut relevant: Vec<ClockLog> = Vec::with_capacity(logs.len());
+    for e in logs {
+        if !e.clock_in && !e.clock_out {
             continue;
         }
         let m = minute_of(e.time);
@@ -159,30 +160,16 @@ pub(crate) fn compute_in_frame<'a>(
             future += 1;
             continue;
         }
-        relevant.push((e, is_in, is_out));
+        relevant.push(*e);
     }
-    relevant.sort_by(|a, b| {
-        (a.0.time, &a.0.host, &a.0.target, &a.0.operation, &a.0.detail.0).cmp(&(
-            b.0.time,
-            &b.0.host,
-            &b.0.target,
-            &b.0.operation,
-            &b.0.detail.0,
-        ))
-    });
+    relevant.sort_unstable_by_key(|e| (e.time, e.identity));
     let before = relevant.len();
-    relevant.dedup_by(|b, a| {
-        a.0.time == b.0.time
-            && a.0.host == b.0.host
-            && a.0.target == b.0.target
-            && a.0.operation == b.0.operation
-            && a.0.detail == b.0.detail
-    });
+    relevant.dedup_by(|b, a| a.time == b.time && a.identity == b.identity);
     let duplicates = (before - relevant.len()) as u32;
 
-    let logon = relevant.iter().find(|r| r.1).map(|r| r.0.time);
-    let last_in = relevant.iter().rev().find(|r| r.1).map(|r| r.0.time);
-    let mut logoff = relevant.iter().rev().find(|r| r.2).map(|r| r.0.time);
+    let logon = relevant.iter().find(|r| r.clock_in).map(|r| r.time);
+    let last_in = relevant.iter().rev().find(|r| r.clock_in).map(|r| r.time);
+    let mut logoff = relevant.iter().rev().find(|r| r.clock_out).map(|r| r.time);
     // A clock-out log before the first clock-in log does not end that work.
     if let (Some(i), Some(o)) = (logon, logoff) {
         if o < i {

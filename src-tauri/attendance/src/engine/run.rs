@@ -6,10 +6,13 @@ use std::ops::RangeInclusive;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::attendance_day::{compute_user_days_in_frames, group_by_user};
-use super::daily::{DailyRecord, roles};
-use super::day_frame::DayFrame;
-use super::terminal::{TerminalRecord, compute_terminals};
+use std::collections::HashMap;
+
+use super::attendance_day::{compute_user_days_in_frames, frame_index};
+use super::clock_log::{ClockLog, TerminalNames};
+use super::daily::DailyRecord;
+use super::day_frame::{DayFrame, minute_of};
+use super::terminal::{TerminalRecord, terminals_in_frame};
 use crate::holidays::HolidayCalendar;
 use crate::log_event::LogEvent;
 use crate::rules::AttendanceRules;
@@ -34,6 +37,15 @@ pub struct AttendanceRun {
     pub future_events_ignored: usize,
 }
 
+/// One person's clock logs, in any order.
+#[derive(Debug, Clone, Default)]
+pub struct PersonLogs {
+    /// The person as records name them.
+    pub person: String,
+    /// The person's clock logs.
+    pub logs: Vec<ClockLog>,
+}
+
 /// Computes every user's records for `dates` from `events` (all users, any order; events
 /// that are neither clock-in nor clock-out logs are skipped). Users are named and grouped
 /// under the rules' user-name settings, `display_names` being the directory. Deterministic:
@@ -47,64 +59,80 @@ pub fn compute_run(
     now: DateTime<Utc>,
     options: RunOptions,
 ) -> AttendanceRun {
+    let mut names: HashMap<&str, usize> = HashMap::new();
+    let mut people: Vec<PersonLogs> = Vec::new();
+    let mut by_name: HashMap<String, usize> = HashMap::new();
+    let mut terminals = TerminalNames::new();
+    for e in events {
+        let Some(log) = ClockLog::of(e, rules, options.terminals.then_some(&mut terminals)) else { continue };
+        let i = match names.get(e.user.as_str()) {
+            Some(i) => *i,
+            None => {
+                let shown = rules.user_names.display(&e.user, display_names);
+                let next = people.len();
+                let i = *by_name.entry(shown.clone()).or_insert(next);
+                if i == next {
+                    people.push(PersonLogs { person: shown, logs: Vec::new() });
+                }
+                names.insert(e.user.as_str(), i);
+                i
+            }
+        };
+        people[i].logs.push(log);
+    }
+    people.sort_by(|a, b| a.person.cmp(&b.person));
+    compute_people(&people, &terminals, dates, rules, calendar, now, options)
+}
+
+/// Computes the records of `people` for `dates` (see [`compute_run`]), every person under
+/// `rules`, their terminals named in `terminals`. Records come out in the order of `people`.
+pub fn compute_people(
+    people: &[PersonLogs],
+    terminals: &TerminalNames,
+    dates: RangeInclusive<NaiveDate>,
+    rules: &AttendanceRules,
+    calendar: &HolidayCalendar,
+    now: DateTime<Utc>,
+    options: RunOptions,
+) -> AttendanceRun {
     let threads = match options.threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
     };
-    // Filtering is the bulk of the work when most logs are unrelated: do it in parallel.
-    let relevant: Vec<&LogEvent> = if threads > 1 && events.len() > 100_000 {
-        let size = events.len().div_ceil(threads);
-        std::thread::scope(|s| {
-            let parts: Vec<_> = events
-                .chunks(size)
-                .map(|part| {
-                    s.spawn(move || {
-                        part.iter()
-                            .filter(|e| {
-                                let (i, o) = roles(e, rules);
-                                i || o
-                            })
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            parts.into_iter().flat_map(|h| h.join().expect("filter thread")).collect()
-        })
-    } else {
-        events
-            .iter()
-            .filter(|e| {
-                let (i, o) = roles(e, rules);
-                i || o
-            })
-            .collect()
-    };
-    let users: Vec<(String, Vec<&LogEvent>)> =
-        group_by_user(relevant.iter().copied(), rules, display_names, false).into_iter().collect();
     let (first, last) = (*dates.start(), *dates.end());
     let Some(before) = first.pred_opt() else { return AttendanceRun::default() };
     let frames: Vec<DayFrame> =
         before.iter_days().take_while(|d| *d <= last).map(|d| DayFrame::new(d, rules, calendar)).collect();
 
-    let work = |chunk: &[(String, Vec<&LogEvent>)]| {
+    let work = |chunk: &[PersonLogs]| {
         let mut daily = Vec::new();
-        let mut terminals = Vec::new();
+        let mut terminal_records = Vec::new();
         let mut future = 0usize;
-        for (user, evs) in chunk {
-            future += evs.iter().filter(|e| e.time > now).count();
-            daily.extend(compute_user_days_in_frames(user, evs.iter().copied(), &frames, rules, now));
+        for p in chunk {
+            future += p.logs.iter().filter(|e| e.time > now).count();
+            daily.extend(compute_user_days_in_frames(&p.person, &p.logs, &frames, rules, now));
             if options.terminals {
-                let days = super::attendance_day::group_into_days(evs.iter().copied(), rules, now);
-                for (date, devs) in days.days.range(first..=last) {
-                    terminals.extend(compute_terminals(user, *date, devs.iter().copied(), rules, calendar, now));
+                // The logs of each wanted date (the first frame is the day before).
+                let mut by_day: Vec<Vec<ClockLog>> = vec![Vec::new(); frames.len()];
+                for e in &p.logs {
+                    if e.time <= now {
+                        if let Some(i) = frame_index(&frames, minute_of(e.time)) {
+                            by_day[i].push(*e);
+                        }
+                    }
+                }
+                for (frame, logs) in frames.iter().zip(&by_day).skip(1) {
+                    if !logs.is_empty() {
+                        terminal_records.extend(terminals_in_frame(&p.person, frame, logs, terminals, now));
+                    }
                 }
             }
         }
-        (daily, terminals, future)
+        (daily, terminal_records, future)
     };
-    let results = if threads > 1 && users.len() > 1 {
-        let size = users.len().div_ceil(threads * 4).max(1);
-        let chunks: Vec<_> = users.chunks(size).collect();
+    let results = if threads > 1 && people.len() > 1 {
+        let size = people.len().div_ceil(threads * 4).max(1);
+        let chunks: Vec<_> = people.chunks(size).collect();
         std::thread::scope(|s| {
             let mut out = Vec::with_capacity(chunks.len());
             // A fixed pool of `threads` workers, each taking every threads-th chunk.
@@ -124,7 +152,7 @@ pub fn compute_run(
             out.into_iter().map(|(_, r)| r).collect::<Vec<_>>()
         })
     } else {
-        vec![work(&users)]
+        vec![work(people)]
     };
     let mut run = AttendanceRun::default();
     for (d, t, f) in results {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::daily::roles;
+use super::clock_log::{ClockLog, TerminalNames, terminal_name};
 use super::day_frame::{DayFrame, minute_of};
 use crate::holidays::HolidayCalendar;
 use crate::log_event::LogEvent;
@@ -29,21 +29,9 @@ pub struct TerminalRecord {
     pub span_minutes: Option<u32>,
 }
 
-/// The terminal an event names under `rules`.
+/// The terminal an event names under `rules` (see [`terminal_name`]).
 pub fn terminal_of(event: &LogEvent, rules: &AttendanceRules) -> String {
-    rules
-        .terminal_key
-        .as_deref()
-        .and_then(|k| event.detail.get(k))
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .or_else(|| {
-            // `CLPC001 [169.254.123.159]` names the terminal CLPC001.
-            let t = event.target.split(" [").next().unwrap_or("").trim();
-            (!t.is_empty()).then_some(t)
-        })
-        .unwrap_or(event.host.as_str())
-        .to_string()
+    terminal_name(rules, &event.target, &event.host, &event.detail).to_string()
 }
 
 /// Per-terminal records of one user for `date` from the user's events of that attendance day
@@ -57,26 +45,39 @@ pub fn compute_terminals<'a>(
     now: DateTime<Utc>,
 ) -> Vec<TerminalRecord> {
     let frame = DayFrame::new(date, rules, calendar);
+    let mut names = TerminalNames::new();
+    let logs: Vec<ClockLog> = events.into_iter().filter_map(|e| ClockLog::of(e, rules, Some(&mut names))).collect();
+    terminals_in_frame(user, &frame, &logs, &names, now)
+}
+
+/// [`compute_terminals`] from a user's clock logs, their terminals named in `names`.
+pub(crate) fn terminals_in_frame(
+    user: &str,
+    frame: &DayFrame,
+    logs: &[ClockLog],
+    names: &TerminalNames,
+    now: DateTime<Utc>,
+) -> Vec<TerminalRecord> {
     // Per terminal: (first logon, last logoff).
     type FirstLast = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
-    let mut per: BTreeMap<String, FirstLast> = BTreeMap::new();
-    for e in events {
+    let mut per: BTreeMap<u32, FirstLast> = BTreeMap::new();
+    for e in logs {
         let m = minute_of(e.time);
         if m < frame.start || m >= frame.end || e.time > now {
             continue;
         }
-        let (is_in, is_out) = roles(e, rules);
-        if !is_in && !is_out {
+        if !e.clock_in && !e.clock_out {
             continue;
         }
-        let entry = per.entry(terminal_of(e, rules)).or_default();
-        if is_in {
+        let entry = per.entry(e.terminal).or_default();
+        if e.clock_in {
             entry.0 = Some(entry.0.map_or(e.time, |t| t.min(e.time)));
         }
-        if is_out {
+        if e.clock_out {
             entry.1 = Some(entry.1.map_or(e.time, |t| t.max(e.time)));
         }
     }
+    let date = frame.date;
     let mut out: Vec<TerminalRecord> = per
         .into_iter()
         .map(|(terminal, (on, off))| {
@@ -88,7 +89,14 @@ pub fn compute_terminals<'a>(
                 (Some(i), Some(o)) => Some(((o - i).num_minutes()) as u32),
                 _ => None,
             };
-            TerminalRecord { user: user.to_string(), date, terminal, first_logon: on, last_logoff: off, span_minutes: span }
+            TerminalRecord {
+                user: user.to_string(),
+                date,
+                terminal: names.name(terminal).to_string(),
+                first_logon: on,
+                last_logoff: off,
+                span_minutes: span,
+            }
         })
         .collect();
     out.sort_by(|a, b| (a.first_logon.or(a.last_logoff), &a.terminal).cmp(&(b.first_logon.or(b.last_logoff), &b.terminal)));

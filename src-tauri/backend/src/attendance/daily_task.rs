@@ -18,13 +18,13 @@ use chrono_tz::Tz;
 use futures_util::TryStreamExt;
 use sqlx::Row;
 use kinmu_attendance::{
-    AttendanceRules, ClockTime, DailyRecord, HolidayCalendar, HolidayKind, LogEvent, RunOptions,
-    TerminalRecord, UserNameMode, UserNameRules, attendance_date, compute_run, compute_user_days,
+    AttendanceRules, ClockLog, ClockTime, DailyRecord, HolidayCalendar, HolidayKind, PersonLogs, RunOptions,
+    TerminalNames, TerminalRecord, UserNameMode, UserNameRules, attendance_date, compute_people, compute_user_days,
+    detail_fields, event_identity, terminal_name,
 };
 use kinmu_shared::Permission;
 use kinmu_shared::api::{AttendanceTaskSettings, TaskOverview, TaskRun, TaskStatus, TaskTrigger};
 
-use super::event_import::stored_event;
 use super::people::{Directory, account_of, person_key};
 use super::retention;
 use super::rule_settings::{self, RuleBook};
@@ -376,7 +376,7 @@ async fn compute_and_store(
         }
         let (a, b) = (chunk[0], *chunk.last().expect("non-empty chunk"));
         let clock = Instant::now();
-        let (events, logged_names) = load_events(db, &ctx, a, b).await?;
+        let loaded = load_events(db, &ctx, a, b).await?;
         let previous = previous_clock_outs(db, a).await?;
         phases.load += clock.elapsed();
         let clock = Instant::now();
@@ -384,9 +384,8 @@ async fn compute_and_store(
             let ctx_book = ctx.book.clone();
             let directory = ctx.directory.clone();
             let names = ctx.names.clone();
-            let terminals = ctx.settings.terminals;
             tokio::task::spawn_blocking(move || {
-                compute_chunk(&ctx_book, &directory, &names, events, &logged_names, a, b, &previous, now, terminals)
+                compute_chunk(&ctx_book, &directory, &names, loaded, a, b, &previous, now)
             })
             .await
             .map_err(|e| Error::Internal(format!("the computation stopped: {e}")))?
@@ -463,10 +462,11 @@ struct Phases {
     retention: std::time::Duration,
 }
 
-/// The stored events of attendance days `a`–`b` (in every rule set's time zone and boundary),
-/// each named by its person key. Only events whose operation a clock-in or clock-out
-/// condition names are read, when every condition names one.
-async fn load_events(db: &Db, ctx: &Context, a: NaiveDate, b: NaiveDate) -> Result<(Vec<LogEvent>, HashMap<String, String>)> {
+/// The clock logs of attendance days `a`–`b`, by person: each stored event inside the days
+/// of its person's rule set (time zone and boundary) that those rules take as a clock-in or
+/// clock-out log. Only events whose operation a clock-in or clock-out condition names are
+/// read, when every condition names one.
+async fn load_events(db: &Db, ctx: &Context, a: NaiveDate, b: NaiveDate) -> Result<Loaded> {
     let groups = ctx.book.groups();
     let start = groups.iter().map(|(r, _)| local_instant(r.time_zone, a, r.day_boundary)).min().expect("company rules");
     let end = groups
@@ -479,104 +479,207 @@ async fn load_events(db: &Db, ctx: &Context, a: NaiveDate, b: NaiveDate) -> Resu
     let operations: Option<BTreeSet<String>> =
         conditions.iter().map(|c| c.operation.as_ref().map(|o| o.trim().to_uppercase())).collect();
     let mut sql = String::from(
-        "SELECT log_user, occurred_at, host, target, operation, detail, position FROM attendance_events WHERE occurred_at >= $1 AND occurred_at < $2",
+        "SELECT log_user, occurred_at, host, target, operation, detail FROM attendance_events WHERE occurred_at >= $1 AND occurred_at < $2",
     );
     if let Some(ops) = &operations {
         if ops.is_empty() {
-            return Ok((Vec::new(), HashMap::new()));
+            return Ok(Loaded::new(ctx, a, b));
         }
-        sql.push_str(&format!(" AND UPPER(operation) IN ({})", crate::database::placeholders(3, ops.len())));
+        // PostgreSQL filters in its own process; SQLite's UPPER() would copy every operation, so
+        // there the rows are filtered as they are read (`Loaded::wants`).
+        if db.kind == DatabaseKind::Postgres {
+            sql.push_str(&format!(" AND UPPER(operation) IN ({})", crate::database::placeholders(3, ops.len())));
+        }
     }
-    let start_micros = start.timestamp_micros();
-    let end_micros = end.timestamp_micros();
-    let loaded = Loaded::new(ctx.names.clone());
-    // Millions of rows: through the engine's own driver, reading the text in place.
-    let loaded = match db.native() {
-        Native::Sqlite(pool) => {
-            let mut params = vec![Param::Int(start_micros), Param::Int(end_micros)];
-            params.extend(operations.iter().flatten().map(|op| Param::Text(op.clone())));
-            sqlite_rows::for_each_row(pool, sql, params, loaded, |loaded, row| {
-                loaded.add(row.text(0)?, row.int(1), row.text(2)?, row.text(3)?, row.text(4)?, row.text(5)?, row.int(6));
-                Ok(())
-            })
-            .await?
+    // Millions of rows: through the engine's own driver, reading the text in place, one
+    // slice of the time range per core, each into its own state, merged at the end.
+    let parts = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4) as i64;
+    let (start, end) = (start.timestamp_micros(), end.timestamp_micros());
+    let step = ((end - start) / parts).max(1);
+    let slices: Vec<(i64, i64)> =
+        (0..parts).map(|i| (start + i * step, if i + 1 == parts { end } else { start + (i + 1) * step })).collect();
+    let operations: Vec<String> = operations.into_iter().flatten().collect();
+    let mut readers = Vec::new();
+    for (from, to) in slices {
+        let mut loaded = Loaded::new(ctx, a, b);
+        loaded.operations = (!operations.is_empty()).then(|| operations.clone());
+        let (sql, operations) = (sql.clone(), operations.clone());
+        readers.push(match db.native().clone() {
+            Native::Sqlite(pool) => tokio::spawn(async move {
+                let params = vec![Param::Int(from), Param::Int(to)];
+                sqlite_rows::for_each_row(&pool, sql, params, loaded, |loaded, row| {
+                    if !loaded.wants(row.text(4)?) {
+                        return Ok(());
+                    }
+                    loaded.add(row.text(0)?, row.int(1), row.text(2)?, row.text(3)?, row.text(4)?, row.text(5)?);
+                    Ok(())
+                })
+                .await
+            }),
+            Native::Postgres(pool) => tokio::spawn(async move {
+                let mut loaded = loaded;
+                let mut query = sqlx::query(&sql).bind(from).bind(to);
+                for op in &operations {
+                    query = query.bind(op.as_str());
+                }
+                let mut rows = query.fetch(&pool);
+                while let Some(row) = rows.try_next().await? {
+                    loaded.add(row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?, row.try_get(4)?, row.try_get(5)?);
+                }
+                Ok(loaded)
+            }),
+        });
+    }
+    let mut merged: Option<Loaded> = None;
+    for reader in readers {
+        let part = reader.await.map_err(|e| Error::Internal(format!("reading the events stopped: {e}")))??;
+        match merged.as_mut() {
+            None => merged = Some(part),
+            Some(m) => m.absorb(part),
         }
-        Native::Postgres(pool) => {
-            let mut loaded = loaded;
-            let mut query = sqlx::query(&sql).bind(start_micros).bind(end_micros);
-            for op in operations.iter().flatten() {
-                query = query.bind(op.as_str());
-            }
-            let mut rows = query.fetch(pool);
-            while let Some(row) = rows.try_next().await? {
-                loaded.add(
-                    row.try_get(0)?,
-                    row.try_get(1)?,
-                    row.try_get(2)?,
-                    row.try_get(3)?,
-                    row.try_get(4)?,
-                    row.try_get(5)?,
-                    row.try_get(6)?,
-                );
-            }
-            loaded
-        }
-    };
-    Ok(loaded.finish())
+    }
+    Ok(merged.unwrap_or_else(|| Loaded::new(ctx, a, b)))
 }
 
-/// The events [`load_events`] has read, kept by person, each named by its person key.
+/// What [`load_events`] has read: each person's clock logs under the rules of the person's
+/// organisation, read from the rows in place (no event is built).
 struct Loaded {
     names: UserNameRules,
-    source: Arc<str>,
-    /// Each logged name's person (an index into `events`).
-    persons: HashMap<String, usize>,
-    /// Each person key's index, and the keys.
-    person_index: HashMap<String, usize>,
-    keys: Vec<String>,
-    /// Each person's first logged name, for the display name.
-    logged_names: HashMap<String, String>,
-    /// Each person's events: the computation then finds a person's events side by side
-    /// (read in time order, they would be spread over the whole day's events).
-    events: Vec<Vec<LogEvent>>,
+    directory: Directory,
+    /// Each rule set's rules, its organisations, and its days' window.
+    rules: Vec<AttendanceRules>,
+    group_of_org: HashMap<i64, usize>,
+    windows: Vec<(i64, i64)>,
+    /// The operations some condition names (`None`: a condition names none, every event counts).
+    operations: Option<Vec<String>>,
+    /// Whether terminals are named (per-terminal records are asked for).
+    with_terminals: bool,
+    terminals: TerminalNames,
+    /// Each logged name's person (an index into `persons`).
+    by_logged: foldhash::HashMap<String, usize>,
+    by_key: foldhash::HashMap<String, usize>,
+    persons: Vec<LoadedPerson>,
+    /// Events inside their person's days.
+    events_used: usize,
+}
+
+/// One person's share of [`Loaded`].
+struct LoadedPerson {
+    key: String,
+    /// The first name the person logged in with, for the display name.
+    logged: String,
+    organization_id: Option<i64>,
+    /// The person's rule set (an index into `Loaded::rules`).
+    group: usize,
+    logs: Vec<ClockLog>,
 }
 
 impl Loaded {
-    fn new(names: UserNameRules) -> Loaded {
+    fn new(ctx: &Context, a: NaiveDate, b: NaiveDate) -> Loaded {
+        let groups = ctx.book.groups();
+        let group_of_org = groups.iter().enumerate().flat_map(|(i, (_, orgs))| orgs.iter().map(move |o| (*o, i))).collect();
+        // Each rule set's days begin at its own boundary in its own time zone.
+        let windows = groups
+            .iter()
+            .map(|(r, _)| {
+                (
+                    local_instant(r.time_zone, a, r.day_boundary).timestamp_micros(),
+                    local_instant(r.time_zone, b + Duration::days(1), r.day_boundary).timestamp_micros(),
+                )
+            })
+            .collect();
         Loaded {
-            names,
-            source: Arc::from("attendance_events"),
-            persons: HashMap::new(),
-            person_index: HashMap::new(),
-            keys: Vec::new(),
-            logged_names: HashMap::new(),
-            events: Vec::new(),
+            names: ctx.names.clone(),
+            directory: ctx.directory.clone(),
+            rules: groups.into_iter().map(|(r, _)| r).collect(),
+            group_of_org,
+            windows,
+            operations: None,
+            with_terminals: ctx.settings.terminals,
+            terminals: TerminalNames::new(),
+            by_logged: Default::default(),
+            by_key: Default::default(),
+            persons: Vec::new(),
+            events_used: 0,
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn add(&mut self, logged: &str, at: i64, host: &str, target: &str, operation: &str, detail: &str, position: i64) {
-        let index = match self.persons.get(logged) {
-            Some(i) => *i,
-            None => {
-                let person = person_key(logged, &self.names);
-                self.logged_names.entry(person.clone()).or_insert_with(|| logged.to_string());
-                let next = self.events.len();
-                let i = *self.person_index.entry(person.clone()).or_insert(next);
-                if i == next {
-                    self.events.push(Vec::new());
-                    self.keys.push(person);
-                }
-                self.persons.insert(logged.to_string(), i);
-                i
+    /// Adds what another reader of the same days has read.
+    fn absorb(&mut self, other: Loaded) {
+        self.events_used += other.events_used;
+        for (logged, i) in other.by_logged {
+            let p = &other.persons[i];
+            if !self.by_logged.contains_key(&logged) {
+                let mine = match self.by_key.get(&p.key) {
+                    Some(m) => *m,
+                    None => {
+                        let LoadedPerson { key, logged, organization_id, group, .. } = p;
+                        let (key, logged) = (key.clone(), logged.clone());
+                        self.persons.push(LoadedPerson { key: key.clone(), logged, organization_id: *organization_id, group: *group, logs: Vec::new() });
+                        self.by_key.insert(key, self.persons.len() - 1);
+                        self.persons.len() - 1
+                    }
+                };
+                self.by_logged.insert(logged, mine);
             }
-        };
-        let row = (self.keys[index].clone(), at, host.to_string(), target.to_string(), operation.to_string(), detail.to_string(), position);
-        self.events[index].extend(stored_event(&self.source, row));
+        }
+        for p in other.persons {
+            let mine = self.by_key[&p.key];
+            let logs = &mut self.persons[mine].logs;
+            if self.with_terminals {
+                logs.extend(p.logs.into_iter().map(|mut l| {
+                    l.terminal = self.terminals.index(other.terminals.name(l.terminal));
+                    l
+                }));
+            } else {
+                logs.extend(p.logs);
+            }
+        }
     }
 
-    fn finish(self) -> (Vec<LogEvent>, HashMap<String, String>) {
-        (self.events.into_iter().flatten().collect(), self.logged_names)
+    /// Whether an event with this operation may be a clock log.
+    fn wants(&self, operation: &str) -> bool {
+        self.operations.as_ref().is_none_or(|ops| ops.iter().any(|o| o.eq_ignore_ascii_case(operation.trim())))
+    }
+
+    fn person(&mut self, logged: &str) -> usize {
+        if let Some(i) = self.by_logged.get(logged) {
+            return *i;
+        }
+        let key = person_key(logged, &self.names);
+        let i = match self.by_key.get(&key) {
+            Some(i) => *i,
+            None => {
+                let organization_id = self.directory.owner(&key).and_then(|o| o.organization_id);
+                let group = organization_id.and_then(|o| self.group_of_org.get(&o).copied()).unwrap_or(0);
+                self.persons.push(LoadedPerson { key: key.clone(), logged: logged.to_string(), organization_id, group, logs: Vec::new() });
+                self.by_key.insert(key, self.persons.len() - 1);
+                self.persons.len() - 1
+            }
+        };
+        self.by_logged.insert(logged.to_string(), i);
+        i
+    }
+
+    fn add(&mut self, logged: &str, at: i64, host: &str, target: &str, operation: &str, detail: &str) {
+        let i = self.person(logged);
+        let group = self.persons[i].group;
+        let (from, to) = self.windows[group];
+        if at < from || at >= to {
+            return;
+        }
+        let Some(time) = DateTime::<Utc>::from_timestamp_micros(at) else { return };
+        self.events_used += 1;
+        let rules = &self.rules[group];
+        let fields = detail_fields(detail);
+        let (clock_in, clock_out) = rules.clock_roles(operation, fields.as_slice());
+        if !clock_in && !clock_out {
+            return;
+        }
+        let terminal =
+            if self.with_terminals { self.terminals.index(terminal_name(rules, target, host, fields.as_slice())) } else { 0 };
+        let identity = event_identity(host, target, operation, detail);
+        self.persons[i].logs.push(ClockLog { time, clock_in, clock_out, identity, terminal });
     }
 }
 
@@ -624,33 +727,20 @@ fn compute_chunk(
     book: &RuleBook,
     directory: &Directory,
     names: &UserNameRules,
-    events: Vec<LogEvent>,
-    logged: &HashMap<String, String>,
+    loaded: Loaded,
     a: NaiveDate,
     b: NaiveDate,
     previous: &HashMap<String, i64>,
     now: DateTime<Utc>,
-    terminals: bool,
 ) -> Computed {
-    // Persons → organisation → rule set.
-    let groups = book.groups();
-    let group_of_org: HashMap<i64, usize> =
-        groups.iter().enumerate().flat_map(|(i, (_, orgs))| orgs.iter().map(move |o| (*o, i))).collect();
+    let Loaded { rules: group_rules, persons, terminals: terminal_names, with_terminals, events_used, .. } = loaded;
     let mut org_of: HashMap<String, Option<i64>> = HashMap::new();
-    let mut by_group: Vec<Vec<LogEvent>> = vec![Vec::new(); groups.len()];
-    // Each rule set's days begin at its own boundary in its own time zone.
-    let windows: Vec<(DateTime<Utc>, DateTime<Utc>)> = groups
-        .iter()
-        .map(|(r, _)| (local_instant(r.time_zone, a, r.day_boundary), local_instant(r.time_zone, b + Duration::days(1), r.day_boundary)))
-        .collect();
-    let mut events_used = 0;
-    for e in events {
-        let org = *org_of.entry(e.user.clone()).or_insert_with(|| directory.owner(&e.user).and_then(|o| o.organization_id));
-        let g = org.and_then(|o| group_of_org.get(&o).copied()).unwrap_or(0);
-        if e.time >= windows[g].0 && e.time < windows[g].1 {
-            events_used += 1;
-            by_group[g].push(e);
-        }
+    let mut logged: HashMap<String, String> = HashMap::new();
+    let mut by_group: Vec<Vec<PersonLogs>> = (0..group_rules.len()).map(|_| Vec::new()).collect();
+    for p in persons {
+        org_of.insert(p.key.clone(), p.organization_id);
+        logged.insert(p.key.clone(), p.logged);
+        by_group[p.group].push(PersonLogs { person: p.key, logs: p.logs });
     }
     let years = [a.year() - 1, a.year(), b.year(), b.year() + 1];
     let mut daily: HashMap<NaiveDate, Vec<PersonDay>> = HashMap::new();
@@ -663,21 +753,15 @@ fn compute_chunk(
         r.user_names = UserNameRules { mode: UserNameMode::AsLogged, strip_domain: false };
         r
     };
-    for ((rules, _), evs) in groups.iter().zip(by_group) {
-        if evs.is_empty() {
+    for (rules, mut people) in group_rules.iter().zip(by_group) {
+        if people.is_empty() {
             continue;
         }
+        people.sort_by(|x, y| x.person.cmp(&y.person));
         let rules = keyed(rules);
         let calendar = HolidayCalendar::new(&rules.holidays, years);
-        let result = compute_run(
-            &evs,
-            a..=b,
-            &rules,
-            &calendar,
-            &Default::default(),
-            now,
-            RunOptions { terminals, threads: 0 },
-        );
+        let options = RunOptions { terminals: with_terminals, threads: 0 };
+        let result = compute_people(&people, &terminal_names, a..=b, &rules, &calendar, now, options);
         for r in result.daily {
             let owner = directory.owner(&r.user);
             if computed_persons.insert(r.user.clone()) {

@@ -1,0 +1,123 @@
+//! An event reduced to what the attendance computation needs: its instant, whether it is a
+//! clock-in and/or clock-out log under the rules, what tells it apart from an identical
+//! event, and its terminal. The daily task turns millions of stored rows straight into these
+//! without building a [`LogEvent`] each; [`ClockLog::of`] does the same for a [`LogEvent`].
+
+use chrono::{DateTime, Utc};
+
+use crate::log_event::{DetailLookup, LogEvent};
+use crate::rules::AttendanceRules;
+
+/// One clock-in or clock-out log (an event that is neither is not made into one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClockLog {
+    /// The instant of the event.
+    pub time: DateTime<Utc>,
+    /// A clock-in log under the rules.
+    pub clock_in: bool,
+    /// A clock-out log under the rules (clock-in logs too, when the rules include them).
+    pub clock_out: bool,
+    /// Equal for two events of the same instant that are the same but for the user name
+    /// ([`event_identity`]): the second is a duplicate.
+    pub identity: u64,
+    /// The terminal, as an index into the run's [`TerminalNames`] (0 when terminals are not asked for).
+    pub terminal: u32,
+}
+
+impl ClockLog {
+    /// The clock log of `event` under `rules`, or `None` when it is neither a clock-in nor a
+    /// clock-out log. The terminal is named in `terminals` when given.
+    pub fn of(event: &LogEvent, rules: &AttendanceRules, terminals: Option<&mut TerminalNames>) -> Option<ClockLog> {
+        let (clock_in, clock_out) = rules.clock_roles(&event.operation, &event.detail);
+        if !clock_in && !clock_out {
+            return None;
+        }
+        let terminal = match terminals {
+            Some(names) => names.index(terminal_name(rules, &event.target, &event.host, &event.detail)),
+            None => 0,
+        };
+        let detail = event.detail.to_string();
+        let identity = event_identity(&event.host, &event.target, &event.operation, &detail);
+        Some(ClockLog { time: event.time, clock_in, clock_out, identity, terminal })
+    }
+}
+
+impl AttendanceRules {
+    /// Whether an event with this operation and detail is a clock-in log and whether it is
+    /// a clock-out log (any condition of each list holds; clock-in logs count as clock-out
+    /// logs too when `clock_out_includes_clock_in` is set).
+    pub fn clock_roles(&self, operation: &str, detail: &(impl DetailLookup + ?Sized)) -> (bool, bool) {
+        let is_in = self.clock_in.iter().any(|c| c.matches_fields(operation, detail));
+        let is_out =
+            (self.clock_out_includes_clock_in && is_in) || self.clock_out.iter().any(|c| c.matches_fields(operation, detail));
+        (is_in, is_out)
+    }
+}
+
+/// A stable 64-bit FNV-1a hash of what makes two events of one user at one instant the same
+/// event: host, target, operation and the detail in its canonical text form.
+pub fn event_identity(host: &str, target: &str, operation: &str, detail: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for field in [host, target, operation, detail] {
+        for b in field.as_bytes() {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        // A separator that cannot appear in UTF-8 text.
+        h ^= 0xff;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// The terminal an event names under `rules`: the detail field named by the rules' terminal
+/// key, else the target without its bracketed address (`CLPC001 [169.254.123.159]` names
+/// CLPC001), else the host.
+pub fn terminal_name<'a>(
+    rules: &AttendanceRules,
+    target: &'a str,
+    host: &'a str,
+    detail: &'a (impl DetailLookup + ?Sized),
+) -> &'a str {
+    rules
+        .terminal_key
+        .as_deref()
+        .and_then(|k| detail.field(k))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .or_else(|| {
+            let t = target.split(" [").next().unwrap_or("").trim();
+            (!t.is_empty()).then_some(t)
+        })
+        .unwrap_or(host)
+}
+
+/// The terminal names of a run, each stored once; [`ClockLog::terminal`] indexes them.
+#[derive(Debug, Clone, Default)]
+pub struct TerminalNames {
+    names: Vec<String>,
+    indexes: foldhash::HashMap<String, u32>,
+}
+
+impl TerminalNames {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The index of `name`, added when new.
+    pub fn index(&mut self, name: &str) -> u32 {
+        if let Some(i) = self.indexes.get(name) {
+            return *i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(name.to_string());
+        self.indexes.insert(name.to_string(), i);
+        i
+    }
+
+    /// The name at `index` ("" when unknown).
+    pub fn name(&self, index: u32) -> &str {
+        self.names.get(index as usize).map_or("", String::as_str)
+    }
+}
