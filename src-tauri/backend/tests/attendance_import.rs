@@ -300,6 +300,22 @@ async fn large_file_story(db: Db) {
         count(&db, "SELECT COUNT(*) FROM attendance_events").await as u64,
         n
     );
+    // The same file again: nothing new, every event counted as a duplicate, exactly.
+    let again = import_file(&db, &path, None, TOKYO, NOW, |_| {}).await.unwrap();
+    assert_eq!(
+        (again.read, again.imported, again.duplicates, again.rejected),
+        (n + 100, 0, n + 100, 0)
+    );
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM attendance_events").await as u64,
+        n
+    );
+    // The first line of duplicates within a file is the one stored (key order does not change it).
+    // (lines 2 to n + 1 hold the events, the header is line 1, the repeated ones come after)
+    assert_eq!(
+        count(&db, &format!("SELECT COUNT(*) FROM attendance_events WHERE position > {}", n + 1)).await,
+        0
+    );
 }
 
 #[tokio::test]

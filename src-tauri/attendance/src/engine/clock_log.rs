@@ -54,20 +54,12 @@ impl AttendanceRules {
     }
 }
 
-/// A stable 64-bit FNV-1a hash of what makes two events of one user at one instant the same
-/// event: host, target, operation and the detail in its canonical text form.
+/// A 64-bit hash of what makes two events of one user at one instant the same event: host,
+/// target, operation and the detail in its canonical text form. Deterministic (a fixed seed),
+/// but only meant for comparing events within one computation.
 pub fn event_identity(host: &str, target: &str, operation: &str, detail: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for field in [host, target, operation, detail] {
-        for b in field.as_bytes() {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        // A separator that cannot appear in UTF-8 text.
-        h ^= 0xff;
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0x6b69_6e6d_7521).hash_one((host, target, operation, detail))
 }
 
 /// The terminal an event names under `rules`: the detail field named by the rules' terminal
