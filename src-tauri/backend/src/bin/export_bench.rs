@@ -237,6 +237,10 @@ async fn first_page(db: &Db, k: usize) {
                 .fetch_one(&db.pool)
                 .await
                 .expect("org");
+            sqlx::query("INSERT INTO roles (name, builtin, permissions, created_at) SELECT 'Bench', NULL, '[]', 0 WHERE NOT EXISTS (SELECT 1 FROM roles)")
+                .execute(&db.pool)
+                .await
+                .expect("role");
             sqlx::query(
                 "INSERT INTO users (login, login_key, display_name, organization_id, role_id, language, time_zone, created_at, updated_at) \
                  SELECT person_key, person_key, display_name, $1, (SELECT MIN(id) FROM roles), 'ja', 'Asia/Tokyo', 0, 0 \
