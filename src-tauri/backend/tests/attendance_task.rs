@@ -535,7 +535,7 @@ async fn reports_story(db: Db) {
                     let mut out = Vec::new();
                     for i in 0..zip.len() {
                         let mut f = zip.by_index(i).unwrap();
-                        let name = f.name().to_string();
+                        let name = f.name().unwrap().to_string();
                         if name.starts_with("xl/worksheets/") || name == "xl/workbook.xml" || name == "xl/sharedStrings.xml" {
                             let mut text = String::new();
                             std::io::Read::read_to_string(&mut f, &mut text).unwrap();
