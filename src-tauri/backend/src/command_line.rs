@@ -741,28 +741,37 @@ async fn export(cli: &Cli, file: &FileConfig, a: &ExportArgs) -> Result<(), Fail
         layout: reports::display_settings(&db).await?.layout(a.kind).clone(),
         language: reports::file_language(&db).await?,
     };
-    let table = reports::build(&db, &Actor::Operator, &req).await?;
     let format = FileFormat::parse(&a.format).unwrap_or(FileFormat::Csv);
-    let rows: Vec<&reports::Row> = table.rows.iter().collect();
-    let output_format = match format {
-        FileFormat::Csv => kinmu_shared::api::OutputFormat::Csv,
-        FileFormat::Xlsx => kinmu_shared::api::OutputFormat::Xlsx,
-    };
     // Past the limits of one file (10,000 persons a month, 50,000 rows a day, 1,000 sheets in an
-    // Excel timesheet) the file is split: FILE_1.ext, FILE_2.ext, …
-    let pieces = crate::attendance::output_profiles::split_rows(a.kind, output_format, &rows);
-    for (i, piece) in pieces.iter().enumerate() {
-        let path = if pieces.len() == 1 {
-            a.out.clone()
-        } else {
-            let stem = a.out.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
-            let ext = a.out.extension().map(|e| format!(".{}", e.to_string_lossy())).unwrap_or_default();
-            a.out.with_file_name(format!("{stem}_{}{ext}", i + 1))
-        };
-        reports::write_file(&table, piece, format, !a.no_header, a.encoding, req.language, &path)?;
-        println!("{}: {} rows ({} {})", path.display(), piece.len(), a.kind.key(), table.period);
+    // Excel timesheet) the file is split: FILE_1.ext, FILE_2.ext, … The rows stream from the
+    // database to the files.
+    let stem = a.out.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+    let base = a.out.with_file_name(&stem);
+    let spec = reports::FileSpec {
+        table: reports::Table { kind: a.kind, period: period.label(), columns: req.layout.columns.clone(), rows: Vec::new() },
+        format,
+        header: !a.no_header,
+        encoding: a.encoding,
+        language: req.language,
+        split: true,
+        zip: false,
+        extension: Some(a.out.extension().map(|e| e.to_string_lossy().to_string()).unwrap_or_default()),
+        empty: Some(base.clone()),
+    };
+    let (table, written) = reports::export_files(
+        &db,
+        &Actor::Operator,
+        &req,
+        reports::file_grouping(a.kind, format),
+        spec,
+        Box::new(move |_| (String::new(), base.clone())),
+    )
+    .await?;
+    for f in &written {
+        println!("{}: {} rows ({} {})", f.path.display(), f.rows, a.kind.key(), table.period);
     }
-    eprintln!("{} rows in {:.1} s", rows.len(), started.elapsed().as_secs_f64());
+    let rows: usize = written.iter().map(|f| f.rows).sum();
+    eprintln!("{rows} rows in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
 }
 

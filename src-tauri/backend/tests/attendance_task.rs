@@ -446,6 +446,111 @@ async fn reports_story(db: Db) {
     let t = reports::build(&db, &op, &request(ReportKind::Monthly, Period::Year(2024))).await.unwrap();
     assert_eq!(t.rows.len(), 4);
 
+    // Streamed tables (ordered in SQL) equal the tables sorted in memory, row for row, for every
+    // kind, sort and grouping; keys SQL cannot order by fall back to memory.
+    use kinmu::attendance::reports::Grouping;
+    let day1 = Period::Day(date("2024-04-01"));
+    let cases: &[(ReportKind, Period, &str)] = &[
+        (ReportKind::Monthly, april_month, ""),
+        (ReportKind::Monthly, april_month, "-actual_work,user"),
+        (ReportKind::Monthly, april_month, "days_without_clock_out,-user"),
+        (ReportKind::Monthly, april_month, "group"),
+        (ReportKind::Monthly, Period::Year(2024), "-late_count"),
+        (ReportKind::Ranking, april_month, ""),
+        (ReportKind::Ranking, Period::Year(2024), ""),
+        (ReportKind::Timesheet, april_month, ""),
+        (ReportKind::Timesheet, april_month, "-regular_overtime,clock_in"),
+        (ReportKind::Timesheet, april_month, "-clock_out"),
+        (ReportKind::Timesheet, april_month, "clock_in,-user"),
+        (ReportKind::Timesheet, april_month, "work_interval"),
+        (ReportKind::Timesheet, april_month, "-work_interval,-date"),
+        (ReportKind::Timesheet, april_month, "weekday"),
+        (ReportKind::Daily, day1, ""),
+        (ReportKind::Daily, day1, "clock_in"),
+        (ReportKind::Daily, april_month, "-logon,user"),
+        (ReportKind::Daily, april_month, "-logoff,-late"),
+        (ReportKind::Daily, april_month, "group,-overtime"),
+        (ReportKind::Terminal, april_month, ""),
+        (ReportKind::Terminal, april_month, "-terminal,user"),
+        (ReportKind::Terminal, april_month, "-date"),
+        (ReportKind::Terminal, april_month, "logon"),
+    ];
+    for &(kind, period, sort) in cases {
+        for grouping in [Grouping::None, Grouping::Sheets, Grouping::User, Grouping::Terminal] {
+            if grouping == Grouping::Terminal && kind != ReportKind::Terminal {
+                continue;
+            }
+            for actor in [&op, &member] {
+                let mut req = request(kind, period);
+                req.layout.sort = reports::parse_sort(sort);
+                let (_, streamed) = reports::stream(&db, actor, &req, grouping, Vec::new()).await.unwrap();
+                let (_, in_memory) = reports::stream::stream_in_memory(&db, actor, &req, grouping, Vec::new()).await.unwrap();
+                assert!(!in_memory.is_empty(), "{kind:?} {sort}");
+                assert_eq!(streamed, in_memory, "{kind:?} {period:?} sorted by {sort:?}, {grouping:?}");
+            }
+        }
+    }
+    // Streamed files equal the files written from the whole table, byte for byte (CSV) and
+    // sheet for sheet (Excel); timesheets with a sheet per person in the order persons appear.
+    let files = tempfile::tempdir().unwrap();
+    for (kind, sort, format, encoding) in [
+        (ReportKind::Monthly, "-overtime", FileFormat::Csv, CsvEncoding::ShiftJis),
+        (ReportKind::Timesheet, "", FileFormat::Csv, CsvEncoding::Utf8Bom),
+        (ReportKind::Timesheet, "-clock_out", FileFormat::Xlsx, CsvEncoding::Utf8),
+        (ReportKind::Timesheet, "", FileFormat::Xlsx, CsvEncoding::Utf8),
+        (ReportKind::Daily, "clock_in", FileFormat::Xlsx, CsvEncoding::Utf8),
+        (ReportKind::Terminal, "", FileFormat::Csv, CsvEncoding::Utf8),
+    ] {
+        let mut req = request(kind, april_month);
+        req.language = Language::Ja;
+        req.layout.sort = reports::parse_sort(sort);
+        let whole = reports::build(&db, &op, &req).await.unwrap();
+        let rows: Vec<&reports::Row> = whole.rows.iter().collect();
+        let old = files.path().join(format!("old.{}", format.extension()));
+        reports::write_file(&whole, &rows, format, true, encoding, Language::Ja, &old).unwrap();
+        let base = files.path().join("new");
+        let spec = reports::FileSpec {
+            table: reports::Table { rows: Vec::new(), ..whole.clone() },
+            format,
+            header: true,
+            encoding,
+            language: Language::Ja,
+            split: true,
+            zip: false,
+            extension: None,
+            empty: None,
+        };
+        let b = base.clone();
+        let (_, written) = reports::export_files(&db, &op, &req, reports::file_grouping(kind, format), spec, Box::new(move |_| (String::new(), b.clone())))
+            .await
+            .unwrap();
+        assert_eq!(written.len(), 1);
+        assert_eq!(written[0].rows, whole.rows.len());
+        let new = &written[0].path;
+        match format {
+            FileFormat::Csv => assert_eq!(std::fs::read(&old).unwrap(), std::fs::read(new).unwrap(), "{kind:?} {sort}"),
+            FileFormat::Xlsx => {
+                let sheets = |path: &std::path::Path| {
+                    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+                    let mut out = Vec::new();
+                    for i in 0..zip.len() {
+                        let mut f = zip.by_index(i).unwrap();
+                        let name = f.name().unwrap().to_string();
+                        if name.starts_with("xl/worksheets/") || name == "xl/workbook.xml" || name == "xl/sharedStrings.xml" {
+                            let mut text = String::new();
+                            std::io::Read::read_to_string(&mut f, &mut text).unwrap();
+                            out.push((name, text));
+                        }
+                    }
+                    out.sort();
+                    out
+                };
+                assert_eq!(sheets(&old), sheets(new), "{kind:?} {sort}");
+            }
+        }
+        std::fs::remove_file(new).unwrap();
+    }
+
     // Files: Shift_JIS CSV with Japanese headers; an Excel timesheet with a sheet per person.
     let dir = tempfile::tempdir().unwrap();
     let mut ja = request(ReportKind::Monthly, april_month);

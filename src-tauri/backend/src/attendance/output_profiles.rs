@@ -378,21 +378,18 @@ pub async fn copy(db: &Db, actor: &Actor, id: i64, now: i64) -> Result<OutputPro
     create(db, actor, p, now).await
 }
 
+/// Whether `r` passes the profile's filters.
+fn admitted(p: &OutputProfile, r: &Row) -> bool {
+    (p.filter_users.is_empty() || p.filter_users.iter().any(|u| owns(u, &r.person)))
+        && (p.filter_organizations.is_empty()
+            || p.filter_organizations.iter().map(|o| o.trim()).any(|o| r.group == o || r.group.starts_with(&format!("{o} / "))))
+        && (p.filter_terminals.is_empty()
+            || r.terminal.as_ref().is_some_and(|t| p.filter_terminals.iter().any(|f| f.trim().eq_ignore_ascii_case(t))))
+}
+
 /// Rows of `table` that pass the profile's filters.
 fn filtered<'t>(p: &OutputProfile, table: &'t Table) -> Vec<&'t Row> {
-    table
-        .rows
-        .iter()
-        .filter(|r| p.filter_users.is_empty() || p.filter_users.iter().any(|u| owns(u, &r.person)))
-        .filter(|r| {
-            p.filter_organizations.is_empty()
-                || p.filter_organizations.iter().map(|o| o.trim()).any(|o| r.group == o || r.group.starts_with(&format!("{o} / ")))
-        })
-        .filter(|r| {
-            p.filter_terminals.is_empty()
-                || r.terminal.as_ref().is_some_and(|t| p.filter_terminals.iter().any(|f| f.trim().eq_ignore_ascii_case(t)))
-        })
-        .collect()
+    table.rows.iter().filter(|r| admitted(p, r)).collect()
 }
 
 /// Writes one profile's files for `period`.
@@ -407,11 +404,16 @@ pub async fn write_period(db: &Db, p: &OutputProfile, period: Period, language: 
         layout: p.layout.clone(),
         language,
     };
-    let table = reports::build(db, &Actor::Operator, &req).await?;
-    let profile = p.clone();
-    let written = tokio::task::spawn_blocking(move || write_files(&profile, &table, period, language))
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))??;
+    let written = if p.split == SplitBy::Organization {
+        // Organisations are known per row only after reading it: the table is built in memory.
+        let table = reports::build(db, &Actor::Operator, &req).await?;
+        let profile = p.clone();
+        tokio::task::spawn_blocking(move || write_files(&profile, &table, period, language))
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))??
+    } else {
+        stream_files(db, p, &req, period, language).await?
+    };
     for f in &written {
         sqlx::query(
             "INSERT INTO attendance_output_files (profile_id, path, written_at, row_count, byte_count) VALUES ($1, $2, $3, $4, $5) \
@@ -426,6 +428,73 @@ pub async fn write_period(db: &Db, p: &OutputProfile, period: Period, language: 
         .await?;
     }
     Ok(written)
+}
+
+/// The profile's filters around the files being written.
+struct Filtered {
+    profile: OutputProfile,
+    files: reports::FileSet,
+}
+
+impl reports::RowSink for Filtered {
+    fn push(&mut self, row: Row) -> Result<()> {
+        if admitted(&self.profile, &row) { self.files.push(row) } else { Ok(()) }
+    }
+}
+
+/// Streams one period's files (not split per organisation): the rows go from the database to
+/// the files, grouped per user or terminal in SQL when the files are.
+async fn stream_files(db: &Db, p: &OutputProfile, req: &ReportRequest, period: Period, language: Language) -> Result<Vec<WrittenFile>> {
+    let mut folder = PathBuf::from(p.folder.trim());
+    if p.monthly_subfolders {
+        let (first, _) = period.first_and_last();
+        folder.push(first.format("%Y%m").to_string());
+    }
+    let format = match p.format {
+        OutputFormat::Csv => FileFormat::Csv,
+        OutputFormat::Xlsx => FileFormat::Xlsx,
+    };
+    let template = template(p);
+    let default_parts = NameParts { period: Some(period), ..NameParts::default() };
+    let spec = reports::FileSpec {
+        table: Table { kind: p.kind, period: period.label(), columns: req.layout.columns.clone(), rows: Vec::new() },
+        format,
+        header: p.header,
+        encoding: CsvEncoding::parse(&p.encoding).unwrap_or_default(),
+        language,
+        split: true,
+        zip: p.zip,
+        extension: None,
+        empty: p.empty_file.then(|| folder.join(file_name(&template, p, &default_parts, language))),
+    };
+    let grouping = match p.split {
+        SplitBy::User => reports::Grouping::User,
+        SplitBy::Terminal => reports::Grouping::Terminal,
+        _ => reports::file_grouping(p.kind, format),
+    };
+    let profile = p.clone();
+    let namer: reports::Namer = Box::new(move |r: &Row| {
+        let (key, parts) = match profile.split {
+            SplitBy::User => (format!("{}\u{0}{}", r.name, r.person), NameParts { period: Some(period), user: r.name.clone(), ..NameParts::default() }),
+            SplitBy::Terminal => {
+                let t = r.terminal.clone().unwrap_or_default();
+                (t.clone(), NameParts { period: Some(period), terminal: t, ..NameParts::default() })
+            }
+            _ => (String::new(), NameParts { period: Some(period), ..NameParts::default() }),
+        };
+        (key, folder.join(file_name(&template, &profile, &parts, language)))
+    });
+    let sink = Filtered { profile: p.clone(), files: reports::FileSet::new(spec, namer) };
+    let (_, written) = reports::export_through(db, &Actor::Operator, req, grouping, sink, |s| s.files).await?;
+    Ok(written
+        .into_iter()
+        .map(|f| WrittenFile {
+            profile: p.name.clone(),
+            bytes: std::fs::metadata(&f.path).map(|m| m.len() as i64).unwrap_or(0),
+            path: f.path.display().to_string(),
+            rows: f.rows as i64,
+        })
+        .collect())
 }
 
 /// Splits, names and writes the files of one period (blocking IO).
@@ -496,7 +565,7 @@ fn io_error(path: &Path, e: std::io::Error) -> Error {
 }
 
 /// Zips `file` as `name` into `out` (through a temporary name).
-fn zip_file(file: &Path, name: &str, out: &Path) -> Result<()> {
+pub(crate) fn zip_file(file: &Path, name: &str, out: &Path) -> Result<()> {
     let dir = out.parent().unwrap_or(Path::new("."));
     let temp = dir.join(format!(".{}.part", out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default()));
     let result = (|| -> std::io::Result<()> {

@@ -3,9 +3,24 @@
 //! per-terminal) as CSV and as Excel, end to end (read from the database, build, write), in
 //! seconds, with the process's memory after each file.
 //!
-//! `cargo run --release -p kinmu --bin export_bench -- [--users 100000] [--days 30] [--db FILE]`
+//! `cargo run --release -p kinmu --bin export_bench -- [--users 100000] [--days 30] [--db FILE]
+//! [--from BASE.db] [--org-users 5000]`
 //! With `--db FILE` an existing benchmark database is reused (its generation is the slow part:
 //! logs are generated, imported and computed by the real attendance task).
+//!
+//! `--from BASE.db` (a database this benchmark made for fewer users, e.g. 3,000) makes `--db`
+//! without logs: BASE's stored records (attendance_daily, attendance_monthly,
+//! attendance_terminals, computed by the real task) are copied under new person keys
+//! (`user000123-07`) until there are `--users` persons. The exports then read as many rows as
+//! for that many users, but the values repeat BASE's; the events table is emptied.
+//!
+//! `--org-users K` gives the first K persons Kinmu users in one organisation and times the
+//! console's first page of the monthly table for that organisation (what
+//! `GET /api/v1/attendance/reports/monthly?month=…&organization_id=…&offset=0&limit=500` does
+//! on the server, without HTTP).
+//!
+//! Files are written as `kinmu export` writes them: rows streamed from the database, split past
+//! the limits of one file (Excel timesheets every 1,000 people).
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -49,6 +64,11 @@ async fn main() {
     let work = std::env::temp_dir().join(format!("kinmu-export-bench-{}", std::process::id()));
     std::fs::create_dir_all(&work).expect("temp dir");
     let db_path = arg("--db").map(PathBuf::from).unwrap_or_else(|| work.join("bench.db"));
+    if let Some(base) = arg("--from")
+        && !db_path.exists()
+    {
+        replicate(std::path::Path::new(&base), &db_path, users).await;
+    }
     let fresh = !db_path.exists();
     let db = Db::open(&DatabaseUrl::parse(&format!("sqlite://{}", db_path.display())).expect("url"), 4).await.expect("database");
     let tz = chrono_tz::Asia::Tokyo;
@@ -87,16 +107,21 @@ async fn main() {
             run.status
         );
     }
+    if let Some(k) = arg("--org-users").and_then(|v| v.parse::<usize>().ok()) {
+        first_page(&db, k).await;
+    }
     let out = work.join("files");
     let day = Period::Day(first + chrono::Duration::days(14));
     let month = Period::Month(2024, 4);
-    println!("{:<10} {:<6} {:>9} {:>8} {:>9} {:>9} {:>9} {:>8}", "table", "file", "rows", "MiB", "seconds", "(read)", "(write)", "RSS MiB");
+    println!("{:<10} {:<6} {:>9} {:>6} {:>8} {:>9} {:>8}", "table", "file", "rows", "files", "MiB", "seconds", "RSS MiB");
     for (kind, period) in [
         (ReportKind::Monthly, month),
         (ReportKind::Timesheet, month),
         (ReportKind::Daily, day),
+        (ReportKind::Daily, month),
         (ReportKind::Ranking, month),
         (ReportKind::Terminal, day),
+        (ReportKind::Terminal, month),
     ] {
         for format in [FileFormat::Csv, FileFormat::Xlsx] {
             let started = Instant::now();
@@ -110,32 +135,159 @@ async fn main() {
                 layout: TableLayout::default_for(kind),
                 language: Language::Ja,
             };
-            let table = reports::build(&db, &Actor::Operator, &req).await.expect("table");
-            let read = started.elapsed().as_secs_f64();
-            let rows: Vec<&reports::Row> = table.rows.iter().collect();
-            let path = out.join(format!("{}.{}", kind.key(), format.extension()));
-            reports::write_file(&table, &rows, format, true, CsvEncoding::Utf8Bom, Language::Ja, &path).expect("file");
+            let dir = out.join(format!("{}-{}-{}", kind.key(), period.label(), format.extension()));
+            let base = dir.join(kind.key());
+            let spec = reports::FileSpec {
+                table: reports::Table { kind, period: period.label(), columns: req.layout.columns.clone(), rows: Vec::new() },
+                format,
+                header: true,
+                encoding: CsvEncoding::Utf8Bom,
+                language: Language::Ja,
+                split: true,
+                zip: false,
+                extension: None,
+                empty: Some(base.clone()),
+            };
+            let (_, written) = reports::export_files(
+                &db,
+                &Actor::Operator,
+                &req,
+                reports::file_grouping(kind, format),
+                spec,
+                Box::new(move |_| (String::new(), base.clone())),
+            )
+            .await
+            .expect("files");
             let secs = started.elapsed().as_secs_f64();
-            let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0) as f64 / 1048576.0;
+            let rows: usize = written.iter().map(|f| f.rows).sum();
+            let size: u64 = written.iter().map(|f| std::fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0)).sum();
             let (rss, _) = memory();
             println!(
-                "{:<10} {:<6} {:>9} {:>8.1} {:>9.2} {:>9.2} {:>9.2} {:>8.0}",
+                "{:<10} {:<6} {:>9} {:>6} {:>8.1} {:>9.2} {:>8.0}   ({})",
                 kind.key(),
                 format.extension(),
-                rows.len(),
-                size,
+                rows,
+                written.len(),
+                size as f64 / 1048576.0,
                 secs,
-                read,
-                secs - read,
-                rss
+                rss,
+                period.label()
             );
-            drop(rows);
-            drop(table);
-            std::fs::remove_file(&path).ok();
+            std::fs::remove_dir_all(&dir).ok();
         }
     }
     let (_, peak) = memory();
     println!("peak memory: {peak:.0} MiB");
     drop(db);
     std::fs::remove_dir_all(&work).ok();
+}
+
+/// Makes `path` from `base` with `users` persons (see the module's documentation).
+async fn replicate(base: &std::path::Path, path: &std::path::Path, users: usize) {
+    let started = Instant::now();
+    std::fs::copy(base, path).expect("copy the base database");
+    let db = Db::open(&DatabaseUrl::parse(&format!("sqlite://{}", path.display())).expect("url"), 1).await.expect("database");
+    sqlx::query("DELETE FROM attendance_events").execute(&db.pool).await.expect("events");
+    let persons: Vec<String> = sqlx::query_scalar("SELECT DISTINCT person_key FROM attendance_monthly ORDER BY person_key")
+        .fetch_all(&db.pool)
+        .await
+        .expect("persons");
+    let n = persons.len().max(1);
+    let copies = users.div_ceil(n);
+    let copy = |table: &str, columns: &str, k: usize, below: &str| {
+        let renamed = columns
+            .replace("person_key,", &format!("person_key || '-{k:02}',"))
+            .replace("account,", &format!("account || '-{k:02}',"))
+            .replace("display_name,", &format!("display_name || '-{k:02}',"));
+        format!("INSERT INTO {table} ({columns}) SELECT {renamed} FROM {table} WHERE person_key NOT LIKE '%-%' AND person_key < '{below}'")
+    };
+    let daily = "work_date, person_key, account, display_name, organization_id, holiday, worked, absent, missing_clock_in, \
+        missing_clock_out, holiday_kind, holiday_name, logon_at, logoff_at, clock_in_at, clock_out_at, clock_in_text, clock_out_text, \
+        work_interval_minutes, actual_work_minutes, non_scheduled_work_minutes, overtime_minutes, regular_overtime_minutes, \
+        late_night_minutes, late_night_overtime_minutes, late_minutes, early_leave_minutes, record, run_id";
+    let monthly = "month, person_key, account, display_name, organization_id, late_count, early_leave_count, actual_work_minutes, \
+        non_scheduled_work_minutes, overtime_minutes, regular_overtime_minutes, late_night_minutes, late_night_overtime_minutes, \
+        late_minutes, early_leave_minutes, days_worked, holiday_days_worked, days_without_clock_in, days_without_clock_out, absent_days, run_id";
+    let terminals = "work_date, person_key, terminal, account, record, run_id";
+    for k in 1..copies {
+        // The last copy only as far as `users`.
+        let wanted = (users - k * n).min(n);
+        let below = if wanted >= n { "\u{10FFFF}".to_string() } else { persons[wanted].clone() };
+        for (table, columns) in [("attendance_daily", daily), ("attendance_monthly", monthly), ("attendance_terminals", terminals)] {
+            sqlx::query(&copy(table, columns, k, &below)).execute(&db.pool).await.expect("copy");
+        }
+    }
+    db.close().await;
+    println!(
+        "made {} from {} by copying its records: {users} persons, in {:.1} s (values repeat the base's)",
+        path.display(),
+        base.display(),
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// Gives the first `k` persons Kinmu users in one organisation, then times the first page of
+/// the monthly table for that organisation, as the console's monthly tab asks for it.
+async fn first_page(db: &Db, k: usize) {
+    let org: Option<i64> = sqlx::query_scalar("SELECT id FROM organizations WHERE name = 'Bench'").fetch_optional(&db.pool).await.expect("org");
+    let org = match org {
+        Some(id) => id,
+        None => {
+            let id: i64 = sqlx::query_scalar("INSERT INTO organizations (name, parent_id, created_at) VALUES ('Bench', NULL, 0) RETURNING id")
+                .fetch_one(&db.pool)
+                .await
+                .expect("org");
+            sqlx::query("INSERT INTO roles (name, builtin, permissions, created_at) SELECT 'Bench', NULL, '[]', 0 WHERE NOT EXISTS (SELECT 1 FROM roles)")
+                .execute(&db.pool)
+                .await
+                .expect("role");
+            sqlx::query(
+                "INSERT INTO users (login, login_key, display_name, organization_id, role_id, language, time_zone, created_at, updated_at) \
+                 SELECT person_key, person_key, display_name, $1, (SELECT MIN(id) FROM roles), 'ja', 'Asia/Tokyo', 0, 0 \
+                 FROM attendance_monthly WHERE month = '2024-04' ORDER BY person_key LIMIT $2",
+            )
+            .bind(id)
+            .bind(k as i64)
+            .execute(&db.pool)
+            .await
+            .expect("users");
+            sqlx::query("INSERT INTO user_log_accounts (account_key, account, user_id) SELECT login_key, login_key, id FROM users WHERE organization_id = $1")
+                .bind(id)
+                .execute(&db.pool)
+                .await
+                .expect("log accounts");
+            id
+        }
+    };
+    struct Page(usize, Vec<kinmu_shared::api::ReportRow>);
+    impl reports::RowSink for Page {
+        fn push(&mut self, row: reports::Row) -> kinmu::error::Result<()> {
+            if self.1.len() < 500 {
+                self.1.push(row.to_api());
+            }
+            self.0 += 1;
+            Ok(())
+        }
+    }
+    for _ in 0..3 {
+        let started = Instant::now();
+        let layout = reports::display_settings(db).await.expect("display").layout(ReportKind::Monthly).clone();
+        let req = ReportRequest {
+            kind: ReportKind::Monthly,
+            period: Period::Month(2024, 4),
+            organization_id: Some(org),
+            user: None,
+            terminal: None,
+            ranking: RankingItem::Overtime,
+            layout,
+            language: Language::Ja,
+        };
+        let (_, page) = reports::stream(db, &Actor::Operator, &req, reports::Grouping::None, Page(0, Vec::new())).await.expect("page");
+        println!(
+            "monthly tab, organisation of {k} users: first page ({} of {} rows) in {:.0} ms",
+            page.1.len(),
+            page.0,
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
 }

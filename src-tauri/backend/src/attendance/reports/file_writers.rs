@@ -45,142 +45,310 @@ pub fn write_csv(
     language: Language,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
-    let mut text = csv::WriterBuilder::new().from_writer(Vec::with_capacity(64 + rows.len() * 96));
-    if header {
-        text.write_record(table.columns.iter().map(|c| column_label(c, language)))?;
-    }
-    let mut fields: Vec<String> = Vec::with_capacity(table.columns.len());
+    let mut w = CsvStream::new(&table.columns, header, encoding, language, out)?;
     for r in rows {
-        fields.clear();
-        fields.extend(r.cells.iter().map(Cell::display));
-        text.write_record(&fields)?;
+        w.push(r)?;
     }
-    let bytes = text.into_inner().map_err(|e| std::io::Error::other(e.to_string()))?;
-    match encoding {
-        CsvEncoding::Utf8 => out.write_all(&bytes),
-        CsvEncoding::Utf8Bom => {
-            out.write_all(b"\xEF\xBB\xBF")?;
-            out.write_all(&bytes)
-        }
-        CsvEncoding::ShiftJis => {
-            let s = String::from_utf8_lossy(&bytes);
-            let mut encoder = encoding_rs::SHIFT_JIS.new_encoder();
-            let mut buf = vec![0u8; s.len() * 2 + 16];
-            let mut rest: &str = &s;
-            loop {
-                let (result, read, written) = encoder.encode_from_utf8_without_replacement(rest, &mut buf, true);
-                out.write_all(&buf[..written])?;
-                rest = &rest[read..];
-                match result {
-                    encoding_rs::EncoderResult::InputEmpty => break,
-                    encoding_rs::EncoderResult::OutputFull => {}
-                    encoding_rs::EncoderResult::Unmappable(_) => out.write_all(b"?")?,
-                }
+    w.finish()?;
+    Ok(())
+}
+
+/// Text encoded on its way out: UTF-8 as it is, or Shift_JIS (`?` for what it lacks), a
+/// character split between two writes waiting for its end.
+struct Encoded<W: Write> {
+    out: W,
+    encoding: CsvEncoding,
+    pending: Vec<u8>,
+    buffer: Vec<u8>,
+}
+
+impl<W: Write> Encoded<W> {
+    fn encode(&mut self, text: &str) -> std::io::Result<()> {
+        let mut encoder = encoding_rs::SHIFT_JIS.new_encoder();
+        self.buffer.resize(text.len() * 2 + 16, 0);
+        let mut rest = text;
+        loop {
+            let (result, read, written) = encoder.encode_from_utf8_without_replacement(rest, &mut self.buffer, true);
+            self.out.write_all(&self.buffer[..written])?;
+            rest = &rest[read..];
+            match result {
+                encoding_rs::EncoderResult::InputEmpty => return Ok(()),
+                encoding_rs::EncoderResult::OutputFull => {}
+                encoding_rs::EncoderResult::Unmappable(_) => self.out.write_all(b"?")?,
             }
-            Ok(())
         }
+    }
+
+    fn finish(mut self) -> std::io::Result<W> {
+        if !self.pending.is_empty() {
+            let rest = String::from_utf8_lossy(&std::mem::take(&mut self.pending)).into_owned();
+            self.encode(&rest)?;
+        }
+        self.out.flush()?;
+        Ok(self.out)
     }
 }
 
-/// Column width in Excel's character units for a column.
-fn width(key: &str, rows: &[&Row], col: usize, language: Language) -> f64 {
-    let label = column_label(key, language);
-    let text_width = |s: &str| s.chars().map(|c| if (c as u32) >= 0x1100 { 2.0 } else { 1.0 }).sum::<f64>();
-    let longest = rows.iter().take(1000).map(|r| text_width(&r.cells[col].display())).fold(0.0, f64::max);
-    (text_width(label).max(longest) + 2.0).clamp(6.0, 60.0)
+impl<W: Write> Write for Encoded<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.encoding != CsvEncoding::ShiftJis {
+            return self.out.write(buf);
+        }
+        self.pending.extend_from_slice(buf);
+        let pending = std::mem::take(&mut self.pending);
+        let valid = match std::str::from_utf8(&pending) {
+            Ok(_) => pending.len(),
+            // Invalid bytes (not a split character) are written as U+FFFD, as before.
+            Err(e) if e.error_len().is_some() => pending.len(),
+            Err(e) => e.valid_up_to(),
+        };
+        let text = String::from_utf8_lossy(&pending[..valid]).into_owned();
+        self.encode(&text)?;
+        self.pending = pending[valid..].to_vec();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
 }
+
+/// A CSV file written row by row.
+pub struct CsvStream<W: Write> {
+    csv: csv::Writer<Encoded<W>>,
+    fields: Vec<String>,
+    rows: usize,
+}
+
+impl<W: Write> CsvStream<W> {
+    pub fn new(columns: &[String], header: bool, encoding: CsvEncoding, language: Language, mut out: W) -> std::io::Result<Self> {
+        if encoding == CsvEncoding::Utf8Bom {
+            out.write_all(b"\xEF\xBB\xBF")?;
+        }
+        let encoded = Encoded { out, encoding, pending: Vec::new(), buffer: Vec::new() };
+        let mut csv = csv::WriterBuilder::new().buffer_capacity(64 * 1024).from_writer(encoded);
+        if header {
+            csv.write_record(columns.iter().map(|c| column_label(c, language)))?;
+        }
+        Ok(CsvStream { csv, fields: Vec::with_capacity(columns.len()), rows: 0 })
+    }
+
+    pub fn push(&mut self, r: &Row) -> std::io::Result<()> {
+        self.fields.clear();
+        self.fields.extend(r.cells.iter().map(Cell::display));
+        self.rows += 1;
+        Ok(self.csv.write_record(&self.fields)?)
+    }
+
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Flushes everything and gives the output back.
+    pub fn finish(self) -> std::io::Result<W> {
+        let encoded = self.csv.into_inner().map_err(|e| std::io::Error::other(e.to_string()))?;
+        encoded.finish()
+    }
+}
+
+fn text_width(s: &str) -> f64 {
+    s.chars().map(|c| if (c as u32) >= 0x1100 { 2.0 } else { 1.0 }).sum::<f64>()
+}
+
+/// Rows of a sheet whose width counts (the first thousand).
+const WIDTH_ROWS: usize = 1000;
 
 /// An Excel sheet name: at most 31 characters, none of `[]:*?/\`, unique in the workbook.
-fn sheet_name(wanted: &str, taken: &mut Vec<String>) -> String {
+fn sheet_name(wanted: &str, taken: &mut std::collections::HashSet<String>) -> String {
     let clean: String = wanted.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(28).collect();
     let base = if clean.trim().is_empty() { "Sheet".to_string() } else { clean };
     let mut name = base.clone();
     let mut n = 1;
-    while taken.iter().any(|t| t.eq_ignore_ascii_case(&name)) {
+    while taken.contains(&name.to_ascii_lowercase()) {
         n += 1;
         name = format!("{base} {n}");
     }
-    taken.push(name.clone());
+    taken.insert(name.to_ascii_lowercase());
     name
 }
 
 /// Writes `rows` of `table` as an Excel workbook at `path`: one sheet, or one per person for a
 /// timesheet.
 pub fn write_xlsx(table: &Table, rows: &[&Row], header: bool, language: Language, path: &Path) -> Result<(), XlsxError> {
-    let mut workbook = Workbook::new();
-    let bold = Format::new().set_bold().set_align(FormatAlign::Center);
-    let hours = Format::new().set_num_format("[h]:mm");
-    let clock = Format::new().set_num_format("h:mm");
-    let date = Format::new().set_num_format("yyyy-mm-dd");
-    let mut taken = Vec::new();
-    let sheets: Vec<(String, Vec<&Row>)> = if table.kind == ReportKind::Timesheet {
-        let mut by_person: Vec<(String, Vec<&Row>)> = Vec::new();
-        let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-        for r in rows {
-            match index.get(r.person.as_str()) {
-                Some(&i) => by_person[i].1.push(r),
-                None => {
-                    index.insert(&r.person, by_person.len());
-                    by_person.push((r.name.clone(), vec![r]));
-                }
-            }
+    let mut w = XlsxStream::new(table, header, language);
+    if table.kind == ReportKind::Timesheet {
+        // A sheet per person, in the order persons first appear.
+        let mut first: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for (i, r) in rows.iter().enumerate() {
+            first.entry(r.person.as_str()).or_insert(i);
         }
-        if by_person.is_empty() {
-            by_person.push((table.period.clone(), Vec::new()));
+        let mut grouped: Vec<&Row> = rows.to_vec();
+        grouped.sort_by_key(|r| first[r.person.as_str()]);
+        for r in grouped {
+            w.push(r)?;
         }
-        by_person
     } else {
-        vec![(format!("{} {}", table.kind.key(), table.period), rows.to_vec())]
-    };
-    for (name, rows) in sheets {
-        let sheet = workbook.add_worksheet_with_constant_memory()?;
-        sheet.set_name(sheet_name(&name, &mut taken))?;
-        for (c, key) in table.columns.iter().enumerate() {
-            sheet.set_column_width(c as u16, width(key, &rows, c, language))?;
-        }
-        let mut row_index: u32 = 0;
-        if header {
-            for (c, key) in table.columns.iter().enumerate() {
-                sheet.write_string_with_format(0, c as u16, column_label(key, language), &bold)?;
-            }
-            sheet.set_freeze_panes(1, 0)?;
-            row_index = 1;
-        }
         for r in rows {
-            for (c, cell) in r.cells.iter().enumerate() {
-                let col = c as u16;
-                match cell {
-                    Cell::Empty => {}
-                    Cell::Text(t) => {
-                        sheet.write_string(row_index, col, t)?;
-                    }
-                    Cell::Count(n) => {
-                        sheet.write_number(row_index, col, *n as f64)?;
-                    }
-                    Cell::Minutes(m) => {
-                        sheet.write_number_with_format(row_index, col, *m as f64 / 1440.0, &hours)?;
-                    }
-                    Cell::Date(d) => {
-                        use chrono::Datelike;
-                        let excel = rust_xlsxwriter::ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
-                        sheet.write_datetime_with_format(row_index, col, &excel, &date)?;
-                    }
-                    Cell::Time { text, local } => match local {
-                        // A corrected time shown with a mark, or shown blank, is written as shown.
-                        Some(t) if !text.is_empty() && !text.starts_with('*') => {
-                            use chrono::Timelike;
-                            let fraction = (t.hour() * 60 + t.minute()) as f64 / 1440.0;
-                            sheet.write_number_with_format(row_index, col, fraction, &clock)?;
-                        }
-                        _ if !text.is_empty() => {
-                            sheet.write_string(row_index, col, text)?;
-                        }
-                        _ => {}
-                    },
-                }
-            }
-            row_index += 1;
+            w.push(r)?;
         }
     }
-    workbook.save(path)
+    w.save(path)
+}
+
+/// The sheet being written.
+struct Sheet {
+    index: usize,
+    person: String,
+    row: u32,
+    widths: Vec<f64>,
+    sampled: usize,
+}
+
+/// An Excel workbook written row by row, each sheet in constant-memory mode: one sheet, or one
+/// per person for a timesheet (a person's rows must come together).
+pub struct XlsxStream {
+    workbook: Workbook,
+    kind: ReportKind,
+    period: String,
+    columns: Vec<String>,
+    header: bool,
+    language: Language,
+    bold: Format,
+    hours: Format,
+    clock: Format,
+    date: Format,
+    taken: std::collections::HashSet<String>,
+    sheet: Option<Sheet>,
+    rows: usize,
+}
+
+impl XlsxStream {
+    pub fn new(table: &Table, header: bool, language: Language) -> XlsxStream {
+        XlsxStream {
+            workbook: Workbook::new(),
+            kind: table.kind,
+            period: table.period.clone(),
+            columns: table.columns.clone(),
+            header,
+            language,
+            bold: Format::new().set_bold().set_align(FormatAlign::Center),
+            hours: Format::new().set_num_format("[h]:mm"),
+            clock: Format::new().set_num_format("h:mm"),
+            date: Format::new().set_num_format("yyyy-mm-dd"),
+            taken: std::collections::HashSet::new(),
+            sheet: None,
+            rows: 0,
+        }
+    }
+
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Sheets begun.
+    pub fn sheets(&self) -> usize {
+        self.taken.len()
+    }
+
+    fn begin_sheet(&mut self, name: &str, person: &str) -> Result<(), XlsxError> {
+        self.end_sheet()?;
+        let sheet_name = sheet_name(name, &mut self.taken);
+        let sheet = self.workbook.add_worksheet_with_constant_memory()?;
+        sheet.set_name(sheet_name)?;
+        let mut row = 0;
+        if self.header {
+            for (c, key) in self.columns.iter().enumerate() {
+                sheet.write_string_with_format(0, c as u16, column_label(key, self.language), &self.bold)?;
+            }
+            sheet.set_freeze_panes(1, 0)?;
+            row = 1;
+        }
+        let index = self.workbook.worksheets().len() - 1;
+        let widths = self.columns.iter().map(|k| text_width(column_label(k, self.language))).collect();
+        self.sheet = Some(Sheet { index, person: person.to_string(), row, widths, sampled: 0 });
+        Ok(())
+    }
+
+    /// Sets the finished sheet's column widths (Excel's character units).
+    fn end_sheet(&mut self) -> Result<(), XlsxError> {
+        if let Some(s) = self.sheet.take() {
+            let sheet = self.workbook.worksheet_from_index(s.index)?;
+            for (c, w) in s.widths.iter().enumerate() {
+                sheet.set_column_width(c as u16, (w + 2.0).clamp(6.0, 60.0))?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn push(&mut self, r: &Row) -> Result<(), XlsxError> {
+        let new_sheet = match &self.sheet {
+            None => true,
+            Some(s) => self.kind == ReportKind::Timesheet && s.person != r.person,
+        };
+        if new_sheet {
+            let name = if self.kind == ReportKind::Timesheet { r.name.clone() } else { format!("{} {}", self.kind.key(), self.period) };
+            self.begin_sheet(&name, &r.person)?;
+        }
+        self.rows += 1;
+        let s = self.sheet.as_mut().expect("a sheet");
+        if s.sampled < WIDTH_ROWS {
+            s.sampled += 1;
+            for (c, cell) in r.cells.iter().enumerate() {
+                let w = match cell {
+                    Cell::Empty => 0.0,
+                    Cell::Text(t) | Cell::Time { text: t, .. } => text_width(t),
+                    other => text_width(&other.display()),
+                };
+                if w > s.widths[c] {
+                    s.widths[c] = w;
+                }
+            }
+        }
+        let row_index = s.row;
+        s.row += 1;
+        let sheet = self.workbook.worksheet_from_index(s.index)?;
+        for (c, cell) in r.cells.iter().enumerate() {
+            let col = c as u16;
+            match cell {
+                Cell::Empty => {}
+                Cell::Text(t) => {
+                    sheet.write_string(row_index, col, t)?;
+                }
+                Cell::Count(n) => {
+                    sheet.write_number(row_index, col, *n as f64)?;
+                }
+                Cell::Minutes(m) => {
+                    sheet.write_number_with_format(row_index, col, *m as f64 / 1440.0, &self.hours)?;
+                }
+                Cell::Date(d) => {
+                    use chrono::Datelike;
+                    let excel = rust_xlsxwriter::ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
+                    sheet.write_datetime_with_format(row_index, col, &excel, &self.date)?;
+                }
+                Cell::Time { text, local } => match local {
+                    // A corrected time shown with a mark, or shown blank, is written as shown.
+                    Some(t) if !text.is_empty() && !text.starts_with('*') => {
+                        use chrono::Timelike;
+                        let fraction = (t.hour() * 60 + t.minute()) as f64 / 1440.0;
+                        sheet.write_number_with_format(row_index, col, fraction, &self.clock)?;
+                    }
+                    _ if !text.is_empty() => {
+                        sheet.write_string(row_index, col, text)?;
+                    }
+                    _ => {}
+                },
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the workbook (a sheet with the header only when no row came).
+    pub fn save(mut self, path: &Path) -> Result<(), XlsxError> {
+        if self.sheet.is_none() && self.taken.is_empty() {
+            let name = if self.kind == ReportKind::Timesheet { self.period.clone() } else { format!("{} {}", self.kind.key(), self.period) };
+            self.begin_sheet(&name, "")?;
+        }
+        self.end_sheet()?;
+        self.workbook.save(path)
+    }
 }

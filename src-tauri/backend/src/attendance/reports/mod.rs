@@ -8,6 +8,8 @@
 
 pub mod build;
 pub mod file_writers;
+pub mod files;
+pub mod stream;
 pub mod table;
 
 use std::path::Path;
@@ -17,6 +19,8 @@ use kinmu_shared::api::DisplaySettings;
 
 pub use build::{Period, ReportRequest, build};
 pub use file_writers::{CsvEncoding, write_csv, write_xlsx};
+pub use files::{FileSet, FileSpec, Namer, Written};
+pub use stream::{Grouping, RowSink, stream};
 pub use table::{Cell, Row, Table, parse_sort};
 
 use super::rule_settings;
@@ -109,6 +113,42 @@ pub fn write_file(
         let _ = std::fs::remove_file(&temp);
         Error::invalid("out", format!("cannot write {}: {e}", path.display()))
     })
+}
+
+/// Streams the table `req` asks for into the files `spec` describes (`namer` gives each row's
+/// file group and path without extension; rows of a group come together as `grouping` asks):
+/// the rows go from the database to the files without the table being held in memory.
+pub async fn export_files(
+    db: &Db,
+    actor: &Actor,
+    req: &ReportRequest,
+    grouping: Grouping,
+    spec: FileSpec,
+    namer: Namer,
+) -> Result<(Table, Vec<Written>)> {
+    export_through(db, actor, req, grouping, FileSet::new(spec, namer), |s| s).await
+}
+
+/// [`export_files`] through a sink wrapped around the files (filters, limits), `unwrap` giving
+/// the files back.
+pub async fn export_through<S: RowSink>(
+    db: &Db,
+    actor: &Actor,
+    req: &ReportRequest,
+    grouping: Grouping,
+    sink: S,
+    unwrap: impl FnOnce(S) -> FileSet + Send + 'static,
+) -> Result<(Table, Vec<Written>)> {
+    let (table, sink) = stream::stream(db, actor, req, grouping, sink).await?;
+    let written = tokio::task::spawn_blocking(move || unwrap(sink).finish())
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))??;
+    Ok((table, written))
+}
+
+/// The grouping one file set of `kind` in `format` needs: a sheet per person for Excel timesheets.
+pub fn file_grouping(kind: kinmu_shared::api::ReportKind, format: FileFormat) -> Grouping {
+    if kind == kinmu_shared::api::ReportKind::Timesheet && format == FileFormat::Xlsx { Grouping::Sheets } else { Grouping::None }
 }
 
 /// The rules' time zone, for callers that need "today".

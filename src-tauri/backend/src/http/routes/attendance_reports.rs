@@ -63,17 +63,51 @@ pub async fn table(
         return Err(Error::invalid("user", "user: a timesheet is one person's: name a login or a log user"));
     }
     let req = request(&state, &session, kind, &q).await?;
-    let table = reports::build(&state.db, &session.actor(), &req).await?;
-    let total = table.rows.len() as i64;
     let offset = q.offset.unwrap_or(0).max(0) as usize;
     let limit = q.limit.unwrap_or(500).clamp(1, 5000) as usize;
-    Ok(Json(Report {
-        kind,
-        period: table.period.clone(),
-        columns: table.columns.clone(),
-        rows: table.rows.iter().skip(offset).take(limit).map(|r| r.to_api()).collect(),
-        total_rows: total,
-    }))
+    // Rows stream in the table's order; only the page's are kept.
+    let (table, page) = reports::stream(&state.db, &session.actor(), &req, reports::Grouping::None, Page { offset, limit, total: 0, rows: Vec::new() }).await?;
+    Ok(Json(Report { kind, period: table.period, columns: table.columns, rows: page.rows, total_rows: page.total as i64 }))
+}
+
+/// The rows of one page, and how many rows the table has.
+struct Page {
+    offset: usize,
+    limit: usize,
+    total: usize,
+    rows: Vec<kinmu_shared::api::ReportRow>,
+}
+
+impl reports::RowSink for Page {
+    fn push(&mut self, row: reports::Row) -> Result<()> {
+        if self.total >= self.offset && self.rows.len() < self.limit {
+            self.rows.push(row.to_api());
+        }
+        self.total += 1;
+        Ok(())
+    }
+}
+
+/// Writes the files of a download; stops writing (but keeps counting) past 1,000 people in an
+/// Excel timesheet, which is refused.
+struct Download {
+    files: reports::FileSet,
+    sheets: bool,
+    persons: usize,
+    last: String,
+}
+
+impl reports::RowSink for Download {
+    fn push(&mut self, row: reports::Row) -> Result<()> {
+        if self.persons == 0 || self.last != row.person {
+            self.persons += 1;
+            self.last.clone_from(&row.person);
+        }
+        if self.sheets && self.persons > crate::attendance::output_profiles::TIMESHEET_SHEETS_PER_FILE {
+            return Ok(());
+        }
+        self.files.push(row)
+    }
 }
 
 #[derive(Deserialize)]
@@ -98,27 +132,46 @@ pub async fn download(
         Some(e) => CsvEncoding::parse(e).ok_or_else(|| Error::invalid("encoding", "encoding must be utf-8, utf-8-bom or shift_jis"))?,
     };
     let req = request(&state, &session, kind, &q.query).await?;
-    let table = reports::build(&state.db, &session.actor(), &req).await?;
-    if format == FileFormat::Xlsx && kind == ReportKind::Timesheet {
-        let persons = table.rows.iter().map(|r| r.person.as_str()).collect::<std::collections::HashSet<_>>().len();
-        if persons > crate::attendance::output_profiles::TIMESHEET_SHEETS_PER_FILE {
-            return Err(Error::invalid(
-                "user",
-                format!("{persons} people are too many for one Excel timesheet (a sheet each, at most 1,000): choose an organisation or a user, or download CSV"),
-            ));
-        }
-    }
-    let name = format!("{}_{}.{}", kind.key(), table.period, format.extension());
+    let period = req.period.label();
+    let name = format!("{}_{}.{}", kind.key(), period, format.extension());
     let dir = tempfile_dir()?;
     let path = dir.join(&name);
-    let language = req.language;
-    let path2 = path.clone();
-    tokio::task::spawn_blocking(move || {
-        let rows: Vec<&reports::Row> = table.rows.iter().collect();
-        reports::write_file(&table, &rows, format, true, encoding, language, &path2)
-    })
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))??;
+    let spec = reports::FileSpec {
+        table: reports::Table { kind, period, columns: req.layout.columns.clone(), rows: Vec::new() },
+        format,
+        header: true,
+        encoding,
+        language: req.language,
+        split: false,
+        zip: false,
+        extension: None,
+        empty: Some(path.with_extension("")),
+    };
+    let base = path.with_extension("");
+    let files = reports::FileSet::new(spec, Box::new(move |_| (String::new(), base.clone())));
+    let sheets = format == FileFormat::Xlsx && kind == ReportKind::Timesheet;
+    let sink = Download { files, sheets, persons: 0, last: String::new() };
+    let (_, sink) = match reports::stream(&state.db, &session.actor(), &req, reports::file_grouping(kind, format), sink).await {
+        Ok(done) => done,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&dir);
+            return Err(e);
+        }
+    };
+    let persons = sink.persons;
+    if sheets && persons > crate::attendance::output_profiles::TIMESHEET_SHEETS_PER_FILE {
+        drop(sink);
+        let _ = std::fs::remove_dir_all(&dir);
+        return Err(Error::invalid(
+            "user",
+            format!("{persons} people are too many for one Excel timesheet (a sheet each, at most 1,000): choose an organisation or a user, or download CSV"),
+        ));
+    }
+    let finished = tokio::task::spawn_blocking(move || sink.files.finish()).await.map_err(|e| Error::Internal(e.to_string()));
+    if let Err(e) | Ok(Err(e)) = finished.map(|r| r.map(|_| ())) {
+        let _ = std::fs::remove_dir_all(&dir);
+        return Err(e);
+    }
     let bytes = tokio::fs::read(&path).await.map_err(|e| Error::Internal(e.to_string()))?;
     let _ = std::fs::remove_dir_all(&dir);
     let content_type = match format {

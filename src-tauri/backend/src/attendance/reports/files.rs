@@ -1,0 +1,222 @@
+//! Files written while the rows stream in: a file per group (organisation, user, terminal or
+//! none), split into pieces past the limits of one file (`NAME_1`, `NAME_2`, … when a group
+//! needs more than one), each written to a temporary name and renamed (or zipped) when
+//! complete, so a reader never sees half a file.
+
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+use kinmu_shared::Language;
+use kinmu_shared::api::ReportKind;
+
+use super::file_writers::{CsvEncoding, CsvStream, XlsxStream};
+use super::stream::RowSink;
+use super::table::{Row, Table};
+use super::FileFormat;
+use crate::attendance::output_profiles::{DAILY_ROWS_PER_FILE, MONTHLY_ROWS_PER_FILE, TIMESHEET_SHEETS_PER_FILE, zip_file};
+use crate::error::{Error, Result};
+
+/// A file written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub path: PathBuf,
+    pub rows: usize,
+}
+
+/// The group of a row and the path of its files without extension (`folder/stem`).
+pub type Namer = Box<dyn FnMut(&Row) -> (String, PathBuf) + Send>;
+
+enum Writer {
+    Csv(CsvStream<BufWriter<std::fs::File>>),
+    Xlsx(Box<XlsxStream>),
+}
+
+struct Piece {
+    writer: Writer,
+    temp: PathBuf,
+    persons: usize,
+    last_person: String,
+}
+
+/// What a file set writes and how.
+pub struct FileSpec {
+    /// The table's kind, period and columns (no rows).
+    pub table: Table,
+    pub format: FileFormat,
+    pub header: bool,
+    pub encoding: CsvEncoding,
+    pub language: Language,
+    /// Whether big files are split into pieces (profiles and `kinmu export`; not downloads).
+    pub split: bool,
+    /// Whether each file is zipped (`NAME.zip` holding `NAME.csv` or `NAME.xlsx`).
+    pub zip: bool,
+    /// The extension of the files written (of the file inside a zip): the format's unless set.
+    pub extension: Option<String>,
+    /// Where an empty file goes when no row comes, if one is wanted.
+    pub empty: Option<PathBuf>,
+}
+
+/// A [`RowSink`] writing files; rows of a group must come together.
+pub struct FileSet {
+    spec: FileSpec,
+    namer: Namer,
+    group: Option<(String, PathBuf)>,
+    /// The group's pieces written so far (temporary path, rows), renamed when the group ends.
+    done: Vec<(PathBuf, usize)>,
+    piece: Option<Piece>,
+    written: Vec<Written>,
+    serial: usize,
+}
+
+fn io(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::invalid("out", format!("cannot write {}: {e}", path.display()))
+}
+
+impl FileSet {
+    pub fn new(spec: FileSpec, namer: Namer) -> FileSet {
+        FileSet { spec, namer, group: None, done: Vec::new(), piece: None, written: Vec::new(), serial: 0 }
+    }
+
+    fn open(&mut self, base: &Path) -> Result<Piece> {
+        let dir = base.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(|e| Error::invalid("out", format!("cannot create the folder {}: {e}", dir.display())))?;
+        self.serial += 1;
+        let name = base.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let temp = dir.join(format!(".{name}.{}.{}.part", std::process::id(), self.serial));
+        let writer = match self.spec.format {
+            FileFormat::Csv => {
+                let file = std::fs::File::create(&temp).map_err(|e| io(&temp, e))?;
+                let out = BufWriter::with_capacity(1 << 20, file);
+                Writer::Csv(
+                    CsvStream::new(&self.spec.table.columns, self.spec.header, self.spec.encoding, self.spec.language, out)
+                        .map_err(|e| io(&temp, e))?,
+                )
+            }
+            FileFormat::Xlsx => Writer::Xlsx(Box::new(XlsxStream::new(&self.spec.table, self.spec.header, self.spec.language))),
+        };
+        Ok(Piece { writer, temp, persons: 0, last_person: String::new() })
+    }
+
+    /// Completes the piece being written (under its temporary name).
+    fn close_piece(&mut self) -> Result<()> {
+        if let Some(piece) = self.piece.take() {
+            let rows = match piece.writer {
+                Writer::Csv(w) => {
+                    let rows = w.rows();
+                    w.finish().map_err(|e| io(&piece.temp, e))?;
+                    rows
+                }
+                Writer::Xlsx(w) => {
+                    let rows = w.rows();
+                    w.save(&piece.temp).map_err(|e| io(&piece.temp, e))?;
+                    rows
+                }
+            };
+            self.done.push((piece.temp, rows));
+        }
+        Ok(())
+    }
+
+    /// Gives the group's pieces their names: `NAME.ext`, or `NAME_1.ext`, `NAME_2.ext`, ….
+    fn close_group(&mut self) -> Result<()> {
+        self.close_piece()?;
+        let Some((_, base)) = self.group.take() else { return Ok(()) };
+        let done = std::mem::take(&mut self.done);
+        let count = done.len();
+        for (i, (temp, rows)) in done.into_iter().enumerate() {
+            let stem = base.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let stem = if count > 1 { format!("{stem}_{}", i + 1) } else { stem };
+            let inner = match &self.spec.extension {
+                Some(e) if e.is_empty() => stem.clone(),
+                Some(e) => format!("{stem}.{e}"),
+                None => format!("{stem}.{}", self.spec.format.extension()),
+            };
+            let result = if self.spec.zip {
+                let path = base.with_file_name(format!("{stem}.zip"));
+                zip_file(&temp, &inner, &path).map(|_| path)
+            } else {
+                let path = base.with_file_name(&inner);
+                std::fs::rename(&temp, &path).map(|_| path.clone()).map_err(|e| io(&path, e))
+            };
+            let _ = std::fs::remove_file(&temp);
+            self.written.push(Written { path: result?, rows });
+        }
+        Ok(())
+    }
+
+    /// Whether the next row of `person` starts a new piece.
+    fn full(&self, person: &str) -> bool {
+        let Some(p) = &self.piece else { return false };
+        if !self.spec.split {
+            return false;
+        }
+        let rows = match &p.writer {
+            Writer::Csv(w) => w.rows(),
+            Writer::Xlsx(w) => w.rows(),
+        };
+        match (self.spec.table.kind, self.spec.format) {
+            (ReportKind::Monthly | ReportKind::Ranking, _) => rows >= MONTHLY_ROWS_PER_FILE,
+            (ReportKind::Daily | ReportKind::Terminal, _) => rows >= DAILY_ROWS_PER_FILE,
+            (ReportKind::Timesheet, FileFormat::Csv) => false,
+            (ReportKind::Timesheet, FileFormat::Xlsx) => p.last_person != person && p.persons >= TIMESHEET_SHEETS_PER_FILE,
+        }
+    }
+
+    /// Completes every file; removes what was half written on failure. Returns the files.
+    pub fn finish(mut self) -> Result<Vec<Written>> {
+        if self.group.is_none()
+            && let Some(base) = self.spec.empty.clone()
+        {
+            self.group = Some((String::new(), base.clone()));
+            self.piece = Some(self.open(&base)?);
+        }
+        self.close_group()?;
+        Ok(std::mem::take(&mut self.written))
+    }
+
+    fn push_row(&mut self, row: Row) -> Result<()> {
+        let (key, base) = (self.namer)(&row);
+        if self.group.as_ref().is_none_or(|(k, _)| *k != key) {
+            self.close_group()?;
+            self.group = Some((key, base.clone()));
+        }
+        if self.full(&row.person) {
+            self.close_piece()?;
+        }
+        if self.piece.is_none() {
+            let base = self.group.as_ref().map(|(_, b)| b.clone()).unwrap_or(base);
+            self.piece = Some(self.open(&base)?);
+        }
+        let piece = self.piece.as_mut().expect("a piece");
+        if piece.last_person != row.person || piece.persons == 0 {
+            piece.persons += 1;
+            piece.last_person.clone_from(&row.person);
+        }
+        match &mut piece.writer {
+            Writer::Csv(w) => w.push(&row).map_err(|e| io(&piece.temp, e)),
+            Writer::Xlsx(w) => w.push(&row).map_err(|e| io(&piece.temp, e)),
+        }
+    }
+
+    /// Removes the temporary files of a failed run.
+    fn abandon(&mut self) {
+        if let Some(p) = self.piece.take() {
+            let _ = std::fs::remove_file(&p.temp);
+        }
+        for (temp, _) in self.done.drain(..) {
+            let _ = std::fs::remove_file(&temp);
+        }
+    }
+}
+
+impl Drop for FileSet {
+    fn drop(&mut self) {
+        self.abandon();
+    }
+}
+
+impl RowSink for FileSet {
+    fn push(&mut self, row: Row) -> Result<()> {
+        self.push_row(row)
+    }
+}
