@@ -2,7 +2,7 @@
 
 use std::cmp::Ordering;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use kinmu_shared::api::{CellValue, ReportKind, ReportRow, SortKey};
 
 /// A typed cell.
@@ -25,7 +25,7 @@ impl Cell {
         match self {
             Cell::Empty => String::new(),
             Cell::Text(t) => t.clone(),
-            Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Cell::Date(d) => format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
             Cell::Minutes(m) => {
                 let sign = if *m < 0 { "-" } else { "" };
                 format!("{sign}{}:{:02}", m.abs() / 60, m.abs() % 60)
