@@ -69,6 +69,24 @@ fn new_user(login: &str, org: Option<i64>, log_accounts: &[&str]) -> CreateUser 
     }
 }
 
+/// The first-run setup: organisation Acme in Tokyo, administrator `admin`.
+async fn set_up_acme(db: &Db, language: Language, now: i64) {
+    setup::run(
+        db,
+        &SetupRequest {
+            organization_name: "Acme".into(),
+            admin_login: "admin".into(),
+            admin_display_name: "Admin".into(),
+            admin_password: "Kinmu-Strong-2026".into(),
+            default_language: language,
+            time_zone: "Asia/Tokyo".into(),
+        },
+        now,
+    )
+    .await
+    .unwrap();
+}
+
 async fn run(db: &Db, control: &TaskControl, from: &str, to: &str) -> kinmu_shared::api::TaskRun {
     let run = daily_task::begin(db, control, &Actor::Operator, TaskTrigger::Rebuild, date(from), date(to), now().timestamp())
         .await
@@ -84,20 +102,7 @@ async fn task_story(db: Db) {
     let dir = tempfile::tempdir().unwrap();
     let op = Actor::Operator;
     let t0 = now().timestamp();
-    setup::run(
-        &db,
-        &SetupRequest {
-            organization_name: "Acme".into(),
-            admin_login: "admin".into(),
-            admin_display_name: "Admin".into(),
-            admin_password: "Kinmu-Strong-2026".into(),
-            default_language: Language::Ja,
-            time_zone: "Asia/Tokyo".into(),
-        },
-        t0,
-    )
-    .await
-    .unwrap();
+    set_up_acme(&db, Language::Ja, t0).await;
     let acme = organizations::list(&db).await.unwrap()[0].id;
     let night = organizations::create(&db, &op, SaveOrganization { name: "Night".into(), parent_id: Some(acme) }, t0).await.unwrap().id;
     let mogami = users::create(&db, &op, new_user("mogami", Some(acme), &["a-mogami"]), t0).await.unwrap();
@@ -279,20 +284,7 @@ async fn task_story(db: Db) {
 async fn settings_story(db: Db) {
     let op = Actor::Operator;
     let t0 = now().timestamp();
-    setup::run(
-        &db,
-        &SetupRequest {
-            organization_name: "Acme".into(),
-            admin_login: "admin".into(),
-            admin_display_name: "Admin".into(),
-            admin_password: "Kinmu-Strong-2026".into(),
-            default_language: Language::En,
-            time_zone: "Asia/Tokyo".into(),
-        },
-        t0,
-    )
-    .await
-    .unwrap();
+    set_up_acme(&db, Language::En, t0).await;
     let acme = organizations::list(&db).await.unwrap()[0].id;
     let night = organizations::create(&db, &op, SaveOrganization { name: "Night".into(), parent_id: Some(acme) }, t0).await.unwrap().id;
     rule_settings::save_override(&db, &op, night, RulesOverride { rounding_minutes: Some(15), ..RulesOverride::default() }, t0)
@@ -354,20 +346,7 @@ async fn settings_travel_as_toml_on_postgres() {
 async fn april(db: &Db) -> Actor {
     let op = Actor::Operator;
     let t0 = now().timestamp();
-    setup::run(
-        db,
-        &SetupRequest {
-            organization_name: "Acme".into(),
-            admin_login: "admin".into(),
-            admin_display_name: "Admin".into(),
-            admin_password: "Kinmu-Strong-2026".into(),
-            default_language: Language::En,
-            time_zone: "Asia/Tokyo".into(),
-        },
-        t0,
-    )
-    .await
-    .unwrap();
+    set_up_acme(db, Language::En, t0).await;
     let acme = organizations::list(db).await.unwrap()[0].id;
     let night = organizations::create(db, &op, SaveOrganization { name: "Night".into(), parent_id: Some(acme) }, t0).await.unwrap().id;
     let mogami = users::create(db, &op, new_user("mogami", Some(acme), &["a-mogami"]), t0).await.unwrap();
@@ -653,20 +632,7 @@ async fn task_agrees_with_the_engine(db: Db) {
     use kinmu_attendance::{HolidayCalendar, RunOptions, UserNameMode, UserNameRules, compute_run};
     let dir = tempfile::tempdir().unwrap();
     let t0 = now().timestamp();
-    setup::run(
-        &db,
-        &SetupRequest {
-            organization_name: "Acme".into(),
-            admin_login: "admin".into(),
-            admin_display_name: "Admin".into(),
-            admin_password: "Kinmu-Strong-2026".into(),
-            default_language: Language::En,
-            time_zone: "Asia/Tokyo".into(),
-        },
-        t0,
-    )
-    .await
-    .unwrap();
+    set_up_acme(&db, Language::En, t0).await;
     let logs = SyntheticLogs {
         users: 60,
         logs_per_day: 8,

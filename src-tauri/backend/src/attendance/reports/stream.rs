@@ -184,35 +184,36 @@ fn sql_key(kind: ReportKind, column: &str, bin: &str) -> Option<(String, String)
     }
 }
 
-fn month_column(key: &str) -> Option<&'static str> {
+/// The durations stored under the same column in daily and monthly records.
+fn duration_column(key: &str) -> Option<&'static str> {
     Some(match key {
-        "late_count" => "late_count",
-        "early_leave_count" => "early_leave_count",
         "actual_work" => "actual_work_minutes",
         "non_scheduled_work" => "non_scheduled_work_minutes",
         "overtime" => "overtime_minutes",
         "regular_overtime" => "regular_overtime_minutes",
         "late_night" => "late_night_minutes",
         "late_night_overtime" => "late_night_overtime_minutes",
-        "days_worked" => "days_worked",
-        "holiday_days_worked" => "holiday_days_worked",
-        "days_without_clock_in" => "days_without_clock_in",
-        "days_without_clock_out" => "days_without_clock_out",
         _ => return None,
     })
 }
 
+fn month_column(key: &str) -> Option<&'static str> {
+    duration_column(key).or(match key {
+        "late_count" => Some("late_count"),
+        "early_leave_count" => Some("early_leave_count"),
+        "days_worked" => Some("days_worked"),
+        "holiday_days_worked" => Some("holiday_days_worked"),
+        "days_without_clock_in" => Some("days_without_clock_in"),
+        "days_without_clock_out" => Some("days_without_clock_out"),
+        _ => None,
+    })
+}
+
 fn day_minutes_column(key: &str) -> Option<&'static str> {
-    Some(match key {
-        "late" => "late_minutes",
-        "early_leave" => "early_leave_minutes",
-        "actual_work" => "actual_work_minutes",
-        "non_scheduled_work" => "non_scheduled_work_minutes",
-        "overtime" => "overtime_minutes",
-        "regular_overtime" => "regular_overtime_minutes",
-        "late_night" => "late_night_minutes",
-        "late_night_overtime" => "late_night_overtime_minutes",
-        _ => return None,
+    duration_column(key).or(match key {
+        "late" => Some("late_minutes"),
+        "early_leave" => Some("early_leave_minutes"),
+        _ => None,
     })
 }
 
