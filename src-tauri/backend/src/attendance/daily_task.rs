@@ -578,8 +578,9 @@ struct Loaded {
 /// One person's share of [`Loaded`].
 struct LoadedPerson {
     key: String,
-    /// The first name the person logged in with, for the display name.
+    /// The first name the person logged in with, for the display name, and when.
     logged: String,
+    first_at: i64,
     organization_id: Option<i64>,
     /// The person's rule set (an index into `Loaded::rules`).
     group: usize,
@@ -616,27 +617,40 @@ impl Loaded {
         }
     }
 
-    /// Adds what another reader of the same days has read.
+    /// Adds what another reader of the same days has read. Each reader reads its slices in
+    /// time order, so a person's first logged name is the one read first by either.
     fn absorb(&mut self, other: Loaded) {
         self.events_used += other.events_used;
-        for (logged, i) in other.by_logged {
-            let p = &other.persons[i];
-            if !self.by_logged.contains_key(&logged) {
-                let mine = match self.by_key.get(&p.key) {
-                    Some(m) => *m,
-                    None => {
-                        let LoadedPerson { key, logged, organization_id, group, .. } = p;
-                        let (key, logged) = (key.clone(), logged.clone());
-                        self.persons.push(LoadedPerson { key: key.clone(), logged, organization_id: *organization_id, group: *group, logs: Vec::new() });
-                        self.by_key.insert(key, self.persons.len() - 1);
-                        self.persons.len() - 1
+        let mut index_of_other: Vec<usize> = Vec::with_capacity(other.persons.len());
+        for p in &other.persons {
+            let mine = match self.by_key.get(&p.key) {
+                Some(m) => {
+                    let mine = &mut self.persons[*m];
+                    if p.first_at < mine.first_at {
+                        mine.first_at = p.first_at;
+                        mine.logged = p.logged.clone();
                     }
-                };
-                self.by_logged.insert(logged, mine);
-            }
+                    *m
+                }
+                None => {
+                    self.persons.push(LoadedPerson {
+                        key: p.key.clone(),
+                        logged: p.logged.clone(),
+                        first_at: p.first_at,
+                        organization_id: p.organization_id,
+                        group: p.group,
+                        logs: Vec::new(),
+                    });
+                    self.by_key.insert(p.key.clone(), self.persons.len() - 1);
+                    self.persons.len() - 1
+                }
+            };
+            index_of_other.push(mine);
         }
-        for p in other.persons {
-            let mine = self.by_key[&p.key];
+        for (logged, i) in other.by_logged {
+            self.by_logged.entry(logged).or_insert(index_of_other[i]);
+        }
+        for (p, mine) in other.persons.into_iter().zip(index_of_other) {
             let logs = &mut self.persons[mine].logs;
             if self.with_terminals {
                 logs.extend(p.logs.into_iter().map(|mut l| {
@@ -654,7 +668,7 @@ impl Loaded {
         self.operations.as_ref().is_none_or(|ops| ops.iter().any(|o| o.eq_ignore_ascii_case(operation.trim())))
     }
 
-    fn person(&mut self, logged: &str) -> usize {
+    fn person(&mut self, logged: &str, at: i64) -> usize {
         if let Some(i) = self.by_logged.get(logged) {
             return *i;
         }
@@ -664,7 +678,8 @@ impl Loaded {
             None => {
                 let organization_id = self.directory.owner(&key).and_then(|o| o.organization_id);
                 let group = organization_id.and_then(|o| self.group_of_org.get(&o).copied()).unwrap_or(0);
-                self.persons.push(LoadedPerson { key: key.clone(), logged: logged.to_string(), organization_id, group, logs: Vec::new() });
+                let logged = logged.to_string();
+                self.persons.push(LoadedPerson { key: key.clone(), logged, first_at: at, organization_id, group, logs: Vec::new() });
                 self.by_key.insert(key, self.persons.len() - 1);
                 self.persons.len() - 1
             }
@@ -674,7 +689,7 @@ impl Loaded {
     }
 
     fn add(&mut self, logged: &str, at: i64, host: &str, target: &str, operation: &str, detail: &str) {
-        let i = self.person(logged);
+        let i = self.person(logged, at);
         let group = self.persons[i].group;
         let (from, to) = self.windows[group];
         if at < from || at >= to {
