@@ -467,34 +467,26 @@ struct Phases {
 /// clock-out log. Only events whose operation a clock-in or clock-out condition names are
 /// read, when every condition names one.
 async fn load_events(db: &Db, ctx: &Context, a: NaiveDate, b: NaiveDate) -> Result<Loaded> {
-    let groups = ctx.book.groups();
-    let start = groups.iter().map(|(r, _)| local_instant(r.time_zone, a, r.day_boundary)).min().expect("company rules");
-    let end = groups
-        .iter()
-        .map(|(r, _)| local_instant(r.time_zone, b + Duration::days(1), r.day_boundary))
-        .max()
-        .expect("company rules");
-    let conditions: Vec<&kinmu_attendance::LogCondition> =
-        groups.iter().flat_map(|(r, _)| r.clock_in.iter().chain(r.clock_out.iter())).collect();
-    let operations: Option<BTreeSet<String>> =
-        conditions.iter().map(|c| c.operation.as_ref().map(|o| o.trim().to_uppercase())).collect();
+    let plan = Arc::new(LoadPlan::new(ctx, a, b));
+    let start = plan.windows.iter().map(|w| w.0).min().expect("company rules");
+    let end = plan.windows.iter().map(|w| w.1).max().expect("company rules");
     let mut sql = String::from(
         "SELECT log_user, occurred_at, host, target, operation, detail FROM attendance_events WHERE occurred_at >= $1 AND occurred_at < $2",
     );
-    if let Some(ops) = &operations {
-        if ops.is_empty() {
-            return Ok(Loaded::new(ctx, a, b));
+    let operations: Vec<String> = plan.operations.clone().unwrap_or_default();
+    if plan.operations.is_some() {
+        if operations.is_empty() {
+            return Ok(Loaded::new(plan));
         }
         // PostgreSQL filters in its own process; SQLite's UPPER() would copy every operation, so
         // there the rows are filtered as they are read (`Loaded::wants`).
         if db.kind == DatabaseKind::Postgres {
-            sql.push_str(&format!(" AND UPPER(operation) IN ({})", crate::database::placeholders(3, ops.len())));
+            sql.push_str(&format!(" AND UPPER(operation) IN ({})", crate::database::placeholders(3, operations.len())));
         }
     }
     // Millions of rows: through the engine's own driver, reading the text in place, one
     // slice of the time range per core, each into its own state, merged at the end.
     let parts = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
-    let (start, end) = (start.timestamp_micros(), end.timestamp_micros());
     // Logs crowd into working hours: each reader takes every parts-th quarter of an hour, so
     // the readers get about as many rows each.
     const SLICE_MICROS: i64 = 15 * 60 * 1_000_000;
@@ -503,12 +495,10 @@ async fn load_events(db: &Db, ctx: &Context, a: NaiveDate, b: NaiveDate) -> Resu
         .take_while(|from| *from < end)
         .map(|from| (from, (from + SLICE_MICROS).min(end)))
         .collect();
-    let operations: Vec<String> = operations.into_iter().flatten().collect();
     let mut readers = Vec::new();
     for reader in 0..parts {
         let mine: Vec<(i64, i64)> = slices.iter().copied().skip(reader).step_by(parts).collect();
-        let mut loaded = Loaded::new(ctx, a, b);
-        loaded.operations = (!operations.is_empty()).then(|| operations.clone());
+        let loaded = Loaded::new(plan.clone());
         let (sql, operations) = (sql.clone(), operations.clone());
         readers.push(match db.native().clone() {
             Native::Sqlite(pool) => tokio::spawn(async move {
@@ -550,22 +540,60 @@ async fn load_events(db: &Db, ctx: &Context, a: NaiveDate, b: NaiveDate) -> Resu
             Some(m) => m.absorb(part),
         }
     }
-    Ok(merged.unwrap_or_else(|| Loaded::new(ctx, a, b)))
+    Ok(merged.unwrap_or_else(|| Loaded::new(plan)))
 }
 
-/// What [`load_events`] has read: each person's clock logs under the rules of the person's
-/// organisation, read from the rows in place (no event is built).
-struct Loaded {
+/// What every reader of [`load_events`] reads by, built once for the chunk of days.
+struct LoadPlan {
     names: UserNameRules,
     directory: Directory,
-    /// Each rule set's rules, its organisations, and its days' window.
+    /// Each rule set's rules and its days' window (microseconds), and the rule set of each
+    /// organisation that has its own.
     rules: Vec<AttendanceRules>,
-    group_of_org: HashMap<i64, usize>,
     windows: Vec<(i64, i64)>,
-    /// The operations some condition names (`None`: a condition names none, every event counts).
+    group_of_org: HashMap<i64, usize>,
+    /// The operations (upper case) some condition names (`None`: a condition names none,
+    /// every event counts).
     operations: Option<Vec<String>>,
     /// Whether terminals are named (per-terminal records are asked for).
     with_terminals: bool,
+}
+
+impl LoadPlan {
+    fn new(ctx: &Context, a: NaiveDate, b: NaiveDate) -> LoadPlan {
+        let groups = ctx.book.groups();
+        let group_of_org = groups.iter().enumerate().flat_map(|(i, (_, orgs))| orgs.iter().map(move |o| (*o, i))).collect();
+        // Each rule set's days begin at its own boundary in its own time zone.
+        let windows = groups
+            .iter()
+            .map(|(r, _)| {
+                (
+                    local_instant(r.time_zone, a, r.day_boundary).timestamp_micros(),
+                    local_instant(r.time_zone, b + Duration::days(1), r.day_boundary).timestamp_micros(),
+                )
+            })
+            .collect();
+        let operations: Option<BTreeSet<String>> = groups
+            .iter()
+            .flat_map(|(r, _)| r.clock_in.iter().chain(r.clock_out.iter()))
+            .map(|c| c.operation.as_ref().map(|o| o.trim().to_uppercase()))
+            .collect();
+        LoadPlan {
+            names: ctx.names.clone(),
+            directory: ctx.directory.clone(),
+            rules: groups.into_iter().map(|(r, _)| r).collect(),
+            windows,
+            group_of_org,
+            operations: operations.map(|ops| ops.into_iter().collect()),
+            with_terminals: ctx.settings.terminals,
+        }
+    }
+}
+
+/// What a reader of [`load_events`] has read: each person's clock logs under the rules of the
+/// person's organisation, read from the rows in place (no event is built).
+struct Loaded {
+    plan: Arc<LoadPlan>,
     terminals: TerminalNames,
     /// Each logged name's person (an index into `persons`).
     by_logged: foldhash::HashMap<String, usize>,
@@ -582,33 +610,15 @@ struct LoadedPerson {
     logged: String,
     first_at: i64,
     organization_id: Option<i64>,
-    /// The person's rule set (an index into `Loaded::rules`).
+    /// The person's rule set (an index into `LoadPlan::rules`).
     group: usize,
     logs: Vec<ClockLog>,
 }
 
 impl Loaded {
-    fn new(ctx: &Context, a: NaiveDate, b: NaiveDate) -> Loaded {
-        let groups = ctx.book.groups();
-        let group_of_org = groups.iter().enumerate().flat_map(|(i, (_, orgs))| orgs.iter().map(move |o| (*o, i))).collect();
-        // Each rule set's days begin at its own boundary in its own time zone.
-        let windows = groups
-            .iter()
-            .map(|(r, _)| {
-                (
-                    local_instant(r.time_zone, a, r.day_boundary).timestamp_micros(),
-                    local_instant(r.time_zone, b + Duration::days(1), r.day_boundary).timestamp_micros(),
-                )
-            })
-            .collect();
+    fn new(plan: Arc<LoadPlan>) -> Loaded {
         Loaded {
-            names: ctx.names.clone(),
-            directory: ctx.directory.clone(),
-            rules: groups.into_iter().map(|(r, _)| r).collect(),
-            group_of_org,
-            windows,
-            operations: None,
-            with_terminals: ctx.settings.terminals,
+            plan,
             terminals: TerminalNames::new(),
             by_logged: Default::default(),
             by_key: Default::default(),
@@ -652,7 +662,7 @@ impl Loaded {
         }
         for (p, mine) in other.persons.into_iter().zip(index_of_other) {
             let logs = &mut self.persons[mine].logs;
-            if self.with_terminals {
+            if self.plan.with_terminals {
                 logs.extend(p.logs.into_iter().map(|mut l| {
                     l.terminal = self.terminals.index(other.terminals.name(l.terminal));
                     l
@@ -665,19 +675,19 @@ impl Loaded {
 
     /// Whether an event with this operation may be a clock log.
     fn wants(&self, operation: &str) -> bool {
-        self.operations.as_ref().is_none_or(|ops| ops.iter().any(|o| o.eq_ignore_ascii_case(operation.trim())))
+        self.plan.operations.as_ref().is_none_or(|ops| ops.iter().any(|o| o.eq_ignore_ascii_case(operation.trim())))
     }
 
     fn person(&mut self, logged: &str, at: i64) -> usize {
         if let Some(i) = self.by_logged.get(logged) {
             return *i;
         }
-        let key = person_key(logged, &self.names);
+        let key = person_key(logged, &self.plan.names);
         let i = match self.by_key.get(&key) {
             Some(i) => *i,
             None => {
-                let organization_id = self.directory.owner(&key).and_then(|o| o.organization_id);
-                let group = organization_id.and_then(|o| self.group_of_org.get(&o).copied()).unwrap_or(0);
+                let organization_id = self.plan.directory.owner(&key).and_then(|o| o.organization_id);
+                let group = organization_id.and_then(|o| self.plan.group_of_org.get(&o).copied()).unwrap_or(0);
                 let logged = logged.to_string();
                 self.persons.push(LoadedPerson { key: key.clone(), logged, first_at: at, organization_id, group, logs: Vec::new() });
                 self.by_key.insert(key, self.persons.len() - 1);
@@ -691,20 +701,20 @@ impl Loaded {
     fn add(&mut self, logged: &str, at: i64, host: &str, target: &str, operation: &str, detail: &str) {
         let i = self.person(logged, at);
         let group = self.persons[i].group;
-        let (from, to) = self.windows[group];
+        let (from, to) = self.plan.windows[group];
         if at < from || at >= to {
             return;
         }
         let Some(time) = DateTime::<Utc>::from_timestamp_micros(at) else { return };
         self.events_used += 1;
-        let rules = &self.rules[group];
+        let rules = &self.plan.rules[group];
         let fields = detail_fields(detail);
         let (clock_in, clock_out) = rules.clock_roles(operation, fields.as_slice());
         if !clock_in && !clock_out {
             return;
         }
         let terminal =
-            if self.with_terminals { self.terminals.index(terminal_name(rules, target, host, fields.as_slice())) } else { 0 };
+            if self.plan.with_terminals { self.terminals.index(terminal_name(rules, target, host, fields.as_slice())) } else { 0 };
         let identity = event_identity(host, target, operation, detail);
         self.persons[i].logs.push(ClockLog { time, clock_in, clock_out, identity, terminal });
     }
@@ -760,7 +770,8 @@ fn compute_chunk(
     previous: &HashMap<String, i64>,
     now: DateTime<Utc>,
 ) -> Computed {
-    let Loaded { rules: group_rules, persons, terminals: terminal_names, with_terminals, events_used, .. } = loaded;
+    let Loaded { plan, persons, terminals: terminal_names, events_used, .. } = loaded;
+    let (group_rules, with_terminals) = (&plan.rules, plan.with_terminals);
     let mut org_of: HashMap<String, Option<i64>> = HashMap::new();
     let mut logged: HashMap<String, String> = HashMap::new();
     let mut by_group: Vec<Vec<PersonLogs>> = (0..group_rules.len()).map(|_| Vec::new()).collect();
