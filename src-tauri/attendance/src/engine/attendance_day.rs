@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::clock_log::ClockLog;
-use super::daily::{DailyRecord, compute_in_frame, link_work_intervals, roles};
+use super::daily::{DailyRecord, compute_in_frame, link_work_intervals};
 use super::day_frame::{DayFrame, minute_of};
 use crate::holidays::HolidayCalendar;
 use crate::log_event::LogEvent;
@@ -60,7 +60,7 @@ pub fn group_by_user<'a>(
     let mut out: BTreeMap<String, Vec<&'a LogEvent>> = BTreeMap::new();
     for e in events {
         if attendance_only {
-            let (i, o) = roles(e, rules);
+            let (i, o) = rules.clock_roles(&e.operation, &e.detail);
             if !i && !o {
                 continue;
             }

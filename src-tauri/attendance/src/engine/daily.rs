@@ -99,11 +99,6 @@ pub fn compute_day<'a>(
     compute_in_frame(user, &frame, &logs, rules, now)
 }
 
-/// The clock-in/clock-out relevance of an event under `rules`.
-pub(crate) fn roles(event: &LogEvent, rules: &AttendanceRules) -> (bool, bool) {
-    rules.clock_roles(&event.operation, &event.detail)
-}
-
 fn round_up(minute: i64, unit: u32, tz: chrono_tz::Tz) -> i64 {
     if unit <= 1 {
         return minute;

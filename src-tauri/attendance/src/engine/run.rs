@@ -6,9 +6,7 @@ use std::ops::RangeInclusive;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use std::collections::HashMap;
-
-use super::attendance_day::{compute_user_days_in_frames, frame_index};
+use super::attendance_day::{compute_user_days_in_frames, frame_index, group_by_user};
 use super::clock_log::{ClockLog, TerminalNames};
 use super::daily::DailyRecord;
 use super::day_frame::{DayFrame, minute_of};
@@ -59,28 +57,16 @@ pub fn compute_run(
     now: DateTime<Utc>,
     options: RunOptions,
 ) -> AttendanceRun {
-    let mut names: HashMap<&str, usize> = HashMap::new();
-    let mut people: Vec<PersonLogs> = Vec::new();
-    let mut by_name: HashMap<String, usize> = HashMap::new();
     let mut terminals = TerminalNames::new();
-    for e in events {
-        let Some(log) = ClockLog::of(e, rules, options.terminals.then_some(&mut terminals)) else { continue };
-        let i = match names.get(e.user.as_str()) {
-            Some(i) => *i,
-            None => {
-                let shown = rules.user_names.display(&e.user, display_names);
-                let next = people.len();
-                let i = *by_name.entry(shown.clone()).or_insert(next);
-                if i == next {
-                    people.push(PersonLogs { person: shown, logs: Vec::new() });
-                }
-                names.insert(e.user.as_str(), i);
-                i
-            }
-        };
-        people[i].logs.push(log);
-    }
-    people.sort_by(|a, b| a.person.cmp(&b.person));
+    // By name (a BTreeMap: people in name order); someone with no clock log has no record.
+    let people: Vec<PersonLogs> = group_by_user(events, rules, display_names, false)
+        .into_iter()
+        .map(|(person, evs)| {
+            let logs = evs.into_iter().filter_map(|e| ClockLog::of(e, rules, options.terminals.then_some(&mut terminals))).collect();
+            PersonLogs { person, logs }
+        })
+        .filter(|p| !p.logs.is_empty())
+        .collect();
     compute_people(&people, &terminals, dates, rules, calendar, now, options)
 }
 
