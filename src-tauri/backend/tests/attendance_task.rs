@@ -466,6 +466,9 @@ async fn reports_story(db: Db) {
                 let (_, in_memory) = reports::stream::stream_in_memory(&db, actor, &req, grouping, Vec::new()).await.unwrap();
                 assert!(!in_memory.is_empty(), "{kind:?} {sort}");
                 assert_eq!(streamed, in_memory, "{kind:?} {period:?} sorted by {sort:?}, {grouping:?}");
+                // Big tables are put in order in buckets, not by the database: the same rows.
+                let (_, bucketed) = reports::stream::stream_in_buckets_of(&db, actor, &req, grouping, Vec::new(), 3).await.unwrap();
+                assert_eq!(bucketed, in_memory, "in buckets: {kind:?} {period:?} sorted by {sort:?}, {grouping:?}");
             }
         }
     }
@@ -680,28 +683,109 @@ async fn task_agrees_with_the_engine(db: Db) {
     let mut expected_daily: Vec<kinmu_attendance::DailyRecord> =
         expected.daily.into_iter().filter(|d| d.logon.is_some() || d.logoff.is_some()).collect();
     assert_eq!(expected_daily.len(), 180, "60 people × 3 days, every day logged");
-    expected_daily.sort_by(|a, b| (&a.user, a.date).cmp(&(&b.user, b.date)));
-    let stored: Vec<String> =
-        sqlx::query_scalar("SELECT record FROM attendance_daily ORDER BY person_key, work_date").fetch_all(&db.pool).await.unwrap();
-    let mut stored_daily: Vec<kinmu_attendance::DailyRecord> = stored.iter().map(|j| serde_json::from_str(j).unwrap()).collect();
-    stored_daily.sort_by(|a, b| (&a.user, a.date).cmp(&(&b.user, b.date)));
     // The first day's work interval comes from the stored day before (none here).
     for d in expected_daily.iter_mut().filter(|d| d.date == date("2024-04-01")) {
         d.work_interval_minutes = None;
     }
-    assert_eq!(stored_daily.len(), expected_daily.len());
-    for (s, e) in stored_daily.iter().zip(&expected_daily) {
+    let mut expected_rows: Vec<Vec<String>> = expected_daily.iter().map(daily_columns).collect();
+    expected_rows.sort();
+    let stored_rows = stored_columns(
+        &db,
+        "SELECT person_key, work_date, holiday, worked, absent, missing_clock_in, missing_clock_out, in_progress, holiday_kind, \
+         holiday_name, logon_at, logoff_at, clock_in_at, clock_out_at, clock_in_text, clock_out_text, work_interval_minutes, \
+         actual_work_minutes, non_scheduled_work_minutes, overtime_minutes, regular_overtime_minutes, late_night_minutes, \
+         late_night_overtime_minutes, late_minutes, early_leave_minutes FROM attendance_daily ORDER BY person_key, work_date",
+    )
+    .await;
+    assert_eq!(stored_rows.len(), expected_rows.len());
+    for (s, e) in stored_rows.iter().zip(&expected_rows) {
         assert_eq!(s, e);
     }
 
-    let mut expected_terminals = expected.terminals;
+    let expected_terminals = expected.terminals;
     assert!(expected_terminals.len() > 180, "some people use a second terminal");
-    let stored: Vec<String> = sqlx::query_scalar("SELECT record FROM attendance_terminals").fetch_all(&db.pool).await.unwrap();
-    let mut stored_terminals: Vec<kinmu_attendance::TerminalRecord> = stored.iter().map(|j| serde_json::from_str(j).unwrap()).collect();
-    let key = |t: &kinmu_attendance::TerminalRecord| (t.user.clone(), t.date, t.terminal.clone());
-    expected_terminals.sort_by_key(key);
-    stored_terminals.sort_by_key(key);
-    assert_eq!(stored_terminals, expected_terminals);
+    let mut expected_rows: Vec<Vec<String>> = expected_terminals
+        .iter()
+        .map(|t| vec![t.user.clone(), t.date.to_string(), t.terminal.clone(), instant(t.first_logon), instant(t.last_logoff)])
+        .collect();
+    expected_rows.sort();
+    let stored_rows = stored_columns(
+        &db,
+        "SELECT person_key, work_date, terminal, first_logon_at, last_logoff_at FROM attendance_terminals \
+         ORDER BY person_key, work_date, terminal",
+    )
+    .await;
+    assert_eq!(stored_rows, expected_rows);
+}
+
+fn instant(t: Option<DateTime<Utc>>) -> String {
+    t.map(|t| t.timestamp().to_string()).unwrap_or_default()
+}
+
+/// The stored columns of an engine's daily record, as text (empty for NULL).
+fn daily_columns(r: &kinmu_attendance::DailyRecord) -> Vec<String> {
+    let flag = |b: bool| i64::from(b).to_string();
+    let (kind, name) = match &r.holiday {
+        None => ("", String::new()),
+        Some(kinmu_attendance::HolidayKind::Weekly(_)) => ("weekly", String::new()),
+        Some(kinmu_attendance::HolidayKind::National(n)) => ("national", n.clone()),
+        Some(kinmu_attendance::HolidayKind::Company) => ("company", String::new()),
+    };
+    let clock = |c: &Option<kinmu_attendance::ClockStamp>| {
+        (instant(c.as_ref().map(|c| c.time)), c.as_ref().map(|c| c.text.clone()).unwrap_or_default())
+    };
+    let ((clock_in_at, clock_in_text), (clock_out_at, clock_out_text)) = (clock(&r.clock_in), clock(&r.clock_out));
+    vec![
+        r.user.clone(),
+        r.date.to_string(),
+        flag(r.holiday.is_some()),
+        flag(r.worked()),
+        flag(r.absent),
+        flag(r.missing_clock_in),
+        flag(r.missing_clock_out),
+        flag(r.in_progress),
+        kind.to_string(),
+        name,
+        instant(r.logon),
+        instant(r.logoff),
+        clock_in_at,
+        clock_out_at,
+        clock_in_text,
+        clock_out_text,
+        r.work_interval_minutes.map(|m| m.to_string()).unwrap_or_default(),
+        r.actual_work_minutes.to_string(),
+        r.non_scheduled_work_minutes.to_string(),
+        r.overtime_minutes.to_string(),
+        r.regular_overtime_minutes.to_string(),
+        r.late_night_minutes.to_string(),
+        r.late_night_overtime_minutes.to_string(),
+        r.late_minutes.to_string(),
+        r.early_leave_minutes.to_string(),
+    ]
+}
+
+/// Every row of `sql` as text (integers in decimal, NULL empty).
+async fn stored_columns(db: &Db, sql: &str) -> Vec<Vec<String>> {
+    use sqlx::{Row, ValueRef};
+    let rows = sqlx::query(sql).fetch_all(&db.pool).await.unwrap();
+    let mut rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| {
+            (0..row.columns().len())
+                .map(|i| {
+                    if row.try_get_raw(i).unwrap().is_null() {
+                        String::new()
+                    } else if let Ok(v) = row.try_get::<i64, _>(i) {
+                        v.to_string()
+                    } else {
+                        row.try_get::<String, _>(i).unwrap()
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    rows.sort();
+    rows
 }
 
 #[tokio::test]

@@ -870,16 +870,15 @@ async fn store_day(db: &Db, run_id: i64, date: NaiveDate, computed: &Computed) -
     for batch in rows.chunks(ROWS_PER_INSERT) {
         let mut sql = String::from(
             "INSERT INTO attendance_daily (work_date, person_key, account, display_name, organization_id, holiday, worked, absent, \
-             missing_clock_in, missing_clock_out, holiday_kind, holiday_name, logon_at, logoff_at, clock_in_at, clock_out_at, \
-             clock_in_text, clock_out_text, work_interval_minutes, actual_work_minutes, non_scheduled_work_minutes, \
+             missing_clock_in, missing_clock_out, in_progress, holiday_kind, holiday_name, logon_at, logoff_at, clock_in_at, \
+             clock_out_at, clock_in_text, clock_out_text, work_interval_minutes, actual_work_minutes, non_scheduled_work_minutes, \
              overtime_minutes, regular_overtime_minutes, late_night_minutes, late_night_overtime_minutes, late_minutes, \
-             early_leave_minutes, record, run_id) VALUES ",
+             early_leave_minutes, run_id) VALUES ",
         );
         push_values(&mut sql, db.kind, batch.len(), DAILY_COLUMNS);
         let mut q = sqlx::query(&sql);
         for p in batch {
             let r = &p.record;
-            let json = serde_json::to_string(r).map_err(|e| Error::Internal(e.to_string()))?;
             q = q
                 .bind(day.clone())
                 .bind(r.user.clone())
@@ -891,6 +890,7 @@ async fn store_day(db: &Db, run_id: i64, date: NaiveDate, computed: &Computed) -
                 .bind(i64::from(r.absent))
                 .bind(i64::from(r.missing_clock_in))
                 .bind(i64::from(r.missing_clock_out))
+                .bind(i64::from(r.in_progress))
                 .bind(r.holiday.as_ref().map(|h| holiday_kind(h).0))
                 .bind(r.holiday.as_ref().map(|h| holiday_kind(h).1).unwrap_or_default())
                 .bind(r.logon.map(|t| t.timestamp()))
@@ -908,22 +908,31 @@ async fn store_day(db: &Db, run_id: i64, date: NaiveDate, computed: &Computed) -
                 .bind(i64::from(r.late_night_overtime_minutes))
                 .bind(i64::from(r.late_minutes))
                 .bind(i64::from(r.early_leave_minutes))
-                .bind(json)
                 .bind(run_id);
         }
         q.execute(&mut *tx).await?;
     }
-    const TERMINAL_COLUMNS: usize = 6;
+    // A terminal row shows the person's name as their daily row does.
+    let names: HashMap<&str, &str> = rows.iter().map(|p| (p.record.user.as_str(), p.display_name.as_str())).collect();
+    const TERMINAL_COLUMNS: usize = 8;
     for batch in terminals.chunks(ROWS_PER_INSERT) {
         let mut sql = String::from(
-            "INSERT INTO attendance_terminals (work_date, person_key, terminal, account, record, run_id) VALUES ",
+            "INSERT INTO attendance_terminals (work_date, person_key, terminal, account, display_name, first_logon_at, last_logoff_at, \
+             run_id) VALUES ",
         );
         push_values(&mut sql, db.kind, batch.len(), TERMINAL_COLUMNS);
         sql.push_str(" ON CONFLICT DO NOTHING");
         let mut q = sqlx::query(&sql);
         for t in batch {
-            let json = serde_json::to_string(t).map_err(|e| Error::Internal(e.to_string()))?;
-            q = q.bind(day.clone()).bind(t.user.clone()).bind(t.terminal.clone()).bind(account_of(&t.user)).bind(json).bind(run_id);
+            q = q
+                .bind(day.clone())
+                .bind(t.user.clone())
+                .bind(t.terminal.clone())
+                .bind(account_of(&t.user))
+                .bind(names.get(t.user.as_str()).copied().unwrap_or(t.user.as_str()).to_string())
+                .bind(t.first_logon.map(|t| t.timestamp()))
+                .bind(t.last_logoff.map(|t| t.timestamp()))
+                .bind(run_id);
         }
         q.execute(&mut *tx).await?;
     }

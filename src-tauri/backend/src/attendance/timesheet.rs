@@ -3,7 +3,9 @@
 //! attendance view permission.
 
 use chrono::NaiveDate;
-use kinmu_attendance::{DailyRecord, HolidayKind, compute_month};
+use kinmu_attendance::{DailyRecord, HolidayKind};
+use sqlx::Row as _;
+use sqlx::any::AnyRow;
 use kinmu_shared::Permission;
 use kinmu_shared::api::{MonthTotals, Timesheet, TimesheetDay};
 
@@ -60,57 +62,109 @@ pub async fn timesheet(db: &Db, actor: &Actor, name: Option<&str>, year: i32, mo
     accounts.sort();
     accounts.dedup();
     let mut days = Vec::new();
-    let mut records: Vec<DailyRecord> = Vec::new();
     let mut persons: Vec<String> = Vec::new();
     let mut display = shown.clone();
     if !accounts.is_empty() {
         let sql = format!(
-            "SELECT person_key, display_name, record FROM attendance_daily WHERE work_date >= $1 AND work_date <= $2 \
+            "SELECT person_key, display_name, work_date, holiday_kind, holiday_name, clock_in_text, clock_out_text, \
+             clock_in_at, clock_out_at, actual_work_minutes, non_scheduled_work_minutes, overtime_minutes, \
+             late_night_minutes, late_night_overtime_minutes, late_minutes, early_leave_minutes, work_interval_minutes, \
+             absent, missing_clock_in, missing_clock_out, in_progress \
+             FROM attendance_daily WHERE work_date >= $1 AND work_date <= $2 \
              AND account IN ({}) ORDER BY work_date, person_key",
             placeholders(3, accounts.len())
         );
-        let mut q = sqlx::query_as::<_, (String, String, String)>(&sql).bind(first.to_string()).bind(last.to_string());
+        let mut q = sqlx::query(&sql).bind(first.to_string()).bind(last.to_string());
         for a in &accounts {
             q = q.bind(a.clone());
         }
-        for (person, shown_name, json) in q.fetch_all(&db.pool).await? {
+        for row in q.fetch_all(&db.pool).await? {
+            let person: String = row.try_get(0)?;
             if !log_accounts.iter().any(|a| owns(a, &person)) {
                 continue;
             }
-            let r: DailyRecord = serde_json::from_str(&json)
-                .map_err(|e| Error::Internal(format!("a stored daily record cannot be read ({e}): rebuild the month")))?;
             if !persons.contains(&person) {
                 persons.push(person);
             }
             if login_user.is_none() {
-                display = shown_name;
+                display = row.try_get(1)?;
             }
-            days.push(day_of(&r));
-            records.push(r);
+            days.push(stored_day(&row)?);
         }
     }
-    if login_user.is_none() && records.is_empty() {
+    if login_user.is_none() && days.is_empty() {
         return Err(Error::NotFound(format!(
             "no Kinmu user and no stored records named {shown:?}: give a login or a log user, and check that the attendance task has run for {year}-{month:02}"
         )));
     }
-    let mut totals = MonthTotals::default();
-    for p in &persons {
-        let m = compute_month(p, year, month, &records);
-        totals.late_count += m.late_count;
-        totals.early_leave_count += m.early_leave_count;
-        totals.actual_work_minutes += m.actual_work_minutes;
-        totals.non_scheduled_work_minutes += m.non_scheduled_work_minutes;
-        totals.overtime_minutes += m.overtime_minutes;
-        totals.late_night_minutes += m.late_night_minutes;
-        totals.late_night_overtime_minutes += m.late_night_overtime_minutes;
-        totals.days_worked += m.days_worked;
-        totals.holiday_days_worked += m.holiday_days_worked;
-        totals.days_without_clock_in += m.days_without_clock_in;
-        totals.days_without_clock_out += m.days_without_clock_out;
-        totals.absent_days += m.absent_days;
-    }
+    let totals = month_totals(db, &format!("{year:04}-{month:02}"), &persons).await?;
     Ok(Timesheet { month: format!("{year:04}-{month:02}"), name: display, log_users: persons, days, totals })
+}
+
+/// A stored day as the timesheet shows it.
+fn stored_day(row: &AnyRow) -> Result<TimesheetDay> {
+    let minutes = |i: usize| -> Result<u32> { Ok(u32::try_from(row.try_get::<i64, _>(i)?).unwrap_or(0)) };
+    let flag = |i: usize| -> Result<bool> { Ok(row.try_get::<i64, _>(i)? != 0) };
+    let holiday_kind: Option<String> = row.try_get(3)?;
+    let holiday_name: String = row.try_get(4)?;
+    Ok(TimesheetDay {
+        date: row.try_get(2)?,
+        holiday: holiday_kind.map(|k| if k == "national" { holiday_name } else { k }),
+        clock_in: row.try_get(5)?,
+        clock_out: row.try_get(6)?,
+        clock_in_at: row.try_get(7)?,
+        clock_out_at: row.try_get(8)?,
+        actual_work_minutes: minutes(9)?,
+        non_scheduled_work_minutes: minutes(10)?,
+        overtime_minutes: minutes(11)?,
+        late_night_minutes: minutes(12)?,
+        late_night_overtime_minutes: minutes(13)?,
+        late_minutes: minutes(14)?,
+        early_leave_minutes: minutes(15)?,
+        work_interval_minutes: row.try_get(16)?,
+        absent: flag(17)?,
+        missing_clock_in: flag(18)?,
+        missing_clock_out: flag(19)?,
+        in_progress: flag(20)?,
+    })
+}
+
+/// The month's totals of `persons`: the sums of their monthly records, which the attendance
+/// task totals from the same stored days.
+async fn month_totals(db: &Db, month: &str, persons: &[String]) -> Result<MonthTotals> {
+    if persons.is_empty() {
+        return Ok(MonthTotals::default());
+    }
+    let sql = format!(
+        "SELECT CAST(SUM(late_count) AS BIGINT), CAST(SUM(early_leave_count) AS BIGINT), CAST(SUM(actual_work_minutes) AS BIGINT), \
+         CAST(SUM(non_scheduled_work_minutes) AS BIGINT), CAST(SUM(overtime_minutes) AS BIGINT), \
+         CAST(SUM(late_night_minutes) AS BIGINT), CAST(SUM(late_night_overtime_minutes) AS BIGINT), \
+         CAST(SUM(days_worked) AS BIGINT), CAST(SUM(holiday_days_worked) AS BIGINT), CAST(SUM(days_without_clock_in) AS BIGINT), \
+         CAST(SUM(days_without_clock_out) AS BIGINT), CAST(SUM(absent_days) AS BIGINT) \
+         FROM attendance_monthly WHERE month = $1 AND person_key IN ({})",
+        placeholders(2, persons.len())
+    );
+    let mut q = sqlx::query(&sql).bind(month.to_string());
+    for p in persons {
+        q = q.bind(p.clone());
+    }
+    let row = q.fetch_one(&db.pool).await?;
+    let sum = |i: usize| -> Result<u64> { Ok(row.try_get::<Option<i64>, _>(i)?.unwrap_or(0).max(0) as u64) };
+    let count = |i: usize| -> Result<u32> { Ok(u32::try_from(sum(i)?).unwrap_or(u32::MAX)) };
+    Ok(MonthTotals {
+        late_count: count(0)?,
+        early_leave_count: count(1)?,
+        actual_work_minutes: sum(2)?,
+        non_scheduled_work_minutes: sum(3)?,
+        overtime_minutes: sum(4)?,
+        late_night_minutes: sum(5)?,
+        late_night_overtime_minutes: sum(6)?,
+        days_worked: count(7)?,
+        holiday_days_worked: count(8)?,
+        days_without_clock_in: count(9)?,
+        days_without_clock_out: count(10)?,
+        absent_days: count(11)?,
+    })
 }
 
 async fn accounts_of_user(db: &Db, id: i64) -> Result<(Vec<String>, String)> {

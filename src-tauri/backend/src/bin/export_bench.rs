@@ -4,7 +4,7 @@
 //! seconds, with the process's memory after each file.
 //!
 //! `cargo run --release -p kinmu --bin export_bench -- [--users 100000] [--days 30] [--db FILE]
-//! [--from BASE.db] [--org-users 5000]`
+//! [--from BASE.db] [--org-users 5000] [--only KINDS] [--formats csv,xlsx]`
 //! With `--db FILE` an existing benchmark database is reused (its generation is the slow part:
 //! logs are generated, imported and computed by the real attendance task).
 //!
@@ -13,6 +13,9 @@
 //! attendance_terminals, computed by the real task) are copied under new person keys
 //! (`user000123-07`) until there are `--users` persons. The exports then read as many rows as
 //! for that many users, but the values repeat BASE's; the events table is emptied.
+//!
+//! `--only timesheet,daily-month,…` writes only those tables (a kind, `-day` or `-month`);
+//! `--formats csv` or `--formats xlsx` only those files.
 //!
 //! `--org-users K` gives the first K persons Kinmu users in one organisation and times the
 //! console's first page of the monthly table for that organisation (what
@@ -36,6 +39,10 @@ use kinmu_attendance::generator::SyntheticLogs;
 use kinmu_attendance::import::alog_csv::write_alog_csv;
 use kinmu_shared::Language;
 use kinmu_shared::api::{AttendanceTaskSettings, RankingItem, ReportKind, RetentionSettings, TableLayout, TaskTrigger};
+
+/// The allocator of the `kinmu` server and command, which write these files.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
@@ -110,6 +117,8 @@ async fn main() {
     if let Some(k) = arg("--org-users").and_then(|v| v.parse::<usize>().ok()) {
         first_page(&db, k).await;
     }
+    let only: Option<Vec<String>> = arg("--only").map(|v| v.split(',').map(str::to_string).collect());
+    let formats: Option<Vec<String>> = arg("--formats").map(|v| v.split(',').map(str::to_string).collect());
     let out = work.join("files");
     let day = Period::Day(first + chrono::Duration::days(14));
     let month = Period::Month(2024, 4);
@@ -123,7 +132,14 @@ async fn main() {
         (ReportKind::Terminal, day),
         (ReportKind::Terminal, month),
     ] {
+        let name = format!("{}-{}", kind.key(), if matches!(period, Period::Day(_)) { "day" } else { "month" });
+        if only.as_ref().is_some_and(|o| !o.iter().any(|o| name.starts_with(o.as_str()))) {
+            continue;
+        }
         for format in [FileFormat::Csv, FileFormat::Xlsx] {
+            if formats.as_ref().is_some_and(|f| !f.contains(&format.extension().to_string())) {
+                continue;
+            }
             let started = Instant::now();
             let req = ReportRequest {
                 kind,
@@ -202,13 +218,13 @@ async fn replicate(base: &std::path::Path, path: &std::path::Path, users: usize)
         format!("INSERT INTO {table} ({columns}) SELECT {renamed} FROM {table} WHERE person_key NOT LIKE '%-%' AND person_key < '{below}'")
     };
     let daily = "work_date, person_key, account, display_name, organization_id, holiday, worked, absent, missing_clock_in, \
-        missing_clock_out, holiday_kind, holiday_name, logon_at, logoff_at, clock_in_at, clock_out_at, clock_in_text, clock_out_text, \
+        missing_clock_out, in_progress, holiday_kind, holiday_name, logon_at, logoff_at, clock_in_at, clock_out_at, clock_in_text, clock_out_text, \
         work_interval_minutes, actual_work_minutes, non_scheduled_work_minutes, overtime_minutes, regular_overtime_minutes, \
-        late_night_minutes, late_night_overtime_minutes, late_minutes, early_leave_minutes, record, run_id";
+        late_night_minutes, late_night_overtime_minutes, late_minutes, early_leave_minutes, run_id";
     let monthly = "month, person_key, account, display_name, organization_id, late_count, early_leave_count, actual_work_minutes, \
         non_scheduled_work_minutes, overtime_minutes, regular_overtime_minutes, late_night_minutes, late_night_overtime_minutes, \
         late_minutes, early_leave_minutes, days_worked, holiday_days_worked, days_without_clock_in, days_without_clock_out, absent_days, run_id";
-    let terminals = "work_date, person_key, terminal, account, record, run_id";
+    let terminals = "work_date, person_key, terminal, account, display_name, first_logon_at, last_logoff_at, run_id";
     for k in 1..copies {
         // The last copy only as far as `users`.
         let wanted = (users - k * n).min(n);

@@ -45,6 +45,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0005_attendance_events_by_time.sql"),
         postgres: include_str!("../../migrations/postgres/0005_attendance_events_by_time.sql"),
     },
+    Migration {
+        version: 6,
+        name: "attendance_records_in_columns",
+        sqlite: include_str!("../../migrations/sqlite/0006_attendance_records_in_columns.sql"),
+        postgres: include_str!("../../migrations/postgres/0006_attendance_records_in_columns.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -186,11 +186,6 @@ pub(crate) fn instant_cell(t: Option<DateTime<Utc>>, tz: Tz) -> Cell {
     }
 }
 
-pub(crate) fn parse_record<T: serde::de::DeserializeOwned>(json: &str) -> Result<T> {
-    serde_json::from_str(json)
-        .map_err(|e| Error::Internal(format!("a stored attendance record cannot be read ({e}): rebuild the period")))
-}
-
 /// Builds the table `req` asks for, sorted by the layout's keys (every row in memory: for the
 /// console's pages and small tables; files are streamed, see [`super::stream`]).
 pub async fn build(db: &Db, actor: &Actor, req: &ReportRequest) -> Result<Table> {

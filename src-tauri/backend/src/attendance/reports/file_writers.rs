@@ -116,7 +116,9 @@ impl<W: Write> Write for Encoded<W> {
 /// A CSV file written row by row.
 pub struct CsvStream<W: Write> {
     csv: csv::Writer<Encoded<W>>,
-    fields: Vec<String>,
+    /// The row's fields one after the other, and where each ends.
+    line: String,
+    ends: Vec<usize>,
     rows: usize,
 }
 
@@ -130,14 +132,23 @@ impl<W: Write> CsvStream<W> {
         if header {
             csv.write_record(columns.iter().map(|c| column_label(c, language)))?;
         }
-        Ok(CsvStream { csv, fields: Vec::with_capacity(columns.len()), rows: 0 })
+        Ok(CsvStream { csv, line: String::with_capacity(256), ends: Vec::with_capacity(columns.len()), rows: 0 })
     }
 
     pub fn push(&mut self, r: &Row) -> std::io::Result<()> {
-        self.fields.clear();
-        self.fields.extend(r.cells.iter().map(Cell::display));
+        self.line.clear();
+        self.ends.clear();
+        for cell in &r.cells {
+            cell.write_display(&mut self.line);
+            self.ends.push(self.line.len());
+        }
+        let mut start = 0;
+        for &end in &self.ends {
+            self.csv.write_field(&self.line[start..end])?;
+            start = end;
+        }
         self.rows += 1;
-        Ok(self.csv.write_record(&self.fields)?)
+        Ok(self.csv.write_record(None::<&[u8]>)?)
     }
 
     pub fn rows(&self) -> usize {
@@ -224,8 +235,11 @@ pub struct XlsxStream {
 
 impl XlsxStream {
     pub fn new(table: &Table, header: bool, language: Language) -> XlsxStream {
+        let mut workbook = Workbook::new();
+        // Excel's own level: a third faster than the default for files about 5 % larger.
+        workbook.set_zip_compression_level(3);
         XlsxStream {
-            workbook: Workbook::new(),
+            workbook,
             kind: table.kind,
             period: table.period.clone(),
             columns: table.columns.clone(),

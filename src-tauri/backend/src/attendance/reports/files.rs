@@ -28,14 +28,78 @@ pub type Namer = Box<dyn FnMut(&Row) -> (String, PathBuf) + Send>;
 
 enum Writer {
     Csv(CsvStream<BufWriter<std::fs::File>>),
-    Xlsx(Box<XlsxStream>),
+    Xlsx(XlsxPiece),
 }
 
 struct Piece {
     writer: Writer,
     temp: PathBuf,
+    rows: usize,
     persons: usize,
     last_person: String,
+}
+
+/// Rows handed to an Excel piece's thread at a time.
+const XLSX_BATCH: usize = 256;
+
+/// Batches an Excel piece's thread may have waiting (its backlog: about 32,000 rows).
+const XLSX_BACKLOG: usize = 128;
+
+/// An Excel piece written on a thread of its own: while it works through its backlog and
+/// compresses the workbook, the next piece's rows are already being written on another core.
+struct XlsxPiece {
+    tx: Option<std::sync::mpsc::SyncSender<Vec<Row>>>,
+    batch: Vec<Row>,
+    thread: std::thread::JoinHandle<std::result::Result<(), rust_xlsxwriter::XlsxError>>,
+}
+
+impl XlsxPiece {
+    fn start(stream: XlsxStream, temp: PathBuf) -> XlsxPiece {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Row>>(XLSX_BACKLOG);
+        let thread = std::thread::spawn(move || {
+            let mut stream = stream;
+            for batch in rx {
+                for row in &batch {
+                    stream.push(row)?;
+                }
+            }
+            stream.save(&temp)
+        });
+        XlsxPiece { tx: Some(tx), batch: Vec::with_capacity(XLSX_BATCH), thread }
+    }
+
+    /// Hands `row` over; `false` when the thread has stopped (on an error [`XlsxPiece::end`] tells).
+    fn push(&mut self, row: Row) -> bool {
+        self.batch.push(row);
+        self.batch.len() < XLSX_BATCH || self.send()
+    }
+
+    fn send(&mut self) -> bool {
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(XLSX_BATCH));
+        self.tx.as_ref().is_some_and(|tx| tx.send(batch).is_ok())
+    }
+
+    /// No more rows: the thread writes what it has and saves the workbook.
+    fn close(&mut self) {
+        if !self.batch.is_empty() {
+            self.send();
+        }
+        self.tx = None;
+    }
+
+    /// Waits for the workbook to be saved.
+    fn end(mut self) -> std::result::Result<(), String> {
+        self.close();
+        match self.thread.join() {
+            Ok(result) => result.map_err(|e| e.to_string()),
+            Err(_) => Err("the Excel writer failed".into()),
+        }
+    }
+}
+
+/// Excel pieces written at once: the one taking rows and those finishing.
+fn xlsx_pieces_at_once() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(2, 4)
 }
 
 /// What a file set writes and how.
@@ -63,6 +127,8 @@ pub struct FileSet {
     group: Option<(String, PathBuf)>,
     /// The group's pieces written so far (temporary path, rows), renamed when the group ends.
     done: Vec<(PathBuf, usize)>,
+    /// Excel pieces of the group that took all their rows and are being finished, oldest first.
+    finishing: std::collections::VecDeque<(PathBuf, usize, XlsxPiece)>,
     piece: Option<Piece>,
     written: Vec<Written>,
     serial: usize,
@@ -74,7 +140,16 @@ fn io(path: &Path, e: impl std::fmt::Display) -> Error {
 
 impl FileSet {
     pub fn new(spec: FileSpec, namer: Namer) -> FileSet {
-        FileSet { spec, namer, group: None, done: Vec::new(), piece: None, written: Vec::new(), serial: 0 }
+        FileSet {
+            spec,
+            namer,
+            group: None,
+            done: Vec::new(),
+            finishing: std::collections::VecDeque::new(),
+            piece: None,
+            written: Vec::new(),
+            serial: 0,
+        }
     }
 
     fn open(&mut self, base: &Path) -> Result<Piece> {
@@ -92,27 +167,40 @@ impl FileSet {
                         .map_err(|e| io(&temp, e))?,
                 )
             }
-            FileFormat::Xlsx => Writer::Xlsx(Box::new(XlsxStream::new(&self.spec.table, self.spec.header, self.spec.language))),
+            FileFormat::Xlsx => {
+                Writer::Xlsx(XlsxPiece::start(XlsxStream::new(&self.spec.table, self.spec.header, self.spec.language), temp.clone()))
+            }
         };
-        Ok(Piece { writer, temp, persons: 0, last_person: String::new() })
+        Ok(Piece { writer, temp, rows: 0, persons: 0, last_person: String::new() })
     }
 
-    /// Completes the piece being written (under its temporary name).
+    /// Completes the piece being written (under its temporary name); an Excel piece finishes
+    /// on its thread, with at most [`xlsx_pieces_at_once`] pieces in the works.
     fn close_piece(&mut self) -> Result<()> {
         if let Some(piece) = self.piece.take() {
-            let rows = match piece.writer {
+            match piece.writer {
                 Writer::Csv(w) => {
-                    let rows = w.rows();
                     w.finish().map_err(|e| io(&piece.temp, e))?;
-                    rows
+                    self.done.push((piece.temp, piece.rows));
                 }
-                Writer::Xlsx(w) => {
-                    let rows = w.rows();
-                    w.save(&piece.temp).map_err(|e| io(&piece.temp, e))?;
-                    rows
+                Writer::Xlsx(mut w) => {
+                    w.close();
+                    self.finishing.push_back((piece.temp, piece.rows, w));
+                    while self.finishing.len() >= xlsx_pieces_at_once() {
+                        self.end_oldest()?;
+                    }
                 }
-            };
-            self.done.push((piece.temp, rows));
+            }
+        }
+        Ok(())
+    }
+
+    /// Waits for the oldest finishing Excel piece.
+    fn end_oldest(&mut self) -> Result<()> {
+        if let Some((temp, rows, w)) = self.finishing.pop_front() {
+            let ended = w.end();
+            self.done.push((temp.clone(), rows));
+            ended.map_err(|e| io(&temp, e))?;
         }
         Ok(())
     }
@@ -120,6 +208,9 @@ impl FileSet {
     /// Gives the group's pieces their names: `NAME.ext`, or `NAME_1.ext`, `NAME_2.ext`, ….
     fn close_group(&mut self) -> Result<()> {
         self.close_piece()?;
+        while !self.finishing.is_empty() {
+            self.end_oldest()?;
+        }
         let Some((_, base)) = self.group.take() else { return Ok(()) };
         let done = std::mem::take(&mut self.done);
         let count = done.len();
@@ -150,10 +241,7 @@ impl FileSet {
         if !self.spec.split {
             return false;
         }
-        let rows = match &p.writer {
-            Writer::Csv(w) => w.rows(),
-            Writer::Xlsx(w) => w.rows(),
-        };
+        let rows = p.rows;
         match (self.spec.table.kind, self.spec.format) {
             (ReportKind::Monthly | ReportKind::Ranking, _) => rows >= MONTHLY_ROWS_PER_FILE,
             (ReportKind::Daily | ReportKind::Terminal, _) => rows >= DAILY_ROWS_PER_FILE,
@@ -192,16 +280,32 @@ impl FileSet {
             piece.persons += 1;
             piece.last_person.clone_from(&row.person);
         }
+        piece.rows += 1;
         match &mut piece.writer {
             Writer::Csv(w) => w.push(&row).map_err(|e| io(&piece.temp, e)),
-            Writer::Xlsx(w) => w.push(&row).map_err(|e| io(&piece.temp, e)),
+            Writer::Xlsx(w) => {
+                if w.push(row) {
+                    return Ok(());
+                }
+                // The piece's thread stopped: its error is the one to report.
+                let Some(Piece { writer: Writer::Xlsx(w), temp, .. }) = self.piece.take() else { unreachable!("an Excel piece") };
+                let _ = std::fs::remove_file(&temp);
+                Err(io(&temp, w.end().err().unwrap_or_else(|| "the Excel writer stopped".into())))
+            }
         }
     }
 
     /// Removes the temporary files of a failed run.
     fn abandon(&mut self) {
         if let Some(p) = self.piece.take() {
+            if let Writer::Xlsx(w) = p.writer {
+                let _ = w.end();
+            }
             let _ = std::fs::remove_file(&p.temp);
+        }
+        for (temp, _, w) in self.finishing.drain(..) {
+            let _ = w.end();
+            let _ = std::fs::remove_file(&temp);
         }
         for (temp, _) in self.done.drain(..) {
             let _ = std::fs::remove_file(&temp);

@@ -17,13 +17,13 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate};
 use chrono_tz::Tz;
 use futures_util::TryStreamExt;
-use kinmu_attendance::TerminalRecord;
 use kinmu_shared::Language;
 use kinmu_shared::api::{ReportKind, SortKey};
 use sqlx::Row as _;
 use sqlx::postgres::PgRow;
 
-use super::build::{Period, ReportRequest, Scope, instant_cell, parse_record, scope, weekday};
+use super::build::{Period, ReportRequest, Scope, instant_cell, scope, weekday};
+use super::spill_sort::{Column, ROWS_PER_BUCKET, SpillSort, boundaries, drain};
 use super::table::{Cell, Row, Table};
 use crate::accounts::Actor;
 use crate::attendance::rule_settings;
@@ -91,6 +91,78 @@ impl Fields for Pg<'_> {
     }
     fn text(&self, i: usize) -> Result<&str> {
         Ok(self.0.try_get::<&str, _>(i)?)
+    }
+}
+
+/// Rows handed from the reader to the sink's thread at a time.
+const ROWS_PER_HANDOFF: usize = 256;
+
+/// A sink run on a thread of its own, fed in batches: the reader reads and decodes rows while
+/// the sink formats and writes the ones before (two cores at work on a big file).
+struct Handoff<S> {
+    batch: Vec<Row>,
+    tx: Option<std::sync::mpsc::SyncSender<Vec<Row>>>,
+    writer: Option<std::thread::JoinHandle<Result<S>>>,
+}
+
+impl<S: RowSink> Handoff<S> {
+    fn new(mut sink: S) -> Handoff<S> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Row>>(4);
+        let writer = std::thread::spawn(move || {
+            for batch in rx {
+                for row in batch {
+                    sink.push(row)?;
+                }
+            }
+            Ok(sink)
+        });
+        Handoff { batch: Vec::with_capacity(ROWS_PER_HANDOFF), tx: Some(tx), writer: Some(writer) }
+    }
+
+    fn push(&mut self, row: Row) -> Result<()> {
+        self.batch.push(row);
+        if self.batch.len() >= ROWS_PER_HANDOFF {
+            self.send()?;
+        }
+        Ok(())
+    }
+
+    fn send(&mut self) -> Result<()> {
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(ROWS_PER_HANDOFF));
+        let sent = self.tx.as_ref().is_some_and(|tx| tx.send(batch).is_ok());
+        if sent {
+            return Ok(());
+        }
+        // The sink stopped on an error: that error is the one to report.
+        match self.join() {
+            Err(e) => Err(e),
+            Ok(_) => Err(Error::Internal("the file writer stopped".into())),
+        }
+    }
+
+    fn join(&mut self) -> Result<S> {
+        self.tx = None;
+        let writer = self.writer.take().ok_or_else(|| Error::Internal("the file writer has stopped".into()))?;
+        writer.join().map_err(|_| Error::Internal("the file writer failed".into()))?
+    }
+
+    /// Hands over the last rows and gives the sink back once it has taken every row.
+    fn finish(mut self) -> Result<S> {
+        if !self.batch.is_empty() {
+            self.send()?;
+        }
+        self.join()
+    }
+}
+
+impl<S> Drop for Handoff<S> {
+    /// A read that failed: the sink takes what it was given and is dropped (a file set removes
+    /// its half-written files) before the error is reported.
+    fn drop(&mut self) {
+        self.tx = None;
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.join();
+        }
     }
 }
 
@@ -176,7 +248,7 @@ fn sql_key(kind: ReportKind, column: &str, bin: &str) -> Option<(String, String)
             c => day_minutes_column(c).and_then(plain),
         },
         ReportKind::Terminal => match column {
-            "user" => plain(&format!("COALESCE(d.display_name, t.person_key){bin}")),
+            "user" => plain(&format!("t.display_name{bin}")),
             "date" => plain("t.work_date"),
             "terminal" => plain(&format!("t.terminal{bin}")),
             _ => None,
@@ -240,6 +312,8 @@ const MONTH_VALUES: [&str; 12] = [
 /// The query of a table: its SQL and parameters, and whether the layout's keys are in its order.
 struct Query {
     sql: String,
+    /// The same rows in the order they are stored (no `ORDER BY`).
+    unordered: String,
     params: Vec<Param>,
     sorted: bool,
 }
@@ -283,9 +357,8 @@ fn query(kind: DatabaseKind, req: &ReportRequest, grouping: Grouping, keys: &[So
             (
                 format!(
                     "SELECT person_key, {name}, {} FROM attendance_monthly WHERE month >= $1 AND month <= $2 \
-                     GROUP BY person_key ORDER BY {}",
+                     GROUP BY person_key",
                     sums.join(", "),
-                    order.join(", ")
                 ),
                 vec![Param::Text(from), Param::Text(to)],
             )
@@ -303,14 +376,13 @@ fn query(kind: DatabaseKind, req: &ReportRequest, grouping: Grouping, keys: &[So
                      clock_in_text, clock_out_text, COALESCE(work_interval_minutes, {n}), actual_work_minutes, \
                      non_scheduled_work_minutes, overtime_minutes, regular_overtime_minutes, late_night_minutes, \
                      late_night_overtime_minutes, late_minutes, early_leave_minutes \
-                     FROM attendance_daily WHERE work_date >= $1 AND work_date <= $2 ORDER BY {}",
-                    order.join(", ")
+                     FROM attendance_daily WHERE work_date >= $1 AND work_date <= $2",
                 ),
                 vec![Param::Text(first.to_string()), Param::Text(last.to_string())],
             )
         }
         ReportKind::Terminal => {
-            let name = format!("COALESCE(d.display_name, t.person_key)");
+            let name = "t.display_name";
             match grouping {
                 Grouping::User if sorted => order.extend([format!("{name}{bin}"), format!("t.person_key{bin}")]),
                 Grouping::Terminal if sorted => order.push(format!("t.terminal{bin}")),
@@ -320,22 +392,71 @@ fn query(kind: DatabaseKind, req: &ReportRequest, grouping: Grouping, keys: &[So
             order.extend([format!("t.person_key{bin}"), "t.work_date".into(), format!("t.terminal{bin}")]);
             (
                 format!(
-                    "SELECT t.person_key, {name}, t.terminal, t.record FROM attendance_terminals t \
-                     LEFT JOIN attendance_daily d ON d.work_date = t.work_date AND d.person_key = t.person_key \
-                     WHERE t.work_date >= $1 AND t.work_date <= $2 ORDER BY {}",
-                    order.join(", ")
+                    "SELECT t.person_key, {name}, t.terminal, t.work_date, COALESCE(t.first_logon_at, {n}), \
+                     COALESCE(t.last_logoff_at, {n}) FROM attendance_terminals t \
+                     WHERE t.work_date >= $1 AND t.work_date <= $2",
                 ),
                 vec![Param::Text(first.to_string()), Param::Text(last.to_string())],
             )
         }
     };
-    Ok(Query { sql, params, sorted })
+    Ok(Query { sql: format!("{sql} ORDER BY {}", order.join(", ")), unordered: sql, params, sorted })
+}
+
+/// How a big table is put in order by [`SpillSort`] instead of by the database.
+struct SpillPlan {
+    columns: Vec<Column>,
+    order: Vec<usize>,
+    boundaries: Vec<String>,
+}
+
+/// The columns of the daily query, as read.
+const DAY_COLUMNS: [Column; 20] = {
+    use Column::{Int as I, Text as T};
+    [T, T, T, T, T, I, I, I, I, T, T, I, I, I, I, I, I, I, I, I]
+};
+
+/// The columns of the per-terminal query, as read.
+const TERMINAL_COLUMNS: [Column; 6] = [Column::Text, Column::Text, Column::Text, Column::Text, Column::Int, Column::Int];
+
+/// A [`SpillPlan`] for a table of more rows than one bucket holds, in the order of the query's
+/// `ORDER BY` without layout keys (name, person, date; per terminal: person, date, terminal);
+/// `None` leaves the order to the database.
+async fn spill_plan(db: &Db, req: &ReportRequest, grouping: Grouping, keys: &[SortKey], bucket_rows: usize) -> Result<Option<SpillPlan>> {
+    if !keys.is_empty() {
+        return Ok(None);
+    }
+    let (columns, order, sample) = match (req.kind, grouping) {
+        (ReportKind::Daily | ReportKind::Timesheet, Grouping::None | Grouping::Sheets | Grouping::User) => (
+            DAY_COLUMNS.to_vec(),
+            vec![1, 0, 2],
+            "SELECT display_name FROM attendance_daily WHERE work_date = \
+             (SELECT MIN(work_date) FROM attendance_daily WHERE work_date >= $1 AND work_date <= $2)",
+        ),
+        (ReportKind::Terminal, Grouping::None | Grouping::Sheets) => (
+            TERMINAL_COLUMNS.to_vec(),
+            vec![0, 3, 2],
+            "SELECT person_key FROM attendance_terminals WHERE work_date = \
+             (SELECT MIN(work_date) FROM attendance_terminals WHERE work_date >= $1 AND work_date <= $2)",
+        ),
+        _ => return Ok(None),
+    };
+    let (first, last) = req.period.first_and_last();
+    // One day's first keys, as many times over as the period has days, stand for the rows.
+    let names: Vec<String> = sqlx::query_scalar(sample).bind(first.to_string()).bind(last.to_string()).fetch_all(&db.pool).await?;
+    let days = usize::try_from((last - first).num_days() + 1).unwrap_or(1);
+    let buckets = (names.len() * days).div_ceil(bucket_rows.max(1));
+    if buckets <= 1 {
+        return Ok(None);
+    }
+    Ok(Some(SpillPlan { columns, order, boundaries: boundaries(names, buckets) }))
 }
 
 /// Turns stored records into rows of the table.
 struct Decoder {
     kind: ReportKind,
     columns: Vec<String>,
+    day_columns: Vec<DayColumn>,
     scope: Arc<Scope>,
     tz: Tz,
     language: Language,
@@ -376,33 +497,85 @@ fn shown_time(text: &str, at: Option<i64>, tz: Tz) -> Cell {
     Cell::Time { text: text.to_string(), local }
 }
 
-fn day_cell(key: &str, r: &Day<'_>, date: NaiveDate, group: &str, tz: Tz, language: Language) -> Cell {
+/// A column of the daily and per-terminal tables, told once per table rather than per cell.
+#[derive(Debug, Clone, Copy)]
+enum DayColumn {
+    User,
+    Terminal,
+    Group,
+    Date,
+    Weekday,
+    Late,
+    EarlyLeave,
+    Logon,
+    Logoff,
+    ClockIn,
+    ClockOut,
+    WorkInterval,
+    ActualWork,
+    NonScheduledWork,
+    Overtime,
+    RegularOvertime,
+    LateNight,
+    LateNightOvertime,
+    Holiday,
+    Unknown,
+}
+
+impl DayColumn {
+    fn of(key: &str) -> DayColumn {
+        match key {
+            "user" => DayColumn::User,
+            "terminal" => DayColumn::Terminal,
+            "group" => DayColumn::Group,
+            "date" => DayColumn::Date,
+            "weekday" => DayColumn::Weekday,
+            "late" => DayColumn::Late,
+            "early_leave" => DayColumn::EarlyLeave,
+            "logon" => DayColumn::Logon,
+            "logoff" => DayColumn::Logoff,
+            "clock_in" => DayColumn::ClockIn,
+            "clock_out" => DayColumn::ClockOut,
+            "work_interval" => DayColumn::WorkInterval,
+            "actual_work" => DayColumn::ActualWork,
+            "non_scheduled_work" => DayColumn::NonScheduledWork,
+            "overtime" => DayColumn::Overtime,
+            "regular_overtime" => DayColumn::RegularOvertime,
+            "late_night" => DayColumn::LateNight,
+            "late_night_overtime" => DayColumn::LateNightOvertime,
+            "holiday" => DayColumn::Holiday,
+            _ => DayColumn::Unknown,
+        }
+    }
+}
+
+fn day_cell(key: DayColumn, r: &Day<'_>, date: NaiveDate, group: &str, tz: Tz, language: Language) -> Cell {
     let instant = |t: Option<i64>| instant_cell(t.and_then(|t| DateTime::from_timestamp(t, 0)), tz);
     match key {
-        "user" => Cell::Text(r.name.to_string()),
-        "group" => Cell::Text(group.to_string()),
-        "date" => Cell::Date(date),
-        "weekday" => Cell::Text(weekday(date, language)),
-        "late" => Cell::Minutes(r.late_minutes),
-        "early_leave" => Cell::Minutes(r.early_leave_minutes),
-        "logon" => instant(r.logon_at),
-        "logoff" => instant(r.logoff_at),
-        "clock_in" => shown_time(r.clock_in_text, r.clock_in_at, tz),
-        "clock_out" => shown_time(r.clock_out_text, r.clock_out_at, tz),
-        "work_interval" => r.work_interval_minutes.map_or(Cell::Empty, Cell::Minutes),
-        "actual_work" => Cell::Minutes(r.actual_work_minutes),
-        "non_scheduled_work" => Cell::Minutes(r.non_scheduled_work_minutes),
-        "overtime" => Cell::Minutes(r.overtime_minutes),
-        "regular_overtime" => Cell::Minutes(r.regular_overtime_minutes),
-        "late_night" => Cell::Minutes(r.late_night_minutes),
-        "late_night_overtime" => Cell::Minutes(r.late_night_overtime_minutes),
-        "holiday" => match r.holiday_kind {
+        DayColumn::User => Cell::Text(r.name.to_string()),
+        DayColumn::Group => Cell::Text(group.to_string()),
+        DayColumn::Date => Cell::Date(date),
+        DayColumn::Weekday => Cell::Text(weekday(date, language)),
+        DayColumn::Late => Cell::Minutes(r.late_minutes),
+        DayColumn::EarlyLeave => Cell::Minutes(r.early_leave_minutes),
+        DayColumn::Logon => instant(r.logon_at),
+        DayColumn::Logoff => instant(r.logoff_at),
+        DayColumn::ClockIn => shown_time(r.clock_in_text, r.clock_in_at, tz),
+        DayColumn::ClockOut => shown_time(r.clock_out_text, r.clock_out_at, tz),
+        DayColumn::WorkInterval => r.work_interval_minutes.map_or(Cell::Empty, Cell::Minutes),
+        DayColumn::ActualWork => Cell::Minutes(r.actual_work_minutes),
+        DayColumn::NonScheduledWork => Cell::Minutes(r.non_scheduled_work_minutes),
+        DayColumn::Overtime => Cell::Minutes(r.overtime_minutes),
+        DayColumn::RegularOvertime => Cell::Minutes(r.regular_overtime_minutes),
+        DayColumn::LateNight => Cell::Minutes(r.late_night_minutes),
+        DayColumn::LateNightOvertime => Cell::Minutes(r.late_night_overtime_minutes),
+        DayColumn::Holiday => match r.holiday_kind {
             "" => Cell::Empty,
             "national" => Cell::Text(r.holiday_name.to_string()),
             "company" => Cell::Text(if language == Language::Ja { "会社休日" } else { "company holiday" }.into()),
             _ => Cell::Text(if language == Language::Ja { "休日" } else { "day off" }.into()),
         },
-        _ => Cell::Empty,
+        DayColumn::Terminal | DayColumn::Unknown => Cell::Empty,
     }
 }
 
@@ -419,6 +592,23 @@ fn month_cell(key: &str, values: &[i64; 12], name: &str, group: &str) -> Cell {
             None => Cell::Empty,
         },
     }
+}
+
+/// A stored `YYYY-MM-DD` (read without a format string: millions of rows in a file).
+fn stored_date(text: &str) -> Result<NaiveDate> {
+    let b = text.as_bytes();
+    let number = |r: std::ops::Range<usize>| -> Option<u32> {
+        b.get(r).filter(|d| d.iter().all(u8::is_ascii_digit)).map(|d| d.iter().fold(0, |n, c| n * 10 + u32::from(c - b'0')))
+    };
+    let date = if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        match (number(0..4), number(5..7), number(8..10)) {
+            (Some(y), Some(m), Some(d)) => NaiveDate::from_ymd_opt(y as i32, m, d),
+            _ => None,
+        }
+    } else {
+        None
+    };
+    date.ok_or_else(|| Error::Internal(format!("a stored date {text:?} cannot be read")))
 }
 
 impl Decoder {
@@ -468,9 +658,7 @@ impl Decoder {
                 Ok(Some(Row { person: person.to_string(), name: name.to_string(), user_id, group, terminal: None, cells }))
             }
             ReportKind::Daily | ReportKind::Timesheet => {
-                let date_text = f.text(2)?;
-                let date = NaiveDate::parse_from_str(date_text, "%Y-%m-%d")
-                    .map_err(|_| Error::Internal(format!("a stored date {date_text:?} cannot be read")))?;
+                let date = stored_date(f.text(2)?)?;
                 let r = Day {
                     name: f.text(1)?,
                     holiday_kind: f.text(3)?,
@@ -492,7 +680,7 @@ impl Decoder {
                     early_leave_minutes: f.int(19)?,
                 };
                 let (user_id, group) = self.person(person);
-                let cells = self.columns.iter().map(|c| day_cell(c, &r, date, &group, self.tz, self.language)).collect();
+                let cells = self.day_columns.iter().map(|&c| day_cell(c, &r, date, &group, self.tz, self.language)).collect();
                 Ok(Some(Row { person: person.to_string(), name: r.name.to_string(), user_id, group, terminal: None, cells }))
             }
             ReportKind::Terminal => {
@@ -500,20 +688,22 @@ impl Decoder {
                 if self.scope.terminal.as_ref().is_some_and(|t| !t.eq_ignore_ascii_case(terminal)) {
                     return Ok(None);
                 }
-                let r: TerminalRecord = parse_record(f.text(3)?)?;
+                let date = stored_date(f.text(3)?)?;
+                let at = |v: i64| opt(v).and_then(|t| DateTime::from_timestamp(t, 0));
+                let (first_logon, last_logoff) = (at(f.int(4)?), at(f.int(5)?));
                 let name = f.text(1)?;
                 let (user_id, group) = self.person(person);
                 let cells = self
-                    .columns
+                    .day_columns
                     .iter()
-                    .map(|c| match c.as_str() {
-                        "user" => Cell::Text(name.to_string()),
-                        "group" => Cell::Text(group.clone()),
-                        "date" => Cell::Date(r.date),
-                        "weekday" => Cell::Text(weekday(r.date, self.language)),
-                        "terminal" => Cell::Text(r.terminal.clone()),
-                        "logon" => instant_cell(r.first_logon, self.tz),
-                        "logoff" => instant_cell(r.last_logoff, self.tz),
+                    .map(|c| match c {
+                        DayColumn::User => Cell::Text(name.to_string()),
+                        DayColumn::Group => Cell::Text(group.clone()),
+                        DayColumn::Date => Cell::Date(date),
+                        DayColumn::Weekday => Cell::Text(weekday(date, self.language)),
+                        DayColumn::Terminal => Cell::Text(terminal.to_string()),
+                        DayColumn::Logon => instant_cell(first_logon, self.tz),
+                        DayColumn::Logoff => instant_cell(last_logoff, self.tz),
                         _ => Cell::Empty,
                     })
                     .collect();
@@ -534,12 +724,25 @@ impl Decoder {
 /// order grouped as `grouping` asks, into `sink`. Returns the table's description (no rows)
 /// and the sink.
 pub async fn stream<S: RowSink>(db: &Db, actor: &Actor, req: &ReportRequest, grouping: Grouping, sink: S) -> Result<(Table, S)> {
-    stream_with(db, actor, req, grouping, sink, false).await
+    stream_with(db, actor, req, grouping, sink, false, ROWS_PER_BUCKET).await
 }
 
 /// [`stream`], sorting in memory even when SQL could (the order the tables always had: for tests).
 pub async fn stream_in_memory<S: RowSink>(db: &Db, actor: &Actor, req: &ReportRequest, grouping: Grouping, sink: S) -> Result<(Table, S)> {
-    stream_with(db, actor, req, grouping, sink, true).await
+    stream_with(db, actor, req, grouping, sink, true, ROWS_PER_BUCKET).await
+}
+
+/// [`stream`], big tables put in order in buckets of `rows` rows (for tests: a small table
+/// takes the path of a big one).
+pub async fn stream_in_buckets_of<S: RowSink>(
+    db: &Db,
+    actor: &Actor,
+    req: &ReportRequest,
+    grouping: Grouping,
+    sink: S,
+    rows: usize,
+) -> Result<(Table, S)> {
+    stream_with(db, actor, req, grouping, sink, false, rows).await
 }
 
 async fn stream_with<S: RowSink>(
@@ -549,6 +752,7 @@ async fn stream_with<S: RowSink>(
     grouping: Grouping,
     mut sink: S,
     in_memory: bool,
+    bucket_rows: usize,
 ) -> Result<(Table, S)> {
     req.layout.check(req.kind).map_err(Error::Invalid)?;
     let scope = Arc::new(scope(db, actor, req.organization_id, req.user.as_deref(), req.terminal.as_deref()).await?);
@@ -563,6 +767,7 @@ async fn stream_with<S: RowSink>(
     let decoder = Decoder {
         kind: req.kind,
         columns: table.columns.clone(),
+        day_columns: table.columns.iter().map(|c| DayColumn::of(c)).collect(),
         scope,
         tz,
         language: req.language,
@@ -573,11 +778,42 @@ async fn stream_with<S: RowSink>(
         last: None,
     };
     if !in_memory {
-        let (_, sink) = each_row(db, q.sql, q.params, (decoder, sink), |(decoder, sink), f| match decoder.decode(f)? {
-            Some(row) => sink.push(row),
-            None => Ok(()),
-        })
-        .await?;
+        let handoff = Handoff::new(sink);
+        let handoff = match spill_plan(db, req, grouping, &keys, bucket_rows).await? {
+            Some(plan) => {
+                // Readers of alternate days, each on its own connection, fill their own buckets.
+                let (first, last) = req.period.first_and_last();
+                let days = (last - first).num_days() + 1;
+                let readers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4).min(days as usize);
+                let mut reads = Vec::new();
+                for r in 0..readers as i64 {
+                    let (a, b) = (first + chrono::Duration::days(days * r / readers as i64), first + chrono::Duration::days(days * (r + 1) / readers as i64 - 1));
+                    let spill = SpillSort::new(plan.columns.clone(), plan.order.clone(), plan.boundaries.clone())?;
+                    let params = vec![Param::Text(a.to_string()), Param::Text(b.to_string())];
+                    reads.push(each_row(db, q.unordered.clone(), params, spill, |s, f| s.add(f)));
+                }
+                let parts = futures_util::future::try_join_all(reads).await?;
+                tokio::task::spawn_blocking(move || {
+                    let (mut decoder, mut handoff) = (decoder, handoff);
+                    drain(parts, |f| match decoder.decode(f)? {
+                        Some(row) => handoff.push(row),
+                        None => Ok(()),
+                    })?;
+                    Ok::<_, Error>(handoff)
+                })
+                .await
+                .map_err(|e| Error::Internal(e.to_string()))??
+            }
+            None => {
+                each_row(db, q.sql, q.params, (decoder, handoff), |(decoder, out), f| match decoder.decode(f)? {
+                    Some(row) => out.push(row),
+                    None => Ok(()),
+                })
+                .await?
+                .1
+            }
+        };
+        let sink = tokio::task::spawn_blocking(move || handoff.finish()).await.map_err(|e| Error::Internal(e.to_string()))??;
         return Ok((table, sink));
     }
     // Sorted in memory: read in the default order, sort stably by the keys, then group.

@@ -22,16 +22,38 @@ pub enum Cell {
 impl Cell {
     /// `h:mm` for durations, the text otherwise: what a CSV file or the console shows.
     pub fn display(&self) -> String {
+        let mut s = String::new();
+        self.write_display(&mut s);
+        s
+    }
+
+    /// Appends [`Cell::display`] to `out` (millions of cells in a file: no allocation and no
+    /// format string per cell).
+    pub fn write_display(&self, out: &mut String) {
         match self {
-            Cell::Empty => String::new(),
-            Cell::Text(t) => t.clone(),
-            Cell::Date(d) => format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
-            Cell::Minutes(m) => {
-                let sign = if *m < 0 { "-" } else { "" };
-                format!("{sign}{}:{:02}", m.abs() / 60, m.abs() % 60)
+            Cell::Empty => {}
+            Cell::Text(t) | Cell::Time { text: t, .. } => out.push_str(t),
+            Cell::Date(d) => {
+                push_number(out, d.year().unsigned_abs().into(), 4);
+                out.push('-');
+                push_number(out, d.month().into(), 2);
+                out.push('-');
+                push_number(out, d.day().into(), 2);
             }
-            Cell::Count(n) => n.to_string(),
-            Cell::Time { text, .. } => text.clone(),
+            Cell::Minutes(m) => {
+                if *m < 0 {
+                    out.push('-');
+                }
+                push_number(out, m.unsigned_abs() / 60, 1);
+                out.push(':');
+                push_number(out, m.unsigned_abs() % 60, 2);
+            }
+            Cell::Count(n) => {
+                if *n < 0 {
+                    out.push('-');
+                }
+                push_number(out, n.unsigned_abs(), 1);
+            }
         }
     }
 
@@ -61,6 +83,22 @@ impl Cell {
             (a, b) => a.display().cmp(&b.display()),
         }
     }
+}
+
+/// Appends `n` in decimal, with leading zeros up to `width` digits.
+fn push_number(out: &mut String, mut n: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let start = i.min(digits.len() - width.min(digits.len()));
+    out.push_str(std::str::from_utf8(&digits[start..]).expect("ASCII digits"));
 }
 
 /// A row of a table.
@@ -166,5 +204,17 @@ mod tests {
         let names: Vec<&str> = t.rows.iter().map(|r| r.person.as_str()).collect();
         assert_eq!(names, ["a", "c", "b"], "no time sorts last");
         assert_eq!(Cell::Minutes(501).display(), "8:21");
+    }
+
+    #[test]
+    fn cells_show_as_a_file_shows_them() {
+        assert_eq!(Cell::Minutes(0).display(), "0:00");
+        assert_eq!(Cell::Minutes(-65).display(), "-1:05");
+        assert_eq!(Cell::Minutes(6001).display(), "100:01");
+        assert_eq!(Cell::Count(-12).display(), "-12");
+        assert_eq!(Cell::Count(1234567).display(), "1234567");
+        assert_eq!(Cell::Date(NaiveDate::from_ymd_opt(2024, 4, 1).unwrap()).display(), "2024-04-01");
+        assert_eq!(Cell::Date(NaiveDate::from_ymd_opt(987, 12, 31).unwrap()).display(), "0987-12-31");
+        assert_eq!(Cell::Empty.display(), "");
     }
 }
