@@ -1,7 +1,8 @@
 //! Writing tables as CSV (UTF-8, UTF-8 with BOM, Shift_JIS) and as Excel workbooks that look
 //! finished: durations as real time values in `[h]:mm`, clock times as times of day, dates as
 //! dates, a frozen bold header row, column widths that fit, and one sheet per person for
-//! timesheets. Excel sheets are written in constant-memory mode, so memory stays flat.
+//! timesheets. Excel sheets are written in constant-memory mode, so memory stays flat (a
+//! timesheet's sheets, a month each, are held in memory until their workbook is saved).
 
 use std::io::Write;
 use std::path::Path;
@@ -267,7 +268,14 @@ impl XlsxStream {
     fn begin_sheet(&mut self, name: &str, person: &str) -> Result<(), XlsxError> {
         self.end_sheet()?;
         let sheet_name = sheet_name(name, &mut self.taken);
-        let sheet = self.workbook.add_worksheet_with_constant_memory()?;
+        // A timesheet's sheet is one person's month (at most 32 rows): kept in memory, which
+        // spares the workbook a temporary file per person (100,000 of them at 100,000 users,
+        // the file system's slowest part). Other sheets stream to disk, whatever their length.
+        let sheet = if self.kind == ReportKind::Timesheet {
+            self.workbook.add_worksheet()
+        } else {
+            self.workbook.add_worksheet_with_constant_memory()?
+        };
         sheet.set_name(sheet_name)?;
         let mut row = 0;
         if self.header {
