@@ -108,6 +108,16 @@ impl TerminalNames {
         i
     }
 
+    /// How many names the table holds (their indexes are `0..len`).
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Whether the table holds no name.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
     /// The name at `index` ("" when unknown).
     pub fn name(&self, index: u32) -> &str {
         self.names.get(index as usize).map_or("", String::as_str)

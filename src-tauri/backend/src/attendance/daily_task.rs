@@ -380,7 +380,7 @@ async fn compute_and_store(
         let previous = previous_clock_outs(db, a).await?;
         phases.load += clock.elapsed();
         let clock = Instant::now();
-        let computed = {
+        let mut computed = {
             let ctx_book = ctx.book.clone();
             let directory = ctx.directory.clone();
             let names = ctx.names.clone();
@@ -397,7 +397,7 @@ async fn compute_and_store(
             if control.stop_requested() {
                 break;
             }
-            let written = store_day(db, run.id, *day, &computed).await?;
+            let written = store_day(db, run.id, *day, &mut computed).await?;
             run.days_done += 1;
             run.daily_records += written as i64;
             months.insert((day.year(), day.month()));
@@ -613,6 +613,9 @@ struct LoadedPerson {
     /// The person's rule set (an index into `LoadPlan::rules`).
     group: usize,
     logs: Vec<ClockLog>,
+    /// The terminal of the person's last clock log (most are on the same one: a name comparison
+    /// instead of a lookup).
+    last_terminal: Option<u32>,
 }
 
 impl Loaded {
@@ -650,6 +653,7 @@ impl Loaded {
                         organization_id: p.organization_id,
                         group: p.group,
                         logs: Vec::new(),
+                        last_terminal: None,
                     });
                     self.by_key.insert(p.key.clone(), self.persons.len() - 1);
                     self.persons.len() - 1
@@ -660,11 +664,17 @@ impl Loaded {
         for (logged, i) in other.by_logged {
             self.by_logged.entry(logged).or_insert(index_of_other[i]);
         }
+        // The other reader's terminal indexes in this one's table, looked up once per terminal.
+        let terminals: Vec<u32> = if self.plan.with_terminals {
+            (0..other.terminals.len() as u32).map(|t| self.terminals.index(other.terminals.name(t))).collect()
+        } else {
+            Vec::new()
+        };
         for (p, mine) in other.persons.into_iter().zip(index_of_other) {
             let logs = &mut self.persons[mine].logs;
             if self.plan.with_terminals {
                 logs.extend(p.logs.into_iter().map(|mut l| {
-                    l.terminal = self.terminals.index(other.terminals.name(l.terminal));
+                    l.terminal = terminals.get(l.terminal as usize).copied().unwrap_or(0);
                     l
                 }));
             } else {
@@ -689,7 +699,15 @@ impl Loaded {
                 let organization_id = self.plan.directory.owner(&key).and_then(|o| o.organization_id);
                 let group = organization_id.and_then(|o| self.plan.group_of_org.get(&o).copied()).unwrap_or(0);
                 let logged = logged.to_string();
-                self.persons.push(LoadedPerson { key: key.clone(), logged, first_at: at, organization_id, group, logs: Vec::new() });
+                self.persons.push(LoadedPerson {
+                    key: key.clone(),
+                    logged,
+                    first_at: at,
+                    organization_id,
+                    group,
+                    logs: Vec::new(),
+                    last_terminal: None,
+                });
                 self.by_key.insert(key, self.persons.len() - 1);
                 self.persons.len() - 1
             }
@@ -713,10 +731,19 @@ impl Loaded {
         if !clock_in && !clock_out {
             return;
         }
-        let terminal =
-            if self.plan.with_terminals { self.terminals.index(terminal_name(rules, target, host, fields.as_slice())) } else { 0 };
+        let terminal = if self.plan.with_terminals {
+            let name = terminal_name(rules, target, host, fields.as_slice());
+            match self.persons[i].last_terminal {
+                Some(t) if self.terminals.name(t) == name => t,
+                _ => self.terminals.index(name),
+            }
+        } else {
+            0
+        };
         let identity = event_identity(host, target, operation, detail);
-        self.persons[i].logs.push(ClockLog { time, clock_in, clock_out, identity, terminal });
+        let person = &mut self.persons[i];
+        person.last_terminal = Some(terminal);
+        person.logs.push(ClockLog { time, clock_in, clock_out, identity, terminal });
     }
 }
 
@@ -857,95 +884,173 @@ fn compute_chunk(
     Computed { events_used, daily, terminals: terminal_records }
 }
 
-/// Replaces `date`'s stored records with the computed ones, in one transaction.
-async fn store_day(db: &Db, run_id: i64, date: NaiveDate, computed: &Computed) -> Result<usize> {
+/// A stored column's value.
+enum Stored<'a> {
+    Int(i64),
+    Text(&'a str),
+    NullInt,
+    NullText,
+}
+
+const DAILY_COLUMNS: &str = "work_date, person_key, account, display_name, organization_id, holiday, worked, absent, \
+    missing_clock_in, missing_clock_out, in_progress, holiday_kind, holiday_name, logon_at, logoff_at, clock_in_at, \
+    clock_out_at, clock_in_text, clock_out_text, work_interval_minutes, actual_work_minutes, non_scheduled_work_minutes, \
+    overtime_minutes, regular_overtime_minutes, late_night_minutes, late_night_overtime_minutes, late_minutes, \
+    early_leave_minutes, run_id";
+
+const TERMINAL_COLUMNS: &str = "work_date, person_key, terminal, account, display_name, first_logon_at, last_logoff_at, run_id";
+
+/// The columns of a person's stored day, in the order of [`DAILY_COLUMNS`].
+fn daily_values<'a>(day: &'a str, p: &'a PersonDay, run_id: i64) -> [Stored<'a>; 29] {
+    let r = &p.record;
+    let int = |v: Option<i64>| v.map_or(Stored::NullInt, Stored::Int);
+    let flag = |b: bool| Stored::Int(i64::from(b));
+    let minutes = |m: u32| Stored::Int(i64::from(m));
+    let (kind, name) = r.holiday.as_ref().map_or((None, ""), |h| {
+        let (kind, name) = holiday_kind(h);
+        (Some(kind), name)
+    });
+    [
+        Stored::Text(day),
+        Stored::Text(&r.user),
+        Stored::Text(&p.account),
+        Stored::Text(&p.display_name),
+        int(p.organization_id),
+        flag(r.holiday.is_some()),
+        flag(r.worked()),
+        flag(r.absent),
+        flag(r.missing_clock_in),
+        flag(r.missing_clock_out),
+        flag(r.in_progress),
+        kind.map_or(Stored::NullText, Stored::Text),
+        Stored::Text(name),
+        int(r.logon.map(|t| t.timestamp())),
+        int(r.logoff.map(|t| t.timestamp())),
+        int(r.clock_in.as_ref().map(|c| c.time.timestamp())),
+        int(r.clock_out.as_ref().map(|c| c.time.timestamp())),
+        Stored::Text(r.clock_in.as_ref().map_or("", |c| c.text.as_str())),
+        Stored::Text(r.clock_out.as_ref().map_or("", |c| c.text.as_str())),
+        int(r.work_interval_minutes),
+        minutes(r.actual_work_minutes),
+        minutes(r.non_scheduled_work_minutes),
+        minutes(r.overtime_minutes),
+        minutes(r.regular_overtime_minutes),
+        minutes(r.late_night_minutes),
+        minutes(r.late_night_overtime_minutes),
+        minutes(r.late_minutes),
+        minutes(r.early_leave_minutes),
+        Stored::Int(run_id),
+    ]
+}
+
+/// The columns of a stored per-terminal record, in the order of [`TERMINAL_COLUMNS`].
+fn terminal_values<'a>(day: &'a str, t: &'a TerminalRecord, account: &'a str, name: &'a str, run_id: i64) -> [Stored<'a>; 8] {
+    let int = |v: Option<i64>| v.map_or(Stored::NullInt, Stored::Int);
+    [
+        Stored::Text(day),
+        Stored::Text(&t.user),
+        Stored::Text(&t.terminal),
+        Stored::Text(account),
+        Stored::Text(name),
+        int(t.first_logon.map(|t| t.timestamp())),
+        int(t.last_logoff.map(|t| t.timestamp())),
+        Stored::Int(run_id),
+    ]
+}
+
+/// Replaces `date`'s stored records with the computed ones (taken out of `computed`), in one
+/// transaction: on SQLite through statements prepared once on a lent connection, elsewhere in
+/// multi-row `INSERT`s.
+async fn store_day(db: &Db, run_id: i64, date: NaiveDate, computed: &mut Computed) -> Result<usize> {
     let day = date.to_string();
-    let empty = Vec::new();
-    let rows = computed.daily.get(&date).unwrap_or(&empty);
-    let terminals = computed.terminals.get(&date).map(Vec::as_slice).unwrap_or(&[]);
+    let rows = computed.daily.remove(&date).unwrap_or_default();
+    let terminals = computed.terminals.remove(&date).unwrap_or_default();
+    let count = rows.len();
+    // A terminal row shows the person's name as their daily row does.
+    let names: HashMap<&str, &str> = rows.iter().map(|p| (p.record.user.as_str(), p.display_name.as_str())).collect();
+    let terminal_rows: Vec<(String, String)> = terminals
+        .iter()
+        .map(|t| (account_of(&t.user), names.get(t.user.as_str()).copied().unwrap_or(t.user.as_str()).to_string()))
+        .collect();
+    drop(names);
+    if let Native::Sqlite(pool) = db.native() {
+        return sqlite_rows::with_connection(pool, move |c| {
+            fn value<'a>(v: &Stored<'a>) -> sqlite_rows::Value<'a> {
+                match *v {
+                    Stored::Int(i) => sqlite_rows::Value::Int(i),
+                    Stored::Text(t) => sqlite_rows::Value::Text(t),
+                    Stored::NullInt | Stored::NullText => sqlite_rows::Value::Null,
+                }
+            }
+            c.execute("BEGIN IMMEDIATE")?;
+            c.prepare("DELETE FROM attendance_daily WHERE work_date = ?1")?.execute(&[sqlite_rows::Value::Text(&day)])?;
+            c.prepare("DELETE FROM attendance_terminals WHERE work_date = ?1")?.execute(&[sqlite_rows::Value::Text(&day)])?;
+            let mut insert = c.prepare(&format!("INSERT INTO attendance_daily ({DAILY_COLUMNS}) VALUES ({})", question_marks(29)))?;
+            for p in &rows {
+                insert.execute(&daily_values(&day, p, run_id).each_ref().map(value))?;
+            }
+            drop(insert);
+            let mut insert =
+                c.prepare(&format!("INSERT INTO attendance_terminals ({TERMINAL_COLUMNS}) VALUES ({}) ON CONFLICT DO NOTHING", question_marks(8)))?;
+            for (t, (account, name)) in terminals.iter().zip(&terminal_rows) {
+                insert.execute(&terminal_values(&day, t, account, name, run_id).each_ref().map(value))?;
+            }
+            drop(insert);
+            c.execute("COMMIT")?;
+            Ok(count)
+        })
+        .await;
+    }
+    fn bind<'q>(q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>, v: &Stored<'_>) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        match *v {
+            Stored::Int(i) => q.bind(i),
+            Stored::Text(t) => q.bind(t.to_string()),
+            Stored::NullInt => q.bind(None::<i64>),
+            Stored::NullText => q.bind(None::<String>),
+        }
+    }
     let mut tx = db.pool.begin().await?;
     sqlx::query("DELETE FROM attendance_daily WHERE work_date = $1").bind(&day).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM attendance_terminals WHERE work_date = $1").bind(&day).execute(&mut *tx).await?;
-    const DAILY_COLUMNS: usize = 29;
     for batch in rows.chunks(ROWS_PER_INSERT) {
-        let mut sql = String::from(
-            "INSERT INTO attendance_daily (work_date, person_key, account, display_name, organization_id, holiday, worked, absent, \
-             missing_clock_in, missing_clock_out, in_progress, holiday_kind, holiday_name, logon_at, logoff_at, clock_in_at, \
-             clock_out_at, clock_in_text, clock_out_text, work_interval_minutes, actual_work_minutes, non_scheduled_work_minutes, \
-             overtime_minutes, regular_overtime_minutes, late_night_minutes, late_night_overtime_minutes, late_minutes, \
-             early_leave_minutes, run_id) VALUES ",
-        );
-        push_values(&mut sql, db.kind, batch.len(), DAILY_COLUMNS);
+        let mut sql = format!("INSERT INTO attendance_daily ({DAILY_COLUMNS}) VALUES ");
+        push_values(&mut sql, db.kind, batch.len(), 29);
         let mut q = sqlx::query(&sql);
         for p in batch {
-            let r = &p.record;
-            q = q
-                .bind(day.clone())
-                .bind(r.user.clone())
-                .bind(p.account.clone())
-                .bind(p.display_name.clone())
-                .bind(p.organization_id)
-                .bind(i64::from(r.holiday.is_some()))
-                .bind(i64::from(r.worked()))
-                .bind(i64::from(r.absent))
-                .bind(i64::from(r.missing_clock_in))
-                .bind(i64::from(r.missing_clock_out))
-                .bind(i64::from(r.in_progress))
-                .bind(r.holiday.as_ref().map(|h| holiday_kind(h).0))
-                .bind(r.holiday.as_ref().map(|h| holiday_kind(h).1).unwrap_or_default())
-                .bind(r.logon.map(|t| t.timestamp()))
-                .bind(r.logoff.map(|t| t.timestamp()))
-                .bind(r.clock_in.as_ref().map(|c| c.time.timestamp()))
-                .bind(r.clock_out.as_ref().map(|c| c.time.timestamp()))
-                .bind(r.clock_in.as_ref().map(|c| c.text.clone()).unwrap_or_default())
-                .bind(r.clock_out.as_ref().map(|c| c.text.clone()).unwrap_or_default())
-                .bind(r.work_interval_minutes)
-                .bind(i64::from(r.actual_work_minutes))
-                .bind(i64::from(r.non_scheduled_work_minutes))
-                .bind(i64::from(r.overtime_minutes))
-                .bind(i64::from(r.regular_overtime_minutes))
-                .bind(i64::from(r.late_night_minutes))
-                .bind(i64::from(r.late_night_overtime_minutes))
-                .bind(i64::from(r.late_minutes))
-                .bind(i64::from(r.early_leave_minutes))
-                .bind(run_id);
+            for v in &daily_values(&day, p, run_id) {
+                q = bind(q, v);
+            }
         }
         q.execute(&mut *tx).await?;
     }
-    // A terminal row shows the person's name as their daily row does.
-    let names: HashMap<&str, &str> = rows.iter().map(|p| (p.record.user.as_str(), p.display_name.as_str())).collect();
-    const TERMINAL_COLUMNS: usize = 8;
-    for batch in terminals.chunks(ROWS_PER_INSERT) {
-        let mut sql = String::from(
-            "INSERT INTO attendance_terminals (work_date, person_key, terminal, account, display_name, first_logon_at, last_logoff_at, \
-             run_id) VALUES ",
-        );
-        push_values(&mut sql, db.kind, batch.len(), TERMINAL_COLUMNS);
+    let pairs: Vec<(&TerminalRecord, &(String, String))> = terminals.iter().zip(&terminal_rows).collect();
+    for batch in pairs.chunks(ROWS_PER_INSERT) {
+        let mut sql = format!("INSERT INTO attendance_terminals ({TERMINAL_COLUMNS}) VALUES ");
+        push_values(&mut sql, db.kind, batch.len(), 8);
         sql.push_str(" ON CONFLICT DO NOTHING");
         let mut q = sqlx::query(&sql);
-        for t in batch {
-            q = q
-                .bind(day.clone())
-                .bind(t.user.clone())
-                .bind(t.terminal.clone())
-                .bind(account_of(&t.user))
-                .bind(names.get(t.user.as_str()).copied().unwrap_or(t.user.as_str()).to_string())
-                .bind(t.first_logon.map(|t| t.timestamp()))
-                .bind(t.last_logoff.map(|t| t.timestamp()))
-                .bind(run_id);
+        for (t, (account, name)) in batch {
+            for v in &terminal_values(&day, t, account, name, run_id) {
+                q = bind(q, v);
+            }
         }
         q.execute(&mut *tx).await?;
     }
     tx.commit().await?;
-    Ok(rows.len())
+    Ok(count)
+}
+
+/// `?1, ?2, …, ?n`.
+fn question_marks(n: usize) -> String {
+    (1..=n).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
 }
 
 /// A holiday's kind and name as stored (`weekly`, `national` with its name, `company`).
-fn holiday_kind(h: &HolidayKind) -> (&'static str, String) {
+fn holiday_kind(h: &HolidayKind) -> (&'static str, &str) {
     match h {
-        HolidayKind::Weekly(_) => ("weekly", String::new()),
-        HolidayKind::National(name) => ("national", name.clone()),
-        HolidayKind::Company => ("company", String::new()),
+        HolidayKind::Weekly(_) => ("weekly", ""),
+        HolidayKind::National(name) => ("national", name.as_str()),
+        HolidayKind::Company => ("company", ""),
     }
 }
 
