@@ -65,6 +65,32 @@ impl Drop for Statement {
     }
 }
 
+/// Binds `value` to parameter `index` of `statement`; SQLite copies a text when `copied`.
+///
+/// # Safety
+/// `statement` is prepared on `db` and not running. A text not copied must stay alive and
+/// unchanged until the statement's bindings are cleared or it is finalized.
+unsafe fn bind(db: *mut ffi::sqlite3, statement: *mut ffi::sqlite3_stmt, index: c_int, value: Value<'_>, copied: bool) -> Result<()> {
+    // SAFETY: as the caller promises.
+    let code = unsafe {
+        match value {
+            Value::Int(v) => ffi::sqlite3_bind_int64(statement, index, v),
+            Value::Null => ffi::sqlite3_bind_null(statement, index),
+            Value::Text(v) => ffi::sqlite3_bind_text(
+                statement,
+                index,
+                v.as_ptr().cast(),
+                c_int::try_from(v.len()).map_err(|_| Error::Internal("a value too long for SQLite".into()))?,
+                if copied { ffi::SQLITE_TRANSIENT() } else { ffi::SQLITE_STATIC() },
+            ),
+        }
+    };
+    if code != ffi::SQLITE_OK {
+        return Err(sqlite_error(db, "bind", code));
+    }
+    Ok(())
+}
+
 fn sqlite_error(db: *mut ffi::sqlite3, what: &str, code: c_int) -> Error {
     // SAFETY: `db` is an open connection; the message is copied at once.
     let message = unsafe { CStr::from_ptr(ffi::sqlite3_errmsg(db)) }.to_string_lossy().into_owned();
@@ -94,26 +120,17 @@ where
         let statement = Statement(NonNull::new(raw).ok_or_else(|| Error::Internal("SQLite prepared an empty statement".into()))?);
         for (i, param) in params.iter().enumerate() {
             let name = CString::new(format!("${}", i + 1)).expect("no NUL");
-            // SAFETY: the statement is prepared; SQLite copies the text (SQLITE_TRANSIENT).
-            let code = unsafe {
-                let index = ffi::sqlite3_bind_parameter_index(statement.0.as_ptr(), name.as_ptr());
-                if index == 0 {
-                    return Err(Error::Internal(format!("the query has no parameter ${}", i + 1)));
-                }
-                match param {
-                    Param::Int(v) => ffi::sqlite3_bind_int64(statement.0.as_ptr(), index, *v),
-                    Param::Text(v) => ffi::sqlite3_bind_text(
-                        statement.0.as_ptr(),
-                        index,
-                        v.as_ptr().cast(),
-                        c_int::try_from(v.len()).map_err(|_| Error::Internal("parameter too long".into()))?,
-                        ffi::SQLITE_TRANSIENT(),
-                    ),
-                }
-            };
-            if code != ffi::SQLITE_OK {
-                return Err(sqlite_error(db, "bind", code));
+            // SAFETY: the statement is prepared; `name` is NUL-terminated.
+            let index = unsafe { ffi::sqlite3_bind_parameter_index(statement.0.as_ptr(), name.as_ptr()) };
+            if index == 0 {
+                return Err(Error::Internal(format!("the query has no parameter ${}", i + 1)));
             }
+            let value = match param {
+                Param::Int(v) => Value::Int(*v),
+                Param::Text(v) => Value::Text(v),
+            };
+            // SAFETY: the statement is prepared and not running; SQLite copies the text.
+            unsafe { bind(db, statement.0.as_ptr(), index, value, true)? };
         }
         loop {
             // SAFETY: the statement is prepared and bound; the connection has a busy timeout.
@@ -217,27 +234,11 @@ impl Prepared<'_> {
         let db = self.db.as_ptr();
         let run = || -> Result<u64> {
             for (i, value) in values.iter().enumerate() {
-                let index = i as c_int + 1;
                 // SAFETY: the statement is prepared and not running (reset after every
-                // execution); `index` is within its parameters (checked above). SQLITE_STATIC
-                // lets SQLite read the text in place: it stays borrowed until the bindings are
-                // cleared below, before this function returns.
-                let code = unsafe {
-                    match value {
-                        Value::Int(v) => ffi::sqlite3_bind_int64(statement, index, *v),
-                        Value::Null => ffi::sqlite3_bind_null(statement, index),
-                        Value::Text(v) => ffi::sqlite3_bind_text(
-                            statement,
-                            index,
-                            v.as_ptr().cast(),
-                            c_int::try_from(v.len()).map_err(|_| Error::Internal("value too long for SQLite".into()))?,
-                            ffi::SQLITE_STATIC(),
-                        ),
-                    }
-                };
-                if code != ffi::SQLITE_OK {
-                    return Err(sqlite_error(db, "bind", code));
-                }
+                // execution); the index is within its parameters (checked above). SQLite reads
+                // the text in place: it stays borrowed until the bindings are cleared below,
+                // before this function returns.
+                unsafe { bind(db, statement, i as c_int + 1, *value, false)? };
             }
             // SAFETY: the statement is prepared and bound; the connection has a busy timeout.
             match unsafe { ffi::sqlite3_step(statement) } {
