@@ -27,7 +27,7 @@ pub struct Written {
 pub type Namer = Box<dyn FnMut(&Row) -> (String, PathBuf) + Send>;
 
 enum Writer {
-    Csv(CsvStream<BufWriter<std::fs::File>>),
+    Csv(Box<CsvStream<BufWriter<std::fs::File>>>),
     Xlsx(XlsxPiece),
 }
 
@@ -162,10 +162,10 @@ impl FileSet {
             FileFormat::Csv => {
                 let file = std::fs::File::create(&temp).map_err(|e| io(&temp, e))?;
                 let out = BufWriter::with_capacity(1 << 20, file);
-                Writer::Csv(
+                Writer::Csv(Box::new(
                     CsvStream::new(&self.spec.table.columns, self.spec.header, self.spec.encoding, self.spec.language, out)
                         .map_err(|e| io(&temp, e))?,
-                )
+                ))
             }
             FileFormat::Xlsx => {
                 Writer::Xlsx(XlsxPiece::start(XlsxStream::new(&self.spec.table, self.spec.header, self.spec.language), temp.clone()))
