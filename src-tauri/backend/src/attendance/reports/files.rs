@@ -10,6 +10,7 @@ use kinmu_shared::Language;
 use kinmu_shared::api::ReportKind;
 
 use super::file_writers::{CsvEncoding, CsvStream, XlsxStream};
+use super::handoff::Handoff;
 use super::stream::RowSink;
 use super::table::{Row, Table};
 use super::FileFormat;
@@ -39,62 +40,28 @@ struct Piece {
     last_person: String,
 }
 
-/// Rows handed to an Excel piece's thread at a time.
-const XLSX_BATCH: usize = 256;
-
 /// Batches an Excel piece's thread may have waiting (its backlog: about 32,000 rows).
 const XLSX_BACKLOG: usize = 128;
 
-/// An Excel piece written on a thread of its own: while it works through its backlog and
+/// An Excel piece on its own thread ([`Handoff`]): while it works through its backlog and
 /// compresses the workbook, the next piece's rows are already being written on another core.
-struct XlsxPiece {
-    tx: Option<std::sync::mpsc::SyncSender<Vec<Row>>>,
-    batch: Vec<Row>,
-    thread: std::thread::JoinHandle<std::result::Result<(), rust_xlsxwriter::XlsxError>>,
+type XlsxPiece = Handoff<()>;
+
+/// The rows of an Excel piece, taken on the piece's thread.
+struct XlsxRows {
+    stream: XlsxStream,
+    temp: PathBuf,
 }
 
-impl XlsxPiece {
-    fn start(stream: XlsxStream, temp: PathBuf) -> XlsxPiece {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Row>>(XLSX_BACKLOG);
-        let thread = std::thread::spawn(move || {
-            let mut stream = stream;
-            for batch in rx {
-                for row in &batch {
-                    stream.push(row)?;
-                }
-            }
-            stream.save(&temp)
-        });
-        XlsxPiece { tx: Some(tx), batch: Vec::with_capacity(XLSX_BATCH), thread }
+impl RowSink for XlsxRows {
+    fn push(&mut self, row: Row) -> Result<()> {
+        self.stream.push(&row).map_err(|e| io(&self.temp, e))
     }
+}
 
-    /// Hands `row` over; `false` when the thread has stopped (on an error [`XlsxPiece::end`] tells).
-    fn push(&mut self, row: Row) -> bool {
-        self.batch.push(row);
-        self.batch.len() < XLSX_BATCH || self.send()
-    }
-
-    fn send(&mut self) -> bool {
-        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(XLSX_BATCH));
-        self.tx.as_ref().is_some_and(|tx| tx.send(batch).is_ok())
-    }
-
-    /// No more rows: the thread writes what it has and saves the workbook.
-    fn close(&mut self) {
-        if !self.batch.is_empty() {
-            self.send();
-        }
-        self.tx = None;
-    }
-
-    /// Waits for the workbook to be saved.
-    fn end(mut self) -> std::result::Result<(), String> {
-        self.close();
-        match self.thread.join() {
-            Ok(result) => result.map_err(|e| e.to_string()),
-            Err(_) => Err("the Excel writer failed".into()),
-        }
-    }
+/// Starts an Excel piece written to `temp`.
+fn start_xlsx(stream: XlsxStream, temp: PathBuf) -> XlsxPiece {
+    Handoff::start(XlsxRows { stream, temp }, XLSX_BACKLOG, |rows: XlsxRows| rows.stream.save(&rows.temp).map_err(|e| io(&rows.temp, e)))
 }
 
 /// Excel pieces written at once: the one taking rows and those finishing.
@@ -168,7 +135,7 @@ impl FileSet {
                 ))
             }
             FileFormat::Xlsx => {
-                Writer::Xlsx(XlsxPiece::start(XlsxStream::new(&self.spec.table, self.spec.header, self.spec.language), temp.clone()))
+                Writer::Xlsx(start_xlsx(XlsxStream::new(&self.spec.table, self.spec.header, self.spec.language), temp.clone()))
             }
         };
         Ok(Piece { writer, temp, rows: 0, persons: 0, last_person: String::new() })
@@ -198,9 +165,9 @@ impl FileSet {
     /// Waits for the oldest finishing Excel piece.
     fn end_oldest(&mut self) -> Result<()> {
         if let Some((temp, rows, w)) = self.finishing.pop_front() {
-            let ended = w.end();
-            self.done.push((temp.clone(), rows));
-            ended.map_err(|e| io(&temp, e))?;
+            let ended = w.finish();
+            self.done.push((temp, rows));
+            ended?;
         }
         Ok(())
     }
@@ -283,28 +250,19 @@ impl FileSet {
         piece.rows += 1;
         match &mut piece.writer {
             Writer::Csv(w) => w.push(&row).map_err(|e| io(&piece.temp, e)),
-            Writer::Xlsx(w) => {
-                if w.push(row) {
-                    return Ok(());
-                }
-                // The piece's thread stopped: its error is the one to report.
-                let Some(Piece { writer: Writer::Xlsx(w), temp, .. }) = self.piece.take() else { unreachable!("an Excel piece") };
-                let _ = std::fs::remove_file(&temp);
-                Err(io(&temp, w.end().err().unwrap_or_else(|| "the Excel writer stopped".into())))
-            }
+            Writer::Xlsx(w) => w.push(row),
         }
     }
 
     /// Removes the temporary files of a failed run.
     fn abandon(&mut self) {
+        // An Excel piece's thread is waited for when it is dropped, before its file is removed.
         if let Some(p) = self.piece.take() {
-            if let Writer::Xlsx(w) = p.writer {
-                let _ = w.end();
-            }
+            drop(p.writer);
             let _ = std::fs::remove_file(&p.temp);
         }
         for (temp, _, w) in self.finishing.drain(..) {
-            let _ = w.end();
+            drop(w);
             let _ = std::fs::remove_file(&temp);
         }
         for (temp, _) in self.done.drain(..) {

@@ -9,6 +9,7 @@
 pub mod build;
 pub mod file_writers;
 pub mod files;
+mod handoff;
 mod spill_sort;
 pub mod stream;
 pub mod table;

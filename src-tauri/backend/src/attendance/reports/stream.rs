@@ -23,6 +23,7 @@ use sqlx::Row as _;
 use sqlx::postgres::PgRow;
 
 use super::build::{Period, ReportRequest, Scope, instant_cell, scope, weekday};
+use super::handoff::Handoff;
 use super::spill_sort::{Column, ROWS_PER_BUCKET, SpillSort, boundaries, drain};
 use super::table::{Cell, Row, Table};
 use crate::accounts::Actor;
@@ -91,78 +92,6 @@ impl Fields for Pg<'_> {
     }
     fn text(&self, i: usize) -> Result<&str> {
         Ok(self.0.try_get::<&str, _>(i)?)
-    }
-}
-
-/// Rows handed from the reader to the sink's thread at a time.
-const ROWS_PER_HANDOFF: usize = 256;
-
-/// A sink run on a thread of its own, fed in batches: the reader reads and decodes rows while
-/// the sink formats and writes the ones before (two cores at work on a big file).
-struct Handoff<S> {
-    batch: Vec<Row>,
-    tx: Option<std::sync::mpsc::SyncSender<Vec<Row>>>,
-    writer: Option<std::thread::JoinHandle<Result<S>>>,
-}
-
-impl<S: RowSink> Handoff<S> {
-    fn new(mut sink: S) -> Handoff<S> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Row>>(4);
-        let writer = std::thread::spawn(move || {
-            for batch in rx {
-                for row in batch {
-                    sink.push(row)?;
-                }
-            }
-            Ok(sink)
-        });
-        Handoff { batch: Vec::with_capacity(ROWS_PER_HANDOFF), tx: Some(tx), writer: Some(writer) }
-    }
-
-    fn push(&mut self, row: Row) -> Result<()> {
-        self.batch.push(row);
-        if self.batch.len() >= ROWS_PER_HANDOFF {
-            self.send()?;
-        }
-        Ok(())
-    }
-
-    fn send(&mut self) -> Result<()> {
-        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(ROWS_PER_HANDOFF));
-        let sent = self.tx.as_ref().is_some_and(|tx| tx.send(batch).is_ok());
-        if sent {
-            return Ok(());
-        }
-        // The sink stopped on an error: that error is the one to report.
-        match self.join() {
-            Err(e) => Err(e),
-            Ok(_) => Err(Error::Internal("the file writer stopped".into())),
-        }
-    }
-
-    fn join(&mut self) -> Result<S> {
-        self.tx = None;
-        let writer = self.writer.take().ok_or_else(|| Error::Internal("the file writer has stopped".into()))?;
-        writer.join().map_err(|_| Error::Internal("the file writer failed".into()))?
-    }
-
-    /// Hands over the last rows and gives the sink back once it has taken every row.
-    fn finish(mut self) -> Result<S> {
-        if !self.batch.is_empty() {
-            self.send()?;
-        }
-        self.join()
-    }
-}
-
-impl<S> Drop for Handoff<S> {
-    /// A read that failed: the sink takes what it was given and is dropped (a file set removes
-    /// its half-written files) before the error is reported.
-    fn drop(&mut self) {
-        self.tx = None;
-        if let Some(writer) = self.writer.take() {
-            let _ = writer.join();
-        }
     }
 }
 
@@ -778,7 +707,8 @@ async fn stream_with<S: RowSink>(
         last: None,
     };
     if !in_memory {
-        let handoff = Handoff::new(sink);
+        // Batches waiting for the sink: the reader stays a little ahead of it.
+        let handoff = Handoff::start(sink, 4, Ok);
         let handoff = match spill_plan(db, req, grouping, &keys, bucket_rows).await? {
             Some(plan) => {
                 // Readers of alternate days, each on its own connection, fill their own buckets.
