@@ -104,48 +104,11 @@ where
     S: Send + 'static,
     F: FnMut(&mut S, &RawRow<'_>) -> Result<()> + Send + 'static,
 {
-    let mut connection = pool.acquire().await?;
-    let runtime = tokio::runtime::Handle::current();
-    tokio::task::spawn_blocking(move || -> Result<S> {
-        // Waits for the connection's worker to stop using the handle and keeps it until dropped.
-        let mut handle = runtime.block_on(connection.lock_handle())?;
-        let db = handle.as_raw_handle().as_ptr();
-        let text = CString::new(sql).map_err(|e| Error::Internal(e.to_string()))?;
-        let mut raw: *mut ffi::sqlite3_stmt = std::ptr::null_mut();
-        // SAFETY: `db` is open and ours while `handle` lives; `text` is NUL-terminated.
-        let code = unsafe { ffi::sqlite3_prepare_v2(db, text.as_ptr(), -1, &mut raw, std::ptr::null_mut()) };
-        if code != ffi::SQLITE_OK {
-            return Err(sqlite_error(db, "prepare", code));
-        }
-        let statement = Statement(NonNull::new(raw).ok_or_else(|| Error::Internal("SQLite prepared an empty statement".into()))?);
-        for (i, param) in params.iter().enumerate() {
-            let name = CString::new(format!("${}", i + 1)).expect("no NUL");
-            // SAFETY: the statement is prepared; `name` is NUL-terminated.
-            let index = unsafe { ffi::sqlite3_bind_parameter_index(statement.0.as_ptr(), name.as_ptr()) };
-            if index == 0 {
-                return Err(Error::Internal(format!("the query has no parameter ${}", i + 1)));
-            }
-            let value = match param {
-                Param::Int(v) => Value::Int(*v),
-                Param::Text(v) => Value::Text(v),
-            };
-            // SAFETY: the statement is prepared and not running; SQLite copies the text.
-            unsafe { bind(db, statement.0.as_ptr(), index, value, true)? };
-        }
-        loop {
-            // SAFETY: the statement is prepared and bound; the connection has a busy timeout.
-            match unsafe { ffi::sqlite3_step(statement.0.as_ptr()) } {
-                ffi::SQLITE_ROW => f(&mut state, &RawRow { statement: statement.0, _statement: PhantomData })?,
-                ffi::SQLITE_DONE => break,
-                code => return Err(sqlite_error(db, "step", code)),
-            }
-        }
-        drop(statement);
-        drop(handle);
+    with_connection(pool, move |c| {
+        c.prepare(&sql)?.for_each_row(&params, |row| f(&mut state, row))?;
         Ok(state)
     })
     .await
-    .map_err(|e| Error::Internal(format!("the SQLite reader stopped: {e}")))?
 }
 
 /// A value bound to a parameter of a [`Prepared`] statement, borrowed for one execution only.
@@ -221,6 +184,34 @@ pub struct Prepared<'c> {
 }
 
 impl Prepared<'_> {
+    /// Binds `params` to the numbered parameters `$1`, `$2`, … (SQLite copies them) and calls
+    /// `f` with each row the statement returns.
+    fn for_each_row(&mut self, params: &[Param], mut f: impl FnMut(&RawRow<'_>) -> Result<()>) -> Result<()> {
+        let (statement, db) = (self.statement.0.as_ptr(), self.db.as_ptr());
+        for (i, param) in params.iter().enumerate() {
+            let name = CString::new(format!("${}", i + 1)).expect("no NUL");
+            // SAFETY: the statement is prepared; `name` is NUL-terminated.
+            let index = unsafe { ffi::sqlite3_bind_parameter_index(statement, name.as_ptr()) };
+            if index == 0 {
+                return Err(Error::Internal(format!("the query has no parameter ${}", i + 1)));
+            }
+            let value = match param {
+                Param::Int(v) => Value::Int(*v),
+                Param::Text(v) => Value::Text(v),
+            };
+            // SAFETY: the statement is prepared and not running; SQLite copies the text.
+            unsafe { bind(db, statement, index, value, true)? };
+        }
+        loop {
+            // SAFETY: the statement is prepared and bound; the connection has a busy timeout.
+            match unsafe { ffi::sqlite3_step(statement) } {
+                ffi::SQLITE_ROW => f(&RawRow { statement: self.statement.0, _statement: PhantomData })?,
+                ffi::SQLITE_DONE => return Ok(()),
+                code => return Err(sqlite_error(db, "step", code)),
+            }
+        }
+    }
+
     /// Binds `values` to the statement's parameters (all of them, in order), runs it to its end
     /// (it must return no row, e.g. an `INSERT`) and resets it; returns the rows it changed
     /// (`sqlite3_changes`: 0 for an `INSERT OR IGNORE` that ignored its row). Text is bound
@@ -259,8 +250,8 @@ impl Prepared<'_> {
     }
 }
 
-/// Runs `f` on a blocking thread with a connection of `pool` whose handle sqlx lends (as
-/// [`for_each_row`] does), for bulk writes through prepared statements; returns what `f` returns.
+/// Runs `f` on a blocking thread with a connection of `pool` whose handle sqlx lends, for bulk
+/// reads ([`for_each_row`]) and writes through prepared statements; returns what `f` returns.
 /// `f` runs its own transactions (`BEGIN IMMEDIATE` … `COMMIT` with [`Connection::execute`]); one
 /// left open is rolled back.
 pub async fn with_connection<T, F>(pool: &SqlitePool, f: F) -> Result<T>
@@ -281,5 +272,5 @@ where
         result
     })
     .await
-    .map_err(|e| Error::Internal(format!("the SQLite writer stopped: {e}")))?
+    .map_err(|e| Error::Internal(format!("the SQLite connection's thread stopped: {e}")))?
 }
