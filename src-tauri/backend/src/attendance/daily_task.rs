@@ -664,22 +664,15 @@ impl Loaded {
         for (logged, i) in other.by_logged {
             self.by_logged.entry(logged).or_insert(index_of_other[i]);
         }
-        // The other reader's terminal indexes in this one's table, looked up once per terminal.
-        let terminals: Vec<u32> = if self.plan.with_terminals {
-            (0..other.terminals.len() as u32).map(|t| self.terminals.index(other.terminals.name(t))).collect()
-        } else {
-            Vec::new()
-        };
+        // The other reader's terminal indexes in this one's table, looked up once per terminal
+        // (none without terminals: every log's index stays 0).
+        let terminals: Vec<u32> =
+            (0..other.terminals.len() as u32).map(|t| self.terminals.index(other.terminals.name(t))).collect();
         for (p, mine) in other.persons.into_iter().zip(index_of_other) {
-            let logs = &mut self.persons[mine].logs;
-            if self.plan.with_terminals {
-                logs.extend(p.logs.into_iter().map(|mut l| {
-                    l.terminal = terminals.get(l.terminal as usize).copied().unwrap_or(0);
-                    l
-                }));
-            } else {
-                logs.extend(p.logs);
-            }
+            self.persons[mine].logs.extend(p.logs.into_iter().map(|mut l| {
+                l.terminal = terminals.get(l.terminal as usize).copied().unwrap_or(0);
+                l
+            }));
         }
     }
 
@@ -900,8 +893,12 @@ const DAILY_COLUMNS: &str = "work_date, person_key, account, display_name, organ
 
 const TERMINAL_COLUMNS: &str = "work_date, person_key, terminal, account, display_name, first_logon_at, last_logoff_at, run_id";
 
+/// How many columns [`DAILY_COLUMNS`] and [`TERMINAL_COLUMNS`] name.
+const DAILY_COLUMN_COUNT: usize = 29;
+const TERMINAL_COLUMN_COUNT: usize = 8;
+
 /// The columns of a person's stored day, in the order of [`DAILY_COLUMNS`].
-fn daily_values<'a>(day: &'a str, p: &'a PersonDay, run_id: i64) -> [Stored<'a>; 29] {
+fn daily_values<'a>(day: &'a str, p: &'a PersonDay, run_id: i64) -> [Stored<'a>; DAILY_COLUMN_COUNT] {
     let r = &p.record;
     let int = |v: Option<i64>| v.map_or(Stored::NullInt, Stored::Int);
     let flag = |b: bool| Stored::Int(i64::from(b));
@@ -944,7 +941,13 @@ fn daily_values<'a>(day: &'a str, p: &'a PersonDay, run_id: i64) -> [Stored<'a>;
 }
 
 /// The columns of a stored per-terminal record, in the order of [`TERMINAL_COLUMNS`].
-fn terminal_values<'a>(day: &'a str, t: &'a TerminalRecord, account: &'a str, name: &'a str, run_id: i64) -> [Stored<'a>; 8] {
+fn terminal_values<'a>(
+    day: &'a str,
+    t: &'a TerminalRecord,
+    account: &'a str,
+    name: &'a str,
+    run_id: i64,
+) -> [Stored<'a>; TERMINAL_COLUMN_COUNT] {
     let int = |v: Option<i64>| v.map_or(Stored::NullInt, Stored::Int);
     [
         Stored::Text(day),
@@ -985,13 +988,18 @@ async fn store_day(db: &Db, run_id: i64, date: NaiveDate, computed: &mut Compute
             c.execute("BEGIN IMMEDIATE")?;
             c.prepare("DELETE FROM attendance_daily WHERE work_date = ?1")?.execute(&[sqlite_rows::Value::Text(&day)])?;
             c.prepare("DELETE FROM attendance_terminals WHERE work_date = ?1")?.execute(&[sqlite_rows::Value::Text(&day)])?;
-            let mut insert = c.prepare(&format!("INSERT INTO attendance_daily ({DAILY_COLUMNS}) VALUES ({})", question_marks(29)))?;
+            let mut insert = c.prepare(&format!(
+                "INSERT INTO attendance_daily ({DAILY_COLUMNS}) VALUES ({})",
+                positional_placeholders(DatabaseKind::Sqlite, 1, DAILY_COLUMN_COUNT)
+            ))?;
             for p in &rows {
                 insert.execute(&daily_values(&day, p, run_id).each_ref().map(value))?;
             }
             drop(insert);
-            let mut insert =
-                c.prepare(&format!("INSERT INTO attendance_terminals ({TERMINAL_COLUMNS}) VALUES ({}) ON CONFLICT DO NOTHING", question_marks(8)))?;
+            let mut insert = c.prepare(&format!(
+                "INSERT INTO attendance_terminals ({TERMINAL_COLUMNS}) VALUES ({}) ON CONFLICT DO NOTHING",
+                positional_placeholders(DatabaseKind::Sqlite, 1, TERMINAL_COLUMN_COUNT)
+            ))?;
             for (t, (account, name)) in terminals.iter().zip(&terminal_rows) {
                 insert.execute(&terminal_values(&day, t, account, name, run_id).each_ref().map(value))?;
             }
@@ -1014,7 +1022,7 @@ async fn store_day(db: &Db, run_id: i64, date: NaiveDate, computed: &mut Compute
     sqlx::query("DELETE FROM attendance_terminals WHERE work_date = $1").bind(&day).execute(&mut *tx).await?;
     for batch in rows.chunks(ROWS_PER_INSERT) {
         let mut sql = format!("INSERT INTO attendance_daily ({DAILY_COLUMNS}) VALUES ");
-        push_values(&mut sql, db.kind, batch.len(), 29);
+        push_values(&mut sql, db.kind, batch.len(), DAILY_COLUMN_COUNT);
         let mut q = sqlx::query(&sql);
         for p in batch {
             for v in &daily_values(&day, p, run_id) {
@@ -1026,7 +1034,7 @@ async fn store_day(db: &Db, run_id: i64, date: NaiveDate, computed: &mut Compute
     let pairs: Vec<(&TerminalRecord, &(String, String))> = terminals.iter().zip(&terminal_rows).collect();
     for batch in pairs.chunks(ROWS_PER_INSERT) {
         let mut sql = format!("INSERT INTO attendance_terminals ({TERMINAL_COLUMNS}) VALUES ");
-        push_values(&mut sql, db.kind, batch.len(), 8);
+        push_values(&mut sql, db.kind, batch.len(), TERMINAL_COLUMN_COUNT);
         sql.push_str(" ON CONFLICT DO NOTHING");
         let mut q = sqlx::query(&sql);
         for (t, (account, name)) in batch {
@@ -1038,11 +1046,6 @@ async fn store_day(db: &Db, run_id: i64, date: NaiveDate, computed: &mut Compute
     }
     tx.commit().await?;
     Ok(count)
-}
-
-/// `?1, ?2, …, ?n`.
-fn question_marks(n: usize) -> String {
-    (1..=n).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
 }
 
 /// A holiday's kind and name as stored (`weekly`, `national` with its name, `company`).
