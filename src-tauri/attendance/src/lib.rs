@@ -25,7 +25,7 @@ pub use engine::daily::{ClockStamp, DailyRecord, compute_day, link_work_interval
 pub use engine::monthly::{MonthlyRecord, compute_month};
 pub use engine::clock_log::{ClockLog, TerminalNames, event_identity, terminal_name};
 pub use engine::run::{AttendanceRun, PersonLogs, RunOptions, compute_people, compute_run};
-pub use engine::terminal::{TerminalRecord, compute_terminals, terminal_of};
+pub use engine::terminal::{TerminalRecord, compute_terminals};
 pub use holidays::{HolidayCalendar, HolidayKind, NationalHoliday, national_holiday, national_holidays};
 pub use import::format::{LogFormat, detect_format, read_events};
 pub use import::{EventStream, ImportError, ImportResult};

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::clock_log::{ClockLog, TerminalNames, terminal_name};
+use super::clock_log::{ClockLog, TerminalNames};
 use super::day_frame::{DayFrame, minute_of};
 use crate::holidays::HolidayCalendar;
 use crate::log_event::LogEvent;
@@ -27,11 +27,6 @@ pub struct TerminalRecord {
     pub last_logoff: Option<DateTime<Utc>>,
     /// Minutes from the first logon to the last logoff, when both exist.
     pub span_minutes: Option<u32>,
-}
-
-/// The terminal an event names under `rules` (see [`terminal_name`]).
-pub fn terminal_of(event: &LogEvent, rules: &AttendanceRules) -> String {
-    terminal_name(rules, &event.target, &event.host, &event.detail).to_string()
 }
 
 /// Per-terminal records of one user for `date` from the user's events of that attendance day

@@ -120,7 +120,6 @@ pub struct CsvStream<W: Write> {
     /// The row's fields one after the other, and where each ends.
     line: String,
     ends: Vec<usize>,
-    rows: usize,
 }
 
 impl<W: Write> CsvStream<W> {
@@ -133,7 +132,7 @@ impl<W: Write> CsvStream<W> {
         if header {
             csv.write_record(columns.iter().map(|c| column_label(c, language)))?;
         }
-        Ok(CsvStream { csv, line: String::with_capacity(256), ends: Vec::with_capacity(columns.len()), rows: 0 })
+        Ok(CsvStream { csv, line: String::with_capacity(256), ends: Vec::with_capacity(columns.len()) })
     }
 
     pub fn push(&mut self, r: &Row) -> std::io::Result<()> {
@@ -148,12 +147,7 @@ impl<W: Write> CsvStream<W> {
             self.csv.write_field(&self.line[start..end])?;
             start = end;
         }
-        self.rows += 1;
         Ok(self.csv.write_record(None::<&[u8]>)?)
-    }
-
-    pub fn rows(&self) -> usize {
-        self.rows
     }
 
     /// Flushes everything and gives the output back.
@@ -216,8 +210,9 @@ struct Sheet {
     sampled: usize,
 }
 
-/// An Excel workbook written row by row, each sheet in constant-memory mode: one sheet, or one
-/// per person for a timesheet (a person's rows must come together).
+/// An Excel workbook written row by row: one sheet in constant-memory mode, or one sheet per
+/// person for a timesheet, each held in memory until the workbook is saved (a person's rows
+/// must come together).
 pub struct XlsxStream {
     workbook: Workbook,
     kind: ReportKind,
@@ -231,7 +226,6 @@ pub struct XlsxStream {
     date: Format,
     taken: std::collections::HashSet<String>,
     sheet: Option<Sheet>,
-    rows: usize,
 }
 
 impl XlsxStream {
@@ -252,17 +246,7 @@ impl XlsxStream {
             date: Format::new().set_num_format("yyyy-mm-dd"),
             taken: std::collections::HashSet::new(),
             sheet: None,
-            rows: 0,
         }
-    }
-
-    pub fn rows(&self) -> usize {
-        self.rows
-    }
-
-    /// Sheets begun.
-    pub fn sheets(&self) -> usize {
-        self.taken.len()
     }
 
     fn begin_sheet(&mut self, name: &str, person: &str) -> Result<(), XlsxError> {
@@ -311,7 +295,6 @@ impl XlsxStream {
             let name = if self.kind == ReportKind::Timesheet { r.name.clone() } else { format!("{} {}", self.kind.key(), self.period) };
             self.begin_sheet(&name, &r.person)?;
         }
-        self.rows += 1;
         let s = self.sheet.as_mut().expect("a sheet");
         if s.sampled < WIDTH_ROWS {
             s.sampled += 1;
