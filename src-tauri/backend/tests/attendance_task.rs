@@ -799,3 +799,80 @@ async fn the_task_agrees_with_the_engine_on_postgres() {
     let Some(url) = postgres_url().await else { return };
     task_agrees_with_the_engine(Db::open(&url, 4).await.unwrap()).await;
 }
+
+/// Records stored before migration 6, when each day and terminal also kept the engine's record
+/// as JSON, keep their values in the columns that replace it: whether the day was in progress,
+/// a terminal's first logon and last logoff (fractions of a second dropped, NULL kept), and the
+/// person's name on per-terminal rows (the daily row's, else the person key); the timesheet
+/// then reads them.
+async fn records_survive_the_move_to_columns(url: kinmu::config::DatabaseUrl) {
+    use kinmu::config::DatabaseKind;
+    let old = Db::connect(&url, 1).await.unwrap();
+    sqlx::raw_sql("CREATE TABLE kinmu_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)")
+        .execute(&old.pool)
+        .await
+        .unwrap();
+    for m in kinmu::database::MIGRATIONS.iter().filter(|m| m.version < 6) {
+        sqlx::raw_sql(if old.kind == DatabaseKind::Sqlite { m.sqlite } else { m.postgres }).execute(&old.pool).await.unwrap();
+        sqlx::query("INSERT INTO kinmu_migrations (version, name, applied_at) VALUES ($1, $2, 0)")
+            .bind(m.version)
+            .bind(m.name)
+            .execute(&old.pool)
+            .await
+            .unwrap();
+    }
+    sqlx::raw_sql(
+        "INSERT INTO attendance_daily (work_date, person_key, account, display_name, organization_id, holiday, worked, absent, \
+         missing_clock_in, missing_clock_out, holiday_kind, holiday_name, logon_at, logoff_at, clock_in_at, clock_out_at, \
+         clock_in_text, clock_out_text, work_interval_minutes, actual_work_minutes, non_scheduled_work_minutes, overtime_minutes, \
+         regular_overtime_minutes, late_night_minutes, late_night_overtime_minutes, late_minutes, early_leave_minutes, record, run_id) \
+         VALUES ('2024-04-01', 'mogami', 'mogami', 'Mogami San', NULL, 0, 0, 0, 0, 0, NULL, '', 1711930260, NULL, 1711930500, NULL, \
+         '9:15', '', NULL, 0, 0, 0, 0, 0, 0, 15, 0, '{\"user\":\"mogami\",\"in_progress\":true}', 1), \
+         ('2024-04-02', 'mogami', 'mogami', 'Mogami San', NULL, 0, 1, 0, 0, 0, NULL, '', 1712016660, 1712049000, 1712016900, 1712049000, \
+         '9:15', '18:10', 1200, 475, 0, 0, 0, 0, 0, 15, 0, '{\"user\":\"mogami\",\"in_progress\":false}', 1); \
+         INSERT INTO attendance_terminals (work_date, person_key, terminal, account, record, run_id) VALUES \
+         ('2024-04-01', 'mogami', 'PC01', 'mogami', '{\"first_logon\":\"2024-04-01T00:11:00Z\",\"last_logoff\":null}', 1), \
+         ('2024-04-01', 'guest', 'PC09', 'guest', '{\"first_logon\":\"2024-04-01T01:00:00.750Z\",\"last_logoff\":\"2024-04-01T09:30:00Z\"}', 1);",
+    )
+    .execute(&old.pool)
+    .await
+    .unwrap();
+    old.close().await;
+
+    let db = Db::open(&url, 2).await.unwrap();
+    let days: Vec<(String, i64, String, i64)> =
+        sqlx::query_as("SELECT work_date, in_progress, clock_in_text, late_minutes FROM attendance_daily ORDER BY work_date")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(days, [("2024-04-01".into(), 1, "9:15".into(), 15), ("2024-04-02".into(), 0, "9:15".into(), 15)]);
+    let terminals: Vec<(String, String, Option<i64>, Option<i64>)> = sqlx::query_as(
+        "SELECT person_key, display_name, first_logon_at, last_logoff_at FROM attendance_terminals ORDER BY person_key",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        terminals,
+        [
+            ("guest".into(), "guest".into(), Some(1711933200), Some(1711963800)),
+            ("mogami".into(), "Mogami San".into(), Some(1711930260), None),
+        ]
+    );
+    let sheet = timesheet::timesheet(&db, &Actor::Operator, Some("mogami"), 2024, 4).await.unwrap();
+    let shown: Vec<(&str, bool, &str, u32)> =
+        sheet.days.iter().map(|d| (d.date.as_str(), d.in_progress, d.clock_out.as_str(), d.late_minutes)).collect();
+    assert_eq!(shown, [("2024-04-01", true, "", 15), ("2024-04-02", false, "18:10", 15)]);
+}
+
+#[tokio::test]
+async fn records_survive_the_move_to_columns_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    records_survive_the_move_to_columns(sqlite_url(&dir)).await;
+}
+
+#[tokio::test]
+async fn records_survive_the_move_to_columns_on_postgres() {
+    let Some(url) = postgres_url().await else { return };
+    records_survive_the_move_to_columns(url).await;
+}
