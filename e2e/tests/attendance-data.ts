@@ -9,7 +9,7 @@ import { admin, ensureSetUp, isHome, login } from './fixtures';
 /** Two people with log accounts, whose previous month is imported and computed. */
 export const kato = { login: 'kato', name: 'Kato Ken', password: 'Blue-Overtime-2026', logAccount: 'OSAKA\\kato' };
 export const mori = { login: 'mori', name: 'Mori Mai', password: 'Green-Regular-2026', logAccount: 'OSAKA\\mori' };
-/** Kato works 08:50–19:30 (1:40 overtime a day), Mori 09:00–18:00, on these many weekdays. */
+/** Kato works 08:50–19:30 (1:40 overtime a day), Mori 09:00–18:00, on these many working days. */
 export const workDays = 5;
 export const katoOvertime = '8:20';
 
@@ -30,21 +30,34 @@ function lastDay(month: string): string {
   return `${month}-${String(new Date(Date.UTC(y, m, 0)).getUTCDate()).padStart(2, '0')}`;
 }
 
-/** The first `n` weekdays of `month`, `YYYY/MM/DD`. */
-function weekdays(month: string, n: number): string[] {
+/**
+ * The first `n` working days of `month` as `YYYY/MM/DD`: weekdays that are not holidays of the
+ * company's calendar (`holidays`: `YYYY-MM-DD` of the national and company holidays), so that a
+ * month with a national holiday on a weekday (2026-11-03) still has `n` days of plain overtime.
+ */
+function workingDays(month: string, n: number, holidays: Set<string>): string[] {
   const [y, m] = month.split('-').map(Number);
   const out: string[] = [];
   for (let d = 1; out.length < n; d++) {
     const wd = new Date(Date.UTC(y, m - 1, d)).getUTCDay();
-    if (wd !== 0 && wd !== 6) out.push(`${y}/${String(m).padStart(2, '0')}/${String(d).padStart(2, '0')}`);
+    const iso = `${month}-${String(d).padStart(2, '0')}`;
+    if (wd !== 0 && wd !== 6 && !holidays.has(iso)) out.push(iso.replaceAll('-', '/'));
   }
   return out;
 }
 
-export function alogCsv(month: string): string {
+/** The holidays of `month`'s year as the server's calendar has them (`YYYY-MM-DD`). */
+async function holidaysOf(request: APIRequestContext, month: string): Promise<Set<string>> {
+  const r = await request.get(api(`/attendance/holidays?year=${month.slice(0, 4)}`));
+  expect(r.ok(), await r.text()).toBe(true);
+  const entries: { date: string; kind: string }[] = await r.json();
+  return new Set(entries.filter((e) => e.kind !== 'working').map((e) => e.date));
+}
+
+export function alogCsv(month: string, holidays: Set<string>): string {
   const line = (t: string, u: string, op: string) => `${t},${u},DC001,CLPC001,${op},ClientName:CLPC001 LogonType:Script\n`;
   let csv = '時刻,ユーザー,サーバ,対象,操作,詳細\n';
-  for (const d of weekdays(month, workDays)) {
+  for (const d of workingDays(month, workDays, holidays)) {
     csv += line(`${d} 08:50:00`, kato.logAccount, 'LOGON') + line(`${d} 19:30:00`, kato.logAccount, 'LOGOFF');
     csv += line(`${d} 09:00:00`, mori.logAccount, 'LOGON') + line(`${d} 18:00:00`, mori.logAccount, 'LOGOFF');
   }
@@ -93,7 +106,7 @@ export async function prepareAttendance(page: Page) {
   await createUser(page.request, mori);
   const dir = mkdtempSync(join(tmpdir(), 'kinmu-e2e-logs-'));
   const file = join(dir, 'alog.csv');
-  writeFileSync(file, alogCsv(month));
+  writeFileSync(file, alogCsv(month, await holidaysOf(page.request, month)));
   kinmu('import', file);
 
   await page.getByTestId('nav-attendance-admin').click();
