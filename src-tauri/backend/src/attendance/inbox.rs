@@ -62,7 +62,7 @@ pub enum InboxError {
     Database {
         path: String,
         #[source]
-        source: sqlx::Error,
+        source: crate::error::Error,
     },
 }
 
