@@ -123,12 +123,24 @@ impl Detail {
     /// continues the previous value (so values may contain spaces); the value's remaining colons
     /// stay in it (`ClientIP:fe80::1`).
     pub fn parse(text: &str) -> Self {
-        Self(
-            detail_fields(text)
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v.split_whitespace().collect::<Vec<_>>().join(" ")))
-                .collect(),
-        )
+        Self(detail_fields(text).into_iter().map(|(k, v)| (k.to_string(), single_spaced(v))).collect())
+    }
+
+    /// The canonical text form (as `to_string` writes it), built without the formatting machinery:
+    /// the importer makes one for each of millions of events.
+    pub fn canonical_text(&self) -> String {
+        let mut out = String::with_capacity(self.0.iter().map(|(k, v)| k.len() + v.len() + 2).sum());
+        for (i, (k, v)) in self.0.iter().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            if !k.is_empty() {
+                out.push_str(k);
+                out.push(':');
+            }
+            out.push_str(v);
+        }
+        out
     }
 
     /// The value of `key`: the first exact match, else the first ASCII case-insensitive match.
@@ -181,6 +193,18 @@ pub fn detail_fields(text: &str) -> Vec<(&str, &str)> {
         awaiting_value = false;
     }
     pairs
+}
+
+/// The words of `value` joined by single spaces (ASCII text already so is copied as it is).
+pub(crate) fn single_spaced(value: &str) -> String {
+    if value.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
+        && !value.starts_with(' ')
+        && !value.ends_with(' ')
+        && !value.contains("  ")
+    {
+        return value.to_string();
+    }
+    value.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Finding a detail field by key: the first exact match, else the first ASCII
@@ -288,6 +312,9 @@ mod tests {
         );
         assert_eq!(d.get("logontype"), Some("Script"));
         assert_eq!(d.to_string(), "ClientIP:169.254.123.159 ClientName:CLPC001 Count:1 LogonType:Script");
+        assert_eq!(d.canonical_text(), d.to_string());
+        let words = Detail::parse("free text Path: C:\\My  Files\\a.txt\tUser:山田\u{3000}太郎 Empty:");
+        assert_eq!(words.canonical_text(), words.to_string());
     }
 
     #[test]

@@ -11,7 +11,7 @@ use encoding_rs::{CoderResult, Decoder, Encoding, SHIFT_JIS, UTF_8};
 
 use super::timestamp::parse_timestamp;
 use super::{ImportError, ImportResult};
-use crate::log_event::{Detail, LogEvent, SourcePosition};
+use crate::log_event::{Detail, LogEvent, SourcePosition, single_spaced};
 
 /// The text encoding of a CSV file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -190,14 +190,6 @@ fn split_fields(raw: &str) -> Vec<Cow<'_, str>> {
     }
     fields.push(Cow::Owned(field));
     fields
-}
-
-/// `s` with each run of white space made one space (`s` is trimmed).
-fn single_spaced(s: &str) -> String {
-    if s.bytes().all(|b| b.is_ascii_graphic() || b == b' ') && !s.contains("  ") {
-        return s.to_string();
-    }
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn header_columns(record: &[Cow<'_, str>]) -> Option<Columns> {
