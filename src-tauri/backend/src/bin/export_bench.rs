@@ -214,7 +214,10 @@ async fn main() {
 /// Makes `path` from `base` with `users` persons (see the module's documentation).
 async fn replicate(base: &std::path::Path, path: &std::path::Path, users: usize) {
     let started = Instant::now();
-    std::fs::copy(base, path).expect("copy the base database");
+    // VACUUM INTO, not a file copy: what the base's write-ahead log still holds is copied too.
+    let source = Db::open(&DatabaseUrl::parse(&format!("sqlite://{}", base.display())).expect("url"), 1).await.expect("base database");
+    sqlx::query("VACUUM INTO $1").bind(path.display().to_string()).execute(&source.pool).await.expect("copy the base database");
+    source.close().await;
     let db = Db::open(&DatabaseUrl::parse(&format!("sqlite://{}", path.display())).expect("url"), 1).await.expect("database");
     sqlx::query("DELETE FROM attendance_events").execute(&db.pool).await.expect("events");
     let persons: Vec<String> = sqlx::query_scalar("SELECT DISTINCT person_key FROM attendance_monthly ORDER BY person_key")
