@@ -338,6 +338,28 @@ async fn large_files_are_imported_in_batches_on_sqlite() {
     large_file_story(Db::open(&sqlite_url(&dir), 2).await.unwrap()).await;
 }
 
+/// The import copies its write-ahead log into the database as it goes and empties the log at
+/// the end: the log file does not keep the disk space of every file imported (it kept it all,
+/// until the server stopped, before the end's `TRUNCATE`).
+#[tokio::test]
+async fn an_import_on_sqlite_leaves_its_write_ahead_log_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(&sqlite_url(&dir), 2).await.unwrap();
+    let logs = kinmu_attendance::generator::SyntheticLogs::new(2000, 40, 20_000);
+    let path = dir.path().join("big.csv");
+    let out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    kinmu_attendance::import::alog_csv::write_alog_csv(out, &logs.generate(), TOKYO).unwrap();
+    let s = import_file(&db, &path, None, TOKYO, NOW, |_| {}).await.unwrap();
+    assert_eq!((s.read, s.rejected), (logs.len() as u64, 0));
+    let wal = dir.path().join("kinmu.db-wal");
+    let database = std::fs::metadata(dir.path().join("kinmu.db")).unwrap().len();
+    let log = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    assert!(database > 10 << 20, "the events are in the database file: {database} bytes");
+    // What is written after the events (the file's counts) may stay in the log: a page or two.
+    assert!(log < 1 << 20, "the write-ahead log holds {log} bytes after the import of a {database}-byte database");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM attendance_events").await as usize, logs.len());
+}
+
 #[tokio::test]
 async fn large_files_are_imported_in_batches_on_postgres() {
     let Some(url) = postgres_url().await else {

@@ -44,10 +44,12 @@ const NATIVE_CONNECTIONS: u32 = 4;
 fn sqlite_pragmas() -> String {
     format!(
         "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
-         PRAGMA busy_timeout = 10000; PRAGMA cache_size = -{SQLITE_CACHE_KIB}; PRAGMA mmap_size = 4294967296;"
+         PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; PRAGMA cache_size = -{SQLITE_CACHE_KIB}; PRAGMA mmap_size = 4294967296;"
     )
 }
 
+/// How long an SQLite connection waits for a lock (`busy_timeout`), in milliseconds.
+pub const SQLITE_BUSY_TIMEOUT_MS: u32 = 10_000;
 /// Each SQLite connection's page cache (`cache_size`), in KiB.
 pub const SQLITE_CACHE_KIB: u32 = 65_536;
 
