@@ -360,8 +360,8 @@ async fn store_on_sqlite(
 ) -> Stored {
     let writer = sqlite_rows::with_connection(pool, move |c| {
         let mut tally = Tally::default();
-        c.execute(&format!("PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))?;
         let result = (|| -> crate::error::Result<()> {
+            c.execute(&format!("PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))?;
             let mut insert = c.prepare(INSERT_EVENT_SQLITE)?;
             let mut reject = c.prepare(INSERT_REJECT_SQLITE)?;
             let mut store_reject = |e: &ImportError| -> crate::error::Result<u64> {
@@ -406,7 +406,7 @@ async fn store_on_sqlite(
                     c.execute("COMMIT")?;
                     transactions += 1;
                     if transactions % TRANSACTIONS_PER_LOG_RESTART == 0 {
-                        restart_log(c, "RESTART");
+                        restart_log(c);
                     }
                     c.execute("BEGIN IMMEDIATE")?;
                     rows = 0;
@@ -449,10 +449,8 @@ const TRANSACTIONS_PER_LOG_RESTART: usize = 10;
 /// writer began its next transaction; with it the log stopped at about 550 MB. A reader or the
 /// background checkpoint in the way is waited for 200 ms at most, and the import goes on
 /// either way.
-fn restart_log(c: &sqlite_rows::Connection<'_>, mode: &str) {
-    let result = c
-        .execute("PRAGMA busy_timeout = 200")
-        .and_then(|()| c.execute(&format!("PRAGMA wal_checkpoint({mode})")));
+fn restart_log(c: &sqlite_rows::Connection<'_>) {
+    let result = c.execute("PRAGMA busy_timeout = 200").and_then(|()| c.execute("PRAGMA wal_checkpoint(RESTART)"));
     if let Err(e) = result {
         tracing::debug!(error = %e, "import: the write-ahead log could not start again");
     }
