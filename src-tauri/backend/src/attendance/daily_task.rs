@@ -15,8 +15,6 @@ use std::time::Instant;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
-use futures_util::TryStreamExt;
-use sqlx::Row;
 use kinmu_attendance::{
     AttendanceRules, ClockLog, ClockTime, DailyRecord, HolidayCalendar, HolidayKind, PersonLogs, RunOptions,
     TerminalNames, TerminalRecord, UserNameMode, UserNameRules, attendance_date, compute_people, compute_user_days,
@@ -31,15 +29,13 @@ use super::rule_settings::{self, RuleBook};
 use crate::accounts::{Actor, organizations};
 use crate::config::DatabaseKind;
 use crate::database::sqlite_rows::{self, Param};
-use crate::database::{Db, Native, positional_placeholders};
+use crate::database::{Db, Native, positional_placeholders, postgres_copy};
 use crate::error::{Error, Result};
 
 /// Days whose events are read and computed together.
 const CHUNK_DAYS: usize = 7;
 /// Longest range one run may cover.
 pub const MAX_DAYS: i64 = 3 * 366;
-/// Daily rows per INSERT statement.
-const ROWS_PER_INSERT: usize = 200;
 
 /// The in-process side of the task: whether this process runs it, and the stop request.
 #[derive(Debug, Default)]
@@ -470,19 +466,19 @@ async fn load_events(db: &Db, ctx: &Context, a: NaiveDate, b: NaiveDate) -> Resu
     let plan = Arc::new(LoadPlan::new(ctx, a, b));
     let start = plan.windows.iter().map(|w| w.0).min().expect("company rules");
     let end = plan.windows.iter().map(|w| w.1).max().expect("company rules");
-    let mut sql = String::from(
-        "SELECT log_user, occurred_at, host, target, operation, detail FROM attendance_events WHERE occurred_at >= $1 AND occurred_at < $2",
-    );
-    let operations: Vec<String> = plan.operations.clone().unwrap_or_default();
-    if plan.operations.is_some() {
+    const COLUMNS: &str = "log_user, occurred_at, host, target, operation, detail";
+    let sql = format!("SELECT {COLUMNS} FROM attendance_events WHERE occurred_at >= $1 AND occurred_at < $2");
+    // PostgreSQL filters in its own process, comparing in the "C" collation (ASCII case, as
+    // `Loaded::wants` does; a locale's UPPER() converts every operation to wide characters
+    // and back). SQLite's UPPER() would copy every operation, so there the rows are filtered
+    // as they are read (`Loaded::wants`).
+    let mut postgres_filter = String::new();
+    if let Some(operations) = &plan.operations {
         if operations.is_empty() {
             return Ok(Loaded::new(plan));
         }
-        // PostgreSQL filters in its own process; SQLite's UPPER() would copy every operation, so
-        // there the rows are filtered as they are read (`Loaded::wants`).
-        if db.kind == DatabaseKind::Postgres {
-            sql.push_str(&format!(" AND UPPER(operation) IN ({})", crate::database::placeholders(3, operations.len())));
-        }
+        let listed: Vec<String> = operations.iter().map(|o| postgres_copy::text_literal(o)).collect();
+        postgres_filter = format!(" AND UPPER(operation COLLATE \"C\") IN ({})", listed.join(", "));
     }
     // Millions of rows: through the engine's own driver, reading the text in place, one
     // slice of the time range per core, each into its own state, merged at the end.
@@ -499,7 +495,7 @@ async fn load_events(db: &Db, ctx: &Context, a: NaiveDate, b: NaiveDate) -> Resu
     for reader in 0..parts {
         let mine: Vec<(i64, i64)> = slices.iter().copied().skip(reader).step_by(parts).collect();
         let loaded = Loaded::new(plan.clone());
-        let (sql, operations) = (sql.clone(), operations.clone());
+        let sql = sql.clone();
         readers.push(match db.native().clone() {
             Native::Sqlite(pool) => tokio::spawn(async move {
                 let mut loaded = loaded;
@@ -516,20 +512,27 @@ async fn load_events(db: &Db, ctx: &Context, a: NaiveDate, b: NaiveDate) -> Resu
                 }
                 Ok(loaded)
             }),
-            Native::Postgres(pool) => tokio::spawn(async move {
-                let mut loaded = loaded;
-                for (from, to) in mine {
-                    let mut query = sqlx::query(&sql).bind(from).bind(to);
-                    for op in &operations {
-                        query = query.bind(op.as_str());
+            // Through `COPY … TO STDOUT` in binary: the rows arrive without a statement's
+            // per-row decoding (the slice's bounds are in the query's text: COPY takes no
+            // parameters).
+            Native::Postgres(pool) => {
+                let filter = postgres_filter.clone();
+                tokio::spawn(async move {
+                    let mut conn = pool.acquire().await?;
+                    let mut loaded = loaded;
+                    for (from, to) in mine {
+                        let query = format!(
+                            "SELECT {COLUMNS} FROM attendance_events WHERE occurred_at >= {from} AND occurred_at < {to}{filter}"
+                        );
+                        loaded = postgres_copy::read_binary(&mut conn, &query, 6, loaded, |loaded, c| {
+                            loaded.add(c[0].text()?, c[1].int()?, c[2].text()?, c[3].text()?, c[4].text()?, c[5].text()?);
+                            Ok(())
+                        })
+                        .await?;
                     }
-                    let mut rows = query.fetch(&pool);
-                    while let Some(row) = rows.try_next().await? {
-                        loaded.add(row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?, row.try_get(4)?, row.try_get(5)?);
-                    }
-                }
-                Ok::<_, Error>(loaded)
-            }),
+                    Ok::<_, Error>(loaded)
+                })
+            }
         });
     }
     let mut merged: Option<Loaded> = None;
@@ -576,7 +579,7 @@ impl LoadPlan {
         let operations: Option<BTreeSet<String>> = groups
             .iter()
             .flat_map(|(r, _)| r.clock_in.iter().chain(r.clock_out.iter()))
-            .map(|c| c.operation.as_ref().map(|o| o.trim().to_uppercase()))
+            .map(|c| c.operation.as_ref().map(|o| o.trim().to_ascii_uppercase()))
             .collect();
         LoadPlan {
             names: ctx.names.clone(),
@@ -962,8 +965,8 @@ fn terminal_values<'a>(
 }
 
 /// Replaces `date`'s stored records with the computed ones (taken out of `computed`), in one
-/// transaction: on SQLite through statements prepared once on a lent connection, elsewhere in
-/// multi-row `INSERT`s.
+/// transaction: on SQLite through statements prepared once on a lent connection, on PostgreSQL
+/// through `COPY … FROM STDIN`.
 async fn store_day(db: &Db, run_id: i64, date: NaiveDate, computed: &mut Computed) -> Result<usize> {
     let day = date.to_string();
     let rows = computed.daily.remove(&date).unwrap_or_default();
@@ -976,74 +979,76 @@ async fn store_day(db: &Db, run_id: i64, date: NaiveDate, computed: &mut Compute
         .map(|t| (account_of(&t.user), names.get(t.user.as_str()).copied().unwrap_or(t.user.as_str()).to_string()))
         .collect();
     drop(names);
-    if let Native::Sqlite(pool) = db.native() {
-        return sqlite_rows::with_connection(pool, move |c| {
-            fn value<'a>(v: &Stored<'a>) -> sqlite_rows::Value<'a> {
-                match *v {
-                    Stored::Int(i) => sqlite_rows::Value::Int(i),
-                    Stored::Text(t) => sqlite_rows::Value::Text(t),
-                    Stored::NullInt | Stored::NullText => sqlite_rows::Value::Null,
+    let pool = match db.native() {
+        Native::Postgres(pool) => pool,
+        Native::Sqlite(pool) => {
+            return sqlite_rows::with_connection(pool, move |c| {
+                fn value<'a>(v: &Stored<'a>) -> sqlite_rows::Value<'a> {
+                    match *v {
+                        Stored::Int(i) => sqlite_rows::Value::Int(i),
+                        Stored::Text(t) => sqlite_rows::Value::Text(t),
+                        Stored::NullInt | Stored::NullText => sqlite_rows::Value::Null,
+                    }
                 }
-            }
-            c.execute("BEGIN IMMEDIATE")?;
-            c.prepare("DELETE FROM attendance_daily WHERE work_date = ?1")?.execute(&[sqlite_rows::Value::Text(&day)])?;
-            c.prepare("DELETE FROM attendance_terminals WHERE work_date = ?1")?.execute(&[sqlite_rows::Value::Text(&day)])?;
-            let mut insert = c.prepare(&format!(
-                "INSERT INTO attendance_daily ({DAILY_COLUMNS}) VALUES ({})",
-                positional_placeholders(DatabaseKind::Sqlite, 1, DAILY_COLUMN_COUNT)
-            ))?;
-            for p in &rows {
-                insert.execute(&daily_values(&day, p, run_id).each_ref().map(value))?;
-            }
-            drop(insert);
-            let mut insert = c.prepare(&format!(
-                "INSERT INTO attendance_terminals ({TERMINAL_COLUMNS}) VALUES ({}) ON CONFLICT DO NOTHING",
-                positional_placeholders(DatabaseKind::Sqlite, 1, TERMINAL_COLUMN_COUNT)
-            ))?;
-            for (t, (account, name)) in terminals.iter().zip(&terminal_rows) {
-                insert.execute(&terminal_values(&day, t, account, name, run_id).each_ref().map(value))?;
-            }
-            drop(insert);
-            c.execute("COMMIT")?;
-            Ok(count)
-        })
-        .await;
-    }
-    fn bind<'q>(q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>, v: &Stored<'_>) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+                c.execute("BEGIN IMMEDIATE")?;
+                c.prepare("DELETE FROM attendance_daily WHERE work_date = ?1")?.execute(&[sqlite_rows::Value::Text(&day)])?;
+                c.prepare("DELETE FROM attendance_terminals WHERE work_date = ?1")?.execute(&[sqlite_rows::Value::Text(&day)])?;
+                let mut insert = c.prepare(&format!(
+                    "INSERT INTO attendance_daily ({DAILY_COLUMNS}) VALUES ({})",
+                    positional_placeholders(DatabaseKind::Sqlite, 1, DAILY_COLUMN_COUNT)
+                ))?;
+                for p in &rows {
+                    insert.execute(&daily_values(&day, p, run_id).each_ref().map(value))?;
+                }
+                drop(insert);
+                let mut insert = c.prepare(&format!(
+                    "INSERT INTO attendance_terminals ({TERMINAL_COLUMNS}) VALUES ({}) ON CONFLICT DO NOTHING",
+                    positional_placeholders(DatabaseKind::Sqlite, 1, TERMINAL_COLUMN_COUNT)
+                ))?;
+                for (t, (account, name)) in terminals.iter().zip(&terminal_rows) {
+                    insert.execute(&terminal_values(&day, t, account, name, run_id).each_ref().map(value))?;
+                }
+                drop(insert);
+                c.execute("COMMIT")?;
+                Ok(count)
+            })
+            .await;
+        }
+    };
+    fn put(rows: &mut postgres_copy::CopyRows, v: &Stored<'_>) {
         match *v {
-            Stored::Int(i) => q.bind(i),
-            Stored::Text(t) => q.bind(t.to_string()),
-            Stored::NullInt => q.bind(None::<i64>),
-            Stored::NullText => q.bind(None::<String>),
+            Stored::Int(i) => rows.int(i),
+            Stored::Text(t) => rows.text(t),
+            Stored::NullInt | Stored::NullText => rows.null(),
         }
     }
-    let mut tx = db.pool.begin().await?;
+    let mut tx = pool.begin().await?;
     sqlx::query("DELETE FROM attendance_daily WHERE work_date = $1").bind(&day).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM attendance_terminals WHERE work_date = $1").bind(&day).execute(&mut *tx).await?;
-    for batch in rows.chunks(ROWS_PER_INSERT) {
-        let mut sql = format!("INSERT INTO attendance_daily ({DAILY_COLUMNS}) VALUES ");
-        push_values(&mut sql, db.kind, batch.len(), DAILY_COLUMN_COUNT);
-        let mut q = sqlx::query(&sql);
-        for p in batch {
-            for v in &daily_values(&day, p, run_id) {
-                q = bind(q, v);
-            }
+    let mut copy = tx.copy_in_raw(&format!("COPY attendance_daily ({DAILY_COLUMNS}) FROM STDIN")).await?;
+    let mut out = postgres_copy::CopyRows::new();
+    for p in &rows {
+        for v in &daily_values(&day, p, run_id) {
+            put(&mut out, v);
         }
-        q.execute(&mut *tx).await?;
+        out.end_row(&mut copy).await?;
     }
-    let pairs: Vec<(&TerminalRecord, &(String, String))> = terminals.iter().zip(&terminal_rows).collect();
-    for batch in pairs.chunks(ROWS_PER_INSERT) {
-        let mut sql = format!("INSERT INTO attendance_terminals ({TERMINAL_COLUMNS}) VALUES ");
-        push_values(&mut sql, db.kind, batch.len(), TERMINAL_COLUMN_COUNT);
-        sql.push_str(" ON CONFLICT DO NOTHING");
-        let mut q = sqlx::query(&sql);
-        for (t, (account, name)) in batch {
-            for v in &terminal_values(&day, t, account, name, run_id) {
-                q = bind(q, v);
-            }
+    out.finish(copy).await?;
+    // COPY has no ON CONFLICT: a person's terminal is stored once, the first (as the SQLite
+    // store's `ON CONFLICT DO NOTHING` keeps it).
+    let mut stored: HashSet<(&str, &str)> = HashSet::with_capacity(terminals.len());
+    let mut copy = tx.copy_in_raw(&format!("COPY attendance_terminals ({TERMINAL_COLUMNS}) FROM STDIN")).await?;
+    let mut out = postgres_copy::CopyRows::new();
+    for (t, (account, name)) in terminals.iter().zip(&terminal_rows) {
+        if !stored.insert((t.user.as_str(), t.terminal.as_str())) {
+            continue;
         }
-        q.execute(&mut *tx).await?;
+        for v in &terminal_values(&day, t, account, name, run_id) {
+            put(&mut out, v);
+        }
+        out.end_row(&mut copy).await?;
     }
+    out.finish(copy).await?;
     tx.commit().await?;
     Ok(count)
 }
@@ -1054,17 +1059,6 @@ fn holiday_kind(h: &HolidayKind) -> (&'static str, &str) {
         HolidayKind::Weekly(_) => ("weekly", ""),
         HolidayKind::National(name) => ("national", name.as_str()),
         HolidayKind::Company => ("company", ""),
-    }
-}
-
-fn push_values(sql: &mut String, kind: DatabaseKind, rows: usize, columns: usize) {
-    for i in 0..rows {
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        sql.push_str(&positional_placeholders(kind, i * columns + 1, columns));
-        sql.push(')');
     }
 }
 

@@ -3,6 +3,7 @@
 //! accept: `$1` placeholders, BIGINT and TEXT columns, `RETURNING`.
 
 mod migrations;
+pub mod postgres_copy;
 pub mod sqlite_rows;
 
 use std::time::Duration;
