@@ -516,7 +516,11 @@ async fn import(cli: &Cli, file: &FileConfig, a: &ImportArgs) -> Result<(), Fail
         let mut reported = false;
         let result = import_file(&db, path, a.format, tz, crate::now(), |p| {
             if last_report.elapsed().as_secs() >= 1 || p.events_read >= last_count + 100_000 {
-                eprintln!("{}: {} events read…", p.file, p.events_read);
+                if p.events_stored < p.events_read {
+                    eprintln!("{}: {} events read, {} stored (sorting: the file is not in time order)…", p.file, p.events_read, p.events_stored);
+                } else {
+                    eprintln!("{}: {} events read…", p.file, p.events_read);
+                }
                 last_report = Instant::now();
                 last_count = p.events_read;
                 reported = true;

@@ -159,6 +159,43 @@ fn import_prints_a_summary_per_file_and_fails_when_a_file_cannot_be_read() {
 }
 
 #[test]
+fn a_file_out_of_time_order_is_sorted_in_the_temporary_folder_or_the_import_says_what_to_free() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // 2,000 logs from 10:00, then 100 from 8:00: the last lines reach back two hours.
+    let mut body = String::new();
+    for i in 0..2_000 {
+        body.push_str(&format!("2024/04/01 10:{:02}:{:02},DOMAIN\\u{},DC,PC{},LOGON,\n", i / 60 % 60, i % 60, i % 50, i % 50));
+    }
+    for i in 0..100 {
+        body.push_str(&format!("2024/04/01 08:{:02}:{:02},DOMAIN\\early{i},DC,PC{i},LOGON,\n", i / 60, i % 60));
+    }
+    let csv = d.join("late-lines.csv");
+    std::fs::write(&csv, body).unwrap();
+    let import = |tmp: &std::path::Path| {
+        Command::new(env!("CARGO_BIN_EXE_kinmu"))
+            .args(["import", csv.to_str().unwrap()])
+            .env("KINMU_DATA_DIR", d)
+            .env("TMPDIR", tmp)
+            .env_remove("KINMU_DATABASE_URL")
+            .env_remove("KINMU_CONFIG")
+            .output()
+            .unwrap()
+    };
+
+    let out = import(&d.join("no-such-folder"));
+    assert!(!out.status.success(), "the sort could not be written");
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("not in time order") && stderr.contains("TMPDIR") && stderr.contains("no-such-folder"), "{stderr}");
+
+    // With room to sort: the lines stored before the failure are kept, the rest go in.
+    let out = import(d);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("2100 events read, 100 imported, 2000 duplicates, 0 rejected"), "{stdout}");
+}
+
+#[test]
 fn attendance_show_computes_a_login_s_month_from_its_log_accounts() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

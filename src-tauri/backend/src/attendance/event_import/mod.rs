@@ -26,6 +26,10 @@ use crate::config::DatabaseKind;
 use crate::database::sqlite_rows::{self, Value};
 use crate::database::{Db, Native};
 
+mod sorted_runs;
+
+use sorted_runs::{RunWriter, SortPlan, SortedRuns};
+
 /// Rows per `INSERT` statement (10 parameters each; SQLite takes up to 32,766 parameters). On
 /// SQLite the parameters are anonymous (`?`, see `positional_placeholders`): its driver looks
 /// numbered ones up by name in a linear scan, which made large statements quadratically slow.
@@ -46,6 +50,12 @@ pub enum ImportFileError {
     Unreadable { path: String, reason: String },
     #[error("unknown log format {given:?}: use alog-csv, evtx or jsonl")]
     UnknownFormat { given: String },
+    #[error(
+        "{path}: cannot sort the file's events in the temporary folder {folder} (the file is not in time order, \
+         so its events are sorted on disk before they are stored): {reason}; free space there or point TMPDIR \
+         at a folder with room, then import the file again (what was stored is kept, and counted as duplicates)"
+    )]
+    Sorting { path: String, folder: String, reason: String },
     #[error("{path}: database error while importing: {source}")]
     Database {
         path: String,
@@ -77,7 +87,11 @@ impl ImportStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportProgress {
     pub file: String,
+    /// Events read from the file so far.
     pub events_read: u64,
+    /// Of those, events handed to the database (stored or found to be there already). Behind
+    /// `events_read` while a file that is not in time order is sorted first.
+    pub events_stored: u64,
     pub rejected: u64,
 }
 
@@ -124,12 +138,23 @@ pub fn parse_format(s: &str) -> Result<LogFormat, ImportFileError> {
     }
 }
 
-/// What the reading thread sends: a batch of events made ready to store and of lines that
-/// could not be read, or the file could not be opened.
-type Batch = Result<Vec<Result<EventRow, ImportError>>, ImportError>;
+/// What the reading thread sends to the writer.
+enum Batch {
+    /// Events made ready to store, and lines that could not be read.
+    Items(Vec<Result<EventRow, ImportError>>),
+    /// Events read so far, while they are sorted on disk and none is handed over.
+    Sorting(u64),
+    /// The file could not be opened as its format.
+    Unreadable(ImportError),
+}
 
-/// What the writer reports after each batch: events read and lines rejected so far.
-type Progress = (u64, u64);
+/// What the writer reports after each batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Progress {
+    read: u64,
+    stored: u64,
+    rejected: u64,
+}
 
 /// Imports the log file at `path` (in `forced_format`, or the one detected from its first
 /// bytes; naive times read in `tz`). `now` is the import's time (seconds since the epoch).
@@ -143,6 +168,19 @@ pub async fn import_file(
     forced_format: Option<LogFormat>,
     tz: Tz,
     now: i64,
+    progress: impl FnMut(ImportProgress),
+) -> Result<ImportSummary, ImportFileError> {
+    import_file_sorted_by(db, path, forced_format, tz, now, SortPlan::DEFAULT, progress).await
+}
+
+/// [`import_file`] with the plan of its sort on disk (tests sort small files).
+async fn import_file_sorted_by(
+    db: &Db,
+    path: &Path,
+    forced_format: Option<LogFormat>,
+    tz: Tz,
+    now: i64,
+    plan: SortPlan,
     mut progress: impl FnMut(ImportProgress),
 ) -> Result<ImportSummary, ImportFileError> {
     let name = path.display().to_string();
@@ -197,36 +235,7 @@ pub async fn import_file(
 
     let (tx, rx) = mpsc::channel::<Batch>(4);
     let reader_name = name.clone();
-    let reader = tokio::task::spawn_blocking(move || {
-        let events = match read_events(
-            BufReader::with_capacity(1 << 16, file),
-            &reader_name,
-            Some(format),
-            tz,
-        ) {
-            Ok(s) => s,
-            Err(e) => {
-                let _ = tx.blocking_send(Err(e));
-                return;
-            }
-        };
-        let mut batch = Vec::with_capacity(ROWS_PER_INSERT);
-        for item in events {
-            batch.push(item.map(EventRow::new));
-            if batch.len() == ROWS_PER_INSERT {
-                let mut full = std::mem::replace(&mut batch, Vec::with_capacity(ROWS_PER_INSERT));
-                full.sort_unstable_by(EventRow::storage_order);
-                if tx.blocking_send(Ok(full)).is_err() {
-                    return; // the writer stopped
-                }
-            }
-        }
-        if !batch.is_empty() {
-            batch.sort_unstable_by(EventRow::storage_order);
-            let _ = tx.blocking_send(Ok(batch));
-        }
-    });
-
+    let reader = tokio::task::spawn_blocking(move || read_batches(file, &reader_name, format, tz, plan, &tx));
     let (progress_tx, mut progress_rx) = mpsc::unbounded_channel::<Progress>();
     let writer = async {
         match db.native() {
@@ -235,8 +244,12 @@ pub async fn import_file(
         }
     };
     tokio::pin!(writer);
-    let mut report = |(events_read, rejected): Progress| {
-        progress(ImportProgress { file: name.clone(), events_read, rejected })
+    let mut last = None;
+    let mut report = |p: Progress| {
+        if last != Some(p) {
+            last = Some(p);
+            progress(ImportProgress { file: name.clone(), events_read: p.read, events_stored: p.stored, rejected: p.rejected })
+        }
     };
     let outcome = loop {
         tokio::select! {
@@ -247,7 +260,16 @@ pub async fn import_file(
     while let Ok(p) = progress_rx.try_recv() {
         report(p);
     }
-    let _ = reader.await;
+    let sorted = reader.await.unwrap_or_else(|e| Err(std::io::Error::other(format!("the reading thread stopped: {e}"))));
+    let outcome = match (outcome, sorted) {
+        (Ok(tally), Err(e)) => {
+            let e = ImportFileError::Sorting { path: name.clone(), folder: SortedRuns::folder(), reason: e.to_string() };
+            let summary = tally.summary(file_id, &name, format);
+            let _ = finish(db, &summary, "failed", Some(&e.to_string()), crate::now()).await;
+            return Err(e);
+        }
+        (outcome, _) => outcome,
+    };
     let tally = match outcome {
         Ok(tally) => tally,
         Err((tally, e)) => {
@@ -275,6 +297,101 @@ pub async fn import_file(
     .await
     .map_err(|e| database(e.into()))?;
     Ok(summary)
+}
+
+/// The reading thread: reads the file's events and lines that cannot be read, makes each event
+/// the row it is stored as, and sends them to the writer in batches of the plan's size,
+/// each sorted in the table's order. When a batch reaches back further than the plan's
+/// tolerance before the latest event sent (the file is not in time order), the rest of the
+/// file's events are sorted on disk ([`SortedRuns`]) and sent in key order once the file has
+/// been read; lines that cannot be read are still sent as they come. An error here is one of
+/// the sort's files; the writer stores what it was sent.
+fn read_batches(file: File, name: &str, format: LogFormat, tz: Tz, plan: SortPlan, tx: &mpsc::Sender<Batch>) -> std::io::Result<()> {
+    let events = match read_events(BufReader::with_capacity(1 << 16, file), name, Some(format), tz) {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = tx.blocking_send(Batch::Unreadable(e));
+            return Ok(());
+        }
+    };
+    // `false` once the writer has stopped.
+    let send = |items: Vec<Result<EventRow, ImportError>>| tx.blocking_send(Batch::Items(items)).is_ok();
+    let mut batch = Vec::with_capacity(plan.batch_rows);
+    // The latest event sent, while the file is taken as in time order.
+    let mut latest = i64::MIN;
+    let mut sort: Option<(RunWriter, Vec<EventRow>)> = None;
+    let mut read = 0u64;
+    let mut items = events.peekable();
+    while let Some(item) = items.next() {
+        match item {
+            Ok(e) => {
+                read += 1;
+                let row = EventRow::new(e);
+                match sort.as_mut() {
+                    None => batch.push(Ok(row)),
+                    Some((runs, run)) => {
+                        run.push(row);
+                        if run.len() >= plan.run_rows {
+                            runs.write(std::mem::replace(run, Vec::with_capacity(plan.run_rows)))?;
+                            if tx.blocking_send(Batch::Sorting(read)).is_err() {
+                                return Ok(());
+                            }
+                        }
+                    }
+                }
+            }
+            Err(e) => batch.push(Err(e)),
+        }
+        if batch.len() < plan.batch_rows && items.peek().is_some() {
+            continue;
+        }
+        let mut full = std::mem::replace(&mut batch, Vec::with_capacity(plan.batch_rows));
+        full.sort_unstable_by(EventRow::storage_order);
+        let earliest = full.first().and_then(|r| r.as_ref().ok()).map(|r| r.key.time_micros);
+        if sort.is_none() && earliest.is_some_and(|t| t < latest.saturating_sub(plan.tolerance_micros)) {
+            // Not in time order: this batch's events start the sort.
+            let mut run = Vec::with_capacity(plan.run_rows.min(1 << 20));
+            let mut rejects = Vec::new();
+            for item in full {
+                match item {
+                    Ok(r) => run.push(r),
+                    Err(e) => rejects.push(Err(e)),
+                }
+            }
+            full = rejects;
+            sort = Some((RunWriter::start()?, run));
+        }
+        if sort.is_none() {
+            if let Some(t) = full.iter().rev().find_map(|r| r.as_ref().ok()).map(|r| r.key.time_micros) {
+                latest = latest.max(t);
+            }
+        }
+        if !full.is_empty() && !send(full) {
+            return Ok(());
+        }
+    }
+    if let Some((runs, run)) = sort {
+        let runs = runs.finish()?;
+        let mut out = Vec::with_capacity(plan.batch_rows);
+        let mut writer_stopped = false;
+        let merged = runs.merge(run, |row| {
+            out.push(Ok(row));
+            if out.len() == plan.batch_rows && !send(std::mem::replace(&mut out, Vec::with_capacity(plan.batch_rows))) {
+                writer_stopped = true;
+                return Err(std::io::Error::other("the writer stopped"));
+            }
+            Ok(())
+        });
+        if writer_stopped {
+            // The writer failed, and says why.
+            return Ok(());
+        }
+        merged?;
+        if !out.is_empty() {
+            send(out);
+        }
+    }
+    Ok(())
 }
 
 /// What the writer counted; becomes the [`ImportSummary`].
@@ -309,8 +426,12 @@ impl Tally {
         self.rejected(e);
     }
 
-    fn progress(&self) -> Progress {
-        (self.read, self.rejected)
+    /// The progress so far: `read_ahead` events have been read from the file (more than were
+    /// handed over while the file is sorted), and `in_hand` more than counted wait in the
+    /// writer for their statement.
+    fn progress(&self, read_ahead: u64, in_hand: u64) -> Progress {
+        let stored = self.read + in_hand;
+        Progress { read: read_ahead.max(stored), stored, rejected: self.rejected }
     }
 
     fn summary(self, file_id: i64, file: &str, format: LogFormat) -> ImportSummary {
@@ -369,10 +490,16 @@ async fn store_on_sqlite(
             };
             c.execute("BEGIN IMMEDIATE")?;
             let (mut rows, mut transactions) = (0usize, 0usize);
+            let mut read_ahead = 0;
             while let Some(batch) = rx.blocking_recv() {
                 let items = match batch {
-                    Ok(items) => items,
-                    Err(e) => {
+                    Batch::Items(items) => items,
+                    Batch::Sorting(read) => {
+                        read_ahead = read;
+                        let _ = progress.send(tally.progress(read_ahead, 0));
+                        continue;
+                    }
+                    Batch::Unreadable(e) => {
                         store_reject(&e)?;
                         tally.unreadable(e);
                         break;
@@ -411,7 +538,7 @@ async fn store_on_sqlite(
                     c.execute("BEGIN IMMEDIATE")?;
                     rows = 0;
                 }
-                let _ = progress.send(tally.progress());
+                let _ = progress.send(tally.progress(read_ahead, 0));
             }
             c.execute("COMMIT")?;
             Ok(())
@@ -505,10 +632,16 @@ async fn store_through_pool(
         // of a transaction has the same text, so it is prepared once.
         let mut pending: Vec<EventRow> = Vec::with_capacity(ROWS_PER_INSERT);
         let full_sql = insert_sql(db.kind, ROWS_PER_INSERT);
+        let mut read_ahead = 0;
         while let Some(batch) = rx.recv().await {
             let items = match batch {
-                Ok(items) => items,
-                Err(e) => {
+                Batch::Items(items) => items,
+                Batch::Sorting(read) => {
+                    read_ahead = read;
+                    let _ = progress.send(tally.progress(read_ahead, pending.len() as u64));
+                    continue;
+                }
+                Batch::Unreadable(e) => {
                     store_rejects(&mut transaction, db.kind, file_id, std::slice::from_ref(&e)).await?;
                     tally.unreadable(e);
                     break;
@@ -541,7 +674,7 @@ async fn store_through_pool(
                 transaction = db.pool.begin().await?;
                 rows = 0;
             }
-            let _ = progress.send((tally.read + pending.len() as u64, tally.rejected));
+            let _ = progress.send(tally.progress(read_ahead, pending.len() as u64));
         }
         if !pending.is_empty() {
             let read = pending.len() as u64;
@@ -606,11 +739,16 @@ impl EventRow {
     fn storage_order(a: &Result<EventRow, ImportError>, b: &Result<EventRow, ImportError>) -> std::cmp::Ordering {
         use std::cmp::Ordering::{Greater, Less};
         match (a, b) {
-            (Ok(a), Ok(b)) => (a.key.time_micros, &a.user_key, a.hash, a.position).cmp(&(b.key.time_micros, &b.user_key, b.hash, b.position)),
+            (Ok(a), Ok(b)) => EventRow::key_order(a, b),
             (Ok(_), Err(_)) => Less,
             (Err(_), Ok(_)) => Greater,
             (Err(a), Err(b)) => a.position.cmp(&b.position),
         }
+    }
+
+    /// The table's key order, then the line: `(occurred_at, user_key, event_hash, position)`.
+    fn key_order(a: &EventRow, b: &EventRow) -> std::cmp::Ordering {
+        (a.key.time_micros, &a.user_key, a.hash, a.position).cmp(&(b.key.time_micros, &b.user_key, b.hash, b.position))
     }
 
     fn new(e: LogEvent) -> EventRow {
@@ -708,6 +846,64 @@ async fn finish(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::DatabaseUrl;
+
+    const TOKYO: Tz = chrono_tz::Asia::Tokyo;
+
+    /// Every stored event, every column, in key order.
+    async fn stored(db: &Db) -> Vec<(String, i64, i64, String, String, String, String, String, i64)> {
+        sqlx::query_as(
+            "SELECT user_key, occurred_at, event_hash, log_user, host, target, operation, detail, position \
+             FROM attendance_events ORDER BY occurred_at, user_key, event_hash",
+        )
+        .fetch_all(&db.pool)
+        .await
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_file_out_of_time_order_is_sorted_on_disk_and_stored_as_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        // In the generator's order (by user, then unrelated logs at random times), with 50
+        // events repeated at the end and a line that cannot be read in the middle.
+        let events = kinmu_attendance::generator::SyntheticLogs::new(40, 8, 300).generate();
+        let mut csv = Vec::new();
+        kinmu_attendance::import::alog_csv::write_alog_csv(&mut csv, events.iter().chain(events.iter().take(50)), TOKYO).unwrap();
+        let mut lines: Vec<&str> = std::str::from_utf8(&csv).unwrap().lines().collect();
+        lines.insert(200, "2024/13/45 99:99:99,KINMU\\nobody,PC01,,LOGON,");
+        let path = dir.path().join("by-user.csv");
+        std::fs::write(&path, lines.join("\r\n") + "\r\n").unwrap();
+
+        let open = |name: &str| {
+            let url = DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join(name).display())).unwrap();
+            async move { Db::open(&url, 2).await.unwrap() }
+        };
+        // Batches of 50; sorted in runs of 100 events (six runs and a last one in memory), and,
+        // for comparison, stored as it comes.
+        let sorted_db = open("sorted.db").await;
+        let mut reports = Vec::new();
+        let plan = SortPlan { batch_rows: 50, tolerance_micros: 0, run_rows: 100 };
+        let sorted = import_file_sorted_by(&sorted_db, &path, None, TOKYO, 1, plan, |p| reports.push(p)).await.unwrap();
+        let as_it_comes_db = open("as-it-comes.db").await;
+        let never = SortPlan { batch_rows: 50, tolerance_micros: i64::MAX, run_rows: 100 };
+        let as_it_comes = import_file_sorted_by(&as_it_comes_db, &path, None, TOKYO, 1, never, |_| {}).await.unwrap();
+
+        let n = events.len() as u64;
+        assert_eq!((sorted.read, sorted.imported, sorted.duplicates, sorted.rejected), (n + 50, n, 50, 1));
+        assert_eq!(
+            (as_it_comes.read, as_it_comes.imported, as_it_comes.duplicates, as_it_comes.rejected),
+            (sorted.read, sorted.imported, sorted.duplicates, sorted.rejected)
+        );
+        assert_eq!(sorted.first_rejects[0].position, 201, "the bad line is reported where it is");
+        let rows = stored(&sorted_db).await;
+        assert_eq!(rows.len() as u64, n);
+        assert_eq!(rows, stored(&as_it_comes_db).await, "the same events, every column, the first of duplicate lines kept");
+        // Progress: reading ran ahead of storing while the file was sorted, and both reached the end.
+        assert!(reports.iter().any(|p| p.events_stored < p.events_read), "{reports:?}");
+        assert!(reports.windows(2).all(|w| w[0].events_read <= w[1].events_read && w[0].events_stored <= w[1].events_stored));
+        let last = reports.last().unwrap();
+        assert_eq!((last.events_read, last.events_stored, last.rejected), (n + 50, n + 50, 1));
+    }
 
     #[test]
     fn format_names_round_trip_and_unknown_names_list_the_options() {
