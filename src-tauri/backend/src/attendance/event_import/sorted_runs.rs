@@ -5,9 +5,9 @@
 //! which is fast; a file in any other order (by user, say, as some exports are written) puts
 //! each event on any page of the table, and once the table outgrows the cache every event
 //! costs a page write: 9,000,000 such events went in at about 60,000 a second against 650,000
-//! in time order. So when a batch reaches back further than [`SortPlan::tolerance_micros`]
-//! before the latest event handed over, the rest of the file is read into runs of
-//! [`SortPlan::run_rows`] events, each sorted in memory and written to a temporary file, and
+//! in time order. So when a batch reaches back further than the plan's tolerance
+//! ([`super::ImportPlan`]) before the latest event handed over, the rest of the file is read
+//! into runs of the plan's size, each sorted in memory and written to a temporary file, and
 //! the runs are then merged into one stream in key order (the last run straight from memory).
 //! Memory holds one run; when there are [`MAX_RUN_FILES`] files they are merged into one.
 
@@ -19,23 +19,6 @@ use std::io::{self, BufReader, BufWriter, Read, Write};
 use kinmu_attendance::EventKey;
 
 use super::EventRow;
-
-/// When and how an import sorts on disk.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct SortPlan {
-    /// Events per batch handed to the writer, each sorted.
-    pub batch_rows: usize,
-    /// How far back before the latest event handed over a batch may reach and still be taken
-    /// as in time order (logs merged from several machines are a little out of order).
-    pub tolerance_micros: i64,
-    /// Events per sorted run.
-    pub run_rows: usize,
-}
-
-impl SortPlan {
-    /// Batches of 2,000 events; 15 minutes; runs of 250,000 events (about 80 MB in memory).
-    pub const DEFAULT: SortPlan = SortPlan { batch_rows: 2_000, tolerance_micros: 15 * 60 * 1_000_000, run_rows: 250_000 };
-}
 
 /// The most run files a sort keeps open at once (see the module's documentation).
 const MAX_RUN_FILES: usize = 128;
