@@ -323,7 +323,7 @@ async fn import_file_sorted_by(
 /// the row it is stored as, and sends them to the writer in batches of the plan's size,
 /// each sorted in the table's order. When a batch reaches back further than the plan's
 /// tolerance before the latest event sent (the file is not in time order), the rest of the
-/// file's events are sorted on disk ([`SortedRuns`]) and sent in key order once the file has
+/// file's events are sorted on disk ([`SortedRuns`]) and sent in time order once the file has
 /// been read; lines that cannot be read are still sent as they come. An error here is one of
 /// the sort's files; the writer stores what it was sent.
 fn read_batches(file: File, name: &str, format: LogFormat, tz: Tz, plan: ImportPlan, tx: &mpsc::Sender<Batch>) -> std::io::Result<()> {
