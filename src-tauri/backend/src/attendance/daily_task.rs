@@ -467,7 +467,7 @@ async fn load_events(db: &Db, ctx: &Context, a: NaiveDate, b: NaiveDate) -> Resu
     let start = plan.windows.iter().map(|w| w.0).min().expect("company rules");
     let end = plan.windows.iter().map(|w| w.1).max().expect("company rules");
     const COLUMNS: &str = "log_user, occurred_at, host, target, operation, detail";
-    let sql = format!("SELECT {COLUMNS} FROM attendance_events WHERE occurred_at >= $1 AND occurred_at < $2");
+    let sqlite_sql = format!("SELECT {COLUMNS} FROM attendance_events WHERE occurred_at >= $1 AND occurred_at < $2");
     // PostgreSQL filters in its own process, comparing in the "C" collation (ASCII case, as
     // `Loaded::wants` does; a locale's UPPER() converts every operation to wide characters
     // and back). SQLite's UPPER() would copy every operation, so there the rows are filtered
@@ -495,23 +495,25 @@ async fn load_events(db: &Db, ctx: &Context, a: NaiveDate, b: NaiveDate) -> Resu
     for reader in 0..parts {
         let mine: Vec<(i64, i64)> = slices.iter().copied().skip(reader).step_by(parts).collect();
         let loaded = Loaded::new(plan.clone());
-        let sql = sql.clone();
         readers.push(match db.native().clone() {
-            Native::Sqlite(pool) => tokio::spawn(async move {
-                let mut loaded = loaded;
-                for (from, to) in mine {
-                    let params = vec![Param::Int(from), Param::Int(to)];
-                    loaded = sqlite_rows::for_each_row(&pool, sql.clone(), params, loaded, |loaded, row| {
-                        if !loaded.wants(row.text(4)?) {
-                            return Ok(());
-                        }
-                        loaded.add(row.text(0)?, row.int(1), row.text(2)?, row.text(3)?, row.text(4)?, row.text(5)?);
-                        Ok(())
-                    })
-                    .await?;
-                }
-                Ok(loaded)
-            }),
+            Native::Sqlite(pool) => {
+                let sql = sqlite_sql.clone();
+                tokio::spawn(async move {
+                    let mut loaded = loaded;
+                    for (from, to) in mine {
+                        let params = vec![Param::Int(from), Param::Int(to)];
+                        loaded = sqlite_rows::for_each_row(&pool, sql.clone(), params, loaded, |loaded, row| {
+                            if !loaded.wants(row.text(4)?) {
+                                return Ok(());
+                            }
+                            loaded.add(row.text(0)?, row.int(1), row.text(2)?, row.text(3)?, row.text(4)?, row.text(5)?);
+                            Ok(())
+                        })
+                        .await?;
+                    }
+                    Ok(loaded)
+                })
+            }
             // Through `COPY … TO STDOUT` in binary: the rows arrive without a statement's
             // per-row decoding (the slice's bounds are in the query's text: COPY takes no
             // parameters).
@@ -524,11 +526,19 @@ async fn load_events(db: &Db, ctx: &Context, a: NaiveDate, b: NaiveDate) -> Resu
                         let query = format!(
                             "SELECT {COLUMNS} FROM attendance_events WHERE occurred_at >= {from} AND occurred_at < {to}{filter}"
                         );
-                        loaded = postgres_copy::read_binary(&mut conn, &query, 6, loaded, |loaded, c| {
+                        let read = postgres_copy::read_binary(&mut conn, &query, 6, loaded, |loaded, c| {
                             loaded.add(c[0].text()?, c[1].int()?, c[2].text()?, c[3].text()?, c[4].text()?, c[5].text()?);
                             Ok(())
                         })
-                        .await?;
+                        .await;
+                        loaded = match read {
+                            Ok(loaded) => loaded,
+                            Err(e) => {
+                                // The rest of the COPY may still be on its way: not for the pool.
+                                conn.close_on_drop();
+                                return Err(e);
+                            }
+                        };
                     }
                     Ok::<_, Error>(loaded)
                 })

@@ -33,8 +33,9 @@ pub enum Native {
     Postgres(sqlx::PgPool),
 }
 
-/// Connections of the native pool: the bulk paths use one or two at a time.
-const NATIVE_CONNECTIONS: u32 = 4;
+/// Connections of the native pool. The attendance task's readers take up to four, an import
+/// on PostgreSQL two, a report's stream one: an inbox import and the task can run together.
+const NATIVE_CONNECTIONS: u32 = 8;
 
 /// Set on every SQLite connection. Reads go through a memory map of the database file (up to
 /// 4 GiB): a day's events or a month's records are read from the system's file cache in place

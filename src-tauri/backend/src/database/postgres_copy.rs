@@ -90,7 +90,8 @@ pub fn text_literal(s: &str) -> String {
         match c {
             '\'' => out.push_str("''"),
             '\\' => out.push_str("\\\\"),
-            // PostgreSQL's text holds no NUL: such a value can match nothing stored.
+            // PostgreSQL's text holds no NUL (the import rejects lines with one); dropped, so
+            // the literal stays valid.
             '\0' => {}
             c => out.push(c),
         }

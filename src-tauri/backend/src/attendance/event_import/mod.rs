@@ -277,9 +277,15 @@ async fn import_file_sorted_by(
     while let Ok(p) = progress_rx.try_recv() {
         report(p);
     }
-    let sorted = reader.await.unwrap_or_else(|e| Err(std::io::Error::other(format!("the reading thread stopped: {e}"))));
+    let sorted = reader.await;
     let outcome = match (outcome, sorted) {
-        (Ok(tally), Err(e)) => {
+        (Ok(tally), Err(stopped)) => {
+            let e = ImportFileError::Unreadable { path: name.clone(), reason: format!("the reading thread stopped: {stopped}") };
+            let summary = tally.summary(file_id, &name, format);
+            let _ = finish(db, &summary, "failed", Some(&e.to_string()), crate::now()).await;
+            return Err(e);
+        }
+        (Ok(tally), Ok(Err(e))) => {
             let e = ImportFileError::Sorting { path: name.clone(), folder: SortedRuns::folder(), reason: e.to_string() };
             let summary = tally.summary(file_id, &name, format);
             let _ = finish(db, &summary, "failed", Some(&e.to_string()), crate::now()).await;
@@ -303,9 +309,6 @@ async fn import_file_sorted_by(
             .message
             .get_or_insert_with(|| "no event could be read from the file".into());
     }
-    if db.kind == DatabaseKind::Postgres && summary.imported >= VACUUM_AFTER_EVENTS {
-        vacuum_events(db).await;
-    }
     let finished = now.max(crate::now());
     finish(
         db,
@@ -316,6 +319,9 @@ async fn import_file_sorted_by(
     )
     .await
     .map_err(|e| database(e.into()))?;
+    if db.kind == DatabaseKind::Postgres && summary.imported >= VACUUM_AFTER_EVENTS {
+        vacuum_events(db).await;
+    }
     Ok(summary)
 }
 
@@ -345,16 +351,23 @@ fn read_batches(file: File, name: &str, format: LogFormat, tz: Tz, plan: ImportP
     while let Some(item) = items.next() {
         match item {
             Ok(e) => {
-                read += 1;
                 let row = EventRow::new(e);
-                match sort.as_mut() {
-                    None => batch.push(Ok(row)),
-                    Some((runs, run)) => {
-                        run.push(row);
-                        if run.len() >= plan.run_rows {
-                            runs.write(std::mem::replace(run, Vec::with_capacity(plan.run_rows)))?;
-                            if tx.blocking_send(Batch::Sorting(read)).is_err() {
-                                return Ok(());
+                if row.holds_nul() {
+                    // PostgreSQL's text cannot hold it, and no log writes one on purpose: a
+                    // reject on either engine, so both store the same.
+                    let reason = "the line holds a NUL character (U+0000), which is not text: check the file's encoding";
+                    batch.push(Err(ImportError::new(name, row.position as u64, reason)));
+                } else {
+                    read += 1;
+                    match sort.as_mut() {
+                        None => batch.push(Ok(row)),
+                        Some((runs, run)) => {
+                            run.push(row);
+                            if run.len() >= plan.run_rows {
+                                runs.write(std::mem::replace(run, Vec::with_capacity(plan.run_rows)))?;
+                                if tx.blocking_send(Batch::Sorting(read)).is_err() {
+                                    return Ok(());
+                                }
                             }
                         }
                     }
@@ -370,6 +383,14 @@ fn read_batches(file: File, name: &str, format: LogFormat, tz: Tz, plan: ImportP
         let earliest = full.first().and_then(|r| r.as_ref().ok()).map(|r| r.key.time_micros);
         if sort.is_none() && earliest.is_some_and(|t| t < latest.saturating_sub(plan.tolerance_micros)) {
             // Not in time order: this batch's events start the sort.
+            let writer = match RunWriter::start() {
+                Ok(w) => w,
+                Err(e) => {
+                    // What was read is stored as it comes; the import stops there.
+                    send(full);
+                    return Err(e);
+                }
+            };
             let mut run = Vec::with_capacity(plan.run_rows.min(1 << 20));
             let mut rejects = Vec::new();
             for item in full {
@@ -379,7 +400,7 @@ fn read_batches(file: File, name: &str, format: LogFormat, tz: Tz, plan: ImportP
                 }
             }
             full = rejects;
-            sort = Some((RunWriter::start()?, run));
+            sort = Some((writer, run));
         }
         if sort.is_none() {
             if let Some(t) = full.iter().rev().find_map(|r| r.as_ref().ok()).map(|r| r.key.time_micros) {
@@ -665,8 +686,9 @@ const EVENT_COLUMNS: &str = "user_key, occurred_at, event_hash, log_user, host, 
 /// starts once the one before has ended, so of duplicate lines the first is still the one
 /// stored (the rows are moved in the order of their time, hash and line). Multi-row `INSERT`s
 /// of bound values (a statement's parsing and the driver's encoding of every value) ran at
-/// about 110,000 events a second. The connections are closed after the import, and their
-/// temporary tables with them.
+/// about 110,000 events a second. A transaction begins with its first rows (a file being
+/// sorted sends none for a while); rejects are counted once their transaction is committed.
+/// The connections are closed after the import, and their temporary tables with them.
 async fn store_on_postgres(
     pool: &sqlx::PgPool,
     file_id: i64,
@@ -674,121 +696,181 @@ async fn store_on_postgres(
     mut rx: mpsc::Receiver<Batch>,
     progress: mpsc::UnboundedSender<Progress>,
 ) -> Stored {
-    use crate::database::postgres_copy::CopyRows;
-    type Connection = sqlx::pool::PoolConnection<sqlx::Postgres>;
-    /// Moves a transaction's rows into the events and commits; the connection, the rows staged
-    /// and the events that were new.
-    async fn move_rows(mut conn: Connection, file_id: i64, staged: u64, rejects: Vec<ImportError>) -> crate::error::Result<(Connection, u64, u64)> {
-        let inserted = sqlx::query(&format!(
-            "INSERT INTO attendance_events ({EVENT_COLUMNS}) SELECT {EVENT_COLUMNS} FROM kinmu_import_rows \
-             ORDER BY occurred_at, event_hash, position ON CONFLICT DO NOTHING"
-        ))
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-        if !rejects.is_empty() {
-            let mut copy = conn.copy_in_raw("COPY attendance_import_rejects (file_id, position, reason) FROM STDIN").await?;
-            let mut out = CopyRows::new();
-            for e in &rejects {
-                out.int(file_id);
-                out.int(e.position as i64);
-                out.text(&e.reason);
-                out.end_row(&mut copy).await?;
-            }
-            out.finish(copy).await?;
-        }
-        sqlx::query("COMMIT").execute(&mut *conn).await?;
-        Ok((conn, staged, inserted))
-    }
     let mut tally = Tally::default();
-    let result: crate::error::Result<()> = async {
-        let mut free: Vec<Connection> = Vec::new();
-        for _ in 0..2 {
-            let mut conn = pool.acquire().await?;
-            // A failure leaves a transaction open: such a connection is not given back to the pool.
-            conn.close_on_drop();
-            sqlx::query(
-                "CREATE TEMPORARY TABLE IF NOT EXISTS kinmu_import_rows (LIKE attendance_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
-            )
-            .execute(&mut *conn)
-            .await?;
-            free.push(conn);
+    let mut moving: Option<Moving> = None;
+    let result = postgres_rounds(pool, file_id, plan, &mut rx, &progress, &mut tally, &mut moving).await;
+    // A transaction still being moved when a later one failed: what it committed is counted.
+    let last = match moving.take() {
+        Some(handle) => moved(handle).await.map(|(_, m)| m),
+        None => Ok(Moved::default()),
+    };
+    let result = match last {
+        Ok(moved) => {
+            moved.count(&mut tally);
+            result
         }
-        let mut moving: Option<tokio::task::JoinHandle<crate::error::Result<(Connection, u64, u64)>>> = None;
-        let mut in_flight = 0u64;
-        let mut read_ahead = 0;
-        let mut ended = false;
-        while !ended {
-            let mut conn = free.pop().expect("a connection is free");
-            sqlx::query("BEGIN").execute(&mut *conn).await?;
-            let mut copy = conn.copy_in_raw(&format!("COPY kinmu_import_rows ({EVENT_COLUMNS}) FROM STDIN")).await?;
-            let mut out = CopyRows::new();
-            let (mut staged, mut rejects) = (0u64, Vec::new());
-            while (staged as usize) + rejects.len() < plan.transaction_rows {
-                let items = match rx.recv().await {
-                    None => {
-                        ended = true;
-                        break;
-                    }
-                    Some(Batch::Items(items)) => items,
-                    Some(Batch::Sorting(read)) => {
-                        read_ahead = read;
-                        let _ = progress.send(tally.progress(read_ahead, in_flight + staged));
-                        continue;
-                    }
-                    Some(Batch::Unreadable(e)) => {
-                        tally.unreadable(e.clone());
-                        rejects.push(e);
-                        ended = true;
-                        break;
-                    }
-                };
-                for item in items {
-                    match item {
-                        Ok(r) => {
-                            out.text(&r.user_key);
-                            out.int(r.key.time_micros);
-                            out.int(r.hash);
-                            out.text(&r.key.user);
-                            out.text(&r.key.host);
-                            out.text(&r.key.target);
-                            out.text(&r.key.operation);
-                            out.text(&r.key.detail);
-                            out.int(file_id);
-                            out.int(r.position);
-                            out.end_row(&mut copy).await?;
-                            staged += 1;
-                        }
-                        Err(e) => {
-                            tally.rejected(e.clone());
-                            rejects.push(e);
-                        }
-                    }
-                }
-                let _ = progress.send(tally.progress(read_ahead, in_flight + staged));
-            }
-            out.finish(copy).await?;
-            if let Some(before) = moving.take() {
-                let (done, moved, inserted) = before.await.map_err(|e| crate::error::Error::Internal(format!("storing the events stopped: {e}")))??;
-                tally.stored(moved, inserted);
-                in_flight -= moved;
-                free.push(done);
-            }
-            in_flight += staged;
-            moving = Some(tokio::spawn(move_rows(conn, file_id, staged, rejects)));
-        }
-        if let Some(last) = moving.take() {
-            let (_, moved, inserted) = last.await.map_err(|e| crate::error::Error::Internal(format!("storing the events stopped: {e}")))??;
-            tally.stored(moved, inserted);
-        }
-        let _ = progress.send(tally.progress(read_ahead, 0));
-        Ok(())
-    }
-    .await;
+        Err(e) => result.and(Err(e)),
+    };
+    let _ = progress.send(tally.progress(0, 0));
     match result {
         Ok(()) => Ok(tally),
         Err(e) => Err((tally, e)),
     }
+}
+
+/// What a committed PostgreSQL transaction of an import moved: the rows staged, the events that
+/// were new, its rejects, and the file's failure when it ended the file.
+#[derive(Default)]
+struct Moved {
+    staged: u64,
+    inserted: u64,
+    rejects: Vec<ImportError>,
+    unreadable: Option<ImportError>,
+}
+
+impl Moved {
+    fn count(self, tally: &mut Tally) {
+        tally.stored(self.staged, self.inserted);
+        for e in self.rejects {
+            tally.rejected(e);
+        }
+        if let Some(e) = self.unreadable {
+            tally.unreadable(e);
+        }
+    }
+}
+
+type PgConnection = sqlx::pool::PoolConnection<sqlx::Postgres>;
+/// A transaction being moved into the events ([`move_rows`]).
+type Moving = tokio::task::JoinHandle<crate::error::Result<(PgConnection, Moved)>>;
+
+async fn moved(handle: Moving) -> crate::error::Result<(PgConnection, Moved)> {
+    handle.await.map_err(|e| crate::error::Error::Internal(format!("storing the events stopped: {e}")))?
+}
+
+/// Moves a transaction's rows from the temporary table into the events, stores its rejects and
+/// commits; `m` comes back with the number of events that were new.
+async fn move_rows(mut conn: PgConnection, file_id: i64, mut m: Moved) -> crate::error::Result<(PgConnection, Moved)> {
+    use crate::database::postgres_copy::CopyRows;
+    m.inserted = sqlx::query(&format!(
+        "INSERT INTO attendance_events ({EVENT_COLUMNS}) SELECT {EVENT_COLUMNS} FROM kinmu_import_rows \
+         ORDER BY occurred_at, event_hash, position ON CONFLICT DO NOTHING"
+    ))
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if !m.rejects.is_empty() || m.unreadable.is_some() {
+        let mut copy = conn.copy_in_raw("COPY attendance_import_rejects (file_id, position, reason) FROM STDIN").await?;
+        let mut out = CopyRows::new();
+        for e in m.rejects.iter().chain(m.unreadable.iter()) {
+            out.int(file_id);
+            out.int(e.position as i64);
+            out.text(&e.reason);
+            out.end_row(&mut copy).await?;
+        }
+        out.finish(copy).await?;
+    }
+    sqlx::query("COMMIT").execute(&mut *conn).await?;
+    Ok((conn, m))
+}
+
+/// The transactions of [`store_on_postgres`]; the one being moved is left in `moving`.
+async fn postgres_rounds(
+    pool: &sqlx::PgPool,
+    file_id: i64,
+    plan: ImportPlan,
+    rx: &mut mpsc::Receiver<Batch>,
+    progress: &mpsc::UnboundedSender<Progress>,
+    tally: &mut Tally,
+    moving: &mut Option<Moving>,
+) -> crate::error::Result<()> {
+    use crate::database::postgres_copy::CopyRows;
+    let mut free: Vec<PgConnection> = Vec::new();
+    for _ in 0..2 {
+        let mut conn = pool.acquire().await?;
+        // A failure leaves a transaction open: such a connection is not given back to the pool.
+        conn.close_on_drop();
+        sqlx::query(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS kinmu_import_rows (LIKE attendance_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
+        )
+        .execute(&mut *conn)
+        .await?;
+        free.push(conn);
+    }
+    // Rows staged in transactions not yet counted (for the progress).
+    let mut in_flight = 0u64;
+    let mut read_ahead = 0;
+    let mut ended = false;
+    while !ended {
+        // The next batch of rows, before a transaction begins.
+        let mut next: Option<Vec<Result<EventRow, ImportError>>> = None;
+        let mut unreadable = None;
+        while next.is_none() && !ended {
+            match rx.recv().await {
+                None => ended = true,
+                Some(Batch::Items(items)) => next = Some(items),
+                Some(Batch::Sorting(read)) => {
+                    read_ahead = read;
+                    let _ = progress.send(tally.progress(read_ahead, in_flight));
+                }
+                Some(Batch::Unreadable(e)) => {
+                    unreadable = Some(e);
+                    ended = true;
+                }
+            }
+        }
+        if next.is_none() && unreadable.is_none() {
+            break;
+        }
+        let mut conn = free.pop().expect("a connection is free");
+        sqlx::query("BEGIN").execute(&mut *conn).await?;
+        let mut copy = conn.copy_in_raw(&format!("COPY kinmu_import_rows ({EVENT_COLUMNS}) FROM STDIN")).await?;
+        let mut out = CopyRows::new();
+        let (mut staged, mut rejects) = (0u64, Vec::new());
+        while let Some(items) = next.take() {
+            for item in items {
+                match item {
+                    Ok(r) => {
+                        out.text(&r.user_key);
+                        out.int(r.key.time_micros);
+                        out.int(r.hash);
+                        out.text(&r.key.user);
+                        out.text(&r.key.host);
+                        out.text(&r.key.target);
+                        out.text(&r.key.operation);
+                        out.text(&r.key.detail);
+                        out.int(file_id);
+                        out.int(r.position);
+                        out.end_row(&mut copy).await?;
+                        staged += 1;
+                    }
+                    Err(e) => rejects.push(e),
+                }
+            }
+            let _ = progress.send(tally.progress(read_ahead, in_flight + staged));
+            while next.is_none() && !ended && (staged as usize) + rejects.len() < plan.transaction_rows {
+                match rx.recv().await {
+                    None => ended = true,
+                    Some(Batch::Items(items)) => next = Some(items),
+                    Some(Batch::Sorting(read)) => read_ahead = read,
+                    Some(Batch::Unreadable(e)) => {
+                        unreadable = Some(e);
+                        ended = true;
+                    }
+                }
+            }
+        }
+        out.finish(copy).await?;
+        if let Some(before) = moving.take() {
+            let (done, m) = moved(before).await?;
+            in_flight -= m.staged;
+            m.count(tally);
+            free.push(done);
+        }
+        in_flight += staged;
+        *moving = Some(tokio::spawn(move_rows(conn, file_id, Moved { staged, inserted: 0, rejects, unreadable })));
+    }
+    Ok(())
 }
 
 /// An event as it is stored: its key columns `user_key`, `occurred_at`, `event_hash` (see the
@@ -817,6 +899,12 @@ impl EventRow {
             (Err(_), Ok(_)) => Greater,
             (Err(a), Err(b)) => a.position.cmp(&b.position),
         }
+    }
+
+    /// Whether a text field holds a NUL character.
+    fn holds_nul(&self) -> bool {
+        let k = &self.key;
+        [&k.user, &k.host, &k.target, &k.operation, &k.detail].iter().any(|f| f.as_bytes().contains(&0))
     }
 
     /// The table's key order, then the line: `(occurred_at, user_key, event_hash, position)`.
@@ -904,10 +992,13 @@ mod tests {
         // In the generator's order (by user, then unrelated logs at random times), with 50
         // events repeated at the end and a line that cannot be read in the middle.
         let events = kinmu_attendance::generator::SyntheticLogs::new(40, 8, 300).generate();
+        assert!(events.len() > 400);
         let mut csv = Vec::new();
         kinmu_attendance::import::alog_csv::write_alog_csv(&mut csv, events.iter().chain(events.iter().take(50)), TOKYO).unwrap();
         let mut lines: Vec<&str> = std::str::from_utf8(&csv).unwrap().lines().collect();
         lines.insert(200, "2024/13/45 99:99:99,KINMU\\nobody,PC01,,LOGON,");
+        // And one holding a NUL character (PostgreSQL's text cannot), rejected on both engines.
+        lines.insert(300, "2024/04/01 09:00:00,KINMU\\nul\0user,PC01,,LOGON,");
         let path = dir.path().join("by-user.csv");
         std::fs::write(&path, lines.join("\r\n") + "\r\n").unwrap();
 
@@ -920,23 +1011,25 @@ mod tests {
         let as_it_comes = import_file_sorted_by(&as_it_comes_db, &path, None, TOKYO, 1, never, |_| {}).await.unwrap();
 
         let n = events.len() as u64;
-        assert_eq!((sorted.read, sorted.imported, sorted.duplicates, sorted.rejected), (n + 50, n, 50, 1));
+        assert_eq!((sorted.read, sorted.imported, sorted.duplicates, sorted.rejected), (n + 50, n, 50, 2));
         assert_eq!(
             (as_it_comes.read, as_it_comes.imported, as_it_comes.duplicates, as_it_comes.rejected),
             (sorted.read, sorted.imported, sorted.duplicates, sorted.rejected)
         );
         assert_eq!(sorted.first_rejects[0].position, 201, "the bad line is reported where it is");
+        assert_eq!(sorted.first_rejects[1].position, 301);
+        assert!(sorted.first_rejects[1].reason.contains("NUL"), "{}", sorted.first_rejects[1].reason);
         let rows = stored(&sorted_db).await;
         assert_eq!(rows.len() as u64, n);
-        assert!(rows.iter().all(|r| r.8 <= n as i64 + 2), "of duplicate lines the first is stored");
+        assert!(rows.iter().all(|r| r.8 <= n as i64 + 3), "of duplicate lines the first is stored");
         assert_eq!(rows, stored(&as_it_comes_db).await, "the same events, every column");
         let rejects: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attendance_import_rejects").fetch_one(&sorted_db.pool).await.unwrap();
-        assert_eq!(rejects, 1);
+        assert_eq!(rejects, 2);
         // Progress: reading ran ahead of storing while the file was sorted, and both reached the end.
         assert!(reports.iter().any(|p| p.events_stored < p.events_read), "{reports:?}");
         assert!(reports.windows(2).all(|w| w[0].events_read <= w[1].events_read && w[0].events_stored <= w[1].events_stored));
         let last = reports.last().unwrap();
-        assert_eq!((last.events_read, last.events_stored, last.rejected), (n + 50, n + 50, 1));
+        assert_eq!((last.events_read, last.events_stored, last.rejected), (n + 50, n + 50, 2));
     }
 
     #[tokio::test]

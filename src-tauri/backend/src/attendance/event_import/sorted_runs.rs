@@ -202,12 +202,16 @@ fn write_row(out: &mut impl Write, r: &EventRow) -> io::Result<()> {
 /// The next event of a run file, or `None` at its end.
 fn read_row(input: &mut impl Read) -> io::Result<Option<EventRow>> {
     let mut fixed = [0u8; 24];
-    match input.read_exact(&mut fixed[..8]) {
-        Ok(()) => {}
-        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
-        Err(e) => return Err(e),
+    // The end of the file only before an event's first byte: anywhere else it is cut.
+    loop {
+        match input.read(&mut fixed[..1]) {
+            Ok(0) => return Ok(None),
+            Ok(_) => break,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
     }
-    input.read_exact(&mut fixed[8..])?;
+    input.read_exact(&mut fixed[1..])?;
     let int = |i: usize| i64::from_le_bytes(fixed[i * 8..i * 8 + 8].try_into().expect("8 bytes"));
     let mut text = || -> io::Result<String> {
         let mut len = [0u8; 4];
@@ -318,7 +322,9 @@ mod tests {
         write_row(&mut bytes, &row(1, "a", 1)).unwrap();
         let whole = read_row(&mut bytes.as_slice()).unwrap().unwrap();
         assert_eq!(key(&whole), key(&row(1, "a", 1)));
-        assert!(read_row(&mut &bytes[..bytes.len() - 1]).is_err());
+        for cut in 1..bytes.len() {
+            assert!(read_row(&mut &bytes[..cut]).is_err(), "cut after {cut} bytes");
+        }
         assert!(read_row(&mut &bytes[..0]).unwrap().is_none());
     }
 }
