@@ -513,9 +513,8 @@ impl Tally {
 /// before stays stored).
 type Stored = Result<Tally, (Tally, crate::error::Error)>;
 
-const INSERT_EVENT_SQLITE: &str = "INSERT OR IGNORE INTO attendance_events \
-     (user_key, occurred_at, event_hash, log_user, host, target, operation, detail, file_id, position) \
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+/// The columns of `attendance_events` an import writes, in its rows' order.
+const EVENT_COLUMNS: &str = "user_key, occurred_at, event_hash, log_user, host, target, operation, detail, file_id, position";
 const INSERT_REJECT_SQLITE: &str = "INSERT INTO attendance_import_rejects (file_id, position, reason) VALUES (?, ?, ?)";
 
 /// Stores the batches on SQLite: one `INSERT OR IGNORE` of one row prepared once and executed
@@ -543,7 +542,7 @@ async fn store_on_sqlite(
         let mut tally = Tally::default();
         let result = (|| -> crate::error::Result<()> {
             c.execute(&format!("PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))?;
-            let mut insert = c.prepare(INSERT_EVENT_SQLITE)?;
+            let mut insert = c.prepare(&format!("INSERT OR IGNORE INTO attendance_events ({EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))?;
             let mut reject = c.prepare(INSERT_REJECT_SQLITE)?;
             let mut store_reject = |e: &ImportError| -> crate::error::Result<u64> {
                 reject.execute(&[Value::Int(file_id), Value::Int(e.position as i64), Value::Text(&e.reason)])
@@ -674,9 +673,6 @@ async fn checkpoint_while<T>(pool: &sqlx::SqlitePool, work: impl std::future::Fu
     }
     result
 }
-
-/// The columns of `attendance_events` an import writes, in its rows' order.
-const EVENT_COLUMNS: &str = "user_key, occurred_at, event_hash, log_user, host, target, operation, detail, file_id, position";
 
 /// Stores the batches on PostgreSQL, in transactions of about the plan's size:
 /// the rows go by `COPY` into a temporary table of the connection (no index; emptied at each
