@@ -454,7 +454,7 @@ async fn vacuum_events(db: &Db) {
 }
 
 /// What the writer counted; becomes the [`ImportSummary`].
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Tally {
     read: u64,
     imported: u64,
@@ -540,6 +540,8 @@ async fn store_on_sqlite(
 ) -> Stored {
     let writer = sqlite_rows::with_connection(pool, move |c| {
         let mut tally = Tally::default();
+        // What the transactions committed so far hold: the count of an import that fails.
+        let mut committed = Tally::default();
         let result = (|| -> crate::error::Result<()> {
             c.execute(&format!("PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))?;
             let mut insert = c.prepare(&format!("INSERT OR IGNORE INTO attendance_events ({EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))?;
@@ -590,6 +592,7 @@ async fn store_on_sqlite(
                 }
                 if rows >= plan.transaction_rows {
                     c.execute("COMMIT")?;
+                    committed = tally.clone();
                     transactions += 1;
                     if transactions % TRANSACTIONS_PER_LOG_RESTART == 0 {
                         restart_log(c);
@@ -602,8 +605,11 @@ async fn store_on_sqlite(
             c.execute("COMMIT")?;
             Ok(())
         })();
-        if result.is_err() && c.in_transaction() {
-            let _ = c.execute("ROLLBACK");
+        if result.is_err() {
+            if c.in_transaction() {
+                let _ = c.execute("ROLLBACK");
+            }
+            tally = committed;
         }
         // The connection goes back to the pool as it came.
         let restored = c.execute(&format!(
