@@ -29,7 +29,7 @@ use super::rule_settings::{self, RuleBook};
 use crate::accounts::{Actor, organizations};
 use crate::config::DatabaseKind;
 use crate::database::sqlite_rows::{self, Param};
-use crate::database::{Db, Native, positional_placeholders, postgres_copy};
+use crate::database::{Db, Native, Value, positional_placeholders, postgres_copy};
 use crate::error::{Error, Result};
 
 /// Days whose events are read and computed together.
@@ -890,14 +890,6 @@ fn compute_chunk(
     Computed { events_used, daily, terminals: terminal_records }
 }
 
-/// A stored column's value.
-enum Stored<'a> {
-    Int(i64),
-    Text(&'a str),
-    NullInt,
-    NullText,
-}
-
 const DAILY_COLUMNS: &str = "work_date, person_key, account, display_name, organization_id, holiday, worked, absent, \
     missing_clock_in, missing_clock_out, in_progress, holiday_kind, holiday_name, logon_at, logoff_at, clock_in_at, \
     clock_out_at, clock_in_text, clock_out_text, work_interval_minutes, actual_work_minutes, non_scheduled_work_minutes, \
@@ -911,20 +903,20 @@ const DAILY_COLUMN_COUNT: usize = 29;
 const TERMINAL_COLUMN_COUNT: usize = 8;
 
 /// The columns of a person's stored day, in the order of [`DAILY_COLUMNS`].
-fn daily_values<'a>(day: &'a str, p: &'a PersonDay, run_id: i64) -> [Stored<'a>; DAILY_COLUMN_COUNT] {
+fn daily_values<'a>(day: &'a str, p: &'a PersonDay, run_id: i64) -> [Value<'a>; DAILY_COLUMN_COUNT] {
     let r = &p.record;
-    let int = |v: Option<i64>| v.map_or(Stored::NullInt, Stored::Int);
-    let flag = |b: bool| Stored::Int(i64::from(b));
-    let minutes = |m: u32| Stored::Int(i64::from(m));
+    let int = |v: Option<i64>| v.map_or(Value::Null, Value::Int);
+    let flag = |b: bool| Value::Int(i64::from(b));
+    let minutes = |m: u32| Value::Int(i64::from(m));
     let (kind, name) = r.holiday.as_ref().map_or((None, ""), |h| {
         let (kind, name) = holiday_kind(h);
         (Some(kind), name)
     });
     [
-        Stored::Text(day),
-        Stored::Text(&r.user),
-        Stored::Text(&p.account),
-        Stored::Text(&p.display_name),
+        Value::Text(day),
+        Value::Text(&r.user),
+        Value::Text(&p.account),
+        Value::Text(&p.display_name),
         int(p.organization_id),
         flag(r.holiday.is_some()),
         flag(r.worked()),
@@ -932,14 +924,14 @@ fn daily_values<'a>(day: &'a str, p: &'a PersonDay, run_id: i64) -> [Stored<'a>;
         flag(r.missing_clock_in),
         flag(r.missing_clock_out),
         flag(r.in_progress),
-        kind.map_or(Stored::NullText, Stored::Text),
-        Stored::Text(name),
+        kind.map_or(Value::Null, Value::Text),
+        Value::Text(name),
         int(r.logon.map(|t| t.timestamp())),
         int(r.logoff.map(|t| t.timestamp())),
         int(r.clock_in.as_ref().map(|c| c.time.timestamp())),
         int(r.clock_out.as_ref().map(|c| c.time.timestamp())),
-        Stored::Text(r.clock_in.as_ref().map_or("", |c| c.text.as_str())),
-        Stored::Text(r.clock_out.as_ref().map_or("", |c| c.text.as_str())),
+        Value::Text(r.clock_in.as_ref().map_or("", |c| c.text.as_str())),
+        Value::Text(r.clock_out.as_ref().map_or("", |c| c.text.as_str())),
         int(r.work_interval_minutes),
         minutes(r.actual_work_minutes),
         minutes(r.non_scheduled_work_minutes),
@@ -949,7 +941,7 @@ fn daily_values<'a>(day: &'a str, p: &'a PersonDay, run_id: i64) -> [Stored<'a>;
         minutes(r.late_night_overtime_minutes),
         minutes(r.late_minutes),
         minutes(r.early_leave_minutes),
-        Stored::Int(run_id),
+        Value::Int(run_id),
     ]
 }
 
@@ -960,17 +952,17 @@ fn terminal_values<'a>(
     account: &'a str,
     name: &'a str,
     run_id: i64,
-) -> [Stored<'a>; TERMINAL_COLUMN_COUNT] {
-    let int = |v: Option<i64>| v.map_or(Stored::NullInt, Stored::Int);
+) -> [Value<'a>; TERMINAL_COLUMN_COUNT] {
+    let int = |v: Option<i64>| v.map_or(Value::Null, Value::Int);
     [
-        Stored::Text(day),
-        Stored::Text(&t.user),
-        Stored::Text(&t.terminal),
-        Stored::Text(account),
-        Stored::Text(name),
+        Value::Text(day),
+        Value::Text(&t.user),
+        Value::Text(&t.terminal),
+        Value::Text(account),
+        Value::Text(name),
         int(t.first_logon.map(|t| t.timestamp())),
         int(t.last_logoff.map(|t| t.timestamp())),
-        Stored::Int(run_id),
+        Value::Int(run_id),
     ]
 }
 
@@ -993,22 +985,15 @@ async fn store_day(db: &Db, run_id: i64, date: NaiveDate, computed: &mut Compute
         Native::Postgres(pool) => pool,
         Native::Sqlite(pool) => {
             return sqlite_rows::with_connection(pool, move |c| {
-                fn value<'a>(v: &Stored<'a>) -> sqlite_rows::Value<'a> {
-                    match *v {
-                        Stored::Int(i) => sqlite_rows::Value::Int(i),
-                        Stored::Text(t) => sqlite_rows::Value::Text(t),
-                        Stored::NullInt | Stored::NullText => sqlite_rows::Value::Null,
-                    }
-                }
                 c.execute("BEGIN IMMEDIATE")?;
-                c.prepare("DELETE FROM attendance_daily WHERE work_date = ?1")?.execute(&[sqlite_rows::Value::Text(&day)])?;
-                c.prepare("DELETE FROM attendance_terminals WHERE work_date = ?1")?.execute(&[sqlite_rows::Value::Text(&day)])?;
+                c.prepare("DELETE FROM attendance_daily WHERE work_date = ?1")?.execute(&[Value::Text(&day)])?;
+                c.prepare("DELETE FROM attendance_terminals WHERE work_date = ?1")?.execute(&[Value::Text(&day)])?;
                 let mut insert = c.prepare(&format!(
                     "INSERT INTO attendance_daily ({DAILY_COLUMNS}) VALUES ({})",
                     positional_placeholders(DatabaseKind::Sqlite, 1, DAILY_COLUMN_COUNT)
                 ))?;
                 for p in &rows {
-                    insert.execute(&daily_values(&day, p, run_id).each_ref().map(value))?;
+                    insert.execute(&daily_values(&day, p, run_id))?;
                 }
                 drop(insert);
                 let mut insert = c.prepare(&format!(
@@ -1016,7 +1001,7 @@ async fn store_day(db: &Db, run_id: i64, date: NaiveDate, computed: &mut Compute
                     positional_placeholders(DatabaseKind::Sqlite, 1, TERMINAL_COLUMN_COUNT)
                 ))?;
                 for (t, (account, name)) in terminals.iter().zip(&terminal_rows) {
-                    insert.execute(&terminal_values(&day, t, account, name, run_id).each_ref().map(value))?;
+                    insert.execute(&terminal_values(&day, t, account, name, run_id))?;
                 }
                 drop(insert);
                 c.execute("COMMIT")?;
@@ -1025,23 +1010,13 @@ async fn store_day(db: &Db, run_id: i64, date: NaiveDate, computed: &mut Compute
             .await;
         }
     };
-    fn put(rows: &mut postgres_copy::CopyRows, v: &Stored<'_>) {
-        match *v {
-            Stored::Int(i) => rows.int(i),
-            Stored::Text(t) => rows.text(t),
-            Stored::NullInt | Stored::NullText => rows.null(),
-        }
-    }
     let mut tx = pool.begin().await?;
     sqlx::query("DELETE FROM attendance_daily WHERE work_date = $1").bind(&day).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM attendance_terminals WHERE work_date = $1").bind(&day).execute(&mut *tx).await?;
     let mut copy = tx.copy_in_raw(&format!("COPY attendance_daily ({DAILY_COLUMNS}) FROM STDIN")).await?;
     let mut out = postgres_copy::CopyRows::new();
     for p in &rows {
-        for v in &daily_values(&day, p, run_id) {
-            put(&mut out, v);
-        }
-        out.end_row(&mut copy).await?;
+        out.row(&daily_values(&day, p, run_id), &mut copy).await?;
     }
     out.finish(copy).await?;
     // COPY has no ON CONFLICT: a person's terminal is stored once, the first (as the SQLite
@@ -1053,10 +1028,7 @@ async fn store_day(db: &Db, run_id: i64, date: NaiveDate, computed: &mut Compute
         if !stored.insert((t.user.as_str(), t.terminal.as_str())) {
             continue;
         }
-        for v in &terminal_values(&day, t, account, name, run_id) {
-            put(&mut out, v);
-        }
-        out.end_row(&mut copy).await?;
+        out.row(&terminal_values(&day, t, account, name, run_id), &mut copy).await?;
     }
     out.finish(copy).await?;
     tx.commit().await?;

@@ -33,6 +33,15 @@ pub enum Native {
     Postgres(sqlx::PgPool),
 }
 
+/// A column's value on the bulk paths of either engine, borrowed: a parameter of an SQLite
+/// statement ([`sqlite_rows`]) or a column of a PostgreSQL `COPY` row ([`postgres_copy`]).
+#[derive(Debug, Clone, Copy)]
+pub enum Value<'a> {
+    Int(i64),
+    Text(&'a str),
+    Null,
+}
+
 /// Connections of the native pool. The attendance task's readers take up to four, an import
 /// on PostgreSQL two, a report's stream one: an inbox import and the task can run together.
 const NATIVE_CONNECTIONS: u32 = 8;

@@ -7,6 +7,7 @@
 use futures_util::TryStreamExt;
 use sqlx::PgConnection;
 
+use super::Value;
 use crate::error::{Error, Result};
 
 /// Rows for `COPY table (columns) FROM STDIN` (text format: columns separated by tabs, `\N` for
@@ -53,6 +54,23 @@ impl CopyRows {
                 _ => self.buffer.push(b),
             }
         }
+    }
+
+    /// The next column, as [`Value`] says.
+    pub fn value(&mut self, v: Value<'_>) {
+        match v {
+            Value::Int(i) => self.int(i),
+            Value::Text(t) => self.text(t),
+            Value::Null => self.null(),
+        }
+    }
+
+    /// A whole row: its columns, then [`CopyRows::end_row`].
+    pub async fn row(&mut self, columns: &[Value<'_>], copy: &mut sqlx::postgres::PgCopyIn<&mut PgConnection>) -> Result<()> {
+        for v in columns {
+            self.value(*v);
+        }
+        self.end_row(copy).await
     }
 
     /// Ends the row; sends what has gathered once it is large enough.

@@ -112,12 +112,7 @@ where
 }
 
 /// A value bound to a parameter of a [`Prepared`] statement, borrowed for one execution only.
-#[derive(Debug, Clone, Copy)]
-pub enum Value<'a> {
-    Int(i64),
-    Text(&'a str),
-    Null,
-}
+pub use super::Value;
 
 /// An SQLite connection of a pool, lent by sqlx, on the blocking thread of [`with_connection`]
 /// (it cannot leave that thread: it is neither `Send` nor `Sync`). A transaction still open when

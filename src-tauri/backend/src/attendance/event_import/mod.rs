@@ -24,8 +24,8 @@ use kinmu_attendance::{
 use tokio::sync::mpsc;
 
 use crate::config::DatabaseKind;
-use crate::database::sqlite_rows::{self, Value};
-use crate::database::{Db, Native};
+use crate::database::sqlite_rows;
+use crate::database::{Db, Native, Value};
 
 mod sorted_runs;
 
@@ -187,11 +187,11 @@ pub async fn import_file(
     now: i64,
     progress: impl FnMut(ImportProgress),
 ) -> Result<ImportSummary, ImportFileError> {
-    import_file_sorted_by(db, path, forced_format, tz, now, ImportPlan::DEFAULT, progress).await
+    import_file_with_plan(db, path, forced_format, tz, now, ImportPlan::DEFAULT, progress).await
 }
 
-/// [`import_file`] with the plan of its sort on disk (tests sort small files).
-async fn import_file_sorted_by(
+/// [`import_file`] with the plan of its batches, transactions and sort (tests use small ones).
+async fn import_file_with_plan(
     db: &Db,
     path: &Path,
     forced_format: Option<LogFormat>,
@@ -277,31 +277,25 @@ async fn import_file_sorted_by(
     while let Ok(p) = progress_rx.try_recv() {
         report(p);
     }
-    let sorted = reader.await;
-    let outcome = match (outcome, sorted) {
+    // A failure, and the message stored with the file's row.
+    let (tally, failure) = match (outcome, reader.await) {
+        (Err((tally, e)), _) => (tally, Some((e.to_string(), database(e)))),
         (Ok(tally), Err(stopped)) => {
             let e = ImportFileError::Unreadable { path: name.clone(), reason: format!("the reading thread stopped: {stopped}") };
-            let summary = tally.summary(file_id, &name, format);
-            let _ = finish(db, &summary, "failed", Some(&e.to_string()), crate::now()).await;
-            return Err(e);
+            (tally, Some((e.to_string(), e)))
         }
         (Ok(tally), Ok(Err(e))) => {
             let e = ImportFileError::Sorting { path: name.clone(), folder: SortedRuns::folder(), reason: e.to_string() };
-            let summary = tally.summary(file_id, &name, format);
-            let _ = finish(db, &summary, "failed", Some(&e.to_string()), crate::now()).await;
-            return Err(e);
+            (tally, Some((e.to_string(), e)))
         }
-        (outcome, _) => outcome,
+        (Ok(tally), Ok(Ok(()))) => (tally, None),
     };
-    let tally = match outcome {
-        Ok(tally) => tally,
-        Err((tally, e)) => {
-            let summary = tally.summary(file_id, &name, format);
-            // Best effort: the database may be the thing that failed.
-            let _ = finish(db, &summary, "failed", Some(&e.to_string()), crate::now()).await;
-            return Err(database(e));
-        }
-    };
+    if let Some((message, e)) = failure {
+        let summary = tally.summary(file_id, &name, format);
+        // Best effort: the database may be the thing that failed.
+        let _ = finish(db, &summary, "failed", Some(&message), crate::now()).await;
+        return Err(e);
+    }
     let mut summary = tally.summary(file_id, &name, format);
     if summary.status == ImportStatus::Done && summary.read == 0 && summary.rejected > 0 {
         summary.status = ImportStatus::Failed;
@@ -513,8 +507,9 @@ impl Tally {
 /// before stays stored).
 type Stored = Result<Tally, (Tally, crate::error::Error)>;
 
-/// The columns of `attendance_events` an import writes, in its rows' order.
+/// The columns of `attendance_events` an import writes, in its rows' order, and how many.
 const EVENT_COLUMNS: &str = "user_key, occurred_at, event_hash, log_user, host, target, operation, detail, file_id, position";
+const EVENT_COLUMN_COUNT: usize = 10;
 const INSERT_REJECT_SQLITE: &str = "INSERT INTO attendance_import_rejects (file_id, position, reason) VALUES (?, ?, ?)";
 
 /// Stores the batches on SQLite: one `INSERT OR IGNORE` of one row prepared once and executed
@@ -544,7 +539,10 @@ async fn store_on_sqlite(
         let mut committed = Tally::default();
         let result = (|| -> crate::error::Result<()> {
             c.execute(&format!("PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))?;
-            let mut insert = c.prepare(&format!("INSERT OR IGNORE INTO attendance_events ({EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))?;
+            let mut insert = c.prepare(&format!(
+                "INSERT OR IGNORE INTO attendance_events ({EVENT_COLUMNS}) VALUES ({})",
+                crate::database::positional_placeholders(DatabaseKind::Sqlite, 1, EVENT_COLUMN_COUNT)
+            ))?;
             let mut reject = c.prepare(INSERT_REJECT_SQLITE)?;
             let mut store_reject = |e: &ImportError| -> crate::error::Result<u64> {
                 reject.execute(&[Value::Int(file_id), Value::Int(e.position as i64), Value::Text(&e.reason)])
@@ -570,18 +568,7 @@ async fn store_on_sqlite(
                 for item in items {
                     match item {
                         Ok(r) => {
-                            let inserted = insert.execute(&[
-                                Value::Text(&r.user_key),
-                                Value::Int(r.key.time_micros),
-                                Value::Int(r.hash),
-                                Value::Text(&r.key.user),
-                                Value::Text(&r.key.host),
-                                Value::Text(&r.key.target),
-                                Value::Text(&r.key.operation),
-                                Value::Text(&r.key.detail),
-                                Value::Int(file_id),
-                                Value::Int(r.position),
-                            ])?;
+                            let inserted = insert.execute(&r.columns(file_id))?;
                             tally.stored(1, inserted);
                         }
                         Err(e) => {
@@ -765,10 +752,7 @@ async fn move_rows(mut conn: PgConnection, file_id: i64, mut m: Moved) -> crate:
         let mut copy = conn.copy_in_raw("COPY attendance_import_rejects (file_id, position, reason) FROM STDIN").await?;
         let mut out = CopyRows::new();
         for e in m.rejects.iter().chain(m.unreadable.iter()) {
-            out.int(file_id);
-            out.int(e.position as i64);
-            out.text(&e.reason);
-            out.end_row(&mut copy).await?;
+            out.row(&[Value::Int(file_id), Value::Int(e.position as i64), Value::Text(&e.reason)], &mut copy).await?;
         }
         out.finish(copy).await?;
     }
@@ -802,26 +786,12 @@ async fn postgres_rounds(
     // Rows staged in transactions not yet counted (for the progress).
     let mut in_flight = 0u64;
     let mut read_ahead = 0;
-    let mut ended = false;
-    while !ended {
+    let mut unreadable = None;
+    loop {
         // The next batch of rows, before a transaction begins.
-        let mut next: Option<Vec<Result<EventRow, ImportError>>> = None;
-        let mut unreadable = None;
-        while next.is_none() && !ended {
-            match rx.recv().await {
-                None => ended = true,
-                Some(Batch::Items(items)) => next = Some(items),
-                Some(Batch::Sorting(read)) => {
-                    read_ahead = read;
-                    let _ = progress.send(tally.progress(read_ahead, in_flight));
-                }
-                Some(Batch::Unreadable(e)) => {
-                    unreadable = Some(e);
-                    ended = true;
-                }
-            }
-        }
-        if next.is_none() && unreadable.is_none() {
+        let mut next = next_rows(rx, &mut read_ahead, &mut unreadable, |read| progress.send(tally.progress(read, in_flight))).await;
+        let mut ended = next.is_none();
+        if ended && unreadable.is_none() {
             break;
         }
         let mut conn = free.pop().expect("a connection is free");
@@ -833,33 +803,16 @@ async fn postgres_rounds(
             for item in items {
                 match item {
                     Ok(r) => {
-                        out.text(&r.user_key);
-                        out.int(r.key.time_micros);
-                        out.int(r.hash);
-                        out.text(&r.key.user);
-                        out.text(&r.key.host);
-                        out.text(&r.key.target);
-                        out.text(&r.key.operation);
-                        out.text(&r.key.detail);
-                        out.int(file_id);
-                        out.int(r.position);
-                        out.end_row(&mut copy).await?;
+                        out.row(&r.columns(file_id), &mut copy).await?;
                         staged += 1;
                     }
                     Err(e) => rejects.push(e),
                 }
             }
             let _ = progress.send(tally.progress(read_ahead, in_flight + staged));
-            while next.is_none() && !ended && (staged as usize) + rejects.len() < plan.transaction_rows {
-                match rx.recv().await {
-                    None => ended = true,
-                    Some(Batch::Items(items)) => next = Some(items),
-                    Some(Batch::Sorting(read)) => read_ahead = read,
-                    Some(Batch::Unreadable(e)) => {
-                        unreadable = Some(e);
-                        ended = true;
-                    }
-                }
+            if (staged as usize) + rejects.len() < plan.transaction_rows {
+                next = next_rows(rx, &mut read_ahead, &mut unreadable, |read| progress.send(tally.progress(read, in_flight + staged))).await;
+                ended = next.is_none();
             }
         }
         out.finish(copy).await?;
@@ -870,9 +823,35 @@ async fn postgres_rounds(
             free.push(done);
         }
         in_flight += staged;
-        *moving = Some(tokio::spawn(move_rows(conn, file_id, Moved { staged, inserted: 0, rejects, unreadable })));
+        *moving = Some(tokio::spawn(move_rows(conn, file_id, Moved { staged, inserted: 0, rejects, unreadable: unreadable.take() })));
+        if ended {
+            break;
+        }
     }
     Ok(())
+}
+
+/// The next batch of rows from the reading thread, reporting `Sorting` messages on the way;
+/// `None` at the end of the file, or when it could not be read (then `unreadable` says why).
+async fn next_rows<T>(
+    rx: &mut mpsc::Receiver<Batch>,
+    read_ahead: &mut u64,
+    unreadable: &mut Option<ImportError>,
+    mut report: impl FnMut(u64) -> T,
+) -> Option<Vec<Result<EventRow, ImportError>>> {
+    loop {
+        match rx.recv().await? {
+            Batch::Items(items) => return Some(items),
+            Batch::Sorting(read) => {
+                *read_ahead = read;
+                report(read);
+            }
+            Batch::Unreadable(e) => {
+                *unreadable = Some(e);
+                return None;
+            }
+        }
+    }
 }
 
 /// An event as it is stored: its key columns `user_key`, `occurred_at`, `event_hash` (see the
@@ -901,6 +880,23 @@ impl EventRow {
             (Err(_), Ok(_)) => Greater,
             (Err(a), Err(b)) => a.position.cmp(&b.position),
         }
+    }
+
+    /// The row's columns, in the order of [`EVENT_COLUMNS`].
+    fn columns(&self, file_id: i64) -> [Value<'_>; EVENT_COLUMN_COUNT] {
+        let k = &self.key;
+        [
+            Value::Text(&self.user_key),
+            Value::Int(k.time_micros),
+            Value::Int(self.hash),
+            Value::Text(&k.user),
+            Value::Text(&k.host),
+            Value::Text(&k.target),
+            Value::Text(&k.operation),
+            Value::Text(&k.detail),
+            Value::Int(file_id),
+            Value::Int(self.position),
+        ]
     }
 
     /// Whether a text field holds a NUL character.
@@ -1008,9 +1004,9 @@ mod tests {
         // runs and a last one in memory), and, for comparison, stored as it comes.
         let mut reports = Vec::new();
         let plan = ImportPlan { batch_rows: 50, transaction_rows: 120, tolerance_micros: 0, run_rows: 100 };
-        let sorted = import_file_sorted_by(&sorted_db, &path, None, TOKYO, 1, plan, |p| reports.push(p)).await.unwrap();
+        let sorted = import_file_with_plan(&sorted_db, &path, None, TOKYO, 1, plan, |p| reports.push(p)).await.unwrap();
         let never = ImportPlan { tolerance_micros: i64::MAX, ..plan };
-        let as_it_comes = import_file_sorted_by(&as_it_comes_db, &path, None, TOKYO, 1, never, |_| {}).await.unwrap();
+        let as_it_comes = import_file_with_plan(&as_it_comes_db, &path, None, TOKYO, 1, never, |_| {}).await.unwrap();
 
         let n = events.len() as u64;
         assert_eq!((sorted.read, sorted.imported, sorted.duplicates, sorted.rejected), (n + 50, n, 50, 2));
