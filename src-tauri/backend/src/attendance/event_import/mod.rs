@@ -1046,6 +1046,47 @@ mod tests {
         out_of_order_story(sorted, as_it_comes).await;
     }
 
+    /// An import whose database fails in its second transaction (`fail` installs a trigger that
+    /// refuses the events table's 176th row): the file's row says failed, and its counts are
+    /// those of what the first transaction committed, not of the rows rolled back.
+    async fn failure_story(db: Db, fail: &str) {
+        sqlx::raw_sql(fail).execute(&db.pool).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let events = kinmu_attendance::generator::SyntheticLogs::new(40, 8, 300).generate();
+        let mut by_time: Vec<&LogEvent> = events.iter().collect();
+        by_time.sort_by_key(|e| e.time);
+        let path = dir.path().join("in-order.csv");
+        let out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        kinmu_attendance::import::alog_csv::write_alog_csv(out, by_time, TOKYO).unwrap();
+        let plan = ImportPlan { batch_rows: 50, transaction_rows: 120, ..ImportPlan::DEFAULT };
+        let e = import_file_with_plan(&db, &path, None, TOKYO, 1, plan, |_| {}).await.unwrap_err();
+        assert!(matches!(e, ImportFileError::Database { .. }), "{e}");
+        let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attendance_events").fetch_one(&db.pool).await.unwrap();
+        assert!(stored > 0 && stored < 175, "the first transaction is kept: {stored}");
+        let (status, read, imported): (String, i64, i64) =
+            sqlx::query_as("SELECT status, events_read, events_imported FROM attendance_import_files").fetch_one(&db.pool).await.unwrap();
+        assert_eq!((status.as_str(), read, imported), ("failed", stored, stored));
+    }
+
+    #[tokio::test]
+    async fn a_failed_import_counts_what_it_committed_on_sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("kinmu.db").display())).unwrap();
+        let fail = "CREATE TRIGGER refuse BEFORE INSERT ON attendance_events \
+                    WHEN (SELECT COUNT(*) FROM attendance_events) >= 175 BEGIN SELECT RAISE(FAIL, 'the test refuses the row'); END;";
+        failure_story(Db::open(&url, 2).await.unwrap(), fail).await;
+    }
+
+    #[tokio::test]
+    async fn a_failed_import_counts_what_it_committed_on_postgres() {
+        let Some(db) = postgres_db().await else { return };
+        let fail = "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+                      IF (SELECT COUNT(*) FROM attendance_events) >= 175 THEN RAISE EXCEPTION 'the test refuses the row'; END IF; \
+                      RETURN NEW; END $$; \
+                    CREATE TRIGGER refuse BEFORE INSERT ON attendance_events FOR EACH ROW EXECUTE FUNCTION refuse();";
+        failure_story(db, fail).await;
+    }
+
     #[test]
     fn format_names_round_trip_and_unknown_names_list_the_options() {
         for f in [LogFormat::AlogCsv, LogFormat::Evtx, LogFormat::JsonLines] {
