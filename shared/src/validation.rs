@@ -247,9 +247,83 @@ pub fn password(field: &str, password: &str, login: &str) -> Check {
     }
 }
 
+/// The years a month or a date may name: enough for any company's records, and far from the
+/// calendar library's limits, so that date arithmetic on them cannot overflow.
+pub const FIRST_YEAR: i32 = 1900;
+pub const LAST_YEAR: i32 = 2999;
+
+fn digits(part: &str, count: std::ops::RangeInclusive<usize>) -> Option<u32> {
+    (count.contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit())).then(|| part.parse().ok()).flatten()
+}
+
+fn year_in_range(field: &str, value: &str, year: u32) -> Result<i32, FieldError> {
+    let year = year as i32;
+    if (FIRST_YEAR..=LAST_YEAR).contains(&year) {
+        Ok(year)
+    } else {
+        Err(FieldError::new(field, format!("{field}: {value:?} is out of range: the year must be from {FIRST_YEAR} to {LAST_YEAR}")))
+    }
+}
+
+/// `YYYY-MM`: a four-digit year from [`FIRST_YEAR`] to [`LAST_YEAR`] and a month 1–12.
+pub fn year_month(field: &str, value: &str) -> Result<(i32, u32), FieldError> {
+    let text = value.trim();
+    let shape = || FieldError::new(field, format!("{field}: {value:?} is not a month: write YYYY-MM, e.g. 2024-04"));
+    let (y, m) = text.split_once('-').ok_or_else(shape)?;
+    let (y, m) = (digits(y, 4..=4).ok_or_else(shape)?, digits(m, 1..=2).ok_or_else(shape)?);
+    let year = year_in_range(field, value, y)?;
+    if !(1..=12).contains(&m) {
+        return Err(shape());
+    }
+    Ok((year, m))
+}
+
+/// Days in a month of the Gregorian calendar.
+pub fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// `YYYY-MM-DD`: a real day, with a four-digit year from [`FIRST_YEAR`] to [`LAST_YEAR`].
+pub fn calendar_date(field: &str, value: &str) -> Result<(i32, u32, u32), FieldError> {
+    let text = value.trim();
+    let shape = || FieldError::new(field, format!("{field}: {value:?} is not a date: write YYYY-MM-DD, e.g. 2024-04-01"));
+    let mut parts = text.split('-');
+    let (Some(y), Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        return Err(shape());
+    };
+    let (y, m, d) = (digits(y, 4..=4).ok_or_else(shape)?, digits(m, 1..=2).ok_or_else(shape)?, digits(d, 1..=2).ok_or_else(shape)?);
+    let year = year_in_range(field, value, y)?;
+    if !(1..=12).contains(&m) || d == 0 || d > days_in_month(year, m) {
+        return Err(shape());
+    }
+    Ok((year, m, d))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn months_and_dates_are_four_digit_years_in_range() {
+        assert_eq!(year_month("month", " 2024-04 "), Ok((2024, 4)));
+        assert_eq!(year_month("month", "2024-4"), Ok((2024, 4)));
+        for bad in ["26-11", "262142-12", "2024-13", "2024-00", "-001-01", "+2024-01", "2024", "2024-04-01", "０２０２４-01"] {
+            let e = year_month("month", bad).unwrap_err();
+            assert_eq!(e.field, "month", "{bad}");
+        }
+        assert!(year_month("month", "1899-12").unwrap_err().message.contains("1900"));
+        assert!(year_month("month", "3000-01").unwrap_err().message.contains("2999"));
+        assert_eq!(calendar_date("from", "2024-02-29"), Ok((2024, 2, 29)));
+        for bad in ["2023-02-29", "1900-02-29", "-0001-01-01", "0001-01-01", "2024-04-31", "2024-04-1x", "24-04-01", "2024-04-01-01"] {
+            assert_eq!(calendar_date("from", bad).unwrap_err().field, "from", "{bad}");
+        }
+        assert_eq!(calendar_date("from", "2000-02-29"), Ok((2000, 2, 29)));
+    }
 
     #[test]
     fn login_rules_name_the_field_and_the_fix() {

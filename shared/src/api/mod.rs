@@ -1,7 +1,8 @@
 //! Request and response bodies of the HTTP API (`/api/v1`). The same types travel through the
 //! desktop shell's Tauri commands, so the UI has one API client whatever carries the bytes.
 //!
-//! Routes (all JSON unless noted; every non-GET request must carry the [`crate::CSRF_HEADER`]):
+//! Routes (all JSON unless noted; every non-GET request must carry the [`crate::CSRF_HEADER`]);
+//! [`routes::ROUTES`] is the same table as data, which the server enforces:
 //!
 //! | method | path | body → answer | permission |
 //! |---|---|---|---|
@@ -62,6 +63,7 @@
 mod attendance;
 mod attendance_reports;
 mod output_profiles;
+pub mod routes;
 
 use serde::{Deserialize, Serialize};
 

@@ -666,6 +666,20 @@ async fn files_run(cli: &Cli, file: &FileConfig, profile: Option<&str>, month: O
     use crate::attendance::{output_profiles, rule_settings};
     use chrono::Datelike;
     let db = open_db(cli, file).await?;
+    // The period first: a bad one is refused before anything else is looked at.
+    let days: Vec<chrono::NaiveDate> = match (month, date) {
+        (_, Some(d)) => vec![crate::attendance::daily_task::parse_date("date", d)?],
+        (Some(m), None) => {
+            let (y, m) = crate::attendance::parse_month(m)?;
+            let first = chrono::NaiveDate::from_ymd_opt(y, m, 1).expect("valid month");
+            first.iter_days().take_while(|d| d.month() == m).collect()
+        }
+        (None, None) => {
+            let rules = rule_settings::company_rules(&db).await?;
+            let today = kinmu_attendance::attendance_date(chrono::Utc::now(), &rules);
+            vec![today.pred_opt().unwrap_or(today)]
+        }
+    };
     let profiles = match profile {
         Some(name) => {
             let all = output_profiles::list(&db, &Actor::Operator).await?;
@@ -681,19 +695,6 @@ async fn files_run(cli: &Cli, file: &FileConfig, profile: Option<&str>, month: O
         println!("no enabled output profile: nothing to write");
         return Ok(());
     }
-    let days: Vec<chrono::NaiveDate> = match (month, date) {
-        (_, Some(d)) => vec![crate::attendance::daily_task::parse_date("date", d)?],
-        (Some(m), None) => {
-            let (y, m) = crate::attendance::parse_month(m)?;
-            let first = chrono::NaiveDate::from_ymd_opt(y, m, 1).expect("valid month");
-            first.iter_days().take_while(|d| d.month() == m).collect()
-        }
-        (None, None) => {
-            let rules = rule_settings::company_rules(&db).await?;
-            let today = kinmu_attendance::attendance_date(chrono::Utc::now(), &rules);
-            vec![today.pred_opt().unwrap_or(today)]
-        }
-    };
     let started = Instant::now();
     let report = output_profiles::run(&db, &profiles, &days, crate::now()).await?;
     for f in &report.files {
@@ -714,9 +715,7 @@ async fn export(cli: &Cli, file: &FileConfig, a: &ExportArgs) -> Result<(), Fail
     use kinmu_shared::api::ReportKind;
     let period = match (a.kind, a.month.as_deref(), a.date.as_deref()) {
         (ReportKind::Daily, _, None) => return Err(Failure("the daily table needs --date YYYY-MM-DD".into())),
-        (ReportKind::Daily | ReportKind::Terminal, None, Some(d)) => Period::Day(
-            chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| Failure(format!("--date {d:?} is not a date: write YYYY-MM-DD")))?,
-        ),
+        (ReportKind::Daily | ReportKind::Terminal, None, Some(d)) => Period::Day(crate::attendance::daily_task::parse_date("--date", d)?),
         (_, Some(m), _) => {
             let (y, m) = crate::attendance::parse_month(m)?;
             Period::Month(y, m)

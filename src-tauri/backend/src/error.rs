@@ -17,6 +17,11 @@ pub enum Error {
     Unauthenticated,
     #[error("your role does not allow this: it needs the permission {0}")]
     Forbidden(&'static str),
+    #[error("you cannot {action}: it involves permissions you do not hold ({missing}); ask someone who holds them")]
+    BeyondOwnPermissions { action: String, missing: String },
+    /// The change would leave no active user whose role holds every permission.
+    #[error("{0}")]
+    LastAdministrator(String),
     #[error("login or password is wrong")]
     InvalidCredentials,
     #[error("too many failed logins: the account is locked until {until_text}")]
@@ -58,7 +63,8 @@ impl Error {
             Error::NotFound(_) => ErrorCode::NotFound,
             Error::Conflict { .. } => ErrorCode::Conflict,
             Error::Unauthenticated => ErrorCode::Unauthenticated,
-            Error::Forbidden(_) => ErrorCode::Forbidden,
+            Error::Forbidden(_) | Error::BeyondOwnPermissions { .. } => ErrorCode::Forbidden,
+            Error::LastAdministrator(_) => ErrorCode::Conflict,
             Error::InvalidCredentials => ErrorCode::InvalidCredentials,
             Error::AccountLocked { .. } => ErrorCode::AccountLocked,
             Error::AccountDisabled => ErrorCode::AccountDisabled,

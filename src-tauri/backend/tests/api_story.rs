@@ -5,124 +5,21 @@
 //! (the test command starts one on loopback). Each test gets a fresh database there. With
 //! `KINMU_TEST_REQUIRE_POSTGRES=1` a missing URL fails the test instead of skipping it.
 
-use chrono::Datelike;
-use std::sync::Arc;
+mod api_client;
+mod test_databases;
 
+use chrono::Datelike;
+
+use api_client::{ADMIN_PASSWORD, Client, app_on, expect, setup};
 use axum::Router;
 use axum::body::{Body, to_bytes};
-use axum::http::{Request, StatusCode, header};
+use axum::http::{Request, header};
 use kinmu::config::DatabaseUrl;
 use kinmu::database::Db;
 use kinmu::http::{AppState, ServerOptions};
 use serde_json::{Value, json};
+use test_databases::{postgres_url, sqlite_url};
 use tower::ServiceExt;
-
-struct Client {
-    app: Router,
-    cookie: Option<String>,
-}
-
-struct Answer {
-    status: StatusCode,
-    body: Value,
-    text: String,
-    set_cookie: Option<String>,
-}
-
-impl Client {
-    fn new(app: &Router) -> Client {
-        Client { app: app.clone(), cookie: None }
-    }
-
-    async fn raw(&mut self, method: &str, path: &str, content_type: Option<&str>, body: Vec<u8>, csrf: bool) -> Answer {
-        let mut req = Request::builder().method(method).uri(format!("/api/v1{path}"));
-        if let Some(ct) = content_type {
-            req = req.header(header::CONTENT_TYPE, ct);
-        }
-        if csrf {
-            req = req.header("x-kinmu-request", "1");
-        }
-        if let Some(c) = &self.cookie {
-            req = req.header(header::COOKIE, c.clone());
-        }
-        let resp = self.app.clone().oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
-        let status = resp.status();
-        let set_cookie = resp.headers().get(header::SET_COOKIE).map(|v| v.to_str().unwrap().to_string());
-        if let Some(sc) = &set_cookie {
-            let pair = sc.split(';').next().unwrap().to_string();
-            self.cookie = if pair.ends_with('=') { None } else { Some(pair) };
-        }
-        let bytes = to_bytes(resp.into_body(), 64 * 1024 * 1024).await.unwrap();
-        let text = String::from_utf8_lossy(&bytes).to_string();
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Answer { status, body, text, set_cookie }
-    }
-
-    async fn get(&mut self, path: &str) -> Answer {
-        self.raw("GET", path, None, Vec::new(), false).await
-    }
-
-    async fn send(&mut self, method: &str, path: &str, body: Value) -> Answer {
-        self.raw(method, path, Some("application/json"), body.to_string().into_bytes(), true).await
-    }
-
-    async fn csv(&mut self, path: &str, body: &[u8]) -> Answer {
-        self.raw("POST", path, Some("text/csv"), body.to_vec(), true).await
-    }
-
-    async fn login(&mut self, login: &str, password: &str) -> Answer {
-        self.send("POST", "/auth/login", json!({"login": login, "password": password})).await
-    }
-}
-
-#[track_caller]
-fn expect(a: &Answer, status: u16, code: Option<&str>) {
-    assert_eq!(a.status.as_u16(), status, "unexpected status; body: {}", a.text);
-    if let Some(code) = code {
-        assert_eq!(a.body["code"], code, "body: {}", a.text);
-        assert!(a.body["message"].as_str().is_some_and(|m| !m.is_empty()), "an error says what to fix: {}", a.text);
-    }
-}
-
-async fn app_on(url: &DatabaseUrl) -> (Router, Db) {
-    let db = Db::open(url, 5).await.expect("database opens");
-    let state = AppState::new(db.clone(), ServerOptions { base_path: String::new(), ui_dir: None, secure_cookies: false }).await.unwrap();
-    (kinmu::http::router(Arc::clone(&state)), db)
-}
-
-fn sqlite_url(dir: &tempfile::TempDir) -> DatabaseUrl {
-    DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("kinmu.db").display())).unwrap()
-}
-
-/// A fresh database on the test PostgreSQL server, or None when there is none.
-async fn postgres_url() -> Option<DatabaseUrl> {
-    let Ok(base) = std::env::var("KINMU_TEST_POSTGRES_URL") else {
-        if std::env::var("KINMU_TEST_REQUIRE_POSTGRES").as_deref() == Ok("1") {
-            panic!("KINMU_TEST_REQUIRE_POSTGRES=1 but KINMU_TEST_POSTGRES_URL is not set");
-        }
-        eprintln!("skipping the PostgreSQL run: KINMU_TEST_POSTGRES_URL is not set (the test command sets it)");
-        return None;
-    };
-    let admin = Db::connect(&DatabaseUrl::parse(&base).unwrap(), 1).await.expect("test PostgreSQL server answers");
-    let name = format!("kinmu_test_{}_{}", std::process::id(), kinmu::accounts::passwords::random_token()[..8].to_string());
-    sqlx::raw_sql(&format!("CREATE DATABASE {name}")).execute(&admin.pool).await.unwrap();
-    let (prefix, _) = base.rsplit_once('/').unwrap();
-    Some(DatabaseUrl::parse(&format!("{prefix}/{name}")).unwrap())
-}
-
-const ADMIN_PASSWORD: &str = "Kinmu-Strong-2026";
-
-async fn setup(c: &mut Client) {
-    let a = c
-        .send(
-            "POST",
-            "/setup",
-            json!({"organization_name": "Acme", "admin_login": "admin", "admin_display_name": "管理者",
-                   "admin_password": ADMIN_PASSWORD, "default_language": "ja", "time_zone": "Asia/Tokyo"}),
-        )
-        .await;
-    expect(&a, 200, None);
-}
 
 async fn story(app: Router, db: Db) {
     let mut anon = Client::new(&app);

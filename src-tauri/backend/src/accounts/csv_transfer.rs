@@ -216,7 +216,7 @@ async fn import_user_row<'r>(
             validation::email(req.email.as_deref().unwrap_or(""))?;
             validation::log_accounts(&req.log_accounts)?;
             let hash = if password.is_empty() { None } else { Some(passwords::hash_blocking(password.to_string()).await?) };
-            let id = users::insert(db, &req, hash, now).await?;
+            let id = users::insert(db, actor, &req, hash, now).await?;
             if active == Some(false) {
                 users::update(db, actor, id, UpdateUser { active: Some(false), ..Default::default() }, now).await?;
             }

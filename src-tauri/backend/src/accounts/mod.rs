@@ -35,6 +35,24 @@ impl Actor {
         }
     }
 
+    /// The permissions in `involved` that the actor does not hold.
+    pub fn missing(&self, involved: &[Permission]) -> Vec<Permission> {
+        match self {
+            Actor::Operator => Vec::new(),
+            Actor::User(u) => involved.iter().copied().filter(|p| !u.can(*p)).collect(),
+        }
+    }
+
+    /// Nobody grants what they do not hold: refuses `action` (assigning a role, editing a role,
+    /// changing an account) unless the actor holds every permission it involves.
+    pub fn require_all(&self, involved: &[Permission], action: impl FnOnce() -> String) -> Result<()> {
+        let missing = self.missing(involved);
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(Error::BeyondOwnPermissions { action: action(), missing: permissions_to_text(&missing).replace(',', ", ") })
+    }
+
     pub fn user_id(&self) -> Option<i64> {
         match self {
             Actor::User(u) => Some(u.id),

@@ -83,9 +83,44 @@ fn unique_name(e: sqlx::Error, name: &str) -> Error {
     }
 }
 
+/// Serialises the changes that could leave the organisation without an administrator (a user
+/// demoted or disabled, a role's permissions cut): each takes this row lock first, so two such
+/// changes in parallel cannot both see the other's administrator still there. A write, so that
+/// SQLite's one writer and PostgreSQL's row lock both order them.
+pub(crate) async fn lock_administrators(tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> Result<()> {
+    sqlx::query("UPDATE roles SET permissions = permissions WHERE builtin = $1")
+        .bind(BuiltinRole::Administrator.key())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Active users whose role holds every permission, as the transaction sees them.
+pub(crate) async fn count_active_administrators(tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> Result<i64> {
+    let roles: Vec<(i64, String)> = sqlx::query_as("SELECT id, permissions FROM roles").fetch_all(&mut **tx).await?;
+    let admin_roles: Vec<i64> = roles
+        .into_iter()
+        .filter(|(_, text)| {
+            let held = permissions_from_text(text);
+            Permission::ALL.iter().all(|p| held.contains(p))
+        })
+        .map(|(id, _)| id)
+        .collect();
+    if admin_roles.is_empty() {
+        return Ok(0);
+    }
+    let sql = format!("SELECT COUNT(*) FROM users WHERE active = 1 AND role_id IN ({})", crate::database::placeholders(1, admin_roles.len()));
+    let mut q = sqlx::query_scalar::<_, i64>(&sql);
+    for id in admin_roles {
+        q = q.bind(id);
+    }
+    Ok(q.fetch_one(&mut **tx).await?)
+}
+
 pub async fn create(db: &Db, actor: &Actor, req: SaveRole, now: i64) -> Result<Role> {
     actor.require(Permission::ManageRoles)?;
     validate(&req)?;
+    actor.require_all(&req.permissions, || format!("create the role {:?} with these permissions", req.name.trim()))?;
     let id: i64 = sqlx::query_scalar("INSERT INTO roles (name, builtin, permissions, created_at) VALUES ($1, NULL, $2, $3) RETURNING id")
         .bind(req.name.trim())
         .bind(permissions_to_text(&req.permissions))
@@ -106,19 +141,33 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, req: SaveRole) -> Result<Ro
     } else {
         req.permissions.clone()
     };
+    // Both what the role holds now (its users' accounts are changed) and what it will hold.
+    let mut involved = existing.permissions.clone();
+    involved.extend(permissions.iter().copied());
+    actor.require_all(&involved, || format!("edit the role {}", existing.name))?;
+    let mut tx = db.pool.begin().await?;
+    lock_administrators(&mut tx).await?;
     sqlx::query("UPDATE roles SET name = $1, permissions = $2 WHERE id = $3")
         .bind(req.name.trim())
         .bind(permissions_to_text(&permissions))
         .bind(id)
-        .execute(&db.pool)
+        .execute(&mut *tx)
         .await
         .map_err(|e| unique_name(e, &req.name))?;
+    if count_active_administrators(&mut tx).await? == 0 {
+        return Err(Error::LastAdministrator(format!(
+            "the role {} holds the last active administrators: give another user every permission before you take any from it",
+            existing.name
+        )));
+    }
+    tx.commit().await?;
     get(db, id).await
 }
 
 pub async fn delete(db: &Db, actor: &Actor, id: i64) -> Result<()> {
     actor.require(Permission::ManageRoles)?;
     let role = get(db, id).await?;
+    actor.require_all(&role.permissions, || format!("delete the role {}", role.name))?;
     if role.builtin.is_some() {
         return Err(Error::Conflict { field: None, message: format!("{} is a built-in role and cannot be deleted; rename it instead", role.name) });
     }

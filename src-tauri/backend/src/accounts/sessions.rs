@@ -1,7 +1,15 @@
 //! Logging in and out, and server-side sessions. A session is a random token in an HttpOnly
 //! cookie; the database keeps only its SHA-256. Sessions slide: each use pushes the expiry to
-//! "now + idle minutes". Repeated failed logins slow the answer down and then lock the account
-//! for a while; administrators see the lock in the user list and can lift it.
+//! "now + idle minutes".
+//!
+//! Failed logins are counted per login name in `login_throttle`, for names with an account and
+//! without alike, so the answers (message, status and delay) never tell which logins exist. An
+//! attempt is reserved before its password is checked, by one statement that also sets the lock
+//! when it is the last one allowed: however many guesses arrive in parallel, at most
+//! [`MAX_FAILED_LOGINS`] passwords are checked before the lock. Each lock lasts twice as long as
+//! the one before (from [`FIRST_LOCK_SECONDS`] up to [`LONGEST_LOCK_SECONDS`]), so a stranger
+//! cannot keep an account locked for long with a few guesses, and a persistent guesser slows
+//! down; a successful login, a new password or an administrator's unlock clears it.
 
 use std::time::Duration;
 
@@ -13,18 +21,73 @@ use super::{passwords, permissions_from_text, system_settings};
 use crate::database::Db;
 use crate::error::{Error, Result};
 
-/// Failed logins in a row before the account locks.
+/// Failed logins in a row before the login name locks.
 pub const MAX_FAILED_LOGINS: i64 = 5;
-/// How long a lock lasts.
-pub const LOCK_SECONDS: i64 = 15 * 60;
+/// How long the first lock lasts; each further lock without a successful login doubles it.
+pub const FIRST_LOCK_SECONDS: i64 = 60;
+/// The longest lock.
+pub const LONGEST_LOCK_SECONDS: i64 = 30 * 60;
 /// Extra wait per failed attempt before answering, up to [`MAX_FAILURE_DELAY`].
 const FAILURE_DELAY_STEP: Duration = Duration::from_millis(200);
 const MAX_FAILURE_DELAY: Duration = Duration::from_secs(2);
+/// Login names longer than this cannot exist (see `validation::login`); they are answered
+/// without a row of their own.
+const LONGEST_LOGIN_KEY: usize = 200;
+/// Counts of names that failed this long ago and are not locked are forgotten.
+const FORGET_FAILURES_AFTER_SECONDS: i64 = 24 * 3600;
 
-/// What a failed attempt leads to, given the failures so far. Pure: the caller stores it.
-pub fn after_failure(failed_before: i64, now: i64) -> (i64, Option<i64>) {
-    let failed = failed_before + 1;
-    if failed >= MAX_FAILED_LOGINS { (failed, Some(now + LOCK_SECONDS)) } else { (failed, None) }
+/// How long the lock after `lockouts` earlier locks lasts. Pure.
+pub fn lock_seconds(lockouts: i64) -> i64 {
+    let doublings = lockouts.clamp(0, 20) as u32;
+    FIRST_LOCK_SECONDS.saturating_mul(1i64 << doublings).min(LONGEST_LOCK_SECONDS)
+}
+
+/// The lock durations as an SQL `CASE` on `lockouts`, from [`lock_seconds`].
+fn lock_seconds_sql(column: &str) -> String {
+    let mut sql = format!("CASE {column}");
+    let mut lockouts = 0;
+    while lock_seconds(lockouts) < LONGEST_LOCK_SECONDS {
+        sql.push_str(&format!(" WHEN {lockouts} THEN {}", lock_seconds(lockouts)));
+        lockouts += 1;
+    }
+    sql.push_str(&format!(" ELSE {LONGEST_LOCK_SECONDS} END"));
+    sql
+}
+
+/// An attempt that may check its password: the failures counted with it, and the lock it set
+/// if it was the last one allowed.
+struct Reserved {
+    failures: i64,
+    locked_until: Option<i64>,
+}
+
+/// Reserves one attempt for `login_key`, atomically: None when the name is locked (or its last
+/// allowed attempt is still being checked).
+async fn reserve_attempt(db: &Db, login_key: &str, now: i64) -> Result<Option<Reserved>> {
+    // After an expired lock the count starts again at 1.
+    let next = "CASE WHEN login_throttle.locked_until IS NULL THEN login_throttle.failures + 1 ELSE 1 END";
+    let sql = format!(
+        "INSERT INTO login_throttle (login_key, failures, locked_until, lockouts, last_failure_at) \
+         VALUES ($1, 1, CASE WHEN 1 >= $3 THEN $2 + {first} END, CASE WHEN 1 >= $3 THEN 1 ELSE 0 END, $2) \
+         ON CONFLICT (login_key) DO UPDATE SET \
+           failures = {next}, \
+           locked_until = CASE WHEN {next} >= $3 THEN $2 + {lock} END, \
+           lockouts = login_throttle.lockouts + CASE WHEN {next} >= $3 THEN 1 ELSE 0 END, \
+           last_failure_at = $2 \
+         WHERE (login_throttle.locked_until IS NULL AND login_throttle.failures < $3) OR login_throttle.locked_until <= $2 \
+         RETURNING failures, locked_until",
+        first = lock_seconds(0),
+        lock = lock_seconds_sql("login_throttle.lockouts"),
+    );
+    let row: Option<(i64, Option<i64>)> =
+        sqlx::query_as(&sql).bind(login_key).bind(now).bind(MAX_FAILED_LOGINS).fetch_optional(&db.pool).await?;
+    Ok(row.map(|(failures, locked_until)| Reserved { failures, locked_until }))
+}
+
+/// Forgets the failed logins of `login` (after a successful login, a new password, an unlock).
+pub async fn clear_failures<'e>(executor: impl sqlx::Executor<'e, Database = sqlx::Any>, login: &str) -> Result<()> {
+    sqlx::query("DELETE FROM login_throttle WHERE login_key = $1").bind(login.trim().to_lowercase()).execute(executor).await?;
+    Ok(())
 }
 
 #[derive(sqlx::FromRow)]
@@ -32,8 +95,6 @@ struct LoginRow {
     id: i64,
     password_hash: Option<String>,
     active: i64,
-    failed_logins: i64,
-    locked_until: Option<i64>,
 }
 
 pub struct NewSession {
@@ -43,49 +104,46 @@ pub struct NewSession {
 }
 
 fn utc_text(ts: i64) -> String {
-    Utc.timestamp_opt(ts, 0).single().map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default()
+    Utc.timestamp_opt(ts, 0).single().map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string()).unwrap_or_default()
+}
+
+fn locked(until: i64) -> Error {
+    Error::AccountLocked { until, until_text: utc_text(until) }
 }
 
 pub async fn login(db: &Db, login: &str, password: &str, user_agent: Option<&str>, now: i64) -> Result<NewSession> {
-    let row: Option<LoginRow> =
-        sqlx::query_as("SELECT id, password_hash, active, failed_logins, locked_until FROM users WHERE login_key = $1")
-            .bind(login.trim().to_lowercase())
-            .fetch_optional(&db.pool)
-            .await?;
-    let Some(row) = row else {
-        // Same work as for a real account, so timing does not reveal which logins exist.
+    let login_key = login.trim().to_lowercase();
+    if login_key.len() > LONGEST_LOGIN_KEY {
+        // No account can have this name; answer as for any unknown one, without storing it.
         passwords::verify_blocking(password.to_string(), None).await;
         tokio::time::sleep(FAILURE_DELAY_STEP).await;
         return Err(Error::InvalidCredentials);
-    };
-    if let Some(until) = row.locked_until.filter(|u| *u > now) {
-        return Err(Error::AccountLocked { until, until_text: utc_text(until) });
     }
-    let ok = passwords::verify_blocking(password.to_string(), row.password_hash.clone()).await;
-    if !ok {
-        let (failed, lock) = after_failure(if row.locked_until.is_some() { 0 } else { row.failed_logins }, now);
-        sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3")
-            .bind(failed)
-            .bind(lock)
-            .bind(row.id)
-            .execute(&db.pool)
-            .await?;
-        tracing::warn!(user_id = row.id, failed, locked = lock.is_some(), "failed login");
-        let delay = (FAILURE_DELAY_STEP * failed as u32).min(MAX_FAILURE_DELAY);
+    let Some(attempt) = reserve_attempt(db, &login_key, now).await? else {
+        let until: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT locked_until FROM login_throttle WHERE login_key = $1").bind(&login_key).fetch_optional(&db.pool).await?;
+        return Err(locked(until.flatten().unwrap_or(now + FIRST_LOCK_SECONDS)));
+    };
+    let row: Option<LoginRow> = sqlx::query_as("SELECT id, password_hash, active FROM users WHERE login_key = $1")
+        .bind(&login_key)
+        .fetch_optional(&db.pool)
+        .await?;
+    // An unknown login checks a dummy hash: the same work, so the same time, as a real account.
+    let ok = passwords::verify_blocking(password.to_string(), row.as_ref().and_then(|r| r.password_hash.clone())).await;
+    let Some(row) = row.filter(|_| ok) else {
+        tracing::warn!(failed = attempt.failures, locked = attempt.locked_until.is_some(), "failed login");
+        let delay = (FAILURE_DELAY_STEP * attempt.failures as u32).min(MAX_FAILURE_DELAY);
         tokio::time::sleep(delay).await;
-        return Err(match lock {
-            Some(until) => Error::AccountLocked { until, until_text: utc_text(until) },
+        return Err(match attempt.locked_until {
+            Some(until) => locked(until),
             None => Error::InvalidCredentials,
         });
-    }
+    };
+    clear_failures(&db.pool, &login_key).await?;
     if row.active == 0 {
         return Err(Error::AccountDisabled);
     }
-    sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(row.id)
-        .execute(&db.pool)
-        .await?;
+    sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2").bind(now).bind(row.id).execute(&db.pool).await?;
     open(db, row.id, user_agent, now).await
 }
 
@@ -188,8 +246,14 @@ pub async fn logout(db: &Db, token: &str) -> Result<()> {
     Ok(())
 }
 
-/// Deletes expired sessions; returns how many.
+/// Deletes expired sessions, and the failed-login counts of names neither locked nor tried for a
+/// day; returns how many sessions.
 pub async fn purge_expired(db: &Db, now: i64) -> Result<u64> {
+    sqlx::query("DELETE FROM login_throttle WHERE (locked_until IS NULL OR locked_until <= $1) AND last_failure_at <= $2")
+        .bind(now)
+        .bind(now - FORGET_FAILURES_AFTER_SECONDS)
+        .execute(&db.pool)
+        .await?;
     Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(&db.pool).await?.rows_affected())
 }
 
@@ -198,9 +262,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_fifth_failure_locks_for_fifteen_minutes() {
-        assert_eq!(after_failure(0, 1000), (1, None));
-        assert_eq!(after_failure(3, 1000), (4, None));
-        assert_eq!(after_failure(4, 1000), (5, Some(1000 + 900)));
+    fn each_lock_lasts_twice_the_one_before_up_to_half_an_hour() {
+        assert_eq!(lock_seconds(0), 60);
+        assert_eq!(lock_seconds(1), 120);
+        assert_eq!(lock_seconds(4), 960);
+        assert_eq!(lock_seconds(5), LONGEST_LOCK_SECONDS);
+        assert_eq!(lock_seconds(i64::MAX), LONGEST_LOCK_SECONDS);
+        assert_eq!(lock_seconds_sql("n"), "CASE n WHEN 0 THEN 60 WHEN 1 THEN 120 WHEN 2 THEN 240 WHEN 3 THEN 480 WHEN 4 THEN 960 ELSE 1800 END");
     }
 }

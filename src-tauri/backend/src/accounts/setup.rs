@@ -58,7 +58,7 @@ pub async fn run(db: &Db, req: &SetupRequest, now: i64) -> Result<i64> {
     let org_id = organizations::insert(&mut *tx, req.organization_name.trim(), None, now).await?;
     let admin_id: i64 = sqlx::query_scalar(
         "INSERT INTO users (login, login_key, display_name, email, organization_id, role_id, active, language, time_zone, \
-         password_hash, failed_logins, created_at, updated_at) VALUES ($1, $2, $3, NULL, $4, $5, 1, $6, $7, $8, 0, $9, $9) RETURNING id",
+         password_hash, created_at, updated_at) VALUES ($1, $2, $3, NULL, $4, $5, 1, $6, $7, $8, $9, $9) RETURNING id",
     )
     .bind(req.admin_login.trim())
     .bind(req.admin_login.trim().to_lowercase())

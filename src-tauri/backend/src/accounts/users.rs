@@ -8,7 +8,7 @@ use kinmu_shared::permissions::BuiltinRole;
 use kinmu_shared::validation::{self, normalize_log_account};
 use kinmu_shared::{Language, Permission};
 
-use super::{Actor, organizations, passwords, roles, system_settings};
+use super::{Actor, organizations, passwords, roles, sessions, system_settings};
 use crate::database::{Db, placeholders};
 use crate::error::{Error, Result, is_unique_violation};
 
@@ -29,8 +29,10 @@ struct UserRow {
     created_at: i64,
 }
 
+/// Users with their failed logins (counted per login name, see [`super::sessions`]).
 const SELECT: &str = "SELECT id, login, display_name, email, organization_id, role_id, active, language, time_zone, \
-     failed_logins, locked_until, last_login_at, created_at FROM users";
+     COALESCE(t.failures, 0) AS failed_logins, t.locked_until, last_login_at, created_at \
+     FROM users LEFT JOIN login_throttle t ON t.login_key = users.login_key";
 
 fn to_user(r: UserRow, log_accounts: Vec<String>, now: i64) -> User {
     User {
@@ -233,24 +235,46 @@ pub(crate) fn validate_create(req: &CreateUser) -> Result<()> {
 pub async fn create(db: &Db, actor: &Actor, req: CreateUser, now: i64) -> Result<User> {
     actor.require(Permission::ManageUsers)?;
     validate_create(&req)?;
+    check_refs(db, req.organization_id, req.role_id).await?;
+    let role_id = role_or_member(db, req.role_id).await?;
+    require_grant(db, actor, role_id, req.login.trim()).await?;
     let hash = passwords::hash_blocking(req.password.clone()).await?;
-    let id = insert(db, &req, Some(hash), now).await?;
+    let id = insert(db, actor, &req, Some(hash), now).await?;
     get(db, &Actor::Operator, id, now).await
 }
 
-/// Inserts a validated user. `password_hash` None leaves the account without a password.
-pub(crate) async fn insert(db: &Db, req: &CreateUser, password_hash: Option<String>, now: i64) -> Result<i64> {
+async fn role_or_member(db: &Db, role_id: Option<i64>) -> Result<i64> {
+    match role_id {
+        Some(r) => Ok(r),
+        None => roles::builtin_id(db, BuiltinRole::Member).await,
+    }
+}
+
+/// Giving a role grants its permissions: the actor must hold every one of them.
+async fn require_grant(db: &Db, actor: &Actor, role_id: i64, login: &str) -> Result<()> {
+    let role = roles::get(db, role_id).await?;
+    actor.require_all(&role.permissions, || format!("give the role {} to {login}", role.name))
+}
+
+/// Changing an account (its details, role, password or lock) needs every permission the account
+/// holds: a lesser role cannot take over a greater account.
+async fn require_account_within_reach(db: &Db, actor: &Actor, user: &User) -> Result<()> {
+    let role = roles::get(db, user.role_id).await?;
+    actor.require_all(&role.permissions, || format!("change the account {}, whose role is {}", user.login, role.name))
+}
+
+/// Inserts a validated user, after checking that the actor may give its role. `password_hash`
+/// None leaves the account without a password.
+pub(crate) async fn insert(db: &Db, actor: &Actor, req: &CreateUser, password_hash: Option<String>, now: i64) -> Result<i64> {
     check_refs(db, req.organization_id, req.role_id).await?;
     check_log_accounts_free(db, &req.log_accounts, None).await?;
     let settings = system_settings::load(db).await?;
-    let role_id = match req.role_id {
-        Some(r) => r,
-        None => roles::builtin_id(db, BuiltinRole::Member).await?,
-    };
+    let role_id = role_or_member(db, req.role_id).await?;
+    require_grant(db, actor, role_id, req.login.trim()).await?;
     let mut tx = db.pool.begin().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO users (login, login_key, display_name, email, organization_id, role_id, active, language, time_zone, \
-         password_hash, failed_logins, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $9, 0, $10, $10) RETURNING id",
+         password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $9, $10, $10) RETURNING id",
     )
     .bind(req.login.trim())
     .bind(req.login.trim().to_lowercase())
@@ -279,6 +303,7 @@ pub(crate) async fn insert(db: &Db, req: &CreateUser, password_hash: Option<Stri
 pub async fn update(db: &Db, actor: &Actor, id: i64, req: UpdateUser, now: i64) -> Result<User> {
     actor.require(Permission::ManageUsers)?;
     let current = get(db, actor, id, now).await?;
+    require_account_within_reach(db, actor, &current).await?;
     if let Some(n) = &req.display_name {
         validation::display_name(n)?;
     }
@@ -306,12 +331,19 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, req: UpdateUser, now: i64) 
     if actor.user_id() == Some(id) && role_id != current.role_id {
         return Err(Error::invalid("role_id", "you cannot change your own role: ask another administrator"));
     }
+    if role_id != current.role_id {
+        require_grant(db, actor, role_id, &current.login).await?;
+    }
+    let may_lose_an_administrator = role_id != current.role_id || (current.active && !active);
     let email = match &req.email {
         Some(e) if e.trim().is_empty() => None,
         Some(e) => Some(e.trim().to_string()),
         None => current.email.clone(),
     };
     let mut tx = db.pool.begin().await?;
+    if may_lose_an_administrator {
+        roles::lock_administrators(&mut tx).await?;
+    }
     sqlx::query(
         "UPDATE users SET display_name = $1, email = $2, organization_id = $3, role_id = $4, active = $5, language = $6, \
          time_zone = $7, updated_at = $8 WHERE id = $9",
@@ -330,6 +362,12 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, req: UpdateUser, now: i64) 
     if let Some(acc) = &req.log_accounts {
         replace_log_accounts(&mut tx, id, acc).await?;
     }
+    if may_lose_an_administrator && roles::count_active_administrators(&mut tx).await? == 0 {
+        return Err(Error::LastAdministrator(format!(
+            "{} is the last active administrator: make another user administrator before you disable them or change their role",
+            current.login
+        )));
+    }
     if !active {
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
     }
@@ -346,15 +384,17 @@ pub async fn disable_by_login(db: &Db, actor: &Actor, login: &str, now: i64) -> 
 pub async fn set_password(db: &Db, actor: &Actor, id: i64, password: &str, now: i64) -> Result<()> {
     actor.require(Permission::ManageUsers)?;
     let user = get(db, actor, id, now).await?;
+    require_account_within_reach(db, actor, &user).await?;
     validation::password("password", password, &user.login)?;
     let hash = passwords::hash_blocking(password.to_string()).await?;
     let mut tx = db.pool.begin().await?;
-    sqlx::query("UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL, updated_at = $2 WHERE id = $3")
+    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
         .bind(hash)
         .bind(now)
         .bind(id)
         .execute(&mut *tx)
         .await?;
+    sessions::clear_failures(&mut *tx, &user.login).await?;
     // A new password ends the sessions opened with the old one (other than the actor's own).
     if actor.user_id() != Some(id) {
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
@@ -365,8 +405,9 @@ pub async fn set_password(db: &Db, actor: &Actor, id: i64, password: &str, now: 
 
 pub async fn unlock(db: &Db, actor: &Actor, id: i64, now: i64) -> Result<User> {
     actor.require(Permission::ManageUsers)?;
-    get(db, actor, id, now).await?;
-    sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(id).execute(&db.pool).await?;
+    let user = get(db, actor, id, now).await?;
+    require_account_within_reach(db, actor, &user).await?;
+    sessions::clear_failures(&db.pool, &user.login).await?;
     get(db, actor, id, now).await
 }
 

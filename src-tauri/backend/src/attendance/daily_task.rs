@@ -63,10 +63,10 @@ impl TaskControl {
     }
 }
 
-/// Parses `YYYY-MM-DD`, naming `field` when it is not a date.
+/// Parses `YYYY-MM-DD` (a four-digit year from 1900 to 2999), naming `field` when it is not one.
 pub fn parse_date(field: &str, s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| Error::invalid(field, format!("{field}: {s:?} is not a date: write YYYY-MM-DD, e.g. 2024-04-01")))
+    let (y, m, d) = kinmu_shared::validation::calendar_date(field, s)?;
+    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| Error::invalid(field, format!("{field}: {s:?} is not a date")))
 }
 
 /// Checks a range asked for: in order, not in the future, at most [`MAX_DAYS`] long.

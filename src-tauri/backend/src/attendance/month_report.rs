@@ -13,7 +13,7 @@ use crate::database::Db;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
-    #[error("{given:?} is not a month: write YYYY-MM, e.g. 2024-04")]
+    #[error("{given:?} is not a month: write YYYY-MM with a year from 1900 to 2999, e.g. 2024-04")]
     InvalidMonth { given: String },
     #[error(
         "no Kinmu user and no imported log user named {name:?}: give a login, a log account (DOMAIN\\account) or an account without its domain"
@@ -36,18 +36,9 @@ pub struct MonthReport {
     pub total: MonthlyRecord,
 }
 
-/// Parses `YYYY-MM`.
+/// Parses `YYYY-MM` (a four-digit year from 1900 to 2999, see [`kinmu_shared::validation::year_month`]).
 pub fn parse_month(s: &str) -> Result<(i32, u32), ReportError> {
-    let invalid = || ReportError::InvalidMonth {
-        given: s.to_string(),
-    };
-    let (y, m) = s.trim().split_once('-').ok_or_else(invalid)?;
-    let (y, m): (i32, u32) = (
-        y.parse().map_err(|_| invalid())?,
-        m.parse().map_err(|_| invalid())?,
-    );
-    NaiveDate::from_ymd_opt(y, m, 1).ok_or_else(invalid)?;
-    Ok((y, m))
+    kinmu_shared::validation::year_month("month", s).map_err(|_| ReportError::InvalidMonth { given: s.to_string() })
 }
 
 /// The log-user keys `name` stands for: a Kinmu login's log accounts, or `name` itself (a log

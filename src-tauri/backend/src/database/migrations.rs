@@ -51,6 +51,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0006_attendance_records_in_columns.sql"),
         postgres: include_str!("../../migrations/postgres/0006_attendance_records_in_columns.sql"),
     },
+    Migration {
+        version: 7,
+        name: "login_throttle",
+        sqlite: include_str!("../../migrations/sqlite/0007_login_throttle.sql"),
+        postgres: include_str!("../../migrations/postgres/0007_login_throttle.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -97,6 +97,7 @@ pub const CSV_LIMIT: usize = 32 * 1024 * 1024;
 
 pub fn router(state: SharedState) -> Router {
     let api = routes::api_routes()
+        .route_layer(middleware::from_fn_with_state(state.clone(), authorize))
         .layer(middleware::from_fn(reject_cross_site))
         .layer(DefaultBodyLimit::max(CSV_LIMIT));
     // The API is nested under the base path; every other path goes to the UI's files, which
@@ -105,6 +106,12 @@ pub fn router(state: SharedState) -> Router {
         .nest(&format!("{}{}", state.base_path, kinmu_shared::API_PREFIX), api)
         .fallback(ui_files::serve)
         .with_state(state.clone());
+    request_layers(app)
+}
+
+/// Around every request: an id (made here unless the client sent one, and sent back), a
+/// tracing span, and the panic guard.
+fn request_layers(app: Router) -> Router {
     let x_request_id = HeaderName::from_static("x-request-id");
     app.layer(
         ServiceBuilder::new()
@@ -118,8 +125,32 @@ pub fn router(state: SharedState) -> Router {
                     })
                     .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
             )
-            .layer(PropagateRequestIdLayer::new(x_request_id)),
+            .layer(PropagateRequestIdLayer::new(x_request_id))
+            .layer(middleware::from_fn(answer_panics)),
     )
+}
+
+/// A handler that panics answers 500 with the request's id (which the log shows beside the
+/// panic), instead of dropping the connection; the server goes on serving.
+async fn answer_panics(req: Request, next: Next) -> Response {
+    use futures_util::FutureExt;
+    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_string();
+    match std::panic::AssertUnwindSafe(next.run(req)).catch_unwind().await {
+        Ok(response) => response,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".into());
+            tracing::error!(request_id = %id, panic = %what, "a request handler panicked");
+            let body = kinmu_shared::ApiError::new(
+                kinmu_shared::ErrorCode::Internal,
+                format!("an internal error occurred; the server log has the details under request id {id}"),
+            );
+            (axum::http::StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response()
+        }
+    }
 }
 
 /// Refuses state-changing API requests without Kinmu's header (see [`kinmu_shared::CSRF_HEADER`]).
@@ -129,6 +160,37 @@ async fn reject_cross_site(req: Request, next: Next) -> Response {
         return Error::CsrfRejected.into_response();
     }
     next.run(req).await
+}
+
+/// Refuses a request whose caller lacks its route's access (from the shared route table) before
+/// its body is read, so that a refused caller learns nothing from validation errors; the session
+/// found is handed to the handler. The services check the permission again for their other callers.
+async fn authorize(axum::extract::State(state): axum::extract::State<SharedState>, req: Request, next: Next) -> Response {
+    use axum::extract::{FromRequestParts, MatchedPath};
+    use kinmu_shared::api::routes::{self, Access};
+    let matched = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_default();
+    let prefix = format!("{}{}", state.base_path, kinmu_shared::API_PREFIX);
+    let path = matched.strip_prefix(&prefix).unwrap_or(&matched);
+    let Some(route) = routes::find(req.method().as_str(), path) else {
+        // The path is served but not with this method (every served pair is in the table, see
+        // `RouteTable::finish`): the router answers 405.
+        return next.run(req).await;
+    };
+    if route.access == Access::Public {
+        return next.run(req).await;
+    }
+    let (mut parts, body) = req.into_parts();
+    let session = match request_parts::Session::from_request_parts(&mut parts, &state).await {
+        Ok(s) => s,
+        Err(e) => return e.into_response(),
+    };
+    if let Access::Permission(p) = route.access {
+        if !session.user.can(p) {
+            return Error::Forbidden(p.key()).into_response();
+        }
+    }
+    parts.extensions.insert(session);
+    next.run(Request::from_parts(parts, body)).await
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight. Expired sessions are
@@ -169,4 +231,29 @@ async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::{Body, to_bytes};
+    use axum::http::Request;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_500_with_the_request_id() {
+        async fn broken() -> &'static str {
+            panic!("the handler broke")
+        }
+        let app = super::request_layers(axum::Router::new().route("/boom", get(broken)).route("/ok", get(|| async { "fine" })));
+        let resp = app.clone().oneshot(Request::get("/boom").body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(resp.status().as_u16(), 500);
+        let id = resp.headers().get("x-request-id").expect("the answer carries the request id").to_str().unwrap().to_string();
+        let body: serde_json::Value = serde_json::from_slice(&to_bytes(resp.into_body(), 1 << 16).await.unwrap()).unwrap();
+        assert_eq!(body["code"], "internal");
+        assert!(body["message"].as_str().unwrap().contains(&id), "{body}");
+        assert!(!body["message"].as_str().unwrap().contains("broke"), "the panic's text stays in the log");
+        let resp = app.oneshot(Request::get("/ok").body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(resp.status().as_u16(), 200, "the server goes on serving");
+    }
 }

@@ -149,7 +149,9 @@ pub fn set_cookie_header(value: HeaderValue) -> [(axum::http::HeaderName, Header
     [(SET_COOKIE, value)]
 }
 
-/// The logged-in user behind the request's session cookie.
+/// The logged-in user behind the request's session cookie (found once per request: the access
+/// check stores it for the handler).
+#[derive(Clone)]
 pub struct Session {
     pub user: CurrentUser,
     pub expires_at: i64,
@@ -166,6 +168,9 @@ impl FromRequestParts<SharedState> for Session {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &SharedState) -> Result<Self, Error> {
+        if let Some(found) = parts.extensions.get::<Session>() {
+            return Ok(found.clone());
+        }
         if state.needs_setup().await? {
             return Err(Error::SetupRequired);
         }

@@ -5,7 +5,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::IntoResponse;
-use chrono::NaiveDate;
 use kinmu_shared::api::{AgreementLimits, AgreementReport, DisplaySettings, Report, ReportKind, ReportQuery, SortKey};
 use serde::Deserialize;
 
@@ -24,10 +23,9 @@ fn kind_of(raw: &str) -> Result<ReportKind> {
 /// The request a query stands for, with the display settings' layout and the session's language.
 async fn request(state: &SharedState, session: &Session, kind: ReportKind, q: &ReportQuery) -> Result<ReportRequest> {
     let period = match (kind, q.month.as_deref(), q.date.as_deref()) {
-        (ReportKind::Daily, _, Some(d)) | (ReportKind::Terminal, None, Some(d)) => Period::Day(
-            NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
-                .map_err(|_| Error::invalid("date", format!("date: {d:?} is not a date: write YYYY-MM-DD")))?,
-        ),
+        (ReportKind::Daily, _, Some(d)) | (ReportKind::Terminal, None, Some(d)) => {
+            Period::Day(crate::attendance::daily_task::parse_date("date", d)?)
+        }
         (ReportKind::Daily, _, None) => return Err(Error::invalid("date", "date: the daily table needs a day, YYYY-MM-DD")),
         (_, Some(m), _) => {
             let (y, m) = parse_month(m).map_err(|e| Error::invalid("month", e.to_string()))?;

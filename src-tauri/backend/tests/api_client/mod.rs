@@ -1,0 +1,103 @@
+//! An in-process client of the API for the integration tests: requests go straight into the
+//! router, cookies are kept per client, and every answer is read as JSON when it is JSON.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, StatusCode, header};
+use kinmu::config::DatabaseUrl;
+use kinmu::database::Db;
+use kinmu::http::{AppState, ServerOptions};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+pub struct Client {
+    pub app: Router,
+    pub cookie: Option<String>,
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub body: Value,
+    pub text: String,
+    pub set_cookie: Option<String>,
+}
+
+impl Client {
+    pub fn new(app: &Router) -> Client {
+        Client { app: app.clone(), cookie: None }
+    }
+
+    pub async fn raw(&mut self, method: &str, path: &str, content_type: Option<&str>, body: Vec<u8>, csrf: bool) -> Answer {
+        let mut req = Request::builder().method(method).uri(format!("/api/v1{path}"));
+        if let Some(ct) = content_type {
+            req = req.header(header::CONTENT_TYPE, ct);
+        }
+        if csrf {
+            req = req.header("x-kinmu-request", "1");
+        }
+        if let Some(c) = &self.cookie {
+            req = req.header(header::COOKIE, c.clone());
+        }
+        let resp = self.app.clone().oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+        let status = resp.status();
+        let set_cookie = resp.headers().get(header::SET_COOKIE).map(|v| v.to_str().unwrap().to_string());
+        if let Some(sc) = &set_cookie {
+            let pair = sc.split(';').next().unwrap().to_string();
+            self.cookie = if pair.ends_with('=') { None } else { Some(pair) };
+        }
+        let bytes = to_bytes(resp.into_body(), 64 * 1024 * 1024).await.unwrap();
+        let text = String::from_utf8_lossy(&bytes).to_string();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Answer { status, body, text, set_cookie }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Answer {
+        self.raw("GET", path, None, Vec::new(), false).await
+    }
+
+    pub async fn send(&mut self, method: &str, path: &str, body: Value) -> Answer {
+        self.raw(method, path, Some("application/json"), body.to_string().into_bytes(), true).await
+    }
+
+    pub async fn csv(&mut self, path: &str, body: &[u8]) -> Answer {
+        self.raw("POST", path, Some("text/csv"), body.to_vec(), true).await
+    }
+
+    pub async fn login(&mut self, login: &str, password: &str) -> Answer {
+        self.send("POST", "/auth/login", json!({"login": login, "password": password})).await
+    }
+}
+
+#[track_caller]
+pub fn expect(a: &Answer, status: u16, code: Option<&str>) {
+    assert_eq!(a.status.as_u16(), status, "unexpected status; body: {}", a.text);
+    if let Some(code) = code {
+        assert_eq!(a.body["code"], code, "body: {}", a.text);
+        assert!(a.body["message"].as_str().is_some_and(|m| !m.is_empty()), "an error says what to fix: {}", a.text);
+    }
+}
+
+pub async fn app_on(url: &DatabaseUrl) -> (Router, Db) {
+    let db = Db::open(url, 5).await.expect("database opens");
+    let state = AppState::new(db.clone(), ServerOptions { base_path: String::new(), ui_dir: None, secure_cookies: false }).await.unwrap();
+    (kinmu::http::router(Arc::clone(&state)), db)
+}
+
+pub const ADMIN_PASSWORD: &str = "Kinmu-Strong-2026";
+
+pub async fn setup(c: &mut Client) {
+    let a = c
+        .send(
+            "POST",
+            "/setup",
+            json!({"organization_name": "Acme", "admin_login": "admin", "admin_display_name": "管理者",
+                   "admin_password": ADMIN_PASSWORD, "default_language": "ja", "time_zone": "Asia/Tokyo"}),
+        )
+        .await;
+    expect(&a, 200, None);
+}
+

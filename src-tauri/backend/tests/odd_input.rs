@@ -1,0 +1,87 @@
+//! Odd input that once panicked a handler or the command: months and dates far outside any
+//! company's records. Each is refused with a message naming the field, never a 500 or exit 101.
+
+mod api_client;
+mod test_databases;
+
+use api_client::{Client, app_on, expect, setup};
+use serde_json::json;
+use test_databases::sqlite_url;
+
+#[tokio::test]
+async fn months_and_dates_out_of_range_are_refused_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _db) = app_on(&sqlite_url(&dir)).await;
+    let mut admin = Client::new(&app);
+    setup(&mut admin).await;
+    let rules = admin.get("/attendance/rules").await.body;
+    for month in ["262142-12", "26-11", "-0001-01", "0000-01", "3000-01", "2024-13"] {
+        for path in [
+            format!("/attendance/timesheet?month={month}"),
+            format!("/attendance/reports/monthly?month={month}"),
+            format!("/attendance/reports/timesheet?month={month}&user=admin"),
+            format!("/attendance/reports/ranking?month={month}"),
+            format!("/attendance/reports/terminal?month={month}"),
+            format!("/attendance/reports/monthly/download?month={month}&format=xlsx"),
+            format!("/attendance/agreement?month={month}"),
+        ] {
+            let a = admin.get(&path).await;
+            expect(&a, 422, Some("validation"));
+            assert_eq!(a.body["field"], "month", "{path}: {}", a.text);
+        }
+        let a = admin.send("POST", "/attendance/profiles/run", json!({"month": month})).await;
+        expect(&a, 422, Some("validation"));
+    }
+    for date in ["262142-12-01", "-0001-01-01", "24-04-01", "2023-02-29"] {
+        let a = admin.get(&format!("/attendance/reports/daily?date={date}")).await;
+        expect(&a, 422, Some("validation"));
+        assert_eq!(a.body["field"], "date", "{}", a.text);
+        let a = admin.send("POST", "/attendance/task/run", json!({"from": date, "to": "2024-04-01"})).await;
+        expect(&a, 422, Some("validation"));
+        assert_eq!(a.body["field"], "from", "{}", a.text);
+        let a = admin.send("POST", "/attendance/rules/preview", json!({"rules": rules, "user": "admin", "date": date})).await;
+        expect(&a, 422, Some("validation"));
+        assert_eq!(a.body["field"], "date", "{}", a.text);
+    }
+}
+
+#[test]
+fn the_command_refuses_months_and_dates_out_of_range() {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let kinmu = |args: &[&str], stdin: Option<&str>| {
+        use std::io::Write;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kinmu"))
+            .args(args)
+            .env("KINMU_DATA_DIR", dir.path())
+            .env_remove("KINMU_DATABASE_URL")
+            .env_remove("KINMU_CONFIG")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut input = child.stdin.take().unwrap();
+        if let Some(s) = stdin {
+            input.write_all(s.as_bytes()).unwrap();
+        }
+        drop(input);
+        child.wait_with_output().unwrap()
+    };
+    let out = kinmu(&["setup", "--org", "Acme", "--admin-login", "admin", "--password-stdin"], Some("Kinmu-Strong-2026\n"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out_file = dir.path().join("out.csv").display().to_string();
+    for args in [
+        vec!["export", "monthly", "--month", "262142-12", "--format", "csv", "--out", &out_file],
+        vec!["export", "daily", "--date", "262142-12-01", "--format", "csv", "--out", &out_file],
+        vec!["files", "run", "--month", "262142-12"],
+        vec!["attendance", "show", "--user", "admin", "--month", "26-11"],
+        vec!["attendance", "rebuild", "--from=-0001-01-01", "--to", "2024-01-01"],
+    ] {
+        let out = kinmu(&args, None);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?} exits 1 with a reason, not a panic (101): {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(stderr.contains("month") || stderr.contains("date") || stderr.contains("from"), "{args:?} names the field: {stderr}");
+    }
+}
