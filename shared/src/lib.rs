@@ -9,6 +9,7 @@ pub mod agreement36;
 pub mod api;
 pub mod error;
 pub mod permissions;
+pub mod spreadsheet;
 pub mod validation;
 
 pub use error::{ApiError, ErrorCode};

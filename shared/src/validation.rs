@@ -30,11 +30,31 @@ fn has_control(s: &str) -> bool {
     s.chars().any(char::is_control)
 }
 
-/// A required, single-line text of at most `max` characters.
+/// Bidirectional overrides and isolates: they make a name display as something else
+/// (`\u{202E}` turns "txt.exe" into "exe.txt").
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Characters that show nothing: zero-width spaces and joiners, the word joiner, the BOM, the
+/// soft hyphen, Hangul fillers, the Mongolian vowel separator.
+fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' | '\u{180E}' | '\u{034F}')
+}
+
+/// A required, single-line text of at most `max` characters, with something visible in it and
+/// no bidirectional overrides.
 pub fn required_text(field: &str, value: &str, max: usize) -> Check {
     let v = value.trim();
     if v.is_empty() {
         return Err(FieldError::new(field, format!("{field} is required: enter a value")));
+    }
+    if v.chars().all(is_invisible) {
+        return Err(FieldError::new(field, format!("{field} has only invisible characters: enter a name people can read")));
+    }
+    if v.chars().any(is_bidi_control) {
+        return Err(FieldError::new(field, format!("{field} must not hold text-direction override characters (U+202A–U+202E, U+2066–U+2069)")));
     }
     if v.chars().count() > max {
         return Err(FieldError::new(field, format!("{field} is too long: use at most {max} characters")));
@@ -307,6 +327,19 @@ pub fn calendar_date(field: &str, value: &str) -> Result<(i32, u32, u32), FieldE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_must_show_something_and_hold_no_direction_overrides() {
+        for invisible in ["\u{200B}", "\u{200B}\u{200C}\u{FEFF}", "\u{3164}", "\u{3000}\u{00AD}"] {
+            let e = display_name(invisible).unwrap_err();
+            assert_eq!(e.field, "display_name");
+        }
+        assert!(display_name("\u{200B}").unwrap_err().message.contains("invisible"));
+        assert!(display_name("Mallory\u{202E}gnp.exe").unwrap_err().message.contains("override"));
+        assert!(role_name("Admin\u{2067}").is_err());
+        assert!(display_name("最上 晶").is_ok());
+        assert!(display_name("Zoë\u{200D}").is_ok(), "a joiner beside visible text is fine");
+    }
 
     #[test]
     fn months_and_dates_are_four_digit_years_in_range() {

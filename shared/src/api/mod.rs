@@ -13,6 +13,7 @@
 //! | POST | `/auth/logout` | → 204 | session |
 //! | GET | `/auth/me` | → [`SessionInfo`] | session |
 //! | PUT | `/me/preferences` | [`UpdatePreferences`] → [`SessionInfo`] | session |
+//! | PUT | `/me/password` | [`ChangeOwnPassword`] → 204 (the user's other sessions end) | session |
 //! | GET | `/users?q=&organization_id=&include_disabled=&limit=&offset=` | → [`UserList`] | users.view |
 //! | POST | `/users` | [`CreateUser`] → [`User`] | users.manage |
 //! | GET | `/users/{id}` | → [`User`] | users.view |
@@ -224,6 +225,13 @@ pub struct UpdateUser {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SetPassword {
     pub password: String,
+}
+
+/// One's own new password; the current one proves that it is really the user asking.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangeOwnPassword {
+    pub current_password: String,
+    pub new_password: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -46,6 +46,7 @@ pub const ROUTES: &[RouteSpec] = &[
     route("POST", "/auth/logout", Session),
     route("GET", "/auth/me", Session),
     route("PUT", "/me/preferences", Session),
+    route("PUT", "/me/password", Session),
     route("GET", "/users", needs(Permission::ViewUsers)),
     route("POST", "/users", needs(Permission::ManageUsers)),
     route("GET", "/users/export", needs(Permission::ViewUsers)),

@@ -346,3 +346,46 @@ async fn unknown_logins_are_treated_as_known_ones_and_locks_back_off_on_postgres
     let (app, db) = app_on(&url).await;
     unknown_logins_and_back_off(app, db).await;
 }
+
+/// Anyone changes their own password with the current one; the other sessions end; a wrong
+/// current password counts toward the lock like a failed login.
+async fn own_password(app: Router) {
+    let mut admin = Client::new(&app);
+    setup(&mut admin).await;
+    let member_role = builtin_role(&mut admin, "member").await;
+    user_with_role(&mut admin, "self", member_role).await;
+    let mut here = logged_in(&app, "self").await;
+    let mut elsewhere = logged_in(&app, "self").await;
+    let wrong = here.send("PUT", "/me/password", json!({"current_password": "not-it-at-all", "new_password": "Quiet-Lantern-93"})).await;
+    expect(&wrong, 422, Some("validation"));
+    assert_eq!(wrong.body["field"], "current_password");
+    let weak = here.send("PUT", "/me/password", json!({"current_password": PASSWORD, "new_password": "password1"})).await;
+    expect(&weak, 422, Some("validation"));
+    assert_eq!(weak.body["field"], "new_password");
+    expect(&here.send("PUT", "/me/password", json!({"current_password": PASSWORD, "new_password": "Quiet-Lantern-93"})).await, 204, None);
+    expect(&here.get("/auth/me").await, 200, None);
+    expect(&elsewhere.get("/auth/me").await, 401, Some("unauthenticated"));
+    expect(&Client::new(&app).login("self", PASSWORD).await, 401, Some("invalid_credentials"));
+    expect(&Client::new(&app).login("self", "Quiet-Lantern-93").await, 200, None);
+    // Guessing the current password through this route meets the same lock.
+    for _ in 0..4 {
+        let a = here.send("PUT", "/me/password", json!({"current_password": "guess-guess-guess", "new_password": "Other-Lantern-94"})).await;
+        expect(&a, 422, Some("validation"));
+    }
+    let a = here.send("PUT", "/me/password", json!({"current_password": "guess-guess-guess", "new_password": "Other-Lantern-94"})).await;
+    expect(&a, 423, Some("account_locked"));
+}
+
+#[tokio::test]
+async fn users_change_their_own_password_with_the_current_one_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _db) = app_on(&sqlite_url(&dir)).await;
+    own_password(app).await;
+}
+
+#[tokio::test]
+async fn users_change_their_own_password_with_the_current_one_on_postgres() {
+    let Some(url) = postgres_url().await else { return };
+    let (app, _db) = app_on(&url).await;
+    own_password(app).await;
+}

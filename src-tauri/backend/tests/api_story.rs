@@ -428,6 +428,17 @@ async fn sessions_expire_when_idle_and_slide_while_used() {
     let err = sessions::resolve(&db, &s.token, idle, t0 + 45 * 60 + idle + 60).await.unwrap_err();
     assert!(matches!(err, kinmu::error::Error::Unauthenticated));
     assert_eq!(sessions::purge_expired(&db, t0 + 10 * 3600).await.unwrap(), 2, "the setup's session and this one");
+
+    // Used every few minutes, a session still ends a day after its login.
+    let s = sessions::login(&db, "admin", ADMIN_PASSWORD, None, t0).await.unwrap();
+    let mut t = t0;
+    while t < t0 + sessions::ABSOLUTE_LIFETIME_SECONDS - 10 * 60 {
+        t += 10 * 60;
+        let (_, exp) = sessions::resolve(&db, &s.token, idle, t).await.expect("alive while used within its day");
+        assert!(exp <= t0 + sessions::ABSOLUTE_LIFETIME_SECONDS, "{exp}");
+    }
+    let err = sessions::resolve(&db, &s.token, idle, t0 + sessions::ABSOLUTE_LIFETIME_SECONDS + 1).await.unwrap_err();
+    assert!(matches!(err, kinmu::error::Error::Unauthenticated), "used or not, it ends a day after its login");
 }
 
 #[tokio::test]

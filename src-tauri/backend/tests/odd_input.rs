@@ -85,3 +85,54 @@ fn the_command_refuses_months_and_dates_out_of_range() {
         assert!(stderr.contains("month") || stderr.contains("date") || stderr.contains("from"), "{args:?} names the field: {stderr}");
     }
 }
+
+#[tokio::test]
+async fn names_that_hide_or_disguise_themselves_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _db) = app_on(&sqlite_url(&dir)).await;
+    let mut admin = Client::new(&app);
+    setup(&mut admin).await;
+    for name in ["\u{200B}\u{200B}", "\u{3164}", "Mallory\u{202E}gnp.exe"] {
+        let a = admin.send("POST", "/users", json!({"login": "x1", "display_name": name, "password": "Blue-Harbor-58"})).await;
+        expect(&a, 422, Some("validation"));
+        assert_eq!(a.body["field"], "display_name", "{}", a.text);
+    }
+}
+
+#[tokio::test]
+async fn exported_cells_never_run_as_formulas_and_import_back_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _db) = app_on(&sqlite_url(&dir)).await;
+    let mut admin = Client::new(&app);
+    setup(&mut admin).await;
+    let evil = "=HYPERLINK(\"http://evil.example\",\"click\")";
+    let created = admin.send("POST", "/users", json!({"login": "mallory", "display_name": evil, "password": "Blue-Harbor-58"})).await;
+    expect(&created, 201, None);
+    let org = admin.send("POST", "/organizations", json!({"name": "+Sales", "parent_id": 1})).await;
+    expect(&org, 201, None);
+    let users_csv = admin.get("/users/export").await;
+    assert!(users_csv.text.contains("'=HYPERLINK"), "{}", users_csv.text);
+    assert!(!users_csv.text.contains(",=HYPERLINK") && !users_csv.text.contains(",\"=HYPERLINK"), "{}", users_csv.text);
+    let orgs_csv = admin.get("/organizations/export").await;
+    assert!(orgs_csv.text.contains("Acme / +Sales"), "a path that does not start like a formula is left alone: {}", orgs_csv.text);
+    // Kinmu's own export reads back as it was written.
+    let r = admin.csv("/users/import", users_csv.text.as_bytes()).await;
+    expect(&r, 200, None);
+    assert_eq!(r.body["errors"], json!([]), "{}", r.text);
+    let id = created.body["id"].as_i64().unwrap();
+    assert_eq!(admin.get(&format!("/users/{id}")).await.body["display_name"], evil);
+}
+
+#[tokio::test]
+async fn a_large_body_from_anyone_is_refused_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _db) = app_on(&sqlite_url(&dir)).await;
+    let mut anon = Client::new(&app);
+    setup(&mut Client::new(&app)).await;
+    let big = format!("{{\"login\":\"admin\",\"password\":\"{}\"}}", "x".repeat(100 * 1024));
+    let a = anon.raw("POST", "/auth/login", Some("application/json"), big.into_bytes(), true).await;
+    expect(&a, 413, Some("payload_too_large"));
+    // Before the session is checked, a protected route reads nothing either: it answers 401.
+    let a = anon.raw("POST", "/users/import", Some("text/csv"), vec![b'x'; 8 << 20], true).await;
+    expect(&a, 401, Some("unauthenticated"));
+}

@@ -92,6 +92,9 @@ pub async fn logout() -> ApiResult<()> {
 pub async fn set_preferences(p: &UpdatePreferences) -> ApiResult<SessionInfo> {
     send("PUT", "/me/preferences", p).await
 }
+pub async fn change_own_password(req: &kinmu_shared::api::ChangeOwnPassword) -> ApiResult<()> {
+    send_empty("PUT", "/me/password", Some(serde_json::to_string(req).unwrap_or_default())).await
+}
 pub async fn organizations() -> ApiResult<Vec<Organization>> {
     get("/organizations").await
 }

@@ -1,12 +1,12 @@
-//! The user's own language and time zone.
+//! The user's own language and time zone, and their own password.
 
-use kinmu_shared::api::UpdatePreferences;
+use kinmu_shared::api::{ChangeOwnPassword, UpdatePreferences};
 use kinmu_shared::{Language, validation};
 use leptos::prelude::*;
 
 use crate::api_client;
 use crate::app_state::app;
-use crate::components::field::SelectField;
+use crate::components::field::{SelectField, TextField};
 use crate::components::form_errors::{FormErrors, GeneralError};
 use crate::components::header::remember_language;
 use crate::i18n::{language_name, t, tr, tx};
@@ -61,6 +61,69 @@ pub fn PreferencesPage() -> impl IntoView {
                 <div class="actions">
                     <button type="submit" class="primary" data-testid="prefs-save" disabled=move || busy.get()>
                         {move || if busy.get() { t("common.working") } else { t("common.save") }}
+                    </button>
+                </div>
+            </form>
+        </section>
+        <OwnPasswordForm />
+    }
+}
+
+/// Changing one's own password: the current one, the new one twice. The server ends the user's
+/// other sessions; this one stays.
+#[component]
+fn OwnPasswordForm() -> impl IntoView {
+    let login = app().session.get_untracked().map(|s| s.user.login).unwrap_or_default();
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let errors = FormErrors::new();
+    let busy = RwSignal::new(false);
+    let changed = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        changed.set(false);
+        if busy.get_untracked() {
+            return;
+        }
+        errors.clear();
+        let (cur, next) = (current.get_untracked(), new.get_untracked());
+        let mut ok = errors.check("current_password", if cur.is_empty() { Err(validation::FieldError::new("current_password", t("prefs.current_required"))) } else { Ok(()) });
+        ok &= errors.check("new_password", validation::password("new_password", &next, &login));
+        if ok && next != confirm.get_untracked() {
+            errors.set_field("new_password_confirm", t("setup.password_mismatch"));
+            ok = false;
+        }
+        if !ok {
+            return;
+        }
+        let body = ChangeOwnPassword { current_password: cur, new_password: next };
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match api_client::change_own_password(&body).await {
+                Ok(()) => {
+                    current.set(String::new());
+                    new.set(String::new());
+                    confirm.set(String::new());
+                    changed.set(true);
+                }
+                Err(e) => errors.set_api(&e),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="card narrow">
+            <h2>{tx("prefs.password_title")}</h2>
+            <form on:submit=submit novalidate>
+                <TextField id="current-password" field="current_password" label=tr("field.current_password") value=current errors=errors kind="password" autocomplete="current-password" />
+                <TextField id="new-password" field="new_password" label=tr("field.new_password") value=new errors=errors kind="password" autocomplete="new-password" />
+                <TextField id="new-password-confirm" field="new_password_confirm" label=tr("field.password_confirm") value=confirm errors=errors kind="password" autocomplete="new-password" />
+                <GeneralError errors=errors />
+                {move || changed.get().then(|| view! { <p class="ok-banner" role="status" data-testid="password-changed">{t("prefs.password_changed")}</p> })}
+                <div class="actions">
+                    <button type="submit" class="primary" data-testid="password-save" disabled=move || busy.get()>
+                        {move || if busy.get() { t("common.working") } else { t("prefs.password_save") }}
                     </button>
                 </div>
             </form>

@@ -1,88 +1,20 @@
 //! The ALog access-log CSV (manual 8.1.3.3.1): columns time, user, server, target, operation,
-//! detail; with or without a header line; UTF-8 (with or without BOM) or Shift_JIS, detected
-//! from the first 64 KiB unless forced.
+//! detail; with or without a header line; each line UTF-8 (with or without BOM) or Shift_JIS
+//! (see [`super::lines`]). A quoted field may hold line breaks (the manual's own example does),
+//! but a quote left open costs only its own record: a following line that starts with a time
+//! starts the next record, and a record spans at most [`MAX_RECORD_LINES`] lines.
 
 use std::borrow::Cow;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, Read};
 use std::sync::Arc;
 
 use chrono_tz::Tz;
-use encoding_rs::{CoderResult, Decoder, Encoding, SHIFT_JIS, UTF_8};
 
+pub use super::lines::TextEncoding;
+use super::lines::TextLines;
 use super::timestamp::parse_timestamp;
-use super::{ImportError, ImportResult};
+use super::{ImportError, ImportResult, check_field_lengths};
 use crate::log_event::{Detail, LogEvent, SourcePosition, single_spaced};
-
-/// The text encoding of a CSV file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum TextEncoding {
-    /// UTF-8 if the first 64 KiB are valid UTF-8 (or start with a BOM), else Shift_JIS.
-    #[default]
-    Detect,
-    /// UTF-8.
-    Utf8,
-    /// Shift_JIS (Windows-31J).
-    ShiftJis,
-}
-
-const DETECT_BYTES: usize = 64 * 1024;
-
-/// A `Read` that turns the bytes of `R` in some encoding into UTF-8, chunk by chunk.
-struct Utf8Reader<R: BufRead> {
-    inner: R,
-    decoder: Decoder,
-    out: Vec<u8>,
-    out_pos: usize,
-    done: bool,
-}
-
-impl<R: BufRead> Utf8Reader<R> {
-    fn new(inner: R, encoding: &'static Encoding) -> Self {
-        Self { inner, decoder: encoding.new_decoder_with_bom_removal(), out: Vec::new(), out_pos: 0, done: false }
-    }
-
-    fn refill(&mut self) -> io::Result<()> {
-        self.out.clear();
-        self.out_pos = 0;
-        while self.out.is_empty() && !self.done {
-            let input = self.inner.fill_buf()?;
-            let last = input.is_empty();
-            self.out.resize(input.len() * 3 + 16, 0);
-            let (result, read, written, _) = self.decoder.decode_to_utf8(input, &mut self.out, last);
-            debug_assert!(matches!(result, CoderResult::InputEmpty) || written > 0);
-            self.out.truncate(written);
-            self.inner.consume(read);
-            if last {
-                self.done = true;
-            }
-        }
-        Ok(())
-    }
-}
-
-impl<R: BufRead> Read for Utf8Reader<R> {
-    fn read(&mut self, dst: &mut [u8]) -> io::Result<usize> {
-        if self.out_pos >= self.out.len() {
-            self.refill()?;
-        }
-        let n = dst.len().min(self.out.len() - self.out_pos);
-        dst[..n].copy_from_slice(&self.out[self.out_pos..self.out_pos + n]);
-        self.out_pos += n;
-        Ok(n)
-    }
-}
-
-fn detect_encoding(head: &[u8]) -> &'static Encoding {
-    if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        return UTF_8;
-    }
-    match std::str::from_utf8(head) {
-        Ok(_) => UTF_8,
-        // A multi-byte character cut at the end of the sample is still UTF-8.
-        Err(e) if e.error_len().is_none() && head.len() - e.valid_up_to() < 4 => UTF_8,
-        Err(_) => SHIFT_JIS,
-    }
-}
 
 /// Column indices of the six fields.
 #[derive(Debug, Clone, Copy)]
@@ -97,71 +29,72 @@ struct Columns {
 
 const DEFAULT_COLUMNS: Columns = Columns { time: 0, user: 1, server: 2, target: 3, operation: 4, detail: 5 };
 
+/// The most lines one record (with line breaks in quoted fields) may span.
+pub const MAX_RECORD_LINES: u64 = 16;
+
 /// Streaming reader of an ALog access-log CSV.
 pub struct AlogCsvReader {
-    text: BufReader<Utf8Reader<BufReader<Box<dyn Read>>>>,
+    lines: TextLines,
     file: Arc<str>,
     tz: Tz,
     columns: Option<Columns>,
-    /// Lines read so far.
-    line: u64,
     raw: String,
-    finished: bool,
+    /// A line read ahead that starts the next record (after a record left open), or an error
+    /// met while reading ahead.
+    ahead: Option<(u64, Result<String, String>)>,
 }
-
-/// A quoted field may hold line breaks, but not more than this many bytes in one record.
-const MAX_RECORD_BYTES: usize = 1 << 20;
 
 impl AlogCsvReader {
     /// Reads `input` (named `file` in events and errors), naive times in `tz`.
     pub fn new(input: impl Read + 'static, file: &str, tz: Tz, encoding: TextEncoding) -> io::Result<Self> {
-        let input: Box<dyn Read> = Box::new(input);
-        let mut buffered = BufReader::with_capacity(DETECT_BYTES, input);
-        let encoding = match encoding {
-            TextEncoding::Utf8 => UTF_8,
-            TextEncoding::ShiftJis => SHIFT_JIS,
-            TextEncoding::Detect => detect_encoding(buffered.fill_buf()?),
-        };
-        let text = BufReader::with_capacity(DETECT_BYTES, Utf8Reader::new(buffered, encoding));
-        Ok(Self { text, file: Arc::from(file), tz, columns: None, line: 0, raw: String::new(), finished: false })
+        Ok(Self { lines: TextLines::new(input, encoding), file: Arc::from(file), tz, columns: None, raw: String::new(), ahead: None })
     }
 
     fn error(&self, position: u64, reason: impl Into<String>) -> ImportError {
         ImportError::new(&self.file, position, reason)
     }
 
-    /// Reads the next record's text (several lines when a quoted field holds line breaks).
-    /// Returns its first line number, or `None` at the end.
+    fn next_line(&mut self) -> Option<(u64, Result<String, String>)> {
+        self.ahead.take().or_else(|| self.lines.next_line())
+    }
+
+    /// True when `line` begins with a time in the time column: the start of a record.
+    fn starts_record(&self, line: &str) -> bool {
+        let column = self.columns.unwrap_or(DEFAULT_COLUMNS).time;
+        line.split(',').nth(column).is_some_and(|field| parse_timestamp(field.trim().trim_matches('"'), self.tz).is_ok())
+    }
+
+    /// Reads the next record's text into `raw` (several lines when a quoted field holds line
+    /// breaks). Returns its first line number, or `None` at the end.
     fn read_record(&mut self) -> Option<Result<u64, ImportError>> {
-        self.raw.clear();
-        let first = self.line + 1;
-        loop {
-            match self.text.read_line(&mut self.raw) {
-                Ok(0) => {
-                    self.finished = true;
-                    return if self.raw.is_empty() {
-                        None
-                    } else {
-                        Some(Err(self.error(first, "a quoted field is not closed before the end of the file")))
-                    };
+        let (first, text) = self.next_line()?;
+        self.raw = match text {
+            Ok(text) => text,
+            Err(reason) => return Some(Err(self.error(first, reason))),
+        };
+        let mut lines = 1;
+        while quotes_open(&self.raw) {
+            let unclosed = || format!("a quoted field opened on line {first} is not closed: check the quotes (\"\" stands for one quote)");
+            match self.next_line() {
+                None => return Some(Err(self.error(first, unclosed()))),
+                Some((_, Ok(text))) if lines < MAX_RECORD_LINES && !self.starts_record(&text) => {
+                    self.raw.push('\n');
+                    self.raw.push_str(&text);
+                    lines += 1;
                 }
-                Ok(_) => {
-                    self.line += 1;
-                    if self.raw.bytes().filter(|b| *b == b'"').count() % 2 == 0 {
-                        return Some(Ok(first));
-                    }
-                    if self.raw.len() > MAX_RECORD_BYTES {
-                        self.raw.clear();
-                        return Some(Err(self.error(first, "a quoted field is not closed (record longer than 1 MiB)")));
-                    }
-                }
-                Err(e) => {
-                    self.finished = true;
-                    return Some(Err(self.error(self.line + 1, format!("read error: {e}"))));
+                Some(next) => {
+                    // The open quote ends here: this record is rejected, the line goes on.
+                    self.ahead = Some(next);
+                    return Some(Err(self.error(first, unclosed())));
                 }
             }
         }
+        Some(Ok(first))
     }
+}
+
+fn quotes_open(raw: &str) -> bool {
+    raw.bytes().filter(|b| *b == b'"').count() % 2 == 1
 }
 
 /// Splits one CSV record (RFC 4180 quoting, `""` inside quotes) into fields; a record without
@@ -217,9 +150,6 @@ impl Iterator for AlogCsvReader {
 
     fn next(&mut self) -> Option<ImportResult> {
         loop {
-            if self.finished {
-                return None;
-            }
             let line = match self.read_record()? {
                 Ok(line) => line,
                 Err(e) => return Some(Err(e)),
@@ -266,7 +196,7 @@ impl AlogCsvReader {
         if operation.is_empty() {
             return Err(self.error(line, "the operation is empty"));
         }
-        Ok(LogEvent {
+        let event = LogEvent {
             time,
             user: user.to_string(),
             host: field(c.server).to_string(),
@@ -274,7 +204,9 @@ impl AlogCsvReader {
             operation: operation.to_string(),
             detail: Detail::parse(field(c.detail)),
             source: SourcePosition { file: self.file.clone(), position: line },
-        })
+        };
+        check_field_lengths(&event).map_err(|reason| self.error(line, reason))?;
+        Ok(event)
     }
 }
 
@@ -323,6 +255,7 @@ impl<W: io::Write> AlogCsvWriter<W> {
 mod tests {
     use super::*;
     use chrono::{TimeZone, Utc};
+    use encoding_rs::SHIFT_JIS;
 
     const TOKYO: Tz = chrono_tz::Asia::Tokyo;
 
@@ -394,6 +327,48 @@ yesterday at nine,u1,DC,T,LOGON,LogonType:Script\n\
         assert!(results[2].as_ref().unwrap_err().reason.contains("fields"));
         assert!(results[3].as_ref().unwrap_err().reason.contains("user is empty"));
         assert_eq!(results[4].as_ref().unwrap().source.position, 6);
+    }
+
+    #[test]
+    fn a_stray_quote_costs_only_its_own_line() {
+        let mut text = String::from("時刻,ユーザー,サーバ,対象,操作,詳細\n");
+        text.push_str("2024/04/01 08:00:00,u1,DC,\"PC1,LOGON,LogonType:Script\n");
+        for minute in 1..=50 {
+            text.push_str(&format!("2024/04/01 08:{minute:02}:00,u{minute},DC,PC,LOGON,LogonType:Script\n"));
+        }
+        let results = read(text.into_bytes());
+        assert_eq!(results.len(), 51);
+        let e = results[0].as_ref().unwrap_err();
+        assert_eq!(e.position, 2);
+        assert!(e.reason.contains("not closed"), "{e}");
+        assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 50, "every good line after the stray quote is read");
+        assert_eq!(results[1].as_ref().unwrap().source.position, 3);
+        // At the end of the file too.
+        let results = read(b"2024/04/01 08:00:00,u1,DC,PC,LOGON,\"open\n".to_vec());
+        assert!(results[0].as_ref().unwrap_err().reason.contains("not closed"));
+    }
+
+    #[test]
+    fn lone_carriage_returns_end_lines() {
+        let text = "2024/04/01 08:51:00,u1,DC,T,LOGON,LogonType:Script\r2024/04/01 18:00:00,u1,DC,T,LOGOFF,LogonType:Script\r";
+        let results = read(text.as_bytes().to_vec());
+        assert_eq!(results.len(), 2);
+        assert_eq!(results[1].as_ref().unwrap().operation, "LOGOFF");
+        assert_eq!(results[1].as_ref().unwrap().source.position, 2);
+    }
+
+    #[test]
+    fn fields_longer_than_any_log_are_rejected_with_their_line() {
+        let text = format!(
+            "2024/04/01 08:51:00,{},DC,T,LOGON,\n2024/04/01 08:52:00,{},DC,T,LOGON,\n2024/04/01 08:53:00,u,DC,T,LOGON,\n",
+            "u".repeat(300),
+            "v".repeat(200_000)
+        );
+        let results = read(text.into_bytes());
+        assert_eq!(results.len(), 3);
+        assert!(results[0].as_ref().unwrap_err().reason.contains("user is longer than 256"), "{:?}", results[0]);
+        assert_eq!(results[1].as_ref().unwrap_err().position, 2);
+        assert!(results[2].is_ok());
     }
 
     #[test]

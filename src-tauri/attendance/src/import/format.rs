@@ -1,6 +1,6 @@
 //! Telling the log formats apart, and opening any of them as one [`EventStream`].
 
-use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::io::{Read, Seek, SeekFrom};
 
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -62,7 +62,7 @@ pub fn read_events<R: Read + Seek + 'static>(
     Ok(match format {
         LogFormat::AlogCsv => Box::new(AlogCsvReader::new(input, file, tz, TextEncoding::Detect).map_err(io_error)?),
         LogFormat::Evtx => Box::new(EvtxReader::new(input, file)),
-        LogFormat::JsonLines => Box::new(JsonLinesReader::new(BufReader::new(input), file, tz)),
+        LogFormat::JsonLines => Box::new(JsonLinesReader::new(input, file, tz)),
     })
 }
 

@@ -6,30 +6,29 @@
 //! {"time":"2024-04-01T08:51:00+09:00","user":"OSAKA\\a-mogami","host":"DC01","operation":"LOGON","LogonType":"Script"}
 //! ```
 
-use std::io::BufRead;
+use std::io::Read;
 use std::sync::Arc;
 
 use chrono_tz::Tz;
 use serde_json::{Map, Value};
 
+use super::lines::{TextEncoding, TextLines};
 use super::timestamp::parse_timestamp;
-use super::{ImportError, ImportResult};
+use super::{ImportError, ImportResult, check_field_lengths};
 use crate::log_event::{Detail, LogEvent, SourcePosition};
 
-/// Streaming reader of JSON lines.
-pub struct JsonLinesReader<R: BufRead> {
-    input: R,
+/// Streaming reader of JSON lines (UTF-8, as JSON is).
+pub struct JsonLinesReader {
+    lines: TextLines,
     file: Arc<str>,
     tz: Tz,
     line: u64,
-    buf: String,
-    finished: bool,
 }
 
-impl<R: BufRead> JsonLinesReader<R> {
+impl JsonLinesReader {
     /// Reads `input` (named `file` in events and errors), naive times in `tz`.
-    pub fn new(input: R, file: &str, tz: Tz) -> Self {
-        Self { input, file: Arc::from(file), tz, line: 0, buf: String::new(), finished: false }
+    pub fn new(input: impl Read + 'static, file: &str, tz: Tz) -> Self {
+        Self { lines: TextLines::new(input, TextEncoding::Utf8), file: Arc::from(file), tz, line: 0 }
     }
 
     fn error(&self, reason: impl Into<String>) -> ImportError {
@@ -81,7 +80,7 @@ impl<R: BufRead> JsonLinesReader<R> {
         let user = user.filter(|u| !u.trim().is_empty()).ok_or_else(|| self.error("no `user` field"))?;
         let operation =
             operation.filter(|o| !o.trim().is_empty()).ok_or_else(|| self.error("no `operation` field"))?;
-        Ok(LogEvent {
+        let event = LogEvent {
             time,
             user: user.trim().to_string(),
             host,
@@ -89,37 +88,30 @@ impl<R: BufRead> JsonLinesReader<R> {
             operation: operation.trim().to_string(),
             detail,
             source: SourcePosition { file: self.file.clone(), position: self.line },
-        })
+        };
+        check_field_lengths(&event).map_err(|reason| self.error(reason))?;
+        Ok(event)
     }
 }
 
-impl<R: BufRead> Iterator for JsonLinesReader<R> {
+impl Iterator for JsonLinesReader {
     type Item = ImportResult;
 
     fn next(&mut self) -> Option<ImportResult> {
-        while !self.finished {
-            self.buf.clear();
-            self.line += 1;
-            match self.input.read_line(&mut self.buf) {
-                Ok(0) => self.finished = true,
-                Ok(_) => {
-                    let text = self.buf.trim().trim_start_matches('\u{feff}');
+        loop {
+            let (line, text) = self.lines.next_line()?;
+            self.line = line;
+            match text {
+                Ok(text) => {
+                    let text = text.trim();
                     if text.is_empty() {
                         continue;
                     }
                     return Some(self.event(text));
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
-                    // Not UTF-8: skip this line (read_line consumed it).
-                    return Some(Err(self.error("the line is not UTF-8")));
-                }
-                Err(e) => {
-                    self.finished = true;
-                    return Some(Err(self.error(format!("read error: {e}"))));
-                }
+                Err(reason) => return Some(Err(self.error(reason))),
             }
         }
-        None
     }
 }
 
@@ -138,7 +130,7 @@ not json
 [1,2]
 {"time":1711929060,"user":"u","operation":"LOGON","detail":{"LogonType":"Script"}}
 "#;
-        let r: Vec<ImportResult> = JsonLinesReader::new(text.as_bytes(), "a.jsonl", chrono_tz::Asia::Tokyo).collect();
+        let r: Vec<ImportResult> = JsonLinesReader::new(std::io::Cursor::new(text.as_bytes().to_vec()), "a.jsonl", chrono_tz::Asia::Tokyo).collect();
         assert_eq!(r.len(), 7);
         let a = r[0].as_ref().unwrap();
         assert_eq!(a.user, "OSAKA\\a-mogami");

@@ -8,6 +8,7 @@ pub mod alog_csv;
 pub mod evtx;
 pub mod format;
 pub mod jsonl;
+pub mod lines;
 pub mod timestamp;
 
 use serde::{Deserialize, Serialize};
@@ -31,6 +32,25 @@ impl ImportError {
     pub fn new(file: &str, position: u64, reason: impl Into<String>) -> Self {
         Self { file: file.to_string(), position, reason: reason.into() }
     }
+}
+
+/// The longest user, host, terminal and operation an event may have, in characters.
+pub const MAX_NAME_CHARS: usize = 256;
+/// The longest detail an event may have, in characters.
+pub const MAX_DETAIL_CHARS: usize = 4096;
+
+/// Refuses an event whose fields are longer than any real log's (a damaged or hostile file):
+/// the reason names the field and its limit.
+pub fn check_field_lengths(event: &LogEvent) -> Result<(), String> {
+    for (name, value) in [("user", &event.user), ("server", &event.host), ("terminal", &event.target), ("operation", &event.operation)] {
+        if value.chars().count() > MAX_NAME_CHARS {
+            return Err(format!("the {name} is longer than {MAX_NAME_CHARS} characters"));
+        }
+    }
+    if event.detail.to_string().chars().count() > MAX_DETAIL_CHARS {
+        return Err(format!("the detail is longer than {MAX_DETAIL_CHARS} characters"));
+    }
+    Ok(())
 }
 
 /// The item every reader yields.

@@ -1,9 +1,11 @@
 //! CSV export and import of users and organisations. Imports store every good row and report
 //! every bad one with its line, field and reason; nothing is dropped silently. Files may be
 //! UTF-8 (with or without BOM) or Shift_JIS, as Excel writes them in Japan. Exports are UTF-8
-//! with a BOM, so Excel opens them with the right characters.
+//! with a BOM, so Excel opens them with the right characters; a cell that a spreadsheet would
+//! read as a formula is written with a leading `'` and read back without it.
 
 use kinmu_shared::api::{CreateUser, ImportReport, ImportRowError, ORG_CSV_HEADER, USER_CSV_HEADER, UpdateUser};
+use kinmu_shared::spreadsheet::{neutralise_formula, restore_neutralised};
 use kinmu_shared::{Language, Permission, validation};
 
 use super::{Actor, organizations, passwords, roles, users};
@@ -41,7 +43,7 @@ pub async fn export_users(db: &Db, actor: &Actor, now: i64) -> Result<String> {
     for u in &users::list_all(db, actor, true, now).await? {
         let org = u.organization_id.and_then(|id| orgs.iter().find(|o| o.id == id)).map(|o| o.path.clone()).unwrap_or_default();
         let role = roles.iter().find(|r| r.id == u.role_id).map(|r| r.name.clone()).unwrap_or_default();
-        w.write_record([
+        let fields = [
             u.login.as_str(),
             &u.display_name,
             u.email.as_deref().unwrap_or(""),
@@ -50,8 +52,8 @@ pub async fn export_users(db: &Db, actor: &Actor, now: i64) -> Result<String> {
             if u.active { "true" } else { "false" },
             u.language.code(),
             &u.log_accounts.join(";"),
-        ])
-        .map_err(|e| Error::Internal(e.to_string()))?;
+        ];
+        w.write_record(fields.map(neutralise_formula).iter().map(|f| f.as_ref())).map_err(|e| Error::Internal(e.to_string()))?;
     }
     finish(w)
 }
@@ -60,7 +62,7 @@ pub async fn export_organizations(db: &Db) -> Result<String> {
     let mut w = writer();
     w.write_record(ORG_CSV_HEADER).map_err(|e| Error::Internal(e.to_string()))?;
     for o in organizations::list(db).await? {
-        w.write_record([o.path.as_str()]).map_err(|e| Error::Internal(e.to_string()))?;
+        w.write_record([neutralise_formula(&o.path).as_ref()]).map_err(|e| Error::Internal(e.to_string()))?;
     }
     finish(w)
 }
@@ -129,7 +131,7 @@ pub async fn import_users(db: &Db, actor: &Actor, bytes: &[u8], now: i64) -> Res
     let CsvRows { cols, rows, mut report } = read_rows(bytes, &USER_CSV_HEADER, &["login"])?;
     let orgs = organizations::list(db).await?;
     for (line, rec) in &rows {
-        let get = |i: usize| cols[i].and_then(|c| rec.get(c)).map(str::trim).unwrap_or("");
+        let get = |i: usize| cols[i].and_then(|c| rec.get(c)).map(|f| restore_neutralised(f.trim())).unwrap_or("");
         let has = |i: usize| cols[i].is_some();
         match import_user_row(db, actor, &orgs, &get, &has, now).await {
             Ok(true) => report.created += 1,
@@ -229,7 +231,7 @@ pub async fn import_organizations(db: &Db, actor: &Actor, bytes: &[u8], now: i64
     actor.require(Permission::ManageOrganizations)?;
     let CsvRows { cols, rows, mut report } = read_rows(bytes, &ORG_CSV_HEADER, &["path"])?;
     for (line, rec) in &rows {
-        let path = cols[0].and_then(|c| rec.get(c)).unwrap_or("");
+        let path = cols[0].and_then(|c| rec.get(c)).map(restore_neutralised).unwrap_or("");
         match organizations::ensure_path(db, path, now).await {
             Ok((_, created)) => report.created += created,
             Err(e) => report.errors.push(row_error(*line, Some("path"), e.to_api().message)),

@@ -27,6 +27,14 @@ pub const MAX_FAILED_LOGINS: i64 = 5;
 pub const FIRST_LOCK_SECONDS: i64 = 60;
 /// The longest lock.
 pub const LONGEST_LOCK_SECONDS: i64 = 30 * 60;
+/// However it is used, a session ends this long after its login (or after the idle time, when
+/// that is set longer): a stolen session cookie does not live for ever.
+pub const ABSOLUTE_LIFETIME_SECONDS: i64 = 24 * 3600;
+
+fn absolute_lifetime(idle_seconds: i64) -> i64 {
+    ABSOLUTE_LIFETIME_SECONDS.max(idle_seconds)
+}
+
 /// Extra wait per failed attempt before answering, up to [`MAX_FAILURE_DELAY`].
 const FAILURE_DELAY_STEP: Duration = Duration::from_millis(200);
 const MAX_FAILURE_DELAY: Duration = Duration::from_secs(2);
@@ -111,7 +119,9 @@ fn locked(until: i64) -> Error {
     Error::AccountLocked { until, until_text: utc_text(until) }
 }
 
-pub async fn login(db: &Db, login: &str, password: &str, user_agent: Option<&str>, now: i64) -> Result<NewSession> {
+/// Checks `password` for `login` under the failed-login throttle: the account when it is right
+/// (active or not), `InvalidCredentials` or `AccountLocked` otherwise.
+async fn check_credentials(db: &Db, login: &str, password: &str, now: i64) -> Result<LoginRow> {
     let login_key = login.trim().to_lowercase();
     if login_key.len() > LONGEST_LOGIN_KEY {
         // No account can have this name; answer as for any unknown one, without storing it.
@@ -140,11 +150,51 @@ pub async fn login(db: &Db, login: &str, password: &str, user_agent: Option<&str
         });
     };
     clear_failures(&db.pool, &login_key).await?;
+    Ok(row)
+}
+
+pub async fn login(db: &Db, login: &str, password: &str, user_agent: Option<&str>, now: i64) -> Result<NewSession> {
+    let row = check_credentials(db, login, password, now).await?;
     if row.active == 0 {
         return Err(Error::AccountDisabled);
     }
     sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2").bind(now).bind(row.id).execute(&db.pool).await?;
     open(db, row.id, user_agent, now).await
+}
+
+/// A user changes their own password, proving it with the current one (under the same throttle
+/// as a login, so it is no way around the lock); their other sessions end, the one asking stays.
+pub async fn change_own_password(
+    db: &Db,
+    user: &CurrentUser,
+    session_token: &str,
+    req: &kinmu_shared::api::ChangeOwnPassword,
+    now: i64,
+) -> Result<()> {
+    if req.current_password.is_empty() {
+        return Err(Error::invalid("current_password", "enter your current password"));
+    }
+    kinmu_shared::validation::password("new_password", &req.new_password, &user.login)?;
+    if req.new_password == req.current_password {
+        return Err(Error::invalid("new_password", "the new password is the current one: choose another"));
+    }
+    match check_credentials(db, &user.login, &req.current_password, now).await {
+        Ok(_) => {}
+        Err(Error::InvalidCredentials) => {
+            return Err(Error::invalid("current_password", "the current password is wrong: nothing was changed"));
+        }
+        Err(e) => return Err(e),
+    }
+    let hash = passwords::hash_blocking(req.new_password.clone()).await?;
+    let mut tx = db.pool.begin().await?;
+    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3").bind(hash).bind(now).bind(user.id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user.id)
+        .bind(passwords::token_digest(session_token))
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Opens a session for a user who has proven who they are.
@@ -210,8 +260,8 @@ pub async fn current_user(db: &Db, user_id: i64) -> Result<(CurrentUser, String)
 pub async fn resolve(db: &Db, token: &str, idle_seconds: i64, now: i64) -> Result<(CurrentUser, i64)> {
     let digest = passwords::token_digest(token);
     // One query for the session, its user and the user's role: this runs on every request.
-    let found: Option<(i64, i64, i64, String, String, String, String, Option<i64>, i64, String, String)> = sqlx::query_as(
-        "SELECT s.expires_at, u.active, u.id, u.login, u.display_name, u.language, u.time_zone, u.organization_id, u.role_id, \
+    let found: Option<(i64, i64, i64, i64, String, String, String, String, Option<i64>, i64, String, String)> = sqlx::query_as(
+        "SELECT s.created_at, s.expires_at, u.active, u.id, u.login, u.display_name, u.language, u.time_zone, u.organization_id, u.role_id, \
          r.name, r.permissions FROM sessions s JOIN users u ON u.id = s.user_id JOIN roles r ON r.id = u.role_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2",
     )
@@ -219,7 +269,7 @@ pub async fn resolve(db: &Db, token: &str, idle_seconds: i64, now: i64) -> Resul
     .bind(now)
     .fetch_optional(&db.pool)
     .await?;
-    let Some((expires_at, active, id, login, display_name, language, time_zone, organization_id, role_id, role_name, permissions)) = found
+    let Some((created_at, expires_at, active, id, login, display_name, language, time_zone, organization_id, role_id, role_name, permissions)) = found
     else {
         return Err(Error::Unauthenticated);
     };
@@ -229,8 +279,10 @@ pub async fn resolve(db: &Db, token: &str, idle_seconds: i64, now: i64) -> Resul
     }
     let row = CurrentRow { id, login, display_name, language, time_zone, organization_id, role_id, role_name, permissions };
     let mut expires_at = expires_at;
-    if now + idle_seconds - expires_at > 60 {
-        expires_at = now + idle_seconds;
+    // Sliding, but never past the session's absolute end.
+    let slid = (now + idle_seconds).min(created_at + absolute_lifetime(idle_seconds));
+    if slid - expires_at > 60 {
+        expires_at = slid;
         sqlx::query("UPDATE sessions SET expires_at = $1 WHERE token_hash = $2").bind(expires_at).bind(&digest).execute(&db.pool).await?;
     }
     Ok((to_current(row), expires_at))

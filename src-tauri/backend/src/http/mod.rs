@@ -92,6 +92,8 @@ impl AppState {
 
 /// Largest JSON body accepted.
 pub const JSON_LIMIT: usize = 1024 * 1024;
+/// Largest body of a route anyone may call (setup, login), before they have proven who they are.
+pub const PUBLIC_BODY_LIMIT: usize = 64 * 1024;
 /// Largest CSV upload accepted.
 pub const CSV_LIMIT: usize = 32 * 1024 * 1024;
 
@@ -109,12 +111,26 @@ pub fn router(state: SharedState) -> Router {
     request_layers(app)
 }
 
+/// The Content-Security-Policy of every answer: Kinmu's own scripts, styles, wasm and API only
+/// (the wasm UI needs `wasm-unsafe-eval` to compile itself; Leptos sets `style` attributes), and
+/// no page may frame Kinmu's.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; \
+     object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
 /// Around every request: an id (made here unless the client sent one, and sent back), a
-/// tracing span, and the panic guard.
+/// tracing span, the panic guard, and the security headers.
 fn request_layers(app: Router) -> Router {
+    use axum::http::HeaderValue;
+    use axum::http::header::{CONTENT_SECURITY_POLICY as CSP, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
+    use tower_http::set_header::SetResponseHeaderLayer;
     let x_request_id = HeaderName::from_static("x-request-id");
     app.layer(
         ServiceBuilder::new()
+            .layer(SetResponseHeaderLayer::overriding(CSP, HeaderValue::from_static(CONTENT_SECURITY_POLICY)))
+            .layer(SetResponseHeaderLayer::overriding(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+            .layer(SetResponseHeaderLayer::overriding(REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+            .layer(SetResponseHeaderLayer::overriding(X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
             .layer(SetRequestIdLayer::new(x_request_id.clone(), MakeRequestUuid))
             .layer(
                 TraceLayer::new_for_http()
@@ -177,6 +193,13 @@ async fn authorize(axum::extract::State(state): axum::extract::State<SharedState
         return next.run(req).await;
     };
     if route.access == Access::Public {
+        // Anyone may call these: a body declared larger than any of theirs is refused unread.
+        let declared = req.headers().get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > PUBLIC_BODY_LIMIT as u64) {
+            return Error::PayloadTooLarge(format!("the request body is larger than {} KiB", PUBLIC_BODY_LIMIT / 1024)).into_response();
+        }
+        // And one sent without its length stops being read at the limit.
+        let req = req.map(|body| Body::new(http_body_util::Limited::new(body, PUBLIC_BODY_LIMIT)));
         return next.run(req).await;
     }
     let (mut parts, body) = req.into_parts();
@@ -191,6 +214,20 @@ async fn authorize(axum::extract::State(state): axum::extract::State<SharedState
     }
     parts.extensions.insert(session);
     next.run(Request::from_parts(parts, body)).await
+}
+
+/// How long a client may take to send a request's head, and its body: a connection that
+/// trickles its headers (slowloris) is closed, a body that stops coming fails its request.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionTimeouts {
+    pub headers: std::time::Duration,
+    pub body: std::time::Duration,
+}
+
+impl Default for ConnectionTimeouts {
+    fn default() -> Self {
+        ConnectionTimeouts { headers: std::time::Duration::from_secs(10), body: std::time::Duration::from_secs(60) }
+    }
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight. Expired sessions are
@@ -211,7 +248,57 @@ pub async fn serve(state: SharedState, addr: SocketAddr, on_ready: impl FnOnce(S
             }
         }
     });
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await
+    serve_on(listener, router(state), ConnectionTimeouts::default(), shutdown_signal()).await
+}
+
+/// Serves `app` on `listener` until `shutdown`, with the connection timeouts, then waits up to
+/// 30 seconds for the requests in flight.
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    timeouts: ConnectionTimeouts,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto::Builder;
+    use hyper_util::server::graceful::GracefulShutdown;
+    use hyper_util::service::TowerToHyperService;
+    use tower_http::timeout::RequestBodyTimeoutLayer;
+
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(timeouts.headers);
+    let service = ServiceBuilder::new().layer(RequestBodyTimeoutLayer::new(timeouts.body)).service(app);
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let stream = match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(e) => {
+                        // Out of file descriptors and the like: wait a moment rather than spin.
+                        tracing::warn!(error = %e, "cannot accept a connection");
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let connection = builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service.clone())).into_owned();
+                let connection = graceful.watch(connection);
+                tokio::spawn(async move {
+                    if let Err(e) = connection.await {
+                        tracing::debug!(error = %e, "connection ended with an error");
+                    }
+                });
+            }
+            _ = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    tokio::select! {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(std::time::Duration::from_secs(30)) => tracing::warn!("requests still running after 30 s of shutdown were cut"),
+    }
+    Ok(())
 }
 
 async fn shutdown_signal() {
@@ -255,5 +342,48 @@ mod tests {
         assert!(!body["message"].as_str().unwrap().contains("broke"), "the panic's text stays in the log");
         let resp = app.oneshot(Request::get("/ok").body(Body::empty()).unwrap()).await.unwrap();
         assert_eq!(resp.status().as_u16(), 200, "the server goes on serving");
+    }
+
+    #[tokio::test]
+    async fn a_client_that_trickles_its_headers_is_cut_off() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = axum::Router::new().route("/ok", get(|| async { "fine" }));
+        let timeouts = super::ConnectionTimeouts { headers: std::time::Duration::from_millis(300), body: std::time::Duration::from_millis(300) };
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(super::serve_on(listener, app, timeouts, async move {
+            let _ = stopped.await;
+        }));
+        // A whole request is answered.
+        let mut whole = tokio::net::TcpStream::connect(addr).await.unwrap();
+        whole.write_all(b"GET /ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await.unwrap();
+        let mut answer = String::new();
+        whole.read_to_string(&mut answer).await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200") && answer.ends_with("fine"), "{answer}");
+        // Half a head: the connection is closed within a few seconds, not kept for ever.
+        let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+        slow.write_all(b"GET /ok HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+        let mut rest = Vec::new();
+        let closed = tokio::time::timeout(std::time::Duration::from_secs(5), slow.read_to_end(&mut rest)).await;
+        assert!(closed.is_ok(), "the server closed the connection of a client that never finished its headers");
+        let _ = stop.send(());
+        server.await.unwrap().unwrap();
+    }
+
+    #[tokio::test]
+    async fn every_answer_carries_the_security_headers() {
+        async fn broken() -> &'static str {
+            panic!("broken")
+        }
+        let app = super::request_layers(axum::Router::new().route("/ok", get(|| async { "fine" })).route("/boom", get(broken)));
+        for path in ["/ok", "/boom", "/missing"] {
+            let resp = app.clone().oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();
+            let h = resp.headers();
+            let csp = h.get("content-security-policy").expect(path).to_str().unwrap();
+            assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"), "{csp}");
+            assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff", "{path}");
+            assert_eq!(h.get("referrer-policy").unwrap(), "no-referrer", "{path}");
+        }
     }
 }

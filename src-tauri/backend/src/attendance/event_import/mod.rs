@@ -297,11 +297,17 @@ async fn import_file_with_plan(
         return Err(e);
     }
     let mut summary = tally.summary(file_id, &name, format);
-    if summary.status == ImportStatus::Done && summary.read == 0 && summary.rejected > 0 {
+    // A file from which nothing was read is a failure (the command exits non-zero, the inbox
+    // moves it to failed/), whether it was empty or every line was rejected.
+    if summary.status == ImportStatus::Done && summary.read == 0 {
         summary.status = ImportStatus::Failed;
-        summary
-            .message
-            .get_or_insert_with(|| "no event could be read from the file".into());
+        summary.message.get_or_insert_with(|| {
+            if summary.rejected > 0 {
+                "no event could be read from the file".into()
+            } else {
+                "the file holds no event: it is empty or has a header line only".into()
+            }
+        });
     }
     let finished = now.max(crate::now());
     finish(

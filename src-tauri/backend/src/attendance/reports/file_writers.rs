@@ -9,6 +9,7 @@ use std::path::Path;
 
 use kinmu_shared::Language;
 use kinmu_shared::api::{ReportKind, column_label};
+use kinmu_shared::spreadsheet::neutralise_formula;
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
 use serde::{Deserialize, Serialize};
 
@@ -139,7 +140,11 @@ impl<W: Write> CsvStream<W> {
         self.line.clear();
         self.ends.clear();
         for cell in &r.cells {
-            cell.write_display(&mut self.line);
+            match cell {
+                // Text from logs and users (names, terminals) may look like a formula.
+                Cell::Text(t) => self.line.push_str(&neutralise_formula(t)),
+                other => other.write_display(&mut self.line),
+            }
             self.ends.push(self.line.len());
         }
         let mut start = 0;
@@ -317,7 +322,7 @@ impl XlsxStream {
             match cell {
                 Cell::Empty => {}
                 Cell::Text(t) => {
-                    sheet.write_string(row_index, col, t)?;
+                    sheet.write_string(row_index, col, neutralise_formula(t))?;
                 }
                 Cell::Count(n) => {
                     sheet.write_number(row_index, col, *n as f64)?;
@@ -355,5 +360,50 @@ impl XlsxStream {
         }
         self.end_sheet()?;
         self.workbook.save(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table_with(name: &str) -> Table {
+        Table {
+            kind: ReportKind::Monthly,
+            period: "2024-04".into(),
+            columns: vec!["user".into(), "work".into()],
+            rows: vec![Row {
+                person: "p".into(),
+                name: name.into(),
+                user_id: None,
+                group: String::new(),
+                terminal: None,
+                cells: vec![Cell::Text(name.into()), Cell::Minutes(-30)],
+            }],
+        }
+    }
+
+    #[test]
+    fn text_that_looks_like_a_formula_is_neutralised_in_csv_and_excel() {
+        let evil = "=HYPERLINK(\"http://evil.example\",\"x\")";
+        let table = table_with(evil);
+        let rows: Vec<&Row> = table.rows.iter().collect();
+        let mut csv = Vec::new();
+        write_csv(&table, &rows, false, CsvEncoding::Utf8, Language::En, &mut csv).unwrap();
+        let csv = String::from_utf8(csv).unwrap();
+        assert!(csv.starts_with("\"'=HYPERLINK("), "{csv}");
+        assert!(csv.trim_end().ends_with(",-0:30"), "computed durations are numbers, left as they are: {csv}");
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.xlsx");
+        write_xlsx(&table, &rows, false, Language::En, &path).unwrap();
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+        let mut sheet = String::new();
+        for name in ["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml"] {
+            if let Ok(mut f) = zip.by_name(name) {
+                std::io::Read::read_to_string(&mut f, &mut sheet).unwrap();
+            }
+        }
+        assert!(sheet.contains("&apos;=HYPERLINK") || sheet.contains("'=HYPERLINK"), "{sheet}");
     }
 }

@@ -37,3 +37,12 @@ pub async fn preferences(
     users::set_preferences(&state.db, session.user.id, req.language, req.time_zone.as_deref(), crate::now()).await?;
     Ok(Json(sessions::info(&state.db, session.user.id, session.expires_at).await?))
 }
+
+pub async fn change_password(
+    State(state): State<SharedState>,
+    session: Session,
+    JsonBody(req): JsonBody<kinmu_shared::api::ChangeOwnPassword>,
+) -> Result<axum::http::StatusCode> {
+    sessions::change_own_password(&state.db, &session.user, &session.token, &req, crate::now()).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}

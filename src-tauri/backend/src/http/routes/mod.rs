@@ -30,6 +30,7 @@ pub fn api_routes() -> Router<SharedState> {
         .serve(Method::POST, "/auth/logout", auth::logout)
         .serve(Method::GET, "/auth/me", auth::me)
         .serve(Method::PUT, "/me/preferences", auth::preferences)
+        .serve(Method::PUT, "/me/password", auth::change_password)
         .serve(Method::GET, "/users", users::list)
         .serve(Method::POST, "/users", users::create)
         .serve(Method::GET, "/users/export", users::export)
