@@ -44,7 +44,9 @@ test('output profile: created in the UI, run, and its file is on disk', async ({
   await page.getByTestId('nav-attendance-admin').click();
   await page.getByTestId('subnav-profiles').click();
   await expect(page.getByRole('heading', { name: 'Output profiles' })).toBeVisible();
-  const folder = mkdtempSync(join(tmpdir(), 'kinmu-e2e-out-'));
+  // The server writes only under its configured roots: by default its data folder's `files`.
+  const outside = mkdtempSync(join(tmpdir(), 'kinmu-e2e-out-'));
+  const folder = join(process.env.KINMU_E2E_DATA_DIR!, 'files', 'e2e-monthly');
   await page.getByTestId('profile-new').click();
   const dialog = page.getByTestId('profile-dialog');
   await dialog.getByLabel('Name', { exact: true }).fill('E2E monthly');
@@ -54,6 +56,10 @@ test('output profile: created in the UI, run, and its file is on disk', async ({
   // Required folder: refused at its field first.
   await dialog.getByTestId('profile-save').click();
   await expect(dialog.getByTestId('folder-error')).toBeVisible();
+  // A folder outside the roots: refused at its field, saying where files may go.
+  await dialog.getByLabel('Output folder (absolute path on the server)', { exact: true }).fill(outside);
+  await dialog.getByTestId('profile-save').click();
+  await expect(dialog.getByTestId('folder-error')).toContainText('output_roots');
   await dialog.getByLabel('Output folder (absolute path on the server)', { exact: true }).fill(folder);
   await dialog.getByTestId('profile-save').click();
   await expect(dialog).toHaveCount(0);

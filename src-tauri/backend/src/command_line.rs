@@ -350,6 +350,22 @@ fn data_dir(cli: &Cli, file: &FileConfig) -> PathBuf {
     cli.data_dir.clone().or_else(|| file.server.data_dir.clone()).unwrap_or_else(config::default_data_dir)
 }
 
+/// Where output profiles may write: the configuration file's `[attendance] output_roots`, or the
+/// data folder's `files` (created when missing).
+fn output_roots(cli: &Cli, file: &FileConfig) -> crate::attendance::output_roots::OutputRoots {
+    let roots = match &file.attendance.output_roots {
+        Some(roots) => roots.clone(),
+        None => {
+            let files = data_dir(cli, file).join("files");
+            if let Err(e) = std::fs::create_dir_all(&files) {
+                tracing::warn!(folder = %files.display(), error = %e, "cannot create the output files folder");
+            }
+            vec![files]
+        }
+    };
+    crate::attendance::output_roots::OutputRoots::new(roots)
+}
+
 async fn open_db(cli: &Cli, file: &FileConfig) -> Result<Db, Failure> {
     let url = database_url(cli, file)?;
     let max = cli.max_connections.or(file.database.max_connections).unwrap_or(10);
@@ -482,7 +498,7 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), Failure> {
                 std::fs::read_to_string(path).map_err(|e| Failure(format!("cannot read {}: {e}", path.display())))?
             };
             let db = open_db(&cli, &file).await?;
-            let applied = crate::settings_file::import(&db, &text, crate::now()).await?;
+            let applied = crate::settings_file::import(&db, &text, &output_roots(&cli, &file), crate::now()).await?;
             println!(
                 "settings imported: system, attendance rules, {} organisation overrides, task {} at {}",
                 applied.organization_rules.len(),
@@ -696,7 +712,7 @@ async fn files_run(cli: &Cli, file: &FileConfig, profile: Option<&str>, month: O
         return Ok(());
     }
     let started = Instant::now();
-    let report = output_profiles::run(&db, &profiles, &days, crate::now()).await?;
+    let report = output_profiles::run(&db, &profiles, &days, &output_roots(cli, file), crate::now()).await?;
     for f in &report.files {
         println!("{}: {} ({} rows, {} bytes)", f.profile, f.path, f.rows, f.bytes);
     }
@@ -797,7 +813,7 @@ async fn attendance_run(cli: &Cli, file: &FileConfig, range: Option<(&str, &str)
             (TaskTrigger::Manual, from, to)
         }
     };
-    let control = daily_task::TaskControl::new();
+    let control = daily_task::TaskControl::writing_to(output_roots(cli, file));
     let run = daily_task::begin(&db, &control, &Actor::Operator, trigger, from, to, now.timestamp()).await?;
     eprintln!("attendance task run {}: {from} to {to} ({} days); Ctrl-C stops after the day being written", run.id, run.days_total);
     let stopper = control.clone();
@@ -924,8 +940,16 @@ async fn serve(cli: &Cli, file: &FileConfig, a: &ServeArgs) -> Result<(), Failur
     let db = open_db(cli, file).await?;
     tracing::info!(database = %database_url(cli, file)?, kind = db.kind.name(), "database ready");
     let inbox = start_inbox(a.inbox.clone().or_else(|| file.attendance.inbox.clone()), &db)?;
-    let state = AppState::new(db, ServerOptions { base_path: base_path.clone(), ui_dir, secure_cookies: a.secure_cookies || file.server.secure_cookies.unwrap_or(false) })
-        .await?;
+    let state = AppState::new(
+        db,
+        ServerOptions {
+            base_path: base_path.clone(),
+            ui_dir,
+            secure_cookies: a.secure_cookies || file.server.secure_cookies.unwrap_or(false),
+            output_roots: output_roots(cli, file),
+        },
+    )
+    .await?;
     let needs_setup = state.needs_setup().await?;
     let interrupted = crate::attendance::daily_task::mark_interrupted(&state.db, crate::now()).await?;
     if interrupted > 0 {

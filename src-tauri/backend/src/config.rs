@@ -60,6 +60,8 @@ pub struct FileLog {
 pub struct FileAttendance {
     /// A folder whose dropped log files `kinmu serve` imports (see `attendance::inbox`).
     pub inbox: Option<PathBuf>,
+    /// The folders output profiles may write files under (default: the data folder's `files`).
+    pub output_roots: Option<Vec<PathBuf>>,
 }
 
 #[derive(Debug, thiserror::Error)]

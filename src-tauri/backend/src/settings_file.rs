@@ -77,7 +77,7 @@ pub fn parse(text: &str) -> Result<SettingsFile> {
 }
 
 /// Checks and applies a settings document.
-pub async fn import(db: &Db, text: &str, now: i64) -> Result<SettingsFile> {
+pub async fn import(db: &Db, text: &str, output_roots: &crate::attendance::output_roots::OutputRoots, now: i64) -> Result<SettingsFile> {
     let file = parse(text)?;
     system_settings::validate(&file.system).map_err(|e| prefixed("system.", e))?;
     rule_settings::validate_task_settings(&file.attendance_task).map_err(|e| prefixed("attendance_task.", e))?;
@@ -109,7 +109,7 @@ pub async fn import(db: &Db, text: &str, now: i64) -> Result<SettingsFile> {
         })?;
     }
     agreement::validate_limits(&file.agreement_limits).map_err(|e| prefixed("agreement_limits.", e))?;
-    output_profiles::check_set(&file.output_profiles)?;
+    output_profiles::check_set(&file.output_profiles, output_roots)?;
 
     let mut tx = db.pool.begin().await?;
     let s = &file.system;

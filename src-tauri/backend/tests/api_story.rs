@@ -449,7 +449,7 @@ async fn the_app_lives_under_its_base_path() {
     std::fs::write(ui.join("index.html"), "<html><head><base href=\"/\"><meta name=\"kinmu-base\" content=\"\"></head></html>").unwrap();
     std::fs::write(ui.join("pkg/app.js"), "console.log(1)").unwrap();
     let db = Db::open(&sqlite_url(&dir), 2).await.unwrap();
-    let state = AppState::new(db, ServerOptions { base_path: "/kinmu".into(), ui_dir: Some(ui), secure_cookies: true }).await.unwrap();
+    let state = AppState::new(db, ServerOptions { base_path: "/kinmu".into(), ui_dir: Some(ui), secure_cookies: true, output_roots: Default::default() }).await.unwrap();
     let app = kinmu::http::router(state);
     let get = |path: &str| {
         let app = app.clone();

@@ -11,6 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use kinmu::accounts::{Actor, organizations, setup, users};
 use kinmu::attendance::daily_task::{self, TaskControl};
 use kinmu::attendance::reports::{self, CsvEncoding, FileFormat, Period, ReportRequest};
+use kinmu::attendance::output_roots::OutputRoots;
 use kinmu::attendance::{agreement, import_file, output_profiles, retention, rule_settings, rules_preview, timesheet};
 use kinmu::database::Db;
 use kinmu::error::Error;
@@ -297,7 +298,7 @@ async fn settings_story(db: Db) {
 
     // Edited and imported back: all of it applies.
     let edited = text.replace("enabled = false", "enabled = true").replace("rounding_minutes = 0", "rounding_minutes = 10");
-    kinmu::settings_file::import(&db, &edited, t0).await.unwrap();
+    kinmu::settings_file::import(&db, &edited, &OutputRoots::default(), t0).await.unwrap();
     assert!(rule_settings::task_settings(&db).await.unwrap().enabled);
     assert_eq!(rule_settings::company_rules(&db).await.unwrap().rounding_minutes, 10);
     assert_eq!(rule_settings::overrides(&db).await.unwrap()[0].1.rounding_minutes, Some(15));
@@ -306,12 +307,12 @@ async fn settings_story(db: Db) {
 
     // A file with one bad value changes nothing, and the error names the key.
     let bad = text.replace("rounding_minutes = 0", "rounding_minutes = 61");
-    match kinmu::settings_file::import(&db, &bad, t0).await {
+    match kinmu::settings_file::import(&db, &bad, &OutputRoots::default(), t0).await {
         Err(Error::Invalid(f)) => assert_eq!(f.field, "attendance_rules.rounding_minutes", "{f:?}"),
         other => panic!("must be refused: {other:?}"),
     }
     let unknown_org = edited.replace("Acme / Night", "Acme / Day");
-    match kinmu::settings_file::import(&db, &unknown_org, t0).await {
+    match kinmu::settings_file::import(&db, &unknown_org, &OutputRoots::default(), t0).await {
         Err(Error::Invalid(f)) => assert!(f.message.contains("Acme / Day"), "{f:?}"),
         other => panic!("must be refused: {other:?}"),
     }
@@ -562,25 +563,26 @@ async fn reports_story(db: Db) {
     // Output profiles: saved, refused when two would write the same files, written on demand
     // and after each attendance task.
     let folder = dir.path().join("out");
+    let roots = OutputRoots::new([dir.path().to_path_buf()]);
     let profile = OutputProfile {
         name: "Monthly CSV".into(),
         folder: folder.display().to_string(),
         ..OutputProfile::default()
     };
-    let saved = output_profiles::create(&db, &op, profile.clone(), 0).await.unwrap();
+    let saved = output_profiles::create(&db, &op, profile.clone(), &roots, 0).await.unwrap();
     let twin = OutputProfile { name: "Twin".into(), ..profile.clone() };
-    assert!(matches!(output_profiles::create(&db, &op, twin, 0).await, Err(Error::Conflict { .. })));
+    assert!(matches!(output_profiles::create(&db, &op, twin, &roots, 0).await, Err(Error::Conflict { .. })));
     assert!(matches!(output_profiles::list(&db, &member).await, Err(Error::Forbidden(_))));
     let days: Vec<NaiveDate> = vec![date("2024-04-03")];
-    let report = output_profiles::run(&db, &[saved.clone()], &days, 0).await.unwrap();
+    let report = output_profiles::run(&db, &[saved.clone()], &days, &roots, 0).await.unwrap();
     assert_eq!(report.files.len(), 1, "{report:?}");
     assert!(report.files[0].path.ends_with("monthly_2024-04.csv"), "{report:?}");
     assert_eq!(report.files[0].rows, 4);
     std::fs::remove_file(&report.files[0].path).unwrap();
-    let r = run(&db, &TaskControl::new(), "2024-04-09", "2024-04-10").await;
+    let r = run(&db, &TaskControl::writing_to(roots.clone()), "2024-04-09", "2024-04-10").await;
     assert_eq!(r.status, TaskStatus::Completed, "{r:?}");
     assert!(folder.join("monthly_2024-04.csv").is_file(), "the task writes the enabled profiles' files");
-    let copy = output_profiles::copy(&db, &op, saved.id, 0).await.unwrap();
+    let copy = output_profiles::copy(&db, &op, saved.id, &roots, 0).await.unwrap();
     assert!(!copy.enabled && copy.name == "Monthly CSV (copy)");
 
     // The 36 agreement: Mogami's month is well under the limits.

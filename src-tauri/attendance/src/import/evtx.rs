@@ -17,13 +17,14 @@
 //! time is the record's UTC time; the position is the event record id.
 //!
 //! Reading is chunk by chunk (64 KiB each): memory stays constant. A file cut short yields
-//! the records of its whole chunks and then an error.
+//! the records of its whole chunks, then the whole records of the chunk it was cut in, then an
+//! error saying so.
 
 use std::io::{Read, Seek, SeekFrom};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use evtx::{EvtxParser, IntoIterChunks, ParserSettings};
+use evtx::{EvtxChunkData, EvtxParser, IntoIterChunks, ParserSettings};
 use serde_json::Value;
 
 use super::{ImportError, ImportResult};
@@ -43,7 +44,12 @@ pub struct EvtxReader<R: Read + Seek> {
     trailing_error: Option<ImportError>,
     /// An error to yield at once (the file could not be opened).
     opening_error: Option<ImportError>,
+    /// The bytes of the chunk the file was cut in, read after the whole chunks.
+    partial_chunk: Option<Vec<u8>>,
 }
+
+/// The size of a chunk's header: a partial chunk shorter than this holds no record.
+const CHUNK_HEADER: u64 = 512;
 
 impl<R: Read + Seek> EvtxReader<R> {
     /// Reads `input` (named `file` in events and errors). A file that is not EVTX yields a
@@ -58,6 +64,7 @@ impl<R: Read + Seek> EvtxReader<R> {
             chunk_number: 0,
             trailing_error: None,
             opening_error: None,
+            partial_chunk: None,
         };
         let len = input.seek(SeekFrom::End(0)).and_then(|len| input.seek(SeekFrom::Start(0)).map(|_| len));
         let len = match len {
@@ -67,19 +74,32 @@ impl<R: Read + Seek> EvtxReader<R> {
                 return reader;
             }
         };
+        let whole = len.saturating_sub(HEADER_BLOCK) / CHUNK;
+        let rest = len.saturating_sub(HEADER_BLOCK) % CHUNK;
+        if rest >= CHUNK_HEADER {
+            // Kept aside (at most 64 KiB) to read its whole records after the whole chunks.
+            let mut tail = Vec::with_capacity(rest as usize);
+            let read = input
+                .seek(SeekFrom::Start(HEADER_BLOCK + whole * CHUNK))
+                .and_then(|_| input.by_ref().take(rest).read_to_end(&mut tail))
+                .and_then(|_| input.seek(SeekFrom::Start(0)));
+            if read.is_ok() {
+                reader.partial_chunk = Some(tail);
+            }
+        }
         match EvtxParser::from_read_seek(input) {
             Ok(parser) => {
                 let header_chunks = u64::from(parser.header().chunk_count);
-                let whole = len.saturating_sub(HEADER_BLOCK) / CHUNK;
-                let rest = len.saturating_sub(HEADER_BLOCK) % CHUNK;
                 if rest != 0 || whole < header_chunks {
+                    let partial = if reader.partial_chunk.is_some() {
+                        format!("the whole records of the partial chunk ({rest} bytes) were read, the record it was cut in is lost")
+                    } else {
+                        format!("{rest} byte(s) of a partial chunk not read")
+                    };
                     reader.trailing_error = Some(ImportError::new(
                         file,
-                        whole,
-                        format!(
-                            "the file is cut short: {whole} whole chunk(s) of {header_chunks} announced, \
-                             {rest} byte(s) of a partial chunk not read"
-                        ),
+                        whole + 1,
+                        format!("the file is cut short: {whole} whole chunk(s) of {header_chunks} announced; {partial}"),
                     ));
                 }
                 reader.chunks = Some(parser.with_configuration((*settings).clone()).into_chunks());
@@ -89,12 +109,16 @@ impl<R: Read + Seek> EvtxReader<R> {
         reader
     }
 
-    /// Reads the next chunk into `pending`; false when there is none.
+    /// Reads the next chunk into `pending` (the partial one last); false when there is none.
     fn read_chunk(&mut self) -> bool {
-        let Some(chunks) = self.chunks.as_mut() else { return false };
-        let Some(chunk) = chunks.next() else {
-            self.chunks = None;
-            return false;
+        let chunk = match self.chunks.as_mut().and_then(Iterator::next) {
+            Some(chunk) => chunk.map_err(|e| e.to_string()),
+            None => {
+                self.chunks = None;
+                let Some(tail) = self.partial_chunk.take() else { return false };
+                // The records that end before the cut parse; the one cut reads as the end.
+                EvtxChunkData::new(tail, false).map_err(|e| e.to_string())
+            }
         };
         self.chunk_number += 1;
         let mut out = Vec::new();
@@ -216,4 +240,44 @@ fn event_of(data: &Value, record_id: u64, file: &Arc<str>) -> Option<ImportResul
         detail,
         source: SourcePosition { file: file.clone(), position: record_id },
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn real_log() -> Vec<u8> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/evtx/DE_RDP_Tunneling_4624.evtx");
+        std::fs::read(path).expect("the shared test data (../shared/data/evtx)")
+    }
+
+    fn read(bytes: Vec<u8>) -> Vec<ImportResult> {
+        EvtxReader::new(std::io::Cursor::new(bytes), "cut.evtx").collect()
+    }
+
+    #[test]
+    fn a_file_cut_short_keeps_the_records_before_the_cut() {
+        let whole = real_log();
+        let all: Vec<LogEvent> = read(whole.clone()).into_iter().map(Result::unwrap).collect();
+        assert!(all.len() >= 10, "{}", all.len());
+        // Cut the file's only chunk halfway through its records (they end at the chunk's free
+        // space offset, bytes 48–51 of its header).
+        let chunk = HEADER_BLOCK as usize;
+        let records_end = u32::from_le_bytes(whole[chunk + 48..chunk + 52].try_into().unwrap()) as usize;
+        let cut_at = chunk + records_end / 2;
+        let results = read(whole[..cut_at].to_vec());
+        let (events, errors): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
+        let events: Vec<LogEvent> = events.into_iter().map(Result::unwrap).collect();
+        assert!(!events.is_empty() && events.len() < all.len(), "{} of {}", events.len(), all.len());
+        for (cut, full) in events.iter().zip(&all) {
+            assert_eq!(cut.event_key(), full.event_key(), "the records before the cut are the file's own");
+        }
+        // The record the cut went through, and the file's end: said, not silently dropped.
+        assert!(!errors.is_empty() && errors.len() <= 2, "{errors:?}");
+        assert!(errors.last().unwrap().as_ref().unwrap_err().reason.contains("cut short"), "{errors:?}");
+        // Cut inside the chunk's header: nothing of it can be read, and that is said.
+        let results = read(whole[..HEADER_BLOCK as usize + 100].to_vec());
+        assert_eq!(results.len(), 1);
+        assert!(results[0].as_ref().unwrap_err().reason.contains("cut short"));
+    }
 }

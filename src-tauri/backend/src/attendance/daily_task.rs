@@ -37,16 +37,28 @@ const CHUNK_DAYS: usize = 7;
 /// Longest range one run may cover.
 pub const MAX_DAYS: i64 = 3 * 366;
 
-/// The in-process side of the task: whether this process runs it, and the stop request.
+/// The in-process side of the task: whether this process runs it, the stop request, and where
+/// the output profiles it runs may write.
 #[derive(Debug, Default)]
 pub struct TaskControl {
     running: AtomicBool,
     stop: AtomicBool,
+    output_roots: super::output_roots::OutputRoots,
 }
 
 impl TaskControl {
+    /// A task that writes no output profile's files (no folder is allowed).
     pub fn new() -> Arc<TaskControl> {
         Arc::new(TaskControl::default())
+    }
+
+    /// A task whose output profiles write under `roots`.
+    pub fn writing_to(roots: super::output_roots::OutputRoots) -> Arc<TaskControl> {
+        Arc::new(TaskControl { output_roots: roots, ..TaskControl::default() })
+    }
+
+    pub fn output_roots(&self) -> &super::output_roots::OutputRoots {
+        &self.output_roots
     }
 
     /// Asks the run in progress to stop after the day it is writing.
@@ -419,7 +431,7 @@ async fn compute_and_store(
     if !written_days.is_empty() {
         let profiles = super::output_profiles::enabled(db).await?;
         if !profiles.is_empty() {
-            let report = super::output_profiles::run(db, &profiles, &written_days, now.timestamp()).await?;
+            let report = super::output_profiles::run(db, &profiles, &written_days, &control.output_roots, now.timestamp()).await?;
             tracing::info!(files = report.files.len(), deleted = report.deleted, errors = report.errors.len(), "output profiles written");
             if !report.errors.is_empty() {
                 let files = format!("output files not written: {}", report.errors.join("; "));

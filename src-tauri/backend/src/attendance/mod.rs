@@ -21,6 +21,7 @@ pub mod event_import;
 pub mod inbox;
 pub mod month_report;
 pub mod output_profiles;
+pub mod output_roots;
 pub mod people;
 pub mod reports;
 pub mod retention;

@@ -16,6 +16,7 @@ use kinmu_shared::api::{
 };
 use kinmu_shared::{Language, Permission};
 
+use super::output_roots::OutputRoots;
 use super::people::owns;
 use super::reports::{self, CsvEncoding, FileFormat, Period, ReportRequest, Row, Table};
 use crate::accounts::Actor;
@@ -143,7 +144,15 @@ pub fn file_name(template: &str, p: &OutputProfile, parts: &NameParts, language:
         .replace("<group>", &safe(&parts.group.replace(" / ", "-")))
         .replace("<rankingname>", ranking_name(p.ranking, language))
         .replace("<terminal>", &safe(&parts.terminal));
-    let name = safe(&name);
+    let mut name = safe(&name);
+    // Long user or terminal names: the name is cut (at a character) to what file systems take.
+    if name.len() > MAX_FILE_STEM_BYTES {
+        let mut end = MAX_FILE_STEM_BYTES;
+        while !name.is_char_boundary(end) {
+            end -= 1;
+        }
+        name.truncate(end);
+    }
     if name.is_empty() { datatype_name(p.kind, language).to_string() } else { name }
 }
 
@@ -156,15 +165,22 @@ fn extension(p: &OutputProfile) -> &'static str {
     }
 }
 
-/// Checks a profile on its own; the error names the field.
-pub fn validate(p: &OutputProfile) -> Result<()> {
+/// The longest file name a template may give before its extension, in bytes (file systems
+/// allow 255; the extension and the temporary names' marks need the rest).
+pub const MAX_FILE_STEM_BYTES: usize = 200;
+
+/// Checks a profile on its own, its folder under `roots`; the error names the field.
+pub fn validate(p: &OutputProfile, roots: &OutputRoots) -> Result<()> {
     let name = p.name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(Error::invalid("name", "name: give the profile a name of 1 to 100 characters"));
     }
-    let folder = p.folder.trim();
-    if folder.is_empty() || !Path::new(folder).is_absolute() {
-        return Err(Error::invalid("folder", "folder: give an absolute folder on the server, e.g. /srv/kinmu/files"));
+    roots.confine("folder", &p.folder)?;
+    if p.file_name.chars().any(char::is_control) {
+        return Err(Error::invalid("file_name", "file_name: a file name cannot hold control characters (NUL, tab, line breaks)"));
+    }
+    if p.file_name.trim().len() > MAX_FILE_STEM_BYTES {
+        return Err(Error::invalid("file_name", format!("file_name: a file name template is at most {MAX_FILE_STEM_BYTES} bytes")));
     }
     p.layout.check(p.kind).map_err(|f| Error::invalid(&format!("layout.{}", f.field), f.message))?;
     if CsvEncoding::parse(&p.encoding).is_none() {
@@ -234,9 +250,9 @@ fn path_pattern(p: &OutputProfile) -> String {
 }
 
 /// Checks a whole set of profiles (a settings file): each valid, names and paths distinct.
-pub fn check_set(profiles: &[OutputProfile]) -> Result<()> {
+pub fn check_set(profiles: &[OutputProfile], roots: &OutputRoots) -> Result<()> {
     for (i, p) in profiles.iter().enumerate() {
-        validate(p).map_err(|e| match e {
+        validate(p, roots).map_err(|e| match e {
             Error::Invalid(f) => Error::invalid(&format!("output_profiles[{i}].{}", f.field), format!("output_profiles[{i}] ({}): {}", p.name, f.message)),
             other => other,
         })?;
@@ -307,8 +323,8 @@ pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<OutputProfile> {
 }
 
 /// Checks a profile against the others: names and paths must differ.
-async fn check_against_others(db: &Db, p: &OutputProfile) -> Result<()> {
-    validate(p)?;
+async fn check_against_others(db: &Db, p: &OutputProfile, roots: &OutputRoots) -> Result<()> {
+    validate(p, roots)?;
     for other in all(db).await?.iter().filter(|o| o.id != p.id) {
         if other.name.trim().eq_ignore_ascii_case(p.name.trim()) {
             return Err(Error::conflict("name", format!("name: a profile is already called {:?}", other.name)));
@@ -323,11 +339,11 @@ async fn check_against_others(db: &Db, p: &OutputProfile) -> Result<()> {
     Ok(())
 }
 
-pub async fn create(db: &Db, actor: &Actor, mut p: OutputProfile, now: i64) -> Result<OutputProfile> {
+pub async fn create(db: &Db, actor: &Actor, mut p: OutputProfile, roots: &OutputRoots, now: i64) -> Result<OutputProfile> {
     actor.require(Permission::ManageSettings)?;
     p.id = 0;
     p.name = p.name.trim().to_string();
-    check_against_others(db, &p).await?;
+    check_against_others(db, &p, roots).await?;
     let json = serde_json::to_string(&p).map_err(|e| Error::Internal(e.to_string()))?;
     p.id = sqlx::query_scalar(
         "INSERT INTO attendance_output_profiles (name_key, profile, updated_at) VALUES ($1, $2, $3) RETURNING id",
@@ -340,11 +356,11 @@ pub async fn create(db: &Db, actor: &Actor, mut p: OutputProfile, now: i64) -> R
     Ok(p)
 }
 
-pub async fn update(db: &Db, actor: &Actor, id: i64, mut p: OutputProfile, now: i64) -> Result<OutputProfile> {
+pub async fn update(db: &Db, actor: &Actor, id: i64, mut p: OutputProfile, roots: &OutputRoots, now: i64) -> Result<OutputProfile> {
     get(db, actor, id).await?;
     p.id = id;
     p.name = p.name.trim().to_string();
-    check_against_others(db, &p).await?;
+    check_against_others(db, &p, roots).await?;
     let json = serde_json::to_string(&p).map_err(|e| Error::Internal(e.to_string()))?;
     sqlx::query("UPDATE attendance_output_profiles SET name_key = $1, profile = $2, updated_at = $3 WHERE id = $4")
         .bind(p.name.to_lowercase())
@@ -363,7 +379,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64) -> Result<()> {
 }
 
 /// A copy named "NAME (copy)", disabled, writing to a `copy` subfolder so it does not clash.
-pub async fn copy(db: &Db, actor: &Actor, id: i64, now: i64) -> Result<OutputProfile> {
+pub async fn copy(db: &Db, actor: &Actor, id: i64, roots: &OutputRoots, now: i64) -> Result<OutputProfile> {
     let mut p = get(db, actor, id).await?;
     let names: Vec<String> = all(db).await?.into_iter().map(|o| o.name.to_lowercase()).collect();
     let mut n = 1;
@@ -375,7 +391,7 @@ pub async fn copy(db: &Db, actor: &Actor, id: i64, now: i64) -> Result<OutputPro
     }
     p.enabled = false;
     p.folder = Path::new(p.folder.trim()).join(format!("copy-{n}")).display().to_string();
-    create(db, actor, p, now).await
+    create(db, actor, p, roots, now).await
 }
 
 /// Whether `r` passes the profile's filters.
@@ -630,11 +646,16 @@ pub fn periods_for(p: &OutputProfile, days: &[NaiveDate]) -> Vec<Period> {
 }
 
 /// Runs `profiles` for the attendance days `days`; a failing profile is reported and the
-/// others still run.
-pub async fn run(db: &Db, profiles: &[OutputProfile], days: &[NaiveDate], now: i64) -> Result<ProfileRunReport> {
+/// others still run. A profile whose folder is no longer under `roots` (the configuration
+/// changed, or a link was made since it was saved) writes nothing.
+pub async fn run(db: &Db, profiles: &[OutputProfile], days: &[NaiveDate], roots: &OutputRoots, now: i64) -> Result<ProfileRunReport> {
     let language = reports::file_language(db).await?;
     let mut report = ProfileRunReport::default();
     for p in profiles {
+        if let Err(e) = roots.confine("folder", &p.folder) {
+            report.errors.push(format!("{}: {e}", p.name));
+            continue;
+        }
         let mut failed = false;
         for period in periods_for(p, days) {
             match write_period(db, p, period, language, now).await {
@@ -670,6 +691,28 @@ mod tests {
         OutputProfile { name: "Monthly".into(), folder: "/srv/kinmu".into(), ..OutputProfile::default() }
     }
 
+    fn roots() -> OutputRoots {
+        OutputRoots::new([PathBuf::from("/srv")])
+    }
+
+    #[test]
+    fn file_names_and_folders_are_checked_when_saved() {
+        let mut p = profile();
+        p.file_name = "<datatype>\0_<yyyy-MM>".into();
+        assert_eq!(validate(&p, &roots()).unwrap_err().to_api().field.as_deref(), Some("file_name"));
+        p.file_name = format!("{}_<yyyy-MM>", "x".repeat(MAX_FILE_STEM_BYTES));
+        assert_eq!(validate(&p, &roots()).unwrap_err().to_api().field.as_deref(), Some("file_name"));
+        p.file_name = String::new();
+        p.folder = "/srv/../etc".into();
+        assert_eq!(validate(&p, &roots()).unwrap_err().to_api().field.as_deref(), Some("folder"));
+        // A user's long name is cut to what a file system takes.
+        p.folder = "/srv/kinmu".into();
+        p.split = SplitBy::User;
+        let parts = NameParts { period: Some(Period::Month(2024, 4)), user: "長".repeat(200), ..NameParts::default() };
+        let name = file_name(&template(&p), &p, &parts, Language::Ja);
+        assert!(name.len() <= MAX_FILE_STEM_BYTES && name.starts_with("月別_長"), "{}", name.len());
+    }
+
     #[test]
     fn default_names_use_the_words_of_the_kind_unit_and_split() {
         let mut p = profile();
@@ -685,7 +728,7 @@ mod tests {
         let parts = NameParts { period: Some(Period::Day(NaiveDate::from_ymd_opt(2024, 4, 2).unwrap())), group: "Acme / Sales".into(), ..NameParts::default() };
         assert_eq!(file_name(&template(&p), &p, &parts, Language::En), "daily_Acme-Sales_2024-04-02");
         p.file_name = "<yyyy>/<terminal>".into();
-        assert!(validate(&p).is_err());
+        assert!(validate(&p, &roots()).is_err());
     }
 
     #[test]
@@ -710,23 +753,23 @@ mod tests {
         let mut p = profile();
         p.split = SplitBy::User;
         p.file_name = "<datatype>_<yyyy-MM>".into();
-        let Err(Error::Invalid(f)) = validate(&p) else { panic!("must fail") };
+        let Err(Error::Invalid(f)) = validate(&p, &roots()) else { panic!("must fail") };
         assert!(f.message.contains("<username>"), "{f:?}");
         p.split = SplitBy::None;
         p.file_name = "<datatype>".into();
-        let Err(Error::Invalid(f)) = validate(&p) else { panic!("must fail") };
+        let Err(Error::Invalid(f)) = validate(&p, &roots()) else { panic!("must fail") };
         assert!(f.message.contains("<yyyy-MM>"), "{f:?}");
         p.file_name = "<month>".into();
-        let Err(Error::Invalid(f)) = validate(&p) else { panic!("must fail") };
+        let Err(Error::Invalid(f)) = validate(&p, &roots()) else { panic!("must fail") };
         assert!(f.message.contains("<month>"), "{f:?}");
         p.file_name = String::new();
         p.folder = "relative/folder".into();
-        let Err(Error::Invalid(f)) = validate(&p) else { panic!("must fail") };
+        let Err(Error::Invalid(f)) = validate(&p, &roots()) else { panic!("must fail") };
         assert_eq!(f.field, "folder");
         p.folder = "/srv".into();
         p.kind = ReportKind::Monthly;
         p.unit = OutputUnit::PerDay;
-        let Err(Error::Invalid(f)) = validate(&p) else { panic!("must fail") };
+        let Err(Error::Invalid(f)) = validate(&p, &roots()) else { panic!("must fail") };
         assert_eq!(f.field, "unit");
         // Same folder and name pattern: the same files.
         let a = profile();

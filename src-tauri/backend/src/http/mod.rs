@@ -48,6 +48,8 @@ pub struct ServerOptions {
     pub base_path: String,
     pub ui_dir: Option<PathBuf>,
     pub secure_cookies: bool,
+    /// Where output profiles may write (from the configuration file).
+    pub output_roots: crate::attendance::output_roots::OutputRoots,
 }
 
 impl AppState {
@@ -62,7 +64,7 @@ impl AppState {
             setup_done: AtomicBool::new(setup_done),
             session_idle_seconds: AtomicI64::new(idle),
             ui,
-            attendance_task: crate::attendance::daily_task::TaskControl::new(),
+            attendance_task: crate::attendance::daily_task::TaskControl::writing_to(opts.output_roots),
         }))
     }
 

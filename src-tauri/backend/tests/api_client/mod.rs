@@ -81,9 +81,14 @@ pub fn expect(a: &Answer, status: u16, code: Option<&str>) {
     }
 }
 
+/// The tests' servers may write output files under the system's temporary folder.
+pub fn test_output_roots() -> kinmu::attendance::output_roots::OutputRoots {
+    kinmu::attendance::output_roots::OutputRoots::new([std::env::temp_dir()])
+}
+
 pub async fn app_on(url: &DatabaseUrl) -> (Router, Db) {
     let db = Db::open(url, 5).await.expect("database opens");
-    let state = AppState::new(db.clone(), ServerOptions { base_path: String::new(), ui_dir: None, secure_cookies: false }).await.unwrap();
+    let state = AppState::new(db.clone(), ServerOptions { base_path: String::new(), ui_dir: None, secure_cookies: false, output_roots: test_output_roots() }).await.unwrap();
     (kinmu::http::router(Arc::clone(&state)), db)
 }
 

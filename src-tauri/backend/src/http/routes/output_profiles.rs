@@ -22,7 +22,7 @@ pub async fn create(
     session: Session,
     JsonBody(p): JsonBody<OutputProfile>,
 ) -> Result<impl IntoResponse> {
-    let p = output_profiles::create(&state.db, &session.actor(), p, crate::now()).await?;
+    let p = output_profiles::create(&state.db, &session.actor(), p, state.attendance_task.output_roots(), crate::now()).await?;
     Ok((StatusCode::CREATED, Json(p)))
 }
 
@@ -32,7 +32,7 @@ pub async fn update(
     IdParam(id): IdParam,
     JsonBody(p): JsonBody<OutputProfile>,
 ) -> Result<Json<OutputProfile>> {
-    Ok(Json(output_profiles::update(&state.db, &session.actor(), id, p, crate::now()).await?))
+    Ok(Json(output_profiles::update(&state.db, &session.actor(), id, p, state.attendance_task.output_roots(), crate::now()).await?))
 }
 
 pub async fn delete(State(state): State<SharedState>, session: Session, IdParam(id): IdParam) -> Result<StatusCode> {
@@ -41,7 +41,7 @@ pub async fn delete(State(state): State<SharedState>, session: Session, IdParam(
 }
 
 pub async fn copy(State(state): State<SharedState>, session: Session, IdParam(id): IdParam) -> Result<impl IntoResponse> {
-    let p = output_profiles::copy(&state.db, &session.actor(), id, crate::now()).await?;
+    let p = output_profiles::copy(&state.db, &session.actor(), id, state.attendance_task.output_roots(), crate::now()).await?;
     Ok((StatusCode::CREATED, Json(p)))
 }
 
@@ -71,7 +71,7 @@ pub async fn run_one(
 ) -> Result<Json<ProfileRunReport>> {
     let p = output_profiles::get(&state.db, &session.actor(), id).await?;
     let days = days_of(&state, &req).await?;
-    Ok(Json(output_profiles::run(&state.db, &[p], &days, crate::now()).await?))
+    Ok(Json(output_profiles::run(&state.db, &[p], &days, state.attendance_task.output_roots(), crate::now()).await?))
 }
 
 pub async fn run_all(
@@ -82,7 +82,7 @@ pub async fn run_all(
     session.actor().require(kinmu_shared::Permission::ManageSettings)?;
     let days = days_of(&state, &req).await?;
     let profiles = output_profiles::enabled(&state.db).await?;
-    Ok(Json(output_profiles::run(&state.db, &profiles, &days, crate::now()).await?))
+    Ok(Json(output_profiles::run(&state.db, &profiles, &days, state.attendance_task.output_roots(), crate::now()).await?))
 }
 
 pub async fn preview(
