@@ -239,8 +239,10 @@ async fn task_story(db: Db) {
     let overview = daily_task::overview(&db, &op, now()).await.unwrap();
     assert_eq!(overview.running.as_ref().map(|r| r.id), Some(held.id));
     assert_eq!(overview.next_run_at, None, "the schedule is off until enabled");
-    // A server that starts again marks the run its predecessor left as interrupted.
-    assert_eq!(daily_task::mark_interrupted(&db, t0).await.unwrap(), 1);
+    // A run whose process still renews its lease is left alone; once its heartbeat is a minute
+    // old (its process was killed), a starting server marks it interrupted.
+    assert_eq!(daily_task::mark_interrupted(&db, t0).await.unwrap(), 0);
+    assert_eq!(daily_task::mark_interrupted(&db, t0 + kinmu::database::lease::STALE_AFTER_SECONDS + 1).await.unwrap(), 1);
     assert_eq!(daily_task::get_run(&db, held.id).await.unwrap().status, TaskStatus::Interrupted);
     // Members may not start runs.
     assert!(matches!(

@@ -28,6 +28,7 @@ use super::retention;
 use super::rule_settings::{self, RuleBook};
 use crate::accounts::{Actor, organizations};
 use crate::config::DatabaseKind;
+use crate::database::lease::Renewal;
 use crate::database::sqlite_rows::{self, Param};
 use crate::database::{Db, Native, Value, positional_placeholders, postgres_copy};
 use crate::error::{Error, Result};
@@ -42,7 +43,7 @@ pub const MAX_DAYS: i64 = 3 * 366;
 #[derive(Debug, Default)]
 pub struct TaskControl {
     running: AtomicBool,
-    stop: AtomicBool,
+    stop: Arc<AtomicBool>,
     output_roots: super::output_roots::OutputRoots,
 }
 
@@ -68,6 +69,11 @@ impl TaskControl {
 
     pub fn is_running(&self) -> bool {
         self.running.load(Ordering::SeqCst)
+    }
+
+    /// The stop request, for the lease's heartbeat (which stops a run that lost its lease).
+    fn stop_flag(&self) -> Arc<AtomicBool> {
+        self.stop.clone()
     }
 
     fn stop_requested(&self) -> bool {
@@ -138,6 +144,13 @@ pub fn next_run_at(
     Some(todays)
 }
 
+/// Today's start time of the schedule (in `tz`), the same for every server: it names the
+/// scheduled run so that it is made once.
+fn todays_start(settings: &AttendanceTaskSettings, tz: Tz, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let run_at: ClockTime = settings.run_at.parse().ok()?;
+    Some(local_instant(tz, now.with_timezone(&tz).date_naive(), run_at))
+}
+
 fn run_from_row(row: RunRow) -> TaskRun {
     let (id, trigger, from, to, started_at, finished_at, status, days_total, days_done, events_read, daily_records, message) = row;
     TaskRun {
@@ -196,16 +209,19 @@ pub async fn overview(db: &Db, actor: &Actor, now: DateTime<Utc>) -> Result<Task
     Ok(TaskOverview { settings, running, recent, next_run_at: next })
 }
 
-/// Marks runs left `running` by a process that ended as interrupted (at server start, when no
-/// run of this process can be in progress).
+/// Marks the runs whose process stopped renewing them (killed, or its machine stopped) as
+/// interrupted; a run another live process is doing is left alone. Any process may call it: a
+/// starting server does, and so does every new run.
 pub async fn mark_interrupted(db: &Db, now: i64) -> Result<u64> {
     Ok(sqlx::query(
         "UPDATE attendance_task_runs SET status = $1, finished_at = $2, \
-         message = 'the Kinmu process ended during the run: the days it had stored are whole; run it again' WHERE status = $3",
+         message = 'the Kinmu process running it stopped (no heartbeat for a minute): the days it had stored are whole; run it again' \
+         WHERE status = $3 AND COALESCE(heartbeat_at, started_at) < $4",
     )
     .bind(TaskStatus::Interrupted.key())
     .bind(now)
     .bind(TaskStatus::Running.key())
+    .bind(now - crate::database::lease::STALE_AFTER_SECONDS)
     .execute(&db.pool)
     .await?
     .rows_affected())
@@ -224,30 +240,49 @@ pub async fn begin(
     if trigger != TaskTrigger::Scheduled {
         actor.require(Permission::ManageSettings)?;
     }
+    begin_lease(db, control, actor, trigger, None, from, to, now).await
+}
+
+/// The scheduled run due at `due_at`, started once whichever of the servers sharing the
+/// database asks first; `Ok(None)` when another one already started it.
+pub async fn begin_scheduled(
+    db: &Db,
+    control: &TaskControl,
+    due_at: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+    now: i64,
+) -> Result<Option<TaskRun>> {
+    match begin_lease(db, control, &Actor::Operator, TaskTrigger::Scheduled, Some(due_at), from, to, now).await {
+        Ok(run) => Ok(Some(run)),
+        Err(Error::Conflict { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Takes the one lease on the task: marks runs whose process died as interrupted, then records
+/// the new run as running. The database's unique indexes decide between processes asking at
+/// the same moment (one running run; one start per scheduled time).
+#[allow(clippy::too_many_arguments)]
+async fn begin_lease(
+    db: &Db,
+    control: &TaskControl,
+    actor: &Actor,
+    trigger: TaskTrigger,
+    scheduled_for: Option<i64>,
+    from: NaiveDate,
+    to: NaiveDate,
+    now: i64,
+) -> Result<TaskRun> {
     if control.running.swap(true, Ordering::SeqCst) {
         return Err(Error::conflict("", "the attendance task is already running: wait for it or stop it"));
     }
     let result = async {
-        let mut tx = db.pool.begin().await?;
-        let running: Option<(i64, i64)> =
-            sqlx::query_as("SELECT id, started_at FROM attendance_task_runs WHERE status = $1 ORDER BY id LIMIT 1")
-                .bind(TaskStatus::Running.key())
-                .fetch_optional(&mut *tx)
-                .await?;
-        if let Some((id, started)) = running {
-            let since = DateTime::from_timestamp(started, 0).map(|t| t.to_rfc3339()).unwrap_or_default();
-            return Err(Error::conflict(
-                "",
-                format!(
-                    "run {id} of the attendance task has been running since {since} in another Kinmu process: \
-                     wait for it, or stop it there (a server that was killed marks it interrupted when it starts again)"
-                ),
-            ));
-        }
+        mark_interrupted(db, now).await?;
         let days = (to - from).num_days() + 1;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO attendance_task_runs (trigger_kind, from_date, to_date, requested_by, started_at, status, days_total) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        let inserted = sqlx::query_scalar::<_, i64>(
+            "INSERT INTO attendance_task_runs (trigger_kind, from_date, to_date, requested_by, started_at, status, days_total, heartbeat_at, scheduled_for) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $5, $8) RETURNING id",
         )
         .bind(trigger.key())
         .bind(from.to_string())
@@ -256,9 +291,14 @@ pub async fn begin(
         .bind(now)
         .bind(TaskStatus::Running.key())
         .bind(days)
-        .fetch_one(&mut *tx)
-        .await?;
-        tx.commit().await?;
+        .bind(scheduled_for)
+        .fetch_one(&db.pool)
+        .await;
+        let id = match inserted {
+            Ok(id) => id,
+            Err(e) if crate::error::is_unique_violation(&e) => return Err(already_running(db, scheduled_for).await),
+            Err(e) => return Err(e.into()),
+        };
         get_run(db, id).await
     }
     .await;
@@ -268,6 +308,54 @@ pub async fn begin(
         control.stop.store(false, Ordering::SeqCst);
     }
     result
+}
+
+/// Why a run could not start: the run another process holds, or the scheduled start another
+/// server made.
+async fn already_running(db: &Db, scheduled_for: Option<i64>) -> Error {
+    let running: std::result::Result<Option<(i64, i64)>, sqlx::Error> =
+        sqlx::query_as("SELECT id, started_at FROM attendance_task_runs WHERE status = $1 ORDER BY id LIMIT 1")
+            .bind(TaskStatus::Running.key())
+            .fetch_optional(&db.pool)
+            .await;
+    match running {
+        Ok(Some((id, started))) => {
+            let since = DateTime::from_timestamp(started, 0).map(|t| t.to_rfc3339()).unwrap_or_default();
+            Error::conflict(
+                "",
+                format!(
+                    "run {id} of the attendance task has been running since {since} in another Kinmu process: \
+                     wait for it, or stop it there (if that process was killed, its run is marked interrupted a minute after its last sign of life)"
+                ),
+            )
+        }
+        Ok(None) if scheduled_for.is_some() => Error::conflict("", "this scheduled run was already started by another Kinmu server"),
+        Ok(None) => Error::conflict("", "another Kinmu process started a run at the same moment: look at the task's runs"),
+        Err(e) => e.into(),
+    }
+}
+
+/// Renews the run's lease (see [`crate::database::lease`]) while it runs; a run whose lease
+/// was taken over (marked interrupted by another process) is asked to stop.
+fn keep_lease(db: &Db, control: &TaskControl, run_id: i64) -> Renewal {
+    let db = db.clone();
+    let stop = control.stop_flag();
+    Renewal::start(
+        "attendance task",
+        move || {
+            let db = db.clone();
+            async move {
+                let r = sqlx::query("UPDATE attendance_task_runs SET heartbeat_at = $1 WHERE id = $2 AND status = $3")
+                    .bind(crate::now())
+                    .bind(run_id)
+                    .bind(TaskStatus::Running.key())
+                    .execute(&db.pool)
+                    .await?;
+                Ok(r.rows_affected() > 0)
+            }
+        },
+        move || stop.store(true, Ordering::SeqCst),
+    )
 }
 
 /// Runs a recorded run to its end, reporting progress after each day. The run's row holds the
@@ -280,7 +368,9 @@ pub async fn execute(
     mut progress: impl FnMut(&TaskRun),
 ) -> TaskRun {
     let started = Instant::now();
+    let lease = keep_lease(db, control, run.id);
     let outcome = compute_and_store(db, control, &mut run, now, &mut progress).await;
+    drop(lease);
     let (status, message) = match outcome {
         Ok(note) if control.stop_requested() && run.days_done < run.days_total => (
             TaskStatus::Stopped,
@@ -301,7 +391,9 @@ pub async fn execute(
     run.message = message;
     run.finished_at = Some(now.timestamp() + started.elapsed().as_secs() as i64);
     if let Err(e) = sqlx::query(
-        "UPDATE attendance_task_runs SET status = $1, finished_at = $2, message = $3, days_done = $4, events_read = $5, daily_records = $6 WHERE id = $7",
+        // Only while it holds its lease: a run marked interrupted elsewhere stays so.
+        "UPDATE attendance_task_runs SET status = $1, finished_at = $2, message = $3, days_done = $4, events_read = $5, daily_records = $6 \
+         WHERE id = $7 AND status = 'running'",
     )
     .bind(run.status.key())
     .bind(run.finished_at)
@@ -1127,9 +1219,18 @@ pub async fn start_if_due(db: &Db, control: &Arc<TaskControl>, now: DateTime<Utc
         return Ok(None);
     }
     let (from, to) = scheduled_range(&settings, &rules, now);
-    let run = spawn(db.clone(), control.clone(), &Actor::Operator, TaskTrigger::Scheduled, from, to, now).await?;
+    // The instant it was due names the start, so that servers sharing the database make it once.
+    let due_at = todays_start(&settings, rules.time_zone, now).map_or(now.timestamp(), |t| t.timestamp());
+    let Some(run) = begin_scheduled(db, control, due_at, from, to, now.timestamp()).await? else {
+        tracing::info!("the scheduled attendance task was started by another Kinmu server");
+        return Ok(None);
+    };
     tracing::info!(run = run.id, from = %from, to = %to, "scheduled attendance task started");
-    Ok(Some(run))
+    let (db, control, answer) = (db.clone(), control.clone(), run.clone());
+    tokio::spawn(async move {
+        execute(&db, &control, run, now, |_| {}).await;
+    });
+    Ok(Some(answer))
 }
 
 #[cfg(test)]

@@ -11,7 +11,8 @@
 //! [`watch`] scans when the operating system reports a change in the folder (`notify`) and at
 //! least every 30 s (events can be missed, e.g. on network shares). A database error leaves the
 //! file in the inbox to be tried again; the import itself stores each event once, so a file read
-//! twice adds nothing.
+//! twice adds nothing. Several servers may watch one shared folder: each file is imported by
+//! the one that claims it first in the database (a lease, see [`crate::database::lease`]).
 
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
@@ -249,8 +250,34 @@ impl Inbox {
         Ok(out)
     }
 
-    /// Imports one complete file and moves it. `None` when the file went away meanwhile.
+    /// Imports one complete file and moves it, once this process holds its claim. `None` when
+    /// the file went away meanwhile, or another process (a server watching the same shared
+    /// folder) is importing it.
     async fn handle(
+        &mut self,
+        db: &Db,
+        tz: Tz,
+        now: SystemTime,
+        name: &OsStr,
+        stamp: Stamp,
+    ) -> Result<Option<InboxOutcome>, InboxError> {
+        let key = claim_key(name, stamp);
+        let database = |source: crate::error::Error| InboxError::Database { path: self.dir.join(name).display().to_string(), source };
+        let now_secs = now.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default();
+        if !take_claim(db, &key, now_secs).await.map_err(|e| database(e.into()))? {
+            tracing::debug!(file = %name.to_string_lossy(), "inbox: another Kinmu process is importing this file");
+            return Ok(None);
+        }
+        let renewal = keep_claim(db, &key);
+        let outcome = self.import_claimed(db, tz, now, name, stamp).await;
+        drop(renewal);
+        if let Err(e) = release_claim(db, &key).await {
+            tracing::warn!(file = %name.to_string_lossy(), error = %e, "inbox: cannot release the file's claim (it lapses in a minute)");
+        }
+        outcome
+    }
+
+    async fn import_claimed(
         &mut self,
         db: &Db,
         tz: Tz,
@@ -395,6 +422,61 @@ impl Inbox {
             error,
         }
     }
+}
+
+/// The claim's name for a file as seen: its name, size and modification time, which are the same
+/// for every server that sees the file, whatever the folder is mounted as.
+fn claim_key(name: &OsStr, stamp: Stamp) -> String {
+    let modified = stamp.modified.and_then(|m| m.duration_since(SystemTime::UNIX_EPOCH).ok()).unwrap_or_default();
+    format!("{}|{}|{}.{:09}", name.to_string_lossy(), stamp.size, modified.as_secs(), modified.subsec_nanos())
+}
+
+/// This process, as claims name it.
+fn this_process() -> &'static str {
+    static ME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ME.get_or_init(|| format!("{}-{}", std::process::id(), &crate::accounts::passwords::random_token()[..8]))
+}
+
+/// Claims the file for this process: true when it was free, or its claim lapsed (its process
+/// stopped renewing it).
+async fn take_claim(db: &Db, key: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let taken: Option<String> = sqlx::query_scalar(
+        "INSERT INTO attendance_inbox_claims (claim_key, claimed_by, claimed_at, heartbeat_at) VALUES ($1, $2, $3, $3) \
+         ON CONFLICT (claim_key) DO UPDATE SET claimed_by = $2, claimed_at = $3, heartbeat_at = $3 \
+         WHERE attendance_inbox_claims.heartbeat_at < $4 RETURNING claimed_by",
+    )
+    .bind(key)
+    .bind(this_process())
+    .bind(now)
+    .bind(now - crate::database::lease::STALE_AFTER_SECONDS)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(taken.is_some())
+}
+
+fn keep_claim(db: &Db, key: &str) -> crate::database::lease::Renewal {
+    let (db, key) = (db.clone(), key.to_string());
+    crate::database::lease::Renewal::start(
+        "inbox file",
+        move || {
+            let (db, key) = (db.clone(), key.clone());
+            async move {
+                let r = sqlx::query("UPDATE attendance_inbox_claims SET heartbeat_at = $1 WHERE claim_key = $2 AND claimed_by = $3")
+                    .bind(crate::now())
+                    .bind(key)
+                    .bind(this_process())
+                    .execute(&db.pool)
+                    .await?;
+                Ok(r.rows_affected() > 0)
+            }
+        },
+        || {},
+    )
+}
+
+async fn release_claim(db: &Db, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM attendance_inbox_claims WHERE claim_key = $1 AND claimed_by = $2").bind(key).bind(this_process()).execute(&db.pool).await?;
+    Ok(())
 }
 
 /// Scans the inbox folder `dir` until `shutdown` becomes true (or its sender is dropped): when

@@ -57,6 +57,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0007_login_throttle.sql"),
         postgres: include_str!("../../migrations/postgres/0007_login_throttle.sql"),
     },
+    Migration {
+        version: 8,
+        name: "leases",
+        sqlite: include_str!("../../migrations/sqlite/0008_leases.sql"),
+        postgres: include_str!("../../migrations/postgres/0008_leases.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -2,6 +2,7 @@
 //! by the URL's scheme), and versioned migrations. Queries are written once, in SQL both engines
 //! accept: `$1` placeholders, BIGINT and TEXT columns, `RETURNING`.
 
+pub mod lease;
 mod migrations;
 pub mod postgres_copy;
 pub mod sqlite_rows;
