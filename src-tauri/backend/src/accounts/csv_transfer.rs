@@ -182,7 +182,7 @@ async fn import_user_row<'r>(
         has(7).then(|| get(7).split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect());
     let password = get(8);
     if !password.is_empty() {
-        validation::password("password", password, login)?;
+        passwords::check_new("password", password, login, Some(get(1)))?;
     }
     match users::find_id_by_login(db, login).await? {
         Some(id) => {

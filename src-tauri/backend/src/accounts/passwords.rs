@@ -9,6 +9,28 @@ use argon2::Argon2;
 
 use crate::error::{Error, Result};
 
+/// The least zxcvbn score a new password needs: 3, "safely unguessable" (about 10^10 guesses).
+const LEAST_SCORE: u8 = 3;
+
+/// Checks a new password for `login`: the shared rules (length, kinds of characters, the list of
+/// common passwords, no login inside), then zxcvbn's estimate of how many guesses it takes, which
+/// knows dictionaries, names, keyboard patterns, dates and the leaked-password lists it was built
+/// from. The error names `field` and says how to do better.
+pub fn check_new(field: &str, password: &str, login: &str, display_name: Option<&str>) -> Result<()> {
+    kinmu_shared::validation::password(field, password, login)?;
+    let mut known: Vec<&str> = vec![login, "kinmu"];
+    known.extend(display_name.into_iter().flat_map(str::split_whitespace));
+    let estimate = zxcvbn::zxcvbn(password, &known);
+    if u8::from(estimate.score()) >= LEAST_SCORE {
+        return Ok(());
+    }
+    let why = estimate.feedback().and_then(|f| f.warning()).map(|w| format!(" ({w})")).unwrap_or_default();
+    Err(Error::invalid(
+        field,
+        format!("{field} is too easy to guess{why}: use a longer one, e.g. three or four unrelated words with a number"),
+    ))
+}
+
 pub fn hash(password: &str) -> Result<String> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
@@ -76,6 +98,22 @@ mod tests {
         assert!(verify("Correct-Horse-9", &a));
         assert!(!verify("correct-horse-9", &a));
         assert!(!verify("x", "not a hash"));
+    }
+
+    #[test]
+    fn new_passwords_must_be_hard_to_guess() {
+        for weak in ["Password123!", "Aa1!Aa1!Aa1!", "Suzuki-2026"] {
+            let e = check_new("password", weak, "suzuki", Some("Suzuki Taro")).unwrap_err().to_api();
+            assert_eq!(e.field.as_deref(), Some("password"), "{weak}");
+        }
+        // Passes the shared rules (length, kinds, the common list) but is a known pattern.
+        for guessable in ["Baseball#2026", "Sunshine-2026", "Asdfghjkl-2026"] {
+            assert!(kinmu_shared::validation::password("password", guessable, "suzuki").is_ok(), "{guessable}");
+            assert!(check_new("password", guessable, "suzuki", None).is_err(), "{guessable}");
+        }
+        for strong in ["Blue-Harbor-58", "Sakura-Secret-2026!", "river stone lantern 42"] {
+            assert!(check_new("password", strong, "suzuki", None).is_ok(), "{strong}");
+        }
     }
 
     #[test]

@@ -174,7 +174,7 @@ pub async fn change_own_password(
     if req.current_password.is_empty() {
         return Err(Error::invalid("current_password", "enter your current password"));
     }
-    kinmu_shared::validation::password("new_password", &req.new_password, &user.login)?;
+    passwords::check_new("new_password", &req.new_password, &user.login, Some(&user.display_name))?;
     if req.new_password == req.current_password {
         return Err(Error::invalid("new_password", "the new password is the current one: choose another"));
     }

@@ -22,7 +22,7 @@ pub fn validate(req: &SetupRequest) -> Result<()> {
     validation::login(&req.admin_login).map_err(|e| Error::invalid("admin_login", e.message.replacen("login", "admin_login", 1)))?;
     validation::display_name(&req.admin_display_name)
         .map_err(|e| Error::invalid("admin_display_name", e.message.replacen("display_name", "admin_display_name", 1)))?;
-    validation::password("admin_password", &req.admin_password, &req.admin_login)?;
+    super::passwords::check_new("admin_password", &req.admin_password, &req.admin_login, Some(&req.admin_display_name))?;
     crate::time_zones::check("time_zone", &req.time_zone)?;
     Ok(())
 }

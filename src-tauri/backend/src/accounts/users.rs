@@ -228,7 +228,7 @@ pub(crate) fn validate_create(req: &CreateUser) -> Result<()> {
     if let Some(tz) = &req.time_zone {
         crate::time_zones::check("time_zone", tz)?;
     }
-    validation::password("password", &req.password, &req.login)?;
+    passwords::check_new("password", &req.password, &req.login, Some(&req.display_name))?;
     Ok(())
 }
 
@@ -385,7 +385,7 @@ pub async fn set_password(db: &Db, actor: &Actor, id: i64, password: &str, now: 
     actor.require(Permission::ManageUsers)?;
     let user = get(db, actor, id, now).await?;
     require_account_within_reach(db, actor, &user).await?;
-    validation::password("password", password, &user.login)?;
+    passwords::check_new("password", password, &user.login, Some(&user.display_name))?;
     let hash = passwords::hash_blocking(password.to_string()).await?;
     let mut tx = db.pool.begin().await?;
     sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
