@@ -110,3 +110,72 @@ async fn two_servers_share_one_sqlite_file() {
     let dir = tempfile::tempdir().unwrap();
     two_servers(sqlite_url(&dir)).await;
 }
+
+/// Stops a server however the test ends.
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Two real `kinmu serve` processes on one PostgreSQL database, watching one shared inbox, with
+/// the daily schedule due: each file is imported once, the scheduled run is made once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_kinmu_processes_on_one_postgres_database() {
+    use std::process::{Command, Stdio};
+    let Some(url) = postgres_url().await else { return };
+    let url_text = url.expose().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("shared-inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    let kinmu = |data: &str| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_kinmu"));
+        c.env("KINMU_DATA_DIR", dir.path().join(data))
+            .env("KINMU_DATABASE_URL", &url_text)
+            .env_remove("KINMU_CONFIG")
+            .env("KINMU_LOG", "warn");
+        c
+    };
+    let mut setup = kinmu("a").args(["setup", "--org", "Acme", "--admin-login", "admin", "--password-stdin"]).stdin(Stdio::piped()).spawn().unwrap();
+    std::io::Write::write_all(&mut setup.stdin.take().unwrap(), b"Kinmu-Strong-2026\n").unwrap();
+    assert!(setup.wait().unwrap().success());
+    let db = Db::open(&url, 2).await.unwrap();
+    let settings = AttendanceTaskSettings { enabled: true, run_at: "00:00".into(), recompute_days: 1, ..Default::default() };
+    rule_settings::save_task_settings(&db, &Actor::Operator, settings).await.unwrap();
+    let files = 8;
+    for n in 0..files {
+        let text = format!("2024/04/0{} 08:51:00,OSAKA\\user{n},DC01,PC{n},LOGON,LogonType:Script\n", n % 9 + 1);
+        std::fs::write(inbox.join(format!("log{n}.csv")), text).unwrap();
+    }
+    let servers: Vec<Server> = ["a", "b"]
+        .into_iter()
+        .map(|data| {
+            Server(
+                kinmu(data)
+                    .args(["serve", "--addr", "127.0.0.1:0", "--inbox"])
+                    .arg(&inbox)
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .unwrap(),
+            )
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    let processed = || std::fs::read_dir(inbox.join("processed")).map(|d| d.count()).unwrap_or(0);
+    while (processed() < files || scalar(&db, "SELECT COUNT(*) FROM attendance_task_runs WHERE status = 'running'").await > 0
+        || scalar(&db, "SELECT COUNT(*) FROM attendance_task_runs").await == 0)
+        && started.elapsed() < Duration::from_secs(40)
+    {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // A little longer, for a second import or run that should not come.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    drop(servers);
+    assert_eq!(processed(), files, "every file moved to processed/");
+    assert_eq!(scalar(&db, "SELECT COUNT(*) FROM attendance_import_files").await, files as i64, "each file imported once");
+    assert_eq!(scalar(&db, "SELECT COUNT(*) FROM attendance_task_runs WHERE trigger_kind = 'scheduled'").await, 1, "the scheduled run made once");
+}
