@@ -25,6 +25,8 @@ pub const PASSWORD_MIN: usize = 10;
 pub const PASSWORD_MAX: usize = 256;
 pub const LOG_ACCOUNT_MAX: usize = 256;
 pub const LOG_ACCOUNTS_PER_USER: usize = 50;
+/// The most levels an organisation path may have (`Acme / Sales / Team A` has three).
+pub const ORG_DEPTH_MAX: usize = 10;
 
 fn has_control(s: &str) -> bool {
     s.chars().any(char::is_control)

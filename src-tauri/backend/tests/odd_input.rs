@@ -136,3 +136,23 @@ async fn a_large_body_from_anyone_is_refused_unread() {
     let a = anon.raw("POST", "/users/import", Some("text/csv"), vec![b'x'; 8 << 20], true).await;
     expect(&a, 401, Some("unauthenticated"));
 }
+
+#[tokio::test]
+async fn organisation_paths_have_a_depth_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _db) = app_on(&sqlite_url(&dir)).await;
+    let mut admin = Client::new(&app);
+    setup(&mut admin).await;
+    let deep: Vec<String> = (1..=11).map(|n| format!("L{n}")).collect();
+    let csv = format!("path\n{}\nAcme / {}\n", deep.join(" / "), deep[..9].join(" / "));
+    let r = admin.csv("/organizations/import", csv.as_bytes()).await;
+    expect(&r, 200, None);
+    assert_eq!(r.body["errors"][0]["line"], 2, "{}", r.text);
+    assert!(r.body["errors"][0]["message"].as_str().unwrap().contains("at most 10"), "{}", r.text);
+    assert_eq!(r.body["created"], 9, "the ten-level path is fine: {}", r.text);
+    let orgs = admin.get("/organizations").await;
+    let deepest = orgs.body.as_array().unwrap().iter().find(|o| o["path"].as_str().unwrap().ends_with("L9")).unwrap()["id"].as_i64().unwrap();
+    let a = admin.send("POST", "/organizations", json!({"name": "Too deep", "parent_id": deepest})).await;
+    expect(&a, 422, Some("validation"));
+    assert_eq!(a.body["field"], "parent_id");
+}

@@ -79,6 +79,18 @@ pub fn subtree(orgs: &[Organization], root: i64) -> Vec<i64> {
     out
 }
 
+/// The levels of `id`'s path (a top-level organisation has one).
+fn depth(orgs: &[Organization], id: i64) -> usize {
+    orgs.iter().find(|o| o.id == id).map_or(0, |o| split_path(&o.path).len())
+}
+
+fn too_deep(field: &str, levels: usize) -> Error {
+    Error::invalid(
+        field,
+        format!("{field}: the organisation would be {levels} levels deep; at most {} levels are allowed", validation::ORG_DEPTH_MAX),
+    )
+}
+
 async fn sibling_exists(db: &Db, name: &str, parent_id: Option<i64>, except: Option<i64>) -> Result<bool> {
     let n: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM organizations WHERE LOWER(name) = LOWER($1) \
@@ -103,6 +115,12 @@ async fn check(db: &Db, req: &SaveOrganization, id: Option<i64>) -> Result<()> {
             if subtree(&orgs, id).contains(&p) {
                 return Err(Error::invalid("parent_id", "an organisation cannot be moved under itself or one of its own sub-organisations"));
             }
+        }
+        // Its own levels below it move along.
+        let below = id.map_or(0, |id| subtree(&orgs, id).iter().map(|d| depth(&orgs, *d)).max().unwrap_or(0).saturating_sub(depth(&orgs, id)));
+        let levels = depth(&orgs, p) + 1 + below;
+        if levels > validation::ORG_DEPTH_MAX {
+            return Err(too_deep("parent_id", levels));
         }
     }
     if sibling_exists(db, &req.name, req.parent_id, id).await? {
@@ -169,6 +187,9 @@ pub async fn ensure_path(db: &Db, path: &str, now: i64) -> Result<(i64, i64)> {
     let names = split_path(path);
     if names.is_empty() {
         return Err(Error::invalid("path", "path is empty: write the names from the top, e.g. Acme / Sales"));
+    }
+    if names.len() > validation::ORG_DEPTH_MAX {
+        return Err(too_deep("path", names.len()));
     }
     for n in &names {
         validation::organization_name(n).map_err(|e| Error::invalid("path", e.message))?;
