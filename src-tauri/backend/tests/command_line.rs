@@ -1,26 +1,8 @@
 //! The `kinmu` command as scripts use it: headless setup, users, and failures that say why.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod kinmu_process;
 
-fn kinmu(data_dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kinmu"))
-        .args(args)
-        .env("KINMU_DATA_DIR", data_dir)
-        .env_remove("KINMU_DATABASE_URL")
-        .env_remove("KINMU_CONFIG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("kinmu starts");
-    if let Some(s) = stdin {
-        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
-    } else {
-        drop(child.stdin.take());
-    }
-    child.wait_with_output().unwrap()
-}
+use kinmu_process::kinmu;
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).to_string()
@@ -173,7 +155,7 @@ fn a_file_out_of_time_order_is_sorted_in_the_temporary_folder_or_the_import_says
     let csv = d.join("late-lines.csv");
     std::fs::write(&csv, body).unwrap();
     let import = |tmp: &std::path::Path| {
-        Command::new(env!("CARGO_BIN_EXE_kinmu"))
+        std::process::Command::new(env!("CARGO_BIN_EXE_kinmu"))
             .args(["import", csv.to_str().unwrap()])
             .env("KINMU_DATA_DIR", d)
             .env("TMPDIR", tmp)

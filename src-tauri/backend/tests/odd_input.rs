@@ -2,6 +2,7 @@
 //! company's records. Each is refused with a message naming the field, never a 500 or exit 101.
 
 mod api_client;
+mod kinmu_process;
 mod test_databases;
 
 use api_client::{Client, app_on, expect, setup};
@@ -47,27 +48,8 @@ async fn months_and_dates_out_of_range_are_refused_naming_the_field() {
 
 #[test]
 fn the_command_refuses_months_and_dates_out_of_range() {
-    use std::process::{Command, Stdio};
     let dir = tempfile::tempdir().unwrap();
-    let kinmu = |args: &[&str], stdin: Option<&str>| {
-        use std::io::Write;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kinmu"))
-            .args(args)
-            .env("KINMU_DATA_DIR", dir.path())
-            .env_remove("KINMU_DATABASE_URL")
-            .env_remove("KINMU_CONFIG")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut input = child.stdin.take().unwrap();
-        if let Some(s) = stdin {
-            input.write_all(s.as_bytes()).unwrap();
-        }
-        drop(input);
-        child.wait_with_output().unwrap()
-    };
+    let kinmu = |args: &[&str], stdin: Option<&str>| kinmu_process::kinmu(dir.path(), args, stdin);
     let out = kinmu(&["setup", "--org", "Acme", "--admin-login", "admin", "--password-stdin"], Some("Kinmu-Strong-2026\n"));
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let out_file = dir.path().join("out.csv").display().to_string();
