@@ -34,9 +34,10 @@ fn index(year: i32, month: u32) -> i64 {
 pub fn check(limits: &AgreementLimits, year: i32, month: u32, history: &[MonthWork]) -> Vec<AgreementCheck> {
     let at = index(year, month);
     let get = |i: i64| {
-        history.iter().filter(|m| index(m.year, m.month) == i).fold((0i64, 0i64), |(o, h), m| {
-            (o + m.overtime_minutes, h + m.holiday_work_minutes)
-        })
+        history
+            .iter()
+            .filter(|m| index(m.year, m.month) == i)
+            .fold((0i64, 0i64), |(o, h), m| (o + m.overtime_minutes, h + m.holiday_work_minutes))
     };
     let start_month = limits.year_start_month.clamp(1, 12);
     let year_start = {
@@ -47,19 +48,17 @@ pub fn check(limits: &AgreementLimits, year: i32, month: u32, history: &[MonthWo
     let warn = limits.warn_percent;
     let (ot, hw) = get(at);
     let year_ot: i64 = (year_start..=at).map(|i| get(i).0).sum();
-    let mut checks = vec![
-        AgreementCheck {
-            rule: "monthly_overtime".into(),
-            value: ot,
-            limit: hours(limits.monthly_overtime_hours),
-            level: if limits.special_clause {
-                // With the special clause the month may pass 45 h (counted below), but warn.
-                level(ot, hours(limits.monthly_overtime_hours), warn, false).min(AgreementLevel::Warning)
-            } else {
-                level(ot, hours(limits.monthly_overtime_hours), warn, false)
-            },
+    let mut checks = vec![AgreementCheck {
+        rule: "monthly_overtime".into(),
+        value: ot,
+        limit: hours(limits.monthly_overtime_hours),
+        level: if limits.special_clause {
+            // With the special clause the month may pass 45 h (counted below), but warn.
+            level(ot, hours(limits.monthly_overtime_hours), warn, false).min(AgreementLevel::Warning)
+        } else {
+            level(ot, hours(limits.monthly_overtime_hours), warn, false)
         },
-    ];
+    }];
     if limits.special_clause {
         checks.push(AgreementCheck {
             rule: "yearly_overtime".into(),
@@ -75,7 +74,15 @@ pub fn check(limits: &AgreementLimits, year: i32, month: u32, history: &[MonthWo
         });
         // The worst average over the spans of 2 to 6 months ending this month.
         let worst = (2..=6)
-            .map(|n: i64| (0..n).map(|k| { let (o, h) = get(at - k); o + h }).sum::<i64>() / n)
+            .map(|n: i64| {
+                (0..n)
+                    .map(|k| {
+                        let (o, h) = get(at - k);
+                        o + h
+                    })
+                    .sum::<i64>()
+                    / n
+            })
             .max()
             .unwrap_or(0);
         checks.push(AgreementCheck {
@@ -90,7 +97,13 @@ pub fn check(limits: &AgreementLimits, year: i32, month: u32, history: &[MonthWo
             rule: "months_over".into(),
             value: over,
             limit: max,
-            level: if over > max { AgreementLevel::Exceeded } else if over == max { AgreementLevel::Warning } else { AgreementLevel::Ok },
+            level: if over > max {
+                AgreementLevel::Exceeded
+            } else if over == max {
+                AgreementLevel::Warning
+            } else {
+                AgreementLevel::Ok
+            },
         });
     } else {
         checks.push(AgreementCheck {

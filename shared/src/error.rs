@@ -112,10 +112,7 @@ mod tests {
     #[test]
     fn error_serialises_to_the_documented_json() {
         let e = ApiError::field(ErrorCode::Validation, "login", "login must not be empty");
-        assert_eq!(
-            serde_json::to_string(&e).unwrap(),
-            r#"{"code":"validation","message":"login must not be empty","field":"login"}"#
-        );
+        assert_eq!(serde_json::to_string(&e).unwrap(), r#"{"code":"validation","message":"login must not be empty","field":"login"}"#);
         let e = ApiError::new(ErrorCode::Unauthenticated, "log in first");
         assert_eq!(serde_json::to_string(&e).unwrap(), r#"{"code":"unauthenticated","message":"log in first"}"#);
     }
@@ -123,10 +120,22 @@ mod tests {
     #[test]
     fn as_str_matches_serde_name() {
         for code in [
-            ErrorCode::Validation, ErrorCode::BadRequest, ErrorCode::Unauthenticated, ErrorCode::Forbidden,
-            ErrorCode::InvalidCredentials, ErrorCode::AccountLocked, ErrorCode::AccountDisabled,
-            ErrorCode::NotFound, ErrorCode::Conflict, ErrorCode::SetupRequired, ErrorCode::SetupDone,
-            ErrorCode::CsrfRejected, ErrorCode::PayloadTooLarge, ErrorCode::MethodNotAllowed, ErrorCode::Unavailable, ErrorCode::Internal,
+            ErrorCode::Validation,
+            ErrorCode::BadRequest,
+            ErrorCode::Unauthenticated,
+            ErrorCode::Forbidden,
+            ErrorCode::InvalidCredentials,
+            ErrorCode::AccountLocked,
+            ErrorCode::AccountDisabled,
+            ErrorCode::NotFound,
+            ErrorCode::Conflict,
+            ErrorCode::SetupRequired,
+            ErrorCode::SetupDone,
+            ErrorCode::CsrfRejected,
+            ErrorCode::PayloadTooLarge,
+            ErrorCode::MethodNotAllowed,
+            ErrorCode::Unavailable,
+            ErrorCode::Internal,
         ] {
             assert_eq!(serde_json::to_string(&code).unwrap(), format!("\"{}\"", code.as_str()));
         }

@@ -98,12 +98,9 @@ impl BuiltinRole {
     pub fn permissions(self) -> Vec<Permission> {
         match self {
             BuiltinRole::Administrator => Permission::ALL.to_vec(),
-            BuiltinRole::Manager => vec![
-                Permission::ViewUsers,
-                Permission::ViewAttendance,
-                Permission::ManageProjects,
-                Permission::EnterEffort,
-            ],
+            BuiltinRole::Manager => {
+                vec![Permission::ViewUsers, Permission::ViewAttendance, Permission::ManageProjects, Permission::EnterEffort]
+            }
             BuiltinRole::Member => vec![Permission::EnterEffort],
         }
     }

@@ -56,7 +56,10 @@ pub fn required_text(field: &str, value: &str, max: usize) -> Check {
         return Err(FieldError::new(field, format!("{field} has only invisible characters: enter a name people can read")));
     }
     if v.chars().any(is_bidi_control) {
-        return Err(FieldError::new(field, format!("{field} must not hold text-direction override characters (U+202A–U+202E, U+2066–U+2069)")));
+        return Err(FieldError::new(
+            field,
+            format!("{field} must not hold text-direction override characters (U+202A–U+202E, U+2066–U+2069)"),
+        ));
     }
     if v.chars().count() > max {
         return Err(FieldError::new(field, format!("{field} is too long: use at most {max} characters")));
@@ -71,10 +74,7 @@ pub fn required_text(field: &str, value: &str, max: usize) -> Check {
 pub fn login(value: &str) -> Check {
     required_text("login", value, LOGIN_MAX)?;
     if let Some(c) = value.trim().chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))) {
-        return Err(FieldError::new(
-            "login",
-            format!("login may contain only letters, digits and . _ - @ (found {c:?})"),
-        ));
+        return Err(FieldError::new("login", format!("login may contain only letters, digits and . _ - @ (found {c:?})")));
     }
     Ok(())
 }
@@ -132,7 +132,10 @@ pub fn log_account(value: &str) -> Check {
         return Err(FieldError::new("log_accounts", format!("log account {v:?} must not contain ';' or control characters")));
     }
     if v.matches('\\').count() > 1 || v.starts_with('\\') || v.ends_with('\\') {
-        return Err(FieldError::new("log_accounts", format!("log account {v:?} must look like DOMAIN\\account, account@domain or account")));
+        return Err(FieldError::new(
+            "log_accounts",
+            format!("log account {v:?} must look like DOMAIN\\account, account@domain or account"),
+        ));
     }
     Ok(())
 }
@@ -164,9 +167,7 @@ pub fn normalize_log_account(value: &str) -> String {
 /// An IANA time zone name's shape ("Asia/Tokyo", "UTC"); the server also checks it exists.
 pub fn time_zone_shape(value: &str) -> Check {
     let v = value.trim();
-    let ok = !v.is_empty()
-        && v.len() <= 64
-        && v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '+'));
+    let ok = !v.is_empty() && v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '+'));
     if ok { Ok(()) } else { Err(FieldError::new("time_zone", "time_zone must be an IANA name such as Asia/Tokyo or UTC")) }
 }
 
@@ -194,7 +195,9 @@ impl PasswordProblem {
             PasswordProblem::TooShort => format!("use at least {PASSWORD_MIN} characters"),
             PasswordProblem::TooLong => format!("use at most {PASSWORD_MAX} characters"),
             PasswordProblem::ContainsLogin => "do not include the login name".into(),
-            PasswordProblem::FewCharacterKinds => "mix at least three of: lower case, upper case, digits, symbols (or use 16+ characters)".into(),
+            PasswordProblem::FewCharacterKinds => {
+                "mix at least three of: lower case, upper case, digits, symbols (or use 16+ characters)".into()
+            }
             PasswordProblem::Common => "this password is too common".into(),
             PasswordProblem::Repetitive => "avoid repeating one character or a simple sequence".into(),
         }
@@ -202,9 +205,27 @@ impl PasswordProblem {
 }
 
 const COMMON_PASSWORDS: &[&str] = &[
-    "password", "passw0rd", "password1", "password123", "p@ssw0rd", "123456789", "1234567890",
-    "qwertyuiop", "qwerty123", "iloveyou", "admin1234", "administrator", "letmein123", "welcome123",
-    "changeme", "abc123456", "11111111", "00000000", "12345678", "1q2w3e4r", "1qaz2wsx",
+    "password",
+    "passw0rd",
+    "password1",
+    "password123",
+    "p@ssw0rd",
+    "123456789",
+    "1234567890",
+    "qwertyuiop",
+    "qwerty123",
+    "iloveyou",
+    "admin1234",
+    "administrator",
+    "letmein123",
+    "welcome123",
+    "changeme",
+    "abc123456",
+    "11111111",
+    "00000000",
+    "12345678",
+    "1q2w3e4r",
+    "1qaz2wsx",
 ];
 
 /// Scores a password. A password is accepted when it has no problems (score ≥ 2).

@@ -16,10 +16,7 @@ pub fn server_url_get(connection: State<'_, ServerConnection>) -> Option<String>
 
 /// Tests the server at `url` (its `/api/v1/health`), then saves it. Returns the health report.
 #[tauri::command]
-pub async fn server_url_set(
-    connection: State<'_, ServerConnection>,
-    url: String,
-) -> Result<Health, ShellError> {
+pub async fn server_url_set(connection: State<'_, ServerConnection>, url: String) -> Result<Health, ShellError> {
     connection.set_url(&url).await
 }
 

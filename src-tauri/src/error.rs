@@ -13,14 +13,10 @@ pub enum ShellError {
     #[error("No Kinmu server is set yet: enter the server address first.")]
     NoServer,
 
-    #[error(
-        "Cannot reach the Kinmu server at {url}: {reason}. Check the address and your network, then try again."
-    )]
+    #[error("Cannot reach the Kinmu server at {url}: {reason}. Check the address and your network, then try again.")]
     Unreachable { url: String, reason: String },
 
-    #[error(
-        "{url} does not look like a Kinmu server: {reason}. Check the address, including any path such as /kinmu."
-    )]
+    #[error("{url} does not look like a Kinmu server: {reason}. Check the address, including any path such as /kinmu.")]
     NotKinmu { url: String, reason: String },
 
     /// The server answered its health check with an error (e.g. its database is down).
@@ -39,12 +35,10 @@ impl ShellError {
     pub fn to_api_error(&self) -> ApiError {
         let message = self.to_string();
         match self {
-            ShellError::InvalidUrl(_) | ShellError::NoServer => {
-                ApiError::field(ErrorCode::Validation, "url", message)
+            ShellError::InvalidUrl(_) | ShellError::NoServer => ApiError::field(ErrorCode::Validation, "url", message),
+            ShellError::Unreachable { .. } | ShellError::NotKinmu { .. } | ShellError::ServerNotReady { .. } => {
+                ApiError::new(ErrorCode::Unavailable, message)
             }
-            ShellError::Unreachable { .. }
-            | ShellError::NotKinmu { .. }
-            | ShellError::ServerNotReady { .. } => ApiError::new(ErrorCode::Unavailable, message),
             ShellError::BadRequest(_) => ApiError::new(ErrorCode::BadRequest, message),
             ShellError::Storage { .. } => ApiError::new(ErrorCode::Internal, message),
         }
@@ -89,18 +83,10 @@ mod tests {
             serde_json::to_value(&e).unwrap(),
             serde_json::json!({"code": "validation", "field": "url", "message": "Start the address with http:// or https://"})
         );
-        let e = ShellError::Unreachable {
-            url: "http://127.0.0.1:9".into(),
-            reason: "connection failed".into(),
-        };
+        let e = ShellError::Unreachable { url: "http://127.0.0.1:9".into(), reason: "connection failed".into() };
         let v = serde_json::to_value(&e).unwrap();
         assert_eq!(v["code"], "unavailable");
-        assert!(
-            v["message"]
-                .as_str()
-                .unwrap()
-                .contains("http://127.0.0.1:9")
-        );
+        assert!(v["message"].as_str().unwrap().contains("http://127.0.0.1:9"));
         assert!(v.get("field").is_none());
     }
 }

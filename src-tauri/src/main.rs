@@ -20,11 +20,7 @@ fn main() {
             app.manage(ServerConnection::load(&config_dir));
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::server_url_get,
-            commands::server_url_set,
-            commands::api_request,
-        ])
+        .invoke_handler(tauri::generate_handler![commands::server_url_get, commands::server_url_set, commands::api_request,])
         // Reads src-tauri/tauri.conf.json, a symlink to the top-level tauri.conf.json; the paths
         // in it are therefore relative to src-tauri/ (e.g. "../ui/dist").
         .run(tauri::generate_context!())

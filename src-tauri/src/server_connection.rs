@@ -60,26 +60,17 @@ impl ServerConnection {
             Ok(Some(settings)) => match normalise_url(&settings.url) {
                 Ok(base_url) => Some(Server::new(base_url)),
                 Err(e) => {
-                    eprintln!(
-                        "kinmu-desktop: ignoring the saved server address in {}: {e}",
-                        settings_path.display()
-                    );
+                    eprintln!("kinmu-desktop: ignoring the saved server address in {}: {e}", settings_path.display());
                     None
                 }
             },
             Ok(None) => None,
             Err(e) => {
-                eprintln!(
-                    "kinmu-desktop: cannot read {}: {e}",
-                    settings_path.display()
-                );
+                eprintln!("kinmu-desktop: cannot read {}: {e}", settings_path.display());
                 None
             }
         };
-        ServerConnection {
-            settings_path,
-            server: Mutex::new(server),
-        }
+        ServerConnection { settings_path, server: Mutex::new(server) }
     }
 
     pub fn url(&self) -> Option<String> {
@@ -96,18 +87,10 @@ impl ServerConnection {
         if final_base != server.base_url {
             server = Server::new(final_base);
         }
-        write_settings(
-            &self.settings_path,
-            &Settings {
-                url: server.base_url.clone(),
-            },
-        )?;
+        write_settings(&self.settings_path, &Settings { url: server.base_url.clone() })?;
         let mut current = self.server.lock().unwrap();
         // Saving the same address again keeps the session.
-        if current
-            .as_ref()
-            .is_none_or(|c| c.base_url != server.base_url)
-        {
+        if current.as_ref().is_none_or(|c| c.base_url != server.base_url) {
             *current = Some(server);
         }
         Ok(health)
@@ -125,34 +108,18 @@ impl ServerConnection {
         let method = parse_method(method)?;
         check_api_path(path)?;
 
-        let mut request = server
-            .client
-            .request(method, format!("{}{path}", server.base_url))
-            .header(CSRF_HEADER, "1");
+        let mut request = server.client.request(method, format!("{}{path}", server.base_url)).header(CSRF_HEADER, "1");
         if let Some(body) = body {
             let content_type = content_type.unwrap_or_else(|| "application/json".to_owned());
-            request = request
-                .header(reqwest::header::CONTENT_TYPE, content_type)
-                .body(body);
+            request = request.header(reqwest::header::CONTENT_TYPE, content_type).body(body);
         }
-        let unreachable = |e: reqwest::Error| ShellError::Unreachable {
-            url: server.base_url.clone(),
-            reason: describe_http_error(&e),
-        };
+        let unreachable = |e: reqwest::Error| ShellError::Unreachable { url: server.base_url.clone(), reason: describe_http_error(&e) };
         let response = request.send().await.map_err(unreachable)?;
         let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
+        let content_type =
+            response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
         let body = response.text().await.map_err(unreachable)?;
-        Ok(ApiResponse {
-            status,
-            body,
-            content_type,
-        })
+        Ok(ApiResponse { status, body, content_type })
     }
 
     fn current(&self) -> Option<Server> {
@@ -182,30 +149,18 @@ impl Server {
             .timeout(HEALTH_TIMEOUT)
             .send()
             .await
-            .map_err(|e| ShellError::Unreachable {
-                url: url.clone(),
-                reason: describe_http_error(&e),
-            })?;
+            .map_err(|e| ShellError::Unreachable { url: url.clone(), reason: describe_http_error(&e) })?;
         let status = response.status();
         let final_url = response.url().as_str().to_owned();
-        let body = response.text().await.map_err(|e| ShellError::Unreachable {
-            url: url.clone(),
-            reason: describe_http_error(&e),
-        })?;
+        let body = response.text().await.map_err(|e| ShellError::Unreachable { url: url.clone(), reason: describe_http_error(&e) })?;
 
         if status.is_success() {
             if let Ok(health) = serde_json::from_str::<Health>(&body) {
-                let final_base = final_url
-                    .strip_suffix(&health_path)
-                    .unwrap_or(&url)
-                    .to_owned();
+                let final_base = final_url.strip_suffix(&health_path).unwrap_or(&url).to_owned();
                 return Ok((health, final_base));
             }
         } else if let Ok(error) = serde_json::from_str::<ApiError>(&body) {
-            return Err(ShellError::ServerNotReady {
-                url,
-                message: error.message,
-            });
+            return Err(ShellError::ServerNotReady { url, message: error.message });
         }
         let reason = if status.is_success() {
             format!("its answer at {health_path} is not Kinmu's health report")
@@ -222,41 +177,23 @@ pub fn normalise_url(raw: &str) -> Result<String, ShellError> {
     let example = "for example https://kinmu.example.com or http://192.168.1.10:8080";
     let raw = raw.trim();
     if raw.is_empty() {
-        return Err(ShellError::InvalidUrl(format!(
-            "Enter the address of your Kinmu server, {example}."
-        )));
+        return Err(ShellError::InvalidUrl(format!("Enter the address of your Kinmu server, {example}.")));
     }
     if !raw.contains("://") {
-        return Err(ShellError::InvalidUrl(format!(
-            "Start the address with http:// or https://, {example}."
-        )));
+        return Err(ShellError::InvalidUrl(format!("Start the address with http:// or https://, {example}.")));
     }
-    let url = Url::parse(raw).map_err(|e| {
-        ShellError::InvalidUrl(format!(
-            "\"{raw}\" is not a valid address ({e}); {example}."
-        ))
-    })?;
+    let url = Url::parse(raw).map_err(|e| ShellError::InvalidUrl(format!("\"{raw}\" is not a valid address ({e}); {example}.")))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(ShellError::InvalidUrl(format!(
-            "Use an http:// or https:// address, not {}://; {example}.",
-            url.scheme()
-        )));
+        return Err(ShellError::InvalidUrl(format!("Use an http:// or https:// address, not {}://; {example}.", url.scheme())));
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(ShellError::InvalidUrl(format!(
-            "The address needs a host name; {example}."
-        )));
+        return Err(ShellError::InvalidUrl(format!("The address needs a host name; {example}.")));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(ShellError::InvalidUrl(
-            "Remove the user name and password from the address: you log in on the next page."
-                .to_owned(),
-        ));
+        return Err(ShellError::InvalidUrl("Remove the user name and password from the address: you log in on the next page.".to_owned()));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(ShellError::InvalidUrl(format!(
-            "Remove the part after ? or # from the address; {example}."
-        )));
+        return Err(ShellError::InvalidUrl(format!("Remove the part after ? or # from the address; {example}.")));
     }
     let mut base = url.as_str().trim_end_matches('/').to_owned();
     // Someone may paste the API's address rather than the server's.
@@ -276,9 +213,7 @@ fn parse_method(method: &str) -> Result<Method, ShellError> {
         "PUT" => Ok(Method::PUT),
         "PATCH" => Ok(Method::PATCH),
         "DELETE" => Ok(Method::DELETE),
-        other => Err(ShellError::BadRequest(format!(
-            "HTTP method {other} is not forwarded to the server"
-        ))),
+        other => Err(ShellError::BadRequest(format!("HTTP method {other} is not forwarded to the server"))),
     }
 }
 
@@ -287,25 +222,15 @@ fn check_api_path(path: &str) -> Result<(), ShellError> {
     let prefix = format!("{API_PREFIX}/");
     let route = path.split('?').next().unwrap_or_default();
     let ok = path.starts_with(&prefix)
-        && !route
-            .split('/')
-            .any(|segment| segment == ".." || segment == ".")
+        && !route.split('/').any(|segment| segment == ".." || segment == ".")
         && !path.contains(['#', '\\'])
         && !path.chars().any(|c| c.is_whitespace() || c.is_control());
-    if ok {
-        Ok(())
-    } else {
-        Err(ShellError::BadRequest(format!(
-            "Only API paths under {prefix} are forwarded, got \"{path}\""
-        )))
-    }
+    if ok { Ok(()) } else { Err(ShellError::BadRequest(format!("Only API paths under {prefix} are forwarded, got \"{path}\""))) }
 }
 
 fn read_settings(path: &Path) -> Result<Option<Settings>, String> {
     match std::fs::read_to_string(path) {
-        Ok(text) => serde_json::from_str(&text)
-            .map(Some)
-            .map_err(|e| e.to_string()),
+        Ok(text) => serde_json::from_str(&text).map(Some).map_err(|e| e.to_string()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e.to_string()),
     }
@@ -313,10 +238,7 @@ fn read_settings(path: &Path) -> Result<Option<Settings>, String> {
 
 /// Writes via a temporary file and a rename, so a crash never leaves half a file.
 fn write_settings(path: &Path, settings: &Settings) -> Result<(), ShellError> {
-    let storage = |e: std::io::Error| ShellError::Storage {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    };
+    let storage = |e: std::io::Error| ShellError::Storage { path: path.display().to_string(), reason: e.to_string() };
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(storage)?;
     }
@@ -341,30 +263,12 @@ mod tests {
 
     #[test]
     fn normalises_server_addresses() {
-        assert_eq!(
-            normalise_url("  http://127.0.0.1:8080/ ").unwrap(),
-            "http://127.0.0.1:8080"
-        );
-        assert_eq!(
-            normalise_url("https://Kinmu.Example.com:443//").unwrap(),
-            "https://kinmu.example.com"
-        );
-        assert_eq!(
-            normalise_url("https://host/kinmu/").unwrap(),
-            "https://host/kinmu"
-        );
-        assert_eq!(
-            normalise_url("https://host/kinmu/api/v1/").unwrap(),
-            "https://host/kinmu"
-        );
-        assert_eq!(
-            normalise_url("http://host:8080/api/v1/health").unwrap(),
-            "http://host:8080"
-        );
-        assert_eq!(
-            normalise_url("http://[::1]:8080").unwrap(),
-            "http://[::1]:8080"
-        );
+        assert_eq!(normalise_url("  http://127.0.0.1:8080/ ").unwrap(), "http://127.0.0.1:8080");
+        assert_eq!(normalise_url("https://Kinmu.Example.com:443//").unwrap(), "https://kinmu.example.com");
+        assert_eq!(normalise_url("https://host/kinmu/").unwrap(), "https://host/kinmu");
+        assert_eq!(normalise_url("https://host/kinmu/api/v1/").unwrap(), "https://host/kinmu");
+        assert_eq!(normalise_url("http://host:8080/api/v1/health").unwrap(), "http://host:8080");
+        assert_eq!(normalise_url("http://[::1]:8080").unwrap(), "http://[::1]:8080");
     }
 
     #[test]
@@ -396,8 +300,7 @@ mod tests {
         let dir = temp_dir("noserver");
         let conn = ServerConnection::load(&dir);
         assert_eq!(conn.url(), None);
-        let e = tauri::async_runtime::block_on(conn.request("GET", "/api/v1/auth/me", None, None))
-            .unwrap_err();
+        let e = tauri::async_runtime::block_on(conn.request("GET", "/api/v1/auth/me", None, None)).unwrap_err();
         assert!(matches!(e, ShellError::NoServer));
         assert_eq!(e.to_api_error().code, kinmu_shared::ErrorCode::Validation);
     }
@@ -406,21 +309,12 @@ mod tests {
     fn unreachable_server_is_unavailable_and_not_saved() {
         let dir = temp_dir("unreachable");
         // A port that was free a moment ago: nothing listens there.
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let conn = ServerConnection::load(&dir);
-        let e = tauri::async_runtime::block_on(conn.set_url(&format!("http://127.0.0.1:{port}")))
-            .unwrap_err();
+        let e = tauri::async_runtime::block_on(conn.set_url(&format!("http://127.0.0.1:{port}"))).unwrap_err();
         let api = e.to_api_error();
         assert_eq!(api.code, kinmu_shared::ErrorCode::Unavailable);
-        assert!(
-            api.message.contains(&format!("127.0.0.1:{port}")),
-            "{}",
-            api.message
-        );
+        assert!(api.message.contains(&format!("127.0.0.1:{port}")), "{}", api.message);
         assert!(!dir.join(SETTINGS_FILE).exists());
     }
 
@@ -452,24 +346,14 @@ mod tests {
                 reader.read_exact(&mut body).unwrap();
                 let csrf = headers.contains("x-kinmu-request: 1");
                 let (status, extra, reply) = match request_line.split(' ').nth(1).unwrap() {
-                    "/api/v1/health" => (
-                        "200 OK",
-                        "",
-                        r#"{"status":"ok","version":"0.1.0","database":"sqlite"}"#.to_owned(),
-                    ),
-                    "/api/v1/auth/login" if csrf && body == br#"{"login":"admin"}"# => (
-                        "200 OK",
-                        "Set-Cookie: kinmu_session=abc; Path=/; HttpOnly; SameSite=Strict\r\n",
-                        "{}".to_owned(),
-                    ),
+                    "/api/v1/health" => ("200 OK", "", r#"{"status":"ok","version":"0.1.0","database":"sqlite"}"#.to_owned()),
+                    "/api/v1/auth/login" if csrf && body == br#"{"login":"admin"}"# => {
+                        ("200 OK", "Set-Cookie: kinmu_session=abc; Path=/; HttpOnly; SameSite=Strict\r\n", "{}".to_owned())
+                    }
                     "/api/v1/auth/me" if csrf && headers.contains("cookie: kinmu_session=abc") => {
                         ("200 OK", "", r#"{"me":true}"#.to_owned())
                     }
-                    _ => (
-                        "401 Unauthorized",
-                        "",
-                        r#"{"code":"unauthenticated","message":"log in first"}"#.to_owned(),
-                    ),
+                    _ => ("401 Unauthorized", "", r#"{"code":"unauthenticated","message":"log in first"}"#.to_owned()),
                 };
                 write!(
                     stream,
@@ -487,51 +371,24 @@ mod tests {
             assert_eq!(health.database, "sqlite");
             assert_eq!(conn.url().as_deref(), Some(base.as_str()));
 
-            let before = conn
-                .request("GET", "/api/v1/auth/me", None, None)
-                .await
-                .unwrap();
+            let before = conn.request("GET", "/api/v1/auth/me", None, None).await.unwrap();
             assert_eq!(before.status, 401);
-            let login = conn
-                .request(
-                    "POST",
-                    "/api/v1/auth/login",
-                    Some(r#"{"login":"admin"}"#.into()),
-                    None,
-                )
-                .await
-                .unwrap();
+            let login = conn.request("POST", "/api/v1/auth/login", Some(r#"{"login":"admin"}"#.into()), None).await.unwrap();
             assert_eq!(login.status, 200);
-            let me = conn
-                .request("GET", "/api/v1/auth/me", None, None)
-                .await
-                .unwrap();
-            assert_eq!(
-                (me.status, me.body.as_str(), me.content_type.as_str()),
-                (200, r#"{"me":true}"#, "application/json")
-            );
+            let me = conn.request("GET", "/api/v1/auth/me", None, None).await.unwrap();
+            assert_eq!((me.status, me.body.as_str(), me.content_type.as_str()), (200, r#"{"me":true}"#, "application/json"));
 
             // Saving the same address again keeps the session.
             conn.set_url(&base).await.unwrap();
-            assert_eq!(
-                conn.request("GET", "/api/v1/auth/me", None, None)
-                    .await
-                    .unwrap()
-                    .status,
-                200
-            );
+            assert_eq!(conn.request("GET", "/api/v1/auth/me", None, None).await.unwrap().status, 200);
         });
 
         // A restart finds the saved address.
-        assert_eq!(
-            ServerConnection::load(&dir).url().as_deref(),
-            Some(base.as_str())
-        );
+        assert_eq!(ServerConnection::load(&dir).url().as_deref(), Some(base.as_str()));
     }
 
     fn temp_dir(name: &str) -> PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("kinmu-desktop-test-{name}-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("kinmu-desktop-test-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         dir
     }

@@ -195,7 +195,16 @@ impl Html {
     }
 
     /// `<input>` of `kind` (text, number, time…).
-    pub fn input(&mut self, id: &str, field: &str, label: &str, kind: &str, value: &str, hint: &str, errors: crate::components::form_errors::FormErrors) {
+    pub fn input(
+        &mut self,
+        id: &str,
+        field: &str,
+        label: &str,
+        kind: &str,
+        value: &str,
+        hint: &str,
+        errors: crate::components::form_errors::FormErrors,
+    ) {
         let bad = self.open_field(id, field, label, errors);
         let _ = write!(
             self.0,
@@ -207,7 +216,16 @@ impl Html {
     }
 
     /// `<select>` over (value, label) options; `action` (if any) reports changes.
-    pub fn select(&mut self, id: &str, field: &str, label: &str, options: &[(&str, &str)], value: &str, action: &str, errors: crate::components::form_errors::FormErrors) {
+    pub fn select(
+        &mut self,
+        id: &str,
+        field: &str,
+        label: &str,
+        options: &[(&str, &str)],
+        value: &str,
+        action: &str,
+        errors: crate::components::form_errors::FormErrors,
+    ) {
         let bad = self.open_field(id, field, label, errors);
         let _ = write!(self.0, r#"<select id="{id}" name="{field}" aria-invalid="{bad}""#);
         if !action.is_empty() {
@@ -221,7 +239,15 @@ impl Html {
         self.close_field(id, field, "", errors);
     }
 
-    pub fn textarea(&mut self, id: &str, field: &str, label: &str, value: &str, hint: &str, errors: crate::components::form_errors::FormErrors) {
+    pub fn textarea(
+        &mut self,
+        id: &str,
+        field: &str,
+        label: &str,
+        value: &str,
+        hint: &str,
+        errors: crate::components::form_errors::FormErrors,
+    ) {
         let bad = self.open_field(id, field, label, errors);
         let _ = write!(self.0, r#"<textarea id="{id}" name="{field}" rows="3" aria-invalid="{bad}">{}</textarea>"#, esc(value));
         self.close_field(id, field, hint, errors);

@@ -96,7 +96,11 @@ fn required_permission(r: Route) -> Option<Permission> {
         Route::Users => Some(Permission::ViewUsers),
         Route::Organizations => Some(Permission::ManageOrganizations),
         Route::Roles => Some(Permission::ManageRoles),
-        Route::Settings | Route::AttendanceTask | Route::AttendanceRules | Route::Holidays | Route::AttendanceDisplay
+        Route::Settings
+        | Route::AttendanceTask
+        | Route::AttendanceRules
+        | Route::Holidays
+        | Route::AttendanceDisplay
         | Route::OutputProfiles => Some(Permission::ManageSettings),
         _ => None,
     }
@@ -147,9 +151,10 @@ fn App() -> impl IntoView {
             return view! { <p class="loading">{tx("common.loading")}</p> }.into_any();
         }
         if let Some(p) = required_permission(route)
-            && !p.is_granted_by(&perms.get()) {
-                return view! { <section class="card narrow"><h1>{tx("common.forbidden")}</h1></section> }.into_any();
-            }
+            && !p.is_granted_by(&perms.get())
+        {
+            return view! { <section class="card narrow"><h1>{tx("common.forbidden")}</h1></section> }.into_any();
+        }
         match route {
             Route::Setup => view! { <pages::setup_wizard::SetupWizard /> }.into_any(),
             Route::Login => view! { <pages::login::LoginPage /> }.into_any(),

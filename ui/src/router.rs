@@ -99,9 +99,10 @@ pub fn current() -> Route {
 /// Goes to a page, adding a history entry.
 pub fn navigate(route: Route) {
     if let Some(h) = web_sys::window().and_then(|w| w.history().ok())
-        && current() != route {
-            let _ = h.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&route.href()));
-        }
+        && current() != route
+    {
+        let _ = h.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&route.href()));
+    }
     app().route.set(route);
 }
 
@@ -125,13 +126,8 @@ pub fn listen_popstate() {
 /// An in-app link: a real `<a href>` (works with keyboard, middle-click) that navigates
 /// without reloading.
 /// The attendance administration pages, reached from one header entry.
-pub const ATTENDANCE_ADMIN: &[Route] = &[
-    Route::AttendanceRules,
-    Route::Holidays,
-    Route::AttendanceTask,
-    Route::AttendanceDisplay,
-    Route::OutputProfiles,
-];
+pub const ATTENDANCE_ADMIN: &[Route] =
+    &[Route::AttendanceRules, Route::Holidays, Route::AttendanceTask, Route::AttendanceDisplay, Route::OutputProfiles];
 
 #[component]
 pub fn Link(
@@ -171,9 +167,21 @@ mod tests {
     #[test]
     fn paths_round_trip() {
         for r in [
-            Route::Setup, Route::Login, Route::Home, Route::Users, Route::Organizations, Route::Roles,
-            Route::Settings, Route::Preferences, Route::Connection, Route::Attendance, Route::AttendanceTask,
-            Route::AttendanceRules, Route::Holidays, Route::AttendanceDisplay, Route::OutputProfiles,
+            Route::Setup,
+            Route::Login,
+            Route::Home,
+            Route::Users,
+            Route::Organizations,
+            Route::Roles,
+            Route::Settings,
+            Route::Preferences,
+            Route::Connection,
+            Route::Attendance,
+            Route::AttendanceTask,
+            Route::AttendanceRules,
+            Route::Holidays,
+            Route::AttendanceDisplay,
+            Route::OutputProfiles,
         ] {
             assert_eq!(Route::from_path(r.path()), r);
         }

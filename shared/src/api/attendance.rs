@@ -44,13 +44,7 @@ pub struct AttendanceTaskSettings {
 
 impl Default for AttendanceTaskSettings {
     fn default() -> Self {
-        Self {
-            enabled: false,
-            run_at: "06:00".into(),
-            recompute_days: 3,
-            terminals: true,
-            retention: RetentionSettings::default(),
-        }
+        Self { enabled: false, run_at: "06:00".into(), recompute_days: 3, terminals: true, retention: RetentionSettings::default() }
     }
 }
 

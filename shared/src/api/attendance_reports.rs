@@ -44,21 +44,65 @@ impl ReportKind {
     pub fn columns(self) -> &'static [&'static str] {
         match self {
             ReportKind::Monthly => &[
-                "user", "group", "late_count", "early_leave_count", "actual_work", "non_scheduled_work", "overtime",
-                "late_night", "late_night_overtime", "days_worked", "holiday_days_worked", "days_without_clock_in",
+                "user",
+                "group",
+                "late_count",
+                "early_leave_count",
+                "actual_work",
+                "non_scheduled_work",
+                "overtime",
+                "late_night",
+                "late_night_overtime",
+                "days_worked",
+                "holiday_days_worked",
+                "days_without_clock_in",
                 "days_without_clock_out",
             ],
             ReportKind::Timesheet => &[
-                "user", "date", "weekday", "clock_in", "clock_out", "actual_work", "regular_overtime", "late_night_overtime",
-                "work_interval", "late", "early_leave", "holiday",
+                "user",
+                "date",
+                "weekday",
+                "clock_in",
+                "clock_out",
+                "actual_work",
+                "regular_overtime",
+                "late_night_overtime",
+                "work_interval",
+                "late",
+                "early_leave",
+                "holiday",
             ],
             ReportKind::Daily => &[
-                "user", "group", "date", "weekday", "late", "early_leave", "logon", "logoff", "clock_in", "clock_out",
-                "work_interval", "actual_work", "non_scheduled_work", "overtime", "late_night", "late_night_overtime",
+                "user",
+                "group",
+                "date",
+                "weekday",
+                "late",
+                "early_leave",
+                "logon",
+                "logoff",
+                "clock_in",
+                "clock_out",
+                "work_interval",
+                "actual_work",
+                "non_scheduled_work",
+                "overtime",
+                "late_night",
+                "late_night_overtime",
             ],
             ReportKind::Ranking => &[
-                "rank", "user", "group", "late_count", "early_leave_count", "actual_work", "non_scheduled_work",
-                "overtime", "late_night", "late_night_overtime", "days_worked", "holiday_days_worked",
+                "rank",
+                "user",
+                "group",
+                "late_count",
+                "early_leave_count",
+                "actual_work",
+                "non_scheduled_work",
+                "overtime",
+                "late_night",
+                "late_night_overtime",
+                "days_worked",
+                "holiday_days_worked",
             ],
             ReportKind::Terminal => &["user", "group", "date", "weekday", "terminal", "logon", "logoff"],
         }
@@ -77,8 +121,7 @@ pub enum RankingItem {
 }
 
 impl RankingItem {
-    pub const ALL: [RankingItem; 4] =
-        [RankingItem::HolidayWork, RankingItem::Overtime, RankingItem::ActualWork, RankingItem::LateCount];
+    pub const ALL: [RankingItem; 4] = [RankingItem::HolidayWork, RankingItem::Overtime, RankingItem::ActualWork, RankingItem::LateCount];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -157,8 +200,13 @@ pub fn column_kind(key: &str) -> ColumnKind {
     match key {
         "user" | "group" | "weekday" | "terminal" | "holiday" => ColumnKind::Text,
         "date" => ColumnKind::Date,
-        "late_count" | "early_leave_count" | "days_worked" | "holiday_days_worked" | "days_without_clock_in"
-        | "days_without_clock_out" | "rank" => ColumnKind::Count,
+        "late_count"
+        | "early_leave_count"
+        | "days_worked"
+        | "holiday_days_worked"
+        | "days_without_clock_in"
+        | "days_without_clock_out"
+        | "rank" => ColumnKind::Count,
         "clock_in" | "clock_out" | "logon" | "logoff" => ColumnKind::Time,
         _ => ColumnKind::Minutes,
     }

@@ -297,8 +297,7 @@ pub struct ImportRowError {
 /// ("Acme / Sales"), `role` the role name, `active` `true`/`false`, `log_accounts` separated by `;`.
 /// Importing a file with a `password` column sets passwords; without one, new users get none
 /// and cannot log in until an administrator sets one.
-pub const USER_CSV_HEADER: [&str; 8] =
-    ["login", "display_name", "email", "organization", "role", "active", "language", "log_accounts"];
+pub const USER_CSV_HEADER: [&str; 8] = ["login", "display_name", "email", "organization", "role", "active", "language", "log_accounts"];
 
 /// Columns of the organisation CSV: the path from the root, " / "-separated.
 pub const ORG_CSV_HEADER: [&str; 1] = ["path"];

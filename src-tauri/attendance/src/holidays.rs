@@ -189,11 +189,8 @@ impl HolidayCalendar {
             return Some(HolidayKind::Company);
         }
         if self.rules.national_holidays {
-            let name = if self.years.contains(&date.year()) {
-                self.national.get(&date).copied()
-            } else {
-                national_holiday(date).map(|h| h.name)
-            };
+            let name =
+                if self.years.contains(&date.year()) { self.national.get(&date).copied() } else { national_holiday(date).map(|h| h.name) };
             if let Some(name) = name {
                 return Some(HolidayKind::National(name.to_string()));
             }
@@ -245,7 +242,8 @@ mod tests {
     #[test]
     fn olympic_years_move_holidays() {
         let y2020 = dates(2020);
-        for d in ["02-23 天皇誕生日", "02-24 振替休日", "05-06 振替休日", "07-23 海の日", "07-24 スポーツの日", "08-10 山の日"] {
+        for d in ["02-23 天皇誕生日", "02-24 振替休日", "05-06 振替休日", "07-23 海の日", "07-24 スポーツの日", "08-10 山の日"]
+        {
             assert!(y2020.contains(&d.to_string()), "{d} in {y2020:?}");
         }
         assert!(!y2020.iter().any(|d| d.starts_with("10-")));
@@ -259,7 +257,8 @@ mod tests {
     fn known_dates_of_other_years() {
         let y2024 = dates(2024);
         assert_eq!(y2024.len(), 21);
-        for d in ["02-12 振替休日", "03-20 春分の日", "05-06 振替休日", "09-22 秋分の日", "09-23 振替休日", "11-04 振替休日"] {
+        for d in ["02-12 振替休日", "03-20 春分の日", "05-06 振替休日", "09-22 秋分の日", "09-23 振替休日", "11-04 振替休日"]
+        {
             assert!(y2024.contains(&d.to_string()), "{d} in {y2024:?}");
         }
         // Citizens' holidays between 敬老の日 and 秋分の日.

@@ -21,9 +21,9 @@ pub mod log_event;
 pub mod rules;
 
 pub use engine::attendance_day::{AttendanceDays, attendance_date, compute_user_days, group_by_user, group_into_days};
+pub use engine::clock_log::{ClockLog, TerminalNames, event_identity, terminal_name};
 pub use engine::daily::{ClockStamp, DailyRecord, compute_day, link_work_intervals};
 pub use engine::monthly::{MonthlyRecord, compute_month};
-pub use engine::clock_log::{ClockLog, TerminalNames, event_identity, terminal_name};
 pub use engine::run::{AttendanceRun, PersonLogs, RunOptions, compute_people, compute_run};
 pub use engine::terminal::{TerminalRecord, compute_terminals};
 pub use holidays::{HolidayCalendar, HolidayKind, NationalHoliday, national_holiday, national_holidays};
@@ -31,6 +31,6 @@ pub use import::format::{LogFormat, detect_format, read_events};
 pub use import::{EventStream, ImportError, ImportResult};
 pub use log_event::{Detail, DetailLookup, EventKey, LogEvent, SourcePosition, detail_fields};
 pub use rules::{
-    AttendanceRules, ClockTime, CorrectedDisplay, Correction, DetailMatch, HolidayRules, LogCondition, MissingLog,
-    RuleError, RulesOverride, TimeRange, UserNameMode, UserNameRules,
+    AttendanceRules, ClockTime, CorrectedDisplay, Correction, DetailMatch, HolidayRules, LogCondition, MissingLog, RuleError,
+    RulesOverride, TimeRange, UserNameMode, UserNameRules,
 };

@@ -197,10 +197,7 @@ pub fn detail_fields(text: &str) -> Vec<(&str, &str)> {
 
 /// The words of `value` joined by single spaces (ASCII text already so is copied as it is).
 pub(crate) fn single_spaced(value: &str) -> String {
-    if value.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
-        && !value.starts_with(' ')
-        && !value.ends_with(' ')
-        && !value.contains("  ")
+    if value.bytes().all(|b| b.is_ascii_graphic() || b == b' ') && !value.starts_with(' ') && !value.ends_with(' ') && !value.contains("  ")
     {
         return value.to_string();
     }
@@ -343,7 +340,11 @@ mod tests {
                 assert!(same_words_ignore_ascii_case(v, pv), "{text}: {v:?} vs {pv:?}");
             }
             for key in ["ClientName", "clientname", "Path", "Note", "", "Count", "a"] {
-                assert_eq!(fields.as_slice().field(key).map(|v| v.split_whitespace().collect::<Vec<_>>().join(" ")), parsed.get(key).map(String::from), "{text} {key}");
+                assert_eq!(
+                    fields.as_slice().field(key).map(|v| v.split_whitespace().collect::<Vec<_>>().join(" ")),
+                    parsed.get(key).map(String::from),
+                    "{text} {key}"
+                );
             }
         }
         assert_eq!(detail_fields("Path: C:\\Program   Files\\x")[0].1, "C:\\Program   Files\\x");

@@ -32,11 +32,7 @@ pub struct ClockTime(u16);
 impl ClockTime {
     /// The time `hour:minute`; `None` unless 0 ≤ hour ≤ 23 and 0 ≤ minute ≤ 59.
     pub const fn new(hour: u32, minute: u32) -> Option<Self> {
-        if hour < 24 && minute < 60 {
-            Some(Self((hour * 60 + minute) as u16))
-        } else {
-            None
-        }
+        if hour < 24 && minute < 60 { Some(Self((hour * 60 + minute) as u16)) } else { None }
     }
 
     /// `hour:minute`, panicking when out of range (for constants).
@@ -62,10 +58,7 @@ impl fmt::Display for ClockTime {
 impl FromStr for ClockTime {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        let (h, m) = s
-            .trim()
-            .split_once(':')
-            .ok_or_else(|| format!("`{s}` is not a time of day: write HH:MM, e.g. 09:00"))?;
+        let (h, m) = s.trim().split_once(':').ok_or_else(|| format!("`{s}` is not a time of day: write HH:MM, e.g. 09:00"))?;
         let h: u32 = h.parse().map_err(|_| format!("`{s}`: the hour is not a number"))?;
         let m: u32 = m.parse().map_err(|_| format!("`{s}`: the minute is not a number"))?;
         Self::new(h, m).ok_or_else(|| format!("`{s}` is out of range: write 00:00 to 23:59"))
@@ -142,10 +135,7 @@ pub struct LogCondition {
 impl LogCondition {
     /// A condition on the operation and one detail field.
     pub fn operation_with(operation: &str, key: &str, value: &str) -> Self {
-        Self {
-            operation: Some(operation.to_string()),
-            detail: vec![DetailMatch { key: key.to_string(), value: value.to_string() }],
-        }
+        Self { operation: Some(operation.to_string()), detail: vec![DetailMatch { key: key.to_string(), value: value.to_string() }] }
     }
 
     /// Whether `event` satisfies the condition. An empty condition matches nothing.
@@ -281,9 +271,7 @@ impl UserNameRules {
 }
 
 fn lookup<'m>(map: &'m BTreeMap<String, String>, key: &str) -> Option<&'m str> {
-    map.get(key)
-        .or_else(|| map.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v))
-        .map(String::as_str)
+    map.get(key).or_else(|| map.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v)).map(String::as_str)
 }
 
 /// Which days are holidays (休日定義, 8.3.9).
@@ -305,12 +293,7 @@ pub struct HolidayRules {
 
 impl Default for HolidayRules {
     fn default() -> Self {
-        Self {
-            weekdays: vec![Weekday::Sat, Weekday::Sun],
-            national_holidays: true,
-            added: Vec::new(),
-            removed: Vec::new(),
-        }
+        Self { weekdays: vec![Weekday::Sat, Weekday::Sun], national_holidays: true, added: Vec::new(), removed: Vec::new() }
     }
 }
 
@@ -326,11 +309,7 @@ mod weekday_list {
         let names = Vec::<String>::deserialize(d)?;
         names
             .iter()
-            .map(|n| {
-                n.parse::<Weekday>().map_err(|_| {
-                    serde::de::Error::custom(format!("`{n}` is not a weekday: write Mon, Tue, … Sun"))
-                })
-            })
+            .map(|n| n.parse::<Weekday>().map_err(|_| serde::de::Error::custom(format!("`{n}` is not a weekday: write Mon, Tue, … Sun"))))
             .collect()
     }
 }
@@ -384,9 +363,7 @@ mod tz_name {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Tz, D::Error> {
         let name = String::deserialize(d)?;
-        name.parse::<Tz>().map_err(|_| {
-            serde::de::Error::custom(format!("`{name}` is not an IANA time zone: write e.g. Asia/Tokyo"))
-        })
+        name.parse::<Tz>().map_err(|_| serde::de::Error::custom(format!("`{name}` is not an IANA time zone: write e.g. Asia/Tokyo")))
     }
 
     pub mod option {
@@ -403,9 +380,7 @@ mod tz_name {
         pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Tz>, D::Error> {
             let name = Option::<String>::deserialize(d)?;
             name.map(|n| {
-                n.parse::<Tz>().map_err(|_| {
-                    serde::de::Error::custom(format!("`{n}` is not an IANA time zone: write e.g. Asia/Tokyo"))
-                })
+                n.parse::<Tz>().map_err(|_| serde::de::Error::custom(format!("`{n}` is not an IANA time zone: write e.g. Asia/Tokyo")))
             })
             .transpose()
         }
@@ -534,7 +509,8 @@ impl AttendanceRules {
                 }
                 for (j, m) in c.detail.iter().enumerate() {
                     if m.key.trim().is_empty() {
-                        errors.push(rule_error(format!("{field}[{i}].detail[{j}]"), "the detail key is empty: name the key, e.g. LogonType"));
+                        errors
+                            .push(rule_error(format!("{field}[{i}].detail[{j}]"), "the detail key is empty: name the key, e.g. LogonType"));
                     }
                 }
             }
@@ -552,10 +528,8 @@ impl AttendanceRules {
         }
         for d in &self.holidays.added {
             if self.holidays.removed.contains(d) {
-                errors.push(rule_error(
-                    "holidays.removed",
-                    format!("{d} is both added as a holiday and removed: keep it in one list only"),
-                ));
+                errors
+                    .push(rule_error("holidays.removed", format!("{d} is both added as a holiday and removed: keep it in one list only")));
             }
         }
         if errors.is_empty() { Ok(()) } else { Err(errors) }
@@ -742,7 +716,8 @@ display = "as_is"
     #[test]
     fn override_replaces_only_what_it_sets() {
         let company = AttendanceRules::default();
-        let over: RulesOverride = toml::from_str("rounding_minutes = 15\nterminal_key = \"\"\n[schedule]\nstart = \"10:00\"\nend = \"19:00\"").unwrap();
+        let over: RulesOverride =
+            toml::from_str("rounding_minutes = 15\nterminal_key = \"\"\n[schedule]\nstart = \"10:00\"\nend = \"19:00\"").unwrap();
         let r = company.merge(&over);
         assert_eq!(r.rounding_minutes, 15);
         assert_eq!(r.schedule.start, ClockTime::hm(10, 0));

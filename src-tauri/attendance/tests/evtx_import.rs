@@ -4,9 +4,9 @@ use std::fs::File;
 use std::io::Cursor;
 use std::path::PathBuf;
 
+use kinmu_attendance::LogEvent;
 use kinmu_attendance::import::evtx::EvtxReader;
 use kinmu_attendance::import::format::{LogFormat, read_events};
-use kinmu_attendance::LogEvent;
 
 fn data_dir() -> PathBuf {
     // The crate is at <root>/src-tauri/attendance; shared/ is beside the repository root.
@@ -86,8 +86,6 @@ fn detected_by_content_and_not_evtx_is_one_error() {
     let bad: Vec<_> = EvtxReader::new(Cursor::new(b"not an event log".to_vec()), "x.evtx").collect();
     assert_eq!(bad.len(), 1);
     assert!(bad[0].as_ref().unwrap_err().reason.contains("not an EVTX"));
-    let forced: Vec<_> = read_events(Cursor::new(b"ElfFile\0".to_vec()), "y", Some(LogFormat::Evtx), chrono_tz::UTC)
-        .unwrap()
-        .collect();
+    let forced: Vec<_> = read_events(Cursor::new(b"ElfFile\0".to_vec()), "y", Some(LogFormat::Evtx), chrono_tz::UTC).unwrap().collect();
     assert!(forced.iter().all(Result::is_err));
 }

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use kinmu_attendance::{
-    AttendanceRules, ClockTime, CorrectedDisplay, Correction, Detail, HolidayCalendar, LogEvent, MissingLog,
-    SourcePosition, TimeRange, compute_day, compute_user_days,
+    AttendanceRules, ClockTime, CorrectedDisplay, Correction, Detail, HolidayCalendar, LogEvent, MissingLog, SourcePosition, TimeRange,
+    compute_day, compute_user_days,
 };
 use proptest::prelude::*;
 

@@ -126,7 +126,8 @@ struct ExportArgs {
 }
 
 fn parse_report_kind(s: &str) -> Result<kinmu_shared::api::ReportKind, String> {
-    kinmu_shared::api::ReportKind::from_key(s).ok_or_else(|| format!("{s:?} is not a table: use monthly, timesheet, daily, ranking or terminal"))
+    kinmu_shared::api::ReportKind::from_key(s)
+        .ok_or_else(|| format!("{s:?} is not a table: use monthly, timesheet, daily, ranking or terminal"))
 }
 
 fn parse_ranking(s: &str) -> Result<kinmu_shared::api::RankingItem, String> {
@@ -423,7 +424,9 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), Failure> {
                 None => None,
             };
             let role_id = match &a.role {
-                Some(r) => Some(roles::find_by_name(&db, r).await?.ok_or_else(|| Failure(format!("no role named {r:?}: see the roles page")))?.id),
+                Some(r) => {
+                    Some(roles::find_by_name(&db, r).await?.ok_or_else(|| Failure(format!("no role named {r:?}: see the roles page")))?.id)
+                }
                 None => None,
             };
             let user = users::create(
@@ -460,7 +463,13 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), Failure> {
                         u.display_name.clone(),
                         u.organization_id.and_then(|id| orgs.iter().find(|o| o.id == id)).map(|o| o.path.clone()).unwrap_or_default(),
                         roles.iter().find(|r| r.id == u.role_id).map(|r| r.name.clone()).unwrap_or_default(),
-                        if !u.active { "disabled".into() } else if u.locked_until.is_some() { "locked".into() } else { "active".into() },
+                        if !u.active {
+                            "disabled".into()
+                        } else if u.locked_until.is_some() {
+                            "locked".into()
+                        } else {
+                            "active".into()
+                        },
                         u.log_accounts.join(";"),
                     ]
                 })
@@ -533,7 +542,10 @@ async fn import(cli: &Cli, file: &FileConfig, a: &ImportArgs) -> Result<(), Fail
         let result = import_file(&db, path, a.format, tz, crate::now(), |p| {
             if last_report.elapsed().as_secs() >= 1 || p.events_read >= last_count + 100_000 {
                 if p.events_stored < p.events_read {
-                    eprintln!("{}: {} events read, {} stored (sorting: the file is not in time order)…", p.file, p.events_read, p.events_stored);
+                    eprintln!(
+                        "{}: {} events read, {} stored (sorting: the file is not in time order)…",
+                        p.file, p.events_read, p.events_stored
+                    );
                 } else {
                     eprintln!("{}: {} events read…", p.file, p.events_read);
                 }
@@ -636,7 +648,11 @@ async fn attendance_show(cli: &Cli, file: &FileConfig, user: &str, month: &str, 
     match format {
         ListFormat::Csv => print_csv(&header, &rows)?,
         ListFormat::Table => {
-            println!("{} {year}-{month:02} (logs of {})", report.user, if report.log_users.is_empty() { "nobody yet".to_string() } else { report.log_users.join(", ") });
+            println!(
+                "{} {year}-{month:02} (logs of {})",
+                report.user,
+                if report.log_users.is_empty() { "nobody yet".to_string() } else { report.log_users.join(", ") }
+            );
             print_table(&header, &rows);
         }
     }
@@ -855,9 +871,7 @@ async fn attendance_status(cli: &Cli, file: &FileConfig, format: ListFormat) -> 
     use crate::attendance::daily_task;
     let db = open_db(cli, file).await?;
     let o = daily_task::overview(&db, &Actor::Operator, chrono::Utc::now()).await?;
-    let time = |t: i64| {
-        chrono::DateTime::from_timestamp(t, 0).map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string()).unwrap_or_default()
-    };
+    let time = |t: i64| chrono::DateTime::from_timestamp(t, 0).map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string()).unwrap_or_default();
     if format == ListFormat::Table {
         println!(
             "schedule: {} at {} (recomputes {} days), next run: {}",

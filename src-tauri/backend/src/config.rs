@@ -76,8 +76,7 @@ pub enum ConfigError {
 
 pub fn load_file(path: Option<&Path>) -> Result<FileConfig, ConfigError> {
     let Some(path) = path else { return Ok(FileConfig::default()) };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ConfigError::Read { path: path.display().to_string(), reason: e.to_string() })?;
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read { path: path.display().to_string(), reason: e.to_string() })?;
     toml::from_str(&text).map_err(|e| ConfigError::Parse { path: path.display().to_string(), reason: e.to_string() })
 }
 

@@ -104,9 +104,10 @@ pub async fn import(db: &Db, text: &str, output_roots: &crate::attendance::outpu
     }
     RuleBook::build(file.attendance_rules.clone(), &orgs, &overrides).validate()?;
     for kind in kinmu_shared::api::ReportKind::ALL {
-        file.display.layout(kind).check(kind).map_err(|f| {
-            Error::invalid(&format!("display.{}.{}", kind.key(), f.field), format!("display.{}.{}", kind.key(), f.message))
-        })?;
+        file.display
+            .layout(kind)
+            .check(kind)
+            .map_err(|f| Error::invalid(&format!("display.{}.{}", kind.key(), f.field), format!("display.{}.{}", kind.key(), f.message)))?;
     }
     agreement::validate_limits(&file.agreement_limits).map_err(|e| prefixed("agreement_limits.", e))?;
     output_profiles::check_set(&file.output_profiles, output_roots)?;

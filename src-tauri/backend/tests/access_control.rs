@@ -68,7 +68,9 @@ async fn route_matrix(app: Router) {
         user_with_role(&mut admin, &name, role).await;
         callers.push((name.clone(), vec![p], logged_in(&app, &name).await));
     }
-    for (key, permissions) in [("manager", kinmu_shared::permissions::BuiltinRole::Manager), ("member", kinmu_shared::permissions::BuiltinRole::Member)] {
+    for (key, permissions) in
+        [("manager", kinmu_shared::permissions::BuiltinRole::Manager), ("member", kinmu_shared::permissions::BuiltinRole::Member)]
+    {
         let role = builtin_role(&mut admin, key).await;
         user_with_role(&mut admin, key, role).await;
         callers.push((key.to_string(), permissions.permissions(), logged_in(&app, key).await));
@@ -82,7 +84,9 @@ async fn route_matrix(app: Router) {
         let anon = call(&mut anonymous, route.method, route.path).await;
         checked += 1;
         match route.access {
-            Access::Public => assert!(![401, 403].contains(&anon.status.as_u16()), "{} {} is public: {}", route.method, route.path, anon.text),
+            Access::Public => {
+                assert!(![401, 403].contains(&anon.status.as_u16()), "{} {} is public: {}", route.method, route.path, anon.text)
+            }
             _ => expect(&anon, 401, Some("unauthenticated")),
         }
         for (name, held, client) in callers.iter_mut() {
@@ -100,7 +104,12 @@ async fn route_matrix(app: Router) {
             }
         }
     }
-    println!("route × caller matrix: {} routes × {} callers (anonymous and {} roles) = {checked} requests", ROUTES.len(), callers.len() + 1, callers.len());
+    println!(
+        "route × caller matrix: {} routes × {} callers (anonymous and {} roles) = {checked} requests",
+        ROUTES.len(),
+        callers.len() + 1,
+        callers.len()
+    );
 }
 
 #[tokio::test]
@@ -150,7 +159,8 @@ async fn nobody_grants_what_they_do_not_hold(app: Router, db: Db) {
     // Members hold effort.enter, which HR does not: HR cannot touch them either.
     expect(&hr.send("POST", &format!("/users/{member}/password"), json!({"password": "Taken-Over-2026"})).await, 403, Some("forbidden"));
     // Within HR's own permissions all is allowed.
-    let viewer = hr.send("POST", "/users", json!({"login": "viewer", "display_name": "V", "role_id": viewer_role, "password": PASSWORD})).await;
+    let viewer =
+        hr.send("POST", "/users", json!({"login": "viewer", "display_name": "V", "role_id": viewer_role, "password": PASSWORD})).await;
     expect(&viewer, 201, None);
     let viewer = viewer.body["id"].as_i64().unwrap();
     expect(&hr.send("POST", &format!("/users/{viewer}/password"), json!({"password": "Fresh-Meadow-77"})).await, 204, None);
@@ -169,10 +179,22 @@ async fn nobody_grants_what_they_do_not_hold(app: Router, db: Db) {
 
     // roles.manage alone: no role beyond its own, its own role included.
     let all: Vec<&str> = Permission::ALL.iter().map(|p| p.key()).collect();
-    expect(&keeper.send("PUT", &format!("/roles/{roles_role}"), json!({"name": "Role keeper", "permissions": all})).await, 403, Some("forbidden"));
+    expect(
+        &keeper.send("PUT", &format!("/roles/{roles_role}"), json!({"name": "Role keeper", "permissions": all})).await,
+        403,
+        Some("forbidden"),
+    );
     expect(&keeper.send("POST", "/roles", json!({"name": "Everything", "permissions": all})).await, 403, Some("forbidden"));
-    expect(&keeper.send("PUT", &format!("/roles/{admin_role}"), json!({"name": "Mine now", "permissions": all})).await, 403, Some("forbidden"));
-    expect(&keeper.send("PUT", &format!("/roles/{hr_role}"), json!({"name": "HR", "permissions": ["roles.manage"]})).await, 403, Some("forbidden"));
+    expect(
+        &keeper.send("PUT", &format!("/roles/{admin_role}"), json!({"name": "Mine now", "permissions": all})).await,
+        403,
+        Some("forbidden"),
+    );
+    expect(
+        &keeper.send("PUT", &format!("/roles/{hr_role}"), json!({"name": "HR", "permissions": ["roles.manage"]})).await,
+        403,
+        Some("forbidden"),
+    );
     expect(&keeper.send("POST", "/roles", json!({"name": "Keepers", "permissions": ["roles.manage"]})).await, 201, None);
     let roles = admin.get("/roles").await;
     let keeper_role = roles.body.as_array().unwrap().iter().find(|r| r["id"] == roles_role).unwrap().clone();
@@ -196,9 +218,16 @@ async fn nobody_grants_what_they_do_not_hold(app: Router, db: Db) {
     assert_eq!([a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count(), 1, "{a:?} / {b:?}");
     // A custom role holding every permission counts; cutting it may not leave nobody.
     let survivor = if a.is_ok() { second } else { 1 };
-    let moved = users::update(&db, &Actor::Operator, survivor, UpdateUser { role_id: Some(super_role), ..Default::default() }, kinmu::now()).await;
+    let moved =
+        users::update(&db, &Actor::Operator, survivor, UpdateUser { role_id: Some(super_role), ..Default::default() }, kinmu::now()).await;
     assert!(moved.is_ok(), "{moved:?}");
-    let cut = kinmu::accounts::roles::update(&db, &Actor::Operator, super_role, kinmu_shared::api::SaveRole { name: "Super".into(), permissions: vec![Permission::ViewUsers] }).await;
+    let cut = kinmu::accounts::roles::update(
+        &db,
+        &Actor::Operator,
+        super_role,
+        kinmu_shared::api::SaveRole { name: "Super".into(), permissions: vec![Permission::ViewUsers] },
+    )
+    .await;
     assert!(matches!(cut, Err(Error::LastAdministrator(_))), "{cut:?}");
 }
 
@@ -306,7 +335,10 @@ async fn unknown_logins_and_back_off(app: Router, db: Db) {
     let known = answers("known", t0).await;
     let unknown = answers("no-such-person", t0).await;
     assert_eq!(known, unknown, "an unknown login is answered exactly as a known one");
-    assert_eq!(known.iter().map(|(c, _)| *c).collect::<Vec<_>>(), ["invalid_credentials"; 4].iter().chain(["account_locked"; 2].iter()).copied().collect::<Vec<_>>());
+    assert_eq!(
+        known.iter().map(|(c, _)| *c).collect::<Vec<_>>(),
+        ["invalid_credentials"; 4].iter().chain(["account_locked"; 2].iter()).copied().collect::<Vec<_>>()
+    );
 
     let lock_of = |login: &'static str| {
         let db = db.clone();
@@ -369,7 +401,8 @@ async fn own_password(app: Router) {
     expect(&Client::new(&app).login("self", "Quiet-Lantern-93").await, 200, None);
     // Guessing the current password through this route meets the same lock.
     for _ in 0..4 {
-        let a = here.send("PUT", "/me/password", json!({"current_password": "guess-guess-guess", "new_password": "Other-Lantern-94"})).await;
+        let a =
+            here.send("PUT", "/me/password", json!({"current_password": "guess-guess-guess", "new_password": "Other-Lantern-94"})).await;
         expect(&a, 422, Some("validation"));
     }
     let a = here.send("PUT", "/me/password", json!({"current_password": "guess-guess-guess", "new_password": "Other-Lantern-94"})).await;

@@ -37,14 +37,22 @@ async fn story(app: Router, db: Db) {
 
     // The wizard checks every field and the password's strength.
     let weak = anon
-        .send("POST", "/setup", json!({"organization_name": "Acme", "admin_login": "admin", "admin_display_name": "A",
-            "admin_password": "password1", "default_language": "ja", "time_zone": "Asia/Tokyo"}))
+        .send(
+            "POST",
+            "/setup",
+            json!({"organization_name": "Acme", "admin_login": "admin", "admin_display_name": "A",
+            "admin_password": "password1", "default_language": "ja", "time_zone": "Asia/Tokyo"}),
+        )
         .await;
     expect(&weak, 422, Some("validation"));
     assert_eq!(weak.body["field"], "admin_password");
     let tz = anon
-        .send("POST", "/setup", json!({"organization_name": "Acme", "admin_login": "admin", "admin_display_name": "A",
-            "admin_password": ADMIN_PASSWORD, "default_language": "ja", "time_zone": "Mars/Base"}))
+        .send(
+            "POST",
+            "/setup",
+            json!({"organization_name": "Acme", "admin_login": "admin", "admin_display_name": "A",
+            "admin_password": ADMIN_PASSWORD, "default_language": "ja", "time_zone": "Mars/Base"}),
+        )
         .await;
     expect(&tz, 422, Some("validation"));
     assert_eq!(tz.body["field"], "time_zone");
@@ -61,8 +69,12 @@ async fn story(app: Router, db: Db) {
     // Once done it cannot run again.
     let mut other = Client::new(&app);
     let again = other
-        .send("POST", "/setup", json!({"organization_name": "Evil", "admin_login": "evil", "admin_display_name": "E",
-            "admin_password": ADMIN_PASSWORD, "default_language": "en", "time_zone": "UTC"}))
+        .send(
+            "POST",
+            "/setup",
+            json!({"organization_name": "Evil", "admin_login": "evil", "admin_display_name": "E",
+            "admin_password": ADMIN_PASSWORD, "default_language": "en", "time_zone": "UTC"}),
+        )
         .await;
     expect(&again, 409, Some("setup_done"));
     assert_eq!(anon.get("/setup").await.body["needs_setup"], false);
@@ -87,20 +99,26 @@ async fn story(app: Router, db: Db) {
     let member_role = roles.body.as_array().unwrap().iter().find(|r| r["builtin"] == "member").unwrap()["id"].as_i64().unwrap();
     let admin_role = roles.body.as_array().unwrap().iter().find(|r| r["builtin"] == "administrator").unwrap()["id"].as_i64().unwrap();
     let created = admin
-        .send("POST", "/users", json!({"login": "a-mogami", "display_name": "最上 晶", "email": "a-mogami@osaka.com",
-            "organization_id": team_id, "log_accounts": ["OSAKA\\a-mogami", "a-mogami@osaka.com"], "password": "Blue-Harbor-58"}))
+        .send(
+            "POST",
+            "/users",
+            json!({"login": "a-mogami", "display_name": "最上 晶", "email": "a-mogami@osaka.com",
+            "organization_id": team_id, "log_accounts": ["OSAKA\\a-mogami", "a-mogami@osaka.com"], "password": "Blue-Harbor-58"}),
+        )
         .await;
     expect(&created, 201, None);
     let mogami = created.body["id"].as_i64().unwrap();
     assert_eq!(created.body["role_id"], member_role, "new users default to the member role");
     assert_eq!(created.body["language"], "ja", "new users default to the system language");
-    let dup = admin
-        .send("POST", "/users", json!({"login": "A-Mogami", "display_name": "x", "password": "Blue-Harbor-58x"}))
-        .await;
+    let dup = admin.send("POST", "/users", json!({"login": "A-Mogami", "display_name": "x", "password": "Blue-Harbor-58x"})).await;
     expect(&dup, 409, Some("conflict"));
     assert_eq!(dup.body["field"], "login");
     let dup_acc = admin
-        .send("POST", "/users", json!({"login": "other", "display_name": "x", "log_accounts": ["osaka\\A-MOGAMI"], "password": "Blue-Harbor-58x"}))
+        .send(
+            "POST",
+            "/users",
+            json!({"login": "other", "display_name": "x", "log_accounts": ["osaka\\A-MOGAMI"], "password": "Blue-Harbor-58x"}),
+        )
         .await;
     expect(&dup_acc, 409, Some("conflict"));
     assert_eq!(dup_acc.body["field"], "log_accounts");
@@ -120,7 +138,17 @@ async fn story(app: Router, db: Db) {
     assert!(sc.contains("HttpOnly") && sc.contains("SameSite=Strict"), "{sc}");
     expect(&member.get("/users").await, 403, Some("forbidden"));
     expect(&member.send("POST", "/organizations", json!({"name": "X", "parent_id": root})).await, 403, Some("forbidden"));
-    expect(&member.send("PUT", "/settings", json!({"organization_name": "X", "default_language": "en", "time_zone": "UTC", "session_idle_minutes": 60})).await, 403, Some("forbidden"));
+    expect(
+        &member
+            .send(
+                "PUT",
+                "/settings",
+                json!({"organization_name": "X", "default_language": "en", "time_zone": "UTC", "session_idle_minutes": 60}),
+            )
+            .await,
+        403,
+        Some("forbidden"),
+    );
     expect(&member.get(&format!("/users/{mogami}")).await, 200, None);
     let pref = member.send("PUT", "/me/preferences", json!({"language": "en"})).await;
     expect(&pref, 200, None);
@@ -164,7 +192,11 @@ async fn story(app: Router, db: Db) {
     let mut lead_user = Client::new(&app);
     expect(&lead_user.login("a-mogami", "Blue-Harbor-58").await, 200, None);
     expect(&lead_user.get("/users").await, 200, None);
-    expect(&lead_user.send("POST", "/users", json!({"login": "x", "display_name": "x", "password": "Blue-Harbor-58x"})).await, 403, Some("forbidden"));
+    expect(
+        &lead_user.send("POST", "/users", json!({"login": "x", "display_name": "x", "password": "Blue-Harbor-58x"})).await,
+        403,
+        Some("forbidden"),
+    );
     expect(&admin.send("DELETE", &format!("/roles/{lead_id}"), json!({})).await, 409, Some("conflict"));
 
     // CSV: organisations, then users, with a report line per bad row.
@@ -205,7 +237,10 @@ async fn story(app: Router, db: Db) {
     assert!(org_export.text.contains("Acme / Dev / Backend"));
 
     // An organisation in use cannot be deleted; an empty one can.
-    let dev_backend = admin.get("/organizations").await.body.as_array().unwrap().iter().find(|o| o["path"] == "Acme / Dev / Backend").unwrap()["id"].as_i64().unwrap();
+    let dev_backend =
+        admin.get("/organizations").await.body.as_array().unwrap().iter().find(|o| o["path"] == "Acme / Dev / Backend").unwrap()["id"]
+            .as_i64()
+            .unwrap();
     expect(&admin.send("DELETE", &format!("/organizations/{dev_backend}"), json!({})).await, 409, Some("conflict"));
     // The CSV row for a-mogami had an empty organisation column: that clears it, as in an export.
     assert_eq!(admin.get(&format!("/users/{mogami}")).await.body["organization_id"], Value::Null);
@@ -242,10 +277,22 @@ async fn story(app: Router, db: Db) {
     expect(&bad_query, 422, Some("validation"));
 
     // Settings.
-    let s = admin.send("PUT", "/settings", json!({"organization_name": "Acme Japan", "default_language": "en", "time_zone": "Asia/Tokyo", "session_idle_minutes": 1})).await;
+    let s = admin
+        .send(
+            "PUT",
+            "/settings",
+            json!({"organization_name": "Acme Japan", "default_language": "en", "time_zone": "Asia/Tokyo", "session_idle_minutes": 1}),
+        )
+        .await;
     expect(&s, 422, Some("validation"));
     assert_eq!(s.body["field"], "session_idle_minutes");
-    let s = admin.send("PUT", "/settings", json!({"organization_name": "Acme Japan", "default_language": "en", "time_zone": "Asia/Tokyo", "session_idle_minutes": 60})).await;
+    let s = admin
+        .send(
+            "PUT",
+            "/settings",
+            json!({"organization_name": "Acme Japan", "default_language": "en", "time_zone": "Asia/Tokyo", "session_idle_minutes": 60}),
+        )
+        .await;
     expect(&s, 200, None);
     assert_eq!(admin.get("/auth/me").await.body["organization_name"], "Acme Japan");
 
@@ -270,7 +317,8 @@ async fn story(app: Router, db: Db) {
     assert_eq!(admin.get("/attendance/rules").await.body["rounding_minutes"], 5);
     let org = admin.get("/organizations").await.body[0]["id"].as_i64().unwrap();
     expect(&admin.send("PUT", &format!("/attendance/rules/organizations/{org}"), json!({"rounding_minutes": 15})).await, 200, None);
-    let bad = admin.send("PUT", &format!("/attendance/rules/organizations/{org}"), json!({"breaks": [{"start": "20:00", "end": "21:00"}]})).await;
+    let bad =
+        admin.send("PUT", &format!("/attendance/rules/organizations/{org}"), json!({"breaks": [{"start": "20:00", "end": "21:00"}]})).await;
     expect(&bad, 422, Some("validation"));
     assert!(bad.body["message"].as_str().unwrap().contains("Acme"), "{}", bad.text);
     expect(&admin.send("PUT", "/attendance/rules/organizations/999999", json!({})).await, 404, Some("not_found"));
@@ -354,7 +402,10 @@ async fn the_api_story_on_postgres() {
 
 async fn newer_database_is_refused(url: DatabaseUrl) {
     let db = Db::open(&url, 1).await.unwrap();
-    sqlx::query("INSERT INTO kinmu_migrations (version, name, applied_at) VALUES (999, 'from the future', 0)").execute(&db.pool).await.unwrap();
+    sqlx::query("INSERT INTO kinmu_migrations (version, name, applied_at) VALUES (999, 'from the future', 0)")
+        .execute(&db.pool)
+        .await
+        .unwrap();
     db.pool.close().await;
     let err = Db::open(&url, 1).await.err().expect("a newer schema is refused").to_string();
     assert!(err.contains("999") && err.contains("newer"), "{err}");
@@ -449,7 +500,12 @@ async fn the_app_lives_under_its_base_path() {
     std::fs::write(ui.join("index.html"), "<html><head><base href=\"/\"><meta name=\"kinmu-base\" content=\"\"></head></html>").unwrap();
     std::fs::write(ui.join("pkg/app.js"), "console.log(1)").unwrap();
     let db = Db::open(&sqlite_url(&dir), 2).await.unwrap();
-    let state = AppState::new(db, ServerOptions { base_path: "/kinmu".into(), ui_dir: Some(ui), secure_cookies: true, output_roots: Default::default() }).await.unwrap();
+    let state = AppState::new(
+        db,
+        ServerOptions { base_path: "/kinmu".into(), ui_dir: Some(ui), secure_cookies: true, output_roots: Default::default() },
+    )
+    .await
+    .unwrap();
     let app = kinmu::http::router(state);
     let get = |path: &str| {
         let app = app.clone();

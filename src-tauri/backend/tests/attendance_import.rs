@@ -6,9 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use kinmu::attendance::{
-    ImportFileError, ImportStatus, ImportSummary, ReportError, import_file, month_report,
-};
+use kinmu::attendance::{ImportFileError, ImportStatus, ImportSummary, ReportError, import_file, month_report};
 use kinmu::config::DatabaseUrl;
 use kinmu::database::Db;
 use kinmu_attendance::LogFormat;
@@ -17,10 +15,7 @@ const TOKYO: chrono_tz::Tz = chrono_tz::Asia::Tokyo;
 const NOW: i64 = 2_000_000_000;
 
 fn evtx_dir() -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/evtx"
-    ))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/evtx"))
 }
 
 /// The real logs and the 4624/4634 records each holds (see shared/data/README.md).
@@ -32,11 +27,7 @@ const EVTX_FILES: [(&str, u64); 4] = [
 ];
 
 fn sqlite_url(dir: &tempfile::TempDir) -> DatabaseUrl {
-    DatabaseUrl::parse(&format!(
-        "sqlite://{}",
-        dir.path().join("kinmu.db").display()
-    ))
-    .unwrap()
+    DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("kinmu.db").display())).unwrap()
 }
 
 /// A fresh database on the test PostgreSQL server, or None when there is none.
@@ -45,38 +36,22 @@ async fn postgres_url() -> Option<DatabaseUrl> {
         if std::env::var("KINMU_TEST_REQUIRE_POSTGRES").as_deref() == Ok("1") {
             panic!("KINMU_TEST_REQUIRE_POSTGRES=1 but KINMU_TEST_POSTGRES_URL is not set");
         }
-        eprintln!(
-            "skipping the PostgreSQL run: KINMU_TEST_POSTGRES_URL is not set (the test command sets it)"
-        );
+        eprintln!("skipping the PostgreSQL run: KINMU_TEST_POSTGRES_URL is not set (the test command sets it)");
         return None;
     };
-    let admin = Db::connect(&DatabaseUrl::parse(&base).unwrap(), 1)
-        .await
-        .expect("test PostgreSQL server answers");
-    let name = format!(
-        "kinmu_test_{}_{}",
-        std::process::id(),
-        &kinmu::accounts::passwords::random_token()[..8]
-    );
-    sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
-        .execute(&admin.pool)
-        .await
-        .unwrap();
+    let admin = Db::connect(&DatabaseUrl::parse(&base).unwrap(), 1).await.expect("test PostgreSQL server answers");
+    let name = format!("kinmu_test_{}_{}", std::process::id(), &kinmu::accounts::passwords::random_token()[..8]);
+    sqlx::raw_sql(&format!("CREATE DATABASE {name}")).execute(&admin.pool).await.unwrap();
     let (prefix, _) = base.rsplit_once('/').unwrap();
     Some(DatabaseUrl::parse(&format!("{prefix}/{name}")).unwrap())
 }
 
 async fn import(db: &Db, path: &Path, format: Option<LogFormat>) -> ImportSummary {
-    import_file(db, path, format, TOKYO, NOW, |_| {})
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    import_file(db, path, format, TOKYO, NOW, |_| {}).await.unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 async fn count(db: &Db, sql: &str) -> i64 {
-    sqlx::query_scalar::<_, i64>(sql)
-        .fetch_one(&db.pool)
-        .await
-        .unwrap()
+    sqlx::query_scalar::<_, i64>(sql).fetch_one(&db.pool).await.unwrap()
 }
 
 async fn import_story(db: Db) {
@@ -88,70 +63,31 @@ async fn import_story(db: Db) {
         let s = import(&db, &evtx_dir().join(name), None).await;
         assert_eq!(s.format, LogFormat::Evtx);
         assert_eq!(s.status, ImportStatus::Done, "{name}: {:?}", s.message);
-        assert_eq!(
-            (s.read, s.imported, s.duplicates, s.rejected),
-            (expected, expected, 0, 0),
-            "{name}: {:?}",
-            s.first_rejects
-        );
+        assert_eq!((s.read, s.imported, s.duplicates, s.rejected), (expected, expected, 0, 0), "{name}: {:?}", s.first_rejects);
         total += expected as i64;
     }
-    assert_eq!(
-        count(&db, "SELECT COUNT(*) FROM attendance_events").await,
-        total
-    );
-    assert_eq!(
-        count(
-            &db,
-            "SELECT COUNT(*) FROM attendance_events WHERE operation = 'LOGOFF'"
-        )
-        .await,
-        1,
-        "the one 4634"
-    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM attendance_events").await, total);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM attendance_events WHERE operation = 'LOGOFF'").await, 1, "the one 4634");
     let rows: Vec<(String, String, String, String, String)> =
-        sqlx::query_as("SELECT user_key, log_user, host, operation, detail FROM attendance_events")
-            .fetch_all(&db.pool)
-            .await
-            .unwrap();
+        sqlx::query_as("SELECT user_key, log_user, host, operation, detail FROM attendance_events").fetch_all(&db.pool).await.unwrap();
     for (key, user, host, operation, detail) in &rows {
         assert_eq!(key, &user.to_lowercase());
         assert!(user.contains('\\'), "domain\\account: {user}");
         assert!(!host.is_empty(), "{user}: host");
         assert!(operation == "LOGON" || operation == "LOGOFF", "{operation}");
-        assert!(
-            operation == "LOGOFF" || detail.contains("LogonType:"),
-            "{user}: {detail}"
-        );
+        assert!(operation == "LOGOFF" || detail.contains("LogonType:"), "{user}: {detail}");
     }
-    assert!(
-        rows.iter().any(|r| r.4.contains("LogonType:2 ")),
-        "the interactive logon of the CA_ file"
-    );
+    assert!(rows.iter().any(|r| r.4.contains("LogonType:2 ")), "the interactive logon of the CA_ file");
     let files = count(&db, "SELECT COUNT(*) FROM attendance_import_files WHERE status = 'done' AND finished_at IS NOT NULL").await;
     assert_eq!(files, 4);
 
     // Again: nothing new, everything a duplicate.
     for (name, expected) in EVTX_FILES {
         let s = import(&db, &evtx_dir().join(name), Some(LogFormat::Evtx)).await;
-        assert_eq!(
-            (s.read, s.imported, s.duplicates),
-            (expected, 0, expected),
-            "{name}"
-        );
+        assert_eq!((s.read, s.imported, s.duplicates), (expected, 0, expected), "{name}");
     }
-    assert_eq!(
-        count(&db, "SELECT COUNT(*) FROM attendance_events").await,
-        total
-    );
-    assert_eq!(
-        count(
-            &db,
-            "SELECT CAST(SUM(duplicates) AS BIGINT) FROM attendance_import_files"
-        )
-        .await,
-        total
-    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM attendance_events").await, total);
+    assert_eq!(count(&db, "SELECT CAST(SUM(duplicates) AS BIGINT) FROM attendance_import_files").await, total);
 
     // ALog CSV with a malformed line: the line is rejected with its number, the rest stored.
     let csv = dir.path().join("alog.csv");
@@ -169,26 +105,21 @@ async fn import_story(db: Db) {
     assert_eq!(s.status, ImportStatus::Done);
     assert_eq!(s.first_rejects.len(), 1);
     assert_eq!(s.first_rejects[0].position, 3, "{:?}", s.first_rejects);
-    let (position, reason): (i64, String) =
-        sqlx::query_as("SELECT position, reason FROM attendance_import_rejects WHERE file_id = $1")
-            .bind(s.file_id)
-            .fetch_one(&db.pool)
-            .await
-            .unwrap();
+    let (position, reason): (i64, String) = sqlx::query_as("SELECT position, reason FROM attendance_import_rejects WHERE file_id = $1")
+        .bind(s.file_id)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
     assert_eq!(position, 3);
     assert!(!reason.is_empty());
-    let logon: i64 = sqlx::query_scalar(
-        "SELECT occurred_at FROM attendance_events WHERE user_key = $1 AND operation = 'LOGON'",
-    )
-    .bind("domain\\kawasaki")
-    .fetch_one(&db.pool)
-    .await
-    .unwrap();
+    let logon: i64 = sqlx::query_scalar("SELECT occurred_at FROM attendance_events WHERE user_key = $1 AND operation = 'LOGON'")
+        .bind("domain\\kawasaki")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
     assert_eq!(
         logon,
-        chrono::DateTime::parse_from_rfc3339("2024-03-31T23:51:00Z")
-            .unwrap()
-            .timestamp_micros(),
+        chrono::DateTime::parse_from_rfc3339("2024-03-31T23:51:00Z").unwrap().timestamp_micros(),
         "Tokyo time, stored in UTC"
     );
     let s = import(&db, &csv, None).await;
@@ -201,15 +132,9 @@ async fn import_story(db: Db) {
         assert_eq!(r.days.len(), 30);
         let first = &r.days[0];
         assert!(first.worked(), "{first:?}");
-        assert!(
-            first.actual_work_minutes >= 7 * 60 && first.actual_work_minutes <= 9 * 60,
-            "{first:?}"
-        );
+        assert!(first.actual_work_minutes >= 7 * 60 && first.actual_work_minutes <= 9 * 60, "{first:?}");
         assert_eq!(r.total.days_worked, 1);
-        assert_eq!(
-            r.total.actual_work_minutes,
-            u64::from(first.actual_work_minutes)
-        );
+        assert_eq!(r.total.actual_work_minutes, u64::from(first.actual_work_minutes));
     }
     let e = month_report(&db, "nobody", 2024, 4, NOW).await.unwrap_err();
     assert!(matches!(e, ReportError::UnknownUser { .. }), "{e}");
@@ -221,51 +146,28 @@ async fn import_story(db: Db) {
     let sjis = dir.path().join("sjis.csv");
     std::fs::write(&sjis, &bytes).unwrap();
     let s = import(&db, &sjis, Some(LogFormat::AlogCsv)).await;
-    assert_eq!(
-        (s.read, s.imported, s.rejected),
-        (1, 1, 0),
-        "{:?}",
-        s.first_rejects
-    );
-    let (user, target): (String, String) =
-        sqlx::query_as("SELECT log_user, target FROM attendance_events WHERE user_key = $1")
-            .bind("osaka\\川崎")
-            .fetch_one(&db.pool)
-            .await
-            .unwrap();
-    assert_eq!(
-        (user.as_str(), target.as_str()),
-        ("OSAKA\\川崎", "会議室PC")
-    );
+    assert_eq!((s.read, s.imported, s.rejected), (1, 1, 0), "{:?}", s.first_rejects);
+    let (user, target): (String, String) = sqlx::query_as("SELECT log_user, target FROM attendance_events WHERE user_key = $1")
+        .bind("osaka\\川崎")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!((user.as_str(), target.as_str()), ("OSAKA\\川崎", "会議室PC"));
 
     // A file in another format than the one forced: nothing read, the file failed.
-    let s = import(
-        &db,
-        &evtx_dir().join(EVTX_FILES[0].0),
-        Some(LogFormat::JsonLines),
-    )
-    .await;
+    let s = import(&db, &evtx_dir().join(EVTX_FILES[0].0), Some(LogFormat::JsonLines)).await;
     assert_eq!(s.status, ImportStatus::Failed);
     assert_eq!(s.read, 0);
     assert!(s.rejected > 0);
     let status: String =
-        sqlx::query_scalar("SELECT status FROM attendance_import_files WHERE id = $1")
-            .bind(s.file_id)
-            .fetch_one(&db.pool)
-            .await
-            .unwrap();
+        sqlx::query_scalar("SELECT status FROM attendance_import_files WHERE id = $1").bind(s.file_id).fetch_one(&db.pool).await.unwrap();
     assert_eq!(status, "failed");
 
     // A missing file is an error naming it.
     let missing = dir.path().join("missing.csv");
-    let e = import_file(&db, &missing, None, TOKYO, NOW, |_| {})
-        .await
-        .unwrap_err();
+    let e = import_file(&db, &missing, None, TOKYO, NOW, |_| {}).await.unwrap_err();
     assert!(matches!(e, ImportFileError::NotFound { .. }));
-    assert!(
-        e.to_string().contains("missing.csv") && e.to_string().contains("no such file"),
-        "{e}"
-    );
+    assert!(e.to_string().contains("missing.csv") && e.to_string().contains("no such file"), "{e}");
 }
 
 /// Many events: batches, progress, and duplicates inside one file.
@@ -275,47 +177,20 @@ async fn large_file_story(db: Db) {
     let events = logs.generate();
     let path = dir.path().join("large.csv");
     let out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-    kinmu_attendance::import::alog_csv::write_alog_csv(
-        out,
-        events.iter().chain(events.iter().take(100)),
-        TOKYO,
-    )
-    .unwrap();
+    kinmu_attendance::import::alog_csv::write_alog_csv(out, events.iter().chain(events.iter().take(100)), TOKYO).unwrap();
     let mut reports = Vec::new();
-    let s = import_file(&db, &path, None, TOKYO, NOW, |p| {
-        reports.push(p.events_read)
-    })
-    .await
-    .unwrap();
+    let s = import_file(&db, &path, None, TOKYO, NOW, |p| reports.push(p.events_read)).await.unwrap();
     let n = events.len() as u64;
-    assert_eq!(
-        (s.read, s.imported, s.duplicates, s.rejected),
-        (n + 100, n, 100, 0)
-    );
-    assert!(
-        reports.len() > 1 && reports.windows(2).all(|w| w[0] < w[1]),
-        "{reports:?}"
-    );
-    assert_eq!(
-        count(&db, "SELECT COUNT(*) FROM attendance_events").await as u64,
-        n
-    );
+    assert_eq!((s.read, s.imported, s.duplicates, s.rejected), (n + 100, n, 100, 0));
+    assert!(reports.len() > 1 && reports.windows(2).all(|w| w[0] < w[1]), "{reports:?}");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM attendance_events").await as u64, n);
     // The same file again: nothing new, every event counted as a duplicate, exactly.
     let again = import_file(&db, &path, None, TOKYO, NOW, |_| {}).await.unwrap();
-    assert_eq!(
-        (again.read, again.imported, again.duplicates, again.rejected),
-        (n + 100, 0, n + 100, 0)
-    );
-    assert_eq!(
-        count(&db, "SELECT COUNT(*) FROM attendance_events").await as u64,
-        n
-    );
+    assert_eq!((again.read, again.imported, again.duplicates, again.rejected), (n + 100, 0, n + 100, 0));
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM attendance_events").await as u64, n);
     // The first line of duplicates within a file is the one stored (key order does not change it).
     // (lines 2 to n + 1 hold the events, the header is line 1, the repeated ones come after)
-    assert_eq!(
-        count(&db, &format!("SELECT COUNT(*) FROM attendance_events WHERE position > {}", n + 1)).await,
-        0
-    );
+    assert_eq!(count(&db, &format!("SELECT COUNT(*) FROM attendance_events WHERE position > {}", n + 1)).await, 0);
 }
 
 #[tokio::test]

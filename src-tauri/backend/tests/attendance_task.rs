@@ -10,8 +10,8 @@ mod test_databases;
 use chrono::{DateTime, NaiveDate, Utc};
 use kinmu::accounts::{Actor, organizations, setup, users};
 use kinmu::attendance::daily_task::{self, TaskControl};
-use kinmu::attendance::reports::{self, CsvEncoding, FileFormat, Period, ReportRequest};
 use kinmu::attendance::output_roots::OutputRoots;
+use kinmu::attendance::reports::{self, CsvEncoding, FileFormat, Period, ReportRequest};
 use kinmu::attendance::{agreement, import_file, output_profiles, retention, rule_settings, rules_preview, timesheet};
 use kinmu::database::Db;
 use kinmu::error::Error;
@@ -89,9 +89,8 @@ async fn set_up_acme(db: &Db, language: Language, now: i64) {
 }
 
 async fn run(db: &Db, control: &TaskControl, from: &str, to: &str) -> kinmu_shared::api::TaskRun {
-    let run = daily_task::begin(db, control, &Actor::Operator, TaskTrigger::Rebuild, date(from), date(to), now().timestamp())
-        .await
-        .unwrap();
+    let run =
+        daily_task::begin(db, control, &Actor::Operator, TaskTrigger::Rebuild, date(from), date(to), now().timestamp()).await.unwrap();
     daily_task::execute(db, control, run, now(), |_| {}).await
 }
 
@@ -155,19 +154,13 @@ async fn task_story(db: Db) {
     // The 8th starts the second chunk of days: its interval comes from the stored 7th.
     assert_eq!(sheet.days[7].work_interval_minutes, Some(17 * 60 + 51), "15:00 on the 7th to 8:51 on the 8th");
     assert_eq!((sheet.totals.days_worked, sheet.totals.holiday_days_worked), (9, 1));
-    assert_eq!(
-        scalar(&db, "SELECT days_worked FROM attendance_monthly WHERE month = '2024-04' AND person_key = 'a-mogami'").await,
-        9
-    );
+    assert_eq!(scalar(&db, "SELECT days_worked FROM attendance_monthly WHERE month = '2024-04' AND person_key = 'a-mogami'").await, 9);
     assert_eq!(
         scalar(&db, "SELECT holiday_days_worked FROM attendance_monthly WHERE month = '2024-04' AND person_key = 'a-mogami'").await,
         1
     );
     // Per terminal: the office PC on weekdays, the home PC on Sunday.
-    assert_eq!(
-        scalar(&db, "SELECT COUNT(*) FROM attendance_terminals WHERE person_key = 'a-mogami' AND terminal = 'HOME01'").await,
-        1
-    );
+    assert_eq!(scalar(&db, "SELECT COUNT(*) FROM attendance_terminals WHERE person_key = 'a-mogami' AND terminal = 'HOME01'").await, 1);
 
     // The night shift is one day under the night team's rules.
     let y = timesheet::timesheet(&db, &op, Some("yamada"), 2024, 4).await.unwrap();
@@ -224,7 +217,10 @@ async fn task_story(db: Db) {
     assert_eq!(stopped.days_done, 1);
     assert!(stopped.message.as_deref().unwrap_or("").contains("1 of 10"), "{stopped:?}");
     // Four persons now: the guest has an account (absent on the 1st).
-    assert_eq!(scalar(&db, &format!("SELECT COUNT(*) FROM attendance_daily WHERE work_date = '2024-04-01' AND run_id = {}", stopped.id)).await, 4);
+    assert_eq!(
+        scalar(&db, &format!("SELECT COUNT(*) FROM attendance_daily WHERE work_date = '2024-04-01' AND run_id = {}", stopped.id)).await,
+        4
+    );
     assert_eq!(scalar(&db, "SELECT COUNT(*) FROM attendance_daily WHERE work_date = '2024-04-02'").await, 4);
     assert_eq!(scalar(&db, &format!("SELECT COUNT(*) FROM attendance_daily WHERE run_id = {}", stopped.id)).await, 4);
     assert!(before < stopped.id);
@@ -271,13 +267,8 @@ async fn task_story(db: Db) {
     assert!(daily_task::start_if_due(&db, &control, later).await.unwrap().is_none(), "once a day");
 
     // Retention: daily records older than 31 days are deleted; monthly ones kept for ever.
-    let gone = retention::apply(
-        &db,
-        &RetentionSettings { daily_days: 31, monthly_months: 0, events_days: 0 },
-        date("2024-05-05"),
-    )
-    .await
-    .unwrap();
+    let gone =
+        retention::apply(&db, &RetentionSettings { daily_days: 31, monthly_months: 0, events_days: 0 }, date("2024-05-05")).await.unwrap();
     assert_eq!(gone.daily, 4 + 4 + 3, "1–3 April: four persons on the 1st (rebuilt) and the 2nd, three on the 3rd");
     assert_eq!(gone.monthly, 0);
     assert_eq!(scalar(&db, "SELECT COUNT(*) FROM attendance_daily WHERE work_date < '2024-04-04'").await, 0);
@@ -423,7 +414,10 @@ async fn reports_story(db: Db) {
     // Per terminal: the home PC on Sunday.
     let t = reports::build(&db, &op, &request(ReportKind::Terminal, april_month)).await.unwrap();
     let home = t.rows.iter().position(|r| r.terminal.as_deref() == Some("HOME01")).expect("the home PC");
-    assert_eq!((column(&t, home, "user"), column(&t, home, "date"), column(&t, home, "logon")), ("mogami san".into(), "2024-04-07".into(), "10:00".into()));
+    assert_eq!(
+        (column(&t, home, "user"), column(&t, home, "date"), column(&t, home, "logon")),
+        ("mogami san".into(), "2024-04-07".into(), "10:00".into())
+    );
     // A year is the sum of its months.
     let t = reports::build(&db, &op, &request(ReportKind::Monthly, Period::Year(2024))).await.unwrap();
     assert_eq!(t.rows.len(), 4);
@@ -506,9 +500,16 @@ async fn reports_story(db: Db) {
             empty: None,
         };
         let b = base.clone();
-        let (_, written) = reports::export_files(&db, &op, &req, reports::file_grouping(kind, format), spec, Box::new(move |_| (String::new(), b.clone())))
-            .await
-            .unwrap();
+        let (_, written) = reports::export_files(
+            &db,
+            &op,
+            &req,
+            reports::file_grouping(kind, format),
+            spec,
+            Box::new(move |_| (String::new(), b.clone())),
+        )
+        .await
+        .unwrap();
         assert_eq!(written.len(), 1);
         assert_eq!(written[0].rows, whole.rows.len());
         let new = &written[0].path;
@@ -566,11 +567,7 @@ async fn reports_story(db: Db) {
     // and after each attendance task.
     let folder = dir.path().join("out");
     let roots = OutputRoots::new([dir.path().to_path_buf()]);
-    let profile = OutputProfile {
-        name: "Monthly CSV".into(),
-        folder: folder.display().to_string(),
-        ..OutputProfile::default()
-    };
+    let profile = OutputProfile { name: "Monthly CSV".into(), folder: folder.display().to_string(), ..OutputProfile::default() };
     let saved = output_profiles::create(&db, &op, profile.clone(), &roots, 0).await.unwrap();
     let twin = OutputProfile { name: "Twin".into(), ..profile.clone() };
     assert!(matches!(output_profiles::create(&db, &op, twin, &roots, 0).await, Err(Error::Conflict { .. })));
@@ -850,12 +847,11 @@ async fn records_survive_the_move_to_columns(url: kinmu::config::DatabaseUrl) {
             .await
             .unwrap();
     assert_eq!(days, [("2024-04-01".into(), 1, "9:15".into(), 15), ("2024-04-02".into(), 0, "9:15".into(), 15)]);
-    let terminals: Vec<(String, String, Option<i64>, Option<i64>)> = sqlx::query_as(
-        "SELECT person_key, display_name, first_logon_at, last_logoff_at FROM attendance_terminals ORDER BY person_key",
-    )
-    .fetch_all(&db.pool)
-    .await
-    .unwrap();
+    let terminals: Vec<(String, String, Option<i64>, Option<i64>)> =
+        sqlx::query_as("SELECT person_key, display_name, first_logon_at, last_logoff_at FROM attendance_terminals ORDER BY person_key")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
     assert_eq!(
         terminals,
         [

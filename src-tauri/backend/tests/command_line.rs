@@ -25,7 +25,11 @@ fn headless_setup_and_user_scripting() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("admin_password is too weak"), "{}", text(&out.stderr));
 
-    let out = kinmu(d, &["setup", "--org", "Acme", "--admin-login", "admin", "--language", "en", "--password-stdin"], Some("Kinmu-Strong-2026\n"));
+    let out = kinmu(
+        d,
+        &["setup", "--org", "Acme", "--admin-login", "admin", "--language", "en", "--password-stdin"],
+        Some("Kinmu-Strong-2026\n"),
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(d.join("kinmu.db").is_file(), "the embedded database is created in the data folder");
 
@@ -35,8 +39,23 @@ fn headless_setup_and_user_scripting() {
 
     let out = kinmu(
         d,
-        &["user", "add", "--login", "a-mogami", "--name", "最上 晶", "--org", "Acme / Osaka", "--log-account", "OSAKA\\a-mogami",
-          "--log-account", "a-mogami@osaka.com", "--role", "manager", "--password-stdin"],
+        &[
+            "user",
+            "add",
+            "--login",
+            "a-mogami",
+            "--name",
+            "最上 晶",
+            "--org",
+            "Acme / Osaka",
+            "--log-account",
+            "OSAKA\\a-mogami",
+            "--log-account",
+            "a-mogami@osaka.com",
+            "--role",
+            "manager",
+            "--password-stdin",
+        ],
         Some("Blue-Harbor-58\n"),
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -82,7 +101,9 @@ fn help_documents_every_option() {
         assert!(top.contains(word), "kinmu --help mentions {word}: {top}");
     }
     let serve = text(&kinmu(dir.path(), &["serve", "--help"], None).stdout);
-    for word in ["--addr", "--base-path", "--ui-dir", "--secure-cookies", "--inbox", "KINMU_ADDR", "KINMU_BASE_PATH", "KINMU_ATTENDANCE_INBOX"] {
+    for word in
+        ["--addr", "--base-path", "--ui-dir", "--secure-cookies", "--inbox", "KINMU_ADDR", "KINMU_BASE_PATH", "KINMU_ATTENDANCE_INBOX"]
+    {
         assert!(serve.contains(word), "kinmu serve --help mentions {word}: {serve}");
     }
 }
@@ -182,7 +203,11 @@ fn a_file_out_of_time_order_is_sorted_in_the_temporary_folder_or_the_import_says
 fn attendance_show_computes_a_login_s_month_from_its_log_accounts() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let out = kinmu(d, &["setup", "--org", "Acme", "--admin-login", "admin", "--language", "en", "--password-stdin"], Some("Kinmu-Strong-2026\n"));
+    let out = kinmu(
+        d,
+        &["setup", "--org", "Acme", "--admin-login", "admin", "--language", "en", "--password-stdin"],
+        Some("Kinmu-Strong-2026\n"),
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let out = kinmu(
         d,
@@ -222,7 +247,11 @@ fn attendance_show_computes_a_login_s_month_from_its_log_accounts() {
 fn settings_travel_as_toml_and_rebuild_applies_them() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let out = kinmu(d, &["setup", "--org", "Acme", "--admin-login", "admin", "--language", "en", "--password-stdin"], Some("Kinmu-Strong-2026\n"));
+    let out = kinmu(
+        d,
+        &["setup", "--org", "Acme", "--admin-login", "admin", "--language", "en", "--password-stdin"],
+        Some("Kinmu-Strong-2026\n"),
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let out = kinmu(
         d,
@@ -281,7 +310,11 @@ fn settings_travel_as_toml_and_rebuild_applies_them() {
 fn export_and_output_profiles_write_attendance_tables() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let out = kinmu(d, &["setup", "--org", "Acme", "--admin-login", "admin", "--language", "en", "--password-stdin"], Some("Kinmu-Strong-2026\n"));
+    let out = kinmu(
+        d,
+        &["setup", "--org", "Acme", "--admin-login", "admin", "--language", "en", "--password-stdin"],
+        Some("Kinmu-Strong-2026\n"),
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let out = kinmu(
         d,
@@ -326,13 +359,18 @@ fn export_and_output_profiles_write_attendance_tables() {
 
     // kinmu export: CSV in Shift_JIS, an Excel timesheet.
     let m = d.join("monthly.csv");
-    let out = kinmu(d, &["export", "monthly", "--month", "2024-04", "--format", "csv", "--encoding", "shift_jis", "--out", m.to_str().unwrap()], None);
+    let out = kinmu(
+        d,
+        &["export", "monthly", "--month", "2024-04", "--format", "csv", "--encoding", "shift_jis", "--out", m.to_str().unwrap()],
+        None,
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let bytes = std::fs::read(&m).unwrap();
     let (monthly, _, bad) = encoding_rs::SHIFT_JIS.decode(&bytes);
     assert!(!bad && monthly.lines().nth(1).unwrap().starts_with("川崎,,0,0,8:21,"), "{monthly}");
     let t = d.join("timesheet.xlsx");
-    let out = kinmu(d, &["export", "timesheet", "--month", "2024-04", "--user", "kawa", "--format", "xlsx", "--out", t.to_str().unwrap()], None);
+    let out =
+        kinmu(d, &["export", "timesheet", "--month", "2024-04", "--user", "kawa", "--format", "xlsx", "--out", t.to_str().unwrap()], None);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(std::fs::read(&t).unwrap().starts_with(b"PK"), "an xlsx is a zip");
     let out = kinmu(d, &["export", "daily", "--month", "2024-04", "--format", "csv", "--out", m.to_str().unwrap()], None);

@@ -133,7 +133,8 @@ async fn organisation_paths_have_a_depth_limit() {
     assert!(r.body["errors"][0]["message"].as_str().unwrap().contains("at most 10"), "{}", r.text);
     assert_eq!(r.body["created"], 9, "the ten-level path is fine: {}", r.text);
     let orgs = admin.get("/organizations").await;
-    let deepest = orgs.body.as_array().unwrap().iter().find(|o| o["path"].as_str().unwrap().ends_with("L9")).unwrap()["id"].as_i64().unwrap();
+    let deepest =
+        orgs.body.as_array().unwrap().iter().find(|o| o["path"].as_str().unwrap().ends_with("L9")).unwrap()["id"].as_i64().unwrap();
     let a = admin.send("POST", "/organizations", json!({"name": "Too deep", "parent_id": deepest})).await;
     expect(&a, 422, Some("validation"));
     assert_eq!(a.body["field"], "parent_id");

@@ -139,7 +139,8 @@ async fn two_kinmu_processes_on_one_postgres_database() {
             .env("KINMU_LOG", "warn");
         c
     };
-    let mut setup = kinmu("a").args(["setup", "--org", "Acme", "--admin-login", "admin", "--password-stdin"]).stdin(Stdio::piped()).spawn().unwrap();
+    let mut setup =
+        kinmu("a").args(["setup", "--org", "Acme", "--admin-login", "admin", "--password-stdin"]).stdin(Stdio::piped()).spawn().unwrap();
     std::io::Write::write_all(&mut setup.stdin.take().unwrap(), b"Kinmu-Strong-2026\n").unwrap();
     assert!(setup.wait().unwrap().success());
     let db = Db::open(&url, 2).await.unwrap();
@@ -166,7 +167,8 @@ async fn two_kinmu_processes_on_one_postgres_database() {
         .collect();
     let started = std::time::Instant::now();
     let processed = || std::fs::read_dir(inbox.join("processed")).map(|d| d.count()).unwrap_or(0);
-    while (processed() < files || scalar(&db, "SELECT COUNT(*) FROM attendance_task_runs WHERE status = 'running'").await > 0
+    while (processed() < files
+        || scalar(&db, "SELECT COUNT(*) FROM attendance_task_runs WHERE status = 'running'").await > 0
         || scalar(&db, "SELECT COUNT(*) FROM attendance_task_runs").await == 0)
         && started.elapsed() < Duration::from_secs(40)
     {
@@ -177,5 +179,9 @@ async fn two_kinmu_processes_on_one_postgres_database() {
     drop(servers);
     assert_eq!(processed(), files, "every file moved to processed/");
     assert_eq!(scalar(&db, "SELECT COUNT(*) FROM attendance_import_files").await, files as i64, "each file imported once");
-    assert_eq!(scalar(&db, "SELECT COUNT(*) FROM attendance_task_runs WHERE trigger_kind = 'scheduled'").await, 1, "the scheduled run made once");
+    assert_eq!(
+        scalar(&db, "SELECT COUNT(*) FROM attendance_task_runs WHERE trigger_kind = 'scheduled'").await,
+        1,
+        "the scheduled run made once"
+    );
 }

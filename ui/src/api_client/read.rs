@@ -3,9 +3,9 @@
 //! lines.
 
 use kinmu_shared::api::{
-    AgreementCheck, AgreementLevel, AgreementLimits, AgreementReport, AgreementStatus, AttendanceTaskSettings, CellValue,
-    DisplaySettings, HeatDay, OutputFormat, OutputProfile, OutputUnit, RankingItem, Report, ReportKind, ReportRow,
-    RetentionSettings, SortKey, SplitBy, TableLayout, TaskOverview, TaskRun, TaskStatus, TaskTrigger,
+    AgreementCheck, AgreementLevel, AgreementLimits, AgreementReport, AgreementStatus, AttendanceTaskSettings, CellValue, DisplaySettings,
+    HeatDay, OutputFormat, OutputProfile, OutputUnit, RankingItem, Report, ReportKind, ReportRow, RetentionSettings, SortKey, SplitBy,
+    TableLayout, TaskOverview, TaskRun, TaskStatus, TaskTrigger,
 };
 use serde_json::Value;
 
@@ -117,7 +117,11 @@ pub fn task_settings(v: &Value) -> AttendanceTaskSettings {
         run_at: s(v, "run_at"),
         recompute_days: n(v, "recompute_days"),
         terminals: v.get("terminals").and_then(Value::as_bool).unwrap_or(false),
-        retention: RetentionSettings { daily_days: n(r, "daily_days"), monthly_months: n(r, "monthly_months"), events_days: n(r, "events_days") },
+        retention: RetentionSettings {
+            daily_days: n(r, "daily_days"),
+            monthly_months: n(r, "monthly_months"),
+            events_days: n(r, "events_days"),
+        },
     }
 }
 
@@ -226,7 +230,8 @@ pub fn profile(v: &Value) -> OutputProfile {
     }
 }
 
-pub const UNITS: [(OutputUnit, &str); 3] = [(OutputUnit::PerDay, "per_day"), (OutputUnit::PerMonth, "per_month"), (OutputUnit::PerYear, "per_year")];
+pub const UNITS: [(OutputUnit, &str); 3] =
+    [(OutputUnit::PerDay, "per_day"), (OutputUnit::PerMonth, "per_month"), (OutputUnit::PerYear, "per_year")];
 pub const SPLITS: [(SplitBy, &str); 4] =
     [(SplitBy::None, "none"), (SplitBy::Organization, "organization"), (SplitBy::User, "user"), (SplitBy::Terminal, "terminal")];
 

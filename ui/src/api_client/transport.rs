@@ -45,27 +45,23 @@ pub fn js_to_api_error(v: &JsValue) -> ApiError {
         return unreachable_error(&s);
     }
     if let Ok(json) = js_sys::JSON::stringify(v)
-        && let Some(s) = json.as_string() {
-            if let Ok(e) = serde_json::from_str::<ApiError>(&s) {
-                return e;
-            }
-            return unreachable_error(&s);
+        && let Some(s) = json.as_string()
+    {
+        if let Ok(e) = serde_json::from_str::<ApiError>(&s) {
+            return e;
         }
+        return unreachable_error(&s);
+    }
     unreachable_error("unknown error")
 }
 
 /// Calls a Tauri command with a JSON-serialisable argument object.
 pub async fn invoke(cmd: &str, args: &JsValue) -> Result<JsValue, ApiError> {
     let core = tauri_core().ok_or_else(|| unreachable_error("not running in the desktop app"))?;
-    let f: js_sys::Function = Reflect::get(&core, &"invoke".into())
-        .map_err(|e| js_to_api_error(&e))?
-        .dyn_into()
-        .map_err(|e| js_to_api_error(&e))?;
-    let p: Promise = f
-        .call2(&core, &JsValue::from_str(cmd), args)
-        .map_err(|e| js_to_api_error(&e))?
-        .dyn_into()
-        .map_err(|e| js_to_api_error(&e))?;
+    let f: js_sys::Function =
+        Reflect::get(&core, &"invoke".into()).map_err(|e| js_to_api_error(&e))?.dyn_into().map_err(|e| js_to_api_error(&e))?;
+    let p: Promise =
+        f.call2(&core, &JsValue::from_str(cmd), args).map_err(|e| js_to_api_error(&e))?.dyn_into().map_err(|e| js_to_api_error(&e))?;
     JsFuture::from(p).await.map_err(|e| js_to_api_error(&e))
 }
 

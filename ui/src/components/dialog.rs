@@ -38,9 +38,10 @@ pub fn Modal(title: Signal<String>, on_close: Callback<()>, children: Children, 
     });
     Effect::new(move |_| {
         if let Some(d) = node.get()
-            && !d.open() {
-                let _ = d.show_modal();
-            }
+            && !d.open()
+        {
+            let _ = d.show_modal();
+        }
     });
     view! {
         <dialog

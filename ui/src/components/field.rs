@@ -130,7 +130,12 @@ pub fn TextAreaField(
 
 /// A checkbox with its label after it.
 #[component]
-pub fn CheckField(id: &'static str, label: Signal<&'static str>, value: RwSignal<bool>, #[prop(optional, into)] disabled: Signal<bool>) -> impl IntoView {
+pub fn CheckField(
+    id: &'static str,
+    label: Signal<&'static str>,
+    value: RwSignal<bool>,
+    #[prop(optional, into)] disabled: Signal<bool>,
+) -> impl IntoView {
     view! {
         <div class="field check">
             <input

@@ -84,14 +84,11 @@ impl FormErrors {
     pub fn under(&self, prefix: &str) -> Vec<String> {
         self.fields.with(|f| {
             f.iter()
-                .filter(|(k, _)| {
-                    k == prefix || k.strip_prefix(prefix).is_some_and(|r| r.starts_with('.') || r.starts_with('['))
-                })
+                .filter(|(k, _)| k == prefix || k.strip_prefix(prefix).is_some_and(|r| r.starts_with('.') || r.starts_with('[')))
                 .map(|(_, m)| m.clone())
                 .collect()
         })
     }
-
 
     /// Records a client-side check under `field` (the form's name for it); true when it passed.
     pub fn check(&self, field: &str, r: Result<(), FieldError>) -> bool {
@@ -113,4 +110,3 @@ impl FormErrors {
 pub fn GeneralError(errors: FormErrors) -> impl IntoView {
     move || errors.general().map(|m| view! { <p class="error-banner" role="alert" data-testid="form-error">{m}</p> })
 }
-

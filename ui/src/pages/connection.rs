@@ -15,9 +15,10 @@ pub fn ConnectionPage(on_connected: Callback<()>) -> impl IntoView {
     let ok = RwSignal::new(None::<String>);
     leptos::task::spawn_local(async move {
         if let Ok(Some(u)) = api_client::server_url_get().await
-            && url.get_untracked().is_empty() {
-                url.set(u);
-            }
+            && url.get_untracked().is_empty()
+        {
+            url.set(u);
+        }
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

@@ -19,9 +19,10 @@ pub fn HomePage() -> impl IntoView {
         let Some(user) = state.session.with(|s| s.as_ref().map(|s| s.user.clone())) else { return };
         leptos::task::spawn_local(async move {
             if let Some(oid) = user.organization_id
-                && let Ok(orgs) = api_client::organizations().await {
-                    org_path.set(orgs.into_iter().find(|o: &Organization| o.id == oid).map(|o| o.path));
-                }
+                && let Ok(orgs) = api_client::organizations().await
+            {
+                org_path.set(orgs.into_iter().find(|o: &Organization| o.id == oid).map(|o| o.path));
+            }
             if let Ok(u) = api_client::get::<User>(&format!("/users/{}", user.id)).await {
                 last_login.set(Some(u.last_login_at));
             }

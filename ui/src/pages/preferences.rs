@@ -41,7 +41,8 @@ pub fn PreferencesPage() -> impl IntoView {
             busy.set(false);
         });
     };
-    let lang_options = Signal::derive(|| Language::ALL.iter().map(|l| (l.code().to_string(), language_name(*l).to_string())).collect::<Vec<_>>());
+    let lang_options =
+        Signal::derive(|| Language::ALL.iter().map(|l| (l.code().to_string(), language_name(*l).to_string())).collect::<Vec<_>>());
     let tz_options = Signal::derive(move || {
         let mut zones = state.time_zones.get();
         let cur = tz.get_untracked();
@@ -88,7 +89,10 @@ fn OwnPasswordForm() -> impl IntoView {
         }
         errors.clear();
         let (cur, next) = (current.get_untracked(), new.get_untracked());
-        let mut ok = errors.check("current_password", if cur.is_empty() { Err(validation::FieldError::new("current_password", t("prefs.current_required"))) } else { Ok(()) });
+        let mut ok = errors.check(
+            "current_password",
+            if cur.is_empty() { Err(validation::FieldError::new("current_password", t("prefs.current_required"))) } else { Ok(()) },
+        );
         ok &= errors.check("new_password", validation::password("new_password", &next, &login));
         if ok && next != confirm.get_untracked() {
             errors.set_field("new_password_confirm", t("setup.password_mismatch"));

@@ -36,10 +36,8 @@ pub fn SetupWizard() -> impl IntoView {
             1 => {
                 let a = errors.check("admin_login", validation::login(&login.get_untracked()));
                 let b = errors.check("admin_display_name", validation::display_name(&display.get_untracked()));
-                let c = errors.check(
-                    "admin_password",
-                    validation::password("admin_password", &password.get_untracked(), &login.get_untracked()),
-                );
+                let c = errors
+                    .check("admin_password", validation::password("admin_password", &password.get_untracked(), &login.get_untracked()));
                 let d = if c && password.get_untracked() != confirm.get_untracked() {
                     errors.set_field("admin_password_confirm", t("setup.password_mismatch"));
                     false
@@ -122,7 +120,10 @@ pub fn SetupWizard() -> impl IntoView {
             request_animation_frame(|| {
                 let doc = web_sys::window().and_then(|w| w.document());
                 let target = doc.and_then(|d| {
-                    d.query_selector("#setup-step input, #setup-step select").ok().flatten().or_else(|| d.query_selector("[data-testid=setup-next]").ok().flatten())
+                    d.query_selector("#setup-step input, #setup-step select")
+                        .ok()
+                        .flatten()
+                        .or_else(|| d.query_selector("[data-testid=setup-next]").ok().flatten())
                 });
                 if let Some(el) = target.and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok()) {
                     let _ = el.focus();
@@ -144,7 +145,8 @@ pub fn SetupWizard() -> impl IntoView {
         }
         zones.into_iter().map(|z| (z.clone(), z)).collect::<Vec<_>>()
     });
-    let lang_options = Signal::derive(|| Language::ALL.iter().map(|l| (l.code().to_string(), language_name(*l).to_string())).collect::<Vec<_>>());
+    let lang_options =
+        Signal::derive(|| Language::ALL.iter().map(|l| (l.code().to_string(), language_name(*l).to_string())).collect::<Vec<_>>());
     let lang_label = move || Language::parse(&lang.get()).map(language_name).unwrap_or_default();
 
     view! {

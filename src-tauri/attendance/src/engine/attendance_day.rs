@@ -89,8 +89,7 @@ pub fn compute_user_days<'a>(
 ) -> Vec<DailyRecord> {
     let (first, last) = (*dates.start(), *dates.end());
     let Some(before) = first.pred_opt() else { return Vec::new() };
-    let frames: Vec<DayFrame> =
-        before.iter_days().take_while(|d| *d <= last).map(|d| DayFrame::new(d, rules, calendar)).collect();
+    let frames: Vec<DayFrame> = before.iter_days().take_while(|d| *d <= last).map(|d| DayFrame::new(d, rules, calendar)).collect();
     let logs: Vec<ClockLog> = events.into_iter().filter_map(|e| ClockLog::of(e, rules, None)).collect();
     compute_user_days_in_frames(user, &logs, &frames, rules, now)
 }
@@ -122,8 +121,7 @@ pub(crate) fn compute_user_days_in_frames(
             None => {}
         }
     }
-    let mut records: Vec<DailyRecord> =
-        frames.iter().zip(&by_day).map(|(f, logs)| compute_in_frame(user, f, logs, rules, now)).collect();
+    let mut records: Vec<DailyRecord> = frames.iter().zip(&by_day).map(|(f, logs)| compute_in_frame(user, f, logs, rules, now)).collect();
     link_work_intervals(&mut records);
     records.remove(0);
     if let Some(last) = records.last_mut() {

@@ -48,8 +48,7 @@ impl AttendanceRules {
     /// logs too when `clock_out_includes_clock_in` is set).
     pub fn clock_roles(&self, operation: &str, detail: &(impl DetailLookup + ?Sized)) -> (bool, bool) {
         let is_in = self.clock_in.iter().any(|c| c.matches_fields(operation, detail));
-        let is_out =
-            (self.clock_out_includes_clock_in && is_in) || self.clock_out.iter().any(|c| c.matches_fields(operation, detail));
+        let is_out = (self.clock_out_includes_clock_in && is_in) || self.clock_out.iter().any(|c| c.matches_fields(operation, detail));
         (is_in, is_out)
     }
 }
@@ -65,12 +64,7 @@ pub fn event_identity(host: &str, target: &str, operation: &str, detail: &str) -
 /// The terminal an event names under `rules`: the detail field named by the rules' terminal
 /// key, else the target without its bracketed address (`CLPC001 [169.254.123.159]` names
 /// CLPC001), else the host.
-pub fn terminal_name<'a>(
-    rules: &AttendanceRules,
-    target: &'a str,
-    host: &'a str,
-    detail: &'a (impl DetailLookup + ?Sized),
-) -> &'a str {
+pub fn terminal_name<'a>(rules: &AttendanceRules, target: &'a str, host: &'a str, detail: &'a (impl DetailLookup + ?Sized)) -> &'a str {
     rules
         .terminal_key
         .as_deref()

@@ -3,9 +3,9 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::clock_log::ClockLog;
 use super::day_frame::{DayFrame, Span, instant_of, minute_of, offset_minutes, overlap, subtract};
 use crate::holidays::{HolidayCalendar, HolidayKind};
-use super::clock_log::ClockLog;
 use crate::log_event::LogEvent;
 use crate::rules::{AttendanceRules, CorrectedDisplay, Correction, MissingLog};
 
@@ -176,8 +176,7 @@ pub(crate) fn compute_in_frame(
     let unit = rules.rounding_minutes;
 
     let mut clock_in = logon.map(|t| stamp(round_up(minute_of(t), unit, tz).min(frame.end), false, &rules.missing_clock_in, tz));
-    let mut clock_out =
-        logoff.map(|t| stamp(round_down(minute_of(t), unit, tz).max(frame.start), false, &rules.missing_clock_out, tz));
+    let mut clock_out = logoff.map(|t| stamp(round_down(minute_of(t), unit, tz).max(frame.start), false, &rules.missing_clock_out, tz));
     let missing_clock_in = logon.is_none() && logoff.is_some();
     let missing_clock_out = logon.is_some() && logoff.is_none() && over;
 

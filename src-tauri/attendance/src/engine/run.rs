@@ -87,8 +87,7 @@ pub fn compute_people(
     };
     let (first, last) = (*dates.start(), *dates.end());
     let Some(before) = first.pred_opt() else { return AttendanceRun::default() };
-    let frames: Vec<DayFrame> =
-        before.iter_days().take_while(|d| *d <= last).map(|d| DayFrame::new(d, rules, calendar)).collect();
+    let frames: Vec<DayFrame> = before.iter_days().take_while(|d| *d <= last).map(|d| DayFrame::new(d, rules, calendar)).collect();
 
     let work = |chunk: &[PersonLogs]| {
         let mut daily = Vec::new();
@@ -126,9 +125,7 @@ pub fn compute_people(
                 .map(|t| {
                     let chunks = &chunks;
                     let work = &work;
-                    s.spawn(move || {
-                        chunks.iter().enumerate().skip(t).step_by(threads).map(|(i, c)| (i, work(c))).collect::<Vec<_>>()
-                    })
+                    s.spawn(move || chunks.iter().enumerate().skip(t).step_by(threads).map(|(i, c)| (i, work(c))).collect::<Vec<_>>())
                 })
                 .collect();
             for h in handles {

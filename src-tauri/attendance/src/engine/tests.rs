@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use crate::holidays::{HolidayCalendar, HolidayKind};
 use crate::log_event::{Detail, LogEvent, SourcePosition};
 use crate::rules::{AttendanceRules, CorrectedDisplay, Correction, LogCondition, MissingLog};
-use crate::{compute_day, compute_month, compute_run, compute_terminals, compute_user_days, RunOptions};
+use crate::{RunOptions, compute_day, compute_month, compute_run, compute_terminals, compute_user_days};
 
 const USER: &str = "Domain\\Kawasaki";
 
@@ -163,10 +163,17 @@ fn clock_out_includes_clock_in_logs_when_chosen() {
 #[test]
 fn several_clock_in_definitions_are_or_joined() {
     let rules = AttendanceRules {
-        clock_in: vec![LogCondition::operation_with("LOGON", "LogonType", "Script"), LogCondition::operation_with("UNLOCK", "LogonType", "Script")],
+        clock_in: vec![
+            LogCondition::operation_with("LOGON", "LogonType", "Script"),
+            LogCondition::operation_with("UNLOCK", "LogonType", "Script"),
+        ],
         ..AttendanceRules::default()
     };
-    let r = day(&rules, "2024-04-01", &[ev("2024-04-01 08:40", "UNLOCK", "A"), ev("2024-04-01 09:00", "LOGON", "A"), ev("2024-04-01 18:00", "LOGOFF", "A")]);
+    let r = day(
+        &rules,
+        "2024-04-01",
+        &[ev("2024-04-01 08:40", "UNLOCK", "A"), ev("2024-04-01 09:00", "LOGON", "A"), ev("2024-04-01 18:00", "LOGOFF", "A")],
+    );
     assert_eq!(text(&r.clock_in), "8:40");
     // Logs matching no definition (the default ignores UNLOCK) change nothing.
     let r = day(&AttendanceRules::default(), "2024-04-01", &[ev("2024-04-01 08:40", "UNLOCK", "A"), ev("2024-04-01 09:00", "LOGON", "A")]);
@@ -187,8 +194,14 @@ fn per_terminal_example_of_the_manual() {
     ];
     let t = compute_terminals("Kawasaki", date("2024-06-03"), &events, &rules, &calendar(&rules), later());
     assert_eq!(t.len(), 2);
-    assert_eq!((t[0].terminal.as_str(), t[0].first_logon, t[0].last_logoff), ("CLI10-P-005", Some(at("2024-06-03 08:50")), Some(at("2024-06-03 18:32"))));
-    assert_eq!((t[1].terminal.as_str(), t[1].first_logon, t[1].last_logoff), ("CLI10-M-031", Some(at("2024-06-03 19:12")), Some(at("2024-06-03 22:55"))));
+    assert_eq!(
+        (t[0].terminal.as_str(), t[0].first_logon, t[0].last_logoff),
+        ("CLI10-P-005", Some(at("2024-06-03 08:50")), Some(at("2024-06-03 18:32")))
+    );
+    assert_eq!(
+        (t[1].terminal.as_str(), t[1].first_logon, t[1].last_logoff),
+        ("CLI10-M-031", Some(at("2024-06-03 19:12")), Some(at("2024-06-03 22:55")))
+    );
     assert_eq!(t[1].span_minutes, Some(3 * 60 + 43));
     // The day as a whole runs from the first logon to the last logoff.
     let r = day(&rules, "2024-06-03", &events);

@@ -211,11 +211,7 @@ impl AlogCsvReader {
 }
 
 /// Writes events as an ALog CSV (UTF-8, with a header line), e.g. for the benchmark and tests.
-pub fn write_alog_csv<'a, W: io::Write>(
-    out: W,
-    events: impl IntoIterator<Item = &'a LogEvent>,
-    tz: Tz,
-) -> io::Result<()> {
+pub fn write_alog_csv<'a, W: io::Write>(out: W, events: impl IntoIterator<Item = &'a LogEvent>, tz: Tz) -> io::Result<()> {
     let mut w = AlogCsvWriter::new(out, tz)?;
     for e in events {
         w.write(e)?;

@@ -188,11 +188,7 @@ fn event_of(data: &Value, record_id: u64, file: &Arc<str>) -> Option<ImportResul
         _ => return None,
     };
     let error = |reason: String| Some(Err(ImportError::new(file, record_id, reason)));
-    let time = system
-        .get("TimeCreated")
-        .and_then(|t| t.get("#attributes"))
-        .and_then(|a| a.get("SystemTime"))
-        .and_then(Value::as_str);
+    let time = system.get("TimeCreated").and_then(|t| t.get("#attributes")).and_then(|a| a.get("SystemTime")).and_then(Value::as_str);
     let Some(time) = time else { return error(format!("event {id} has no TimeCreated/SystemTime")) };
     let time = match DateTime::parse_from_rfc3339(time.trim()) {
         Ok(t) => t.with_timezone(&Utc),

@@ -88,8 +88,7 @@ mod tests {
         let a: Vec<_> = read_events(Cursor::new(csv.as_bytes().to_vec()), "a", None, tz).unwrap().collect();
         let b: Vec<_> = read_events(Cursor::new(json.as_bytes().to_vec()), "b", None, tz).unwrap().collect();
         assert_eq!(a[0].as_ref().unwrap().event_key(), b[0].as_ref().unwrap().event_key());
-        let forced: Vec<_> =
-            read_events(Cursor::new(json.as_bytes().to_vec()), "c", Some(LogFormat::Evtx), tz).unwrap().collect();
+        let forced: Vec<_> = read_events(Cursor::new(json.as_bytes().to_vec()), "c", Some(LogFormat::Evtx), tz).unwrap().collect();
         assert_eq!(forced.len(), 1);
         assert!(forced[0].as_ref().unwrap_err().reason.contains("not an EVTX file"));
     }

@@ -78,8 +78,7 @@ impl JsonLinesReader {
             None => return Err(self.error("no `time` field")),
         };
         let user = user.filter(|u| !u.trim().is_empty()).ok_or_else(|| self.error("no `user` field"))?;
-        let operation =
-            operation.filter(|o| !o.trim().is_empty()).ok_or_else(|| self.error("no `operation` field"))?;
+        let operation = operation.filter(|o| !o.trim().is_empty()).ok_or_else(|| self.error("no `operation` field"))?;
         let event = LogEvent {
             time,
             user: user.trim().to_string(),
@@ -130,7 +129,8 @@ not json
 [1,2]
 {"time":1711929060,"user":"u","operation":"LOGON","detail":{"LogonType":"Script"}}
 "#;
-        let r: Vec<ImportResult> = JsonLinesReader::new(std::io::Cursor::new(text.as_bytes().to_vec()), "a.jsonl", chrono_tz::Asia::Tokyo).collect();
+        let r: Vec<ImportResult> =
+            JsonLinesReader::new(std::io::Cursor::new(text.as_bytes().to_vec()), "a.jsonl", chrono_tz::Asia::Tokyo).collect();
         assert_eq!(r.len(), 7);
         let a = r[0].as_ref().unwrap();
         assert_eq!(a.user, "OSAKA\\a-mogami");

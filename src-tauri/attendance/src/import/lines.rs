@@ -64,7 +64,10 @@ impl TextLines {
         };
         self.line += 1;
         if too_long {
-            return Some((self.line, Err(format!("the line is longer than {} KiB: no log line is; the file may be damaged", MAX_LINE_BYTES / 1024))));
+            return Some((
+                self.line,
+                Err(format!("the line is longer than {} KiB: no log line is; the file may be damaged", MAX_LINE_BYTES / 1024)),
+            ));
         }
         let mut bytes = &self.bytes[..];
         if self.line == 1 {
@@ -131,7 +134,9 @@ fn decode(bytes: &[u8], encoding: TextEncoding) -> Result<String, String> {
         TextEncoding::ShiftJis => shift_jis().ok_or_else(|| "the line is not Shift_JIS text".to_string()),
         TextEncoding::Detect => match utf8() {
             Ok(text) => Ok(text),
-            Err(e) if damaged_utf8(bytes) => Err(format!("the line is damaged UTF-8 (invalid byte at {}): it was not read", e.valid_up_to() + 1)),
+            Err(e) if damaged_utf8(bytes) => {
+                Err(format!("the line is damaged UTF-8 (invalid byte at {}): it was not read", e.valid_up_to() + 1))
+            }
             Err(_) => shift_jis().ok_or_else(|| "the line is neither UTF-8 nor Shift_JIS text: it was not read".to_string()),
         },
     }

@@ -18,12 +18,7 @@ const NAIVE_FORMATS: &[&str] = &[
     "%Y/%m/%dT%H:%M:%S%.f",
 ];
 
-const OFFSET_FORMATS: &[&str] = &[
-    "%Y-%m-%d %H:%M:%S%.f%:z",
-    "%Y-%m-%d %H:%M:%S%.f%z",
-    "%Y-%m-%dT%H:%M:%S%.f%z",
-    "%Y/%m/%d %H:%M:%S%.f%:z",
-];
+const OFFSET_FORMATS: &[&str] = &["%Y-%m-%d %H:%M:%S%.f%:z", "%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%.f%z", "%Y/%m/%d %H:%M:%S%.f%:z"];
 
 /// Reads a timestamp in one of the [`ACCEPTED_TIME_FORMATS`]; naive times are local time in
 /// `tz` (an ambiguous local time takes the earlier instant). The error names the text and the
@@ -90,7 +85,8 @@ fn naive_fast(t: &str) -> Option<NaiveDateTime> {
         Some(n)
     };
     let separator = b[4];
-    if !(separator == b'/' || separator == b'-') || b[7] != separator || !(b[10] == b' ' || b[10] == b'T') || b[13] != b':' || b[16] != b':' {
+    if !(separator == b'/' || separator == b'-') || b[7] != separator || !(b[10] == b' ' || b[10] == b'T') || b[13] != b':' || b[16] != b':'
+    {
         return None;
     }
     let (year, month, day) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);

@@ -162,7 +162,9 @@ async fn import_user_row<'r>(
         "" => None,
         path => Some(
             organizations::find_by_path(orgs, path)
-                .ok_or_else(|| Error::invalid("organization", format!("no organisation {path:?}: import organisations first or fix the path")))?
+                .ok_or_else(|| {
+                    Error::invalid("organization", format!("no organisation {path:?}: import organisations first or fix the path"))
+                })?
                 .id,
         ),
     };

@@ -39,8 +39,7 @@ fn as_tree(rows: Vec<OrgRow>) -> Vec<Organization> {
         v.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.id.cmp(&b.id)));
     }
     let mut out = Vec::new();
-    let mut stack: Vec<(OrgRow, String)> =
-        children.get(&None).into_iter().flatten().rev().map(|r| (r.clone(), r.name.clone())).collect();
+    let mut stack: Vec<(OrgRow, String)> = children.get(&None).into_iter().flatten().rev().map(|r| (r.clone(), r.name.clone())).collect();
     while let Some((row, path)) = stack.pop() {
         if let Some(kids) = children.get(&Some(row.id)) {
             for k in kids.iter().rev() {
@@ -113,11 +112,15 @@ async fn check(db: &Db, req: &SaveOrganization, id: Option<i64>) -> Result<()> {
         }
         if let Some(id) = id {
             if subtree(&orgs, id).contains(&p) {
-                return Err(Error::invalid("parent_id", "an organisation cannot be moved under itself or one of its own sub-organisations"));
+                return Err(Error::invalid(
+                    "parent_id",
+                    "an organisation cannot be moved under itself or one of its own sub-organisations",
+                ));
             }
         }
         // Its own levels below it move along.
-        let below = id.map_or(0, |id| subtree(&orgs, id).iter().map(|d| depth(&orgs, *d)).max().unwrap_or(0).saturating_sub(depth(&orgs, id)));
+        let below =
+            id.map_or(0, |id| subtree(&orgs, id).iter().map(|d| depth(&orgs, *d)).max().unwrap_or(0).saturating_sub(depth(&orgs, id)));
         let levels = depth(&orgs, p) + 1 + below;
         if levels > validation::ORG_DEPTH_MAX {
             return Err(too_deep("parent_id", levels));
@@ -225,7 +228,13 @@ mod tests {
 
     #[test]
     fn tree_order_and_paths() {
-        let orgs = as_tree(vec![row(3, "Team B", Some(2)), row(1, "Acme", None), row(2, "Sales", Some(1)), row(4, "Dev", Some(1)), row(5, "Team A", Some(2))]);
+        let orgs = as_tree(vec![
+            row(3, "Team B", Some(2)),
+            row(1, "Acme", None),
+            row(2, "Sales", Some(1)),
+            row(4, "Dev", Some(1)),
+            row(5, "Team A", Some(2)),
+        ]);
         let paths: Vec<&str> = orgs.iter().map(|o| o.path.as_str()).collect();
         assert_eq!(paths, ["Acme", "Acme / Dev", "Acme / Sales", "Acme / Sales / Team A", "Acme / Sales / Team B"]);
         assert_eq!(find_by_path(&orgs, "acme/sales").map(|o| o.id), Some(2));

@@ -3,9 +3,9 @@
 
 use std::sync::OnceLock;
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 
 use crate::error::{Error, Result};
 
@@ -54,9 +54,7 @@ fn dummy_hash() -> &'static str {
 }
 
 pub async fn hash_blocking(password: String) -> Result<String> {
-    tokio::task::spawn_blocking(move || hash(&password))
-        .await
-        .map_err(|e| Error::Internal(format!("hashing task failed: {e}")))?
+    tokio::task::spawn_blocking(move || hash(&password)).await.map_err(|e| Error::Internal(format!("hashing task failed: {e}")))?
 }
 
 /// Verifies against `stored`, or against a dummy hash when there is none (always false then).

@@ -57,15 +57,13 @@ pub async fn builtin_id(db: &Db, role: BuiltinRole) -> Result<i64> {
 /// Creates the built-in roles inside the setup transaction (idempotent).
 pub async fn create_builtins(tx: &mut sqlx::Transaction<'_, sqlx::Any>, now: i64) -> Result<()> {
     for role in BuiltinRole::ALL {
-        sqlx::query(
-            "INSERT INTO roles (name, builtin, permissions, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (builtin) DO NOTHING",
-        )
-        .bind(role.default_name())
-        .bind(role.key())
-        .bind(permissions_to_text(&role.permissions()))
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
+        sqlx::query("INSERT INTO roles (name, builtin, permissions, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (builtin) DO NOTHING")
+            .bind(role.default_name())
+            .bind(role.key())
+            .bind(permissions_to_text(&role.permissions()))
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(())
 }
@@ -109,7 +107,8 @@ pub(crate) async fn count_active_administrators(tx: &mut sqlx::Transaction<'_, s
     if admin_roles.is_empty() {
         return Ok(0);
     }
-    let sql = format!("SELECT COUNT(*) FROM users WHERE active = 1 AND role_id IN ({})", crate::database::placeholders(1, admin_roles.len()));
+    let sql =
+        format!("SELECT COUNT(*) FROM users WHERE active = 1 AND role_id IN ({})", crate::database::placeholders(1, admin_roles.len()));
     let mut q = sqlx::query_scalar::<_, i64>(&sql);
     for id in admin_roles {
         q = q.bind(id);
@@ -169,7 +168,10 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64) -> Result<()> {
     let role = get(db, id).await?;
     actor.require_all(&role.permissions, || format!("delete the role {}", role.name))?;
     if role.builtin.is_some() {
-        return Err(Error::Conflict { field: None, message: format!("{} is a built-in role and cannot be deleted; rename it instead", role.name) });
+        return Err(Error::Conflict {
+            field: None,
+            message: format!("{} is a built-in role and cannot be deleted; rename it instead", role.name),
+        });
     }
     if role.user_count > 0 {
         return Err(Error::Conflict {

@@ -130,8 +130,10 @@ async fn check_credentials(db: &Db, login: &str, password: &str, now: i64) -> Re
         return Err(Error::InvalidCredentials);
     }
     let Some(attempt) = reserve_attempt(db, &login_key, now).await? else {
-        let until: Option<Option<i64>> =
-            sqlx::query_scalar("SELECT locked_until FROM login_throttle WHERE login_key = $1").bind(&login_key).fetch_optional(&db.pool).await?;
+        let until: Option<Option<i64>> = sqlx::query_scalar("SELECT locked_until FROM login_throttle WHERE login_key = $1")
+            .bind(&login_key)
+            .fetch_optional(&db.pool)
+            .await?;
         return Err(locked(until.flatten().unwrap_or(now + FIRST_LOCK_SECONDS)));
     };
     let row: Option<LoginRow> = sqlx::query_as("SELECT id, password_hash, active FROM users WHERE login_key = $1")
@@ -187,7 +189,12 @@ pub async fn change_own_password(
     }
     let hash = passwords::hash_blocking(req.new_password.clone()).await?;
     let mut tx = db.pool.begin().await?;
-    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3").bind(hash).bind(now).bind(user.id).execute(&mut *tx).await?;
+    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(hash)
+        .bind(now)
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
         .bind(user.id)
         .bind(passwords::token_digest(session_token))
@@ -269,7 +276,20 @@ pub async fn resolve(db: &Db, token: &str, idle_seconds: i64, now: i64) -> Resul
     .bind(now)
     .fetch_optional(&db.pool)
     .await?;
-    let Some((created_at, expires_at, active, id, login, display_name, language, time_zone, organization_id, role_id, role_name, permissions)) = found
+    let Some((
+        created_at,
+        expires_at,
+        active,
+        id,
+        login,
+        display_name,
+        language,
+        time_zone,
+        organization_id,
+        role_id,
+        role_name,
+        permissions,
+    )) = found
     else {
         return Err(Error::Unauthenticated);
     };
@@ -320,6 +340,9 @@ mod tests {
         assert_eq!(lock_seconds(4), 960);
         assert_eq!(lock_seconds(5), LONGEST_LOCK_SECONDS);
         assert_eq!(lock_seconds(i64::MAX), LONGEST_LOCK_SECONDS);
-        assert_eq!(lock_seconds_sql("n"), "CASE n WHEN 0 THEN 60 WHEN 1 THEN 120 WHEN 2 THEN 240 WHEN 3 THEN 480 WHEN 4 THEN 960 ELSE 1800 END");
+        assert_eq!(
+            lock_seconds_sql("n"),
+            "CASE n WHEN 0 THEN 60 WHEN 1 THEN 120 WHEN 2 THEN 240 WHEN 3 THEN 480 WHEN 4 THEN 960 ELSE 1800 END"
+        );
     }
 }

@@ -44,17 +44,11 @@ pub async fn run(db: &Db, req: &SetupRequest, now: i64) -> Result<i64> {
     system_settings::put_value(&mut *tx, system_settings::ORGANIZATION_NAME, req.organization_name.trim()).await?;
     system_settings::put_value(&mut *tx, system_settings::DEFAULT_LANGUAGE, req.default_language.code()).await?;
     system_settings::put_value(&mut *tx, system_settings::TIME_ZONE, req.time_zone.trim()).await?;
-    system_settings::put_value(
-        &mut *tx,
-        system_settings::SESSION_IDLE_MINUTES,
-        &system_settings::DEFAULT_SESSION_IDLE_MINUTES.to_string(),
-    )
-    .await?;
-    roles::create_builtins(&mut tx, now).await?;
-    let admin_role: i64 = sqlx::query_scalar("SELECT id FROM roles WHERE builtin = $1")
-        .bind(BuiltinRole::Administrator.key())
-        .fetch_one(&mut *tx)
+    system_settings::put_value(&mut *tx, system_settings::SESSION_IDLE_MINUTES, &system_settings::DEFAULT_SESSION_IDLE_MINUTES.to_string())
         .await?;
+    roles::create_builtins(&mut tx, now).await?;
+    let admin_role: i64 =
+        sqlx::query_scalar("SELECT id FROM roles WHERE builtin = $1").bind(BuiltinRole::Administrator.key()).fetch_one(&mut *tx).await?;
     let org_id = organizations::insert(&mut *tx, req.organization_name.trim(), None, now).await?;
     let admin_id: i64 = sqlx::query_scalar(
         "INSERT INTO users (login, login_key, display_name, email, organization_id, role_id, active, language, time_zone, \

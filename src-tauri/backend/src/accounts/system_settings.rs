@@ -43,9 +43,7 @@ pub async fn load(db: &Db) -> Result<SystemSettings> {
         organization_name: get(ORGANIZATION_NAME).unwrap_or_default(),
         default_language: get(DEFAULT_LANGUAGE).and_then(|l| Language::parse(&l)).unwrap_or_default(),
         time_zone: get(TIME_ZONE).unwrap_or_else(|| "Asia/Tokyo".into()),
-        session_idle_minutes: get(SESSION_IDLE_MINUTES)
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(DEFAULT_SESSION_IDLE_MINUTES),
+        session_idle_minutes: get(SESSION_IDLE_MINUTES).and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_SESSION_IDLE_MINUTES),
     })
 }
 
@@ -53,10 +51,7 @@ pub fn validate(s: &SystemSettings) -> Result<()> {
     validation::required_text("organization_name", &s.organization_name, validation::NAME_MAX)?;
     crate::time_zones::check("time_zone", &s.time_zone)?;
     if !(5..=10_080).contains(&s.session_idle_minutes) {
-        return Err(Error::invalid(
-            "session_idle_minutes",
-            "session_idle_minutes must be between 5 and 10080 (one week)",
-        ));
+        return Err(Error::invalid("session_idle_minutes", "session_idle_minutes must be between 5 and 10080 (one week)"));
     }
     Ok(())
 }

@@ -185,12 +185,11 @@ async fn check_refs(db: &Db, organization_id: Option<i64>, role_id: Option<i64>)
 /// Refuses log account names that belong to another user: each name identifies one person.
 async fn check_log_accounts_free(db: &Db, accounts: &[String], user_id: Option<i64>) -> Result<()> {
     for a in accounts {
-        let owner: Option<(i64, String)> = sqlx::query_as(
-            "SELECT u.id, u.login FROM user_log_accounts l JOIN users u ON u.id = l.user_id WHERE l.account_key = $1",
-        )
-        .bind(normalize_log_account(a))
-        .fetch_optional(&db.pool)
-        .await?;
+        let owner: Option<(i64, String)> =
+            sqlx::query_as("SELECT u.id, u.login FROM user_log_accounts l JOIN users u ON u.id = l.user_id WHERE l.account_key = $1")
+                .bind(normalize_log_account(a))
+                .fetch_optional(&db.pool)
+                .await?;
         if let Some((owner_id, owner_login)) = owner {
             if Some(owner_id) != user_id {
                 return Err(Error::conflict("log_accounts", format!("log account {:?} already belongs to {owner_login}", a.trim())));
@@ -417,10 +416,20 @@ pub async fn set_preferences(db: &Db, user_id: i64, language: Option<Language>, 
         crate::time_zones::check("time_zone", tz)?;
     }
     if let Some(l) = language {
-        sqlx::query("UPDATE users SET language = $1, updated_at = $2 WHERE id = $3").bind(l.code()).bind(now).bind(user_id).execute(&db.pool).await?;
+        sqlx::query("UPDATE users SET language = $1, updated_at = $2 WHERE id = $3")
+            .bind(l.code())
+            .bind(now)
+            .bind(user_id)
+            .execute(&db.pool)
+            .await?;
     }
     if let Some(tz) = time_zone {
-        sqlx::query("UPDATE users SET time_zone = $1, updated_at = $2 WHERE id = $3").bind(tz.trim()).bind(now).bind(user_id).execute(&db.pool).await?;
+        sqlx::query("UPDATE users SET time_zone = $1, updated_at = $2 WHERE id = $3")
+            .bind(tz.trim())
+            .bind(now)
+            .bind(user_id)
+            .execute(&db.pool)
+            .await?;
     }
     Ok(())
 }

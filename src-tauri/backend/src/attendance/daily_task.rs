@@ -16,9 +16,8 @@ use std::time::Instant;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use kinmu_attendance::{
-    AttendanceRules, ClockLog, ClockTime, DailyRecord, HolidayCalendar, HolidayKind, PersonLogs, RunOptions,
-    TerminalNames, TerminalRecord, UserNameMode, UserNameRules, attendance_date, compute_people, compute_user_days,
-    detail_fields, event_identity, terminal_name,
+    AttendanceRules, ClockLog, ClockTime, DailyRecord, HolidayCalendar, HolidayKind, PersonLogs, RunOptions, TerminalNames, TerminalRecord,
+    UserNameMode, UserNameRules, attendance_date, compute_people, compute_user_days, detail_fields, event_identity, terminal_name,
 };
 use kinmu_shared::Permission;
 use kinmu_shared::api::{AttendanceTaskSettings, TaskOverview, TaskRun, TaskStatus, TaskTrigger};
@@ -170,23 +169,21 @@ fn run_from_row(row: RunRow) -> TaskRun {
 }
 
 type RunRow = (i64, String, String, String, i64, Option<i64>, String, i64, i64, i64, i64, Option<String>);
-const RUN_COLUMNS: &str = "id, trigger_kind, from_date, to_date, started_at, finished_at, status, days_total, days_done, events_read, daily_records, message";
+const RUN_COLUMNS: &str =
+    "id, trigger_kind, from_date, to_date, started_at, finished_at, status, days_total, days_done, events_read, daily_records, message";
 
 pub async fn get_run(db: &Db, id: i64) -> Result<TaskRun> {
-    let row: Option<RunRow> = sqlx::query_as(&format!("SELECT {RUN_COLUMNS} FROM attendance_task_runs WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(&db.pool)
-        .await?;
+    let row: Option<RunRow> =
+        sqlx::query_as(&format!("SELECT {RUN_COLUMNS} FROM attendance_task_runs WHERE id = $1")).bind(id).fetch_optional(&db.pool).await?;
     row.map(run_from_row).ok_or_else(|| Error::NotFound(format!("no attendance task run {id}")))
 }
 
 /// The latest `limit` runs, newest first.
 pub async fn recent_runs(db: &Db, limit: i64) -> Result<Vec<TaskRun>> {
-    let rows: Vec<RunRow> =
-        sqlx::query_as(&format!("SELECT {RUN_COLUMNS} FROM attendance_task_runs ORDER BY id DESC LIMIT $1"))
-            .bind(limit)
-            .fetch_all(&db.pool)
-            .await?;
+    let rows: Vec<RunRow> = sqlx::query_as(&format!("SELECT {RUN_COLUMNS} FROM attendance_task_runs ORDER BY id DESC LIMIT $1"))
+        .bind(limit)
+        .fetch_all(&db.pool)
+        .await?;
     Ok(rows.into_iter().map(run_from_row).collect())
 }
 
@@ -360,13 +357,7 @@ fn keep_lease(db: &Db, control: &TaskControl, run_id: i64) -> Renewal {
 
 /// Runs a recorded run to its end, reporting progress after each day. The run's row holds the
 /// outcome; so does the value returned.
-pub async fn execute(
-    db: &Db,
-    control: &TaskControl,
-    mut run: TaskRun,
-    now: DateTime<Utc>,
-    mut progress: impl FnMut(&TaskRun),
-) -> TaskRun {
+pub async fn execute(db: &Db, control: &TaskControl, mut run: TaskRun, now: DateTime<Utc>, mut progress: impl FnMut(&TaskRun)) -> TaskRun {
     let started = Instant::now();
     let lease = keep_lease(db, control, run.id);
     let outcome = compute_and_store(db, control, &mut run, now, &mut progress).await;
@@ -484,11 +475,9 @@ async fn compute_and_store(
             let ctx_book = ctx.book.clone();
             let directory = ctx.directory.clone();
             let names = ctx.names.clone();
-            tokio::task::spawn_blocking(move || {
-                compute_chunk(&ctx_book, &directory, &names, loaded, a, b, &previous, now)
-            })
-            .await
-            .map_err(|e| Error::Internal(format!("the computation stopped: {e}")))?
+            tokio::task::spawn_blocking(move || compute_chunk(&ctx_book, &directory, &names, loaded, a, b, &previous, now))
+                .await
+                .map_err(|e| Error::Internal(format!("the computation stopped: {e}")))?
         };
         run.events_read += computed.events_used as i64;
         phases.compute += clock.elapsed();
@@ -590,11 +579,8 @@ async fn load_events(db: &Db, ctx: &Context, a: NaiveDate, b: NaiveDate) -> Resu
     // Logs crowd into working hours: each reader takes every parts-th quarter of an hour, so
     // the readers get about as many rows each.
     const SLICE_MICROS: i64 = 15 * 60 * 1_000_000;
-    let slices: Vec<(i64, i64)> = (0..)
-        .map(|i| start + i * SLICE_MICROS)
-        .take_while(|from| *from < end)
-        .map(|from| (from, (from + SLICE_MICROS).min(end)))
-        .collect();
+    let slices: Vec<(i64, i64)> =
+        (0..).map(|i| start + i * SLICE_MICROS).take_while(|from| *from < end).map(|from| (from, (from + SLICE_MICROS).min(end))).collect();
     let mut readers = Vec::new();
     for reader in 0..parts {
         let mine: Vec<(i64, i64)> = slices.iter().copied().skip(reader).step_by(parts).collect();
@@ -627,9 +613,8 @@ async fn load_events(db: &Db, ctx: &Context, a: NaiveDate, b: NaiveDate) -> Resu
                     let mut conn = pool.acquire().await?;
                     let mut loaded = loaded;
                     for (from, to) in mine {
-                        let query = format!(
-                            "SELECT {COLUMNS} FROM attendance_events WHERE occurred_at >= {from} AND occurred_at < {to}{filter}"
-                        );
+                        let query =
+                            format!("SELECT {COLUMNS} FROM attendance_events WHERE occurred_at >= {from} AND occurred_at < {to}{filter}");
                         let read = postgres_copy::read_binary(&mut conn, &query, 6, loaded, |loaded, c| {
                             loaded.add(c[0].text()?, c[1].int()?, c[2].text()?, c[3].text()?, c[4].text()?, c[5].text()?);
                             Ok(())
@@ -783,8 +768,7 @@ impl Loaded {
         }
         // The other reader's terminal indexes in this one's table, looked up once per terminal
         // (none without terminals: every log's index stays 0).
-        let terminals: Vec<u32> =
-            (0..other.terminals.len() as u32).map(|t| self.terminals.index(other.terminals.name(t))).collect();
+        let terminals: Vec<u32> = (0..other.terminals.len() as u32).map(|t| self.terminals.index(other.terminals.name(t))).collect();
         for (p, mine) in other.persons.into_iter().zip(index_of_other) {
             self.persons[mine].logs.extend(p.logs.into_iter().map(|mut l| {
                 l.terminal = terminals.get(l.terminal as usize).copied().unwrap_or(0);
@@ -860,12 +844,11 @@ impl Loaded {
 /// Each person's stored clock-out on `date - 1`, for the first day's work interval.
 async fn previous_clock_outs(db: &Db, date: NaiveDate) -> Result<HashMap<String, i64>> {
     let Some(before) = date.pred_opt() else { return Ok(HashMap::new()) };
-    let rows: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT person_key, clock_out_at FROM attendance_daily WHERE work_date = $1 AND clock_out_at IS NOT NULL",
-    )
-    .bind(before.to_string())
-    .fetch_all(&db.pool)
-    .await?;
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT person_key, clock_out_at FROM attendance_daily WHERE work_date = $1 AND clock_out_at IS NOT NULL")
+            .bind(before.to_string())
+            .fetch_all(&db.pool)
+            .await?;
     Ok(rows.into_iter().collect())
 }
 

@@ -45,21 +45,15 @@ pub enum InboxError {
         "the inbox folder {path} does not exist: create it, or point [attendance] inbox, KINMU_ATTENDANCE_INBOX or --inbox at an existing folder"
     )]
     Missing { path: String },
-    #[error(
-        "the inbox {path} is not a folder: point [attendance] inbox, KINMU_ATTENDANCE_INBOX or --inbox at a folder"
-    )]
+    #[error("the inbox {path} is not a folder: point [attendance] inbox, KINMU_ATTENDANCE_INBOX or --inbox at a folder")]
     NotAFolder { path: String },
     #[error("cannot read the inbox folder {path}: {reason}; let the user running Kinmu read it")]
     CannotRead { path: String, reason: String },
-    #[error(
-        "cannot write in the inbox folder {path}: {reason}; let the user running Kinmu create and move files there"
-    )]
+    #[error("cannot write in the inbox folder {path}: {reason}; let the user running Kinmu create and move files there")]
     CannotWrite { path: String, reason: String },
     #[error("the system settings cannot be read for the inbox's time zone: {reason}")]
     Settings { reason: String },
-    #[error(
-        "{path}: database error while importing from the inbox (the file stays there and is tried again): {source}"
-    )]
+    #[error("{path}: database error while importing from the inbox (the file stays there and is tried again): {source}")]
     Database {
         path: String,
         #[source]
@@ -73,24 +67,12 @@ pub enum InboxOutcome {
     /// Changed within the settle period (or seen for the first time): left for a later scan.
     Waiting { file: String },
     /// Imported (rejected lines are recorded in the database) and moved to `processed/`.
-    Imported {
-        file: String,
-        moved_to: PathBuf,
-        summary: ImportSummary,
-    },
+    Imported { file: String, moved_to: PathBuf, summary: ImportSummary },
     /// Could not be imported: moved to `failed/`, with `reason` in `failed/NAME.reason.txt`.
-    Failed {
-        file: String,
-        moved_to: PathBuf,
-        reason: String,
-    },
+    Failed { file: String, moved_to: PathBuf, reason: String },
     /// Read, but it could not be moved out of the inbox: left there, and not read again until
     /// it changes.
-    NotMoved {
-        file: String,
-        imported: bool,
-        error: String,
-    },
+    NotMoved { file: String, imported: bool, error: String },
 }
 
 impl InboxOutcome {
@@ -141,31 +123,18 @@ impl Inbox {
                 return Err(InboxError::Missing { path });
             }
             Err(e) => {
-                return Err(InboxError::CannotRead {
-                    path,
-                    reason: e.to_string(),
-                });
+                return Err(InboxError::CannotRead { path, reason: e.to_string() });
             }
         }
-        std::fs::read_dir(dir).map_err(|e| InboxError::CannotRead {
-            path: path.clone(),
-            reason: e.to_string(),
-        })?;
+        std::fs::read_dir(dir).map_err(|e| InboxError::CannotRead { path: path.clone(), reason: e.to_string() })?;
         probe_writable(dir)?;
         for sub in [PROCESSED, FAILED] {
             let folder = dir.join(sub);
-            std::fs::create_dir_all(&folder).map_err(|e| InboxError::CannotWrite {
-                path: folder.display().to_string(),
-                reason: e.to_string(),
-            })?;
+            std::fs::create_dir_all(&folder)
+                .map_err(|e| InboxError::CannotWrite { path: folder.display().to_string(), reason: e.to_string() })?;
             probe_writable(&folder)?;
         }
-        Ok(Inbox {
-            dir: dir.to_path_buf(),
-            settle,
-            seen: HashMap::new(),
-            stuck: HashMap::new(),
-        })
+        Ok(Inbox { dir: dir.to_path_buf(), settle, seen: HashMap::new(), stuck: HashMap::new() })
     }
 
     pub fn dir(&self) -> &Path {
@@ -180,12 +149,7 @@ impl Inbox {
     /// the ones still changing as [`InboxOutcome::Waiting`]. Naive times are read in `tz`.
     /// An error stops the scan: the folder cannot be read, or the database failed (the file
     /// it was importing stays in the inbox).
-    pub async fn scan_once(
-        &mut self,
-        db: &Db,
-        tz: Tz,
-        now: SystemTime,
-    ) -> Result<Vec<InboxOutcome>, InboxError> {
+    pub async fn scan_once(&mut self, db: &Db, tz: Tz, now: SystemTime) -> Result<Vec<InboxOutcome>, InboxError> {
         let ready = self.look(now)?;
         let mut outcomes = Vec::new();
         for (name, stamp, is_ready) in ready {
@@ -204,10 +168,7 @@ impl Inbox {
 
     /// Lists the candidate files with their stamps, and whether each is complete.
     fn look(&mut self, now: SystemTime) -> Result<Vec<(OsString, Stamp, bool)>, InboxError> {
-        let unreadable = |e: std::io::Error| InboxError::CannotRead {
-            path: self.dir.display().to_string(),
-            reason: e.to_string(),
-        };
+        let unreadable = |e: std::io::Error| InboxError::CannotRead { path: self.dir.display().to_string(), reason: e.to_string() };
         let mut found = Vec::new();
         for entry in std::fs::read_dir(&self.dir).map_err(unreadable)? {
             let entry = entry.map_err(unreadable)?;
@@ -220,26 +181,18 @@ impl Inbox {
             if !meta.file_type().is_file() {
                 continue;
             }
-            let stamp = Stamp {
-                size: meta.len(),
-                modified: meta.modified().ok(),
-            };
+            let stamp = Stamp { size: meta.len(), modified: meta.modified().ok() };
             found.push((name, stamp));
         }
         found.sort_by(|a, b| a.0.cmp(&b.0));
-        self.seen
-            .retain(|name, _| found.iter().any(|(n, _)| n == name));
-        self.stuck
-            .retain(|name, stamp| found.iter().any(|(n, s)| n == name && s == stamp));
+        self.seen.retain(|name, _| found.iter().any(|(n, _)| n == name));
+        self.stuck.retain(|name, stamp| found.iter().any(|(n, s)| n == name && s == stamp));
         let mut out = Vec::with_capacity(found.len());
         for (name, stamp) in found {
             if self.stuck.contains_key(&name) {
                 continue;
             }
-            let seen = self
-                .seen
-                .entry(name.clone())
-                .or_insert(Seen { stamp, since: now });
+            let seen = self.seen.entry(name.clone()).or_insert(Seen { stamp, since: now });
             // A changed file starts over; so does one seen "in the future" (the clock went back).
             if seen.stamp != stamp || seen.since > now {
                 *seen = Seen { stamp, since: now };
@@ -253,14 +206,7 @@ impl Inbox {
     /// Imports one complete file and moves it, once this process holds its claim. `None` when
     /// the file went away meanwhile, or another process (a server watching the same shared
     /// folder) is importing it.
-    async fn handle(
-        &mut self,
-        db: &Db,
-        tz: Tz,
-        now: SystemTime,
-        name: &OsStr,
-        stamp: Stamp,
-    ) -> Result<Option<InboxOutcome>, InboxError> {
+    async fn handle(&mut self, db: &Db, tz: Tz, now: SystemTime, name: &OsStr, stamp: Stamp) -> Result<Option<InboxOutcome>, InboxError> {
         let key = claim_key(name, stamp);
         let database = |source: crate::error::Error| InboxError::Database { path: self.dir.join(name).display().to_string(), source };
         let now_secs = now.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default();
@@ -287,10 +233,7 @@ impl Inbox {
     ) -> Result<Option<InboxOutcome>, InboxError> {
         let file = name.to_string_lossy().into_owned();
         let path = self.dir.join(name);
-        let now_secs = now
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or_default();
+        let now_secs = now.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default();
         // (the reason written beside the file, the reason logged: without any quoted content)
         let mut rejected_count = 0;
         let (reason, logged) = if stamp.size == 0 {
@@ -316,11 +259,7 @@ impl Inbox {
                                 moved_to = %moved_to.display(),
                                 "inbox: file imported"
                             );
-                            InboxOutcome::Imported {
-                                file,
-                                moved_to,
-                                summary,
-                            }
+                            InboxOutcome::Imported { file, moved_to, summary }
                         }
                         Err(e) => self.not_moved(name, stamp, true, PROCESSED, e),
                     };
@@ -345,9 +284,7 @@ impl Inbox {
         let failed_dir = self.dir.join(FAILED);
         let outcome = match move_into(&path, &failed_dir, name, &[REASON_SUFFIX]) {
             Ok(moved_to) => {
-                let when = chrono::DateTime::from_timestamp(now_secs, 0)
-                    .map(|t| t.with_timezone(&tz).to_rfc3339())
-                    .unwrap_or_default();
+                let when = chrono::DateTime::from_timestamp(now_secs, 0).map(|t| t.with_timezone(&tz).to_rfc3339()).unwrap_or_default();
                 let mut reason_path = moved_to.clone().into_os_string();
                 reason_path.push(REASON_SUFFIX);
                 let text = format!("{}\n{when}\n", one_line(&reason));
@@ -367,11 +304,7 @@ impl Inbox {
                     moved_to = %moved_to.display(),
                     "inbox: file could not be imported"
                 );
-                InboxOutcome::Failed {
-                    file,
-                    moved_to,
-                    reason,
-                }
+                InboxOutcome::Failed { file, moved_to, reason }
             }
             Err(e) => self.not_moved(name, stamp, false, FAILED, e),
         };
@@ -384,31 +317,15 @@ impl Inbox {
         let Ok(meta) = std::fs::symlink_metadata(self.dir.join(name)) else {
             return false;
         };
-        let current = Stamp {
-            size: meta.len(),
-            modified: meta.modified().ok(),
-        };
+        let current = Stamp { size: meta.len(), modified: meta.modified().ok() };
         if current == stamp {
             return false;
         }
-        self.seen.insert(
-            name.to_owned(),
-            Seen {
-                stamp: current,
-                since: now,
-            },
-        );
+        self.seen.insert(name.to_owned(), Seen { stamp: current, since: now });
         true
     }
 
-    fn not_moved(
-        &mut self,
-        name: &OsStr,
-        stamp: Stamp,
-        imported: bool,
-        to: &str,
-        e: std::io::Error,
-    ) -> InboxOutcome {
+    fn not_moved(&mut self, name: &OsStr, stamp: Stamp, imported: bool, to: &str, e: std::io::Error) -> InboxOutcome {
         let file = name.to_string_lossy().into_owned();
         let error = format!(
             "cannot move {file} to {}: {e}; let the user running Kinmu write there, then move or touch the file",
@@ -416,11 +333,7 @@ impl Inbox {
         );
         tracing::error!(file = %file, outcome = "not moved", imported, error = %error, "inbox: file left in the inbox");
         self.stuck.insert(name.to_owned(), stamp);
-        InboxOutcome::NotMoved {
-            file,
-            imported,
-            error,
-        }
+        InboxOutcome::NotMoved { file, imported, error }
     }
 }
 
@@ -475,7 +388,11 @@ fn keep_claim(db: &Db, key: &str) -> crate::database::lease::Renewal {
 }
 
 async fn release_claim(db: &Db, key: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM attendance_inbox_claims WHERE claim_key = $1 AND claimed_by = $2").bind(key).bind(this_process()).execute(&db.pool).await?;
+    sqlx::query("DELETE FROM attendance_inbox_claims WHERE claim_key = $1 AND claimed_by = $2")
+        .bind(key)
+        .bind(this_process())
+        .execute(&db.pool)
+        .await?;
     Ok(())
 }
 
@@ -483,12 +400,7 @@ async fn release_claim(db: &Db, key: &str) -> Result<(), sqlx::Error> {
 /// the operating system reports a change there, and at least every 30 s. Naive times are read
 /// in the time zone of the system settings, loaded before each scan. Fails at once when the
 /// folder cannot be used; later errors are logged and the next scan tries again.
-pub async fn watch(
-    db: Db,
-    dir: PathBuf,
-    settle: Duration,
-    shutdown: tokio::sync::watch::Receiver<bool>,
-) -> Result<(), InboxError> {
+pub async fn watch(db: Db, dir: PathBuf, settle: Duration, shutdown: tokio::sync::watch::Receiver<bool>) -> Result<(), InboxError> {
     let inbox = Inbox::open(&dir, settle)?;
     inbox.watch(db, shutdown).await;
     Ok(())
@@ -513,9 +425,7 @@ impl Inbox {
             match time_zone(&db).await {
                 Ok(tz) => match self.scan_once(&db, tz, SystemTime::now()).await {
                     Ok(outcomes) => {
-                        waiting = outcomes
-                            .iter()
-                            .any(|o| matches!(o, InboxOutcome::Waiting { .. }));
+                        waiting = outcomes.iter().any(|o| matches!(o, InboxOutcome::Waiting { .. }));
                     }
                     Err(e) => {
                         tracing::warn!(folder = %self.dir.display(), error = %e, "inbox: scan failed")
@@ -526,11 +436,7 @@ impl Inbox {
                 }
             }
             // A file still changing is looked at again once it may have settled.
-            let next = if waiting {
-                self.settle.clamp(DEBOUNCE, FALLBACK_SCAN)
-            } else {
-                FALLBACK_SCAN
-            };
+            let next = if waiting { self.settle.clamp(DEBOUNCE, FALLBACK_SCAN) } else { FALLBACK_SCAN };
             let notified = tokio::select! {
                 _ = changed.notified() => true,
                 _ = tokio::time::sleep(next) => false,
@@ -559,18 +465,12 @@ impl Inbox {
 
 /// The time zone naive log times are read in: the attendance rules' one, as `kinmu import` uses.
 async fn time_zone(db: &Db) -> Result<Tz, InboxError> {
-    Ok(super::rule_settings::company_rules(db)
-        .await
-        .map_err(|e| InboxError::Settings { reason: e.to_string() })?
-        .time_zone)
+    Ok(super::rule_settings::company_rules(db).await.map_err(|e| InboxError::Settings { reason: e.to_string() })?.time_zone)
 }
 
 /// Starts the operating system's change notifications for `dir` (not its subfolders). Without
 /// them (unsupported, or out of watches) the inbox is still scanned every 30 s.
-fn start_notify(
-    dir: &Path,
-    changed: Arc<tokio::sync::Notify>,
-) -> Option<notify::RecommendedWatcher> {
+fn start_notify(dir: &Path, changed: Arc<tokio::sync::Notify>) -> Option<notify::RecommendedWatcher> {
     use notify::Watcher;
     let handler = move |event: notify::Result<notify::Event>| match event {
         Ok(e) if e.kind.is_access() => {}
@@ -580,10 +480,7 @@ fn start_notify(
             changed.notify_one();
         }
     };
-    let started = notify::recommended_watcher(handler).and_then(|mut w| {
-        w.watch(dir, notify::RecursiveMode::NonRecursive)
-            .map(|()| w)
-    });
+    let started = notify::recommended_watcher(handler).and_then(|mut w| w.watch(dir, notify::RecursiveMode::NonRecursive).map(|()| w));
     match started {
         Ok(w) => Some(w),
         Err(e) => {
@@ -602,20 +499,13 @@ fn start_notify(
 fn ignored(name: &OsStr) -> bool {
     let name = name.to_string_lossy();
     let lower = name.to_lowercase();
-    name.starts_with('.')
-        || name.ends_with('~')
-        || [".part", ".tmp", ".crdownload"]
-            .iter()
-            .any(|s| lower.ends_with(s))
+    name.starts_with('.') || name.ends_with('~') || [".part", ".tmp", ".crdownload"].iter().any(|s| lower.ends_with(s))
 }
 
 /// Why a file whose import ended as failed failed: with its first rejected line (for the reason
 /// file), and without it (for the log, which never shows the file's content).
 fn failed_reason(s: &ImportSummary) -> (String, String) {
-    let message = s
-        .message
-        .clone()
-        .unwrap_or_else(|| "nothing could be read from the file".into());
+    let message = s.message.clone().unwrap_or_else(|| "nothing could be read from the file".into());
     let Some(first) = s.first_rejects.first().filter(|r| r.reason != message) else {
         return (message.clone(), message);
     };
@@ -624,15 +514,8 @@ fn failed_reason(s: &ImportSummary) -> (String, String) {
         let both = format!("{message}: {}", first.reason);
         return (both.clone(), both);
     }
-    let unit = if s.format == kinmu_attendance::LogFormat::Evtx {
-        "record"
-    } else {
-        "line"
-    };
-    let reason = format!(
-        "{message} ({} rejected; the first, {unit} {}: {})",
-        s.rejected, first.position, first.reason
-    );
+    let unit = if s.format == kinmu_attendance::LogFormat::Evtx { "record" } else { "line" };
+    let reason = format!("{message} ({} rejected; the first, {unit} {}: {})", s.rejected, first.position, first.reason);
     (reason, message)
 }
 
@@ -642,12 +525,7 @@ fn one_line(s: &str) -> String {
 
 /// Moves `src` into `folder` as `name`, or `name` with a number before its extension when that
 /// is taken (also when `name` + one of `companions` is taken). Never overwrites.
-fn move_into(
-    src: &Path,
-    folder: &Path,
-    name: &OsStr,
-    companions: &[&str],
-) -> std::io::Result<PathBuf> {
+fn move_into(src: &Path, folder: &Path, name: &OsStr, companions: &[&str]) -> std::io::Result<PathBuf> {
     let free = |candidate: &Path| {
         let taken = |p: &Path| p.symlink_metadata().is_ok();
         !taken(candidate)
@@ -691,10 +569,7 @@ fn numbered(name: &OsStr, n: u32) -> OsString {
 
 /// Writes a new file; fails rather than overwrite one.
 fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)?;
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(path)?;
     f.write_all(bytes)?;
     f.sync_all()
 }
@@ -705,10 +580,7 @@ fn probe_writable(dir: &Path) -> Result<(), InboxError> {
     let _ = std::fs::remove_file(&probe);
     write_new(&probe, b"")
         .and_then(|()| std::fs::remove_file(&probe))
-        .map_err(|e| InboxError::CannotWrite {
-            path: dir.display().to_string(),
-            reason: e.to_string(),
-        })
+        .map_err(|e| InboxError::CannotWrite { path: dir.display().to_string(), reason: e.to_string() })
 }
 
 #[cfg(test)]
@@ -717,13 +589,7 @@ mod tests {
 
     #[test]
     fn partial_and_hidden_files_are_ignored() {
-        for name in [
-            ".x.csv",
-            "a.csv.part",
-            "a.TMP",
-            "a.csv.crdownload",
-            "a.csv~",
-        ] {
+        for name in [".x.csv", "a.csv.part", "a.TMP", "a.csv.crdownload", "a.csv~"] {
             assert!(ignored(OsStr::new(name)), "{name}");
         }
         for name in ["a.csv", "Security.evtx", "log.jsonl", "part"] {

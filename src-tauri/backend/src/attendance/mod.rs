@@ -29,8 +29,5 @@ pub mod rule_settings;
 pub mod rules_preview;
 pub mod timesheet;
 
-pub use event_import::{
-    ImportFileError, ImportProgress, ImportStatus, ImportSummary, format_name, import_file,
-    parse_format,
-};
+pub use event_import::{ImportFileError, ImportProgress, ImportStatus, ImportSummary, format_name, import_file, parse_format};
 pub use month_report::{MonthReport, ReportError, month_report, parse_month};

@@ -4,10 +4,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use kinmu_attendance::{
-    AttendanceRules, DailyRecord, HolidayCalendar, MonthlyRecord,
-    compute_month, compute_user_days,
-};
+use kinmu_attendance::{AttendanceRules, DailyRecord, HolidayCalendar, MonthlyRecord, compute_month, compute_user_days};
 
 use crate::database::Db;
 
@@ -62,57 +59,24 @@ fn key_condition(keys: &[String], first: usize) -> (String, Vec<String>) {
     let mut binds = Vec::new();
     for (i, k) in keys.iter().enumerate() {
         let n = first + 2 * i;
-        parts.push(format!(
-            "user_key = ${n} OR user_key LIKE ${} ESCAPE '!'",
-            n + 1
-        ));
+        parts.push(format!("user_key = ${n} OR user_key LIKE ${} ESCAPE '!'", n + 1));
         binds.push(k.clone());
-        let escaped: String = k
-            .chars()
-            .flat_map(|c| {
-                if matches!(c, '!' | '%' | '_') {
-                    vec!['!', c]
-                } else {
-                    vec![c]
-                }
-            })
-            .collect();
-        binds.push(if k.contains('\\') {
-            escaped
-        } else {
-            format!("%\\{escaped}")
-        });
+        let escaped: String = k.chars().flat_map(|c| if matches!(c, '!' | '%' | '_') { vec!['!', c] } else { vec![c] }).collect();
+        binds.push(if k.contains('\\') { escaped } else { format!("%\\{escaped}") });
     }
     (parts.join(" OR "), binds)
 }
 
 /// Computes `name`'s days and total for `year`-`month` at `now` (seconds since the epoch).
-pub async fn month_report(
-    db: &Db,
-    name: &str,
-    year: i32,
-    month: u32,
-    now: i64,
-) -> Result<MonthReport, ReportError> {
-    let invalid = || ReportError::InvalidMonth {
-        given: format!("{year}-{month:02}"),
-    };
+pub async fn month_report(db: &Db, name: &str, year: i32, month: u32, now: i64) -> Result<MonthReport, ReportError> {
+    let invalid = || ReportError::InvalidMonth { given: format!("{year}-{month:02}") };
     let first = NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(invalid)?;
-    let next = if month == 12 {
-        NaiveDate::from_ymd_opt(year + 1, 1, 1)
-    } else {
-        NaiveDate::from_ymd_opt(year, month + 1, 1)
-    }
-    .ok_or_else(invalid)?;
+    let next = if month == 12 { NaiveDate::from_ymd_opt(year + 1, 1, 1) } else { NaiveDate::from_ymd_opt(year, month + 1, 1) }
+        .ok_or_else(invalid)?;
     let last = next.pred_opt().ok_or_else(invalid)?;
     let keys = log_keys(db, name).await?;
     // Two days of margin either side: time zones, the day boundary and the first work interval.
-    let micros = |d: NaiveDate| {
-        d.and_hms_opt(0, 0, 0)
-            .expect("midnight")
-            .and_utc()
-            .timestamp_micros()
-    };
+    let micros = |d: NaiveDate| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_micros();
     let from = micros(first - chrono::Duration::days(2));
     let to = micros(next + chrono::Duration::days(2));
     let (condition, binds) = key_condition(&keys, 3);
@@ -120,19 +84,13 @@ pub async fn month_report(
         "SELECT user_key, occurred_at, log_user, host, target, operation, detail, position FROM attendance_events \
          WHERE occurred_at >= $1 AND occurred_at < $2 AND ({condition}) ORDER BY occurred_at"
     );
-    let mut query =
-        sqlx::query_as::<_, (String, i64, String, String, String, String, String, i64)>(&sql)
-            .bind(from)
-            .bind(to);
+    let mut query = sqlx::query_as::<_, (String, i64, String, String, String, String, String, i64)>(&sql).bind(from).bind(to);
     for b in &binds {
         query = query.bind(b.clone());
     }
     let rows = query.fetch_all(&db.pool).await?;
     let known: i64 = {
-        let sql = format!(
-            "SELECT COUNT(*) FROM attendance_events WHERE {}",
-            key_condition(&keys, 1).0
-        );
+        let sql = format!("SELECT COUNT(*) FROM attendance_events WHERE {}", key_condition(&keys, 1).0);
         let mut q = sqlx::query_scalar::<_, i64>(&sql);
         for b in &binds {
             q = q.bind(b.clone());
@@ -148,54 +106,37 @@ pub async fn month_report(
         }
         events.extend(super::event_import::stored_event(&file, (user, at, host, target, operation, detail, position)));
     }
-    let is_login =
-        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users WHERE LOWER(login) = $1")
-            .bind(name.trim().to_lowercase())
-            .fetch_one(&db.pool)
-            .await?
-            > 0;
+    let is_login = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users WHERE LOWER(login) = $1")
+        .bind(name.trim().to_lowercase())
+        .fetch_one(&db.pool)
+        .await?
+        > 0;
     if known == 0 && !is_login {
-        return Err(ReportError::UnknownUser {
-            name: name.to_string(),
-        });
+        return Err(ReportError::UnknownUser { name: name.to_string() });
     }
     let rules = rules_for(db, name).await?;
     let calendar = HolidayCalendar::new(&rules.holidays, [year - 1, year, year + 1]);
     let now = DateTime::<Utc>::from_timestamp(now, 0).unwrap_or_else(Utc::now);
     let user = name.trim().to_string();
-    let days: Vec<DailyRecord> =
-        compute_user_days(&user, events.iter(), first..=last, &rules, &calendar, now)
-            .into_iter()
-            .filter(|d| d.date.month() == month)
-            .collect();
+    let days: Vec<DailyRecord> = compute_user_days(&user, events.iter(), first..=last, &rules, &calendar, now)
+        .into_iter()
+        .filter(|d| d.date.month() == month)
+        .collect();
     let total = compute_month(&user, year, month, &days);
-    Ok(MonthReport {
-        user,
-        log_users,
-        days,
-        total,
-    })
+    Ok(MonthReport { user, log_users, days, total })
 }
 
 /// The rules for `name` (a login or a log user): those of the owning user's organisation.
 async fn rules_for(db: &Db, name: &str) -> Result<AttendanceRules, ReportError> {
     use super::rule_settings::{RuleBook, company_rules, overrides};
-    let book = RuleBook::build(
-        company_rules(db).await?,
-        &crate::accounts::organizations::list(db).await?,
-        &overrides(db).await?,
-    );
-    let org: Option<Option<i64>> =
-        sqlx::query_scalar("SELECT organization_id FROM users WHERE login_key = $1")
-            .bind(name.trim().to_lowercase())
-            .fetch_optional(&db.pool)
-            .await?;
+    let book = RuleBook::build(company_rules(db).await?, &crate::accounts::organizations::list(db).await?, &overrides(db).await?);
+    let org: Option<Option<i64>> = sqlx::query_scalar("SELECT organization_id FROM users WHERE login_key = $1")
+        .bind(name.trim().to_lowercase())
+        .fetch_optional(&db.pool)
+        .await?;
     let org = match org {
         Some(o) => o,
-        None => super::people::Directory::load(db)
-            .await?
-            .owner(name)
-            .and_then(|o| o.organization_id),
+        None => super::people::Directory::load(db).await?.owner(name).and_then(|o| o.organization_id),
     };
     Ok(book.for_organization(org).clone())
 }

@@ -11,9 +11,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
-use kinmu_shared::api::{
-    OutputFormat, OutputProfile, OutputUnit, ProfileRunReport, RankingItem, ReportKind, SplitBy, WrittenFile,
-};
+use kinmu_shared::api::{OutputFormat, OutputProfile, OutputUnit, ProfileRunReport, RankingItem, ReportKind, SplitBy, WrittenFile};
 use kinmu_shared::{Language, Permission};
 
 use super::output_roots::OutputRoots;
@@ -194,7 +192,11 @@ pub fn validate(p: &OutputProfile, roots: &OutputRoots) -> Result<()> {
     if !unit_ok {
         return Err(Error::invalid(
             "unit",
-            format!("unit: a {} file cannot be written {:?}: daily and per-terminal files are per day or per month, monthly and timesheet files per month, rankings per month or per year", p.kind.key(), p.unit),
+            format!(
+                "unit: a {} file cannot be written {:?}: daily and per-terminal files are per day or per month, monthly and timesheet files per month, rankings per month or per year",
+                p.kind.key(),
+                p.unit
+            ),
         ));
     }
     if p.split == SplitBy::Terminal && p.kind != ReportKind::Terminal {
@@ -253,11 +255,16 @@ fn path_pattern(p: &OutputProfile) -> String {
 pub fn check_set(profiles: &[OutputProfile], roots: &OutputRoots) -> Result<()> {
     for (i, p) in profiles.iter().enumerate() {
         validate(p, roots).map_err(|e| match e {
-            Error::Invalid(f) => Error::invalid(&format!("output_profiles[{i}].{}", f.field), format!("output_profiles[{i}] ({}): {}", p.name, f.message)),
+            Error::Invalid(f) => {
+                Error::invalid(&format!("output_profiles[{i}].{}", f.field), format!("output_profiles[{i}] ({}): {}", p.name, f.message))
+            }
             other => other,
         })?;
         if let Some(o) = profiles[..i].iter().find(|o| o.name.trim().eq_ignore_ascii_case(p.name.trim())) {
-            return Err(Error::invalid(&format!("output_profiles[{i}].name"), format!("output_profiles[{i}]: the name {:?} is used twice", o.name)));
+            return Err(Error::invalid(
+                &format!("output_profiles[{i}].name"),
+                format!("output_profiles[{i}]: the name {:?} is used twice", o.name),
+            ));
         }
         if let Some(o) = profiles[..i].iter().find(|o| path_pattern(o) == path_pattern(p)) {
             return Err(Error::invalid(
@@ -305,9 +312,8 @@ pub async fn list(db: &Db, actor: &Actor) -> Result<Vec<OutputProfile>> {
 
 /// Every profile, without a permission check (for the settings file and the task).
 pub async fn all(db: &Db) -> Result<Vec<OutputProfile>> {
-    let rows: Vec<ProfileRow> = sqlx::query_as("SELECT id, profile FROM attendance_output_profiles ORDER BY name_key")
-        .fetch_all(&db.pool)
-        .await?;
+    let rows: Vec<ProfileRow> =
+        sqlx::query_as("SELECT id, profile FROM attendance_output_profiles ORDER BY name_key").fetch_all(&db.pool).await?;
     rows.into_iter()
         .map(|(id, json)| {
             let mut p: OutputProfile = serde_json::from_str(&json)
@@ -332,7 +338,11 @@ async fn check_against_others(db: &Db, p: &OutputProfile, roots: &OutputRoots) -
         if path_pattern(other) == path_pattern(p) {
             return Err(Error::conflict(
                 "file_name",
-                format!("file_name: the profile {:?} writes the same files ({}): change the folder or the file name", other.name, path_pattern(p)),
+                format!(
+                    "file_name: the profile {:?} writes the same files ({}): change the folder or the file name",
+                    other.name,
+                    path_pattern(p)
+                ),
             ));
         }
     }
@@ -345,14 +355,12 @@ pub async fn create(db: &Db, actor: &Actor, mut p: OutputProfile, roots: &Output
     p.name = p.name.trim().to_string();
     check_against_others(db, &p, roots).await?;
     let json = serde_json::to_string(&p).map_err(|e| Error::Internal(e.to_string()))?;
-    p.id = sqlx::query_scalar(
-        "INSERT INTO attendance_output_profiles (name_key, profile, updated_at) VALUES ($1, $2, $3) RETURNING id",
-    )
-    .bind(p.name.to_lowercase())
-    .bind(json)
-    .bind(now)
-    .fetch_one(&db.pool)
-    .await?;
+    p.id = sqlx::query_scalar("INSERT INTO attendance_output_profiles (name_key, profile, updated_at) VALUES ($1, $2, $3) RETURNING id")
+        .bind(p.name.to_lowercase())
+        .bind(json)
+        .bind(now)
+        .fetch_one(&db.pool)
+        .await?;
     Ok(p)
 }
 
@@ -491,7 +499,9 @@ async fn stream_files(db: &Db, p: &OutputProfile, req: &ReportRequest, period: P
     let profile = p.clone();
     let namer: reports::Namer = Box::new(move |r: &Row| {
         let (key, parts) = match profile.split {
-            SplitBy::User => (format!("{}\u{0}{}", r.name, r.person), NameParts { period: Some(period), user: r.name.clone(), ..NameParts::default() }),
+            SplitBy::User => {
+                (format!("{}\u{0}{}", r.name, r.person), NameParts { period: Some(period), user: r.name.clone(), ..NameParts::default() })
+            }
             SplitBy::Terminal => {
                 let t = r.terminal.clone().unwrap_or_default();
                 (t.clone(), NameParts { period: Some(period), terminal: t, ..NameParts::default() })
@@ -725,7 +735,11 @@ mod tests {
         p.kind = ReportKind::Daily;
         p.unit = OutputUnit::PerDay;
         p.split = SplitBy::Organization;
-        let parts = NameParts { period: Some(Period::Day(NaiveDate::from_ymd_opt(2024, 4, 2).unwrap())), group: "Acme / Sales".into(), ..NameParts::default() };
+        let parts = NameParts {
+            period: Some(Period::Day(NaiveDate::from_ymd_opt(2024, 4, 2).unwrap())),
+            group: "Acme / Sales".into(),
+            ..NameParts::default()
+        };
         assert_eq!(file_name(&template(&p), &p, &parts, Language::En), "daily_Acme-Sales_2024-04-02");
         p.file_name = "<yyyy>/<terminal>".into();
         assert!(validate(&p, &roots()).is_err());

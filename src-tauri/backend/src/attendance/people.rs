@@ -64,10 +64,7 @@ impl Directory {
         .await?;
         let mut d = Directory::default();
         for (account, user_id, login, display_name, organization_id) in rows {
-            d.by_account
-                .entry(account_of(&account))
-                .or_default()
-                .push((account, Owner { user_id, login, display_name, organization_id }));
+            d.by_account.entry(account_of(&account)).or_default().push((account, Owner { user_id, login, display_name, organization_id }));
         }
         Ok(d)
     }

@@ -28,35 +28,23 @@ pub async fn apply(db: &Db, r: &RetentionSettings, today: NaiveDate) -> Result<R
     let mut removed = Removed::default();
     if r.daily_days > 0 {
         let keep_from = (today - Duration::days(i64::from(r.daily_days))).to_string();
-        removed.daily = sqlx::query("DELETE FROM attendance_daily WHERE work_date < $1")
-            .bind(&keep_from)
-            .execute(&db.pool)
-            .await?
-            .rows_affected();
-        removed.terminals = sqlx::query("DELETE FROM attendance_terminals WHERE work_date < $1")
-            .bind(&keep_from)
-            .execute(&db.pool)
-            .await?
-            .rows_affected();
+        removed.daily =
+            sqlx::query("DELETE FROM attendance_daily WHERE work_date < $1").bind(&keep_from).execute(&db.pool).await?.rows_affected();
+        removed.terminals =
+            sqlx::query("DELETE FROM attendance_terminals WHERE work_date < $1").bind(&keep_from).execute(&db.pool).await?.rows_affected();
     }
     if r.monthly_months > 0 {
         let months = today.year() * 12 + today.month0() as i32 - r.monthly_months as i32;
         let keep_from = format!("{:04}-{:02}", months.div_euclid(12), months.rem_euclid(12) + 1);
-        removed.monthly = sqlx::query("DELETE FROM attendance_monthly WHERE month < $1")
-            .bind(keep_from)
-            .execute(&db.pool)
-            .await?
-            .rows_affected();
+        removed.monthly =
+            sqlx::query("DELETE FROM attendance_monthly WHERE month < $1").bind(keep_from).execute(&db.pool).await?.rows_affected();
     }
     if r.events_days > 0 {
         // A day earlier than the horizon, at UTC midnight: a day in any time zone is kept whole.
         let horizon = today - Duration::days(i64::from(r.events_days) + 1);
         let micros = horizon.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_micros();
-        removed.events = sqlx::query("DELETE FROM attendance_events WHERE occurred_at < $1")
-            .bind(micros)
-            .execute(&db.pool)
-            .await?
-            .rows_affected();
+        removed.events =
+            sqlx::query("DELETE FROM attendance_events WHERE occurred_at < $1").bind(micros).execute(&db.pool).await?.rows_affected();
     }
     Ok(removed)
 }

@@ -24,9 +24,8 @@ pub fn rule_errors(prefix: &str, errors: Vec<RuleError>) -> Error {
 }
 
 fn stored<T: serde::de::DeserializeOwned>(key: &str, text: &str) -> Result<T> {
-    serde_json::from_str(text).map_err(|e| {
-        Error::Internal(format!("the stored setting {key} cannot be read ({e}): save it again from the settings page"))
-    })
+    serde_json::from_str(text)
+        .map_err(|e| Error::Internal(format!("the stored setting {key} cannot be read ({e}): save it again from the settings page")))
 }
 
 /// The company's rules: until an administrator saves some, the seed's defaults in the time zone
@@ -58,9 +57,7 @@ pub async fn save_company_rules(db: &Db, actor: &Actor, rules: AttendanceRules) 
 /// Every organisation's override, by organisation id.
 pub async fn overrides(db: &Db) -> Result<Vec<(i64, RulesOverride)>> {
     let rows: Vec<(i64, String)> =
-        sqlx::query_as("SELECT organization_id, rules FROM attendance_rule_overrides ORDER BY organization_id")
-            .fetch_all(&db.pool)
-            .await?;
+        sqlx::query_as("SELECT organization_id, rules FROM attendance_rule_overrides ORDER BY organization_id").fetch_all(&db.pool).await?;
     rows.into_iter().map(|(id, text)| Ok((id, stored(&format!("override of organisation {id}"), &text)?))).collect()
 }
 
@@ -108,8 +105,7 @@ pub async fn task_settings(db: &Db) -> Result<AttendanceTaskSettings> {
 }
 
 pub fn validate_task_settings(s: &AttendanceTaskSettings) -> Result<ClockTime> {
-    let run_at: ClockTime =
-        s.run_at.parse().map_err(|e: String| Error::invalid("run_at", format!("run_at: {e}")))?;
+    let run_at: ClockTime = s.run_at.parse().map_err(|e: String| Error::invalid("run_at", format!("run_at: {e}")))?;
     if !(1..=31).contains(&s.recompute_days) {
         return Err(Error::invalid("recompute_days", "recompute_days must be between 1 and 31"));
     }
@@ -150,11 +146,7 @@ pub struct RuleBook {
 }
 
 impl RuleBook {
-    pub fn build(
-        company: AttendanceRules,
-        orgs: &[kinmu_shared::api::Organization],
-        overrides: &[(i64, RulesOverride)],
-    ) -> RuleBook {
+    pub fn build(company: AttendanceRules, orgs: &[kinmu_shared::api::Organization], overrides: &[(i64, RulesOverride)]) -> RuleBook {
         let over: HashMap<i64, &RulesOverride> = overrides.iter().map(|(id, o)| (*id, o)).collect();
         let parent: HashMap<i64, Option<i64>> = orgs.iter().map(|o| (o.id, o.parent_id)).collect();
         let mut by_organization = HashMap::new();
@@ -232,7 +224,12 @@ mod tests {
 
     #[test]
     fn overrides_are_inherited_and_the_nearest_wins() {
-        let orgs = vec![org(1, None, "Acme"), org(2, Some(1), "Acme / Plant"), org(3, Some(2), "Acme / Plant / Night"), org(4, Some(1), "Acme / Office")];
+        let orgs = vec![
+            org(1, None, "Acme"),
+            org(2, Some(1), "Acme / Plant"),
+            org(3, Some(2), "Acme / Plant / Night"),
+            org(4, Some(1), "Acme / Office"),
+        ];
         let night = RulesOverride {
             schedule: Some(TimeRange::new(ClockTime::hm(22, 0), ClockTime::hm(7, 0))),
             breaks: Some(vec![TimeRange::new(ClockTime::hm(2, 0), ClockTime::hm(3, 0))]),
@@ -254,10 +251,8 @@ mod tests {
     #[test]
     fn a_contradicting_override_names_the_organisation_and_field() {
         let orgs = vec![org(1, None, "Acme")];
-        let bad = RulesOverride {
-            breaks: Some(vec![TimeRange::new(ClockTime::hm(19, 0), ClockTime::hm(20, 0))]),
-            ..RulesOverride::default()
-        };
+        let bad =
+            RulesOverride { breaks: Some(vec![TimeRange::new(ClockTime::hm(19, 0), ClockTime::hm(20, 0))]), ..RulesOverride::default() };
         let book = RuleBook::build(AttendanceRules::default(), &orgs, &[(1, bad)]);
         let Err(Error::Invalid(f)) = book.validate() else { panic!("must fail") };
         assert!(f.field.starts_with("breaks"), "{f:?}");

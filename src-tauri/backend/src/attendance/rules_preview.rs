@@ -27,12 +27,11 @@ pub async fn preview(db: &Db, actor: &Actor, req: RulesPreviewRequest, now: Date
     if name.is_empty() {
         return Err(Error::invalid("user", "user: pick a person (a login or a log user)"));
     }
-    let login_accounts: Vec<String> = sqlx::query_scalar(
-        "SELECT l.account_key FROM user_log_accounts l JOIN users u ON u.id = l.user_id WHERE u.login_key = $1",
-    )
-    .bind(name.to_lowercase())
-    .fetch_all(&db.pool)
-    .await?;
+    let login_accounts: Vec<String> =
+        sqlx::query_scalar("SELECT l.account_key FROM user_log_accounts l JOIN users u ON u.id = l.user_id WHERE u.login_key = $1")
+            .bind(name.to_lowercase())
+            .fetch_all(&db.pool)
+            .await?;
     let accounts = if login_accounts.is_empty() { vec![name.to_string()] } else { login_accounts };
     // The day and a margin either side; the engine keeps only the day's events.
     let start = date.and_hms_opt(0, 0, 0).expect("midnight").and_utc() - Duration::days(1);

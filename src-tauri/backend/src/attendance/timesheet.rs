@@ -4,10 +4,10 @@
 
 use chrono::NaiveDate;
 use kinmu_attendance::{DailyRecord, HolidayKind};
-use sqlx::Row as _;
-use sqlx::any::AnyRow;
 use kinmu_shared::Permission;
 use kinmu_shared::api::{MonthTotals, Timesheet, TimesheetDay};
+use sqlx::Row as _;
+use sqlx::any::AnyRow;
 
 use super::people::{account_of, owns, person_key};
 use super::rule_settings;
@@ -18,8 +18,7 @@ use crate::error::{Error, Result};
 /// `name`'s stored records of `year`-`month`; `name` is a Kinmu login or a log user (with or
 /// without domain); `None` is the actor.
 pub async fn timesheet(db: &Db, actor: &Actor, name: Option<&str>, year: i32, month: u32) -> Result<Timesheet> {
-    let first = NaiveDate::from_ymd_opt(year, month, 1)
-        .ok_or_else(|| Error::invalid("month", "month must be YYYY-MM, e.g. 2024-04"))?;
+    let first = NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(|| Error::invalid("month", "month must be YYYY-MM, e.g. 2024-04"))?;
     let last = first.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).expect("valid month");
     let (login_user, log_accounts, shown) = match name.map(str::trim).filter(|n| !n.is_empty()) {
         None => {
@@ -28,11 +27,10 @@ pub async fn timesheet(db: &Db, actor: &Actor, name: Option<&str>, year: i32, mo
             (Some(id), accounts, display)
         }
         Some(n) => {
-            let user: Option<(i64, String)> =
-                sqlx::query_as("SELECT id, display_name FROM users WHERE login_key = $1")
-                    .bind(n.to_lowercase())
-                    .fetch_optional(&db.pool)
-                    .await?;
+            let user: Option<(i64, String)> = sqlx::query_as("SELECT id, display_name FROM users WHERE login_key = $1")
+                .bind(n.to_lowercase())
+                .fetch_optional(&db.pool)
+                .await?;
             match user {
                 Some((id, _)) => {
                     let (accounts, display) = accounts_of_user(db, id).await?;
@@ -49,9 +47,8 @@ pub async fn timesheet(db: &Db, actor: &Actor, name: Option<&str>, year: i32, mo
     let owner = match login_user {
         Some(id) => Some(id),
         None => {
-            let owners: Vec<(String, i64)> = sqlx::query_as("SELECT account_key, user_id FROM user_log_accounts")
-                .fetch_all(&db.pool)
-                .await?;
+            let owners: Vec<(String, i64)> =
+                sqlx::query_as("SELECT account_key, user_id FROM user_log_accounts").fetch_all(&db.pool).await?;
             owners.into_iter().find(|(a, _)| owns(a, &log_accounts[0])).map(|(_, id)| id)
         }
     };

@@ -294,11 +294,8 @@ async fn main() {
         )
         .init();
 
-    let dir = if o.keep {
-        o.dir.join("kinmu-attendance-bench")
-    } else {
-        o.dir.join(format!("kinmu-attendance-bench-{}", std::process::id()))
-    };
+    let dir =
+        if o.keep { o.dir.join("kinmu-attendance-bench") } else { o.dir.join(format!("kinmu-attendance-bench-{}", std::process::id())) };
     std::fs::create_dir_all(&dir).expect("temporary folder");
     let date = NaiveDate::from_ymd_opt(2024, 4, 1).expect("date");
     let now = TOKYO.with_ymd_and_hms(2024, 4, 3, 0, 0, 0).unwrap().with_timezone(&Utc);
@@ -332,8 +329,8 @@ async fn main() {
             // The reading side alone (the import's reading thread), to see which side limits it.
             let (started, cpu) = (Instant::now(), cpu_secs());
             let file = File::open(&path).expect("open the log file");
-            let events = read_events(BufReader::with_capacity(1 << 16, file), "bench.csv", Some(LogFormat::AlogCsv), TOKYO)
-                .expect("reader");
+            let events =
+                read_events(BufReader::with_capacity(1 << 16, file), "bench.csv", Some(LogFormat::AlogCsv), TOKYO).expect("reader");
             let (mut ok, mut bad) = (0u64, 0u64);
             for r in events {
                 if r.is_ok() { ok += 1 } else { bad += 1 }
@@ -366,14 +363,14 @@ async fn main() {
             let import_secs = started.elapsed().as_secs_f64();
             if let Some(summary) = &summary {
                 println!(
-                "{:<10} import: {} events read, {} imported, {} rejected in {import_secs:.2} s (cpu {:.2} s) = {} events/s",
-                engine_name(kind),
-                thousands(summary.read),
-                thousands(summary.imported),
-                summary.rejected,
-                cpu_secs() - cpu,
-                thousands((summary.read as f64 / import_secs) as u64)
-            );
+                    "{:<10} import: {} events read, {} imported, {} rejected in {import_secs:.2} s (cpu {:.2} s) = {} events/s",
+                    engine_name(kind),
+                    thousands(summary.read),
+                    thousands(summary.imported),
+                    summary.rejected,
+                    cpu_secs() - cpu,
+                    thousands((summary.read as f64 / import_secs) as u64)
+                );
             }
 
             *phases.lock().expect("phases") = Phases::default();
@@ -392,7 +389,8 @@ async fn main() {
             let monthly: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attendance_monthly").fetch_one(&db.pool).await.unwrap_or(-1);
             let mut split = String::new();
             for (k, v) in &phases.lock().expect("phases").fields {
-                let _ = write!(split, "{}{} {:.2} s", if split.is_empty() { "" } else { ", " }, k.trim_end_matches("_ms"), *v as f64 / 1000.0);
+                let _ =
+                    write!(split, "{}{} {:.2} s", if split.is_empty() { "" } else { ", " }, k.trim_end_matches("_ms"), *v as f64 / 1000.0);
             }
             println!(
                 "{:<10} task:   {} events read, {} daily + {} terminal + {} monthly records in {task_secs:.2} s (cpu {task_cpu:.2} s; {split})",

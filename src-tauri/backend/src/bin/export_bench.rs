@@ -117,7 +117,8 @@ async fn main() {
         let control = TaskControl::new();
         let last = first + chrono::Duration::days(days as i64 - 1);
         let now = tz.from_local_datetime(&(last + chrono::Duration::days(2)).and_hms_opt(12, 0, 0).expect("noon")).unwrap().to_utc();
-        let run = daily_task::begin(&db, &control, &Actor::Operator, TaskTrigger::Rebuild, first, last, now.timestamp()).await.expect("begin");
+        let run =
+            daily_task::begin(&db, &control, &Actor::Operator, TaskTrigger::Rebuild, first, last, now.timestamp()).await.expect("begin");
         let run = daily_task::execute(&db, &control, run, now, |_| {}).await;
         println!(
             "attendance task: {} daily records for {} days in {:.1} s ({:?})",
@@ -261,14 +262,16 @@ async fn replicate(base: &std::path::Path, path: &std::path::Path, users: usize)
 /// Gives the first `k` persons Kinmu users in one organisation, then times the first page of
 /// the monthly table for that organisation, as the console's monthly tab asks for it.
 async fn first_page(db: &Db, k: usize) {
-    let org: Option<i64> = sqlx::query_scalar("SELECT id FROM organizations WHERE name = 'Bench'").fetch_optional(&db.pool).await.expect("org");
+    let org: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM organizations WHERE name = 'Bench'").fetch_optional(&db.pool).await.expect("org");
     let org = match org {
         Some(id) => id,
         None => {
-            let id: i64 = sqlx::query_scalar("INSERT INTO organizations (name, parent_id, created_at) VALUES ('Bench', NULL, 0) RETURNING id")
-                .fetch_one(&db.pool)
-                .await
-                .expect("org");
+            let id: i64 =
+                sqlx::query_scalar("INSERT INTO organizations (name, parent_id, created_at) VALUES ('Bench', NULL, 0) RETURNING id")
+                    .fetch_one(&db.pool)
+                    .await
+                    .expect("org");
             sqlx::query("INSERT INTO roles (name, builtin, permissions, created_at) SELECT 'Bench', NULL, '[]', 0 WHERE NOT EXISTS (SELECT 1 FROM roles)")
                 .execute(&db.pool)
                 .await

@@ -90,10 +90,8 @@ impl Db {
         if kind == DatabaseKind::Sqlite {
             if let Some(path) = sqlite_path(url.expose()) {
                 if let Some(parent) = std::path::Path::new(&path).parent().filter(|p| !p.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(parent).map_err(|e| ConnectError::DataDir {
-                        path: parent.display().to_string(),
-                        reason: e.to_string(),
-                    })?;
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| ConnectError::DataDir { path: parent.display().to_string(), reason: e.to_string() })?;
                 }
             }
         }

@@ -246,11 +246,7 @@ impl BinaryRows {
     }
 
     fn finish(&self) -> Result<()> {
-        if self.ended {
-            Ok(())
-        } else {
-            Err(Error::Internal("COPY: the binary data ended without its trailer".into()))
-        }
+        if self.ended { Ok(()) } else { Err(Error::Internal("COPY: the binary data ended without its trailer".into())) }
     }
 }
 

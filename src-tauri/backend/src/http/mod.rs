@@ -196,7 +196,8 @@ async fn authorize(axum::extract::State(state): axum::extract::State<SharedState
     };
     if route.access == Access::Public {
         // Anyone may call these: a body declared larger than any of theirs is refused unread.
-        let declared = req.headers().get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+        let declared =
+            req.headers().get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
         if declared.is_some_and(|n| n > PUBLIC_BODY_LIMIT as u64) {
             return Error::PayloadTooLarge(format!("the request body is larger than {} KiB", PUBLIC_BODY_LIMIT / 1024)).into_response();
         }
@@ -352,7 +353,8 @@ mod tests {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let app = axum::Router::new().route("/ok", get(|| async { "fine" }));
-        let timeouts = super::ConnectionTimeouts { headers: std::time::Duration::from_millis(300), body: std::time::Duration::from_millis(300) };
+        let timeouts =
+            super::ConnectionTimeouts { headers: std::time::Duration::from_millis(300), body: std::time::Duration::from_millis(300) };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(super::serve_on(listener, app, timeouts, async move {
             let _ = stopped.await;

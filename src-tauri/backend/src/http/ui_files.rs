@@ -41,8 +41,11 @@ impl UiFiles {
 
 /// Writes the base path into the page: `<base href>` for relative asset URLs and a meta tag the UI reads.
 pub fn rewrite_index(html: &str, base_path: &str) -> String {
-    html.replacen("<base href=\"/\">", &format!("<base href=\"{base_path}/\">"), 1)
-        .replacen("<meta name=\"kinmu-base\" content=\"\">", &format!("<meta name=\"kinmu-base\" content=\"{base_path}\">"), 1)
+    html.replacen("<base href=\"/\">", &format!("<base href=\"{base_path}/\">"), 1).replacen(
+        "<meta name=\"kinmu-base\" content=\"\">",
+        &format!("<meta name=\"kinmu-base\" content=\"{base_path}\">"),
+        1,
+    )
 }
 
 fn safe_relative(path: &str) -> Option<PathBuf> {
@@ -84,7 +87,12 @@ async fn send_file(file: &Path, headers: &HeaderMap) -> Response {
     if gzip_ok && gz.is_file() {
         if let Ok(bytes) = tokio::fs::read(&gz).await {
             return (
-                [(CONTENT_TYPE, mime), (CONTENT_ENCODING, "gzip".into()), (CACHE_CONTROL, "no-cache".into()), (VARY, "accept-encoding".into())],
+                [
+                    (CONTENT_TYPE, mime),
+                    (CONTENT_ENCODING, "gzip".into()),
+                    (CACHE_CONTROL, "no-cache".into()),
+                    (VARY, "accept-encoding".into()),
+                ],
                 Body::from(bytes),
             )
                 .into_response();

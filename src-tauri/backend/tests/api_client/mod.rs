@@ -88,7 +88,12 @@ pub fn test_output_roots() -> kinmu::attendance::output_roots::OutputRoots {
 
 pub async fn app_on(url: &DatabaseUrl) -> (Router, Db) {
     let db = Db::open(url, 5).await.expect("database opens");
-    let state = AppState::new(db.clone(), ServerOptions { base_path: String::new(), ui_dir: None, secure_cookies: false, output_roots: test_output_roots() }).await.unwrap();
+    let state = AppState::new(
+        db.clone(),
+        ServerOptions { base_path: String::new(), ui_dir: None, secure_cookies: false, output_roots: test_output_roots() },
+    )
+    .await
+    .unwrap();
     (kinmu::http::router(Arc::clone(&state)), db)
 }
 
@@ -105,4 +110,3 @@ pub async fn setup(c: &mut Client) {
         .await;
     expect(&a, 200, None);
 }
-

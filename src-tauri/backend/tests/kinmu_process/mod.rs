@@ -25,4 +25,3 @@ pub fn kinmu(data_dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> 
     }
     child.wait_with_output().unwrap()
 }
-

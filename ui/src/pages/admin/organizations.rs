@@ -140,7 +140,8 @@ fn OrgDialog(org: Option<Organization>, parent: Option<i64>, all: Vec<Organizati
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
     let excluded = id.map(|id| subtree(&all, id)).unwrap_or_default();
-    let mut choices: Vec<(String, String)> = all.iter().filter(|o| !excluded.contains(&o.id)).map(|o| (o.id.to_string(), o.path.clone())).collect();
+    let mut choices: Vec<(String, String)> =
+        all.iter().filter(|o| !excluded.contains(&o.id)).map(|o| (o.id.to_string(), o.path.clone())).collect();
     choices.sort_by(|a, b| a.1.cmp(&b.1));
     let parent_options = Signal::derive(move || {
         let mut v = vec![(String::new(), t("orgs.no_parent").to_string())];

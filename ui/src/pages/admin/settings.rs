@@ -41,7 +41,8 @@ pub fn SettingsPage() -> impl IntoView {
         if busy.get_untracked() {
             return;
         }
-        let mut ok = errors.check("organization_name", validation::required_text("organization_name", &org.get_untracked(), validation::NAME_MAX));
+        let mut ok =
+            errors.check("organization_name", validation::required_text("organization_name", &org.get_untracked(), validation::NAME_MAX));
         ok &= errors.check("time_zone", validation::time_zone_shape(&tz.get_untracked()));
         let minutes = idle.get_untracked().trim().parse::<i64>().ok().filter(|m| (1..=100_000).contains(m));
         if minutes.is_none() {
@@ -75,7 +76,8 @@ pub fn SettingsPage() -> impl IntoView {
             busy.set(false);
         });
     };
-    let lang_options = Signal::derive(|| Language::ALL.iter().map(|l| (l.code().to_string(), language_name(*l).to_string())).collect::<Vec<_>>());
+    let lang_options =
+        Signal::derive(|| Language::ALL.iter().map(|l| (l.code().to_string(), language_name(*l).to_string())).collect::<Vec<_>>());
     let tz_options = Signal::derive(move || {
         let mut zones = state.time_zones.get();
         let cur = tz.get();

@@ -85,7 +85,8 @@ pub fn UsersPage() -> impl IntoView {
         offset.set(0);
         load();
     };
-    let org_name = move |id: Option<i64>| id.and_then(|id| orgs.with(|o| o.iter().find(|o| o.id == id).map(|o| o.path.clone()))).unwrap_or_default();
+    let org_name =
+        move |id: Option<i64>| id.and_then(|id| orgs.with(|o| o.iter().find(|o| o.id == id).map(|o| o.path.clone()))).unwrap_or_default();
     let role_name = move |id: i64| roles.with(|r| r.iter().find(|r| r.id == id).map(|r| role_label(&r.name))).unwrap_or_default();
 
     let set_active = move |u: User, active: bool| {
@@ -366,7 +367,9 @@ fn PasswordDialog(user: User, on_done: Callback<()>) -> impl IntoView {
     let id = user.id;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() || !errors.check("password", validation::password("password", &password.get_untracked(), &login_sig.get_untracked())) {
+        if busy.get_untracked()
+            || !errors.check("password", validation::password("password", &password.get_untracked(), &login_sig.get_untracked()))
+        {
             return;
         }
         busy.set(true);

@@ -199,7 +199,11 @@ fn person_card(h: &mut Html, p: &AgreementStatus, month: &str) {
     heat_map(h, &p.days, month, &p.name);
     h.raw("</div>");
     if !p.break_rule_days.is_empty() {
-        h.fmt(format_args!(r#"<p class="break-days"><strong>{}</strong>: {}</p>"#, esc(t("agr.break_days")), esc(&p.break_rule_days.join(", "))));
+        h.fmt(format_args!(
+            r#"<p class="break-days"><strong>{}</strong>: {}</p>"#,
+            esc(t("agr.break_days")),
+            esc(&p.break_rule_days.join(", "))
+        ));
     }
     h.raw("</li>");
 }

@@ -327,7 +327,11 @@ fn table_text(r: &Report, sort: &[SortKey]) -> String {
     let user_col = r.columns.iter().position(|c| c == "user");
     let can_open = matches!(r.kind, ReportKind::Monthly | ReportKind::Daily | ReportKind::Ranking);
     let sortable = r.kind != ReportKind::Ranking;
-    h.fmt(format_args!(r#"<table class="report" data-testid="att-table" data-kind="{}" data-period="{}"><thead><tr>"#, r.kind.key(), esc(&r.period)));
+    h.fmt(format_args!(
+        r#"<table class="report" data-testid="att-table" data-kind="{}" data-period="{}"><thead><tr>"#,
+        r.kind.key(),
+        esc(&r.period)
+    ));
     for c in &r.columns {
         let pos = sort.iter().position(|k| k.column == *c).map(|i| (i, sort[i].descending));
         let aria = match pos {
@@ -421,7 +425,11 @@ fn controls_text(c: &Controls) -> String {
         period_html(&mut h, "att-month", t("att.month"), Step::Month, &c.month);
     }
     if c.viewer {
-        h.fmt(format_args!(r#"<div class="field"><label for="att-org">{}</label><select id="att-org" data-action="org"><option value="">{}</option>"#, esc(t("field.organization")), esc(t("users.all_orgs"))));
+        h.fmt(format_args!(
+            r#"<div class="field"><label for="att-org">{}</label><select id="att-org" data-action="org"><option value="">{}</option>"#,
+            esc(t("field.organization")),
+            esc(t("users.all_orgs"))
+        ));
         for o in &c.orgs {
             let id = o.id.to_string();
             h.fmt(format_args!(r#"<option value="{id}"{}>{}</option>"#, if id == c.org { " selected" } else { "" }, esc(&o.path)));
@@ -441,9 +449,17 @@ fn controls_text(c: &Controls) -> String {
         ));
     }
     if c.tab == ReportKind::Ranking {
-        h.fmt(format_args!(r#"<div class="field"><label for="att-ranking">{}</label><select id="att-ranking" data-action="ranking">"#, esc(t("att.ranking_by"))));
+        h.fmt(format_args!(
+            r#"<div class="field"><label for="att-ranking">{}</label><select id="att-ranking" data-action="ranking">"#,
+            esc(t("att.ranking_by"))
+        ));
         for r in RankingItem::ALL {
-            h.fmt(format_args!(r#"<option value="{}"{}>{}</option>"#, r.key(), if r == c.ranking { " selected" } else { "" }, esc(column_title(r.column()))));
+            h.fmt(format_args!(
+                r#"<option value="{}"{}>{}</option>"#,
+                r.key(),
+                if r == c.ranking { " selected" } else { "" },
+                esc(column_title(r.column()))
+            ));
         }
         h.raw("</select></div>");
     }

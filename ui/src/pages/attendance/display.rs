@@ -77,7 +77,10 @@ fn layout_text(kind: ReportKind, l: &TableLayout, id: &str, errors: FormErrors, 
     let mut items: Vec<(&str, bool)> = l.columns.iter().map(|c| (c.as_str(), true)).collect();
     items.extend(kind.columns().iter().filter(|c| !l.columns.iter().any(|x| x == *c)).map(|c| (*c, false)));
     let shown = l.columns.len();
-    h.fmt(format_args!(r#"<fieldset class="layout-editor"><legend>{}</legend><ol class="column-list" data-testid="{id}-columns">"#, esc(t("layout.columns"))));
+    h.fmt(format_args!(
+        r#"<fieldset class="layout-editor"><legend>{}</legend><ol class="column-list" data-testid="{id}-columns">"#,
+        esc(t("layout.columns"))
+    ));
     for (i, (c, on)) in items.iter().enumerate() {
         let title = esc(column_title(c));
         let dis = |d: bool| if d { " disabled" } else { "" };
@@ -106,7 +109,11 @@ fn layout_text(kind: ReportKind, l: &TableLayout, id: &str, errors: FormErrors, 
             esc(t("layout.no_sort"))
         ));
         for c in kind.columns() {
-            h.fmt(format_args!(r#"<option value="{c}"{}>{}</option>"#, if cur.is_some_and(|k| k.column == *c) { " selected" } else { "" }, esc(column_title(c))));
+            h.fmt(format_args!(
+                r#"<option value="{c}"{}>{}</option>"#,
+                if cur.is_some_and(|k| k.column == *c) { " selected" } else { "" },
+                esc(column_title(c))
+            ));
         }
         let desc = cur.is_some_and(|k| k.descending);
         h.fmt(format_args!(
@@ -136,7 +143,10 @@ fn form_foot(errors: FormErrors, saved: bool, testid: &str) -> String {
     if saved {
         h.el("p", r#"class="ok-banner" role="status""#, t("common.saved"));
     }
-    h.fmt(format_args!(r#"<div class="actions"><button type="submit" class="primary" data-testid="{testid}">{}</button></div>"#, esc(t("common.save"))));
+    h.fmt(format_args!(
+        r#"<div class="actions"><button type="submit" class="primary" data-testid="{testid}">{}</button></div>"#,
+        esc(t("common.save"))
+    ));
     h.0
 }
 
@@ -303,7 +313,10 @@ fn LimitsForm() -> impl IntoView {
             year_start_month: n[7],
         };
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, serde_json::Value>("PUT", "/attendance/agreement/limits", &body).await.map(|v| api_client::read::limits(&v)) {
+            match api_client::send::<_, serde_json::Value>("PUT", "/attendance/agreement/limits", &body)
+                .await
+                .map(|v| api_client::read::limits(&v))
+            {
                 Ok(l) => {
                     fill(l);
                     saved.set(true);

@@ -81,12 +81,14 @@ pub fn HolidaysPage() -> impl IntoView {
         let rem = removed.get();
         let national: Vec<(String, String)> =
             entries.with(|e| e.iter().filter(|e| e.2 != "company").map(|e| (e.0.clone(), e.1.clone())).collect());
-        let mut v: Vec<(String, String, Kind)> = national
-            .iter()
-            .map(|(d, n)| (d.clone(), n.clone(), if rem.contains(d) { Kind::Working } else { Kind::National }))
-            .collect();
+        let mut v: Vec<(String, String, Kind)> =
+            national.iter().map(|(d, n)| (d.clone(), n.clone(), if rem.contains(d) { Kind::Working } else { Kind::National })).collect();
         v.extend(add.iter().filter(|d| in_year(d)).map(|d| (d.clone(), String::new(), Kind::Company)));
-        v.extend(rem.iter().filter(|d| in_year(d) && !national.iter().any(|(n, _)| n == *d)).map(|d| (d.clone(), String::new(), Kind::ExtraWorking)));
+        v.extend(
+            rem.iter()
+                .filter(|d| in_year(d) && !national.iter().any(|(n, _)| n == *d))
+                .map(|d| (d.clone(), String::new(), Kind::ExtraWorking)),
+        );
         v.sort_by(|a, b| a.0.cmp(&b.0));
         v
     };

@@ -1,16 +1,13 @@
 //! Output profiles (files of attendance tables written after each attendance task and on
 //! demand): list, enable/disable, add, copy, edit, delete, and "Run now" with the files written.
 
-use kinmu_shared::api::{
-    DisplaySettings, OutputFormat, OutputProfile, OutputUnit, RankingItem, ReportKind, RunProfiles, TableLayout,
-};
+use kinmu_shared::api::{DisplaySettings, OutputFormat, OutputProfile, OutputUnit, RankingItem, ReportKind, RunProfiles, TableLayout};
 use leptos::prelude::*;
 
 use super::display::LayoutEditor;
 use super::{AdminNav, column_title, error_banner, kind_label};
-use crate::api_client::read::{self, int, items, text};
 use crate::api_client;
-use serde_json::Value;
+use crate::api_client::read::{self, int, items, text};
 use crate::components::confirm_delete::ConfirmDeleteDialog;
 use crate::components::dialog::Modal;
 use crate::components::form_errors::{FormErrors, GeneralError};
@@ -18,6 +15,7 @@ use crate::components::period_picker::{Step, period_action, period_html};
 use crate::datetime::{add_days, add_months, today};
 use crate::html::{Html, RawHtml, checked, esc, value_of};
 use crate::i18n::{t, t_dyn, tx};
+use serde_json::Value;
 
 #[derive(Clone)]
 enum Editing {
@@ -42,7 +40,10 @@ pub fn ProfilesPage() -> impl IntoView {
     let display = RwSignal::new(None::<DisplaySettings>);
     let load = move || {
         leptos::task::spawn_local(async move {
-            match api_client::get::<serde_json::Value>("/attendance/profiles").await.map(|v| v.as_array().map(|a| a.iter().map(api_client::read::profile).collect::<Vec<_>>()).unwrap_or_default()) {
+            match api_client::get::<serde_json::Value>("/attendance/profiles")
+                .await
+                .map(|v| v.as_array().map(|a| a.iter().map(api_client::read::profile).collect::<Vec<_>>()).unwrap_or_default())
+            {
                 Ok(l) => {
                     list.set(Some(l));
                     error.set(None);
@@ -71,14 +72,17 @@ pub fn ProfilesPage() -> impl IntoView {
     };
     let copy = move |id: i64| {
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, serde_json::Value>("POST", &format!("/attendance/profiles/{id}/copy"), &serde_json::json!({})).await {
+            match api_client::send::<_, serde_json::Value>("POST", &format!("/attendance/profiles/{id}/copy"), &serde_json::json!({})).await
+            {
                 Ok(_) => load(),
                 Err(e) => error.set(Some(e.message)),
             }
         });
     };
     let new_profile = move || {
-        let layout = display.with_untracked(|d| d.as_ref().map(|d| d.monthly.clone())).unwrap_or_else(|| TableLayout::default_for(ReportKind::Monthly));
+        let layout = display
+            .with_untracked(|d| d.as_ref().map(|d| d.monthly.clone()))
+            .unwrap_or_else(|| TableLayout::default_for(ReportKind::Monthly));
         OutputProfile { layout, ..OutputProfile::default() }
     };
     let table_html = Signal::derive(move || {
@@ -102,10 +106,19 @@ pub fn ProfilesPage() -> impl IntoView {
                         esc(t("prof.enabled"))
                     ));
                     h.el("td", "", &p.name).el("td", "", kind_label(p.kind));
-                    h.el("td", "", &format!("{}{}", if p.format == OutputFormat::Xlsx { "Excel" } else { "CSV" }, if p.zip { " (zip)" } else { "" }));
+                    h.el(
+                        "td",
+                        "",
+                        &format!("{}{}", if p.format == OutputFormat::Xlsx { "Excel" } else { "CSV" }, if p.zip { " (zip)" } else { "" }),
+                    );
                     h.el("td", "", unit_label(p.unit)).el("td", r#"class="accounts""#, &p.folder);
                     h.raw(r#"<td class="row-actions">"#);
-                    for (action, key, class) in [("run", "prof.run", "small"), ("edit", "common.edit", "small"), ("copy", "prof.copy", "small"), ("delete", "common.delete", "small danger")] {
+                    for (action, key, class) in [
+                        ("run", "prof.run", "small"),
+                        ("edit", "common.edit", "small"),
+                        ("copy", "prof.copy", "small"),
+                        ("delete", "common.delete", "small danger"),
+                    ] {
                         h.fmt(format_args!(
                             r#"<button type="button" class="{class}" data-testid="profile-{action}" data-action="{action}" data-id="{id}">{}</button>"#,
                             esc(t_dyn(key))
@@ -186,7 +199,11 @@ fn read_profile(p: &mut OutputProfile) {
 fn profile_text(p: &OutputProfile, keep_days: &str, errors: FormErrors) -> String {
     let mut h = Html::new();
     let kinds: Vec<(&str, &str)> = ReportKind::ALL.iter().map(|k| (k.key(), kind_label(*k))).collect();
-    let units = [("per_day", unit_label(OutputUnit::PerDay)), ("per_month", unit_label(OutputUnit::PerMonth)), ("per_year", unit_label(OutputUnit::PerYear))];
+    let units = [
+        ("per_day", unit_label(OutputUnit::PerDay)),
+        ("per_month", unit_label(OutputUnit::PerMonth)),
+        ("per_year", unit_label(OutputUnit::PerYear)),
+    ];
     let splits = [
         ("none", t("prof.split.none")),
         ("organization", t("prof.split.organization")),
@@ -226,7 +243,14 @@ fn profile_text(p: &OutputProfile, keep_days: &str, errors: FormErrors) -> Strin
     h.fmt(format_args!("<details><summary>{}</summary>", esc(t("prof.filters"))));
     h.textarea("prof-users", "filter_users", t("prof.filter_users"), &p.filter_users.join("\n"), t("prof.one_per_line"), errors);
     h.textarea("prof-orgs", "filter_organizations", t("prof.filter_orgs"), &p.filter_organizations.join("\n"), t("prof.orgs_hint"), errors);
-    h.textarea("prof-terminals", "filter_terminals", t("prof.filter_terminals"), &p.filter_terminals.join("\n"), t("prof.one_per_line"), errors);
+    h.textarea(
+        "prof-terminals",
+        "filter_terminals",
+        t("prof.filter_terminals"),
+        &p.filter_terminals.join("\n"),
+        t("prof.one_per_line"),
+        errors,
+    );
     h.raw("</details>");
     h.0
 }

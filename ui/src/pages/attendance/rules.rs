@@ -11,8 +11,8 @@ use leptos::prelude::*;
 use serde_json::{Map, Value};
 
 use super::{AdminNav, error_banner};
-use crate::api_client::rules::{CORRECTIONS, DISPLAYS, SECTIONS, USER_NAME_MODES, WEEKDAYS};
 use crate::api_client::read::{flag, int, items, text};
+use crate::api_client::rules::{CORRECTIONS, DISPLAYS, SECTIONS, USER_NAME_MODES, WEEKDAYS};
 use crate::api_client::{self};
 use crate::app_state::app;
 use crate::components::confirm_delete::ConfirmDeleteDialog;
@@ -157,8 +157,11 @@ impl Raw {
                     let mut detail = Vec::new();
                     for pair in lines(det) {
                         match pair.split_once(['=', ':']) {
-                            Some((k, v)) if !k.trim().is_empty() => detail.push(obj(&[("key", k.trim().into()), ("value", v.trim().into())])),
-                            _ => errors.set_field(&format!("{field}[{i}].detail"), format!("{field}[{i}]: {pair}: {}", t("rules.detail_format"))),
+                            Some((k, v)) if !k.trim().is_empty() => {
+                                detail.push(obj(&[("key", k.trim().into()), ("value", v.trim().into())]))
+                            }
+                            _ => errors
+                                .set_field(&format!("{field}[{i}].detail"), format!("{field}[{i}]: {pair}: {}", t("rules.detail_format"))),
                         }
                     }
                     let mut c = Map::new();
@@ -355,7 +358,10 @@ impl Writer<'_> {
         self.h.raw("</legend>");
         body(self, !msgs.is_empty());
         if !msgs.is_empty() {
-            self.h.fmt(format_args!(r#"<p class="field-error" id="{p}-{key}-error" data-testid="{key}-error" role="alert">"#)).text(&msgs.join(" / ")).raw("</p>");
+            self.h
+                .fmt(format_args!(r#"<p class="field-error" id="{p}-{key}-error" data-testid="{key}-error" role="alert">"#))
+                .text(&msgs.join(" / "))
+                .raw("</p>");
         }
         self.h.raw("</fieldset>");
     }
@@ -426,7 +432,10 @@ impl Writer<'_> {
                 esc(t("rules.remove"))
             ));
             if bad {
-                self.h.fmt(format_args!(r#"<p class="field-error" data-testid="{}-error" role="alert">"#, esc(&key))).text(&msgs.join(" / ")).raw("</p>");
+                self.h
+                    .fmt(format_args!(r#"<p class="field-error" data-testid="{}-error" role="alert">"#, esc(&key)))
+                    .text(&msgs.join(" / "))
+                    .raw("</p>");
             }
             self.h.raw("</li>");
         }
@@ -456,8 +465,12 @@ fn form_text(f: &RulesForm) -> String {
         w.h.fmt(format_args!(r#"<p class="hint">= {}</p>"#, r.overtime.trim().parse::<i64>().map(hm).unwrap_or_default()));
     });
     w.section("late_night", "rules.late_night", true, &|w, bad| w.pair("late_night", &r.late_night, bad));
-    w.section("rounding_minutes", "rules.rounding", true, &|w, bad| w.input("rounding", "rules.rounding_minutes", "number", &r.rounding, bad));
-    w.section("day_boundary", "rules.day_boundary", true, &|w, bad| w.input("day_boundary", "rules.boundary_time", "time", &r.day_boundary, bad));
+    w.section("rounding_minutes", "rules.rounding", true, &|w, bad| {
+        w.input("rounding", "rules.rounding_minutes", "number", &r.rounding, bad)
+    });
+    w.section("day_boundary", "rules.day_boundary", true, &|w, bad| {
+        w.input("day_boundary", "rules.boundary_time", "time", &r.day_boundary, bad)
+    });
     w.section("holidays", "rules.holidays", true, &|w, bad| {
         w.h.fmt(format_args!(r#"<fieldset class="weekdays"><legend>{}</legend>"#, esc(t("rules.weekly"))));
         for (n, d) in WEEKDAYS.iter().enumerate() {
@@ -476,7 +489,10 @@ fn form_text(f: &RulesForm) -> String {
         w.h.fmt(format_args!(r#"</div><p class="hint">{}</p>"#, esc(t("rules.dates_hint"))));
     });
     w.section("time_zone", "field.time_zone", true, &|w, _| {
-        w.h.fmt(format_args!(r#"<div class="field"><label for="{p}-time_zone">{}</label><select id="{p}-time_zone">"#, esc(t("field.time_zone"))));
+        w.h.fmt(format_args!(
+            r#"<div class="field"><label for="{p}-time_zone">{}</label><select id="{p}-time_zone">"#,
+            esc(t("field.time_zone"))
+        ));
         let mut zones = app().time_zones.get_untracked();
         if !r.time_zone.is_empty() && !zones.contains(&r.time_zone) {
             zones.insert(0, r.time_zone.clone());
@@ -516,12 +532,7 @@ fn form_text(f: &RulesForm) -> String {
 /// `GET /attendance/rules/organizations`: (organisation, its override's sections).
 async fn load_overrides() -> Option<Vec<(i64, Map<String, Value>)>> {
     let v = api_client::get::<Value>("/attendance/rules/organizations").await.ok()?;
-    Some(
-        v.as_array()?
-            .iter()
-            .filter_map(|x| Some((x.get("organization_id")?.as_i64()?, x.get("rules")?.as_object()?.clone())))
-            .collect(),
-    )
+    Some(v.as_array()?.iter().filter_map(|x| Some((x.get("organization_id")?.as_i64()?, x.get("rules")?.as_object()?.clone()))).collect())
 }
 
 /// The form as a view: its HTML and its one listener.
@@ -698,7 +709,10 @@ pub fn RulesPage() -> impl IntoView {
             }
             h.raw(r#"<div class="actions sticky">"#);
             if overriding && has_override() {
-                h.fmt(format_args!(r#"<button type="button" class="danger" data-testid="override-delete" data-action="delete">{}</button>"#, esc(t("rules.delete_override"))));
+                h.fmt(format_args!(
+                    r#"<button type="button" class="danger" data-testid="override-delete" data-action="delete">{}</button>"#,
+                    esc(t("rules.delete_override"))
+                ));
             }
             h.fmt(format_args!(
                 r#"<button type="submit" class="primary" data-testid="{}"{}>{}</button></div>"#,
@@ -810,7 +824,11 @@ fn PreviewPanel(form: Signal<RulesForm>) -> impl IntoView {
         h.raw(r#"<form data-submit="preview" novalidate>"#);
         h.input("preview-user", "user", t("att.user"), "text", &user.get(), "", none);
         h.input("preview-date", "date", t("att.day"), "date", &date.get(), "", none);
-        h.fmt(format_args!(r#"<button type="submit" data-testid="preview-run"{}>{}</button></form>"#, if busy.get() { " disabled" } else { "" }, esc(t("preview.run"))));
+        h.fmt(format_args!(
+            r#"<button type="submit" data-testid="preview-run"{}>{}</button></form>"#,
+            if busy.get() { " disabled" } else { "" },
+            esc(t("preview.run"))
+        ));
         h.0
     });
     view! {
@@ -829,7 +847,12 @@ fn preview_text(p: &Value) -> String {
     let mut h = Html::new();
     h.raw(r#"<dl class="summary" data-testid="preview-day">"#);
     let item = |h: &mut Html, k: &str, v: &str, id: &str| {
-        h.fmt(format_args!("<dt>{}</dt><dd{}>{}</dd>", esc(t_dyn(k)), if id.is_empty() { String::new() } else { format!(r#" data-testid="{id}""#) }, esc(v)));
+        h.fmt(format_args!(
+            "<dt>{}</dt><dd{}>{}</dd>",
+            esc(t_dyn(k)),
+            if id.is_empty() { String::new() } else { format!(r#" data-testid="{id}""#) },
+            esc(v)
+        ));
     };
     let day = match d.get("holiday").and_then(Value::as_str) {
         Some(x) => format!("{} ({} {x})", text(d, "date"), t("heat.holiday")),
@@ -848,7 +871,12 @@ fn preview_text(p: &Value) -> String {
         item(&mut h, k, &hm(int(d, f)), "");
     }
     h.raw("</dl><p>");
-    for (f, key) in [("absent", "preview.absent"), ("missing_clock_in", "preview.missing_in"), ("missing_clock_out", "preview.missing_out"), ("in_progress", "preview.in_progress")] {
+    for (f, key) in [
+        ("absent", "preview.absent"),
+        ("missing_clock_in", "preview.missing_in"),
+        ("missing_clock_out", "preview.missing_out"),
+        ("in_progress", "preview.in_progress"),
+    ] {
         if flag(d, f) {
             h.fmt(format_args!(r#"<span class="badge warn">{}</span>"#, esc(t_dyn(key))));
         }

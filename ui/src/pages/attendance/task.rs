@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use kinmu_shared::api::{AttendanceTaskSettings, RetentionSettings, RunTask, TaskOverview, TaskStatus, TaskTrigger};
-use serde_json::Value;
 use leptos::prelude::*;
+use serde_json::Value;
 
 use super::AdminNav;
 use crate::api_client::{self, read};
@@ -134,7 +134,13 @@ pub fn TaskPage() -> impl IntoView {
         // What was typed, so that showing errors keeps it.
         enabled.update_untracked(|v| *v = checked("task-enabled"));
         terminals.update_untracked(|v| *v = checked("task-terminals"));
-        for (sig, id) in [(run_at, "task-run-at"), (recompute, "task-recompute"), (daily_days, "ret-daily"), (monthly_months, "ret-monthly"), (events_days, "ret-events")] {
+        for (sig, id) in [
+            (run_at, "task-run-at"),
+            (recompute, "task-recompute"),
+            (daily_days, "ret-daily"),
+            (monthly_months, "ret-monthly"),
+            (events_days, "ret-events"),
+        ] {
             sig.update_untracked(|v| *v = value_of(id));
         }
         errors.clear();
@@ -201,7 +207,10 @@ pub fn TaskPage() -> impl IntoView {
     };
     let stop = move || {
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, Value>("POST", "/attendance/task/stop", &serde_json::json!({})).await.map(|v| read::task_overview(&v)) {
+            match api_client::send::<_, Value>("POST", "/attendance/task/stop", &serde_json::json!({}))
+                .await
+                .map(|v| read::task_overview(&v))
+            {
                 Ok(o) => overview.set(Some(o)),
                 Err(e) => run_errors.set_api(&e),
             }
@@ -227,7 +236,8 @@ pub fn TaskPage() -> impl IntoView {
     let runs_html = Signal::derive(move || {
         let mut h = Html::new();
         h.raw(r#"<table data-testid="task-runs"><thead><tr><th>#</th>"#);
-        for k in ["task.trigger", "task.range", "task.started", "task.seconds", "task.status", "task.days", "task.records", "task.message"] {
+        for k in ["task.trigger", "task.range", "task.started", "task.seconds", "task.status", "task.days", "task.records", "task.message"]
+        {
             h.el("th", "", t_dyn(k));
         }
         h.raw("</tr></thead><tbody>");
@@ -237,7 +247,11 @@ pub fn TaskPage() -> impl IntoView {
                 h.el("td", "", trigger_label(r.trigger)).el("td", "", &format!("{} – {}", r.from, r.to)).el("td", "", &fmt(r.started_at));
                 h.el("td", r#"class="num""#, &r.finished_at.map(|f| (f - r.started_at).to_string()).unwrap_or_default());
                 h.fmt(format_args!(r#"<td data-testid="task-run-status">{}</td>"#, status_badge(r.status)));
-                h.el("td", r#"class="num""#, &format!("{}/{}", r.days_done, r.days_total)).el("td", r#"class="num""#, &r.daily_records.to_string());
+                h.el("td", r#"class="num""#, &format!("{}/{}", r.days_done, r.days_total)).el(
+                    "td",
+                    r#"class="num""#,
+                    &r.daily_records.to_string(),
+                );
                 h.el("td", "", r.message.as_deref().unwrap_or("")).raw("</tr>");
             }
         }
@@ -266,12 +280,21 @@ pub fn TaskPage() -> impl IntoView {
         h.0
     });
     let status_html = Signal::derive(move || {
-        let next = overview.with(|o| o.as_ref().and_then(|o| o.next_run_at)).map(fmt).unwrap_or_else(|| t("task.not_scheduled").to_string());
-        format!(r#"<p>{}: <span data-testid="task-next">{}</span></p><div aria-live="polite" data-testid="task-running">{}</div>"#, esc(t("task.next_run")), esc(&next), running_html.get())
+        let next =
+            overview.with(|o| o.as_ref().and_then(|o| o.next_run_at)).map(fmt).unwrap_or_else(|| t("task.not_scheduled").to_string());
+        format!(
+            r#"<p>{}: <span data-testid="task-next">{}</span></p><div aria-live="polite" data-testid="task-running">{}</div>"#,
+            esc(t("task.next_run")),
+            esc(&next),
+            running_html.get()
+        )
     });
     let form_html = Signal::derive(move || {
         let mut h = Html::new();
-        h.fmt(format_args!(r#"<form data-submit="save" novalidate aria-labelledby="task-schedule"><h2 id="task-schedule">{}</h2>"#, esc(t("task.schedule"))));
+        h.fmt(format_args!(
+            r#"<form data-submit="save" novalidate aria-labelledby="task-schedule"><h2 id="task-schedule">{}</h2>"#,
+            esc(t("task.schedule"))
+        ));
         h.raw(&settings_html.get());
         if let Some(m) = errors.general() {
             h.raw(r#"<p class="error-banner" role="alert" data-testid="form-error">"#).text(&m).raw("</p>");

@@ -18,9 +18,7 @@ use std::io::{BufReader, Read};
 use std::path::Path;
 
 use chrono_tz::Tz;
-use kinmu_attendance::{
-    EventKey, ImportError, LogEvent, LogFormat, detect_format, read_events,
-};
+use kinmu_attendance::{EventKey, ImportError, LogEvent, LogFormat, detect_format, read_events};
 use tokio::sync::mpsc;
 
 use crate::config::DatabaseKind;
@@ -149,9 +147,7 @@ pub fn parse_format(s: &str) -> Result<LogFormat, ImportFileError> {
         "alog-csv" | "csv" | "alog" => Ok(LogFormat::AlogCsv),
         "evtx" => Ok(LogFormat::Evtx),
         "jsonl" | "json-lines" | "json" => Ok(LogFormat::JsonLines),
-        _ => Err(ImportFileError::UnknownFormat {
-            given: s.to_string(),
-        }),
+        _ => Err(ImportFileError::UnknownFormat { given: s.to_string() }),
     }
 }
 
@@ -201,10 +197,7 @@ async fn import_file_with_plan(
     mut progress: impl FnMut(ImportProgress),
 ) -> Result<ImportSummary, ImportFileError> {
     let name = path.display().to_string();
-    let unreadable = |e: std::io::Error| ImportFileError::Unreadable {
-        path: name.clone(),
-        reason: e.to_string(),
-    };
+    let unreadable = |e: std::io::Error| ImportFileError::Unreadable { path: name.clone(), reason: e.to_string() };
     let mut file = match File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -214,19 +207,13 @@ async fn import_file_with_plan(
     };
     let meta = file.metadata().map_err(unreadable)?;
     if meta.is_dir() {
-        return Err(ImportFileError::Unreadable {
-            path: name,
-            reason: "it is a folder".into(),
-        });
+        return Err(ImportFileError::Unreadable { path: name, reason: "it is a folder".into() });
     }
     let format = match forced_format {
         Some(f) => f,
         None => {
             let mut head = Vec::with_capacity(64);
-            (&mut file)
-                .take(64)
-                .read_to_end(&mut head)
-                .map_err(unreadable)?;
+            (&mut file).take(64).read_to_end(&mut head).map_err(unreadable)?;
             detect_format(&head)
         }
     };
@@ -234,10 +221,7 @@ async fn import_file_with_plan(
     use std::io::Seek;
     file.seek(std::io::SeekFrom::Start(0)).map_err(unreadable)?;
 
-    let database = |source: crate::error::Error| ImportFileError::Database {
-        path: name.clone(),
-        source,
-    };
+    let database = |source: crate::error::Error| ImportFileError::Database { path: name.clone(), source };
     let file_id: i64 = sqlx::query_scalar(
         "INSERT INTO attendance_import_files (name, format, size_bytes, started_at, status) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
@@ -310,15 +294,7 @@ async fn import_file_with_plan(
         });
     }
     let finished = now.max(crate::now());
-    finish(
-        db,
-        &summary,
-        summary.status.name(),
-        summary.message.as_deref(),
-        finished,
-    )
-    .await
-    .map_err(|e| database(e.into()))?;
+    finish(db, &summary, summary.status.name(), summary.message.as_deref(), finished).await.map_err(|e| database(e.into()))?;
     if db.kind == DatabaseKind::Postgres && summary.imported >= VACUUM_AFTER_EVENTS {
         vacuum_events(db).await;
     }
@@ -817,7 +793,8 @@ async fn postgres_rounds(
             }
             let _ = progress.send(tally.progress(read_ahead, in_flight + staged));
             if (staged as usize) + rejects.len() < plan.transaction_rows {
-                next = next_rows(rx, &mut read_ahead, &mut unreadable, |read| progress.send(tally.progress(read, in_flight + staged))).await;
+                next =
+                    next_rows(rx, &mut read_ahead, &mut unreadable, |read| progress.send(tally.progress(read, in_flight + staged))).await;
                 ended = next.is_none();
             }
         }
@@ -931,15 +908,7 @@ impl EventRow {
     }
 }
 
-
-
-async fn finish(
-    db: &Db,
-    s: &ImportSummary,
-    status: &str,
-    message: Option<&str>,
-    finished_at: i64,
-) -> Result<(), sqlx::Error> {
+async fn finish(db: &Db, s: &ImportSummary, status: &str, message: Option<&str>, finished_at: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE attendance_import_files SET finished_at = $1, events_read = $2, events_imported = $3, duplicates = $4, \
          rejected = $5, status = $6, message = $7 WHERE id = $8",
@@ -1099,10 +1068,7 @@ mod tests {
             assert_eq!(parse_format(format_name(f)).unwrap(), f);
         }
         let e = parse_format("xml").unwrap_err().to_string();
-        assert!(
-            e.contains("alog-csv, evtx or jsonl") && e.contains("xml"),
-            "{e}"
-        );
+        assert!(e.contains("alog-csv, evtx or jsonl") && e.contains("xml"), "{e}");
     }
 }
 

@@ -27,10 +27,9 @@ impl Period {
     pub fn first_and_last(self) -> (NaiveDate, NaiveDate) {
         match self {
             Period::Day(d) => (d, d),
-            Period::Year(y) => (
-                NaiveDate::from_ymd_opt(y, 1, 1).expect("valid year"),
-                NaiveDate::from_ymd_opt(y, 12, 31).expect("valid year"),
-            ),
+            Period::Year(y) => {
+                (NaiveDate::from_ymd_opt(y, 1, 1).expect("valid year"), NaiveDate::from_ymd_opt(y, 12, 31).expect("valid year"))
+            }
             Period::Month(y, m) => {
                 let first = NaiveDate::from_ymd_opt(y, m, 1).expect("valid month");
                 let last = first.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).expect("valid");
@@ -102,17 +101,10 @@ impl Scope {
 }
 
 async fn log_accounts_of_login(db: &Db, login: &str) -> Result<Option<Vec<String>>> {
-    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE login_key = $1")
-        .bind(login.trim().to_lowercase())
-        .fetch_optional(&db.pool)
-        .await?;
+    let id: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM users WHERE login_key = $1").bind(login.trim().to_lowercase()).fetch_optional(&db.pool).await?;
     let Some(id) = id else { return Ok(None) };
-    Ok(Some(
-        sqlx::query_scalar("SELECT account_key FROM user_log_accounts WHERE user_id = $1")
-            .bind(id)
-            .fetch_all(&db.pool)
-            .await?,
-    ))
+    Ok(Some(sqlx::query_scalar("SELECT account_key FROM user_log_accounts WHERE user_id = $1").bind(id).fetch_all(&db.pool).await?))
 }
 
 /// What `actor` may see, narrowed to an organisation, a user and a terminal.

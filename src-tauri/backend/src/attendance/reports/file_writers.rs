@@ -355,7 +355,8 @@ impl XlsxStream {
     /// Writes the workbook (a sheet with the header only when no row came).
     pub fn save(mut self, path: &Path) -> Result<(), XlsxError> {
         if self.sheet.is_none() && self.taken.is_empty() {
-            let name = if self.kind == ReportKind::Timesheet { self.period.clone() } else { format!("{} {}", self.kind.key(), self.period) };
+            let name =
+                if self.kind == ReportKind::Timesheet { self.period.clone() } else { format!("{} {}", self.kind.key(), self.period) };
             self.begin_sheet(&name, "")?;
         }
         self.end_sheet()?;

@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 use kinmu_shared::Language;
 use kinmu_shared::api::ReportKind;
 
+use super::FileFormat;
 use super::file_writers::{CsvEncoding, CsvStream, XlsxStream};
 use super::handoff::Handoff;
 use super::stream::RowSink;
 use super::table::{Row, Table};
-use super::FileFormat;
 use crate::attendance::output_profiles::{DAILY_ROWS_PER_FILE, MONTHLY_ROWS_PER_FILE, TIMESHEET_SHEETS_PER_FILE, zip_file};
 use crate::error::{Error, Result};
 

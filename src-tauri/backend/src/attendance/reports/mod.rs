@@ -69,9 +69,9 @@ pub async fn display_settings(db: &Db) -> Result<DisplaySettings> {
 pub async fn save_display_settings(db: &Db, actor: &Actor, s: DisplaySettings) -> Result<DisplaySettings> {
     actor.require(kinmu_shared::Permission::ManageSettings)?;
     for kind in kinmu_shared::api::ReportKind::ALL {
-        s.layout(kind).check(kind).map_err(|f| {
-            Error::invalid(&format!("{}.{}", kind.key(), f.field), format!("{}.{}", kind.key(), f.message))
-        })?;
+        s.layout(kind)
+            .check(kind)
+            .map_err(|f| Error::invalid(&format!("{}.{}", kind.key(), f.field), format!("{}.{}", kind.key(), f.message)))?;
     }
     let text = serde_json::to_string(&s).map_err(|e| Error::Internal(e.to_string()))?;
     system_settings::put_value(&db.pool, DISPLAY_KEY, &text).await?;
@@ -99,12 +99,13 @@ pub fn write_file(
     let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     let temp = dir.join(format!(".{name}.{}.part", std::process::id()));
     let written = match format {
-        FileFormat::Csv => std::fs::File::create(&temp).and_then(|f| {
-            let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
-            write_csv(table, rows, header, encoding, language, &mut w)?;
-            std::io::Write::flush(&mut w)
-        })
-        .map_err(|e| e.to_string()),
+        FileFormat::Csv => std::fs::File::create(&temp)
+            .and_then(|f| {
+                let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+                write_csv(table, rows, header, encoding, language, &mut w)?;
+                std::io::Write::flush(&mut w)
+            })
+            .map_err(|e| e.to_string()),
         FileFormat::Xlsx => write_xlsx(table, rows, header, language, &temp).map_err(|e| e.to_string()),
     };
     if let Err(e) = written {
@@ -142,9 +143,7 @@ pub async fn export_through<S: RowSink>(
     unwrap: impl FnOnce(S) -> FileSet + Send + 'static,
 ) -> Result<(Table, Vec<Written>)> {
     let (table, sink) = stream::stream(db, actor, req, grouping, sink).await?;
-    let written = tokio::task::spawn_blocking(move || unwrap(sink).finish())
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))??;
+    let written = tokio::task::spawn_blocking(move || unwrap(sink).finish()).await.map_err(|e| Error::Internal(e.to_string()))??;
     Ok((table, written))
 }
 

@@ -253,9 +253,7 @@ fn query(kind: DatabaseKind, req: &ReportRequest, grouping: Grouping, keys: &[So
     let pushed: Option<Vec<String>> = if req.kind == ReportKind::Ranking {
         Some(Vec::new())
     } else {
-        keys.iter()
-            .map(|k| sql_key(req.kind, &k.column, bin).map(|(asc, desc)| if k.descending { desc } else { asc }))
-            .collect()
+        keys.iter().map(|k| sql_key(req.kind, &k.column, bin).map(|(asc, desc)| if k.descending { desc } else { asc })).collect()
     };
     // Excel timesheets with sort keys put each person's sheet where the person first appears;
     // a ranking grouped per user must be ranked in its own order first: both sorted in memory.
@@ -513,10 +511,19 @@ fn month_cell(key: &str, values: &[i64; 12], name: &str, group: &str) -> Cell {
         "user" => Cell::Text(name.to_string()),
         "group" => Cell::Text(group.to_string()),
         k => match MONTH_VALUES.iter().position(|c| Some(*c) == month_column(k)) {
-            Some(i) if matches!(
-                k,
-                "late_count" | "early_leave_count" | "days_worked" | "holiday_days_worked" | "days_without_clock_in" | "days_without_clock_out"
-            ) => Cell::Count(values[i]),
+            Some(i)
+                if matches!(
+                    k,
+                    "late_count"
+                        | "early_leave_count"
+                        | "days_worked"
+                        | "holiday_days_worked"
+                        | "days_without_clock_in"
+                        | "days_without_clock_out"
+                ) =>
+            {
+                Cell::Count(values[i])
+            }
             Some(i) => Cell::Minutes(values[i]),
             None => Cell::Empty,
         },
@@ -582,7 +589,13 @@ impl Decoder {
                 let cells = self
                     .columns
                     .iter()
-                    .map(|c| if c == "rank" && self.kind == ReportKind::Ranking { Cell::Count(rank) } else { month_cell(c, &values, name, &group) })
+                    .map(|c| {
+                        if c == "rank" && self.kind == ReportKind::Ranking {
+                            Cell::Count(rank)
+                        } else {
+                            month_cell(c, &values, name, &group)
+                        }
+                    })
                     .collect();
                 Ok(Some(Row { person: person.to_string(), name: name.to_string(), user_id, group, terminal: None, cells }))
             }
@@ -717,7 +730,10 @@ async fn stream_with<S: RowSink>(
                 let readers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4).min(days as usize);
                 let mut reads = Vec::new();
                 for r in 0..readers as i64 {
-                    let (a, b) = (first + chrono::Duration::days(days * r / readers as i64), first + chrono::Duration::days(days * (r + 1) / readers as i64 - 1));
+                    let (a, b) = (
+                        first + chrono::Duration::days(days * r / readers as i64),
+                        first + chrono::Duration::days(days * (r + 1) / readers as i64 - 1),
+                    );
                     let spill = SpillSort::new(plan.columns.clone(), plan.order.clone(), plan.boundaries.clone())?;
                     let params = vec![Param::Text(a.to_string()), Param::Text(b.to_string())];
                     reads.push(each_row(db, q.unordered.clone(), params, spill, |s, f| s.add(f)));

@@ -16,7 +16,10 @@ pub enum Cell {
     Count(i64),
     /// A time of day as shown (`8:55`, `*18:00`, blank) with the local time it stands for, by
     /// which it sorts even when shown blank (manual 8.3.4).
-    Time { text: String, local: Option<NaiveDateTime> },
+    Time {
+        text: String,
+        local: Option<NaiveDateTime>,
+    },
 }
 
 impl Cell {
@@ -134,11 +137,8 @@ pub struct Table {
 impl Table {
     /// Sorts by up to two keys (a key for a column not shown is ignored), stably.
     pub fn sort(&mut self, keys: &[SortKey]) {
-        let idx: Vec<(usize, bool)> = keys
-            .iter()
-            .take(2)
-            .filter_map(|k| self.columns.iter().position(|c| *c == k.column).map(|i| (i, k.descending)))
-            .collect();
+        let idx: Vec<(usize, bool)> =
+            keys.iter().take(2).filter_map(|k| self.columns.iter().position(|c| *c == k.column).map(|i| (i, k.descending))).collect();
         if idx.is_empty() {
             return;
         }
@@ -173,10 +173,7 @@ mod tests {
 
     fn row(name: &str, minutes: i64, time: Option<(&str, u32)>) -> Row {
         let time = match time {
-            Some((text, h)) => Cell::Time {
-                text: text.into(),
-                local: NaiveDate::from_ymd_opt(2024, 4, 1).unwrap().and_hms_opt(h, 0, 0),
-            },
+            Some((text, h)) => Cell::Time { text: text.into(), local: NaiveDate::from_ymd_opt(2024, 4, 1).unwrap().and_hms_opt(h, 0, 0) },
             None => Cell::Time { text: String::new(), local: None },
         };
         Row {

@@ -63,11 +63,7 @@ pub async fn save_task_settings(
     Ok(Json(rule_settings::save_task_settings(&state.db, &session.actor(), settings).await?))
 }
 
-pub async fn run_task(
-    State(state): State<SharedState>,
-    session: Session,
-    JsonBody(req): JsonBody<RunTask>,
-) -> Result<impl IntoResponse> {
+pub async fn run_task(State(state): State<SharedState>, session: Session, JsonBody(req): JsonBody<RunTask>) -> Result<impl IntoResponse> {
     let actor = session.actor();
     actor.require(kinmu_shared::Permission::ManageSettings)?;
     let now = Utc::now();

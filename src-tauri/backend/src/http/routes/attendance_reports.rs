@@ -15,9 +15,8 @@ use crate::http::SharedState;
 use crate::http::request_parts::{JsonBody, QueryParams, Session};
 
 fn kind_of(raw: &str) -> Result<ReportKind> {
-    ReportKind::from_key(raw).ok_or_else(|| {
-        Error::NotFound(format!("{raw:?} is not a table: use monthly, timesheet, daily, ranking or terminal"))
-    })
+    ReportKind::from_key(raw)
+        .ok_or_else(|| Error::NotFound(format!("{raw:?} is not a table: use monthly, timesheet, daily, ranking or terminal")))
 }
 
 /// The request a query stands for, with the display settings' layout and the session's language.
@@ -64,7 +63,9 @@ pub async fn table(
     let offset = q.offset.unwrap_or(0).max(0) as usize;
     let limit = q.limit.unwrap_or(500).clamp(1, 5000) as usize;
     // Rows stream in the table's order; only the page's are kept.
-    let (table, page) = reports::stream(&state.db, &session.actor(), &req, reports::Grouping::None, Page { offset, limit, total: 0, rows: Vec::new() }).await?;
+    let (table, page) =
+        reports::stream(&state.db, &session.actor(), &req, reports::Grouping::None, Page { offset, limit, total: 0, rows: Vec::new() })
+            .await?;
     Ok(Json(Report { kind, period: table.period, columns: table.columns, rows: page.rows, total_rows: page.total as i64 }))
 }
 
@@ -123,8 +124,8 @@ pub async fn download(
     QueryParams(q): QueryParams<DownloadQuery>,
 ) -> Result<impl IntoResponse> {
     let kind = kind_of(&kind)?;
-    let format = FileFormat::parse(q.format.as_deref().unwrap_or("csv"))
-        .ok_or_else(|| Error::invalid("format", "format must be csv or xlsx"))?;
+    let format =
+        FileFormat::parse(q.format.as_deref().unwrap_or("csv")).ok_or_else(|| Error::invalid("format", "format must be csv or xlsx"))?;
     let encoding = match q.encoding.as_deref() {
         None => CsvEncoding::Utf8Bom,
         Some(e) => CsvEncoding::parse(e).ok_or_else(|| Error::invalid("encoding", "encoding must be utf-8, utf-8-bom or shift_jis"))?,
@@ -162,7 +163,9 @@ pub async fn download(
         let _ = std::fs::remove_dir_all(&dir);
         return Err(Error::invalid(
             "user",
-            format!("{persons} people are too many for one Excel timesheet (a sheet each, at most 1,000): choose an organisation or a user, or download CSV"),
+            format!(
+                "{persons} people are too many for one Excel timesheet (a sheet each, at most 1,000): choose an organisation or a user, or download CSV"
+            ),
         ));
     }
     let finished = tokio::task::spawn_blocking(move || sink.files.finish()).await.map_err(|e| Error::Internal(e.to_string()));
@@ -180,10 +183,7 @@ pub async fn download(
         FileFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     };
     Ok((
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-        ],
+        [(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))],
         bytes,
     ))
 }

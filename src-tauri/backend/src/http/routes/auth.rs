@@ -9,7 +9,11 @@ use crate::error::{Error, Result};
 use crate::http::SharedState;
 use crate::http::request_parts::{JsonBody, Session, session_cookie, set_cookie_header, user_agent};
 
-pub async fn login(State(state): State<SharedState>, headers: HeaderMap, JsonBody(req): JsonBody<LoginRequest>) -> Result<impl IntoResponse> {
+pub async fn login(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    JsonBody(req): JsonBody<LoginRequest>,
+) -> Result<impl IntoResponse> {
     if state.needs_setup().await? {
         return Err(Error::SetupRequired);
     }

@@ -14,7 +14,11 @@ pub async fn list(State(state): State<SharedState>, _session: Session) -> Result
     Ok(Json(organizations::list(&state.db).await?))
 }
 
-pub async fn create(State(state): State<SharedState>, session: Session, JsonBody(req): JsonBody<SaveOrganization>) -> Result<impl IntoResponse> {
+pub async fn create(
+    State(state): State<SharedState>,
+    session: Session,
+    JsonBody(req): JsonBody<SaveOrganization>,
+) -> Result<impl IntoResponse> {
     let org = organizations::create(&state.db, &session.actor(), req, crate::now()).await?;
     Ok((StatusCode::CREATED, Json(org)))
 }

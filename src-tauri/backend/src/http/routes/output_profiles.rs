@@ -17,11 +17,7 @@ pub async fn list(State(state): State<SharedState>, session: Session) -> Result<
     Ok(Json(output_profiles::list(&state.db, &session.actor()).await?))
 }
 
-pub async fn create(
-    State(state): State<SharedState>,
-    session: Session,
-    JsonBody(p): JsonBody<OutputProfile>,
-) -> Result<impl IntoResponse> {
+pub async fn create(State(state): State<SharedState>, session: Session, JsonBody(p): JsonBody<OutputProfile>) -> Result<impl IntoResponse> {
     let p = output_profiles::create(&state.db, &session.actor(), p, state.attendance_task.output_roots(), crate::now()).await?;
     Ok((StatusCode::CREATED, Json(p)))
 }

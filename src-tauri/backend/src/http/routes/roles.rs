@@ -18,7 +18,12 @@ pub async fn create(State(state): State<SharedState>, session: Session, JsonBody
     Ok((StatusCode::CREATED, Json(role)))
 }
 
-pub async fn update(State(state): State<SharedState>, session: Session, IdParam(id): IdParam, JsonBody(req): JsonBody<SaveRole>) -> Result<Json<Role>> {
+pub async fn update(
+    State(state): State<SharedState>,
+    session: Session,
+    IdParam(id): IdParam,
+    JsonBody(req): JsonBody<SaveRole>,
+) -> Result<Json<Role>> {
     Ok(Json(roles::update(&state.db, &session.actor(), id, req).await?))
 }
 

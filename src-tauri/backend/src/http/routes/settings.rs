@@ -11,7 +11,11 @@ pub async fn get(State(state): State<SharedState>, _session: Session) -> Result<
     Ok(Json(system_settings::load(&state.db).await?))
 }
 
-pub async fn put(State(state): State<SharedState>, session: Session, JsonBody(req): JsonBody<SystemSettings>) -> Result<Json<SystemSettings>> {
+pub async fn put(
+    State(state): State<SharedState>,
+    session: Session,
+    JsonBody(req): JsonBody<SystemSettings>,
+) -> Result<Json<SystemSettings>> {
     let saved = system_settings::save(&state.db, &session.actor(), req).await?;
     state.set_session_idle_minutes(saved.session_idle_minutes);
     Ok(Json(saved))
