@@ -595,31 +595,18 @@ async fn import(cli: &Cli, file: &FileConfig, a: &ImportArgs) -> Result<(), Fail
 }
 
 async fn attendance_show(cli: &Cli, file: &FileConfig, user: &str, month: &str, format: ListFormat) -> Result<(), Failure> {
-    use crate::attendance::month_report::{hours, month_report, parse_month};
+    use crate::attendance::month_report::{day_notes, hours, month_report, parse_month};
     let (year, month) = parse_month(month)?;
     let db = open_db(cli, file).await?;
+    // The command speaks the system's language, as the files it writes do.
+    let language = crate::accounts::system_settings::load(&db).await?.default_language;
     let report = month_report(&db, user, year, month, crate::now()).await?;
     let header = ["date", "clock_in", "clock_out", "actual_work", "overtime", "late_night", "late", "early_leave", "note"];
     let mut rows: Vec<Vec<String>> = report
         .days
         .iter()
         .map(|d| {
-            let mut notes = Vec::new();
-            if let Some(h) = &d.holiday {
-                notes.push(format!("holiday ({h:?})"));
-            }
-            if d.absent {
-                notes.push("absent".to_string());
-            }
-            if d.missing_clock_in {
-                notes.push("no clock-in log".to_string());
-            }
-            if d.missing_clock_out {
-                notes.push("no clock-out log".to_string());
-            }
-            if d.in_progress {
-                notes.push("in progress".to_string());
-            }
+            let notes = day_notes(d, language);
             vec![
                 d.date.format("%Y-%m-%d %a").to_string(),
                 d.clock_in.as_ref().map(|c| c.text.clone()).unwrap_or_default(),

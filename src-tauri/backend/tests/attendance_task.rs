@@ -573,7 +573,7 @@ async fn reports_story(db: Db) {
     assert!(matches!(output_profiles::create(&db, &op, twin, &roots, 0).await, Err(Error::Conflict { .. })));
     assert!(matches!(output_profiles::list(&db, &member).await, Err(Error::Forbidden(_))));
     let days: Vec<NaiveDate> = vec![date("2024-04-03")];
-    let report = output_profiles::run(&db, &[saved.clone()], &days, &roots, 0).await.unwrap();
+    let report = output_profiles::run(&db, std::slice::from_ref(&saved), &days, &roots, 0).await.unwrap();
     assert_eq!(report.files.len(), 1, "{report:?}");
     assert!(report.files[0].path.ends_with("monthly_2024-04.csv"), "{report:?}");
     assert_eq!(report.files[0].rows, 4);

@@ -55,7 +55,9 @@ impl<R: Read + Seek> EvtxReader<R> {
     /// Reads `input` (named `file` in events and errors). A file that is not EVTX yields a
     /// single error.
     pub fn new(mut input: R, file: &str) -> Self {
-        let settings = Arc::new(ParserSettings::new().num_threads(1));
+        // Chunks are parsed one at a time here; the parser's thread setting is left alone (setting it
+        // without the crate's multithreading logs a warning on every file).
+        let settings = Arc::new(ParserSettings::new());
         let mut reader = Self {
             chunks: None,
             settings: settings.clone(),

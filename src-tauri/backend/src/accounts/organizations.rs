@@ -110,13 +110,10 @@ async fn check(db: &Db, req: &SaveOrganization, id: Option<i64>) -> Result<()> {
         if !orgs.iter().any(|o| o.id == p) {
             return Err(Error::invalid("parent_id", format!("parent organisation {p} does not exist: pick one from the list")));
         }
-        if let Some(id) = id {
-            if subtree(&orgs, id).contains(&p) {
-                return Err(Error::invalid(
-                    "parent_id",
-                    "an organisation cannot be moved under itself or one of its own sub-organisations",
-                ));
-            }
+        if let Some(id) = id
+            && subtree(&orgs, id).contains(&p)
+        {
+            return Err(Error::invalid("parent_id", "an organisation cannot be moved under itself or one of its own sub-organisations"));
         }
         // Its own levels below it move along.
         let below =

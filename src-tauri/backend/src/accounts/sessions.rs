@@ -234,8 +234,19 @@ struct CurrentRow {
     permissions: String,
 }
 
-const CURRENT_SELECT: &str = "SELECT u.id, u.login, u.display_name, u.language, u.time_zone, u.organization_id, u.role_id, \
-     r.name AS role_name, r.permissions FROM users u JOIN roles r ON r.id = u.role_id";
+/// A user's columns as a session sees them (`users u` joined with `roles r`).
+const CURRENT_COLUMNS: &str =
+    "u.id, u.login, u.display_name, u.language, u.time_zone, u.organization_id, u.role_id, r.name AS role_name, r.permissions";
+
+/// A session with its user.
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    created_at: i64,
+    expires_at: i64,
+    active: i64,
+    #[sqlx(flatten)]
+    user: CurrentRow,
+}
 
 fn to_current(r: CurrentRow) -> CurrentUser {
     CurrentUser {
@@ -253,11 +264,12 @@ fn to_current(r: CurrentRow) -> CurrentUser {
 
 /// A user as a session sees them, with the organisation name.
 pub async fn current_user(db: &Db, user_id: i64) -> Result<(CurrentUser, String)> {
-    let row: CurrentRow = sqlx::query_as(&format!("{CURRENT_SELECT} WHERE u.id = $1"))
-        .bind(user_id)
-        .fetch_optional(&db.pool)
-        .await?
-        .ok_or(Error::Unauthenticated)?;
+    let row: CurrentRow =
+        sqlx::query_as(&format!("SELECT {CURRENT_COLUMNS} FROM users u JOIN roles r ON r.id = u.role_id WHERE u.id = $1"))
+            .bind(user_id)
+            .fetch_optional(&db.pool)
+            .await?
+            .ok_or(Error::Unauthenticated)?;
     let org = system_settings::get_value(&db.pool, system_settings::ORGANIZATION_NAME).await?.unwrap_or_default();
     Ok((to_current(row), org))
 }
@@ -267,37 +279,21 @@ pub async fn current_user(db: &Db, user_id: i64) -> Result<(CurrentUser, String)
 pub async fn resolve(db: &Db, token: &str, idle_seconds: i64, now: i64) -> Result<(CurrentUser, i64)> {
     let digest = passwords::token_digest(token);
     // One query for the session, its user and the user's role: this runs on every request.
-    let found: Option<(i64, i64, i64, i64, String, String, String, String, Option<i64>, i64, String, String)> = sqlx::query_as(
-        "SELECT s.created_at, s.expires_at, u.active, u.id, u.login, u.display_name, u.language, u.time_zone, u.organization_id, u.role_id, \
-         r.name, r.permissions FROM sessions s JOIN users u ON u.id = s.user_id JOIN roles r ON r.id = u.role_id \
-         WHERE s.token_hash = $1 AND s.expires_at > $2",
-    )
+    let found: Option<SessionRow> = sqlx::query_as(&format!(
+        "SELECT s.created_at, s.expires_at, u.active, {CURRENT_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
+         JOIN roles r ON r.id = u.role_id WHERE s.token_hash = $1 AND s.expires_at > $2"
+    ))
     .bind(&digest)
     .bind(now)
     .fetch_optional(&db.pool)
     .await?;
-    let Some((
-        created_at,
-        expires_at,
-        active,
-        id,
-        login,
-        display_name,
-        language,
-        time_zone,
-        organization_id,
-        role_id,
-        role_name,
-        permissions,
-    )) = found
-    else {
+    let Some(SessionRow { created_at, expires_at, active, user: row }) = found else {
         return Err(Error::Unauthenticated);
     };
     if active == 0 {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&digest).execute(&db.pool).await?;
         return Err(Error::Unauthenticated);
     }
-    let row = CurrentRow { id, login, display_name, language, time_zone, organization_id, role_id, role_name, permissions };
     let mut expires_at = expires_at;
     // Sliding, but never past the session's absolute end.
     let slid = (now + idle_seconds).min(created_at + absolute_lifetime(idle_seconds));

@@ -190,10 +190,10 @@ async fn check_log_accounts_free(db: &Db, accounts: &[String], user_id: Option<i
                 .bind(normalize_log_account(a))
                 .fetch_optional(&db.pool)
                 .await?;
-        if let Some((owner_id, owner_login)) = owner {
-            if Some(owner_id) != user_id {
-                return Err(Error::conflict("log_accounts", format!("log account {:?} already belongs to {owner_login}", a.trim())));
-            }
+        if let Some((owner_id, owner_login)) = owner
+            && Some(owner_id) != user_id
+        {
+            return Err(Error::conflict("log_accounts", format!("log account {:?} already belongs to {owner_login}", a.trim())));
         }
     }
     Ok(())

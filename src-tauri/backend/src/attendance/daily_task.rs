@@ -871,10 +871,10 @@ struct Computed {
 /// A person's display name under the company's user-name rules (`logged` is a name the person
 /// logged in with).
 fn display_name(person: &str, logged: Option<&String>, names: &UserNameRules, directory: &Directory) -> String {
-    if names.mode == UserNameMode::DisplayName {
-        if let Some(owner) = directory.owner(person) {
-            return owner.display_name.clone();
-        }
+    if names.mode == UserNameMode::DisplayName
+        && let Some(owner) = directory.owner(person)
+    {
+        return owner.display_name.clone();
     }
     names.display(logged.map_or(person, String::as_str), &Default::default())
 }
@@ -922,10 +922,10 @@ fn compute_chunk(
         let result = compute_people(&people, &terminal_names, a..=b, &rules, &calendar, now, options);
         for r in result.daily {
             let owner = directory.owner(&r.user);
-            if computed_persons.insert(r.user.clone()) {
-                if let Some(o) = owner {
-                    owned.insert(o.user_id);
-                }
+            if computed_persons.insert(r.user.clone())
+                && let Some(o) = owner
+            {
+                owned.insert(o.user_id);
             }
             // A log user without an account has no known schedule: only the days they logged
             // are theirs (so the records do not depend on how the run splits its days).

@@ -141,7 +141,63 @@ async fn rules_for(db: &Db, name: &str) -> Result<AttendanceRules, ReportError> 
     Ok(book.for_organization(org).clone())
 }
 
+/// What a day's notes say, in `language`: the kind of day off, absence, missing logs.
+pub fn day_notes(d: &kinmu_attendance::DailyRecord, language: kinmu_shared::Language) -> Vec<String> {
+    let ja = language == kinmu_shared::Language::Ja;
+    let mut notes = Vec::new();
+    if let Some(h) = &d.holiday {
+        notes.push(holiday_words(h, language));
+    }
+    for (flag, japanese, english) in [
+        (d.absent, "欠勤", "absent"),
+        (d.missing_clock_in, "出勤ログなし", "no clock-in log"),
+        (d.missing_clock_out, "退勤ログなし", "no clock-out log"),
+        (d.in_progress, "集計中", "in progress"),
+    ] {
+        if flag {
+            notes.push(if ja { japanese } else { english }.to_string());
+        }
+    }
+    notes
+}
+
+/// Why a day is a holiday, in `language`.
+pub fn holiday_words(h: &kinmu_attendance::HolidayKind, language: kinmu_shared::Language) -> String {
+    use kinmu_attendance::HolidayKind;
+    let ja = language == kinmu_shared::Language::Ja;
+    match h {
+        HolidayKind::National(name) if ja => format!("祝日 {name}"),
+        HolidayKind::National(name) => format!("national holiday {name}"),
+        HolidayKind::Weekly(day) if ja => {
+            format!("週休日({})", ["月", "火", "水", "木", "金", "土", "日"][day.num_days_from_monday() as usize])
+        }
+        HolidayKind::Weekly(day) => format!("weekly day off ({})", day_name(*day)),
+        HolidayKind::Company if ja => "会社休日".to_string(),
+        HolidayKind::Company => "company holiday".to_string(),
+    }
+}
+
+fn day_name(day: chrono::Weekday) -> &'static str {
+    ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][day.num_days_from_monday() as usize]
+}
+
 /// `h:mm` for minutes.
 pub fn hours(minutes: u64) -> String {
     format!("{}:{:02}", minutes / 60, minutes % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kinmu_attendance::HolidayKind;
+    use kinmu_shared::Language;
+
+    #[test]
+    fn holidays_are_words_in_the_language_not_debug_text() {
+        assert_eq!(holiday_words(&HolidayKind::Weekly(chrono::Weekday::Sat), Language::En), "weekly day off (Saturday)");
+        assert_eq!(holiday_words(&HolidayKind::Weekly(chrono::Weekday::Sat), Language::Ja), "週休日(土)");
+        assert_eq!(holiday_words(&HolidayKind::National("山の日".into()), Language::Ja), "祝日 山の日");
+        assert_eq!(holiday_words(&HolidayKind::National("山の日".into()), Language::En), "national holiday 山の日");
+        assert_eq!(holiday_words(&HolidayKind::Company, Language::Ja), "会社休日");
+    }
 }

@@ -87,13 +87,12 @@ impl Db {
     pub async fn connect(url: &DatabaseUrl, max_connections: u32) -> Result<Db, ConnectError> {
         install_default_drivers();
         let kind = url.kind();
-        if kind == DatabaseKind::Sqlite {
-            if let Some(path) = sqlite_path(url.expose()) {
-                if let Some(parent) = std::path::Path::new(&path).parent().filter(|p| !p.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(parent)
-                        .map_err(|e| ConnectError::DataDir { path: parent.display().to_string(), reason: e.to_string() })?;
-                }
-            }
+        if kind == DatabaseKind::Sqlite
+            && let Some(path) = sqlite_path(url.expose())
+            && let Some(parent) = std::path::Path::new(&path).parent().filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| ConnectError::DataDir { path: parent.display().to_string(), reason: e.to_string() })?;
         }
         let mut expose = url.expose().to_string();
         if kind == DatabaseKind::Sqlite && !expose.contains("mode=") {

@@ -210,10 +210,10 @@ async fn authorize(axum::extract::State(state): axum::extract::State<SharedState
         Ok(s) => s,
         Err(e) => return e.into_response(),
     };
-    if let Access::Permission(p) = route.access {
-        if !session.user.can(p) {
-            return Error::Forbidden(p.key()).into_response();
-        }
+    if let Access::Permission(p) = route.access
+        && !session.user.can(p)
+    {
+        return Error::Forbidden(p.key()).into_response();
     }
     parts.extensions.insert(session);
     next.run(Request::from_parts(parts, body)).await

@@ -66,15 +66,16 @@ pub async fn serve(State(state): State<SharedState>, method: Method, uri: Uri, h
         return Error::MethodNotAllowed(format!("{} serves pages only: use GET", uri.path())).into_response();
     }
     let ui = &state.ui;
-    if let (Some(dir), Some(rel)) = (&ui.dir, safe_relative(path)) {
-        if !rel.as_os_str().is_empty() && rel != Path::new("index.html") {
-            let file = dir.join(&rel);
-            if file.is_file() {
-                return send_file(&file, &headers).await;
-            }
-            if rel.extension().is_some() {
-                return (StatusCode::NOT_FOUND, "not found").into_response();
-            }
+    if let (Some(dir), Some(rel)) = (&ui.dir, safe_relative(path))
+        && !rel.as_os_str().is_empty()
+        && rel != Path::new("index.html")
+    {
+        let file = dir.join(&rel);
+        if file.is_file() {
+            return send_file(&file, &headers).await;
+        }
+        if rel.extension().is_some() {
+            return (StatusCode::NOT_FOUND, "not found").into_response();
         }
     }
     ([(CACHE_CONTROL, "no-cache")], Html(ui.index.clone())).into_response()
@@ -84,19 +85,15 @@ async fn send_file(file: &Path, headers: &HeaderMap) -> Response {
     let mime = mime_guess::from_path(file).first_or_octet_stream().to_string();
     let gzip_ok = headers.get(ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("gzip"));
     let gz = PathBuf::from(format!("{}.gz", file.display()));
-    if gzip_ok && gz.is_file() {
-        if let Ok(bytes) = tokio::fs::read(&gz).await {
-            return (
-                [
-                    (CONTENT_TYPE, mime),
-                    (CONTENT_ENCODING, "gzip".into()),
-                    (CACHE_CONTROL, "no-cache".into()),
-                    (VARY, "accept-encoding".into()),
-                ],
-                Body::from(bytes),
-            )
-                .into_response();
-        }
+    if gzip_ok
+        && gz.is_file()
+        && let Ok(bytes) = tokio::fs::read(&gz).await
+    {
+        return (
+            [(CONTENT_TYPE, mime), (CONTENT_ENCODING, "gzip".into()), (CACHE_CONTROL, "no-cache".into()), (VARY, "accept-encoding".into())],
+            Body::from(bytes),
+        )
+            .into_response();
     }
     match tokio::fs::read(file).await {
         Ok(bytes) => ([(CONTENT_TYPE, mime), (CACHE_CONTROL, "no-cache".into())], Body::from(bytes)).into_response(),

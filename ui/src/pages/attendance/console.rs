@@ -251,11 +251,8 @@ pub fn ConsolePage() -> impl IntoView {
             }
             "org" => org.set(value),
             "user" => user.set(value),
-            "filters" => {
-                if viewer {
-                    user.set(crate::html::value_of("att-user"));
-                }
-            }
+            "filters" if viewer => user.set(crate::html::value_of("att-user")),
+            "filters" => {}
             "terminal" => terminal.set(value),
             "ranking" => {
                 if let Some(r) = RankingItem::ALL.into_iter().find(|r| r.key() == value) {

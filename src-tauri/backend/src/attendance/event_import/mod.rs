@@ -378,10 +378,10 @@ fn read_batches(file: File, name: &str, format: LogFormat, tz: Tz, plan: ImportP
             full = rejects;
             sort = Some((writer, run));
         }
-        if sort.is_none() {
-            if let Some(t) = full.iter().rev().find_map(|r| r.as_ref().ok()).map(|r| r.key.time_micros) {
-                latest = latest.max(t);
-            }
+        if sort.is_none()
+            && let Some(t) = full.iter().rev().find_map(|r| r.as_ref().ok()).map(|r| r.key.time_micros)
+        {
+            latest = latest.max(t);
         }
         if !full.is_empty() && !send(full) {
             return Ok(());
@@ -926,6 +926,24 @@ async fn finish(db: &Db, s: &ImportSummary, status: &str, message: Option<&str>,
     Ok(())
 }
 
+/// A row of `attendance_events` as the readers select it: log user, occurred_at (µs), host,
+/// target, operation, detail, position.
+pub type StoredEventRow = (String, i64, String, String, String, String, i64);
+
+/// The event a stored row holds (`None` when its instant is out of range).
+pub fn stored_event(file: &std::sync::Arc<str>, row: StoredEventRow) -> Option<LogEvent> {
+    let (user, at, host, target, operation, detail, position) = row;
+    Some(LogEvent {
+        time: chrono::DateTime::<chrono::Utc>::from_timestamp_micros(at)?,
+        user,
+        host,
+        target,
+        operation,
+        detail: kinmu_attendance::Detail::parse(&detail),
+        source: kinmu_attendance::SourcePosition { file: file.clone(), position: position.max(0) as u64 },
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1070,22 +1088,4 @@ mod tests {
         let e = parse_format("xml").unwrap_err().to_string();
         assert!(e.contains("alog-csv, evtx or jsonl") && e.contains("xml"), "{e}");
     }
-}
-
-/// A row of `attendance_events` as the readers select it: log user, occurred_at (µs), host,
-/// target, operation, detail, position.
-pub type StoredEventRow = (String, i64, String, String, String, String, i64);
-
-/// The event a stored row holds (`None` when its instant is out of range).
-pub fn stored_event(file: &std::sync::Arc<str>, row: StoredEventRow) -> Option<LogEvent> {
-    let (user, at, host, target, operation, detail, position) = row;
-    Some(LogEvent {
-        time: chrono::DateTime::<chrono::Utc>::from_timestamp_micros(at)?,
-        user,
-        host,
-        target,
-        operation,
-        detail: kinmu_attendance::Detail::parse(&detail),
-        source: kinmu_attendance::SourcePosition { file: file.clone(), position: position.max(0) as u64 },
-    })
 }

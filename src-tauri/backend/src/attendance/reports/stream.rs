@@ -257,9 +257,9 @@ fn query(kind: DatabaseKind, req: &ReportRequest, grouping: Grouping, keys: &[So
     };
     // Excel timesheets with sort keys put each person's sheet where the person first appears;
     // a ranking grouped per user must be ranked in its own order first: both sorted in memory.
-    let sorted = pushed.is_some()
-        && !(grouping == Grouping::Sheets && !keys.is_empty())
-        && !(req.kind == ReportKind::Ranking && grouping != Grouping::None);
+    let sheets_in_memory = grouping == Grouping::Sheets && !keys.is_empty();
+    let ranking_in_memory = req.kind == ReportKind::Ranking && grouping != Grouping::None;
+    let sorted = pushed.is_some() && !sheets_in_memory && !ranking_in_memory;
     let keys_sql = if sorted { pushed.unwrap_or_default() } else { Vec::new() };
     let mut order: Vec<String> = Vec::new();
     let n = NULL_INT;
