@@ -595,7 +595,8 @@ async fn import(cli: &Cli, file: &FileConfig, a: &ImportArgs) -> Result<(), Fail
 }
 
 async fn attendance_show(cli: &Cli, file: &FileConfig, user: &str, month: &str, format: ListFormat) -> Result<(), Failure> {
-    use crate::attendance::month_report::{day_notes, hours, month_report, parse_month};
+    use crate::attendance::month_report::{day_notes, hours, month_report};
+    use crate::attendance::period::parse_month;
     let (year, month) = parse_month(month)?;
     let db = open_db(cli, file).await?;
     // The command speaks the system's language, as the files it writes do.
@@ -683,16 +684,11 @@ fn serde_key<T: serde::Serialize>(v: &T) -> String {
 
 async fn files_run(cli: &Cli, file: &FileConfig, profile: Option<&str>, month: Option<&str>, date: Option<&str>) -> Result<(), Failure> {
     use crate::attendance::{output_profiles, rule_settings};
-    use chrono::Datelike;
     let db = open_db(cli, file).await?;
     // The period first: a bad one is refused before anything else is looked at.
     let days: Vec<chrono::NaiveDate> = match (month, date) {
-        (_, Some(d)) => vec![crate::attendance::daily_task::parse_date("date", d)?],
-        (Some(m), None) => {
-            let (y, m) = crate::attendance::parse_month(m)?;
-            let first = chrono::NaiveDate::from_ymd_opt(y, m, 1).expect("valid month");
-            first.iter_days().take_while(|d| d.month() == m).collect()
-        }
+        (_, Some(d)) => vec![crate::attendance::period::parse_date("date", d)?],
+        (Some(m), None) => crate::attendance::period::days_of_month("month", m)?,
         (None, None) => {
             let rules = rule_settings::company_rules(&db).await?;
             let today = kinmu_attendance::attendance_date(chrono::Utc::now(), &rules);
@@ -734,7 +730,7 @@ async fn export(cli: &Cli, file: &FileConfig, a: &ExportArgs) -> Result<(), Fail
     use kinmu_shared::api::ReportKind;
     let period = match (a.kind, a.month.as_deref(), a.date.as_deref()) {
         (ReportKind::Daily, _, None) => return Err(Failure("the daily table needs --date YYYY-MM-DD".into())),
-        (ReportKind::Daily | ReportKind::Terminal, None, Some(d)) => Period::Day(crate::attendance::daily_task::parse_date("--date", d)?),
+        (ReportKind::Daily | ReportKind::Terminal, None, Some(d)) => Period::Day(crate::attendance::period::parse_date("--date", d)?),
         (_, Some(m), _) => {
             let (y, m) = crate::attendance::parse_month(m)?;
             Period::Month(y, m)
@@ -806,7 +802,7 @@ async fn attendance_run(cli: &Cli, file: &FileConfig, range: Option<(&str, &str)
     let rules = rule_settings::company_rules(&db).await?;
     let (trigger, from, to) = match range {
         Some((f, t)) => {
-            let (from, to) = (daily_task::parse_date("from", f)?, daily_task::parse_date("to", t)?);
+            let (from, to) = (crate::attendance::period::parse_date("from", f)?, crate::attendance::period::parse_date("to", t)?);
             daily_task::check_range(from, to, kinmu_attendance::attendance_date(now, &rules))?;
             (TaskTrigger::Rebuild, from, to)
         }

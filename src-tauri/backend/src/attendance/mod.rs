@@ -23,6 +23,7 @@ pub mod month_report;
 pub mod output_profiles;
 pub mod output_roots;
 pub mod people;
+pub mod period;
 pub mod reports;
 pub mod retention;
 pub mod rule_settings;
@@ -30,4 +31,5 @@ pub mod rules_preview;
 pub mod timesheet;
 
 pub use event_import::{ImportFileError, ImportProgress, ImportStatus, ImportSummary, format_name, import_file, parse_format};
-pub use month_report::{MonthReport, ReportError, month_report, parse_month};
+pub use month_report::{MonthReport, ReportError, month_report};
+pub use period::parse_month;

@@ -33,11 +33,6 @@ pub struct MonthReport {
     pub total: MonthlyRecord,
 }
 
-/// Parses `YYYY-MM` (a four-digit year from 1900 to 2999, see [`kinmu_shared::validation::year_month`]).
-pub fn parse_month(s: &str) -> Result<(i32, u32), ReportError> {
-    kinmu_shared::validation::year_month("month", s).map_err(|_| ReportError::InvalidMonth { given: s.to_string() })
-}
-
 /// The log-user keys `name` stands for: a Kinmu login's log accounts, or `name` itself (a log
 /// user with or without its domain).
 async fn log_keys(db: &Db, name: &str) -> Result<Vec<String>, ReportError> {

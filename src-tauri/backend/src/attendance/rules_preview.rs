@@ -6,9 +6,9 @@ use kinmu_attendance::{AttendanceRules, HolidayCalendar, LogEvent, compute_user_
 use kinmu_shared::Permission;
 use kinmu_shared::api::{HolidayEntry, PreviewEvent, RulesPreview, RulesPreviewRequest};
 
-use super::daily_task::parse_date;
 use super::event_import::stored_event;
 use super::people::{owns, person_key};
+use super::period::parse_date;
 use super::rule_settings::{self, rule_errors};
 use super::timesheet::day_of;
 use crate::accounts::Actor;

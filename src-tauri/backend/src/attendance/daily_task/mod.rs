@@ -41,7 +41,7 @@ use schedule::local_instant;
 use store::{store_day, total_month};
 
 pub use runs::{begin, begin_scheduled, get_run, mark_interrupted, overview, recent_runs};
-pub use schedule::{check_range, next_run_at, parse_date, schedule, scheduled_range, spawn, start_if_due};
+pub use schedule::{check_range, next_run_at, schedule, scheduled_range, spawn, start_if_due};
 
 /// Days whose events are read and computed together.
 const CHUNK_DAYS: usize = 7;
@@ -165,8 +165,8 @@ pub(super) async fn compute_and_store(
     now: DateTime<Utc>,
     progress: &mut impl FnMut(&TaskRun),
 ) -> Result<Option<String>> {
-    let from = parse_date("from", &run.from)?;
-    let to = parse_date("to", &run.to)?;
+    let from = crate::attendance::period::parse_date("from", &run.from)?;
+    let to = crate::attendance::period::parse_date("to", &run.to)?;
     let company = rule_settings::company_rules(db).await?;
     let book = RuleBook::build(company.clone(), &organizations::list(db).await?, &rule_settings::overrides(db).await?);
     book.validate()?;

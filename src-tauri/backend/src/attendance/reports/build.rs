@@ -15,37 +15,7 @@ use crate::attendance::rule_settings;
 use crate::database::Db;
 use crate::error::{Error, Result};
 
-/// The period of a table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Period {
-    Year(i32),
-    Month(i32, u32),
-    Day(NaiveDate),
-}
-
-impl Period {
-    pub fn first_and_last(self) -> (NaiveDate, NaiveDate) {
-        match self {
-            Period::Day(d) => (d, d),
-            Period::Year(y) => {
-                (NaiveDate::from_ymd_opt(y, 1, 1).expect("valid year"), NaiveDate::from_ymd_opt(y, 12, 31).expect("valid year"))
-            }
-            Period::Month(y, m) => {
-                let first = NaiveDate::from_ymd_opt(y, m, 1).expect("valid month");
-                let last = first.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).expect("valid");
-                (first, last)
-            }
-        }
-    }
-
-    pub fn label(self) -> String {
-        match self {
-            Period::Year(y) => format!("{y:04}"),
-            Period::Month(y, m) => format!("{y:04}-{m:02}"),
-            Period::Day(d) => d.to_string(),
-        }
-    }
-}
+pub use crate::attendance::period::Period;
 
 /// What to build.
 #[derive(Debug, Clone)]

@@ -9,7 +9,7 @@ use kinmu_attendance::{AttendanceRules, RulesOverride, attendance_date};
 use kinmu_shared::api::{AttendanceTaskSettings, RunTask, TaskOverview, TaskTrigger, Timesheet};
 use serde::{Deserialize, Serialize};
 
-use crate::attendance::{daily_task, parse_month, rule_settings, timesheet};
+use crate::attendance::{daily_task, parse_month, period, rule_settings, timesheet};
 use crate::error::{Error, Result};
 use crate::http::SharedState;
 use crate::http::request_parts::{IdParam, JsonBody, QueryParams, Session};
@@ -75,7 +75,7 @@ pub async fn run_task(State(state): State<SharedState>, session: Session, JsonBo
             (TaskTrigger::Manual, from, to)
         }
         (Some(f), Some(t)) => {
-            let (from, to) = (daily_task::parse_date("from", f)?, daily_task::parse_date("to", t)?);
+            let (from, to) = (period::parse_date("from", f)?, period::parse_date("to", t)?);
             daily_task::check_range(from, to, attendance_date(now, &rules))?;
             (TaskTrigger::Rebuild, from, to)
         }

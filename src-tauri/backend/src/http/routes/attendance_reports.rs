@@ -23,7 +23,7 @@ fn kind_of(raw: &str) -> Result<ReportKind> {
 async fn request(state: &SharedState, session: &Session, kind: ReportKind, q: &ReportQuery) -> Result<ReportRequest> {
     let period = match (kind, q.month.as_deref(), q.date.as_deref()) {
         (ReportKind::Daily, _, Some(d)) | (ReportKind::Terminal, None, Some(d)) => {
-            Period::Day(crate::attendance::daily_task::parse_date("date", d)?)
+            Period::Day(crate::attendance::period::parse_date("date", d)?)
         }
         (ReportKind::Daily, _, None) => return Err(Error::invalid("date", "date: the daily table needs a day, YYYY-MM-DD")),
         (_, Some(m), _) => {

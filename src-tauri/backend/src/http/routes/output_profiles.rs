@@ -4,11 +4,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use kinmu_shared::api::{HolidayEntry, OutputProfile, ProfileRunReport, RulesPreview, RulesPreviewRequest, RunProfiles};
 use serde::Deserialize;
 
-use crate::attendance::{daily_task, output_profiles, parse_month, rule_settings, rules_preview};
+use crate::attendance::{output_profiles, period, rule_settings, rules_preview};
 use crate::error::{Error, Result};
 use crate::http::SharedState;
 use crate::http::request_parts::{IdParam, JsonBody, QueryParams, Session};
@@ -45,12 +45,8 @@ pub async fn copy(State(state): State<SharedState>, session: Session, IdParam(id
 pub async fn days_of(state: &SharedState, req: &RunProfiles) -> Result<Vec<NaiveDate>> {
     match (req.month.as_deref(), req.date.as_deref()) {
         (Some(_), Some(_)) => Err(Error::invalid("date", "give month or date, not both")),
-        (None, Some(d)) => Ok(vec![daily_task::parse_date("date", d)?]),
-        (Some(m), None) => {
-            let (y, m) = parse_month(m).map_err(|e| Error::invalid("month", e.to_string()))?;
-            let first = NaiveDate::from_ymd_opt(y, m, 1).expect("valid month");
-            Ok(first.iter_days().take_while(|d| d.month() == m).collect())
-        }
+        (None, Some(d)) => Ok(vec![period::parse_date("date", d)?]),
+        (Some(m), None) => period::days_of_month("month", m),
         (None, None) => {
             let rules = rule_settings::company_rules(&state.db).await?;
             let today = kinmu_attendance::attendance_date(Utc::now(), &rules);
