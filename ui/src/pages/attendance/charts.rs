@@ -31,7 +31,7 @@ pub fn AgreementPanel(month: Signal<String>, org: Signal<String>) -> impl IntoVi
         let g = generation.get_value();
         shown.set(LIST_PAGE);
         leptos::task::spawn_local(async move {
-            let r = api_client::get::<serde_json::Value>(&route).await.map(|v| api_client::read::agreement(&v));
+            let r = api_client::get::<kinmu_shared::api::AgreementReport>(&route).await;
             if generation.try_get_value() != Some(g) {
                 return;
             }

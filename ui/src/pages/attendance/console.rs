@@ -72,7 +72,7 @@ pub fn ConsolePage() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
 
     leptos::task::spawn_local(async move {
-        if let Ok(d) = api_client::get::<serde_json::Value>("/attendance/display").await.map(|v| api_client::read::display(&v)) {
+        if let Ok(d) = api_client::get::<kinmu_shared::api::DisplaySettings>("/attendance/display").await {
             display.set(Some(d));
         }
         if viewer && let Ok(o) = api_client::organizations().await {
@@ -120,7 +120,7 @@ pub fn ConsolePage() -> impl IntoView {
         };
         loading.set(true);
         leptos::task::spawn_local(async move {
-            let r = api_client::get::<serde_json::Value>(&route).await.map(|v| api_client::read::report(&v));
+            let r = api_client::get::<kinmu_shared::api::Report>(&route).await;
             // A newer request (another tab, month…) superseded this one.
             if generation.get_untracked() != gen_now {
                 return;

@@ -164,7 +164,7 @@ pub fn DisplayPage() -> impl IntoView {
         current.set(layouts[i]);
     });
     leptos::task::spawn_local(async move {
-        match api_client::get::<serde_json::Value>("/attendance/display").await.map(|v| api_client::read::display(&v)) {
+        match api_client::get::<DisplaySettings>("/attendance/display").await {
             Ok(d) => {
                 for (i, k) in ReportKind::ALL.iter().enumerate() {
                     layouts[i].set(d.layout(*k).clone());
@@ -186,7 +186,7 @@ pub fn DisplayPage() -> impl IntoView {
             terminal: layouts[4].get_untracked(),
         };
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, serde_json::Value>("PUT", "/attendance/display", &body).await {
+            match api_client::send::<_, DisplaySettings>("PUT", "/attendance/display", &body).await {
                 Ok(_) => saved.set(true),
                 Err(e) => {
                     // Show a table's error on that table.
@@ -265,7 +265,7 @@ fn LimitsForm() -> impl IntoView {
         special.set(l.special_clause);
     };
     leptos::task::spawn_local(async move {
-        match api_client::get::<serde_json::Value>("/attendance/agreement/limits").await.map(|v| api_client::read::limits(&v)) {
+        match api_client::get::<AgreementLimits>("/attendance/agreement/limits").await {
             Ok(l) => fill(l),
             Err(e) => errors.set_api(&e),
         }
@@ -313,10 +313,7 @@ fn LimitsForm() -> impl IntoView {
             year_start_month: n[7],
         };
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, serde_json::Value>("PUT", "/attendance/agreement/limits", &body)
-                .await
-                .map(|v| api_client::read::limits(&v))
-            {
+            match api_client::send::<_, AgreementLimits>("PUT", "/attendance/agreement/limits", &body).await {
                 Ok(l) => {
                     fill(l);
                     saved.set(true);

@@ -2,11 +2,12 @@
 //! the days it works although a rule makes them holidays. The company's days live in the rules
 //! (`holidays.added` / `holidays.removed`) and are saved with `PUT /attendance/rules`.
 
+use kinmu_shared::api::HolidayEntry;
 use leptos::prelude::*;
 use serde_json::Value;
 
 use super::{AdminNav, error_banner};
-use crate::api_client::{self, read};
+use crate::api_client;
 use crate::components::form_errors::FormErrors;
 use crate::components::period_picker::{Step, period_action, period_html};
 use crate::datetime::{parse_date, today, weekday_index};
@@ -17,6 +18,11 @@ const WD_KEYS: [&str; 7] = ["wd.mon", "wd.tue", "wd.wed", "wd.thu", "wd.fri", "w
 
 fn weekday(date: &str) -> &'static str {
     parse_date(date).map(|(y, m, d)| t(WD_KEYS[weekday_index(y, m, d) as usize])).unwrap_or("")
+}
+
+/// The calendar's rows: date, name, kind.
+fn holiday_rows(entries: Vec<HolidayEntry>) -> Vec<(String, String, String)> {
+    entries.into_iter().map(|h| (h.date, h.name, h.kind)).collect()
 }
 
 fn strings(v: Option<&Value>) -> Vec<String> {
@@ -60,7 +66,7 @@ pub fn HolidaysPage() -> impl IntoView {
     Effect::new(move |_| {
         let y = year.get();
         leptos::task::spawn_local(async move {
-            match api_client::get::<Value>(&format!("/attendance/holidays?year={y}")).await.map(|v| read::holidays(&v)) {
+            match api_client::get::<Vec<HolidayEntry>>(&format!("/attendance/holidays?year={y}")).await.map(holiday_rows) {
                 Ok(e) => {
                     entries.set(e);
                     error.set(None);
@@ -129,7 +135,7 @@ pub fn HolidaysPage() -> impl IntoView {
                     saved.set(true);
                     load_rules();
                     let y = year.get_untracked();
-                    if let Ok(e) = api_client::get::<Value>(&format!("/attendance/holidays?year={y}")).await.map(|v| read::holidays(&v)) {
+                    if let Ok(e) = api_client::get::<Vec<HolidayEntry>>(&format!("/attendance/holidays?year={y}")).await.map(holiday_rows) {
                         entries.set(e);
                     }
                 }

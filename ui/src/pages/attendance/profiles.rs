@@ -1,13 +1,15 @@
 //! Output profiles (files of attendance tables written after each attendance task and on
 //! demand): list, enable/disable, add, copy, edit, delete, and "Run now" with the files written.
 
-use kinmu_shared::api::{DisplaySettings, OutputFormat, OutputProfile, OutputUnit, RankingItem, ReportKind, RunProfiles, TableLayout};
+use kinmu_shared::api::{
+    DisplaySettings, OutputFormat, OutputProfile, OutputUnit, ProfileRunReport, RankingItem, ReportKind, RunProfiles, TableLayout,
+};
 use leptos::prelude::*;
 
 use super::display::LayoutEditor;
 use super::{AdminNav, column_title, error_banner, kind_label};
 use crate::api_client;
-use crate::api_client::read::{self, int, items, text};
+use crate::api_client::read;
 use crate::components::confirm_delete::ConfirmDeleteDialog;
 use crate::components::dialog::Modal;
 use crate::components::form_errors::{FormErrors, GeneralError};
@@ -15,7 +17,6 @@ use crate::components::period_picker::{Step, period_action, period_html};
 use crate::datetime::{add_days, add_months, today};
 use crate::html::{Html, RawHtml, checked, esc, value_of};
 use crate::i18n::{t, t_dyn, tx};
-use serde_json::Value;
 
 #[derive(Clone)]
 enum Editing {
@@ -40,10 +41,7 @@ pub fn ProfilesPage() -> impl IntoView {
     let display = RwSignal::new(None::<DisplaySettings>);
     let load = move || {
         leptos::task::spawn_local(async move {
-            match api_client::get::<serde_json::Value>("/attendance/profiles")
-                .await
-                .map(|v| v.as_array().map(|a| a.iter().map(api_client::read::profile).collect::<Vec<_>>()).unwrap_or_default())
-            {
+            match api_client::get::<Vec<OutputProfile>>("/attendance/profiles").await {
                 Ok(l) => {
                     list.set(Some(l));
                     error.set(None);
@@ -54,14 +52,14 @@ pub fn ProfilesPage() -> impl IntoView {
     };
     load();
     leptos::task::spawn_local(async move {
-        if let Ok(d) = api_client::get::<serde_json::Value>("/attendance/display").await.map(|v| api_client::read::display(&v)) {
+        if let Ok(d) = api_client::get::<kinmu_shared::api::DisplaySettings>("/attendance/display").await {
             display.set(Some(d));
         }
     });
     let toggle = move |p: OutputProfile, on: bool| {
         leptos::task::spawn_local(async move {
             let body = OutputProfile { enabled: on, ..p.clone() };
-            match api_client::send::<_, serde_json::Value>("PUT", &format!("/attendance/profiles/{}", p.id), &body).await {
+            match api_client::send::<_, OutputProfile>("PUT", &format!("/attendance/profiles/{}", p.id), &body).await {
                 Ok(_) => load(),
                 Err(e) => {
                     error.set(Some(e.message));
@@ -72,8 +70,7 @@ pub fn ProfilesPage() -> impl IntoView {
     };
     let copy = move |id: i64| {
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, serde_json::Value>("POST", &format!("/attendance/profiles/{id}/copy"), &serde_json::json!({})).await
-            {
+            match api_client::send::<_, OutputProfile>("POST", &format!("/attendance/profiles/{id}/copy"), &serde_json::json!({})).await {
                 Ok(_) => load(),
                 Err(e) => error.set(Some(e.message)),
             }
@@ -313,9 +310,9 @@ fn ProfileDialog(profile: OutputProfile, display: RwSignal<Option<DisplaySetting
         busy.set(true);
         leptos::task::spawn_local(async move {
             let r = if is_new {
-                api_client::send::<_, serde_json::Value>("POST", "/attendance/profiles", &body).await
+                api_client::send::<_, OutputProfile>("POST", "/attendance/profiles", &body).await
             } else {
-                api_client::send::<_, serde_json::Value>("PUT", &format!("/attendance/profiles/{id}"), &body).await
+                api_client::send::<_, OutputProfile>("PUT", &format!("/attendance/profiles/{id}"), &body).await
             };
             busy.set(false);
             match r {
@@ -354,7 +351,7 @@ fn RunDialog(profile: OutputProfile, on_done: Callback<()>) -> impl IntoView {
     let per_day = profile.unit == OutputUnit::PerDay;
     let month = RwSignal::new(add_months(&today()[..7], -1));
     let date = RwSignal::new(add_days(&today(), -1));
-    let report = RwSignal::new(None::<Value>);
+    let report = RwSignal::new(None::<ProfileRunReport>);
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
     let id = profile.id;
@@ -386,7 +383,7 @@ fn RunDialog(profile: OutputProfile, on_done: Callback<()>) -> impl IntoView {
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, Value>("POST", &format!("/attendance/profiles/{id}/run"), &body).await {
+            match api_client::send::<_, ProfileRunReport>("POST", &format!("/attendance/profiles/{id}/run"), &body).await {
                 Ok(r) => report.set(Some(r)),
                 Err(e) => errors.set_api(&e),
             }
@@ -412,16 +409,15 @@ fn RunDialog(profile: OutputProfile, on_done: Callback<()>) -> impl IntoView {
     }
 }
 
-fn run_report_text(r: &Value) -> String {
+fn run_report_text(r: &ProfileRunReport) -> String {
     let mut h = Html::new();
-    let files = items(r, "files");
-    let errors = items(r, "errors");
+    let (files, errors) = (&r.files, &r.errors);
     h.fmt(format_args!(
         r#"<div role="status" data-testid="profile-run-report"><p>{}: {} · {}: {}</p>"#,
         esc(t("prof.files_written")),
         files.len(),
         esc(t("prof.files_deleted")),
-        int(r, "deleted")
+        r.deleted
     ));
     if !files.is_empty() {
         h.raw("<table><thead><tr>");
@@ -430,15 +426,15 @@ fn run_report_text(r: &Value) -> String {
         }
         h.raw("</tr></thead><tbody>");
         for f in files {
-            h.raw("<tr>").el("td", r#"class="accounts" data-testid="profile-file""#, &text(f, "path"));
-            h.el("td", r#"class="num""#, &int(f, "rows").to_string()).el("td", r#"class="num""#, &int(f, "bytes").to_string()).raw("</tr>");
+            h.raw("<tr>").el("td", r#"class="accounts" data-testid="profile-file""#, &f.path);
+            h.el("td", r#"class="num""#, &f.rows.to_string()).el("td", r#"class="num""#, &f.bytes.to_string()).raw("</tr>");
         }
         h.raw("</tbody></table>");
     }
     if !errors.is_empty() {
         h.raw(r#"<ul class="error-banner">"#);
         for e in errors {
-            h.el("li", "", e.as_str().unwrap_or_default());
+            h.el("li", "", e);
         }
         h.raw("</ul>");
     }

@@ -6,10 +6,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use kinmu_shared::api::{AttendanceTaskSettings, RetentionSettings, RunTask, TaskOverview, TaskStatus, TaskTrigger};
 use leptos::prelude::*;
-use serde_json::Value;
 
 use super::AdminNav;
-use crate::api_client::{self, read};
+use crate::api_client;
 use crate::app_state::app;
 use crate::components::form_errors::FormErrors;
 use crate::datetime::{add_days, format_timestamp, parse_date, today};
@@ -85,7 +84,7 @@ pub fn TaskPage() -> impl IntoView {
     };
     let refresh = move |fill_form: bool| {
         leptos::task::spawn_local(async move {
-            match api_client::get::<Value>("/attendance/task").await.map(|v| read::task_overview(&v)) {
+            match api_client::get::<TaskOverview>("/attendance/task").await {
                 Ok(o) => {
                     if fill_form {
                         fill(&o.settings);
@@ -168,7 +167,7 @@ pub fn TaskPage() -> impl IntoView {
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, Value>("PUT", "/attendance/task/settings", &body).await.map(|v| read::task_settings(&v)) {
+            match api_client::send::<_, AttendanceTaskSettings>("PUT", "/attendance/task/settings", &body).await {
                 Ok(s) => {
                     fill(&s);
                     saved.set(true);
@@ -183,7 +182,7 @@ pub fn TaskPage() -> impl IntoView {
     let start = move |body: RunTask| {
         run_errors.clear();
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, Value>("POST", "/attendance/task/run", &body).await {
+            match api_client::send::<_, kinmu_shared::api::TaskRun>("POST", "/attendance/task/run", &body).await {
                 Ok(_) => refresh(false),
                 Err(e) => run_errors.set_api(&e),
             }
@@ -207,10 +206,7 @@ pub fn TaskPage() -> impl IntoView {
     };
     let stop = move || {
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, Value>("POST", "/attendance/task/stop", &serde_json::json!({}))
-                .await
-                .map(|v| read::task_overview(&v))
-            {
+            match api_client::send::<_, TaskOverview>("POST", "/attendance/task/stop", &serde_json::json!({})).await {
                 Ok(o) => overview.set(Some(o)),
                 Err(e) => run_errors.set_api(&e),
             }
