@@ -81,22 +81,33 @@ pub async fn serve(State(state): State<SharedState>, method: Method, uri: Uri, h
     ([(CACHE_CONTROL, "no-cache")], Html(ui.index.clone())).into_response()
 }
 
+/// Whether the client's `Accept-Encoding` takes `coding` (and not with `q=0`).
+fn accepts(headers: &HeaderMap, coding: &str) -> bool {
+    headers.get_all(ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(|item| {
+        let mut parts = item.split(';').map(str::trim);
+        parts.next().is_some_and(|c| c.eq_ignore_ascii_case(coding)) && !parts.any(|p| p.replace(' ', "") == "q=0")
+    })
+}
+
+/// A built file, as the precompressed copy the client takes best (Brotli, then gzip) when the
+/// build made one, else as it is.
 async fn send_file(file: &Path, headers: &HeaderMap) -> Response {
     let mime = mime_guess::from_path(file).first_or_octet_stream().to_string();
-    let gzip_ok = headers.get(ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("gzip"));
-    let gz = PathBuf::from(format!("{}.gz", file.display()));
-    if gzip_ok
-        && gz.is_file()
-        && let Ok(bytes) = tokio::fs::read(&gz).await
-    {
-        return (
-            [(CONTENT_TYPE, mime), (CONTENT_ENCODING, "gzip".into()), (CACHE_CONTROL, "no-cache".into()), (VARY, "accept-encoding".into())],
-            Body::from(bytes),
-        )
-            .into_response();
+    for (coding, suffix) in [("br", "br"), ("gzip", "gz")] {
+        if !accepts(headers, coding) {
+            continue;
+        }
+        let packed = PathBuf::from(format!("{}.{suffix}", file.display()));
+        if let Ok(bytes) = tokio::fs::read(&packed).await {
+            return (
+                [(CONTENT_TYPE, mime), (CONTENT_ENCODING, coding.into()), (CACHE_CONTROL, "no-cache".into()), (VARY, "accept-encoding".into())],
+                Body::from(bytes),
+            )
+                .into_response();
+        }
     }
     match tokio::fs::read(file).await {
-        Ok(bytes) => ([(CONTENT_TYPE, mime), (CACHE_CONTROL, "no-cache".into())], Body::from(bytes)).into_response(),
+        Ok(bytes) => ([(CONTENT_TYPE, mime), (CACHE_CONTROL, "no-cache".into()), (VARY, "accept-encoding".into())], Body::from(bytes)).into_response(),
         Err(_) => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
 }
@@ -104,6 +115,33 @@ async fn send_file(file: &Path, headers: &HeaderMap) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn the_best_precompressed_copy_is_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("app.js");
+        std::fs::write(&file, "plain").unwrap();
+        std::fs::write(dir.path().join("app.js.gz"), "gzipped").unwrap();
+        std::fs::write(dir.path().join("app.js.br"), "brotli").unwrap();
+        let ask = |accept: &'static str| {
+            let mut h = HeaderMap::new();
+            if !accept.is_empty() {
+                h.insert(ACCEPT_ENCODING, accept.parse().unwrap());
+            }
+            h
+        };
+        for (accept, coding, body) in [
+            ("gzip, deflate, br, zstd", Some("br"), "brotli"),
+            ("gzip, deflate", Some("gzip"), "gzipped"),
+            ("br;q=0, gzip", Some("gzip"), "gzipped"),
+            ("", None, "plain"),
+        ] {
+            let resp = send_file(&file, &ask(accept)).await;
+            assert_eq!(resp.headers().get(CONTENT_ENCODING).map(|v| v.to_str().unwrap()), coding, "{accept}");
+            let bytes = axum::body::to_bytes(resp.into_body(), 1024).await.unwrap();
+            assert_eq!(bytes, body.as_bytes(), "{accept}");
+        }
+    }
 
     #[test]
     fn base_path_is_written_into_the_page() {
