@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use kinmu_shared::agreement36::{self, MonthWork};
 use kinmu_shared::api::{AgreementLevel, AgreementLimits, AgreementReport, AgreementStatus, HeatDay};
 
-use super::reports::build::scope;
+use super::reports::request::scope;
 use crate::accounts::{Actor, system_settings};
 use crate::database::Db;
 use crate::error::{Error, Result};

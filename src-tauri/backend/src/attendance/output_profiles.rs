@@ -7,7 +7,6 @@
 //! profiles that would write the same path are refused when saved.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
@@ -16,47 +15,11 @@ use kinmu_shared::{Language, Permission};
 
 use super::output_roots::OutputRoots;
 use super::people::owns;
+use super::reports::files::{split_rows, zip_file};
 use super::reports::{self, CsvEncoding, FileFormat, Period, ReportRequest, Row, Table};
 use crate::accounts::Actor;
 use crate::database::Db;
 use crate::error::{Error, Result};
-
-/// Persons per monthly file before it is split.
-pub const MONTHLY_ROWS_PER_FILE: usize = 10_000;
-/// Rows per daily or per-terminal file before it is split.
-pub const DAILY_ROWS_PER_FILE: usize = 50_000;
-
-/// Persons (sheets) per Excel timesheet file before it is split.
-pub const TIMESHEET_SHEETS_PER_FILE: usize = 1_000;
-
-/// The pieces a file of `rows` is split into: monthly and ranking files past 10,000 persons,
-/// daily and per-terminal files past 50,000 rows, Excel timesheets past 1,000 persons (a sheet
-/// each). Rows of one person stay in one piece.
-pub fn split_rows<'r>(kind: ReportKind, format: OutputFormat, rows: &[&'r Row]) -> Vec<Vec<&'r Row>> {
-    if rows.is_empty() {
-        return vec![Vec::new()];
-    }
-    match (kind, format) {
-        (ReportKind::Monthly | ReportKind::Ranking, _) => rows.chunks(MONTHLY_ROWS_PER_FILE).map(<[_]>::to_vec).collect(),
-        (ReportKind::Daily | ReportKind::Terminal, _) => rows.chunks(DAILY_ROWS_PER_FILE).map(<[_]>::to_vec).collect(),
-        (ReportKind::Timesheet, OutputFormat::Csv) => vec![rows.to_vec()],
-        (ReportKind::Timesheet, OutputFormat::Xlsx) => {
-            let mut pieces: Vec<Vec<&Row>> = vec![Vec::new()];
-            let mut persons = 0;
-            for (i, r) in rows.iter().enumerate() {
-                if i == 0 || rows[i - 1].person != r.person {
-                    persons += 1;
-                    if persons > TIMESHEET_SHEETS_PER_FILE {
-                        pieces.push(Vec::new());
-                        persons = 1;
-                    }
-                }
-                pieces.last_mut().expect("a piece").push(r);
-            }
-            pieces
-        }
-    }
-}
 
 /// The words a file name may use.
 pub const FILE_NAME_WORDS: [&str; 8] =
@@ -573,7 +536,7 @@ pub fn write_files(p: &OutputProfile, table: &Table, period: Period, language: L
                 std::fs::create_dir_all(&staging).map_err(|e| io_error(&staging, e))?;
                 let plain = staging.join(&inner);
                 let result = reports::write_file(table, piece, format, p.header, encoding, language, &plain)
-                    .and_then(|_| zip_file(&plain, &inner, &path));
+                    .and_then(|_| zip_file(&plain, &inner, &path).map_err(|e| io_error(&path, e)));
                 let _ = std::fs::remove_dir_all(&staging);
                 result?;
             } else {
@@ -588,25 +551,6 @@ pub fn write_files(p: &OutputProfile, table: &Table, period: Period, language: L
 
 fn io_error(path: &Path, e: std::io::Error) -> Error {
     Error::invalid("folder", format!("folder: cannot write {}: {e}", path.display()))
-}
-
-/// Zips `file` as `name` into `out` (through a temporary name).
-pub(crate) fn zip_file(file: &Path, name: &str, out: &Path) -> Result<()> {
-    let dir = out.parent().unwrap_or(Path::new("."));
-    let temp = dir.join(format!(".{}.part", out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default()));
-    let result = (|| -> std::io::Result<()> {
-        let mut zip = zip::ZipWriter::new(std::fs::File::create(&temp)?);
-        let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-        zip.start_file(name, options).map_err(std::io::Error::other)?;
-        let mut input = std::fs::File::open(file)?;
-        std::io::copy(&mut input, &mut zip)?;
-        zip.finish().map_err(std::io::Error::other)?.flush()?;
-        std::fs::rename(&temp, out)
-    })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&temp);
-        io_error(out, e)
-    })
 }
 
 /// Deletes the profile's files older than its retention.
@@ -696,6 +640,7 @@ pub async fn enabled(db: &Db) -> Result<Vec<OutputProfile>> {
 mod tests {
     use super::*;
     use crate::attendance::reports::Cell;
+    use crate::attendance::reports::files::{MONTHLY_ROWS_PER_FILE, TIMESHEET_SHEETS_PER_FILE};
 
     fn profile() -> OutputProfile {
         OutputProfile { name: "Monthly".into(), folder: "/srv/kinmu".into(), ..OutputProfile::default() }

@@ -100,14 +100,20 @@ async fn send_file(file: &Path, headers: &HeaderMap) -> Response {
         let packed = PathBuf::from(format!("{}.{suffix}", file.display()));
         if let Ok(bytes) = tokio::fs::read(&packed).await {
             return (
-                [(CONTENT_TYPE, mime), (CONTENT_ENCODING, coding.into()), (CACHE_CONTROL, "no-cache".into()), (VARY, "accept-encoding".into())],
+                [
+                    (CONTENT_TYPE, mime),
+                    (CONTENT_ENCODING, coding.into()),
+                    (CACHE_CONTROL, "no-cache".into()),
+                    (VARY, "accept-encoding".into()),
+                ],
                 Body::from(bytes),
             )
                 .into_response();
         }
     }
     match tokio::fs::read(file).await {
-        Ok(bytes) => ([(CONTENT_TYPE, mime), (CACHE_CONTROL, "no-cache".into()), (VARY, "accept-encoding".into())], Body::from(bytes)).into_response(),
+        Ok(bytes) => ([(CONTENT_TYPE, mime), (CACHE_CONTROL, "no-cache".into()), (VARY, "accept-encoding".into())], Body::from(bytes))
+            .into_response(),
         Err(_) => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
 }

@@ -3,19 +3,74 @@
 //! needs more than one), each written to a temporary name and renamed (or zipped) when
 //! complete, so a reader never sees half a file.
 
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use kinmu_shared::Language;
-use kinmu_shared::api::ReportKind;
+use kinmu_shared::api::{OutputFormat, ReportKind};
 
 use super::FileFormat;
 use super::file_writers::{CsvEncoding, CsvStream, XlsxStream};
 use super::handoff::Handoff;
-use super::stream::RowSink;
+use super::rows::RowSink;
 use super::table::{Row, Table};
-use crate::attendance::output_profiles::{DAILY_ROWS_PER_FILE, MONTHLY_ROWS_PER_FILE, TIMESHEET_SHEETS_PER_FILE, zip_file};
 use crate::error::{Error, Result};
+
+/// Persons per monthly file before it is split.
+pub const MONTHLY_ROWS_PER_FILE: usize = 10_000;
+/// Rows per daily or per-terminal file before it is split.
+pub const DAILY_ROWS_PER_FILE: usize = 50_000;
+
+/// Persons (sheets) per Excel timesheet file before it is split.
+pub const TIMESHEET_SHEETS_PER_FILE: usize = 1_000;
+
+/// The pieces a file of `rows` is split into: monthly and ranking files past 10,000 persons,
+/// daily and per-terminal files past 50,000 rows, Excel timesheets past 1,000 persons (a sheet
+/// each). Rows of one person stay in one piece.
+pub fn split_rows<'r>(kind: ReportKind, format: OutputFormat, rows: &[&'r Row]) -> Vec<Vec<&'r Row>> {
+    if rows.is_empty() {
+        return vec![Vec::new()];
+    }
+    match (kind, format) {
+        (ReportKind::Monthly | ReportKind::Ranking, _) => rows.chunks(MONTHLY_ROWS_PER_FILE).map(<[_]>::to_vec).collect(),
+        (ReportKind::Daily | ReportKind::Terminal, _) => rows.chunks(DAILY_ROWS_PER_FILE).map(<[_]>::to_vec).collect(),
+        (ReportKind::Timesheet, OutputFormat::Csv) => vec![rows.to_vec()],
+        (ReportKind::Timesheet, OutputFormat::Xlsx) => {
+            let mut pieces: Vec<Vec<&Row>> = vec![Vec::new()];
+            let mut persons = 0;
+            for (i, r) in rows.iter().enumerate() {
+                if i == 0 || rows[i - 1].person != r.person {
+                    persons += 1;
+                    if persons > TIMESHEET_SHEETS_PER_FILE {
+                        pieces.push(Vec::new());
+                        persons = 1;
+                    }
+                }
+                pieces.last_mut().expect("a piece").push(r);
+            }
+            pieces
+        }
+    }
+}
+
+/// Zips `file` as `name` into `out` (through a temporary name).
+pub fn zip_file(file: &Path, name: &str, out: &Path) -> std::io::Result<()> {
+    let dir = out.parent().unwrap_or(Path::new("."));
+    let temp = dir.join(format!(".{}.part", out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default()));
+    let result = (|| -> std::io::Result<()> {
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&temp)?);
+        let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file(name, options).map_err(std::io::Error::other)?;
+        let mut input = std::fs::File::open(file)?;
+        std::io::copy(&mut input, &mut zip)?;
+        zip.finish().map_err(std::io::Error::other)?.flush()?;
+        std::fs::rename(&temp, out)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
 
 /// A file written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,7 +246,7 @@ impl FileSet {
             };
             let result = if self.spec.zip {
                 let path = base.with_file_name(format!("{stem}.zip"));
-                zip_file(&temp, &inner, &path).map(|_| path)
+                zip_file(&temp, &inner, &path).map(|_| path.clone()).map_err(|e| io(&path, e))
             } else {
                 let path = base.with_file_name(&inner);
                 std::fs::rename(&temp, &path).map(|_| path.clone()).map_err(|e| io(&path, e))

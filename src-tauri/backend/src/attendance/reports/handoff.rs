@@ -6,7 +6,7 @@
 use std::sync::mpsc::SyncSender;
 use std::thread::JoinHandle;
 
-use super::stream::RowSink;
+use super::rows::RowSink;
 use super::table::Row;
 use crate::error::{Error, Result};
 

@@ -6,10 +6,11 @@
 //! - [`table`]: typed cells and sorting by up to two keys.
 //! - [`file_writers`]: CSV (UTF-8, UTF-8 with BOM, Shift_JIS) and Excel.
 
-pub mod build;
 pub mod file_writers;
 pub mod files;
 mod handoff;
+pub mod request;
+pub mod rows;
 mod spill_sort;
 pub mod stream;
 pub mod table;
@@ -19,10 +20,11 @@ use std::path::Path;
 use kinmu_shared::Language;
 use kinmu_shared::api::DisplaySettings;
 
-pub use build::{Period, ReportRequest, build};
 pub use file_writers::{CsvEncoding, write_csv, write_xlsx};
 pub use files::{FileSet, FileSpec, Namer, Written};
-pub use stream::{Grouping, RowSink, stream};
+pub use request::{Period, ReportRequest};
+pub use rows::RowSink;
+pub use stream::{Grouping, build, stream};
 pub use table::{Cell, Row, Table, parse_sort};
 
 use super::rule_settings;

@@ -13,7 +13,7 @@ use std::cmp::Ordering;
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
 
-use super::stream::Fields;
+use super::rows::Fields;
 use crate::error::{Error, Result};
 
 /// Rows a bucket should hold (about 150 bytes each in memory once read back).

@@ -22,8 +22,9 @@ use kinmu_shared::api::{ReportKind, SortKey};
 use sqlx::Row as _;
 use sqlx::postgres::PgRow;
 
-use super::build::{Period, ReportRequest, Scope, instant_cell, scope, weekday};
 use super::handoff::Handoff;
+use super::request::{Period, ReportRequest, Scope, instant_cell, scope, weekday};
+use super::rows::{Fields, RowSink};
 use super::spill_sort::{Column, ROWS_PER_BUCKET, SpillSort, boundaries, drain};
 use super::table::{Cell, Row, Table};
 use crate::accounts::Actor;
@@ -32,18 +33,6 @@ use crate::config::DatabaseKind;
 use crate::database::sqlite_rows::{Param, RawRow, for_each_row};
 use crate::database::{Db, Native};
 use crate::error::{Error, Result};
-
-/// Where streamed rows go.
-pub trait RowSink: Send + 'static {
-    fn push(&mut self, row: Row) -> Result<()>;
-}
-
-impl RowSink for Vec<Row> {
-    fn push(&mut self, row: Row) -> Result<()> {
-        Vec::push(self, row);
-        Ok(())
-    }
-}
 
 /// How rows must be grouped for the files they go to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,12 +46,6 @@ pub enum Grouping {
     User,
     /// By terminal, each terminal's rows in the table's order (files per terminal).
     Terminal,
-}
-
-/// A column as read: a row of any engine.
-pub(crate) trait Fields {
-    fn int(&self, i: usize) -> Result<i64>;
-    fn text(&self, i: usize) -> Result<&str>;
 }
 
 /// Stands for NULL in the integer columns read (`COALESCE(column, NULL_INT)`): the SQLite
@@ -795,4 +778,11 @@ async fn stream_with<S: RowSink>(
     })
     .await
     .map_err(|e| Error::Internal(e.to_string()))?
+}
+
+/// Builds the table `req` asks for, sorted by the layout's keys (every row in memory: for the
+/// console's pages and small tables; files are streamed, see [`stream`]).
+pub async fn build(db: &Db, actor: &Actor, req: &ReportRequest) -> Result<Table> {
+    let (table, rows) = stream(db, actor, req, Grouping::None, Vec::new()).await?;
+    Ok(Table { rows, ..table })
 }

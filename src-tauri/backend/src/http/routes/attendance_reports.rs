@@ -102,7 +102,7 @@ impl reports::RowSink for Download {
             self.persons += 1;
             self.last.clone_from(&row.person);
         }
-        if self.sheets && self.persons > crate::attendance::output_profiles::TIMESHEET_SHEETS_PER_FILE {
+        if self.sheets && self.persons > crate::attendance::reports::files::TIMESHEET_SHEETS_PER_FILE {
             return Ok(());
         }
         self.files.push(row)
@@ -158,7 +158,7 @@ pub async fn download(
         }
     };
     let persons = sink.persons;
-    if sheets && persons > crate::attendance::output_profiles::TIMESHEET_SHEETS_PER_FILE {
+    if sheets && persons > crate::attendance::reports::files::TIMESHEET_SHEETS_PER_FILE {
         drop(sink);
         let _ = std::fs::remove_dir_all(&dir);
         return Err(Error::invalid(

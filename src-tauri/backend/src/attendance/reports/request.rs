@@ -1,5 +1,6 @@
-//! Tables from the stored records, within what the asker may see: everyone's with the
-//! attendance view permission, otherwise only the records their log account names own.
+//! What a table is asked for ([`ReportRequest`]) and what the asker may see of it ([`Scope`]):
+//! everyone's records with the attendance view permission, otherwise only the records their log
+//! account names own; and the cells every table shares (weekdays, instants).
 
 use std::collections::HashMap;
 
@@ -8,7 +9,7 @@ use chrono_tz::Tz;
 use kinmu_shared::api::{RankingItem, ReportKind, TableLayout};
 use kinmu_shared::{Language, Permission};
 
-use super::table::{Cell, Table};
+use super::table::Cell;
 use crate::accounts::{Actor, organizations};
 use crate::attendance::people::{Directory, owns, person_key};
 use crate::attendance::rule_settings;
@@ -146,11 +147,4 @@ pub(crate) fn instant_cell(t: Option<DateTime<Utc>>, tz: Tz) -> Cell {
         }
         None => Cell::Time { text: String::new(), local: None },
     }
-}
-
-/// Builds the table `req` asks for, sorted by the layout's keys (every row in memory: for the
-/// console's pages and small tables; files are streamed, see [`super::stream`]).
-pub async fn build(db: &Db, actor: &Actor, req: &ReportRequest) -> Result<Table> {
-    let (table, rows) = super::stream::stream(db, actor, req, super::stream::Grouping::None, Vec::new()).await?;
-    Ok(Table { rows, ..table })
 }
