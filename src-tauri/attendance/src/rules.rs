@@ -23,7 +23,7 @@ use chrono::{NaiveDate, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::log_event::{DetailLookup, LogEvent, same_words_ignore_ascii_case};
+use kinmu_pc_logs::log_event::{DetailLookup, LogEvent, same_words_ignore_ascii_case};
 
 /// A time of day, to the minute (`"HH:MM"` in serialized form, 00:00–23:59).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -145,7 +145,7 @@ impl LogCondition {
 
     /// Whether an event with this operation and these detail fields satisfies the condition
     /// (see [`Self::matches`]); the fields may be read in place with
-    /// [`crate::log_event::detail_fields`].
+    /// [`kinmu_pc_logs::log_event::detail_fields`].
     pub fn matches_fields(&self, operation: &str, detail: &(impl DetailLookup + ?Sized)) -> bool {
         if self.operation.is_none() && self.detail.is_empty() {
             return false;

@@ -2,9 +2,9 @@
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use kinmu_attendance::{
-    AttendanceRules, ClockTime, CorrectedDisplay, Correction, Detail, HolidayCalendar, LogEvent, MissingLog, SourcePosition, TimeRange,
-    compute_day, compute_user_days,
+    AttendanceRules, ClockTime, CorrectedDisplay, Correction, HolidayCalendar, MissingLog, TimeRange, compute_day, compute_user_days,
 };
+use kinmu_pc_logs::{Detail, LogEvent, SourcePosition};
 use proptest::prelude::*;
 
 fn base() -> DateTime<Utc> {

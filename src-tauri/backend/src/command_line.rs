@@ -194,11 +194,11 @@ struct ImportArgs {
     files: Vec<PathBuf>,
     /// The files' format: alog-csv, evtx or jsonl (default: detected from each file's content).
     #[arg(long, value_name = "FORMAT", value_parser = parse_log_format)]
-    format: Option<kinmu_attendance::LogFormat>,
+    format: Option<kinmu_pc_logs::LogFormat>,
 }
 
-fn parse_log_format(s: &str) -> Result<kinmu_attendance::LogFormat, String> {
-    crate::attendance::parse_format(s).map_err(|e| e.to_string())
+fn parse_log_format(s: &str) -> Result<kinmu_pc_logs::LogFormat, String> {
+    crate::pc_logs::parse_format(s).map_err(|e| e.to_string())
 }
 
 #[derive(Args, Debug)]
@@ -529,7 +529,7 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), Failure> {
 const REJECTS_SHOWN: usize = 20;
 
 async fn import(cli: &Cli, file: &FileConfig, a: &ImportArgs) -> Result<(), Failure> {
-    use crate::attendance::{ImportStatus, format_name, import_file};
+    use crate::pc_logs::{ImportStatus, format_name, import_file};
     let db = open_db(cli, file).await?;
     // Naive log times are read in the attendance rules' time zone.
     let tz = crate::attendance::rule_settings::company_rules(&db).await?.time_zone;
@@ -974,7 +974,7 @@ type InboxTask = (tokio::sync::watch::Sender<bool>, tokio::task::JoinHandle<()>)
 
 /// Starts watching the inbox folder, when one is configured; a folder that cannot be used stops `serve`.
 fn start_inbox(dir: Option<PathBuf>, db: &Db) -> Result<Option<InboxTask>, Failure> {
-    use crate::attendance::inbox::{DEFAULT_SETTLE, Inbox};
+    use crate::pc_logs::inbox::{DEFAULT_SETTLE, Inbox};
     let Some(dir) = dir else { return Ok(None) };
     let inbox = Inbox::open(&dir, DEFAULT_SETTLE)?;
     println!("Watching the inbox folder {} for access logs (imported files go to processed/, failed ones to failed/)", dir.display());

@@ -58,7 +58,7 @@ pub struct FileLog {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileAttendance {
-    /// A folder whose dropped log files `kinmu serve` imports (see `attendance::inbox`).
+    /// A folder whose dropped log files `kinmu serve` imports (see `pc_logs::inbox`).
     pub inbox: Option<PathBuf>,
     /// The folders output profiles may write files under (default: the data folder's `files`).
     pub output_roots: Option<Vec<PathBuf>>,

@@ -4,7 +4,8 @@
 //!
 //! Where to look:
 //! - [`accounts`]: setup, users, organisations, roles, sessions, CSV transfer.
-//! - [`attendance`]: access-log imports, the attendance rules, the attendance task and its records.
+//! - [`pc_logs`]: access-log imports (command, upload, the watched inbox) into the events table.
+//! - [`attendance`]: the attendance rules, the attendance task and its records, reports and files.
 //! - [`settings_file`]: every administrator setting as one TOML file (`kinmu settings export|import`).
 //! - [`database`]: the pool over SQLite or PostgreSQL and the versioned migrations.
 //! - [`http`]: routes, extractors and the UI's files.
@@ -17,6 +18,7 @@ pub mod config;
 pub mod database;
 pub mod error;
 pub mod http;
+pub mod pc_logs;
 pub mod settings_file;
 pub mod time_zones;
 

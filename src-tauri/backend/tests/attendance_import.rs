@@ -6,10 +6,11 @@
 
 use std::path::{Path, PathBuf};
 
-use kinmu::attendance::{ImportFileError, ImportStatus, ImportSummary, ReportError, import_file, month_report};
+use kinmu::attendance::{ReportError, month_report};
 use kinmu::config::DatabaseUrl;
 use kinmu::database::Db;
-use kinmu_attendance::LogFormat;
+use kinmu::pc_logs::{ImportFileError, ImportStatus, ImportSummary, import_file};
+use kinmu_pc_logs::LogFormat;
 
 const TOKYO: chrono_tz::Tz = chrono_tz::Asia::Tokyo;
 const NOW: i64 = 2_000_000_000;
@@ -173,11 +174,11 @@ async fn import_story(db: Db) {
 /// Many events: batches, progress, and duplicates inside one file.
 async fn large_file_story(db: Db) {
     let dir = tempfile::tempdir().unwrap();
-    let logs = kinmu_attendance::generator::SyntheticLogs::new(300, 8, 600);
+    let logs = kinmu_pc_logs::generator::SyntheticLogs::new(300, 8, 600);
     let events = logs.generate();
     let path = dir.path().join("large.csv");
     let out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-    kinmu_attendance::import::alog_csv::write_alog_csv(out, events.iter().chain(events.iter().take(100)), TOKYO).unwrap();
+    kinmu_pc_logs::import::alog_csv::write_alog_csv(out, events.iter().chain(events.iter().take(100)), TOKYO).unwrap();
     let mut reports = Vec::new();
     let s = import_file(&db, &path, None, TOKYO, NOW, |p| reports.push(p.events_read)).await.unwrap();
     let n = events.len() as u64;
@@ -220,10 +221,10 @@ async fn large_files_are_imported_in_batches_on_sqlite() {
 async fn an_import_on_sqlite_leaves_its_write_ahead_log_empty() {
     let dir = tempfile::tempdir().unwrap();
     let db = Db::open(&sqlite_url(&dir), 2).await.unwrap();
-    let logs = kinmu_attendance::generator::SyntheticLogs::new(2000, 40, 20_000);
+    let logs = kinmu_pc_logs::generator::SyntheticLogs::new(2000, 40, 20_000);
     let path = dir.path().join("big.csv");
     let out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-    kinmu_attendance::import::alog_csv::write_alog_csv(out, &logs.generate(), TOKYO).unwrap();
+    kinmu_pc_logs::import::alog_csv::write_alog_csv(out, &logs.generate(), TOKYO).unwrap();
     let s = import_file(&db, &path, None, TOKYO, NOW, |_| {}).await.unwrap();
     assert_eq!((s.read, s.rejected), (logs.len() as u64, 0));
     let wal = dir.path().join("kinmu.db-wal");

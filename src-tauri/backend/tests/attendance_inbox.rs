@@ -5,9 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-use kinmu::attendance::inbox::{self, Inbox, InboxError, InboxOutcome};
 use kinmu::config::DatabaseUrl;
 use kinmu::database::Db;
+use kinmu::pc_logs::inbox::{self, Inbox, InboxError, InboxOutcome};
 
 const TOKYO: chrono_tz::Tz = chrono_tz::Asia::Tokyo;
 const SETTLE: Duration = Duration::from_secs(2);

@@ -12,9 +12,10 @@ use kinmu::accounts::{Actor, organizations, setup, users};
 use kinmu::attendance::daily_task::{self, TaskControl};
 use kinmu::attendance::output_roots::OutputRoots;
 use kinmu::attendance::reports::{self, CsvEncoding, FileFormat, Period, ReportRequest};
-use kinmu::attendance::{agreement, import_file, output_profiles, retention, rule_settings, rules_preview, timesheet};
+use kinmu::attendance::{agreement, output_profiles, retention, rule_settings, rules_preview, timesheet};
 use kinmu::database::Db;
 use kinmu::error::Error;
+use kinmu::pc_logs::import_file;
 use kinmu_attendance::{ClockTime, RulesOverride, TimeRange};
 use kinmu_shared::Language;
 use kinmu_shared::api::{
@@ -632,8 +633,8 @@ async fn tables_files_and_profiles_on_postgres() {
 /// afterwards; its records must be the engine's from the same events as `LogEvent`s: 60
 /// generated people (some on a second terminal at home) over three days, among unrelated logs.
 async fn task_agrees_with_the_engine(db: Db) {
-    use kinmu_attendance::generator::SyntheticLogs;
     use kinmu_attendance::{HolidayCalendar, RunOptions, UserNameMode, UserNameRules, compute_run};
+    use kinmu_pc_logs::generator::SyntheticLogs;
     let dir = tempfile::tempdir().unwrap();
     let t0 = now().timestamp();
     set_up_acme(&db, Language::En, t0).await;

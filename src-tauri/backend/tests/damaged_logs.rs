@@ -6,8 +6,8 @@ mod test_databases;
 
 use std::path::Path;
 
-use kinmu::attendance::{ImportStatus, ImportSummary, import_file};
 use kinmu::database::Db;
+use kinmu::pc_logs::{ImportStatus, ImportSummary, import_file};
 use test_databases::{postgres_url, sqlite_url};
 
 const TOKYO: chrono_tz::Tz = chrono_tz::Asia::Tokyo;

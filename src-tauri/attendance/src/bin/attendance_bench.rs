@@ -10,9 +10,9 @@ use std::io::Cursor;
 use std::time::Instant;
 
 use chrono::{NaiveDate, TimeZone};
-use kinmu_attendance::generator::SyntheticLogs;
-use kinmu_attendance::import::alog_csv::{AlogCsvReader, TextEncoding, write_alog_csv};
 use kinmu_attendance::{AttendanceRules, HolidayCalendar, RunOptions, compute_run};
+use kinmu_pc_logs::generator::SyntheticLogs;
+use kinmu_pc_logs::import::alog_csv::{AlogCsvReader, TextEncoding, write_alog_csv};
 
 fn arg(name: &str) -> Option<usize> {
     let args: Vec<String> = std::env::args().collect();

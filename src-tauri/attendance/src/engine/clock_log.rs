@@ -5,8 +5,8 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::log_event::{DetailLookup, LogEvent};
 use crate::rules::AttendanceRules;
+use kinmu_pc_logs::log_event::{DetailLookup, LogEvent};
 
 /// One clock-in or clock-out log (an event that is neither is not made into one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use super::clock_log::ClockLog;
 use super::day_frame::{DayFrame, Span, instant_of, minute_of, offset_minutes, overlap, subtract};
 use crate::holidays::{HolidayCalendar, HolidayKind};
-use crate::log_event::LogEvent;
 use crate::rules::{AttendanceRules, CorrectedDisplay, Correction, MissingLog};
+use kinmu_pc_logs::log_event::LogEvent;
 
 /// A clock-in or clock-out time as adopted for the day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

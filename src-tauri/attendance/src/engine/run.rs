@@ -12,8 +12,8 @@ use super::daily::DailyRecord;
 use super::day_frame::{DayFrame, minute_of};
 use super::terminal::{TerminalRecord, terminals_in_frame};
 use crate::holidays::HolidayCalendar;
-use crate::log_event::LogEvent;
 use crate::rules::AttendanceRules;
+use kinmu_pc_logs::log_event::LogEvent;
 
 /// What the run computes besides daily records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

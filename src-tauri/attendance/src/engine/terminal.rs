@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::clock_log::{ClockLog, TerminalNames};
 use super::day_frame::{DayFrame, minute_of};
 use crate::holidays::HolidayCalendar;
-use crate::log_event::LogEvent;
 use crate::rules::AttendanceRules;
+use kinmu_pc_logs::log_event::LogEvent;
 
 /// One user's use of one terminal on one attendance day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

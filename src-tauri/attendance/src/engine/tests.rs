@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
 use crate::holidays::{HolidayCalendar, HolidayKind};
-use crate::log_event::{Detail, LogEvent, SourcePosition};
 use crate::rules::{AttendanceRules, CorrectedDisplay, Correction, LogCondition, MissingLog};
 use crate::{RunOptions, compute_day, compute_month, compute_run, compute_terminals, compute_user_days};
+use kinmu_pc_logs::log_event::{Detail, LogEvent, SourcePosition};
 
 const USER: &str = "Domain\\Kawasaki";
 
@@ -315,7 +315,7 @@ fn monthly_totals() {
 #[test]
 fn run_over_all_users_is_deterministic_whatever_the_threads() {
     let rules = AttendanceRules::default();
-    let events = crate::generator::SyntheticLogs::new(40, 6, 500).generate();
+    let events = kinmu_pc_logs::generator::SyntheticLogs::new(40, 6, 500).generate();
     let cal = calendar(&rules);
     let dates = date("2024-04-01")..=date("2024-04-01");
     let names = BTreeMap::new();

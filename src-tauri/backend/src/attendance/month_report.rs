@@ -99,7 +99,7 @@ pub async fn month_report(db: &Db, name: &str, year: i32, month: u32, now: i64) 
         if !log_users.contains(&key) {
             log_users.push(key);
         }
-        events.extend(super::event_import::stored_event(&file, (user, at, host, target, operation, detail, position)));
+        events.extend(crate::pc_logs::event_import::stored_event(&file, (user, at, host, target, operation, detail, position)));
     }
     let is_login = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users WHERE LOWER(login) = $1")
         .bind(name.trim().to_lowercase())

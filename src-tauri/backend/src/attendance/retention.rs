@@ -1,6 +1,6 @@
 //! Retention (manual 8.3.7): the maintenance step after each attendance task deletes daily and
-//! per-terminal records, monthly records and raw events older than the settings say (0 keeps
-//! them for ever).
+//! per-terminal records, monthly records and (through [`crate::pc_logs::events`]) raw events
+//! older than the settings say (0 keeps them for ever).
 
 use chrono::{Datelike, Duration, NaiveDate};
 use kinmu_shared::api::RetentionSettings;
@@ -40,11 +40,7 @@ pub async fn apply(db: &Db, r: &RetentionSettings, today: NaiveDate) -> Result<R
             sqlx::query("DELETE FROM attendance_monthly WHERE month < $1").bind(keep_from).execute(&db.pool).await?.rows_affected();
     }
     if r.events_days > 0 {
-        // A day earlier than the horizon, at UTC midnight: a day in any time zone is kept whole.
-        let horizon = today - Duration::days(i64::from(r.events_days) + 1);
-        let micros = horizon.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_micros();
-        removed.events =
-            sqlx::query("DELETE FROM attendance_events WHERE occurred_at < $1").bind(micros).execute(&db.pool).await?.rows_affected();
+        removed.events = crate::pc_logs::events::delete_older_than(db, today, r.events_days).await?;
     }
     Ok(removed)
 }

@@ -2,11 +2,11 @@
 //! which log lines they read — so an administrator sees the effect before saving.
 
 use chrono::{DateTime, Duration, Utc};
-use kinmu_attendance::{AttendanceRules, HolidayCalendar, LogEvent, compute_user_days};
+use kinmu_attendance::{AttendanceRules, HolidayCalendar, compute_user_days};
+use kinmu_pc_logs::LogEvent;
 use kinmu_shared::Permission;
 use kinmu_shared::api::{HolidayEntry, PreviewEvent, RulesPreview, RulesPreviewRequest};
 
-use super::event_import::stored_event;
 use super::people::{owns, person_key};
 use super::period::parse_date;
 use super::rule_settings::{self, rule_errors};
@@ -14,6 +14,7 @@ use super::timesheet::day_of;
 use crate::accounts::Actor;
 use crate::database::Db;
 use crate::error::{Error, Result};
+use crate::pc_logs::event_import::stored_event;
 
 pub async fn preview(db: &Db, actor: &Actor, req: RulesPreviewRequest, now: DateTime<Utc>) -> Result<RulesPreview> {
     actor.require(Permission::ManageSettings)?;

@@ -32,11 +32,12 @@ use chrono::{NaiveDate, TimeZone};
 use kinmu::accounts::Actor;
 use kinmu::attendance::daily_task::{self, TaskControl};
 use kinmu::attendance::reports::{self, CsvEncoding, FileFormat, Period, ReportRequest};
-use kinmu::attendance::{import_file, rule_settings};
+use kinmu::attendance::rule_settings;
 use kinmu::config::DatabaseUrl;
 use kinmu::database::Db;
-use kinmu_attendance::generator::SyntheticLogs;
-use kinmu_attendance::import::alog_csv::write_alog_csv;
+use kinmu::pc_logs::import_file;
+use kinmu_pc_logs::generator::SyntheticLogs;
+use kinmu_pc_logs::import::alog_csv::write_alog_csv;
 use kinmu_shared::Language;
 use kinmu_shared::api::{AttendanceTaskSettings, RankingItem, ReportKind, RetentionSettings, TableLayout, TaskTrigger};
 

@@ -465,7 +465,7 @@ impl Inbox {
 
 /// The time zone naive log times are read in: the attendance rules' one, as `kinmu import` uses.
 async fn time_zone(db: &Db) -> Result<Tz, InboxError> {
-    Ok(super::rule_settings::company_rules(db).await.map_err(|e| InboxError::Settings { reason: e.to_string() })?.time_zone)
+    Ok(crate::attendance::rule_settings::company_rules(db).await.map_err(|e| InboxError::Settings { reason: e.to_string() })?.time_zone)
 }
 
 /// Starts the operating system's change notifications for `dir` (not its subfolders). Without
@@ -514,7 +514,7 @@ fn failed_reason(s: &ImportSummary) -> (String, String) {
         let both = format!("{message}: {}", first.reason);
         return (both.clone(), both);
     }
-    let unit = if s.format == kinmu_attendance::LogFormat::Evtx { "record" } else { "line" };
+    let unit = if s.format == kinmu_pc_logs::LogFormat::Evtx { "record" } else { "line" };
     let reason = format!("{message} ({} rejected; the first, {unit} {}: {})", s.rejected, first.position, first.reason);
     (reason, message)
 }

@@ -18,7 +18,7 @@ use std::io::{BufReader, Read};
 use std::path::Path;
 
 use chrono_tz::Tz;
-use kinmu_attendance::{EventKey, ImportError, LogEvent, LogFormat, detect_format, read_events};
+use kinmu_pc_logs::{EventKey, ImportError, LogEvent, LogFormat, detect_format, read_events};
 use tokio::sync::mpsc;
 
 use crate::config::DatabaseKind;
@@ -939,8 +939,8 @@ pub fn stored_event(file: &std::sync::Arc<str>, row: StoredEventRow) -> Option<L
         host,
         target,
         operation,
-        detail: kinmu_attendance::Detail::parse(&detail),
-        source: kinmu_attendance::SourcePosition { file: file.clone(), position: position.max(0) as u64 },
+        detail: kinmu_pc_logs::Detail::parse(&detail),
+        source: kinmu_pc_logs::SourcePosition { file: file.clone(), position: position.max(0) as u64 },
     })
 }
 
@@ -982,10 +982,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         // In the generator's order (by user, then unrelated logs at random times), with 50
         // events repeated at the end and a line that cannot be read in the middle.
-        let events = kinmu_attendance::generator::SyntheticLogs::new(40, 8, 300).generate();
+        let events = kinmu_pc_logs::generator::SyntheticLogs::new(40, 8, 300).generate();
         assert!(events.len() > 400);
         let mut csv = Vec::new();
-        kinmu_attendance::import::alog_csv::write_alog_csv(&mut csv, events.iter().chain(events.iter().take(50)), TOKYO).unwrap();
+        kinmu_pc_logs::import::alog_csv::write_alog_csv(&mut csv, events.iter().chain(events.iter().take(50)), TOKYO).unwrap();
         let mut lines: Vec<&str> = std::str::from_utf8(&csv).unwrap().lines().collect();
         lines.insert(200, "2024/13/45 99:99:99,KINMU\\nobody,PC01,,LOGON,");
         // And one holding a NUL character (PostgreSQL's text cannot), rejected on both engines.
@@ -1045,12 +1045,12 @@ mod tests {
     async fn failure_story(db: Db, fail: &str) {
         sqlx::raw_sql(fail).execute(&db.pool).await.unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let events = kinmu_attendance::generator::SyntheticLogs::new(40, 8, 300).generate();
+        let events = kinmu_pc_logs::generator::SyntheticLogs::new(40, 8, 300).generate();
         let mut by_time: Vec<&LogEvent> = events.iter().collect();
         by_time.sort_by_key(|e| e.time);
         let path = dir.path().join("in-order.csv");
         let out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-        kinmu_attendance::import::alog_csv::write_alog_csv(out, by_time, TOKYO).unwrap();
+        kinmu_pc_logs::import::alog_csv::write_alog_csv(out, by_time, TOKYO).unwrap();
         let plan = ImportPlan { batch_rows: 50, transaction_rows: 120, ..ImportPlan::DEFAULT };
         let e = import_file_with_plan(&db, &path, None, TOKYO, 1, plan, |_| {}).await.unwrap_err();
         assert!(matches!(e, ImportFileError::Database { .. }), "{e}");

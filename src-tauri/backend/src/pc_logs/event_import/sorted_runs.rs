@@ -17,7 +17,7 @@ use std::collections::BinaryHeap;
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 
-use kinmu_attendance::EventKey;
+use kinmu_pc_logs::EventKey;
 
 use super::EventRow;
 

@@ -4,12 +4,12 @@ use std::fs::File;
 use std::io::Cursor;
 use std::path::PathBuf;
 
-use kinmu_attendance::LogEvent;
-use kinmu_attendance::import::evtx::EvtxReader;
-use kinmu_attendance::import::format::{LogFormat, read_events};
+use kinmu_pc_logs::LogEvent;
+use kinmu_pc_logs::import::evtx::EvtxReader;
+use kinmu_pc_logs::import::format::{LogFormat, read_events};
 
 fn data_dir() -> PathBuf {
-    // The crate is at <root>/src-tauri/attendance; shared/ is beside the repository root.
+    // The crate is at <root>/src-tauri/pc-logs; shared/ is beside the repository root.
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../..");
     for dir in [root.join("shared/data/evtx"), PathBuf::from("/work/shared/data/evtx")] {
         if dir.is_dir() {
