@@ -8,11 +8,11 @@ use serde_json::Value;
 
 use super::{AdminNav, error_banner};
 use crate::api_client;
-use crate::components::form_errors::FormErrors;
-use crate::components::period_picker::{Step, period_action, period_html};
+use crate::components::field::TextField;
+use crate::components::form_errors::{FormErrors, GeneralError};
+use crate::components::period_picker::{PeriodPicker, Step};
 use crate::datetime::{parse_date, today, weekday_index};
-use crate::html::{Html, RawHtml, esc};
-use crate::i18n::{t, t_dyn, tx};
+use crate::i18n::{t, t_dyn, tr, tx};
 
 const WD_KEYS: [&str; 7] = ["wd.mon", "wd.tue", "wd.wed", "wd.thu", "wd.fri", "wd.sat", "wd.sun"];
 
@@ -110,9 +110,10 @@ pub fn HolidaysPage() -> impl IntoView {
         dirty.set(true);
         saved.set(false);
     };
+    let new_date = RwSignal::new(String::new());
     let add_day = move |working: bool| {
         errors.clear();
-        let d = crate::html::value_of("holiday-new");
+        let d = new_date.get_untracked().trim().to_string();
         if parse_date(&d).is_none() {
             errors.set_field("new_date", t("form.date"));
             return;
@@ -144,92 +145,82 @@ pub fn HolidaysPage() -> impl IntoView {
         });
     };
 
-    let table_html = Signal::derive(move || {
-        let mut h = Html::new();
-        h.raw(r#"<table data-testid="holiday-table"><thead><tr>"#);
-        for k in ["att.day", "holidays.weekday", "field.name", "holidays.kind"] {
-            h.el("th", "", t_dyn(k));
-        }
-        h.fmt(format_args!(r#"<th><span class="visually-hidden">{}</span></th></tr></thead><tbody>"#, esc(t("common.actions"))));
-        for (date, name, kind) in rows() {
-            let (badge, label, action, key) = match kind {
-                Kind::National => ("badge", "holidays.national", "holidays.work_it", "national"),
-                Kind::Working => ("badge off", "holidays.working", "holidays.undo", "working"),
-                Kind::Company => ("badge warn", "holidays.company", "holidays.remove", "company"),
-                Kind::ExtraWorking => ("badge off", "holidays.working", "holidays.remove", "working"),
-            };
-            h.fmt(format_args!(r#"<tr data-date="{0}" data-kind="{key}"><td>{0}</td>"#, esc(&date)));
-            h.el("td", "", weekday(&date)).el("td", "", &name);
-            h.fmt(format_args!(r#"<td><span class="{badge}">{}</span></td>"#, esc(t_dyn(label))));
-            h.fmt(format_args!(
-                r#"<td class="row-actions"><button type="button" class="small" data-action="holiday" data-date="{}" data-kind="{key}">{}</button></td></tr>"#,
-                esc(&date),
-                esc(t_dyn(action))
-            ));
-        }
-        h.raw("</tbody></table>");
-        h.0
-    });
-
-    let controls_html = Signal::derive(move || {
-        let _ = crate::app_state::app().lang.get();
-        let mut h = Html::new();
-        h.raw(r#"<div class="filters">"#);
-        h.input("holiday-new", "new_date", t("holidays.new_date"), "date", "", "", errors);
-        h.fmt(format_args!(
-            r#"<button type="button" data-testid="holiday-add" data-action="add" data-working="0">{}</button><button type="button" data-testid="holiday-add-working" data-action="add" data-working="1">{}</button></div>"#,
-            esc(t("holidays.add_company")),
-            esc(t("holidays.add_working"))
-        ));
-        if let Some(m) = errors.field("holidays.removed").or_else(|| errors.field("holidays.added")) {
-            h.el("p", r#"class="field-error" role="alert""#, &m);
-        }
-        if let Some(m) = errors.general() {
-            h.el("p", r#"class="error-banner" role="alert" data-testid="form-error""#, &m);
-        }
-        if saved.get() {
-            h.el("p", r#"class="ok-banner" role="status""#, t("common.saved"));
-        }
-        h.raw(r#"<div class="actions">"#);
-        if dirty.get() {
-            h.el("span", r#"class="hint""#, t("holidays.unsaved"));
-        }
-        h.fmt(format_args!(
-            r#"<button type="button" class="primary" data-testid="holidays-save" data-action="save"{}>{}</button></div>"#,
-            if dirty.get() { "" } else { " disabled" },
-            esc(t("common.save"))
-        ));
-        h.0
-    });
+    // A row's button: work a national holiday, undo that, or remove a day the company set.
+    let toggle = move |date: String, kind: Kind| {
+        edit(&|add, rem| match kind {
+            Kind::National => rem.push(date.clone()),
+            Kind::Company => add.retain(|x| *x != date),
+            Kind::Working | Kind::ExtraWorking => rem.retain(|x| *x != date),
+        })
+    };
+    let table = move || {
+        rows()
+            .into_iter()
+            .map(|(date, name, kind)| {
+                let (badge, label, action, key) = match kind {
+                    Kind::National => ("badge", "holidays.national", "holidays.work_it", "national"),
+                    Kind::Working => ("badge off", "holidays.working", "holidays.undo", "working"),
+                    Kind::Company => ("badge warn", "holidays.company", "holidays.remove", "company"),
+                    Kind::ExtraWorking => ("badge off", "holidays.working", "holidays.remove", "working"),
+                };
+                let day = date.clone();
+                view! {
+                    <tr data-date=date.clone() data-kind=key>
+                        <td>{date.clone()}</td>
+                        <td>{weekday(&date)}</td>
+                        <td>{name}</td>
+                        <td><span class=badge>{t_dyn(label)}</span></td>
+                        <td class="row-actions">
+                            <button type="button" class="small" on:click=move |_| toggle(day.clone(), kind)>{t_dyn(action)}</button>
+                        </td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
 
     view! {
         <section class="card wide">
             <AdminNav />
             <h1>{tx("holidays.title")}</h1>
             <p class="lead">{tx("holidays.lead")}</p>
-            <RawHtml class="filters" html=Signal::derive(move || {
-                let mut h = Html::new();
-                period_html(&mut h, "holiday-year", t("holidays.year"), Step::Year, &year.get());
-                h.0
-            }) on_action=Callback::new(move |(a, el, _): (String, web_sys::Element, bool)| { period_action(&a, &el, Step::Year, year); }) />
+            <div class="filters">
+                <PeriodPicker id="holiday-year" label=tr("holidays.year") kind=Step::Year value=year />
+            </div>
             {error_banner(error)}
-            <RawHtml class="table-wrap" html=table_html on_action=Callback::new(move |(a, el, _): (String, web_sys::Element, bool)| {
-                if a != "holiday" {
-                    return;
-                }
-                let d = el.get_attribute("data-date").unwrap_or_default();
-                let kind = el.get_attribute("data-kind").unwrap_or_default();
-                edit(&|add, rem| match kind.as_str() {
-                    "national" => rem.push(d.clone()),
-                    "company" => add.retain(|x| *x != d),
-                    _ => rem.retain(|x| *x != d),
-                })
-            }) />
-            <RawHtml html=controls_html on_action=Callback::new(move |(a, el, _): (String, web_sys::Element, bool)| match a.as_str() {
-                "add" => add_day(el.get_attribute("data-working").as_deref() == Some("1")),
-                "save" => save(),
-                _ => {}
-            }) />
+            <div class="table-wrap">
+                <table data-testid="holiday-table">
+                    <thead>
+                        <tr>
+                            <th>{tx("att.day")}</th>
+                            <th>{tx("holidays.weekday")}</th>
+                            <th>{tx("field.name")}</th>
+                            <th>{tx("holidays.kind")}</th>
+                            <th><span class="visually-hidden">{tx("common.actions")}</span></th>
+                        </tr>
+                    </thead>
+                    <tbody>{table}</tbody>
+                </table>
+            </div>
+            <div class="filters">
+                <TextField id="holiday-new" field="new_date" label=tr("holidays.new_date") value=new_date errors=errors kind="date" />
+                <button type="button" data-testid="holiday-add" on:click=move |_| add_day(false)>{tx("holidays.add_company")}</button>
+                <button type="button" data-testid="holiday-add-working" on:click=move |_| add_day(true)>{tx("holidays.add_working")}</button>
+            </div>
+            {move || {
+                errors
+                    .field("holidays.removed")
+                    .or_else(|| errors.field("holidays.added"))
+                    .map(|m| view! { <p class="field-error" role="alert">{m}</p> })
+            }}
+            <GeneralError errors=errors />
+            {move || saved.get().then(|| view! { <p class="ok-banner" role="status">{t("common.saved")}</p> })}
+            <div class="actions">
+                {move || dirty.get().then(|| view! { <span class="hint">{t("holidays.unsaved")}</span> })}
+                <button type="button" class="primary" data-testid="holidays-save" disabled=move || !dirty.get() on:click=move |_| save()>
+                    {tx("common.save")}
+                </button>
+            </div>
         </section>
     }
 }
