@@ -10,10 +10,10 @@ use leptos::prelude::*;
 use super::AdminNav;
 use crate::api_client;
 use crate::app_state::app;
-use crate::components::form_errors::FormErrors;
+use crate::components::field::{CheckField, TextField};
+use crate::components::form_errors::{FormErrors, GeneralError};
 use crate::datetime::{add_days, format_timestamp, parse_date, today};
-use crate::html::{Html, RawHtml, checked, esc, value_of};
-use crate::i18n::{t, t_dyn, tx};
+use crate::i18n::{t, t_dyn, tr, tx};
 
 /// Waits `ms` milliseconds (a `setTimeout` promise).
 pub async fn sleep(ms: i32) {
@@ -43,14 +43,14 @@ fn trigger_label(s: TaskTrigger) -> &'static str {
     })
 }
 
-fn status_badge(s: TaskStatus) -> String {
+fn status_badge(s: TaskStatus) -> impl IntoView {
     let class = match s {
         TaskStatus::Completed => "badge ok",
         TaskStatus::Running => "badge",
         TaskStatus::Stopped | TaskStatus::Interrupted => "badge warn",
         TaskStatus::Failed => "badge danger",
     };
-    format!(r#"<span class="{class}">{}</span>"#, esc(status_label(s)))
+    view! { <span class=class>{status_label(s)}</span> }
 }
 
 #[component]
@@ -114,34 +114,8 @@ pub fn TaskPage() -> impl IntoView {
         }
     });
 
-    let settings_html = Signal::derive(move || {
-        let _ = state.lang.get();
-        let mut h = Html::new();
-        h.checkbox("task-enabled", t("task.enabled"), enabled.get());
-        h.input("task-run-at", "run_at", t("task.run_at"), "time", &run_at.get(), "", errors);
-        h.input("task-recompute", "recompute_days", t("task.recompute_days"), "number", &recompute.get(), t("task.recompute_hint"), errors);
-        h.checkbox("task-terminals", t("task.terminals"), terminals.get());
-        h.fmt(format_args!("<fieldset><legend>{}</legend>", esc(t("task.retention"))));
-        h.input("ret-daily", "retention.daily_days", t("task.ret_daily"), "number", &daily_days.get(), "", errors);
-        h.input("ret-monthly", "retention.monthly_months", t("task.ret_monthly"), "number", &monthly_months.get(), "", errors);
-        h.input("ret-events", "retention.events_days", t("task.ret_events"), "number", &events_days.get(), t("task.keep_hint"), errors);
-        h.raw("</fieldset>");
-        h.0
-    });
     let save = move || {
         saved.set(false);
-        // What was typed, so that showing errors keeps it.
-        enabled.update_untracked(|v| *v = checked("task-enabled"));
-        terminals.update_untracked(|v| *v = checked("task-terminals"));
-        for (sig, id) in [
-            (run_at, "task-run-at"),
-            (recompute, "task-recompute"),
-            (daily_days, "ret-daily"),
-            (monthly_months, "ret-monthly"),
-            (events_days, "ret-events"),
-        ] {
-            sig.update_untracked(|v| *v = value_of(id));
-        }
         errors.clear();
         let num = |field: &str, v: RwSignal<String>| -> Option<u32> {
             let r = v.get_untracked().trim().parse::<u32>().ok();
@@ -190,8 +164,6 @@ pub fn TaskPage() -> impl IntoView {
     };
     let rebuild = move || {
         run_errors.clear();
-        from.update_untracked(|v| *v = value_of("task-from"));
-        to.update_untracked(|v| *v = value_of("task-to"));
         let (f, tt) = (from.get_untracked(), to.get_untracked());
         let mut ok = true;
         for (field, v) in [("from", &f), ("to", &tt)] {
@@ -214,104 +186,41 @@ pub fn TaskPage() -> impl IntoView {
     };
     let fmt = move |ts: i64| format_timestamp(ts, state.time_zone().as_deref(), state.lang.get());
     let running = move || overview.with(|o| o.as_ref().and_then(|o| o.running.clone()));
-    let running_html = Signal::derive(move || match running() {
-        Some(r) => format!(
-            r#"<p>{} {} {} – {}</p><progress max="{}" value="{}"></progress><span> {} / {} {}</span>"#,
-            status_badge(r.status),
-            esc(trigger_label(r.trigger)),
-            esc(&r.from),
-            esc(&r.to),
-            r.days_total.max(1),
-            r.days_done,
-            r.days_done,
-            r.days_total,
-            esc(t("task.days"))
-        ),
-        None => format!(r#"<p class="hint">{}</p>"#, esc(t("task.idle"))),
-    });
-    let runs_html = Signal::derive(move || {
-        let mut h = Html::new();
-        h.raw(r#"<table data-testid="task-runs"><thead><tr><th>#</th>"#);
-        for k in ["task.trigger", "task.range", "task.started", "task.seconds", "task.status", "task.days", "task.records", "task.message"]
-        {
-            h.el("th", "", t_dyn(k));
-        }
-        h.raw("</tr></thead><tbody>");
-        if let Some(o) = overview.get() {
-            for r in o.recent {
-                h.fmt(format_args!(r#"<tr data-run="{}"><td>{}</td>"#, r.id, r.id));
-                h.el("td", "", trigger_label(r.trigger)).el("td", "", &format!("{} – {}", r.from, r.to)).el("td", "", &fmt(r.started_at));
-                h.el("td", r#"class="num""#, &r.finished_at.map(|f| (f - r.started_at).to_string()).unwrap_or_default());
-                h.fmt(format_args!(r#"<td data-testid="task-run-status">{}</td>"#, status_badge(r.status)));
-                h.el("td", r#"class="num""#, &format!("{}/{}", r.days_done, r.days_total)).el(
-                    "td",
-                    r#"class="num""#,
-                    &r.daily_records.to_string(),
-                );
-                h.el("td", "", r.message.as_deref().unwrap_or("")).raw("</tr>");
-            }
-        }
-        h.raw("</tbody></table>");
-        h.0
-    });
-
     let is_running = Memo::new(move |_| running().is_some());
-    let controls_html = Signal::derive(move || {
-        let _ = state.lang.get();
-        let on = is_running.get();
-        let dis = if on { " disabled" } else { "" };
-        let mut h = Html::new();
-        h.fmt(format_args!(
-            r#"<div class="actions left"><button type="button" class="primary" data-testid="task-run-now" data-action="run-now"{dis}>{}</button><button type="button" class="danger" data-testid="task-stop" data-action="stop"{}>{}</button></div><form class="filters" data-submit="rebuild" novalidate>"#,
-            esc(t("task.run_now")),
-            if on { "" } else { " disabled" },
-            esc(t("task.stop"))
-        ));
-        h.input("task-from", "from", t("task.from"), "date", &from.get(), "", run_errors);
-        h.input("task-to", "to", t("task.to"), "date", &to.get(), "", run_errors);
-        h.fmt(format_args!(r#"<button type="submit" data-testid="task-rebuild"{dis}>{}</button></form>"#, esc(t("task.rebuild"))));
-        if let Some(m) = run_errors.general() {
-            h.raw(r#"<p class="error-banner" role="alert" data-testid="form-error">"#).text(&m).raw("</p>");
+    let running_view = move || match running() {
+        Some(r) => view! {
+            <p>{status_badge(r.status)} " " {trigger_label(r.trigger)} " " {format!("{} – {}", r.from, r.to)}</p>
+            <progress max=r.days_total.max(1) value=r.days_done></progress>
+            <span>{format!(" {} / {} {}", r.days_done, r.days_total, t("task.days"))}</span>
         }
-        h.0
-    });
-    let status_html = Signal::derive(move || {
-        let next =
-            overview.with(|o| o.as_ref().and_then(|o| o.next_run_at)).map(fmt).unwrap_or_else(|| t("task.not_scheduled").to_string());
-        format!(
-            r#"<p>{}: <span data-testid="task-next">{}</span></p><div aria-live="polite" data-testid="task-running">{}</div>"#,
-            esc(t("task.next_run")),
-            esc(&next),
-            running_html.get()
-        )
-    });
-    let form_html = Signal::derive(move || {
-        let mut h = Html::new();
-        h.fmt(format_args!(
-            r#"<form data-submit="save" novalidate aria-labelledby="task-schedule"><h2 id="task-schedule">{}</h2>"#,
-            esc(t("task.schedule"))
-        ));
-        h.raw(&settings_html.get());
-        if let Some(m) = errors.general() {
-            h.raw(r#"<p class="error-banner" role="alert" data-testid="form-error">"#).text(&m).raw("</p>");
-        }
-        if saved.get() {
-            h.fmt(format_args!(r#"<p class="ok-banner" role="status">{}</p>"#, esc(t("common.saved"))));
-        }
-        h.fmt(format_args!(
-            r#"<div class="actions"><button type="submit" class="primary" data-testid="task-save"{}>{}</button></div></form>"#,
-            if busy.get() { " disabled" } else { "" },
-            esc(t("common.save"))
-        ));
-        h.0
-    });
-    let act = Callback::new(move |(a, _, _): (String, web_sys::Element, bool)| match a.as_str() {
-        "save" => save(),
-        "rebuild" => rebuild(),
-        "run-now" => start(RunTask::default()),
-        "stop" => stop(),
-        _ => {}
-    });
+        .into_any(),
+        None => view! { <p class="hint">{t("task.idle")}</p> }.into_any(),
+    };
+    let next_run =
+        move || overview.with(|o| o.as_ref().and_then(|o| o.next_run_at)).map(fmt).unwrap_or_else(|| t("task.not_scheduled").to_string());
+    let runs = move || {
+        overview
+            .with(|o| o.as_ref().map(|o| o.recent.clone()).unwrap_or_default())
+            .into_iter()
+            .map(|r| {
+                view! {
+                    <tr data-run=r.id>
+                        <td>{r.id}</td>
+                        <td>{trigger_label(r.trigger)}</td>
+                        <td>{format!("{} – {}", r.from, r.to)}</td>
+                        <td>{fmt(r.started_at)}</td>
+                        <td class="num">{r.finished_at.map(|f| (f - r.started_at).to_string()).unwrap_or_default()}</td>
+                        <td data-testid="task-run-status">{status_badge(r.status)}</td>
+                        <td class="num">{format!("{}/{}", r.days_done, r.days_total)}</td>
+                        <td class="num">{r.daily_records}</td>
+                        <td>{r.message.clone().unwrap_or_default()}</td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+    let run_headers =
+        ["task.trigger", "task.range", "task.started", "task.seconds", "task.status", "task.days", "task.records", "task.message"];
 
     view! {
         <section class="card wide">
@@ -319,15 +228,64 @@ pub fn TaskPage() -> impl IntoView {
             <h1>{tx("task.title")}</h1>
             {super::error_banner(error)}
             <div class="columns">
-                <RawHtml class="panel" html=form_html on_action=act />
+                <div class="panel">
+                    <form novalidate aria-labelledby="task-schedule" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                        ev.prevent_default();
+                        save();
+                    }>
+                        <h2 id="task-schedule">{tx("task.schedule")}</h2>
+                        <CheckField id="task-enabled" label=tr("task.enabled") value=enabled />
+                        <TextField id="task-run-at" field="run_at" label=tr("task.run_at") value=run_at errors=errors kind="time" />
+                        <TextField id="task-recompute" field="recompute_days" label=tr("task.recompute_days") value=recompute errors=errors kind="number" hint=tr("task.recompute_hint") />
+                        <CheckField id="task-terminals" label=tr("task.terminals") value=terminals />
+                        <fieldset>
+                            <legend>{tx("task.retention")}</legend>
+                            <TextField id="ret-daily" field="retention.daily_days" label=tr("task.ret_daily") value=daily_days errors=errors kind="number" />
+                            <TextField id="ret-monthly" field="retention.monthly_months" label=tr("task.ret_monthly") value=monthly_months errors=errors kind="number" />
+                            <TextField id="ret-events" field="retention.events_days" label=tr("task.ret_events") value=events_days errors=errors kind="number" hint=tr("task.keep_hint") />
+                        </fieldset>
+                        <GeneralError errors=errors />
+                        {move || saved.get().then(|| view! { <p class="ok-banner" role="status">{t("common.saved")}</p> })}
+                        <div class="actions">
+                            <button type="submit" class="primary" data-testid="task-save" disabled=move || busy.get()>{tx("common.save")}</button>
+                        </div>
+                    </form>
+                </div>
                 <div class="panel">
                     <h2>{tx("task.status")}</h2>
-                    <RawHtml html=status_html />
-                    <RawHtml html=controls_html on_action=act />
+                    <p>{tx("task.next_run")} ": " <span data-testid="task-next">{next_run}</span></p>
+                    <div aria-live="polite" data-testid="task-running">{running_view}</div>
+                    <div class="actions left">
+                        <button type="button" class="primary" data-testid="task-run-now" disabled=move || is_running.get() on:click=move |_| start(RunTask::default())>
+                            {tx("task.run_now")}
+                        </button>
+                        <button type="button" class="danger" data-testid="task-stop" disabled=move || !is_running.get() on:click=move |_| stop()>
+                            {tx("task.stop")}
+                        </button>
+                    </div>
+                    <form class="filters" novalidate on:submit=move |ev: leptos::ev::SubmitEvent| {
+                        ev.prevent_default();
+                        rebuild();
+                    }>
+                        <TextField id="task-from" field="from" label=tr("task.from") value=from errors=run_errors kind="date" />
+                        <TextField id="task-to" field="to" label=tr("task.to") value=to errors=run_errors kind="date" />
+                        <button type="submit" data-testid="task-rebuild" disabled=move || is_running.get()>{tx("task.rebuild")}</button>
+                    </form>
+                    <GeneralError errors=run_errors />
                 </div>
             </div>
             <h2>{tx("task.recent")}</h2>
-            <RawHtml class="table-wrap" html=runs_html />
+            <div class="table-wrap">
+                <table data-testid="task-runs">
+                    <thead>
+                        <tr>
+                            <th>"#"</th>
+                            {run_headers.into_iter().map(|k| view! { <th>{move || t_dyn(k)}</th> }).collect_view()}
+                        </tr>
+                    </thead>
+                    <tbody>{runs}</tbody>
+                </table>
+            </div>
         </section>
     }
 }
