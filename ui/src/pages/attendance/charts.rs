@@ -8,7 +8,6 @@ use leptos::prelude::*;
 use super::error_banner;
 use crate::api_client;
 use crate::datetime::{days_in_month, hm, parse_month, weekday_index};
-use crate::html::{Html, RawHtml, esc};
 use crate::i18n::{t, tx};
 
 /// People drawn in the overtime chart (the most overtime first).
@@ -47,56 +46,48 @@ pub fn AgreementPanel(month: Signal<String>, org: Signal<String>) -> impl IntoVi
             }
         });
     });
-    let html = Signal::derive(move || {
+    let panel = move || {
         let _ = crate::app_state::app().lang.get();
         let n = shown.get();
-        report.with(|r| r.as_ref().map(|r| panel_text(r, n)).unwrap_or_default())
-    });
+        report.with(|r| r.as_ref().map(|r| panel_view(r, n, shown)))
+    };
     view! {
         <section class="agreement" aria-labelledby="agr-title">
             <h2 id="agr-title">{tx("agr.title")}</h2>
             {error_banner(error)}
-            <RawHtml html=html on_action=Callback::new(move |(a, _, _): (String, web_sys::Element, bool)| {
-                if a == "more-people" {
-                    shown.update(|s| *s += LIST_PAGE);
-                }
-            }) />
+            {panel}
         </section>
     }
 }
 
-fn panel_text(r: &AgreementReport, shown: usize) -> String {
-    let mut h = Html::new();
+fn panel_view(r: &AgreementReport, shown: usize, more: RwSignal<usize>) -> AnyView {
     if r.people.is_empty() {
-        h.fmt(format_args!(r#"<p class="empty">{}</p>"#, esc(t("att.no_rows"))));
-        return h.0;
+        return view! { <p class="empty">{t("att.no_rows")}</p> }.into_any();
     }
     let limit = i64::from(r.limits.monthly_overtime_hours) * 60;
-    overtime_chart(&mut h, &r.people, limit);
-    h.raw(r#"<ul class="agr-list" data-testid="agr-list">"#);
-    for p in r.people.iter().take(shown) {
-        person_card(&mut h, p, &r.month);
+    let total = r.people.len();
+    let cards = r.people.iter().take(shown).map(|p| person_card(p, &r.month)).collect_view();
+    view! {
+        {overtime_chart(&r.people, limit)}
+        <ul class="agr-list" data-testid="agr-list">{cards}</ul>
+        {(shown < total).then(|| view! {
+            <div class="pager">
+                <span>{format!("{shown} / {total}")}</span>
+                <button type="button" on:click=move |_| more.update(|s| *s += LIST_PAGE)>{t("att.more")}</button>
+            </div>
+        })}
     }
-    h.raw("</ul>");
-    if shown < r.people.len() {
-        h.fmt(format_args!(
-            r#"<div class="pager"><span>{} / {}</span><button type="button" data-action="more-people">{}</button></div>"#,
-            shown,
-            r.people.len(),
-            esc(t("att.more"))
-        ));
-    }
-    h.0
+    .into_any()
 }
 
 /// A 36-agreement level as a badge: text and colour, never colour alone.
-pub fn level_badge(h: &mut Html, level: AgreementLevel) {
+fn level_badge(level: AgreementLevel) -> impl IntoView {
     let (class, key, icon) = match level {
         AgreementLevel::Ok => ("badge ok", "agr.level.ok", "✓"),
         AgreementLevel::Warning => ("badge warn", "agr.level.warning", "!"),
         AgreementLevel::Exceeded => ("badge danger", "agr.level.exceeded", "‼"),
     };
-    h.fmt(format_args!(r#"<span class="{class}">{icon} {}</span>"#, esc(t(key))));
+    view! { <span class=class>{format!("{icon} {}", t(key))}</span> }
 }
 
 fn level_key(level: AgreementLevel) -> &'static str {
@@ -108,7 +99,7 @@ fn level_key(level: AgreementLevel) -> &'static str {
 }
 
 /// Horizontal bars, most overtime first, with the monthly limit as a dashed line.
-fn overtime_chart(h: &mut Html, people: &[AgreementStatus], limit: i64) {
+fn overtime_chart(people: &[AgreementStatus], limit: i64) -> impl IntoView {
     let mut sorted: Vec<&AgreementStatus> = people.iter().collect();
     sorted.sort_by(|a, b| b.overtime_minutes.cmp(&a.overtime_minutes).then_with(|| a.name.cmp(&b.name)));
     let n = sorted.len().min(CHART_PEOPLE);
@@ -116,44 +107,45 @@ fn overtime_chart(h: &mut Html, people: &[AgreementStatus], limit: i64) {
     let (label_w, bar_w, row_h) = (180.0, 440.0, 22.0);
     let x = |m: i64| label_w + bar_w * (m.max(0) as f64) / (max as f64);
     let height = row_h * n as f64 + 30.0;
-    h.raw(r#"<figure class="chart" data-testid="agr-chart"><figcaption>"#).text(t("agr.chart_title"));
-    if sorted.len() > n {
-        h.fmt(format_args!(" ({} {n} / {})", esc(t("agr.top")), sorted.len()));
-    }
-    h.fmt(format_args!(
-        r#"</figcaption><svg viewBox="0 0 700 {height}" width="100%" role="img" aria-label="{} — {} {}">"#,
-        esc(t("agr.chart_title")),
-        esc(t("agr.limit")),
-        hm(limit)
-    ));
-    for (i, p) in sorted.iter().take(n).enumerate() {
-        let y = 20.0 + row_h * i as f64;
-        let over = p.overtime_minutes > limit;
-        let w = x(p.overtime_minutes) - label_w;
-        let name: String = if p.name.chars().count() > 22 { p.name.chars().take(21).chain(['…']).collect() } else { p.name.clone() };
-        h.fmt(format_args!(
-            r#"<g class="bar{}"><text x="{}" y="{}" text-anchor="end">{}</text><rect x="{label_w}" y="{}" width="{}" height="{}"></rect><text class="value" x="{}" y="{}">{}{}</text></g>"#,
-            if over { " over" } else { "" },
-            label_w - 6.0,
-            y + 15.0,
-            esc(&name),
-            y + 3.0,
-            w.max(1.0),
-            row_h - 6.0,
-            label_w + w + 4.0,
-            y + 15.0,
-            hm(p.overtime_minutes),
-            if over { " ‼" } else { "" }
-        ));
-    }
+    let caption = if sorted.len() > n {
+        format!("{} ({} {n} / {})", t("agr.chart_title"), t("agr.top"), sorted.len())
+    } else {
+        t("agr.chart_title").to_string()
+    };
+    let bars = sorted
+        .iter()
+        .take(n)
+        .enumerate()
+        .map(|(i, p)| {
+            let y = 20.0 + row_h * i as f64;
+            let over = p.overtime_minutes > limit;
+            let w = x(p.overtime_minutes) - label_w;
+            let name: String = if p.name.chars().count() > 22 { p.name.chars().take(21).chain(['…']).collect() } else { p.name.clone() };
+            view! {
+                <g class=if over { "bar over" } else { "bar" }>
+                    <text x=label_w - 6.0 y=y + 15.0 text-anchor="end">{name}</text>
+                    <rect x=label_w y=y + 3.0 width=w.max(1.0) height=row_h - 6.0></rect>
+                    <text class="value" x=label_w + w + 4.0 y=y + 15.0>{format!("{}{}", hm(p.overtime_minutes), if over { " ‼" } else { "" })}</text>
+                </g>
+            }
+        })
+        .collect_view();
     let lx = x(limit);
-    h.fmt(format_args!(
-        r#"<line class="limit" x1="{lx}" x2="{lx}" y1="12" y2="{}"></line><text class="limit-label" x="{}" y="12">{} {}</text></svg></figure>"#,
-        height - 8.0,
-        lx + 3.0,
-        esc(t("agr.limit")),
-        hm(limit)
-    ));
+    view! {
+        <figure class="chart" data-testid="agr-chart">
+            <figcaption>{caption}</figcaption>
+            <svg
+                viewBox=format!("0 0 700 {height}")
+                width="100%"
+                role="img"
+                aria-label=format!("{} — {} {}", t("agr.chart_title"), t("agr.limit"), hm(limit))
+            >
+                {bars}
+                <line class="limit" x1=lx x2=lx y1="12" y2=height - 8.0></line>
+                <text class="limit-label" x=lx + 3.0 y="12">{format!("{} {}", t("agr.limit"), hm(limit))}</text>
+            </svg>
+        </figure>
+    }
 }
 
 fn rule_label(rule: &str) -> &'static str {
@@ -167,45 +159,47 @@ fn rule_label(rule: &str) -> &'static str {
     })
 }
 
-fn person_card(h: &mut Html, p: &AgreementStatus, month: &str) {
-    h.fmt(format_args!(
-        r#"<li class="agr-person" data-person="{}" data-level="{}"><div class="agr-head"><strong>{}</strong>"#,
-        esc(&p.person),
-        level_key(p.level),
-        esc(&p.name)
-    ));
-    level_badge(h, p.level);
-    h.fmt(format_args!(
-        r#"<span class="hint">{} {}</span></div><div class="agr-body"><table class="checks"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>"#,
-        esc(t("agr.overtime")),
-        hm(p.overtime_minutes),
-        esc(t("agr.rule")),
-        esc(t("agr.value_limit")),
-        esc(t("agr.level"))
-    ));
-    for c in &p.checks {
-        let fig = |v: i64| if c.rule == "months_over" { v.to_string() } else { hm(v) };
-        h.fmt(format_args!(
-            r#"<tr data-rule="{}"><td>{}</td><td class="num">{} / {}</td><td>"#,
-            esc(&c.rule),
-            esc(rule_label(&c.rule)),
-            fig(c.value),
-            fig(c.limit)
-        ));
-        level_badge(h, c.level);
-        h.raw("</td></tr>");
+fn person_card(p: &AgreementStatus, month: &str) -> impl IntoView {
+    let checks = p
+        .checks
+        .iter()
+        .map(|c| {
+            let fig = |v: i64| if c.rule == "months_over" { v.to_string() } else { hm(v) };
+            view! {
+                <tr data-rule=c.rule.clone()>
+                    <td>{rule_label(&c.rule)}</td>
+                    <td class="num">{format!("{} / {}", fig(c.value), fig(c.limit))}</td>
+                    <td>{level_badge(c.level)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let break_days = (!p.break_rule_days.is_empty()).then(|| {
+        view! { <p class="break-days"><strong>{t("agr.break_days")}</strong>{format!(": {}", p.break_rule_days.join(", "))}</p> }
+    });
+    view! {
+        <li class="agr-person" data-person=p.person.clone() data-level=level_key(p.level)>
+            <div class="agr-head">
+                <strong>{p.name.clone()}</strong>
+                {level_badge(p.level)}
+                <span class="hint">{format!("{} {}", t("agr.overtime"), hm(p.overtime_minutes))}</span>
+            </div>
+            <div class="agr-body">
+                <table class="checks">
+                    <thead>
+                        <tr>
+                            <th>{t("agr.rule")}</th>
+                            <th>{t("agr.value_limit")}</th>
+                            <th>{t("agr.level")}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{checks}</tbody>
+                </table>
+                {heat_map(&p.days, month, &p.name)}
+            </div>
+            {break_days}
+        </li>
     }
-    h.raw("</tbody></table>");
-    heat_map(h, &p.days, month, &p.name);
-    h.raw("</div>");
-    if !p.break_rule_days.is_empty() {
-        h.fmt(format_args!(
-            r#"<p class="break-days"><strong>{}</strong>: {}</p>"#,
-            esc(t("agr.break_days")),
-            esc(&p.break_rule_days.join(", "))
-        ));
-    }
-    h.raw("</li>");
 }
 
 /// Buckets of actual work, as (upper bound in minutes, CSS class, legend key).
@@ -223,63 +217,68 @@ fn bucket(minutes: i64) -> &'static str {
 
 /// A calendar of the month (weeks as rows, Monday first), each day coloured by actual work,
 /// with its number, a mark on holidays and the figures in its tooltip.
-fn heat_map(h: &mut Html, days: &[HeatDay], month: &str, name: &str) {
-    let Some((y, m)) = parse_month(month) else { return };
+fn heat_map(days: &[HeatDay], month: &str, name: &str) -> Option<impl IntoView + use<>> {
+    let (y, m) = parse_month(month)?;
     let n = days_in_month(y, m);
     let first_wd = weekday_index(y, m, 1);
     let cell = 24.0;
     let rows = (first_wd + n).div_ceil(7);
     let hol = t("heat.holiday_mark");
-    h.fmt(format_args!(
-        r#"<figure class="heat" data-testid="heat-map"><svg viewBox="0 0 {} {}" width="168" role="img" aria-label="{} — {} {}">"#,
-        cell * 7.0,
-        18.0 + cell * f64::from(rows),
-        esc(t("heat.title")),
-        esc(name),
-        month
-    ));
-    for (i, wd) in ["M", "T", "W", "T", "F", "S", "S"].iter().enumerate() {
-        h.fmt(format_args!(r#"<text class="wd" x="{}" y="11">{wd}</text>"#, i as f64 * cell + 8.0));
-    }
-    for d in 1..=n {
-        let date = format!("{y:04}-{m:02}-{d:02}");
-        let rec = days.iter().find(|x| x.date == date);
-        let i = first_wd + d - 1;
-        let (cx, cy) = (f64::from(i % 7) * cell, 16.0 + f64::from(i / 7) * cell);
-        let (class, tip, holiday) = match rec {
-            Some(x) => (
-                bucket(x.actual_work_minutes),
-                format!(
-                    "{date}{}: {} {} / {} {}",
-                    if x.holiday { format!(" ({})", t("heat.holiday")) } else { String::new() },
-                    t("heat.worked"),
-                    hm(x.actual_work_minutes),
-                    t("agr.overtime"),
-                    hm(x.overtime_minutes)
+    let weekdays = ["M", "T", "W", "T", "F", "S", "S"]
+        .iter()
+        .enumerate()
+        .map(|(i, wd)| view! { <text class="wd" x=i as f64 * cell + 8.0 y="11">{*wd}</text> })
+        .collect_view();
+    let cells = (1..=n)
+        .map(|d| {
+            let date = format!("{y:04}-{m:02}-{d:02}");
+            let rec = days.iter().find(|x| x.date == date);
+            let i = first_wd + d - 1;
+            let (cx, cy) = (f64::from(i % 7) * cell, 16.0 + f64::from(i / 7) * cell);
+            let (class, tip, holiday) = match rec {
+                Some(x) => (
+                    bucket(x.actual_work_minutes),
+                    format!(
+                        "{date}{}: {} {} / {} {}",
+                        if x.holiday { format!(" ({})", t("heat.holiday")) } else { String::new() },
+                        t("heat.worked"),
+                        hm(x.actual_work_minutes),
+                        t("agr.overtime"),
+                        hm(x.overtime_minutes)
+                    ),
+                    x.holiday,
                 ),
-                x.holiday,
-            ),
-            None => ("none", format!("{date}: {}", t("heat.no_record")), false),
-        };
-        h.fmt(format_args!(
-            r#"<g class="day {class}{}" data-date="{date}"><title>{}</title><rect x="{}" y="{}" width="{}" height="{}" rx="3"></rect><text x="{}" y="{}">{d}</text>"#,
-            if holiday { " holiday" } else { "" },
-            esc(&tip),
-            cx + 1.0,
-            cy + 1.0,
-            cell - 2.0,
-            cell - 2.0,
-            cx + 4.0,
-            cy + 15.0
-        ));
-        if holiday {
-            h.fmt(format_args!(r#"<text class="mark" x="{}" y="{}" text-anchor="end">{}</text>"#, cx + cell - 4.0, cy + 10.0, esc(hol)));
-        }
-        h.raw("</g>");
-    }
-    h.raw(r#"</svg><figcaption class="legend">"#);
-    for (_, class, key) in BUCKETS {
-        h.fmt(format_args!(r#"<span class="legend-item"><span class="swatch {class}"></span>{}</span>"#, esc(t(key))));
-    }
-    h.fmt(format_args!(r#"<span class="legend-item">{} = {}</span></figcaption></figure>"#, esc(hol), esc(t("heat.holiday"))));
+                None => ("none", format!("{date}: {}", t("heat.no_record")), false),
+            };
+            view! {
+                <g class=format!("day {class}{}", if holiday { " holiday" } else { "" }) data-date=date>
+                    <title>{tip}</title>
+                    <rect x=cx + 1.0 y=cy + 1.0 width=cell - 2.0 height=cell - 2.0 rx="3"></rect>
+                    <text x=cx + 4.0 y=cy + 15.0>{d}</text>
+                    {holiday.then(|| view! { <text class="mark" x=cx + cell - 4.0 y=cy + 10.0 text-anchor="end">{hol}</text> })}
+                </g>
+            }
+        })
+        .collect_view();
+    let legend = BUCKETS
+        .iter()
+        .map(|(_, class, key)| view! { <span class="legend-item"><span class=format!("swatch {class}")></span>{t(key)}</span> })
+        .collect_view();
+    Some(view! {
+        <figure class="heat" data-testid="heat-map">
+            <svg
+                viewBox=format!("0 0 {} {}", cell * 7.0, 18.0 + cell * f64::from(rows))
+                width="168"
+                role="img"
+                aria-label=format!("{} — {} {}", t("heat.title"), name, month)
+            >
+                {weekdays}
+                {cells}
+            </svg>
+            <figcaption class="legend">
+                {legend}
+                <span class="legend-item">{format!("{hol} = {}", t("heat.holiday"))}</span>
+            </figcaption>
+        </figure>
+    })
 }
