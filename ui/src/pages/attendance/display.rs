@@ -6,9 +6,10 @@ use leptos::prelude::*;
 
 use super::{AdminNav, column_title, kind_label};
 use crate::api_client;
-use crate::components::form_errors::FormErrors;
-use crate::html::{Html, RawHtml, esc};
-use crate::i18n::{t, t_dyn, tx};
+use crate::components::field::{CheckField, SelectField, TextField};
+use crate::components::form_errors::{FormErrors, GeneralError};
+use crate::html::focus_id;
+use crate::i18n::{t, t_dyn, tr, tx};
 
 /// Columns (shown or not, in order, moved with up/down buttons) and up to two sort keys of one
 /// table. `prefix` is what the server puts before `columns` / `sort` in its error fields.
@@ -20,134 +21,183 @@ pub fn LayoutEditor(
     errors: FormErrors,
     #[prop(into)] prefix: Signal<String>,
 ) -> impl IntoView {
-    let html = Signal::derive(move || {
-        let _ = crate::app_state::app().lang.get();
-        layout.with(|l| layout_text(kind.get(), l, id, errors, &prefix.get()))
-    });
-    let act = move |(a, el, _): (String, web_sys::Element, bool)| {
-        let col = el.get_attribute("data-col").unwrap_or_default();
-        let i: usize = el.get_attribute("data-index").and_then(|i| i.parse().ok()).unwrap_or(0);
-        let value = crate::html::value_of(&el.id());
-        let mut focus = String::new();
-        layout.update(|l| match a.as_str() {
-            "col-toggle" => {
+    // The list is written again on every change: the control used keeps the focus.
+    let change = move |focus: String, f: Box<dyn FnOnce(&mut TableLayout)>| {
+        layout.update(|l| f(l));
+        focus_id(focus);
+    };
+    let toggle = move |col: String| {
+        change(
+            format!("{id}-col-{col}"),
+            Box::new(move |l| {
                 let on = l.columns.contains(&col);
                 l.columns.retain(|c| *c != col);
                 if !on {
-                    l.columns.push(col.clone());
+                    l.columns.push(col);
                 }
-                focus = format!("{id}-col-{col}");
-            }
-            "col-up" | "col-down" => {
+            }),
+        )
+    };
+    let shift = move |col: String, up: bool, focus: String| {
+        change(
+            focus,
+            Box::new(move |l| {
                 if let Some(i) = l.columns.iter().position(|c| *c == col) {
-                    let j = if a == "col-up" { i.checked_sub(1) } else { Some(i + 1).filter(|j| *j < l.columns.len()) };
+                    let j = if up { i.checked_sub(1) } else { Some(i + 1).filter(|j| *j < l.columns.len()) };
                     if let Some(j) = j {
                         l.columns.swap(i, j);
                     }
                 }
-                focus = el.id();
-            }
-            "sort-col" => {
-                if value.is_empty() {
-                    l.sort.truncate(i);
-                } else if i < l.sort.len() {
-                    l.sort[i].column = value;
-                } else if i == l.sort.len() {
-                    l.sort.push(SortKey { column: value, descending: false });
-                }
-                focus = el.id();
-            }
-            "sort-dir" => {
-                if let Some(k) = l.sort.get_mut(i) {
-                    k.descending = value == "desc";
-                }
-                focus = el.id();
-            }
-            _ => {}
+            }),
+        )
+    };
+    // Shown columns in order, then the others; each row is kept by its column (keyed), so a
+    // control keeps its element when the list changes.
+    let items = Memo::new(move |_| {
+        let (l, k) = (layout.get(), kind.get());
+        let mut items: Vec<(String, bool)> = l.columns.iter().map(|c| (c.clone(), true)).collect();
+        items.extend(k.columns().iter().filter(|c| !l.columns.iter().any(|x| x == *c)).map(|c| (c.to_string(), false)));
+        items
+    });
+    let shown = Memo::new(move |_| layout.with(|l| l.columns.len()));
+    let row = move |(c, _): (String, bool)| {
+        let on = Signal::derive({
+            let c = c.clone();
+            move || items.with(|v| v.iter().any(|(x, o)| *x == c && *o))
         });
-        if !focus.is_empty() {
-            crate::html::focus_id(focus);
+        let index = Signal::derive({
+            let c = c.clone();
+            move || items.with(|v| v.iter().position(|(x, _)| *x == c).unwrap_or(0))
+        });
+        let (check_id, up_id, down_id) = (format!("{id}-col-{c}"), format!("{id}-up-{c}"), format!("{id}-down-{c}"));
+        let col = StoredValue::new(c);
+        let title = move || col.with_value(|c| column_title(c));
+        let (up_focus, down_focus) = (up_id.clone(), down_id.clone());
+        view! {
+            <li class:off=move || !on.get()>
+                <input type="checkbox" id=check_id.clone() prop:checked=on on:change=move |_| toggle(col.get_value()) />
+                <label for=check_id>{title}</label>
+                <span class="row-actions">
+                    <button
+                        type="button"
+                        class="small"
+                        id=up_id
+                        aria-label=move || format!("{} {}", t("layout.up"), title())
+                        disabled=move || !on.get() || index.get() == 0
+                        on:click=move |_| shift(col.get_value(), true, up_focus.clone())
+                    >
+                        "↑"
+                    </button>
+                    <button
+                        type="button"
+                        class="small"
+                        id=down_id
+                        aria-label=move || format!("{} {}", t("layout.down"), title())
+                        disabled={move || !on.get() || index.get() + 1 >= shown.get()}
+                        on:click=move |_| shift(col.get_value(), false, down_focus.clone())
+                    >
+                        "↓"
+                    </button>
+                </span>
+            </li>
         }
     };
-    view! { <RawHtml class="layout" html=html on_action=Callback::new(act) /> }
+    let sort_keys = move || {
+        let _ = crate::app_state::app().lang.get();
+        let (l, k) = (layout.get(), kind.get());
+        (0..2usize)
+            .map(|i| {
+                let cur = l.sort.get(i).cloned();
+                let desc = cur.as_ref().is_some_and(|s| s.descending);
+                let (col_id, dir_id) = (format!("{id}-sort{i}"), format!("{id}-dir{i}"));
+                let (col_focus, dir_focus) = (col_id.clone(), dir_id.clone());
+                let options = k
+                    .columns()
+                    .iter()
+                    .map(|c| view! { <option value=*c selected={cur.as_ref().is_some_and(|s| s.column == *c)}>{column_title(c)}</option> })
+                    .collect_view();
+                view! {
+                    <div class="sort-key">
+                        <label for=col_id.clone()>{t(if i == 0 { "layout.sort1" } else { "layout.sort2" })}</label>
+                        <select
+                            id=col_id
+                            disabled={i > 0 && l.sort.is_empty()}
+                            on:change=move |ev| {
+                                let value = event_target_value(&ev);
+                                change(
+                                    col_focus.clone(),
+                                    Box::new(move |l| {
+                                        if value.is_empty() {
+                                            l.sort.truncate(i);
+                                        } else if i < l.sort.len() {
+                                            l.sort[i].column = value;
+                                        } else if i == l.sort.len() {
+                                            l.sort.push(SortKey { column: value, descending: false });
+                                        }
+                                    }),
+                                )
+                            }
+                        >
+                            <option value="" selected=cur.is_none()>{t("layout.no_sort")}</option>
+                            {options}
+                        </select>
+                        <label class="visually-hidden" for=dir_id.clone()>{t("layout.direction")}</label>
+                        <select
+                            id=dir_id
+                            disabled=cur.is_none()
+                            on:change=move |ev| {
+                                let descending = event_target_value(&ev) == "desc";
+                                change(
+                                    dir_focus.clone(),
+                                    Box::new(move |l| {
+                                        if let Some(k) = l.sort.get_mut(i) {
+                                            k.descending = descending;
+                                        }
+                                    }),
+                                )
+                            }
+                        >
+                            <option value="asc" selected=!desc>{t("layout.asc")}</option>
+                            <option value="desc" selected=desc>{t("layout.desc")}</option>
+                        </select>
+                    </div>
+                }
+            })
+            .collect_view()
+    };
+    let problems = move |what: &'static str| {
+        let field = format!("{}{what}", prefix.get());
+        let msgs = errors.under(&field);
+        (!msgs.is_empty())
+            .then(|| view! { <p class="field-error" data-testid=format!("{field}-error") role="alert">{msgs.join(" / ")}</p> })
+    };
+    view! {
+        <div class="layout">
+            <fieldset class="layout-editor">
+                <legend>{tx("layout.columns")}</legend>
+                <ol class="column-list" data-testid=format!("{id}-columns")>
+                    <For each=move || items.get() key=|(c, _)| c.clone() children=row />
+                </ol>
+                {move || problems("columns")}
+            </fieldset>
+            <fieldset class="sort-keys">
+                <legend>{tx("layout.sort")}</legend>
+                {sort_keys}
+                {move || problems("sort")}
+            </fieldset>
+        </div>
+    }
 }
 
-fn layout_text(kind: ReportKind, l: &TableLayout, id: &str, errors: FormErrors, prefix: &str) -> String {
-    let mut h = Html::new();
-    let mut items: Vec<(&str, bool)> = l.columns.iter().map(|c| (c.as_str(), true)).collect();
-    items.extend(kind.columns().iter().filter(|c| !l.columns.iter().any(|x| x == *c)).map(|c| (*c, false)));
-    let shown = l.columns.len();
-    h.fmt(format_args!(
-        r#"<fieldset class="layout-editor"><legend>{}</legend><ol class="column-list" data-testid="{id}-columns">"#,
-        esc(t("layout.columns"))
-    ));
-    for (i, (c, on)) in items.iter().enumerate() {
-        let title = esc(column_title(c));
-        let dis = |d: bool| if d { " disabled" } else { "" };
-        h.fmt(format_args!(
-            r#"<li{}><input type="checkbox" id="{id}-col-{c}" data-action="col-toggle" data-col="{c}"{}><label for="{id}-col-{c}">{title}</label><span class="row-actions"><button type="button" class="small" id="{id}-up-{c}" data-action="col-up" data-col="{c}" aria-label="{} {title}"{}>↑</button><button type="button" class="small" id="{id}-down-{c}" data-action="col-down" data-col="{c}" aria-label="{} {title}"{}>↓</button></span></li>"#,
-            if *on { "" } else { r#" class="off""# },
-            if *on { " checked" } else { "" },
-            esc(t("layout.up")),
-            dis(!on || i == 0),
-            esc(t("layout.down")),
-            dis(!on || i + 1 >= shown)
-        ));
+/// A form's general error, "Saved", and its save button.
+fn form_foot(errors: FormErrors, saved: RwSignal<bool>, testid: &'static str) -> impl IntoView {
+    view! {
+        <GeneralError errors=errors />
+        {move || saved.get().then(|| view! { <p class="ok-banner" role="status">{t("common.saved")}</p> })}
+        <div class="actions">
+            <button type="submit" class="primary" data-testid=testid>{tx("common.save")}</button>
+        </div>
     }
-    h.raw("</ol>");
-    let msgs = errors.under(&format!("{prefix}columns"));
-    if !msgs.is_empty() {
-        h.fmt(format_args!(r#"<p class="field-error" data-testid="{prefix}columns-error" role="alert">{}</p>"#, esc(&msgs.join(" / "))));
-    }
-    h.fmt(format_args!(r#"</fieldset><fieldset class="sort-keys"><legend>{}</legend>"#, esc(t("layout.sort"))));
-    for i in 0..2 {
-        let cur = l.sort.get(i);
-        h.fmt(format_args!(
-            r#"<div class="sort-key"><label for="{id}-sort{i}">{}</label><select id="{id}-sort{i}" data-action="sort-col" data-index="{i}"{}><option value="">{}</option>"#,
-            esc(t(if i == 0 { "layout.sort1" } else { "layout.sort2" })),
-            if i > 0 && l.sort.is_empty() { " disabled" } else { "" },
-            esc(t("layout.no_sort"))
-        ));
-        for c in kind.columns() {
-            h.fmt(format_args!(
-                r#"<option value="{c}"{}>{}</option>"#,
-                if cur.is_some_and(|k| k.column == *c) { " selected" } else { "" },
-                esc(column_title(c))
-            ));
-        }
-        let desc = cur.is_some_and(|k| k.descending);
-        h.fmt(format_args!(
-            r#"</select><label class="visually-hidden" for="{id}-dir{i}">{}</label><select id="{id}-dir{i}" data-action="sort-dir" data-index="{i}"{}><option value="asc"{}>{}</option><option value="desc"{}>{}</option></select></div>"#,
-            esc(t("layout.direction")),
-            if cur.is_none() { " disabled" } else { "" },
-            if desc { "" } else { " selected" },
-            esc(t("layout.asc")),
-            if desc { " selected" } else { "" },
-            esc(t("layout.desc"))
-        ));
-    }
-    let msgs = errors.under(&format!("{prefix}sort"));
-    if !msgs.is_empty() {
-        h.fmt(format_args!(r#"<p class="field-error" data-testid="{prefix}sort-error" role="alert">{}</p>"#, esc(&msgs.join(" / "))));
-    }
-    h.raw("</fieldset>");
-    h.0
-}
-
-/// A form's general error, "Saved", and its save button, as HTML.
-fn form_foot(errors: FormErrors, saved: bool, testid: &str) -> String {
-    let mut h = Html::new();
-    if let Some(m) = errors.general() {
-        h.el("p", r#"class="error-banner" role="alert" data-testid="form-error""#, &m);
-    }
-    if saved {
-        h.el("p", r#"class="ok-banner" role="status""#, t("common.saved"));
-    }
-    h.fmt(format_args!(
-        r#"<div class="actions"><button type="submit" class="primary" data-testid="{testid}">{}</button></div>"#,
-        esc(t("common.save"))
-    ));
-    h.0
 }
 
 #[component]
@@ -199,13 +249,21 @@ pub fn DisplayPage() -> impl IntoView {
         });
     };
     let prefix = Signal::derive(move || format!("{}.", kind.get().key()));
-    let head = Signal::derive(move || {
-        let cur = kind.get();
-        let mut h = Html::new();
-        h.fmt(format_args!(r#"<h2 id="display-title">{}</h2>"#, esc(t("display.layouts"))));
-        let kinds: Vec<(&str, &str)> = ReportKind::ALL.iter().map(|k| (k.key(), kind_label(*k))).collect();
-        h.select("display-kind", "kind", t("display.table"), &kinds, cur.key(), "kind", errors);
-        h.0
+    let kind_key = RwSignal::new(ReportKind::Monthly.key().to_string());
+    Effect::new(move |_| {
+        if let Some(k) = ReportKind::from_key(&kind_key.get()) {
+            kind.set(k);
+        }
+    });
+    Effect::new(move |_| {
+        let k = kind.get().key().to_string();
+        if kind_key.get_untracked() != k {
+            kind_key.set(k);
+        }
+    });
+    let kinds = Signal::derive(move || {
+        let _ = crate::app_state::app().lang.get();
+        ReportKind::ALL.iter().map(|k| (k.key().to_string(), kind_label(*k).to_string())).collect::<Vec<_>>()
     });
     view! {
         <section class="card wide">
@@ -213,18 +271,15 @@ pub fn DisplayPage() -> impl IntoView {
             <h1>{tx("display.title")}</h1>
             <div class="columns">
                 <form class="panel" on:submit=save novalidate aria-labelledby="display-title">
-                    <RawHtml html=head on_action=Callback::new(move |(a, _, _): (String, web_sys::Element, bool)| {
-                        if a == "kind" && let Some(k) = ReportKind::from_key(&crate::html::value_of("display-kind")) {
-                            kind.set(k);
-                        }
-                    }) />
+                    <h2 id="display-title">{tx("display.layouts")}</h2>
+                    <SelectField id="display-kind" field="kind" label=tr("display.table") value=kind_key errors=errors options=kinds />
                     <Show when=move || loaded.get()>
                         {move || {
                             let l = current.get();
                             view! { <LayoutEditor kind=kind.into() layout=l id="display" errors=errors prefix=prefix /> }
                         }}
                     </Show>
-                    <RawHtml html=Signal::derive(move || { let _ = crate::app_state::app().lang.get(); form_foot(errors, saved.get(), "display-save") }) />
+                    {form_foot(errors, saved, "display-save")}
                 </form>
                 <LimitsForm />
             </div>
@@ -270,25 +325,8 @@ fn LimitsForm() -> impl IntoView {
             Err(e) => errors.set_api(&e),
         }
     });
-    let html = Signal::derive(move || {
-        let _ = crate::app_state::app().lang.get();
-        let mut h = Html::new();
-        h.fmt(format_args!(r#"<h2 id="limits-title">{}</h2>"#, esc(t("limits.title"))));
-        for (i, (f, l)) in FIELDS.iter().enumerate() {
-            if i == 2 {
-                h.checkbox("special_clause", t("limits.special_clause"), special.get());
-            }
-            h.input(f, f, t_dyn(l), "number", &values[i].get(), "", errors);
-        }
-        h.raw(&form_foot(errors, saved.get(), "limits-save"));
-        h.0
-    });
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        for (i, (f, _)) in FIELDS.iter().enumerate() {
-            values[i].update_untracked(|v| *v = crate::html::value_of(f));
-        }
-        special.update_untracked(|v| *v = crate::html::checked("special_clause"));
         errors.clear();
         saved.set(false);
         let mut n = [0u32; 8];
@@ -322,9 +360,21 @@ fn LimitsForm() -> impl IntoView {
             }
         });
     };
+    let fields = FIELDS
+        .iter()
+        .enumerate()
+        .map(|(i, (f, l))| {
+            view! {
+                {(i == 2).then(|| view! { <CheckField id="special_clause" label=tr("limits.special_clause") value=special /> })}
+                <TextField id=f field=f label=Signal::derive(move || t_dyn(l)) value=values[i] errors=errors kind="number" />
+            }
+        })
+        .collect_view();
     view! {
         <form class="panel" on:submit=save novalidate aria-labelledby="limits-title">
-            <RawHtml html=html />
+            <h2 id="limits-title">{tx("limits.title")}</h2>
+            {fields}
+            {form_foot(errors, saved, "limits-save")}
         </form>
     }
 }
