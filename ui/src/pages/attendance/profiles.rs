@@ -12,11 +12,11 @@ use crate::api_client;
 use crate::api_client::read;
 use crate::components::confirm_delete::ConfirmDeleteDialog;
 use crate::components::dialog::Modal;
+use crate::components::field::{CheckField, SelectField, TextAreaField, TextField};
 use crate::components::form_errors::{FormErrors, GeneralError};
-use crate::components::period_picker::{Step, period_action, period_html};
+use crate::components::period_picker::{PeriodPicker, Step};
 use crate::datetime::{add_days, add_months, today};
-use crate::html::{Html, RawHtml, checked, esc, value_of};
-use crate::i18n::{t, t_dyn, tx};
+use crate::i18n::{t, t_dyn, tr, tx};
 
 #[derive(Clone)]
 enum Editing {
@@ -82,53 +82,65 @@ pub fn ProfilesPage() -> impl IntoView {
             .unwrap_or_else(|| TableLayout::default_for(ReportKind::Monthly));
         OutputProfile { layout, ..OutputProfile::default() }
     };
-    let table_html = Signal::derive(move || {
-        let mut h = Html::new();
-        h.raw(r#"<table data-testid="profile-table"><thead><tr>"#);
-        for k in ["prof.enabled", "field.name", "prof.kind", "prof.format", "prof.unit", "prof.folder"] {
-            h.el("th", "", t_dyn(k));
-        }
-        h.fmt(format_args!(r#"<th><span class="visually-hidden">{}</span></th></tr></thead><tbody>"#, esc(t("common.actions"))));
-        match list.get() {
-            Some(l) if l.is_empty() => {
-                h.fmt(format_args!(r#"<tr><td colspan="7" class="empty">{}</td></tr>"#, esc(t("prof.empty"))));
-            }
-            Some(l) => {
-                for p in l {
-                    let id = p.id;
-                    h.fmt(format_args!(
-                        r#"<tr data-testid="profile-row-{0}"><td><input type="checkbox" id="profile-enabled-{id}" data-testid="profile-enabled" data-action="toggle" data-id="{id}"{1}><label for="profile-enabled-{id}" class="visually-hidden">{2} {0}</label></td>"#,
-                        esc(&p.name),
-                        if p.enabled { " checked" } else { "" },
-                        esc(t("prof.enabled"))
-                    ));
-                    h.el("td", "", &p.name).el("td", "", kind_label(p.kind));
-                    h.el(
-                        "td",
-                        "",
-                        &format!("{}{}", if p.format == OutputFormat::Xlsx { "Excel" } else { "CSV" }, if p.zip { " (zip)" } else { "" }),
-                    );
-                    h.el("td", "", unit_label(p.unit)).el("td", r#"class="accounts""#, &p.folder);
-                    h.raw(r#"<td class="row-actions">"#);
-                    for (action, key, class) in [
-                        ("run", "prof.run", "small"),
-                        ("edit", "common.edit", "small"),
-                        ("copy", "prof.copy", "small"),
-                        ("delete", "common.delete", "small danger"),
-                    ] {
-                        h.fmt(format_args!(
-                            r#"<button type="button" class="{class}" data-testid="profile-{action}" data-action="{action}" data-id="{id}">{}</button>"#,
-                            esc(t_dyn(key))
-                        ));
-                    }
-                    h.raw("</td></tr>");
+    let find = move |id: i64| list.with_untracked(|l| l.as_ref().and_then(|l| l.iter().find(|p| p.id == id).cloned()));
+    let row = move |p: OutputProfile| {
+        let id = p.id;
+        let check_id = format!("profile-enabled-{id}");
+        let format = format!("{}{}", if p.format == OutputFormat::Xlsx { "Excel" } else { "CSV" }, if p.zip { " (zip)" } else { "" });
+        let buttons = [
+            ("run", "prof.run", "small"),
+            ("edit", "common.edit", "small"),
+            ("copy", "prof.copy", "small"),
+            ("delete", "common.delete", "small danger"),
+        ]
+        .into_iter()
+        .map(|(action, key, class)| {
+            let act = move |_| {
+                let Some(p) = find(id) else { return };
+                match action {
+                    "run" => editing.set(Some(Editing::Run(p))),
+                    "edit" => editing.set(Some(Editing::Edit(p))),
+                    "copy" => copy(id),
+                    _ => editing.set(Some(Editing::Delete(p))),
                 }
-            }
-            None => {}
+            };
+            view! { <button type="button" class=class data-testid=format!("profile-{action}") on:click=act>{t_dyn(key)}</button> }
+        })
+        .collect_view();
+        view! {
+            <tr data-testid=format!("profile-row-{}", p.name)>
+                <td>
+                    <input
+                        type="checkbox"
+                        id=check_id.clone()
+                        data-testid="profile-enabled"
+                        prop:checked=p.enabled
+                        on:change=move |ev| {
+                            if let Some(p) = find(id) {
+                                toggle(p, event_target_checked(&ev));
+                            }
+                        }
+                    />
+                    <label for=check_id class="visually-hidden">{format!("{} {}", t("prof.enabled"), p.name)}</label>
+                </td>
+                <td>{p.name.clone()}</td>
+                <td>{kind_label(p.kind)}</td>
+                <td>{format}</td>
+                <td>{unit_label(p.unit)}</td>
+                <td class="accounts">{p.folder.clone()}</td>
+                <td class="row-actions">{buttons}</td>
+            </tr>
         }
-        h.raw("</tbody></table>");
-        h.0
-    });
+    };
+    let rows = move || {
+        let _ = crate::app_state::app().lang.get();
+        match list.get() {
+            Some(l) if l.is_empty() => view! { <tr><td colspan="7" class="empty">{t("prof.empty")}</td></tr> }.into_any(),
+            Some(l) => l.into_iter().map(row).collect_view().into_any(),
+            None => ().into_any(),
+        }
+    };
+    let headers = ["prof.enabled", "field.name", "prof.kind", "prof.format", "prof.unit", "prof.folder"];
     view! {
         <section class="card wide">
             <AdminNav />
@@ -138,18 +150,17 @@ pub fn ProfilesPage() -> impl IntoView {
             </div>
             <p class="lead">{tx("prof.lead")}</p>
             {error_banner(error)}
-            <RawHtml class="table-wrap" html=table_html on_action=Callback::new(move |(a, el, _): (String, web_sys::Element, bool)| {
-                let id: i64 = el.get_attribute("data-id").and_then(|i| i.parse().ok()).unwrap_or(0);
-                let Some(p) = list.with_untracked(|l| l.as_ref().and_then(|l| l.iter().find(|p| p.id == id).cloned())) else { return };
-                match a.as_str() {
-                    "toggle" => toggle(p, crate::html::checked(&format!("profile-enabled-{id}"))),
-                    "run" => editing.set(Some(Editing::Run(p))),
-                    "edit" => editing.set(Some(Editing::Edit(p))),
-                    "copy" => copy(id),
-                    "delete" => editing.set(Some(Editing::Delete(p))),
-                    _ => {}
-                }
-            }) />
+            <div class="table-wrap">
+                <table data-testid="profile-table">
+                    <thead>
+                        <tr>
+                            {headers.into_iter().map(|k| view! { <th>{move || t_dyn(k)}</th> }).collect_view()}
+                            <th><span class="visually-hidden">{tx("common.actions")}</span></th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
             {move || editing.get().map(|e| {
                 let done = Callback::new(move |changed: bool| { editing.set(None); if changed { load(); } });
                 match e {
@@ -169,127 +180,103 @@ fn lines(s: &str) -> Vec<String> {
     s.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect()
 }
 
-/// Reads the dialog's inputs into `p` (the layout is kept in its own editor).
-fn read_profile(p: &mut OutputProfile) {
-    p.name = value_of("prof-name").trim().to_string();
-    p.kind = ReportKind::from_key(&value_of("prof-kind")).unwrap_or(p.kind);
-    p.format = read::parse_format(&value_of("prof-format"));
-    p.encoding = value_of("prof-encoding");
-    p.unit = read::parse_unit(&value_of("prof-unit"));
-    p.split = read::parse_split(&value_of("prof-split"));
-    if let Some(r) = RankingItem::ALL.into_iter().find(|r| r.key() == value_of("prof-ranking")) {
-        p.ranking = r;
-    }
-    p.folder = value_of("prof-folder").trim().to_string();
-    p.file_name = value_of("prof-file-name").trim().to_string();
-    p.enabled = checked("prof-enabled");
-    p.header = checked("prof-header");
-    p.zip = checked("prof-zip");
-    p.monthly_subfolders = checked("prof-subfolders");
-    p.empty_file = checked("prof-empty");
-    p.filter_users = lines(&value_of("prof-users"));
-    p.filter_organizations = lines(&value_of("prof-orgs"));
-    p.filter_terminals = lines(&value_of("prof-terminals"));
-}
-
-/// Every field of the profile but its layout, as HTML; `keep_days` as typed.
-fn profile_text(p: &OutputProfile, keep_days: &str, errors: FormErrors) -> String {
-    let mut h = Html::new();
-    let kinds: Vec<(&str, &str)> = ReportKind::ALL.iter().map(|k| (k.key(), kind_label(*k))).collect();
-    let units = [
-        ("per_day", unit_label(OutputUnit::PerDay)),
-        ("per_month", unit_label(OutputUnit::PerMonth)),
-        ("per_year", unit_label(OutputUnit::PerYear)),
-    ];
-    let splits = [
-        ("none", t("prof.split.none")),
-        ("organization", t("prof.split.organization")),
-        ("user", t("prof.split.user")),
-        ("terminal", t("prof.split.terminal")),
-    ];
-    let rankings: Vec<(&str, &str)> = RankingItem::ALL.iter().map(|r| (r.key(), column_title(r.column()))).collect();
-    h.raw(r#"<div class="grid2">"#);
-    h.input("prof-name", "name", t("field.name"), "text", &p.name, "", errors);
-    h.select("prof-kind", "kind", t("prof.kind"), &kinds, p.kind.key(), "kind", errors);
-    h.select("prof-format", "format", t("prof.format"), &[("csv", "CSV"), ("xlsx", "Excel")], read::format_key(p.format), "", errors);
-    h.select(
-        "prof-encoding",
-        "encoding",
-        t("prof.encoding"),
-        &[("utf-8-bom", "UTF-8 (BOM)"), ("utf-8", "UTF-8"), ("shift_jis", "Shift_JIS")],
-        &p.encoding,
-        "",
-        errors,
-    );
-    h.select("prof-unit", "unit", t("prof.unit"), &units, read::unit_key(p.unit), "", errors);
-    h.select("prof-split", "split", t("prof.split"), &splits, read::split_key(p.split), "", errors);
-    if p.kind == ReportKind::Ranking {
-        h.select("prof-ranking", "ranking", t("att.ranking_by"), &rankings, p.ranking.key(), "", errors);
-    }
-    h.input("prof-keep", "keep_days", t("prof.keep_days"), "number", keep_days, t("task.keep_hint"), errors);
-    h.raw("</div>");
-    h.input("prof-folder", "folder", t("prof.folder"), "text", &p.folder, t("prof.folder_hint"), errors);
-    h.input("prof-file-name", "file_name", t("prof.file_name"), "text", &p.file_name, t("prof.file_name_hint"), errors);
-    h.raw(r#"<div class="grid2">"#);
-    h.checkbox("prof-enabled", t("prof.enabled"), p.enabled);
-    h.checkbox("prof-header", t("prof.header"), p.header);
-    h.checkbox("prof-zip", t("prof.zip"), p.zip);
-    h.checkbox("prof-subfolders", t("prof.subfolders"), p.monthly_subfolders);
-    h.checkbox("prof-empty", t("prof.empty_file"), p.empty_file);
-    h.raw("</div>");
-    h.fmt(format_args!("<details><summary>{}</summary>", esc(t("prof.filters"))));
-    h.textarea("prof-users", "filter_users", t("prof.filter_users"), &p.filter_users.join("\n"), t("prof.one_per_line"), errors);
-    h.textarea("prof-orgs", "filter_organizations", t("prof.filter_orgs"), &p.filter_organizations.join("\n"), t("prof.orgs_hint"), errors);
-    h.textarea(
-        "prof-terminals",
-        "filter_terminals",
-        t("prof.filter_terminals"),
-        &p.filter_terminals.join("\n"),
-        t("prof.one_per_line"),
-        errors,
-    );
-    h.raw("</details>");
-    h.0
+/// (value, label) options from static pairs.
+fn options(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs.iter().map(|(v, l)| (v.to_string(), l.to_string())).collect()
 }
 
 #[component]
 fn ProfileDialog(profile: OutputProfile, display: RwSignal<Option<DisplaySettings>>, on_done: Callback<bool>) -> impl IntoView {
     let is_new = profile.id == 0;
     let id = profile.id;
-    let keep = RwSignal::new(profile.keep_days.to_string());
-    let layout = RwSignal::new(profile.layout.clone());
-    let state = RwSignal::new(profile);
+    let p = profile;
+    let name = RwSignal::new(p.name.clone());
+    let kind = RwSignal::new(p.kind.key().to_string());
+    let format = RwSignal::new(read::format_key(p.format).to_string());
+    let encoding = RwSignal::new(p.encoding.clone());
+    let unit = RwSignal::new(read::unit_key(p.unit).to_string());
+    let split = RwSignal::new(read::split_key(p.split).to_string());
+    let ranking = RwSignal::new(p.ranking.key().to_string());
+    let keep = RwSignal::new(p.keep_days.to_string());
+    let folder = RwSignal::new(p.folder.clone());
+    let file_name = RwSignal::new(p.file_name.clone());
+    let enabled = RwSignal::new(p.enabled);
+    let header = RwSignal::new(p.header);
+    let zip = RwSignal::new(p.zip);
+    let subfolders = RwSignal::new(p.monthly_subfolders);
+    let empty_file = RwSignal::new(p.empty_file);
+    let users = RwSignal::new(p.filter_users.join("\n"));
+    let orgs = RwSignal::new(p.filter_organizations.join("\n"));
+    let terminals = RwSignal::new(p.filter_terminals.join("\n"));
+    let layout = RwSignal::new(p.layout.clone());
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
-    let sync = move || {
-        state.update_untracked(read_profile);
-        keep.update_untracked(|k| *k = value_of("prof-keep"));
-    };
-    let report_kind = Signal::derive(move || state.with(|p| p.kind));
-    let html = Signal::derive(move || {
-        let _ = crate::app_state::app().lang.get();
-        state.with(|p| profile_text(p, &keep.get(), errors))
-    });
-    // Another table: its columns from the display settings.
-    let act = move |(a, _, _): (String, web_sys::Element, bool)| {
-        if a == "kind" {
-            sync();
-            let k = state.with_untracked(|p| p.kind);
+    let report_kind = Signal::derive(move || ReportKind::from_key(&kind.get()).unwrap_or(ReportKind::Monthly));
+    // Another table: its columns from the display settings (not at the start: the profile's own).
+    let first_kind = StoredValue::new(report_kind.get_untracked());
+    Effect::new(move |_| {
+        let k = report_kind.get();
+        if k != first_kind.get_value() {
+            first_kind.set_value(k);
             layout.set(display.with_untracked(|d| d.as_ref().map(|d| d.layout(k).clone())).unwrap_or_else(|| TableLayout::default_for(k)));
-            state.update(|_| {});
-            crate::html::focus_id("prof-kind".into());
         }
-    };
+    });
     crate::html::focus_id("prof-name".into());
+
+    let kinds = Signal::derive(move || {
+        let _ = crate::app_state::app().lang.get();
+        ReportKind::ALL.iter().map(|k| (k.key().to_string(), kind_label(*k).to_string())).collect::<Vec<_>>()
+    });
+    let formats = Signal::derive(|| options(&[("csv", "CSV"), ("xlsx", "Excel")]));
+    let encodings = Signal::derive(|| options(&[("utf-8-bom", "UTF-8 (BOM)"), ("utf-8", "UTF-8"), ("shift_jis", "Shift_JIS")]));
+    let units = Signal::derive(move || {
+        let _ = crate::app_state::app().lang.get();
+        read::UNITS.iter().map(|(u, key)| (key.to_string(), unit_label(*u).to_string())).collect::<Vec<_>>()
+    });
+    let splits = Signal::derive(move || {
+        let _ = crate::app_state::app().lang.get();
+        options(&[
+            ("none", t("prof.split.none")),
+            ("organization", t("prof.split.organization")),
+            ("user", t("prof.split.user")),
+            ("terminal", t("prof.split.terminal")),
+        ])
+    });
+    let rankings = Signal::derive(move || {
+        let _ = crate::app_state::app().lang.get();
+        RankingItem::ALL.iter().map(|r| (r.key().to_string(), column_title(r.column()).to_string())).collect::<Vec<_>>()
+    });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
             return;
         }
-        sync();
         errors.clear();
-        let mut body = state.get_untracked();
+        let mut body = OutputProfile {
+            id,
+            name: name.get_untracked().trim().to_string(),
+            enabled: enabled.get_untracked(),
+            kind: report_kind.get_untracked(),
+            format: read::parse_format(&format.get_untracked()),
+            zip: zip.get_untracked(),
+            unit: read::parse_unit(&unit.get_untracked()),
+            split: read::parse_split(&split.get_untracked()),
+            header: header.get_untracked(),
+            folder: folder.get_untracked().trim().to_string(),
+            monthly_subfolders: subfolders.get_untracked(),
+            file_name: file_name.get_untracked().trim().to_string(),
+            empty_file: empty_file.get_untracked(),
+            layout: layout.get_untracked(),
+            encoding: encoding.get_untracked(),
+            filter_users: lines(&users.get_untracked()),
+            filter_organizations: lines(&orgs.get_untracked()),
+            filter_terminals: lines(&terminals.get_untracked()),
+            ..p.clone()
+        };
+        if let Some(r) = RankingItem::ALL.into_iter().find(|r| r.key() == ranking.get_untracked()) {
+            body.ranking = r;
+        }
         if body.name.is_empty() {
             errors.set_field("name", t("prof.name_required"));
         }
@@ -301,12 +288,9 @@ fn ProfileDialog(profile: OutputProfile, display: RwSignal<Option<DisplaySetting
             Err(_) => errors.set_field("keep_days", t("form.whole_number")),
         }
         if errors.has_any() {
-            state.update(|_| {});
             crate::html::focus_first_invalid();
             return;
         }
-        body.id = id;
-        body.layout = layout.get_untracked();
         busy.set(true);
         leptos::task::spawn_local(async move {
             let r = if is_new {
@@ -319,7 +303,6 @@ fn ProfileDialog(profile: OutputProfile, display: RwSignal<Option<DisplaySetting
                 Ok(_) => on_done.run(true),
                 Err(e) => {
                     errors.set_api(&e);
-                    state.update(|_| {});
                     crate::html::focus_first_invalid();
                 }
             }
@@ -329,7 +312,33 @@ fn ProfileDialog(profile: OutputProfile, display: RwSignal<Option<DisplaySetting
     view! {
         <Modal title=title on_close=Callback::new(move |_| on_done.run(false)) testid="profile-dialog">
             <form on:submit=submit novalidate class="wide-form">
-                <RawHtml html=html on_action=Callback::new(act) />
+                <div class="grid2">
+                    <TextField id="prof-name" field="name" label=tr("field.name") value=name errors=errors />
+                    <SelectField id="prof-kind" field="kind" label=tr("prof.kind") value=kind errors=errors options=kinds />
+                    <SelectField id="prof-format" field="format" label=tr("prof.format") value=format errors=errors options=formats />
+                    <SelectField id="prof-encoding" field="encoding" label=tr("prof.encoding") value=encoding errors=errors options=encodings />
+                    <SelectField id="prof-unit" field="unit" label=tr("prof.unit") value=unit errors=errors options=units />
+                    <SelectField id="prof-split" field="split" label=tr("prof.split") value=split errors=errors options=splits />
+                    <Show when=move || report_kind.get() == ReportKind::Ranking>
+                        <SelectField id="prof-ranking" field="ranking" label=tr("att.ranking_by") value=ranking errors=errors options=rankings />
+                    </Show>
+                    <TextField id="prof-keep" field="keep_days" label=tr("prof.keep_days") value=keep errors=errors kind="number" hint=tr("task.keep_hint") />
+                </div>
+                <TextField id="prof-folder" field="folder" label=tr("prof.folder") value=folder errors=errors hint=tr("prof.folder_hint") />
+                <TextField id="prof-file-name" field="file_name" label=tr("prof.file_name") value=file_name errors=errors hint=tr("prof.file_name_hint") />
+                <div class="grid2">
+                    <CheckField id="prof-enabled" label=tr("prof.enabled") value=enabled />
+                    <CheckField id="prof-header" label=tr("prof.header") value=header />
+                    <CheckField id="prof-zip" label=tr("prof.zip") value=zip />
+                    <CheckField id="prof-subfolders" label=tr("prof.subfolders") value=subfolders />
+                    <CheckField id="prof-empty" label=tr("prof.empty_file") value=empty_file />
+                </div>
+                <details>
+                    <summary>{tx("prof.filters")}</summary>
+                    <TextAreaField id="prof-users" field="filter_users" label=tr("prof.filter_users") value=users errors=errors hint=tr("prof.one_per_line") />
+                    <TextAreaField id="prof-orgs" field="filter_organizations" label=tr("prof.filter_orgs") value=orgs errors=errors hint=tr("prof.orgs_hint") />
+                    <TextAreaField id="prof-terminals" field="filter_terminals" label=tr("prof.filter_terminals") value=terminals errors=errors hint=tr("prof.one_per_line") />
+                </details>
                 <details>
                     <summary>{tx("prof.layout")}</summary>
                     <LayoutEditor kind=report_kind layout=layout id="prof-layout" errors=errors prefix="layout.".to_string() />
@@ -355,25 +364,6 @@ fn RunDialog(profile: OutputProfile, on_done: Callback<()>) -> impl IntoView {
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
     let id = profile.id;
-    let form_html = Signal::derive(move || {
-        let mut h = Html::new();
-        h.raw(r#"<form data-submit="run" novalidate>"#);
-        if per_day {
-            period_html(&mut h, "run-day", t("att.day"), Step::Day, &date.get());
-        } else {
-            period_html(&mut h, "run-month", t("att.month"), Step::Month, &month.get());
-        }
-        if let Some(m) = errors.general() {
-            h.el("p", r#"class="error-banner" role="alert" data-testid="form-error""#, &m);
-        }
-        h.fmt(format_args!(
-            r#"<div class="actions"><button type="button" data-action="close">{}</button><button type="submit" class="primary" data-testid="profile-run-start"{}>{}</button></div></form>"#,
-            esc(t("common.close")),
-            if busy.get() { " disabled" } else { "" },
-            esc(t(if busy.get() { "common.working" } else { "prof.run" }))
-        ));
-        h.0
-    });
     let run = move || {
         errors.clear();
         let body = if per_day {
@@ -393,51 +383,64 @@ fn RunDialog(profile: OutputProfile, on_done: Callback<()>) -> impl IntoView {
     let title = Signal::derive(move || format!("{} — {}", t("prof.run"), profile.name));
     view! {
         <Modal title=title on_close=on_done testid="profile-run-dialog">
-            <RawHtml html=form_html on_action=Callback::new(move |(a, el, _): (String, web_sys::Element, bool)| match a.as_str() {
-                "run" => run(),
-                "close" => on_done.run(()),
-                _ => {
-                    if per_day {
-                        period_action(&a, &el, Step::Day, date);
-                    } else {
-                        period_action(&a, &el, Step::Month, month);
-                    }
-                }
-            }) />
-            <RawHtml html=Signal::derive(move || report.with(|r| r.as_ref().map(run_report_text).unwrap_or_default())) />
+            <form novalidate on:submit=move |ev: leptos::ev::SubmitEvent| {
+                ev.prevent_default();
+                run();
+            }>
+                {if per_day {
+                    view! { <PeriodPicker id="run-day" label=tr("att.day") kind=Step::Day value=date /> }
+                } else {
+                    view! { <PeriodPicker id="run-month" label=tr("att.month") kind=Step::Month value=month /> }
+                }}
+                <GeneralError errors=errors />
+                <div class="actions">
+                    <button type="button" on:click=move |_| on_done.run(())>{tx("common.close")}</button>
+                    <button type="submit" class="primary" data-testid="profile-run-start" disabled=move || busy.get()>
+                        {move || t(if busy.get() { "common.working" } else { "prof.run" })}
+                    </button>
+                </div>
+            </form>
+            {move || report.get().map(run_report)}
         </Modal>
     }
 }
 
-fn run_report_text(r: &ProfileRunReport) -> String {
-    let mut h = Html::new();
-    let (files, errors) = (&r.files, &r.errors);
-    h.fmt(format_args!(
-        r#"<div role="status" data-testid="profile-run-report"><p>{}: {} · {}: {}</p>"#,
-        esc(t("prof.files_written")),
-        files.len(),
-        esc(t("prof.files_deleted")),
-        r.deleted
-    ));
-    if !files.is_empty() {
-        h.raw("<table><thead><tr>");
-        for k in ["prof.path", "prof.rows", "prof.bytes"] {
-            h.el("th", "", t_dyn(k));
+fn run_report(r: ProfileRunReport) -> impl IntoView {
+    let files = (!r.files.is_empty()).then(|| {
+        let rows = r
+            .files
+            .iter()
+            .map(|f| {
+                view! {
+                    <tr>
+                        <td class="accounts" data-testid="profile-file">{f.path.clone()}</td>
+                        <td class="num">{f.rows}</td>
+                        <td class="num">{f.bytes}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <table>
+                <thead>
+                    <tr>
+                        <th>{t("prof.path")}</th>
+                        <th>{t("prof.rows")}</th>
+                        <th>{t("prof.bytes")}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
         }
-        h.raw("</tr></thead><tbody>");
-        for f in files {
-            h.raw("<tr>").el("td", r#"class="accounts" data-testid="profile-file""#, &f.path);
-            h.el("td", r#"class="num""#, &f.rows.to_string()).el("td", r#"class="num""#, &f.bytes.to_string()).raw("</tr>");
-        }
-        h.raw("</tbody></table>");
+    });
+    let errors = (!r.errors.is_empty()).then(|| {
+        view! { <ul class="error-banner">{r.errors.iter().map(|e| view! { <li>{e.clone()}</li> }).collect_view()}</ul> }
+    });
+    view! {
+        <div role="status" data-testid="profile-run-report">
+            <p>{format!("{}: {} · {}: {}", t("prof.files_written"), r.files.len(), t("prof.files_deleted"), r.deleted)}</p>
+            {files}
+            {errors}
+        </div>
     }
-    if !errors.is_empty() {
-        h.raw(r#"<ul class="error-banner">"#);
-        for e in errors {
-            h.el("li", "", e);
-        }
-        h.raw("</ul>");
-    }
-    h.raw("</div>");
-    h.0
 }
