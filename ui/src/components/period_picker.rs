@@ -1,11 +1,9 @@
-//! The one month picker (and its day and year variants): previous / input / next. The
-//! [`PeriodPicker`] component is the Leptos view; `period_html` and `period_action` write the
-//! same as HTML text for the pages not yet written as views (`crate::html`, to go).
+//! The one month picker (and its day and year variants): previous / input / next. Used by the
+//! attendance console, the output profiles' run and the holiday calendar.
 
 use leptos::prelude::*;
 
 use crate::datetime::{add_days, add_months, parse_date, parse_month};
-use crate::html::{Html, esc};
 use crate::i18n::t;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -84,37 +82,5 @@ pub fn PeriodPicker(id: &'static str, label: Signal<&'static str>, kind: Step, v
                 </button>
             </div>
         </div>
-    }
-}
-
-/// Writes a labelled period input between "previous" and "next" buttons (test ids `{id}-prev`
-/// and `{id}-next`).
-pub fn period_html(h: &mut Html, id: &str, label: &str, kind: Step, value: &str) {
-    let (prev, next, input_type) = labels(kind);
-    h.fmt(format_args!(
-        r#"<div class="field period"><label for="{id}">{}</label><div class="period-row"><button type="button" class="small" id="{id}-prev" data-testid="{id}-prev" data-action="step" data-n="-1" aria-label="{}">‹</button><input id="{id}" type="{input_type}" value="{}" data-action="period"><button type="button" class="small" id="{id}-next" data-testid="{id}-next" data-action="step" data-n="1" aria-label="{}">›</button></div></div>"#,
-        esc(label),
-        esc(t(prev)),
-        esc(value),
-        esc(t(next))
-    ));
-}
-
-/// Handles the picker's actions on `value` (only a valid period is taken); true when it was one.
-pub fn period_action(action: &str, el: &web_sys::Element, kind: Step, value: RwSignal<String>) -> bool {
-    match action {
-        "step" => {
-            let n: i64 = el.get_attribute("data-n").and_then(|n| n.parse().ok()).unwrap_or(0);
-            value.update(|v| *v = step(v, kind, n));
-            true
-        }
-        "period" => {
-            let v = crate::html::value_of(&el.id());
-            if valid(&v, kind) {
-                value.set(v.trim().to_string());
-            }
-            true
-        }
-        _ => false,
     }
 }

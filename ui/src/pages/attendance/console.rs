@@ -13,10 +13,9 @@ use super::{cell_kinds, cell_text, column_title, error_banner, kind_label};
 use crate::api_client::{self, enc};
 use crate::app_state::app;
 use crate::components::csv_transfer::download_text;
-use crate::components::period_picker::{Step, period_action, period_html};
+use crate::components::period_picker::{PeriodPicker, Step};
 use crate::datetime::{add_days, today};
-use crate::html::{Html, RawHtml, esc};
-use crate::i18n::{t, tx};
+use crate::i18n::{t, tr, tx};
 
 const PAGE: usize = 200;
 
@@ -208,86 +207,285 @@ pub fn ConsolePage() -> impl IntoView {
         });
     };
 
-    let table_html = Signal::derive(move || {
+    let table = move || {
         let _ = state.lang.get();
         let sort = effective_sort();
-        report.with(|r| r.as_ref().map(|r| table_text(r, &sort)).unwrap_or_default())
-    });
-
-    // Tabs, filters and downloads, as HTML with one listener.
-    let controls_html = Signal::derive(move || {
-        let _ = state.lang.get();
-        controls_text(&Controls {
-            tab: tab.get(),
-            month: month.get(),
-            date: date.get(),
-            org: org.get(),
-            orgs: orgs.get(),
-            user: user.get(),
-            terminal: terminal.get(),
-            ranking: ranking.get(),
-            encoding: encoding.get(),
-            viewer,
-            desktop,
-            csv: if desktop { String::new() } else { download_href("csv") },
-            xlsx: if desktop { String::new() } else { download_href("xlsx") },
-            needs_user: needs_user.get(),
-        })
-    });
-    let act = move |(a, el, _): (String, web_sys::Element, bool)| {
-        let value = crate::html::value_of(&el.id());
-        match a.as_str() {
-            "tab" => set_tab(ReportKind::from_key(&el.get_attribute("data-kind").unwrap_or_default()).unwrap_or(ReportKind::Monthly)),
-            "ArrowLeft" | "ArrowRight" => {
-                let all = ReportKind::ALL;
-                let i = all.iter().position(|k| *k == tab.get_untracked()).unwrap_or(0);
-                let j = if a == "ArrowRight" { (i + 1) % all.len() } else { (i + all.len() - 1) % all.len() };
-                set_tab(all[j]);
-                crate::html::focus_id(format!("att-tab-{}", all[j].key()));
-            }
-            "step" | "period" => {
-                let daily = tab.get_untracked() == ReportKind::Daily;
-                period_action(&a, &el, if daily { Step::Day } else { Step::Month }, if daily { date } else { month });
-            }
-            "org" => org.set(value),
-            "user" => user.set(value),
-            "filters" if viewer => user.set(crate::html::value_of("att-user")),
-            "filters" => {}
-            "terminal" => terminal.set(value),
-            "ranking" => {
-                if let Some(r) = RankingItem::ALL.into_iter().find(|r| r.key() == value) {
-                    ranking.set(r);
+        report.with(|r| r.as_ref().map(|r| report_table(r, &sort, click_header, open_timesheet)))
+    };
+    let pager = move || {
+        report.with(|r| {
+            r.as_ref().map(|r| {
+                let (shown, total) = (r.rows.len(), r.total_rows);
+                view! {
+                    <div class="pager">
+                        <span data-testid="att-count">{format!("{shown} / {total}")}</span>
+                        {((shown as i64) < total).then(|| {
+                            view! {
+                                <button type="button" data-testid="att-more" on:click=move |_| load(shown)>
+                                    {t("att.more")}
+                                </button>
+                            }
+                        })}
+                    </div>
+                    {(total == 0).then(|| view! { <p class="empty">{t("att.no_rows")}</p> })}
                 }
+            })
+        })
+    };
+    // The tabs: one focusable, the arrows move between them (the ARIA tabs pattern).
+    let tabs = ReportKind::ALL
+        .into_iter()
+        .map(|k| {
+            let key = k.key();
+            view! {
+                <button
+                    type="button"
+                    role="tab"
+                    id=format!("att-tab-{key}")
+                    data-testid=format!("att-tab-{key}")
+                    aria-selected=move || (tab.get() == k).to_string()
+                    tabindex=move || if tab.get() == k { "0" } else { "-1" }
+                    on:click=move |_| set_tab(k)
+                    on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                        let step: isize = match ev.key().as_str() {
+                            "ArrowRight" => 1,
+                            "ArrowLeft" => -1,
+                            _ => return,
+                        };
+                        ev.prevent_default();
+                        let all = ReportKind::ALL;
+                        let i = all.iter().position(|x| *x == tab.get_untracked()).unwrap_or(0) as isize;
+                        let j = (i + step).rem_euclid(all.len() as isize) as usize;
+                        set_tab(all[j]);
+                        crate::html::focus_id(format!("att-tab-{}", all[j].key()));
+                    }
+                >
+                    {move || kind_label(k)}
+                </button>
             }
-            "encoding" => encoding.set(value),
-            "csv" => desktop_csv(),
-            _ => {}
+        })
+        .collect_view();
+    let org_options = move || {
+        let current = org.get();
+        orgs.get()
+            .into_iter()
+            .map(|o| {
+                let id = o.id.to_string();
+                let selected = id == current;
+                view! { <option value=id selected=selected>{o.path}</option> }
+            })
+            .collect_view()
+    };
+    let ranking_options = move || {
+        let current = ranking.get();
+        RankingItem::ALL
+            .into_iter()
+            .map(|r| view! { <option value=r.key() selected={r == current}>{column_title(r.column())}</option> })
+            .collect_view()
+    };
+    let encodings = [("utf-8-bom", "UTF-8 (BOM)"), ("utf-8", "UTF-8"), ("shift_jis", "Shift_JIS")];
+    let downloads = move || {
+        if desktop {
+            view! { <button type="button" data-testid="att-download-csv" on:click=move |_| desktop_csv()>"CSV"</button> }.into_any()
+        } else {
+            view! {
+                <a class="button" data-testid="att-download-csv" download href=move || download_href("csv")>"CSV"</a>
+                <a class="button" data-testid="att-download-xlsx" download href=move || download_href("xlsx")>"Excel"</a>
+                <label class="inline" for="att-encoding">{tx("att.encoding")}</label>
+                <select id="att-encoding" on:change=move |ev| encoding.set(event_target_value(&ev))>
+                    {encodings
+                        .into_iter()
+                        .map(|(v, l)| view! { <option value=v selected=move || encoding.get() == v>{l}</option> })
+                        .collect_view()}
+                </select>
+            }
+            .into_any()
         }
     };
 
     view! {
         <section class="card wide attendance">
             <h1>{tx("att.title")}</h1>
-            <RawHtml html=controls_html on_action=Callback::new(act) />
+            <div role="tablist" class="tabs" aria-label=move || t("att.tables")>{tabs}</div>
+            <form class="filters" role="search" novalidate on:submit=move |ev: leptos::ev::SubmitEvent| {
+                ev.prevent_default();
+                if viewer {
+                    user.set(user_text.get_untracked());
+                }
+            }>
+                {move || {
+                    if tab.get() == ReportKind::Daily {
+                        view! { <PeriodPicker id="att-day" label=tr("att.day") kind=Step::Day value=date /> }
+                    } else {
+                        view! { <PeriodPicker id="att-month" label=tr("att.month") kind=Step::Month value=month /> }
+                    }
+                }}
+                {viewer.then(|| view! {
+                    <div class="field">
+                        <label for="att-org">{tx("field.organization")}</label>
+                        <select id="att-org" on:change=move |ev| org.set(event_target_value(&ev))>
+                            <option value="" selected=move || org.get().is_empty()>{tx("users.all_orgs")}</option>
+                            {org_options}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="att-user">{tx("att.user")}</label>
+                        <input
+                            id="att-user"
+                            type="search"
+                            autocomplete="off"
+                            placeholder=move || t("att.user_hint")
+                            prop:value=move || user_text.get()
+                            on:input=move |ev| user_text.set(event_target_value(&ev))
+                            on:change=move |ev| user.set(event_target_value(&ev))
+                        />
+                    </div>
+                })}
+                <Show when=move || tab.get() == ReportKind::Terminal>
+                    <div class="field">
+                        <label for="att-terminal">{tx("att.terminal")}</label>
+                        <input id="att-terminal" type="search" prop:value=move || terminal.get() on:change=move |ev| terminal.set(event_target_value(&ev)) />
+                    </div>
+                </Show>
+                <Show when=move || tab.get() == ReportKind::Ranking>
+                    <div class="field">
+                        <label for="att-ranking">{tx("att.ranking_by")}</label>
+                        <select
+                            id="att-ranking"
+                            on:change=move |ev| {
+                                let value = event_target_value(&ev);
+                                if let Some(r) = RankingItem::ALL.into_iter().find(|r| r.key() == value) {
+                                    ranking.set(r);
+                                }
+                            }
+                        >
+                            {ranking_options}
+                        </select>
+                    </div>
+                </Show>
+                {viewer.then(|| view! { <button type="submit" data-testid="att-show">{tx("att.show")}</button> })}
+            </form>
+            <div class="downloads">
+                {downloads}
+                <span class="hint">{tx("att.sort_hint")}</span>
+            </div>
             {error_banner(error)}
             <Show when=move || needs_user.get()>
                 <p class="hint" role="status">{tx("att.need_user")}</p>
             </Show>
             <div class="table-wrap" aria-busy=move || loading.get().to_string() aria-live="polite">
-                <RawHtml html=table_html on_action=Callback::new(move |(action, el, shift): (String, web_sys::Element, bool)| {
-                    match action.as_str() {
-                        "sort" => click_header(el.get_attribute("data-col").unwrap_or_default(), shift),
-                        "open" => open_timesheet(el.get_attribute("data-person").unwrap_or_default()),
-                        "more" => load(report.with_untracked(|r| r.as_ref().map_or(0, |r| r.rows.len()))),
-                        _ => {}
-                    }
-                }) />
+                {table}
+                {pager}
             </div>
             <Show when=move || tab.get() == ReportKind::Monthly>
                 <AgreementPanel month=month.into() org=org.into() />
             </Show>
         </section>
     }
+}
+
+/// The table: sortable headings (buttons; Shift adds a second key), cells (`h:mm` for minutes),
+/// and a button on each person's name that opens their timesheet.
+fn report_table(
+    r: &Report,
+    sort: &[SortKey],
+    click_header: impl Fn(String, bool) + Copy + 'static,
+    open_timesheet: impl Fn(String) + Copy + 'static,
+) -> AnyView {
+    let kinds = cell_kinds(&r.columns);
+    let user_col = r.columns.iter().position(|c| c == "user");
+    let can_open = matches!(r.kind, ReportKind::Monthly | ReportKind::Daily | ReportKind::Ranking);
+    let sortable = r.kind != ReportKind::Ranking;
+    let headers = r
+        .columns
+        .iter()
+        .map(|c| {
+            let pos = sort.iter().position(|k| k.column == *c).map(|i| (i, sort[i].descending));
+            let aria = match pos {
+                Some((0, false)) => Some("ascending"),
+                Some((0, true)) => Some("descending"),
+                _ => None,
+            };
+            let title = column_title(c);
+            let content = if sortable {
+                let (col_click, col_key) = (c.clone(), c.clone());
+                let mark = pos.map(|(i, d)| {
+                    view! {
+                        <span class="sort-mark">
+                            {if d { " ▼" } else { " ▲" }}
+                            <sub>{i + 1}</sub>
+                            <span class="visually-hidden">{format!(" {} {}", t(if d { "att.sorted_desc" } else { "att.sorted_asc" }), i + 1)}</span>
+                        </span>
+                    }
+                });
+                view! {
+                    <button
+                        type="button"
+                        class="sort"
+                        on:click=move |ev: leptos::ev::MouseEvent| click_header(col_click.clone(), ev.shift_key())
+                        on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                            if ev.key() == "Enter" && ev.shift_key() {
+                                ev.prevent_default();
+                                click_header(col_key.clone(), true);
+                            }
+                        }
+                    >
+                        {title}
+                        {mark}
+                    </button>
+                }
+                .into_any()
+            } else {
+                title.into_any()
+            };
+            view! { <th scope="col" data-column=c.clone() aria-sort=aria>{content}</th> }
+        })
+        .collect_view();
+    let rows = r
+        .rows
+        .iter()
+        .map(|row| {
+            let cells = row
+                .cells
+                .iter()
+                .enumerate()
+                .map(|(j, v)| {
+                    let text = cell_text(kinds.get(j).copied().unwrap_or(ColumnKind::Text), v);
+                    if can_open && Some(j) == user_col {
+                        let person = row.person.clone();
+                        view! {
+                            <td>
+                                <button
+                                    type="button"
+                                    class="linklike"
+                                    data-testid="att-open-user"
+                                    title=t("att.open_timesheet")
+                                    on:click=move |_| open_timesheet(person.clone())
+                                >
+                                    {text}
+                                </button>
+                            </td>
+                        }
+                        .into_any()
+                    } else if matches!(v, CellValue::Number(_)) {
+                        view! { <td class="num">{text}</td> }.into_any()
+                    } else {
+                        view! { <td>{text}</td> }.into_any()
+                    }
+                })
+                .collect_view();
+            view! { <tr data-person=row.person.clone()>{cells}</tr> }
+        })
+        .collect_view();
+    view! {
+        <table class="report" data-testid="att-table" data-kind=r.kind.key() data-period=r.period.clone()>
+            <thead>
+                <tr>{headers}</tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
 }
 
 #[cfg(test)]
@@ -314,173 +512,4 @@ mod tests {
         assert_eq!(keys(&s), "group");
         assert_eq!(keys(&sort_after_click(&[], "user", true)), "user");
     }
-}
-
-/// The table as HTML: sortable headings (buttons), cells (`h:mm` for minutes), a button on each
-/// person's name that opens their timesheet, and the "load more" pager.
-fn table_text(r: &Report, sort: &[SortKey]) -> String {
-    let mut h = Html::new();
-    let kinds = cell_kinds(&r.columns);
-    let user_col = r.columns.iter().position(|c| c == "user");
-    let can_open = matches!(r.kind, ReportKind::Monthly | ReportKind::Daily | ReportKind::Ranking);
-    let sortable = r.kind != ReportKind::Ranking;
-    h.fmt(format_args!(
-        r#"<table class="report" data-testid="att-table" data-kind="{}" data-period="{}"><thead><tr>"#,
-        r.kind.key(),
-        esc(&r.period)
-    ));
-    for c in &r.columns {
-        let pos = sort.iter().position(|k| k.column == *c).map(|i| (i, sort[i].descending));
-        let aria = match pos {
-            Some((0, false)) => r#" aria-sort="ascending""#,
-            Some((0, true)) => r#" aria-sort="descending""#,
-            _ => "",
-        };
-        h.fmt(format_args!(r#"<th scope="col" data-column="{}"{aria}>"#, esc(c)));
-        if sortable {
-            h.fmt(format_args!(r#"<button type="button" class="sort" data-action="sort" data-col="{}">"#, esc(c))).text(column_title(c));
-            if let Some((i, d)) = pos {
-                h.fmt(format_args!(
-                    r#"<span class="sort-mark">{}<sub>{}</sub><span class="visually-hidden"> {} {}</span></span>"#,
-                    if d { " ▼" } else { " ▲" },
-                    i + 1,
-                    t(if d { "att.sorted_desc" } else { "att.sorted_asc" }),
-                    i + 1
-                ));
-            }
-            h.raw("</button>");
-        } else {
-            h.text(column_title(c));
-        }
-        h.raw("</th>");
-    }
-    h.raw("</tr></thead><tbody>");
-    for row in &r.rows {
-        h.fmt(format_args!(r#"<tr data-person="{}">"#, esc(&row.person)));
-        for (j, v) in row.cells.iter().enumerate() {
-            let text = cell_text(kinds.get(j).copied().unwrap_or(ColumnKind::Text), v);
-            if can_open && Some(j) == user_col {
-                h.fmt(format_args!(
-                    r#"<td><button type="button" class="linklike" data-testid="att-open-user" data-action="open" data-person="{}" title="{}">"#,
-                    esc(&row.person),
-                    esc(t("att.open_timesheet"))
-                ))
-                .text(&text)
-                .raw("</button></td>");
-            } else {
-                h.raw(if matches!(v, CellValue::Number(_)) { r#"<td class="num">"# } else { "<td>" }).text(&text).raw("</td>");
-            }
-        }
-        h.raw("</tr>");
-    }
-    h.raw("</tbody></table>");
-    h.fmt(format_args!(r#"<div class="pager"><span data-testid="att-count">{} / {}</span>"#, r.rows.len(), r.total_rows));
-    if (r.rows.len() as i64) < r.total_rows {
-        h.fmt(format_args!(r#"<button type="button" data-testid="att-more" data-action="more">{}</button>"#, esc(t("att.more"))));
-    }
-    h.raw("</div>");
-    if r.total_rows == 0 {
-        h.fmt(format_args!(r#"<p class="empty">{}</p>"#, esc(t("att.no_rows"))));
-    }
-    h.0
-}
-
-/// What the tabs, filters and downloads show.
-struct Controls {
-    tab: ReportKind,
-    month: String,
-    date: String,
-    org: String,
-    orgs: Vec<Organization>,
-    user: String,
-    terminal: String,
-    ranking: RankingItem,
-    encoding: String,
-    viewer: bool,
-    desktop: bool,
-    csv: String,
-    xlsx: String,
-    needs_user: bool,
-}
-
-fn controls_text(c: &Controls) -> String {
-    let mut h = Html::new();
-    h.fmt(format_args!(r#"<div role="tablist" class="tabs" aria-label="{}">"#, esc(t("att.tables"))));
-    for k in ReportKind::ALL {
-        let on = k == c.tab;
-        h.fmt(format_args!(
-            r#"<button type="button" role="tab" id="att-tab-{0}" data-testid="att-tab-{0}" aria-selected="{on}" tabindex="{1}" data-action="tab" data-kind="{0}" data-arrows>{2}</button>"#,
-            k.key(),
-            if on { 0 } else { -1 },
-            esc(kind_label(k))
-        ));
-    }
-    h.raw(r#"</div><form class="filters" role="search" data-submit="filters" novalidate>"#);
-    if c.tab == ReportKind::Daily {
-        period_html(&mut h, "att-day", t("att.day"), Step::Day, &c.date);
-    } else {
-        period_html(&mut h, "att-month", t("att.month"), Step::Month, &c.month);
-    }
-    if c.viewer {
-        h.fmt(format_args!(
-            r#"<div class="field"><label for="att-org">{}</label><select id="att-org" data-action="org"><option value="">{}</option>"#,
-            esc(t("field.organization")),
-            esc(t("users.all_orgs"))
-        ));
-        for o in &c.orgs {
-            let id = o.id.to_string();
-            h.fmt(format_args!(r#"<option value="{id}"{}>{}</option>"#, if id == c.org { " selected" } else { "" }, esc(&o.path)));
-        }
-        h.fmt(format_args!(
-            r#"</select></div><div class="field"><label for="att-user">{}</label><input id="att-user" type="search" autocomplete="off" placeholder="{}" value="{}" data-action="user"></div>"#,
-            esc(t("att.user")),
-            esc(t("att.user_hint")),
-            esc(&c.user)
-        ));
-    }
-    if c.tab == ReportKind::Terminal {
-        h.fmt(format_args!(
-            r#"<div class="field"><label for="att-terminal">{}</label><input id="att-terminal" type="search" value="{}" data-action="terminal"></div>"#,
-            esc(t("att.terminal")),
-            esc(&c.terminal)
-        ));
-    }
-    if c.tab == ReportKind::Ranking {
-        h.fmt(format_args!(
-            r#"<div class="field"><label for="att-ranking">{}</label><select id="att-ranking" data-action="ranking">"#,
-            esc(t("att.ranking_by"))
-        ));
-        for r in RankingItem::ALL {
-            h.fmt(format_args!(
-                r#"<option value="{}"{}>{}</option>"#,
-                r.key(),
-                if r == c.ranking { " selected" } else { "" },
-                esc(column_title(r.column()))
-            ));
-        }
-        h.raw("</select></div>");
-    }
-    if c.viewer {
-        h.fmt(format_args!(r#"<button type="submit" data-testid="att-show">{}</button>"#, esc(t("att.show"))));
-    }
-    h.raw(r#"</form><div class="downloads">"#);
-    if c.desktop {
-        h.raw(r#"<button type="button" data-testid="att-download-csv" data-action="csv">CSV</button>"#);
-    } else {
-        h.fmt(format_args!(
-            r#"<a class="button" data-testid="att-download-csv" download href="{}">CSV</a><a class="button" data-testid="att-download-xlsx" download href="{}">Excel</a><label class="inline" for="att-encoding">{}</label><select id="att-encoding" data-action="encoding">"#,
-            esc(&c.csv),
-            esc(&c.xlsx),
-            esc(t("att.encoding"))
-        ));
-        for (v, l) in [("utf-8-bom", "UTF-8 (BOM)"), ("utf-8", "UTF-8"), ("shift_jis", "Shift_JIS")] {
-            h.fmt(format_args!(r#"<option value="{v}"{}>{l}</option>"#, if v == c.encoding { " selected" } else { "" }));
-        }
-        h.raw("</select>");
-    }
-    h.fmt(format_args!(r#"<span class="hint">{}</span></div>"#, esc(t("att.sort_hint"))));
-    if c.needs_user {
-        h.fmt(format_args!(r#"<p class="hint" role="status">{}</p>"#, esc(t("att.need_user"))));
-    }
-    h.0
 }
