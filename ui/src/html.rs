@@ -1,7 +1,7 @@
-//! Big read-only parts of pages (tables of hundreds of rows, charts, long forms) are written as
-//! HTML text and handled by one event listener on their container ("data-action" on the
-//! element clicked). Leptos views are generic, and every distinct view costs wasm code; text is
-//! the same few functions whatever it holds, which keeps the download small.
+//! HTML text with one event listener on its container ("data-action" on the element clicked),
+//! left only for the attendance rules page, whose form is built over the engine's rules JSON;
+//! every other page is Leptos views. To go with that page (issue 16), keeping the DOM helpers
+//! (`focus_id`, `focus_first_invalid`) the views use.
 
 use std::fmt::Write;
 
