@@ -260,6 +260,12 @@ enum UserCommand {
         /// The user's login.
         login: String,
     },
+    /// Lift the lock that failed logins put on a login (an administrator locked out by someone
+    /// guessing can unlock themselves here).
+    Unlock {
+        /// The login.
+        login: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, ValueEnum)]
@@ -520,6 +526,14 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), Failure> {
             let db = open_db(&cli, &file).await?;
             let u = users::disable_by_login(&db, &Actor::Operator, login, crate::now()).await?;
             println!("disabled user {}", u.login);
+            Ok(())
+        }
+        Command::User(UserCommand::Unlock { login }) => {
+            let db = open_db(&cli, &file).await?;
+            let id =
+                users::find_id_by_login(&db, login).await?.ok_or_else(|| Failure(format!("no user has the login {:?}", login.trim())))?;
+            let u = users::unlock(&db, &Actor::Operator, id, crate::now()).await?;
+            println!("unlocked user {}", u.login);
             Ok(())
         }
     }

@@ -377,3 +377,27 @@ fn export_and_output_profiles_write_attendance_tables() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("--date"), "{}", text(&out.stderr));
 }
+
+/// An administrator locked out by someone guessing their password unlocks themselves on the
+/// server with the command.
+#[tokio::test]
+async fn a_locked_login_is_unlocked_with_the_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = kinmu(d, &["setup", "--org", "Acme", "--admin-login", "admin", "--password-stdin"], Some("Kinmu-Strong-2026\n"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let db = kinmu::database::Db::open(&kinmu::config::DatabaseUrl::sqlite_in(d), 1).await.unwrap();
+    let now = kinmu::now();
+    for i in 0..5 {
+        let _ = kinmu::accounts::sessions::login(&db, "admin", &format!("guess-{i}"), None, now).await;
+    }
+    let locked = kinmu::accounts::sessions::login(&db, "admin", "Kinmu-Strong-2026", None, now).await;
+    assert!(matches!(locked, Err(kinmu::error::Error::AccountLocked { .. })));
+    let out = kinmu(d, &["user", "unlock", "ADMIN"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("unlocked user admin"), "{}", text(&out.stdout));
+    assert!(kinmu::accounts::sessions::login(&db, "admin", "Kinmu-Strong-2026", None, now).await.is_ok());
+    let out = kinmu(d, &["user", "unlock", "nobody"], None);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("nobody"), "{}", text(&out.stderr));
+}
