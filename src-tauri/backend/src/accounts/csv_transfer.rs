@@ -219,8 +219,7 @@ async fn import_user_row<'r>(
             validation::display_name(&req.display_name)?;
             validation::email(req.email.as_deref().unwrap_or(""))?;
             validation::log_accounts(&req.log_accounts)?;
-            let hash = if password.is_empty() { None } else { Some(passwords::hash_blocking(password.to_string()).await?) };
-            let id = users::insert(db, actor, &req, hash, now).await?;
+            let id = users::insert(db, actor, &req, Some(password).filter(|p| !p.is_empty()), now).await?;
             if active == Some(false) {
                 users::update(db, actor, id, UpdateUser { active: Some(false), ..Default::default() }, now).await?;
             }

@@ -38,9 +38,6 @@ fn absolute_lifetime(idle_seconds: i64) -> i64 {
 /// Extra wait per failed attempt before answering, up to [`MAX_FAILURE_DELAY`].
 const FAILURE_DELAY_STEP: Duration = Duration::from_millis(200);
 const MAX_FAILURE_DELAY: Duration = Duration::from_secs(2);
-/// Login names longer than this cannot exist (see `validation::login`); they are answered
-/// without a row of their own.
-const LONGEST_LOGIN_KEY: usize = 200;
 /// Counts of names that failed this long ago and are not locked are forgotten.
 const FORGET_FAILURES_AFTER_SECONDS: i64 = 24 * 3600;
 
@@ -123,8 +120,9 @@ fn locked(until: i64) -> Error {
 /// (active or not), `InvalidCredentials` or `AccountLocked` otherwise.
 async fn check_credentials(db: &Db, login: &str, password: &str, now: i64) -> Result<LoginRow> {
     let login_key = login.trim().to_lowercase();
-    if login_key.len() > LONGEST_LOGIN_KEY {
-        // No account can have this name; answer as for any unknown one, without storing it.
+    if login_key.len() > kinmu_shared::validation::LOGIN_MAX {
+        // No account can have this name (logins are ASCII, at most LOGIN_MAX long): answer as for
+        // any unknown one, without storing it.
         passwords::verify_blocking(password.to_string(), None).await;
         tokio::time::sleep(FAILURE_DELAY_STEP).await;
         return Err(Error::InvalidCredentials);

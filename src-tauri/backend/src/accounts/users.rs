@@ -234,11 +234,7 @@ pub(crate) fn validate_create(req: &CreateUser) -> Result<()> {
 pub async fn create(db: &Db, actor: &Actor, req: CreateUser, now: i64) -> Result<User> {
     actor.require(Permission::ManageUsers)?;
     validate_create(&req)?;
-    check_refs(db, req.organization_id, req.role_id).await?;
-    let role_id = role_or_member(db, req.role_id).await?;
-    require_grant(db, actor, role_id, req.login.trim()).await?;
-    let hash = passwords::hash_blocking(req.password.clone()).await?;
-    let id = insert(db, actor, &req, Some(hash), now).await?;
+    let id = insert(db, actor, &req, Some(&req.password), now).await?;
     get(db, &Actor::Operator, id, now).await
 }
 
@@ -262,14 +258,19 @@ async fn require_account_within_reach(db: &Db, actor: &Actor, user: &User) -> Re
     actor.require_all(&role.permissions, || format!("change the account {}, whose role is {}", user.login, role.name))
 }
 
-/// Inserts a validated user, after checking that the actor may give its role. `password_hash`
-/// None leaves the account without a password.
-pub(crate) async fn insert(db: &Db, actor: &Actor, req: &CreateUser, password_hash: Option<String>, now: i64) -> Result<i64> {
+/// Inserts a validated user, after checking that the actor may give its role (and before the
+/// password, if any, is hashed: a refused request costs no hashing). `password` None leaves the
+/// account without a password.
+pub(crate) async fn insert(db: &Db, actor: &Actor, req: &CreateUser, password: Option<&str>, now: i64) -> Result<i64> {
     check_refs(db, req.organization_id, req.role_id).await?;
     check_log_accounts_free(db, &req.log_accounts, None).await?;
     let settings = system_settings::load(db).await?;
     let role_id = role_or_member(db, req.role_id).await?;
     require_grant(db, actor, role_id, req.login.trim()).await?;
+    let password_hash = match password {
+        Some(p) => Some(passwords::hash_blocking(p.to_string()).await?),
+        None => None,
+    };
     let mut tx = db.pool.begin().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO users (login, login_key, display_name, email, organization_id, role_id, active, language, time_zone, \
