@@ -5,31 +5,19 @@
 use kinmu_shared::api::{OutputFormat, OutputUnit, SplitBy};
 use serde_json::Value;
 
-fn s(v: &Value, k: &str) -> String {
-    v.get(k).and_then(Value::as_str).unwrap_or_default().to_string()
-}
-
-fn i(v: &Value, k: &str) -> i64 {
-    v.get(k).and_then(Value::as_i64).unwrap_or(0)
-}
-
-fn list<'a>(v: &'a Value, k: &str) -> &'a [Value] {
-    v.get(k).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default()
-}
-
 /// A text field of a JSON object ("" when absent).
 pub fn text(v: &Value, k: &str) -> String {
-    s(v, k)
+    v.get(k).and_then(Value::as_str).unwrap_or_default().to_string()
 }
 
 /// A whole-number field of a JSON object (0 when absent).
 pub fn int(v: &Value, k: &str) -> i64 {
-    i(v, k)
+    v.get(k).and_then(Value::as_i64).unwrap_or(0)
 }
 
 /// The items of a JSON array field.
 pub fn items<'a>(v: &'a Value, k: &str) -> &'a [Value] {
-    list(v, k)
+    v.get(k).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default()
 }
 
 /// A true/false field (false when absent).

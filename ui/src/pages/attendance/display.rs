@@ -4,7 +4,7 @@
 use kinmu_shared::api::{AgreementLimits, DisplaySettings, ReportKind, SortKey, TableLayout};
 use leptos::prelude::*;
 
-use super::{AdminNav, column_title, kind_label};
+use super::{AdminNav, column_title, kind_options};
 use crate::api_client;
 use crate::components::field::{CheckField, SelectField, TextField};
 use crate::components::form_errors::{FormErrors, GeneralError};
@@ -261,10 +261,7 @@ pub fn DisplayPage() -> impl IntoView {
             kind_key.set(k);
         }
     });
-    let kinds = Signal::derive(move || {
-        let _ = crate::app_state::app().lang.get();
-        ReportKind::ALL.iter().map(|k| (k.key().to_string(), kind_label(*k).to_string())).collect::<Vec<_>>()
-    });
+    let kinds = kind_options();
     view! {
         <section class="card wide">
             <AdminNav />

@@ -69,6 +69,14 @@ pub fn kind_label(k: ReportKind) -> &'static str {
     })
 }
 
+/// The tables as (key, label) options of a select, in the user's language.
+pub fn kind_options() -> Signal<Vec<(String, String)>> {
+    Signal::derive(move || {
+        let _ = app().lang.get();
+        ReportKind::ALL.iter().map(|k| (k.key().to_string(), kind_label(*k).to_string())).collect()
+    })
+}
+
 /// The error banner of a page.
 pub fn error_banner(error: RwSignal<Option<String>>) -> impl IntoView {
     move || error.get().map(|m| view! { <p class="error-banner" role="alert">{m}</p> })

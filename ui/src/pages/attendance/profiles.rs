@@ -7,7 +7,7 @@ use kinmu_shared::api::{
 use leptos::prelude::*;
 
 use super::display::LayoutEditor;
-use super::{AdminNav, column_title, error_banner, kind_label};
+use super::{AdminNav, column_title, error_banner, kind_label, kind_options};
 use crate::api_client;
 use crate::api_client::read;
 use crate::components::confirm_delete::ConfirmDeleteDialog;
@@ -223,10 +223,7 @@ fn ProfileDialog(profile: OutputProfile, display: RwSignal<Option<DisplaySetting
     });
     crate::html::focus_id("prof-name".into());
 
-    let kinds = Signal::derive(move || {
-        let _ = crate::app_state::app().lang.get();
-        ReportKind::ALL.iter().map(|k| (k.key().to_string(), kind_label(*k).to_string())).collect::<Vec<_>>()
-    });
+    let kinds = kind_options();
     let formats = Signal::derive(|| options(&[("csv", "CSV"), ("xlsx", "Excel")]));
     let encodings = Signal::derive(|| options(&[("utf-8-bom", "UTF-8 (BOM)"), ("utf-8", "UTF-8"), ("shift_jis", "Shift_JIS")]));
     let units = Signal::derive(move || {
