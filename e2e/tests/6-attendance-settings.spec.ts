@@ -93,3 +93,33 @@ test('output profile: created in the UI, run, and its file is on disk', async ({
   await page.getByTestId('profile-delete-confirm').click();
   await expect(rows).toHaveCount(1);
 });
+
+test('rules preview: unsaved rules give the day, and the log lines they read', async ({ page }) => {
+  await prepareAttendance(page);
+  const sheet = await page.request.get(`./api/v1/attendance/timesheet?user=${kato.login}&month=${previousMonth()}`);
+  expect(sheet.ok(), await sheet.text()).toBe(true);
+  const day = ((await sheet.json()).days as { date: string; clock_in: string }[]).find((d) => d.clock_in !== '');
+  expect(day, 'a day with a clock-in').toBeDefined();
+
+  await page.getByTestId('nav-attendance-admin').click();
+  const form = page.getByTestId('rules-form');
+  await expect(form.locator('#rules-rounding')).toHaveValue('0');
+  // Rounding to 15 minutes, not saved: Kato's 08:50 becomes 9:00, 19:30 stays.
+  await form.locator('#rules-rounding').fill('15');
+  await page.getByLabel('User', { exact: true }).fill(kato.login);
+  await page.locator('#preview-date').fill(day!.date);
+  await page.getByTestId('preview-run').click();
+  await expect(page.getByTestId('preview-clock-in')).toHaveText('9:00');
+  await expect(page.getByTestId('preview-clock-out')).toHaveText('19:30');
+  await expect(page.getByTestId('preview-events').locator('tbody tr.adopted')).toHaveCount(2);
+
+  // A condition that does not read is marked at its row, and the preview asks to fix it first.
+  await form.locator('#rules-clock_in-0-b').fill('LogonType');
+  await page.getByTestId('preview-run').click();
+  await expect(form.getByTestId('clock_in[0]-error')).toContainText('LogonType');
+  await expect(form.locator('#rules-clock_in-0-b')).toHaveAttribute('aria-invalid', 'true');
+
+  // Nothing was saved.
+  await page.reload();
+  await expect(page.getByTestId('rules-form').locator('#rules-rounding')).toHaveValue('0');
+});

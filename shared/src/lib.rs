@@ -7,6 +7,7 @@
 
 pub mod agreement36;
 pub mod api;
+pub mod attendance_rules;
 pub mod error;
 pub mod permissions;
 pub mod spreadsheet;

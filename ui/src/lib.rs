@@ -6,7 +6,7 @@ mod api_client;
 mod app_state;
 mod components;
 mod datetime;
-mod html;
+mod focus;
 mod i18n;
 mod pages;
 mod router;

@@ -204,6 +204,13 @@ pub struct Timesheet {
     pub totals: MonthTotals,
 }
 
+/// `GET /attendance/rules/organizations`: an organisation's departures from the company rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganizationRules {
+    pub organization_id: i64,
+    pub rules: crate::attendance_rules::RulesOverride,
+}
+
 /// `POST /attendance/rules/preview`: what `rules` (the engine's `AttendanceRules` JSON, unsaved)
 /// give for `user` on `date`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

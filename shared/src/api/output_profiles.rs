@@ -38,6 +38,57 @@ pub enum OutputFormat {
     Xlsx,
 }
 
+impl OutputUnit {
+    pub const ALL: [OutputUnit; 3] = [OutputUnit::PerDay, OutputUnit::PerMonth, OutputUnit::PerYear];
+
+    /// The serialized name.
+    pub fn key(self) -> &'static str {
+        match self {
+            OutputUnit::PerDay => "per_day",
+            OutputUnit::PerMonth => "per_month",
+            OutputUnit::PerYear => "per_year",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|u| u.key() == key)
+    }
+}
+
+impl SplitBy {
+    pub const ALL: [SplitBy; 4] = [SplitBy::None, SplitBy::Organization, SplitBy::User, SplitBy::Terminal];
+
+    /// The serialized name.
+    pub fn key(self) -> &'static str {
+        match self {
+            SplitBy::None => "none",
+            SplitBy::Organization => "organization",
+            SplitBy::User => "user",
+            SplitBy::Terminal => "terminal",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|u| u.key() == key)
+    }
+}
+
+impl OutputFormat {
+    pub const ALL: [OutputFormat; 2] = [OutputFormat::Csv, OutputFormat::Xlsx];
+
+    /// The serialized name.
+    pub fn key(self) -> &'static str {
+        match self {
+            OutputFormat::Csv => "csv",
+            OutputFormat::Xlsx => "xlsx",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|u| u.key() == key)
+    }
+}
+
 /// One output profile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -134,4 +185,25 @@ pub struct ProfileRunReport {
     pub deleted: i64,
     /// One line per profile that failed: `name: reason`.
     pub errors: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_choices_keys_are_their_serialized_names() {
+        for u in OutputUnit::ALL {
+            assert_eq!(serde_json::to_value(u).unwrap(), u.key());
+            assert_eq!(OutputUnit::from_key(u.key()), Some(u));
+        }
+        for v in SplitBy::ALL {
+            assert_eq!(serde_json::to_value(v).unwrap(), v.key());
+            assert_eq!(SplitBy::from_key(v.key()), Some(v));
+        }
+        for f in OutputFormat::ALL {
+            assert_eq!(serde_json::to_value(f).unwrap(), f.key());
+            assert_eq!(OutputFormat::from_key(f.key()), Some(f));
+        }
+    }
 }

@@ -25,6 +25,6 @@ pub use engine::run::{AttendanceRun, PersonLogs, RunOptions, compute_people, com
 pub use engine::terminal::{TerminalRecord, compute_terminals};
 pub use holidays::{HolidayCalendar, HolidayKind, NationalHoliday, national_holiday, national_holidays};
 pub use rules::{
-    AttendanceRules, ClockTime, CorrectedDisplay, Correction, DetailMatch, HolidayRules, LogCondition, MissingLog, RuleError,
-    RulesOverride, TimeRange, UserNameMode, UserNameRules,
+    AttendanceRules, ClockRoles, ClockTime, CorrectedDisplay, Correction, DetailMatch, HolidayRules, LogCondition, MatchesLog, MissingLog,
+    RuleError, RulesOverride, TimeRange, UserNameMode, UserNameRules,
 };

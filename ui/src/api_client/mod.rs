@@ -1,7 +1,5 @@
 //! The one API client: typed calls to `/api/v1/...`, whatever transport carries them.
 
-pub mod read;
-pub mod rules;
 pub mod transport;
 
 use kinmu_shared::api::*;

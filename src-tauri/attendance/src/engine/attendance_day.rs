@@ -8,7 +8,7 @@ use super::clock_log::ClockLog;
 use super::daily::{DailyRecord, compute_in_frame, link_work_intervals};
 use super::day_frame::{DayFrame, minute_of};
 use crate::holidays::HolidayCalendar;
-use crate::rules::AttendanceRules;
+use crate::rules::{AttendanceRules, ClockRoles};
 use kinmu_pc_logs::log_event::LogEvent;
 
 /// The attendance date an instant belongs to: with a 05:00 boundary, 2024-04-02 04:59 local

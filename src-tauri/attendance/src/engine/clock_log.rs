@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::rules::AttendanceRules;
+use crate::rules::{AttendanceRules, ClockRoles};
 use kinmu_pc_logs::log_event::{DetailLookup, LogEvent};
 
 /// One clock-in or clock-out log (an event that is neither is not made into one).
@@ -39,17 +39,6 @@ impl ClockLog {
         let detail = event.detail.to_string();
         let identity = event_identity(&event.host, &event.target, &event.operation, &detail);
         Some(ClockLog { time: event.time, clock_in, clock_out, identity, terminal })
-    }
-}
-
-impl AttendanceRules {
-    /// Whether an event with this operation and detail is a clock-in log and whether it is
-    /// a clock-out log (any condition of each list holds; clock-in logs count as clock-out
-    /// logs too when `clock_out_includes_clock_in` is set).
-    pub fn clock_roles(&self, operation: &str, detail: &(impl DetailLookup + ?Sized)) -> (bool, bool) {
-        let is_in = self.clock_in.iter().any(|c| c.matches_fields(operation, detail));
-        let is_out = (self.clock_out_includes_clock_in && is_in) || self.clock_out.iter().any(|c| c.matches_fields(operation, detail));
-        (is_in, is_out)
     }
 }
 

@@ -2,7 +2,7 @@
 //! which log lines they read — so an administrator sees the effect before saving.
 
 use chrono::{DateTime, Duration, Utc};
-use kinmu_attendance::{AttendanceRules, HolidayCalendar, compute_user_days};
+use kinmu_attendance::{AttendanceRules, ClockRoles, HolidayCalendar, compute_user_days};
 use kinmu_pc_logs::LogEvent;
 use kinmu_shared::Permission;
 use kinmu_shared::api::{HolidayEntry, PreviewEvent, RulesPreview, RulesPreviewRequest};
@@ -61,15 +61,11 @@ pub async fn preview(db: &Db, actor: &Actor, req: RulesPreviewRequest, now: Date
         .into_iter()
         .next()
         .ok_or_else(|| Error::Internal("the engine computed no day".into()))?;
-    let role = |e: &LogEvent| {
-        let clock_in = rules.clock_in.iter().any(|c| c.matches(e));
-        let clock_out = rules.clock_out.iter().any(|c| c.matches(e)) || (rules.clock_out_includes_clock_in && clock_in);
-        match (clock_in, clock_out) {
-            (true, true) => "both",
-            (true, false) => "clock_in",
-            (false, true) => "clock_out",
-            (false, false) => "none",
-        }
+    let role = |e: &LogEvent| match rules.clock_roles(&e.operation, &e.detail) {
+        (true, true) => "both",
+        (true, false) => "clock_in",
+        (false, true) => "clock_out",
+        (false, false) => "none",
     };
     let events = events
         .iter()

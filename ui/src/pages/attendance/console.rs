@@ -257,7 +257,7 @@ pub fn ConsolePage() -> impl IntoView {
                         let i = all.iter().position(|x| *x == tab.get_untracked()).unwrap_or(0) as isize;
                         let j = (i + step).rem_euclid(all.len() as isize) as usize;
                         set_tab(all[j]);
-                        crate::html::focus_id(format!("att-tab-{}", all[j].key()));
+                        crate::focus::focus_id(format!("att-tab-{}", all[j].key()));
                     }
                 >
                     {move || kind_label(k)}

@@ -8,7 +8,7 @@ use super::{AdminNav, column_title, kind_options};
 use crate::api_client;
 use crate::components::field::{CheckField, SelectField, TextField};
 use crate::components::form_errors::{FormErrors, GeneralError};
-use crate::html::focus_id;
+use crate::focus::focus_id;
 use crate::i18n::{t, t_dyn, tr, tx};
 
 /// Columns (shown or not, in order, moved with up/down buttons) and up to two sort keys of one

@@ -2,9 +2,10 @@
 //! the days it works although a rule makes them holidays. The company's days live in the rules
 //! (`holidays.added` / `holidays.removed`) and are saved with `PUT /attendance/rules`.
 
+use chrono::NaiveDate;
 use kinmu_shared::api::HolidayEntry;
+use kinmu_shared::attendance_rules::AttendanceRules;
 use leptos::prelude::*;
-use serde_json::Value;
 
 use super::{AdminNav, error_banner};
 use crate::api_client;
@@ -25,8 +26,13 @@ fn holiday_rows(entries: Vec<HolidayEntry>) -> Vec<(String, String, String)> {
     entries.into_iter().map(|h| (h.date, h.name, h.kind)).collect()
 }
 
-fn strings(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_array).map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect()).unwrap_or_default()
+fn date_texts(dates: &[NaiveDate]) -> Vec<String> {
+    dates.iter().map(NaiveDate::to_string).collect()
+}
+
+/// The dates of the list; the page only adds dates it has read.
+fn dates(texts: &[String]) -> Vec<NaiveDate> {
+    texts.iter().filter_map(|d| d.parse().ok()).collect()
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -41,7 +47,7 @@ enum Kind {
 pub fn HolidaysPage() -> impl IntoView {
     let year = RwSignal::new(today()[..4].to_string());
     let entries = RwSignal::new(Vec::<(String, String, String)>::new());
-    let rules = RwSignal::new(Value::Null);
+    let rules = RwSignal::new(None::<AttendanceRules>);
     let added = RwSignal::new(Vec::<String>::new());
     let removed = RwSignal::new(Vec::<String>::new());
     let dirty = RwSignal::new(false);
@@ -51,11 +57,11 @@ pub fn HolidaysPage() -> impl IntoView {
 
     let load_rules = move || {
         leptos::task::spawn_local(async move {
-            match api_client::get::<Value>("/attendance/rules").await {
-                Ok(v) => {
-                    added.set(strings(v.pointer("/holidays/added")));
-                    removed.set(strings(v.pointer("/holidays/removed")));
-                    rules.set(v);
+            match api_client::get::<AttendanceRules>("/attendance/rules").await {
+                Ok(r) => {
+                    added.set(date_texts(&r.holidays.added));
+                    removed.set(date_texts(&r.holidays.removed));
+                    rules.set(Some(r));
                     dirty.set(false);
                 }
                 Err(e) => error.set(Some(e.message)),
@@ -114,7 +120,7 @@ pub fn HolidaysPage() -> impl IntoView {
     let add_day = move |working: bool| {
         errors.clear();
         let d = new_date.get_untracked().trim().to_string();
-        if parse_date(&d).is_none() {
+        if parse_date(&d).is_none() || d.parse::<NaiveDate>().is_err() {
             errors.set_field("new_date", t("form.date"));
             return;
         }
@@ -126,12 +132,11 @@ pub fn HolidaysPage() -> impl IntoView {
     };
     let save = move || {
         errors.clear();
-        let mut body = rules.get_untracked();
-        let Some(h) = body.get_mut("holidays").and_then(Value::as_object_mut) else { return };
-        h.insert("added".into(), Value::from(added.get_untracked()));
-        h.insert("removed".into(), Value::from(removed.get_untracked()));
+        let Some(mut body) = rules.get_untracked() else { return };
+        body.holidays.added = dates(&added.get_untracked());
+        body.holidays.removed = dates(&removed.get_untracked());
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, Value>("PUT", "/attendance/rules", &body).await {
+            match api_client::send::<_, AttendanceRules>("PUT", "/attendance/rules", &body).await {
                 Ok(_) => {
                     saved.set(true);
                     load_rules();

@@ -2,14 +2,13 @@
 //! demand): list, enable/disable, add, copy, edit, delete, and "Run now" with the files written.
 
 use kinmu_shared::api::{
-    DisplaySettings, OutputFormat, OutputProfile, OutputUnit, ProfileRunReport, RankingItem, ReportKind, RunProfiles, TableLayout,
+    DisplaySettings, OutputFormat, OutputProfile, OutputUnit, ProfileRunReport, RankingItem, ReportKind, RunProfiles, SplitBy, TableLayout,
 };
 use leptos::prelude::*;
 
 use super::display::LayoutEditor;
 use super::{AdminNav, column_title, error_banner, kind_label, kind_options};
 use crate::api_client;
-use crate::api_client::read;
 use crate::components::confirm_delete::ConfirmDeleteDialog;
 use crate::components::dialog::Modal;
 use crate::components::field::{CheckField, SelectField, TextAreaField, TextField};
@@ -192,10 +191,10 @@ fn ProfileDialog(profile: OutputProfile, display: RwSignal<Option<DisplaySetting
     let p = profile;
     let name = RwSignal::new(p.name.clone());
     let kind = RwSignal::new(p.kind.key().to_string());
-    let format = RwSignal::new(read::format_key(p.format).to_string());
+    let format = RwSignal::new(p.format.key().to_string());
     let encoding = RwSignal::new(p.encoding.clone());
-    let unit = RwSignal::new(read::unit_key(p.unit).to_string());
-    let split = RwSignal::new(read::split_key(p.split).to_string());
+    let unit = RwSignal::new(p.unit.key().to_string());
+    let split = RwSignal::new(p.split.key().to_string());
     let ranking = RwSignal::new(p.ranking.key().to_string());
     let keep = RwSignal::new(p.keep_days.to_string());
     let folder = RwSignal::new(p.folder.clone());
@@ -221,14 +220,14 @@ fn ProfileDialog(profile: OutputProfile, display: RwSignal<Option<DisplaySetting
             layout.set(display.with_untracked(|d| d.as_ref().map(|d| d.layout(k).clone())).unwrap_or_else(|| TableLayout::default_for(k)));
         }
     });
-    crate::html::focus_id("prof-name".into());
+    crate::focus::focus_id("prof-name".into());
 
     let kinds = kind_options();
     let formats = Signal::derive(|| options(&[("csv", "CSV"), ("xlsx", "Excel")]));
     let encodings = Signal::derive(|| options(&[("utf-8-bom", "UTF-8 (BOM)"), ("utf-8", "UTF-8"), ("shift_jis", "Shift_JIS")]));
     let units = Signal::derive(move || {
         let _ = crate::app_state::app().lang.get();
-        read::UNITS.iter().map(|(u, key)| (key.to_string(), unit_label(*u).to_string())).collect::<Vec<_>>()
+        OutputUnit::ALL.iter().map(|u| (u.key().to_string(), unit_label(*u).to_string())).collect::<Vec<_>>()
     });
     let splits = Signal::derive(move || {
         let _ = crate::app_state::app().lang.get();
@@ -255,10 +254,10 @@ fn ProfileDialog(profile: OutputProfile, display: RwSignal<Option<DisplaySetting
             name: name.get_untracked().trim().to_string(),
             enabled: enabled.get_untracked(),
             kind: report_kind.get_untracked(),
-            format: read::parse_format(&format.get_untracked()),
+            format: OutputFormat::from_key(&format.get_untracked()).unwrap_or_default(),
             zip: zip.get_untracked(),
-            unit: read::parse_unit(&unit.get_untracked()),
-            split: read::parse_split(&split.get_untracked()),
+            unit: OutputUnit::from_key(&unit.get_untracked()).unwrap_or_default(),
+            split: SplitBy::from_key(&split.get_untracked()).unwrap_or_default(),
             header: header.get_untracked(),
             folder: folder.get_untracked().trim().to_string(),
             monthly_subfolders: subfolders.get_untracked(),
@@ -285,7 +284,7 @@ fn ProfileDialog(profile: OutputProfile, display: RwSignal<Option<DisplaySetting
             Err(_) => errors.set_field("keep_days", t("form.whole_number")),
         }
         if errors.has_any() {
-            crate::html::focus_first_invalid();
+            crate::focus::focus_first_invalid();
             return;
         }
         busy.set(true);
@@ -300,7 +299,7 @@ fn ProfileDialog(profile: OutputProfile, display: RwSignal<Option<DisplaySetting
                 Ok(_) => on_done.run(true),
                 Err(e) => {
                     errors.set_api(&e);
-                    crate::html::focus_first_invalid();
+                    crate::focus::focus_first_invalid();
                 }
             }
         });

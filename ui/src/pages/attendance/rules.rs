@@ -2,155 +2,218 @@
 //! organisation overrides are sent), and a preview of one person's day under the rules being
 //! edited. Errors the server names (`breaks[1]`, `rounding_minutes`…) are shown at their section.
 //!
-//! The form is written as HTML text (see `crate::html`): what is typed stays in the inputs and
-//! is read back when saving, adding or removing a row, or ticking an override.
+//! The form edits the shared [`AttendanceRules`]: each input holds its text while it is typed,
+//! and saving reads the text back into the rules, marking any input that does not read.
 
+use chrono::{NaiveDate, Weekday};
 use kinmu_shared::ApiError;
-use kinmu_shared::api::{Organization, RulesPreviewRequest};
+use kinmu_shared::api::{Organization, OrganizationRules, RulesPreview, RulesPreviewRequest};
+use kinmu_shared::attendance_rules::{
+    AttendanceRules, ClockTime, CorrectedDisplay, Correction, DetailMatch, HolidayRules, LogCondition, MissingLog, RuleSection,
+    RulesOverride, TimeRange, UserNameMode, UserNameRules,
+};
 use leptos::prelude::*;
-use serde_json::{Map, Value};
 
 use super::{AdminNav, error_banner};
-use crate::api_client::read::{flag, int, items, text};
-use crate::api_client::rules::{CORRECTIONS, DISPLAYS, SECTIONS, USER_NAME_MODES, WEEKDAYS};
-use crate::api_client::{self};
+use crate::api_client;
 use crate::app_state::app;
 use crate::components::confirm_delete::ConfirmDeleteDialog;
-use crate::components::form_errors::FormErrors;
-use crate::datetime::{add_days, hm, parse_date, today};
-use crate::html::{Html, RawHtml, checked, esc, focus_first_invalid, focus_id, value_of};
-use crate::i18n::{t, t_dyn, tx};
+use crate::components::field::TextField;
+use crate::components::form_errors::{FormErrors, GeneralError};
+use crate::datetime::{add_days, hm, today};
+use crate::focus::{focus_first_invalid, focus_id};
+use crate::i18n::{t, t_dyn, tr, tx};
 
-/// The form's values as typed (text), rows included.
-#[derive(Clone, Default, PartialEq)]
-struct Raw {
-    schedule: (String, String),
-    breaks: Vec<(String, String)>,
-    overtime: String,
-    late_night: (String, String),
-    rounding: String,
-    day_boundary: String,
-    weekdays: Vec<String>,
-    national: bool,
-    added: String,
-    removed: String,
-    time_zone: String,
-    /// (operation, detail as `key=value, key=value`).
-    clock_in: Vec<(String, String)>,
-    clock_out: Vec<(String, String)>,
-    includes: bool,
-    missing_in: (String, String),
-    missing_out: (String, String),
-    name_mode: String,
-    strip_domain: bool,
-    terminal_key: String,
+const WEEKDAYS: [(Weekday, &str); 7] = [
+    (Weekday::Mon, "wd.mon"),
+    (Weekday::Tue, "wd.tue"),
+    (Weekday::Wed, "wd.wed"),
+    (Weekday::Thu, "wd.thu"),
+    (Weekday::Fri, "wd.fri"),
+    (Weekday::Sat, "wd.sat"),
+    (Weekday::Sun, "wd.sun"),
+];
+/// Each choice with its key (the serialized name, and the label's key after its prefix).
+const CORRECTIONS: [(Correction, &str); 4] = [
+    (Correction::Absent, "absent"),
+    (Correction::ScheduledTime, "scheduled_time"),
+    (Correction::DayBoundary, "day_boundary"),
+    (Correction::LastClockInLog, "last_clock_in_log"),
+];
+const DISPLAYS: [(CorrectedDisplay, &str); 3] =
+    [(CorrectedDisplay::Marked, "marked"), (CorrectedDisplay::AsIs, "as_is"), (CorrectedDisplay::Blank, "blank")];
+const NAME_MODES: [(UserNameMode, &str); 4] = [
+    (UserNameMode::DisplayName, "display_name"),
+    (UserNameMode::AccountName, "account_name"),
+    (UserNameMode::PrincipalName, "principal_name"),
+    (UserNameMode::AsLogged, "as_logged"),
+];
+
+/// The section's title (its i18n key).
+fn title(s: RuleSection) -> &'static str {
+    match s {
+        RuleSection::Schedule => "rules.schedule",
+        RuleSection::Breaks => "rules.breaks",
+        RuleSection::OvertimeThreshold => "rules.overtime",
+        RuleSection::LateNight => "rules.late_night",
+        RuleSection::Rounding => "rules.rounding",
+        RuleSection::DayBoundary => "rules.day_boundary",
+        RuleSection::Holidays => "rules.holidays",
+        RuleSection::TimeZone => "field.time_zone",
+        RuleSection::ClockIn => "rules.clock_in",
+        RuleSection::ClockOut => "rules.clock_out",
+        RuleSection::ClockOutIncludesClockIn => "rules.includes_title",
+        RuleSection::MissingClockIn => "rules.missing_in",
+        RuleSection::MissingClockOut => "rules.missing_out",
+        RuleSection::UserNames => "rules.user_names",
+        RuleSection::TerminalKey => "rules.terminal",
+    }
 }
+
+/// Whether the errors of fields inside the section (`schedule.start`) show at the section; the
+/// lists show theirs at each row instead.
+fn gathers_nested_errors(s: RuleSection) -> bool {
+    !matches!(s, RuleSection::Breaks | RuleSection::ClockIn | RuleSection::ClockOut)
+}
+
+/// A list of two-text rows: breaks (start, end) or log conditions (operation, `key=value, …`).
+type Rows = RwSignal<Vec<(String, String)>>;
+type Pair = (RwSignal<String>, RwSignal<String>);
 
 fn lines(s: &str) -> Vec<String> {
     s.split(['\n', ',']).map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect()
 }
 
-fn is_time(s: &str) -> bool {
-    let Some((h, m)) = s.trim().split_once(':') else { return false };
-    h.len() <= 2 && m.len() == 2 && h.parse::<u32>().is_ok_and(|h| h < 24) && m.parse::<u32>().is_ok_and(|m| m < 60)
+/// One rules form (the company's, or an organisation's override): the text of every input.
+#[derive(Clone, Copy)]
+struct RulesForm {
+    /// Prefix of the inputs' ids (two forms exist at once).
+    id: &'static str,
+    /// Override mode: only the ticked sections are sent.
+    overriding: bool,
+    overridden: RwSignal<Vec<RuleSection>>,
+    errors: FormErrors,
+    schedule: Pair,
+    breaks: Rows,
+    overtime: RwSignal<String>,
+    late_night: Pair,
+    rounding: RwSignal<String>,
+    day_boundary: RwSignal<String>,
+    weekdays: RwSignal<Vec<Weekday>>,
+    national: RwSignal<bool>,
+    added: RwSignal<String>,
+    removed: RwSignal<String>,
+    time_zone: RwSignal<String>,
+    clock_in: Rows,
+    clock_out: Rows,
+    includes: RwSignal<bool>,
+    missing_in: RwSignal<MissingLog>,
+    missing_out: RwSignal<MissingLog>,
+    user_names: RwSignal<UserNameRules>,
+    terminal_key: RwSignal<String>,
 }
 
-impl Raw {
-    fn from_value(v: &Value) -> Raw {
-        let s = |p: &str| v.pointer(p).and_then(Value::as_str).unwrap_or_default().to_string();
-        let n = |p: &str| v.pointer(p).and_then(Value::as_u64).map(|x| x.to_string()).unwrap_or_default();
-        let b = |p: &str| v.pointer(p).and_then(Value::as_bool).unwrap_or(false);
-        let list = |p: &str| v.pointer(p).and_then(Value::as_array).cloned().unwrap_or_default();
-        let strs = |p: &str| list(p).iter().filter_map(|x| x.as_str().map(String::from)).collect::<Vec<_>>();
-        let text = |x: &Value, k: &str| x.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
-        let pair = |p: &str| (s(&format!("{p}/start")), s(&format!("{p}/end")));
-        let conditions = |p: &str| {
-            list(p)
+fn pair() -> Pair {
+    (RwSignal::new(String::new()), RwSignal::new(String::new()))
+}
+
+fn set_range(p: Pair, r: TimeRange) {
+    p.0.set(r.start.to_string());
+    p.1.set(r.end.to_string());
+}
+
+fn condition_rows(conds: &[LogCondition]) -> Vec<(String, String)> {
+    conds
+        .iter()
+        .map(|c| {
+            let detail = c.detail.iter().map(|m| format!("{}={}", m.key, m.value)).collect::<Vec<_>>().join(", ");
+            (c.operation.clone().unwrap_or_default(), detail)
+        })
+        .collect()
+}
+
+fn date_lines(dates: &[NaiveDate]) -> String {
+    dates.iter().map(NaiveDate::to_string).collect::<Vec<_>>().join("\n")
+}
+
+impl RulesForm {
+    fn new(id: &'static str, overriding: bool) -> RulesForm {
+        RulesForm {
+            id,
+            overriding,
+            overridden: RwSignal::new(Vec::new()),
+            errors: FormErrors::new(),
+            schedule: pair(),
+            breaks: RwSignal::new(Vec::new()),
+            overtime: RwSignal::new(String::new()),
+            late_night: pair(),
+            rounding: RwSignal::new(String::new()),
+            day_boundary: RwSignal::new(String::new()),
+            weekdays: RwSignal::new(Vec::new()),
+            national: RwSignal::new(false),
+            added: RwSignal::new(String::new()),
+            removed: RwSignal::new(String::new()),
+            time_zone: RwSignal::new(String::new()),
+            clock_in: RwSignal::new(Vec::new()),
+            clock_out: RwSignal::new(Vec::new()),
+            includes: RwSignal::new(false),
+            missing_in: RwSignal::new(MissingLog::default()),
+            missing_out: RwSignal::new(MissingLog::default()),
+            user_names: RwSignal::new(UserNameRules::default()),
+            terminal_key: RwSignal::new(String::new()),
+        }
+    }
+
+    /// Shows `r` in the inputs.
+    fn fill(&self, r: &AttendanceRules) {
+        set_range(self.schedule, r.schedule);
+        self.breaks.set(r.breaks.iter().map(|b| (b.start.to_string(), b.end.to_string())).collect());
+        self.overtime.set(r.overtime_threshold_minutes.to_string());
+        set_range(self.late_night, r.late_night);
+        self.rounding.set(r.rounding_minutes.to_string());
+        self.day_boundary.set(r.day_boundary.to_string());
+        self.weekdays.set(r.holidays.weekdays.clone());
+        self.national.set(r.holidays.national_holidays);
+        self.added.set(date_lines(&r.holidays.added));
+        self.removed.set(date_lines(&r.holidays.removed));
+        self.time_zone.set(r.time_zone.name().to_string());
+        self.clock_in.set(condition_rows(&r.clock_in));
+        self.clock_out.set(condition_rows(&r.clock_out));
+        self.includes.set(r.clock_out_includes_clock_in);
+        self.missing_in.set(r.missing_clock_in);
+        self.missing_out.set(r.missing_clock_out);
+        self.user_names.set(r.user_names.clone());
+        self.terminal_key.set(r.terminal_key.clone().unwrap_or_default());
+    }
+
+    /// The rules the inputs hold, or `None` after putting each unreadable input's error at its
+    /// field. The server checks the rules themselves (a break outside the schedule…).
+    fn rules(&self) -> Option<AttendanceRules> {
+        let errors = self.errors;
+        errors.clear();
+        let time = |field: &str, s: &str| -> ClockTime {
+            s.parse().unwrap_or_else(|_| {
+                errors.set_field(field, format!("{field}: {}", t("form.time")));
+                ClockTime::hm(0, 0)
+            })
+        };
+        let range = |field: &str, a: &str, b: &str| TimeRange::new(time(&format!("{field}.start"), a), time(&format!("{field}.end"), b));
+        let number = |field: &str, s: RwSignal<String>| -> u32 {
+            s.get_untracked().trim().parse().unwrap_or_else(|_| {
+                errors.set_field(field, format!("{field}: {}", t("form.whole_number")));
+                0
+            })
+        };
+        let dates = |field: &str, s: RwSignal<String>| -> Vec<NaiveDate> {
+            lines(&s.get_untracked())
                 .iter()
-                .map(|c| {
-                    let d = c.get("detail").and_then(Value::as_array).cloned().unwrap_or_default();
-                    let d = d.iter().map(|m| format!("{}={}", text(m, "key"), text(m, "value"))).collect::<Vec<_>>().join(", ");
-                    (text(c, "operation"), d)
+                .filter_map(|d| {
+                    d.parse::<NaiveDate>().map_err(|_| errors.set_field(field, format!("{field}: {d}: {}", t("form.date")))).ok()
                 })
                 .collect()
         };
-        Raw {
-            schedule: pair("/schedule"),
-            breaks: list("/breaks").iter().map(|x| (text(x, "start"), text(x, "end"))).collect(),
-            overtime: n("/overtime_threshold_minutes"),
-            late_night: pair("/late_night"),
-            rounding: n("/rounding_minutes"),
-            day_boundary: s("/day_boundary"),
-            weekdays: strs("/holidays/weekdays"),
-            national: b("/holidays/national_holidays"),
-            added: strs("/holidays/added").join("\n"),
-            removed: strs("/holidays/removed").join("\n"),
-            time_zone: s("/time_zone"),
-            clock_in: conditions("/clock_in"),
-            clock_out: conditions("/clock_out"),
-            includes: b("/clock_out_includes_clock_in"),
-            missing_in: (s("/missing_clock_in/correction"), s("/missing_clock_in/display")),
-            missing_out: (s("/missing_clock_out/correction"), s("/missing_clock_out/display")),
-            name_mode: s("/user_names/mode"),
-            strip_domain: b("/user_names/strip_domain"),
-            terminal_key: s("/terminal_key"),
-        }
-    }
-
-    /// What the inputs of form `p` hold now (rows as many as this one has).
-    fn read(&self, p: &str) -> Raw {
-        let v = |k: &str| value_of(&format!("{p}-{k}"));
-        let pair = |k: &str| (v(&format!("{k}-a")), v(&format!("{k}-b")));
-        Raw {
-            schedule: pair("schedule"),
-            breaks: (0..self.breaks.len()).map(|i| pair(&format!("breaks-{i}"))).collect(),
-            overtime: v("overtime"),
-            late_night: pair("late_night"),
-            rounding: v("rounding"),
-            day_boundary: v("day_boundary"),
-            weekdays: WEEKDAYS.iter().filter(|d| checked(&format!("{p}-wd-{d}"))).map(|d| d.to_string()).collect(),
-            national: checked(&format!("{p}-national")),
-            added: v("added"),
-            removed: v("removed"),
-            time_zone: v("time_zone"),
-            clock_in: (0..self.clock_in.len()).map(|i| pair(&format!("clock_in-{i}"))).collect(),
-            clock_out: (0..self.clock_out.len()).map(|i| pair(&format!("clock_out-{i}"))).collect(),
-            includes: checked(&format!("{p}-includes")),
-            missing_in: pair("missing_in"),
-            missing_out: pair("missing_out"),
-            name_mode: v("name_mode"),
-            strip_domain: checked(&format!("{p}-strip")),
-            terminal_key: v("terminal_key"),
-        }
-    }
-
-    /// The rules as JSON, or `None` after putting each unreadable input's error at its field.
-    fn rules(&self, errors: FormErrors) -> Option<Value> {
-        errors.clear();
-        let time = |field: &str, s: &str| {
-            if !is_time(s) {
-                errors.set_field(field, format!("{field}: {}", t("form.time")));
-            }
-            Value::from(s.trim())
-        };
-        let number = |field: &str, s: &str| {
-            Value::from(s.trim().parse::<u32>().unwrap_or_else(|_| {
-                errors.set_field(field, format!("{field}: {}", t("form.whole_number")));
-                0
-            }))
-        };
-        let range = |field: &str, p: &(String, String)| {
-            obj(&[("start", time(&format!("{field}.start"), &p.0)), ("end", time(&format!("{field}.end"), &p.1))])
-        };
-        let dates = |field: &str, s: &str| {
-            let d = lines(s);
-            if let Some(bad) = d.iter().find(|d| parse_date(d).is_none()) {
-                errors.set_field(field, format!("{field}: {bad}: {}", t("form.date")));
-            }
-            Value::from(d)
-        };
-        let conditions = |field: &str, rows: &[(String, String)]| {
-            let list = rows
+        let conditions = |field: &str, rows: Rows| -> Vec<LogCondition> {
+            rows.get_untracked()
                 .iter()
                 .enumerate()
                 .map(|(i, (op, det))| {
@@ -158,387 +221,432 @@ impl Raw {
                     for pair in lines(det) {
                         match pair.split_once(['=', ':']) {
                             Some((k, v)) if !k.trim().is_empty() => {
-                                detail.push(obj(&[("key", k.trim().into()), ("value", v.trim().into())]))
+                                detail.push(DetailMatch { key: k.trim().to_string(), value: v.trim().to_string() })
                             }
                             _ => errors
                                 .set_field(&format!("{field}[{i}].detail"), format!("{field}[{i}]: {pair}: {}", t("rules.detail_format"))),
                         }
                     }
-                    let mut c = Map::new();
-                    if !op.trim().is_empty() {
-                        c.insert("operation".into(), op.trim().into());
-                    }
-                    if !detail.is_empty() {
-                        c.insert("detail".into(), Value::Array(detail));
-                    }
-                    Value::Object(c)
+                    let op = op.trim();
+                    LogCondition { operation: (!op.is_empty()).then(|| op.to_string()), detail }
                 })
-                .collect::<Vec<_>>();
-            Value::Array(list)
+                .collect()
         };
-        let pair = |a: &str, b: &str, x: &(String, String)| obj(&[(a, x.0.as_str().into()), (b, x.1.as_str().into())]);
-        let terminal = self.terminal_key.trim();
-        let rules = obj(&[
-            ("schedule", range("schedule", &self.schedule)),
-            ("breaks", Value::Array(self.breaks.iter().enumerate().map(|(i, p)| range(&format!("breaks[{i}]"), p)).collect())),
-            ("overtime_threshold_minutes", number("overtime_threshold_minutes", &self.overtime)),
-            ("late_night", range("late_night", &self.late_night)),
-            ("rounding_minutes", number("rounding_minutes", &self.rounding)),
-            ("day_boundary", time("day_boundary", &self.day_boundary)),
-            (
-                "holidays",
-                obj(&[
-                    ("weekdays", Value::from(self.weekdays.clone())),
-                    ("national_holidays", self.national.into()),
-                    ("added", dates("holidays.added", &self.added)),
-                    ("removed", dates("holidays.removed", &self.removed)),
-                ]),
-            ),
-            ("time_zone", self.time_zone.as_str().into()),
-            ("clock_in", conditions("clock_in", &self.clock_in)),
-            ("clock_out", conditions("clock_out", &self.clock_out)),
-            ("clock_out_includes_clock_in", self.includes.into()),
-            ("missing_clock_in", pair("correction", "display", &self.missing_in)),
-            ("missing_clock_out", pair("correction", "display", &self.missing_out)),
-            ("user_names", obj(&[("mode", self.name_mode.as_str().into()), ("strip_domain", self.strip_domain.into())])),
-            ("terminal_key", if terminal.is_empty() { Value::Null } else { terminal.into() }),
-        ]);
+        let text_pair = |p: Pair| (p.0.get_untracked(), p.1.get_untracked());
+        let (schedule_a, schedule_b) = text_pair(self.schedule);
+        let (night_a, night_b) = text_pair(self.late_night);
+        let zone = self.time_zone.get_untracked();
+        let time_zone = zone.parse().unwrap_or_else(|_| {
+            errors.set_field("time_zone", format!("time_zone: {zone}"));
+            AttendanceRules::default().time_zone
+        });
+        let terminal = self.terminal_key.get_untracked().trim().to_string();
+        let rules = AttendanceRules {
+            schedule: range("schedule", &schedule_a, &schedule_b),
+            breaks: self.breaks.get_untracked().iter().enumerate().map(|(i, (a, b))| range(&format!("breaks[{i}]"), a, b)).collect(),
+            overtime_threshold_minutes: number("overtime_threshold_minutes", self.overtime),
+            late_night: range("late_night", &night_a, &night_b),
+            rounding_minutes: number("rounding_minutes", self.rounding),
+            day_boundary: time("day_boundary", &self.day_boundary.get_untracked()),
+            holidays: HolidayRules {
+                weekdays: self.weekdays.get_untracked(),
+                national_holidays: self.national.get_untracked(),
+                added: dates("holidays.added", self.added),
+                removed: dates("holidays.removed", self.removed),
+            },
+            time_zone,
+            clock_in: conditions("clock_in", self.clock_in),
+            clock_out: conditions("clock_out", self.clock_out),
+            clock_out_includes_clock_in: self.includes.get_untracked(),
+            missing_clock_in: self.missing_in.get_untracked(),
+            missing_clock_out: self.missing_out.get_untracked(),
+            user_names: self.user_names.get_untracked(),
+            terminal_key: (!terminal.is_empty()).then_some(terminal),
+        };
         (!errors.has_any()).then_some(rules)
-    }
-}
-
-fn obj(fields: &[(&str, Value)]) -> Value {
-    Value::Object(fields.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
-}
-
-/// One rules form (the company's, or an organisation's override).
-#[derive(Clone, Copy)]
-struct RulesForm {
-    raw: RwSignal<Raw>,
-    /// The rules as loaded, so fields this page does not know survive a save.
-    base: RwSignal<Value>,
-    /// Override mode: the sections this organisation sets.
-    overriding: bool,
-    overridden: RwSignal<Vec<String>>,
-    errors: FormErrors,
-    /// Prefix of the inputs' ids (two forms exist at once).
-    id: &'static str,
-}
-
-impl RulesForm {
-    fn new(id: &'static str, overriding: bool) -> RulesForm {
-        RulesForm {
-            raw: RwSignal::new(Raw::default()),
-            base: RwSignal::new(Value::Null),
-            overriding,
-            overridden: RwSignal::new(Vec::new()),
-            errors: FormErrors::new(),
-            id,
-        }
-    }
-
-    fn fill(&self, raw: Value) {
-        if !raw.is_object() {
-            return;
-        }
-        self.raw.set(Raw::from_value(&raw));
-        self.base.set(raw);
-    }
-
-    /// Takes what was typed into the state (before anything re-writes the form).
-    fn sync(&self) {
-        let now = self.raw.with_untracked(|r| r.read(self.id));
-        self.raw.update_untracked(|r| *r = now);
-    }
-
-    /// The rules as JSON over the loaded ones (unknown fields kept).
-    fn json(&self) -> Option<Value> {
-        self.sync();
-        let rules = self.raw.with_untracked(|r| r.rules(self.errors))?;
-        let mut base = self.base.get_untracked();
-        if !base.is_object() {
-            base = Value::Object(Map::new());
-        }
-        if let (Some(obj), Value::Object(new)) = (base.as_object_mut(), rules) {
-            for (k, v) in new {
-                obj.insert(k, v);
-            }
-        }
-        Some(base)
     }
 
     /// The override: only the sections ticked.
-    fn override_json(&self) -> Option<Value> {
-        let full = self.json()?;
-        let on = self.overridden.get_untracked();
-        let mut out = Map::new();
-        for k in SECTIONS.iter().filter(|k| on.iter().any(|o| o == *k)) {
-            let v = full.get(*k).cloned().unwrap_or(Value::Null);
-            // An override's empty terminal key unsets the company's.
-            out.insert(k.to_string(), if *k == "terminal_key" && v.is_null() { Value::String(String::new()) } else { v });
-        }
-        Some(Value::Object(out))
+    fn override_rules(&self) -> Option<RulesOverride> {
+        let rules = self.rules()?;
+        Some(RulesOverride::of_sections(&rules, &self.overridden.get_untracked()))
     }
 
-    /// A click or change inside the form: rows added or removed, an override ticked.
-    fn act(&self, action: &str, el: &web_sys::Element) {
-        let list = el.get_attribute("data-list").unwrap_or_default();
-        let p = self.id;
-        self.sync();
-        match action {
-            "add-row" => {
-                let mut n = 0;
-                self.raw.update(|r| {
-                    let rows = match list.as_str() {
-                        "breaks" => &mut r.breaks,
-                        "clock_in" => &mut r.clock_in,
-                        _ => &mut r.clock_out,
-                    };
-                    rows.push(if list == "breaks" { ("12:00".into(), "13:00".into()) } else { Default::default() });
-                    n = rows.len() - 1;
-                });
-                focus_id(format!("{p}-{list}-{n}-a"));
-            }
-            "remove-row" => {
-                let i: usize = el.get_attribute("data-index").and_then(|i| i.parse().ok()).unwrap_or(usize::MAX);
-                self.raw.update(|r| {
-                    let rows = match list.as_str() {
-                        "breaks" => &mut r.breaks,
-                        "clock_in" => &mut r.clock_in,
-                        _ => &mut r.clock_out,
-                    };
-                    if i < rows.len() {
-                        rows.remove(i);
+    fn is_on(&self, s: RuleSection) -> bool {
+        !self.overriding || self.overridden.with(|o| o.contains(&s))
+    }
+
+    /// The section's errors, as the section shows them.
+    fn section_errors(&self, s: RuleSection) -> Vec<String> {
+        if gathers_nested_errors(s) { self.errors.under(s.key()) } else { self.errors.field(s.key()).into_iter().collect() }
+    }
+}
+
+/// A labelled input bound to `value`; `invalid` marks it for its section's error.
+fn input(id: String, label: &'static str, kind: &'static str, value: RwSignal<String>, invalid: Signal<bool>) -> AnyView {
+    view! {
+        <div class="field">
+            <label for=id.clone()>{move || t_dyn(label)}</label>
+            <input
+                id=id
+                type=kind
+                aria-invalid=move || if invalid.get() { "true" } else { "false" }
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+        </div>
+    }
+    .into_any()
+}
+
+fn range_inputs(id: String, p: Pair, invalid: Signal<bool>) -> AnyView {
+    view! {
+        <div class="inline-fields">
+            {input(format!("{id}-a"), "rules.start", "time", p.0, invalid)}
+            {input(format!("{id}-b"), "rules.end", "time", p.1, invalid)}
+        </div>
+    }
+    .into_any()
+}
+
+fn check(id: String, label: &'static str, value: Signal<bool>, set: impl Fn(bool) + 'static) -> AnyView {
+    view! {
+        <div class="field check">
+            <input id=id.clone() type="checkbox" prop:checked=move || value.get() on:change=move |ev| set(event_target_checked(&ev)) />
+            <label for=id>{move || t_dyn(label)}</label>
+        </div>
+    }
+    .into_any()
+}
+
+/// A `<select>` over `options` (each a value and its key; the label is `prefix.key`).
+fn choice<T: Copy + PartialEq + Send + Sync + 'static>(
+    id: String,
+    label: &'static str,
+    options: &'static [(T, &'static str)],
+    prefix: &'static str,
+    value: Signal<T>,
+    set: impl Fn(T) + 'static,
+) -> AnyView {
+    view! {
+        <div class="field">
+            <label for=id.clone()>{move || t_dyn(label)}</label>
+            <select
+                id=id
+                on:change=move |ev| {
+                    let key = event_target_value(&ev);
+                    if let Some((v, _)) = options.iter().find(|(_, k)| *k == key) {
+                        set(*v);
                     }
-                });
-                focus_id(format!("{p}-{list}-add"));
-            }
-            "override" => {
-                let key = el.get_attribute("data-section").unwrap_or_default();
-                let on = checked(&format!("{p}-over-{key}"));
-                self.overridden.update(|v| {
-                    v.retain(|k| *k != key);
-                    if on {
-                        v.push(key.clone());
-                    }
-                });
-                focus_id(format!("{p}-over-{key}"));
-            }
-            _ => {}
-        }
+                }
+            >
+                {options
+                    .iter()
+                    .map(|(v, key)| {
+                        let v = *v;
+                        view! {
+                            <option value=*key selected=move || value.get() == v>
+                                {move || t_dyn(&format!("{prefix}.{key}"))}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
     }
+    .into_any()
 }
 
-/// Writes the form as HTML.
-struct Writer<'a> {
-    h: Html,
-    p: &'static str,
-    errors: FormErrors,
-    overriding: bool,
-    overridden: &'a [String],
+fn textarea(id: String, label: &'static str, value: RwSignal<String>, invalid: Signal<bool>) -> AnyView {
+    view! {
+        <div class="field">
+            <label for=id.clone()>{move || t_dyn(label)}</label>
+            <textarea
+                id=id
+                rows="3"
+                aria-invalid=move || if invalid.get() { "true" } else { "false" }
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            ></textarea>
+        </div>
+    }
+    .into_any()
 }
 
-impl Writer<'_> {
-    fn section(&mut self, key: &str, title: &str, nested: bool, body: &dyn Fn(&mut Self, bool)) {
-        let on = !self.overriding || self.overridden.iter().any(|k| k == key);
-        let msgs = if nested { self.errors.under(key) } else { self.errors.field(key).into_iter().collect() };
-        let p = self.p;
-        self.h.fmt(format_args!(
-            r#"<fieldset class="rules-section" data-section="{key}"{} aria-describedby="{p}-{key}-error"><legend>{}"#,
-            if on { "" } else { " disabled" },
-            esc(t_dyn(title))
-        ));
-        if self.overriding {
-            self.h.fmt(format_args!(
-                r#"<span class="override-box"><input type="checkbox" id="{p}-over-{key}" data-testid="override-{key}" data-action="override" data-section="{key}"{}><label for="{p}-over-{key}">{}</label></span>"#,
-                if on { " checked" } else { "" },
-                esc(t("rules.override"))
-            ));
-        }
-        self.h.raw("</legend>");
-        body(self, !msgs.is_empty());
-        if !msgs.is_empty() {
-            self.h
-                .fmt(format_args!(r#"<p class="field-error" id="{p}-{key}-error" data-testid="{key}-error" role="alert">"#))
-                .text(&msgs.join(" / "))
-                .raw("</p>");
-        }
-        self.h.raw("</fieldset>");
-    }
-
-    fn input(&mut self, id: &str, label: &str, kind: &str, value: &str, invalid: bool) {
-        let p = self.p;
-        self.h.fmt(format_args!(
-            r#"<div class="field"><label for="{p}-{id}">{}</label><input id="{p}-{id}" type="{kind}" value="{}" aria-invalid="{invalid}"></div>"#,
-            esc(t_dyn(label)),
-            esc(value)
-        ));
-    }
-
-    fn pair(&mut self, id: &str, v: &(String, String), invalid: bool) {
-        self.h.raw(r#"<div class="inline-fields">"#);
-        self.input(&format!("{id}-a"), "rules.start", "time", &v.0, invalid);
-        self.input(&format!("{id}-b"), "rules.end", "time", &v.1, invalid);
-        self.h.raw("</div>");
-    }
-
-    fn check(&mut self, id: &str, label: &str, on: bool) {
-        let p = self.p;
-        self.h.fmt(format_args!(
-            r#"<div class="field check"><input type="checkbox" id="{p}-{id}"{}><label for="{p}-{id}">{}</label></div>"#,
-            if on { " checked" } else { "" },
-            esc(t_dyn(label))
-        ));
-    }
-
-    fn select(&mut self, id: &str, label: &str, value: &str, options: &[&str], prefix: &str) {
-        let p = self.p;
-        self.h.fmt(format_args!(r#"<div class="field"><label for="{p}-{id}">{}</label><select id="{p}-{id}">"#, esc(t_dyn(label))));
-        for o in options {
-            self.h.fmt(format_args!(
-                r#"<option value="{o}"{}>{}</option>"#,
-                if *o == value { " selected" } else { "" },
-                esc(t_dyn(&format!("{prefix}.{o}")))
-            ));
-        }
-        self.h.raw("</select></div>");
-    }
-
-    fn textarea(&mut self, id: &str, label: &str, value: &str, invalid: bool) {
-        let p = self.p;
-        self.h.fmt(format_args!(
-            r#"<div class="field"><label for="{p}-{id}">{}</label><textarea id="{p}-{id}" rows="3" aria-invalid="{invalid}">{}</textarea></div>"#,
-            esc(t_dyn(label)),
-            esc(value)
-        ));
-    }
-
-    /// Rows of (start, end) times or (operation, detail) conditions, with add and remove.
-    fn rows(&mut self, list: &str, rows: &[(String, String)], conditions: bool) {
-        let p = self.p;
-        let (la, lb, kind) = if conditions { ("rules.operation", "rules.detail", "text") } else { ("rules.start", "rules.end", "time") };
-        self.h.fmt(format_args!(r#"<ol class="rows" data-testid="{list}-rows">"#));
-        for (i, (a, b)) in rows.iter().enumerate() {
-            let key = format!("{list}[{i}]");
-            let msgs = self.errors.under(&key);
-            let bad = !msgs.is_empty();
-            self.h.raw(r#"<li class="row">"#);
-            self.input(&format!("{list}-{i}-a"), la, kind, a, bad);
-            self.input(&format!("{list}-{i}-b"), lb, kind, b, bad);
-            self.h.fmt(format_args!(
-                r#"<button type="button" class="small danger" data-testid="{list}-{i}-remove" data-action="remove-row" data-list="{list}" data-index="{i}" aria-label="{} {}">{}</button>"#,
-                esc(t("rules.remove_row")),
-                i + 1,
-                esc(t("rules.remove"))
-            ));
-            if bad {
-                self.h
-                    .fmt(format_args!(r#"<p class="field-error" data-testid="{}-error" role="alert">"#, esc(&key)))
-                    .text(&msgs.join(" / "))
-                    .raw("</p>");
-            }
-            self.h.raw("</li>");
-        }
-        self.h.raw("</ol>");
-        if conditions {
-            self.h.fmt(format_args!(r#"<p class="hint">{}</p>"#, esc(t("rules.detail_hint"))));
-        }
-        self.h.fmt(format_args!(
-            r#"<button type="button" class="small" id="{p}-{list}-add" data-testid="{list}-add" data-action="add-row" data-list="{list}">{}</button>"#,
-            esc(t("rules.add_row"))
-        ));
-    }
-}
-
-/// Every section of the rules, as HTML.
-fn form_text(f: &RulesForm) -> String {
-    let r = f.raw.get();
-    let overridden = f.overridden.get();
-    let _ = app().lang.get();
-    let mut w = Writer { h: Html::new(), p: f.id, errors: f.errors, overriding: f.overriding, overridden: &overridden };
+/// Rows of (start, end) times or (operation, detail) conditions, with add and remove. What is
+/// typed is kept in the list without redrawing it; adding or removing a row redraws the rows.
+fn rows_view(f: RulesForm, list: &'static str, rows: Rows, conditions: bool) -> AnyView {
     let p = f.id;
-    w.h.raw(r#"<div class="rules-form">"#);
-    w.section("schedule", "rules.schedule", true, &|w, bad| w.pair("schedule", &r.schedule, bad));
-    w.section("breaks", "rules.breaks", false, &|w, _| w.rows("breaks", &r.breaks, false));
-    w.section("overtime_threshold_minutes", "rules.overtime", true, &|w, bad| {
-        w.input("overtime", "rules.minutes", "number", &r.overtime, bad);
-        w.h.fmt(format_args!(r#"<p class="hint">= {}</p>"#, r.overtime.trim().parse::<i64>().map(hm).unwrap_or_default()));
-    });
-    w.section("late_night", "rules.late_night", true, &|w, bad| w.pair("late_night", &r.late_night, bad));
-    w.section("rounding_minutes", "rules.rounding", true, &|w, bad| {
-        w.input("rounding", "rules.rounding_minutes", "number", &r.rounding, bad)
-    });
-    w.section("day_boundary", "rules.day_boundary", true, &|w, bad| {
-        w.input("day_boundary", "rules.boundary_time", "time", &r.day_boundary, bad)
-    });
-    w.section("holidays", "rules.holidays", true, &|w, bad| {
-        w.h.fmt(format_args!(r#"<fieldset class="weekdays"><legend>{}</legend>"#, esc(t("rules.weekly"))));
-        for (n, d) in WEEKDAYS.iter().enumerate() {
-            let on = r.weekdays.iter().any(|x| x == d);
-            w.h.fmt(format_args!(
-                r#"<span class="check-inline"><input type="checkbox" id="{p}-wd-{d}"{}><label for="{p}-wd-{d}">{}</label></span>"#,
-                if on { " checked" } else { "" },
-                esc(t(["wd.mon", "wd.tue", "wd.wed", "wd.thu", "wd.fri", "wd.sat", "wd.sun"][n]))
-            ));
+    let (la, lb, kind) = if conditions { ("rules.operation", "rules.detail", "text") } else { ("rules.start", "rules.end", "time") };
+    let cell = move |id: String, label: &'static str, text: String, invalid: Signal<bool>, set: Box<dyn Fn(String)>| {
+        view! {
+            <div class="field">
+                <label for=id.clone()>{move || t_dyn(label)}</label>
+                <input
+                    id=id
+                    type=kind
+                    prop:value=text
+                    aria-invalid=move || if invalid.get() { "true" } else { "false" }
+                    on:input=move |ev| set(event_target_value(&ev))
+                />
+            </div>
         }
-        w.h.raw("</fieldset>");
-        w.check("national", "rules.national", r.national);
-        w.h.raw(r#"<div class="inline-fields">"#);
-        w.textarea("added", "rules.added", &r.added, bad);
-        w.textarea("removed", "rules.removed", &r.removed, bad);
-        w.h.fmt(format_args!(r#"</div><p class="hint">{}</p>"#, esc(t("rules.dates_hint"))));
-    });
-    w.section("time_zone", "field.time_zone", true, &|w, _| {
-        w.h.fmt(format_args!(
-            r#"<div class="field"><label for="{p}-time_zone">{}</label><select id="{p}-time_zone">"#,
-            esc(t("field.time_zone"))
-        ));
-        let mut zones = app().time_zones.get_untracked();
-        if !r.time_zone.is_empty() && !zones.contains(&r.time_zone) {
-            zones.insert(0, r.time_zone.clone());
-        }
-        for z in zones {
-            w.h.fmt(format_args!(r#"<option value="{0}"{1}>{0}</option>"#, esc(&z), if z == r.time_zone { " selected" } else { "" }));
-        }
-        w.h.raw("</select></div>");
-    });
-    w.section("clock_in", "rules.clock_in", false, &|w, _| w.rows("clock_in", &r.clock_in, true));
-    w.section("clock_out", "rules.clock_out", false, &|w, _| w.rows("clock_out", &r.clock_out, true));
-    w.section("clock_out_includes_clock_in", "rules.includes_title", true, &|w, _| w.check("includes", "rules.includes", r.includes));
-    w.section("missing_clock_in", "rules.missing_in", true, &|w, _| {
-        w.h.raw(r#"<div class="inline-fields">"#);
-        w.select("missing_in-a", "rules.correction", &r.missing_in.0, &CORRECTIONS[..3], "corr");
-        w.select("missing_in-b", "rules.display", &r.missing_in.1, &DISPLAYS, "disp");
-        w.h.raw("</div>");
-    });
-    w.section("missing_clock_out", "rules.missing_out", true, &|w, _| {
-        w.h.raw(r#"<div class="inline-fields">"#);
-        w.select("missing_out-a", "rules.correction", &r.missing_out.0, &CORRECTIONS, "corr");
-        w.select("missing_out-b", "rules.display", &r.missing_out.1, &DISPLAYS, "disp");
-        w.h.raw("</div>");
-    });
-    w.section("user_names", "rules.user_names", true, &|w, _| {
-        w.select("name_mode", "rules.name_mode", &r.name_mode, &USER_NAME_MODES, "names");
-        w.check("strip", "rules.strip_domain", r.strip_domain);
-    });
-    w.section("terminal_key", "rules.terminal", true, &|w, bad| {
-        w.input("terminal_key", "rules.terminal_key", "text", &r.terminal_key, bad);
-        w.h.fmt(format_args!(r#"<p class="hint">{}</p>"#, esc(t("rules.terminal_hint"))));
-    });
-    w.h.raw("</div>");
-    w.h.0
+    };
+    let drawn = move || {
+        rows.get()
+            .into_iter()
+            .enumerate()
+            .map(|(i, (a, b))| {
+                let key = format!("{list}[{i}]");
+                let messages = Signal::derive(move || f.errors.under(&key));
+                let invalid = Signal::derive(move || messages.with(|m| !m.is_empty()));
+                let set_a = Box::new(move |v: String| rows.update_untracked(|r| r.get_mut(i).into_iter().for_each(|x| x.0 = v.clone())));
+                let set_b = Box::new(move |v: String| rows.update_untracked(|r| r.get_mut(i).into_iter().for_each(|x| x.1 = v.clone())));
+                view! {
+                    <li class="row">
+                        {cell(format!("{p}-{list}-{i}-a"), la, a, invalid, set_a)}
+                        {cell(format!("{p}-{list}-{i}-b"), lb, b, invalid, set_b)}
+                        <button
+                            type="button"
+                            class="small danger"
+                            data-testid=format!("{list}-{i}-remove")
+                            aria-label=move || format!("{} {}", t("rules.remove_row"), i + 1)
+                            on:click=move |_| {
+                                rows.update(|r| {
+                                    if i < r.len() {
+                                        r.remove(i);
+                                    }
+                                });
+                                focus_id(format!("{p}-{list}-add"));
+                            }
+                        >
+                            {tx("rules.remove")}
+                        </button>
+                        {move || {
+                            let m = messages.get();
+                            (!m.is_empty())
+                                .then(|| {
+                                    view! {
+                                        <p class="field-error" data-testid=format!("{list}[{i}]-error") role="alert">
+                                            {m.join(" / ")}
+                                        </p>
+                                    }
+                                })
+                        }}
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    let add = move |_| {
+        let mut n = 0;
+        rows.update(|r| {
+            r.push(if conditions { Default::default() } else { ("12:00".into(), "13:00".into()) });
+            n = r.len() - 1;
+        });
+        focus_id(format!("{p}-{list}-{n}-a"));
+    };
+    view! {
+        <ol class="rows" data-testid=format!("{list}-rows")>{drawn}</ol>
+        {conditions.then(|| view! { <p class="hint">{tx("rules.detail_hint")}</p> })}
+        <button type="button" class="small" id=format!("{p}-{list}-add") data-testid=format!("{list}-add") on:click=add>
+            {tx("rules.add_row")}
+        </button>
+    }
+    .into_any()
 }
 
-/// `GET /attendance/rules/organizations`: (organisation, its override's sections).
-async fn load_overrides() -> Option<Vec<(i64, Map<String, Value>)>> {
-    let v = api_client::get::<Value>("/attendance/rules/organizations").await.ok()?;
-    Some(v.as_array()?.iter().filter_map(|x| Some((x.get("organization_id")?.as_i64()?, x.get("rules")?.as_object()?.clone()))).collect())
+/// One section: a fieldset (disabled in an override until ticked), its inputs and its errors.
+fn section(f: RulesForm, s: RuleSection, body: impl FnOnce(Signal<bool>) -> AnyView) -> AnyView {
+    let key = s.key();
+    let p = f.id;
+    let messages = Signal::derive(move || f.section_errors(s));
+    let invalid = Signal::derive(move || gathers_nested_errors(s) && messages.with(|m| !m.is_empty()));
+    let tick = f.overriding.then(|| {
+        view! {
+            <span class="override-box">
+                <input
+                    type="checkbox"
+                    id=format!("{p}-over-{key}")
+                    data-testid=format!("override-{key}")
+                    prop:checked=move || f.is_on(s)
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        f.overridden.update(|o| {
+                            o.retain(|x| *x != s);
+                            if on {
+                                o.push(s);
+                            }
+                        });
+                    }
+                />
+                <label for=format!("{p}-over-{key}")>{tx("rules.override")}</label>
+            </span>
+        }
+    });
+    view! {
+        <fieldset class="rules-section" data-section=key disabled=move || !f.is_on(s) aria-describedby=format!("{p}-{key}-error")>
+            <legend>{move || t_dyn(title(s))} {tick}</legend>
+            {body(invalid)}
+            {move || {
+                let m = messages.get();
+                (!m.is_empty())
+                    .then(|| {
+                        view! {
+                            <p class="field-error" id=format!("{p}-{key}-error") data-testid=format!("{key}-error") role="alert">
+                                {m.join(" / ")}
+                            </p>
+                        }
+                    })
+            }}
+        </fieldset>
+    }
+    .into_any()
 }
 
-/// The form as a view: its HTML and its one listener.
-fn rules_form_view(f: RulesForm) -> impl IntoView {
-    let html = Signal::derive(move || form_text(&f));
-    view! { <RawHtml html=html on_action=Callback::new(move |(a, el, _): (String, web_sys::Element, bool)| f.act(&a, &el)) /> }
+/// Every section of the rules.
+fn rules_form_view(f: RulesForm) -> AnyView {
+    let p = f.id;
+    let id = move |k: &str| format!("{p}-{k}");
+    let zones = move || {
+        let current = f.time_zone.get();
+        let mut zones = app().time_zones.get();
+        if !current.is_empty() && !zones.contains(&current) {
+            zones.insert(0, current.clone());
+        }
+        zones
+            .into_iter()
+            .map(|z| {
+                let selected = z == current;
+                let label = z.clone();
+                view! { <option value=z selected=selected>{label}</option> }
+            })
+            .collect_view()
+    };
+    let missing = |field: &'static str, which: RwSignal<MissingLog>, corrections: &'static [(Correction, &'static str)]| {
+        view! {
+            <div class="inline-fields">
+                {choice(
+                    id(&format!("{field}-a")),
+                    "rules.correction",
+                    corrections,
+                    "corr",
+                    Signal::derive(move || which.get().correction),
+                    move |c| which.update(|m| m.correction = c),
+                )}
+                {choice(
+                    id(&format!("{field}-b")),
+                    "rules.display",
+                    &DISPLAYS,
+                    "disp",
+                    Signal::derive(move || which.get().display),
+                    move |d| which.update(|m| m.display = d),
+                )}
+            </div>
+        }
+        .into_any()
+    };
+    view! {
+        <div class="rules-form">
+            {section(f, RuleSection::Schedule, |bad| range_inputs(id("schedule"), f.schedule, bad))}
+            {section(f, RuleSection::Breaks, |_| rows_view(f, "breaks", f.breaks, false))}
+            {section(f, RuleSection::OvertimeThreshold, |bad| {
+                view! {
+                    {input(id("overtime"), "rules.minutes", "number", f.overtime, bad)}
+                    <p class="hint">"= " {move || f.overtime.get().trim().parse::<i64>().map(hm).unwrap_or_default()}</p>
+                }
+                    .into_any()
+            })}
+            {section(f, RuleSection::LateNight, |bad| range_inputs(id("late_night"), f.late_night, bad))}
+            {section(f, RuleSection::Rounding, |bad| input(id("rounding"), "rules.rounding_minutes", "number", f.rounding, bad))}
+            {section(f, RuleSection::DayBoundary, |bad| input(id("day_boundary"), "rules.boundary_time", "time", f.day_boundary, bad))}
+            {section(f, RuleSection::Holidays, |bad| {
+                view! {
+                    <fieldset class="weekdays">
+                        <legend>{tx("rules.weekly")}</legend>
+                        {WEEKDAYS
+                            .iter()
+                            .map(|(d, label)| {
+                                let d = *d;
+                                let box_id = id(&format!("wd-{d}"));
+                                view! {
+                                    <span class="check-inline">
+                                        <input
+                                            type="checkbox"
+                                            id=box_id.clone()
+                                            prop:checked=move || f.weekdays.with(|w| w.contains(&d))
+                                            on:change=move |ev| {
+                                                let on = event_target_checked(&ev);
+                                                f.weekdays
+                                                    .update(|w| {
+                                                        w.retain(|x| *x != d);
+                                                        if on {
+                                                            w.push(d);
+                                                            w.sort_by_key(Weekday::num_days_from_monday);
+                                                        }
+                                                    });
+                                            }
+                                        />
+                                        <label for=box_id>{tx(label)}</label>
+                                    </span>
+                                }
+                            })
+                            .collect_view()}
+                    </fieldset>
+                    {check(id("national"), "rules.national", f.national.into(), move |on| f.national.set(on))}
+                    <div class="inline-fields">
+                        {textarea(id("added"), "rules.added", f.added, bad)}
+                        {textarea(id("removed"), "rules.removed", f.removed, bad)}
+                    </div>
+                    <p class="hint">{tx("rules.dates_hint")}</p>
+                }
+                    .into_any()
+            })}
+            {section(f, RuleSection::TimeZone, |_| {
+                view! {
+                    <div class="field">
+                        <label for=id("time_zone")>{tx("field.time_zone")}</label>
+                        <select id=id("time_zone") on:change=move |ev| f.time_zone.set(event_target_value(&ev))>
+                            {zones}
+                        </select>
+                    </div>
+                }
+                    .into_any()
+            })}
+            {section(f, RuleSection::ClockIn, |_| rows_view(f, "clock_in", f.clock_in, true))}
+            {section(f, RuleSection::ClockOut, |_| rows_view(f, "clock_out", f.clock_out, true))}
+            {section(f, RuleSection::ClockOutIncludesClockIn, |_| check(id("includes"), "rules.includes", f.includes.into(), move |on| f.includes.set(on)))}
+            {section(f, RuleSection::MissingClockIn, |_| missing("missing_in", f.missing_in, &CORRECTIONS[..3]))}
+            {section(f, RuleSection::MissingClockOut, |_| missing("missing_out", f.missing_out, &CORRECTIONS))}
+            {section(f, RuleSection::UserNames, |_| {
+                view! {
+                    {choice(
+                        id("name_mode"),
+                        "rules.name_mode",
+                        &NAME_MODES,
+                        "names",
+                        Signal::derive(move || f.user_names.get().mode),
+                        move |m| f.user_names.update(|u| u.mode = m),
+                    )}
+                    {check(
+                        id("strip"),
+                        "rules.strip_domain",
+                        Signal::derive(move || f.user_names.with(|u| u.strip_domain)),
+                        move |on| f.user_names.update(|u| u.strip_domain = on),
+                    )}
+                }
+                    .into_any()
+            })}
+            {section(f, RuleSection::TerminalKey, |bad| {
+                view! {
+                    {input(id("terminal_key"), "rules.terminal_key", "text", f.terminal_key, bad)}
+                    <p class="hint">{tx("rules.terminal_hint")}</p>
+                }
+                    .into_any()
+            })}
+        </div>
+    }
+    .into_any()
 }
 
 /// Puts a save's error at its field and moves the focus to the first invalid input.
@@ -558,69 +666,57 @@ pub fn RulesPage() -> impl IntoView {
     let tab = RwSignal::new(Tab::Company);
     let company = RulesForm::new("rules", false);
     let over = RulesForm::new("over", true);
-    let errors = company.errors;
-    let over_errors = over.errors;
-    let saved = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
+    let saved = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let orgs = RwSignal::new(Vec::<Organization>::new());
-    let overrides = RwSignal::new(Vec::<(i64, Map<String, Value>)>::new());
-    let org = RwSignal::new(String::new());
-    let company_raw = RwSignal::new(Value::Null);
+    let overrides = RwSignal::new(Vec::<OrganizationRules>::new());
+    let org = RwSignal::new(None::<i64>);
+    let company_rules = RwSignal::new(None::<AttendanceRules>);
     let deleting = RwSignal::new(false);
 
-    let load = move || {
-        leptos::task::spawn_local(async move {
-            match api_client::get::<Value>("/attendance/rules").await {
-                Ok(v) => {
-                    company.fill(v.clone());
-                    company_raw.set(v);
-                }
-                Err(e) => error.set(Some(e.message)),
-            }
-            if let Ok(o) = api_client::organizations().await {
-                orgs.set(o);
-            }
-            if let Some(o) = load_overrides().await {
-                overrides.set(o);
-            }
-        });
+    let load_overrides = move || async move {
+        if let Ok(o) = api_client::get::<Vec<OrganizationRules>>("/attendance/rules/organizations").await {
+            overrides.set(o);
+        }
     };
-    load();
+    leptos::task::spawn_local(async move {
+        match api_client::get::<AttendanceRules>("/attendance/rules").await {
+            Ok(r) => {
+                company.fill(&r);
+                company_rules.set(Some(r));
+            }
+            Err(e) => error.set(Some(e.message)),
+        }
+        if let Ok(o) = api_client::organizations().await {
+            orgs.set(o);
+        }
+        load_overrides().await;
+    });
 
     // Choosing an organisation: the company's rules with its override on top, its sections ticked.
     Effect::new(move |_| {
-        let id = org.get().parse::<i64>().ok();
-        let base = company_raw.get();
-        let ov = id.and_then(|id| overrides.with(|o| o.iter().find(|x| x.0 == id).map(|x| x.1.clone())));
-        let mut merged = base;
-        let mut on: Vec<String> = Vec::new();
-        if let (Some(obj), Some(ov)) = (merged.as_object_mut(), ov) {
-            for k in SECTIONS {
-                if let Some(v) = ov.get(k).filter(|v| !v.is_null()) {
-                    obj.insert(k.to_string(), if k == "terminal_key" && v.as_str() == Some("") { Value::Null } else { v.clone() });
-                    on.push(k.to_string());
-                }
-            }
-        }
-        over_errors.clear();
-        over.fill(merged);
-        over.overridden.set(on);
+        let Some(base) = company_rules.get() else { return };
+        let ov = org.get().and_then(|id| overrides.with(|o| o.iter().find(|x| x.organization_id == id).map(|x| x.rules.clone())));
+        let ov = ov.unwrap_or_default();
+        over.errors.clear();
+        over.fill(&base.merge(&ov));
+        over.overridden.set(RuleSection::ALL.into_iter().filter(|s| ov.sets(*s)).collect());
     });
 
     let save_company = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         saved.set(false);
-        let Some(body) = company.json() else {
+        let Some(body) = company.rules() else {
             focus_first_invalid();
             return;
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, Value>("PUT", "/attendance/rules", &body).await {
-                Ok(v) => {
-                    company.fill(v.clone());
-                    company_raw.set(v);
+            match api_client::send::<_, AttendanceRules>("PUT", "/attendance/rules", &body).await {
+                Ok(r) => {
+                    company.fill(&r);
+                    company_rules.set(Some(r));
                     saved.set(true);
                 }
                 Err(e) => show_error(&company, &e),
@@ -631,19 +727,17 @@ pub fn RulesPage() -> impl IntoView {
     let save_override = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         saved.set(false);
-        let Ok(id) = org.get_untracked().parse::<i64>() else { return };
-        let Some(body) = over.override_json() else {
+        let Some(id) = org.get_untracked() else { return };
+        let Some(body) = over.override_rules() else {
             focus_first_invalid();
             return;
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, Value>("PUT", &format!("/attendance/rules/organizations/{id}"), &body).await {
+            match api_client::send::<_, RulesOverride>("PUT", &format!("/attendance/rules/organizations/{id}"), &body).await {
                 Ok(_) => {
                     saved.set(true);
-                    if let Some(o) = load_overrides().await {
-                        overrides.set(o);
-                    }
+                    load_overrides().await;
                 }
                 Err(e) => show_error(&over, &e),
             }
@@ -651,130 +745,142 @@ pub fn RulesPage() -> impl IntoView {
         });
     };
     let org_name = move || {
-        let id = org.get().parse::<i64>().ok();
+        let id = org.get();
         orgs.with(|o| o.iter().find(|o| Some(o.id) == id).map(|o| o.path.clone())).unwrap_or_default()
     };
     let has_override = move || {
-        let id = org.get().parse::<i64>().ok();
-        overrides.with(|o| o.iter().any(|x| Some(x.0) == id))
+        let id = org.get();
+        overrides.with(|o| o.iter().any(|x| Some(x.organization_id) == id))
     };
 
-    let head_html = Signal::derive(move || {
-        let _ = app().lang.get();
-        let cur = tab.get();
-        let mut h = Html::new();
-        h.raw(r#"<div role="tablist" class="tabs">"#);
-        for (k, key, name) in [(Tab::Company, "rules.company", "company"), (Tab::Overrides, "rules.overrides", "overrides")] {
-            h.fmt(format_args!(
-                r#"<button type="button" role="tab" id="rules-tab-{name}" data-testid="rules-tab-{name}" aria-selected="{}" data-action="tab" data-tab="{name}">{}</button>"#,
-                cur == k,
-                esc(t_dyn(key))
-            ));
-        }
-        h.raw("</div>");
-        if cur == Tab::Overrides {
-            let sel = org.get();
-            h.fmt(format_args!(
-                r#"<div class="field"><label for="over-org">{}</label><select id="over-org" data-action="org"><option value="">{}</option>"#,
-                esc(t("field.organization")),
-                esc(t("rules.choose_org"))
-            ));
-            overrides.with(|x| {
-                orgs.with(|orgs| {
-                    for o in orgs {
-                        let mark = x.iter().any(|x| x.0 == o.id);
-                        h.fmt(format_args!(
-                            r#"<option value="{}"{}>{}{}</option>"#,
-                            o.id,
-                            if sel == o.id.to_string() { " selected" } else { "" },
-                            esc(&o.path),
-                            if mark { " ★" } else { "" }
-                        ));
-                    }
-                })
-            });
-            h.fmt(format_args!(r#"</select><p class="hint">{}</p></div>"#, esc(t("rules.override_hint"))));
-        }
-        h.0
-    });
-    let foot_html = move |errors: FormErrors, overriding: bool| {
-        Signal::derive(move || {
-            let _ = app().lang.get();
-            let mut h = Html::new();
-            if let Some(m) = errors.general() {
-                h.el("p", r#"class="error-banner" role="alert" data-testid="form-error""#, &m);
-            }
-            if saved.get() {
-                h.el("p", r#"class="ok-banner" role="status""#, t("common.saved"));
-            }
-            h.raw(r#"<div class="actions sticky">"#);
-            if overriding && has_override() {
-                h.fmt(format_args!(
-                    r#"<button type="button" class="danger" data-testid="override-delete" data-action="delete">{}</button>"#,
-                    esc(t("rules.delete_override"))
-                ));
-            }
-            h.fmt(format_args!(
-                r#"<button type="submit" class="primary" data-testid="{}"{}>{}</button></div>"#,
-                if overriding { "override-save" } else { "rules-save" },
-                if busy.get() { " disabled" } else { "" },
-                esc(t("common.save"))
-            ));
-            h.0
+    let tabs = move || {
+        [(Tab::Company, "rules.company", "company"), (Tab::Overrides, "rules.overrides", "overrides")]
+            .into_iter()
+            .map(|(k, key, name)| {
+                view! {
+                    <button
+                        type="button"
+                        role="tab"
+                        id=format!("rules-tab-{name}")
+                        data-testid=format!("rules-tab-{name}")
+                        aria-selected=move || if tab.get() == k { "true" } else { "false" }
+                        on:click=move |_| {
+                            saved.set(false);
+                            tab.set(k);
+                        }
+                    >
+                        {tx(key)}
+                    </button>
+                }
+            })
+            .collect_view()
+    };
+    let org_options = move || {
+        let sel = org.get();
+        overrides.with(|x| {
+            orgs.with(|orgs| {
+                orgs.iter()
+                    .map(|o| {
+                        let mark = if x.iter().any(|x| x.organization_id == o.id) { " ★" } else { "" };
+                        view! {
+                            <option value=o.id.to_string() selected=sel == Some(o.id)>
+                                {format!("{}{mark}", o.path)}
+                            </option>
+                        }
+                    })
+                    .collect_view()
+            })
         })
     };
-    let act = Callback::new(move |(a, el, _): (String, web_sys::Element, bool)| match a.as_str() {
-        "tab" => {
-            saved.set(false);
-            tab.set(if el.get_attribute("data-tab").as_deref() == Some("overrides") { Tab::Overrides } else { Tab::Company });
+    let foot = move |errors: FormErrors, overriding: bool| {
+        view! {
+            <GeneralError errors=errors />
+            {move || saved.get().then(|| view! { <p class="ok-banner" role="status">{t("common.saved")}</p> })}
+            <div class="actions sticky">
+                {move || {
+                    (overriding && has_override())
+                        .then(|| {
+                            view! {
+                                <button type="button" class="danger" data-testid="override-delete" on:click=move |_| deleting.set(true)>
+                                    {tx("rules.delete_override")}
+                                </button>
+                            }
+                        })
+                }}
+                <button
+                    type="submit"
+                    class="primary"
+                    data-testid=if overriding { "override-save" } else { "rules-save" }
+                    disabled=move || busy.get()
+                >
+                    {tx("common.save")}
+                </button>
+            </div>
         }
-        "org" => {
-            saved.set(false);
-            org.set(crate::html::value_of("over-org"));
-        }
-        "delete" => deleting.set(true),
-        _ => {}
-    });
+    };
 
     view! {
         <section class="card wide">
             <AdminNav />
             <h1>{tx("rules.title")}</h1>
             {error_banner(error)}
-            <RawHtml html=head_html on_action=act />
+            <div role="tablist" class="tabs">{tabs}</div>
+            <Show when=move || tab.get() == Tab::Overrides>
+                <div class="field">
+                    <label for="over-org">{tx("field.organization")}</label>
+                    <select
+                        id="over-org"
+                        on:change=move |ev| {
+                            saved.set(false);
+                            org.set(event_target_value(&ev).parse().ok());
+                        }
+                    >
+                        <option value="">{tx("rules.choose_org")}</option>
+                        {org_options}
+                    </select>
+                    <p class="hint">{tx("rules.override_hint")}</p>
+                </div>
+            </Show>
             <div class="columns rules-layout">
                 <div>
                     <Show when=move || tab.get() == Tab::Company>
                         <form on:submit=save_company novalidate data-testid="rules-form">
                             {rules_form_view(company)}
-                            <RawHtml html=foot_html(errors, false) on_action=act />
+                            {foot(company.errors, false)}
                         </form>
                     </Show>
-                    <Show when=move || tab.get() == Tab::Overrides>
-                        <Show when=move || !org.get().is_empty()>
-                            <form on:submit=save_override novalidate data-testid="override-form">
-                                {rules_form_view(over)}
-                                <RawHtml html=foot_html(over_errors, true) on_action=act />
-                            </form>
-                        </Show>
+                    <Show when=move || tab.get() == Tab::Overrides && org.get().is_some()>
+                        <form on:submit=save_override novalidate data-testid="override-form">
+                            {rules_form_view(over)}
+                            {foot(over.errors, true)}
+                        </form>
                     </Show>
                 </div>
                 <PreviewPanel form=Signal::derive(move || if tab.get() == Tab::Company { company } else { over }) />
             </div>
-            {move || deleting.get().then(|| {
-                let id = org.get_untracked();
-                view! {
-                    <ConfirmDeleteDialog path=format!("/attendance/rules/organizations/{id}") name=org_name()
-                        title_key="rules.delete_override" confirm_key="rules.delete_confirm"
-                        dialog_testid="override-delete-dialog" confirm_testid="override-delete-confirm"
-                        on_done=Callback::new(move |done: bool| {
-                            deleting.set(false);
-                            if done {
-                                overrides.update(|o| o.retain(|x| x.0.to_string() != id));
-                            }
-                        }) />
-                }
-            })}
+            {move || {
+                deleting
+                    .get()
+                    .then(|| {
+                        let id = org.get_untracked().unwrap_or_default();
+                        view! {
+                            <ConfirmDeleteDialog
+                                path=format!("/attendance/rules/organizations/{id}")
+                                name=org_name()
+                                title_key="rules.delete_override"
+                                confirm_key="rules.delete_confirm"
+                                dialog_testid="override-delete-dialog"
+                                confirm_testid="override-delete-confirm"
+                                on_done=Callback::new(move |done: bool| {
+                                    deleting.set(false);
+                                    if done {
+                                        overrides.update(|o| o.retain(|x| x.organization_id != id));
+                                    }
+                                })
+                            />
+                        }
+                    })
+            }}
         </section>
     }
 }
@@ -784,22 +890,30 @@ fn PreviewPanel(form: Signal<RulesForm>) -> impl IntoView {
     let state = app();
     let user = RwSignal::new(state.session.with_untracked(|s| s.as_ref().map(|s| s.user.login.clone()).unwrap_or_default()));
     let date = RwSignal::new(add_days(&today(), -1));
-    let result = RwSignal::new(None::<Value>);
+    let result = RwSignal::new(None::<RulesPreview>);
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    let run = move || {
+    let none = FormErrors::new();
+    let run = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
         error.set(None);
-        user.update_untracked(|u| *u = crate::html::value_of("preview-user"));
-        date.update_untracked(|d| *d = crate::html::value_of("preview-date"));
         let f = form.get_untracked();
-        let Some(rules) = f.json() else {
+        let Some(rules) = f.rules() else {
             error.set(Some(t("rules.fix_first").to_string()));
             return;
+        };
+        // The request carries the rules as JSON so that the server can name a field it refuses.
+        let rules = match serde_json::to_value(&rules) {
+            Ok(v) => v,
+            Err(e) => {
+                error.set(Some(e.to_string()));
+                return;
+            }
         };
         let body = RulesPreviewRequest { rules, user: user.get_untracked().trim().to_string(), date: date.get_untracked() };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, Value>("POST", "/attendance/rules/preview", &body).await {
+            match api_client::send::<_, RulesPreview>("POST", "/attendance/rules/preview", &body).await {
                 Ok(p) => result.set(Some(p)),
                 Err(e) => {
                     result.set(None);
@@ -816,104 +930,108 @@ fn PreviewPanel(form: Signal<RulesForm>) -> impl IntoView {
             busy.set(false);
         });
     };
-    let html = Signal::derive(move || result.with(|r| r.as_ref().map(preview_text).unwrap_or_default()));
-    let none = FormErrors::new();
-    let form_html = Signal::derive(move || {
-        let _ = app().lang.get();
-        let mut h = Html::new();
-        h.raw(r#"<form data-submit="preview" novalidate>"#);
-        h.input("preview-user", "user", t("att.user"), "text", &user.get(), "", none);
-        h.input("preview-date", "date", t("att.day"), "date", &date.get(), "", none);
-        h.fmt(format_args!(
-            r#"<button type="submit" data-testid="preview-run"{}>{}</button></form>"#,
-            if busy.get() { " disabled" } else { "" },
-            esc(t("preview.run"))
-        ));
-        h.0
-    });
     view! {
         <aside class="panel preview" aria-labelledby="preview-title">
             <h2 id="preview-title">{tx("preview.title")}</h2>
             <p class="hint">{tx("preview.hint")}</p>
-            <RawHtml html=form_html on_action=Callback::new(move |(a, _, _): (String, web_sys::Element, bool)| if a == "preview" { run() }) />
+            <form on:submit=run novalidate>
+                <TextField id="preview-user" field="user" label=tr("att.user") value=user errors=none />
+                <TextField id="preview-date" field="date" label=tr("att.day") value=date errors=none kind="date" />
+                <button type="submit" data-testid="preview-run" disabled=move || busy.get()>
+                    {tx("preview.run")}
+                </button>
+            </form>
             {error_banner(error)}
-            <RawHtml html=html />
+            {move || result.get().map(preview_view)}
         </aside>
     }
 }
 
-fn preview_text(p: &Value) -> String {
-    let d = p.get("day").unwrap_or(&Value::Null);
-    let mut h = Html::new();
-    h.raw(r#"<dl class="summary" data-testid="preview-day">"#);
-    let item = |h: &mut Html, k: &str, v: &str, id: &str| {
-        h.fmt(format_args!(
-            "<dt>{}</dt><dd{}>{}</dd>",
-            esc(t_dyn(k)),
-            if id.is_empty() { String::new() } else { format!(r#" data-testid="{id}""#) },
-            esc(v)
-        ));
+fn preview_view(p: RulesPreview) -> AnyView {
+    let d = p.day;
+    let day = match &d.holiday {
+        Some(x) => format!("{} ({} {x})", d.date, t("heat.holiday")),
+        None => d.date.clone(),
     };
-    let day = match d.get("holiday").and_then(Value::as_str) {
-        Some(x) => format!("{} ({} {x})", text(d, "date"), t("heat.holiday")),
-        None => text(d, "date"),
-    };
-    item(&mut h, "att.day", &day, "");
-    item(&mut h, "preview.clock_in", &text(d, "clock_in"), "preview-clock-in");
-    item(&mut h, "preview.clock_out", &text(d, "clock_out"), "preview-clock-out");
-    for (k, f) in [
-        ("preview.actual", "actual_work_minutes"),
-        ("agr.overtime", "overtime_minutes"),
-        ("preview.late_night", "late_night_minutes"),
-        ("preview.late", "late_minutes"),
-        ("preview.early", "early_leave_minutes"),
-    ] {
-        item(&mut h, k, &hm(int(d, f)), "");
+    let minutes = [
+        ("preview.actual", d.actual_work_minutes),
+        ("agr.overtime", d.overtime_minutes),
+        ("preview.late_night", d.late_night_minutes),
+        ("preview.late", d.late_minutes),
+        ("preview.early", d.early_leave_minutes),
+    ];
+    let badges = [
+        (d.absent, "preview.absent"),
+        (d.missing_clock_in, "preview.missing_in"),
+        (d.missing_clock_out, "preview.missing_out"),
+        (d.in_progress, "preview.in_progress"),
+    ];
+    view! {
+        <dl class="summary" data-testid="preview-day">
+            <dt>{tx("att.day")}</dt>
+            <dd>{day}</dd>
+            <dt>{tx("preview.clock_in")}</dt>
+            <dd data-testid="preview-clock-in">{d.clock_in}</dd>
+            <dt>{tx("preview.clock_out")}</dt>
+            <dd data-testid="preview-clock-out">{d.clock_out}</dd>
+            {minutes
+                .into_iter()
+                .map(|(key, m)| {
+                    view! {
+                        <dt>{tx(key)}</dt>
+                        <dd>{hm(i64::from(m))}</dd>
+                    }
+                })
+                .collect_view()}
+        </dl>
+        <p>
+            {badges
+                .into_iter()
+                .filter(|(on, _)| *on)
+                .map(|(_, key)| view! { <span class="badge warn">{tx(key)}</span> })
+                .collect_view()}
+        </p>
+        <div class="table-wrap">
+            <table data-testid="preview-events">
+                <thead>
+                    <tr>
+                        <th>{tx("preview.time")}</th>
+                        <th>{tx("preview.operation")}</th>
+                        <th>{tx("rules.detail")}</th>
+                        <th>{tx("att.terminal")}</th>
+                        <th>{tx("preview.role")}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {p
+                        .events
+                        .into_iter()
+                        .map(|e| {
+                            let role = match e.role.as_str() {
+                                "clock_in" => "role.clock_in",
+                                "clock_out" => "role.clock_out",
+                                "both" => "role.both",
+                                _ => "role.none",
+                            };
+                            view! {
+                                <tr class:adopted=e.adopted>
+                                    <td>{e.local}</td>
+                                    <td>{e.operation}</td>
+                                    <td class="accounts">{e.detail}</td>
+                                    <td>{e.target} " " <span class="hint">{e.host}</span></td>
+                                    <td>
+                                        {tx(role)}
+                                        {e.adopted.then(|| view! { " " <span class="badge ok">{tx("preview.adopted")}</span> })}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
-    h.raw("</dl><p>");
-    for (f, key) in [
-        ("absent", "preview.absent"),
-        ("missing_clock_in", "preview.missing_in"),
-        ("missing_clock_out", "preview.missing_out"),
-        ("in_progress", "preview.in_progress"),
-    ] {
-        if flag(d, f) {
-            h.fmt(format_args!(r#"<span class="badge warn">{}</span>"#, esc(t_dyn(key))));
-        }
-    }
-    h.fmt(format_args!(
-        r#"</p><div class="table-wrap"><table data-testid="preview-events"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>"#,
-        esc(t("preview.time")),
-        esc(t("preview.operation")),
-        esc(t("rules.detail")),
-        esc(t("att.terminal")),
-        esc(t("preview.role"))
-    ));
-    for e in items(p, "events") {
-        let adopted = flag(e, "adopted");
-        let role = t_dyn(match text(e, "role").as_str() {
-            "clock_in" => "role.clock_in",
-            "clock_out" => "role.clock_out",
-            "both" => "role.both",
-            _ => "role.none",
-        });
-        h.fmt(format_args!(
-            r#"<tr{}><td>{}</td><td>{}</td><td class="accounts">{}</td><td>{} <span class="hint">{}</span></td><td>{}"#,
-            if adopted { r#" class="adopted""# } else { "" },
-            esc(&text(e, "local")),
-            esc(&text(e, "operation")),
-            esc(&text(e, "detail")),
-            esc(&text(e, "target")),
-            esc(&text(e, "host")),
-            esc(role)
-        ));
-        if adopted {
-            h.fmt(format_args!(r#" <span class="badge ok">{}</span>"#, esc(t("preview.adopted"))));
-        }
-        h.raw("</td></tr>");
-    }
-    h.raw("</tbody></table></div>");
-    h.0
+    .into_any()
 }
 
 #[cfg(test)]
@@ -921,8 +1039,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn times_and_lists_are_read() {
-        assert!(is_time("09:00") && is_time("9:05") && !is_time("25:00") && !is_time("9") && !is_time(""));
+    fn lists_are_read_by_line_or_comma() {
         assert_eq!(lines("2024-01-02\n 2024-01-03 ,2024-01-04\n"), vec!["2024-01-02", "2024-01-03", "2024-01-04"]);
+    }
+
+    #[test]
+    fn the_sections_have_a_title_and_the_lists_show_their_errors_at_each_row() {
+        for s in RuleSection::ALL {
+            assert!(!title(s).is_empty());
+        }
+        assert!(!gathers_nested_errors(RuleSection::Breaks) && gathers_nested_errors(RuleSection::Schedule));
     }
 }

@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use kinmu_attendance::{AttendanceRules, ClockLog, TerminalNames, UserNameRules, event_identity, terminal_name};
+use kinmu_attendance::{AttendanceRules, ClockLog, ClockRoles, TerminalNames, UserNameRules, event_identity, terminal_name};
 use kinmu_pc_logs::detail_fields;
 
 use crate::attendance::people::{Directory, person_key};

@@ -6,8 +6,8 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use chrono::Utc;
 use kinmu_attendance::{AttendanceRules, RulesOverride, attendance_date};
-use kinmu_shared::api::{AttendanceTaskSettings, RunTask, TaskOverview, TaskTrigger, Timesheet};
-use serde::{Deserialize, Serialize};
+use kinmu_shared::api::{AttendanceTaskSettings, OrganizationRules, RunTask, TaskOverview, TaskTrigger, Timesheet};
+use serde::Deserialize;
 
 use crate::attendance::{daily_task, parse_month, period, rule_settings, timesheet};
 use crate::error::{Error, Result};
@@ -24,12 +24,6 @@ pub async fn save_rules(
     JsonBody(rules): JsonBody<AttendanceRules>,
 ) -> Result<Json<AttendanceRules>> {
     Ok(Json(rule_settings::save_company_rules(&state.db, &session.actor(), rules).await?))
-}
-
-#[derive(Serialize)]
-pub struct OrganizationRules {
-    organization_id: i64,
-    rules: RulesOverride,
 }
 
 pub async fn overrides(State(state): State<SharedState>, _session: Session) -> Result<Json<Vec<OrganizationRules>>> {
