@@ -577,3 +577,38 @@ pub struct HeatDay {
     pub overtime_minutes: i64,
     pub holiday: bool,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::FieldKind;
+
+    #[test]
+    fn every_column_is_listed_once_and_shows_a_stored_field_of_its_kind() {
+        for (i, c) in ReportColumn::ALL.iter().enumerate() {
+            assert_eq!(*c as usize, i, "{c:?} is where the enum puts it");
+            assert_eq!(ReportColumn::from_key(c.key()), Some(*c));
+            assert!(!ReportColumn::ALL[..i].iter().any(|d| d.key() == c.key()), "{} twice", c.key());
+            if let Some(f) = c.stored() {
+                let fits = match c.kind() {
+                    ColumnKind::Minutes => matches!(f.kind(), FieldKind::Minutes | FieldKind::OptionalMinutes),
+                    ColumnKind::Time => f.kind() == FieldKind::Instant,
+                    ColumnKind::Date => f.kind() == FieldKind::Date,
+                    ColumnKind::Text => f.kind() == FieldKind::Text,
+                    ColumnKind::Count => false,
+                };
+                assert!(fits, "{} shows {}", c.key(), f.key());
+            }
+        }
+        for kind in ReportKind::ALL {
+            assert!(TableLayout::default_for(kind).check(kind).is_ok());
+        }
+        // Every daily or timesheet column is a stored field's, or one the table works out.
+        for c in [ReportKind::Daily, ReportKind::Timesheet].iter().flat_map(|k| k.columns()) {
+            assert!(c.stored().is_some() || matches!(c, ReportColumn::Group | ReportColumn::Weekday | ReportColumn::Holiday), "{c:?}");
+        }
+        assert_eq!(column_label("late_night", Language::Ja), "深夜労働時間");
+        assert_eq!(column_label("nope", Language::En), "?");
+        assert_eq!(column_kind("nope"), ColumnKind::Minutes);
+    }
+}
