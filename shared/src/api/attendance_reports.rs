@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Language;
+use crate::api::DailyField;
 
 /// The kinds of table (勤怠データの形式).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -41,71 +42,77 @@ impl ReportKind {
     }
 
     /// Every column this kind can show, in the manual's default order.
-    pub fn columns(self) -> &'static [&'static str] {
+    pub fn columns(self) -> &'static [ReportColumn] {
+        use ReportColumn::*;
         match self {
             ReportKind::Monthly => &[
-                "user",
-                "group",
-                "late_count",
-                "early_leave_count",
-                "actual_work",
-                "non_scheduled_work",
-                "overtime",
-                "late_night",
-                "late_night_overtime",
-                "days_worked",
-                "holiday_days_worked",
-                "days_without_clock_in",
-                "days_without_clock_out",
+                User,
+                Group,
+                LateCount,
+                EarlyLeaveCount,
+                ActualWork,
+                NonScheduledWork,
+                Overtime,
+                LateNight,
+                LateNightOvertime,
+                DaysWorked,
+                HolidayDaysWorked,
+                DaysWithoutClockIn,
+                DaysWithoutClockOut,
             ],
             ReportKind::Timesheet => &[
-                "user",
-                "date",
-                "weekday",
-                "clock_in",
-                "clock_out",
-                "actual_work",
-                "regular_overtime",
-                "late_night_overtime",
-                "work_interval",
-                "late",
-                "early_leave",
-                "holiday",
+                User,
+                Date,
+                Weekday,
+                ClockIn,
+                ClockOut,
+                ActualWork,
+                RegularOvertime,
+                LateNightOvertime,
+                WorkInterval,
+                Late,
+                EarlyLeave,
+                Holiday,
             ],
             ReportKind::Daily => &[
-                "user",
-                "group",
-                "date",
-                "weekday",
-                "late",
-                "early_leave",
-                "logon",
-                "logoff",
-                "clock_in",
-                "clock_out",
-                "work_interval",
-                "actual_work",
-                "non_scheduled_work",
-                "overtime",
-                "late_night",
-                "late_night_overtime",
+                User,
+                Group,
+                Date,
+                Weekday,
+                Late,
+                EarlyLeave,
+                Logon,
+                Logoff,
+                ClockIn,
+                ClockOut,
+                WorkInterval,
+                ActualWork,
+                NonScheduledWork,
+                Overtime,
+                LateNight,
+                LateNightOvertime,
             ],
             ReportKind::Ranking => &[
-                "rank",
-                "user",
-                "group",
-                "late_count",
-                "early_leave_count",
-                "actual_work",
-                "non_scheduled_work",
-                "overtime",
-                "late_night",
-                "late_night_overtime",
-                "days_worked",
-                "holiday_days_worked",
+                Rank,
+                User,
+                Group,
+                LateCount,
+                EarlyLeaveCount,
+                ActualWork,
+                NonScheduledWork,
+                Overtime,
+                LateNight,
+                LateNightOvertime,
+                DaysWorked,
+                HolidayDaysWorked,
             ],
-            ReportKind::Terminal => &["user", "group", "date", "weekday", "terminal", "logon", "logoff"],
+            ReportKind::Terminal => &[User, Group, Date, Weekday, Terminal, Logon, Logoff],
         }
+    }
+
+    /// Whether `key` is a column of this kind.
+    pub fn has_column(self, key: &str) -> bool {
+        self.columns().iter().any(|c| c.key() == key)
     }
 }
 
@@ -143,41 +150,167 @@ impl RankingItem {
     }
 }
 
-/// A column's heading in `language` (also the header of exported files).
-pub fn column_label(key: &str, language: Language) -> &'static str {
-    let (ja, en) = match key {
-        "user" => ("ユーザー", "User"),
-        "group" => ("グループ", "Group"),
-        "date" => ("日付", "Date"),
-        "weekday" => ("曜日", "Weekday"),
-        "late_count" => ("遅刻回数", "Late count"),
-        "early_leave_count" => ("早退回数", "Early-leave count"),
-        "actual_work" => ("実労働時間", "Actual work"),
-        "non_scheduled_work" => ("所定外労働時間", "Non-scheduled work"),
-        "overtime" => ("残業時間", "Overtime"),
-        "regular_overtime" => ("残業時間(通常)", "Overtime (regular)"),
-        "late_night" => ("深夜労働時間", "Late-night work"),
-        "late_night_overtime" => ("深夜残業時間", "Late-night overtime"),
-        "days_worked" => ("出勤日数", "Days worked"),
-        "holiday_days_worked" => ("休日出勤日数", "Holidays worked"),
-        "days_without_clock_in" => ("出勤記録のない日数", "Days without clock-in"),
-        "days_without_clock_out" => ("退勤記録のない日数", "Days without clock-out"),
-        "clock_in" => ("出勤時刻", "Clock-in"),
-        "clock_out" => ("退勤時刻", "Clock-out"),
-        "logon" => ("ログオン", "Logon"),
-        "logoff" => ("ログオフ", "Logoff"),
-        "work_interval" => ("勤務間インターバル", "Work interval"),
-        "late" => ("遅刻", "Late"),
-        "early_leave" => ("早退", "Early leave"),
-        "holiday" => ("休日", "Holiday"),
-        "terminal" => ("端末名", "Terminal"),
-        "rank" => ("順位", "Rank"),
-        _ => ("?", "?"),
+/// A column of the console's and the files' tables: its key (in layouts, output profiles,
+/// the API's tables and sort keys), its heading, its kind of value, and the stored daily field
+/// it shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReportColumn {
+    User,
+    Group,
+    Date,
+    Weekday,
+    LateCount,
+    EarlyLeaveCount,
+    ActualWork,
+    NonScheduledWork,
+    Overtime,
+    RegularOvertime,
+    LateNight,
+    LateNightOvertime,
+    DaysWorked,
+    HolidayDaysWorked,
+    DaysWithoutClockIn,
+    DaysWithoutClockOut,
+    ClockIn,
+    ClockOut,
+    Logon,
+    Logoff,
+    WorkInterval,
+    Late,
+    EarlyLeave,
+    Holiday,
+    Terminal,
+    Rank,
+}
+
+impl ReportColumn {
+    pub const ALL: [ReportColumn; 26] = {
+        use ReportColumn::*;
+        [
+            User,
+            Group,
+            Date,
+            Weekday,
+            LateCount,
+            EarlyLeaveCount,
+            ActualWork,
+            NonScheduledWork,
+            Overtime,
+            RegularOvertime,
+            LateNight,
+            LateNightOvertime,
+            DaysWorked,
+            HolidayDaysWorked,
+            DaysWithoutClockIn,
+            DaysWithoutClockOut,
+            ClockIn,
+            ClockOut,
+            Logon,
+            Logoff,
+            WorkInterval,
+            Late,
+            EarlyLeave,
+            Holiday,
+            Terminal,
+            Rank,
+        ]
     };
-    match language {
-        Language::Ja => ja,
-        Language::En => en,
+
+    /// The column's key and its heading in Japanese and English (also the header of exported files).
+    const fn names(self) -> (&'static str, &'static str, &'static str) {
+        use ReportColumn::*;
+        match self {
+            User => ("user", "ユーザー", "User"),
+            Group => ("group", "グループ", "Group"),
+            Date => ("date", "日付", "Date"),
+            Weekday => ("weekday", "曜日", "Weekday"),
+            LateCount => ("late_count", "遅刻回数", "Late count"),
+            EarlyLeaveCount => ("early_leave_count", "早退回数", "Early-leave count"),
+            ActualWork => ("actual_work", "実労働時間", "Actual work"),
+            NonScheduledWork => ("non_scheduled_work", "所定外労働時間", "Non-scheduled work"),
+            Overtime => ("overtime", "残業時間", "Overtime"),
+            RegularOvertime => ("regular_overtime", "残業時間(通常)", "Overtime (regular)"),
+            LateNight => ("late_night", "深夜労働時間", "Late-night work"),
+            LateNightOvertime => ("late_night_overtime", "深夜残業時間", "Late-night overtime"),
+            DaysWorked => ("days_worked", "出勤日数", "Days worked"),
+            HolidayDaysWorked => ("holiday_days_worked", "休日出勤日数", "Holidays worked"),
+            DaysWithoutClockIn => ("days_without_clock_in", "出勤記録のない日数", "Days without clock-in"),
+            DaysWithoutClockOut => ("days_without_clock_out", "退勤記録のない日数", "Days without clock-out"),
+            ClockIn => ("clock_in", "出勤時刻", "Clock-in"),
+            ClockOut => ("clock_out", "退勤時刻", "Clock-out"),
+            Logon => ("logon", "ログオン", "Logon"),
+            Logoff => ("logoff", "ログオフ", "Logoff"),
+            WorkInterval => ("work_interval", "勤務間インターバル", "Work interval"),
+            Late => ("late", "遅刻", "Late"),
+            EarlyLeave => ("early_leave", "早退", "Early leave"),
+            Holiday => ("holiday", "休日", "Holiday"),
+            Terminal => ("terminal", "端末名", "Terminal"),
+            Rank => ("rank", "順位", "Rank"),
+        }
     }
+
+    /// The column's key (stable: layouts and output profiles keep it).
+    pub const fn key(self) -> &'static str {
+        self.names().0
+    }
+
+    pub fn from_key(key: &str) -> Option<ReportColumn> {
+        ReportColumn::ALL.into_iter().find(|c| c.key() == key)
+    }
+
+    /// The column's heading in `language` (also the header of exported files).
+    pub const fn label(self, language: Language) -> &'static str {
+        match language {
+            Language::Ja => self.names().1,
+            Language::En => self.names().2,
+        }
+    }
+
+    /// How the column's values are shown, sorted and written to Excel.
+    pub const fn kind(self) -> ColumnKind {
+        use ReportColumn::*;
+        match self {
+            User | Group | Weekday | Terminal | Holiday => ColumnKind::Text,
+            Date => ColumnKind::Date,
+            LateCount | EarlyLeaveCount | DaysWorked | HolidayDaysWorked | DaysWithoutClockIn | DaysWithoutClockOut | Rank => {
+                ColumnKind::Count
+            }
+            ClockIn | ClockOut | Logon | Logoff => ColumnKind::Time,
+            ActualWork | NonScheduledWork | Overtime | RegularOvertime | LateNight | LateNightOvertime | WorkInterval | Late
+            | EarlyLeave => ColumnKind::Minutes,
+        }
+    }
+
+    /// The stored daily field a daily or timesheet column shows and is ordered by (a clock time
+    /// by the instant it stands for; it shows the text beside it). `None` for what is not one
+    /// stored field (the organisation, the weekday, the holiday's text) and for monthly counts.
+    pub const fn stored(self) -> Option<DailyField> {
+        use ReportColumn::*;
+        Some(match self {
+            User => DailyField::DisplayName,
+            Date => DailyField::WorkDate,
+            Logon => DailyField::LogonAt,
+            Logoff => DailyField::LogoffAt,
+            ClockIn => DailyField::ClockInAt,
+            ClockOut => DailyField::ClockOutAt,
+            WorkInterval => DailyField::WorkIntervalMinutes,
+            ActualWork => DailyField::ActualWorkMinutes,
+            NonScheduledWork => DailyField::NonScheduledWorkMinutes,
+            Overtime => DailyField::OvertimeMinutes,
+            RegularOvertime => DailyField::RegularOvertimeMinutes,
+            LateNight => DailyField::LateNightMinutes,
+            LateNightOvertime => DailyField::LateNightOvertimeMinutes,
+            Late => DailyField::LateMinutes,
+            EarlyLeave => DailyField::EarlyLeaveMinutes,
+            Group | Weekday | LateCount | EarlyLeaveCount | DaysWorked | HolidayDaysWorked | DaysWithoutClockIn | DaysWithoutClockOut
+            | Holiday | Terminal | Rank => return None,
+        })
+    }
+}
+
+/// A column's heading in `language` (also the header of exported files); `?` for an unknown key.
+pub fn column_label(key: &str, language: Language) -> &'static str {
+    ReportColumn::from_key(key).map_or("?", |c| c.label(language))
 }
 
 /// A column's kind of value: how it is shown, sorted and written to Excel.
@@ -195,21 +328,9 @@ pub enum ColumnKind {
     Time,
 }
 
-/// The kind of a column key.
+/// The kind of a column key (minutes for an unknown key).
 pub fn column_kind(key: &str) -> ColumnKind {
-    match key {
-        "user" | "group" | "weekday" | "terminal" | "holiday" => ColumnKind::Text,
-        "date" => ColumnKind::Date,
-        "late_count"
-        | "early_leave_count"
-        | "days_worked"
-        | "holiday_days_worked"
-        | "days_without_clock_in"
-        | "days_without_clock_out"
-        | "rank" => ColumnKind::Count,
-        "clock_in" | "clock_out" | "logon" | "logoff" => ColumnKind::Time,
-        _ => ColumnKind::Minutes,
-    }
+    ReportColumn::from_key(key).map_or(ColumnKind::Minutes, ReportColumn::kind)
 }
 
 /// One sort key.
@@ -232,21 +353,25 @@ pub struct TableLayout {
 
 impl TableLayout {
     pub fn default_for(kind: ReportKind) -> TableLayout {
-        TableLayout { columns: kind.columns().iter().map(|c| c.to_string()).collect(), sort: Vec::new() }
+        TableLayout { columns: kind.columns().iter().map(|c| c.key().to_string()).collect(), sort: Vec::new() }
     }
 
     /// Checks the columns and sort keys against `kind`; the error names the field.
     pub fn check(&self, kind: ReportKind) -> Result<(), crate::validation::FieldError> {
         use crate::validation::FieldError;
-        let allowed = kind.columns();
+        let allowed = |c: &str| kind.has_column(c);
         if self.columns.is_empty() {
             return Err(FieldError::new("columns", "columns: choose at least one column"));
         }
         for (i, c) in self.columns.iter().enumerate() {
-            if !allowed.contains(&c.as_str()) {
+            if !allowed(c) {
                 return Err(FieldError::new(
                     &format!("columns[{i}]"),
-                    format!("columns[{i}]: {c:?} is not a column of the {} table: use one of {}", kind.key(), allowed.join(", ")),
+                    format!(
+                        "columns[{i}]: {c:?} is not a column of the {} table: use one of {}",
+                        kind.key(),
+                        kind.columns().iter().map(|c| c.key()).collect::<Vec<_>>().join(", ")
+                    ),
                 ));
             }
             if self.columns[..i].contains(c) {
@@ -257,7 +382,7 @@ impl TableLayout {
             return Err(FieldError::new("sort", "sort: at most two keys"));
         }
         for (i, k) in self.sort.iter().enumerate() {
-            if !allowed.contains(&k.column.as_str()) {
+            if !allowed(&k.column) {
                 return Err(FieldError::new(
                     &format!("sort[{i}].column"),
                     format!("sort[{i}]: {:?} is not a column of the {} table", k.column, kind.key()),
@@ -451,4 +576,39 @@ pub struct HeatDay {
     pub actual_work_minutes: i64,
     pub overtime_minutes: i64,
     pub holiday: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::FieldKind;
+
+    #[test]
+    fn every_column_is_listed_once_and_shows_a_stored_field_of_its_kind() {
+        for (i, c) in ReportColumn::ALL.iter().enumerate() {
+            assert_eq!(*c as usize, i, "{c:?} is where the enum puts it");
+            assert_eq!(ReportColumn::from_key(c.key()), Some(*c));
+            assert!(!ReportColumn::ALL[..i].iter().any(|d| d.key() == c.key()), "{} twice", c.key());
+            if let Some(f) = c.stored() {
+                let fits = match c.kind() {
+                    ColumnKind::Minutes => matches!(f.kind(), FieldKind::Minutes | FieldKind::OptionalMinutes),
+                    ColumnKind::Time => f.kind() == FieldKind::Instant,
+                    ColumnKind::Date => f.kind() == FieldKind::Date,
+                    ColumnKind::Text => f.kind() == FieldKind::Text,
+                    ColumnKind::Count => false,
+                };
+                assert!(fits, "{} shows {}", c.key(), f.key());
+            }
+        }
+        for kind in ReportKind::ALL {
+            assert!(TableLayout::default_for(kind).check(kind).is_ok());
+        }
+        // Every daily or timesheet column is a stored field's, or one the table works out.
+        for c in [ReportKind::Daily, ReportKind::Timesheet].iter().flat_map(|k| k.columns()) {
+            assert!(c.stored().is_some() || matches!(c, ReportColumn::Group | ReportColumn::Weekday | ReportColumn::Holiday), "{c:?}");
+        }
+        assert_eq!(column_label("late_night", Language::Ja), "深夜労働時間");
+        assert_eq!(column_label("nope", Language::En), "?");
+        assert_eq!(column_kind("nope"), ColumnKind::Minutes);
+    }
 }

@@ -877,3 +877,45 @@ async fn records_survive_the_move_to_columns_on_postgres() {
     let Some(url) = postgres_url().await else { return };
     records_survive_the_move_to_columns(url).await;
 }
+
+/// The migrated table of stored days has exactly the columns of their one definition
+/// (`DailyField`): the same names, `TEXT` or `BIGINT`, NULL allowed where the field may be empty.
+/// The migrations are history and are not derived from it; this keeps the two in step.
+async fn the_daily_table_has_the_defined_columns(db: Db) {
+    use kinmu::config::DatabaseKind;
+    use kinmu_shared::api::DailyField;
+    let sqlite = db.kind == DatabaseKind::Sqlite;
+    let sql = if sqlite {
+        "SELECT name, UPPER(type), CASE WHEN \"notnull\" = 0 THEN 1 ELSE 0 END FROM pragma_table_info('attendance_daily') ORDER BY cid"
+    } else {
+        "SELECT CAST(column_name AS TEXT), CAST(UPPER(data_type) AS TEXT), CASE WHEN is_nullable = 'YES' THEN 1 ELSE 0 END \
+         FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'attendance_daily' \
+         ORDER BY ordinal_position"
+    };
+    let mut migrated: Vec<(String, String, i64)> = sqlx::query_as(sql).fetch_all(&db.pool).await.unwrap();
+    let mut defined: Vec<(String, String, i64)> = DailyField::ALL
+        .iter()
+        .map(|f| {
+            let kind = f.kind();
+            (f.key().to_string(), if kind.is_text() { "TEXT" } else { "BIGINT" }.to_string(), i64::from(kind.nullable()))
+        })
+        .collect();
+    if !sqlite {
+        // PostgreSQL's migration 6 added `in_progress` last; SQLite's rebuilt the table in order.
+        migrated.sort();
+        defined.sort();
+    }
+    assert_eq!(migrated, defined);
+}
+
+#[tokio::test]
+async fn the_daily_table_has_the_defined_columns_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    the_daily_table_has_the_defined_columns(Db::open(&sqlite_url(&dir), 1).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn the_daily_table_has_the_defined_columns_on_postgres() {
+    let Some(url) = postgres_url().await else { return };
+    the_daily_table_has_the_defined_columns(Db::open(&url, 1).await.unwrap()).await;
+}

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use kinmu_attendance::{DailyRecord, HolidayKind};
 use kinmu_shared::Permission;
-use kinmu_shared::api::{MonthTotals, Timesheet, TimesheetDay};
+use kinmu_shared::api::{DailyField, MonthTotals, Timesheet, TimesheetDay};
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
@@ -63,12 +63,9 @@ pub async fn timesheet(db: &Db, actor: &Actor, name: Option<&str>, year: i32, mo
     let mut display = shown.clone();
     if !accounts.is_empty() {
         let sql = format!(
-            "SELECT person_key, display_name, work_date, holiday_kind, holiday_name, clock_in_text, clock_out_text, \
-             clock_in_at, clock_out_at, actual_work_minutes, non_scheduled_work_minutes, overtime_minutes, \
-             late_night_minutes, late_night_overtime_minutes, late_minutes, early_leave_minutes, work_interval_minutes, \
-             absent, missing_clock_in, missing_clock_out, in_progress \
-             FROM attendance_daily WHERE work_date >= $1 AND work_date <= $2 \
+            "SELECT {} FROM attendance_daily WHERE work_date >= $1 AND work_date <= $2 \
              AND account IN ({}) ORDER BY work_date, person_key",
+            DailyField::list(&TIMESHEET_FIELDS),
             placeholders(3, accounts.len())
         );
         let mut q = sqlx::query(&sql).bind(first.to_string()).bind(last.to_string());
@@ -76,7 +73,7 @@ pub async fn timesheet(db: &Db, actor: &Actor, name: Option<&str>, year: i32, mo
             q = q.bind(a.clone());
         }
         for row in q.fetch_all(&db.pool).await? {
-            let person: String = row.try_get(0)?;
+            let person: String = row.try_get(DailyField::PersonKey.key())?;
             if !log_accounts.iter().any(|a| owns(a, &person)) {
                 continue;
             }
@@ -84,7 +81,7 @@ pub async fn timesheet(db: &Db, actor: &Actor, name: Option<&str>, year: i32, mo
                 persons.push(person);
             }
             if login_user.is_none() {
-                display = row.try_get(1)?;
+                display = row.try_get(DailyField::DisplayName.key())?;
             }
             days.push(stored_day(&row)?);
         }
@@ -98,31 +95,61 @@ pub async fn timesheet(db: &Db, actor: &Actor, name: Option<&str>, year: i32, mo
     Ok(Timesheet { month: format!("{year:04}-{month:02}"), name: display, log_users: persons, days, totals })
 }
 
+/// The stored fields a timesheet reads (by name: [`stored_day`]).
+const TIMESHEET_FIELDS: [DailyField; 21] = {
+    use DailyField::*;
+    [
+        PersonKey,
+        DisplayName,
+        WorkDate,
+        HolidayKind,
+        HolidayName,
+        ClockInText,
+        ClockOutText,
+        ClockInAt,
+        ClockOutAt,
+        ActualWorkMinutes,
+        NonScheduledWorkMinutes,
+        OvertimeMinutes,
+        LateNightMinutes,
+        LateNightOvertimeMinutes,
+        LateMinutes,
+        EarlyLeaveMinutes,
+        WorkIntervalMinutes,
+        Absent,
+        MissingClockIn,
+        MissingClockOut,
+        InProgress,
+    ]
+};
+
 /// A stored day as the timesheet shows it.
 fn stored_day(row: &AnyRow) -> Result<TimesheetDay> {
-    let minutes = |i: usize| -> Result<u32> { Ok(u32::try_from(row.try_get::<i64, _>(i)?).unwrap_or(0)) };
-    let flag = |i: usize| -> Result<bool> { Ok(row.try_get::<i64, _>(i)? != 0) };
-    let holiday_kind: Option<String> = row.try_get(3)?;
-    let holiday_name: String = row.try_get(4)?;
+    use DailyField::*;
+    let get = |f: DailyField| -> Result<i64> { Ok(row.try_get::<i64, _>(f.key())?) };
+    let minutes = |f: DailyField| -> Result<u32> { Ok(u32::try_from(get(f)?).unwrap_or(0)) };
+    let flag = |f: DailyField| -> Result<bool> { Ok(get(f)? != 0) };
+    let holiday_kind: Option<String> = row.try_get(HolidayKind.key())?;
+    let holiday_name: String = row.try_get(HolidayName.key())?;
     Ok(TimesheetDay {
-        date: row.try_get(2)?,
+        date: row.try_get(WorkDate.key())?,
         holiday: holiday_kind.map(|k| if k == "national" { holiday_name } else { k }),
-        clock_in: row.try_get(5)?,
-        clock_out: row.try_get(6)?,
-        clock_in_at: row.try_get(7)?,
-        clock_out_at: row.try_get(8)?,
-        actual_work_minutes: minutes(9)?,
-        non_scheduled_work_minutes: minutes(10)?,
-        overtime_minutes: minutes(11)?,
-        late_night_minutes: minutes(12)?,
-        late_night_overtime_minutes: minutes(13)?,
-        late_minutes: minutes(14)?,
-        early_leave_minutes: minutes(15)?,
-        work_interval_minutes: row.try_get(16)?,
-        absent: flag(17)?,
-        missing_clock_in: flag(18)?,
-        missing_clock_out: flag(19)?,
-        in_progress: flag(20)?,
+        clock_in: row.try_get(ClockInText.key())?,
+        clock_out: row.try_get(ClockOutText.key())?,
+        clock_in_at: row.try_get(ClockInAt.key())?,
+        clock_out_at: row.try_get(ClockOutAt.key())?,
+        actual_work_minutes: minutes(ActualWorkMinutes)?,
+        non_scheduled_work_minutes: minutes(NonScheduledWorkMinutes)?,
+        overtime_minutes: minutes(OvertimeMinutes)?,
+        late_night_minutes: minutes(LateNightMinutes)?,
+        late_night_overtime_minutes: minutes(LateNightOvertimeMinutes)?,
+        late_minutes: minutes(LateMinutes)?,
+        early_leave_minutes: minutes(EarlyLeaveMinutes)?,
+        work_interval_minutes: row.try_get(WorkIntervalMinutes.key())?,
+        absent: flag(Absent)?,
+        missing_clock_in: flag(MissingClockIn)?,
+        missing_clock_out: flag(MissingClockOut)?,
+        in_progress: flag(InProgress)?,
     })
 }
 

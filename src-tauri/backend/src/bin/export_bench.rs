@@ -39,7 +39,7 @@ use kinmu::pc_logs::import_file;
 use kinmu_pc_logs::generator::SyntheticLogs;
 use kinmu_pc_logs::import::alog_csv::write_alog_csv;
 use kinmu_shared::Language;
-use kinmu_shared::api::{AttendanceTaskSettings, RankingItem, ReportKind, RetentionSettings, TableLayout, TaskTrigger};
+use kinmu_shared::api::{AttendanceTaskSettings, DailyField, RankingItem, ReportKind, RetentionSettings, TableLayout, TaskTrigger};
 
 /// The allocator of the `kinmu` server and command, which write these files.
 #[global_allocator]
@@ -235,10 +235,7 @@ async fn replicate(base: &std::path::Path, path: &std::path::Path, users: usize)
             .replace("display_name,", &format!("display_name || '-{k:02}',"));
         format!("INSERT INTO {table} ({columns}) SELECT {renamed} FROM {table} WHERE person_key NOT LIKE '%-%' AND person_key < '{below}'")
     };
-    let daily = "work_date, person_key, account, display_name, organization_id, holiday, worked, absent, missing_clock_in, \
-        missing_clock_out, in_progress, holiday_kind, holiday_name, logon_at, logoff_at, clock_in_at, clock_out_at, clock_in_text, clock_out_text, \
-        work_interval_minutes, actual_work_minutes, non_scheduled_work_minutes, overtime_minutes, regular_overtime_minutes, \
-        late_night_minutes, late_night_overtime_minutes, late_minutes, early_leave_minutes, run_id";
+    let daily = DailyField::list(&DailyField::ALL);
     let monthly = "month, person_key, account, display_name, organization_id, late_count, early_leave_count, actual_work_minutes, \
         non_scheduled_work_minutes, overtime_minutes, regular_overtime_minutes, late_night_minutes, late_night_overtime_minutes, \
         late_minutes, early_leave_minutes, days_worked, holiday_days_worked, days_without_clock_in, days_without_clock_out, absent_days, run_id";
@@ -247,7 +244,8 @@ async fn replicate(base: &std::path::Path, path: &std::path::Path, users: usize)
         // The last copy only as far as `users`.
         let wanted = (users - k * n).min(n);
         let below = if wanted >= n { "\u{10FFFF}".to_string() } else { persons[wanted].clone() };
-        for (table, columns) in [("attendance_daily", daily), ("attendance_monthly", monthly), ("attendance_terminals", terminals)] {
+        for (table, columns) in [("attendance_daily", daily.as_str()), ("attendance_monthly", monthly), ("attendance_terminals", terminals)]
+        {
             sqlx::query(&copy(table, columns, k, &below)).execute(&db.pool).await.expect("copy");
         }
     }

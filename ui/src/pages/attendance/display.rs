@@ -56,7 +56,7 @@ pub fn LayoutEditor(
     let items = Memo::new(move |_| {
         let (l, k) = (layout.get(), kind.get());
         let mut items: Vec<(String, bool)> = l.columns.iter().map(|c| (c.clone(), true)).collect();
-        items.extend(k.columns().iter().filter(|c| !l.columns.iter().any(|x| x == *c)).map(|c| (c.to_string(), false)));
+        items.extend(k.columns().iter().map(|c| c.key()).filter(|c| !l.columns.iter().any(|x| x == c)).map(|c| (c.to_string(), false)));
         items
     });
     let shown = Memo::new(move |_| layout.with(|l| l.columns.len()));
@@ -114,7 +114,8 @@ pub fn LayoutEditor(
                 let options = k
                     .columns()
                     .iter()
-                    .map(|c| view! { <option value=*c selected={cur.as_ref().is_some_and(|s| s.column == *c)}>{column_title(c)}</option> })
+                    .map(|c| c.key())
+                    .map(|c| view! { <option value=c selected={cur.as_ref().is_some_and(|s| s.column == c)}>{column_title(c)}</option> })
                     .collect_view();
                 view! {
                     <div class="sort-key">

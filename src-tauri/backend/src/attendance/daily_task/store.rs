@@ -1,9 +1,11 @@
 //! Writing the computed days (one transaction a day) and totalling the months touched.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
 
 use chrono::NaiveDate;
 use kinmu_attendance::{HolidayKind, TerminalRecord};
+use kinmu_shared::api::DailyField;
 
 use crate::attendance::people::account_of;
 use crate::config::DatabaseKind;
@@ -13,59 +15,58 @@ use crate::error::Result;
 
 use super::*;
 
-pub(super) const DAILY_COLUMNS: &str = "work_date, person_key, account, display_name, organization_id, holiday, worked, absent, \
-    missing_clock_in, missing_clock_out, in_progress, holiday_kind, holiday_name, logon_at, logoff_at, clock_in_at, \
-    clock_out_at, clock_in_text, clock_out_text, work_interval_minutes, actual_work_minutes, non_scheduled_work_minutes, \
-    overtime_minutes, regular_overtime_minutes, late_night_minutes, late_night_overtime_minutes, late_minutes, \
-    early_leave_minutes, run_id";
+/// The columns of a stored day, named once.
+static DAILY_COLUMNS: LazyLock<String> = LazyLock::new(|| DailyField::list(&DailyField::ALL));
 
 pub(super) const TERMINAL_COLUMNS: &str = "work_date, person_key, terminal, account, display_name, first_logon_at, last_logoff_at, run_id";
 
-/// How many columns [`DAILY_COLUMNS`] and [`TERMINAL_COLUMNS`] name.
-pub(super) const DAILY_COLUMN_COUNT: usize = 29;
+/// How many columns a stored day ([`DailyField::ALL`]) and [`TERMINAL_COLUMNS`] have.
+pub(super) const DAILY_COLUMN_COUNT: usize = DailyField::ALL.len();
 pub(super) const TERMINAL_COLUMN_COUNT: usize = 8;
 
-/// The columns of a person's stored day, in the order of [`DAILY_COLUMNS`].
+/// The columns of a person's stored day, in the order of [`DailyField::ALL`].
 pub(super) fn daily_values<'a>(day: &'a str, p: &'a PersonDay, run_id: i64) -> [Value<'a>; DAILY_COLUMN_COUNT] {
     let r = &p.record;
-    let int = |v: Option<i64>| v.map_or(Value::Null, Value::Int);
-    let flag = |b: bool| Value::Int(i64::from(b));
-    let minutes = |m: u32| Value::Int(i64::from(m));
     let (kind, name) = r.holiday.as_ref().map_or((None, ""), |h| {
         let (kind, name) = holiday_kind(h);
         (Some(kind), name)
     });
-    [
-        Value::Text(day),
-        Value::Text(&r.user),
-        Value::Text(&p.account),
-        Value::Text(&p.display_name),
-        int(p.organization_id),
-        flag(r.holiday.is_some()),
-        flag(r.worked()),
-        flag(r.absent),
-        flag(r.missing_clock_in),
-        flag(r.missing_clock_out),
-        flag(r.in_progress),
-        kind.map_or(Value::Null, Value::Text),
-        Value::Text(name),
-        int(r.logon.map(|t| t.timestamp())),
-        int(r.logoff.map(|t| t.timestamp())),
-        int(r.clock_in.as_ref().map(|c| c.time.timestamp())),
-        int(r.clock_out.as_ref().map(|c| c.time.timestamp())),
-        Value::Text(r.clock_in.as_ref().map_or("", |c| c.text.as_str())),
-        Value::Text(r.clock_out.as_ref().map_or("", |c| c.text.as_str())),
-        int(r.work_interval_minutes),
-        minutes(r.actual_work_minutes),
-        minutes(r.non_scheduled_work_minutes),
-        minutes(r.overtime_minutes),
-        minutes(r.regular_overtime_minutes),
-        minutes(r.late_night_minutes),
-        minutes(r.late_night_overtime_minutes),
-        minutes(r.late_minutes),
-        minutes(r.early_leave_minutes),
-        Value::Int(run_id),
-    ]
+    DailyField::ALL.map(|f| {
+        let int = |v: Option<i64>| v.map_or(Value::Null, Value::Int);
+        let flag = |b: bool| Value::Int(i64::from(b));
+        let minutes = |m: u32| Value::Int(i64::from(m));
+        match f {
+            DailyField::WorkDate => Value::Text(day),
+            DailyField::PersonKey => Value::Text(&r.user),
+            DailyField::Account => Value::Text(&p.account),
+            DailyField::DisplayName => Value::Text(&p.display_name),
+            DailyField::OrganizationId => int(p.organization_id),
+            DailyField::Holiday => flag(r.holiday.is_some()),
+            DailyField::Worked => flag(r.worked()),
+            DailyField::Absent => flag(r.absent),
+            DailyField::MissingClockIn => flag(r.missing_clock_in),
+            DailyField::MissingClockOut => flag(r.missing_clock_out),
+            DailyField::InProgress => flag(r.in_progress),
+            DailyField::HolidayKind => kind.map_or(Value::Null, Value::Text),
+            DailyField::HolidayName => Value::Text(name),
+            DailyField::LogonAt => int(r.logon.map(|t| t.timestamp())),
+            DailyField::LogoffAt => int(r.logoff.map(|t| t.timestamp())),
+            DailyField::ClockInAt => int(r.clock_in.as_ref().map(|c| c.time.timestamp())),
+            DailyField::ClockOutAt => int(r.clock_out.as_ref().map(|c| c.time.timestamp())),
+            DailyField::ClockInText => Value::Text(r.clock_in.as_ref().map_or("", |c| c.text.as_str())),
+            DailyField::ClockOutText => Value::Text(r.clock_out.as_ref().map_or("", |c| c.text.as_str())),
+            DailyField::WorkIntervalMinutes => int(r.work_interval_minutes),
+            DailyField::ActualWorkMinutes => minutes(r.actual_work_minutes),
+            DailyField::NonScheduledWorkMinutes => minutes(r.non_scheduled_work_minutes),
+            DailyField::OvertimeMinutes => minutes(r.overtime_minutes),
+            DailyField::RegularOvertimeMinutes => minutes(r.regular_overtime_minutes),
+            DailyField::LateNightMinutes => minutes(r.late_night_minutes),
+            DailyField::LateNightOvertimeMinutes => minutes(r.late_night_overtime_minutes),
+            DailyField::LateMinutes => minutes(r.late_minutes),
+            DailyField::EarlyLeaveMinutes => minutes(r.early_leave_minutes),
+            DailyField::RunId => Value::Int(run_id),
+        }
+    })
 }
 
 /// The columns of a stored per-terminal record, in the order of [`TERMINAL_COLUMNS`].
@@ -97,6 +98,7 @@ pub(super) async fn store_day(db: &Db, run_id: i64, date: NaiveDate, computed: &
     let rows = computed.daily.remove(&date).unwrap_or_default();
     let terminals = computed.terminals.remove(&date).unwrap_or_default();
     let count = rows.len();
+    let daily_columns: &str = &DAILY_COLUMNS;
     // A terminal row shows the person's name as their daily row does.
     let names: HashMap<&str, &str> = rows.iter().map(|p| (p.record.user.as_str(), p.display_name.as_str())).collect();
     let terminal_rows: Vec<(String, String)> = terminals
@@ -112,7 +114,7 @@ pub(super) async fn store_day(db: &Db, run_id: i64, date: NaiveDate, computed: &
                 c.prepare("DELETE FROM attendance_daily WHERE work_date = ?1")?.execute(&[Value::Text(&day)])?;
                 c.prepare("DELETE FROM attendance_terminals WHERE work_date = ?1")?.execute(&[Value::Text(&day)])?;
                 let mut insert = c.prepare(&format!(
-                    "INSERT INTO attendance_daily ({DAILY_COLUMNS}) VALUES ({})",
+                    "INSERT INTO attendance_daily ({daily_columns}) VALUES ({})",
                     positional_placeholders(DatabaseKind::Sqlite, 1, DAILY_COLUMN_COUNT)
                 ))?;
                 for p in &rows {
@@ -136,7 +138,7 @@ pub(super) async fn store_day(db: &Db, run_id: i64, date: NaiveDate, computed: &
     let mut tx = pool.begin().await?;
     sqlx::query("DELETE FROM attendance_daily WHERE work_date = $1").bind(&day).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM attendance_terminals WHERE work_date = $1").bind(&day).execute(&mut *tx).await?;
-    let mut copy = tx.copy_in_raw(&format!("COPY attendance_daily ({DAILY_COLUMNS}) FROM STDIN")).await?;
+    let mut copy = tx.copy_in_raw(&format!("COPY attendance_daily ({daily_columns}) FROM STDIN")).await?;
     let mut out = postgres_copy::CopyRows::new();
     for p in &rows {
         out.row(&daily_values(&day, p, run_id), &mut copy).await?;
@@ -172,9 +174,9 @@ pub(super) async fn total_month(db: &Db, run_id: i64, year: i32, month: u32) -> 
     let first = NaiveDate::from_ymd_opt(year, month, 1).expect("valid month");
     let last = first.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).expect("valid month");
     let key = format!("{year:04}-{month:02}");
-    let sums = "actual_work_minutes, non_scheduled_work_minutes, overtime_minutes, regular_overtime_minutes, \
-                late_night_minutes, late_night_overtime_minutes, late_minutes, early_leave_minutes";
-    let summed = sums.split(',').map(|c| format!("SUM({})", c.trim())).collect::<Vec<_>>().join(", ");
+    // The monthly table has a column of the same name for each of a day's durations.
+    let sums = DailyField::list(&DailyField::DURATIONS);
+    let summed = DailyField::DURATIONS.iter().map(|f| format!("SUM({})", f.key())).collect::<Vec<_>>().join(", ");
     let mut tx = db.pool.begin().await?;
     sqlx::query("DELETE FROM attendance_monthly WHERE month = $1").bind(&key).execute(&mut *tx).await?;
     sqlx::query(&format!(

@@ -18,7 +18,7 @@ use chrono::{DateTime, NaiveDate};
 use chrono_tz::Tz;
 use futures_util::TryStreamExt;
 use kinmu_shared::Language;
-use kinmu_shared::api::{ReportKind, SortKey};
+use kinmu_shared::api::{DailyField, FieldKind, ReportColumn, ReportKind, SortKey};
 use sqlx::Row as _;
 use sqlx::postgres::PgRow;
 
@@ -145,20 +145,17 @@ fn sql_key(kind: ReportKind, column: &str, bin: &str) -> Option<(String, String)
             "group" | "rank" => None,
             c => month_column(c).map(|m| (format!("SUM({m})"), format!("SUM({m}) DESC"))),
         },
-        ReportKind::Daily | ReportKind::Timesheet => match column {
-            "user" => plain(&format!("display_name{bin}")),
-            "date" => plain("work_date"),
-            "logon" => time("logon_at"),
-            "logoff" => time("logoff_at"),
-            "clock_in" => time("clock_in_at"),
-            "clock_out" => time("clock_out_at"),
-            // An empty interval is an empty cell: last both ways.
-            "work_interval" => Some((
-                "(work_interval_minutes IS NULL), work_interval_minutes".into(),
-                "(work_interval_minutes IS NULL), work_interval_minutes DESC".into(),
-            )),
-            c => day_minutes_column(c).and_then(plain),
-        },
+        ReportKind::Daily | ReportKind::Timesheet => {
+            let field = ReportColumn::from_key(column)?.stored()?;
+            let e = field.key();
+            match field.kind() {
+                FieldKind::Text => plain(&format!("{e}{bin}")),
+                FieldKind::Instant => time(e),
+                // An empty interval is an empty cell: last both ways.
+                FieldKind::OptionalMinutes => Some((format!("({e} IS NULL), {e}"), format!("({e} IS NULL), {e} DESC"))),
+                _ => plain(e),
+            }
+        }
         ReportKind::Terminal => match column {
             "user" => plain(&format!("t.display_name{bin}")),
             "date" => plain("t.work_date"),
@@ -168,35 +165,17 @@ fn sql_key(kind: ReportKind, column: &str, bin: &str) -> Option<(String, String)
     }
 }
 
-/// The durations stored under the same column in daily and monthly records.
-fn duration_column(key: &str) -> Option<&'static str> {
-    Some(match key {
-        "actual_work" => "actual_work_minutes",
-        "non_scheduled_work" => "non_scheduled_work_minutes",
-        "overtime" => "overtime_minutes",
-        "regular_overtime" => "regular_overtime_minutes",
-        "late_night" => "late_night_minutes",
-        "late_night_overtime" => "late_night_overtime_minutes",
-        _ => return None,
-    })
-}
-
+/// The monthly table's column of a table column: a day's duration is totalled under the daily
+/// column's name.
 fn month_column(key: &str) -> Option<&'static str> {
-    duration_column(key).or(match key {
+    let duration = ReportColumn::from_key(key).and_then(ReportColumn::stored).filter(|f| f.kind() == FieldKind::Minutes);
+    duration.map(DailyField::key).or(match key {
         "late_count" => Some("late_count"),
         "early_leave_count" => Some("early_leave_count"),
         "days_worked" => Some("days_worked"),
         "holiday_days_worked" => Some("holiday_days_worked"),
         "days_without_clock_in" => Some("days_without_clock_in"),
         "days_without_clock_out" => Some("days_without_clock_out"),
-        _ => None,
-    })
-}
-
-fn day_minutes_column(key: &str) -> Option<&'static str> {
-    duration_column(key).or(match key {
-        "late" => Some("late_minutes"),
-        "early_leave" => Some("early_leave_minutes"),
         _ => None,
     })
 }
@@ -279,15 +258,17 @@ fn query(kind: DatabaseKind, req: &ReportRequest, grouping: Grouping, keys: &[So
             }
             order.extend(keys_sql);
             order.extend([format!("display_name{bin}"), format!("person_key{bin}"), "work_date".into()]);
+            // NULL is read as '' or NULL_INT.
+            let read: Vec<String> = DAY_FIELDS
+                .iter()
+                .map(|f| match (f.kind().nullable(), f.kind().is_text()) {
+                    (false, _) => f.key().to_string(),
+                    (true, true) => format!("COALESCE({}, '')", f.key()),
+                    (true, false) => format!("COALESCE({}, {n})", f.key()),
+                })
+                .collect();
             (
-                format!(
-                    "SELECT person_key, display_name, work_date, COALESCE(holiday_kind, ''), holiday_name, \
-                     COALESCE(logon_at, {n}), COALESCE(logoff_at, {n}), COALESCE(clock_in_at, {n}), COALESCE(clock_out_at, {n}), \
-                     clock_in_text, clock_out_text, COALESCE(work_interval_minutes, {n}), actual_work_minutes, \
-                     non_scheduled_work_minutes, overtime_minutes, regular_overtime_minutes, late_night_minutes, \
-                     late_night_overtime_minutes, late_minutes, early_leave_minutes \
-                     FROM attendance_daily WHERE work_date >= $1 AND work_date <= $2",
-                ),
+                format!("SELECT {} FROM attendance_daily WHERE work_date >= $1 AND work_date <= $2", read.join(", ")),
                 vec![Param::Text(first.to_string()), Param::Text(last.to_string())],
             )
         }
@@ -320,10 +301,54 @@ struct SpillPlan {
     boundaries: Vec<String>,
 }
 
+/// The stored fields the daily and timesheet tables read, in the order of their query (the
+/// person's key first, as in every table's query).
+const DAY_FIELDS: [DailyField; 20] = {
+    use DailyField::*;
+    [
+        PersonKey,
+        DisplayName,
+        WorkDate,
+        HolidayKind,
+        HolidayName,
+        LogonAt,
+        LogoffAt,
+        ClockInAt,
+        ClockOutAt,
+        ClockInText,
+        ClockOutText,
+        WorkIntervalMinutes,
+        ActualWorkMinutes,
+        NonScheduledWorkMinutes,
+        OvertimeMinutes,
+        RegularOvertimeMinutes,
+        LateNightMinutes,
+        LateNightOvertimeMinutes,
+        LateMinutes,
+        EarlyLeaveMinutes,
+    ]
+};
+
+/// Where the daily query reads `field`.
+const fn day_index(field: DailyField) -> usize {
+    let mut i = 0;
+    while DAY_FIELDS[i] as usize != field as usize {
+        i += 1;
+    }
+    i
+}
+
 /// The columns of the daily query, as read.
-const DAY_COLUMNS: [Column; 20] = {
-    use Column::{Int as I, Text as T};
-    [T, T, T, T, T, I, I, I, I, T, T, I, I, I, I, I, I, I, I, I]
+const DAY_COLUMNS: [Column; DAY_FIELDS.len()] = {
+    let mut columns = [Column::Int; DAY_FIELDS.len()];
+    let mut i = 0;
+    while i < columns.len() {
+        if DAY_FIELDS[i].kind().is_text() {
+            columns[i] = Column::Text;
+        }
+        i += 1;
+    }
+    columns
 };
 
 /// The columns of the per-terminal query, as read.
@@ -339,7 +364,7 @@ async fn spill_plan(db: &Db, req: &ReportRequest, grouping: Grouping, keys: &[So
     let (columns, order, sample) = match (req.kind, grouping) {
         (ReportKind::Daily | ReportKind::Timesheet, Grouping::None | Grouping::Sheets | Grouping::User) => (
             DAY_COLUMNS.to_vec(),
-            vec![1, 0, 2],
+            vec![day_index(DailyField::DisplayName), day_index(DailyField::PersonKey), day_index(DailyField::WorkDate)],
             "SELECT display_name FROM attendance_daily WHERE work_date = \
              (SELECT MIN(work_date) FROM attendance_daily WHERE work_date >= $1 AND work_date <= $2)",
         ),
@@ -366,7 +391,7 @@ async fn spill_plan(db: &Db, req: &ReportRequest, grouping: Grouping, keys: &[So
 struct Decoder {
     kind: ReportKind,
     columns: Vec<String>,
-    day_columns: Vec<DayColumn>,
+    day_columns: Vec<Option<ReportColumn>>,
     scope: Arc<Scope>,
     tz: Tz,
     language: Language,
@@ -379,26 +404,33 @@ struct Decoder {
     last: Option<(String, Option<i64>, String)>,
 }
 
-/// A person's day, as stored.
+/// A person's day, as stored: the values of [`DAY_FIELDS`], each at its field's index (NULL
+/// read as '' or [`NULL_INT`]).
 struct Day<'a> {
-    name: &'a str,
-    holiday_kind: &'a str,
-    holiday_name: &'a str,
-    logon_at: Option<i64>,
-    logoff_at: Option<i64>,
-    clock_in_at: Option<i64>,
-    clock_out_at: Option<i64>,
-    clock_in_text: &'a str,
-    clock_out_text: &'a str,
-    work_interval_minutes: Option<i64>,
-    actual_work_minutes: i64,
-    non_scheduled_work_minutes: i64,
-    overtime_minutes: i64,
-    regular_overtime_minutes: i64,
-    late_night_minutes: i64,
-    late_night_overtime_minutes: i64,
-    late_minutes: i64,
-    early_leave_minutes: i64,
+    texts: [&'a str; DailyField::ALL.len()],
+    ints: [i64; DailyField::ALL.len()],
+}
+
+impl<'a> Day<'a> {
+    fn read(f: &'a dyn Fields) -> Result<Day<'a>> {
+        let mut day = Day { texts: [""; DailyField::ALL.len()], ints: [0; DailyField::ALL.len()] };
+        for (i, field) in DAY_FIELDS.iter().enumerate() {
+            if field.kind().is_text() {
+                day.texts[*field as usize] = f.text(i)?;
+            } else {
+                day.ints[*field as usize] = f.int(i)?;
+            }
+        }
+        Ok(day)
+    }
+
+    fn text(&self, field: DailyField) -> &'a str {
+        self.texts[field as usize]
+    }
+
+    fn int(&self, field: DailyField) -> Option<i64> {
+        opt(self.ints[field as usize])
+    }
 }
 
 /// A stored clock time: the text as the rules show it, sorted by the instant it stands for.
@@ -407,85 +439,34 @@ fn shown_time(text: &str, at: Option<i64>, tz: Tz) -> Cell {
     Cell::Time { text: text.to_string(), local }
 }
 
-/// A column of the daily and per-terminal tables, told once per table rather than per cell.
-#[derive(Debug, Clone, Copy)]
-enum DayColumn {
-    User,
-    Terminal,
-    Group,
-    Date,
-    Weekday,
-    Late,
-    EarlyLeave,
-    Logon,
-    Logoff,
-    ClockIn,
-    ClockOut,
-    WorkInterval,
-    ActualWork,
-    NonScheduledWork,
-    Overtime,
-    RegularOvertime,
-    LateNight,
-    LateNightOvertime,
-    Holiday,
-    Unknown,
-}
-
-impl DayColumn {
-    fn of(key: &str) -> DayColumn {
-        match key {
-            "user" => DayColumn::User,
-            "terminal" => DayColumn::Terminal,
-            "group" => DayColumn::Group,
-            "date" => DayColumn::Date,
-            "weekday" => DayColumn::Weekday,
-            "late" => DayColumn::Late,
-            "early_leave" => DayColumn::EarlyLeave,
-            "logon" => DayColumn::Logon,
-            "logoff" => DayColumn::Logoff,
-            "clock_in" => DayColumn::ClockIn,
-            "clock_out" => DayColumn::ClockOut,
-            "work_interval" => DayColumn::WorkInterval,
-            "actual_work" => DayColumn::ActualWork,
-            "non_scheduled_work" => DayColumn::NonScheduledWork,
-            "overtime" => DayColumn::Overtime,
-            "regular_overtime" => DayColumn::RegularOvertime,
-            "late_night" => DayColumn::LateNight,
-            "late_night_overtime" => DayColumn::LateNightOvertime,
-            "holiday" => DayColumn::Holiday,
-            _ => DayColumn::Unknown,
-        }
-    }
-}
-
-fn day_cell(key: DayColumn, r: &Day<'_>, date: NaiveDate, group: &str, tz: Tz, language: Language) -> Cell {
+/// A cell of the daily and timesheet tables (`key` told once per table rather than per cell).
+fn day_cell(key: Option<ReportColumn>, r: &Day<'_>, date: NaiveDate, group: &str, tz: Tz, language: Language) -> Cell {
+    use DailyField as F;
     let instant = |t: Option<i64>| instant_cell(t.and_then(|t| DateTime::from_timestamp(t, 0)), tz);
+    let Some(key) = key else { return Cell::Empty };
     match key {
-        DayColumn::User => Cell::Text(r.name.to_string()),
-        DayColumn::Group => Cell::Text(group.to_string()),
-        DayColumn::Date => Cell::Date(date),
-        DayColumn::Weekday => Cell::Text(weekday(date, language)),
-        DayColumn::Late => Cell::Minutes(r.late_minutes),
-        DayColumn::EarlyLeave => Cell::Minutes(r.early_leave_minutes),
-        DayColumn::Logon => instant(r.logon_at),
-        DayColumn::Logoff => instant(r.logoff_at),
-        DayColumn::ClockIn => shown_time(r.clock_in_text, r.clock_in_at, tz),
-        DayColumn::ClockOut => shown_time(r.clock_out_text, r.clock_out_at, tz),
-        DayColumn::WorkInterval => r.work_interval_minutes.map_or(Cell::Empty, Cell::Minutes),
-        DayColumn::ActualWork => Cell::Minutes(r.actual_work_minutes),
-        DayColumn::NonScheduledWork => Cell::Minutes(r.non_scheduled_work_minutes),
-        DayColumn::Overtime => Cell::Minutes(r.overtime_minutes),
-        DayColumn::RegularOvertime => Cell::Minutes(r.regular_overtime_minutes),
-        DayColumn::LateNight => Cell::Minutes(r.late_night_minutes),
-        DayColumn::LateNightOvertime => Cell::Minutes(r.late_night_overtime_minutes),
-        DayColumn::Holiday => match r.holiday_kind {
+        ReportColumn::User => Cell::Text(r.text(F::DisplayName).to_string()),
+        ReportColumn::Group => Cell::Text(group.to_string()),
+        ReportColumn::Date => Cell::Date(date),
+        ReportColumn::Weekday => Cell::Text(weekday(date, language)),
+        ReportColumn::ClockIn => shown_time(r.text(F::ClockInText), r.int(F::ClockInAt), tz),
+        ReportColumn::ClockOut => shown_time(r.text(F::ClockOutText), r.int(F::ClockOutAt), tz),
+        ReportColumn::Holiday => match r.text(F::HolidayKind) {
             "" => Cell::Empty,
-            "national" => Cell::Text(r.holiday_name.to_string()),
+            "national" => Cell::Text(r.text(F::HolidayName).to_string()),
             "company" => Cell::Text(if language == Language::Ja { "会社休日" } else { "company holiday" }.into()),
             _ => Cell::Text(if language == Language::Ja { "休日" } else { "day off" }.into()),
         },
-        DayColumn::Terminal | DayColumn::Unknown => Cell::Empty,
+        // Logon, logoff and the durations: the stored field's value.
+        c => match c.stored() {
+            Some(f) => match f.kind() {
+                FieldKind::Instant => instant(r.int(f)),
+                FieldKind::Minutes => Cell::Minutes(r.ints[f as usize]),
+                FieldKind::OptionalMinutes => r.int(f).map_or(Cell::Empty, Cell::Minutes),
+                _ => Cell::Empty,
+            },
+            None => Cell::Empty,
+        },
     }
 }
 
@@ -583,30 +564,12 @@ impl Decoder {
                 Ok(Some(Row { person: person.to_string(), name: name.to_string(), user_id, group, terminal: None, cells }))
             }
             ReportKind::Daily | ReportKind::Timesheet => {
-                let date = stored_date(f.text(2)?)?;
-                let r = Day {
-                    name: f.text(1)?,
-                    holiday_kind: f.text(3)?,
-                    holiday_name: f.text(4)?,
-                    logon_at: opt(f.int(5)?),
-                    logoff_at: opt(f.int(6)?),
-                    clock_in_at: opt(f.int(7)?),
-                    clock_out_at: opt(f.int(8)?),
-                    clock_in_text: f.text(9)?,
-                    clock_out_text: f.text(10)?,
-                    work_interval_minutes: opt(f.int(11)?),
-                    actual_work_minutes: f.int(12)?,
-                    non_scheduled_work_minutes: f.int(13)?,
-                    overtime_minutes: f.int(14)?,
-                    regular_overtime_minutes: f.int(15)?,
-                    late_night_minutes: f.int(16)?,
-                    late_night_overtime_minutes: f.int(17)?,
-                    late_minutes: f.int(18)?,
-                    early_leave_minutes: f.int(19)?,
-                };
+                let r = Day::read(f)?;
+                let date = stored_date(r.text(DailyField::WorkDate))?;
                 let (user_id, group) = self.person(person);
                 let cells = self.day_columns.iter().map(|&c| day_cell(c, &r, date, &group, self.tz, self.language)).collect();
-                Ok(Some(Row { person: person.to_string(), name: r.name.to_string(), user_id, group, terminal: None, cells }))
+                let name = r.text(DailyField::DisplayName).to_string();
+                Ok(Some(Row { person: person.to_string(), name, user_id, group, terminal: None, cells }))
             }
             ReportKind::Terminal => {
                 let terminal = f.text(2)?;
@@ -622,13 +585,13 @@ impl Decoder {
                     .day_columns
                     .iter()
                     .map(|c| match c {
-                        DayColumn::User => Cell::Text(name.to_string()),
-                        DayColumn::Group => Cell::Text(group.clone()),
-                        DayColumn::Date => Cell::Date(date),
-                        DayColumn::Weekday => Cell::Text(weekday(date, self.language)),
-                        DayColumn::Terminal => Cell::Text(terminal.to_string()),
-                        DayColumn::Logon => instant_cell(first_logon, self.tz),
-                        DayColumn::Logoff => instant_cell(last_logoff, self.tz),
+                        Some(ReportColumn::User) => Cell::Text(name.to_string()),
+                        Some(ReportColumn::Group) => Cell::Text(group.clone()),
+                        Some(ReportColumn::Date) => Cell::Date(date),
+                        Some(ReportColumn::Weekday) => Cell::Text(weekday(date, self.language)),
+                        Some(ReportColumn::Terminal) => Cell::Text(terminal.to_string()),
+                        Some(ReportColumn::Logon) => instant_cell(first_logon, self.tz),
+                        Some(ReportColumn::Logoff) => instant_cell(last_logoff, self.tz),
                         _ => Cell::Empty,
                     })
                     .collect();
@@ -692,7 +655,7 @@ async fn stream_with<S: RowSink>(
     let decoder = Decoder {
         kind: req.kind,
         columns: table.columns.clone(),
-        day_columns: table.columns.iter().map(|c| DayColumn::of(c)).collect(),
+        day_columns: table.columns.iter().map(|c| ReportColumn::from_key(c)).collect(),
         scope,
         tz,
         language: req.language,
