@@ -334,7 +334,13 @@ mod tests {
         round_trip(TimesheetQuery { user: None, month: "2025-04".into() });
         round_trip(AgreementQuery { month: "2025-04".into(), organization_id: Some(2) });
         round_trip(HolidayQuery { year: 2025 });
-        let q = ReportQuery { month: Some("2025-04".into()), organization_id: Some(2), ranking: Some(RankingItem::LateCount), sort: Some("-a,b".into()), ..Default::default() };
+        let q = ReportQuery {
+            month: Some("2025-04".into()),
+            organization_id: Some(2),
+            ranking: Some(RankingItem::LateCount),
+            sort: Some("-a,b".into()),
+            ..Default::default()
+        };
         assert_eq!(serde_urlencoded::to_string(&q).unwrap(), "month=2025-04&organization_id=2&ranking=late_count&sort=-a%2Cb");
         round_trip(q.clone());
         round_trip(ReportDownloadQuery { query: q, format: Some("xlsx".into()), encoding: None });
