@@ -257,3 +257,18 @@ pub struct HolidayEntry {
     /// `national`, `company` (added by the company) or `working` (a national holiday the company works).
     pub kind: String,
 }
+
+/// `GET /attendance/timesheet`: one person's month (default: oneself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimesheetQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// `YYYY-MM`.
+    pub month: String,
+}
+
+/// `GET /attendance/holidays`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HolidayQuery {
+    pub year: i32,
+}

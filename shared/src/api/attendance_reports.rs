@@ -458,6 +458,7 @@ pub struct ReportQuery {
     /// `YYYY-MM-DD` (daily; terminal for a day).
     pub date: Option<String>,
     /// An organisation and its sub-organisations.
+    #[serde(deserialize_with = "whole_number")]
     pub organization_id: Option<i64>,
     /// A Kinmu login or a log user (required for the timesheet; default: oneself).
     pub user: Option<String>,
@@ -465,8 +466,48 @@ pub struct ReportQuery {
     pub ranking: Option<RankingItem>,
     /// Sort keys `column` or `-column` (descending), comma-separated, at most two; default: the display settings'.
     pub sort: Option<String>,
+    #[serde(deserialize_with = "whole_number")]
     pub limit: Option<i64>,
+    #[serde(deserialize_with = "whole_number")]
     pub offset: Option<i64>,
+}
+
+/// A whole number from a query string, also inside a flattened query (where serde hands it over
+/// as text).
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Number(i64),
+        Text(String),
+    }
+    match Option::<Raw>::deserialize(d)? {
+        None => Ok(None),
+        Some(Raw::Number(n)) => Ok(Some(n)),
+        Some(Raw::Text(t)) => t.trim().parse().map(Some).map_err(|_| serde::de::Error::custom(format!("{t:?} is not a whole number"))),
+    }
+}
+
+/// `GET /attendance/reports/{kind}/download`: the table's query, and the file's format.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ReportDownloadQuery {
+    #[serde(flatten)]
+    pub query: ReportQuery,
+    /// `csv` (default) or `xlsx`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// `utf-8`, `utf-8-bom` (default) or `shift_jis`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+}
+
+/// `GET /attendance/agreement`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgreementQuery {
+    /// `YYYY-MM`.
+    pub month: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<i64>,
 }
 
 /// A table.

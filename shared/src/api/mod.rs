@@ -1,65 +1,9 @@
 //! Request and response bodies of the HTTP API (`/api/v1`). The same types travel through the
 //! desktop shell's Tauri commands, so the UI has one API client whatever carries the bytes.
 //!
-//! Routes (all JSON unless noted; every non-GET request must carry the [`crate::CSRF_HEADER`]);
-//! [`routes::ROUTES`] is the same table as data, which the server enforces:
-//!
-//! | method | path | body → answer | permission |
-//! |---|---|---|---|
-//! | GET | `/health` | → [`Health`] | none |
-//! | GET | `/setup` | → [`SetupStatus`] | none |
-//! | POST | `/setup` | [`SetupRequest`] → [`SessionInfo`] | only while no administrator exists |
-//! | POST | `/auth/login` | [`LoginRequest`] → [`SessionInfo`] | none |
-//! | POST | `/auth/logout` | → 204 | session |
-//! | GET | `/auth/me` | → [`SessionInfo`] | session |
-//! | PUT | `/me/preferences` | [`UpdatePreferences`] → [`SessionInfo`] | session |
-//! | PUT | `/me/password` | [`ChangeOwnPassword`] → 204 (the user's other sessions end) | session |
-//! | GET | `/users?q=&organization_id=&include_disabled=&limit=&offset=` | → [`UserList`] | users.view |
-//! | POST | `/users` | [`CreateUser`] → [`User`] | users.manage |
-//! | GET | `/users/{id}` | → [`User`] | users.view |
-//! | PUT | `/users/{id}` | [`UpdateUser`] → [`User`] | users.manage |
-//! | POST | `/users/{id}/password` | [`SetPassword`] → 204 | users.manage |
-//! | POST | `/users/{id}/unlock` | → [`User`] | users.manage |
-//! | GET | `/users/export` | → `text/csv` ([`USER_CSV_HEADER`]) | users.view |
-//! | POST | `/users/import` | `text/csv` → [`ImportReport`] | users.manage |
-//! | GET | `/organizations` | → `Vec<`[`Organization`]`>` | session |
-//! | POST | `/organizations` | [`SaveOrganization`] → [`Organization`] | orgs.manage |
-//! | PUT | `/organizations/{id}` | [`SaveOrganization`] → [`Organization`] | orgs.manage |
-//! | DELETE | `/organizations/{id}` | → 204 | orgs.manage |
-//! | GET | `/organizations/export` | → `text/csv` ([`ORG_CSV_HEADER`]) | session |
-//! | POST | `/organizations/import` | `text/csv` → [`ImportReport`] | orgs.manage |
-//! | GET | `/roles` | → `Vec<`[`Role`]`>` | session |
-//! | POST | `/roles` | [`SaveRole`] → [`Role`] | roles.manage |
-//! | PUT | `/roles/{id}` | [`SaveRole`] → [`Role`] | roles.manage |
-//! | DELETE | `/roles/{id}` | → 204 | roles.manage |
-//! | GET | `/settings` | → [`SystemSettings`] | session |
-//! | PUT | `/settings` | [`SystemSettings`] → [`SystemSettings`] | settings.manage |
-//! | GET | `/attendance/rules` | → `AttendanceRules` (engine JSON) | session |
-//! | PUT | `/attendance/rules` | `AttendanceRules` → `AttendanceRules` | settings.manage |
-//! | GET | `/attendance/rules/organizations` | → `[{organization_id, rules: RulesOverride}]` | session |
-//! | PUT | `/attendance/rules/organizations/{id}` | `RulesOverride` → `RulesOverride` | settings.manage |
-//! | DELETE | `/attendance/rules/organizations/{id}` | → 204 | settings.manage |
-//! | GET | `/attendance/task` | → [`TaskOverview`] | attendance.view |
-//! | PUT | `/attendance/task/settings` | [`AttendanceTaskSettings`] → [`AttendanceTaskSettings`] | settings.manage |
-//! | POST | `/attendance/task/run` | [`RunTask`] → 202 [`TaskRun`] | settings.manage |
-//! | POST | `/attendance/task/stop` | → [`TaskOverview`] | settings.manage |
-//! | GET | `/attendance/timesheet?user=&month=YYYY-MM` | → [`Timesheet`] | session (own records; others need attendance.view) |
-//! | GET | `/attendance/reports/{kind}?`[`ReportQuery`] | → [`Report`] | session (own records; others need attendance.view) |
-//! | GET | `/attendance/reports/{kind}/download?…&format=csv\|xlsx&encoding=` | → file | as above |
-//! | GET | `/attendance/display` | → [`DisplaySettings`] | session |
-//! | PUT | `/attendance/display` | [`DisplaySettings`] → [`DisplaySettings`] | settings.manage |
-//! | GET | `/attendance/agreement?month=&organization_id=` | → [`AgreementReport`] | session (own unless attendance.view) |
-//! | GET | `/attendance/agreement/limits` | → [`AgreementLimits`] | session |
-//! | PUT | `/attendance/agreement/limits` | [`AgreementLimits`] → [`AgreementLimits`] | settings.manage |
-//! | GET | `/attendance/profiles` | → `Vec<`[`OutputProfile`]`>` | settings.manage |
-//! | POST | `/attendance/profiles` | [`OutputProfile`] → 201 [`OutputProfile`] | settings.manage |
-//! | PUT | `/attendance/profiles/{id}` | [`OutputProfile`] → [`OutputProfile`] | settings.manage |
-//! | DELETE | `/attendance/profiles/{id}` | → 204 | settings.manage |
-//! | POST | `/attendance/profiles/{id}/copy` | → 201 [`OutputProfile`] | settings.manage |
-//! | POST | `/attendance/profiles/{id}/run` | [`RunProfiles`] → [`ProfileRunReport`] | settings.manage |
-//! | POST | `/attendance/profiles/run` | [`RunProfiles`] → [`ProfileRunReport`] (every enabled profile) | settings.manage |
-//! | POST | `/attendance/rules/preview` | [`RulesPreviewRequest`] → [`RulesPreview`] | settings.manage |
-//! | GET | `/attendance/holidays?year=` | → `Vec<`[`HolidayEntry`]`>` (national holidays and the company's) | session |
+//! Every route (all JSON unless noted; every non-GET request must carry the
+//! [`crate::CSRF_HEADER`]) is defined once, with its method, path, access and types, in
+//! [`routes`]: the server's router and the UI's client are both built from it.
 
 mod attendance;
 mod attendance_reports;
@@ -170,6 +114,23 @@ pub struct User {
     pub locked_until: Option<Timestamp>,
     pub last_login_at: Option<Timestamp>,
     pub created_at: Timestamp,
+}
+
+/// `GET /users`: a search, an organisation, and a page.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct UserQuery {
+    /// Part of a login or display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub q: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<Id>,
+    #[serde(default)]
+    pub include_disabled: bool,
+    /// Default 50.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

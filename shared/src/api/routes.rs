@@ -1,9 +1,18 @@
-//! The API's route table: every route of `/api/v1` with the access it needs. The server builds
-//! its router against this table (a route missing from it, or listed but not served, stops the
-//! server at start) and refuses a request whose caller lacks the route's access before reading
-//! its body; the services check again, for every other path (command line, imports).
+//! The API's route table: every route of `/api/v1`, defined once, as a type. Each route is a
+//! zero-sized type implementing [`Endpoint`]: its method, path and access ([`RouteSpec`]), and
+//! the types of its path parameters, query string, request body and answer. The server registers
+//! its handlers through these types (a handler whose extractors or answer disagree with its route
+//! does not compile, and neither does a router missing a route: see [`serve_all`]); the UI calls
+//! them through one generic client. [`ROUTES`] is the same table as data: the access check looks a
+//! request's route up in it, before reading its body, and the services check again, for every other
+//! path (command line, imports).
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::*;
 use crate::Permission;
+use crate::attendance_rules::{AttendanceRules, RulesOverride};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,72 +37,261 @@ pub struct RouteSpec {
     pub access: Access,
 }
 
-const fn route(method: &'static str, path: &'static str, access: Access) -> RouteSpec {
-    RouteSpec { method, path, access }
+/// One route of the API, as a type.
+pub trait Endpoint: 'static {
+    const ROUTE: RouteSpec;
+    /// The values of the path's `{name}` parameters, in order: `()`, an [`Id`], a [`ReportKind`].
+    type Path: PathParams;
+    /// The query string (`()` for none).
+    type Query: Serialize + DeserializeOwned;
+    /// The request body ([`Empty`] for none, [`CsvText`] for an upload, else JSON).
+    type Body: Payload;
+    /// The answer ([`Empty`] for 204 No Content, [`FileDownload`] for a file, else JSON).
+    type Answer: Payload;
+
+    /// The concrete path below `/api/v1`, e.g. `/users/7` for `/users/{id}`.
+    fn path(params: &Self::Path) -> String {
+        let mut values = params.segments().into_iter();
+        let mut out = String::with_capacity(Self::ROUTE.path.len() + 8);
+        let mut rest = Self::ROUTE.path;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            out.push_str(&values.next().unwrap_or_default());
+            rest = rest[open..].find('}').map_or("", |close| &rest[open + close + 1..]);
+        }
+        out.push_str(rest);
+        out
+    }
 }
 
-use Access::{Public, Session};
+/// The values of a route's path parameters.
+pub trait PathParams {
+    /// How many `{name}` parameters a path of this type has (checked against each route's
+    /// pattern when the table compiles).
+    const COUNT: usize;
+    /// Each parameter's text, in the pattern's order (URL-safe).
+    fn segments(&self) -> Vec<String>;
+}
+
+impl PathParams for () {
+    const COUNT: usize = 0;
+    fn segments(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+impl PathParams for Id {
+    const COUNT: usize = 1;
+    fn segments(&self) -> Vec<String> {
+        vec![self.to_string()]
+    }
+}
+
+impl PathParams for ReportKind {
+    const COUNT: usize = 1;
+    fn segments(&self) -> Vec<String> {
+        vec![self.key().to_string()]
+    }
+}
+
+/// How many `{name}` parameters a path pattern has.
+pub const fn parameters_in(path: &str) -> usize {
+    let bytes = path.as_bytes();
+    let (mut i, mut n) = (0, 0);
+    while i < bytes.len() {
+        if bytes[i] == b'{' {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+/// How a request body or an answer travels: JSON for every serde type, or one of the markers
+/// [`Empty`], [`CsvText`] and [`FileDownload`].
+pub trait Payload: Sized {
+    /// The `Content-Type` it is sent with (None: no body).
+    const CONTENT_TYPE: Option<&'static str>;
+    /// The body's text (None: no body).
+    fn encode(&self) -> Result<Option<String>, String>;
+    fn decode(text: String) -> Result<Self, String>;
+}
+
+impl<T: Serialize + DeserializeOwned> Payload for T {
+    const CONTENT_TYPE: Option<&'static str> = Some("application/json");
+    fn encode(&self) -> Result<Option<String>, String> {
+        serde_json::to_string(self).map(Some).map_err(|e| e.to_string())
+    }
+    fn decode(text: String) -> Result<Self, String> {
+        serde_json::from_str(&text).map_err(|e| e.to_string())
+    }
+}
+
+/// No body: as a request, nothing is sent; as an answer, 204 No Content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Empty;
+
+impl Payload for Empty {
+    const CONTENT_TYPE: Option<&'static str> = None;
+    fn encode(&self) -> Result<Option<String>, String> {
+        Ok(None)
+    }
+    fn decode(_: String) -> Result<Self, String> {
+        Ok(Empty)
+    }
+}
+
+/// An uploaded CSV file's text (`Content-Type: text/csv`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsvText(pub String);
+
+impl Payload for CsvText {
+    const CONTENT_TYPE: Option<&'static str> = Some("text/csv");
+    fn encode(&self) -> Result<Option<String>, String> {
+        Ok(Some(self.0.clone()))
+    }
+    fn decode(text: String) -> Result<Self, String> {
+        Ok(CsvText(text))
+    }
+}
+
+/// A file to save (`Content-Disposition: attachment`): a browser follows a link to it
+/// ([`Endpoint::path`] with the query); read by the client, it is the file's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileDownload(pub String);
+
+impl Payload for FileDownload {
+    const CONTENT_TYPE: Option<&'static str> = None;
+    fn encode(&self) -> Result<Option<String>, String> {
+        Err("a file download is an answer, not a request body".into())
+    }
+    fn decode(text: String) -> Result<Self, String> {
+        Ok(FileDownload(text))
+    }
+}
+
+/// What serves the API: one implementation of [`Serves`] per route (the server's router).
+pub trait Serves<E: Endpoint>: Sized {
+    /// Adds the route's handler.
+    fn serve(self) -> Self;
+}
+
+use Access::{OwnOr, Public, Session};
 const fn needs(p: Permission) -> Access {
     Access::Permission(p)
 }
 
-/// Every route of the API.
-pub const ROUTES: &[RouteSpec] = &[
-    route("GET", "/health", Public),
-    route("GET", "/setup", Public),
-    route("POST", "/setup", Public),
-    route("POST", "/auth/login", Public),
-    route("POST", "/auth/logout", Session),
-    route("GET", "/auth/me", Session),
-    route("PUT", "/me/preferences", Session),
-    route("PUT", "/me/password", Session),
-    route("GET", "/users", needs(Permission::ViewUsers)),
-    route("POST", "/users", needs(Permission::ManageUsers)),
-    route("GET", "/users/export", needs(Permission::ViewUsers)),
-    route("POST", "/users/import", needs(Permission::ManageUsers)),
-    route("GET", "/users/{id}", Access::OwnOr(Permission::ViewUsers)),
-    route("PUT", "/users/{id}", needs(Permission::ManageUsers)),
-    route("POST", "/users/{id}/password", needs(Permission::ManageUsers)),
-    route("POST", "/users/{id}/unlock", needs(Permission::ManageUsers)),
-    route("GET", "/organizations", Session),
-    route("POST", "/organizations", needs(Permission::ManageOrganizations)),
-    route("GET", "/organizations/export", Session),
-    route("POST", "/organizations/import", needs(Permission::ManageOrganizations)),
-    route("PUT", "/organizations/{id}", needs(Permission::ManageOrganizations)),
-    route("DELETE", "/organizations/{id}", needs(Permission::ManageOrganizations)),
-    route("GET", "/roles", Session),
-    route("POST", "/roles", needs(Permission::ManageRoles)),
-    route("PUT", "/roles/{id}", needs(Permission::ManageRoles)),
-    route("DELETE", "/roles/{id}", needs(Permission::ManageRoles)),
-    route("GET", "/settings", Session),
-    route("PUT", "/settings", needs(Permission::ManageSettings)),
-    route("GET", "/attendance/rules", Session),
-    route("PUT", "/attendance/rules", needs(Permission::ManageSettings)),
-    route("GET", "/attendance/rules/organizations", Session),
-    route("PUT", "/attendance/rules/organizations/{id}", needs(Permission::ManageSettings)),
-    route("DELETE", "/attendance/rules/organizations/{id}", needs(Permission::ManageSettings)),
-    route("GET", "/attendance/task", needs(Permission::ViewAttendance)),
-    route("PUT", "/attendance/task/settings", needs(Permission::ManageSettings)),
-    route("POST", "/attendance/task/run", needs(Permission::ManageSettings)),
-    route("POST", "/attendance/task/stop", needs(Permission::ManageSettings)),
-    route("GET", "/attendance/timesheet", Access::OwnOr(Permission::ViewAttendance)),
-    route("GET", "/attendance/reports/{kind}", Session),
-    route("GET", "/attendance/reports/{kind}/download", Session),
-    route("GET", "/attendance/display", Session),
-    route("PUT", "/attendance/display", needs(Permission::ManageSettings)),
-    route("GET", "/attendance/agreement", Session),
-    route("GET", "/attendance/agreement/limits", Session),
-    route("PUT", "/attendance/agreement/limits", needs(Permission::ManageSettings)),
-    route("GET", "/attendance/profiles", needs(Permission::ManageSettings)),
-    route("POST", "/attendance/profiles", needs(Permission::ManageSettings)),
-    route("POST", "/attendance/profiles/run", needs(Permission::ManageSettings)),
-    route("PUT", "/attendance/profiles/{id}", needs(Permission::ManageSettings)),
-    route("DELETE", "/attendance/profiles/{id}", needs(Permission::ManageSettings)),
-    route("POST", "/attendance/profiles/{id}/copy", needs(Permission::ManageSettings)),
-    route("POST", "/attendance/profiles/{id}/run", needs(Permission::ManageSettings)),
-    route("POST", "/attendance/rules/preview", needs(Permission::ManageSettings)),
-    route("GET", "/attendance/holidays", Session),
-];
+/// Declares every route once: its type, method, path and access, then `(path, query, body) ->
+/// answer`. Also makes [`ROUTES`] and [`serve_all`].
+macro_rules! endpoints {
+    ($(
+        $(#[$doc:meta])*
+        $name:ident: $method:ident $path:literal, $access:expr => ($p:ty, $q:ty, $b:ty) -> $a:ty;
+    )*) => {
+        $(
+            $(#[$doc])*
+            #[derive(Debug, Clone, Copy)]
+            pub struct $name;
+
+            impl Endpoint for $name {
+                const ROUTE: RouteSpec = RouteSpec { method: stringify!($method), path: $path, access: $access };
+                type Path = $p;
+                type Query = $q;
+                type Body = $b;
+                type Answer = $a;
+            }
+
+            // The path type has one value per `{name}` of the pattern.
+            const _: () = assert!(parameters_in($path) == <$p as PathParams>::COUNT, concat!("the path type of ", stringify!($name), " disagrees with its pattern"));
+        )*
+
+        /// Every route of the API.
+        pub const ROUTES: &[RouteSpec] = &[$(<$name as Endpoint>::ROUTE),*];
+
+        /// Serves every route: does not compile unless `server` serves each one.
+        pub fn serve_all<S>(server: S) -> S
+        where
+            $(S: Serves<$name>,)*
+        {
+            $(let server = <S as Serves<$name>>::serve(server);)*
+            server
+        }
+    };
+}
+
+endpoints! {
+    /// For load balancers: 200 when the database answers, 503 otherwise.
+    GetHealth: GET "/health", Public => ((), (), Empty) -> Health;
+    GetSetup: GET "/setup", Public => ((), (), Empty) -> SetupStatus;
+    /// Only while no administrator exists; logs the new administrator in.
+    RunSetup: POST "/setup", Public => ((), (), SetupRequest) -> SessionInfo;
+    Login: POST "/auth/login", Public => ((), (), LoginRequest) -> SessionInfo;
+    Logout: POST "/auth/logout", Session => ((), (), Empty) -> Empty;
+    GetMe: GET "/auth/me", Session => ((), (), Empty) -> SessionInfo;
+    SavePreferences: PUT "/me/preferences", Session => ((), (), UpdatePreferences) -> SessionInfo;
+    /// The user's other sessions end.
+    ChangePassword: PUT "/me/password", Session => ((), (), ChangeOwnPassword) -> Empty;
+    ListUsers: GET "/users", needs(Permission::ViewUsers) => ((), UserQuery, Empty) -> UserList;
+    /// 201 Created.
+    AddUser: POST "/users", needs(Permission::ManageUsers) => ((), (), CreateUser) -> User;
+    /// CSV with [`USER_CSV_HEADER`].
+    ExportUsers: GET "/users/export", needs(Permission::ViewUsers) => ((), (), Empty) -> FileDownload;
+    ImportUsers: POST "/users/import", needs(Permission::ManageUsers) => ((), (), CsvText) -> ImportReport;
+    GetUser: GET "/users/{id}", OwnOr(Permission::ViewUsers) => (Id, (), Empty) -> User;
+    EditUser: PUT "/users/{id}", needs(Permission::ManageUsers) => (Id, (), UpdateUser) -> User;
+    ResetUserPassword: POST "/users/{id}/password", needs(Permission::ManageUsers) => (Id, (), SetPassword) -> Empty;
+    UnlockUser: POST "/users/{id}/unlock", needs(Permission::ManageUsers) => (Id, (), Empty) -> User;
+    ListOrganizations: GET "/organizations", Session => ((), (), Empty) -> Vec<Organization>;
+    /// 201 Created.
+    AddOrganization: POST "/organizations", needs(Permission::ManageOrganizations) => ((), (), SaveOrganization) -> Organization;
+    /// CSV with [`ORG_CSV_HEADER`].
+    ExportOrganizations: GET "/organizations/export", Session => ((), (), Empty) -> FileDownload;
+    ImportOrganizations: POST "/organizations/import", needs(Permission::ManageOrganizations) => ((), (), CsvText) -> ImportReport;
+    EditOrganization: PUT "/organizations/{id}", needs(Permission::ManageOrganizations) => (Id, (), SaveOrganization) -> Organization;
+    DeleteOrganization: DELETE "/organizations/{id}", needs(Permission::ManageOrganizations) => (Id, (), Empty) -> Empty;
+    ListRoles: GET "/roles", Session => ((), (), Empty) -> Vec<Role>;
+    /// 201 Created.
+    AddRole: POST "/roles", needs(Permission::ManageRoles) => ((), (), SaveRole) -> Role;
+    EditRole: PUT "/roles/{id}", needs(Permission::ManageRoles) => (Id, (), SaveRole) -> Role;
+    DeleteRole: DELETE "/roles/{id}", needs(Permission::ManageRoles) => (Id, (), Empty) -> Empty;
+    GetSettings: GET "/settings", Session => ((), (), Empty) -> SystemSettings;
+    SaveSettings: PUT "/settings", needs(Permission::ManageSettings) => ((), (), SystemSettings) -> SystemSettings;
+    GetRules: GET "/attendance/rules", Session => ((), (), Empty) -> AttendanceRules;
+    SaveRules: PUT "/attendance/rules", needs(Permission::ManageSettings) => ((), (), AttendanceRules) -> AttendanceRules;
+    ListRuleOverrides: GET "/attendance/rules/organizations", Session => ((), (), Empty) -> Vec<OrganizationRules>;
+    SaveRuleOverride: PUT "/attendance/rules/organizations/{id}", needs(Permission::ManageSettings) => (Id, (), RulesOverride) -> RulesOverride;
+    DeleteRuleOverride: DELETE "/attendance/rules/organizations/{id}", needs(Permission::ManageSettings) => (Id, (), Empty) -> Empty;
+    GetTask: GET "/attendance/task", needs(Permission::ViewAttendance) => ((), (), Empty) -> TaskOverview;
+    SaveTaskSettings: PUT "/attendance/task/settings", needs(Permission::ManageSettings) => ((), (), AttendanceTaskSettings) -> AttendanceTaskSettings;
+    /// 202 Accepted.
+    StartTask: POST "/attendance/task/run", needs(Permission::ManageSettings) => ((), (), RunTask) -> TaskRun;
+    StopTask: POST "/attendance/task/stop", needs(Permission::ManageSettings) => ((), (), Empty) -> TaskOverview;
+    /// Own records; others need attendance.view.
+    GetTimesheet: GET "/attendance/timesheet", OwnOr(Permission::ViewAttendance) => ((), TimesheetQuery, Empty) -> Timesheet;
+    /// Own records; others need attendance.view.
+    GetReport: GET "/attendance/reports/{kind}", Session => (ReportKind, ReportQuery, Empty) -> Report;
+    /// CSV or Excel.
+    DownloadReport: GET "/attendance/reports/{kind}/download", Session => (ReportKind, ReportDownloadQuery, Empty) -> FileDownload;
+    GetDisplay: GET "/attendance/display", Session => ((), (), Empty) -> DisplaySettings;
+    SaveDisplay: PUT "/attendance/display", needs(Permission::ManageSettings) => ((), (), DisplaySettings) -> DisplaySettings;
+    /// Own unless attendance.view.
+    GetAgreement: GET "/attendance/agreement", Session => ((), AgreementQuery, Empty) -> AgreementReport;
+    GetAgreementLimits: GET "/attendance/agreement/limits", Session => ((), (), Empty) -> AgreementLimits;
+    SaveAgreementLimits: PUT "/attendance/agreement/limits", needs(Permission::ManageSettings) => ((), (), AgreementLimits) -> AgreementLimits;
+    ListProfiles: GET "/attendance/profiles", needs(Permission::ManageSettings) => ((), (), Empty) -> Vec<OutputProfile>;
+    /// 201 Created.
+    AddProfile: POST "/attendance/profiles", needs(Permission::ManageSettings) => ((), (), OutputProfile) -> OutputProfile;
+    /// Every enabled profile.
+    RunAllProfiles: POST "/attendance/profiles/run", needs(Permission::ManageSettings) => ((), (), RunProfiles) -> ProfileRunReport;
+    EditProfile: PUT "/attendance/profiles/{id}", needs(Permission::ManageSettings) => (Id, (), OutputProfile) -> OutputProfile;
+    DeleteProfile: DELETE "/attendance/profiles/{id}", needs(Permission::ManageSettings) => (Id, (), Empty) -> Empty;
+    /// 201 Created.
+    CopyProfile: POST "/attendance/profiles/{id}/copy", needs(Permission::ManageSettings) => (Id, (), Empty) -> OutputProfile;
+    RunProfile: POST "/attendance/profiles/{id}/run", needs(Permission::ManageSettings) => (Id, (), RunProfiles) -> ProfileRunReport;
+    PreviewRules: POST "/attendance/rules/preview", needs(Permission::ManageSettings) => ((), (), RulesPreviewRequest) -> RulesPreview;
+    /// National holidays and the company's.
+    ListHolidays: GET "/attendance/holidays", Session => ((), HolidayQuery, Empty) -> Vec<HolidayEntry>;
+}
 
 /// The route with this method and path pattern (as the router matched it), if any.
 pub fn find(method: &str, path: &str) -> Option<&'static RouteSpec> {
@@ -106,11 +304,43 @@ mod tests {
 
     #[test]
     fn each_method_and_path_is_listed_once() {
+        assert_eq!(ROUTES.len(), 54);
         for (i, a) in ROUTES.iter().enumerate() {
             assert!(a.path.starts_with('/'), "{a:?}");
             assert!(!ROUTES[i + 1..].iter().any(|b| a.method == b.method && a.path == b.path), "{a:?} is listed twice");
         }
         assert_eq!(find("get", "/users").map(|r| r.access), Some(Access::Permission(Permission::ViewUsers)));
         assert_eq!(find("PATCH", "/users"), None);
+    }
+
+    #[test]
+    fn paths_are_rendered_from_their_parameters() {
+        assert_eq!(ListUsers::path(&()), "/users");
+        assert_eq!(ResetUserPassword::path(&7), "/users/7/password");
+        assert_eq!(DownloadReport::path(&ReportKind::Daily), "/attendance/reports/daily/download");
+    }
+
+    #[test]
+    fn queries_survive_the_query_string() {
+        fn round_trip<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(v: T) {
+            let text = serde_urlencoded::to_string(&v).unwrap();
+            assert_eq!(serde_urlencoded::from_str::<T>(&text).unwrap(), v, "{text}");
+        }
+        assert_eq!(serde_urlencoded::to_string(()).unwrap(), "");
+        round_trip(UserQuery { q: Some("a b&c".into()), organization_id: Some(3), include_disabled: true, limit: Some(20), offset: None });
+        round_trip(UserQuery::default());
+        round_trip(TimesheetQuery { user: None, month: "2025-04".into() });
+        round_trip(AgreementQuery { month: "2025-04".into(), organization_id: Some(2) });
+        round_trip(HolidayQuery { year: 2025 });
+        let q = ReportQuery {
+            month: Some("2025-04".into()),
+            organization_id: Some(2),
+            ranking: Some(RankingItem::LateCount),
+            sort: Some("-a,b".into()),
+            ..Default::default()
+        };
+        assert_eq!(serde_urlencoded::to_string(&q).unwrap(), "month=2025-04&organization_id=2&ranking=late_count&sort=-a%2Cb");
+        round_trip(q.clone());
+        round_trip(ReportDownloadQuery { query: q, format: Some("xlsx".into()), encoding: None });
     }
 }

@@ -1,10 +1,12 @@
-//! The one API client: typed calls to `/api/v1/...`, whatever transport carries them.
+//! The one API client: [`call`] sends any route of the shared table ([`kinmu_shared::api::routes`])
+//! with its typed path, query and body, whatever transport carries it.
 
 pub mod transport;
 
+use kinmu_shared::api::routes::{self, Empty, Endpoint, FileDownload, Payload};
 use kinmu_shared::api::*;
 use kinmu_shared::{API_PREFIX, ApiError, ErrorCode};
-use serde::{Serialize, de::DeserializeOwned};
+use serde::de::DeserializeOwned;
 
 pub use transport::{base_path, is_desktop};
 
@@ -42,62 +44,55 @@ fn parse<T: DeserializeOwned>(body: &str) -> ApiResult<T> {
     serde_json::from_str(body).map_err(|e| ApiError::new(ErrorCode::Internal, format!("Unexpected answer from the server: {e}")))
 }
 
-pub async fn get<T: DeserializeOwned>(route: &str) -> ApiResult<T> {
-    parse(&raw("GET", route, None, None).await?)
+/// Calls route `E` (a type of [`kinmu_shared::api::routes`]) with its path parameters, query and
+/// body, and decodes its answer.
+pub async fn call<E: Endpoint>(path: &E::Path, query: &E::Query, body: &E::Body) -> ApiResult<E::Answer> {
+    let route = route_of::<E>(path, query)?;
+    let text = body.encode().map_err(|e| ApiError::new(ErrorCode::BadRequest, e))?;
+    let answer = raw(E::ROUTE.method, &route, text, <E::Body as Payload>::CONTENT_TYPE).await?;
+    <E::Answer as Payload>::decode(answer)
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("Unexpected answer from the server: {e}")))
 }
 
-pub async fn get_text(route: &str) -> ApiResult<String> {
-    raw("GET", route, None, None).await
+/// The address of route `E` for a plain link (a file download in the browser).
+pub fn download_url<E: Endpoint<Answer = FileDownload>>(path: &E::Path, query: &E::Query) -> String {
+    format!("{}{API_PREFIX}{}", base_path(), route_of::<E>(path, query).unwrap_or_else(|_| E::path(path)))
 }
 
-pub async fn send<B: Serialize, T: DeserializeOwned>(method: &str, route: &str, body: &B) -> ApiResult<T> {
-    let json = serde_json::to_string(body).map_err(|e| ApiError::new(ErrorCode::BadRequest, e.to_string()))?;
-    parse(&raw(method, route, Some(json), Some("application/json")).await?)
-}
-
-/// A request whose answer has no body (204).
-pub async fn send_empty(method: &str, route: &str, body: Option<String>) -> ApiResult<()> {
-    let ct = body.as_ref().map(|_| "application/json");
-    raw(method, route, body, ct).await.map(|_| ())
-}
-
-pub async fn post_csv(route: &str, csv: String) -> ApiResult<ImportReport> {
-    parse(&raw("POST", route, Some(csv), Some("text/csv")).await?)
-}
-
-/// The address of an API route for a plain link (downloads in the browser).
-pub fn url(route: &str) -> String {
-    format!("{}{API_PREFIX}{route}", base_path())
-}
-
-/// Percent-encodes a query value.
-pub fn enc(s: &str) -> String {
-    String::from(js_sys::encode_uri_component(s))
+/// The route's concrete path and query string, below `/api/v1`.
+fn route_of<E: Endpoint>(path: &E::Path, query: &E::Query) -> ApiResult<String> {
+    let mut route = E::path(path);
+    let q = serde_urlencoded::to_string(query).map_err(|e| ApiError::new(ErrorCode::BadRequest, e.to_string()))?;
+    if !q.is_empty() {
+        route.push('?');
+        route.push_str(&q);
+    }
+    Ok(route)
 }
 
 pub async fn setup_status() -> ApiResult<SetupStatus> {
-    get("/setup").await
+    call::<routes::GetSetup>(&(), &(), &Empty).await
 }
 pub async fn me() -> ApiResult<SessionInfo> {
-    get("/auth/me").await
+    call::<routes::GetMe>(&(), &(), &Empty).await
 }
 pub async fn login(req: &LoginRequest) -> ApiResult<SessionInfo> {
-    send("POST", "/auth/login", req).await
+    call::<routes::Login>(&(), &(), req).await
 }
 pub async fn logout() -> ApiResult<()> {
-    send_empty("POST", "/auth/logout", None).await
+    call::<routes::Logout>(&(), &(), &Empty).await.map(|_| ())
 }
 pub async fn set_preferences(p: &UpdatePreferences) -> ApiResult<SessionInfo> {
-    send("PUT", "/me/preferences", p).await
+    call::<routes::SavePreferences>(&(), &(), p).await
 }
-pub async fn change_own_password(req: &kinmu_shared::api::ChangeOwnPassword) -> ApiResult<()> {
-    send_empty("PUT", "/me/password", Some(serde_json::to_string(req).unwrap_or_default())).await
+pub async fn change_own_password(req: &ChangeOwnPassword) -> ApiResult<()> {
+    call::<routes::ChangePassword>(&(), &(), req).await.map(|_| ())
 }
 pub async fn organizations() -> ApiResult<Vec<Organization>> {
-    get("/organizations").await
+    call::<routes::ListOrganizations>(&(), &(), &Empty).await
 }
 pub async fn roles() -> ApiResult<Vec<Role>> {
-    get("/roles").await
+    call::<routes::ListRoles>(&(), &(), &Empty).await
 }
 
 /// Desktop only: the configured server address.

@@ -1,17 +1,43 @@
 //! The dialog that asks before deleting something, sends the DELETE and shows the server's
 //! refusal (e.g. "still has users") without closing.
 
+use std::future::Future;
+use std::pin::Pin;
+
+use kinmu_shared::api::Id;
+use kinmu_shared::api::routes::{Empty, Endpoint};
 use leptos::prelude::*;
 
-use crate::api_client;
+use crate::api_client::{self, ApiResult};
+
+/// A DELETE on its way.
+type Sending = Pin<Box<dyn Future<Output = ApiResult<()>>>>;
+
+/// What the dialog deletes: one id through a DELETE route of the shared table.
+#[derive(Clone, Copy)]
+pub struct Deletion {
+    id: Id,
+    send: fn(Id) -> Sending,
+}
+
+impl Deletion {
+    /// Deletes `id` through route `E` (e.g. `routes::DeleteRole`).
+    pub fn of<E: Endpoint<Path = Id, Query = (), Body = Empty, Answer = Empty>>(id: Id) -> Self {
+        fn send<E: Endpoint<Path = Id, Query = (), Body = Empty, Answer = Empty>>(id: Id) -> Sending {
+            Box::pin(async move { api_client::call::<E>(&id, &(), &Empty).await.map(|_| ()) })
+        }
+        Deletion { id, send: send::<E> }
+    }
+}
 use crate::components::dialog::Modal;
 use crate::components::form_errors::{FormErrors, GeneralError};
 use crate::i18n::{t, tx};
 
-/// `path` is the API path to DELETE (`/roles/7`); `confirm_key`'s text has `{name}` replaced.
+/// `delete` says what to delete (`Deletion::of::<routes::DeleteRole>(7)`); `confirm_key`'s text
+/// has `{name}` replaced.
 #[component]
 pub fn ConfirmDeleteDialog(
-    path: String,
+    delete: Deletion,
     name: String,
     title_key: &'static str,
     confirm_key: &'static str,
@@ -23,9 +49,8 @@ pub fn ConfirmDeleteDialog(
     let busy = RwSignal::new(false);
     let confirm = move |_| {
         busy.set(true);
-        let path = path.clone();
         leptos::task::spawn_local(async move {
-            let r = api_client::send_empty("DELETE", &path, None).await;
+            let r = (delete.send)(delete.id).await;
             busy.set(false);
             match r {
                 Ok(()) => on_done.run(true),

@@ -1,11 +1,12 @@
 //! CSV export (download the server's text as a file) and import (upload a chosen file).
 
 use kinmu_shared::api::ImportReport;
+use kinmu_shared::api::routes::{self, CsvText, Empty};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::api_client;
+use crate::api_client::{self, ApiResult};
 use crate::i18n::{t, tx};
 
 /// Offers `text` as a file download.
@@ -33,9 +34,34 @@ async fn file_text(input: &web_sys::HtmlInputElement) -> Option<String> {
     JsFuture::from(file.text()).await.ok()?.as_string()
 }
 
-/// Export and import buttons for one CSV resource (`/users` or `/organizations`).
+/// What a [`CsvTransfer`] exports and imports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CsvSubject {
+    Users,
+    Organizations,
+}
+
+impl CsvSubject {
+    async fn export(self) -> ApiResult<String> {
+        let file = match self {
+            CsvSubject::Users => api_client::call::<routes::ExportUsers>(&(), &(), &Empty).await?,
+            CsvSubject::Organizations => api_client::call::<routes::ExportOrganizations>(&(), &(), &Empty).await?,
+        };
+        Ok(file.0)
+    }
+
+    async fn import(self, text: String) -> ApiResult<ImportReport> {
+        let csv = CsvText(text);
+        match self {
+            CsvSubject::Users => api_client::call::<routes::ImportUsers>(&(), &(), &csv).await,
+            CsvSubject::Organizations => api_client::call::<routes::ImportOrganizations>(&(), &(), &csv).await,
+        }
+    }
+}
+
+/// Export and import buttons for one CSV resource.
 #[component]
-pub fn CsvTransfer(route: &'static str, filename: &'static str, can_import: Signal<bool>, on_imported: Callback<()>) -> impl IntoView {
+pub fn CsvTransfer(subject: CsvSubject, filename: &'static str, can_import: Signal<bool>, on_imported: Callback<()>) -> impl IntoView {
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let report = RwSignal::new(None::<ImportReport>);
@@ -44,7 +70,7 @@ pub fn CsvTransfer(route: &'static str, filename: &'static str, can_import: Sign
         busy.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
-            match api_client::get_text(&format!("{route}/export")).await {
+            match subject.export().await {
                 Ok(text) => download_text(filename, &text, "text/csv;charset=utf-8"),
                 Err(e) => error.set(Some(e.message)),
             }
@@ -58,7 +84,7 @@ pub fn CsvTransfer(route: &'static str, filename: &'static str, can_import: Sign
         report.set(None);
         leptos::task::spawn_local(async move {
             match file_text(&input).await {
-                Some(text) => match api_client::post_csv(&format!("{route}/import"), text).await {
+                Some(text) => match subject.import(text).await {
                     Ok(r) => {
                         report.set(Some(r));
                         on_imported.run(());

@@ -1,6 +1,7 @@
 //! The start page: who you are, where you belong, when you last logged in.
 
-use kinmu_shared::api::{Organization, User};
+use kinmu_shared::api::Organization;
+use kinmu_shared::api::routes::{self, Empty};
 use leptos::prelude::*;
 
 use crate::api_client;
@@ -23,7 +24,7 @@ pub fn HomePage() -> impl IntoView {
             {
                 org_path.set(orgs.into_iter().find(|o: &Organization| o.id == oid).map(|o| o.path));
             }
-            if let Ok(u) = api_client::get::<User>(&format!("/users/{}", user.id)).await {
+            if let Ok(u) = api_client::call::<routes::GetUser>(&user.id, &(), &Empty).await {
                 last_login.set(Some(u.last_login_at));
             }
         });

@@ -84,7 +84,7 @@ pub fn SetupWizard() -> impl IntoView {
         busy.set(true);
         errors.clear();
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, kinmu_shared::api::SessionInfo>("POST", "/setup", &req).await {
+            match api_client::call::<kinmu_shared::api::routes::RunSetup>(&(), &(), &req).await {
                 Ok(session) => {
                     let l = session.user.language;
                     state.session.set(Some(session));

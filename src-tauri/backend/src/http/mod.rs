@@ -2,6 +2,7 @@
 //! Routes are thin: they parse the request, call a service in [`crate::accounts`] with the
 //! session's [`Actor`](crate::accounts::Actor), and send back its answer.
 
+mod endpoint;
 mod error_response;
 mod request_parts;
 mod routes;

@@ -109,6 +109,22 @@ impl<S: Send + Sync> FromRequestParts<S> for IdParam {
     }
 }
 
+/// The table a report route names in its path (`/attendance/reports/{kind}`).
+pub struct KindParam(pub kinmu_shared::api::ReportKind);
+
+impl<S: Send + Sync> FromRequestParts<S> for KindParam {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| Error::BadRequest(format!("bad path: {}", e.body_text())))?;
+        kinmu_shared::api::ReportKind::from_key(&raw)
+            .map(KindParam)
+            .ok_or_else(|| Error::NotFound(format!("{raw:?} is not a table: use monthly, timesheet, daily, ranking or terminal")))
+    }
+}
+
 /// A query string; a bad value is `validation` naming the parameter.
 pub struct QueryParams<T>(pub T);
 

@@ -1,13 +1,14 @@
 //! Organisations as a tree (company → department → team): create, rename, move, delete, CSV.
 
+use kinmu_shared::api::routes;
 use kinmu_shared::api::{Organization, SaveOrganization};
 use kinmu_shared::{Permission, validation};
 use leptos::prelude::*;
 
 use crate::api_client;
 use crate::app_state::app;
-use crate::components::confirm_delete::ConfirmDeleteDialog;
-use crate::components::csv_transfer::CsvTransfer;
+use crate::components::confirm_delete::{ConfirmDeleteDialog, Deletion};
+use crate::components::csv_transfer::{CsvSubject, CsvTransfer};
 use crate::components::dialog::Modal;
 use crate::components::field::{SelectField, TextField};
 use crate::components::form_errors::{FormErrors, GeneralError};
@@ -71,7 +72,7 @@ pub fn OrganizationsPage() -> impl IntoView {
                     <button type="button" class="primary" data-testid="org-new" on:click=move |_| editing.set(Some(Editing::New(None)))>{tx("orgs.new")}</button>
                 </Show>
             </div>
-            <CsvTransfer route="/organizations" filename="organizations.csv" can_import=can_manage on_imported=Callback::new(move |_| load()) />
+            <CsvTransfer subject=CsvSubject::Organizations filename="organizations.csv" can_import=can_manage on_imported=Callback::new(move |_| load()) />
             {move || error.get().map(|m| view! { <p class="error-banner" role="alert">{m}</p> })}
             <div class="tree" data-testid="org-tree">
                 {move || {
@@ -89,7 +90,7 @@ pub fn OrganizationsPage() -> impl IntoView {
                 let all = orgs.get_untracked().unwrap_or_default();
                 let done = Callback::new(move |saved: bool| { editing.set(None); if saved { load(); } });
                 match e {
-                    Editing::Delete(o) => view! { <ConfirmDeleteDialog path=format!("/organizations/{}", o.id) name=o.name title_key="orgs.delete_title" confirm_key="orgs.delete_confirm" dialog_testid="org-delete-dialog" confirm_testid="org-delete-confirm" on_done=done /> }.into_any(),
+                    Editing::Delete(o) => view! { <ConfirmDeleteDialog delete={Deletion::of::<routes::DeleteOrganization>(o.id)} name=o.name title_key="orgs.delete_title" confirm_key="orgs.delete_confirm" dialog_testid="org-delete-dialog" confirm_testid="org-delete-confirm" on_done=done /> }.into_any(),
                     Editing::New(parent) => view! { <OrgDialog org=None parent=parent all=all on_done=done /> }.into_any(),
                     Editing::Edit(o) => { let p = o.parent_id; view! { <OrgDialog org=Some(o) parent=p all=all on_done=done /> }.into_any() }
                 }
@@ -157,8 +158,8 @@ fn OrgDialog(org: Option<Organization>, parent: Option<i64>, all: Vec<Organizati
         busy.set(true);
         leptos::task::spawn_local(async move {
             let r = match id {
-                Some(id) => api_client::send::<_, Organization>("PUT", &format!("/organizations/{id}"), &body).await,
-                None => api_client::send::<_, Organization>("POST", "/organizations", &body).await,
+                Some(id) => api_client::call::<routes::EditOrganization>(&id, &(), &body).await,
+                None => api_client::call::<routes::AddOrganization>(&(), &(), &body).await,
             };
             busy.set(false);
             match r {

@@ -1,12 +1,13 @@
 //! System roles and the permissions they grant.
 
+use kinmu_shared::api::routes;
 use kinmu_shared::api::{Role, SaveRole};
 use kinmu_shared::{Permission, validation};
 use leptos::prelude::*;
 
 use crate::api_client;
 use crate::app_state::app;
-use crate::components::confirm_delete::ConfirmDeleteDialog;
+use crate::components::confirm_delete::{ConfirmDeleteDialog, Deletion};
 use crate::components::dialog::Modal;
 use crate::components::field::TextField;
 use crate::components::form_errors::{FormErrors, GeneralError};
@@ -92,7 +93,7 @@ pub fn RolesPage() -> impl IntoView {
                 match e {
                     Editing::New => view! { <RoleDialog role=None on_done=done /> }.into_any(),
                     Editing::Edit(r) => view! { <RoleDialog role=Some(r) on_done=done /> }.into_any(),
-                    Editing::Delete(r) => view! { <ConfirmDeleteDialog path=format!("/roles/{}", r.id) name=r.name title_key="roles.delete_title" confirm_key="roles.delete_confirm" dialog_testid="role-delete-dialog" confirm_testid="role-delete-confirm" on_done=done /> }.into_any(),
+                    Editing::Delete(r) => view! { <ConfirmDeleteDialog delete={Deletion::of::<routes::DeleteRole>(r.id)} name=r.name title_key="roles.delete_title" confirm_key="roles.delete_confirm" dialog_testid="role-delete-dialog" confirm_testid="role-delete-confirm" on_done=done /> }.into_any(),
                 }
             })}
         </section>
@@ -119,8 +120,8 @@ fn RoleDialog(role: Option<Role>, on_done: Callback<bool>) -> impl IntoView {
         busy.set(true);
         leptos::task::spawn_local(async move {
             let r = match id {
-                Some(id) => api_client::send::<_, Role>("PUT", &format!("/roles/{id}"), &body).await,
-                None => api_client::send::<_, Role>("POST", "/roles", &body).await,
+                Some(id) => api_client::call::<routes::EditRole>(&id, &(), &body).await,
+                None => api_client::call::<routes::AddRole>(&(), &(), &body).await,
             };
             busy.set(false);
             match r {

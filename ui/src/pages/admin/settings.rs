@@ -1,6 +1,7 @@
 //! System settings: organisation name, default language and time zone, session idle time.
 
 use kinmu_shared::api::SystemSettings;
+use kinmu_shared::api::routes::{self, Empty};
 use kinmu_shared::{Language, Permission, validation};
 use leptos::prelude::*;
 
@@ -30,7 +31,7 @@ pub fn SettingsPage() -> impl IntoView {
         loaded.set(true);
     };
     leptos::task::spawn_local(async move {
-        match api_client::get::<SystemSettings>("/settings").await {
+        match api_client::call::<routes::GetSettings>(&(), &(), &Empty).await {
             Ok(s) => fill(s),
             Err(e) => errors.set_api(&e),
         }
@@ -60,7 +61,7 @@ pub fn SettingsPage() -> impl IntoView {
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, SystemSettings>("PUT", "/settings", &body).await {
+            match api_client::call::<routes::SaveSettings>(&(), &(), &body).await {
                 Ok(s) => {
                     let name = s.organization_name.clone();
                     state.session.update(|ses| {

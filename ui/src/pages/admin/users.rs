@@ -1,12 +1,13 @@
 //! User administration: search, create, edit, disable, unlock, set password, CSV.
 
-use kinmu_shared::api::{CreateUser, Organization, Role, SetPassword, UpdateUser, User, UserList};
+use kinmu_shared::api::routes::{self, Empty};
+use kinmu_shared::api::{CreateUser, Organization, Role, SetPassword, UpdateUser, User, UserList, UserQuery};
 use kinmu_shared::{Language, Permission, validation};
 use leptos::prelude::*;
 
-use crate::api_client::{self, enc};
+use crate::api_client;
 use crate::app_state::app;
-use crate::components::csv_transfer::CsvTransfer;
+use crate::components::csv_transfer::{CsvSubject, CsvTransfer};
 use crate::components::dialog::Modal;
 use crate::components::field::{CheckField, SelectField, TextAreaField, TextField};
 use crate::components::form_errors::{FormErrors, GeneralError};
@@ -44,20 +45,16 @@ pub fn UsersPage() -> impl IntoView {
 
     let load = move || {
         loading.set(true);
-        let mut route = format!("/users?limit={PAGE}&offset={}", offset.get_untracked());
         let qv = q.get_untracked();
-        if !qv.trim().is_empty() {
-            route.push_str(&format!("&q={}", enc(qv.trim())));
-        }
-        let ov = org_filter.get_untracked();
-        if !ov.is_empty() {
-            route.push_str(&format!("&organization_id={ov}"));
-        }
-        if include_disabled.get_untracked() {
-            route.push_str("&include_disabled=true");
-        }
+        let query = UserQuery {
+            q: Some(qv.trim().to_string()).filter(|s| !s.is_empty()),
+            organization_id: org_filter.get_untracked().parse().ok(),
+            include_disabled: include_disabled.get_untracked(),
+            limit: Some(PAGE),
+            offset: Some(offset.get_untracked()),
+        };
         leptos::task::spawn_local(async move {
-            match api_client::get::<UserList>(&route).await {
+            match api_client::call::<routes::ListUsers>(&(), &query, &Empty).await {
                 Ok(l) => {
                     list.set(Some(l));
                     error.set(None);
@@ -92,7 +89,7 @@ pub fn UsersPage() -> impl IntoView {
     let set_active = move |u: User, active: bool| {
         leptos::task::spawn_local(async move {
             let body = UpdateUser { active: Some(active), ..Default::default() };
-            match api_client::send::<_, User>("PUT", &format!("/users/{}", u.id), &body).await {
+            match api_client::call::<routes::EditUser>(&u.id, &(), &body).await {
                 Ok(_) => load(),
                 Err(e) => error.set(Some(e.message)),
             }
@@ -100,7 +97,7 @@ pub fn UsersPage() -> impl IntoView {
     };
     let unlock = move |u: User| {
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, User>("POST", &format!("/users/{}/unlock", u.id), &serde_json::json!({})).await {
+            match api_client::call::<routes::UnlockUser>(&u.id, &(), &Empty).await {
                 Ok(_) => load(),
                 Err(e) => error.set(Some(e.message)),
             }
@@ -166,7 +163,7 @@ pub fn UsersPage() -> impl IntoView {
                 <CheckField id="user-include-disabled" label=tr("users.include_disabled") value=include_disabled />
                 <button type="submit" data-testid="user-search-submit">{tx("common.search")}</button>
             </form>
-            <CsvTransfer route="/users" filename="users.csv" can_import=can_manage on_imported=Callback::new(move |_| load()) />
+            <CsvTransfer subject=CsvSubject::Users filename="users.csv" can_import=can_manage on_imported=Callback::new(move |_| load()) />
             {move || error.get().map(|m| view! { <p class="error-banner" role="alert">{m}</p> })}
             <div class="table-wrap" aria-busy=move || loading.get().to_string()>
                 <table class="list" data-testid="user-table">
@@ -302,7 +299,7 @@ fn UserDialog(user: Option<User>, orgs: RwSignal<Vec<Organization>>, roles: RwSi
                     time_zone,
                     log_accounts: Some(acc),
                 };
-                api_client::send::<_, User>("PUT", &format!("/users/{id}"), &body).await
+                api_client::call::<routes::EditUser>(&id, &(), &body).await
             } else {
                 let body = CreateUser {
                     login: login.get_untracked().trim().to_string(),
@@ -315,7 +312,7 @@ fn UserDialog(user: Option<User>, orgs: RwSignal<Vec<Organization>>, roles: RwSi
                     log_accounts: acc,
                     password: password.get_untracked(),
                 };
-                api_client::send::<_, User>("POST", "/users", &body).await
+                api_client::call::<routes::AddUser>(&(), &(), &body).await
             };
             busy.set(false);
             match r {
@@ -374,11 +371,11 @@ fn PasswordDialog(user: User, on_done: Callback<()>) -> impl IntoView {
         }
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let body = serde_json::to_string(&SetPassword { password: password.get_untracked() }).ok();
-            let r = api_client::send_empty("POST", &format!("/users/{id}/password"), body).await;
+            let body = SetPassword { password: password.get_untracked() };
+            let r = api_client::call::<routes::ResetUserPassword>(&id, &(), &body).await;
             busy.set(false);
             match r {
-                Ok(()) => on_done.run(()),
+                Ok(_) => on_done.run(()),
                 Err(e) => errors.set_api(&e),
             }
         });

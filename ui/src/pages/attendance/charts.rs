@@ -9,6 +9,8 @@ use super::error_banner;
 use crate::api_client;
 use crate::datetime::{days_in_month, hm, parse_month, weekday_index};
 use crate::i18n::{t, tx};
+use kinmu_shared::api::AgreementQuery;
+use kinmu_shared::api::routes::{self, Empty};
 
 /// People drawn in the overtime chart (the most overtime first).
 const CHART_PEOPLE: usize = 30;
@@ -22,15 +24,12 @@ pub fn AgreementPanel(month: Signal<String>, org: Signal<String>) -> impl IntoVi
     let shown = RwSignal::new(LIST_PAGE);
     let generation = StoredValue::new(0u32);
     Effect::new(move |_| {
-        let mut route = format!("/attendance/agreement?month={}", month.get());
-        if let Ok(id) = org.get().parse::<i64>() {
-            route.push_str(&format!("&organization_id={id}"));
-        }
+        let query = AgreementQuery { month: month.get(), organization_id: org.get().parse().ok() };
         generation.update_value(|g| *g += 1);
         let g = generation.get_value();
         shown.set(LIST_PAGE);
         leptos::task::spawn_local(async move {
-            let r = api_client::get::<kinmu_shared::api::AgreementReport>(&route).await;
+            let r = api_client::call::<routes::GetAgreement>(&(), &query, &Empty).await;
             if generation.try_get_value() != Some(g) {
                 return;
             }

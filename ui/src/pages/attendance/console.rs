@@ -5,12 +5,15 @@
 //! The first 200 rows are asked for at once, the next ones with "Load more".
 
 use kinmu_shared::Permission;
-use kinmu_shared::api::{CellValue, ColumnKind, DisplaySettings, Organization, RankingItem, Report, ReportKind, SortKey};
+use kinmu_shared::api::routes::{self, Empty};
+use kinmu_shared::api::{
+    CellValue, ColumnKind, DisplaySettings, Organization, RankingItem, Report, ReportDownloadQuery, ReportKind, ReportQuery, SortKey,
+};
 use leptos::prelude::*;
 
 use super::charts::AgreementPanel;
 use super::{cell_kinds, cell_text, column_title, error_banner, kind_label};
-use crate::api_client::{self, enc};
+use crate::api_client;
 use crate::app_state::app;
 use crate::components::csv_transfer::download_text;
 use crate::components::period_picker::{PeriodPicker, Step};
@@ -71,7 +74,7 @@ pub fn ConsolePage() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
 
     leptos::task::spawn_local(async move {
-        if let Ok(d) = api_client::get::<kinmu_shared::api::DisplaySettings>("/attendance/display").await {
+        if let Ok(d) = api_client::call::<routes::GetDisplay>(&(), &(), &Empty).await {
             display.set(Some(d));
         }
         if viewer && let Ok(o) = api_client::organizations().await {
@@ -82,25 +85,24 @@ pub fn ConsolePage() -> impl IntoView {
     // The query of what is shown (tracked: a change reloads).
     let query = Memo::new(move |_| {
         let kind = tab.get();
-        let mut q = match kind {
-            ReportKind::Daily => format!("date={}", date.get()),
-            _ => format!("month={}", month.get()),
-        };
-        if let Ok(id) = org.get().parse::<i64>() {
-            q.push_str(&format!("&organization_id={id}"));
+        let mut q = ReportQuery::default();
+        match kind {
+            ReportKind::Daily => q.date = Some(date.get()),
+            _ => q.month = Some(month.get()),
         }
+        q.organization_id = org.get().parse::<i64>().ok();
         let u = user.get();
         if !u.trim().is_empty() {
-            q.push_str(&format!("&user={}", enc(u.trim())));
+            q.user = Some(u.trim().to_string());
         }
         match kind {
-            ReportKind::Terminal if !terminal.get().trim().is_empty() => q.push_str(&format!("&terminal={}", enc(terminal.get().trim()))),
-            ReportKind::Ranking => q.push_str(&format!("&ranking={}", ranking.get().key())),
+            ReportKind::Terminal if !terminal.get().trim().is_empty() => q.terminal = Some(terminal.get().trim().to_string()),
+            ReportKind::Ranking => q.ranking = Some(ranking.get()),
             _ => {}
         }
         let s = sort.get();
         if !s.is_empty() && kind != ReportKind::Ranking {
-            q.push_str(&format!("&sort={}", enc(&sort_param(&s))));
+            q.sort = Some(sort_param(&s));
         }
         q
     });
@@ -110,7 +112,7 @@ pub fn ConsolePage() -> impl IntoView {
 
     let load = move |offset: usize| {
         let kind = tab.get_untracked();
-        let route = format!("/attendance/reports/{}?{}&limit={PAGE}&offset={offset}", kind.key(), query.get_untracked());
+        let q = ReportQuery { limit: Some(PAGE as i64), offset: Some(offset as i64), ..query.get_untracked() };
         let gen_now = if offset == 0 {
             generation.update(|g| *g += 1);
             generation.get_untracked()
@@ -119,7 +121,7 @@ pub fn ConsolePage() -> impl IntoView {
         };
         loading.set(true);
         leptos::task::spawn_local(async move {
-            let r = api_client::get::<kinmu_shared::api::Report>(&route).await;
+            let r = api_client::call::<routes::GetReport>(&kind, &q, &Empty).await;
             // A newer request (another tab, month…) superseded this one.
             if generation.get_untracked() != gen_now {
                 return;
@@ -193,15 +195,16 @@ pub fn ConsolePage() -> impl IntoView {
 
     let download_href = move |format: &str| {
         let kind = tab.get();
-        api_client::url(&format!("/attendance/reports/{}/download?{}&format={format}&encoding={}", kind.key(), query.get(), encoding.get()))
+        let q = ReportDownloadQuery { query: query.get(), format: Some(format.to_string()), encoding: Some(encoding.get()) };
+        api_client::download_url::<routes::DownloadReport>(&kind, &q)
     };
     let desktop_csv = move || {
         let kind = tab.get_untracked();
-        let route = format!("/attendance/reports/{}/download?{}&format=csv&encoding=utf-8-bom", kind.key(), query.get_untracked());
+        let q = ReportDownloadQuery { query: query.get_untracked(), format: Some("csv".into()), encoding: Some("utf-8-bom".into()) };
         let name = format!("{}_{}.csv", kind.key(), report.with_untracked(|r| r.as_ref().map(|r| r.period.clone()).unwrap_or_default()));
         leptos::task::spawn_local(async move {
-            match api_client::get_text(&route).await {
-                Ok(text) => download_text(&name, &text, "text/csv;charset=utf-8"),
+            match api_client::call::<routes::DownloadReport>(&kind, &q, &Empty).await {
+                Ok(routes::FileDownload(text)) => download_text(&name, &text, "text/csv;charset=utf-8"),
                 Err(e) => error.set(Some(e.message)),
             }
         });

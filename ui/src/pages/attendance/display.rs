@@ -10,6 +10,7 @@ use crate::components::field::{CheckField, SelectField, TextField};
 use crate::components::form_errors::{FormErrors, GeneralError};
 use crate::focus::focus_id;
 use crate::i18n::{t, t_dyn, tr, tx};
+use kinmu_shared::api::routes::{self, Empty};
 
 /// Columns (shown or not, in order, moved with up/down buttons) and up to two sort keys of one
 /// table. `prefix` is what the server puts before `columns` / `sort` in its error fields.
@@ -215,7 +216,7 @@ pub fn DisplayPage() -> impl IntoView {
         current.set(layouts[i]);
     });
     leptos::task::spawn_local(async move {
-        match api_client::get::<DisplaySettings>("/attendance/display").await {
+        match api_client::call::<routes::GetDisplay>(&(), &(), &Empty).await {
             Ok(d) => {
                 for (i, k) in ReportKind::ALL.iter().enumerate() {
                     layouts[i].set(d.layout(*k).clone());
@@ -237,7 +238,7 @@ pub fn DisplayPage() -> impl IntoView {
             terminal: layouts[4].get_untracked(),
         };
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, DisplaySettings>("PUT", "/attendance/display", &body).await {
+            match api_client::call::<routes::SaveDisplay>(&(), &(), &body).await {
                 Ok(_) => saved.set(true),
                 Err(e) => {
                     // Show a table's error on that table.
@@ -318,7 +319,7 @@ fn LimitsForm() -> impl IntoView {
         special.set(l.special_clause);
     };
     leptos::task::spawn_local(async move {
-        match api_client::get::<AgreementLimits>("/attendance/agreement/limits").await {
+        match api_client::call::<routes::GetAgreementLimits>(&(), &(), &Empty).await {
             Ok(l) => fill(l),
             Err(e) => errors.set_api(&e),
         }
@@ -349,7 +350,7 @@ fn LimitsForm() -> impl IntoView {
             year_start_month: n[7],
         };
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, AgreementLimits>("PUT", "/attendance/agreement/limits", &body).await {
+            match api_client::call::<routes::SaveAgreementLimits>(&(), &(), &body).await {
                 Ok(l) => {
                     fill(l);
                     saved.set(true);

@@ -3,7 +3,8 @@
 //! (`holidays.added` / `holidays.removed`) and are saved with `PUT /attendance/rules`.
 
 use chrono::NaiveDate;
-use kinmu_shared::api::HolidayEntry;
+use kinmu_shared::api::routes::{self, Empty};
+use kinmu_shared::api::{HolidayEntry, HolidayQuery};
 use kinmu_shared::attendance_rules::AttendanceRules;
 use leptos::prelude::*;
 
@@ -35,6 +36,12 @@ fn dates(texts: &[String]) -> Vec<NaiveDate> {
     texts.iter().filter_map(|d| d.parse().ok()).collect()
 }
 
+/// `GET /attendance/holidays` of the year typed (the server names a year that does not read).
+async fn year_holidays(year: &str) -> api_client::ApiResult<Vec<(String, String, String)>> {
+    let query = HolidayQuery { year: year.trim().parse().unwrap_or(0) };
+    api_client::call::<routes::ListHolidays>(&(), &query, &Empty).await.map(holiday_rows)
+}
+
 #[derive(Clone, Copy, PartialEq)]
 enum Kind {
     National,
@@ -57,7 +64,7 @@ pub fn HolidaysPage() -> impl IntoView {
 
     let load_rules = move || {
         leptos::task::spawn_local(async move {
-            match api_client::get::<AttendanceRules>("/attendance/rules").await {
+            match api_client::call::<routes::GetRules>(&(), &(), &Empty).await {
                 Ok(r) => {
                     added.set(date_texts(&r.holidays.added));
                     removed.set(date_texts(&r.holidays.removed));
@@ -72,7 +79,7 @@ pub fn HolidaysPage() -> impl IntoView {
     Effect::new(move |_| {
         let y = year.get();
         leptos::task::spawn_local(async move {
-            match api_client::get::<Vec<HolidayEntry>>(&format!("/attendance/holidays?year={y}")).await.map(holiday_rows) {
+            match year_holidays(&y).await {
                 Ok(e) => {
                     entries.set(e);
                     error.set(None);
@@ -136,12 +143,12 @@ pub fn HolidaysPage() -> impl IntoView {
         body.holidays.added = dates(&added.get_untracked());
         body.holidays.removed = dates(&removed.get_untracked());
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, AttendanceRules>("PUT", "/attendance/rules", &body).await {
+            match api_client::call::<routes::SaveRules>(&(), &(), &body).await {
                 Ok(_) => {
                     saved.set(true);
                     load_rules();
                     let y = year.get_untracked();
-                    if let Ok(e) = api_client::get::<Vec<HolidayEntry>>(&format!("/attendance/holidays?year={y}")).await.map(holiday_rows) {
+                    if let Ok(e) = year_holidays(&y).await {
                         entries.set(e);
                     }
                 }

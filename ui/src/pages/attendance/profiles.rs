@@ -9,13 +9,14 @@ use leptos::prelude::*;
 use super::display::LayoutEditor;
 use super::{AdminNav, column_title, error_banner, kind_label, kind_options};
 use crate::api_client;
-use crate::components::confirm_delete::ConfirmDeleteDialog;
+use crate::components::confirm_delete::{ConfirmDeleteDialog, Deletion};
 use crate::components::dialog::Modal;
 use crate::components::field::{CheckField, SelectField, TextAreaField, TextField};
 use crate::components::form_errors::{FormErrors, GeneralError};
 use crate::components::period_picker::{PeriodPicker, Step};
 use crate::datetime::{add_days, add_months, today};
 use crate::i18n::{t, t_dyn, tr, tx};
+use kinmu_shared::api::routes::{self, Empty};
 
 #[derive(Clone)]
 enum Editing {
@@ -40,7 +41,7 @@ pub fn ProfilesPage() -> impl IntoView {
     let display = RwSignal::new(None::<DisplaySettings>);
     let load = move || {
         leptos::task::spawn_local(async move {
-            match api_client::get::<Vec<OutputProfile>>("/attendance/profiles").await {
+            match api_client::call::<routes::ListProfiles>(&(), &(), &Empty).await {
                 Ok(l) => {
                     list.set(Some(l));
                     error.set(None);
@@ -51,14 +52,14 @@ pub fn ProfilesPage() -> impl IntoView {
     };
     load();
     leptos::task::spawn_local(async move {
-        if let Ok(d) = api_client::get::<kinmu_shared::api::DisplaySettings>("/attendance/display").await {
+        if let Ok(d) = api_client::call::<routes::GetDisplay>(&(), &(), &Empty).await {
             display.set(Some(d));
         }
     });
     let toggle = move |p: OutputProfile, on: bool| {
         leptos::task::spawn_local(async move {
             let body = OutputProfile { enabled: on, ..p.clone() };
-            match api_client::send::<_, OutputProfile>("PUT", &format!("/attendance/profiles/{}", p.id), &body).await {
+            match api_client::call::<routes::EditProfile>(&p.id, &(), &body).await {
                 Ok(_) => load(),
                 Err(e) => {
                     error.set(Some(e.message));
@@ -69,7 +70,7 @@ pub fn ProfilesPage() -> impl IntoView {
     };
     let copy = move |id: i64| {
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, OutputProfile>("POST", &format!("/attendance/profiles/{id}/copy"), &serde_json::json!({})).await {
+            match api_client::call::<routes::CopyProfile>(&id, &(), &Empty).await {
                 Ok(_) => load(),
                 Err(e) => error.set(Some(e.message)),
             }
@@ -165,7 +166,7 @@ pub fn ProfilesPage() -> impl IntoView {
                 match e {
                     Editing::Edit(p) => view! { <ProfileDialog profile=p display=display on_done=done /> }.into_any(),
                     Editing::Delete(p) => view! {
-                        <ConfirmDeleteDialog path=format!("/attendance/profiles/{}", p.id) name=p.name title_key="prof.delete_title"
+                        <ConfirmDeleteDialog delete={Deletion::of::<routes::DeleteProfile>(p.id)} name=p.name title_key="prof.delete_title"
                             confirm_key="prof.delete_confirm" dialog_testid="profile-delete-dialog" confirm_testid="profile-delete-confirm" on_done=done />
                     }.into_any(),
                     Editing::Run(p) => view! { <RunDialog profile=p on_done=Callback::new(move |_| editing.set(None)) /> }.into_any(),
@@ -290,9 +291,9 @@ fn ProfileDialog(profile: OutputProfile, display: RwSignal<Option<DisplaySetting
         busy.set(true);
         leptos::task::spawn_local(async move {
             let r = if is_new {
-                api_client::send::<_, OutputProfile>("POST", "/attendance/profiles", &body).await
+                api_client::call::<routes::AddProfile>(&(), &(), &body).await
             } else {
-                api_client::send::<_, OutputProfile>("PUT", &format!("/attendance/profiles/{id}"), &body).await
+                api_client::call::<routes::EditProfile>(&id, &(), &body).await
             };
             busy.set(false);
             match r {
@@ -369,7 +370,7 @@ fn RunDialog(profile: OutputProfile, on_done: Callback<()>) -> impl IntoView {
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, ProfileRunReport>("POST", &format!("/attendance/profiles/{id}/run"), &body).await {
+            match api_client::call::<routes::RunProfile>(&id, &(), &body).await {
                 Ok(r) => report.set(Some(r)),
                 Err(e) => errors.set_api(&e),
             }

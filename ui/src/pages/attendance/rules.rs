@@ -7,6 +7,7 @@
 
 use chrono::{NaiveDate, Weekday};
 use kinmu_shared::ApiError;
+use kinmu_shared::api::routes::{self, Empty};
 use kinmu_shared::api::{Organization, OrganizationRules, RulesPreview, RulesPreviewRequest};
 use kinmu_shared::attendance_rules::{
     AttendanceRules, ClockTime, CorrectedDisplay, Correction, DetailMatch, HolidayRules, LogCondition, MissingLog, RuleSection,
@@ -17,7 +18,7 @@ use leptos::prelude::*;
 use super::{AdminNav, error_banner};
 use crate::api_client;
 use crate::app_state::app;
-use crate::components::confirm_delete::ConfirmDeleteDialog;
+use crate::components::confirm_delete::{ConfirmDeleteDialog, Deletion};
 use crate::components::field::TextField;
 use crate::components::form_errors::{FormErrors, GeneralError};
 use crate::datetime::{add_days, hm, today};
@@ -676,12 +677,12 @@ pub fn RulesPage() -> impl IntoView {
     let deleting = RwSignal::new(false);
 
     let load_overrides = move || async move {
-        if let Ok(o) = api_client::get::<Vec<OrganizationRules>>("/attendance/rules/organizations").await {
+        if let Ok(o) = api_client::call::<routes::ListRuleOverrides>(&(), &(), &Empty).await {
             overrides.set(o);
         }
     };
     leptos::task::spawn_local(async move {
-        match api_client::get::<AttendanceRules>("/attendance/rules").await {
+        match api_client::call::<routes::GetRules>(&(), &(), &Empty).await {
             Ok(r) => {
                 company.fill(&r);
                 company_rules.set(Some(r));
@@ -713,7 +714,7 @@ pub fn RulesPage() -> impl IntoView {
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, AttendanceRules>("PUT", "/attendance/rules", &body).await {
+            match api_client::call::<routes::SaveRules>(&(), &(), &body).await {
                 Ok(r) => {
                     company.fill(&r);
                     company_rules.set(Some(r));
@@ -734,7 +735,7 @@ pub fn RulesPage() -> impl IntoView {
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, RulesOverride>("PUT", &format!("/attendance/rules/organizations/{id}"), &body).await {
+            match api_client::call::<routes::SaveRuleOverride>(&id, &(), &body).await {
                 Ok(_) => {
                     saved.set(true);
                     load_overrides().await;
@@ -865,7 +866,7 @@ pub fn RulesPage() -> impl IntoView {
                         let id = org.get_untracked().unwrap_or_default();
                         view! {
                             <ConfirmDeleteDialog
-                                path=format!("/attendance/rules/organizations/{id}")
+                                delete={Deletion::of::<routes::DeleteRuleOverride>(id)}
                                 name=org_name()
                                 title_key="rules.delete_override"
                                 confirm_key="rules.delete_confirm"
@@ -913,7 +914,7 @@ fn PreviewPanel(form: Signal<RulesForm>) -> impl IntoView {
         let body = RulesPreviewRequest { rules, user: user.get_untracked().trim().to_string(), date: date.get_untracked() };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, RulesPreview>("POST", "/attendance/rules/preview", &body).await {
+            match api_client::call::<routes::PreviewRules>(&(), &(), &body).await {
                 Ok(p) => result.set(Some(p)),
                 Err(e) => {
                     result.set(None);

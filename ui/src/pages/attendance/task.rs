@@ -14,6 +14,7 @@ use crate::components::field::{CheckField, TextField};
 use crate::components::form_errors::{FormErrors, GeneralError};
 use crate::datetime::{add_days, format_timestamp, parse_date, today};
 use crate::i18n::{t, t_dyn, tr, tx};
+use kinmu_shared::api::routes::{self, Empty};
 
 /// Waits `ms` milliseconds (a `setTimeout` promise).
 pub async fn sleep(ms: i32) {
@@ -84,7 +85,7 @@ pub fn TaskPage() -> impl IntoView {
     };
     let refresh = move |fill_form: bool| {
         leptos::task::spawn_local(async move {
-            match api_client::get::<TaskOverview>("/attendance/task").await {
+            match api_client::call::<routes::GetTask>(&(), &(), &Empty).await {
                 Ok(o) => {
                     if fill_form {
                         fill(&o.settings);
@@ -141,7 +142,7 @@ pub fn TaskPage() -> impl IntoView {
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, AttendanceTaskSettings>("PUT", "/attendance/task/settings", &body).await {
+            match api_client::call::<routes::SaveTaskSettings>(&(), &(), &body).await {
                 Ok(s) => {
                     fill(&s);
                     saved.set(true);
@@ -156,7 +157,7 @@ pub fn TaskPage() -> impl IntoView {
     let start = move |body: RunTask| {
         run_errors.clear();
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, kinmu_shared::api::TaskRun>("POST", "/attendance/task/run", &body).await {
+            match api_client::call::<routes::StartTask>(&(), &(), &body).await {
                 Ok(_) => refresh(false),
                 Err(e) => run_errors.set_api(&e),
             }
@@ -178,7 +179,7 @@ pub fn TaskPage() -> impl IntoView {
     };
     let stop = move || {
         leptos::task::spawn_local(async move {
-            match api_client::send::<_, TaskOverview>("POST", "/attendance/task/stop", &serde_json::json!({})).await {
+            match api_client::call::<routes::StopTask>(&(), &(), &Empty).await {
                 Ok(o) => overview.set(Some(o)),
                 Err(e) => run_errors.set_api(&e),
             }

@@ -2,16 +2,16 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
 use chrono::Utc;
 use kinmu_attendance::{AttendanceRules, RulesOverride, attendance_date};
-use kinmu_shared::api::{AttendanceTaskSettings, OrganizationRules, RunTask, TaskOverview, TaskTrigger, Timesheet};
-use serde::Deserialize;
+use kinmu_shared::api::{
+    AttendanceTaskSettings, OrganizationRules, RunTask, TaskOverview, TaskRun, TaskTrigger, Timesheet, TimesheetQuery,
+};
 
 use crate::attendance::{daily_task, parse_month, period, rule_settings, timesheet};
 use crate::error::{Error, Result};
 use crate::http::SharedState;
+use crate::http::endpoint::{Accepted, NoContent};
 use crate::http::request_parts::{IdParam, JsonBody, QueryParams, Session};
 
 pub async fn rules(State(state): State<SharedState>, _session: Session) -> Result<Json<AttendanceRules>> {
@@ -40,9 +40,9 @@ pub async fn save_override(
     Ok(Json(rule_settings::save_override(&state.db, &session.actor(), id, over, crate::now()).await?))
 }
 
-pub async fn delete_override(State(state): State<SharedState>, session: Session, IdParam(id): IdParam) -> Result<StatusCode> {
+pub async fn delete_override(State(state): State<SharedState>, session: Session, IdParam(id): IdParam) -> Result<NoContent> {
     rule_settings::delete_override(&state.db, &session.actor(), id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(NoContent)
 }
 
 pub async fn task(State(state): State<SharedState>, session: Session) -> Result<Json<TaskOverview>> {
@@ -57,7 +57,7 @@ pub async fn save_task_settings(
     Ok(Json(rule_settings::save_task_settings(&state.db, &session.actor(), settings).await?))
 }
 
-pub async fn run_task(State(state): State<SharedState>, session: Session, JsonBody(req): JsonBody<RunTask>) -> Result<impl IntoResponse> {
+pub async fn run_task(State(state): State<SharedState>, session: Session, JsonBody(req): JsonBody<RunTask>) -> Result<Accepted<TaskRun>> {
     let actor = session.actor();
     actor.require(kinmu_shared::Permission::ManageSettings)?;
     let now = Utc::now();
@@ -77,7 +77,7 @@ pub async fn run_task(State(state): State<SharedState>, session: Session, JsonBo
         (Some(_), None) => return Err(Error::invalid("to", "to is missing: give both from and to, or neither")),
     };
     let run = daily_task::spawn(state.db.clone(), state.attendance_task.clone(), &actor, trigger, from, to, now).await?;
-    Ok((StatusCode::ACCEPTED, Json(run)))
+    Ok(Accepted(run))
 }
 
 pub async fn stop_task(State(state): State<SharedState>, session: Session) -> Result<Json<TaskOverview>> {
@@ -90,12 +90,6 @@ pub async fn stop_task(State(state): State<SharedState>, session: Session) -> Re
     // The answer is the task's own state (runs and schedule, no one's attendance), which whoever
     // may stop it may see, with or without attendance.view.
     Ok(Json(daily_task::overview(&state.db, &crate::accounts::Actor::Operator, Utc::now()).await?))
-}
-
-#[derive(Deserialize)]
-pub struct TimesheetQuery {
-    user: Option<String>,
-    month: String,
 }
 
 pub async fn timesheet(

@@ -2,22 +2,17 @@
 //! check.
 
 use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::IntoResponse;
-use kinmu_shared::api::{AgreementLimits, AgreementReport, DisplaySettings, Report, ReportKind, ReportQuery, SortKey};
-use serde::Deserialize;
+use axum::extract::State;
+use kinmu_shared::api::{
+    AgreementLimits, AgreementQuery, AgreementReport, DisplaySettings, Report, ReportDownloadQuery, ReportKind, ReportQuery, SortKey,
+};
 
 use crate::attendance::reports::{self, CsvEncoding, FileFormat, Period, ReportRequest};
 use crate::attendance::{agreement, parse_month};
 use crate::error::{Error, Result};
 use crate::http::SharedState;
-use crate::http::request_parts::{JsonBody, QueryParams, Session};
-
-fn kind_of(raw: &str) -> Result<ReportKind> {
-    ReportKind::from_key(raw)
-        .ok_or_else(|| Error::NotFound(format!("{raw:?} is not a table: use monthly, timesheet, daily, ranking or terminal")))
-}
+use crate::http::endpoint::Download;
+use crate::http::request_parts::{JsonBody, KindParam, QueryParams, Session};
 
 /// The request a query stands for, with the display settings' layout and the session's language.
 async fn request(state: &SharedState, session: &Session, kind: ReportKind, q: &ReportQuery) -> Result<ReportRequest> {
@@ -52,10 +47,9 @@ async fn request(state: &SharedState, session: &Session, kind: ReportKind, q: &R
 pub async fn table(
     State(state): State<SharedState>,
     session: Session,
-    Path(kind): Path<String>,
+    KindParam(kind): KindParam,
     QueryParams(q): QueryParams<ReportQuery>,
 ) -> Result<Json<Report>> {
-    let kind = kind_of(&kind)?;
     if kind == ReportKind::Timesheet && q.user.as_deref().is_none_or(|u| u.trim().is_empty()) {
         return Err(Error::invalid("user", "user: a timesheet is one person's: name a login or a log user"));
     }
@@ -89,14 +83,14 @@ impl reports::RowSink for Page {
 
 /// Writes the files of a download; stops writing (but keeps counting) past 1,000 people in an
 /// Excel timesheet, which is refused.
-struct Download {
+struct DownloadSink {
     files: reports::FileSet,
     sheets: bool,
     persons: usize,
     last: String,
 }
 
-impl reports::RowSink for Download {
+impl reports::RowSink for DownloadSink {
     fn push(&mut self, row: reports::Row) -> Result<()> {
         if self.persons == 0 || self.last != row.person {
             self.persons += 1;
@@ -109,21 +103,12 @@ impl reports::RowSink for Download {
     }
 }
 
-#[derive(Deserialize)]
-pub struct DownloadQuery {
-    #[serde(flatten)]
-    query: ReportQuery,
-    format: Option<String>,
-    encoding: Option<String>,
-}
-
 pub async fn download(
     State(state): State<SharedState>,
     session: Session,
-    Path(kind): Path<String>,
-    QueryParams(q): QueryParams<DownloadQuery>,
-) -> Result<impl IntoResponse> {
-    let kind = kind_of(&kind)?;
+    KindParam(kind): KindParam,
+    QueryParams(q): QueryParams<ReportDownloadQuery>,
+) -> Result<Download> {
     let format =
         FileFormat::parse(q.format.as_deref().unwrap_or("csv")).ok_or_else(|| Error::invalid("format", "format must be csv or xlsx"))?;
     let encoding = match q.encoding.as_deref() {
@@ -149,7 +134,7 @@ pub async fn download(
     let base = path.with_extension("");
     let files = reports::FileSet::new(spec, Box::new(move |_| (String::new(), base.clone())));
     let sheets = format == FileFormat::Xlsx && kind == ReportKind::Timesheet;
-    let sink = Download { files, sheets, persons: 0, last: String::new() };
+    let sink = DownloadSink { files, sheets, persons: 0, last: String::new() };
     let (_, sink) = match reports::stream(&state.db, &session.actor(), &req, reports::file_grouping(kind, format), sink).await {
         Ok(done) => done,
         Err(e) => {
@@ -182,10 +167,7 @@ pub async fn download(
         },
         FileFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     };
-    Ok((
-        [(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))],
-        bytes,
-    ))
+    Ok(Download { name, content_type: content_type.to_string(), bytes })
 }
 
 /// A private folder for one download.
@@ -205,12 +187,6 @@ pub async fn save_display(
     JsonBody(s): JsonBody<DisplaySettings>,
 ) -> Result<Json<DisplaySettings>> {
     Ok(Json(reports::save_display_settings(&state.db, &session.actor(), s).await?))
-}
-
-#[derive(Deserialize)]
-pub struct AgreementQuery {
-    month: String,
-    organization_id: Option<i64>,
 }
 
 pub async fn agreement_report(

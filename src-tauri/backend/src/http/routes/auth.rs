@@ -1,19 +1,19 @@
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::IntoResponse;
+use axum::http::HeaderMap;
 use kinmu_shared::api::{LoginRequest, SessionInfo, UpdatePreferences};
 
 use crate::accounts::{sessions, users};
 use crate::error::{Error, Result};
 use crate::http::SharedState;
-use crate::http::request_parts::{JsonBody, Session, session_cookie, set_cookie_header, user_agent};
+use crate::http::endpoint::{NoContent, WithCookie};
+use crate::http::request_parts::{JsonBody, Session, session_cookie, user_agent};
 
 pub async fn login(
     State(state): State<SharedState>,
     headers: HeaderMap,
     JsonBody(req): JsonBody<LoginRequest>,
-) -> Result<impl IntoResponse> {
+) -> Result<WithCookie<Json<SessionInfo>>> {
     if state.needs_setup().await? {
         return Err(Error::SetupRequired);
     }
@@ -21,12 +21,12 @@ pub async fn login(
         return Err(Error::InvalidCredentials);
     }
     let s = sessions::login(&state.db, &req.login, &req.password, user_agent(&headers).as_deref(), crate::now()).await?;
-    Ok((set_cookie_header(session_cookie(&state, Some(&s.token))), Json(s.info)))
+    Ok(WithCookie(session_cookie(&state, Some(&s.token)), Json(s.info)))
 }
 
-pub async fn logout(State(state): State<SharedState>, session: Session) -> Result<impl IntoResponse> {
+pub async fn logout(State(state): State<SharedState>, session: Session) -> Result<WithCookie<NoContent>> {
     sessions::logout(&state.db, &session.token).await?;
-    Ok((StatusCode::NO_CONTENT, set_cookie_header(session_cookie(&state, None))))
+    Ok(WithCookie(session_cookie(&state, None), NoContent))
 }
 
 pub async fn me(State(state): State<SharedState>, session: Session) -> Result<Json<SessionInfo>> {
@@ -46,7 +46,7 @@ pub async fn change_password(
     State(state): State<SharedState>,
     session: Session,
     JsonBody(req): JsonBody<kinmu_shared::api::ChangeOwnPassword>,
-) -> Result<axum::http::StatusCode> {
+) -> Result<NoContent> {
     sessions::change_own_password(&state.db, &session.user, &session.token, &req, crate::now()).await?;
-    Ok(axum::http::StatusCode::NO_CONTENT)
+    Ok(NoContent)
 }

@@ -1,5 +1,5 @@
-//! The API's routes, one file per subject. Each route is served against its entry in
-//! [`kinmu_shared::api::routes::ROUTES`], which says who may call it.
+//! The API's routes, one file per subject. Each is served through its type in
+//! [`kinmu_shared::api::routes`], which says who may call it and what it takes and answers.
 
 mod attendance;
 mod attendance_reports;
@@ -16,105 +16,117 @@ use axum::Router;
 use axum::handler::Handler;
 use axum::http::{Method, Uri};
 use axum::routing::{MethodFilter, on};
-use kinmu_shared::api::routes::ROUTES;
+use kinmu_shared::api::routes::{self as api, Endpoint, ROUTES, RouteSpec, Serves};
 
 use super::SharedState;
+use super::endpoint::EndpointHandler;
 use crate::error::Error;
 
-pub fn api_routes() -> Router<SharedState> {
-    RouteTable::default()
-        .serve(Method::GET, "/health", health::health)
-        .serve(Method::GET, "/setup", setup::status)
-        .serve(Method::POST, "/setup", setup::run)
-        .serve(Method::POST, "/auth/login", auth::login)
-        .serve(Method::POST, "/auth/logout", auth::logout)
-        .serve(Method::GET, "/auth/me", auth::me)
-        .serve(Method::PUT, "/me/preferences", auth::preferences)
-        .serve(Method::PUT, "/me/password", auth::change_password)
-        .serve(Method::GET, "/users", users::list)
-        .serve(Method::POST, "/users", users::create)
-        .serve(Method::GET, "/users/export", users::export)
-        .serve(Method::POST, "/users/import", users::import)
-        .serve(Method::GET, "/users/{id}", users::get)
-        .serve(Method::PUT, "/users/{id}", users::update)
-        .serve(Method::POST, "/users/{id}/password", users::set_password)
-        .serve(Method::POST, "/users/{id}/unlock", users::unlock)
-        .serve(Method::GET, "/organizations", organizations::list)
-        .serve(Method::POST, "/organizations", organizations::create)
-        .serve(Method::GET, "/organizations/export", organizations::export)
-        .serve(Method::POST, "/organizations/import", organizations::import)
-        .serve(Method::PUT, "/organizations/{id}", organizations::update)
-        .serve(Method::DELETE, "/organizations/{id}", organizations::delete)
-        .serve(Method::GET, "/roles", roles::list)
-        .serve(Method::POST, "/roles", roles::create)
-        .serve(Method::PUT, "/roles/{id}", roles::update)
-        .serve(Method::DELETE, "/roles/{id}", roles::delete)
-        .serve(Method::GET, "/settings", settings::get)
-        .serve(Method::PUT, "/settings", settings::put)
-        .serve(Method::GET, "/attendance/rules", attendance::rules)
-        .serve(Method::PUT, "/attendance/rules", attendance::save_rules)
-        .serve(Method::GET, "/attendance/rules/organizations", attendance::overrides)
-        .serve(Method::PUT, "/attendance/rules/organizations/{id}", attendance::save_override)
-        .serve(Method::DELETE, "/attendance/rules/organizations/{id}", attendance::delete_override)
-        .serve(Method::GET, "/attendance/task", attendance::task)
-        .serve(Method::PUT, "/attendance/task/settings", attendance::save_task_settings)
-        .serve(Method::POST, "/attendance/task/run", attendance::run_task)
-        .serve(Method::POST, "/attendance/task/stop", attendance::stop_task)
-        .serve(Method::GET, "/attendance/timesheet", attendance::timesheet)
-        .serve(Method::GET, "/attendance/reports/{kind}", attendance_reports::table)
-        .serve(Method::GET, "/attendance/reports/{kind}/download", attendance_reports::download)
-        .serve(Method::GET, "/attendance/display", attendance_reports::display)
-        .serve(Method::PUT, "/attendance/display", attendance_reports::save_display)
-        .serve(Method::GET, "/attendance/agreement", attendance_reports::agreement_report)
-        .serve(Method::GET, "/attendance/profiles", output_profiles::list)
-        .serve(Method::POST, "/attendance/profiles", output_profiles::create)
-        .serve(Method::POST, "/attendance/profiles/run", output_profiles::run_all)
-        .serve(Method::PUT, "/attendance/profiles/{id}", output_profiles::update)
-        .serve(Method::DELETE, "/attendance/profiles/{id}", output_profiles::delete)
-        .serve(Method::POST, "/attendance/profiles/{id}/copy", output_profiles::copy)
-        .serve(Method::POST, "/attendance/profiles/{id}/run", output_profiles::run_one)
-        .serve(Method::POST, "/attendance/rules/preview", output_profiles::preview)
-        .serve(Method::GET, "/attendance/holidays", output_profiles::holidays)
-        .serve(Method::GET, "/attendance/agreement/limits", attendance_reports::agreement_limits)
-        .serve(Method::PUT, "/attendance/agreement/limits", attendance_reports::save_agreement_limits)
-        .finish()
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
+/// Each route's handler: `Route => handler`. A route of the shared table left out here, or a
+/// handler whose extractors or answer disagree with its route's types, does not compile.
+macro_rules! handlers {
+    ($($endpoint:ident => $handler:path,)*) => {
+        $(impl Serves<api::$endpoint> for RouteTable {
+            fn serve(self) -> Self {
+                self.route::<api::$endpoint, _, _, _>($handler)
+            }
+        })*
+    };
 }
 
-/// The router under construction and the routes it serves, to be checked against the shared
-/// table: a served route missing from the table would have no access rule, and a listed route
-/// without a handler would be a promise the server does not keep.
+handlers! {
+    GetHealth => health::health,
+    GetSetup => setup::status,
+    RunSetup => setup::run,
+    Login => auth::login,
+    Logout => auth::logout,
+    GetMe => auth::me,
+    SavePreferences => auth::preferences,
+    ChangePassword => auth::change_password,
+    ListUsers => users::list,
+    AddUser => users::create,
+    ExportUsers => users::export,
+    ImportUsers => users::import,
+    GetUser => users::get,
+    EditUser => users::update,
+    ResetUserPassword => users::set_password,
+    UnlockUser => users::unlock,
+    ListOrganizations => organizations::list,
+    AddOrganization => organizations::create,
+    ExportOrganizations => organizations::export,
+    ImportOrganizations => organizations::import,
+    EditOrganization => organizations::update,
+    DeleteOrganization => organizations::delete,
+    ListRoles => roles::list,
+    AddRole => roles::create,
+    EditRole => roles::update,
+    DeleteRole => roles::delete,
+    GetSettings => settings::get,
+    SaveSettings => settings::put,
+    GetRules => attendance::rules,
+    SaveRules => attendance::save_rules,
+    ListRuleOverrides => attendance::overrides,
+    SaveRuleOverride => attendance::save_override,
+    DeleteRuleOverride => attendance::delete_override,
+    GetTask => attendance::task,
+    SaveTaskSettings => attendance::save_task_settings,
+    StartTask => attendance::run_task,
+    StopTask => attendance::stop_task,
+    GetTimesheet => attendance::timesheet,
+    GetReport => attendance_reports::table,
+    DownloadReport => attendance_reports::download,
+    GetDisplay => attendance_reports::display,
+    SaveDisplay => attendance_reports::save_display,
+    GetAgreement => attendance_reports::agreement_report,
+    GetAgreementLimits => attendance_reports::agreement_limits,
+    SaveAgreementLimits => attendance_reports::save_agreement_limits,
+    ListProfiles => output_profiles::list,
+    AddProfile => output_profiles::create,
+    RunAllProfiles => output_profiles::run_all,
+    EditProfile => output_profiles::update,
+    DeleteProfile => output_profiles::delete,
+    CopyProfile => output_profiles::copy,
+    RunProfile => output_profiles::run_one,
+    PreviewRules => output_profiles::preview,
+    ListHolidays => output_profiles::holidays,
+}
+
+pub fn api_routes() -> Router<SharedState> {
+    api::serve_all(RouteTable::default()).finish().fallback(not_found).method_not_allowed_fallback(method_not_allowed)
+}
+
+/// The router under construction and the routes it serves.
 #[derive(Default)]
-struct RouteTable {
+pub struct RouteTable {
     router: Router<SharedState>,
-    served: Vec<(Method, &'static str)>,
+    served: Vec<RouteSpec>,
 }
 
 impl RouteTable {
-    fn serve<H: Handler<T, SharedState>, T: 'static>(mut self, method: Method, path: &'static str, handler: H) -> Self {
-        let filter = MethodFilter::try_from(method.clone()).expect("the API's methods are GET, POST, PUT and DELETE");
-        self.router = self.router.route(path, on(filter, handler));
-        self.served.push((method, path));
+    /// Serves route `E` with `handler`, which must take and answer `E`'s types.
+    fn route<E: Endpoint, Args, H, T>(mut self, handler: H) -> Self
+    where
+        H: EndpointHandler<E, Args> + Handler<T, SharedState>,
+        T: 'static,
+    {
+        let method = Method::from_bytes(E::ROUTE.method.as_bytes()).expect("the route table's methods are HTTP methods");
+        let filter = MethodFilter::try_from(method).expect("the API's methods are GET, POST, PUT and DELETE");
+        self.router = self.router.route(E::ROUTE.path, on(filter, handler));
+        self.served.push(E::ROUTE);
         self
     }
 
-    /// The router, once every served route is in the shared table and every listed one is served.
+    /// The router, once it serves each route of the table exactly once (the access check relies on
+    /// every served route being in the table).
     fn finish(self) -> Router<SharedState> {
-        let unlisted: Vec<String> = self
-            .served
+        let mismatched: Vec<String> = ROUTES
             .iter()
-            .filter(|(m, p)| kinmu_shared::api::routes::find(m.as_str(), p).is_none())
-            .map(|(m, p)| format!("{m} {p}"))
-            .collect();
-        let unserved: Vec<String> = ROUTES
-            .iter()
-            .filter(|r| !self.served.iter().any(|(m, p)| m.as_str() == r.method && *p == r.path))
+            .filter(|r| self.served.iter().filter(|s| s == r).count() != 1)
             .map(|r| format!("{} {}", r.method, r.path))
             .collect();
         assert!(
-            unlisted.is_empty() && unserved.is_empty(),
-            "the router and kinmu_shared::api::routes::ROUTES disagree: served but not listed {unlisted:?}; listed but not served {unserved:?}"
+            mismatched.is_empty() && self.served.len() == ROUTES.len(),
+            "the router serves these routes of kinmu_shared::api::routes::ROUTES other than once: {mismatched:?}"
         );
         self.router
     }
@@ -126,17 +138,6 @@ async fn not_found(uri: Uri) -> Error {
 
 async fn method_not_allowed(method: Method, uri: Uri) -> Error {
     Error::MethodNotAllowed(format!("{} does not accept {method}", uri.path()))
-}
-
-/// CSV downloads: UTF-8 with BOM, named for the browser's save dialog.
-fn csv_download(name: &str, body: String) -> impl axum::response::IntoResponse {
-    (
-        [
-            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-        ],
-        body,
-    )
 }
 
 #[cfg(test)]

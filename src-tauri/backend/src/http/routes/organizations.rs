@@ -1,13 +1,11 @@
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
 use kinmu_shared::api::{ImportReport, Organization, SaveOrganization};
 
-use super::csv_download;
 use crate::accounts::{csv_transfer, organizations};
 use crate::error::Result;
 use crate::http::SharedState;
+use crate::http::endpoint::{Created, Download, NoContent};
 use crate::http::request_parts::{IdParam, JsonBody, Session, UploadBody};
 
 pub async fn list(State(state): State<SharedState>, _session: Session) -> Result<Json<Vec<Organization>>> {
@@ -18,9 +16,9 @@ pub async fn create(
     State(state): State<SharedState>,
     session: Session,
     JsonBody(req): JsonBody<SaveOrganization>,
-) -> Result<impl IntoResponse> {
+) -> Result<Created<Organization>> {
     let org = organizations::create(&state.db, &session.actor(), req, crate::now()).await?;
-    Ok((StatusCode::CREATED, Json(org)))
+    Ok(Created(org))
 }
 
 pub async fn update(
@@ -32,13 +30,13 @@ pub async fn update(
     Ok(Json(organizations::update(&state.db, &session.actor(), id, req).await?))
 }
 
-pub async fn delete(State(state): State<SharedState>, session: Session, IdParam(id): IdParam) -> Result<StatusCode> {
+pub async fn delete(State(state): State<SharedState>, session: Session, IdParam(id): IdParam) -> Result<NoContent> {
     organizations::delete(&state.db, &session.actor(), id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(NoContent)
 }
 
-pub async fn export(State(state): State<SharedState>, _session: Session) -> Result<impl IntoResponse> {
-    Ok(csv_download("organizations.csv", csv_transfer::export_organizations(&state.db).await?))
+pub async fn export(State(state): State<SharedState>, _session: Session) -> Result<Download> {
+    Ok(Download::csv("organizations.csv", csv_transfer::export_organizations(&state.db).await?))
 }
 
 pub async fn import(State(state): State<SharedState>, session: Session, UploadBody(bytes): UploadBody) -> Result<Json<ImportReport>> {

@@ -2,24 +2,26 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
 use chrono::{NaiveDate, Utc};
-use kinmu_shared::api::{HolidayEntry, OutputProfile, ProfileRunReport, RulesPreview, RulesPreviewRequest, RunProfiles};
-use serde::Deserialize;
+use kinmu_shared::api::{HolidayEntry, HolidayQuery, OutputProfile, ProfileRunReport, RulesPreview, RulesPreviewRequest, RunProfiles};
 
 use crate::attendance::{output_profiles, period, rule_settings, rules_preview};
 use crate::error::{Error, Result};
 use crate::http::SharedState;
+use crate::http::endpoint::{Created, NoContent};
 use crate::http::request_parts::{IdParam, JsonBody, QueryParams, Session};
 
 pub async fn list(State(state): State<SharedState>, session: Session) -> Result<Json<Vec<OutputProfile>>> {
     Ok(Json(output_profiles::list(&state.db, &session.actor()).await?))
 }
 
-pub async fn create(State(state): State<SharedState>, session: Session, JsonBody(p): JsonBody<OutputProfile>) -> Result<impl IntoResponse> {
+pub async fn create(
+    State(state): State<SharedState>,
+    session: Session,
+    JsonBody(p): JsonBody<OutputProfile>,
+) -> Result<Created<OutputProfile>> {
     let p = output_profiles::create(&state.db, &session.actor(), p, state.attendance_task.output_roots(), crate::now()).await?;
-    Ok((StatusCode::CREATED, Json(p)))
+    Ok(Created(p))
 }
 
 pub async fn update(
@@ -31,14 +33,14 @@ pub async fn update(
     Ok(Json(output_profiles::update(&state.db, &session.actor(), id, p, state.attendance_task.output_roots(), crate::now()).await?))
 }
 
-pub async fn delete(State(state): State<SharedState>, session: Session, IdParam(id): IdParam) -> Result<StatusCode> {
+pub async fn delete(State(state): State<SharedState>, session: Session, IdParam(id): IdParam) -> Result<NoContent> {
     output_profiles::delete(&state.db, &session.actor(), id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(NoContent)
 }
 
-pub async fn copy(State(state): State<SharedState>, session: Session, IdParam(id): IdParam) -> Result<impl IntoResponse> {
+pub async fn copy(State(state): State<SharedState>, session: Session, IdParam(id): IdParam) -> Result<Created<OutputProfile>> {
     let p = output_profiles::copy(&state.db, &session.actor(), id, state.attendance_task.output_roots(), crate::now()).await?;
-    Ok((StatusCode::CREATED, Json(p)))
+    Ok(Created(p))
 }
 
 /// The attendance days a run request stands for.
@@ -85,15 +87,10 @@ pub async fn preview(
     Ok(Json(rules_preview::preview(&state.db, &session.actor(), req, Utc::now()).await?))
 }
 
-#[derive(Deserialize)]
-pub struct YearQuery {
-    year: i32,
-}
-
 pub async fn holidays(
     State(state): State<SharedState>,
     _session: Session,
-    QueryParams(q): QueryParams<YearQuery>,
+    QueryParams(q): QueryParams<HolidayQuery>,
 ) -> Result<Json<Vec<HolidayEntry>>> {
     Ok(Json(rules_preview::holidays(&state.db, q.year).await?))
 }

@@ -1,13 +1,13 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::IntoResponse;
-use kinmu_shared::api::{SetupRequest, SetupStatus};
+use kinmu_shared::api::{SessionInfo, SetupRequest, SetupStatus};
 
 use crate::accounts::{sessions, setup};
 use crate::error::{Error, Result};
 use crate::http::SharedState;
-use crate::http::request_parts::{JsonBody, session_cookie, set_cookie_header, user_agent};
+use crate::http::endpoint::WithCookie;
+use crate::http::request_parts::{JsonBody, session_cookie, user_agent};
 
 pub async fn status(State(state): State<SharedState>) -> Result<Json<SetupStatus>> {
     let needs_setup = state.needs_setup().await?;
@@ -15,7 +15,11 @@ pub async fn status(State(state): State<SharedState>) -> Result<Json<SetupStatus
 }
 
 /// Runs the wizard's last step and logs the new administrator in.
-pub async fn run(State(state): State<SharedState>, headers: HeaderMap, JsonBody(req): JsonBody<SetupRequest>) -> Result<impl IntoResponse> {
+pub async fn run(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    JsonBody(req): JsonBody<SetupRequest>,
+) -> Result<WithCookie<Json<SessionInfo>>> {
     if !state.needs_setup().await? {
         return Err(Error::SetupDone);
     }
@@ -23,5 +27,5 @@ pub async fn run(State(state): State<SharedState>, headers: HeaderMap, JsonBody(
     let admin = setup::run(&state.db, &req, now).await?;
     state.mark_setup_done();
     let s = sessions::open(&state.db, admin, user_agent(&headers).as_deref(), now).await?;
-    Ok((set_cookie_header(session_cookie(&state, Some(&s.token))), Json(s.info)))
+    Ok(WithCookie(session_cookie(&state, Some(&s.token)), Json(s.info)))
 }

@@ -1,27 +1,14 @@
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
-use kinmu_shared::api::{CreateUser, ImportReport, SetPassword, UpdateUser, User, UserList};
-use serde::Deserialize;
+use kinmu_shared::api::{CreateUser, ImportReport, SetPassword, UpdateUser, User, UserList, UserQuery};
 
-use super::csv_download;
 use crate::accounts::{csv_transfer, users};
 use crate::error::Result;
 use crate::http::SharedState;
+use crate::http::endpoint::{Created, Download, NoContent};
 use crate::http::request_parts::{IdParam, JsonBody, QueryParams, Session, UploadBody};
 
-#[derive(Deserialize)]
-pub struct ListQuery {
-    q: Option<String>,
-    organization_id: Option<i64>,
-    #[serde(default)]
-    include_disabled: bool,
-    limit: Option<i64>,
-    offset: Option<i64>,
-}
-
-pub async fn list(State(state): State<SharedState>, session: Session, QueryParams(q): QueryParams<ListQuery>) -> Result<Json<UserList>> {
+pub async fn list(State(state): State<SharedState>, session: Session, QueryParams(q): QueryParams<UserQuery>) -> Result<Json<UserList>> {
     let filter = users::UserFilter {
         q: q.q,
         organization_id: q.organization_id,
@@ -32,9 +19,9 @@ pub async fn list(State(state): State<SharedState>, session: Session, QueryParam
     Ok(Json(users::list(&state.db, &session.actor(), filter, crate::now()).await?))
 }
 
-pub async fn create(State(state): State<SharedState>, session: Session, JsonBody(req): JsonBody<CreateUser>) -> Result<impl IntoResponse> {
+pub async fn create(State(state): State<SharedState>, session: Session, JsonBody(req): JsonBody<CreateUser>) -> Result<Created<User>> {
     let user = users::create(&state.db, &session.actor(), req, crate::now()).await?;
-    Ok((StatusCode::CREATED, Json(user)))
+    Ok(Created(user))
 }
 
 pub async fn get(State(state): State<SharedState>, session: Session, IdParam(id): IdParam) -> Result<Json<User>> {
@@ -55,17 +42,17 @@ pub async fn set_password(
     session: Session,
     IdParam(id): IdParam,
     JsonBody(req): JsonBody<SetPassword>,
-) -> Result<StatusCode> {
+) -> Result<NoContent> {
     users::set_password(&state.db, &session.actor(), id, &req.password, crate::now()).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(NoContent)
 }
 
 pub async fn unlock(State(state): State<SharedState>, session: Session, IdParam(id): IdParam) -> Result<Json<User>> {
     Ok(Json(users::unlock(&state.db, &session.actor(), id, crate::now()).await?))
 }
 
-pub async fn export(State(state): State<SharedState>, session: Session) -> Result<impl IntoResponse> {
-    Ok(csv_download("users.csv", csv_transfer::export_users(&state.db, &session.actor(), crate::now()).await?))
+pub async fn export(State(state): State<SharedState>, session: Session) -> Result<Download> {
+    Ok(Download::csv("users.csv", csv_transfer::export_users(&state.db, &session.actor(), crate::now()).await?))
 }
 
 pub async fn import(State(state): State<SharedState>, session: Session, UploadBody(bytes): UploadBody) -> Result<Json<ImportReport>> {

@@ -1,0 +1,122 @@
+//! How a handler is tied to its route's types (see [`kinmu_shared::api::routes`]): each of its
+//! extractors must be an [`Input`] of the route and its answer an [`Answers`] of it, so a handler
+//! that reads another body, path or query than its route declares, or answers another type, does
+//! not compile.
+
+use std::future::Future;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use kinmu_shared::api::routes::{CsvText, Empty, Endpoint, FileDownload};
+use kinmu_shared::api::{Id, ReportKind};
+use serde::Serialize;
+
+use super::SharedState;
+use super::request_parts::{IdParam, JsonBody, KindParam, QueryParams, Session, UploadBody, set_cookie_header};
+use crate::error::Error;
+
+/// An extractor a handler of route `E` may take.
+pub trait Input<E> {}
+
+impl<E> Input<E> for State<SharedState> {}
+impl<E> Input<E> for Session {}
+impl<E> Input<E> for HeaderMap {}
+impl<E: Endpoint<Path = Id>> Input<E> for IdParam {}
+impl<E: Endpoint<Path = ReportKind>> Input<E> for KindParam {}
+impl<E: Endpoint<Query = T>, T> Input<E> for QueryParams<T> {}
+impl<E: Endpoint<Body = T>, T> Input<E> for JsonBody<T> {}
+impl<E: Endpoint<Body = CsvText>> Input<E> for UploadBody {}
+
+/// What a handler of route `E` may answer.
+pub trait Answers<E>: IntoResponse {}
+
+impl<E: Endpoint<Answer = T>, T: Serialize> Answers<E> for Json<T> {}
+impl<E: Endpoint<Answer = T>, T: Serialize> Answers<E> for Created<T> {}
+impl<E: Endpoint<Answer = T>, T: Serialize> Answers<E> for Accepted<T> {}
+impl<E: Endpoint<Answer = Empty>> Answers<E> for NoContent {}
+impl<E: Endpoint<Answer = FileDownload>> Answers<E> for Download {}
+impl<E, R: Answers<E>> Answers<E> for WithCookie<R> {}
+
+/// A handler of route `E`: an async fn of [`Input`]s answering `Result<impl Answers<E>>`.
+pub trait EndpointHandler<E, Args> {}
+
+macro_rules! endpoint_handler {
+    ($($t:ident),*) => {
+        impl<E, F, Fut, R, $($t,)*> EndpointHandler<E, ($($t,)*)> for F
+        where
+            F: Fn($($t),*) -> Fut,
+            Fut: Future<Output = Result<R, Error>>,
+            R: Answers<E>,
+            $($t: Input<E>,)*
+        {
+        }
+    };
+}
+
+endpoint_handler!(T1);
+endpoint_handler!(T1, T2);
+endpoint_handler!(T1, T2, T3);
+endpoint_handler!(T1, T2, T3, T4);
+endpoint_handler!(T1, T2, T3, T4, T5);
+
+/// 201 Created with the new thing.
+pub struct Created<T>(pub T);
+
+impl<T: Serialize> IntoResponse for Created<T> {
+    fn into_response(self) -> Response {
+        (StatusCode::CREATED, Json(self.0)).into_response()
+    }
+}
+
+/// 202 Accepted: the work goes on after the answer.
+pub struct Accepted<T>(pub T);
+
+impl<T: Serialize> IntoResponse for Accepted<T> {
+    fn into_response(self) -> Response {
+        (StatusCode::ACCEPTED, Json(self.0)).into_response()
+    }
+}
+
+/// 204 No Content.
+pub struct NoContent;
+
+impl IntoResponse for NoContent {
+    fn into_response(self) -> Response {
+        StatusCode::NO_CONTENT.into_response()
+    }
+}
+
+/// An answer that sets (or clears) the session cookie.
+pub struct WithCookie<R>(pub HeaderValue, pub R);
+
+impl<R: IntoResponse> IntoResponse for WithCookie<R> {
+    fn into_response(self) -> Response {
+        (set_cookie_header(self.0), self.1).into_response()
+    }
+}
+
+/// A file for the browser's save dialog.
+pub struct Download {
+    pub name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Download {
+    /// A CSV file: UTF-8 with BOM (the text carries it).
+    pub fn csv(name: &str, text: String) -> Self {
+        Download { name: name.to_string(), content_type: "text/csv; charset=utf-8".into(), bytes: text.into_bytes() }
+    }
+}
+
+impl IntoResponse for Download {
+    fn into_response(self) -> Response {
+        (
+            [(header::CONTENT_TYPE, self.content_type), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", self.name))],
+            self.bytes,
+        )
+            .into_response()
+    }
+}
