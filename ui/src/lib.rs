@@ -8,6 +8,7 @@ mod components;
 mod datetime;
 mod focus;
 mod i18n;
+mod lazy_pages;
 mod pages;
 mod router;
 
@@ -18,6 +19,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use crate::app_state::app;
 use crate::components::header::{Header, initial_language};
 use crate::i18n::tx;
+use crate::lazy_pages::lazy_page;
 use crate::router::{Route, current, redirect};
 
 #[wasm_bindgen(start)]
@@ -156,20 +158,20 @@ fn App() -> impl IntoView {
             return view! { <section class="card narrow"><h1>{tx("common.forbidden")}</h1></section> }.into_any();
         }
         match route {
-            Route::Setup => view! { <pages::setup_wizard::SetupWizard /> }.into_any(),
+            Route::Setup => lazy_page(lazy_pages::setup_wizard),
             Route::Login => view! { <pages::login::LoginPage /> }.into_any(),
             Route::Home => view! { <pages::home::HomePage /> }.into_any(),
-            Route::Users => view! { <pages::admin::users::UsersPage /> }.into_any(),
-            Route::Organizations => view! { <pages::admin::organizations::OrganizationsPage /> }.into_any(),
-            Route::Roles => view! { <pages::admin::roles::RolesPage /> }.into_any(),
-            Route::Settings => view! { <pages::admin::settings::SettingsPage /> }.into_any(),
+            Route::Users => lazy_page(lazy_pages::users),
+            Route::Organizations => lazy_page(lazy_pages::organizations),
+            Route::Roles => lazy_page(lazy_pages::roles),
+            Route::Settings => lazy_page(lazy_pages::settings),
             Route::Preferences => view! { <pages::preferences::PreferencesPage /> }.into_any(),
-            Route::Attendance => view! { <pages::attendance::console::ConsolePage /> }.into_any(),
-            Route::AttendanceTask => view! { <pages::attendance::task::TaskPage /> }.into_any(),
-            Route::AttendanceRules => view! { <pages::attendance::rules::RulesPage /> }.into_any(),
-            Route::Holidays => view! { <pages::attendance::holidays::HolidaysPage /> }.into_any(),
-            Route::AttendanceDisplay => view! { <pages::attendance::display::DisplayPage /> }.into_any(),
-            Route::OutputProfiles => view! { <pages::attendance::profiles::ProfilesPage /> }.into_any(),
+            Route::Attendance => lazy_page(lazy_pages::console),
+            Route::AttendanceTask => lazy_page(lazy_pages::task),
+            Route::AttendanceRules => lazy_page(lazy_pages::rules),
+            Route::Holidays => lazy_page(lazy_pages::holidays),
+            Route::AttendanceDisplay => lazy_page(lazy_pages::display),
+            Route::OutputProfiles => lazy_page(lazy_pages::output_profiles),
             Route::Connection => view! {
                 <pages::connection::ConnectionPage on_connected=Callback::new(move |_| {
                     // Connected: carry on to the login (or home) page.

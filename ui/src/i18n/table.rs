@@ -15,6 +15,11 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ("common.not_found", "ページが見つかりません", "Page not found"),
     ("common.previous", "前へ", "Previous"),
     ("common.retry", "再試行", "Retry"),
+    (
+        "common.page_load_failed",
+        "このページを読み込めませんでした。接続を確認して再試行してください。",
+        "This page could not be loaded. Check the connection and try again.",
+    ),
     ("common.save", "保存", "Save"),
     ("common.saved", "保存しました", "Saved"),
     ("common.search", "検索", "Search"),
