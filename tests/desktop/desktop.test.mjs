@@ -177,6 +177,14 @@ async function uiFlow() {
     check(await exists(sel.headerUser), "the header shows the logged-in user");
     await screenshot("home");
   });
+
+  await step("a page whose code is a module of its own opens in the shell", async () => {
+    // The users page is in pkg/split_admin.wasm, fetched through the shell's protocol when opened.
+    await wd("POST", s(`/element/${await find('[data-testid="nav-users"]')}/click`), {});
+    const table = await waitElement('[data-testid="user-table"]');
+    check((await text(table)).includes(LOGIN), "the users page lists the administrator");
+    await screenshot("users");
+  });
 }
 
 async function shellChecks() {
