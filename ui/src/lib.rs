@@ -20,7 +20,7 @@ use crate::app_state::app;
 use crate::components::header::{Header, initial_language};
 use crate::i18n::tx;
 use crate::lazy_pages::lazy_page;
-use crate::router::{Route, current, redirect};
+use crate::router::{Link, Route, current, redirect};
 
 #[wasm_bindgen(start)]
 pub fn start() {
@@ -148,14 +148,24 @@ fn App() -> impl IntoView {
             }
             .into_any();
         }
-        let route = state.route.get();
+        let route = match state.route.get() {
+            // Choosing the server is the desktop shell's page; a browser is already on its server.
+            Route::Connection if !api_client::is_desktop() => Route::NotFound,
+            route => route,
+        };
         if !route.is_public() && !logged_in.get() {
             return view! { <p class="loading">{tx("common.loading")}</p> }.into_any();
         }
         if let Some(p) = required_permission(route)
             && !p.is_granted_by(&perms.get())
         {
-            return view! { <section class="card narrow"><h1>{tx("common.forbidden")}</h1></section> }.into_any();
+            return view! {
+                <section class="card narrow">
+                    <h1>{tx("common.forbidden")}</h1>
+                    <p><Link route=Route::Home testid="back-home">{tx("common.back_home")}</Link></p>
+                </section>
+            }
+            .into_any();
         }
         match route {
             Route::Setup => lazy_page(lazy_pages::setup_wizard),
@@ -180,7 +190,13 @@ fn App() -> impl IntoView {
                 }) />
             }
             .into_any(),
-            Route::NotFound => view! { <section class="card narrow"><h1>{tx("common.not_found")}</h1></section> }.into_any(),
+            Route::NotFound => view! {
+                <section class="card narrow">
+                    <h1>{tx("common.not_found")}</h1>
+                    <p><Link route=Route::Home testid="back-home">{tx("common.back_home")}</Link></p>
+                </section>
+            }
+            .into_any(),
         }
     };
 

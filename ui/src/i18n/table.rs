@@ -15,6 +15,7 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ("common.not_found", "ページが見つかりません", "Page not found"),
     ("common.previous", "前へ", "Previous"),
     ("common.retry", "再試行", "Retry"),
+    ("common.back_home", "ホームへ戻る", "Back to the home page"),
     (
         "common.page_load_failed",
         "このページを読み込めませんでした。接続を確認して再試行してください。",
