@@ -123,3 +123,29 @@ test('rules preview: unsaved rules give the day, and the log lines they read', a
   await page.reload();
   await expect(page.getByTestId('rules-form').locator('#rules-rounding')).toHaveValue('0');
 });
+
+test('saving rules says which computed days keep the old rules, and rebuilds them on request', async ({ page }) => {
+  await prepareAttendance(page);
+  await page.getByTestId('nav-attendance-admin').click();
+  const form = page.getByTestId('rules-form');
+  await form.locator('#rules-rounding').fill('5');
+  await page.getByTestId('rules-save').click();
+  await expect(page.getByRole('status')).toHaveText('Saved');
+  const offer = page.getByTestId('rules-rebuild-offer');
+  await expect(offer).toContainText(`${previousMonth()}-`);
+  await page.getByTestId('rules-rebuild').click();
+  await expect(page.getByTestId('rules-rebuild-progress')).toBeVisible();
+  await expect
+    .poll(async () => (await (await page.request.get('./api/v1/attendance/task')).json()).running, { timeout: 30_000 })
+    .toBeNull();
+  const runs = (await (await page.request.get('./api/v1/attendance/task')).json()).recent as { trigger: string; status: string }[];
+  expect(runs[0]).toMatchObject({ trigger: 'rebuild', status: 'completed' });
+  await page.getByTestId('rules-rebuild-progress').click();
+  await expect(page).toHaveURL(/\/attendance\/task$/);
+
+  // Back to no rounding for the other tests.
+  await page.getByTestId('subnav-rules').click();
+  await page.getByTestId('rules-form').locator('#rules-rounding').fill('0');
+  await page.getByTestId('rules-save').click();
+  await expect(page.getByRole('status')).toHaveText('Saved');
+});

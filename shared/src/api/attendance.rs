@@ -136,6 +136,17 @@ pub struct TaskOverview {
     pub recent: Vec<TaskRun>,
     /// When the schedule will start the next run (none while disabled).
     pub next_run_at: Option<Timestamp>,
+    /// The stored days a rebuild can compute again (their events are still kept): what a change
+    /// of the rules leaves computed under the old rules until rebuilt. None when nothing is stored.
+    #[serde(default)]
+    pub rebuildable: Option<DateRange>,
+}
+
+/// Days from `from` to `to`, both included (`YYYY-MM-DD`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DateRange {
+    pub from: String,
+    pub to: String,
 }
 
 /// `POST /attendance/task/run`: with no dates, the scheduled range (the last `recompute_days`

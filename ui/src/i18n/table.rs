@@ -17,6 +17,13 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ("common.retry", "再試行", "Retry"),
     ("common.back_home", "ホームへ戻る", "Back to the home page"),
     (
+        "rules.rebuild_offer",
+        "保存したルールは、これから計算する日に使われます。計算済みの {from} 〜 {to} は、再計算するまで前のルールのままです。",
+        "The saved rules apply to the days computed from now on. The days already computed, {from} to {to}, keep the old rules until they are rebuilt.",
+    ),
+    ("rules.rebuild", "この期間を再計算する", "Rebuild these days"),
+    ("rules.rebuild_started", "再計算を始めました。進み具合は次の画面で確認できます:", "The rebuild has started; follow it on this page:"),
+    (
         "common.page_load_failed",
         "このページを読み込めませんでした。接続を確認して再試行してください。",
         "This page could not be loaded. Check the connection and try again.",

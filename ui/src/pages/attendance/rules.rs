@@ -8,7 +8,7 @@
 use chrono::{NaiveDate, Weekday};
 use kinmu_shared::ApiError;
 use kinmu_shared::api::routes::{self, Empty};
-use kinmu_shared::api::{Organization, OrganizationRules, RulesPreview, RulesPreviewRequest};
+use kinmu_shared::api::{DateRange, Organization, OrganizationRules, RulesPreview, RulesPreviewRequest, RunTask};
 use kinmu_shared::attendance_rules::{
     AttendanceRules, ClockTime, CorrectedDisplay, Correction, DetailMatch, HolidayRules, LogCondition, MissingLog, RuleSection,
     RulesOverride, TimeRange, UserNameMode, UserNameRules,
@@ -24,6 +24,7 @@ use crate::components::form_errors::{FormErrors, GeneralError};
 use crate::datetime::{add_days, hm, today};
 use crate::focus::{focus_first_invalid, focus_id};
 use crate::i18n::{t, t_dyn, tr, tx};
+use crate::router::{Link, Route};
 
 const WEEKDAYS: [(Weekday, &str); 7] = [
     (Weekday::Mon, "wd.mon"),
@@ -675,6 +676,27 @@ pub fn RulesPage() -> impl IntoView {
     let org = RwSignal::new(None::<i64>);
     let company_rules = RwSignal::new(None::<AttendanceRules>);
     let deleting = RwSignal::new(false);
+    // After a save: the stored days still computed under the old rules, and whether their
+    // rebuild was started from here.
+    let rebuild_offer = RwSignal::new(None::<DateRange>);
+    let rebuild_started = RwSignal::new(false);
+    let offer_rebuild = move || {
+        leptos::task::spawn_local(async move {
+            rebuild_started.set(false);
+            // Without attendance.view there is no task overview: no offer, the save stands.
+            let offer = api_client::call::<routes::GetTask>(&(), &(), &Empty).await.ok().and_then(|o| o.rebuildable);
+            rebuild_offer.set(offer);
+        })
+    };
+    let rebuild = move |range: DateRange| {
+        leptos::task::spawn_local(async move {
+            let body = RunTask { from: Some(range.from), to: Some(range.to) };
+            match api_client::call::<routes::StartTask>(&(), &(), &body).await {
+                Ok(_) => rebuild_started.set(true),
+                Err(e) => error.set(Some(e.message)),
+            }
+        })
+    };
 
     let load_overrides = move || async move {
         if let Ok(o) = api_client::call::<routes::ListRuleOverrides>(&(), &(), &Empty).await {
@@ -708,6 +730,7 @@ pub fn RulesPage() -> impl IntoView {
     let save_company = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         saved.set(false);
+        rebuild_offer.set(None);
         let Some(body) = company.rules() else {
             focus_first_invalid();
             return;
@@ -719,6 +742,7 @@ pub fn RulesPage() -> impl IntoView {
                     company.fill(&r);
                     company_rules.set(Some(r));
                     saved.set(true);
+                    offer_rebuild();
                 }
                 Err(e) => show_error(&company, &e),
             }
@@ -728,6 +752,7 @@ pub fn RulesPage() -> impl IntoView {
     let save_override = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         saved.set(false);
+        rebuild_offer.set(None);
         let Some(id) = org.get_untracked() else { return };
         let Some(body) = over.override_rules() else {
             focus_first_invalid();
@@ -738,6 +763,7 @@ pub fn RulesPage() -> impl IntoView {
             match api_client::call::<routes::SaveRuleOverride>(&id, &(), &body).await {
                 Ok(_) => {
                     saved.set(true);
+                    offer_rebuild();
                     load_overrides().await;
                 }
                 Err(e) => show_error(&over, &e),
@@ -859,6 +885,37 @@ pub fn RulesPage() -> impl IntoView {
                 </div>
                 <PreviewPanel form=Signal::derive(move || if tab.get() == Tab::Company { company } else { over }) />
             </div>
+            {move || {
+                rebuild_offer
+                    .get()
+                    .map(|range| {
+                        let text = t("rules.rebuild_offer").replace("{from}", &range.from).replace("{to}", &range.to);
+                        view! {
+                            <div class="panel" data-testid="rules-rebuild-offer">
+                                <p>{text}</p>
+                                {move || {
+                                    if rebuild_started.get() {
+                                        view! {
+                                            <p>
+                                                {tx("rules.rebuild_started")} " "
+                                                <Link route=Route::AttendanceTask testid="rules-rebuild-progress">{tx("nav.att_task")}</Link>
+                                            </p>
+                                        }
+                                            .into_any()
+                                    } else {
+                                        let range = range.clone();
+                                        view! {
+                                            <button type="button" data-testid="rules-rebuild" on:click=move |_| rebuild(range.clone())>
+                                                {tx("rules.rebuild")}
+                                            </button>
+                                        }
+                                            .into_any()
+                                    }
+                                }}
+                            </div>
+                        }
+                    })
+            }}
             {move || {
                 deleting
                     .get()

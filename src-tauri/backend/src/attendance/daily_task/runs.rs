@@ -3,8 +3,9 @@
 use std::sync::atomic::Ordering;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use kinmu_attendance::attendance_date;
 use kinmu_shared::Permission;
-use kinmu_shared::api::{TaskOverview, TaskRun, TaskStatus, TaskTrigger};
+use kinmu_shared::api::{DateRange, TaskOverview, TaskRun, TaskStatus, TaskTrigger};
 
 use crate::accounts::Actor;
 use crate::attendance::rule_settings::{self};
@@ -67,7 +68,26 @@ pub async fn overview(db: &Db, actor: &Actor, now: DateTime<Utc>) -> Result<Task
     let recent = recent_runs(db, 10).await?;
     let running = recent.iter().find(|r| r.status == TaskStatus::Running).cloned();
     let next = next_run_at(&settings, rules.time_zone, last_scheduled_start(db).await?, now).map(|t| t.timestamp());
-    Ok(TaskOverview { settings, running, recent, next_run_at: next })
+    let stored: (Option<String>, Option<String>) =
+        sqlx::query_as("SELECT MIN(work_date), MAX(work_date) FROM attendance_daily").fetch_one(&db.pool).await?;
+    let stored = match stored {
+        (Some(a), Some(b)) => a.parse::<NaiveDate>().ok().zip(b.parse::<NaiveDate>().ok()),
+        _ => None,
+    };
+    let rebuildable = rebuildable_days(stored, attendance_date(now, &rules), settings.retention.events_days)
+        .map(|(from, to)| DateRange { from: from.to_string(), to: to.to_string() });
+    Ok(TaskOverview { settings, running, recent, next_run_at: next, rebuildable })
+}
+
+/// Of the stored days `stored` (first, last), those a rebuild can compute again on `today`: their
+/// events are kept (`events_days`), they are not in the future, and one run can take them
+/// ([`MAX_DAYS`], the latest kept).
+pub fn rebuildable_days(stored: Option<(NaiveDate, NaiveDate)>, today: NaiveDate, events_days: u32) -> Option<(NaiveDate, NaiveDate)> {
+    let (first, last) = stored?;
+    let last = last.min(today);
+    let kept_from = today - chrono::Duration::days(i64::from(events_days));
+    let first = first.max(kept_from).max(last - chrono::Duration::days(MAX_DAYS - 1));
+    (first <= last).then_some((first, last))
 }
 
 /// Marks the runs whose process stopped renewing them (killed, or its machine stopped) as
@@ -217,4 +237,20 @@ pub(super) fn keep_lease(db: &Db, control: &TaskControl, run_id: i64) -> Renewal
         },
         move || stop.store(true, Ordering::SeqCst),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_days_a_rules_change_leaves_behind_are_the_stored_ones_a_rebuild_can_reach() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let today = d("2024-06-10");
+        assert_eq!(rebuildable_days(None, today, 400), None);
+        assert_eq!(rebuildable_days(Some((d("2024-04-01"), d("2024-06-09"))), today, 400), Some((d("2024-04-01"), d("2024-06-09"))));
+        // Days whose events are gone cannot be rebuilt.
+        assert_eq!(rebuildable_days(Some((d("2024-04-01"), d("2024-06-09"))), today, 30), Some((d("2024-05-11"), d("2024-06-09"))));
+        assert_eq!(rebuildable_days(Some((d("2024-01-01"), d("2024-02-01"))), today, 30), None);
+    }
 }

@@ -21,7 +21,10 @@ pub fn check_range(from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Result<(
         return Err(Error::invalid("to", format!("to ({to}) is before from ({from}): swap them")));
     }
     if from > today {
-        return Err(Error::invalid("from", format!("from ({from}) is in the future: today is {today}")));
+        return Err(Error::invalid("from", format!("from ({from}) is in the future: the last day that can be computed is today, {today}")));
+    }
+    if to > today {
+        return Err(Error::invalid("to", format!("to ({to}) is in the future: the last day that can be computed is today, {today}")));
     }
     if (to - from).num_days() >= MAX_DAYS {
         return Err(Error::invalid("to", format!("the range is longer than {MAX_DAYS} days: rebuild it in parts")));
@@ -179,5 +182,10 @@ mod tests {
         assert_eq!(f.field, "to");
         let Err(Error::Invalid(f)) = check_range(d("2024-06-01"), d("2024-06-02"), d("2024-05-01")) else { panic!() };
         assert_eq!(f.field, "from");
+        // A rebuild that reaches into the future is refused, naming the last day it could reach.
+        assert!(check_range(d("2024-04-01"), d("2024-05-01"), d("2024-05-01")).is_ok());
+        let Err(Error::Invalid(f)) = check_range(d("2024-04-01"), d("2024-05-02"), d("2024-05-01")) else { panic!() };
+        assert_eq!(f.field, "to");
+        assert!(f.message.contains("2024-05-01"), "{}", f.message);
     }
 }
