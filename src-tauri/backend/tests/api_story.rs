@@ -214,6 +214,10 @@ async fn story(app: Router, db: Db) {
     }
     let orgs = admin.get("/organizations").await.body;
     assert!(!orgs.as_array().unwrap().iter().any(|o| o["name"] == "壊れた行"), "{orgs}");
+    // Lines ending in CRLF, as Excel writes them, are numbered as the file shows them.
+    let r = admin.csv("/organizations/import", "path\r\n/ 壊れた行 /\r\nAcme / Dev\r\nAcme // Dev\r\n".as_bytes()).await;
+    let lines: Vec<_> = r.body["errors"].as_array().unwrap().iter().map(|e| e["line"].as_i64().unwrap()).collect();
+    assert_eq!(lines, [2, 4], "{}", r.text);
     let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(
         "login,display_name,organization,role,log_accounts,password\n\
          sato,佐藤 一郎,Acme / Dev / Backend,member,OSAKA\\sato;sato@osaka.com,River-Stone-42\n\
@@ -244,6 +248,28 @@ async fn story(app: Router, db: Db) {
     assert!(bad_header.body["message"].as_str().unwrap().contains("colour"));
     let org_export = admin.get("/organizations/export").await;
     assert!(org_export.text.contains("Acme / Dev / Backend"));
+    // The downloads' bytes: UTF-8 with BOM by default, UTF-8 or Shift_JIS when asked.
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    for path in ["/users/export", "/organizations/export"] {
+        let default = admin.get(path).await;
+        assert!(default.bytes.starts_with(BOM), "{path}");
+        let bom = admin.get(&format!("{path}?encoding=utf-8-bom")).await;
+        assert_eq!(bom.bytes, default.bytes, "{path}");
+        let plain = admin.get(&format!("{path}?encoding=utf-8")).await;
+        expect(&plain, 200, None);
+        assert_eq!(plain.bytes, default.bytes[BOM.len()..], "{path}");
+        let sjis = admin.get(&format!("{path}?encoding=shift_jis")).await;
+        expect(&sjis, 200, None);
+        let (text, _, bad) = encoding_rs::SHIFT_JIS.decode(&sjis.bytes);
+        assert!(!bad && !sjis.bytes.starts_with(BOM), "{path}");
+        assert_eq!(text, std::str::from_utf8(&plain.bytes).unwrap(), "{path}");
+        let wrong = admin.get(&format!("{path}?encoding=latin1")).await;
+        expect(&wrong, 422, Some("validation"));
+        assert_eq!(wrong.body["field"], "encoding");
+    }
+    let sjis = admin.get("/users/export?encoding=shift_jis").await;
+    let sato_sjis = encoding_rs::SHIFT_JIS.encode("佐藤 一郎").0;
+    assert!(sjis.bytes.windows(sato_sjis.len()).any(|w| w == &sato_sjis[..]), "Japanese names in Shift_JIS");
 
     // An organisation in use cannot be deleted; an empty one can.
     let dev_backend =
