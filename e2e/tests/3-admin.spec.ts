@@ -94,6 +94,10 @@ test('users: create, validation, disable, enable, password, CSV import report', 
 
   // Disable: gone from the default list, shown with "include disabled"; the login is refused.
   await row.getByRole('button', { name: 'Disable' }).click();
+  // It asks first, saying what happens to the user's sessions.
+  const disable = page.getByTestId('user-disable-dialog');
+  await expect(disable).toContainText('logged out at once on every device');
+  await disable.getByTestId('user-disable-confirm').click();
   await expect(row).toHaveCount(0);
   await page.getByLabel('Include disabled users').check();
   await page.getByTestId('user-search-submit').click();

@@ -41,6 +41,22 @@ impl ReportKind {
         ReportKind::ALL.into_iter().find(|k| k.key() == key)
     }
 
+    /// The table's name in `language` (an Excel sheet's name), as the console's tabs say it.
+    pub const fn label(self, language: Language) -> &'static str {
+        match (self, language) {
+            (ReportKind::Monthly, Language::Ja) => "月別",
+            (ReportKind::Monthly, Language::En) => "Monthly",
+            (ReportKind::Timesheet, Language::Ja) => "勤怠表",
+            (ReportKind::Timesheet, Language::En) => "Timesheet",
+            (ReportKind::Daily, Language::Ja) => "日別",
+            (ReportKind::Daily, Language::En) => "Daily",
+            (ReportKind::Ranking, Language::Ja) => "ランキング",
+            (ReportKind::Ranking, Language::En) => "Ranking",
+            (ReportKind::Terminal, Language::Ja) => "端末別",
+            (ReportKind::Terminal, Language::En) => "Terminal",
+        }
+    }
+
     /// Every column this kind can show, in the manual's default order.
     pub fn columns(self) -> &'static [ReportColumn] {
         use ReportColumn::*;

@@ -256,6 +256,18 @@ pub struct ImportRowError {
     pub message: String,
 }
 
+/// `GET /users/export`, `GET /organizations/export`: the CSV's encoding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct CsvExportQuery {
+    /// `utf-8`, `utf-8-bom` (default) or `shift_jis`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+}
+
+/// The encodings a CSV download offers, as (query value, name shown): UTF-8 with BOM (the
+/// default: Excel reads it), UTF-8, Shift_JIS.
+pub const CSV_ENCODINGS: [(&str, &str); 3] = [("utf-8-bom", "UTF-8 (BOM)"), ("utf-8", "UTF-8"), ("shift_jis", "Shift_JIS")];
+
 /// Columns of the user CSV, in order. `organization` is the organisation path
 /// ("Acme / Sales"), `role` the role name, `active` `true`/`false`, `log_accounts` separated by `;`.
 /// Importing a file with a `password` column sets passwords; without one, new users get none

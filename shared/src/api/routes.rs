@@ -44,7 +44,7 @@ pub trait Endpoint: 'static {
     type Path: PathParams;
     /// The query string (`()` for none).
     type Query: Serialize + DeserializeOwned;
-    /// The request body ([`Empty`] for none, [`CsvText`] for an upload, else JSON).
+    /// The request body ([`Empty`] for none, [`CsvFile`] for an upload, else JSON).
     type Body: Payload;
     /// The answer ([`Empty`] for 204 No Content, [`FileDownload`] for a file, else JSON).
     type Answer: Payload;
@@ -108,19 +108,19 @@ pub const fn parameters_in(path: &str) -> usize {
 }
 
 /// How a request body or an answer travels: JSON for every serde type, or one of the markers
-/// [`Empty`], [`CsvText`] and [`FileDownload`].
+/// [`Empty`], [`CsvFile`] and [`FileDownload`].
 pub trait Payload: Sized {
     /// The `Content-Type` it is sent with (None: no body).
     const CONTENT_TYPE: Option<&'static str>;
-    /// The body's text (None: no body).
-    fn encode(&self) -> Result<Option<String>, String>;
+    /// The body's bytes (None: no body).
+    fn encode(&self) -> Result<Option<Vec<u8>>, String>;
     fn decode(text: String) -> Result<Self, String>;
 }
 
 impl<T: Serialize + DeserializeOwned> Payload for T {
     const CONTENT_TYPE: Option<&'static str> = Some("application/json");
-    fn encode(&self) -> Result<Option<String>, String> {
-        serde_json::to_string(self).map(Some).map_err(|e| e.to_string())
+    fn encode(&self) -> Result<Option<Vec<u8>>, String> {
+        serde_json::to_vec(self).map(Some).map_err(|e| e.to_string())
     }
     fn decode(text: String) -> Result<Self, String> {
         serde_json::from_str(&text).map_err(|e| e.to_string())
@@ -133,7 +133,7 @@ pub struct Empty;
 
 impl Payload for Empty {
     const CONTENT_TYPE: Option<&'static str> = None;
-    fn encode(&self) -> Result<Option<String>, String> {
+    fn encode(&self) -> Result<Option<Vec<u8>>, String> {
         Ok(None)
     }
     fn decode(_: String) -> Result<Self, String> {
@@ -141,17 +141,18 @@ impl Payload for Empty {
     }
 }
 
-/// An uploaded CSV file's text (`Content-Type: text/csv`).
+/// An uploaded CSV file, its bytes as they are on disk (`Content-Type: text/csv`): the server
+/// reads UTF-8 (with or without BOM) or Shift_JIS, as Excel saves them.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CsvText(pub String);
+pub struct CsvFile(pub Vec<u8>);
 
-impl Payload for CsvText {
+impl Payload for CsvFile {
     const CONTENT_TYPE: Option<&'static str> = Some("text/csv");
-    fn encode(&self) -> Result<Option<String>, String> {
+    fn encode(&self) -> Result<Option<Vec<u8>>, String> {
         Ok(Some(self.0.clone()))
     }
     fn decode(text: String) -> Result<Self, String> {
-        Ok(CsvText(text))
+        Ok(CsvFile(text.into_bytes()))
     }
 }
 
@@ -162,7 +163,7 @@ pub struct FileDownload(pub String);
 
 impl Payload for FileDownload {
     const CONTENT_TYPE: Option<&'static str> = None;
-    fn encode(&self) -> Result<Option<String>, String> {
+    fn encode(&self) -> Result<Option<Vec<u8>>, String> {
         Err("a file download is an answer, not a request body".into())
     }
     fn decode(text: String) -> Result<Self, String> {
@@ -235,8 +236,8 @@ endpoints! {
     /// 201 Created.
     AddUser: POST "/users", needs(Permission::ManageUsers) => ((), (), CreateUser) -> User;
     /// CSV with [`USER_CSV_HEADER`].
-    ExportUsers: GET "/users/export", needs(Permission::ViewUsers) => ((), (), Empty) -> FileDownload;
-    ImportUsers: POST "/users/import", needs(Permission::ManageUsers) => ((), (), CsvText) -> ImportReport;
+    ExportUsers: GET "/users/export", needs(Permission::ViewUsers) => ((), CsvExportQuery, Empty) -> FileDownload;
+    ImportUsers: POST "/users/import", needs(Permission::ManageUsers) => ((), (), CsvFile) -> ImportReport;
     GetUser: GET "/users/{id}", OwnOr(Permission::ViewUsers) => (Id, (), Empty) -> User;
     EditUser: PUT "/users/{id}", needs(Permission::ManageUsers) => (Id, (), UpdateUser) -> User;
     ResetUserPassword: POST "/users/{id}/password", needs(Permission::ManageUsers) => (Id, (), SetPassword) -> Empty;
@@ -245,8 +246,8 @@ endpoints! {
     /// 201 Created.
     AddOrganization: POST "/organizations", needs(Permission::ManageOrganizations) => ((), (), SaveOrganization) -> Organization;
     /// CSV with [`ORG_CSV_HEADER`].
-    ExportOrganizations: GET "/organizations/export", Session => ((), (), Empty) -> FileDownload;
-    ImportOrganizations: POST "/organizations/import", needs(Permission::ManageOrganizations) => ((), (), CsvText) -> ImportReport;
+    ExportOrganizations: GET "/organizations/export", Session => ((), CsvExportQuery, Empty) -> FileDownload;
+    ImportOrganizations: POST "/organizations/import", needs(Permission::ManageOrganizations) => ((), (), CsvFile) -> ImportReport;
     EditOrganization: PUT "/organizations/{id}", needs(Permission::ManageOrganizations) => (Id, (), SaveOrganization) -> Organization;
     DeleteOrganization: DELETE "/organizations/{id}", needs(Permission::ManageOrganizations) => (Id, (), Empty) -> Empty;
     ListRoles: GET "/roles", Session => ((), (), Empty) -> Vec<Role>;

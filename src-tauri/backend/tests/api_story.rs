@@ -169,7 +169,7 @@ async fn story(app: Router, db: Db) {
     expect(&attacker.login("a-mogami", "Blue-Harbor-58").await, 200, None);
     expect(&anon.login("nobody", "whatever-it-is").await, 401, Some("invalid_credentials"));
 
-    // Disabling ends the user's sessions.
+    // Disabling ends the user's sessions: even once enabled again, none of them is back.
     let dis = admin.send("PUT", &format!("/users/{mogami}"), json!({"active": false})).await;
     expect(&dis, 200, None);
     assert_eq!(dis.body["active"], false);
@@ -180,6 +180,7 @@ async fn story(app: Router, db: Db) {
     let self_disable = admin.send("PUT", "/users/1", json!({"active": false})).await;
     expect(&self_disable, 422, Some("validation"));
     admin.send("PUT", &format!("/users/{mogami}"), json!({"active": true})).await;
+    expect(&attacker.get("/auth/me").await, 401, Some("unauthenticated"));
 
     // Roles.
     let lead = admin.send("POST", "/roles", json!({"name": "Team lead", "permissions": ["users.view", "attendance.view"]})).await;
@@ -200,11 +201,23 @@ async fn story(app: Router, db: Db) {
     expect(&admin.send("DELETE", &format!("/roles/{lead_id}"), json!({})).await, 409, Some("conflict"));
 
     // CSV: organisations, then users, with a report line per bad row.
-    let orgs_csv = format!("path\nAcme / Dev\nAcme / Dev / Backend\nAcme / {}\n", "x".repeat(101));
+    let orgs_csv = format!("path\nAcme / Dev\nAcme / Dev / Backend\nAcme / {}\n/ 壊れた行 /\nAcme // Dev\n", "x".repeat(101));
     let r = admin.csv("/organizations/import", orgs_csv.as_bytes()).await;
     expect(&r, 200, None);
     assert_eq!(r.body["created"], 2, "{}", r.text);
     assert_eq!(r.body["errors"][0]["line"], 4, "{}", r.text);
+    // A path with an empty part (a broken line) is a row error, not a new top-level organisation.
+    for (i, line) in [(1, 5), (2, 6)] {
+        assert_eq!(r.body["errors"][i]["line"], line, "{}", r.text);
+        assert_eq!(r.body["errors"][i]["field"], "path", "{}", r.text);
+        assert!(r.body["errors"][i]["message"].as_str().unwrap().contains("empty part"), "{}", r.text);
+    }
+    let orgs = admin.get("/organizations").await.body;
+    assert!(!orgs.as_array().unwrap().iter().any(|o| o["name"] == "壊れた行"), "{orgs}");
+    // Lines ending in CRLF, as Excel writes them, are numbered as the file shows them.
+    let r = admin.csv("/organizations/import", "path\r\n/ 壊れた行 /\r\nAcme / Dev\r\nAcme // Dev\r\n".as_bytes()).await;
+    let lines: Vec<_> = r.body["errors"].as_array().unwrap().iter().map(|e| e["line"].as_i64().unwrap()).collect();
+    assert_eq!(lines, [2, 4], "{}", r.text);
     let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(
         "login,display_name,organization,role,log_accounts,password\n\
          sato,佐藤 一郎,Acme / Dev / Backend,member,OSAKA\\sato;sato@osaka.com,River-Stone-42\n\
@@ -235,6 +248,28 @@ async fn story(app: Router, db: Db) {
     assert!(bad_header.body["message"].as_str().unwrap().contains("colour"));
     let org_export = admin.get("/organizations/export").await;
     assert!(org_export.text.contains("Acme / Dev / Backend"));
+    // The downloads' bytes: UTF-8 with BOM by default, UTF-8 or Shift_JIS when asked.
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    for path in ["/users/export", "/organizations/export"] {
+        let default = admin.get(path).await;
+        assert!(default.bytes.starts_with(BOM), "{path}");
+        let bom = admin.get(&format!("{path}?encoding=utf-8-bom")).await;
+        assert_eq!(bom.bytes, default.bytes, "{path}");
+        let plain = admin.get(&format!("{path}?encoding=utf-8")).await;
+        expect(&plain, 200, None);
+        assert_eq!(plain.bytes, default.bytes[BOM.len()..], "{path}");
+        let sjis = admin.get(&format!("{path}?encoding=shift_jis")).await;
+        expect(&sjis, 200, None);
+        let (text, _, bad) = encoding_rs::SHIFT_JIS.decode(&sjis.bytes);
+        assert!(!bad && !sjis.bytes.starts_with(BOM), "{path}");
+        assert_eq!(text, std::str::from_utf8(&plain.bytes).unwrap(), "{path}");
+        let wrong = admin.get(&format!("{path}?encoding=latin1")).await;
+        expect(&wrong, 422, Some("validation"));
+        assert_eq!(wrong.body["field"], "encoding");
+    }
+    let sjis = admin.get("/users/export?encoding=shift_jis").await;
+    let sato_sjis = encoding_rs::SHIFT_JIS.encode("佐藤 一郎").0;
+    assert!(sjis.bytes.windows(sato_sjis.len()).any(|w| w == &sato_sjis[..]), "Japanese names in Shift_JIS");
 
     // An organisation in use cannot be deleted; an empty one can.
     let dev_backend =
@@ -531,4 +566,37 @@ async fn the_app_lives_under_its_base_path() {
     let (status, _, body) = get("/kinmu/api/v1/health").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(get("/api/v1/health").await.0, 404, "the API is only under the base path");
+}
+
+/// The named parts of a downloaded workbook, as text.
+fn xlsx_parts(bytes: &[u8], names: &[&str]) -> String {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("an xlsx is a zip");
+    let mut text = String::new();
+    for name in names {
+        if let Ok(mut f) = zip.by_name(name) {
+            std::io::Read::read_to_string(&mut f, &mut text).unwrap();
+        }
+    }
+    text
+}
+
+#[tokio::test]
+async fn excel_sheet_names_and_headings_follow_the_users_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _db) = app_on(&sqlite_url(&dir)).await;
+    let mut admin = Client::new(&app);
+    setup(&mut admin).await;
+    expect(&admin.login("admin", ADMIN_PASSWORD).await, 200, None);
+    let download = "/attendance/reports/monthly/download?month=2024-04&format=xlsx";
+    for (language, sheet, heading, other) in [("ja", "月別 2024-04", "ユーザー", "User"), ("en", "Monthly 2024-04", "User", "ユーザー")]
+    {
+        expect(&admin.send("PUT", "/me/preferences", json!({"language": language})).await, 200, None);
+        let file = admin.get(download).await;
+        expect(&file, 200, None);
+        let workbook = xlsx_parts(&file.bytes, &["xl/workbook.xml"]);
+        assert!(workbook.contains(&format!("name=\"{sheet}\"")), "{language}: {workbook}");
+        let cells = xlsx_parts(&file.bytes, &["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml"]);
+        assert!(cells.contains(&format!(">{heading}<")), "{language}: {cells}");
+        assert!(!cells.contains(&format!(">{other}<")), "{language}: {cells}");
+    }
 }

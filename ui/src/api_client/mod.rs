@@ -27,7 +27,7 @@ fn error_from(status: u16, body: &str) -> ApiError {
     })
 }
 
-async fn raw(method: &str, route: &str, body: Option<String>, ct: Option<&str>) -> ApiResult<String> {
+async fn raw(method: &str, route: &str, body: Option<Vec<u8>>, ct: Option<&str>) -> ApiResult<String> {
     let path = format!("{API_PREFIX}{route}");
     let r = transport::send(method, &path, body, ct).await?;
     if (200..300).contains(&r.status) {
@@ -48,8 +48,8 @@ fn parse<T: DeserializeOwned>(body: &str) -> ApiResult<T> {
 /// body, and decodes its answer.
 pub async fn call<E: Endpoint>(path: &E::Path, query: &E::Query, body: &E::Body) -> ApiResult<E::Answer> {
     let route = route_of::<E>(path, query)?;
-    let text = body.encode().map_err(|e| ApiError::new(ErrorCode::BadRequest, e))?;
-    let answer = raw(E::ROUTE.method, &route, text, <E::Body as Payload>::CONTENT_TYPE).await?;
+    let bytes = body.encode().map_err(|e| ApiError::new(ErrorCode::BadRequest, e))?;
+    let answer = raw(E::ROUTE.method, &route, bytes, <E::Body as Payload>::CONTENT_TYPE).await?;
     <E::Answer as Payload>::decode(answer)
         .map_err(|e| ApiError::new(ErrorCode::Internal, format!("Unexpected answer from the server: {e}")))
 }

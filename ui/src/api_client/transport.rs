@@ -69,9 +69,26 @@ fn set(o: &Object, k: &str, v: JsValue) {
     let _ = Reflect::set(o, &k.into(), &v);
 }
 
-/// Sends `method path` (path like `/api/v1/users?q=x`) and returns status and body text.
-pub async fn send(method: &str, path: &str, body: Option<String>, content_type: Option<&str>) -> Result<RawResponse, ApiError> {
+/// The body as text for the desktop shell's proxy, which carries text: UTF-8 as it is, else
+/// Shift_JIS (an uploaded CSV as Excel saves it), read here as the server would read it.
+fn body_text(bytes: Vec<u8>) -> String {
+    match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let bytes = e.into_bytes();
+            web_sys::TextDecoder::new_with_label("shift_jis")
+                .ok()
+                .and_then(|d| d.decode_with_buffer_source(&js_sys::Uint8Array::from(bytes.as_slice())).ok())
+                .unwrap_or_else(|| String::from_utf8_lossy(&bytes).into_owned())
+        }
+    }
+}
+
+/// Sends `method path` (path like `/api/v1/users?q=x`) with the body's bytes as they are, and
+/// returns status and body text.
+pub async fn send(method: &str, path: &str, body: Option<Vec<u8>>, content_type: Option<&str>) -> Result<RawResponse, ApiError> {
     if is_desktop() {
+        let body = body.map(body_text);
         let args = Object::new();
         set(&args, "method", method.into());
         set(&args, "path", path.into());
@@ -96,7 +113,7 @@ pub async fn send(method: &str, path: &str, body: Option<String>, content_type: 
     }
     init.set_headers(&headers);
     if let Some(b) = &body {
-        init.set_body(&JsValue::from_str(b));
+        init.set_body(&js_sys::Uint8Array::from(b.as_slice()));
     }
     let url = format!("{}{}", base_path(), path);
     let resp = JsFuture::from(window.fetch_with_str_and_init(&url, &init))

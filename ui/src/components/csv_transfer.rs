@@ -1,7 +1,8 @@
-//! CSV export (download the server's text as a file) and import (upload a chosen file).
+//! CSV export (a link to the server's file, saved byte for byte, in the chosen encoding) and
+//! import (the chosen file's bytes, whose encoding the server detects).
 
-use kinmu_shared::api::ImportReport;
-use kinmu_shared::api::routes::{self, CsvText, Empty};
+use kinmu_shared::api::routes::{self, CsvFile, Empty};
+use kinmu_shared::api::{CSV_ENCODINGS, CsvExportQuery, ImportReport};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -9,8 +10,8 @@ use wasm_bindgen_futures::JsFuture;
 use crate::api_client::{self, ApiResult};
 use crate::i18n::{t, tx};
 
-/// Offers `text` as a file download.
-pub fn download_text(filename: &str, text: &str, mime: &str) {
+/// Offers `text` as a file download (encoded as UTF-8).
+fn download_text(filename: &str, text: &str, mime: &str) {
     let parts = js_sys::Array::of1(&text.into());
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(mime);
@@ -29,9 +30,17 @@ pub fn download_text(filename: &str, text: &str, mime: &str) {
     let _ = web_sys::Url::revoke_object_url(&url);
 }
 
-async fn file_text(input: &web_sys::HtmlInputElement) -> Option<String> {
+/// Offers a CSV read as text (in the desktop shell, whose proxy carries text and drops the BOM)
+/// as UTF-8 with BOM, so Excel reads it right.
+pub fn download_csv_text(filename: &str, text: &str) {
+    let text = if text.starts_with('\u{feff}') { text.to_string() } else { format!("\u{feff}{text}") };
+    download_text(filename, &text, "text/csv;charset=utf-8");
+}
+
+async fn file_bytes(input: &web_sys::HtmlInputElement) -> Option<Vec<u8>> {
     let file = input.files()?.get(0)?;
-    JsFuture::from(file.text()).await.ok()?.as_string()
+    let buffer = JsFuture::from(file.array_buffer()).await.ok()?;
+    Some(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
 /// What a [`CsvTransfer`] exports and imports.
@@ -42,16 +51,27 @@ pub enum CsvSubject {
 }
 
 impl CsvSubject {
-    async fn export(self) -> ApiResult<String> {
+    /// The export's address for a browser link.
+    fn export_url(self, encoding: String) -> String {
+        let q = CsvExportQuery { encoding: Some(encoding) };
+        match self {
+            CsvSubject::Users => api_client::download_url::<routes::ExportUsers>(&(), &q),
+            CsvSubject::Organizations => api_client::download_url::<routes::ExportOrganizations>(&(), &q),
+        }
+    }
+
+    /// The export read as text (the desktop shell).
+    async fn export_text(self) -> ApiResult<String> {
+        let q = CsvExportQuery::default();
         let file = match self {
-            CsvSubject::Users => api_client::call::<routes::ExportUsers>(&(), &(), &Empty).await?,
-            CsvSubject::Organizations => api_client::call::<routes::ExportOrganizations>(&(), &(), &Empty).await?,
+            CsvSubject::Users => api_client::call::<routes::ExportUsers>(&(), &q, &Empty).await?,
+            CsvSubject::Organizations => api_client::call::<routes::ExportOrganizations>(&(), &q, &Empty).await?,
         };
         Ok(file.0)
     }
 
-    async fn import(self, text: String) -> ApiResult<ImportReport> {
-        let csv = CsvText(text);
+    async fn import(self, bytes: Vec<u8>) -> ApiResult<ImportReport> {
+        let csv = CsvFile(bytes);
         match self {
             CsvSubject::Users => api_client::call::<routes::ImportUsers>(&(), &(), &csv).await,
             CsvSubject::Organizations => api_client::call::<routes::ImportOrganizations>(&(), &(), &csv).await,
@@ -65,17 +85,41 @@ pub fn CsvTransfer(subject: CsvSubject, filename: &'static str, can_import: Sign
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let report = RwSignal::new(None::<ImportReport>);
-    let input_id = format!("csv-import-{}", filename.trim_end_matches(".csv"));
-    let export = move |_| {
+    let encoding = RwSignal::new(CSV_ENCODINGS[0].0.to_string());
+    let stem = filename.trim_end_matches(".csv");
+    let input_id = format!("csv-import-{stem}");
+    let encoding_id = format!("csv-encoding-{stem}");
+    let desktop_export = move |_| {
         busy.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
-            match subject.export().await {
-                Ok(text) => download_text(filename, &text, "text/csv;charset=utf-8"),
+            match subject.export_text().await {
+                Ok(text) => download_csv_text(filename, &text),
                 Err(e) => error.set(Some(e.message)),
             }
             busy.set(false);
         });
+    };
+    let export = move || {
+        if api_client::is_desktop() {
+            view! {
+                <button type="button" on:click=desktop_export disabled=move || busy.get() data-testid="csv-export">{tx("csv.export")}</button>
+            }
+            .into_any()
+        } else {
+            let encoding_id2 = encoding_id.clone();
+            view! {
+                <a class="button" data-testid="csv-export" download=filename href=move || subject.export_url(encoding.get())>{tx("csv.export")}</a>
+                <label class="inline" for=encoding_id.clone()>{tx("att.encoding")}</label>
+                <select id=encoding_id2 data-testid="csv-encoding" on:change=move |ev| encoding.set(event_target_value(&ev))>
+                    {CSV_ENCODINGS
+                        .into_iter()
+                        .map(|(v, l)| view! { <option value=v selected=move || encoding.get() == v>{l}</option> })
+                        .collect_view()}
+                </select>
+            }
+            .into_any()
+        }
     };
     let import = move |ev: leptos::ev::Event| {
         let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
@@ -83,8 +127,8 @@ pub fn CsvTransfer(subject: CsvSubject, filename: &'static str, can_import: Sign
         error.set(None);
         report.set(None);
         leptos::task::spawn_local(async move {
-            match file_text(&input).await {
-                Some(text) => match subject.import(text).await {
+            match file_bytes(&input).await {
+                Some(bytes) => match subject.import(bytes).await {
                     Ok(r) => {
                         report.set(Some(r));
                         on_imported.run(());
@@ -98,14 +142,13 @@ pub fn CsvTransfer(subject: CsvSubject, filename: &'static str, can_import: Sign
         });
     };
     let input_id2 = input_id.clone();
+    // The file input comes before its label, which shows its keyboard focus (style.css).
     view! {
         <div class="csv-transfer">
-            <button type="button" on:click=export disabled=move || busy.get() data-testid="csv-export">
-                {tx("csv.export")}
-            </button>
+            {export()}
             <Show when=move || can_import.get()>
-                <label class="button" for=input_id.clone()>{tx("csv.import")}</label>
                 <input id=input_id2.clone() class="visually-hidden" type="file" accept=".csv,text/csv" on:change=import data-testid="csv-import" />
+                <label class="button" for=input_id.clone()>{tx("csv.import")}</label>
             </Show>
             {move || busy.get().then(|| view! { <span class="busy" aria-live="polite">{t("common.working")}</span> })}
             {move || error.get().map(|m| view! { <p class="error-banner" role="alert">{m}</p> })}

@@ -195,6 +195,17 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ("users.default_role", "(既定: メンバー)", "(default: member)"),
     ("users.default_time_zone", "(システムの既定)", "(system default)"),
     ("users.disable", "無効にする", "Disable"),
+    (
+        "users.disable_confirm",
+        "{name} を無効にしますか?このユーザーはすべての端末で直ちにログアウトされ、管理者が再び有効にするまでログインできません。",
+        "Disable {name}? They are logged out at once on every device and cannot log in until an administrator enables them again.",
+    ),
+    (
+        "users.disable_hint",
+        "保存すると、このユーザーはすべての端末で直ちにログアウトされ、再び有効にするまでログインできません。",
+        "On saving, this user is logged out at once on every device and cannot log in until enabled again.",
+    ),
+    ("users.disable_title", "ユーザーの無効化", "Disable user"),
     ("users.disabled", "無効", "Disabled"),
     ("users.edit", "ユーザーの編集", "Edit user"),
     ("users.enable", "有効にする", "Enable"),

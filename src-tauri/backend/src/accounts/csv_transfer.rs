@@ -1,7 +1,8 @@
 //! CSV export and import of users and organisations. Imports store every good row and report
 //! every bad one with its line, field and reason; nothing is dropped silently. Files may be
 //! UTF-8 (with or without BOM) or Shift_JIS, as Excel writes them in Japan. Exports are UTF-8
-//! with a BOM, so Excel opens them with the right characters; a cell that a spreadsheet would
+//! with a BOM, so Excel opens them with the right characters (the download may re-encode them
+//! as UTF-8 or Shift_JIS: `?encoding=`); a cell that a spreadsheet would
 //! read as a formula is written with a leading `'` and read back without it.
 
 use kinmu_shared::api::{CreateUser, ImportReport, ImportRowError, ORG_CSV_HEADER, USER_CSV_HEADER, UpdateUser};
@@ -98,7 +99,9 @@ struct CsvRows {
 }
 
 fn read_rows(bytes: &[u8], known: &[&str], required: &[&str]) -> Result<CsvRows> {
-    let text = decode(bytes);
+    // Lines ending in CRLF, as Excel writes them, are read as LF: the CSV reader counts a record
+    // after a CRLF one line short, and a report must name the line the file shows.
+    let text = decode(bytes).replace("\r\n", "\n");
     let mut rdr = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::Fields).from_reader(text.as_bytes());
     let header = rdr.headers().map_err(|e| Error::invalid("file", format!("line 1: cannot read the header: {e}")))?.clone();
     let cols = columns(&header, known, required)?;

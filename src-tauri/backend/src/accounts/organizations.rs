@@ -188,6 +188,12 @@ pub async fn ensure_path(db: &Db, path: &str, now: i64) -> Result<(i64, i64)> {
     if names.is_empty() {
         return Err(Error::invalid("path", "path is empty: write the names from the top, e.g. Acme / Sales"));
     }
+    if path.split('/').any(|part| part.trim().is_empty()) {
+        return Err(Error::invalid(
+            "path",
+            format!("path {:?} has an empty part: write each name between the slashes, from the top, e.g. Acme / Sales", path.trim()),
+        ));
+    }
     if names.len() > validation::ORG_DEPTH_MAX {
         return Err(too_deep("path", names.len()));
     }

@@ -9,12 +9,13 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use kinmu_shared::api::routes::{CsvText, Empty, Endpoint, FileDownload};
-use kinmu_shared::api::{Id, ReportKind};
+use kinmu_shared::api::routes::{CsvFile, Empty, Endpoint, FileDownload};
+use kinmu_shared::api::{CsvExportQuery, Id, ReportKind};
 use serde::Serialize;
 
 use super::SharedState;
 use super::request_parts::{IdParam, JsonBody, KindParam, QueryParams, Session, UploadBody, set_cookie_header};
+use crate::attendance::reports::{CsvEncoding, encode_text};
 use crate::error::Error;
 
 /// An extractor a handler of route `E` may take.
@@ -27,7 +28,7 @@ impl<E: Endpoint<Path = Id>> Input<E> for IdParam {}
 impl<E: Endpoint<Path = ReportKind>> Input<E> for KindParam {}
 impl<E: Endpoint<Query = T>, T> Input<E> for QueryParams<T> {}
 impl<E: Endpoint<Body = T>, T> Input<E> for JsonBody<T> {}
-impl<E: Endpoint<Body = CsvText>> Input<E> for UploadBody {}
+impl<E: Endpoint<Body = CsvFile>> Input<E> for UploadBody {}
 
 /// What a handler of route `E` may answer.
 pub trait Answers<E>: IntoResponse {}
@@ -105,9 +106,22 @@ pub struct Download {
 }
 
 impl Download {
-    /// A CSV file: UTF-8 with BOM (the text carries it).
-    pub fn csv(name: &str, text: String) -> Self {
-        Download { name: name.to_string(), content_type: "text/csv; charset=utf-8".into(), bytes: text.into_bytes() }
+    /// A CSV file of `text` (a BOM it starts with is left out) in `encoding`.
+    pub fn csv(name: &str, text: &str, encoding: CsvEncoding) -> Self {
+        let content_type = match encoding {
+            CsvEncoding::ShiftJis => "text/csv; charset=shift_jis",
+            CsvEncoding::Utf8 | CsvEncoding::Utf8Bom => "text/csv; charset=utf-8",
+        };
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        Download { name: name.to_string(), content_type: content_type.into(), bytes: encode_text(text, encoding) }
+    }
+
+    /// A CSV download's encoding: UTF-8 with BOM unless the query names another.
+    pub fn csv_encoding(q: &CsvExportQuery) -> Result<CsvEncoding, Error> {
+        match q.encoding.as_deref() {
+            None => Ok(CsvEncoding::Utf8Bom),
+            Some(e) => CsvEncoding::parse(e).ok_or_else(|| Error::invalid("encoding", "encoding must be utf-8, utf-8-bom or shift_jis")),
+        }
     }
 }
 

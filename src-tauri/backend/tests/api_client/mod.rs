@@ -23,6 +23,8 @@ pub struct Answer {
     pub status: StatusCode,
     pub body: Value,
     pub text: String,
+    /// The body as sent (a file's bytes).
+    pub bytes: Vec<u8>,
     pub set_cookie: Option<String>,
 }
 
@@ -52,7 +54,7 @@ impl Client {
         let bytes = to_bytes(resp.into_body(), 64 * 1024 * 1024).await.unwrap();
         let text = String::from_utf8_lossy(&bytes).to_string();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Answer { status, body, text, set_cookie }
+        Answer { status, body, text, bytes: bytes.to_vec(), set_cookie }
     }
 
     pub async fn get(&mut self, path: &str) -> Answer {

@@ -22,6 +22,7 @@ enum Editing {
     New,
     Edit(User),
     Password(User),
+    Disable(User),
 }
 
 fn now_secs() -> i64 {
@@ -140,7 +141,7 @@ pub fn UsersPage() -> impl IntoView {
                     <Show when=move || can_manage.get()>
                         <button type="button" class="small" on:click={let ue = ue.clone(); move |_| editing.set(Some(Editing::Edit(ue.clone())))}>{t("common.edit")}</button>
                         <button type="button" class="small" on:click={let up = up.clone(); move |_| editing.set(Some(Editing::Password(up.clone())))}>{t("users.set_password")}</button>
-                        <button type="button" class="small" on:click={let ua = ua.clone(); move |_| set_active(ua.clone(), !active)}>
+                        <button type="button" class="small" on:click={let ua = ua.clone(); move |_| if active { editing.set(Some(Editing::Disable(ua.clone()))) } else { set_active(ua.clone(), true) }}>
                             {if active { t("users.disable") } else { t("users.enable") }}
                         </button>
                     </Show>
@@ -200,6 +201,9 @@ pub fn UsersPage() -> impl IntoView {
             })}
             {move || editing.get().map(|e| match e {
                 Editing::Password(u) => view! { <PasswordDialog user=u on_done=Callback::new(move |_| editing.set(None)) /> }.into_any(),
+                Editing::Disable(u) => view! {
+                    <DisableDialog user=u on_confirm=Callback::new(move |u: User| { editing.set(None); set_active(u, false); }) on_cancel=Callback::new(move |_| editing.set(None)) />
+                }.into_any(),
                 other => view! {
                     <UserDialog
                         user=match other { Editing::Edit(u) => Some(u), _ => None }
@@ -231,6 +235,7 @@ fn UserDialog(user: Option<User>, orgs: RwSignal<Vec<Organization>>, roles: RwSi
     let tz = RwSignal::new(u.as_ref().map(|u| u.time_zone.clone()).unwrap_or_default());
     let accounts = RwSignal::new(u.as_ref().map(|u| u.log_accounts.join("\n")).unwrap_or_default());
     let active = RwSignal::new(u.as_ref().map(|u| u.active).unwrap_or(true));
+    let was_active = u.as_ref().is_some_and(|u| u.active);
     let password = RwSignal::new(String::new());
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
@@ -334,7 +339,12 @@ fn UserDialog(user: Option<User>, orgs: RwSignal<Vec<Organization>>, roles: RwSi
                 <SelectField id="user-language" field="language" label=tr("field.language") value=lang errors=errors options=lang_options />
                 <SelectField id="user-time-zone" field="time_zone" label=tr("field.time_zone") value=tz errors=errors options=tz_options />
                 <TextAreaField id="user-log-accounts" field="log_accounts" label=tr("field.log_accounts") value=accounts errors=errors hint=tr("users.log_accounts_hint") />
-                {(!is_new).then(|| view! { <CheckField id="user-active" label=tr("users.active") value=active /> })}
+                {(!is_new).then(|| view! {
+                    <CheckField id="user-active" label=tr("users.active") value=active />
+                    <Show when=move || was_active && !active.get()>
+                        <p class="hint" role="status" data-testid="user-disable-hint">{tx("users.disable_hint")}</p>
+                    </Show>
+                })}
                 {is_new.then(|| view! {
                     <TextField id="user-password" field="password" label=tr("field.password") value=password errors=errors kind="password" autocomplete="new-password" />
                     <PasswordMeter password=password login=login.into() id="user-password-strength" />
@@ -392,6 +402,24 @@ fn PasswordDialog(user: User, on_done: Callback<()>) -> impl IntoView {
                     <button type="submit" class="primary" disabled=move || busy.get()>{tx("common.save")}</button>
                 </div>
             </form>
+        </Modal>
+    }
+}
+
+/// Asks before disabling a user, saying what it does: their sessions end at once and they
+/// cannot log in until enabled again.
+#[component]
+fn DisableDialog(user: User, on_confirm: Callback<User>, on_cancel: Callback<()>) -> impl IntoView {
+    let who = format!("{} ({})", user.display_name, user.login);
+    view! {
+        <Modal title=Signal::derive(move || t("users.disable_title").to_string()) on_close=on_cancel testid="user-disable-dialog">
+            <p>{move || t("users.disable_confirm").replace("{name}", &who)}</p>
+            <div class="actions">
+                <button type="button" on:click=move |_| on_cancel.run(())>{tx("common.cancel")}</button>
+                <button type="button" class="danger" data-testid="user-disable-confirm" on:click={let u = user.clone(); move |_| on_confirm.run(u.clone())}>
+                    {tx("users.disable")}
+                </button>
+            </div>
         </Modal>
     }
 }

@@ -15,7 +15,7 @@ use super::charts::AgreementPanel;
 use super::{cell_kinds, cell_text, column_title, error_banner, kind_label};
 use crate::api_client;
 use crate::app_state::app;
-use crate::components::csv_transfer::download_text;
+use crate::components::csv_transfer::download_csv_text;
 use crate::components::period_picker::{PeriodPicker, Step};
 use crate::datetime::{add_days, today};
 use crate::i18n::{t, tr, tx};
@@ -204,7 +204,7 @@ pub fn ConsolePage() -> impl IntoView {
         let name = format!("{}_{}.csv", kind.key(), report.with_untracked(|r| r.as_ref().map(|r| r.period.clone()).unwrap_or_default()));
         leptos::task::spawn_local(async move {
             match api_client::call::<routes::DownloadReport>(&kind, &q, &Empty).await {
-                Ok(routes::FileDownload(text)) => download_text(&name, &text, "text/csv;charset=utf-8"),
+                Ok(routes::FileDownload(text)) => download_csv_text(&name, &text),
                 Err(e) => error.set(Some(e.message)),
             }
         });
@@ -286,7 +286,7 @@ pub fn ConsolePage() -> impl IntoView {
             .map(|r| view! { <option value=r.key() selected={r == current}>{column_title(r.column())}</option> })
             .collect_view()
     };
-    let encodings = [("utf-8-bom", "UTF-8 (BOM)"), ("utf-8", "UTF-8"), ("shift_jis", "Shift_JIS")];
+    let encodings = kinmu_shared::api::CSV_ENCODINGS;
     let downloads = move || {
         if desktop {
             view! { <button type="button" data-testid="att-download-csv" on:click=move |_| desktop_csv()>"CSV"</button> }.into_any()

@@ -38,6 +38,21 @@ impl CsvEncoding {
     }
 }
 
+/// `text` in `encoding` (a BOM first for [`CsvEncoding::Utf8Bom`]; `?` for a character
+/// Shift_JIS lacks).
+pub fn encode_text(text: &str, encoding: CsvEncoding) -> Vec<u8> {
+    match encoding {
+        CsvEncoding::Utf8 => text.as_bytes().to_vec(),
+        CsvEncoding::Utf8Bom => [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
+        CsvEncoding::ShiftJis => {
+            let mut out = Encoded { out: Vec::with_capacity(text.len()), encoding, pending: Vec::new(), buffer: Vec::new() };
+            // Writing to a Vec cannot fail.
+            let _ = out.encode(text);
+            out.out
+        }
+    }
+}
+
 /// Writes `rows` of `table` as CSV.
 pub fn write_csv(
     table: &Table,
@@ -254,6 +269,12 @@ impl XlsxStream {
         }
     }
 
+    /// The one sheet's name of a table other than a timesheet: the table's name in the
+    /// reader's language and the period (`月別 2024-04`, `Monthly 2024-04`).
+    fn table_sheet_name(&self) -> String {
+        format!("{} {}", self.kind.label(self.language), self.period)
+    }
+
     fn begin_sheet(&mut self, name: &str, person: &str) -> Result<(), XlsxError> {
         self.end_sheet()?;
         let sheet_name = sheet_name(name, &mut self.taken);
@@ -297,7 +318,7 @@ impl XlsxStream {
             Some(s) => self.kind == ReportKind::Timesheet && s.person != r.person,
         };
         if new_sheet {
-            let name = if self.kind == ReportKind::Timesheet { r.name.clone() } else { format!("{} {}", self.kind.key(), self.period) };
+            let name = if self.kind == ReportKind::Timesheet { r.name.clone() } else { self.table_sheet_name() };
             self.begin_sheet(&name, &r.person)?;
         }
         let s = self.sheet.as_mut().expect("a sheet");
@@ -355,8 +376,7 @@ impl XlsxStream {
     /// Writes the workbook (a sheet with the header only when no row came).
     pub fn save(mut self, path: &Path) -> Result<(), XlsxError> {
         if self.sheet.is_none() && self.taken.is_empty() {
-            let name =
-                if self.kind == ReportKind::Timesheet { self.period.clone() } else { format!("{} {}", self.kind.key(), self.period) };
+            let name = if self.kind == ReportKind::Timesheet { self.period.clone() } else { self.table_sheet_name() };
             self.begin_sheet(&name, "")?;
         }
         self.end_sheet()?;

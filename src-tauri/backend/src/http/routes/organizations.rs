@@ -1,12 +1,12 @@
 use axum::Json;
 use axum::extract::State;
-use kinmu_shared::api::{ImportReport, Organization, SaveOrganization};
+use kinmu_shared::api::{CsvExportQuery, ImportReport, Organization, SaveOrganization};
 
 use crate::accounts::{csv_transfer, organizations};
 use crate::error::Result;
 use crate::http::SharedState;
 use crate::http::endpoint::{Created, Download, NoContent};
-use crate::http::request_parts::{IdParam, JsonBody, Session, UploadBody};
+use crate::http::request_parts::{IdParam, JsonBody, QueryParams, Session, UploadBody};
 
 pub async fn list(State(state): State<SharedState>, _session: Session) -> Result<Json<Vec<Organization>>> {
     Ok(Json(organizations::list(&state.db).await?))
@@ -35,8 +35,9 @@ pub async fn delete(State(state): State<SharedState>, session: Session, IdParam(
     Ok(NoContent)
 }
 
-pub async fn export(State(state): State<SharedState>, _session: Session) -> Result<Download> {
-    Ok(Download::csv("organizations.csv", csv_transfer::export_organizations(&state.db).await?))
+pub async fn export(State(state): State<SharedState>, _session: Session, QueryParams(q): QueryParams<CsvExportQuery>) -> Result<Download> {
+    let encoding = Download::csv_encoding(&q)?;
+    Ok(Download::csv("organizations.csv", &csv_transfer::export_organizations(&state.db).await?, encoding))
 }
 
 pub async fn import(State(state): State<SharedState>, session: Session, UploadBody(bytes): UploadBody) -> Result<Json<ImportReport>> {

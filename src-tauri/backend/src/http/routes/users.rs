@@ -1,6 +1,6 @@
 use axum::Json;
 use axum::extract::State;
-use kinmu_shared::api::{CreateUser, ImportReport, SetPassword, UpdateUser, User, UserList, UserQuery};
+use kinmu_shared::api::{CreateUser, CsvExportQuery, ImportReport, SetPassword, UpdateUser, User, UserList, UserQuery};
 
 use crate::accounts::{csv_transfer, users};
 use crate::error::Result;
@@ -51,8 +51,9 @@ pub async fn unlock(State(state): State<SharedState>, session: Session, IdParam(
     Ok(Json(users::unlock(&state.db, &session.actor(), id, crate::now()).await?))
 }
 
-pub async fn export(State(state): State<SharedState>, session: Session) -> Result<Download> {
-    Ok(Download::csv("users.csv", csv_transfer::export_users(&state.db, &session.actor(), crate::now()).await?))
+pub async fn export(State(state): State<SharedState>, session: Session, QueryParams(q): QueryParams<CsvExportQuery>) -> Result<Download> {
+    let encoding = Download::csv_encoding(&q)?;
+    Ok(Download::csv("users.csv", &csv_transfer::export_users(&state.db, &session.actor(), crate::now()).await?, encoding))
 }
 
 pub async fn import(State(state): State<SharedState>, session: Session, UploadBody(bytes): UploadBody) -> Result<Json<ImportReport>> {
