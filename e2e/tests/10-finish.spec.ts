@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { admin, ensureSetUp, isHome, login } from './fixtures';
+import { prepareAttendance, previousMonth } from './attendance-data';
 
 test('a favicon, Japanese headings that break between words, and dead ends that lead home', async ({ page }) => {
   await ensureSetUp(page);
@@ -26,4 +27,20 @@ test('a favicon, Japanese headings that break between words, and dead ends that 
   await page.goto('./connection');
   await expect(page.getByTestId('back-home')).toBeVisible();
   await expect(page.locator('#url')).toHaveCount(0);
+});
+
+test('the home page shows my month and, to an administrator, how the attendance task stands', async ({ page }) => {
+  await prepareAttendance(page);
+  await page.getByTestId('nav-home').click();
+  await expect(page).toHaveURL(isHome);
+  await expect(page.getByTestId('home-month-days_worked')).toBeVisible();
+  const task = page.getByTestId('home-task');
+  // prepareAttendance rebuilt last month: the last run is that rebuild, completed.
+  await expect(task.getByTestId('home-last-run')).toContainText('completed');
+  await expect(task.getByTestId('home-last-run')).toContainText(`${previousMonth()}-`);
+  // The daily run is off until an administrator turns it on: the home page says so.
+  await expect(task.getByTestId('home-warning')).toContainText(['The daily run is off']);
+  await page.screenshot({ path: test.info().outputPath('home.png'), fullPage: true });
+  await task.getByTestId('home-task-link').click();
+  await expect(page).toHaveURL(/\/attendance\/task$/);
 });

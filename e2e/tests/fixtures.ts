@@ -56,6 +56,9 @@ export async function runSetupWizard(page: Page) {
   await expect(summary).toContainText(admin.login);
   await expect(summary).toContainText(admin.name);
   await expect(summary).toContainText('Asia/Tokyo');
+  // …and what comes after the setup.
+  await expect(page.getByTestId('setup-next-steps').locator('li')).toHaveCount(3);
+  await expect(page.getByTestId('setup-next-steps')).toContainText('Import the PC logon and logoff logs');
   await expect(summary).not.toContainText(admin.password);
   await page.getByTestId('setup-back').click();
   await expect(page.getByTestId('setup-step-title')).toHaveText('Language and time zone');

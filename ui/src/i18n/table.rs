@@ -16,6 +16,43 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ("common.previous", "前へ", "Previous"),
     ("common.retry", "再試行", "Retry"),
     ("common.back_home", "ホームへ戻る", "Back to the home page"),
+    ("home.my_month", "今月の勤怠", "My attendance this month"),
+    ("setup.next_title", "このあとの手順", "What comes next"),
+    (
+        "setup.next_users",
+        "ユーザーを追加し、PC のログ上のアカウントを結び付けます(ユーザー画面、CSV の取り込みも可)",
+        "Add users and link their accounts in the PC logs (the Users page; a CSV import works too)",
+    ),
+    (
+        "setup.next_logs",
+        "PC のログオン・ログオフのログを取り込みます(kinmu import か取り込みフォルダー)",
+        "Import the PC logon and logoff logs (kinmu import, or the inbox folder)",
+    ),
+    (
+        "setup.next_rules",
+        "勤怠設定で勤務時間・休憩・休日を決め、勤怠タスクを実行します",
+        "Set the working hours, breaks and holidays in the attendance settings, then run the attendance task",
+    ),
+    ("home.missing_days", "出勤または退勤の記録がない日が {n} 日あります", "{n} days without a clock-in or clock-out"),
+    ("home.open_attendance", "勤怠を開く", "Open attendance"),
+    ("home.task_title", "勤怠タスク", "The attendance task"),
+    ("home.last_run", "前回の実行", "Last run"),
+    ("home.never_run", "まだ実行していません", "Not run yet"),
+    (
+        "home.warn_schedule_off",
+        "毎日の自動実行が無効です: 勤怠タスクの画面で有効にしてください",
+        "The daily run is off: turn it on on the attendance task page",
+    ),
+    (
+        "home.warn_last_run",
+        "前回の実行は完了しませんでした: 勤怠タスクの画面でメッセージを確認してください",
+        "The last run did not complete: read its message on the attendance task page",
+    ),
+    (
+        "home.warn_nothing_stored",
+        "集計済みの勤怠がまだありません: ログを取り込んでから勤怠タスクを実行してください",
+        "No attendance is computed yet: import logs, then run the attendance task",
+    ),
     (
         "rules.rebuild_offer",
         "保存したルールは、これから計算する日に使われます。計算済みの {from} 〜 {to} は、再計算するまで前のルールのままです。",

@@ -193,6 +193,12 @@ pub fn SetupWizard() -> impl IntoView {
                             <dt>{t("setup.default_language")}</dt><dd>{lang_label}</dd>
                             <dt>{t("field.time_zone")}</dt><dd>{tz.get_untracked()}</dd>
                         </dl>
+                        <h3>{tx("setup.next_title")}</h3>
+                        <ol class="next-steps" data-testid="setup-next-steps">
+                            <li>{tx("setup.next_users")}</li>
+                            <li>{tx("setup.next_logs")}</li>
+                            <li>{tx("setup.next_rules")}</li>
+                        </ol>
                     }.into_any(),
                 }}
                 </div>

@@ -26,7 +26,7 @@ pub async fn sleep(ms: i32) {
     let _ = wasm_bindgen_futures::JsFuture::from(p).await;
 }
 
-fn status_label(s: TaskStatus) -> &'static str {
+pub(crate) fn status_label(s: TaskStatus) -> &'static str {
     t(match s {
         TaskStatus::Running => "task.status.running",
         TaskStatus::Completed => "task.status.completed",
