@@ -1,5 +1,6 @@
 //! The runs' records, and the lease one run at a time holds across every process on the database.
 
+use kinmu_shared::messages::Text;
 use std::sync::atomic::Ordering;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -39,7 +40,7 @@ pub(super) const RUN_COLUMNS: &str =
 pub async fn get_run(db: &Db, id: i64) -> Result<TaskRun> {
     let row: Option<RunRow> =
         sqlx::query_as(&format!("SELECT {RUN_COLUMNS} FROM attendance_task_runs WHERE id = $1")).bind(id).fetch_optional(&db.pool).await?;
-    row.map(run_from_row).ok_or_else(|| Error::NotFound(format!("no attendance task run {id}")))
+    row.map(run_from_row).ok_or_else(|| Error::NotFound(Text::from(format!("no attendance task run {id}"))))
 }
 
 /// The latest `limit` runs, newest first.
