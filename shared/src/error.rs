@@ -72,7 +72,7 @@ impl ErrorCode {
             ErrorCode::BadRequest => ("the request cannot be read", "リクエストを読み取れません。"),
             ErrorCode::Unauthenticated => ("log in first", "ログインしてください。"),
             ErrorCode::Forbidden => ("your role does not allow this", "この操作を行う権限がありません。"),
-            ErrorCode::InvalidCredentials => ("login or password is wrong", "ログインIDまたはパスワードが違います。"),
+            ErrorCode::InvalidCredentials => ("login or password is wrong", "ログイン名またはパスワードが違います。"),
             ErrorCode::AccountLocked => (
                 "too many failed logins: the account is locked for a while",
                 "ログインの失敗が続いたため、アカウントが一時的にロックされています。",

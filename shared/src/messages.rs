@@ -133,17 +133,18 @@ pub fn field_label(field: &str, lang: Language) -> String {
 
 fn known_label(key: &str, lang: Language) -> Option<&'static str> {
     let (ja, en) = match key {
-        "login" => ("ログインID", "Login"),
+        "login" => ("ログイン名", "Login"),
         "display_name" => ("表示名", "Display name"),
         "email" => ("メールアドレス", "Email"),
         "name" => ("名前", "Name"),
         "organization_name" => ("組織名", "Organisation name"),
         "organization" | "organization_id" => ("組織", "Organisation"),
-        "role" | "role_id" => ("ロール", "Role"),
+        "role" | "role_id" => ("役割", "Role"),
         "active" => ("有効", "Active"),
         "language" | "default_language" => ("言語", "Language"),
-        "log_accounts" => ("ログのアカウント", "Log accounts"),
-        "password" | "new_password" => ("パスワード", "Password"),
+        "log_accounts" => ("ログアカウント", "Log accounts"),
+        "password" => ("パスワード", "Password"),
+        "new_password" => ("新しいパスワード", "New password"),
         "current_password" => ("現在のパスワード", "Current password"),
         "time_zone" => ("タイムゾーン", "Time zone"),
         "session_idle_minutes" => ("セッションの有効時間", "Session idle time"),
@@ -198,9 +199,9 @@ mod tests {
 
     #[test]
     fn a_text_reads_as_english_and_gives_each_language() {
-        let t = Text::new("login is required", "ログインIDを入力してください");
+        let t = Text::new("login is required", "ログイン名を入力してください");
         assert_eq!(&*t, "login is required");
-        assert_eq!(t.get(Language::Ja), Some("ログインIDを入力してください"));
+        assert_eq!(t.get(Language::Ja), Some("ログイン名を入力してください"));
         assert!(t.is_translated());
         let old: Text = "only English".into();
         assert_eq!(old.get(Language::Ja), None);
@@ -214,7 +215,7 @@ mod tests {
         assert_eq!(field_label("rules.schedule.start", Language::En), "Start of work");
         assert_eq!(field_label("breaks[1]", Language::Ja), "休憩（2件目）");
         assert_eq!(field_label("clock_in[0].detail[2]", Language::Ja), "出勤とみなすログ（1件目）");
-        assert_eq!(field_label("admin_login", Language::Ja), "ログインID");
+        assert_eq!(field_label("admin_login", Language::Ja), "ログイン名");
         assert_eq!(field_label("something.new", Language::Ja), "入力値");
     }
 }

@@ -110,7 +110,7 @@ pub fn login(value: &str) -> Check {
             "login",
             Text::new(
                 format!("login may contain only letters, digits and . _ - @ (found {c:?})"),
-                format!("ログインIDに使えるのは英字、数字と . _ - @ だけです（「{c}」は使えません）。"),
+                format!("ログイン名に使えるのは英字、数字と . _ - @ だけです（「{c}」は使えません）。"),
             ),
         ));
     }
@@ -184,7 +184,7 @@ pub fn log_account(value: &str) -> Check {
             "log_accounts",
             Text::new(
                 "a log account name must not be empty: remove the empty entry",
-                "ログのアカウント名が空です。空の行を削除してください。",
+                "ログアカウント名が空です。空の行を削除してください。",
             ),
         ));
     }
@@ -193,7 +193,7 @@ pub fn log_account(value: &str) -> Check {
             "log_accounts",
             Text::new(
                 format!("log account \"{v}\" is too long: at most {LOG_ACCOUNT_MAX} characters"),
-                format!("ログのアカウント「{v}」が長すぎます。{LOG_ACCOUNT_MAX}文字以内にしてください。"),
+                format!("ログアカウント「{v}」が長すぎます。{LOG_ACCOUNT_MAX}文字以内にしてください。"),
             ),
         ));
     }
@@ -202,7 +202,7 @@ pub fn log_account(value: &str) -> Check {
             "log_accounts",
             Text::new(
                 format!("log account \"{v}\" must not contain ';' or control characters"),
-                format!("ログのアカウント「{v}」に「;」や制御文字は使えません。"),
+                format!("ログアカウント「{v}」に「;」や制御文字は使えません。"),
             ),
         ));
     }
@@ -211,7 +211,7 @@ pub fn log_account(value: &str) -> Check {
             "log_accounts",
             Text::new(
                 format!("log account \"{v}\" must look like DOMAIN\\account, account@domain or account"),
-                format!("ログのアカウント「{v}」は DOMAIN\\account、account@domain、account のいずれかの形で入力してください。"),
+                format!("ログアカウント「{v}」は DOMAIN\\account、account@domain、account のいずれかの形で入力してください。"),
             ),
         ));
     }
@@ -224,7 +224,7 @@ pub fn log_accounts(values: &[String]) -> Check {
             "log_accounts",
             Text::new(
                 format!("at most {LOG_ACCOUNTS_PER_USER} log account names per user"),
-                format!("ログのアカウントは1人{LOG_ACCOUNTS_PER_USER}件までです。"),
+                format!("ログアカウントは1人{LOG_ACCOUNTS_PER_USER}件までです。"),
             ),
         ));
     }
@@ -237,7 +237,7 @@ pub fn log_accounts(values: &[String]) -> Check {
         if seen.contains(&k) {
             return Err(FieldError::new(
                 "log_accounts",
-                Text::new(format!("log account \"{v}\" is listed twice"), format!("ログのアカウント「{v}」が重複しています。")),
+                Text::new(format!("log account \"{v}\" is listed twice"), format!("ログアカウント「{v}」が重複しています。")),
             ));
         }
         seen.push(k);
@@ -305,7 +305,7 @@ impl PasswordProblem {
         match self {
             PasswordProblem::TooShort => "10文字以上にしてください",
             PasswordProblem::TooLong => "256文字以内にしてください",
-            PasswordProblem::ContainsLogin => "ログインIDを含めないでください",
+            PasswordProblem::ContainsLogin => "ログイン名を含めないでください",
             PasswordProblem::FewCharacterKinds => "英小文字・英大文字・数字・記号のうち3種類以上を混ぜてください（16文字以上なら不要）",
             PasswordProblem::Common => "よく使われるパスワードです",
             PasswordProblem::Repetitive => "同じ文字の繰り返しや単純な並びは避けてください",

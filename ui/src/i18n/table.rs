@@ -271,6 +271,7 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ("heat.short", "6時間未満", "under 6 h"),
     ("heat.title", "勤務カレンダー", "Work calendar"),
     ("heat.very_long", "10時間超", "over 10 h"),
+    ("heat.weekdays", "月火水木金土日", "MTWTFSS"),
     ("heat.worked", "実労働", "worked"),
     ("holidays.add_company", "会社休日に追加", "Add company holiday"),
     ("holidays.add_working", "出勤日に追加", "Add working day"),

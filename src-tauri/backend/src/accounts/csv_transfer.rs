@@ -202,7 +202,7 @@ async fn import_user_row<'r>(
             roles::find_by_name(db, name)
                 .await?
                 .ok_or_else(|| {
-                    Error::invalid("role", Text::new(format!("no role named {name:?}"), format!("ロール「{name}」はありません。")))
+                    Error::invalid("role", Text::new(format!("no role named {name:?}"), format!("役割「{name}」はありません。")))
                 })?
                 .id,
         ),

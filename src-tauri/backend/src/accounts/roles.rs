@@ -80,7 +80,7 @@ fn unique_name(e: sqlx::Error, name: &str) -> Error {
             "name",
             Text::new(
                 format!("a role named {:?} already exists: choose another name", name.trim()),
-                format!("「{}」という名前のロールはすでにあります。別の名前にしてください。", name.trim()),
+                format!("「{}」という名前の役割はすでにあります。別の名前にしてください。", name.trim()),
             ),
         )
     } else {
@@ -167,7 +167,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, req: SaveRole) -> Result<Ro
                 existing.name
             ),
             format!(
-                "ロール「{}」には最後の有効な管理者がいます。権限を外す前に、ほかのユーザーにすべての権限を与えてください。",
+                "役割「{}」には最後の有効な管理者がいます。権限を外す前に、ほかのユーザーにすべての権限を与えてください。",
                 existing.name
             ),
         )));
@@ -185,7 +185,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64) -> Result<()> {
             field: None,
             message: Text::new(
                 format!("{} is a built-in role and cannot be deleted; rename it instead", role.name),
-                format!("「{}」は組み込みのロールなので削除できません。名前を変えることはできます。", role.name),
+                format!("「{}」は組み込みの役割なので削除できません。名前を変えることはできます。", role.name),
             ),
         });
     }
@@ -194,7 +194,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64) -> Result<()> {
             field: None,
             message: Text::new(
                 format!("{} still has {} user(s): give them another role first", role.name, role.user_count),
-                format!("「{}」にはまだユーザーが{}人います。先に別のロールを与えてください。", role.name, role.user_count),
+                format!("「{}」にはまだユーザーが{}人います。先に別の役割を与えてください。", role.name, role.user_count),
             ),
         });
     }

@@ -185,7 +185,7 @@ async fn check_refs(db: &Db, organization_id: Option<i64>, role_id: Option<i64>)
         if n == 0 {
             return Err(Error::invalid(
                 "role_id",
-                Text::new(format!("role {r} does not exist: pick one from the list"), "ロールが見つかりません。一覧から選んでください。"),
+                Text::new(format!("role {r} does not exist: pick one from the list"), "役割が見つかりません。一覧から選んでください。"),
             ));
         }
     }
@@ -207,7 +207,7 @@ async fn check_log_accounts_free(db: &Db, accounts: &[String], user_id: Option<i
                 "log_accounts",
                 Text::new(
                     format!("log account \"{}\" already belongs to {owner_login}", a.trim()),
-                    format!("ログのアカウント「{}」はすでに{owner_login}のものです。", a.trim()),
+                    format!("ログアカウント「{}」はすでに{owner_login}のものです。", a.trim()),
                 ),
             ));
         }
@@ -230,7 +230,7 @@ async fn replace_log_accounts(tx: &mut sqlx::Transaction<'_, sqlx::Any>, user_id
                         "log_accounts",
                         Text::new(
                             format!("log account \"{}\" already belongs to another user", a.trim()),
-                            format!("ログのアカウント「{}」はすでに別のユーザーのものです。", a.trim()),
+                            format!("ログアカウント「{}」はすでに別のユーザーのものです。", a.trim()),
                         ),
                     )
                 } else {
@@ -316,7 +316,7 @@ pub(crate) async fn insert(db: &Db, actor: &Actor, req: &CreateUser, password: O
                 "login",
                 Text::new(
                     format!("login {:?} is already taken: choose another", req.login.trim()),
-                    format!("ログインID「{}」はすでに使われています。別のIDにしてください。", req.login.trim()),
+                    format!("ログイン名「{}」はすでに使われています。別の名前にしてください。", req.login.trim()),
                 ),
             )
         } else {
@@ -367,7 +367,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, req: UpdateUser, now: i64) 
             "role_id",
             Text::new(
                 "you cannot change your own role: ask another administrator",
-                "自分のロールは変えられません。ほかの管理者に依頼してください。",
+                "自分の役割は変えられません。ほかの管理者に依頼してください。",
             ),
         ));
     }
@@ -409,7 +409,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, req: UpdateUser, now: i64) 
                 current.login
             ),
             format!(
-                "{}は最後の有効な管理者です。無効にしたりロールを変えたりする前に、ほかのユーザーを管理者にしてください。",
+                "{}は最後の有効な管理者です。無効にしたり役割を変えたりする前に、ほかのユーザーを管理者にしてください。",
                 current.login
             ),
         )));

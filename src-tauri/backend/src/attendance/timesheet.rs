@@ -93,7 +93,7 @@ pub async fn timesheet(db: &Db, actor: &Actor, name: Option<&str>, year: i32, mo
                 "no Kinmu user and no stored records named \"{shown}\": give a login or a log user, and check that the attendance task has run for {year}-{month:02}"
             ),
             format!(
-                "「{shown}」という Kinmu のユーザーも、その名前で保存された記録もありません。ログインIDかログのユーザー名を指定し、{year}-{month:02} の勤怠計算が実行済みか確認してください。"
+                "「{shown}」という Kinmu のユーザーも、その名前で保存された記録もありません。ログイン名かログのユーザー名を指定し、{year}-{month:02} の勤怠計算が実行済みか確認してください。"
             ),
         )));
     }
