@@ -104,6 +104,12 @@ async fn a_japanese_user_reads_japanese_and_an_english_one_english() {
     let orgs = suzuki.csv("/organizations/import", format!("path\n{}\n", ["L"; 11].join(" / ")).as_bytes()).await;
     assert!(no_english(orgs.body["errors"][0]["message"].as_str().unwrap()), "{}", orgs.text);
 
+    // A range: a rebuild that starts in the future.
+    let ja = suzuki.send("POST", "/attendance/task/run", json!({"from": "2999-01-01", "to": "2999-01-02"})).await;
+    expect(&ja, 422, Some("validation"));
+    assert_eq!(ja.body["field"], "from");
+    assert!(no_english(ja.body["message"].as_str().unwrap()), "{}", ja.text);
+
     // The user's language wins over the browser's.
     let r = suzuki.send("PUT", "/me/preferences", json!({"language": "en"})).await;
     expect(&r, 200, None);

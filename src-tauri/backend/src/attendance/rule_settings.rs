@@ -115,9 +115,14 @@ pub async fn task_settings(db: &Db) -> Result<AttendanceTaskSettings> {
 }
 
 pub fn validate_task_settings(s: &AttendanceTaskSettings) -> Result<ClockTime> {
-    let run_at: ClockTime = s.run_at.parse().map_err(|e: String| Error::invalid("run_at", format!("run_at: {e}")))?;
+    let run_at: ClockTime = s.run_at.parse().map_err(|e: String| {
+        Error::invalid("run_at", Text::new(format!("run_at: {e}"), "実行時刻は 06:00 のように 00:00 から 23:59 までで書いてください。"))
+    })?;
     if !(1..=31).contains(&s.recompute_days) {
-        return Err(Error::invalid("recompute_days", "recompute_days must be between 1 and 31"));
+        return Err(Error::invalid(
+            "recompute_days",
+            Text::new("recompute_days must be between 1 and 31", "再計算する日数は1から31までにしてください。"),
+        ));
     }
     let r = &s.retention;
     if r.daily_days != 0 && r.daily_days < 31 {

@@ -137,7 +137,13 @@ pub(super) async fn begin_lease(
     now: i64,
 ) -> Result<TaskRun> {
     if control.running.swap(true, Ordering::SeqCst) {
-        return Err(Error::conflict("", "the attendance task is already running: wait for it or stop it"));
+        return Err(Error::conflict(
+            "",
+            Text::new(
+                "the attendance task is already running: wait for it or stop it",
+                "勤怠計算はすでに実行中です。終わるのを待つか、停止してください。",
+            ),
+        ));
     }
     let result = async {
         mark_interrupted(db, now).await?;
