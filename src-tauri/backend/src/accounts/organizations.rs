@@ -53,7 +53,9 @@ fn as_tree(rows: Vec<OrgRow>) -> Vec<Organization> {
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Organization> {
-    list(db).await?.into_iter().find(|o| o.id == id).ok_or_else(|| Error::NotFound(Text::from(format!("organisation {id} does not exist"))))
+    list(db).await?.into_iter().find(|o| o.id == id).ok_or_else(|| {
+        Error::NotFound(Text::new(format!("organisation {id} does not exist"), "組織が見つかりません。削除された可能性があります。"))
+    })
 }
 
 /// Splits "Acme / Sales" (or "Acme/Sales") into its names.
@@ -186,7 +188,9 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, req: SaveOrganization) -> R
 pub async fn delete(db: &Db, actor: &Actor, id: i64) -> Result<()> {
     actor.require(Permission::ManageOrganizations)?;
     let orgs = list(db).await?;
-    let org = orgs.iter().find(|o| o.id == id).ok_or_else(|| Error::NotFound(Text::from(format!("organisation {id} does not exist"))))?;
+    let org = orgs.iter().find(|o| o.id == id).ok_or_else(|| {
+        Error::NotFound(Text::new(format!("organisation {id} does not exist"), "組織が見つかりません。削除された可能性があります。"))
+    })?;
     let children = orgs.iter().filter(|o| o.parent_id == Some(id)).count();
     if children > 0 {
         return Err(Error::Conflict {

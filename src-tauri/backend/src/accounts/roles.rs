@@ -35,7 +35,9 @@ pub async fn list(db: &Db) -> Result<Vec<Role>> {
 
 pub async fn get(db: &Db, id: i64) -> Result<Role> {
     let row: Option<RoleRow> = sqlx::query_as(&format!("{SELECT} WHERE r.id = $1")).bind(id).fetch_optional(&db.pool).await?;
-    row.map(Role::from).ok_or_else(|| Error::NotFound(Text::from(format!("role {id} does not exist"))))
+    row.map(Role::from).ok_or_else(|| {
+        Error::NotFound(Text::new(format!("role {id} does not exist"), "役割が見つかりません。削除された可能性があります。"))
+    })
 }
 
 /// The role with this name (case-insensitive) or built-in key, for CSV import and the CLI.

@@ -158,7 +158,9 @@ pub async fn get(db: &Db, actor: &Actor, id: i64, now: i64) -> Result<User> {
         actor.require(Permission::ViewUsers)?;
     }
     let row: Option<UserRow> = sqlx::query_as(&format!("{SELECT} WHERE id = $1")).bind(id).fetch_optional(&db.pool).await?;
-    let row = row.ok_or_else(|| Error::NotFound(Text::from(format!("user {id} does not exist"))))?;
+    let row = row.ok_or_else(|| {
+        Error::NotFound(Text::new(format!("user {id} does not exist"), "ユーザーが見つかりません。削除された可能性があります。"))
+    })?;
     let acc = log_accounts_of(db, &[id]).await?.remove(&id).unwrap_or_default();
     Ok(to_user(row, acc, now))
 }

@@ -76,7 +76,7 @@ pub async fn save_override(db: &Db, actor: &Actor, org: i64, over: RulesOverride
     actor.require(Permission::ManageSettings)?;
     let orgs = organizations::list(db).await?;
     if !orgs.iter().any(|o| o.id == org) {
-        return Err(Error::NotFound(Text::from(format!("no organisation with id {org}"))));
+        return Err(Error::NotFound(Text::new(format!("no organisation with id {org}"), "組織が見つかりません。")));
     }
     let mut all = overrides(db).await?;
     all.retain(|(id, _)| *id != org);
@@ -101,7 +101,10 @@ pub async fn delete_override(db: &Db, actor: &Actor, org: i64) -> Result<()> {
     actor.require(Permission::ManageSettings)?;
     let done = sqlx::query("DELETE FROM attendance_rule_overrides WHERE organization_id = $1").bind(org).execute(&db.pool).await?;
     if done.rows_affected() == 0 {
-        return Err(Error::NotFound(Text::from(format!("organisation {org} has no rules of its own"))));
+        return Err(Error::NotFound(Text::new(
+            format!("organisation {org} has no rules of its own"),
+            "この組織には独自のルールがありません。",
+        )));
     }
     Ok(())
 }

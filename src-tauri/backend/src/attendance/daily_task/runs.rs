@@ -40,7 +40,8 @@ pub(super) const RUN_COLUMNS: &str =
 pub async fn get_run(db: &Db, id: i64) -> Result<TaskRun> {
     let row: Option<RunRow> =
         sqlx::query_as(&format!("SELECT {RUN_COLUMNS} FROM attendance_task_runs WHERE id = $1")).bind(id).fetch_optional(&db.pool).await?;
-    row.map(run_from_row).ok_or_else(|| Error::NotFound(Text::from(format!("no attendance task run {id}"))))
+    row.map(run_from_row)
+        .ok_or_else(|| Error::NotFound(Text::new(format!("no attendance task run {id}"), "勤怠計算の実行記録が見つかりません。")))
 }
 
 /// The latest `limit` runs, newest first.
