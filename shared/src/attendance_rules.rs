@@ -395,11 +395,11 @@ impl Default for AttendanceRules {
 pub struct RuleError {
     /// The field, as in the serialized rules, e.g. `breaks[0]`.
     pub field: String,
-    /// What is wrong and what to do.
-    pub message: String,
+    /// What is wrong and what to do, in English and Japanese.
+    pub message: crate::messages::Text,
 }
 
-fn rule_error(field: impl Into<String>, message: impl Into<String>) -> RuleError {
+fn rule_error(field: impl Into<String>, message: impl Into<crate::messages::Text>) -> RuleError {
     RuleError { field: field.into(), message: message.into() }
 }
 
@@ -430,19 +430,34 @@ impl AttendanceRules {
         if self.rounding_minutes > 60 {
             errors.push(rule_error(
                 "rounding_minutes",
-                format!("{} is out of range: choose 0 (no rounding) to 60 minutes", self.rounding_minutes),
+                crate::messages::Text::new(
+                    format!("{} is out of range: choose 0 (no rounding) to 60 minutes", self.rounding_minutes),
+                    format!("{}分は範囲外です。0（丸めない）から60分までにしてください。", self.rounding_minutes),
+                ),
             ));
         }
         let s = self.offset_in_day(self.schedule.start);
         let e = self.end_offset_in_day(self.schedule.end);
         if self.schedule.start == self.schedule.end {
-            errors.push(rule_error("schedule", "the schedule starts and ends at the same time: give an end after the start"));
+            errors.push(rule_error(
+                "schedule",
+                crate::messages::Text::new(
+                    "the schedule starts and ends at the same time: give an end after the start",
+                    "始業と終業が同じ時刻です。終業を始業より後にしてください。",
+                ),
+            ));
         } else if e <= s {
             errors.push(rule_error(
                 "day_boundary",
-                format!(
-                    "the day boundary {} falls inside the schedule {}: move the boundary outside the working hours (e.g. 05:00)",
-                    self.day_boundary, self.schedule
+                crate::messages::Text::new(
+                    format!(
+                        "the day boundary {} falls inside the schedule {}: move the boundary outside the working hours (e.g. 05:00)",
+                        self.day_boundary, self.schedule
+                    ),
+                    format!(
+                        "日付の区切り {} が所定の勤務時間 {} の中にあります。区切りを勤務時間の外（例：05:00）に移してください。",
+                        self.day_boundary, self.schedule
+                    ),
                 ),
             ));
         }
@@ -450,7 +465,13 @@ impl AttendanceRules {
         for (i, b) in self.breaks.iter().enumerate() {
             let field = format!("breaks[{i}]");
             if b.start == b.end {
-                errors.push(rule_error(field, "the break starts and ends at the same time: give it a length or remove it"));
+                errors.push(rule_error(
+                    field,
+                    crate::messages::Text::new(
+                        "the break starts and ends at the same time: give it a length or remove it",
+                        "休憩の開始と終了が同じ時刻です。長さを持たせるか、削除してください。",
+                    ),
+                ));
                 continue;
             }
             let bs = self.offset_in_day(b.start);
@@ -458,7 +479,10 @@ impl AttendanceRules {
             if be <= bs || bs < s || be > e {
                 errors.push(rule_error(
                     field,
-                    format!("the break {b} is outside the working hours {}: put it inside them or remove it", self.schedule),
+                    crate::messages::Text::new(
+                        format!("the break {b} is outside the working hours {}: put it inside them or remove it", self.schedule),
+                        format!("休憩 {b} が所定の勤務時間 {} の外にあります。勤務時間の中に入れるか、削除してください。", self.schedule),
+                    ),
                 ));
                 continue;
             }
@@ -469,28 +493,60 @@ impl AttendanceRules {
             if w[1].0 < w[0].1 {
                 errors.push(rule_error(
                     format!("breaks[{}]", w[1].2),
-                    format!("the break overlaps breaks[{}]: merge them into one break", w[0].2),
+                    crate::messages::Text::new(
+                        format!("the break overlaps breaks[{}]: merge them into one break", w[0].2),
+                        format!("この休憩は{}件目の休憩と重なっています。1つの休憩にまとめてください。", w[0].2 + 1),
+                    ),
                 ));
             }
         }
         if self.late_night.start == self.late_night.end {
-            errors.push(rule_error("late_night", "the late-night range is empty: give e.g. 22:00-05:00"));
+            errors.push(rule_error(
+                "late_night",
+                crate::messages::Text::new(
+                    "the late-night range is empty: give e.g. 22:00-05:00",
+                    "深夜時間帯が空です。22:00-05:00 のように指定してください。",
+                ),
+            ));
         }
         if self.overtime_threshold_minutes > 24 * 60 {
-            errors.push(rule_error("overtime_threshold_minutes", "more than 24 hours: give at most 1440 minutes"));
+            errors.push(rule_error(
+                "overtime_threshold_minutes",
+                crate::messages::Text::new(
+                    "more than 24 hours: give at most 1440 minutes",
+                    "24時間を超えています。1440分以内にしてください。",
+                ),
+            ));
         }
         for (field, conds) in [("clock_in", &self.clock_in), ("clock_out", &self.clock_out)] {
             if conds.is_empty() {
-                errors.push(rule_error(field, "no log is regarded as this: add at least one condition (e.g. operation LOGON)"));
+                errors.push(rule_error(
+                    field,
+                    crate::messages::Text::new(
+                        "no log is regarded as this: add at least one condition (e.g. operation LOGON)",
+                        "該当するログがありません。条件を1つ以上加えてください（例：操作 LOGON）。",
+                    ),
+                ));
             }
             for (i, c) in conds.iter().enumerate() {
                 if c.operation.is_none() && c.detail.is_empty() {
-                    errors.push(rule_error(format!("{field}[{i}]"), "the condition is empty: give an operation or a detail field"));
+                    errors.push(rule_error(
+                        format!("{field}[{i}]"),
+                        crate::messages::Text::new(
+                            "the condition is empty: give an operation or a detail field",
+                            "条件が空です。操作か詳細の項目を指定してください。",
+                        ),
+                    ));
                 }
                 for (j, m) in c.detail.iter().enumerate() {
                     if m.key.trim().is_empty() {
-                        errors
-                            .push(rule_error(format!("{field}[{i}].detail[{j}]"), "the detail key is empty: name the key, e.g. LogonType"));
+                        errors.push(rule_error(
+                            format!("{field}[{i}].detail[{j}]"),
+                            crate::messages::Text::new(
+                                "the detail key is empty: name the key, e.g. LogonType",
+                                "詳細の項目名が空です。LogonType のように項目名を書いてください。",
+                            ),
+                        ));
                     }
                 }
             }
@@ -498,16 +554,30 @@ impl AttendanceRules {
         if self.missing_clock_in.correction == Correction::LastClockInLog {
             errors.push(rule_error(
                 "missing_clock_in.correction",
-                "last_clock_in_log applies to clock-out only: choose scheduled_time, day_boundary or absent",
+                crate::messages::Text::new(
+                    "last_clock_in_log applies to clock-out only: choose scheduled_time, day_boundary or absent",
+                    "「最後の出勤ログ」は退勤にだけ使えます。所定の時刻、日付の区切り、欠勤のいずれかを選んでください。",
+                ),
             ));
         }
         if self.terminal_key.as_ref().is_some_and(|k| k.trim().is_empty()) {
-            errors.push(rule_error("terminal_key", "empty: name a detail key (e.g. ClientName) or leave it unset"));
+            errors.push(rule_error(
+                "terminal_key",
+                crate::messages::Text::new(
+                    "empty: name a detail key (e.g. ClientName) or leave it unset",
+                    "空です。詳細の項目名（例：ClientName）を書くか、未設定のままにしてください。",
+                ),
+            ));
         }
         for d in &self.holidays.added {
             if self.holidays.removed.contains(d) {
-                errors
-                    .push(rule_error("holidays.removed", format!("{d} is both added as a holiday and removed: keep it in one list only")));
+                errors.push(rule_error(
+                    "holidays.removed",
+                    crate::messages::Text::new(
+                        format!("{d} is both added as a holiday and removed: keep it in one list only"),
+                        format!("{d} が休日への追加と休日からの除外の両方にあります。どちらか一方にしてください。"),
+                    ),
+                ));
             }
         }
         if errors.is_empty() { Ok(()) } else { Err(errors) }

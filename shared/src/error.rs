@@ -3,6 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::Language;
+use crate::messages::{Text, field_label};
+
 /// Stable machine-readable error codes. Their string form is part of the API contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -39,6 +42,75 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, for the tests that walk them.
+    pub const ALL: [ErrorCode; 16] = [
+        ErrorCode::Validation,
+        ErrorCode::BadRequest,
+        ErrorCode::Unauthenticated,
+        ErrorCode::Forbidden,
+        ErrorCode::InvalidCredentials,
+        ErrorCode::AccountLocked,
+        ErrorCode::AccountDisabled,
+        ErrorCode::NotFound,
+        ErrorCode::Conflict,
+        ErrorCode::SetupRequired,
+        ErrorCode::SetupDone,
+        ErrorCode::CsrfRejected,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::Unavailable,
+        ErrorCode::Internal,
+    ];
+
+    /// What the code means, in `lang`: the message sent when nothing more precise has been
+    /// written in that language.
+    pub fn message(self, lang: Language) -> &'static str {
+        let (en, ja) = match self {
+            ErrorCode::Validation => {
+                ("a value is not valid: correct it and try again", "入力内容に誤りがあります。確認して、もう一度お試しください。")
+            }
+            ErrorCode::BadRequest => ("the request cannot be read", "リクエストを読み取れません。"),
+            ErrorCode::Unauthenticated => ("log in first", "ログインしてください。"),
+            ErrorCode::Forbidden => ("your role does not allow this", "この操作を行う権限がありません。"),
+            ErrorCode::InvalidCredentials => ("login or password is wrong", "ログイン名またはパスワードが違います。"),
+            ErrorCode::AccountLocked => (
+                "too many failed logins: the account is locked for a while",
+                "ログインの失敗が続いたため、アカウントが一時的にロックされています。",
+            ),
+            ErrorCode::AccountDisabled => {
+                ("this account is disabled: ask an administrator", "このアカウントは無効です。管理者に連絡してください。")
+            }
+            ErrorCode::NotFound => ("not found: it may have been deleted", "見つかりません。削除された可能性があります。"),
+            ErrorCode::Conflict => {
+                ("the value is already taken, or the item is still in use", "この値はすでに使われているか、対象がまだ使用中です。")
+            }
+            ErrorCode::SetupRequired => (
+                "Kinmu is not set up yet: run the setup wizard",
+                "Kinmu はまだセットアップされていません。セットアップを実行してください。",
+            ),
+            ErrorCode::SetupDone => (
+                "Kinmu is already set up: the setup wizard cannot run again",
+                "Kinmu はセットアップ済みです。セットアップは再実行できません。",
+            ),
+            ErrorCode::CsrfRejected => (
+                "the request lacks Kinmu's header: cross-site requests are refused",
+                "Kinmu の画面以外からの変更リクエストは受け付けません。",
+            ),
+            ErrorCode::PayloadTooLarge => ("the request is too large", "送信されたデータが大きすぎます。"),
+            ErrorCode::MethodNotAllowed => ("this address does not accept this method", "このアドレスはこの操作を受け付けません。"),
+            ErrorCode::Unavailable => {
+                ("the database cannot be reached; try again shortly", "データベースに接続できません。しばらくしてから再試行してください。")
+            }
+            ErrorCode::Internal => {
+                ("an internal error occurred; the server log has the details", "内部エラーが発生しました。詳細はサーバーのログにあります。")
+            }
+        };
+        match lang {
+            Language::En => en,
+            Language::Ja => ja,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::Validation => "validation",
@@ -99,9 +171,25 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// The body for a caller speaking `lang`: `text` in that language; a text not yet worded in
+    /// it gives the code's message, with the field's label.
+    pub fn in_language(code: ErrorCode, field: Option<String>, text: &Text, lang: Language) -> ApiError {
+        let message = match text.get(lang) {
+            Some(m) if !m.is_empty() => m.to_string(),
+            _ => match (&field, lang) {
+                (Some(f), Language::Ja) => format!("{}：{}", field_label(f, lang), code.message(lang)),
+                (Some(f), Language::En) => format!("{}: {}", field_label(f, lang), code.message(lang)),
+                (None, _) => code.message(lang).to_string(),
+            },
+        };
+        ApiError { code, message, field }
+    }
+}
+
 impl From<crate::validation::FieldError> for ApiError {
     fn from(e: crate::validation::FieldError) -> Self {
-        ApiError::field(ErrorCode::Validation, e.field, e.message)
+        ApiError::field(ErrorCode::Validation, e.field, e.message.en())
     }
 }
 
@@ -119,25 +207,49 @@ mod tests {
 
     #[test]
     fn as_str_matches_serde_name() {
-        for code in [
-            ErrorCode::Validation,
-            ErrorCode::BadRequest,
-            ErrorCode::Unauthenticated,
-            ErrorCode::Forbidden,
-            ErrorCode::InvalidCredentials,
-            ErrorCode::AccountLocked,
-            ErrorCode::AccountDisabled,
-            ErrorCode::NotFound,
-            ErrorCode::Conflict,
-            ErrorCode::SetupRequired,
-            ErrorCode::SetupDone,
-            ErrorCode::CsrfRejected,
-            ErrorCode::PayloadTooLarge,
-            ErrorCode::MethodNotAllowed,
-            ErrorCode::Unavailable,
-            ErrorCode::Internal,
-        ] {
+        for code in ErrorCode::ALL {
             assert_eq!(serde_json::to_string(&code).unwrap(), format!("\"{}\"", code.as_str()));
+        }
+    }
+
+    /// Every code has its message in every language, and the Japanese one is Japanese.
+    #[test]
+    fn every_code_has_its_message_in_every_language() {
+        let mut missing = Vec::new();
+        for code in ErrorCode::ALL {
+            for lang in Language::ALL {
+                let m = code.message(lang);
+                if m.trim().is_empty() || (lang == Language::Ja && m.is_ascii()) {
+                    missing.push(format!("{} in {}", code.as_str(), lang.code()));
+                }
+            }
+            let untranslated = ApiError::in_language(code, Some("schedule.start".into()), &Text::from("English only"), Language::Ja);
+            assert!(!untranslated.message.contains("English") && !untranslated.message.contains("schedule"), "{untranslated:?}");
+        }
+        assert!(missing.is_empty(), "error codes without their message: {missing:?}");
+        // ALL lists every code once.
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::ALL {
+            assert!(seen.insert(code.as_str()), "{} twice", code.as_str());
+            // A new code must be added to ALL: this match stops compiling until it is handled.
+            match code {
+                ErrorCode::Validation
+                | ErrorCode::BadRequest
+                | ErrorCode::Unauthenticated
+                | ErrorCode::Forbidden
+                | ErrorCode::InvalidCredentials
+                | ErrorCode::AccountLocked
+                | ErrorCode::AccountDisabled
+                | ErrorCode::NotFound
+                | ErrorCode::Conflict
+                | ErrorCode::SetupRequired
+                | ErrorCode::SetupDone
+                | ErrorCode::CsrfRejected
+                | ErrorCode::PayloadTooLarge
+                | ErrorCode::MethodNotAllowed
+                | ErrorCode::Unavailable
+                | ErrorCode::Internal => {}
+            }
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod agreement36;
 pub mod api;
 pub mod attendance_rules;
 pub mod error;
+pub mod messages;
 pub mod permissions;
 pub mod spreadsheet;
 pub mod validation;

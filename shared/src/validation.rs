@@ -3,15 +3,18 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::messages::Text;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{field}: {message}")]
 pub struct FieldError {
     pub field: String,
-    pub message: String,
+    /// In English and Japanese ([`Text`]); it reads as its English text.
+    pub message: Text,
 }
 
 impl FieldError {
-    pub fn new(field: &str, message: impl Into<String>) -> Self {
+    pub fn new(field: &str, message: impl Into<Text>) -> Self {
         FieldError { field: field.to_string(), message: message.into() }
     }
 }
@@ -27,6 +30,11 @@ pub const LOG_ACCOUNT_MAX: usize = 256;
 pub const LOG_ACCOUNTS_PER_USER: usize = 50;
 /// The most levels an organisation path may have (`Acme / Sales / Team A` has three).
 pub const ORG_DEPTH_MAX: usize = 10;
+
+/// A field's label in Japanese, for the messages below.
+fn ja(field: &str) -> String {
+    crate::messages::field_label(field, crate::Language::Ja)
+}
 
 fn has_control(s: &str) -> bool {
     s.chars().any(char::is_control)
@@ -50,22 +58,46 @@ fn is_invisible(c: char) -> bool {
 pub fn required_text(field: &str, value: &str, max: usize) -> Check {
     let v = value.trim();
     if v.is_empty() {
-        return Err(FieldError::new(field, format!("{field} is required: enter a value")));
+        return Err(FieldError::new(
+            field,
+            Text::new(format!("{field} is required: enter a value"), format!("{}を入力してください。", ja(field))),
+        ));
     }
     if v.chars().all(is_invisible) {
-        return Err(FieldError::new(field, format!("{field} has only invisible characters: enter a name people can read")));
+        return Err(FieldError::new(
+            field,
+            Text::new(
+                format!("{field} has only invisible characters: enter a name people can read"),
+                format!("{}が見えない文字だけでできています。読める名前を入力してください。", ja(field)),
+            ),
+        ));
     }
     if v.chars().any(is_bidi_control) {
         return Err(FieldError::new(
             field,
-            format!("{field} must not hold text-direction override characters (U+202A–U+202E, U+2066–U+2069)"),
+            Text::new(
+                format!("{field} must not hold text-direction override characters (U+202A–U+202E, U+2066–U+2069)"),
+                format!("{}に文字の向きを変える制御文字（U+202A–U+202E、U+2066–U+2069）は使えません。", ja(field)),
+            ),
         ));
     }
     if v.chars().count() > max {
-        return Err(FieldError::new(field, format!("{field} is too long: use at most {max} characters")));
+        return Err(FieldError::new(
+            field,
+            Text::new(
+                format!("{field} is too long: use at most {max} characters"),
+                format!("{}が長すぎます。{max}文字以内にしてください。", ja(field)),
+            ),
+        ));
     }
     if has_control(v) {
-        return Err(FieldError::new(field, format!("{field} must be a single line without control characters")));
+        return Err(FieldError::new(
+            field,
+            Text::new(
+                format!("{field} must be a single line without control characters"),
+                format!("{}は改行や制御文字を含まない1行にしてください。", ja(field)),
+            ),
+        ));
     }
     Ok(())
 }
@@ -74,7 +106,13 @@ pub fn required_text(field: &str, value: &str, max: usize) -> Check {
 pub fn login(value: &str) -> Check {
     required_text("login", value, LOGIN_MAX)?;
     if let Some(c) = value.trim().chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))) {
-        return Err(FieldError::new("login", format!("login may contain only letters, digits and . _ - @ (found {c:?})")));
+        return Err(FieldError::new(
+            "login",
+            Text::new(
+                format!("login may contain only letters, digits and . _ - @ (found {c:?})"),
+                format!("ログイン名に使えるのは英字、数字と . _ - @ だけです（「{c}」は使えません）。"),
+            ),
+        ));
     }
     Ok(())
 }
@@ -90,7 +128,13 @@ pub fn email(value: &str) -> Check {
         return Ok(());
     }
     if v.chars().count() > EMAIL_MAX {
-        return Err(FieldError::new("email", format!("email is too long: use at most {EMAIL_MAX} characters")));
+        return Err(FieldError::new(
+            "email",
+            Text::new(
+                format!("email is too long: use at most {EMAIL_MAX} characters"),
+                format!("メールアドレスが長すぎます。{EMAIL_MAX}文字以内にしてください。"),
+            ),
+        ));
     }
     let ok = match v.split_once('@') {
         Some((local, domain)) => {
@@ -103,14 +147,27 @@ pub fn email(value: &str) -> Check {
         }
         None => false,
     };
-    if ok { Ok(()) } else { Err(FieldError::new("email", "email must look like name@example.com")) }
+    if ok {
+        Ok(())
+    } else {
+        Err(FieldError::new(
+            "email",
+            Text::new("email must look like name@example.com", "メールアドレスは name@example.com の形で入力してください。"),
+        ))
+    }
 }
 
 /// Organisation and role names: required, one line, and no "/" (it separates organisation paths).
 pub fn organization_name(value: &str) -> Check {
     required_text("name", value, NAME_MAX)?;
     if value.contains('/') {
-        return Err(FieldError::new("name", "name must not contain \"/\": it separates levels in organisation paths"));
+        return Err(FieldError::new(
+            "name",
+            Text::new(
+                "name must not contain \"/\": it separates levels in organisation paths",
+                "名前に「/」は使えません（組織のパスの区切りに使われます）。",
+            ),
+        ));
     }
     Ok(())
 }
@@ -123,18 +180,39 @@ pub fn role_name(value: &str) -> Check {
 pub fn log_account(value: &str) -> Check {
     let v = value.trim();
     if v.is_empty() {
-        return Err(FieldError::new("log_accounts", "a log account name must not be empty: remove the empty entry"));
+        return Err(FieldError::new(
+            "log_accounts",
+            Text::new(
+                "a log account name must not be empty: remove the empty entry",
+                "ログアカウント名が空です。空の行を削除してください。",
+            ),
+        ));
     }
     if v.chars().count() > LOG_ACCOUNT_MAX {
-        return Err(FieldError::new("log_accounts", format!("log account {v:?} is too long: at most {LOG_ACCOUNT_MAX} characters")));
+        return Err(FieldError::new(
+            "log_accounts",
+            Text::new(
+                format!("log account \"{v}\" is too long: at most {LOG_ACCOUNT_MAX} characters"),
+                format!("ログアカウント「{v}」が長すぎます。{LOG_ACCOUNT_MAX}文字以内にしてください。"),
+            ),
+        ));
     }
     if has_control(v) || v.contains(';') {
-        return Err(FieldError::new("log_accounts", format!("log account {v:?} must not contain ';' or control characters")));
+        return Err(FieldError::new(
+            "log_accounts",
+            Text::new(
+                format!("log account \"{v}\" must not contain ';' or control characters"),
+                format!("ログアカウント「{v}」に「;」や制御文字は使えません。"),
+            ),
+        ));
     }
     if v.matches('\\').count() > 1 || v.starts_with('\\') || v.ends_with('\\') {
         return Err(FieldError::new(
             "log_accounts",
-            format!("log account {v:?} must look like DOMAIN\\account, account@domain or account"),
+            Text::new(
+                format!("log account \"{v}\" must look like DOMAIN\\account, account@domain or account"),
+                format!("ログアカウント「{v}」は DOMAIN\\account、account@domain、account のいずれかの形で入力してください。"),
+            ),
         ));
     }
     Ok(())
@@ -142,7 +220,13 @@ pub fn log_account(value: &str) -> Check {
 
 pub fn log_accounts(values: &[String]) -> Check {
     if values.len() > LOG_ACCOUNTS_PER_USER {
-        return Err(FieldError::new("log_accounts", format!("at most {LOG_ACCOUNTS_PER_USER} log account names per user")));
+        return Err(FieldError::new(
+            "log_accounts",
+            Text::new(
+                format!("at most {LOG_ACCOUNTS_PER_USER} log account names per user"),
+                format!("ログアカウントは1人{LOG_ACCOUNTS_PER_USER}件までです。"),
+            ),
+        ));
     }
     for v in values {
         log_account(v)?;
@@ -151,7 +235,10 @@ pub fn log_accounts(values: &[String]) -> Check {
     for v in values {
         let k = v.trim().to_lowercase();
         if seen.contains(&k) {
-            return Err(FieldError::new("log_accounts", format!("log account {v:?} is listed twice")));
+            return Err(FieldError::new(
+                "log_accounts",
+                Text::new(format!("log account \"{v}\" is listed twice"), format!("ログアカウント「{v}」が重複しています。")),
+            ));
         }
         seen.push(k);
     }
@@ -168,7 +255,17 @@ pub fn normalize_log_account(value: &str) -> String {
 pub fn time_zone_shape(value: &str) -> Check {
     let v = value.trim();
     let ok = !v.is_empty() && v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '+'));
-    if ok { Ok(()) } else { Err(FieldError::new("time_zone", "time_zone must be an IANA name such as Asia/Tokyo or UTC")) }
+    if ok {
+        Ok(())
+    } else {
+        Err(FieldError::new(
+            "time_zone",
+            Text::new(
+                "time_zone must be an IANA name such as Asia/Tokyo or UTC",
+                "タイムゾーンは Asia/Tokyo や UTC のような IANA の名前で入力してください。",
+            ),
+        ))
+    }
 }
 
 /// How strong a password is, 0 (unusable) to 4 (strong), and what would make it stronger.
@@ -200,6 +297,18 @@ impl PasswordProblem {
             }
             PasswordProblem::Common => "this password is too common".into(),
             PasswordProblem::Repetitive => "avoid repeating one character or a simple sequence".into(),
+        }
+    }
+
+    /// [`Self::message`] in Japanese.
+    pub fn message_ja(self) -> &'static str {
+        match self {
+            PasswordProblem::TooShort => "10文字以上にしてください",
+            PasswordProblem::TooLong => "256文字以内にしてください",
+            PasswordProblem::ContainsLogin => "ログイン名を含めないでください",
+            PasswordProblem::FewCharacterKinds => "英小文字・英大文字・数字・記号のうち3種類以上を混ぜてください（16文字以上なら不要）",
+            PasswordProblem::Common => "よく使われるパスワードです",
+            PasswordProblem::Repetitive => "同じ文字の繰り返しや単純な並びは避けてください",
         }
     }
 }
@@ -286,7 +395,11 @@ pub fn password(field: &str, password: &str, login: &str) -> Check {
         Ok(())
     } else {
         let list: Vec<String> = s.problems.iter().map(|p| p.message()).collect();
-        Err(FieldError::new(field, format!("{field} is too weak: {}", list.join("; "))))
+        let ja_list: Vec<&str> = s.problems.iter().map(|p| p.message_ja()).collect();
+        Err(FieldError::new(
+            field,
+            Text::new(format!("{field} is too weak: {}", list.join("; ")), format!("{}が弱すぎます：{}", ja(field), ja_list.join("、"))),
+        ))
     }
 }
 
@@ -304,14 +417,28 @@ fn year_in_range(field: &str, value: &str, year: u32) -> Result<i32, FieldError>
     if (FIRST_YEAR..=LAST_YEAR).contains(&year) {
         Ok(year)
     } else {
-        Err(FieldError::new(field, format!("{field}: {value:?} is out of range: the year must be from {FIRST_YEAR} to {LAST_YEAR}")))
+        Err(FieldError::new(
+            field,
+            Text::new(
+                format!("{field}: {value:?} is out of range: the year must be from {FIRST_YEAR} to {LAST_YEAR}"),
+                format!("{}：「{value}」は範囲外です。年は{FIRST_YEAR}から{LAST_YEAR}までにしてください。", ja(field)),
+            ),
+        ))
     }
 }
 
 /// `YYYY-MM`: a four-digit year from [`FIRST_YEAR`] to [`LAST_YEAR`] and a month 1–12.
 pub fn year_month(field: &str, value: &str) -> Result<(i32, u32), FieldError> {
     let text = value.trim();
-    let shape = || FieldError::new(field, format!("{field}: {value:?} is not a month: write YYYY-MM, e.g. 2024-04"));
+    let shape = || {
+        FieldError::new(
+            field,
+            Text::new(
+                format!("{field}: {value:?} is not a month: write YYYY-MM, e.g. 2024-04"),
+                format!("{}：「{value}」は年月ではありません。2024-04 のように YYYY-MM の形で入力してください。", ja(field)),
+            ),
+        )
+    };
     let (y, m) = text.split_once('-').ok_or_else(shape)?;
     let (y, m) = (digits(y, 4..=4).ok_or_else(shape)?, digits(m, 1..=2).ok_or_else(shape)?);
     let year = year_in_range(field, value, y)?;
@@ -334,7 +461,15 @@ pub fn days_in_month(year: i32, month: u32) -> u32 {
 /// `YYYY-MM-DD`: a real day, with a four-digit year from [`FIRST_YEAR`] to [`LAST_YEAR`].
 pub fn calendar_date(field: &str, value: &str) -> Result<(i32, u32, u32), FieldError> {
     let text = value.trim();
-    let shape = || FieldError::new(field, format!("{field}: {value:?} is not a date: write YYYY-MM-DD, e.g. 2024-04-01"));
+    let shape = || {
+        FieldError::new(
+            field,
+            Text::new(
+                format!("{field}: {value:?} is not a date: write YYYY-MM-DD, e.g. 2024-04-01"),
+                format!("{}：「{value}」は日付ではありません。2024-04-01 のように YYYY-MM-DD の形で入力してください。", ja(field)),
+            ),
+        )
+    };
     let mut parts = text.split('-');
     let (Some(y), Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
         return Err(shape());

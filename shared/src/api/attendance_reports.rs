@@ -374,34 +374,47 @@ impl TableLayout {
 
     /// Checks the columns and sort keys against `kind`; the error names the field.
     pub fn check(&self, kind: ReportKind) -> Result<(), crate::validation::FieldError> {
+        use crate::messages::Text;
         use crate::validation::FieldError;
         let allowed = |c: &str| kind.has_column(c);
         if self.columns.is_empty() {
-            return Err(FieldError::new("columns", "columns: choose at least one column"));
+            return Err(FieldError::new("columns", Text::new("columns: choose at least one column", "列を1つ以上選んでください。")));
         }
         for (i, c) in self.columns.iter().enumerate() {
             if !allowed(c) {
                 return Err(FieldError::new(
                     &format!("columns[{i}]"),
-                    format!(
-                        "columns[{i}]: {c:?} is not a column of the {} table: use one of {}",
-                        kind.key(),
-                        kind.columns().iter().map(|c| c.key()).collect::<Vec<_>>().join(", ")
+                    Text::new(
+                        format!(
+                            "columns[{i}]: {c:?} is not a column of the {} table: use one of {}",
+                            kind.key(),
+                            kind.columns().iter().map(|c| c.key()).collect::<Vec<_>>().join(", ")
+                        ),
+                        format!("「{c}」はこの帳票の列ではありません。"),
                     ),
                 ));
             }
             if self.columns[..i].contains(c) {
-                return Err(FieldError::new(&format!("columns[{i}]"), format!("columns[{i}]: {c:?} is listed twice")));
+                return Err(FieldError::new(
+                    &format!("columns[{i}]"),
+                    Text::new(
+                        format!("columns[{i}]: {c:?} is listed twice"),
+                        format!("列「{}」が2回選ばれています。", column_label(c, Language::Ja)),
+                    ),
+                ));
             }
         }
         if self.sort.len() > 2 {
-            return Err(FieldError::new("sort", "sort: at most two keys"));
+            return Err(FieldError::new("sort", Text::new("sort: at most two keys", "並び順の項目は2つまでです。")));
         }
         for (i, k) in self.sort.iter().enumerate() {
             if !allowed(&k.column) {
                 return Err(FieldError::new(
                     &format!("sort[{i}].column"),
-                    format!("sort[{i}]: {:?} is not a column of the {} table", k.column, kind.key()),
+                    Text::new(
+                        format!("sort[{i}]: {:?} is not a column of the {} table", k.column, kind.key()),
+                        format!("「{}」はこの帳票の列ではないので並べ替えに使えません。", k.column),
+                    ),
                 ));
             }
         }

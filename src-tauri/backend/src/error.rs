@@ -2,17 +2,18 @@
 //! API's `{code, message, field?}` body with [`Error::to_api`]. Database details are logged,
 //! never sent to the client.
 
+pub use kinmu_shared::messages::Text;
 use kinmu_shared::validation::FieldError;
-use kinmu_shared::{ApiError, ErrorCode};
+use kinmu_shared::{ApiError, ErrorCode, Language};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
     Invalid(#[from] FieldError),
     #[error("{0}")]
-    NotFound(String),
+    NotFound(Text),
     #[error("{message}")]
-    Conflict { field: Option<String>, message: String },
+    Conflict { field: Option<String>, message: Text },
     #[error("log in first")]
     Unauthenticated,
     #[error("your role does not allow this: it needs the permission {0}")]
@@ -21,7 +22,7 @@ pub enum Error {
     BeyondOwnPermissions { action: String, missing: String },
     /// The change would leave no active user whose role holds every permission.
     #[error("{0}")]
-    LastAdministrator(String),
+    LastAdministrator(Text),
     #[error("login or password is wrong")]
     InvalidCredentials,
     #[error("too many failed logins: the account is locked until {until_text}")]
@@ -49,11 +50,11 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    pub fn invalid(field: &str, message: impl Into<String>) -> Error {
+    pub fn invalid(field: &str, message: impl Into<Text>) -> Error {
         Error::Invalid(FieldError::new(field, message))
     }
 
-    pub fn conflict(field: &str, message: impl Into<String>) -> Error {
+    pub fn conflict(field: &str, message: impl Into<Text>) -> Error {
         Error::Conflict { field: Some(field.to_string()), message: message.into() }
     }
 
@@ -79,19 +80,37 @@ impl Error {
         }
     }
 
-    /// The body sent to the client. Internal details stay in the log.
+    /// The body sent to an English-speaking client. Internal details stay in the log.
     pub fn to_api(&self) -> ApiError {
-        match self {
-            Error::Invalid(f) => ApiError::field(ErrorCode::Validation, f.field.clone(), f.message.clone()),
-            Error::Conflict { field, message } => ApiError { code: ErrorCode::Conflict, message: message.clone(), field: field.clone() },
-            Error::Database(e) if is_unavailable(e) => {
-                ApiError::new(ErrorCode::Unavailable, "the database cannot be reached; try again shortly")
+        self.to_api_in(Language::En)
+    }
+
+    /// The body sent to a client speaking `lang`: the same code and field, the message in that
+    /// language (English exactly as [`Error`]'s `Display` words it).
+    pub fn to_api_in(&self, lang: Language) -> ApiError {
+        let code = self.code();
+        let text = match self {
+            Error::Invalid(f) => return ApiError::in_language(code, Some(f.field.clone()), &f.message, lang),
+            Error::Conflict { field, message } => return ApiError::in_language(code, field.clone(), message, lang),
+            Error::LastAdministrator(message) => message.clone(),
+            Error::Database(_) | Error::Internal(_) => Text::new(code.message(Language::En), code.message(Language::Ja)),
+            Error::Unauthenticated => Text::new(self.to_string(), "ログインしてください。"),
+            Error::Forbidden(p) => Text::new(self.to_string(), format!("この操作を行う権限がありません（権限 {p} が必要です）。")),
+            Error::BeyondOwnPermissions { missing, .. } => Text::new(
+                self.to_string(),
+                format!("自分が持っていない権限（{missing}）にかかわる操作はできません。その権限を持つ人に依頼してください。"),
+            ),
+            Error::InvalidCredentials => Text::new(self.to_string(), code.message(Language::Ja)),
+            Error::AccountLocked { until_text, .. } => {
+                Text::new(self.to_string(), format!("ログインの失敗が続いたため、アカウントは {until_text} までロックされています。"))
             }
-            Error::Database(_) | Error::Internal(_) => {
-                ApiError::new(ErrorCode::Internal, "an internal error occurred; the server log has the details")
+            Error::AccountDisabled | Error::SetupRequired | Error::SetupDone | Error::CsrfRejected => {
+                Text::new(self.to_string(), code.message(Language::Ja))
             }
-            other => ApiError::new(other.code(), other.to_string()),
-        }
+            Error::NotFound(m) => m.clone(),
+            Error::BadRequest(m) | Error::PayloadTooLarge(m) | Error::MethodNotAllowed(m) => Text::from(m.as_str()),
+        };
+        ApiError::in_language(code, None, &text, lang)
     }
 }
 
@@ -129,5 +148,16 @@ mod tests {
         let api = Error::invalid("login", "login is required").to_api();
         assert_eq!(api.field.as_deref(), Some("login"));
         assert_eq!(api.code.http_status(), 422);
+    }
+
+    #[test]
+    fn a_japanese_caller_reads_japanese_with_the_same_code() {
+        let e = Error::invalid("display_name", Text::new("display_name is required: enter a value", "表示名を入力してください。"));
+        let (en, ja) = (e.to_api(), e.to_api_in(Language::Ja));
+        assert_eq!(en.message, "display_name is required: enter a value");
+        assert_eq!(ja.message, "表示名を入力してください。");
+        assert_eq!((en.code, en.field.as_deref()), (ja.code, ja.field.as_deref()));
+        let old = Error::NotFound(Text::from("user 7 not found")).to_api_in(Language::Ja);
+        assert!(!old.message.is_ascii() && !old.message.contains("user"), "{old:?}");
     }
 }

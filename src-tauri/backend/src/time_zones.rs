@@ -6,8 +6,15 @@ use kinmu_shared::validation::{FieldError, time_zone_shape};
 
 pub fn check(field: &str, name: &str) -> Result<chrono_tz::Tz, FieldError> {
     time_zone_shape(name).map_err(|e| FieldError::new(field, e.message))?;
-    chrono_tz::Tz::from_str(name.trim())
-        .map_err(|_| FieldError::new(field, format!("{field} {name:?} is not a known time zone: use an IANA name such as Asia/Tokyo")))
+    chrono_tz::Tz::from_str(name.trim()).map_err(|_| {
+        FieldError::new(
+            field,
+            kinmu_shared::messages::Text::new(
+                format!("{field} {name:?} is not a known time zone: use an IANA name such as Asia/Tokyo"),
+                format!("「{}」は知られていないタイムゾーンです。Asia/Tokyo のような IANA の名前にしてください。", name.trim()),
+            ),
+        )
+    })
 }
 
 /// All canonical zone names, sorted, for pickers.

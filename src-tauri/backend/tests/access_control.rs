@@ -34,7 +34,9 @@ async fn builtin_role(admin: &mut Client, key: &str) -> i64 {
 }
 
 async fn user_with_role(admin: &mut Client, login: &str, role: i64) -> i64 {
-    let r = admin.send("POST", "/users", json!({"login": login, "display_name": login, "role_id": role, "password": PASSWORD})).await;
+    let r = admin
+        .send("POST", "/users", json!({"login": login, "display_name": login, "role_id": role, "password": PASSWORD, "language": "en"}))
+        .await;
     expect(&r, 201, None);
     r.body["id"].as_i64().unwrap()
 }

@@ -92,13 +92,16 @@ pub fn field_error_text(e: &FieldError) -> String {
         "log_accounts" => ("rule.log_accounts", "field.log_accounts"),
         "time_zone" => ("rule.time_zone", "field.time_zone"),
         f if f.contains("password") => return lookup(lang, "rule.password").to_string(),
-        _ => return e.message.clone(),
+        _ => {
+            let api = kinmu_shared::ApiError::in_language(kinmu_shared::ErrorCode::Validation, Some(e.field.clone()), &e.message, lang);
+            return api.message;
+        }
     };
     match lang {
         Language::Ja => lookup(lang, rule).to_string(),
         Language::En => match e.message.strip_prefix(e.field.as_str()) {
             Some(rest) => format!("{}{rest}", lookup(lang, label)),
-            None => e.message.clone(),
+            None => e.message.to_string(),
         },
     }
 }

@@ -6,6 +6,7 @@
 //! read as a formula is written with a leading `'` and read back without it.
 
 use kinmu_shared::api::{CreateUser, ImportReport, ImportRowError, ORG_CSV_HEADER, USER_CSV_HEADER, UpdateUser};
+use kinmu_shared::messages::Text;
 use kinmu_shared::spreadsheet::{neutralise_formula, restore_neutralised};
 use kinmu_shared::{Language, Permission, validation};
 
@@ -76,13 +77,22 @@ fn columns(header: &csv::StringRecord, known: &[&str], required: &[&str]) -> Res
         if !known.contains(&n.as_str()) && n != "password" {
             return Err(Error::invalid(
                 "file",
-                format!("line 1: unknown column {n:?}; the columns are {} (and optionally password)", known.join(", ")),
+                Text::new(
+                    format!("line 1: unknown column {n:?}; the columns are {} (and optionally password)", known.join(", ")),
+                    format!("1行目：「{n}」という列はありません。使える列は {} です（ほかに password も使えます）。", known.join(", ")),
+                ),
             ));
         }
     }
     for r in required {
         if !names.iter().any(|n| n == r) {
-            return Err(Error::invalid("file", format!("line 1: the column {r:?} is missing; the header must name it")));
+            return Err(Error::invalid(
+                "file",
+                Text::new(
+                    format!("line 1: the column {r:?} is missing; the header must name it"),
+                    format!("1行目：列「{r}」がありません。見出し行に入れてください。"),
+                ),
+            ));
         }
     }
     let mut all: Vec<&str> = known.to_vec();
@@ -98,12 +108,17 @@ struct CsvRows {
     report: ImportReport,
 }
 
-fn read_rows(bytes: &[u8], known: &[&str], required: &[&str]) -> Result<CsvRows> {
+fn read_rows(bytes: &[u8], known: &[&str], required: &[&str], lang: Language) -> Result<CsvRows> {
     // Lines ending in CRLF, as Excel writes them, are read as LF: the CSV reader counts a record
     // after a CRLF one line short, and a report must name the line the file shows.
     let text = decode(bytes).replace("\r\n", "\n");
     let mut rdr = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::Fields).from_reader(text.as_bytes());
-    let header = rdr.headers().map_err(|e| Error::invalid("file", format!("line 1: cannot read the header: {e}")))?.clone();
+    let header = rdr
+        .headers()
+        .map_err(|e| {
+            Error::invalid("file", Text::new(format!("line 1: cannot read the header: {e}"), "1行目：見出し行を読み取れません。"))
+        })?
+        .clone();
     let cols = columns(&header, known, required)?;
     let mut report = ImportReport::default();
     let mut rows = Vec::new();
@@ -111,7 +126,14 @@ fn read_rows(bytes: &[u8], known: &[&str], required: &[&str]) -> Result<CsvRows>
         report.rows_read += 1;
         match rec {
             Ok(r) => rows.push((r.position().map(|p| p.line()).unwrap_or(0), r)),
-            Err(e) => report.errors.push(row_error(e.position().map(|p| p.line()).unwrap_or(0), None, format!("unreadable row: {e}"))),
+            Err(e) => report.errors.push(row_error(
+                e.position().map(|p| p.line()).unwrap_or(0),
+                None,
+                match lang {
+                    Language::Ja => "この行を読み取れません（列の数や引用符を確認してください）".to_string(),
+                    Language::En => format!("unreadable row: {e}"),
+                },
+            )),
         }
     }
     Ok(CsvRows { cols, rows, report })
@@ -131,7 +153,7 @@ fn row_error(line: u64, field: Option<&str>, message: impl Into<String>) -> Impo
 
 pub async fn import_users(db: &Db, actor: &Actor, bytes: &[u8], now: i64) -> Result<ImportReport> {
     actor.require(Permission::ManageUsers)?;
-    let CsvRows { cols, rows, mut report } = read_rows(bytes, &USER_CSV_HEADER, &["login"])?;
+    let CsvRows { cols, rows, mut report } = read_rows(bytes, &USER_CSV_HEADER, &["login"], actor.language())?;
     let orgs = organizations::list(db).await?;
     for (line, rec) in &rows {
         let get = |i: usize| cols[i].and_then(|c| rec.get(c)).map(|f| restore_neutralised(f.trim())).unwrap_or("");
@@ -140,7 +162,7 @@ pub async fn import_users(db: &Db, actor: &Actor, bytes: &[u8], now: i64) -> Res
             Ok(true) => report.created += 1,
             Ok(false) => report.updated += 1,
             Err(e) => {
-                let api = e.to_api();
+                let api = e.to_api_in(actor.language());
                 report.errors.push(row_error(*line, api.field.as_deref(), api.message));
             }
         }
@@ -166,22 +188,45 @@ async fn import_user_row<'r>(
         path => Some(
             organizations::find_by_path(orgs, path)
                 .ok_or_else(|| {
-                    Error::invalid("organization", format!("no organisation {path:?}: import organisations first or fix the path"))
+                    Error::invalid(
+                        "organization",
+                        Text::new(
+                            format!("no organisation {path:?}: import organisations first or fix the path"),
+                            format!("組織「{path}」はありません。先に組織を取り込むか、パスを直してください。"),
+                        ),
+                    )
                 })?
                 .id,
         ),
     };
     let role_id = match get(4) {
         "" => None,
-        name => Some(roles::find_by_name(db, name).await?.ok_or_else(|| Error::invalid("role", format!("no role named {name:?}")))?.id),
+        name => Some(
+            roles::find_by_name(db, name)
+                .await?
+                .ok_or_else(|| {
+                    Error::invalid("role", Text::new(format!("no role named {name:?}"), format!("役割「{name}」はありません。")))
+                })?
+                .id,
+        ),
     };
     let active = match get(5) {
         "" => None,
-        v => Some(parse_active(v).ok_or_else(|| Error::invalid("active", format!("active {v:?}: write true or false")))?),
+        v => Some(parse_active(v).ok_or_else(|| {
+            Error::invalid(
+                "active",
+                Text::new(format!("active {v:?}: write true or false"), format!("有効「{v}」：true か false を書いてください。")),
+            )
+        })?),
     };
     let language = match get(6) {
         "" => None,
-        v => Some(Language::parse(v).ok_or_else(|| Error::invalid("language", format!("language {v:?}: write ja or en")))?),
+        v => Some(Language::parse(v).ok_or_else(|| {
+            Error::invalid(
+                "language",
+                Text::new(format!("language {v:?}: write ja or en"), format!("言語「{v}」：ja か en を書いてください。")),
+            )
+        })?),
     };
     let log_accounts: Option<Vec<String>> =
         has(7).then(|| get(7).split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect());
@@ -233,12 +278,12 @@ async fn import_user_row<'r>(
 
 pub async fn import_organizations(db: &Db, actor: &Actor, bytes: &[u8], now: i64) -> Result<ImportReport> {
     actor.require(Permission::ManageOrganizations)?;
-    let CsvRows { cols, rows, mut report } = read_rows(bytes, &ORG_CSV_HEADER, &["path"])?;
+    let CsvRows { cols, rows, mut report } = read_rows(bytes, &ORG_CSV_HEADER, &["path"], actor.language())?;
     for (line, rec) in &rows {
         let path = cols[0].and_then(|c| rec.get(c)).map(restore_neutralised).unwrap_or("");
         match organizations::ensure_path(db, path, now).await {
             Ok((_, created)) => report.created += created,
-            Err(e) => report.errors.push(row_error(*line, Some("path"), e.to_api().message)),
+            Err(e) => report.errors.push(row_error(*line, Some("path"), e.to_api_in(actor.language()).message)),
         }
     }
     report.errors.sort_by_key(|e| e.line);

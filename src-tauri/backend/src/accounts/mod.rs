@@ -27,6 +27,14 @@ pub enum Actor {
 }
 
 impl Actor {
+    /// The language messages to this actor are written in: the user's, English for the operator.
+    pub fn language(&self) -> kinmu_shared::Language {
+        match self {
+            Actor::User(u) => u.language,
+            Actor::Operator => kinmu_shared::Language::En,
+        }
+    }
+
     pub fn require(&self, p: Permission) -> Result<()> {
         match self {
             Actor::Operator => Ok(()),

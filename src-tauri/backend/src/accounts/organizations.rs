@@ -1,6 +1,7 @@
 //! Organisations as a tree (company → department → team). Paths ("Acme / Sales / Team A") are
 //! derived from the parent links, never stored, so a rename shows everywhere at once.
 
+use kinmu_shared::messages::Text;
 use std::collections::HashMap;
 
 use kinmu_shared::api::{ORG_PATH_SEPARATOR, Organization, SaveOrganization};
@@ -52,7 +53,9 @@ fn as_tree(rows: Vec<OrgRow>) -> Vec<Organization> {
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Organization> {
-    list(db).await?.into_iter().find(|o| o.id == id).ok_or_else(|| Error::NotFound(format!("organisation {id} does not exist")))
+    list(db).await?.into_iter().find(|o| o.id == id).ok_or_else(|| {
+        Error::NotFound(Text::new(format!("organisation {id} does not exist"), "組織が見つかりません。削除された可能性があります。"))
+    })
 }
 
 /// Splits "Acme / Sales" (or "Acme/Sales") into its names.
@@ -86,7 +89,10 @@ fn depth(orgs: &[Organization], id: i64) -> usize {
 fn too_deep(field: &str, levels: usize) -> Error {
     Error::invalid(
         field,
-        format!("{field}: the organisation would be {levels} levels deep; at most {} levels are allowed", validation::ORG_DEPTH_MAX),
+        Text::new(
+            format!("{field}: the organisation would be {levels} levels deep; at most {} levels are allowed", validation::ORG_DEPTH_MAX),
+            format!("組織の階層が{levels}段になります。階層は{}段までです。", validation::ORG_DEPTH_MAX),
+        ),
     )
 }
 
@@ -108,12 +114,24 @@ async fn check(db: &Db, req: &SaveOrganization, id: Option<i64>) -> Result<()> {
     if let Some(p) = req.parent_id {
         let orgs = list(db).await?;
         if !orgs.iter().any(|o| o.id == p) {
-            return Err(Error::invalid("parent_id", format!("parent organisation {p} does not exist: pick one from the list")));
+            return Err(Error::invalid(
+                "parent_id",
+                Text::new(
+                    format!("parent organisation {p} does not exist: pick one from the list"),
+                    "親組織が見つかりません。一覧から選んでください。",
+                ),
+            ));
         }
         if let Some(id) = id
             && subtree(&orgs, id).contains(&p)
         {
-            return Err(Error::invalid("parent_id", "an organisation cannot be moved under itself or one of its own sub-organisations"));
+            return Err(Error::invalid(
+                "parent_id",
+                Text::new(
+                    "an organisation cannot be moved under itself or one of its own sub-organisations",
+                    "組織を自分自身やその下位組織の下には移せません。",
+                ),
+            ));
         }
         // Its own levels below it move along.
         let below =
@@ -124,7 +142,13 @@ async fn check(db: &Db, req: &SaveOrganization, id: Option<i64>) -> Result<()> {
         }
     }
     if sibling_exists(db, &req.name, req.parent_id, id).await? {
-        return Err(Error::conflict("name", format!("{:?} already exists at this level: choose another name", req.name.trim())));
+        return Err(Error::conflict(
+            "name",
+            Text::new(
+                format!("{:?} already exists at this level: choose another name", req.name.trim()),
+                format!("「{}」は同じ階層にすでにあります。別の名前にしてください。", req.name.trim()),
+            ),
+        ));
     }
     Ok(())
 }
@@ -164,18 +188,26 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, req: SaveOrganization) -> R
 pub async fn delete(db: &Db, actor: &Actor, id: i64) -> Result<()> {
     actor.require(Permission::ManageOrganizations)?;
     let orgs = list(db).await?;
-    let org = orgs.iter().find(|o| o.id == id).ok_or_else(|| Error::NotFound(format!("organisation {id} does not exist")))?;
+    let org = orgs.iter().find(|o| o.id == id).ok_or_else(|| {
+        Error::NotFound(Text::new(format!("organisation {id} does not exist"), "組織が見つかりません。削除された可能性があります。"))
+    })?;
     let children = orgs.iter().filter(|o| o.parent_id == Some(id)).count();
     if children > 0 {
         return Err(Error::Conflict {
             field: None,
-            message: format!("{} has {children} sub-organisation(s): move or delete them first", org.path),
+            message: Text::new(
+                format!("{} has {children} sub-organisation(s): move or delete them first", org.path),
+                format!("{}には下位組織が{children}件あります。先に移動するか削除してください。", org.path),
+            ),
         });
     }
     if org.user_count > 0 {
         return Err(Error::Conflict {
             field: None,
-            message: format!("{} still has {} user(s): move them to another organisation first", org.path, org.user_count),
+            message: Text::new(
+                format!("{} still has {} user(s): move them to another organisation first", org.path, org.user_count),
+                format!("{}にはまだユーザーが{}人います。先に別の組織へ移してください。", org.path, org.user_count),
+            ),
         });
     }
     sqlx::query("DELETE FROM organizations WHERE id = $1").bind(id).execute(&db.pool).await?;
@@ -186,7 +218,13 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64) -> Result<()> {
 pub async fn ensure_path(db: &Db, path: &str, now: i64) -> Result<(i64, i64)> {
     let names = split_path(path);
     if names.is_empty() {
-        return Err(Error::invalid("path", "path is empty: write the names from the top, e.g. Acme / Sales"));
+        return Err(Error::invalid(
+            "path",
+            Text::new(
+                "path is empty: write the names from the top, e.g. Acme / Sales",
+                "組織のパスが空です。Acme / Sales のように上位から名前を書いてください。",
+            ),
+        ));
     }
     if path.split('/').any(|part| part.trim().is_empty()) {
         return Err(Error::invalid(

@@ -1,6 +1,7 @@
 //! Password hashing with Argon2id (the argon2 crate's defaults: 19 MiB, 2 passes). Hashing runs
 //! on the blocking pool so a burst of logins never stalls the async workers.
 
+use kinmu_shared::messages::Text;
 use std::sync::OnceLock;
 
 use argon2::Argon2;
@@ -27,7 +28,13 @@ pub fn check_new(field: &str, password: &str, login: &str, display_name: Option<
     let why = estimate.feedback().and_then(|f| f.warning()).map(|w| format!(" ({w})")).unwrap_or_default();
     Err(Error::invalid(
         field,
-        format!("{field} is too easy to guess{why}: use a longer one, e.g. three or four unrelated words with a number"),
+        Text::new(
+            format!("{field} is too easy to guess{why}: use a longer one, e.g. three or four unrelated words with a number"),
+            format!(
+                "{}が推測されやすすぎます。関係のない単語3〜4個に数字を加えるなど、もっと長いものにしてください。",
+                kinmu_shared::messages::field_label(field, kinmu_shared::Language::Ja)
+            ),
+        ),
     ))
 }
 

@@ -2,6 +2,7 @@
 //! at setup; the administrator role always keeps every permission.
 
 use kinmu_shared::api::{Role, SaveRole};
+use kinmu_shared::messages::Text;
 use kinmu_shared::permissions::BuiltinRole;
 use kinmu_shared::{Permission, validation};
 
@@ -34,7 +35,9 @@ pub async fn list(db: &Db) -> Result<Vec<Role>> {
 
 pub async fn get(db: &Db, id: i64) -> Result<Role> {
     let row: Option<RoleRow> = sqlx::query_as(&format!("{SELECT} WHERE r.id = $1")).bind(id).fetch_optional(&db.pool).await?;
-    row.map(Role::from).ok_or_else(|| Error::NotFound(format!("role {id} does not exist")))
+    row.map(Role::from).ok_or_else(|| {
+        Error::NotFound(Text::new(format!("role {id} does not exist"), "役割が見つかりません。削除された可能性があります。"))
+    })
 }
 
 /// The role with this name (case-insensitive) or built-in key, for CSV import and the CLI.
@@ -75,7 +78,13 @@ fn validate(req: &SaveRole) -> Result<()> {
 
 fn unique_name(e: sqlx::Error, name: &str) -> Error {
     if is_unique_violation(&e) {
-        Error::conflict("name", format!("a role named {:?} already exists: choose another name", name.trim()))
+        Error::conflict(
+            "name",
+            Text::new(
+                format!("a role named {:?} already exists: choose another name", name.trim()),
+                format!("「{}」という名前の役割はすでにあります。別の名前にしてください。", name.trim()),
+            ),
+        )
     } else {
         e.into()
     }
@@ -154,9 +163,15 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, req: SaveRole) -> Result<Ro
         .await
         .map_err(|e| unique_name(e, &req.name))?;
     if count_active_administrators(&mut tx).await? == 0 {
-        return Err(Error::LastAdministrator(format!(
-            "the role {} holds the last active administrators: give another user every permission before you take any from it",
-            existing.name
+        return Err(Error::LastAdministrator(Text::new(
+            format!(
+                "the role {} holds the last active administrators: give another user every permission before you take any from it",
+                existing.name
+            ),
+            format!(
+                "役割「{}」には最後の有効な管理者がいます。権限を外す前に、ほかのユーザーにすべての権限を与えてください。",
+                existing.name
+            ),
         )));
     }
     tx.commit().await?;
@@ -170,13 +185,19 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64) -> Result<()> {
     if role.builtin.is_some() {
         return Err(Error::Conflict {
             field: None,
-            message: format!("{} is a built-in role and cannot be deleted; rename it instead", role.name),
+            message: Text::new(
+                format!("{} is a built-in role and cannot be deleted; rename it instead", role.name),
+                format!("「{}」は組み込みの役割なので削除できません。名前を変えることはできます。", role.name),
+            ),
         });
     }
     if role.user_count > 0 {
         return Err(Error::Conflict {
             field: None,
-            message: format!("{} still has {} user(s): give them another role first", role.name, role.user_count),
+            message: Text::new(
+                format!("{} still has {} user(s): give them another role first", role.name, role.user_count),
+                format!("「{}」にはまだユーザーが{}人います。先に別の役割を与えてください。", role.name, role.user_count),
+            ),
         });
     }
     sqlx::query("DELETE FROM roles WHERE id = $1").bind(id).execute(&db.pool).await?;

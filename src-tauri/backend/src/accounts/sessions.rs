@@ -11,6 +11,7 @@
 //! cannot keep an account locked for long with a few guesses, and a persistent guesser slows
 //! down; a successful login, a new password or an administrator's unlock clears it.
 
+use kinmu_shared::messages::Text;
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
@@ -172,16 +173,25 @@ pub async fn change_own_password(
     now: i64,
 ) -> Result<()> {
     if req.current_password.is_empty() {
-        return Err(Error::invalid("current_password", "enter your current password"));
+        return Err(Error::invalid("current_password", Text::new("enter your current password", "現在のパスワードを入力してください。")));
     }
     passwords::check_new("new_password", &req.new_password, &user.login, Some(&user.display_name))?;
     if req.new_password == req.current_password {
-        return Err(Error::invalid("new_password", "the new password is the current one: choose another"));
+        return Err(Error::invalid(
+            "new_password",
+            Text::new(
+                "the new password is the current one: choose another",
+                "新しいパスワードが現在のものと同じです。別のパスワードにしてください。",
+            ),
+        ));
     }
     match check_credentials(db, &user.login, &req.current_password, now).await {
         Ok(_) => {}
         Err(Error::InvalidCredentials) => {
-            return Err(Error::invalid("current_password", "the current password is wrong: nothing was changed"));
+            return Err(Error::invalid(
+                "current_password",
+                Text::new("the current password is wrong: nothing was changed", "現在のパスワードが違います。何も変更していません。"),
+            ));
         }
         Err(e) => return Err(e),
     }

@@ -3,6 +3,7 @@
 //! submit the wizard at the same moment.
 
 use kinmu_shared::api::SetupRequest;
+use kinmu_shared::messages::Text;
 use kinmu_shared::permissions::BuiltinRole;
 use kinmu_shared::validation;
 
@@ -17,11 +18,16 @@ pub async fn needs_setup(db: &Db) -> Result<bool> {
 pub fn validate(req: &SetupRequest) -> Result<()> {
     validation::required_text("organization_name", &req.organization_name, validation::NAME_MAX)?;
     if req.organization_name.contains('/') {
-        return Err(Error::invalid("organization_name", "organization_name must not contain \"/\""));
+        return Err(Error::invalid(
+            "organization_name",
+            Text::new("organization_name must not contain \"/\"", "組織名に「/」は使えません。"),
+        ));
     }
-    validation::login(&req.admin_login).map_err(|e| Error::invalid("admin_login", e.message.replacen("login", "admin_login", 1)))?;
-    validation::display_name(&req.admin_display_name)
-        .map_err(|e| Error::invalid("admin_display_name", e.message.replacen("display_name", "admin_display_name", 1)))?;
+    validation::login(&req.admin_login)
+        .map_err(|e| Error::invalid("admin_login", e.message.with_en(e.message.replacen("login", "admin_login", 1))))?;
+    validation::display_name(&req.admin_display_name).map_err(|e| {
+        Error::invalid("admin_display_name", e.message.with_en(e.message.replacen("display_name", "admin_display_name", 1)))
+    })?;
     super::passwords::check_new("admin_password", &req.admin_password, &req.admin_login, Some(&req.admin_display_name))?;
     crate::time_zones::check("time_zone", &req.time_zone)?;
     Ok(())

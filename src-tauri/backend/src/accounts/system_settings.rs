@@ -2,6 +2,7 @@
 
 use kinmu_shared::Language;
 use kinmu_shared::api::SystemSettings;
+use kinmu_shared::messages::Text;
 use kinmu_shared::validation;
 
 use super::Actor;
@@ -51,7 +52,13 @@ pub fn validate(s: &SystemSettings) -> Result<()> {
     validation::required_text("organization_name", &s.organization_name, validation::NAME_MAX)?;
     crate::time_zones::check("time_zone", &s.time_zone)?;
     if !(5..=10_080).contains(&s.session_idle_minutes) {
-        return Err(Error::invalid("session_idle_minutes", "session_idle_minutes must be between 5 and 10080 (one week)"));
+        return Err(Error::invalid(
+            "session_idle_minutes",
+            Text::new(
+                "session_idle_minutes must be between 5 and 10080 (one week)",
+                "セッションの有効時間は5分から10080分（1週間）までにしてください。",
+            ),
+        ));
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! Users: who they are, where they sit, what role they have, and the account names under which
 //! they appear in PC logs (the attendance import matches on these).
 
+use kinmu_shared::messages::Text;
 use std::collections::HashMap;
 
 use kinmu_shared::api::{CreateUser, Id, UpdateUser, User, UserList};
@@ -157,7 +158,9 @@ pub async fn get(db: &Db, actor: &Actor, id: i64, now: i64) -> Result<User> {
         actor.require(Permission::ViewUsers)?;
     }
     let row: Option<UserRow> = sqlx::query_as(&format!("{SELECT} WHERE id = $1")).bind(id).fetch_optional(&db.pool).await?;
-    let row = row.ok_or_else(|| Error::NotFound(format!("user {id} does not exist")))?;
+    let row = row.ok_or_else(|| {
+        Error::NotFound(Text::new(format!("user {id} does not exist"), "ユーザーが見つかりません。削除された可能性があります。"))
+    })?;
     let acc = log_accounts_of(db, &[id]).await?.remove(&id).unwrap_or_default();
     Ok(to_user(row, acc, now))
 }
@@ -170,13 +173,22 @@ async fn check_refs(db: &Db, organization_id: Option<i64>, role_id: Option<i64>)
     if let Some(o) = organization_id {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organizations WHERE id = $1").bind(o).fetch_one(&db.pool).await?;
         if n == 0 {
-            return Err(Error::invalid("organization_id", format!("organisation {o} does not exist: pick one from the list")));
+            return Err(Error::invalid(
+                "organization_id",
+                Text::new(
+                    format!("organisation {o} does not exist: pick one from the list"),
+                    "組織が見つかりません。一覧から選んでください。",
+                ),
+            ));
         }
     }
     if let Some(r) = role_id {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM roles WHERE id = $1").bind(r).fetch_one(&db.pool).await?;
         if n == 0 {
-            return Err(Error::invalid("role_id", format!("role {r} does not exist: pick one from the list")));
+            return Err(Error::invalid(
+                "role_id",
+                Text::new(format!("role {r} does not exist: pick one from the list"), "役割が見つかりません。一覧から選んでください。"),
+            ));
         }
     }
     Ok(())
@@ -193,7 +205,13 @@ async fn check_log_accounts_free(db: &Db, accounts: &[String], user_id: Option<i
         if let Some((owner_id, owner_login)) = owner
             && Some(owner_id) != user_id
         {
-            return Err(Error::conflict("log_accounts", format!("log account {:?} already belongs to {owner_login}", a.trim())));
+            return Err(Error::conflict(
+                "log_accounts",
+                Text::new(
+                    format!("log account \"{}\" already belongs to {owner_login}", a.trim()),
+                    format!("ログアカウント「{}」はすでに{owner_login}のものです。", a.trim()),
+                ),
+            ));
         }
     }
     Ok(())
@@ -210,7 +228,13 @@ async fn replace_log_accounts(tx: &mut sqlx::Transaction<'_, sqlx::Any>, user_id
             .await
             .map_err(|e| {
                 if is_unique_violation(&e) {
-                    Error::conflict("log_accounts", format!("log account {:?} already belongs to another user", a.trim()))
+                    Error::conflict(
+                        "log_accounts",
+                        Text::new(
+                            format!("log account \"{}\" already belongs to another user", a.trim()),
+                            format!("ログアカウント「{}」はすでに別のユーザーのものです。", a.trim()),
+                        ),
+                    )
                 } else {
                     e.into()
                 }
@@ -290,7 +314,13 @@ pub(crate) async fn insert(db: &Db, actor: &Actor, req: &CreateUser, password: O
     .await
     .map_err(|e| {
         if is_unique_violation(&e) {
-            Error::conflict("login", format!("login {:?} is already taken: choose another", req.login.trim()))
+            Error::conflict(
+                "login",
+                Text::new(
+                    format!("login {:?} is already taken: choose another", req.login.trim()),
+                    format!("ログイン名「{}」はすでに使われています。別の名前にしてください。", req.login.trim()),
+                ),
+            )
         } else {
             e.into()
         }
@@ -326,10 +356,22 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, req: UpdateUser, now: i64) 
     let role_id = req.role_id.unwrap_or(current.role_id);
     let active = req.active.unwrap_or(current.active);
     if actor.user_id() == Some(id) && !active {
-        return Err(Error::invalid("active", "you cannot disable your own account: ask another administrator"));
+        return Err(Error::invalid(
+            "active",
+            Text::new(
+                "you cannot disable your own account: ask another administrator",
+                "自分のアカウントは無効にできません。ほかの管理者に依頼してください。",
+            ),
+        ));
     }
     if actor.user_id() == Some(id) && role_id != current.role_id {
-        return Err(Error::invalid("role_id", "you cannot change your own role: ask another administrator"));
+        return Err(Error::invalid(
+            "role_id",
+            Text::new(
+                "you cannot change your own role: ask another administrator",
+                "自分の役割は変えられません。ほかの管理者に依頼してください。",
+            ),
+        ));
     }
     if role_id != current.role_id {
         require_grant(db, actor, role_id, &current.login).await?;
@@ -363,9 +405,15 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, req: UpdateUser, now: i64) 
         replace_log_accounts(&mut tx, id, acc).await?;
     }
     if may_lose_an_administrator && roles::count_active_administrators(&mut tx).await? == 0 {
-        return Err(Error::LastAdministrator(format!(
-            "{} is the last active administrator: make another user administrator before you disable them or change their role",
-            current.login
+        return Err(Error::LastAdministrator(Text::new(
+            format!(
+                "{} is the last active administrator: make another user administrator before you disable them or change their role",
+                current.login
+            ),
+            format!(
+                "{}は最後の有効な管理者です。無効にしたり役割を変えたりする前に、ほかのユーザーを管理者にしてください。",
+                current.login
+            ),
         )));
     }
     if !active {
@@ -377,7 +425,9 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, req: UpdateUser, now: i64) 
 
 /// Disables by login (the command line's `kinmu user disable`).
 pub async fn disable_by_login(db: &Db, actor: &Actor, login: &str, now: i64) -> Result<User> {
-    let id = find_id_by_login(db, login).await?.ok_or_else(|| Error::NotFound(format!("no user has the login {:?}", login.trim())))?;
+    let id = find_id_by_login(db, login)
+        .await?
+        .ok_or_else(|| Error::NotFound(Text::from(format!("no user has the login {:?}", login.trim()))))?;
     update(db, actor, id, UpdateUser { active: Some(false), ..Default::default() }, now).await
 }
 

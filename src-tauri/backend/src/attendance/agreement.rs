@@ -2,6 +2,7 @@
 //! person's overtime and holiday work by month from the stored daily records, checked with
 //! `kinmu_shared::agreement36`, and the days that break the break rule.
 
+use kinmu_shared::messages::Text;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
@@ -33,17 +34,29 @@ pub fn validate_limits(l: &AgreementLimits) -> Result<()> {
     ];
     for (field, v) in positive {
         if v == 0 || v > 8760 {
-            return Err(Error::invalid(field, format!("{field} must be between 1 and 8760 hours")));
+            return Err(Error::invalid(
+                field,
+                Text::new(format!("{field} must be between 1 and 8760 hours"), "36協定の上限時間は1時間から8760時間までにしてください。"),
+            ));
         }
     }
     if l.special_months_over > 12 {
-        return Err(Error::invalid("special_months_over", "special_months_over must be between 0 and 12"));
+        return Err(Error::invalid(
+            "special_months_over",
+            Text::new("special_months_over must be between 0 and 12", "特別条項で上限を超えられる月数は0から12までにしてください。"),
+        ));
     }
     if !(1..=100).contains(&l.warn_percent) {
-        return Err(Error::invalid("warn_percent", "warn_percent must be between 1 and 100"));
+        return Err(Error::invalid(
+            "warn_percent",
+            Text::new("warn_percent must be between 1 and 100", "警告する割合は1%から100%までにしてください。"),
+        ));
     }
     if !(1..=12).contains(&l.year_start_month) {
-        return Err(Error::invalid("year_start_month", "year_start_month must be a month, 1 to 12"));
+        return Err(Error::invalid(
+            "year_start_month",
+            Text::new("year_start_month must be a month, 1 to 12", "協定年度の開始月は1から12までにしてください。"),
+        ));
     }
     Ok(())
 }
@@ -60,7 +73,8 @@ pub async fn save_limits(db: &Db, actor: &Actor, l: AgreementLimits) -> Result<A
 pub async fn report(db: &Db, actor: &Actor, year: i32, month: u32, organization_id: Option<i64>) -> Result<AgreementReport> {
     let limits = limits(db).await?;
     let scope = scope(db, actor, organization_id, None, None).await?;
-    let first = NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(|| Error::invalid("month", "month must be YYYY-MM"))?;
+    let first = NaiveDate::from_ymd_opt(year, month, 1)
+        .ok_or_else(|| Error::invalid("month", Text::new("month must be YYYY-MM", "月は YYYY-MM の形で指定してください。")))?;
     let last = first.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).expect("valid month");
     // The agreement year up to this month (at most 11 months back) covers the five months
     // the averages need.

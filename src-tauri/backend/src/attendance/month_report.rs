@@ -13,7 +13,7 @@ pub enum ReportError {
     #[error("{given:?} is not a month: write YYYY-MM with a year from 1900 to 2999, e.g. 2024-04")]
     InvalidMonth { given: String },
     #[error(
-        "no Kinmu user and no imported log user named {name:?}: give a login, a log account (DOMAIN\\account) or an account without its domain"
+        "no Kinmu user and no imported log user named \"{name}\": give a login, a log account (DOMAIN\\account) or an account without its domain"
     )]
     UnknownUser { name: String },
     #[error("database error: {0}")]

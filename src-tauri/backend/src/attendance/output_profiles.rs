@@ -6,6 +6,7 @@
 //! Files are written to a temporary name and renamed, so a reader never sees half a file. Two
 //! profiles that would write the same path are refused when saved.
 
+use kinmu_shared::messages::Text;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -134,18 +135,39 @@ pub const MAX_FILE_STEM_BYTES: usize = 200;
 pub fn validate(p: &OutputProfile, roots: &OutputRoots) -> Result<()> {
     let name = p.name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(Error::invalid("name", "name: give the profile a name of 1 to 100 characters"));
+        return Err(Error::invalid(
+            "name",
+            Text::new("name: give the profile a name of 1 to 100 characters", "出力設定の名前は1文字以上100文字以内にしてください。"),
+        ));
     }
     roots.confine("folder", &p.folder)?;
     if p.file_name.chars().any(char::is_control) {
-        return Err(Error::invalid("file_name", "file_name: a file name cannot hold control characters (NUL, tab, line breaks)"));
+        return Err(Error::invalid(
+            "file_name",
+            Text::new(
+                "file_name: a file name cannot hold control characters (NUL, tab, line breaks)",
+                "ファイル名に制御文字（NUL、タブ、改行）は使えません。",
+            ),
+        ));
     }
     if p.file_name.trim().len() > MAX_FILE_STEM_BYTES {
-        return Err(Error::invalid("file_name", format!("file_name: a file name template is at most {MAX_FILE_STEM_BYTES} bytes")));
+        return Err(Error::invalid(
+            "file_name",
+            Text::new(
+                format!("file_name: a file name template is at most {MAX_FILE_STEM_BYTES} bytes"),
+                format!("ファイル名のひな形は{MAX_FILE_STEM_BYTES}バイト以内にしてください。"),
+            ),
+        ));
     }
     p.layout.check(p.kind).map_err(|f| Error::invalid(&format!("layout.{}", f.field), f.message))?;
     if CsvEncoding::parse(&p.encoding).is_none() {
-        return Err(Error::invalid("encoding", "encoding must be utf-8, utf-8-bom or shift_jis"));
+        return Err(Error::invalid(
+            "encoding",
+            Text::new(
+                "encoding must be utf-8, utf-8-bom or shift_jis",
+                "文字コードは utf-8、utf-8-bom、shift_jis のいずれかにしてください。",
+            ),
+        ));
     }
     let unit_ok = match p.kind {
         ReportKind::Daily | ReportKind::Terminal => matches!(p.unit, OutputUnit::PerDay | OutputUnit::PerMonth),
@@ -155,18 +177,27 @@ pub fn validate(p: &OutputProfile, roots: &OutputRoots) -> Result<()> {
     if !unit_ok {
         return Err(Error::invalid(
             "unit",
-            format!(
-                "unit: a {} file cannot be written {:?}: daily and per-terminal files are per day or per month, monthly and timesheet files per month, rankings per month or per year",
-                p.kind.key(),
-                p.unit
+            Text::new(
+                format!(
+                    "unit: a {} file cannot be written {:?}: daily and per-terminal files are per day or per month, monthly and timesheet files per month, rankings per month or per year",
+                    p.kind.key(),
+                    p.unit
+                ),
+                "この帳票はこの単位では出力できません。日次と端末別は日ごとか月ごと、月次とタイムシートは月ごと、ランキングは月ごとか年ごとです。",
             ),
         ));
     }
     if p.split == SplitBy::Terminal && p.kind != ReportKind::Terminal {
-        return Err(Error::invalid("split", "split: only per-terminal files can be split per terminal"));
+        return Err(Error::invalid(
+            "split",
+            Text::new("split: only per-terminal files can be split per terminal", "端末ごとに分けられるのは端末別の帳票だけです。"),
+        ));
     }
     if !p.filter_terminals.is_empty() && p.kind != ReportKind::Terminal {
-        return Err(Error::invalid("filter_terminals", "filter_terminals: only per-terminal files filter by terminal"));
+        return Err(Error::invalid(
+            "filter_terminals",
+            Text::new("filter_terminals: only per-terminal files filter by terminal", "端末で絞り込めるのは端末別の帳票だけです。"),
+        ));
     }
     let t = template(p);
     let mut rest = t.clone();
@@ -177,26 +208,64 @@ pub fn validate(p: &OutputProfile, roots: &OutputRoots) -> Result<()> {
         let word: String = rest[start..].chars().take_while(|c| *c != '>').chain(">".chars()).collect();
         return Err(Error::invalid(
             "file_name",
-            format!("file_name: {word} is not a word of file names: use {}", FILE_NAME_WORDS.join(", ")),
+            Text::new(
+                format!("file_name: {word} is not a word of file names: use {}", FILE_NAME_WORDS.join(", ")),
+                format!("{word} はファイル名に使える語ではありません。{} を使ってください。", FILE_NAME_WORDS.join("、")),
+            ),
         ));
     }
     if rest.contains(['/', '\\']) {
-        return Err(Error::invalid("file_name", "file_name: a file name cannot contain / or \\: use the folder for folders"));
+        return Err(Error::invalid(
+            "file_name",
+            Text::new(
+                "file_name: a file name cannot contain / or \\: use the folder for folders",
+                "ファイル名に / や \\ は使えません。フォルダーは出力先フォルダーで指定してください。",
+            ),
+        ));
     }
     // Files of one run must not overwrite each other.
-    let needs = |word: &str, why: &str| -> Result<()> {
-        if t.contains(word) { Ok(()) } else { Err(Error::invalid("file_name", format!("file_name: add {word}: {why}"))) }
+    let needs = |word: &str, why: &str, why_ja: &str| -> Result<()> {
+        if t.contains(word) {
+            Ok(())
+        } else {
+            Err(Error::invalid(
+                "file_name",
+                Text::new(format!("file_name: add {word}: {why}"), format!("ファイル名に {word} を加えてください。{why_ja}")),
+            ))
+        }
     };
     match p.split {
-        SplitBy::Organization => needs("<group>", "the files of different organisations would overwrite each other")?,
-        SplitBy::User => needs("<username>", "the files of different users would overwrite each other")?,
-        SplitBy::Terminal => needs("<terminal>", "the files of different terminals would overwrite each other")?,
+        SplitBy::Organization => needs(
+            "<group>",
+            "the files of different organisations would overwrite each other",
+            "組織ごとのファイルが互いに上書きされてしまいます。",
+        )?,
+        SplitBy::User => needs(
+            "<username>",
+            "the files of different users would overwrite each other",
+            "ユーザーごとのファイルが互いに上書きされてしまいます。",
+        )?,
+        SplitBy::Terminal => needs(
+            "<terminal>",
+            "the files of different terminals would overwrite each other",
+            "端末ごとのファイルが互いに上書きされてしまいます。",
+        )?,
         SplitBy::None => {}
     }
     match p.unit {
-        OutputUnit::PerDay => needs("<yyyy-MM-dd>", "each day's file would overwrite the day before")?,
-        OutputUnit::PerMonth if !t.contains("<yyyy-MM-dd>") => needs("<yyyy-MM>", "each month's file would overwrite the month before")?,
-        OutputUnit::PerYear if !t.contains("<yyyy-MM") => needs("<yyyy>", "each year's file would overwrite the year before")?,
+        OutputUnit::PerDay => needs(
+            "<yyyy-MM-dd>",
+            "each day's file would overwrite the day before",
+            "毎日のファイルが前の日のファイルを上書きしてしまいます。",
+        )?,
+        OutputUnit::PerMonth if !t.contains("<yyyy-MM-dd>") => needs(
+            "<yyyy-MM>",
+            "each month's file would overwrite the month before",
+            "毎月のファイルが前の月のファイルを上書きしてしまいます。",
+        )?,
+        OutputUnit::PerYear if !t.contains("<yyyy-MM") => {
+            needs("<yyyy>", "each year's file would overwrite the year before", "毎年のファイルが前の年のファイルを上書きしてしまいます。")?
+        }
         _ => {}
     }
     Ok(())
@@ -219,20 +288,37 @@ pub fn check_set(profiles: &[OutputProfile], roots: &OutputRoots) -> Result<()> 
     for (i, p) in profiles.iter().enumerate() {
         validate(p, roots).map_err(|e| match e {
             Error::Invalid(f) => {
-                Error::invalid(&format!("output_profiles[{i}].{}", f.field), format!("output_profiles[{i}] ({}): {}", p.name, f.message))
+                let ja = f.message.get(kinmu_shared::Language::Ja).map(|m| format!("出力設定「{}」：{m}", p.name));
+                let en = format!("output_profiles[{i}] ({}): {}", p.name, f.message);
+                Error::invalid(
+                    &format!("output_profiles[{i}].{}", f.field),
+                    match ja {
+                        Some(ja) => Text::new(en, ja),
+                        None => Text::from(en),
+                    },
+                )
             }
             other => other,
         })?;
         if let Some(o) = profiles[..i].iter().find(|o| o.name.trim().eq_ignore_ascii_case(p.name.trim())) {
             return Err(Error::invalid(
                 &format!("output_profiles[{i}].name"),
-                format!("output_profiles[{i}]: the name {:?} is used twice", o.name),
+                Text::new(
+                    format!("output_profiles[{i}]: the name {:?} is used twice", o.name),
+                    format!("出力設定の名前「{}」が2回使われています。", o.name),
+                ),
             ));
         }
         if let Some(o) = profiles[..i].iter().find(|o| path_pattern(o) == path_pattern(p)) {
             return Err(Error::invalid(
                 &format!("output_profiles[{i}].file_name"),
-                format!("output_profiles[{i}] ({}) writes the same files as {:?}: change the folder or the file name", p.name, o.name),
+                Text::new(
+                    format!("output_profiles[{i}] ({}) writes the same files as {:?}: change the folder or the file name", p.name, o.name),
+                    format!(
+                        "出力設定「{}」は「{}」と同じファイルに書き出します。出力先フォルダーかファイル名を変えてください。",
+                        p.name, o.name
+                    ),
+                ),
             ));
         }
     }
@@ -288,7 +374,7 @@ pub async fn all(db: &Db) -> Result<Vec<OutputProfile>> {
 }
 
 pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<OutputProfile> {
-    list(db, actor).await?.into_iter().find(|p| p.id == id).ok_or_else(|| Error::NotFound(format!("no output profile {id}")))
+    list(db, actor).await?.into_iter().find(|p| p.id == id).ok_or_else(|| Error::NotFound(Text::from(format!("no output profile {id}"))))
 }
 
 /// Checks a profile against the others: names and paths must differ.
@@ -296,15 +382,28 @@ async fn check_against_others(db: &Db, p: &OutputProfile, roots: &OutputRoots) -
     validate(p, roots)?;
     for other in all(db).await?.iter().filter(|o| o.id != p.id) {
         if other.name.trim().eq_ignore_ascii_case(p.name.trim()) {
-            return Err(Error::conflict("name", format!("name: a profile is already called {:?}", other.name)));
+            return Err(Error::conflict(
+                "name",
+                Text::new(
+                    format!("name: a profile is already called {:?}", other.name),
+                    format!("「{}」という名前の出力設定はすでにあります。", other.name),
+                ),
+            ));
         }
         if path_pattern(other) == path_pattern(p) {
             return Err(Error::conflict(
                 "file_name",
-                format!(
-                    "file_name: the profile {:?} writes the same files ({}): change the folder or the file name",
-                    other.name,
-                    path_pattern(p)
+                Text::new(
+                    format!(
+                        "file_name: the profile {:?} writes the same files ({}): change the folder or the file name",
+                        other.name,
+                        path_pattern(p)
+                    ),
+                    format!(
+                        "出力設定「{}」が同じファイル（{}）に書き出します。出力先フォルダーかファイル名を変えてください。",
+                        other.name,
+                        path_pattern(p)
+                    ),
                 ),
             ));
         }

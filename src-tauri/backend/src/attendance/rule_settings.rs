@@ -3,6 +3,8 @@
 //! retention. The company rules and the task settings are JSON values in `settings`; overrides
 //! are rows of `attendance_rule_overrides`.
 
+use kinmu_shared::messages::Text;
+use kinmu_shared::{ErrorCode, Language};
 use std::collections::HashMap;
 
 use kinmu_attendance::{AttendanceRules, ClockTime, RuleError, RulesOverride};
@@ -19,8 +21,16 @@ pub const TASK_KEY: &str = "attendance.task";
 /// The rule errors as one validation error: the first field, every message.
 pub fn rule_errors(prefix: &str, errors: Vec<RuleError>) -> Error {
     let field = errors.first().map(|e| format!("{prefix}{}", e.field)).unwrap_or_default();
-    let message = errors.iter().map(|e| format!("{prefix}{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
-    Error::invalid(&field, message)
+    let en = errors.iter().map(|e| format!("{prefix}{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
+    let ja = errors
+        .iter()
+        .map(|e| {
+            let label = kinmu_shared::messages::field_label(&e.field, Language::Ja);
+            format!("{label}：{}", e.message.get(Language::Ja).unwrap_or(ErrorCode::Validation.message(Language::Ja)))
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    Error::invalid(&field, Text::new(en, ja))
 }
 
 fn stored<T: serde::de::DeserializeOwned>(key: &str, text: &str) -> Result<T> {
@@ -66,7 +76,7 @@ pub async fn save_override(db: &Db, actor: &Actor, org: i64, over: RulesOverride
     actor.require(Permission::ManageSettings)?;
     let orgs = organizations::list(db).await?;
     if !orgs.iter().any(|o| o.id == org) {
-        return Err(Error::NotFound(format!("no organisation with id {org}")));
+        return Err(Error::NotFound(Text::new(format!("no organisation with id {org}"), "組織が見つかりません。")));
     }
     let mut all = overrides(db).await?;
     all.retain(|(id, _)| *id != org);
@@ -91,7 +101,10 @@ pub async fn delete_override(db: &Db, actor: &Actor, org: i64) -> Result<()> {
     actor.require(Permission::ManageSettings)?;
     let done = sqlx::query("DELETE FROM attendance_rule_overrides WHERE organization_id = $1").bind(org).execute(&db.pool).await?;
     if done.rows_affected() == 0 {
-        return Err(Error::NotFound(format!("organisation {org} has no rules of its own")));
+        return Err(Error::NotFound(Text::new(
+            format!("organisation {org} has no rules of its own"),
+            "この組織には独自のルールがありません。",
+        )));
     }
     Ok(())
 }
@@ -105,9 +118,14 @@ pub async fn task_settings(db: &Db) -> Result<AttendanceTaskSettings> {
 }
 
 pub fn validate_task_settings(s: &AttendanceTaskSettings) -> Result<ClockTime> {
-    let run_at: ClockTime = s.run_at.parse().map_err(|e: String| Error::invalid("run_at", format!("run_at: {e}")))?;
+    let run_at: ClockTime = s.run_at.parse().map_err(|e: String| {
+        Error::invalid("run_at", Text::new(format!("run_at: {e}"), "実行時刻は 06:00 のように 00:00 から 23:59 までで書いてください。"))
+    })?;
     if !(1..=31).contains(&s.recompute_days) {
-        return Err(Error::invalid("recompute_days", "recompute_days must be between 1 and 31"));
+        return Err(Error::invalid(
+            "recompute_days",
+            Text::new("recompute_days must be between 1 and 31", "再計算する日数は1から31までにしてください。"),
+        ));
     }
     let r = &s.retention;
     if r.daily_days != 0 && r.daily_days < 31 {
@@ -188,7 +206,13 @@ impl RuleBook {
                 let path = self.paths.get(id).cloned().unwrap_or_else(|| id.to_string());
                 let e = rule_errors("", errors);
                 return Err(match e {
-                    Error::Invalid(f) => Error::invalid(&f.field, format!("the rules of {path} would not work: {}", f.message)),
+                    Error::Invalid(f) => Error::invalid(
+                        &f.field,
+                        Text::new(
+                            format!("the rules of {path} would not work: {}", f.message),
+                            format!("{path}のルールが成り立ちません。{}", f.message.get(Language::Ja).unwrap_or_default()),
+                        ),
+                    ),
                     other => other,
                 });
             }

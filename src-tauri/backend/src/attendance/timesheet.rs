@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use kinmu_attendance::{DailyRecord, HolidayKind};
 use kinmu_shared::Permission;
 use kinmu_shared::api::{DailyField, MonthTotals, Timesheet, TimesheetDay};
+use kinmu_shared::messages::Text;
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
@@ -87,8 +88,13 @@ pub async fn timesheet(db: &Db, actor: &Actor, name: Option<&str>, year: i32, mo
         }
     }
     if login_user.is_none() && days.is_empty() {
-        return Err(Error::NotFound(format!(
-            "no Kinmu user and no stored records named {shown:?}: give a login or a log user, and check that the attendance task has run for {year}-{month:02}"
+        return Err(Error::NotFound(Text::new(
+            format!(
+                "no Kinmu user and no stored records named \"{shown}\": give a login or a log user, and check that the attendance task has run for {year}-{month:02}"
+            ),
+            format!(
+                "「{shown}」という Kinmu のユーザーも、その名前で保存された記録もありません。ログイン名かログのユーザー名を指定し、{year}-{month:02} の勤怠計算が実行済みか確認してください。"
+            ),
         )));
     }
     let totals = month_totals(db, &format!("{year:04}-{month:02}"), &persons).await?;
@@ -196,7 +202,7 @@ async fn accounts_of_user(db: &Db, id: i64) -> Result<(Vec<String>, String)> {
         .bind(id)
         .fetch_optional(&db.pool)
         .await?
-        .ok_or_else(|| Error::NotFound(format!("no user {id}")))?;
+        .ok_or_else(|| Error::NotFound(Text::from(format!("no user {id}"))))?;
     let accounts: Vec<String> = sqlx::query_scalar("SELECT account_key FROM user_log_accounts WHERE user_id = $1 ORDER BY account_key")
         .bind(id)
         .fetch_all(&db.pool)

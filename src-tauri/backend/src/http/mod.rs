@@ -104,6 +104,7 @@ pub fn router(state: SharedState) -> Router {
     let api = routes::api_routes()
         .route_layer(middleware::from_fn_with_state(state.clone(), authorize))
         .layer(middleware::from_fn(reject_cross_site))
+        .layer(middleware::from_fn(error_response::speak_the_callers_language))
         .layer(DefaultBodyLimit::max(CSV_LIMIT));
     // The API is nested under the base path; every other path goes to the UI's files, which
     // handle the base path themselves (so "/kinmu", "/kinmu/" and "/kinmu/login" all work).
@@ -214,10 +215,15 @@ async fn authorize(axum::extract::State(state): axum::extract::State<SharedState
     if let Access::Permission(p) = route.access
         && !session.user.can(p)
     {
-        return Error::Forbidden(p.key()).into_response();
+        let mut response = Error::Forbidden(p.key()).into_response();
+        response.extensions_mut().insert(error_response::CallerLanguage(session.user.language));
+        return response;
     }
+    let language = error_response::CallerLanguage(session.user.language);
     parts.extensions.insert(session);
-    next.run(Request::from_parts(parts, body)).await
+    let mut response = next.run(Request::from_parts(parts, body)).await;
+    response.extensions_mut().insert(language);
+    response
 }
 
 /// How long a client may take to send a request's head, and its body: a connection that

@@ -73,7 +73,19 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
                         None => path,
                     };
                     let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-                    Err(Error::invalid(&field, format!("{field}: {msg}")))
+                    let label = kinmu_shared::messages::field_label(&field, kinmu_shared::Language::Ja);
+                    let ja = if msg.starts_with("missing field") {
+                        format!("{label}を入力してください。")
+                    } else if msg.contains("HH:MM") || msg.contains("00:00 to 23:59") {
+                        format!("{label}：時刻は 09:00 のように 00:00 から 23:59 までで書いてください。")
+                    } else if msg.contains("IANA time zone") {
+                        format!("{label}：Asia/Tokyo のような IANA のタイムゾーン名を書いてください。")
+                    } else if msg.contains("weekday") {
+                        format!("{label}：曜日は Mon, Tue, … Sun で書いてください。")
+                    } else {
+                        format!("{label}の値を読み取れません。形式を確認してください。")
+                    };
+                    Err(Error::invalid(&field, kinmu_shared::messages::Text::new(format!("{field}: {msg}"), ja)))
                 }
             }
         }
@@ -105,7 +117,9 @@ impl<S: Send + Sync> FromRequestParts<S> for IdParam {
         let Path(raw) = Path::<String>::from_request_parts(parts, state)
             .await
             .map_err(|e| Error::BadRequest(format!("bad path: {}", e.body_text())))?;
-        raw.parse::<i64>().map(IdParam).map_err(|_| Error::NotFound(format!("{raw:?} is not an id: ids are whole numbers")))
+        raw.parse::<i64>()
+            .map(IdParam)
+            .map_err(|_| Error::NotFound(kinmu_shared::messages::Text::from(format!("{raw:?} is not an id: ids are whole numbers"))))
     }
 }
 
@@ -119,9 +133,11 @@ impl<S: Send + Sync> FromRequestParts<S> for KindParam {
         let Path(raw) = Path::<String>::from_request_parts(parts, state)
             .await
             .map_err(|e| Error::BadRequest(format!("bad path: {}", e.body_text())))?;
-        kinmu_shared::api::ReportKind::from_key(&raw)
-            .map(KindParam)
-            .ok_or_else(|| Error::NotFound(format!("{raw:?} is not a table: use monthly, timesheet, daily, ranking or terminal")))
+        kinmu_shared::api::ReportKind::from_key(&raw).map(KindParam).ok_or_else(|| {
+            Error::NotFound(kinmu_shared::messages::Text::from(format!(
+                "{raw:?} is not a table: use monthly, timesheet, daily, ranking or terminal"
+            )))
+        })
     }
 }
 

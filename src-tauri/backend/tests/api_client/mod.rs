@@ -111,4 +111,8 @@ pub async fn setup(c: &mut Client) {
         )
         .await;
     expect(&a, 200, None);
+    // The system speaks Japanese; the administrator reads English, as the tests' messages do
+    // (`tests/languages.rs` reads the Japanese ones).
+    let en = c.send("PUT", "/me/preferences", json!({"language": "en"})).await;
+    expect(&en, 200, None);
 }

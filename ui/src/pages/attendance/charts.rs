@@ -222,11 +222,12 @@ fn heat_map(days: &[HeatDay], month: &str, name: &str) -> Option<impl IntoView +
     let first_wd = weekday_index(y, m, 1);
     let cell = 24.0;
     let rows = (first_wd + n).div_ceil(7);
-    let hol = t("heat.holiday_mark");
-    let weekdays = ["M", "T", "W", "T", "F", "S", "S"]
-        .iter()
-        .enumerate()
-        .map(|(i, wd)| view! { <text class="wd" x=i as f64 * cell + 8.0 y="11">{*wd}</text> })
+    // The weekday initials, Monday first, in the user's language (月火水木金土日, MTWTFSS).
+    let weekdays = (0..7)
+        .map(|i| {
+            let initial = move || t("heat.weekdays").chars().nth(i).map(String::from).unwrap_or_default();
+            view! { <text class="wd" x=i as f64 * cell + 8.0 y="11">{initial}</text> }
+        })
         .collect_view();
     let cells = (1..=n)
         .map(|d| {
@@ -234,49 +235,49 @@ fn heat_map(days: &[HeatDay], month: &str, name: &str) -> Option<impl IntoView +
             let rec = days.iter().find(|x| x.date == date);
             let i = first_wd + d - 1;
             let (cx, cy) = (f64::from(i % 7) * cell, 16.0 + f64::from(i / 7) * cell);
-            let (class, tip, holiday) = match rec {
-                Some(x) => (
-                    bucket(x.actual_work_minutes),
-                    format!(
-                        "{date}{}: {} {} / {} {}",
-                        if x.holiday { format!(" ({})", t("heat.holiday")) } else { String::new() },
-                        t("heat.worked"),
-                        hm(x.actual_work_minutes),
-                        t("agr.overtime"),
-                        hm(x.overtime_minutes)
-                    ),
-                    x.holiday,
+            let (class, holiday) = rec.map_or(("none", false), |x| (bucket(x.actual_work_minutes), x.holiday));
+            let figures = rec.map(|x| (x.holiday, x.actual_work_minutes, x.overtime_minutes));
+            let day = date.clone();
+            let tip = move || match figures {
+                Some((holiday, worked, overtime)) => format!(
+                    "{day}{}: {} {} / {} {}",
+                    if holiday { format!(" ({})", t("heat.holiday")) } else { String::new() },
+                    t("heat.worked"),
+                    hm(worked),
+                    t("agr.overtime"),
+                    hm(overtime)
                 ),
-                None => ("none", format!("{date}: {}", t("heat.no_record")), false),
+                None => format!("{day}: {}", t("heat.no_record")),
             };
             view! {
                 <g class=format!("day {class}{}", if holiday { " holiday" } else { "" }) data-date=date>
                     <title>{tip}</title>
                     <rect x=cx + 1.0 y=cy + 1.0 width=cell - 2.0 height=cell - 2.0 rx="3"></rect>
                     <text x=cx + 4.0 y=cy + 15.0>{d}</text>
-                    {holiday.then(|| view! { <text class="mark" x=cx + cell - 4.0 y=cy + 10.0 text-anchor="end">{hol}</text> })}
+                    {holiday.then(|| view! { <text class="mark" x=cx + cell - 4.0 y=cy + 10.0 text-anchor="end">{tx("heat.holiday_mark")}</text> })}
                 </g>
             }
         })
         .collect_view();
     let legend = BUCKETS
         .iter()
-        .map(|(_, class, key)| view! { <span class="legend-item"><span class=format!("swatch {class}")></span>{t(key)}</span> })
+        .map(|(_, class, key)| view! { <span class="legend-item"><span class=format!("swatch {class}")></span>{tx(key)}</span> })
         .collect_view();
+    let (name, month) = (name.to_string(), month.to_string());
     Some(view! {
         <figure class="heat" data-testid="heat-map">
             <svg
                 viewBox=format!("0 0 {} {}", cell * 7.0, 18.0 + cell * f64::from(rows))
                 width="168"
                 role="img"
-                aria-label=format!("{} — {} {}", t("heat.title"), name, month)
+                aria-label=move || format!("{} — {} {}", t("heat.title"), name, month)
             >
                 {weekdays}
                 {cells}
             </svg>
             <figcaption class="legend">
                 {legend}
-                <span class="legend-item">{format!("{hol} = {}", t("heat.holiday"))}</span>
+                <span class="legend-item">{move || format!("{} = {}", t("heat.holiday_mark"), t("heat.holiday"))}</span>
             </figcaption>
         </figure>
     })

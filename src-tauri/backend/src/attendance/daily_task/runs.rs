@@ -1,5 +1,6 @@
 //! The runs' records, and the lease one run at a time holds across every process on the database.
 
+use kinmu_shared::messages::Text;
 use std::sync::atomic::Ordering;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -40,7 +41,8 @@ pub(super) const RUN_COLUMNS: &str =
 pub async fn get_run(db: &Db, id: i64) -> Result<TaskRun> {
     let row: Option<RunRow> =
         sqlx::query_as(&format!("SELECT {RUN_COLUMNS} FROM attendance_task_runs WHERE id = $1")).bind(id).fetch_optional(&db.pool).await?;
-    row.map(run_from_row).ok_or_else(|| Error::NotFound(format!("no attendance task run {id}")))
+    row.map(run_from_row)
+        .ok_or_else(|| Error::NotFound(Text::new(format!("no attendance task run {id}"), "勤怠計算の実行記録が見つかりません。")))
 }
 
 /// The latest `limit` runs, newest first.
@@ -156,7 +158,13 @@ pub(super) async fn begin_lease(
     now: i64,
 ) -> Result<TaskRun> {
     if control.running.swap(true, Ordering::SeqCst) {
-        return Err(Error::conflict("", "the attendance task is already running: wait for it or stop it"));
+        return Err(Error::conflict(
+            "",
+            Text::new(
+                "the attendance task is already running: wait for it or stop it",
+                "勤怠計算はすでに実行中です。終わるのを待つか、停止してください。",
+            ),
+        ));
     }
     let result = async {
         mark_interrupted(db, now).await?;

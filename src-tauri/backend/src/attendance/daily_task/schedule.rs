@@ -1,6 +1,7 @@
 //! When runs start: the daily schedule, the range a scheduled or manual run covers, the checks on
 //! a range asked for.
 
+use kinmu_shared::messages::Text;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
@@ -18,16 +19,40 @@ use super::*;
 /// Checks a range asked for: in order, not in the future, at most [`MAX_DAYS`] long.
 pub fn check_range(from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Result<()> {
     if to < from {
-        return Err(Error::invalid("to", format!("to ({to}) is before from ({from}): swap them")));
+        return Err(Error::invalid(
+            "to",
+            Text::new(
+                format!("to ({to}) is before from ({from}): swap them"),
+                format!("終了日（{to}）が開始日（{from}）より前です。入れ替えてください。"),
+            ),
+        ));
     }
     if from > today {
-        return Err(Error::invalid("from", format!("from ({from}) is in the future: the last day that can be computed is today, {today}")));
+        return Err(Error::invalid(
+            "from",
+            Text::new(
+                format!("from ({from}) is in the future: the last day that can be computed is today, {today}"),
+                format!("開始日（{from}）が未来の日付です。計算できるのは今日（{today}）までです。"),
+            ),
+        ));
     }
     if to > today {
-        return Err(Error::invalid("to", format!("to ({to}) is in the future: the last day that can be computed is today, {today}")));
+        return Err(Error::invalid(
+            "to",
+            Text::new(
+                format!("to ({to}) is in the future: the last day that can be computed is today, {today}"),
+                format!("終了日（{to}）が未来の日付です。計算できるのは今日（{today}）までです。"),
+            ),
+        ));
     }
     if (to - from).num_days() >= MAX_DAYS {
-        return Err(Error::invalid("to", format!("the range is longer than {MAX_DAYS} days: rebuild it in parts")));
+        return Err(Error::invalid(
+            "to",
+            Text::new(
+                format!("the range is longer than {MAX_DAYS} days: rebuild it in parts"),
+                format!("期間が{MAX_DAYS}日を超えています。分けて再計算してください。"),
+            ),
+        ));
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ use kinmu_attendance::{AttendanceRules, RulesOverride, attendance_date};
 use kinmu_shared::api::{
     AttendanceTaskSettings, OrganizationRules, RunTask, TaskOverview, TaskRun, TaskTrigger, Timesheet, TimesheetQuery,
 };
+use kinmu_shared::messages::Text;
 
 use crate::attendance::{daily_task, parse_month, period, rule_settings, timesheet};
 use crate::error::{Error, Result};
@@ -73,8 +74,24 @@ pub async fn run_task(State(state): State<SharedState>, session: Session, JsonBo
             daily_task::check_range(from, to, attendance_date(now, &rules))?;
             (TaskTrigger::Rebuild, from, to)
         }
-        (None, Some(_)) => return Err(Error::invalid("from", "from is missing: give both from and to, or neither")),
-        (Some(_), None) => return Err(Error::invalid("to", "to is missing: give both from and to, or neither")),
+        (None, Some(_)) => {
+            return Err(Error::invalid(
+                "from",
+                Text::new(
+                    "from is missing: give both from and to, or neither",
+                    "開始日がありません。開始日と終了日を両方指定するか、どちらも空にしてください。",
+                ),
+            ));
+        }
+        (Some(_), None) => {
+            return Err(Error::invalid(
+                "to",
+                Text::new(
+                    "to is missing: give both from and to, or neither",
+                    "終了日がありません。開始日と終了日を両方指定するか、どちらも空にしてください。",
+                ),
+            ));
+        }
     };
     let run = daily_task::spawn(state.db.clone(), state.attendance_task.clone(), &actor, trigger, from, to, now).await?;
     Ok(Accepted(run))
@@ -84,7 +101,10 @@ pub async fn stop_task(State(state): State<SharedState>, session: Session) -> Re
     let actor = session.actor();
     actor.require(kinmu_shared::Permission::ManageSettings)?;
     if !state.attendance_task.is_running() {
-        return Err(Error::conflict("", "the attendance task is not running in this server"));
+        return Err(Error::conflict(
+            "",
+            Text::new("the attendance task is not running in this server", "このサーバーでは勤怠計算は実行されていません。"),
+        ));
     }
     state.attendance_task.request_stop();
     // The answer is the task's own state (runs and schedule, no one's attendance), which whoever

@@ -17,6 +17,7 @@ use axum::handler::Handler;
 use axum::http::{Method, Uri};
 use axum::routing::{MethodFilter, on};
 use kinmu_shared::api::routes::{self as api, Endpoint, ROUTES, RouteSpec, Serves};
+use kinmu_shared::messages::Text;
 
 use super::SharedState;
 use super::endpoint::EndpointHandler;
@@ -133,7 +134,7 @@ impl RouteTable {
 }
 
 async fn not_found(uri: Uri) -> Error {
-    Error::NotFound(format!("no API route {}: see the route table in the README", uri.path()))
+    Error::NotFound(Text::from(format!("no API route {}: see the route table in the README", uri.path())))
 }
 
 async fn method_not_allowed(method: Method, uri: Uri) -> Error {
