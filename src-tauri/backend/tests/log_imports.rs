@@ -120,6 +120,83 @@ async fn story(url: DatabaseUrl) {
     assert_eq!(page.body["imports"][0]["id"], rows[1]["id"]);
 }
 
+/// Rebuilds `day` and waits until the run ends; answers the people with a record that day.
+async fn rebuild(admin: &mut Client, db: &kinmu::database::Db, day: &str) -> Vec<String> {
+    let started = admin.send("POST", "/attendance/task/run", serde_json::json!({"from": day, "to": day})).await;
+    expect(&started, 202, None);
+    let mut last = Value::Null;
+    for _ in 0..200 {
+        last = admin.get("/attendance/task").await.body;
+        if last["running"].is_null() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(last["recent"][0]["status"], "completed", "{last}");
+    sqlx::query_scalar("SELECT person_key FROM attendance_daily WHERE work_date = $1 ORDER BY person_key")
+        .bind(day)
+        .fetch_all(&db.pool)
+        .await
+        .unwrap()
+}
+
+/// System and machine accounts are not people: the default rules leave them out of the
+/// attendance task's records; the administrator edits the list through the rules.
+async fn system_accounts_story(url: DatabaseUrl) {
+    let (app, db) = app_on(&url).await;
+    let mut admin = Client::new(&app);
+    setup(&mut admin).await;
+    let rules = admin.get("/attendance/rules").await;
+    expect(&rules, 200, None);
+    let listed: Vec<&str> = rules.body["excluded_accounts"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert_eq!(listed, kinmu_shared::attendance_rules::DEFAULT_EXCLUDED_ACCOUNTS);
+
+    let day = (chrono::Utc::now() - chrono::Duration::days(3)).date_naive();
+    let slash = day.format("%Y/%m/%d");
+    let mut csv = String::new();
+    for user in [
+        "DOMAIN\\Kawasaki",
+        "NT AUTHORITY\\SYSTEM",
+        "NT AUTHORITY\\NETWORK SERVICE",
+        "DOMAIN\\CLPC001$",
+        "Window Manager\\DWM-1",
+        "Font Driver Host\\UMFD-0",
+    ] {
+        csv.push_str(&format!("{slash} 08:51:00,{user},DC001,CLPC001,LOGON,ClientName:CLPC001 LogonType:Script\n"));
+        csv.push_str(&format!("{slash} 18:02:00,{user},DC001,CLPC001,LOGOFF,ClientName:CLPC001 LogonType:Script\n"));
+    }
+    let up = upload(&mut admin, "name=mixed.csv", csv.into_bytes()).await;
+    assert_eq!(counts(&up), [12, 12, 0, 0, 0], "the events are stored; the rules decide who is a person");
+    let day = day.to_string();
+    assert_eq!(rebuild(&mut admin, &db, &day).await, ["kawasaki"]);
+
+    // Emptied and saved, the list leaves nobody out: every account gets its record.
+    let mut edited = rules.body.clone();
+    edited["excluded_accounts"] = serde_json::json!(["*$"]);
+    expect(&admin.send("PUT", "/attendance/rules", edited.clone()).await, 200, None);
+    assert_eq!(admin.get("/attendance/rules").await.body["excluded_accounts"], serde_json::json!(["*$"]));
+    let people = rebuild(&mut admin, &db, &day).await;
+    assert_eq!(people.len(), 5, "{people:?}");
+    assert!(!people.iter().any(|p| p.ends_with('$')), "{people:?}");
+    // A pattern that would leave out everyone is refused, naming the line.
+    edited["excluded_accounts"] = serde_json::json!(["*$", "*"]);
+    let bad = admin.send("PUT", "/attendance/rules", edited).await;
+    expect(&bad, 422, Some("validation"));
+    assert!(bad.text.contains("excluded_accounts[1]"), "{}", bad.text);
+}
+
+#[tokio::test]
+async fn system_accounts_make_no_attendance_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    system_accounts_story(test_databases::sqlite_url(&dir)).await;
+}
+
+#[tokio::test]
+async fn system_accounts_make_no_attendance_on_postgres() {
+    let Some(url) = test_databases::postgres_url().await else { return };
+    system_accounts_story(url).await;
+}
+
 #[tokio::test]
 async fn uploads_and_the_import_history_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
