@@ -591,7 +591,8 @@ impl AttendanceRules {
             clock_out_includes_clock_in,
             missing_clock_in,
             missing_clock_out,
-            user_names
+            user_names,
+            excluded_accounts
         );
         if let Some(k) = &over.terminal_key {
             r.terminal_key = if k.is_empty() { None } else { Some(k.clone()) };
@@ -635,6 +636,8 @@ pub struct RulesOverride {
     pub user_names: Option<UserNameRules>,
     /// See [`AttendanceRules::terminal_key`]; an empty string unsets it.
     pub terminal_key: Option<String>,
+    /// See [`AttendanceRules::excluded_accounts`] (replaces the whole list).
+    pub excluded_accounts: Option<Vec<String>>,
 }
 
 /// A section of the rules: a field of [`AttendanceRules`] that an organisation's
@@ -656,11 +659,12 @@ pub enum RuleSection {
     MissingClockOut,
     UserNames,
     TerminalKey,
+    ExcludedAccounts,
 }
 
 impl RuleSection {
     /// Every section, in the rules' order.
-    pub const ALL: [RuleSection; 15] = [
+    pub const ALL: [RuleSection; 16] = [
         RuleSection::Schedule,
         RuleSection::Breaks,
         RuleSection::OvertimeThreshold,
@@ -676,6 +680,7 @@ impl RuleSection {
         RuleSection::MissingClockOut,
         RuleSection::UserNames,
         RuleSection::TerminalKey,
+        RuleSection::ExcludedAccounts,
     ];
 
     /// The field's name in the serialized rules, which is also how errors name it.
@@ -696,6 +701,7 @@ impl RuleSection {
             RuleSection::MissingClockOut => "missing_clock_out",
             RuleSection::UserNames => "user_names",
             RuleSection::TerminalKey => "terminal_key",
+            RuleSection::ExcludedAccounts => "excluded_accounts",
         }
     }
 }
@@ -719,6 +725,7 @@ impl RulesOverride {
             RuleSection::MissingClockOut => self.missing_clock_out.is_some(),
             RuleSection::UserNames => self.user_names.is_some(),
             RuleSection::TerminalKey => self.terminal_key.is_some(),
+            RuleSection::ExcludedAccounts => self.excluded_accounts.is_some(),
         }
     }
 
@@ -743,6 +750,7 @@ impl RulesOverride {
                 RuleSection::MissingClockOut => over.missing_clock_out = Some(rules.missing_clock_out),
                 RuleSection::UserNames => over.user_names = Some(rules.user_names.clone()),
                 RuleSection::TerminalKey => over.terminal_key = Some(rules.terminal_key.clone().unwrap_or_default()),
+                RuleSection::ExcludedAccounts => over.excluded_accounts = Some(rules.excluded_accounts.clone()),
             }
         }
         over
