@@ -73,16 +73,31 @@ test('access logs uploaded from the browser: progress, summary, duplicates, rete
   await expect(old.getByTestId('import-older')).toHaveText('18 events are older than the retention and were left out.', { timeout: 30_000 });
   await expect(old.getByTestId('import-imported')).toHaveText('0');
 
+  // A JSON lines file dropped on the page is uploaded too.
+  const when = `${daysAgo(100).replaceAll('/', '-')}T09:00:00+09:00`;
+  const dropped = await page.evaluateHandle((when) => {
+    const data = new DataTransfer();
+    const line = JSON.stringify({ time: when, user: 'IMPORT\\dropped', host: 'DC01', operation: 'LOGON', LogonType: 'Script' });
+    data.items.add(new File([line + '\n'], 'dropped.jsonl', { type: 'application/json' }));
+    return data;
+  }, when);
+  await page.getByTestId('import-drop').dispatchEvent('dragover', { dataTransfer: dropped });
+  await page.getByTestId('import-drop').dispatchEvent('drop', { dataTransfer: dropped });
+  const drop = page.getByTestId('import-file').first();
+  await expect(drop.locator('h3')).toHaveText('dropped.jsonl');
+  await expect(drop.getByTestId('import-imported')).toHaveText('1', { timeout: 30_000 });
+
   // The history: every upload, newest first, with its source and counts.
   const history = page.getByTestId('import-history').locator('tbody tr');
-  await expect(history).toHaveCount(3);
-  await expect(history.first()).toContainText('DE_RDP_Tunneling_4624.evtx');
+  await expect(history).toHaveCount(4);
+  await expect(history.first()).toContainText('dropped.jsonl');
+  await expect(history.nth(1)).toContainText('DE_RDP_Tunneling_4624.evtx');
   for (const row of await history.all()) {
     await expect(row.getByTestId('history-source')).toHaveText('upload');
     await expect(row).toContainText('admin');
   }
-  await expect(history.nth(1).getByTestId('history-imported')).toHaveText('0');
-  await expect(history.nth(2).getByTestId('history-imported')).toHaveText('6000');
+  await expect(history.nth(2).getByTestId('history-imported')).toHaveText('0');
+  await expect(history.nth(3).getByTestId('history-imported')).toHaveText('6000');
   await page.screenshot({ path: testInfo.outputPath('import-page.png'), fullPage: true });
 });
 
