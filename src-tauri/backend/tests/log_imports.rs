@@ -103,11 +103,27 @@ async fn story(url: DatabaseUrl) {
     std::fs::write(&path, recent_csv()).unwrap();
     kinmu::pc_logs::import_file(&db, &path, None, chrono_tz::Asia::Tokyo, kinmu::now(), |_| {}).await.unwrap();
 
+    // And one from the watched inbox, which has nobody to ask: its old events are stored, and
+    // counted.
+    let inbox_dir = dir.path().join("inbox");
+    std::fs::create_dir(&inbox_dir).unwrap();
+    let mut inbox = kinmu::pc_logs::inbox::Inbox::open(&inbox_dir, std::time::Duration::from_secs(1)).unwrap();
+    std::fs::write(inbox_dir.join("dropped.evtx"), evtx("LM_WMI_4624_4688_TargetHost.evtx")).unwrap();
+    let t0 = std::time::SystemTime::now();
+    inbox.scan_once(&db, chrono_tz::Asia::Tokyo, t0).await.unwrap();
+    let out = inbox.scan_once(&db, chrono_tz::Asia::Tokyo, t0 + std::time::Duration::from_secs(2)).await.unwrap();
+    assert_eq!(out.len(), 1, "{out:?}");
+
     let h = admin.get("/attendance/imports").await;
     expect(&h, 200, None);
-    assert_eq!((h.body["total"].as_i64(), h.body["retention_days"].as_i64()), (Some(7), Some(400)), "{}", h.text);
+    assert_eq!((h.body["total"].as_i64(), h.body["retention_days"].as_i64()), (Some(8), Some(400)), "{}", h.text);
     let rows = h.body["imports"].as_array().unwrap();
-    assert_eq!(rows.len(), 7);
+    assert_eq!(rows.len(), 8);
+    let from_inbox = rows.iter().find(|r| r["source"] == "inbox").expect("the inbox's import is listed");
+    assert!(from_inbox["file"].as_str().unwrap().ends_with("dropped.evtx") && from_inbox["imported_by"].is_null());
+    assert_eq!(counts(from_inbox), [6, 6, 0, 0, 6], "{from_inbox}");
+    assert_eq!(from_inbox["older_kept"], true);
+    let rows: Vec<Value> = rows.iter().filter(|r| r["source"] != "inbox").cloned().collect();
     assert_eq!((rows[0]["source"].as_str(), rows[0]["imported_by"].as_str()), (Some("command"), None), "newest first: {}", rows[0]);
     assert!(rows[0]["file"].as_str().unwrap().ends_with("from-the-shell.csv"));
     let uploads: Vec<&Value> = rows.iter().filter(|r| r["source"] == "upload").collect();
@@ -115,9 +131,10 @@ async fn story(url: DatabaseUrl) {
     assert!(uploads.iter().all(|r| r["imported_by"] == "admin" && r["finished_at"].is_i64() && r["first_rejects"].is_null()));
     let oldest = rows.last().unwrap();
     assert_eq!((oldest["file"].as_str(), counts(oldest)), (Some("DE_RDP_Tunneling_4624.evtx"), [18, 0, 0, 0, 18]));
+    let all = h.body["imports"].as_array().unwrap();
     let page = admin.get("/attendance/imports?limit=2&offset=1").await;
     assert_eq!(page.body["imports"].as_array().unwrap().len(), 2);
-    assert_eq!(page.body["imports"][0]["id"], rows[1]["id"]);
+    assert_eq!(page.body["imports"][0]["id"], all[1]["id"]);
 }
 
 /// Rebuilds `day` and waits until the run ends; answers the people with a record that day.
