@@ -331,6 +331,42 @@ pub struct AttendanceRules {
     /// The detail key that names the terminal (端末とみなすログの項目), e.g. `ClientName`;
     /// without it (or when an event lacks it) the target column, then the host, is the terminal.
     pub terminal_key: Option<String>,
+    /// Accounts that are not people (system and machine accounts): their logs make no
+    /// attendance. Each is a name with `*` for any characters, ASCII case-insensitive; one with a
+    /// domain (`NT AUTHORITY\*`, `*@example.com`) is matched against the name as logged, one
+    /// without against the account part. Default [`DEFAULT_EXCLUDED_ACCOUNTS`].
+    pub excluded_accounts: Vec<String>,
+}
+
+/// The system and machine accounts of Windows that are not people: the local system and service
+/// accounts (English names; `NT AUTHORITY` is spelt so in every language), anonymous logons,
+/// computer accounts (ending in `$`), and the window manager's and font driver's sessions.
+pub const DEFAULT_EXCLUDED_ACCOUNTS: [&str; 8] =
+    ["NT AUTHORITY\\*", "SYSTEM", "LOCAL SERVICE", "NETWORK SERVICE", "ANONYMOUS LOGON", "*$", "DWM-*", "UMFD-*"];
+
+/// Whether `text` matches `pattern`, where `*` stands for any characters (ASCII case-insensitive).
+fn wildcard_match(pattern: &str, text: &str) -> bool {
+    // On bytes: a star spans any bytes, other bytes compare as they are (ASCII letters in either
+    // case), so UTF-8 text matches as text. Greedy, backtracking to the last star.
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && p[pi] != b'*' && p[pi].eq_ignore_ascii_case(&t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == b'*' {
+            star = Some(pi);
+            pi += 1;
+            mark = ti;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == b'*')
 }
 
 mod tz_name {
@@ -385,6 +421,7 @@ impl Default for AttendanceRules {
             missing_clock_out: MissingLog::default(),
             user_names: UserNameRules::default(),
             terminal_key: Some("ClientName".to_string()),
+            excluded_accounts: DEFAULT_EXCLUDED_ACCOUNTS.iter().map(|a| a.to_string()).collect(),
         }
     }
 }
@@ -569,6 +606,16 @@ impl AttendanceRules {
                 ),
             ));
         }
+        for (i, a) in self.excluded_accounts.iter().enumerate() {
+            let field = format!("excluded_accounts[{i}]");
+            if a.trim().is_empty() {
+                errors.push(rule_error(field, "empty: give an account name (with * for any characters) or remove the line"));
+            } else if a.trim().chars().all(|c| c == '*') {
+                errors.push(rule_error(field, "this would leave out every person: name the accounts that are not people"));
+            } else if a.chars().count() > 256 {
+                errors.push(rule_error(field, "longer than 256 characters"));
+            }
+        }
         for d in &self.holidays.added {
             if self.holidays.removed.contains(d) {
                 errors.push(rule_error(
@@ -581,6 +628,17 @@ impl AttendanceRules {
             }
         }
         if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+
+    /// Whether `user` (a name as logged, or a person's key) is an account that is not a person
+    /// ([`AttendanceRules::excluded_accounts`]).
+    pub fn excludes_account(&self, user: &str) -> bool {
+        let user = user.trim();
+        let account = AccountName::parse(user).account;
+        self.excluded_accounts
+            .iter()
+            .map(|p| p.trim())
+            .any(|p| if p.contains('\\') || p.contains('@') { wildcard_match(p, user) } else { wildcard_match(p, account) })
     }
 
     /// These rules with `over`'s fields, where set, in place of the company's.
@@ -603,7 +661,8 @@ impl AttendanceRules {
             clock_out_includes_clock_in,
             missing_clock_in,
             missing_clock_out,
-            user_names
+            user_names,
+            excluded_accounts
         );
         if let Some(k) = &over.terminal_key {
             r.terminal_key = if k.is_empty() { None } else { Some(k.clone()) };
@@ -647,6 +706,8 @@ pub struct RulesOverride {
     pub user_names: Option<UserNameRules>,
     /// See [`AttendanceRules::terminal_key`]; an empty string unsets it.
     pub terminal_key: Option<String>,
+    /// See [`AttendanceRules::excluded_accounts`] (replaces the whole list).
+    pub excluded_accounts: Option<Vec<String>>,
 }
 
 /// A section of the rules: a field of [`AttendanceRules`] that an organisation's
@@ -668,11 +729,12 @@ pub enum RuleSection {
     MissingClockOut,
     UserNames,
     TerminalKey,
+    ExcludedAccounts,
 }
 
 impl RuleSection {
     /// Every section, in the rules' order.
-    pub const ALL: [RuleSection; 15] = [
+    pub const ALL: [RuleSection; 16] = [
         RuleSection::Schedule,
         RuleSection::Breaks,
         RuleSection::OvertimeThreshold,
@@ -688,6 +750,7 @@ impl RuleSection {
         RuleSection::MissingClockOut,
         RuleSection::UserNames,
         RuleSection::TerminalKey,
+        RuleSection::ExcludedAccounts,
     ];
 
     /// The field's name in the serialized rules, which is also how errors name it.
@@ -708,6 +771,7 @@ impl RuleSection {
             RuleSection::MissingClockOut => "missing_clock_out",
             RuleSection::UserNames => "user_names",
             RuleSection::TerminalKey => "terminal_key",
+            RuleSection::ExcludedAccounts => "excluded_accounts",
         }
     }
 }
@@ -731,6 +795,7 @@ impl RulesOverride {
             RuleSection::MissingClockOut => self.missing_clock_out.is_some(),
             RuleSection::UserNames => self.user_names.is_some(),
             RuleSection::TerminalKey => self.terminal_key.is_some(),
+            RuleSection::ExcludedAccounts => self.excluded_accounts.is_some(),
         }
     }
 
@@ -755,6 +820,7 @@ impl RulesOverride {
                 RuleSection::MissingClockOut => over.missing_clock_out = Some(rules.missing_clock_out),
                 RuleSection::UserNames => over.user_names = Some(rules.user_names.clone()),
                 RuleSection::TerminalKey => over.terminal_key = Some(rules.terminal_key.clone().unwrap_or_default()),
+                RuleSection::ExcludedAccounts => over.excluded_accounts = Some(rules.excluded_accounts.clone()),
             }
         }
         over
@@ -764,6 +830,38 @@ impl RulesOverride {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn system_and_machine_accounts_are_not_people_by_default() {
+        let r = AttendanceRules::default();
+        for name in [
+            "NT AUTHORITY\\SYSTEM",
+            "nt authority\\local service",
+            "NT AUTHORITY\\NETWORK SERVICE",
+            "NT AUTHORITY\\ANONYMOUS LOGON",
+            "SYSTEM",
+            "WORKGROUP\\DESKTOP-7Q2$",
+            "CLPC001$",
+            "Window Manager\\DWM-1",
+            "Font Driver Host\\UMFD-0",
+            "umfd-3",
+        ] {
+            assert!(r.excludes_account(name), "{name} is not a person");
+        }
+        for name in ["DOMAIN\\Kawasaki", "kato", "system-admin", "DOMAIN\\dwm", "山田$さん", "$x", "DOMAIN\\権限なし"] {
+            assert!(!r.excludes_account(name), "{name} is a person");
+        }
+        // Stored rules from before the list existed load with it.
+        let old: AttendanceRules = serde_json::from_str(r#"{"rounding_minutes": 15}"#).unwrap();
+        assert_eq!(old.excluded_accounts, r.excluded_accounts);
+        // An edited list replaces it; a domain pattern matches the whole name.
+        let edited = AttendanceRules { excluded_accounts: vec!["SAMPLE\\svc-*".into(), "*@robots.example".into()], ..r.clone() };
+        assert!(edited.excludes_account("sample\\SVC-backup") && edited.excludes_account("bot@robots.example"));
+        assert!(!edited.excludes_account("OTHER\\svc-backup") && !edited.excludes_account("CLPC001$"));
+        let bad = AttendanceRules { excluded_accounts: vec![" ".into(), "**".into()], ..r };
+        let fields: Vec<String> = bad.validate().unwrap_err().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["excluded_accounts[0]", "excluded_accounts[1]"]);
+    }
 
     #[test]
     fn an_override_of_every_section_sets_each_and_merges_back_to_the_rules() {

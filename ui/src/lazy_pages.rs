@@ -84,6 +84,7 @@ lazy!(admin, roles, pages::admin::roles::RolesPage);
 lazy!(admin, settings, pages::admin::settings::SettingsPage);
 lazy!(attendance, console, pages::attendance::console::ConsolePage);
 lazy!(attendance_admin, task, pages::attendance::task::TaskPage);
+lazy!(attendance_admin, log_imports, pages::attendance::imports::ImportsPage);
 lazy!(attendance_admin, rules, pages::attendance::rules::RulesPage);
 lazy!(attendance_admin, holidays, pages::attendance::holidays::HolidaysPage);
 lazy!(attendance_admin, display, pages::attendance::display::DisplayPage);

@@ -100,6 +100,7 @@ fn required_permission(r: Route) -> Option<Permission> {
         Route::Roles => Some(Permission::ManageRoles),
         Route::Settings
         | Route::AttendanceTask
+        | Route::LogImports
         | Route::AttendanceRules
         | Route::Holidays
         | Route::AttendanceDisplay
@@ -178,6 +179,7 @@ fn App() -> impl IntoView {
             Route::Preferences => view! { <pages::preferences::PreferencesPage /> }.into_any(),
             Route::Attendance => lazy_page(lazy_pages::console),
             Route::AttendanceTask => lazy_page(lazy_pages::task),
+            Route::LogImports => lazy_page(lazy_pages::log_imports),
             Route::AttendanceRules => lazy_page(lazy_pages::rules),
             Route::Holidays => lazy_page(lazy_pages::holidays),
             Route::AttendanceDisplay => lazy_page(lazy_pages::display),

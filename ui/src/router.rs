@@ -21,6 +21,8 @@ pub enum Route {
     /// The attendance console (every logged-in user; members see themselves).
     Attendance,
     AttendanceTask,
+    /// Access-log imports: upload and history.
+    LogImports,
     AttendanceRules,
     Holidays,
     AttendanceDisplay,
@@ -42,6 +44,7 @@ impl Route {
             Route::Connection => "/connection",
             Route::Attendance => "/attendance",
             Route::AttendanceTask => "/attendance/task",
+            Route::LogImports => "/attendance/imports",
             Route::AttendanceRules => "/attendance/rules",
             Route::Holidays => "/attendance/holidays",
             Route::AttendanceDisplay => "/attendance/display",
@@ -64,6 +67,7 @@ impl Route {
             "/connection" => Route::Connection,
             "/attendance" => Route::Attendance,
             "/attendance/task" => Route::AttendanceTask,
+            "/attendance/imports" => Route::LogImports,
             "/attendance/rules" => Route::AttendanceRules,
             "/attendance/holidays" => Route::Holidays,
             "/attendance/display" => Route::AttendanceDisplay,
@@ -127,7 +131,7 @@ pub fn listen_popstate() {
 /// without reloading.
 /// The attendance administration pages, reached from one header entry.
 pub const ATTENDANCE_ADMIN: &[Route] =
-    &[Route::AttendanceRules, Route::Holidays, Route::AttendanceTask, Route::AttendanceDisplay, Route::OutputProfiles];
+    &[Route::AttendanceRules, Route::Holidays, Route::LogImports, Route::AttendanceTask, Route::AttendanceDisplay, Route::OutputProfiles];
 
 #[component]
 pub fn Link(
@@ -178,6 +182,7 @@ mod tests {
             Route::Connection,
             Route::Attendance,
             Route::AttendanceTask,
+            Route::LogImports,
             Route::AttendanceRules,
             Route::Holidays,
             Route::AttendanceDisplay,

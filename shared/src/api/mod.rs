@@ -8,6 +8,7 @@
 mod attendance;
 mod attendance_reports;
 mod daily_record;
+mod log_imports;
 mod output_profiles;
 pub mod routes;
 
@@ -18,6 +19,7 @@ use crate::{Language, Permission};
 pub use attendance::*;
 pub use attendance_reports::*;
 pub use daily_record::*;
+pub use log_imports::*;
 pub use output_profiles::*;
 
 /// Seconds since 1970-01-01T00:00:00Z. Every instant in the API is one of these; the UI shows it

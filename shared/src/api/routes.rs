@@ -156,6 +156,22 @@ impl Payload for CsvFile {
     }
 }
 
+/// An uploaded file's bytes (`Content-Type: application/octet-stream`): the server streams it to
+/// a temporary file, so it may be larger than memory. The UI sends the browser's `File` itself
+/// (with upload progress), never through [`Payload::encode`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileBytes;
+
+impl Payload for FileBytes {
+    const CONTENT_TYPE: Option<&'static str> = Some("application/octet-stream");
+    fn encode(&self) -> Result<Option<Vec<u8>>, String> {
+        Err("a file is sent as its bytes by the upload, not as text".into())
+    }
+    fn decode(_: String) -> Result<Self, String> {
+        Ok(FileBytes)
+    }
+}
+
 /// A file to save (`Content-Disposition: attachment`): a browser follows a link to it
 /// ([`Endpoint::path`] with the query); read by the client, it is the file's text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -290,6 +306,10 @@ endpoints! {
     CopyProfile: POST "/attendance/profiles/{id}/copy", needs(Permission::ManageSettings) => (Id, (), Empty) -> OutputProfile;
     RunProfile: POST "/attendance/profiles/{id}/run", needs(Permission::ManageSettings) => (Id, (), RunProfiles) -> ProfileRunReport;
     PreviewRules: POST "/attendance/rules/preview", needs(Permission::ManageSettings) => ((), (), RulesPreviewRequest) -> RulesPreview;
+    /// The history of access-log imports (upload, command line, inbox), newest first.
+    ListLogImports: GET "/attendance/imports", needs(Permission::ManageSettings) => ((), LogImportQuery, Empty) -> LogImportList;
+    /// An access-log file's bytes, streamed to disk and imported; answers what it found.
+    UploadLogFile: POST "/attendance/imports", needs(Permission::ManageSettings) => ((), LogUploadQuery, FileBytes) -> LogImport;
     /// National holidays and the company's.
     ListHolidays: GET "/attendance/holidays", Session => ((), HolidayQuery, Empty) -> Vec<HolidayEntry>;
 }
@@ -305,7 +325,7 @@ mod tests {
 
     #[test]
     fn each_method_and_path_is_listed_once() {
-        assert_eq!(ROUTES.len(), 54);
+        assert_eq!(ROUTES.len(), 56);
         for (i, a) in ROUTES.iter().enumerate() {
             assert!(a.path.starts_with('/'), "{a:?}");
             assert!(!ROUTES[i + 1..].iter().any(|b| a.method == b.method && a.path == b.path), "{a:?} is listed twice");

@@ -195,6 +195,10 @@ struct ImportArgs {
     /// The files' format: alog-csv, evtx or jsonl (default: detected from each file's content).
     #[arg(long, value_name = "FORMAT", value_parser = parse_log_format)]
     format: Option<kinmu_pc_logs::LogFormat>,
+    /// Store the events older than the retention of raw events too (by default they are counted
+    /// and left out, since the next attendance task run would delete them).
+    #[arg(long)]
+    keep_older: bool,
 }
 
 fn parse_log_format(s: &str) -> Result<kinmu_pc_logs::LogFormat, String> {
@@ -543,17 +547,24 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), Failure> {
 const REJECTS_SHOWN: usize = 20;
 
 async fn import(cli: &Cli, file: &FileConfig, a: &ImportArgs) -> Result<(), Failure> {
-    use crate::pc_logs::{ImportStatus, format_name, import_file};
+    use crate::pc_logs::{ImportOptions, ImportStatus, format_name, import_file_with, retention_start};
     let db = open_db(cli, file).await?;
     // Naive log times are read in the attendance rules' time zone.
     let tz = crate::attendance::rule_settings::company_rules(&db).await?.time_zone;
+    let retention_days = crate::attendance::rule_settings::task_settings(&db).await?.retention.events_days;
     let mut failed = 0usize;
     for path in &a.files {
         let started = Instant::now();
         let mut last_report = Instant::now();
         let mut last_count = 0u64;
         let mut reported = false;
-        let result = import_file(&db, path, a.format, tz, crate::now(), |p| {
+        let now = crate::now();
+        let options = ImportOptions {
+            retention_start: retention_start(&db, tz, now).await?,
+            keep_older: a.keep_older,
+            ..ImportOptions::new(a.format, tz, now)
+        };
+        let result = import_file_with(&db, path, &options, |p| {
             if last_report.elapsed().as_secs() >= 1 || p.events_read >= last_count + 100_000 {
                 if p.events_stored < p.events_read {
                     eprintln!(
@@ -589,6 +600,17 @@ async fn import(cli: &Cli, file: &FileConfig, a: &ImportArgs) -> Result<(), Fail
                     s.rejected,
                     format_name(s.format)
                 );
+                if s.older_than_retention > 0 {
+                    let what = if s.older_kept {
+                        "stored as asked (--keep-older); the next attendance task run deletes them unless the retention is changed"
+                    } else {
+                        "left out, since the next attendance task run would delete them (--keep-older stores them)"
+                    };
+                    println!(
+                        "{}: {} events older than the retention of raw events ({retention_days} days): {what}",
+                        s.file, s.older_than_retention
+                    );
+                }
                 for r in s.first_rejects.iter().take(REJECTS_SHOWN) {
                     println!("{}:{}: {}", r.file, r.position, r.reason);
                 }

@@ -133,7 +133,7 @@ fn import_prints_a_summary_per_file_and_fails_when_a_file_cannot_be_read() {
     std::fs::write(&csv, body).unwrap();
     let (real, csv) = (real.to_str().unwrap(), csv.to_str().unwrap());
 
-    let out = kinmu(d, &["import", real, csv], None);
+    let out = kinmu(d, &["import", real, csv, "--keep-older"], None);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(stdout.contains(&format!("{real}: 18 events read, 18 imported, 0 duplicates, 0 rejected (evtx")), "{stdout}");
@@ -142,12 +142,12 @@ fn import_prints_a_summary_per_file_and_fails_when_a_file_cannot_be_read() {
     assert!(stdout.contains(&format!("{csv}:21: ")) && !stdout.contains(&format!("{csv}:22: ")), "the first 20: {stdout}");
     assert!(stdout.contains("… and 5 more rejected lines"), "{stdout}");
 
-    let out = kinmu(d, &["import", real], None);
+    let out = kinmu(d, &["import", real, "--keep-older"], None);
     assert!(out.status.success());
     assert!(text(&out.stdout).contains("18 events read, 0 imported, 18 duplicates"), "{}", text(&out.stdout));
 
     let missing = d.join("missing.evtx");
-    let out = kinmu(d, &["import", missing.to_str().unwrap(), real], None);
+    let out = kinmu(d, &["import", missing.to_str().unwrap(), real, "--keep-older"], None);
     assert!(!out.status.success(), "a missing file fails the command");
     assert!(text(&out.stderr).contains("missing.evtx: no such file"), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("18 duplicates"), "the other files are still imported");
@@ -159,6 +159,23 @@ fn import_prints_a_summary_per_file_and_fails_when_a_file_cannot_be_read() {
     let out = kinmu(d, &["import", real, "--format", "xml"], None);
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("alog-csv, evtx or jsonl"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn import_leaves_out_events_older_than_the_retention_unless_asked_to_keep_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let real = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/evtx/DE_RDP_Tunneling_4624.evtx");
+    let out = kinmu(d, &["import", real], None);
+    assert!(out.status.success(), "all old is not a failure: {}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("18 events read, 0 imported, 0 duplicates, 0 rejected"), "{stdout}");
+    assert!(stdout.contains("18 events older than the retention of raw events (400 days): left out"), "{stdout}");
+    assert!(stdout.contains("--keep-older stores them"), "{stdout}");
+    let out = kinmu(d, &["import", real, "--keep-older"], None);
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("18 events read, 18 imported, 0 duplicates"), "{stdout}");
+    assert!(stdout.contains("18 events older than the retention of raw events (400 days): stored as asked"), "{stdout}");
 }
 
 #[test]
@@ -177,7 +194,7 @@ fn a_file_out_of_time_order_is_sorted_in_the_temporary_folder_or_the_import_says
     std::fs::write(&csv, body).unwrap();
     let import = |tmp: &std::path::Path| {
         std::process::Command::new(env!("CARGO_BIN_EXE_kinmu"))
-            .args(["import", csv.to_str().unwrap()])
+            .args(["import", csv.to_str().unwrap(), "--keep-older"])
             .env("KINMU_DATA_DIR", d)
             .env("TMPDIR", tmp)
             .env_remove("KINMU_DATABASE_URL")
@@ -222,7 +239,7 @@ fn attendance_show_computes_a_login_s_month_from_its_log_accounts() {
          2024/04/01 18:02:00,DOMAIN\\Kawasaki,DC001,CLPC001,LOGOFF,ClientName:CLPC001 LogonType:Script\n",
     )
     .unwrap();
-    let out = kinmu(d, &["import", csv.to_str().unwrap()], None);
+    let out = kinmu(d, &["import", csv.to_str().unwrap(), "--keep-older"], None);
     assert!(out.status.success(), "{}", text(&out.stderr));
 
     let out = kinmu(d, &["attendance", "show", "--user", "kawa", "--month", "2024-04", "--format", "csv"], None);
@@ -266,7 +283,7 @@ fn settings_travel_as_toml_and_rebuild_applies_them() {
          2024/04/01 18:12:00,DOMAIN\\Kawasaki,DC001,CLPC001,LOGOFF,ClientName:CLPC001 LogonType:Script\n",
     )
     .unwrap();
-    assert!(kinmu(d, &["import", csv.to_str().unwrap()], None).status.success());
+    assert!(kinmu(d, &["import", csv.to_str().unwrap(), "--keep-older"], None).status.success());
 
     let out = kinmu(d, &["settings", "export"], None);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -329,7 +346,7 @@ fn export_and_output_profiles_write_attendance_tables() {
          2024/04/01 18:12:00,DOMAIN\\Kawasaki,DC001,CLPC001,LOGOFF,ClientName:CLPC001 LogonType:Script\n",
     )
     .unwrap();
-    assert!(kinmu(d, &["import", csv.to_str().unwrap()], None).status.success());
+    assert!(kinmu(d, &["import", csv.to_str().unwrap(), "--keep-older"], None).status.success());
     // A daily output profile, and raw events kept for ever, through the settings file.
     let exported = text(&kinmu(d, &["settings", "export"], None).stdout)
         .replace("events_days = 400", "events_days = 0")

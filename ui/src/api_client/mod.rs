@@ -3,7 +3,7 @@
 
 pub mod transport;
 
-use kinmu_shared::api::routes::{self, Empty, Endpoint, FileDownload, Payload};
+use kinmu_shared::api::routes::{self, Empty, Endpoint, FileBytes, FileDownload, Payload};
 use kinmu_shared::api::*;
 use kinmu_shared::{API_PREFIX, ApiError, ErrorCode};
 use serde::de::DeserializeOwned;
@@ -51,6 +51,29 @@ pub async fn call<E: Endpoint>(path: &E::Path, query: &E::Query, body: &E::Body)
     let bytes = body.encode().map_err(|e| ApiError::new(ErrorCode::BadRequest, e))?;
     let answer = raw(E::ROUTE.method, &route, bytes, <E::Body as Payload>::CONTENT_TYPE).await?;
     <E::Answer as Payload>::decode(answer)
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("Unexpected answer from the server: {e}")))
+}
+
+/// Sends a file's bytes to route `E` (the browser streams the `File` from disk), calling
+/// `progress(sent, total)` as it goes, and decodes the answer. Browser only: the desktop shell
+/// carries text, not a file.
+pub async fn upload<E: Endpoint<Body = FileBytes>>(
+    path: &E::Path,
+    query: &E::Query,
+    file: &web_sys::File,
+    progress: impl Fn(f64, f64) + 'static,
+) -> ApiResult<E::Answer> {
+    let route = route_of::<E>(path, query)?;
+    let url = format!("{}{API_PREFIX}{route}", base_path());
+    let r = transport::send_file(E::ROUTE.method, &url, file, progress).await?;
+    if !(200..300).contains(&r.status) {
+        let e = error_from(r.status, &r.body);
+        if e.code == ErrorCode::Unauthenticated {
+            crate::session_expired();
+        }
+        return Err(e);
+    }
+    <E::Answer as Payload>::decode(r.body)
         .map_err(|e| ApiError::new(ErrorCode::Internal, format!("Unexpected answer from the server: {e}")))
 }
 

@@ -127,3 +127,45 @@ pub async fn send(method: &str, path: &str, body: Option<Vec<u8>>, content_type:
     };
     Ok(RawResponse { status, body: text })
 }
+
+/// Sends `file` as the body of `method url` with `XMLHttpRequest` (whose upload reports its
+/// progress, which `fetch` does not), calling `progress(sent, total)` as the bytes go.
+pub async fn send_file(
+    method: &str,
+    url: &str,
+    file: &web_sys::File,
+    progress: impl Fn(f64, f64) + 'static,
+) -> Result<RawResponse, ApiError> {
+    use wasm_bindgen::closure::Closure;
+    if is_desktop() {
+        return Err(ApiError::new(ErrorCode::BadRequest, "Uploading files works in the browser; open Kinmu's address in a browser."));
+    }
+    let xhr = web_sys::XmlHttpRequest::new().map_err(|e| js_to_api_error(&e))?;
+    xhr.open(method, url).map_err(|e| js_to_api_error(&e))?;
+    let _ = xhr.set_request_header("accept", "application/json");
+    let _ = xhr.set_request_header(CSRF_HEADER, "1");
+    let _ = xhr.set_request_header("content-type", "application/octet-stream");
+    let on_progress = Closure::<dyn Fn(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+        if e.length_computable() {
+            progress(e.loaded(), e.total());
+        }
+    });
+    if let Ok(upload) = xhr.upload() {
+        upload.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+    }
+    let done = Promise::new(&mut |resolve, _reject| {
+        let on_end = Closure::<dyn Fn()>::new(move || {
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+        xhr.set_onloadend(Some(on_end.as_ref().unchecked_ref()));
+        on_end.forget();
+    });
+    xhr.send_with_opt_blob(Some(file)).map_err(|e| js_to_api_error(&e))?;
+    let _ = JsFuture::from(done).await;
+    drop(on_progress);
+    let status = xhr.status().unwrap_or(0);
+    if status == 0 {
+        return Err(unreachable_error("the upload was cut off"));
+    }
+    Ok(RawResponse { status, body: xhr.response_text().ok().flatten().unwrap_or_default() })
+}

@@ -48,7 +48,8 @@ pub fn group_into_days<'a>(
 }
 
 /// Groups events by user as shown under the rules' user-name settings (`display_names` is
-/// the directory for [`crate::rules::UserNameMode::DisplayName`]). Events that are neither
+/// the directory for [`crate::rules::UserNameMode::DisplayName`]); the events of accounts that
+/// are not people ([`AttendanceRules::excluded_accounts`]) are left out. Events that are neither
 /// clock-in nor clock-out logs are left out when `attendance_only` is set.
 pub fn group_by_user<'a>(
     events: impl IntoIterator<Item = &'a LogEvent>,
@@ -56,7 +57,8 @@ pub fn group_by_user<'a>(
     display_names: &BTreeMap<String, String>,
     attendance_only: bool,
 ) -> BTreeMap<String, Vec<&'a LogEvent>> {
-    let mut names: HashMap<&'a str, String> = HashMap::new();
+    // Each logged name's person, or None for an account that is not a person.
+    let mut names: HashMap<&'a str, Option<String>> = HashMap::new();
     let mut out: BTreeMap<String, Vec<&'a LogEvent>> = BTreeMap::new();
     for e in events {
         if attendance_only {
@@ -65,7 +67,10 @@ pub fn group_by_user<'a>(
                 continue;
             }
         }
-        let name = names.entry(e.user.as_str()).or_insert_with(|| rules.user_names.display(&e.user, display_names));
+        let name = names
+            .entry(e.user.as_str())
+            .or_insert_with(|| (!rules.excludes_account(&e.user)).then(|| rules.user_names.display(&e.user, display_names)));
+        let Some(name) = name else { continue };
         match out.get_mut(name.as_str()) {
             Some(v) => v.push(e),
             None => {

@@ -94,6 +94,10 @@ pub fn compute_people(
         let mut terminal_records = Vec::new();
         let mut future = 0usize;
         for p in chunk {
+            if rules.excludes_account(&p.person) {
+                // A system or machine account: not a person, no records.
+                continue;
+            }
             future += p.logs.iter().filter(|e| e.time > now).count();
             daily.extend(compute_user_days_in_frames(&p.person, &p.logs, &frames, rules, now));
             if options.terminals {

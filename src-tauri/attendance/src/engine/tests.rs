@@ -327,3 +327,25 @@ fn run_over_all_users_is_deterministic_whatever_the_threads() {
     assert!(one.terminals.len() >= 40);
     assert_eq!(one.daily[0].user, "user000000");
 }
+
+#[test]
+fn system_and_machine_accounts_make_no_attendance() {
+    let mut rules = AttendanceRules::default();
+    let as_user = |user: &str, time: &str, op: &str| LogEvent { user: user.into(), ..ev(time, op, "CLPC001") };
+    let mut events = vec![ev("2024-04-01 08:51", "LOGON", "CLPC001"), ev("2024-04-01 18:02", "LOGOFF", "CLPC001")];
+    for user in
+        ["NT AUTHORITY\\SYSTEM", "NT AUTHORITY\\ANONYMOUS LOGON", "LOCAL SERVICE", "DOMAIN\\CLPC001$", "Window Manager\\DWM-3", "UMFD-1"]
+    {
+        events.push(as_user(user, "2024-04-01 07:00", "LOGON"));
+        events.push(as_user(user, "2024-04-01 23:00", "LOGOFF"));
+    }
+    let (cal, names, dates) = (calendar(&rules), BTreeMap::new(), date("2024-04-01")..=date("2024-04-01"));
+    let run = compute_run(&events, dates.clone(), &rules, &cal, &names, later(), RunOptions { terminals: true, threads: 2 });
+    let users: Vec<&str> = run.daily.iter().map(|r| r.user.as_str()).collect();
+    assert_eq!(users, ["Kawasaki"], "only the person");
+    assert!(run.terminals.iter().all(|t| t.user == "Kawasaki"));
+    // With the list emptied, every account is computed as a person again.
+    rules.excluded_accounts.clear();
+    let run = compute_run(&events, dates, &rules, &cal, &names, later(), RunOptions { terminals: false, threads: 1 });
+    assert_eq!(run.daily.len(), 7);
+}

@@ -63,6 +63,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0008_leases.sql"),
         postgres: include_str!("../../migrations/postgres/0008_leases.sql"),
     },
+    Migration {
+        version: 9,
+        name: "import_history",
+        sqlite: include_str!("../../migrations/sqlite/0009_import_history.sql"),
+        postgres: include_str!("../../migrations/postgres/0009_import_history.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -9,12 +9,12 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use kinmu_shared::api::routes::{CsvFile, Empty, Endpoint, FileDownload};
+use kinmu_shared::api::routes::{CsvFile, Empty, Endpoint, FileBytes, FileDownload};
 use kinmu_shared::api::{CsvExportQuery, Id, ReportKind};
 use serde::Serialize;
 
 use super::SharedState;
-use super::request_parts::{IdParam, JsonBody, KindParam, QueryParams, Session, UploadBody, set_cookie_header};
+use super::request_parts::{FileUpload, IdParam, JsonBody, KindParam, QueryParams, Session, UploadBody, set_cookie_header};
 use crate::attendance::reports::{CsvEncoding, encode_text};
 use crate::error::Error;
 
@@ -29,6 +29,7 @@ impl<E: Endpoint<Path = ReportKind>> Input<E> for KindParam {}
 impl<E: Endpoint<Query = T>, T> Input<E> for QueryParams<T> {}
 impl<E: Endpoint<Body = T>, T> Input<E> for JsonBody<T> {}
 impl<E: Endpoint<Body = CsvFile>> Input<E> for UploadBody {}
+impl<E: Endpoint<Body = FileBytes>> Input<E> for FileUpload {}
 
 /// What a handler of route `E` may answer.
 pub trait Answers<E>: IntoResponse {}

@@ -107,6 +107,37 @@ impl<S: Send + Sync> FromRequest<S> for UploadBody {
     }
 }
 
+/// An uploaded file, streamed to a temporary file as it arrives (never held in memory), which is
+/// removed when this is dropped. Not capped by the body limit: a log file may be gigabytes; a
+/// body that stops coming fails at the connection's body timeout.
+pub struct FileUpload {
+    pub file: tempfile::NamedTempFile,
+}
+
+impl<S: Send + Sync> FromRequest<S> for FileUpload {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Error> {
+        use futures_util::StreamExt;
+        use tokio::io::AsyncWriteExt;
+        let cannot = |e: std::io::Error| Error::Internal(format!("cannot store the upload in the temporary folder: {e}"));
+        let file = tempfile::Builder::new().prefix("kinmu-upload-").tempfile().map_err(cannot)?;
+        let mut out = tokio::io::BufWriter::with_capacity(1 << 20, tokio::fs::File::from_std(file.reopen().map_err(cannot)?));
+        let mut body = req.into_body().into_data_stream();
+        let mut size = 0u64;
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|e| Error::BadRequest(format!("the upload stopped before its end: {e}")))?;
+            size += chunk.len() as u64;
+            out.write_all(&chunk).await.map_err(cannot)?;
+        }
+        out.flush().await.map_err(cannot)?;
+        if size == 0 {
+            return Err(Error::invalid("file", "the file is empty: choose an access-log file (ALog CSV, EVTX or JSON lines)"));
+        }
+        Ok(FileUpload { file })
+    }
+}
+
 /// A numeric id in the path.
 pub struct IdParam(pub i64);
 

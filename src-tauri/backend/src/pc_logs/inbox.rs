@@ -23,7 +23,7 @@ use std::time::{Duration, SystemTime};
 
 use chrono_tz::Tz;
 
-use super::event_import::{ImportFileError, ImportStatus, ImportSummary, import_file};
+use super::event_import::{ImportFileError, ImportOptions, ImportSource, ImportStatus, ImportSummary, import_file_with, retention_start};
 use crate::database::Db;
 
 /// How long a file must stay unchanged before it is read.
@@ -240,7 +240,17 @@ impl Inbox {
             let r = "the file is empty: there is nothing to import".to_string();
             (r.clone(), r)
         } else {
-            match import_file(db, &path, None, tz, now_secs, |_| {}).await {
+            // The inbox has nobody to ask: events older than the retention are stored and counted
+            // (the import history shows how many), as they were before the count existed.
+            let options = ImportOptions {
+                source: ImportSource::Inbox,
+                retention_start: retention_start(db, tz, now_secs)
+                    .await
+                    .map_err(|source| InboxError::Database { path: path.display().to_string(), source })?,
+                keep_older: true,
+                ..ImportOptions::new(None, tz, now_secs)
+            };
+            match import_file_with(db, &path, &options, |_| {}).await {
                 Ok(_) if self.changed_meanwhile(name, stamp, now) => {
                     tracing::info!(file = %file, "inbox: the file changed while it was read; it is read again once it settles");
                     return Ok(Some(InboxOutcome::Waiting { file }));

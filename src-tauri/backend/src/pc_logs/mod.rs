@@ -5,6 +5,10 @@
 
 pub mod event_import;
 pub mod events;
+pub mod history;
 pub mod inbox;
 
-pub use event_import::{ImportFileError, ImportProgress, ImportStatus, ImportSummary, format_name, import_file, parse_format};
+pub use event_import::{
+    ImportFileError, ImportOptions, ImportProgress, ImportSource, ImportStatus, ImportSummary, format_name, import_file, import_file_with,
+    parse_format, retention_start,
+};

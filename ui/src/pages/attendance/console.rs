@@ -19,6 +19,7 @@ use crate::components::csv_transfer::download_csv_text;
 use crate::components::period_picker::{PeriodPicker, Step};
 use crate::datetime::{add_days, today};
 use crate::i18n::{t, tr, tx};
+use crate::router::{Link, Route};
 
 const PAGE: usize = 200;
 
@@ -230,7 +231,24 @@ pub fn ConsolePage() -> impl IntoView {
                             }
                         })}
                     </div>
-                    {(total == 0).then(|| view! { <p class="empty">{t("att.no_rows")}</p> })}
+                    {(total == 0)
+                        .then(|| {
+                            view! {
+                                <div class="empty" data-testid="att-empty">
+                                    <p>{t("att.no_rows")}</p>
+                                    <p class="hint">{t("att.where_logs")}</p>
+                                    {app()
+                                        .can(Permission::ManageSettings)
+                                        .then(|| {
+                                            view! {
+                                                <Link route=Route::LogImports testid="att-go-imports">
+                                                    {t("att.go_imports")}
+                                                </Link>
+                                            }
+                                        })}
+                                </div>
+                            }
+                        })}
                 }
             })
         })

@@ -5,6 +5,7 @@ pub mod charts;
 pub mod console;
 pub mod display;
 pub mod holidays;
+pub mod imports;
 pub mod profiles;
 pub mod rules;
 pub mod task;
@@ -25,6 +26,7 @@ pub fn AdminNav() -> impl IntoView {
         Route::Holidays => "nav.att_holidays",
         Route::AttendanceTask => "nav.att_task",
         Route::AttendanceDisplay => "nav.att_display",
+        Route::LogImports => "nav.att_imports",
         _ => "nav.att_profiles",
     };
     view! {

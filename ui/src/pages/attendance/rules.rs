@@ -69,6 +69,7 @@ fn title(s: RuleSection) -> &'static str {
         RuleSection::MissingClockOut => "rules.missing_out",
         RuleSection::UserNames => "rules.user_names",
         RuleSection::TerminalKey => "rules.terminal",
+        RuleSection::ExcludedAccounts => "rules.excluded",
     }
 }
 
@@ -113,6 +114,8 @@ struct RulesForm {
     missing_out: RwSignal<MissingLog>,
     user_names: RwSignal<UserNameRules>,
     terminal_key: RwSignal<String>,
+    /// The accounts that are not people, one a line.
+    excluded: RwSignal<String>,
 }
 
 fn pair() -> Pair {
@@ -163,6 +166,7 @@ impl RulesForm {
             missing_out: RwSignal::new(MissingLog::default()),
             user_names: RwSignal::new(UserNameRules::default()),
             terminal_key: RwSignal::new(String::new()),
+            excluded: RwSignal::new(String::new()),
         }
     }
 
@@ -186,6 +190,7 @@ impl RulesForm {
         self.missing_out.set(r.missing_clock_out);
         self.user_names.set(r.user_names.clone());
         self.terminal_key.set(r.terminal_key.clone().unwrap_or_default());
+        self.excluded.set(r.excluded_accounts.join("\n"));
     }
 
     /// The rules the inputs hold, or `None` after putting each unreadable input's error at its
@@ -264,6 +269,8 @@ impl RulesForm {
             missing_clock_out: self.missing_out.get_untracked(),
             user_names: self.user_names.get_untracked(),
             terminal_key: (!terminal.is_empty()).then_some(terminal),
+            // One a line (a name may hold a comma).
+            excluded_accounts: self.excluded.get_untracked().lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect(),
         };
         (!errors.has_any()).then_some(rules)
     }
@@ -643,6 +650,25 @@ fn rules_form_view(f: RulesForm) -> AnyView {
                 view! {
                     {input(id("terminal_key"), "rules.terminal_key", "text", f.terminal_key, bad)}
                     <p class="hint">{tx("rules.terminal_hint")}</p>
+                }
+                    .into_any()
+            })}
+            {section(f, RuleSection::ExcludedAccounts, |bad| {
+                let value = f.excluded;
+                view! {
+                    <div class="field">
+                        <label for=id("excluded")>{tx("rules.excluded_label")}</label>
+                        <textarea
+                            id=id("excluded")
+                            data-testid="rules-excluded"
+                            rows="8"
+                            aria-describedby=id("excluded-hint")
+                            aria-invalid=move || if bad.get() { "true" } else { "false" }
+                            prop:value=move || value.get()
+                            on:input=move |ev| value.set(event_target_value(&ev))
+                        ></textarea>
+                    </div>
+                    <p class="hint" id=id("excluded-hint")>{tx("rules.excluded_hint")}</p>
                 }
                     .into_any()
             })}

@@ -5,6 +5,7 @@ mod attendance;
 mod attendance_reports;
 mod auth;
 mod health;
+mod log_imports;
 mod organizations;
 mod output_profiles;
 mod roles;
@@ -89,6 +90,8 @@ handlers! {
     CopyProfile => output_profiles::copy,
     RunProfile => output_profiles::run_one,
     PreviewRules => output_profiles::preview,
+    ListLogImports => log_imports::list,
+    UploadLogFile => log_imports::upload,
     ListHolidays => output_profiles::holidays,
 }
 

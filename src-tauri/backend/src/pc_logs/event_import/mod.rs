@@ -24,6 +24,7 @@ use tokio::sync::mpsc;
 use crate::config::DatabaseKind;
 use crate::database::sqlite_rows;
 use crate::database::{Db, Native, Value};
+pub use kinmu_shared::api::ImportSource;
 
 mod sorted_runs;
 
@@ -110,6 +111,53 @@ pub struct ImportProgress {
     pub rejected: u64,
 }
 
+/// How a file is imported: beyond its path, where it came from and what to do with events
+/// older than the retention of raw events.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// The format, else detected from the file's first bytes.
+    pub format: Option<LogFormat>,
+    /// The zone naive log times are read in.
+    pub tz: Tz,
+    /// The import's time (seconds since the epoch).
+    pub now: i64,
+    pub source: ImportSource,
+    /// The login of whoever imported it (an upload).
+    pub imported_by: Option<String>,
+    /// The name recorded for the file (an upload's own name); else its path.
+    pub name: Option<String>,
+    /// Events before this instant (µs since the epoch) are older than the retention of raw
+    /// events ([`retention_start`]); none: kept for ever.
+    pub retention_start: Option<i64>,
+    /// Store those events anyway (they are counted, and left out otherwise).
+    pub keep_older: bool,
+}
+
+impl ImportOptions {
+    /// A command-line import with no retention (the library's callers and tests).
+    pub fn new(format: Option<LogFormat>, tz: Tz, now: i64) -> ImportOptions {
+        ImportOptions {
+            format,
+            tz,
+            now,
+            source: ImportSource::Command,
+            imported_by: None,
+            name: None,
+            retention_start: None,
+            keep_older: false,
+        }
+    }
+}
+
+/// The first instant whose events the retention of raw events keeps, at `now` in `tz` with the
+/// stored retention (`None` when events are kept for ever): the events the next task run
+/// deletes are those before it (see [`crate::pc_logs::events::delete_older_than`]).
+pub async fn retention_start(db: &Db, tz: Tz, now: i64) -> crate::error::Result<Option<i64>> {
+    let days = crate::attendance::rule_settings::task_settings(db).await?.retention.events_days;
+    let today = chrono::DateTime::from_timestamp(now, 0).unwrap_or_default().with_timezone(&tz).date_naive();
+    Ok(crate::pc_logs::events::retention_start(today, days))
+}
+
 /// The result of importing one file.
 #[derive(Debug, Clone)]
 pub struct ImportSummary {
@@ -117,7 +165,8 @@ pub struct ImportSummary {
     pub file_id: i64,
     pub file: String,
     pub format: LogFormat,
-    /// Events read from the file (`imported + duplicates`).
+    /// Events read from the file (`imported + duplicates`, and the events older than the
+    /// retention when they were left out).
     pub read: u64,
     /// Events stored now.
     pub imported: u64,
@@ -125,6 +174,11 @@ pub struct ImportSummary {
     pub duplicates: u64,
     /// Lines or records that could not be read.
     pub rejected: u64,
+    /// Events older than the retention of raw events.
+    pub older_than_retention: u64,
+    /// Whether those were stored (else left out).
+    pub older_kept: bool,
+    pub source: ImportSource,
     /// The first [`FIRST_REJECTS`] rejected lines.
     pub first_rejects: Vec<ImportError>,
     pub status: ImportStatus,
@@ -183,20 +237,29 @@ pub async fn import_file(
     now: i64,
     progress: impl FnMut(ImportProgress),
 ) -> Result<ImportSummary, ImportFileError> {
-    import_file_with_plan(db, path, forced_format, tz, now, ImportPlan::DEFAULT, progress).await
+    import_file_with(db, path, &ImportOptions::new(forced_format, tz, now), progress).await
+}
+
+/// [`import_file`] with where the file came from and what to do with old events.
+pub async fn import_file_with(
+    db: &Db,
+    path: &Path,
+    options: &ImportOptions,
+    progress: impl FnMut(ImportProgress),
+) -> Result<ImportSummary, ImportFileError> {
+    import_file_with_plan(db, path, options, ImportPlan::DEFAULT, progress).await
 }
 
 /// [`import_file`] with the plan of its batches, transactions and sort (tests use small ones).
 async fn import_file_with_plan(
     db: &Db,
     path: &Path,
-    forced_format: Option<LogFormat>,
-    tz: Tz,
-    now: i64,
+    options: &ImportOptions,
     plan: ImportPlan,
     mut progress: impl FnMut(ImportProgress),
 ) -> Result<ImportSummary, ImportFileError> {
-    let name = path.display().to_string();
+    let (forced_format, tz, now) = (options.format, options.tz, options.now);
+    let name = options.name.clone().unwrap_or_else(|| path.display().to_string());
     let unreadable = |e: std::io::Error| ImportFileError::Unreadable { path: name.clone(), reason: e.to_string() };
     let mut file = match File::open(path) {
         Ok(f) => f,
@@ -223,20 +286,26 @@ async fn import_file_with_plan(
 
     let database = |source: crate::error::Error| ImportFileError::Database { path: name.clone(), source };
     let file_id: i64 = sqlx::query_scalar(
-        "INSERT INTO attendance_import_files (name, format, size_bytes, started_at, status) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        "INSERT INTO attendance_import_files (name, format, size_bytes, started_at, status, source, imported_by, older_kept) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(&name)
     .bind(format_name(format))
     .bind(meta.len() as i64)
     .bind(now)
     .bind("importing")
+    .bind(options.source.key())
+    .bind(options.imported_by.clone())
+    .bind(i64::from(options.keep_older))
     .fetch_one(&db.pool)
     .await
     .map_err(|e| database(e.into()))?;
 
     let (tx, rx) = mpsc::channel::<Batch>(4);
     let reader_name = name.clone();
-    let reader = tokio::task::spawn_blocking(move || read_batches(file, &reader_name, format, tz, plan, &tx));
+    let older = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let retention = Retention { start: options.retention_start, keep: options.keep_older, older: older.clone() };
+    let reader = tokio::task::spawn_blocking(move || read_batches(file, &reader_name, format, tz, plan, &retention, &tx));
     let (progress_tx, mut progress_rx) = mpsc::unbounded_channel::<Progress>();
     let writer = async {
         match db.native() {
@@ -274,13 +343,24 @@ async fn import_file_with_plan(
         }
         (Ok(tally), Ok(Ok(()))) => (tally, None),
     };
+    let older = older.load(std::sync::atomic::Ordering::Relaxed);
+    let summarize = |tally: Tally| {
+        let mut s = tally.summary(file_id, &name, format);
+        s.older_than_retention = older;
+        s.older_kept = options.keep_older;
+        s.source = options.source;
+        if !options.keep_older {
+            s.read += older;
+        }
+        s
+    };
     if let Some((message, e)) = failure {
-        let summary = tally.summary(file_id, &name, format);
+        let summary = summarize(tally);
         // Best effort: the database may be the thing that failed.
         let _ = finish(db, &summary, "failed", Some(&message), crate::now()).await;
         return Err(e);
     }
-    let mut summary = tally.summary(file_id, &name, format);
+    let mut summary = summarize(tally);
     // A file from which nothing was read is a failure (the command exits non-zero, the inbox
     // moves it to failed/), whether it was empty or every line was rejected.
     if summary.status == ImportStatus::Done && summary.read == 0 {
@@ -308,7 +388,15 @@ async fn import_file_with_plan(
 /// file's events are sorted on disk ([`SortedRuns`]) and sent in time order once the file has
 /// been read; lines that cannot be read are still sent as they come. An error here is one of
 /// the sort's files; the writer stores what it was sent.
-fn read_batches(file: File, name: &str, format: LogFormat, tz: Tz, plan: ImportPlan, tx: &mpsc::Sender<Batch>) -> std::io::Result<()> {
+fn read_batches(
+    file: File,
+    name: &str,
+    format: LogFormat,
+    tz: Tz,
+    plan: ImportPlan,
+    retention: &Retention,
+    tx: &mpsc::Sender<Batch>,
+) -> std::io::Result<()> {
     let events = match read_events(BufReader::with_capacity(1 << 16, file), name, Some(format), tz) {
         Ok(s) => s,
         Err(e) => {
@@ -333,6 +421,8 @@ fn read_batches(file: File, name: &str, format: LogFormat, tz: Tz, plan: ImportP
                     // reject on either engine, so both store the same.
                     let reason = "the line holds a NUL character (U+0000), which is not text: check the file's encoding";
                     batch.push(Err(ImportError::new(name, row.position as u64, reason)));
+                } else if retention.leaves_out(&row) {
+                    // Older than the retention: counted, and not stored.
                 } else {
                     read += 1;
                     match sort.as_mut() {
@@ -411,6 +501,25 @@ fn read_batches(file: File, name: &str, format: LogFormat, tz: Tz, plan: ImportP
     Ok(())
 }
 
+/// The retention of raw events as the reading thread applies it: events before `start` are
+/// counted in `older`, and left out unless `keep`.
+struct Retention {
+    start: Option<i64>,
+    keep: bool,
+    older: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Retention {
+    /// Counts an event older than the retention; true when it is to be left out.
+    fn leaves_out(&self, row: &EventRow) -> bool {
+        if self.start.is_some_and(|start| row.key.time_micros < start) {
+            self.older.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return !self.keep;
+        }
+        false
+    }
+}
+
 /// Events imported into PostgreSQL from one file after which the table is vacuumed.
 const VACUUM_AFTER_EVENTS: u64 = 100_000;
 
@@ -478,6 +587,9 @@ impl Tally {
             imported: self.imported,
             duplicates: self.duplicates,
             rejected: self.rejected,
+            older_than_retention: 0,
+            older_kept: false,
+            source: ImportSource::Command,
             first_rejects: self.first_rejects,
             status: if self.failed.is_some() { ImportStatus::Failed } else { ImportStatus::Done },
             message: self.failed,
@@ -911,7 +1023,7 @@ impl EventRow {
 async fn finish(db: &Db, s: &ImportSummary, status: &str, message: Option<&str>, finished_at: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE attendance_import_files SET finished_at = $1, events_read = $2, events_imported = $3, duplicates = $4, \
-         rejected = $5, status = $6, message = $7 WHERE id = $8",
+         rejected = $5, status = $6, message = $7, older_than_retention = $9 WHERE id = $8",
     )
     .bind(finished_at)
     .bind(s.read as i64)
@@ -921,6 +1033,7 @@ async fn finish(db: &Db, s: &ImportSummary, status: &str, message: Option<&str>,
     .bind(status)
     .bind(message.map(str::to_string))
     .bind(s.file_id)
+    .bind(s.older_than_retention as i64)
     .execute(&db.pool)
     .await?;
     Ok(())
@@ -997,9 +1110,10 @@ mod tests {
         // runs and a last one in memory), and, for comparison, stored as it comes.
         let mut reports = Vec::new();
         let plan = ImportPlan { batch_rows: 50, transaction_rows: 120, tolerance_micros: 0, run_rows: 100 };
-        let sorted = import_file_with_plan(&sorted_db, &path, None, TOKYO, 1, plan, |p| reports.push(p)).await.unwrap();
+        let sorted =
+            import_file_with_plan(&sorted_db, &path, &ImportOptions::new(None, TOKYO, 1), plan, |p| reports.push(p)).await.unwrap();
         let never = ImportPlan { tolerance_micros: i64::MAX, ..plan };
-        let as_it_comes = import_file_with_plan(&as_it_comes_db, &path, None, TOKYO, 1, never, |_| {}).await.unwrap();
+        let as_it_comes = import_file_with_plan(&as_it_comes_db, &path, &ImportOptions::new(None, TOKYO, 1), never, |_| {}).await.unwrap();
 
         let n = events.len() as u64;
         assert_eq!((sorted.read, sorted.imported, sorted.duplicates, sorted.rejected), (n + 50, n, 50, 2));
@@ -1052,7 +1166,7 @@ mod tests {
         let out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
         kinmu_pc_logs::import::alog_csv::write_alog_csv(out, by_time, TOKYO).unwrap();
         let plan = ImportPlan { batch_rows: 50, transaction_rows: 120, ..ImportPlan::DEFAULT };
-        let e = import_file_with_plan(&db, &path, None, TOKYO, 1, plan, |_| {}).await.unwrap_err();
+        let e = import_file_with_plan(&db, &path, &ImportOptions::new(None, TOKYO, 1), plan, |_| {}).await.unwrap_err();
         assert!(matches!(e, ImportFileError::Database { .. }), "{e}");
         let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attendance_events").fetch_one(&db.pool).await.unwrap();
         assert!(stored > 0 && stored < 175, "the first transaction is kept: {stored}");

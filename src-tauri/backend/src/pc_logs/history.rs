@@ -1,0 +1,127 @@
+//! The imports as people see them: a file uploaded from the browser, imported like one from the
+//! command line, and the history of every import (`attendance_import_files`).
+
+use std::path::Path;
+
+use kinmu_shared::Permission;
+use kinmu_shared::api::{ImportSource, LogImport, LogImportList, LogImportQuery, LogUploadQuery, RejectedLine};
+
+use super::event_import::{ImportFileError, ImportOptions, ImportSummary, import_file_with, parse_format, retention_start};
+use crate::accounts::Actor;
+use crate::database::Db;
+use crate::error::{Error, Result};
+
+/// The longest file name recorded for an upload.
+const NAME_MAX: usize = 255;
+
+/// Imports an uploaded file (its bytes at `path`, a temporary file) as `query.name`, on behalf
+/// of `actor`, and answers what it found. Needs settings.manage.
+pub async fn import_upload(db: &Db, actor: &Actor, path: &Path, query: &LogUploadQuery, now: i64) -> Result<LogImport> {
+    actor.require(Permission::ManageSettings)?;
+    let name = query.name.trim();
+    if name.is_empty() {
+        return Err(Error::invalid("name", "give the file's name"));
+    }
+    if name.chars().count() > NAME_MAX || name.chars().any(char::is_control) {
+        return Err(Error::invalid("name", format!("a file name is at most {NAME_MAX} characters, without control characters")));
+    }
+    let format = match query.format.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+        Some(f) => Some(parse_format(f).map_err(|e| Error::invalid("format", e.to_string()))?),
+        None => None,
+    };
+    let tz = crate::attendance::rule_settings::company_rules(db).await?.time_zone;
+    let options = ImportOptions {
+        source: ImportSource::Upload,
+        imported_by: match actor {
+            Actor::User(u) => Some(u.login.clone()),
+            _ => None,
+        },
+        name: Some(name.to_string()),
+        retention_start: retention_start(db, tz, now).await?,
+        keep_older: query.keep_older,
+        ..ImportOptions::new(format, tz, now)
+    };
+    let summary = import_file_with(db, path, &options, |_| {}).await.map_err(|e| match e {
+        ImportFileError::Database { source, .. } => source,
+        ImportFileError::UnknownFormat { .. } => Error::invalid("format", e.to_string()),
+        other => Error::Internal(other.to_string()),
+    })?;
+    let mut answer = find(db, summary.file_id).await?.ok_or_else(|| Error::Internal("the import's record is gone".into()))?;
+    answer.first_rejects = first_rejects(&summary);
+    Ok(answer)
+}
+
+fn first_rejects(s: &ImportSummary) -> Vec<RejectedLine> {
+    s.first_rejects.iter().map(|r| RejectedLine { position: r.position, reason: r.reason.clone() }).collect()
+}
+
+/// The history of imports, newest first. Needs settings.manage.
+pub async fn list(db: &Db, actor: &Actor, query: &LogImportQuery) -> Result<LogImportList> {
+    actor.require(Permission::ManageSettings)?;
+    let limit = i64::from(query.limit.unwrap_or(50).clamp(1, 500));
+    let offset = i64::from(query.offset.unwrap_or(0));
+    let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} ORDER BY started_at DESC, id DESC LIMIT $1 OFFSET $2"))
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&db.pool)
+        .await?;
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attendance_import_files").fetch_one(&db.pool).await?;
+    let retention_days = crate::attendance::rule_settings::task_settings(db).await?.retention.events_days;
+    Ok(LogImportList { imports: rows.into_iter().map(Row::into_import).collect(), total, retention_days })
+}
+
+async fn find(db: &Db, id: i64) -> Result<Option<LogImport>> {
+    let row: Option<Row> = sqlx::query_as(&format!("{SELECT} WHERE id = $1")).bind(id).fetch_optional(&db.pool).await?;
+    Ok(row.map(Row::into_import))
+}
+
+const SELECT: &str = "SELECT id, name, format, source, imported_by, size_bytes, started_at, finished_at, events_read, \
+     events_imported, duplicates, rejected, older_than_retention, older_kept, status, message FROM attendance_import_files";
+
+type Row = (i64, String, String, String, Option<String>, i64, i64, Option<i64>, i64, i64, i64, i64, i64, i64, String, Option<String>);
+
+trait IntoImport {
+    fn into_import(self) -> LogImport;
+}
+
+impl IntoImport for Row {
+    fn into_import(self) -> LogImport {
+        let (
+            id,
+            file,
+            format,
+            source,
+            imported_by,
+            size_bytes,
+            started_at,
+            finished_at,
+            read,
+            imported,
+            duplicates,
+            rejected,
+            older,
+            kept,
+            status,
+            message,
+        ) = self;
+        LogImport {
+            id,
+            file,
+            format,
+            source: ImportSource::from_key(&source).unwrap_or(ImportSource::Command),
+            imported_by,
+            size_bytes,
+            started_at,
+            finished_at,
+            read,
+            imported,
+            duplicates,
+            rejected,
+            older_than_retention: older,
+            older_kept: kept != 0,
+            status,
+            message,
+            first_rejects: Vec::new(),
+        }
+    }
+}
