@@ -99,6 +99,16 @@ test('access logs uploaded from the browser: progress, summary, duplicates, rete
   await expect(history.nth(2).getByTestId('history-imported')).toHaveText('0');
   await expect(history.nth(3).getByTestId('history-imported')).toHaveText('6000');
   await page.screenshot({ path: testInfo.outputPath('import-page.png'), fullPage: true });
+  // The same page in Japanese.
+  await page.getByTestId('language-switch').click();
+  try {
+    await expect(page.getByTestId('nav-users')).toHaveText('ユーザー');
+    await expect(history.first().getByTestId('history-source')).not.toHaveText('upload');
+    await page.screenshot({ path: testInfo.outputPath('import-page-ja.png'), fullPage: true });
+  } finally {
+    // The other tests expect the administrator to read English.
+    if ((await page.locator('html').getAttribute('lang')) === 'ja') await page.getByTestId('language-switch').click();
+  }
 });
 
 test('the rules page edits the accounts that are not people', async ({ page }) => {

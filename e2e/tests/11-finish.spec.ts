@@ -41,6 +41,16 @@ test('the home page shows my month and, to an administrator, how the attendance 
   // The daily run is off until an administrator turns it on: the home page says so.
   await expect(task.getByTestId('home-warning')).toContainText(['The daily run is off']);
   await page.screenshot({ path: test.info().outputPath('home.png'), fullPage: true });
+  // The same page in Japanese.
+  await page.getByTestId('language-switch').click();
+  try {
+    await expect(task.getByTestId('home-warning')).toContainText(['毎日の自動実行が無効です']);
+    await page.screenshot({ path: test.info().outputPath('home-ja.png'), fullPage: true });
+  } finally {
+    // The other tests expect the administrator to read English.
+    if ((await page.locator('html').getAttribute('lang')) === 'ja') await page.getByTestId('language-switch').click();
+  }
+  await expect(task.getByTestId('home-warning')).toContainText(['The daily run is off']);
   await task.getByTestId('home-task-link').click();
   await expect(page).toHaveURL(/\/attendance\/task$/);
 });
