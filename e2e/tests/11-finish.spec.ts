@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { admin, ensureSetUp, isHome, login } from './fixtures';
-import { prepareAttendance, previousMonth } from './attendance-data';
+import { kato, prepareAttendance, previousMonth } from './attendance-data';
 
 test('a favicon, Japanese headings that break between words, and dead ends that lead home', async ({ page }) => {
   await ensureSetUp(page);
@@ -53,4 +53,17 @@ test('the home page shows my month and, to an administrator, how the attendance 
   await expect(task.getByTestId('home-warning')).toContainText(['The daily run is off']);
   await task.getByTestId('home-task-link').click();
   await expect(page).toHaveURL(/\/attendance\/task$/);
+});
+
+test("the console's user filter narrows the 36-agreement section and its calendars too", async ({ page }) => {
+  await prepareAttendance(page);
+  await page.getByTestId('nav-attendance').click();
+  await page.getByTestId('att-month-prev').click();
+  const people = page.locator('.agr-person');
+  await expect.poll(() => people.count()).toBeGreaterThan(1);
+  await page.getByLabel('User', { exact: true }).fill(kato.login);
+  await page.getByLabel('User', { exact: true }).press('Tab');
+  await expect(people).toHaveCount(1);
+  await expect(people.first()).toContainText(kato.name);
+  await expect(people.first().getByTestId('heat-map')).toBeVisible();
 });

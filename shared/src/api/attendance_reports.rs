@@ -537,6 +537,9 @@ pub struct AgreementQuery {
     pub month: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<i64>,
+    /// Only this person (a login, a log user or a name, as the tables' user filter).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
 }
 
 /// A table.

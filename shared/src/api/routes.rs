@@ -351,7 +351,7 @@ mod tests {
         round_trip(UserQuery { q: Some("a b&c".into()), organization_id: Some(3), include_disabled: true, limit: Some(20), offset: None });
         round_trip(UserQuery::default());
         round_trip(TimesheetQuery { user: None, month: "2025-04".into() });
-        round_trip(AgreementQuery { month: "2025-04".into(), organization_id: Some(2) });
+        round_trip(AgreementQuery { month: "2025-04".into(), organization_id: Some(2), user: Some("OSAKA\\kato".into()) });
         round_trip(HolidayQuery { year: 2025 });
         let q = ReportQuery {
             month: Some("2025-04".into()),

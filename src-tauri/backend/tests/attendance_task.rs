@@ -586,12 +586,16 @@ async fn reports_story(db: Db) {
     assert!(!copy.enabled && copy.name == "Monthly CSV (copy)");
 
     // The 36 agreement: Mogami's month is well under the limits.
-    let a = agreement::report(&db, &op, 2024, 4, None).await.unwrap();
+    let a = agreement::report(&db, &op, 2024, 4, None, None).await.unwrap();
     let m = a.people.iter().find(|p| p.person == "a-mogami").unwrap();
     assert_eq!(m.level, kinmu_shared::api::AgreementLevel::Ok);
     assert_eq!(m.days.len(), 10);
     assert!(m.break_rule_days.is_empty());
-    assert_eq!(agreement::report(&db, &member, 2024, 4, None).await.unwrap().people.len(), 1);
+    assert_eq!(agreement::report(&db, &member, 2024, 4, None, None).await.unwrap().people.len(), 1);
+    // The console's user filter narrows the agreement too.
+    assert!(a.people.len() > 1, "the filter below must have others to leave out");
+    let one = agreement::report(&db, &op, 2024, 4, None, Some("a-mogami")).await.unwrap();
+    assert_eq!(one.people.iter().map(|p| p.person.as_str()).collect::<Vec<_>>(), vec!["a-mogami"]);
 
     // The preview: rounding to 5 minutes, before saving, with the log lines it read.
     let mut rules = serde_json::to_value(rule_settings::company_rules(&db).await.unwrap()).unwrap();

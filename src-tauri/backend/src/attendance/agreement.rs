@@ -69,10 +69,18 @@ pub async fn save_limits(db: &Db, actor: &Actor, l: AgreementLimits) -> Result<A
     Ok(l)
 }
 
-/// Every visible person's status for `year`-`month`, worst first.
-pub async fn report(db: &Db, actor: &Actor, year: i32, month: u32, organization_id: Option<i64>) -> Result<AgreementReport> {
+/// Every visible person's status for `year`-`month`, worst first; `user` narrows it as the
+/// console's user filter narrows its tables.
+pub async fn report(
+    db: &Db,
+    actor: &Actor,
+    year: i32,
+    month: u32,
+    organization_id: Option<i64>,
+    user: Option<&str>,
+) -> Result<AgreementReport> {
     let limits = limits(db).await?;
-    let scope = scope(db, actor, organization_id, None, None).await?;
+    let scope = scope(db, actor, organization_id, user, None).await?;
     let first = NaiveDate::from_ymd_opt(year, month, 1)
         .ok_or_else(|| Error::invalid("month", Text::new("month must be YYYY-MM", "月は YYYY-MM の形で指定してください。")))?;
     let last = first.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).expect("valid month");

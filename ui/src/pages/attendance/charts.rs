@@ -18,13 +18,15 @@ const CHART_PEOPLE: usize = 30;
 const LIST_PAGE: usize = 20;
 
 #[component]
-pub fn AgreementPanel(month: Signal<String>, org: Signal<String>) -> impl IntoView {
+pub fn AgreementPanel(month: Signal<String>, org: Signal<String>, user: Signal<String>) -> impl IntoView {
     let report = RwSignal::new(None::<AgreementReport>);
     let error = RwSignal::new(None::<String>);
     let shown = RwSignal::new(LIST_PAGE);
     let generation = StoredValue::new(0u32);
     Effect::new(move |_| {
-        let query = AgreementQuery { month: month.get(), organization_id: org.get().parse().ok() };
+        let user = user.get().trim().to_string();
+        let query =
+            AgreementQuery { month: month.get(), organization_id: org.get().parse().ok(), user: (!user.is_empty()).then_some(user) };
         generation.update_value(|g| *g += 1);
         let g = generation.get_value();
         shown.set(LIST_PAGE);

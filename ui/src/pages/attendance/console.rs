@@ -399,7 +399,7 @@ pub fn ConsolePage() -> impl IntoView {
                 {pager}
             </div>
             <Show when=move || tab.get() == ReportKind::Monthly>
-                <AgreementPanel month=month.into() org=org.into() />
+                <AgreementPanel month=month.into() org=org.into() user=user.into() />
             </Show>
         </section>
     }

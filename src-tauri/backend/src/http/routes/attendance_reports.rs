@@ -195,7 +195,10 @@ pub async fn agreement_report(
     QueryParams(q): QueryParams<AgreementQuery>,
 ) -> Result<Json<AgreementReport>> {
     let (y, m) = parse_month(&q.month).map_err(|e| Error::invalid("month", e.to_string()))?;
-    Ok(Json(agreement::report(&state.db, &session.actor(), y, m, q.organization_id).await?))
+    Ok(Json(
+        agreement::report(&state.db, &session.actor(), y, m, q.organization_id, q.user.as_deref().map(str::trim).filter(|u| !u.is_empty()))
+            .await?,
+    ))
 }
 
 pub async fn agreement_limits(State(state): State<SharedState>, _session: Session) -> Result<Json<AgreementLimits>> {
