@@ -67,3 +67,24 @@ test("the console's user filter narrows the 36-agreement section and its calenda
   await expect(people.first()).toContainText(kato.name);
   await expect(people.first().getByTestId('heat-map')).toBeVisible();
 });
+
+test('a wide table scrolls inside its own box with its first column in view', async ({ page }) => {
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await prepareAttendance(page);
+  await page.getByTestId('nav-attendance').click();
+  await page.getByTestId('att-month-prev').click();
+  const table = page.getByTestId('att-table');
+  await expect(table).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1366);
+
+  // Narrower than the table: the box scrolls, the page does not, and the names stay.
+  await page.setViewportSize({ width: 900, height: 768 });
+  const wrap = page.locator('.table-wrap', { has: table });
+  const overflow = await wrap.evaluate((w) => w.scrollWidth - w.clientWidth);
+  expect(overflow).toBeGreaterThan(0);
+  const first = table.locator('tbody tr').first().locator('td').first();
+  const before = await first.boundingBox();
+  await wrap.evaluate((w) => { w.scrollLeft = w.scrollWidth; });
+  const after = await first.boundingBox();
+  expect(Math.abs((after?.x ?? -1) - (before?.x ?? -2))).toBeLessThan(1);
+});
