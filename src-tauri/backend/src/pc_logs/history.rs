@@ -60,67 +60,65 @@ pub async fn list(db: &Db, actor: &Actor, query: &LogImportQuery) -> Result<LogI
     actor.require(Permission::ManageSettings)?;
     let limit = i64::from(query.limit.unwrap_or(50).clamp(1, 500));
     let offset = i64::from(query.offset.unwrap_or(0));
-    let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} ORDER BY started_at DESC, id DESC LIMIT $1 OFFSET $2"))
+    let rows: Vec<ImportRow> = sqlx::query_as(&format!("{SELECT} ORDER BY started_at DESC, id DESC LIMIT $1 OFFSET $2"))
         .bind(limit)
         .bind(offset)
         .fetch_all(&db.pool)
         .await?;
     let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attendance_import_files").fetch_one(&db.pool).await?;
     let retention_days = crate::attendance::rule_settings::task_settings(db).await?.retention.events_days;
-    Ok(LogImportList { imports: rows.into_iter().map(Row::into_import).collect(), total, retention_days })
+    Ok(LogImportList { imports: rows.into_iter().map(LogImport::from).collect(), total, retention_days })
 }
 
 async fn find(db: &Db, id: i64) -> Result<Option<LogImport>> {
-    let row: Option<Row> = sqlx::query_as(&format!("{SELECT} WHERE id = $1")).bind(id).fetch_optional(&db.pool).await?;
-    Ok(row.map(Row::into_import))
+    let row: Option<ImportRow> = sqlx::query_as(&format!("{SELECT} WHERE id = $1")).bind(id).fetch_optional(&db.pool).await?;
+    Ok(row.map(LogImport::from))
 }
 
-const SELECT: &str = "SELECT id, name, format, source, imported_by, size_bytes, started_at, finished_at, events_read, \
-     events_imported, duplicates, rejected, older_than_retention, older_kept, status, message FROM attendance_import_files";
-
-type Row = (i64, String, String, String, Option<String>, i64, i64, Option<i64>, i64, i64, i64, i64, i64, i64, String, Option<String>);
-
-trait IntoImport {
-    fn into_import(self) -> LogImport;
+/// An import's row, its columns named as in [`LogImport`].
+#[derive(sqlx::FromRow)]
+struct ImportRow {
+    id: i64,
+    file: String,
+    format: String,
+    source: String,
+    imported_by: Option<String>,
+    size_bytes: i64,
+    started_at: i64,
+    finished_at: Option<i64>,
+    read: i64,
+    imported: i64,
+    duplicates: i64,
+    rejected: i64,
+    older_than_retention: i64,
+    older_kept: i64,
+    status: String,
+    message: Option<String>,
 }
 
-impl IntoImport for Row {
-    fn into_import(self) -> LogImport {
-        let (
-            id,
-            file,
-            format,
-            source,
-            imported_by,
-            size_bytes,
-            started_at,
-            finished_at,
-            read,
-            imported,
-            duplicates,
-            rejected,
-            older,
-            kept,
-            status,
-            message,
-        ) = self;
+const SELECT: &str = "SELECT id, name AS file, format, source, imported_by, size_bytes, started_at, finished_at, \
+     events_read AS read, events_imported AS imported, duplicates, rejected, older_than_retention, older_kept, status, message \
+     FROM attendance_import_files";
+
+impl From<ImportRow> for LogImport {
+    fn from(r: ImportRow) -> LogImport {
         LogImport {
-            id,
-            file,
-            format,
-            source: ImportSource::from_key(&source).unwrap_or(ImportSource::Command),
-            imported_by,
-            size_bytes,
-            started_at,
-            finished_at,
-            read,
-            imported,
-            duplicates,
-            rejected,
-            older_than_retention: older,
-            older_kept: kept != 0,
-            status,
-            message,
+            id: r.id,
+            file: r.file,
+            format: r.format,
+            source: ImportSource::from_key(&r.source).unwrap_or(ImportSource::Command),
+            imported_by: r.imported_by,
+            size_bytes: r.size_bytes,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+            read: r.read,
+            imported: r.imported,
+            duplicates: r.duplicates,
+            rejected: r.rejected,
+            older_than_retention: r.older_than_retention,
+            older_kept: r.older_kept != 0,
+            status: r.status,
+            message: r.message,
             first_rejects: Vec::new(),
         }
     }
