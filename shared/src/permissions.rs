@@ -28,10 +28,13 @@ pub enum Permission {
     /// Enter one's own hours per day and task.
     #[serde(rename = "effort.enter")]
     EnterEffort,
+    /// Publish client releases, choose the one offered, and set the client update policy.
+    #[serde(rename = "updates.manage")]
+    ManageUpdates,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 8] = [
+    pub const ALL: [Permission; 9] = [
         Permission::ManageUsers,
         Permission::ViewUsers,
         Permission::ManageOrganizations,
@@ -40,6 +43,7 @@ impl Permission {
         Permission::ViewAttendance,
         Permission::ManageProjects,
         Permission::EnterEffort,
+        Permission::ManageUpdates,
     ];
 
     /// The stable name stored in the database and sent over the API.
@@ -53,6 +57,7 @@ impl Permission {
             Permission::ViewAttendance => "attendance.view",
             Permission::ManageProjects => "projects.manage",
             Permission::EnterEffort => "effort.enter",
+            Permission::ManageUpdates => "updates.manage",
         }
     }
 

@@ -468,6 +468,42 @@ async fn migrations_run_once() {
     assert_eq!(n as usize, kinmu::database::MIGRATIONS.len());
 }
 
+/// A permission added in a later version reaches the administrator role of a database set up
+/// before it: otherwise, after the upgrade, nobody would hold every permission and the checks that
+/// keep one administrator would count none.
+async fn administrators_gain_a_permission_added_later(url: DatabaseUrl) {
+    let (app, db) = app_on(&url).await;
+    let mut admin = Client::new(&app);
+    let setup = json!({"organization_name": "Acme", "admin_login": "admin", "admin_display_name": "A",
+                       "admin_password": ADMIN_PASSWORD, "default_language": "ja", "time_zone": "Asia/Tokyo"});
+    assert!(admin.send("POST", "/setup", setup).await.status.is_success());
+    let before_updates = "attendance.view,effort.enter,orgs.manage,projects.manage,roles.manage,settings.manage,users.manage,users.view";
+    sqlx::query("UPDATE roles SET permissions = $1 WHERE builtin = 'administrator'").bind(before_updates).execute(&db.pool).await.unwrap();
+    sqlx::query("DELETE FROM kinmu_migrations WHERE version = 10").execute(&db.pool).await.unwrap();
+    db.pool.close().await;
+    let db = Db::open(&url, 1).await.unwrap();
+    let text: String =
+        sqlx::query_scalar("SELECT permissions FROM roles WHERE builtin = 'administrator'").fetch_one(&db.pool).await.unwrap();
+    let held: Vec<&str> = text.split(',').collect();
+    for p in kinmu_shared::permissions::Permission::ALL {
+        assert!(held.contains(&p.key()), "the administrator role lacks {} after the upgrade: {text}", p.key());
+    }
+    let managers: String = sqlx::query_scalar("SELECT permissions FROM roles WHERE builtin = 'manager'").fetch_one(&db.pool).await.unwrap();
+    assert!(!managers.contains("updates.manage"), "only the administrator gains it: {managers}");
+}
+
+#[tokio::test]
+async fn administrators_gain_a_permission_added_later_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    administrators_gain_a_permission_added_later(sqlite_url(&dir)).await;
+}
+
+#[tokio::test]
+async fn administrators_gain_a_permission_added_later_on_postgres() {
+    let Some(url) = postgres_url().await else { return };
+    administrators_gain_a_permission_added_later(url).await;
+}
+
 #[tokio::test]
 async fn an_unreachable_database_gives_a_one_line_reason() {
     let url = DatabaseUrl::parse("postgres://kinmu:topsecret@127.0.0.1:1/kinmu").unwrap();

@@ -64,6 +64,7 @@ pub fn permission_label(p: Permission) -> &'static str {
         Permission::ViewAttendance => "perm.attendance.view",
         Permission::ManageProjects => "perm.projects.manage",
         Permission::EnterEffort => "perm.effort.enter",
+        Permission::ManageUpdates => "perm.updates.manage",
     })
 }
 

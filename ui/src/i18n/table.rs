@@ -203,6 +203,7 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ("perm.projects.manage", "プロジェクトの管理", "Manage projects"),
     ("perm.roles.manage", "役割の管理", "Manage roles"),
     ("perm.settings.manage", "システム設定の変更", "Change system settings"),
+    ("perm.updates.manage", "クライアント更新の管理", "Manage client updates"),
     ("perm.users.manage", "ユーザーの管理", "Manage users"),
     ("perm.users.view", "ユーザーの閲覧", "View users"),
     ("prefs.title", "個人設定", "Preferences"),

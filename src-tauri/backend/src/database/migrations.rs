@@ -69,6 +69,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0009_import_history.sql"),
         postgres: include_str!("../../migrations/postgres/0009_import_history.sql"),
     },
+    Migration {
+        version: 10,
+        name: "updates_permission",
+        sqlite: include_str!("../../migrations/sqlite/0010_updates_permission.sql"),
+        postgres: include_str!("../../migrations/postgres/0010_updates_permission.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]
