@@ -10,6 +10,7 @@ mod attendance_reports;
 mod daily_record;
 mod log_imports;
 mod output_profiles;
+mod releases;
 pub mod routes;
 
 use serde::{Deserialize, Serialize};
@@ -21,6 +22,7 @@ pub use attendance_reports::*;
 pub use daily_record::*;
 pub use log_imports::*;
 pub use output_profiles::*;
+pub use releases::*;
 
 /// Seconds since 1970-01-01T00:00:00Z. Every instant in the API is one of these; the UI shows it
 /// in the user's time zone.

@@ -312,6 +312,10 @@ endpoints! {
     UploadLogFile: POST "/attendance/imports", needs(Permission::ManageSettings) => ((), LogUploadQuery, FileBytes) -> LogImport;
     /// National holidays and the company's.
     ListHolidays: GET "/attendance/holidays", Session => ((), HolidayQuery, Empty) -> Vec<HolidayEntry>;
+    /// The client releases published (`kinmu release publish`), newest first.
+    ListReleases: GET "/updates/releases", needs(Permission::ManageUpdates) => ((), (), Empty) -> ReleaseList;
+    /// Offers this release to the clients of its platform (in place of the one offered before).
+    OfferRelease: POST "/updates/releases/{id}/offer", needs(Permission::ManageUpdates) => (Id, (), Empty) -> Release;
 }
 
 /// The route with this method and path pattern (as the router matched it), if any.
@@ -325,7 +329,7 @@ mod tests {
 
     #[test]
     fn each_method_and_path_is_listed_once() {
-        assert_eq!(ROUTES.len(), 56);
+        assert_eq!(ROUTES.len(), 58);
         for (i, a) in ROUTES.iter().enumerate() {
             assert!(a.path.starts_with('/'), "{a:?}");
             assert!(!ROUTES[i + 1..].iter().any(|b| a.method == b.method && a.path == b.path), "{a:?} is listed twice");

@@ -1,4 +1,4 @@
-//! The `kinmu` command: `serve`, `setup`, `user add|list|disable`, `migrate`, `import`. Errors print one
+//! The `kinmu` command: `serve`, `setup`, `user add|list|disable`, `migrate`, `import`, `release …`. Errors print one
 //! line saying what went wrong and what to do, and exit non-zero; secrets are never printed.
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -67,6 +67,80 @@ enum Command {
     /// The output profiles: files of attendance tables written after each attendance task.
     #[command(subcommand)]
     Files(FilesCommand),
+    /// Client releases, published as a signed TUF repository under <data-dir>/updates and served
+    /// at <base-path>/updates/.
+    #[command(subcommand)]
+    Release(ReleaseCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum ReleaseCommand {
+    /// The repository's signing keys.
+    #[command(subcommand)]
+    Keys(ReleaseKeysCommand),
+    /// Publish every file under DIR as a release: target <platform>/<version>/<path in DIR>.
+    Publish {
+        /// The folder of the release's files.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// The release's version, e.g. 1.4.0 (a published version never changes).
+        #[arg(long, value_name = "X")]
+        version: String,
+        /// The platform, e.g. windows-x86_64 (default: this machine's).
+        #[arg(long, value_name = "P")]
+        platform: Option<String>,
+    },
+    /// List the published releases, newest first.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: ListFormat,
+    },
+    /// Offer a release to the clients of its platform (in place of the one offered before).
+    Offer {
+        /// The release's version.
+        #[arg(value_name = "VERSION")]
+        version: String,
+        /// Its platform (default: this machine's).
+        #[arg(long, value_name = "P")]
+        platform: Option<String>,
+    },
+    /// Write the repository's newest root metadata: the trusted root a client ships with.
+    Root {
+        /// The file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Replace a key: a new root version lists the new key, signed by the root key (and by the
+    /// new root key too when the root key is replaced), so clients walk from the root they hold.
+    RotateKey {
+        /// The current root key's file.
+        #[arg(long, value_name = "FILE")]
+        root_key: PathBuf,
+        /// Whose key: targets, snapshot, timestamp or root.
+        #[arg(long, default_value = "timestamp", value_parser = parse_rotated_role)]
+        role: crate::updates::releases::RotatedRole,
+        /// Where the new root key is written (with --role root; mode 0600, never overwritten).
+        #[arg(long, value_name = "FILE")]
+        new_root_key: Option<PathBuf>,
+    },
+    /// Sign again the metadata that expires soon (`kinmu serve` does this every ten minutes).
+    Refresh,
+}
+
+#[derive(Subcommand, Debug)]
+enum ReleaseKeysCommand {
+    /// Create the root key (written to FILE, mode 0600: keep it offline), the online keys of the
+    /// targets, snapshot and timestamp roles (in <data-dir>/updates/keys) and the first root.
+    Init {
+        /// Where to write the root key (a new file).
+        #[arg(long, value_name = "FILE")]
+        root_key: PathBuf,
+    },
+}
+
+fn parse_rotated_role(s: &str) -> Result<crate::updates::releases::RotatedRole, String> {
+    crate::updates::releases::RotatedRole::parse(s).ok_or_else(|| format!("{s:?} is not a role: use targets, snapshot, timestamp or root"))
 }
 
 #[derive(Subcommand, Debug)]
@@ -499,6 +573,7 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), Failure> {
         Command::Attendance(AttendanceCommand::Run) => attendance_run(&cli, &file, None).await,
         Command::Attendance(AttendanceCommand::Status { format }) => attendance_status(&cli, &file, *format).await,
         Command::Export(a) => export(&cli, &file, a).await,
+        Command::Release(c) => release(&cli, &file, c).await,
         Command::Files(FilesCommand::List { format }) => files_list(&cli, &file, *format).await,
         Command::Files(FilesCommand::Run { profile, month, date }) => {
             files_run(&cli, &file, profile.as_deref(), month.as_deref(), date.as_deref()).await
@@ -678,6 +753,77 @@ async fn attendance_show(cli: &Cli, file: &FileConfig, user: &str, month: &str, 
                 if report.log_users.is_empty() { "nobody yet".to_string() } else { report.log_users.join(", ") }
             );
             print_table(&header, &rows);
+        }
+    }
+    Ok(())
+}
+
+async fn release(cli: &Cli, file: &FileConfig, command: &ReleaseCommand) -> Result<(), Failure> {
+    use crate::updates::releases::{self, RepositoryDir};
+    let db = open_db(cli, file).await?;
+    let repo = RepositoryDir::in_data_dir(&data_dir(cli, file));
+    let now = crate::now();
+    match command {
+        ReleaseCommand::Keys(ReleaseKeysCommand::Init { root_key }) => {
+            let done = releases::init_keys(&db, &repo, root_key, now).await?;
+            println!("root key {} written to {} (keep it offline: it signs new roots only)", done.root_key_id, root_key.display());
+            println!("online keys written to {}", repo.keys().display());
+            println!("first root signed: {}", done.root_file.display());
+        }
+        ReleaseCommand::Publish { dir, version, platform } => {
+            let platform = platform.clone().unwrap_or_else(releases::this_platform);
+            let started = Instant::now();
+            let r = releases::publish(&db, &Actor::Operator, &repo, dir, version, &platform, now).await?;
+            println!(
+                "release {} of {} published: {} files, {} bytes, signed in {:.1} s",
+                r.version,
+                r.platform,
+                r.files,
+                r.bytes,
+                started.elapsed().as_secs_f64()
+            );
+        }
+        ReleaseCommand::List { format } => {
+            let list = releases::list(&db, &Actor::Operator).await?;
+            let header = ["version", "platform", "published_at", "files", "bytes", "offered"];
+            let rows: Vec<Vec<String>> = list
+                .releases
+                .iter()
+                .map(|r| {
+                    let at = chrono::DateTime::from_timestamp(r.published_at, 0).map(|t| t.to_rfc3339()).unwrap_or_default();
+                    vec![r.version.clone(), r.platform.clone(), at, r.files.to_string(), r.bytes.to_string(), r.offered.to_string()]
+                })
+                .collect();
+            match format {
+                ListFormat::Csv => print_csv(&header, &rows)?,
+                ListFormat::Table if rows.is_empty() => println!("no releases: `kinmu release publish DIR --version X` publishes one"),
+                ListFormat::Table => print_table(&header, &rows),
+            }
+        }
+        ReleaseCommand::Offer { version, platform } => {
+            let platform = platform.clone().unwrap_or_else(releases::this_platform);
+            let r = releases::offer_version(&db, &Actor::Operator, version, &platform).await?;
+            println!("release {} is offered to the {} clients", r.version, r.platform);
+        }
+        ReleaseCommand::Root { out } => {
+            let root = repo.latest_root()?;
+            std::fs::copy(&root, out).map_err(|e| Failure(format!("cannot write {}: {e}", out.display())))?;
+            println!("{} written to {}", root.file_name().and_then(|n| n.to_str()).unwrap_or("root"), out.display());
+        }
+        ReleaseCommand::RotateKey { root_key, role, new_root_key } => {
+            let v = releases::rotate_key(&db, &repo, root_key, *role, new_root_key.as_deref(), now).await?;
+            println!("root version {v} lists the new {role:?} key; targets, snapshot and timestamp are signed again");
+        }
+        ReleaseCommand::Refresh => {
+            let done = releases::refresh(&db, &repo, now).await?;
+            println!(
+                "{}",
+                match done {
+                    releases::Refreshed::Nothing => "nothing expires soon: nothing signed",
+                    releases::Refreshed::Timestamp => "timestamp signed again",
+                    releases::Refreshed::All => "targets, snapshot and timestamp signed again",
+                }
+            );
         }
     }
     Ok(())
@@ -980,6 +1126,7 @@ async fn serve(cli: &Cli, file: &FileConfig, a: &ServeArgs) -> Result<(), Failur
             ui_dir,
             secure_cookies: a.secure_cookies || file.server.secure_cookies.unwrap_or(false),
             output_roots: output_roots(cli, file),
+            updates: Some(crate::updates::releases::RepositoryDir::in_data_dir(&data_dir(cli, file))),
         },
     )
     .await?;
@@ -989,7 +1136,10 @@ async fn serve(cli: &Cli, file: &FileConfig, a: &ServeArgs) -> Result<(), Failur
         tracing::warn!(runs = interrupted, "attendance task runs left running by an earlier process were marked interrupted");
     }
     let (_stop_schedule, schedule_stopped) = tokio::sync::watch::channel(false);
-    tokio::spawn(crate::attendance::daily_task::schedule(state.db.clone(), state.attendance_task.clone(), schedule_stopped));
+    tokio::spawn(crate::attendance::daily_task::schedule(state.db.clone(), state.attendance_task.clone(), schedule_stopped.clone()));
+    if let Some(repo) = state.updates.clone() {
+        tokio::spawn(crate::updates::releases::keep_signed(state.db.clone(), repo, schedule_stopped));
+    }
     crate::http::serve(state, addr, |local| {
         let host = if local.ip().is_unspecified() { "localhost".to_string() } else { local.ip().to_string() };
         let host = if local.is_ipv6() && host != "localhost" { format!("[{host}]") } else { host };

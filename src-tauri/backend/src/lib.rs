@@ -21,6 +21,7 @@ pub mod http;
 pub mod pc_logs;
 pub mod settings_file;
 pub mod time_zones;
+pub mod updates;
 
 /// The current instant in seconds since the epoch. Only the edges call this; services take
 /// `now` as an argument so that tests choose the time.

@@ -573,7 +573,13 @@ async fn the_app_lives_under_its_base_path() {
     let db = Db::open(&sqlite_url(&dir), 2).await.unwrap();
     let state = AppState::new(
         db,
-        ServerOptions { base_path: "/kinmu".into(), ui_dir: Some(ui), secure_cookies: true, output_roots: Default::default() },
+        ServerOptions {
+            base_path: "/kinmu".into(),
+            ui_dir: Some(ui),
+            secure_cookies: true,
+            output_roots: Default::default(),
+            updates: None,
+        },
     )
     .await
     .unwrap();

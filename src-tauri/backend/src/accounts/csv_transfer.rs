@@ -55,7 +55,7 @@ pub async fn export_users(db: &Db, actor: &Actor, now: i64) -> Result<String> {
             u.language.code(),
             &u.log_accounts.join(";"),
         ];
-        w.write_record(fields.map(neutralise_formula).iter().map(|f| f.as_ref())).map_err(|e| Error::Internal(e.to_string()))?;
+        w.write_record(fields.map(neutralise_formula).iter().map(|f| &**f)).map_err(|e| Error::Internal(e.to_string()))?;
     }
     finish(w)
 }
@@ -64,7 +64,7 @@ pub async fn export_organizations(db: &Db) -> Result<String> {
     let mut w = writer();
     w.write_record(ORG_CSV_HEADER).map_err(|e| Error::Internal(e.to_string()))?;
     for o in organizations::list(db).await? {
-        w.write_record([neutralise_formula(&o.path).as_ref()]).map_err(|e| Error::Internal(e.to_string()))?;
+        w.write_record([&*neutralise_formula(&o.path)]).map_err(|e| Error::Internal(e.to_string()))?;
     }
     finish(w)
 }

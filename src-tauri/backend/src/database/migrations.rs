@@ -75,6 +75,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0010_updates_permission.sql"),
         postgres: include_str!("../../migrations/postgres/0010_updates_permission.sql"),
     },
+    Migration {
+        version: 12,
+        name: "releases",
+        sqlite: include_str!("../../migrations/sqlite/0012_releases.sql"),
+        postgres: include_str!("../../migrations/postgres/0012_releases.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]

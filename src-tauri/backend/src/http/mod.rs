@@ -7,6 +7,7 @@ mod error_response;
 mod request_parts;
 mod routes;
 mod ui_files;
+mod update_files;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -41,6 +42,8 @@ pub struct AppState {
     ui: ui_files::UiFiles,
     /// The attendance task's run flag and stop request.
     pub attendance_task: std::sync::Arc<crate::attendance::daily_task::TaskControl>,
+    /// The client release repository served under `<base>/updates/` (none: not served).
+    pub updates: Option<crate::updates::releases::RepositoryDir>,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -51,6 +54,8 @@ pub struct ServerOptions {
     pub secure_cookies: bool,
     /// Where output profiles may write (from the configuration file).
     pub output_roots: crate::attendance::output_roots::OutputRoots,
+    /// The client release repository to serve under `<base>/updates/` (`<data-dir>/updates`).
+    pub updates: Option<crate::updates::releases::RepositoryDir>,
 }
 
 impl AppState {
@@ -66,6 +71,7 @@ impl AppState {
             session_idle_seconds: AtomicI64::new(idle),
             ui,
             attendance_task: crate::attendance::daily_task::TaskControl::writing_to(opts.output_roots),
+            updates: opts.updates,
         }))
     }
 
@@ -108,8 +114,13 @@ pub fn router(state: SharedState) -> Router {
         .layer(DefaultBodyLimit::max(CSV_LIMIT));
     // The API is nested under the base path; every other path goes to the UI's files, which
     // handle the base path themselves (so "/kinmu", "/kinmu/" and "/kinmu/login" all work).
+    // The release repository: public files, TUF verifies them (see `update_files`).
+    let updates = Router::new()
+        .route("/metadata/{*path}", axum::routing::get(update_files::metadata))
+        .route("/targets/{*path}", axum::routing::get(update_files::targets));
     let app = Router::new()
         .nest(&format!("{}{}", state.base_path, kinmu_shared::API_PREFIX), api)
+        .nest(&format!("{}/updates", state.base_path), updates)
         .fallback(ui_files::serve)
         .with_state(state.clone());
     request_layers(app)

@@ -92,7 +92,7 @@ pub async fn app_on(url: &DatabaseUrl) -> (Router, Db) {
     let db = Db::open(url, 5).await.expect("database opens");
     let state = AppState::new(
         db.clone(),
-        ServerOptions { base_path: String::new(), ui_dir: None, secure_cookies: false, output_roots: test_output_roots() },
+        ServerOptions { base_path: String::new(), ui_dir: None, secure_cookies: false, output_roots: test_output_roots(), updates: None },
     )
     .await
     .unwrap();

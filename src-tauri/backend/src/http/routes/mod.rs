@@ -8,6 +8,7 @@ mod health;
 mod log_imports;
 mod organizations;
 mod output_profiles;
+mod releases;
 mod roles;
 mod settings;
 mod setup;
@@ -93,6 +94,8 @@ handlers! {
     ListLogImports => log_imports::list,
     UploadLogFile => log_imports::upload,
     ListHolidays => output_profiles::holidays,
+    ListReleases => releases::list,
+    OfferRelease => releases::offer,
 }
 
 pub fn api_routes() -> Router<SharedState> {

@@ -1,0 +1,147 @@
+//! Serves the release repository in TUF's standard layout, to anyone (TUF clients verify what
+//! they download against the root they ship with): `<base>/updates/metadata/<file>` and
+//! `<base>/updates/targets/<path>`. Files are streamed from disk (tower-http's `ServeFile`: `Range`
+//! requests answer 206 with `Content-Range`, or 416), with an `ETag` (answered 304 to a matching
+//! `If-None-Match`) and a `Cache-Control`: versioned metadata and hash-named targets never change
+//! (`immutable`), `timestamp.json` must be asked again each time (`no-cache`).
+
+use std::path::{Component, Path, PathBuf};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::header::{CACHE_CONTROL, ETAG, IF_NONE_MATCH};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use tower::ServiceExt;
+
+use super::SharedState;
+
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+const REVALIDATE: &str = "no-cache";
+
+/// `<base>/updates/metadata/{*path}`.
+pub async fn metadata(State(state): State<SharedState>, axum::extract::Path(path): axum::extract::Path<String>, req: Request) -> Response {
+    let Some(repo) = &state.updates else { return not_found() };
+    send(&repo.metadata(), &path, Area::Metadata, req).await
+}
+
+/// `<base>/updates/targets/{*path}`. A target in a folder lies at `<dir>/<sha256>.<name>`, as
+/// the TUF specification and python-tuf ask for it; tough's loader asks `<sha256>.<dir>/<name>`
+/// (the hash before the whole path), which is answered with the same file.
+pub async fn targets(State(state): State<SharedState>, axum::extract::Path(path): axum::extract::Path<String>, req: Request) -> Response {
+    let Some(repo) = &state.updates else { return not_found() };
+    let path = hash_into_file_name(&path).unwrap_or(path);
+    send(&repo.targets(), &path, Area::Targets, req).await
+}
+
+/// `<sha256>.<dir>/<name>` → `<dir>/<sha256>.<name>`; None for any other path.
+fn hash_into_file_name(path: &str) -> Option<String> {
+    let (hash, rest) = path.split_once('.')?;
+    let (dir, name) = rest.rsplit_once('/')?;
+    (hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit())).then(|| format!("{dir}/{hash}.{name}"))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Area {
+    Metadata,
+    Targets,
+}
+
+fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "not found").into_response()
+}
+
+/// `path` below the folder: plain names only (no `..`, no root, no hidden names such as the
+/// staging folders and partial copies).
+fn safe_relative(path: &str) -> Option<PathBuf> {
+    let rel = Path::new(path);
+    let plain = rel.components().all(|c| matches!(c, Component::Normal(n) if !n.to_string_lossy().starts_with('.')));
+    (plain && !path.is_empty() && !path.contains('\\')).then(|| rel.to_path_buf())
+}
+
+/// Whether a file never changes once written: `N.<role>.json`, or a target named by its SHA-256.
+fn immutable(area: Area, file_name: &str) -> bool {
+    let (prefix, _) = file_name.split_once('.').unwrap_or(("", ""));
+    match area {
+        Area::Metadata => !prefix.is_empty() && prefix.bytes().all(|b| b.is_ascii_digit()),
+        Area::Targets => prefix.len() == 64 && prefix.bytes().all(|b| b.is_ascii_hexdigit()),
+    }
+}
+
+/// Whether `If-None-Match` names `etag` (or `*`); weak and strong forms compare alike.
+fn matches(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get_all(IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .any(|t| t == "*" || t == etag)
+}
+
+async fn send(dir: &Path, path: &str, area: Area, req: Request) -> Response {
+    let Some(rel) = safe_relative(path) else { return not_found() };
+    let file = dir.join(&rel);
+    let meta = match tokio::fs::metadata(&file).await {
+        Ok(m) if m.is_file() => m,
+        _ => return not_found(),
+    };
+    let modified = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
+    let etag = format!("\"{:x}-{modified:x}\"", meta.len());
+    let name = rel.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let cache = if immutable(area, name) { IMMUTABLE } else { REVALIDATE };
+    let etag_value = HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"0\""));
+    if matches(req.headers(), &etag) {
+        return (StatusCode::NOT_MODIFIED, [(ETAG, etag_value), (CACHE_CONTROL, HeaderValue::from_static(cache))]).into_response();
+    }
+    let mime = match area {
+        Area::Metadata => mime_guess::mime::APPLICATION_JSON,
+        Area::Targets => mime_guess::mime::APPLICATION_OCTET_STREAM,
+    };
+    let served = match tower_http::services::ServeFile::new_with_mime(&file, &mime).oneshot(req).await {
+        Ok(r) => r,
+        Err(never) => match never {},
+    };
+    let mut response = served.map(Body::new);
+    if response.status() == StatusCode::NOT_FOUND {
+        return not_found();
+    }
+    let success = response.status().is_success();
+    let headers = response.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static(cache));
+    if success {
+        headers.insert(ETAG, etag_value);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_names_below_the_folder_are_served() {
+        assert!(safe_relative("1.root.json").is_some());
+        assert!(safe_relative("linux-x86_64/1.0/abc.kinmu").is_some());
+        for bad in ["../keys/root.key", "a/../../x", "/etc/passwd", "", ".staging-1/timestamp.json", "a/.abc.partial", "a\\..\\b"] {
+            assert!(safe_relative(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn toughs_form_of_a_hashed_target_in_a_folder_is_the_specifications() {
+        let hash = "ab".repeat(32);
+        assert_eq!(hash_into_file_name(&format!("{hash}.win/1.0/ui/app.js")), Some(format!("win/1.0/ui/{hash}.app.js")));
+        assert_eq!(hash_into_file_name(&format!("win/1.0/{hash}.app.js")), None);
+        assert_eq!(hash_into_file_name(&format!("{hash}.app.js")), None);
+        assert_eq!(hash_into_file_name("short.win/app.js"), None);
+    }
+
+    #[test]
+    fn versioned_metadata_and_hashed_targets_are_immutable() {
+        assert!(immutable(Area::Metadata, "3.snapshot.json"));
+        assert!(!immutable(Area::Metadata, "timestamp.json"));
+        assert!(immutable(Area::Targets, &format!("{}.app.wasm", "a".repeat(64))));
+        assert!(!immutable(Area::Targets, "app.wasm"));
+    }
+}
