@@ -25,6 +25,12 @@ use crate::error::{Error, Result};
 /// How long a command waits for another process's signing to finish.
 const LEASE_WAIT: Duration = Duration::from_secs(30);
 
+/// The SHA-256 of `bytes`, in hex (as targets metadata and the release records give it).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
 /// The platform of the machine this runs on, as releases name platforms: `linux-x86_64`.
 pub fn this_platform() -> String {
     format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH)
