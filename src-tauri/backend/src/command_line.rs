@@ -775,10 +775,11 @@ async fn release(cli: &Cli, file: &FileConfig, command: &ReleaseCommand) -> Resu
             let started = Instant::now();
             let r = releases::publish(&db, &Actor::Operator, &repo, dir, version, &platform, now).await?;
             println!(
-                "release {} of {} published: {} files, {} bytes, signed in {:.1} s",
+                "release {} of {} published: {} {}, {} bytes, signed in {:.1} s",
                 r.version,
                 r.platform,
                 r.files,
+                if r.files == 1 { "file" } else { "files" },
                 r.bytes,
                 started.elapsed().as_secs_f64()
             );

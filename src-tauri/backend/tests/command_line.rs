@@ -418,3 +418,79 @@ async fn a_locked_login_is_unlocked_with_the_command() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("nobody"), "{}", text(&out.stderr));
 }
+
+/// `kinmu release …` as an operator scripts it: the order of the steps, the key files' safety,
+/// and failures that name their fix.
+#[test]
+fn release_commands_guide_the_operator_and_keep_keys_private() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let help = text(&kinmu(d, &["release", "--help"], None).stdout);
+    for word in ["keys", "publish", "list", "offer", "root", "rotate-key", "refresh"] {
+        assert!(help.contains(word), "kinmu release --help mentions {word}: {help}");
+    }
+    let src = d.join("release");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(src.join("kinmu-desktop"), b"binary").unwrap();
+    let src_arg = src.to_str().unwrap();
+
+    // Publishing before the keys exist says what to run first.
+    let out = kinmu(d, &["release", "publish", src_arg, "--version", "1.0.0"], None);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("kinmu release keys init"), "{}", text(&out.stderr));
+
+    let root_key = d.join("offline").join("root.key");
+    std::fs::create_dir_all(root_key.parent().unwrap()).unwrap();
+    let key_arg = root_key.to_str().unwrap();
+    let out = kinmu(d, &["release", "keys", "init", "--root-key", key_arg], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let all_output = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    let key_bytes = std::fs::read(&root_key).unwrap();
+    assert!(!all_output.contains(&hex::encode(&key_bytes)), "the private key is never printed");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&root_key), 0o600);
+        for role in ["targets", "snapshot", "timestamp"] {
+            assert_eq!(mode(&d.join("updates/keys").join(format!("{role}.key"))), 0o600, "{role}");
+        }
+        assert_eq!(mode(&d.join("updates/keys")), 0o700);
+    }
+    // Twice: refused, and the root key is not overwritten.
+    let out = kinmu(d, &["release", "keys", "init", "--root-key", d.join("other.key").to_str().unwrap()], None);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("rotate-key"), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read(&root_key).unwrap(), key_bytes);
+
+    let out = kinmu(d, &["release", "publish", src_arg, "--version", "1.0 beta"], None);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("is not a version"), "{}", text(&out.stderr));
+    let out = kinmu(d, &["release", "publish", src_arg, "--version", "1.0.0", "--platform", "Windows"], None);
+    assert!(text(&out.stderr).contains("is not a platform"), "{}", text(&out.stderr));
+    let out = kinmu(d, &["release", "publish", d.join("missing").to_str().unwrap(), "--version", "1.0.0"], None);
+    assert!(text(&out.stderr).contains("is not a folder"), "{}", text(&out.stderr));
+    let out = kinmu(d, &["release", "publish", src_arg, "--version", "1.0.0", "--platform", "linux-x86_64"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("1 file, 6 bytes"), "{}", text(&out.stdout));
+    let out = kinmu(d, &["release", "offer", "9.9.9", "--platform", "linux-x86_64"], None);
+    assert!(text(&out.stderr).contains("kinmu release list"), "{}", text(&out.stderr));
+    let out = kinmu(d, &["release", "offer", "1.0.0", "--platform", "linux-x86_64"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let list = text(&kinmu(d, &["release", "list"], None).stdout);
+    assert!(list.contains("1.0.0") && list.contains("linux-x86_64") && list.contains("true"), "{list}");
+
+    let out = kinmu(d, &["release", "rotate-key", "--root-key", d.join("nowhere.key").to_str().unwrap()], None);
+    assert!(text(&out.stderr).contains("cannot read the key file"), "{}", text(&out.stderr));
+    let out = kinmu(d, &["release", "rotate-key", "--root-key", key_arg, "--role", "mirror"], None);
+    assert!(text(&out.stderr).contains("targets, snapshot, timestamp or root"), "{}", text(&out.stderr));
+    let out = kinmu(d, &["release", "rotate-key", "--root-key", key_arg, "--role", "targets"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let trusted = d.join("trusted.json");
+    let out = kinmu(d, &["release", "root", "--out", trusted.to_str().unwrap()], None);
+    assert!(text(&out.stdout).contains("2.root.json"), "{}", text(&out.stdout));
+    let root: serde_json::Value = serde_json::from_slice(&std::fs::read(&trusted).unwrap()).unwrap();
+    assert_eq!(root["signed"]["version"], 2);
+    let out = kinmu(d, &["release", "refresh"], None);
+    assert!(text(&out.stdout).contains("nothing expires soon"), "{}", text(&out.stdout));
+}

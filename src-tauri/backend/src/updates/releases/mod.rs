@@ -145,9 +145,8 @@ pub async fn publish(
             ),
         ));
     }
-    if !repo.is_initialised() {
-        repo.latest_root()?;
-    }
+    // Without keys nothing can be signed: said before any file is read.
+    repo.latest_root()?;
     let files = files_under(source)?;
     if files.is_empty() {
         return Err(Error::invalid("dir", format!("{} holds no files: a release needs at least one", source.display())));
