@@ -214,6 +214,18 @@ async fn a_published_release_verifies_and_every_attack_is_refused(url: DatabaseU
 
     // A rollback: the client has seen the next timestamp; an older one served afterwards is refused.
     f.publish("1.1.0", now).await;
+    // An unchanged file of a new version is not stored twice: a hard link to the first copy.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let src = f.dir.path().join("src-same");
+        std::fs::create_dir_all(&src).unwrap();
+        std::fs::copy(f.dir.path().join("src-1.0.0/kinmu-desktop"), src.join("kinmu-desktop")).unwrap();
+        releases::publish(&f.db, &Actor::Operator, &f.repo, &src, "1.0.1", "windows-x86_64", now).await.unwrap();
+        let again = f.target_file(&binary.target.replace("1.0.0", "1.0.1"), &binary.sha256);
+        let first = f.target_file(&binary.target, &binary.sha256);
+        assert_eq!(std::fs::metadata(&again).unwrap().ino(), std::fs::metadata(&first).unwrap().ino(), "one copy on disk");
+    }
     assert!(f.load(&f.first_root(), cache.path()).await.is_ok());
     let newer = std::fs::read(f.metadata("timestamp.json")).unwrap();
     std::fs::write(f.metadata("timestamp.json"), &timestamp).unwrap();

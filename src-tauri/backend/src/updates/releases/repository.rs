@@ -234,12 +234,24 @@ pub struct SignedTarget {
 /// ones there before and these), the snapshot and the timestamp under their next versions.
 pub async fn add_targets(repo: &RepositoryDir, files: &[NewTarget], now: i64) -> Result<Vec<SignedTarget>> {
     let state = State::read(repo)?;
+    // The files already in the repository, by hash: an unchanged file of a new version is a hard
+    // link to the one stored before, not a second copy.
+    let stored: HashMap<String, PathBuf> = state
+        .targets
+        .iter()
+        .flat_map(|t| t.signed.targets.iter())
+        .map(|(name, t)| {
+            let sha256 = hex::encode(&t.hashes.sha256);
+            let path = repo.targets().join(hashed_path(name.raw(), &sha256));
+            (sha256, path)
+        })
+        .collect();
     let mut added = Vec::with_capacity(files.len());
     for f in files {
         let target =
             Target::from_path(&f.source).await.map_err(|e| Error::invalid("dir", format!("cannot read {}: {e}", f.source.display())))?;
         let sha256 = hex::encode(&target.hashes.sha256);
-        copy_target(&f.source, &repo.targets(), &f.name, &sha256)?;
+        copy_target(&f.source, stored.get(&sha256), &repo.targets(), &f.name, &sha256)?;
         added.push((f.name.clone(), target.clone()));
     }
     resign(repo, &state, added.clone(), now).await?;
@@ -257,7 +269,9 @@ pub fn hashed_path(name: &str, sha256: &str) -> PathBuf {
     path
 }
 
-fn copy_target(source: &Path, targets_dir: &Path, name: &str, sha256: &str) -> Result<()> {
+/// Stores a target's file: a hard link to `same` (a stored file with the same hash) when the
+/// file system allows, else a copy of `source` (through a hidden partial name).
+fn copy_target(source: &Path, same: Option<&PathBuf>, targets_dir: &Path, name: &str, sha256: &str) -> Result<()> {
     let dest = targets_dir.join(hashed_path(name, sha256));
     if dest.is_file() {
         // Named by its hash: the same bytes are there already.
@@ -265,6 +279,11 @@ fn copy_target(source: &Path, targets_dir: &Path, name: &str, sha256: &str) -> R
     }
     let parent = dest.parent().unwrap_or(targets_dir);
     std::fs::create_dir_all(parent).map_err(|e| Error::Internal(format!("cannot create {}: {e}", parent.display())))?;
+    if let Some(same) = same
+        && std::fs::hard_link(same, &dest).is_ok()
+    {
+        return Ok(());
+    }
     let partial = parent.join(format!(".{sha256}.partial"));
     std::fs::copy(source, &partial).map_err(|e| Error::Internal(format!("cannot copy {} into the repository: {e}", source.display())))?;
     std::fs::rename(&partial, &dest).map_err(|e| Error::Internal(format!("cannot store {}: {e}", dest.display())))
