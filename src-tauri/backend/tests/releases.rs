@@ -426,3 +426,34 @@ async fn an_administrator_lists_releases_and_chooses_the_one_offered_on_postgres
     let Some(url) = postgres_url().await else { return };
     an_administrator_lists_releases_and_chooses_the_one_offered(url, tempfile::tempdir().unwrap()).await;
 }
+
+/// Two publishes at once (two servers, or an operator and the re-signing) take turns on the
+/// signing lease: both releases end up signed, none overwrites the other's metadata.
+async fn concurrent_publishes_take_turns(url: DatabaseUrl, dir: tempfile::TempDir) {
+    let now = kinmu::now();
+    let f = Fixture::new(&url, dir, now).await;
+    let (a, b) = (f.release_files("3.0.0"), f.release_files("3.1.0"));
+    let (first, second) = tokio::join!(
+        releases::publish(&f.db, &Actor::Operator, &f.repo, &a, "3.0.0", "windows-x86_64", now),
+        releases::publish(&f.db, &Actor::Operator, &f.repo, &b, "3.1.0", "windows-x86_64", now),
+    );
+    first.unwrap();
+    second.unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let repo = f.load(&f.first_root(), cache.path()).await.unwrap();
+    assert_eq!(repo.all_targets().count(), 4, "both releases are in the signed targets");
+    assert_eq!(repo.targets().signed.version.get(), 3, "empty, then one version per publish");
+    assert_eq!(read_target(&repo, "windows-x86_64/3.1.0/ui/index.html").await.unwrap(), b"<html>Kinmu 3.1.0</html>");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_publishes_take_turns_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    concurrent_publishes_take_turns(sqlite_url(&dir), dir).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_publishes_take_turns_on_postgres() {
+    let Some(url) = postgres_url().await else { return };
+    concurrent_publishes_take_turns(url, tempfile::tempdir().unwrap()).await;
+}
