@@ -350,6 +350,10 @@ async fn the_repository_is_served_with_ranges_etags_and_cache_headers(url: Datab
     assert_eq!(body, bytes[100_000..]);
     let (status, _, body) = get(&f.app, &path, &[("range", "bytes=10-19")]).await;
     assert_eq!((status, body.as_slice()), (StatusCode::PARTIAL_CONTENT, &bytes[10..20]));
+    let (status, _, body) = get(&f.app, &path, &[("range", "bytes=100000-"), ("if-range", &etag)]).await;
+    assert_eq!((status, body.len()), (StatusCode::PARTIAL_CONTENT, bytes.len() - 100_000), "the same version: the rest");
+    let (status, _, body) = get(&f.app, &path, &[("range", "bytes=100000-"), ("if-range", "\"older\"")]).await;
+    assert_eq!((status, body.len()), (StatusCode::OK, bytes.len()), "another version: the whole file");
     let (status, h, _) = get(&f.app, &path, &[("range", "bytes=900000-")]).await;
     assert_eq!(status, StatusCode::RANGE_NOT_SATISFIABLE);
     assert_eq!(h["content-range"].to_str().unwrap(), format!("bytes */{}", bytes.len()));

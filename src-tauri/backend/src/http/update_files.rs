@@ -1,15 +1,15 @@
 //! Serves the release repository in TUF's standard layout, to anyone (TUF clients verify what
 //! they download against the root they ship with): `<base>/updates/metadata/<file>` and
 //! `<base>/updates/targets/<path>`. Files are streamed from disk (tower-http's `ServeFile`: `Range`
-//! requests answer 206 with `Content-Range`, or 416), with an `ETag` (answered 304 to a matching
-//! `If-None-Match`) and a `Cache-Control`: versioned metadata and hash-named targets never change
+//! requests answer 206 with `Content-Range`, or 416; an `If-Range` naming another version gets the
+//! whole file), with an `ETag` (answered 304 to a matching `If-None-Match`) and a `Cache-Control`: versioned metadata and hash-named targets never change
 //! (`immutable`), `timestamp.json` must be asked again each time (`no-cache`).
 
 use std::path::{Component, Path, PathBuf};
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::header::{CACHE_CONTROL, ETAG, IF_NONE_MATCH};
+use axum::http::header::{CACHE_CONTROL, ETAG, IF_NONE_MATCH, IF_RANGE, RANGE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tower::ServiceExt;
@@ -98,6 +98,11 @@ async fn send(dir: &Path, path: &str, area: Area, req: Request) -> Response {
         Area::Metadata => mime_guess::mime::APPLICATION_JSON,
         Area::Targets => mime_guess::mime::APPLICATION_OCTET_STREAM,
     };
+    // A resumed download names the version it has (`If-Range`): another one gets the whole file.
+    let mut req = req;
+    if req.headers().get(IF_RANGE).is_some_and(|v| v.as_bytes() != etag.as_bytes()) {
+        req.headers_mut().remove(RANGE);
+    }
     let served = match tower_http::services::ServeFile::new_with_mime(&file, &mime).oneshot(req).await {
         Ok(r) => r,
         Err(never) => match never {},
