@@ -75,6 +75,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0010_updates_permission.sql"),
         postgres: include_str!("../../migrations/postgres/0010_updates_permission.sql"),
     },
+    Migration {
+        version: 11,
+        name: "effort",
+        sqlite: include_str!("../../migrations/sqlite/0011_effort.sql"),
+        postgres: include_str!("../../migrations/postgres/0011_effort.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]
