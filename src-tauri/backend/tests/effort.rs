@@ -1,0 +1,339 @@
+//! Effort tracking through the API, on SQLite and PostgreSQL: an entry sent twice is stored once
+//! and a stale version is a conflict; a day over 24 hours is refused naming the day; a closed
+//! project refuses entries; a gap without a reason blocks submission; a member approves nobody's
+//! period and an approver not their own; a submitted or approved period refuses changes through
+//! the API and through the service as imports and the command line call it; an administrator
+//! reopens with a recorded reason.
+
+mod api_client;
+mod test_databases;
+
+use api_client::{Client, app_on, expect, setup};
+use axum::Router;
+use chrono::NaiveDate;
+use kinmu::accounts::Actor;
+use kinmu::database::Db;
+use kinmu::effort::entries;
+use kinmu::error::Error;
+use kinmu_shared::api::{ChangePath, DailyField, DeleteEntry, FieldKind, SaveEntry};
+use serde_json::{Value, json};
+use test_databases::{postgres_url, sqlite_url};
+
+const PASSWORD: &str = "Blue-Harbor-58";
+const DAY: &str = "2026-11-10";
+
+async fn builtin_role(admin: &mut Client, key: &str) -> i64 {
+    let roles = admin.get("/roles").await;
+    roles.body.as_array().unwrap().iter().find(|r| r["builtin"] == key).unwrap()["id"].as_i64().unwrap()
+}
+
+async fn user(admin: &mut Client, login: &str, role: i64) -> i64 {
+    let r = admin
+        .send(
+            "POST",
+            "/users",
+            json!({"login": login, "display_name": login, "role_id": role, "password": PASSWORD, "language": "en", "log_accounts": [login]}),
+        )
+        .await;
+    expect(&r, 201, None);
+    r.body["id"].as_i64().unwrap()
+}
+
+async fn logged_in(app: &Router, login: &str) -> Client {
+    let mut c = Client::new(app);
+    expect(&c.login(login, PASSWORD).await, 200, None);
+    c
+}
+
+/// A stored attendance day for `account` with `minutes` of actual work.
+async fn attended(db: &Db, account: &str, date: &str, minutes: i64) {
+    let columns = DailyField::list(&DailyField::ALL);
+    let values: Vec<String> = DailyField::ALL
+        .iter()
+        .map(|f| match f {
+            DailyField::WorkDate => format!("'{date}'"),
+            DailyField::PersonKey | DailyField::Account | DailyField::DisplayName => format!("'{account}'"),
+            DailyField::Worked => "1".into(),
+            DailyField::ClockInText => "'9:00'".into(),
+            DailyField::ClockOutText => "'18:00'".into(),
+            DailyField::ActualWorkMinutes => minutes.to_string(),
+            f => match f.kind() {
+                FieldKind::Text => "''".into(),
+                k if k.nullable() => "NULL".into(),
+                _ => "0".into(),
+            },
+        })
+        .collect();
+    sqlx::query(&format!("INSERT INTO attendance_daily ({columns}) VALUES ({})", values.join(", "))).execute(&db.pool).await.unwrap();
+}
+
+fn entry(id: &str, project: i64, date: &str, minutes: i64, version: Option<i64>) -> Value {
+    json!({"id": id, "date": date, "project_id": project, "minutes": minutes, "note": "design review", "expected_version": version})
+}
+
+async fn count(db: &Db, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(&db.pool).await.unwrap()
+}
+
+async fn effort_story(app: Router, db: Db) {
+    let mut admin = Client::new(&app);
+    setup(&mut admin).await;
+    let member_role = builtin_role(&mut admin, "member").await;
+    let manager_role = builtin_role(&mut admin, "manager").await;
+    let sato = user(&mut admin, "sato", member_role).await;
+    let suzuki = user(&mut admin, "suzuki", member_role).await;
+    let tanaka = user(&mut admin, "tanaka", manager_role).await;
+    let mut s = logged_in(&app, "sato").await;
+    let mut z = logged_in(&app, "suzuki").await;
+    let mut t = logged_in(&app, "tanaka").await;
+
+    // A member cannot make a project; a manager can, and manages it.
+    expect(&s.send("POST", "/effort/projects", json!({"code": "X", "name": "X"})).await, 403, Some("forbidden"));
+    let p = t.send("POST", "/effort/projects", json!({"code": "P-1", "name": "Portal", "client": "Acme"})).await;
+    expect(&p, 201, None);
+    let project = p.body["id"].as_i64().unwrap();
+    assert_eq!(p.body["manager_id"], tanaka, "{}", p.text);
+    let m =
+        t.send("PUT", &format!("/effort/projects/{project}/members"), json!({"members": [{"user_id": sato}, {"user_id": suzuki}]})).await;
+    expect(&m, 200, None);
+    assert_eq!(m.body["members"].as_array().unwrap().len(), 3, "{}", m.text);
+    expect(&t.send("POST", "/effort/projects", json!({"code": "p-1", "name": "Again"})).await, 409, Some("conflict"));
+    // Members see their projects; a stranger's project is not found.
+    assert_eq!(s.get("/effort/projects").await.body.as_array().unwrap().len(), 1);
+    let closed =
+        admin.send("POST", "/effort/projects", json!({"code": "OLD", "name": "Old", "status": "closed", "manager_id": tanaka})).await;
+    expect(&closed, 201, None);
+    let closed = closed.body["id"].as_i64().unwrap();
+    expect(&s.get(&format!("/effort/projects/{closed}")).await, 404, Some("not_found"));
+    expect(&admin.send("PUT", &format!("/effort/projects/{closed}/members"), json!({"members": [{"user_id": sato}]})).await, 200, None);
+
+    // Work items as a tree with paths; copying the project as a template copies them.
+    let design = t.send("POST", &format!("/effort/projects/{project}/work-items"), json!({"name": "Design", "planned_minutes": 600})).await;
+    expect(&design, 201, None);
+    let design_id = design.body["id"].as_i64().unwrap();
+    let screens = t
+        .send(
+            "POST",
+            &format!("/effort/projects/{project}/work-items"),
+            json!({"name": "Screens", "parent_id": design_id, "assignee_ids": [sato]}),
+        )
+        .await;
+    expect(&screens, 201, None);
+    assert_eq!(screens.body["path"], "Design / Screens");
+    let screens_id = screens.body["id"].as_i64().unwrap();
+    let copy = t.send("POST", &format!("/effort/projects/{project}/copy"), json!({"code": "P-2", "name": "Portal 2"})).await;
+    expect(&copy, 201, None);
+    assert_eq!(copy.body["status"], "planning");
+    let copied = t.get(&format!("/effort/projects/{}/work-items", copy.body["id"])).await;
+    let paths: Vec<&str> = copied.body.as_array().unwrap().iter().map(|w| w["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["Design", "Design / Screens"], "{}", copied.text);
+
+    // An entry sent twice with the same UUID is stored once.
+    let u1 = "0b6f1c2e-8d1a-4f4e-9d7e-2a1b3c4d5e6f";
+    let first = s.send("PUT", "/effort/entries", entry(u1, project, DAY, 120, None)).await;
+    expect(&first, 200, None);
+    assert_eq!((first.body["outcome"].as_str(), first.body["entry"]["version"].as_i64()), (Some("created"), Some(1)), "{}", first.text);
+    let again = s.send("PUT", "/effort/entries", entry(u1, project, DAY, 120, None)).await;
+    expect(&again, 200, None);
+    assert_eq!((again.body["outcome"].as_str(), again.body["entry"]["version"].as_i64()), (Some("unchanged"), Some(1)), "{}", again.text);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM effort_entries").await, 1);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM effort_entry_history").await, 1);
+    // A change names its version; a change from a stale one is a conflict answered with the current entry.
+    let changed = s.send("PUT", "/effort/entries", entry(u1, project, DAY, 150, Some(1))).await;
+    assert_eq!(
+        (changed.body["outcome"].as_str(), changed.body["entry"]["version"].as_i64()),
+        (Some("updated"), Some(2)),
+        "{}",
+        changed.text
+    );
+    let stale = s.send("PUT", "/effort/entries", entry(u1, project, DAY, 60, Some(1))).await;
+    expect(&stale, 200, None);
+    assert_eq!(stale.body["outcome"], "conflict", "{}", stale.text);
+    assert_eq!((stale.body["entry"]["version"].as_i64(), stale.body["entry"]["minutes"].as_i64()), (Some(2), Some(150)));
+    // Nobody writes another person's effort.
+    let theirs =
+        z.send("PUT", "/effort/entries", json!({"id": u1, "user_id": sato, "date": DAY, "project_id": project, "minutes": 1})).await;
+    expect(&theirs, 403, Some("forbidden"));
+
+    // A day over 24 hours is refused, naming the day.
+    let over = s.send("PUT", "/effort/entries", entry("1b6f1c2e-8d1a-4f4e-9d7e-2a1b3c4d5e6f", project, DAY, 1300, None)).await;
+    expect(&over, 422, Some("validation"));
+    assert_eq!(over.body["field"], "minutes");
+    assert!(over.text.contains(DAY) && over.text.contains("24:00"), "{}", over.text);
+    // A closed project refuses entries; an item one is not assigned to too; the future as set.
+    let on_closed = s.send("PUT", "/effort/entries", entry("2b6f1c2e-8d1a-4f4e-9d7e-2a1b3c4d5e6f", closed, DAY, 60, None)).await;
+    expect(&on_closed, 422, Some("validation"));
+    assert_eq!(on_closed.body["field"], "project_id");
+    assert!(on_closed.text.contains("OLD") && on_closed.text.contains("closed"), "{}", on_closed.text);
+    let mut unassigned = entry("3b6f1c2e-8d1a-4f4e-9d7e-2a1b3c4d5e6f", project, DAY, 30, None);
+    unassigned["work_item_id"] = json!(screens_id);
+    expect(&z.send("PUT", "/effort/entries", unassigned.clone()).await, 422, Some("validation"));
+    unassigned["id"] = json!("4b6f1c2e-8d1a-4f4e-9d7e-2a1b3c4d5e6f");
+    expect(&s.send("PUT", "/effort/entries", unassigned).await, 200, None);
+    let future = s.send("PUT", "/effort/entries", entry("5b6f1c2e-8d1a-4f4e-9d7e-2a1b3c4d5e6f", project, "2099-01-05", 30, None)).await;
+    expect(&future, 422, Some("validation"));
+    assert_eq!(future.body["field"], "date");
+
+    // The week beside attendance: sato worked 8 hours by the PC logs and entered 3.
+    attended(&db, "sato", DAY, 480).await;
+    let week_of = NaiveDate::parse_from_str(DAY, "%Y-%m-%d").unwrap().format("%G-W%V").to_string();
+    let w = s.get(&format!("/effort/week?week={week_of}")).await;
+    expect(&w, 200, None);
+    let day = w.body["days"].as_array().unwrap().iter().find(|d| d["date"] == DAY).unwrap().clone();
+    assert_eq!((day["total_minutes"].as_i64(), day["attendance"]["actual_work_minutes"].as_i64()), (Some(180), Some(480)), "{day}");
+    assert_eq!(day["gap"]["kind"], "difference", "{day}");
+    expect(&s.get(&format!("/effort/week?week={week_of}&user=suzuki")).await, 403, Some("forbidden"));
+    expect(&t.get(&format!("/effort/week?week={week_of}&user=sato")).await, 200, None);
+
+    // A gap without a reason blocks submission, naming the day.
+    let blocked = s.send("POST", "/effort/periods/submit", json!({"date": DAY})).await;
+    expect(&blocked, 422, Some("validation"));
+    assert_eq!(blocked.body["field"], "gaps");
+    assert!(blocked.text.contains(DAY), "{}", blocked.text);
+    let gaps = s.get("/effort/gaps?month=2026-11").await;
+    expect(&gaps, 200, None);
+    assert_eq!(gaps.body["days"].as_array().unwrap().len(), 1, "{}", gaps.text);
+    assert_eq!(gaps.body["days"][0]["difference_minutes"], -300);
+    expect(&s.send("POST", "/effort/gap-reasons", json!({"name": "Meetings"})).await, 403, Some("forbidden"));
+    let reason = admin.send("POST", "/effort/gap-reasons", json!({"name": "Meetings not booked"})).await;
+    expect(&reason, 201, None);
+    let explained = s.send("PUT", "/effort/gaps", json!({"date": DAY, "reason_id": reason.body["id"], "text": "customer workshop"})).await;
+    expect(&explained, 200, None);
+    let submitted = s.send("POST", "/effort/periods/submit", json!({"date": DAY})).await;
+    expect(&submitted, 200, None);
+    assert_eq!(submitted.body["state"], "submitted");
+    assert_eq!((submitted.body["start"].as_str(), submitted.body["end"].as_str()), (Some("2026-11-01"), Some("2026-11-30")));
+    let period = submitted.body["id"].as_i64().unwrap();
+    // Submitted: no changes until it is sent back.
+    expect(&s.send("PUT", "/effort/entries", entry(u1, project, DAY, 100, Some(2))).await, 423, Some("period_locked"));
+
+    // A member approves nobody's period: neither their own nor another's.
+    expect(&s.send("POST", &format!("/effort/periods/{period}/approve"), json!({})).await, 403, Some("forbidden"));
+    expect(&z.send("POST", &format!("/effort/periods/{period}/approve"), json!({})).await, 403, Some("forbidden"));
+    // An approver does not approve their own.
+    expect(
+        &t.send("PUT", "/effort/entries", entry("6b6f1c2e-8d1a-4f4e-9d7e-2a1b3c4d5e6f", project, "2026-11-02", 30, None)).await,
+        200,
+        None,
+    );
+    let own = t.send("POST", "/effort/periods/submit", json!({"date": "2026-11-02"})).await;
+    expect(&own, 200, None);
+    let own_approval = t.send("POST", &format!("/effort/periods/{}/approve", own.body["id"]), json!({})).await;
+    expect(&own_approval, 403, Some("forbidden"));
+    assert!(own_approval.text.contains("own period"), "{}", own_approval.text);
+    // Sending back needs a comment; approving locks.
+    expect(&t.send("POST", &format!("/effort/periods/{period}/send-back"), json!({"comment": " "})).await, 422, Some("validation"));
+    let approved = t.send("POST", &format!("/effort/periods/{period}/approve"), json!({"comment": "ok"})).await;
+    expect(&approved, 200, None);
+    assert_eq!((approved.body["state"].as_str(), approved.body["approved_by"].as_i64()), (Some("approved"), Some(tanaka)));
+    assert_eq!(
+        t.get("/effort/periods?waiting=true").await.body.as_array().unwrap().len(),
+        1,
+        "tanaka's own period still waits for another approver"
+    );
+
+    // A locked period refuses a change through every path: the API (save, delete, a new entry,
+    // a gap's reason) and the service as imports and the command line call it.
+    expect(&s.send("PUT", "/effort/entries", entry(u1, project, DAY, 100, Some(2))).await, 423, Some("period_locked"));
+    expect(&s.send("POST", "/effort/entries/delete", json!({"id": u1, "expected_version": 2})).await, 423, Some("period_locked"));
+    let new_in_locked =
+        s.send("PUT", "/effort/entries", entry("7b6f1c2e-8d1a-4f4e-9d7e-2a1b3c4d5e6f", project, "2026-11-11", 60, None)).await;
+    expect(&new_in_locked, 423, Some("period_locked"));
+    assert!(new_in_locked.text.contains("reopen"), "{}", new_in_locked.text);
+    expect(&s.send("PUT", "/effort/gaps", json!({"date": DAY, "text": "changed"})).await, 423, Some("period_locked"));
+    let today = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
+    for path in [ChangePath::Import, ChangePath::Cli, ChangePath::Sync] {
+        let req = SaveEntry {
+            id: u1.into(),
+            user_id: Some(sato),
+            date: DAY.into(),
+            project_id: project,
+            work_item_id: None,
+            activity1_id: None,
+            activity2_id: None,
+            minutes: 45,
+            note: String::new(),
+            expected_version: Some(2),
+        };
+        let refused = entries::save(&db, &Actor::Operator, req, path, today, 1_800_000_000).await;
+        assert!(matches!(refused, Err(Error::PeriodLocked(_))), "{path:?}: {refused:?}");
+        let deleted = entries::delete(&db, &Actor::Operator, DeleteEntry { id: u1.into(), expected_version: 2 }, path, 1_800_000_000).await;
+        assert!(matches!(deleted, Err(Error::PeriodLocked(_))), "{path:?}: {deleted:?}");
+    }
+    assert_eq!(count(&db, &format!("SELECT minutes FROM effort_entries WHERE id = '{u1}'")).await, 150);
+
+    // Reopening: an administrator only, with a reason that is recorded.
+    expect(&t.send("POST", &format!("/effort/periods/{period}/reopen"), json!({"reason": "typo"})).await, 403, Some("forbidden"));
+    expect(&admin.send("POST", &format!("/effort/periods/{period}/reopen"), json!({"reason": "  "})).await, 422, Some("validation"));
+    let reopened =
+        admin.send("POST", &format!("/effort/periods/{period}/reopen"), json!({"reason": "client asked to rebook the workshop"})).await;
+    expect(&reopened, 200, None);
+    assert_eq!(reopened.body["state"], "reopened");
+    assert_eq!(reopened.body["reopen_reason"], "client asked to rebook the workshop");
+    let recorded: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT action, actor_name, comment FROM effort_period_history WHERE period_id = $1 ORDER BY id")
+            .bind(period)
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        recorded,
+        [
+            ("submit".to_string(), "sato".to_string(), String::new()),
+            ("approve".into(), "tanaka".into(), "ok".into()),
+            ("reopen".into(), "admin".into(), "client asked to rebook the workshop".into())
+        ]
+    );
+    // Reopened: changes go through again, and every change is in the history with its path.
+    let after = s.send("PUT", "/effort/entries", entry(u1, project, DAY, 100, Some(2))).await;
+    assert_eq!(after.body["outcome"], "updated", "{}", after.text);
+    let by_import = entries::save(
+        &db,
+        &Actor::Operator,
+        SaveEntry {
+            id: u1.into(),
+            user_id: Some(sato),
+            date: DAY.into(),
+            project_id: project,
+            work_item_id: None,
+            activity1_id: None,
+            activity2_id: None,
+            minutes: 105,
+            note: "design review".into(),
+            expected_version: Some(3),
+        },
+        ChangePath::Import,
+        today,
+        1_800_000_000,
+    )
+    .await
+    .unwrap();
+    assert_eq!(by_import.entry.version, 4);
+    let history = s.get(&format!("/effort/entries/history?id={u1}")).await;
+    expect(&history, 200, None);
+    let paths: Vec<&str> = history.body.as_array().unwrap().iter().map(|h| h["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["api", "api", "api", "import"], "{}", history.text);
+    assert_eq!(history.body[3]["before"]["minutes"], 100);
+    assert_eq!(history.body[3]["after"]["minutes"], 105);
+    assert_eq!(history.body[3]["changed_by_name"], "(operator)");
+    expect(&z.get(&format!("/effort/entries/history?id={u1}")).await, 404, Some("not_found"));
+    // A deletion is a tombstone with its version raised.
+    let gone = s.send("POST", "/effort/entries/delete", json!({"id": u1, "expected_version": 4})).await;
+    expect(&gone, 200, None);
+    assert_eq!((gone.body["version"].as_i64(), gone.body["deleted_at"].is_i64()), (Some(5), true), "{}", gone.text);
+    assert_eq!(count(&db, &format!("SELECT COUNT(*) FROM effort_entries WHERE id = '{u1}'")).await, 1);
+}
+
+#[tokio::test]
+async fn effort_entries_periods_and_the_lock_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, db) = app_on(&sqlite_url(&dir)).await;
+    effort_story(app, db).await;
+}
+
+#[tokio::test]
+async fn effort_entries_periods_and_the_lock_on_postgres() {
+    let Some(url) = postgres_url().await else { return };
+    let (app, db) = app_on(&url).await;
+    effort_story(app, db).await;
+}
