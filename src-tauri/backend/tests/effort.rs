@@ -6,6 +6,7 @@
 //! reopens with a recorded reason.
 
 mod api_client;
+mod kinmu_process;
 mod test_databases;
 
 use api_client::{Client, app_on, expect, setup};
@@ -322,6 +323,103 @@ async fn effort_story(app: Router, db: Db) {
     expect(&gone, 200, None);
     assert_eq!((gone.body["version"].as_i64(), gone.body["deleted_at"].is_i64()), (Some(5), true), "{}", gone.text);
     assert_eq!(count(&db, &format!("SELECT COUNT(*) FROM effort_entries WHERE id = '{u1}'")).await, 1);
+}
+
+/// `kinmu effort import`, `export` and `show` against the database `app` serves (`database`:
+/// the `--database` flag, or none for the SQLite file in `dir`).
+async fn command_line_story(app: Router, db: Db, dir: &std::path::Path, database: Option<&str>) {
+    let run = |args: &[&str]| {
+        let mut all: Vec<&str> = database.map(|d| vec!["--database", d]).unwrap_or_default();
+        all.extend_from_slice(args);
+        let out = kinmu_process::kinmu(dir, &all, None);
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string(), String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    let mut admin = Client::new(&app);
+    setup(&mut admin).await;
+    let member_role = builtin_role(&mut admin, "member").await;
+    let sato = user(&mut admin, "sato", member_role).await;
+    let p = admin.send("POST", "/effort/projects", json!({"code": "P-1", "name": "Portal", "allow_unassigned": true})).await;
+    let project = p.body["id"].as_i64().unwrap();
+    expect(&admin.send("PUT", &format!("/effort/projects/{project}/members"), json!({"members": [{"user_id": sato}]})).await, 200, None);
+    let design = admin.send("POST", &format!("/effort/projects/{project}/work-items"), json!({"name": "Design"})).await;
+    let screens = admin
+        .send("POST", &format!("/effort/projects/{project}/work-items"), json!({"name": "Screens", "parent_id": design.body["id"]}))
+        .await;
+    expect(&screens, 201, None);
+    expect(&admin.send("POST", "/effort/activities", json!({"level": 1, "code": "DES", "name": "Design"})).await, 201, None);
+    expect(&admin.send("POST", "/effort/activities", json!({"level": 2, "code": "REV", "name": "Review"})).await, 201, None);
+    attended(&db, "sato", DAY, 480).await;
+
+    let csv = "login,date,project_code,work_item,activity1,activity2,duration,note,id\n\
+               sato,2026-11-10,P-1,Design/Screens,DES,Review,1:30,review,\n\
+               sato,2026-11-10,p-1,,,,90,meeting,\n\
+               sato,2026-11-11,P-9,,,,1:00,,\n\
+               sato,2026-11-12,P-1,,,,25:00,,\n";
+    let file = dir.join("effort.csv");
+    std::fs::write(&file, csv).unwrap();
+    let path = file.to_str().unwrap();
+    let (ok, out, err) = run(&["effort", "import", path]);
+    assert!(!ok, "refused rows make a failure exit: {out}");
+    assert!(out.contains("4 rows read, 2 created, 0 updated, 0 unchanged, 2 refused"), "{out}");
+    assert!(out.contains("line 4: project_code:") && out.contains("P-9"), "{out}");
+    assert!(out.contains("line 5: duration:") && out.contains("24:00"), "{out}");
+    assert!(err.contains("2 rows were refused"), "{err}");
+    // The same file again stores nothing new.
+    let (_, out, _) = run(&["effort", "import", path]);
+    assert!(out.contains("0 created, 0 updated, 2 unchanged, 2 refused"), "{out}");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM effort_entries").await, 2);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM effort_entry_history WHERE path = 'cli'").await, 2);
+
+    // Export writes the import's columns; importing the export changes nothing.
+    let exported = dir.join("out.csv");
+    let (ok, out, err) = run(&["effort", "export", "--from", "2026-11-01", "--to", "2026-11-30", "--out", exported.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(out.contains("2 entries"), "{out}");
+    let text = std::fs::read_to_string(&exported).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "login,date,project_code,work_item,activity1,activity2,duration,note,id");
+    assert!(lines[1].starts_with("sato,2026-11-10,P-1,Design / Screens,DES,REV,1:30,review,"), "{text}");
+    assert!(lines[2].starts_with("sato,2026-11-10,P-1,,,,1:30,meeting,"), "{text}");
+    let (ok, out, err) = run(&["effort", "import", exported.to_str().unwrap()]);
+    assert!(ok, "{out} {err}");
+    assert!(out.contains("2 rows read, 0 created, 0 updated, 2 unchanged, 0 refused"), "{out}");
+
+    // Show: a row per day and row, the day's attended work beside it.
+    let (ok, out, err) = run(&["effort", "show", "--user", "sato", "--week", "2026-W46", "--format", "csv"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("2026-11-10 Tue,P-1,Design / Screens,DES,REV,1:30,8:00,9:00,18:00"), "{out}");
+    assert!(out.contains("2026-11-10 Tue,P-1,,,,1:30,8:00,9:00,18:00"), "{out}");
+    assert!(out.contains("total,,,,,3:00,8:00,,"), "{out}");
+    let (ok, _, err) = run(&["effort", "show", "--user", "sato"]);
+    assert!(!ok && err.contains("--week"), "{err}");
+
+    // Approved, the month refuses the import's rows one by one, naming the lock.
+    let mut s = Client::new(&app);
+    expect(&s.login("sato", PASSWORD).await, 200, None);
+    expect(&s.send("PUT", "/effort/gaps", json!({"date": DAY, "text": "workshop"})).await, 200, None);
+    let period = s.send("POST", "/effort/periods/submit", json!({"date": DAY})).await;
+    expect(&period, 200, None);
+    expect(&admin.send("POST", &format!("/effort/periods/{}/approve", period.body["id"]), json!({})).await, 200, None);
+    std::fs::write(&file, "login,date,project_code,duration\nsato,2026-11-13,P-1,2:00\n").unwrap();
+    let (ok, out, _) = run(&["effort", "import", path]);
+    assert!(!ok);
+    assert!(out.contains("line 2:") && out.contains("approved and locked"), "{out}");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM effort_entries").await, 2);
+}
+
+#[tokio::test]
+async fn effort_command_line_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, db) = app_on(&sqlite_url(&dir)).await;
+    command_line_story(app, db, dir.path(), None).await;
+}
+
+#[tokio::test]
+async fn effort_command_line_on_postgres() {
+    let Some(url) = postgres_url().await else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (app, db) = app_on(&url).await;
+    command_line_story(app, db, dir.path(), Some(url.expose())).await;
 }
 
 #[tokio::test]

@@ -18,6 +18,7 @@ pub mod gaps;
 pub mod periods;
 pub mod projects;
 pub mod settings;
+pub mod transfer;
 pub mod week;
 pub mod work_items;
 

@@ -1,9 +1,10 @@
 //! The week grid's answer: a person's entries of an ISO week, each day's total, its attendance
 //! record beside it, its gap mark and the state of the period holding it.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use kinmu_shared::api::{EffortDay, EffortWeek, WeekQuery};
+use chrono::NaiveDate;
+use kinmu_shared::api::{DayAttendance, EffortDay, EffortWeek, WeekQuery};
 use kinmu_shared::effort::gap;
 
 use super::{attended, entries, parse_week};
@@ -54,4 +55,59 @@ pub async fn week(db: &Db, actor: &Actor, q: WeekQuery) -> Result<EffortWeek> {
         days.push(EffortDay { date: key, entries, total_minutes, attendance: att, gap, period_state });
     }
     Ok(EffortWeek { user_id: who.id, login: who.login, display_name: who.display_name, week: format!("{}", first.format("%G-W%V")), days })
+}
+
+/// One row of `kinmu effort show`: a day's effort on one project, work item and pair of
+/// activities, with the day's attended work beside it (a day with attendance and no effort has one
+/// row without a project).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DayRow {
+    pub date: NaiveDate,
+    pub project_code: String,
+    pub work_item: String,
+    pub activity1: String,
+    pub activity2: String,
+    pub minutes: i64,
+    pub attendance: Option<DayAttendance>,
+}
+
+/// `login`'s effort from `first` to `last`, a row per day and project, work item and activities.
+pub async fn day_rows(db: &Db, actor: &Actor, login: &str, first: NaiveDate, last: NaiveDate) -> Result<Vec<DayRow>> {
+    let who = super::subject(db, actor, Some(login)).await?;
+    let names = super::transfer::Catalogue::load(db).await?;
+    let attendance = attended::days(db, who.id, first, last).await?;
+    // By day, then by (project, work item, activity 1, activity 2).
+    let mut summed: BTreeMap<NaiveDate, BTreeMap<[String; 4], i64>> = BTreeMap::new();
+    for e in entries::live_between(db, who.id, first, last).await? {
+        let Ok(date) = e.date.parse::<NaiveDate>() else { continue };
+        let key = [
+            names.project_code(e.project_id).to_string(),
+            names.work_item_path(e.work_item_id).to_string(),
+            names.activity_code(e.activity1_id).to_string(),
+            names.activity_code(e.activity2_id).to_string(),
+        ];
+        *summed.entry(date).or_default().entry(key).or_default() += e.minutes;
+    }
+    let mut rows = Vec::new();
+    for day in first.iter_days().take_while(|d| *d <= last) {
+        let att = attendance.get(&day).cloned();
+        match summed.remove(&day) {
+            Some(by_row) => {
+                for ([project_code, work_item, activity1, activity2], minutes) in by_row {
+                    rows.push(DayRow { date: day, project_code, work_item, activity1, activity2, minutes, attendance: att.clone() });
+                }
+            }
+            None if att.is_some() => rows.push(DayRow {
+                date: day,
+                project_code: String::new(),
+                work_item: String::new(),
+                activity1: String::new(),
+                activity2: String::new(),
+                minutes: 0,
+                attendance: att,
+            }),
+            None => {}
+        }
+    }
+    Ok(rows)
 }
