@@ -171,7 +171,7 @@ pub struct WorkItem {
     /// Entered, or derived from actual against plan (the project's progress mode).
     pub progress_percent: Option<i64>,
     pub assignee_ids: Vec<Id>,
-    /// Effort entered on the item (tombstones left out).
+    /// Effort entered on the item and its sub-items (tombstones left out).
     pub actual_minutes: i64,
 }
 

@@ -325,6 +325,143 @@ async fn effort_story(app: Router, db: Db) {
     assert_eq!(count(&db, &format!("SELECT COUNT(*) FROM effort_entries WHERE id = '{u1}'")).await, 1);
 }
 
+/// Projects, work items and activities as their managers keep them, and a period sent back.
+async fn projects_story(app: Router) {
+    let mut admin = Client::new(&app);
+    setup(&mut admin).await;
+    let member_role = builtin_role(&mut admin, "member").await;
+    let manager_role = builtin_role(&mut admin, "manager").await;
+    let sato = user(&mut admin, "sato", member_role).await;
+    let tanaka = user(&mut admin, "tanaka", manager_role).await;
+    user(&mut admin, "kato", manager_role).await;
+    let mut s = logged_in(&app, "sato").await;
+    let mut t = logged_in(&app, "tanaka").await;
+    let mut k = logged_in(&app, "kato").await;
+    // No gaps in this story: attendance is not its subject.
+    let settings = json!({"period_unit": "month", "gap_threshold_minutes": 1440, "future_days_allowed": 0});
+    expect(&s.send("PUT", "/effort/settings", settings.clone()).await, 403, Some("forbidden"));
+    expect(&admin.send("PUT", "/effort/settings", settings).await, 200, None);
+
+    let a1 = t.send("POST", "/effort/activities", json!({"level": 1, "code": "DES", "name": "Design"})).await;
+    expect(&a1, 201, None);
+    let a1 = a1.body["id"].as_i64().unwrap();
+    let other = t.send("POST", "/effort/activities", json!({"level": 1, "code": "TST", "name": "Test"})).await;
+    let other = other.body["id"].as_i64().unwrap();
+    expect(&t.send("POST", "/effort/activities", json!({"level": 1, "code": "des", "name": "Again"})).await, 409, Some("conflict"));
+    expect(&t.send("POST", "/effort/activities", json!({"level": 3, "code": "X", "name": "X"})).await, 422, Some("validation"));
+    expect(&s.send("POST", "/effort/activities", json!({"level": 2, "code": "R", "name": "R"})).await, 403, Some("forbidden"));
+
+    let p = t
+        .send("POST", "/effort/projects", json!({"code": "P-1", "name": "Portal", "progress_mode": "derived", "activity_ids": [a1]}))
+        .await;
+    expect(&p, 201, None);
+    let project = p.body["id"].as_i64().unwrap();
+    expect(&t.send("PUT", &format!("/effort/projects/{project}/members"), json!({"members": [{"user_id": sato}]})).await, 200, None);
+    // Another manager, not this project's, cannot change it.
+    let edit = json!({"code": "P-1", "name": "Renamed", "manager_id": tanaka, "activity_ids": [a1], "progress_mode": "derived"});
+    let refused = k.send("PUT", &format!("/effort/projects/{project}"), edit.clone()).await;
+    expect(&refused, 404, Some("not_found"));
+    expect(&t.send("PUT", &format!("/effort/projects/{project}"), edit.clone()).await, 200, None);
+    let mut mine = k.send("POST", "/effort/projects", json!({"code": "K-1", "name": "Kato's"})).await;
+    let kato_project = mine.body["id"].as_i64().unwrap();
+    expect(&k.send("PUT", &format!("/effort/projects/{kato_project}/members"), json!({"members": [{"user_id": tanaka}]})).await, 200, None);
+    mine = t.send("PUT", &format!("/effort/projects/{kato_project}"), json!({"code": "K-1", "name": "Mine now"})).await;
+    expect(&mine, 403, Some("forbidden"));
+
+    // The tree: renaming a parent renames its children's paths; no cycles; no deleting a parent.
+    let design = t.send("POST", &format!("/effort/projects/{project}/work-items"), json!({"name": "Design", "planned_minutes": 600})).await;
+    let design = design.body["id"].as_i64().unwrap();
+    let screens = t
+        .send(
+            "POST",
+            &format!("/effort/projects/{project}/work-items"),
+            json!({"name": "Screens", "parent_id": design, "planned_minutes": 600, "assignee_ids": [sato]}),
+        )
+        .await;
+    expect(&screens, 201, None);
+    let screens = screens.body["id"].as_i64().unwrap();
+    expect(
+        &t.send("POST", &format!("/effort/projects/{project}/work-items"), json!({"name": "Screens", "parent_id": design})).await,
+        409,
+        Some("conflict"),
+    );
+    expect(
+        &t.send("POST", &format!("/effort/projects/{project}/work-items"), json!({"name": "A", "assignee_ids": [tanaka + 100]})).await,
+        422,
+        Some("validation"),
+    );
+    expect(&t.send("PUT", &format!("/effort/work-items/{design}"), json!({"name": "Analysis", "planned_minutes": 600})).await, 200, None);
+    expect(
+        &t.send("PUT", &format!("/effort/work-items/{design}"), json!({"name": "Analysis", "parent_id": screens})).await,
+        422,
+        Some("validation"),
+    );
+    expect(&t.send("DELETE", &format!("/effort/work-items/{design}"), json!({})).await, 409, Some("conflict"));
+
+    // Activities the project does not offer, and inactive ones, are refused on new values only.
+    let mut e = json!({"id": "8b6f1c2e-8d1a-4f4e-9d7e-2a1b3c4d5e6f", "date": DAY, "project_id": project, "work_item_id": screens,
+                       "activity1_id": other, "minutes": 120});
+    let not_offered = s.send("PUT", "/effort/entries", e.clone()).await;
+    expect(&not_offered, 422, Some("validation"));
+    assert_eq!(not_offered.body["field"], "activity1_id");
+    e["activity1_id"] = json!(a1);
+    expect(&s.send("PUT", "/effort/entries", e.clone()).await, 200, None);
+    expect(
+        &t.send("PUT", &format!("/effort/activities/{a1}"), json!({"level": 1, "code": "DES", "name": "Design", "active": false})).await,
+        200,
+        None,
+    );
+    e["minutes"] = json!(150);
+    e["expected_version"] = json!(1);
+    expect(&s.send("PUT", "/effort/entries", e.clone()).await, 200, None);
+    let mut fresh = e.clone();
+    fresh["id"] = json!("9b6f1c2e-8d1a-4f4e-9d7e-2a1b3c4d5e6f");
+    fresh["expected_version"] = json!(null);
+    expect(&s.send("PUT", "/effort/entries", fresh).await, 422, Some("validation"));
+    let items = t.get(&format!("/effort/projects/{project}/work-items")).await;
+    let paths: Vec<(&str, i64, Option<i64>)> = items
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| (w["path"].as_str().unwrap(), w["actual_minutes"].as_i64().unwrap(), w["progress_percent"].as_i64()))
+        .collect();
+    assert_eq!(paths, [("Analysis", 150, Some(25)), ("Analysis / Screens", 150, Some(25))], "{}", items.text);
+    expect(&t.send("DELETE", &format!("/effort/work-items/{screens}"), json!({})).await, 409, Some("conflict"));
+
+    // Sent back with a comment, the period takes changes again and is submitted anew.
+    let submitted = s.send("POST", "/effort/periods/submit", json!({"date": DAY})).await;
+    expect(&submitted, 200, None);
+    let period = submitted.body["id"].as_i64().unwrap();
+    let back = t.send("POST", &format!("/effort/periods/{period}/send-back"), json!({"comment": "book the review on Screens"})).await;
+    expect(&back, 200, None);
+    assert_eq!((back.body["state"].as_str(), back.body["comment"].as_str()), (Some("sent_back"), Some("book the review on Screens")));
+    e["minutes"] = json!(180);
+    e["expected_version"] = json!(2);
+    expect(&s.send("PUT", "/effort/entries", e).await, 200, None);
+    expect(&t.send("POST", &format!("/effort/periods/{period}/approve"), json!({})).await, 409, Some("conflict"));
+    let again = s.send("POST", "/effort/periods/submit", json!({"date": DAY})).await;
+    assert_eq!((again.body["id"].as_i64(), again.body["state"].as_str()), (Some(period), Some("submitted")), "{}", again.text);
+    let waiting = t.get("/effort/periods?waiting=true").await;
+    assert_eq!(waiting.body.as_array().unwrap().len(), 1, "{}", waiting.text);
+    expect(&s.get("/effort/periods?waiting=true").await, 403, Some("forbidden"));
+    assert_eq!(s.get("/effort/periods").await.body.as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn projects_work_items_activities_and_sending_back_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _db) = app_on(&sqlite_url(&dir)).await;
+    projects_story(app).await;
+}
+
+#[tokio::test]
+async fn projects_work_items_activities_and_sending_back_on_postgres() {
+    let Some(url) = postgres_url().await else { return };
+    let (app, _db) = app_on(&url).await;
+    projects_story(app).await;
+}
+
 /// `kinmu effort import`, `export` and `show` against the database `app` serves (`database`:
 /// the `--database` flag, or none for the SQLite file in `dir`).
 async fn command_line_story(app: Router, db: Db, dir: &std::path::Path, database: Option<&str>) {

@@ -173,11 +173,20 @@ async fn check_references(db: &Db, c: &Content, before: Option<&EntryRow>, today
         ));
     }
     if let Some(w) = c.work_item_id {
-        let (project, path) = super::work_items::stored(db, w)
-            .await
-            .map_err(|_| Error::invalid("work_item_id", "work_item_id: no such work item: pick one from the list"))?;
+        let (project, path) = super::work_items::stored(db, w).await.map_err(|_| {
+            Error::invalid(
+                "work_item_id",
+                Text::new("work_item_id: no such work item: pick one from the list", "作業項目が見つかりません。一覧から選んでください。"),
+            )
+        })?;
         if project != p.id {
-            return Err(Error::invalid("work_item_id", format!("work_item_id: {path:?} belongs to another project than {}", p.code)));
+            return Err(Error::invalid(
+                "work_item_id",
+                Text::new(
+                    format!("work_item_id: {path:?} belongs to another project than {}", p.code),
+                    format!("作業項目「{path}」はプロジェクト {} のものではありません。", p.code),
+                ),
+            ));
         }
         let assigned: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM work_item_assignees WHERE work_item_id = $1 AND user_id = $2")
             .bind(w)
@@ -192,9 +201,20 @@ async fn check_references(db: &Db, c: &Content, before: Option<&EntryRow>, today
         ("activity2_id", 2, c.activity2_id, before.and_then(|b| b.activity2_id)),
     ] {
         let Some(id) = id else { continue };
-        let a = activities.iter().find(|a| a.id == id).ok_or_else(|| Error::invalid(field, format!("{field}: no such activity")))?;
+        let a = activities.iter().find(|a| a.id == id).ok_or_else(|| {
+            Error::invalid(
+                field,
+                Text::new(format!("{field}: no such activity: pick one from the list"), "分類が見つかりません。一覧から選んでください。"),
+            )
+        })?;
         if a.level != level {
-            return Err(Error::invalid(field, format!("{field}: {:?} is an activity of level {}, not {level}", a.name, a.level)));
+            return Err(Error::invalid(
+                field,
+                Text::new(
+                    format!("{field}: {:?} is an activity of level {}, not {level}", a.name, a.level),
+                    format!("分類「{}」は第{}分類です（第{level}分類ではありません）。", a.name, a.level),
+                ),
+            ));
         }
         // An inactive activity stays on the entries that had it.
         if !a.active && was != Some(id) {

@@ -62,7 +62,15 @@ pub(crate) fn optional_date(field: &str, s: &Option<String>) -> Result<Option<Na
 /// `YYYY-MM` as its first and last day.
 pub fn parse_month(field: &str, s: &str) -> Result<(NaiveDate, NaiveDate)> {
     let (y, m) = kinmu_shared::validation::year_month(field, s.trim())?;
-    let first = NaiveDate::from_ymd_opt(y, m, 1).ok_or_else(|| Error::invalid(field, format!("{field}: {s:?} is not a month")))?;
+    let first = NaiveDate::from_ymd_opt(y, m, 1).ok_or_else(|| {
+        Error::invalid(
+            field,
+            Text::new(
+                format!("{field}: {s:?} is not a month: write YYYY-MM"),
+                format!("「{s}」は月として読めません。YYYY-MM で入力してください。"),
+            ),
+        )
+    })?;
     Ok(kinmu_shared::effort::PeriodUnit::Month.period_of(first))
 }
 

@@ -176,12 +176,23 @@ async fn check(db: &Db, req: &SaveProject) -> Result<Checked> {
         ));
     }
     if let Some(m) = req.manager_id {
-        super::person(db, m).await.map_err(|_| Error::invalid("manager_id", "manager_id: no such user: pick one from the list"))?;
+        super::person(db, m).await.map_err(|_| {
+            Error::invalid(
+                "manager_id",
+                Text::new("manager_id: no such user: pick one from the list", "ユーザーが見つかりません。一覧から選んでください。"),
+            )
+        })?;
     }
     for a in &req.activity_ids {
-        super::activities::get(db, *a)
-            .await
-            .map_err(|_| Error::invalid("activity_ids", format!("activity_ids: activity {a} does not exist: pick one from the list")))?;
+        super::activities::get(db, *a).await.map_err(|_| {
+            Error::invalid(
+                "activity_ids",
+                Text::new(
+                    format!("activity_ids: activity {a} does not exist: pick one from the list"),
+                    "分類が見つかりません。一覧から選んでください。",
+                ),
+            )
+        })?;
     }
     Ok(Checked { code, name, client, planned_start: start.map(|d| d.to_string()), planned_end: end.map(|d| d.to_string()) })
 }
@@ -292,9 +303,15 @@ pub async fn set_members(db: &Db, actor: &Actor, id: i64, members: Vec<MemberRol
     require_manager(actor, &p)?;
     let mut wanted: Vec<MemberRole> = Vec::new();
     for (i, m) in members.into_iter().enumerate() {
-        super::person(db, m.user_id)
-            .await
-            .map_err(|_| Error::invalid(&format!("members[{i}]"), format!("members[{i}]: user {} does not exist", m.user_id)))?;
+        super::person(db, m.user_id).await.map_err(|_| {
+            Error::invalid(
+                &format!("members[{i}]"),
+                Text::new(
+                    format!("members[{i}]: user {} does not exist", m.user_id),
+                    format!("{}件目のメンバー：ユーザーが見つかりません。", i + 1),
+                ),
+            )
+        })?;
         wanted.retain(|w| w.user_id != m.user_id);
         wanted.push(m);
     }

@@ -126,9 +126,16 @@ pub async fn import(db: &Db, actor: &Actor, bytes: &[u8], path: ChangePath, toda
             Ok(SaveOutcome::Created) => report.created += 1,
             Ok(SaveOutcome::Updated) => report.updated += 1,
             Ok(SaveOutcome::Unchanged) => unchanged += 1,
-            Ok(SaveOutcome::Conflict) => {
-                report.errors.push(row_error(*line, Some("id"), "the entry changed while the file was read: import again"))
-            }
+            Ok(SaveOutcome::Conflict) => report.errors.push(row_error(
+                *line,
+                Some("id"),
+                Text::new(
+                    "the entry changed while the file was read: import again",
+                    "読み込み中に工数が変更されました。もう一度取り込んでください。",
+                )
+                .get(actor.language())
+                .unwrap_or_default(),
+            )),
             Err(e) => {
                 let api = e.to_api_in(actor.language());
                 report.errors.push(row_error(*line, api.field.as_deref(), api.message));

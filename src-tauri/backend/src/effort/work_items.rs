@@ -69,10 +69,21 @@ async fn items_of(db: &Db, p: &Project) -> Result<Vec<WorkItem>> {
     .await?
     .into_iter()
     .collect();
+    // An item's actual effort is its own and its sub-items'.
+    let parents: HashMap<i64, Option<i64>> = rows.iter().map(|r| (r.id, r.parent_id)).collect();
+    let mut rolled: HashMap<i64, i64> = HashMap::new();
+    for (item, minutes) in &actual {
+        let (mut cur, mut steps) = (Some(*item), 0);
+        while let Some(c) = cur.filter(|_| steps <= rows.len()) {
+            *rolled.entry(c).or_default() += minutes;
+            cur = parents.get(&c).copied().flatten();
+            steps += 1;
+        }
+    }
     Ok(rows
         .into_iter()
         .map(|r| {
-            let actual_minutes = actual.get(&r.id).copied().unwrap_or(0);
+            let actual_minutes = rolled.get(&r.id).copied().unwrap_or(0);
             let progress_percent = match p.progress_mode {
                 ProgressMode::Entered => r.progress_percent,
                 ProgressMode::Derived => r.planned_minutes.filter(|m| *m > 0).map(|plan| (actual_minutes * 100 / plan).min(100)),
@@ -169,9 +180,17 @@ pub async fn create(db: &Db, actor: &Actor, project_id: i64, req: SaveWorkItem, 
     let path = match req.parent_id {
         None => name.clone(),
         Some(parent) => {
-            let (pp, parent_path) = stored(db, parent).await.map_err(|_| Error::invalid("parent_id", "parent_id: no such work item"))?;
+            let (pp, parent_path) = stored(db, parent).await.map_err(|_| {
+                Error::invalid(
+                    "parent_id",
+                    Text::new("parent_id: no such work item: pick one from the list", "親の作業項目が見つかりません。"),
+                )
+            })?;
             if pp != project_id {
-                return Err(Error::invalid("parent_id", "parent_id: the parent belongs to another project"));
+                return Err(Error::invalid(
+                    "parent_id",
+                    Text::new("parent_id: the parent belongs to another project", "親の作業項目は別のプロジェクトのものです。"),
+                ));
             }
             format!("{parent_path}{PATH_SEPARATOR}{name}")
         }
@@ -210,7 +229,13 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, req: SaveWorkItem) -> Resul
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM work_items WHERE project_id = $1")).bind(project_id).fetch_all(&db.pool).await?;
     if let Some(parent) = req.parent_id {
         if !rows.iter().any(|r| r.id == parent) {
-            return Err(Error::invalid("parent_id", "parent_id: the parent is not a work item of this project"));
+            return Err(Error::invalid(
+                "parent_id",
+                Text::new(
+                    "parent_id: the parent is not a work item of this project",
+                    "親の作業項目はこのプロジェクトのものではありません。",
+                ),
+            ));
         }
         // Not under itself or one of its own sub-items.
         let mut cur = Some(parent);
