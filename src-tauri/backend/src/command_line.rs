@@ -1,4 +1,4 @@
-//! The `kinmu` command: `serve`, `setup`, `user add|list|disable`, `migrate`, `import`, `effort import|export|show`. Errors print one
+//! The `kinmu` command: `serve`, `setup`, `user add|list|disable`, `migrate`, `import`, `effort import|export|show|gaps`. Errors print one
 //! line saying what went wrong and what to do, and exit non-zero; secrets are never printed.
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -112,6 +112,19 @@ enum EffortCommand {
         /// A month, YYYY-MM.
         #[arg(long, value_name = "YYYY-MM")]
         month: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: ListFormat,
+    },
+    /// Every person's days of a month whose effort and attended work differ by more than the
+    /// threshold: effort, attended work (clock-in, clock-out, actual work), gap and reason.
+    Gaps {
+        /// The month, YYYY-MM.
+        #[arg(long, value_name = "YYYY-MM")]
+        month: String,
+        /// Only this organisation (its path, "Acme / Sales") and the ones below it.
+        #[arg(long, value_name = "PATH")]
+        org: Option<String>,
         /// Output format.
         #[arg(long, value_enum, default_value = "table")]
         format: ListFormat,
@@ -1011,6 +1024,54 @@ async fn effort(cli: &Cli, file: &FileConfig, c: &EffortCommand) -> Result<(), F
             std::fs::write(out, crate::attendance::reports::encode_text(&text, *encoding))
                 .map_err(|e| Failure(format!("cannot write {}: {e}", out.display())))?;
             println!("{}: {rows} entries from {from} to {to}", out.display());
+            Ok(())
+        }
+        EffortCommand::Gaps { month, org, format } => {
+            let (first, last) = parse_month("month", month)?;
+            let organization = match org {
+                None => None,
+                Some(path) => {
+                    let orgs = organizations::list(&db).await?;
+                    Some(organizations::find_by_path(&orgs, path).ok_or_else(|| Failure(format!("no organisation {path:?}")))?.id)
+                }
+            };
+            let days = crate::effort::gaps::people_month(&db, &Actor::Operator, first, last, organization).await?;
+            let reasons = crate::effort::gaps::reasons(&db).await?;
+            let threshold = crate::effort::settings::get(&db).await?.gap_threshold_minutes;
+            let header = ["login", "name", "date", "effort", "clock_in", "clock_out", "actual_work", "gap", "kind", "reason"];
+            let rows: Vec<Vec<String>> = days
+                .iter()
+                .map(|(p, g)| {
+                    let a = g.attendance.as_ref();
+                    let reason = [
+                        g.reason_id.and_then(|id| reasons.iter().find(|r| r.id == id)).map(|r| r.name.clone()).unwrap_or_default(),
+                        g.reason_text.clone(),
+                    ]
+                    .into_iter()
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(": ");
+                    vec![
+                        p.login.clone(),
+                        p.display_name.clone(),
+                        g.date.clone(),
+                        format_minutes(g.effort_minutes),
+                        a.map(|a| a.clock_in_text.clone()).unwrap_or_default(),
+                        a.map(|a| a.clock_out_text.clone()).unwrap_or_default(),
+                        a.map(|a| format_minutes(a.actual_work_minutes)).unwrap_or_default(),
+                        format!("{}{}", if g.difference_minutes > 0 { "+" } else { "" }, format_minutes(g.difference_minutes)),
+                        g.kind.key().to_string(),
+                        reason,
+                    ]
+                })
+                .collect();
+            match format {
+                ListFormat::Csv => print_csv(&header, &rows)?,
+                ListFormat::Table => {
+                    println!("gaps over {} in {}: {} days", format_minutes(threshold), &month, rows.len());
+                    print_table(&header, &rows);
+                }
+            }
             Ok(())
         }
         EffortCommand::Show { user, week: w, month, format } => {

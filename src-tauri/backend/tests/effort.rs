@@ -529,6 +529,12 @@ async fn command_line_story(app: Router, db: Db, dir: &std::path::Path, database
     assert!(out.contains("total,,,,,3:00,8:00,,"), "{out}");
     let (ok, _, err) = run(&["effort", "show", "--user", "sato"]);
     assert!(!ok && err.contains("--week"), "{err}");
+    // Gaps: sato entered 3:00 and worked 8:00 that day.
+    let (ok, out, err) = run(&["effort", "gaps", "--month", "2026-11", "--format", "csv"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("sato,sato,2026-11-10,3:00,9:00,18:00,8:00,-5:00,difference,\n"), "{out}");
+    let (ok, out, _) = run(&["effort", "gaps", "--month", "2026-11", "--org", "Acme"]);
+    assert!(ok && out.contains("0 days"), "sato belongs to no organisation: {out}");
 
     // Approved, the month refuses the import's rows one by one, naming the lock.
     let mut s = Client::new(&app);
@@ -541,6 +547,8 @@ async fn command_line_story(app: Router, db: Db, dir: &std::path::Path, database
     let (ok, out, _) = run(&["effort", "import", path]);
     assert!(!ok);
     assert!(out.contains("line 2:") && out.contains("approved and locked"), "{out}");
+    let (_, out, _) = run(&["effort", "gaps", "--month", "2026-11", "--format", "csv"]);
+    assert!(out.contains(",-5:00,difference,workshop\n"), "the reason is shown: {out}");
     assert_eq!(count(&db, "SELECT COUNT(*) FROM effort_entries").await, 2);
 }
 

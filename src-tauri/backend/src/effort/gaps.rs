@@ -89,6 +89,38 @@ pub async fn month(db: &Db, actor: &Actor, q: GapQuery) -> Result<GapMonth> {
     })
 }
 
+/// Every active person's marked days from `first` to `last` (of an organisation and the ones
+/// below it, or everyone), by login then date: for approvers and the command line.
+pub async fn people_month(
+    db: &Db,
+    actor: &Actor,
+    first: NaiveDate,
+    last: NaiveDate,
+    organization: Option<i64>,
+) -> Result<Vec<(super::Person, GapDay)>> {
+    actor.require(Permission::ManageProjects)?;
+    let orgs = match organization {
+        Some(root) => Some(crate::accounts::organizations::subtree(&crate::accounts::organizations::list(db).await?, root)),
+        None => None,
+    };
+    let people: Vec<(i64, String, String, Option<i64>)> =
+        sqlx::query_as("SELECT id, login, display_name, organization_id FROM users WHERE active = 1 ORDER BY login_key")
+            .fetch_all(&db.pool)
+            .await?;
+    let mut out = Vec::new();
+    for (id, login, display_name, org) in people {
+        if let Some(allowed) = &orgs
+            && !org.is_some_and(|o| allowed.contains(&o))
+        {
+            continue;
+        }
+        for day in marked_days(db, id, first, last).await? {
+            out.push((super::Person { id, login: login.clone(), display_name: display_name.clone() }, day));
+        }
+    }
+    Ok(out)
+}
+
 /// The actor's reason for a marked day of theirs (a reason from the list, a text, or both).
 pub async fn explain(db: &Db, actor: &Actor, req: ExplainGap, now: i64) -> Result<GapDay> {
     actor.require(Permission::EnterEffort)?;
