@@ -325,6 +325,61 @@ async fn effort_story(app: Router, db: Db) {
     assert_eq!(count(&db, &format!("SELECT COUNT(*) FROM effort_entries WHERE id = '{u1}'")).await, 1);
 }
 
+/// Parallel saves of one person's day (two devices, a sync) never pass 24 hours together, and the
+/// day totals follow moves and deletions.
+async fn parallel_saves(app: Router, db: Db) {
+    let mut admin = Client::new(&app);
+    setup(&mut admin).await;
+    let member_role = builtin_role(&mut admin, "member").await;
+    let sato = user(&mut admin, "sato", member_role).await;
+    let p = admin.send("POST", "/effort/projects", json!({"code": "P-1", "name": "Portal"})).await;
+    let project = p.body["id"].as_i64().unwrap();
+    expect(&admin.send("PUT", &format!("/effort/projects/{project}/members"), json!({"members": [{"user_id": sato}]})).await, 200, None);
+    let mut clients = Vec::new();
+    for _ in 0..8 {
+        clients.push(logged_in(&app, "sato").await);
+    }
+    let answers = futures_util::future::join_all(clients.iter_mut().enumerate().map(|(i, c)| {
+        let body = entry(&format!("{i:08x}-0000-4000-8000-000000000000"), project, DAY, 240, None);
+        async move { c.send("PUT", "/effort/entries", body).await }
+    }))
+    .await;
+    let statuses: Vec<u16> = answers.iter().map(|a| a.status.as_u16()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 6, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 422).count(), 2, "{statuses:?}");
+    let totals = "SELECT CAST(COALESCE(SUM(minutes), 0) AS BIGINT) FROM effort_entries WHERE deleted_at IS NULL";
+    assert_eq!(count(&db, totals).await, 1440);
+    assert_eq!(count(&db, "SELECT minutes FROM effort_day_totals").await, 1440);
+    // A deletion gives its minutes back; a move takes them to the other day.
+    let stored: Vec<(String, i64)> =
+        sqlx::query_as("SELECT id, version FROM effort_entries ORDER BY id").fetch_all(&db.pool).await.unwrap();
+    let s = &mut clients[0];
+    expect(&s.send("POST", "/effort/entries/delete", json!({"id": stored[0].0, "expected_version": stored[0].1})).await, 200, None);
+    let moved = s.send("PUT", "/effort/entries", entry(&stored[1].0, project, "2026-11-11", 240, Some(stored[1].1))).await;
+    assert_eq!(moved.body["outcome"], "updated", "{}", moved.text);
+    let by_day: Vec<(String, i64)> =
+        sqlx::query_as("SELECT work_date, minutes FROM effort_day_totals ORDER BY work_date").fetch_all(&db.pool).await.unwrap();
+    assert_eq!(by_day, [(DAY.to_string(), 960), ("2026-11-11".to_string(), 240)]);
+    expect(&s.send("PUT", "/effort/entries", entry("10000000-0000-4000-8000-000000000000", project, DAY, 480, None)).await, 200, None);
+    let over = s.send("PUT", "/effort/entries", entry("20000000-0000-4000-8000-000000000000", project, DAY, 1, None)).await;
+    expect(&over, 422, Some("validation"));
+    assert!(over.text.contains("24:01"), "{}", over.text);
+}
+
+#[tokio::test]
+async fn parallel_saves_of_one_day_stay_within_24_hours_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, db) = app_on(&sqlite_url(&dir)).await;
+    parallel_saves(app, db).await;
+}
+
+#[tokio::test]
+async fn parallel_saves_of_one_day_stay_within_24_hours_on_postgres() {
+    let Some(url) = postgres_url().await else { return };
+    let (app, db) = app_on(&url).await;
+    parallel_saves(app, db).await;
+}
+
 /// Projects, work items and activities as their managers keep them, and a period sent back.
 async fn projects_story(app: Router) {
     let mut admin = Client::new(&app);

@@ -87,6 +87,15 @@ CREATE INDEX effort_entries_user_date ON effort_entries(user_id, work_date);
 CREATE INDEX effort_entries_work_item ON effort_entries(work_item_id);
 CREATE INDEX effort_entries_project ON effort_entries(project_id);
 
+-- Each person's effort per day, kept with every entry change: the 24-hour rule is one conditional
+-- update of this row, so parallel saves of one day cannot pass it together.
+CREATE TABLE effort_day_totals (
+    user_id   BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    work_date TEXT NOT NULL,
+    minutes   BIGINT NOT NULL CHECK (minutes >= 0),
+    PRIMARY KEY (user_id, work_date)
+);
+
 CREATE TABLE effort_entry_history (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
     entry_id        TEXT NOT NULL,

@@ -273,6 +273,27 @@ pub async fn save(db: &Db, actor: &Actor, req: SaveEntry, path: ChangePath, toda
     Err(Error::Internal(format!("entry {id} could not be stored")))
 }
 
+/// What the stored entry says about a save of `c`, before anything is written: unchanged, a
+/// conflict, or go on (None).
+fn settled(id: &str, c: &Content, expected_version: Option<i64>, before: Option<&EntryRow>) -> Result<Option<SaveEntryAnswer>> {
+    match before {
+        Some(b) if b.user_id != c.user_id => Err(Error::conflict(
+            "id",
+            Text::new(format!("the entry {id} belongs to another person: make a new UUID"), "この ID の工数は別の人のものです。"),
+        )),
+        Some(b) if c.same_as(b) => Ok(Some(SaveEntryAnswer { outcome: SaveOutcome::Unchanged, entry: b.clone().into() })),
+        Some(b) if expected_version != Some(b.version) => {
+            Ok(Some(SaveEntryAnswer { outcome: SaveOutcome::Conflict, entry: b.clone().into() }))
+        }
+        Some(_) => Ok(None),
+        None if expected_version.is_some_and(|v| v > 0) => Err(Error::NotFound(Text::new(
+            format!("no effort entry {id}: it cannot be changed from version {}", expected_version.unwrap_or(0)),
+            "変更しようとした工数が見つかりません。",
+        ))),
+        None => Ok(None),
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn save_once(
     db: &Db,
@@ -284,40 +305,27 @@ async fn save_once(
     today: NaiveDate,
     now: i64,
 ) -> Result<SaveEntryAnswer> {
-    let mut tx = db.pool.begin().await?;
+    // Checked before the write transaction, which then holds one connection only.
+    let seen: Option<EntryRow> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM effort_entries WHERE id = $1")).bind(id).fetch_optional(&db.pool).await?;
+    if let Some(answer) = settled(id, c, expected_version, seen.as_ref())? {
+        return Ok(answer);
+    }
+    check_references(db, c, seen.as_ref(), today).await?;
+    let mut tx = super::write_transaction(db).await?;
     let before = find(&mut tx, id).await?;
+    if let Some(answer) = settled(id, c, expected_version, before.as_ref())? {
+        return Ok(answer);
+    }
     if let Some(b) = &before {
-        if b.user_id != c.user_id {
-            return Err(Error::conflict(
-                "id",
-                Text::new(format!("the entry {id} belongs to another person: make a new UUID"), "この ID の工数は別の人のものです。"),
-            ));
-        }
-        if c.same_as(b) {
-            return Ok(SaveEntryAnswer { outcome: SaveOutcome::Unchanged, entry: b.clone().into() });
-        }
-        if expected_version != Some(b.version) {
-            return Ok(SaveEntryAnswer { outcome: SaveOutcome::Conflict, entry: b.clone().into() });
-        }
-        let old_date = parse_date("date", &b.work_date)?;
-        require_open(&mut tx, c.user_id, old_date).await?;
-    } else if expected_version.is_some_and(|v| v > 0) {
-        return Err(Error::NotFound(Text::new(
-            format!("no effort entry {id}: it cannot be changed from version {}", expected_version.unwrap_or(0)),
-            "変更しようとした工数が見つかりません。",
-        )));
+        require_open(&mut tx, c.user_id, parse_date("date", &b.work_date)?).await?;
     }
     require_open(&mut tx, c.user_id, c.date).await?;
-    check_references(db, c, before.as_ref(), today).await?;
-    let others: i64 = sqlx::query_scalar(
-        "SELECT CAST(COALESCE(SUM(minutes), 0) AS BIGINT) FROM effort_entries WHERE user_id = $1 AND work_date = $2 AND deleted_at IS NULL AND id <> $3",
-    )
-    .bind(c.user_id)
-    .bind(c.date.to_string())
-    .bind(id)
-    .fetch_one(&mut *tx)
-    .await?;
-    entry_rules::check_day_total(c.date, others + c.minutes).map_err(rule)?;
+    // The day totals: the old day gives back the entry's minutes, the new day takes them.
+    if let Some(b) = before.as_ref().filter(|b| b.deleted_at.is_none()) {
+        add_to_day(&mut tx, c.user_id, parse_date("date", &b.work_date)?, -b.minutes).await?;
+    }
+    add_to_day(&mut tx, c.user_id, c.date, c.minutes).await?;
     let version = before.as_ref().map_or(1, |b| b.version + 1);
     if before.is_some() {
         sqlx::query(
@@ -363,11 +371,42 @@ async fn save_once(
     Ok(SaveEntryAnswer { outcome, entry: after })
 }
 
+/// Adds `minutes` (negative: takes them back) to `user`'s total of `date`, refusing a total over
+/// 24 hours. One conditional update: parallel saves of one day wait for each other on its row,
+/// and each sees the total the one before left.
+async fn add_to_day(tx: &mut Transaction<'static, Any>, user: i64, date: NaiveDate, minutes: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO effort_day_totals (user_id, work_date, minutes) VALUES ($1, $2, 0) ON CONFLICT (user_id, work_date) DO NOTHING",
+    )
+    .bind(user)
+    .bind(date.to_string())
+    .execute(&mut **tx)
+    .await?;
+    let changed =
+        sqlx::query("UPDATE effort_day_totals SET minutes = minutes + $3 WHERE user_id = $1 AND work_date = $2 AND minutes + $3 <= $4")
+            .bind(user)
+            .bind(date.to_string())
+            .bind(minutes)
+            .bind(entry_rules::DAY_MAX_MINUTES)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+    if changed == 0 {
+        let total: i64 = sqlx::query_scalar("SELECT minutes FROM effort_day_totals WHERE user_id = $1 AND work_date = $2")
+            .bind(user)
+            .bind(date.to_string())
+            .fetch_one(&mut **tx)
+            .await?;
+        entry_rules::check_day_total(date, total + minutes).map_err(rule)?;
+    }
+    Ok(())
+}
+
 /// Leaves a tombstone (a deleted entry stays deleted: deleting again answers it unchanged).
 pub async fn delete(db: &Db, actor: &Actor, req: DeleteEntry, path: ChangePath, now: i64) -> Result<EffortEntry> {
     actor.require(Permission::EnterEffort)?;
     let id = parse_uuid("id", &req.id)?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = super::write_transaction(db).await?;
     let b =
         find(&mut tx, &id).await?.ok_or_else(|| Error::NotFound(Text::new(format!("no effort entry {id}"), "工数が見つかりません。")))?;
     owner_for(actor, Some(b.user_id))?;
@@ -387,6 +426,7 @@ pub async fn delete(db: &Db, actor: &Actor, req: DeleteEntry, path: ChangePath, 
         ));
     }
     require_open(&mut tx, b.user_id, parse_date("date", &b.work_date)?).await?;
+    add_to_day(&mut tx, b.user_id, parse_date("date", &b.work_date)?, -b.minutes).await?;
     sqlx::query("UPDATE effort_entries SET deleted_at = $1, version = version + 1, updated_at = $1 WHERE id = $2")
         .bind(now)
         .bind(&id)

@@ -46,6 +46,16 @@ pub async fn today(db: &Db) -> Result<NaiveDate> {
     Ok(kinmu_attendance::attendance_date(chrono::Utc::now(), &rules))
 }
 
+/// A transaction that will write: on SQLite it takes the write lock at once (`BEGIN IMMEDIATE`),
+/// so that two writers wait for each other instead of one failing when its read turns into a
+/// write; PostgreSQL's rows lock as they are written.
+pub(crate) async fn write_transaction(db: &Db) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+    Ok(match db.kind {
+        crate::config::DatabaseKind::Sqlite => db.pool.begin_with("BEGIN IMMEDIATE").await?,
+        crate::config::DatabaseKind::Postgres => db.pool.begin().await?,
+    })
+}
+
 /// `YYYY-MM-DD`, naming `field` when it is not one.
 pub fn parse_date(field: &str, s: &str) -> Result<NaiveDate> {
     crate::attendance::period::parse_date(field, s.trim())
