@@ -27,6 +27,8 @@ pub enum ErrorCode {
     NotFound,
     /// Unique value already taken, or the object is still in use.
     Conflict,
+    /// The effort period holding the change is submitted or approved: it takes no changes.
+    PeriodLocked,
     /// Kinmu has no administrator yet: run the setup wizard first.
     SetupRequired,
     /// The setup wizard already ran.
@@ -43,7 +45,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for the tests that walk them.
-    pub const ALL: [ErrorCode; 16] = [
+    pub const ALL: [ErrorCode; 17] = [
         ErrorCode::Validation,
         ErrorCode::BadRequest,
         ErrorCode::Unauthenticated,
@@ -53,6 +55,7 @@ impl ErrorCode {
         ErrorCode::AccountDisabled,
         ErrorCode::NotFound,
         ErrorCode::Conflict,
+        ErrorCode::PeriodLocked,
         ErrorCode::SetupRequired,
         ErrorCode::SetupDone,
         ErrorCode::CsrfRejected,
@@ -83,6 +86,9 @@ impl ErrorCode {
             ErrorCode::NotFound => ("not found: it may have been deleted", "見つかりません。削除された可能性があります。"),
             ErrorCode::Conflict => {
                 ("the value is already taken, or the item is still in use", "この値はすでに使われているか、対象がまだ使用中です。")
+            }
+            ErrorCode::PeriodLocked => {
+                ("the period is submitted or approved: it takes no changes", "この期間は提出済みまたは承認済みのため、変更できません。")
             }
             ErrorCode::SetupRequired => (
                 "Kinmu is not set up yet: run the setup wizard",
@@ -122,6 +128,7 @@ impl ErrorCode {
             ErrorCode::AccountDisabled => "account_disabled",
             ErrorCode::NotFound => "not_found",
             ErrorCode::Conflict => "conflict",
+            ErrorCode::PeriodLocked => "period_locked",
             ErrorCode::SetupRequired => "setup_required",
             ErrorCode::SetupDone => "setup_done",
             ErrorCode::CsrfRejected => "csrf_rejected",
@@ -139,7 +146,7 @@ impl ErrorCode {
             ErrorCode::BadRequest => 400,
             ErrorCode::Unauthenticated | ErrorCode::InvalidCredentials => 401,
             ErrorCode::Forbidden | ErrorCode::CsrfRejected | ErrorCode::AccountDisabled => 403,
-            ErrorCode::AccountLocked => 423,
+            ErrorCode::AccountLocked | ErrorCode::PeriodLocked => 423,
             ErrorCode::NotFound => 404,
             ErrorCode::Conflict | ErrorCode::SetupDone => 409,
             ErrorCode::SetupRequired => 428,
@@ -242,6 +249,7 @@ mod tests {
                 | ErrorCode::AccountDisabled
                 | ErrorCode::NotFound
                 | ErrorCode::Conflict
+                | ErrorCode::PeriodLocked
                 | ErrorCode::SetupRequired
                 | ErrorCode::SetupDone
                 | ErrorCode::CsrfRejected

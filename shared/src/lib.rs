@@ -1,13 +1,14 @@
 //! Types and rules shared by Kinmu's UI (compiled to wasm) and its backend.
 //!
 //! No IO lives here: only the API's request and response shapes ([`api`]), the error codes the
-//! API answers with ([`error`]), the permission model ([`permissions`]) and input validation
+//! API answers with ([`error`]), the permission model ([`permissions`]), effort tracking's rules ([`effort`]) and input validation
 //! ([`validation`]) that the browser runs for immediate feedback and the server runs again
 //! before anything is stored.
 
 pub mod agreement36;
 pub mod api;
 pub mod attendance_rules;
+pub mod effort;
 pub mod error;
 pub mod messages;
 pub mod permissions;

@@ -8,6 +8,7 @@
 mod attendance;
 mod attendance_reports;
 mod daily_record;
+mod effort;
 mod log_imports;
 mod output_profiles;
 mod releases;
@@ -20,6 +21,7 @@ use crate::{Language, Permission};
 pub use attendance::*;
 pub use attendance_reports::*;
 pub use daily_record::*;
+pub use effort::*;
 pub use log_imports::*;
 pub use output_profiles::*;
 pub use releases::*;

@@ -316,6 +316,54 @@ endpoints! {
     ListReleases: GET "/updates/releases", needs(Permission::ManageUpdates) => ((), (), Empty) -> ReleaseList;
     /// Offers this release to the clients of its platform (in place of the one offered before).
     OfferRelease: POST "/updates/releases/{id}/offer", needs(Permission::ManageUpdates) => (Id, (), Empty) -> Release;
+    /// The projects the caller may see: their own, the ones they manage, all for an administrator.
+    ListProjects: GET "/effort/projects", Session => ((), (), Empty) -> Vec<Project>;
+    /// 201 Created; the creator manages it unless `manager_id` names another.
+    AddProject: POST "/effort/projects", needs(Permission::ManageProjects) => ((), (), SaveProject) -> Project;
+    GetProject: GET "/effort/projects/{id}", Session => (Id, (), Empty) -> Project;
+    /// Its manager or an administrator.
+    EditProject: PUT "/effort/projects/{id}", needs(Permission::ManageProjects) => (Id, (), SaveProject) -> Project;
+    EditProjectMembers: PUT "/effort/projects/{id}/members", needs(Permission::ManageProjects) => (Id, (), SaveProjectMembers) -> Project;
+    /// 201 Created: the project as a template (settings, members, activities, work items).
+    CopyProjectTemplate: POST "/effort/projects/{id}/copy", needs(Permission::ManageProjects) => (Id, (), CopyProject) -> Project;
+    /// The project's work breakdown, parents before children.
+    ListWorkItems: GET "/effort/projects/{id}/work-items", Session => (Id, (), Empty) -> Vec<WorkItem>;
+    /// 201 Created.
+    AddWorkItem: POST "/effort/projects/{id}/work-items", needs(Permission::ManageProjects) => (Id, (), SaveWorkItem) -> WorkItem;
+    EditWorkItem: PUT "/effort/work-items/{id}", needs(Permission::ManageProjects) => (Id, (), SaveWorkItem) -> WorkItem;
+    /// Only while no effort and no sub-item refers to it.
+    DeleteWorkItem: DELETE "/effort/work-items/{id}", needs(Permission::ManageProjects) => (Id, (), Empty) -> Empty;
+    ListActivities: GET "/effort/activities", Session => ((), (), Empty) -> Vec<Activity>;
+    /// 201 Created.
+    AddActivity: POST "/effort/activities", needs(Permission::ManageProjects) => ((), (), SaveActivity) -> Activity;
+    EditActivity: PUT "/effort/activities/{id}", needs(Permission::ManageProjects) => (Id, (), SaveActivity) -> Activity;
+    /// A person's week: entries and each day's attendance. Own; others need projects.manage.
+    GetEffortWeek: GET "/effort/week", OwnOr(Permission::ManageProjects) => ((), WeekQuery, Empty) -> EffortWeek;
+    /// Creates or changes the entry with the body's UUID (idempotent; a stale version is a conflict).
+    StoreEntry: PUT "/effort/entries", needs(Permission::EnterEffort) => ((), (), SaveEntry) -> SaveEntryAnswer;
+    /// Leaves a tombstone.
+    RemoveEntry: POST "/effort/entries/delete", needs(Permission::EnterEffort) => ((), (), DeleteEntry) -> EffortEntry;
+    /// Every change of an entry; its owner, approvers and administrators.
+    GetEntryHistory: GET "/effort/entries/history", Session => ((), EntryHistoryQuery, Empty) -> Vec<EntryChange>;
+    /// Own periods; another's, or the ones waiting for approval, need projects.manage.
+    ListPeriods: GET "/effort/periods", OwnOr(Permission::ManageProjects) => ((), PeriodQuery, Empty) -> Vec<EffortPeriod>;
+    /// Refused while a marked gap lacks its reason.
+    SubmitEffortPeriod: POST "/effort/periods/submit", needs(Permission::EnterEffort) => ((), (), SubmitPeriod) -> EffortPeriod;
+    /// Locks the period; never one's own.
+    ApprovePeriod: POST "/effort/periods/{id}/approve", needs(Permission::ManageProjects) => (Id, (), PeriodDecision) -> EffortPeriod;
+    SendBackPeriod: POST "/effort/periods/{id}/send-back", needs(Permission::ManageProjects) => (Id, (), PeriodDecision) -> EffortPeriod;
+    /// An administrator, with a reason that is kept.
+    ReopenEffortPeriod: POST "/effort/periods/{id}/reopen", needs(Permission::ManageSettings) => (Id, (), ReopenPeriod) -> EffortPeriod;
+    /// A person's marked days of a month with their reasons. Own; others need projects.manage.
+    GetGaps: GET "/effort/gaps", OwnOr(Permission::ManageProjects) => ((), GapQuery, Empty) -> GapMonth;
+    /// One's reason for a marked day.
+    ExplainGapDay: PUT "/effort/gaps", needs(Permission::EnterEffort) => ((), (), ExplainGap) -> GapDay;
+    ListGapReasons: GET "/effort/gap-reasons", Session => ((), (), Empty) -> Vec<GapReason>;
+    /// 201 Created.
+    AddGapReason: POST "/effort/gap-reasons", needs(Permission::ManageSettings) => ((), (), SaveGapReason) -> GapReason;
+    EditGapReason: PUT "/effort/gap-reasons/{id}", needs(Permission::ManageSettings) => (Id, (), SaveGapReason) -> GapReason;
+    GetEffortSettings: GET "/effort/settings", Session => ((), (), Empty) -> EffortSettings;
+    SaveEffortSettings: PUT "/effort/settings", needs(Permission::ManageSettings) => ((), (), EffortSettings) -> EffortSettings;
 }
 
 /// The route with this method and path pattern (as the router matched it), if any.
@@ -329,7 +377,7 @@ mod tests {
 
     #[test]
     fn each_method_and_path_is_listed_once() {
-        assert_eq!(ROUTES.len(), 58);
+        assert_eq!(ROUTES.len(), 87);
         for (i, a) in ROUTES.iter().enumerate() {
             assert!(a.path.starts_with('/'), "{a:?}");
             assert!(!ROUTES[i + 1..].iter().any(|b| a.method == b.method && a.path == b.path), "{a:?} is listed twice");
@@ -357,6 +405,10 @@ mod tests {
         round_trip(TimesheetQuery { user: None, month: "2025-04".into() });
         round_trip(AgreementQuery { month: "2025-04".into(), organization_id: Some(2), user: Some("OSAKA\\kato".into()) });
         round_trip(HolidayQuery { year: 2025 });
+        round_trip(WeekQuery { week: "2026-W49".into(), user: Some("kato".into()) });
+        round_trip(GapQuery { month: "2026-11".into(), user: None });
+        round_trip(PeriodQuery { user: None, waiting: true });
+        round_trip(EntryHistoryQuery { id: "0b6f1c2e-8d1a-4f4e-9d7e-2a1b3c4d5e6f".into() });
         let q = ReportQuery {
             month: Some("2025-04".into()),
             organization_id: Some(2),

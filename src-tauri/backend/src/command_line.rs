@@ -1,4 +1,4 @@
-//! The `kinmu` command: `serve`, `setup`, `user add|list|disable`, `migrate`, `import`, `release …`. Errors print one
+//! The `kinmu` command: `serve`, `setup`, `user add|list|disable`, `migrate`, `import`, `release …`, `effort import|export|show|gaps`. Errors print one
 //! line saying what went wrong and what to do, and exit non-zero; secrets are never printed.
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -71,6 +71,68 @@ enum Command {
     /// at <base-path>/updates/.
     #[command(subcommand)]
     Release(ReleaseCommand),
+    /// Effort entries in Kinmu's effort CSV, and a person's effort beside their attendance.
+    #[command(subcommand)]
+    Effort(EffortCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum EffortCommand {
+    /// Import effort entries from Kinmu's effort CSV (login, date, project_code, work_item,
+    /// activity1, activity2, duration, note, id); idempotent by id; rows inside a submitted or
+    /// approved period are refused one by one.
+    Import {
+        /// The CSV file (UTF-8, with or without BOM, or Shift_JIS).
+        #[arg(value_name = "FILE.csv")]
+        file: PathBuf,
+    },
+    /// Write the entries of a range of days as Kinmu's effort CSV (the import's columns).
+    Export {
+        /// First day, YYYY-MM-DD.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: String,
+        /// Last day, YYYY-MM-DD.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: String,
+        /// Only this person's entries (a login).
+        #[arg(long, value_name = "LOGIN")]
+        user: Option<String>,
+        /// CSV encoding: utf-8, utf-8-bom or shift_jis.
+        #[arg(long, value_name = "ENCODING", default_value = "utf-8", value_parser = parse_encoding)]
+        encoding: crate::attendance::reports::CsvEncoding,
+        /// The file to write.
+        #[arg(long, value_name = "FILE.csv")]
+        out: PathBuf,
+    },
+    /// A person's effort per day and row (project, work item, activities) as h:mm, with the
+    /// day's attended work beside it.
+    Show {
+        /// The person's login.
+        #[arg(long, value_name = "LOGIN")]
+        user: String,
+        /// An ISO week, YYYY-Www.
+        #[arg(long, value_name = "YYYY-Www", conflicts_with = "month", required_unless_present = "month")]
+        week: Option<String>,
+        /// A month, YYYY-MM.
+        #[arg(long, value_name = "YYYY-MM")]
+        month: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: ListFormat,
+    },
+    /// Every person's days of a month whose effort and attended work differ by more than the
+    /// threshold: effort, attended work (clock-in, clock-out, actual work), gap and reason.
+    Gaps {
+        /// The month, YYYY-MM.
+        #[arg(long, value_name = "YYYY-MM")]
+        month: String,
+        /// Only this organisation (its path, "Acme / Sales") and the ones below it.
+        #[arg(long, value_name = "PATH")]
+        org: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: ListFormat,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -575,6 +637,7 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), Failure> {
         Command::Export(a) => export(&cli, &file, a).await,
         Command::Release(c) => release(&cli, &file, c).await,
         Command::Files(FilesCommand::List { format }) => files_list(&cli, &file, *format).await,
+        Command::Effort(c) => effort(&cli, &file, c).await,
         Command::Files(FilesCommand::Run { profile, month, date }) => {
             files_run(&cli, &file, profile.as_deref(), month.as_deref(), date.as_deref()).await
         }
@@ -1075,6 +1138,139 @@ async fn attendance_status(cli: &Cli, file: &FileConfig, format: ListFormat) -> 
         ListFormat::Table => print_table(&header, &rows),
     }
     Ok(())
+}
+
+async fn effort(cli: &Cli, file: &FileConfig, c: &EffortCommand) -> Result<(), Failure> {
+    use crate::effort::{parse_date, parse_month, parse_week, today, transfer, week};
+    use kinmu_shared::effort::format_minutes;
+    let db = open_db(cli, file).await?;
+    match c {
+        EffortCommand::Import { file: path } => {
+            let bytes = std::fs::read(path).map_err(|e| Failure(format!("cannot read {}: {e}", path.display())))?;
+            let today = today(&db).await?;
+            let done = transfer::import(&db, &Actor::Operator, &bytes, kinmu_shared::api::ChangePath::Cli, today, crate::now()).await?;
+            let r = &done.report;
+            println!(
+                "{}: {} rows read, {} created, {} updated, {} unchanged, {} refused",
+                path.display(),
+                r.rows_read,
+                r.created,
+                r.updated,
+                done.unchanged,
+                r.errors.len()
+            );
+            for e in &r.errors {
+                println!("line {}: {}{}", e.line, e.field.as_deref().map(|f| format!("{f}: ")).unwrap_or_default(), e.message);
+            }
+            if r.errors.is_empty() { Ok(()) } else { Err(Failure(format!("{} rows were refused (listed above)", r.errors.len()))) }
+        }
+        EffortCommand::Export { from, to, user, encoding, out } => {
+            let (from, to) = (parse_date("from", from)?, parse_date("to", to)?);
+            let text = transfer::export(&db, &Actor::Operator, from, to, user.as_deref()).await?;
+            let rows = text.lines().count().saturating_sub(1);
+            std::fs::write(out, crate::attendance::reports::encode_text(&text, *encoding))
+                .map_err(|e| Failure(format!("cannot write {}: {e}", out.display())))?;
+            println!("{}: {rows} entries from {from} to {to}", out.display());
+            Ok(())
+        }
+        EffortCommand::Gaps { month, org, format } => {
+            let (first, last) = parse_month("month", month)?;
+            let organization = match org {
+                None => None,
+                Some(path) => {
+                    let orgs = organizations::list(&db).await?;
+                    Some(organizations::find_by_path(&orgs, path).ok_or_else(|| Failure(format!("no organisation {path:?}")))?.id)
+                }
+            };
+            let days = crate::effort::gaps::people_month(&db, &Actor::Operator, first, last, organization).await?;
+            let reasons = crate::effort::gaps::reasons(&db).await?;
+            let threshold = crate::effort::settings::get(&db).await?.gap_threshold_minutes;
+            let header = ["login", "name", "date", "effort", "clock_in", "clock_out", "actual_work", "gap", "kind", "reason"];
+            let rows: Vec<Vec<String>> = days
+                .iter()
+                .map(|(p, g)| {
+                    let a = g.attendance.as_ref();
+                    let reason = [
+                        g.reason_id.and_then(|id| reasons.iter().find(|r| r.id == id)).map(|r| r.name.clone()).unwrap_or_default(),
+                        g.reason_text.clone(),
+                    ]
+                    .into_iter()
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(": ");
+                    vec![
+                        p.login.clone(),
+                        p.display_name.clone(),
+                        g.date.clone(),
+                        format_minutes(g.effort_minutes),
+                        a.map(|a| a.clock_in_text.clone()).unwrap_or_default(),
+                        a.map(|a| a.clock_out_text.clone()).unwrap_or_default(),
+                        a.map(|a| format_minutes(a.actual_work_minutes)).unwrap_or_default(),
+                        format!("{}{}", if g.difference_minutes > 0 { "+" } else { "" }, format_minutes(g.difference_minutes)),
+                        g.kind.key().to_string(),
+                        reason,
+                    ]
+                })
+                .collect();
+            match format {
+                ListFormat::Csv => print_csv(&header, &rows)?,
+                ListFormat::Table => {
+                    println!("gaps over {} in {}: {} days", format_minutes(threshold), &month, rows.len());
+                    print_table(&header, &rows);
+                }
+            }
+            Ok(())
+        }
+        EffortCommand::Show { user, week: w, month, format } => {
+            let (first, last) = match (w, month) {
+                (Some(w), _) => parse_week("week", w)?,
+                (None, Some(m)) => parse_month("month", m)?,
+                (None, None) => return Err(Failure("give --week YYYY-Www or --month YYYY-MM".into())),
+            };
+            let rows = week::day_rows(&db, &Actor::Operator, user, first, last).await?;
+            let header = ["date", "project", "work_item", "activity1", "activity2", "effort", "attended_work", "clock_in", "clock_out"];
+            let mut table: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    let a = r.attendance.as_ref();
+                    vec![
+                        r.date.format("%Y-%m-%d %a").to_string(),
+                        r.project_code.clone(),
+                        r.work_item.clone(),
+                        r.activity1.clone(),
+                        r.activity2.clone(),
+                        if r.project_code.is_empty() { String::new() } else { format_minutes(r.minutes) },
+                        a.map(|a| format_minutes(a.actual_work_minutes)).unwrap_or_default(),
+                        a.map(|a| a.clock_in_text.clone()).unwrap_or_default(),
+                        a.map(|a| a.clock_out_text.clone()).unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            let effort: i64 = rows.iter().map(|r| r.minutes).sum();
+            let mut seen = std::collections::HashSet::new();
+            let attended: i64 =
+                rows.iter().filter(|r| seen.insert(r.date)).filter_map(|r| r.attendance.as_ref()).map(|a| a.actual_work_minutes).sum();
+            table.push(vec![
+                "total".into(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                format_minutes(effort),
+                format_minutes(attended),
+                String::new(),
+                String::new(),
+            ]);
+            match format {
+                ListFormat::Csv => print_csv(&header, &table)?,
+                ListFormat::Table => {
+                    println!("{user} {first} – {last}");
+                    print_table(&header, &table);
+                }
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Writes rows as CSV on standard output.

@@ -20,6 +20,13 @@ pub enum Error {
     Forbidden(&'static str),
     #[error("you cannot {action}: it involves permissions you do not hold ({missing}); ask someone who holds them")]
     BeyondOwnPermissions { action: String, missing: String },
+    /// Refused by a rule about who may act on this thing (not by a missing permission): approving
+    /// one's own effort period, editing a project one does not manage.
+    #[error("{0}")]
+    NotAllowed(Text),
+    /// The effort period holding the change is submitted or approved.
+    #[error("{0}")]
+    PeriodLocked(Text),
     /// The change would leave no active user whose role holds every permission.
     #[error("{0}")]
     LastAdministrator(Text),
@@ -66,6 +73,8 @@ impl Error {
             Error::Unauthenticated => ErrorCode::Unauthenticated,
             Error::Forbidden(_) | Error::BeyondOwnPermissions { .. } => ErrorCode::Forbidden,
             Error::LastAdministrator(_) => ErrorCode::Conflict,
+            Error::NotAllowed(_) => ErrorCode::Forbidden,
+            Error::PeriodLocked(_) => ErrorCode::PeriodLocked,
             Error::InvalidCredentials => ErrorCode::InvalidCredentials,
             Error::AccountLocked { .. } => ErrorCode::AccountLocked,
             Error::AccountDisabled => ErrorCode::AccountDisabled,
@@ -92,7 +101,7 @@ impl Error {
         let text = match self {
             Error::Invalid(f) => return ApiError::in_language(code, Some(f.field.clone()), &f.message, lang),
             Error::Conflict { field, message } => return ApiError::in_language(code, field.clone(), message, lang),
-            Error::LastAdministrator(message) => message.clone(),
+            Error::LastAdministrator(message) | Error::NotAllowed(message) | Error::PeriodLocked(message) => message.clone(),
             Error::Database(_) | Error::Internal(_) => Text::new(code.message(Language::En), code.message(Language::Ja)),
             Error::Unauthenticated => Text::new(self.to_string(), "ログインしてください。"),
             Error::Forbidden(p) => Text::new(self.to_string(), format!("この操作を行う権限がありません（権限 {p} が必要です）。")),

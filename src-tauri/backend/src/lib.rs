@@ -16,6 +16,7 @@ pub mod attendance;
 pub mod command_line;
 pub mod config;
 pub mod database;
+pub mod effort;
 pub mod error;
 pub mod http;
 pub mod pc_logs;

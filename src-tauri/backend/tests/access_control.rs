@@ -48,10 +48,16 @@ async fn logged_in(app: &Router, login: &str) -> Client {
 }
 
 /// A concrete path for a route pattern: ids that exist nowhere, a real report kind; a route for
-/// one's own records asks for someone else's.
+/// one's own records (a timesheet, an effort week, gaps, periods) asks for someone else's.
 fn concrete(path: &str) -> String {
     let path = path.replace("{id}", "999999").replace("{kind}", "monthly");
-    if path == "/attendance/timesheet" { format!("{path}?month=2026-11&user=admin") } else { path }
+    match path.as_str() {
+        "/attendance/timesheet" => format!("{path}?month=2026-11&user=admin"),
+        "/effort/week" => format!("{path}?week=2026-W48&user=admin"),
+        "/effort/gaps" => format!("{path}?month=2026-11&user=admin"),
+        "/effort/periods" => format!("{path}?user=admin"),
+        _ => path,
+    }
 }
 
 async fn call(c: &mut Client, method: &str, path: &str) -> api_client::Answer {

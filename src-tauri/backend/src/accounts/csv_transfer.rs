@@ -102,13 +102,15 @@ fn columns(header: &csv::StringRecord, known: &[&str], required: &[&str]) -> Res
 
 /// A parsed upload: column positions, the readable rows with their line numbers, and a report
 /// that already counts every row and lists the unreadable ones.
-struct CsvRows {
-    cols: Vec<Option<usize>>,
-    rows: Vec<(u64, csv::StringRecord)>,
-    report: ImportReport,
+/// A CSV file's rows, its columns found by their header names (in the order asked for), and
+/// the report its unreadable rows already went into.
+pub(crate) struct CsvRows {
+    pub cols: Vec<Option<usize>>,
+    pub rows: Vec<(u64, csv::StringRecord)>,
+    pub report: ImportReport,
 }
 
-fn read_rows(bytes: &[u8], known: &[&str], required: &[&str], lang: Language) -> Result<CsvRows> {
+pub(crate) fn read_rows(bytes: &[u8], known: &[&str], required: &[&str], lang: Language) -> Result<CsvRows> {
     // Lines ending in CRLF, as Excel writes them, are read as LF: the CSV reader counts a record
     // after a CRLF one line short, and a report must name the line the file shows.
     let text = decode(bytes).replace("\r\n", "\n");
@@ -147,7 +149,7 @@ fn parse_active(v: &str) -> Option<bool> {
     }
 }
 
-fn row_error(line: u64, field: Option<&str>, message: impl Into<String>) -> ImportRowError {
+pub(crate) fn row_error(line: u64, field: Option<&str>, message: impl Into<String>) -> ImportRowError {
     ImportRowError { line: line as i64, field: field.map(str::to_string), message: message.into() }
 }
 

@@ -76,6 +76,12 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0010_updates_permission.sql"),
     },
     Migration {
+        version: 11,
+        name: "effort",
+        sqlite: include_str!("../../migrations/sqlite/0011_effort.sql"),
+        postgres: include_str!("../../migrations/postgres/0011_effort.sql"),
+    },
+    Migration {
         version: 12,
         name: "releases",
         sqlite: include_str!("../../migrations/sqlite/0012_releases.sql"),

@@ -4,6 +4,7 @@
 mod attendance;
 mod attendance_reports;
 mod auth;
+mod effort;
 mod health;
 mod log_imports;
 mod organizations;
@@ -96,6 +97,35 @@ handlers! {
     ListHolidays => output_profiles::holidays,
     ListReleases => releases::list,
     OfferRelease => releases::offer,
+    ListProjects => effort::list_projects,
+    AddProject => effort::add_project,
+    GetProject => effort::get_project,
+    EditProject => effort::edit_project,
+    EditProjectMembers => effort::edit_members,
+    CopyProjectTemplate => effort::copy_project,
+    ListWorkItems => effort::list_work_items,
+    AddWorkItem => effort::add_work_item,
+    EditWorkItem => effort::edit_work_item,
+    DeleteWorkItem => effort::delete_work_item,
+    ListActivities => effort::list_activities,
+    AddActivity => effort::add_activity,
+    EditActivity => effort::edit_activity,
+    GetEffortWeek => effort::get_week,
+    StoreEntry => effort::save_entry,
+    RemoveEntry => effort::delete_entry,
+    GetEntryHistory => effort::entry_history,
+    ListPeriods => effort::list_periods,
+    SubmitEffortPeriod => effort::submit_period,
+    ApprovePeriod => effort::approve_period,
+    SendBackPeriod => effort::send_back_period,
+    ReopenEffortPeriod => effort::reopen_period,
+    GetGaps => effort::get_gaps,
+    ExplainGapDay => effort::explain_gap,
+    ListGapReasons => effort::list_gap_reasons,
+    AddGapReason => effort::add_gap_reason,
+    EditGapReason => effort::edit_gap_reason,
+    GetEffortSettings => effort::get_settings,
+    SaveEffortSettings => effort::save_settings,
 }
 
 pub fn api_routes() -> Router<SharedState> {

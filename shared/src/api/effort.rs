@@ -1,0 +1,506 @@
+//! Effort tracking's request and response bodies: projects with their members and work items,
+//! the two levels of activities, effort entries (made by the client under a UUID, versioned by the
+//! server, deleted as tombstones) and their history, the week grid with each day's attendance,
+//! periods and their approval, gaps against attendance with their reasons, and the effort
+//! settings. Dates are `YYYY-MM-DD` text, weeks `YYYY-Www` (ISO), months `YYYY-MM`.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Id, Timestamp};
+use crate::effort::{GapKind, PeriodState, PeriodUnit};
+
+/// A project's life: a closed project takes no new effort.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ProjectStatus {
+    Planning,
+    #[default]
+    Active,
+    Closed,
+}
+
+impl ProjectStatus {
+    pub const ALL: [ProjectStatus; 3] = [ProjectStatus::Planning, ProjectStatus::Active, ProjectStatus::Closed];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            ProjectStatus::Planning => "planning",
+            ProjectStatus::Active => "active",
+            ProjectStatus::Closed => "closed",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<ProjectStatus> {
+        ProjectStatus::ALL.into_iter().find(|s| s.key() == key)
+    }
+}
+
+/// How a work item's progress is known (a project setting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ProgressMode {
+    /// Entered as a percentage.
+    #[default]
+    Entered,
+    /// Actual effort against planned minutes.
+    Derived,
+}
+
+impl ProgressMode {
+    pub fn key(self) -> &'static str {
+        match self {
+            ProgressMode::Entered => "entered",
+            ProgressMode::Derived => "derived",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<ProgressMode> {
+        [ProgressMode::Entered, ProgressMode::Derived].into_iter().find(|s| s.key() == key)
+    }
+}
+
+/// A person's part in a project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ProjectRole {
+    Manager,
+    #[default]
+    Member,
+}
+
+impl ProjectRole {
+    pub fn key(self) -> &'static str {
+        match self {
+            ProjectRole::Manager => "manager",
+            ProjectRole::Member => "member",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<ProjectRole> {
+        [ProjectRole::Manager, ProjectRole::Member].into_iter().find(|s| s.key() == key)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Project {
+    pub id: Id,
+    /// Unique, e.g. `P-2026-014`.
+    pub code: String,
+    pub name: String,
+    /// The client or a category.
+    pub client: String,
+    /// The user responsible (also a member with the manager role).
+    pub manager_id: Option<Id>,
+    pub planned_start: Option<String>,
+    pub planned_end: Option<String>,
+    pub status: ProjectStatus,
+    /// Anyone among the members may book any work item, assigned or not.
+    pub allow_unassigned: bool,
+    pub progress_mode: ProgressMode,
+    /// The activities the project offers (empty: every active one).
+    pub activity_ids: Vec<Id>,
+    pub members: Vec<ProjectMember>,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProjectMember {
+    pub user_id: Id,
+    pub login: String,
+    pub display_name: String,
+    pub role: ProjectRole,
+}
+
+/// `POST /effort/projects`, `PUT /effort/projects/{id}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct SaveProject {
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    pub client: String,
+    #[serde(default)]
+    pub manager_id: Option<Id>,
+    #[serde(default)]
+    pub planned_start: Option<String>,
+    #[serde(default)]
+    pub planned_end: Option<String>,
+    #[serde(default)]
+    pub status: ProjectStatus,
+    #[serde(default)]
+    pub allow_unassigned: bool,
+    #[serde(default)]
+    pub progress_mode: ProgressMode,
+    #[serde(default)]
+    pub activity_ids: Vec<Id>,
+}
+
+/// `PUT /effort/projects/{id}/members`: the project's members, replacing the ones before.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct SaveProjectMembers {
+    pub members: Vec<MemberRole>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemberRole {
+    pub user_id: Id,
+    #[serde(default)]
+    pub role: ProjectRole,
+}
+
+/// `POST /effort/projects/{id}/copy`: a new project with the template's settings, members,
+/// activities and work items (plans kept, progress reset), under a new code and name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CopyProject {
+    pub code: String,
+    pub name: String,
+}
+
+/// A node of a project's work breakdown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkItem {
+    pub id: Id,
+    pub project_id: Id,
+    pub parent_id: Option<Id>,
+    pub name: String,
+    /// Names from the top, joined by " / ": `Design / Screens`. Unique in its project.
+    pub path: String,
+    pub planned_minutes: Option<i64>,
+    pub planned_start: Option<String>,
+    pub planned_end: Option<String>,
+    pub milestone: bool,
+    /// Entered, or derived from actual against plan (the project's progress mode).
+    pub progress_percent: Option<i64>,
+    pub assignee_ids: Vec<Id>,
+    /// Effort entered on the item and its sub-items (tombstones left out).
+    pub actual_minutes: i64,
+}
+
+/// `POST /effort/projects/{id}/work-items`, `PUT /effort/work-items/{id}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct SaveWorkItem {
+    #[serde(default)]
+    pub parent_id: Option<Id>,
+    pub name: String,
+    #[serde(default)]
+    pub planned_minutes: Option<i64>,
+    #[serde(default)]
+    pub planned_start: Option<String>,
+    #[serde(default)]
+    pub planned_end: Option<String>,
+    #[serde(default)]
+    pub milestone: bool,
+    #[serde(default)]
+    pub progress_percent: Option<i64>,
+    #[serde(default)]
+    pub assignee_ids: Vec<Id>,
+}
+
+/// An activity of level 1 (process, 工程分類) or 2 (work, 作業分類).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Activity {
+    pub id: Id,
+    /// 1 or 2.
+    pub level: i64,
+    pub code: String,
+    pub name: String,
+    /// Inactive activities stay on old entries and are offered for none.
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SaveActivity {
+    pub level: i64,
+    pub code: String,
+    pub name: String,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// One effort entry. Its id is a UUID made by the client that created it; the server raises
+/// `version` on every change; a deleted entry stays as a tombstone (`deleted_at`) so that a
+/// device syncing later learns of the deletion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EffortEntry {
+    pub id: String,
+    pub user_id: Id,
+    pub date: String,
+    pub project_id: Id,
+    pub work_item_id: Option<Id>,
+    pub activity1_id: Option<Id>,
+    pub activity2_id: Option<Id>,
+    pub minutes: i64,
+    pub note: String,
+    pub version: i64,
+    pub deleted_at: Option<Timestamp>,
+    pub updated_at: Timestamp,
+}
+
+/// `PUT /effort/entries`: creates or changes the entry with this UUID. The same content sent
+/// again is stored once; a change must name the version it was made from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SaveEntry {
+    /// A UUID made by the client (`8-4-4-4-12` hexadecimal digits).
+    pub id: String,
+    /// Whose entry; the caller's own when absent.
+    #[serde(default)]
+    pub user_id: Option<Id>,
+    pub date: String,
+    pub project_id: Id,
+    #[serde(default)]
+    pub work_item_id: Option<Id>,
+    #[serde(default)]
+    pub activity1_id: Option<Id>,
+    #[serde(default)]
+    pub activity2_id: Option<Id>,
+    pub minutes: i64,
+    #[serde(default)]
+    pub note: String,
+    /// The version the change was made from (absent or 0 for a new entry).
+    #[serde(default)]
+    pub expected_version: Option<i64>,
+}
+
+/// What became of a saved entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SaveOutcome {
+    Created,
+    Updated,
+    /// The entry already held this content (sent twice): nothing changed.
+    Unchanged,
+    /// The entry changed since `expected_version`: nothing was stored; `entry` is the current one.
+    Conflict,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SaveEntryAnswer {
+    pub outcome: SaveOutcome,
+    /// The stored entry (on a conflict, the server's current one).
+    pub entry: EffortEntry,
+}
+
+/// `POST /effort/entries/delete`: leaves a tombstone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeleteEntry {
+    pub id: String,
+    pub expected_version: i64,
+}
+
+/// Through which path an entry changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangePath {
+    Ui,
+    Api,
+    Import,
+    Cli,
+    Sync,
+}
+
+impl ChangePath {
+    pub const ALL: [ChangePath; 5] = [ChangePath::Ui, ChangePath::Api, ChangePath::Import, ChangePath::Cli, ChangePath::Sync];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            ChangePath::Ui => "ui",
+            ChangePath::Api => "api",
+            ChangePath::Import => "import",
+            ChangePath::Cli => "cli",
+            ChangePath::Sync => "sync",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<ChangePath> {
+        ChangePath::ALL.into_iter().find(|p| p.key() == key)
+    }
+}
+
+/// `GET /effort/entries/history?id=UUID`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryHistoryQuery {
+    pub id: String,
+}
+
+/// One change of an entry: who, when, through which path, before and after.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntryChange {
+    pub entry_id: String,
+    /// None: the machine's operator (command line).
+    pub changed_by: Option<Id>,
+    pub changed_by_name: String,
+    pub changed_at: Timestamp,
+    pub path: ChangePath,
+    pub before: Option<EffortEntry>,
+    pub after: Option<EffortEntry>,
+}
+
+/// `GET /effort/week?week=2026-W49[&user=LOGIN]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct WeekQuery {
+    /// ISO week, `YYYY-Www`.
+    pub week: String,
+    /// Another person's login (needs projects.manage); the caller when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+}
+
+/// A person's attended work of one day, from the attendance records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct DayAttendance {
+    /// As the rules show them (`8:55`, `*18:00`, blank).
+    pub clock_in_text: String,
+    pub clock_out_text: String,
+    pub clock_in_at: Option<Timestamp>,
+    pub clock_out_at: Option<Timestamp>,
+    pub actual_work_minutes: i64,
+}
+
+/// The week grid's answer: a day per column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EffortWeek {
+    pub user_id: Id,
+    pub login: String,
+    pub display_name: String,
+    pub week: String,
+    pub days: Vec<EffortDay>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EffortDay {
+    pub date: String,
+    /// The day's live entries (tombstones left out).
+    pub entries: Vec<EffortEntry>,
+    pub total_minutes: i64,
+    /// None: no attendance record that day.
+    pub attendance: Option<DayAttendance>,
+    pub gap: Option<GapDay>,
+    /// The state of the period holding the day.
+    pub period_state: PeriodState,
+}
+
+/// A day whose effort and attended work differ beyond the threshold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GapDay {
+    pub date: String,
+    pub kind: GapKind,
+    pub effort_minutes: i64,
+    pub attendance: Option<DayAttendance>,
+    /// Effort minus attended work.
+    pub difference_minutes: i64,
+    pub reason_id: Option<Id>,
+    pub reason_text: String,
+}
+
+/// `GET /effort/gaps?month=2026-11[&user=LOGIN]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct GapQuery {
+    pub month: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GapMonth {
+    pub user_id: Id,
+    pub login: String,
+    pub month: String,
+    pub threshold_minutes: i64,
+    pub days: Vec<GapDay>,
+}
+
+/// `PUT /effort/gaps`: one's reason for a marked day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExplainGap {
+    pub date: String,
+    pub reason_id: Option<Id>,
+    #[serde(default)]
+    pub text: String,
+}
+
+/// A reason from the list administrators keep.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GapReason {
+    pub id: Id,
+    pub name: String,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SaveGapReason {
+    pub name: String,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+/// A person's effort period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EffortPeriod {
+    pub id: Id,
+    pub user_id: Id,
+    pub login: String,
+    pub display_name: String,
+    pub start: String,
+    pub end: String,
+    pub state: PeriodState,
+    pub submitted_by: Option<Id>,
+    pub submitted_at: Option<Timestamp>,
+    pub approved_by: Option<Id>,
+    pub approved_at: Option<Timestamp>,
+    /// The approver's comment (why it was sent back).
+    pub comment: String,
+    pub reopened_by: Option<Id>,
+    pub reopened_at: Option<Timestamp>,
+    pub reopen_reason: String,
+}
+
+/// `GET /effort/periods`: a person's periods, or (`waiting`) every period waiting for approval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct PeriodQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    #[serde(default)]
+    pub waiting: bool,
+}
+
+/// `POST /effort/periods/submit`: submits the caller's period holding `date`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmitPeriod {
+    pub date: String,
+}
+
+/// `POST /effort/periods/{id}/approve` and `/send-back` (a comment is required to send back).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct PeriodDecision {
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// `POST /effort/periods/{id}/reopen`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReopenPeriod {
+    pub reason: String,
+}
+
+/// The organisation's effort settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EffortSettings {
+    pub period_unit: PeriodUnit,
+    /// A day is marked when effort and attended work differ by more than this.
+    pub gap_threshold_minutes: i64,
+    /// How many days ahead effort may be entered (0: none).
+    pub future_days_allowed: i64,
+}
+
+impl Default for EffortSettings {
+    fn default() -> Self {
+        EffortSettings { period_unit: PeriodUnit::Month, gap_threshold_minutes: 30, future_days_allowed: 0 }
+    }
+}
+
+/// Columns of Kinmu's effort CSV (`kinmu effort import` / `export`), in order. `duration` is
+/// `h:mm` or minutes; `id` the entry's UUID (empty: a new one).
+pub const EFFORT_CSV_HEADER: [&str; 9] = ["login", "date", "project_code", "work_item", "activity1", "activity2", "duration", "note", "id"];

@@ -1,0 +1,75 @@
+//! A person's attended work per day, from the stored attendance records (`attendance_daily`,
+//! its columns named by [`DailyField`]): the records of every log account the user owns, a day
+//! with several (two accounts) summed, its clock-in the earliest and its clock-out the latest.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use kinmu_shared::api::{DailyField, DayAttendance};
+use sqlx::Row;
+
+use crate::attendance::people::{account_of, owns};
+use crate::database::{Db, placeholders};
+use crate::error::Result;
+
+const FIELDS: [DailyField; 7] = [
+    DailyField::WorkDate,
+    DailyField::PersonKey,
+    DailyField::ClockInText,
+    DailyField::ClockOutText,
+    DailyField::ClockInAt,
+    DailyField::ClockOutAt,
+    DailyField::ActualWorkMinutes,
+];
+
+/// `user_id`'s attended days from `first` to `last`, by date.
+pub async fn days(db: &Db, user_id: i64, first: NaiveDate, last: NaiveDate) -> Result<BTreeMap<NaiveDate, DayAttendance>> {
+    let log_accounts: Vec<String> =
+        sqlx::query_scalar("SELECT account_key FROM user_log_accounts WHERE user_id = $1").bind(user_id).fetch_all(&db.pool).await?;
+    let mut out = BTreeMap::new();
+    let mut accounts: Vec<String> = log_accounts.iter().map(|a| account_of(a)).collect();
+    accounts.sort();
+    accounts.dedup();
+    if accounts.is_empty() {
+        return Ok(out);
+    }
+    let sql = format!(
+        "SELECT {} FROM attendance_daily WHERE work_date >= $1 AND work_date <= $2 AND account IN ({})",
+        DailyField::list(&FIELDS),
+        placeholders(3, accounts.len())
+    );
+    let mut q = sqlx::query(&sql).bind(first.to_string()).bind(last.to_string());
+    for a in &accounts {
+        q = q.bind(a.clone());
+    }
+    for row in q.fetch_all(&db.pool).await? {
+        let person: String = row.try_get(DailyField::PersonKey.key())?;
+        if !log_accounts.iter().any(|a| owns(a, &person)) {
+            continue;
+        }
+        let date: String = row.try_get(DailyField::WorkDate.key())?;
+        let Ok(date) = date.parse::<NaiveDate>() else { continue };
+        let day = DayAttendance {
+            clock_in_text: row.try_get(DailyField::ClockInText.key())?,
+            clock_out_text: row.try_get(DailyField::ClockOutText.key())?,
+            clock_in_at: row.try_get(DailyField::ClockInAt.key())?,
+            clock_out_at: row.try_get(DailyField::ClockOutAt.key())?,
+            actual_work_minutes: row.try_get(DailyField::ActualWorkMinutes.key())?,
+        };
+        out.entry(date).and_modify(|d: &mut DayAttendance| merge(d, &day)).or_insert(day);
+    }
+    Ok(out)
+}
+
+/// Two records of one day (two log accounts) as one.
+fn merge(into: &mut DayAttendance, other: &DayAttendance) {
+    into.actual_work_minutes += other.actual_work_minutes;
+    if other.clock_in_at.is_some() && (into.clock_in_at.is_none() || other.clock_in_at < into.clock_in_at) {
+        into.clock_in_at = other.clock_in_at;
+        into.clock_in_text = other.clock_in_text.clone();
+    }
+    if other.clock_out_at > into.clock_out_at {
+        into.clock_out_at = other.clock_out_at;
+        into.clock_out_text = other.clock_out_text.clone();
+    }
+}

@@ -1,0 +1,226 @@
+//! Effort tracking: projects, work items, activities, entries, the week grid, periods, gaps and
+//! the effort settings. Each handler hands the request to its service in [`crate::effort`],
+//! which checks who may do it.
+
+use axum::Json;
+use axum::extract::State;
+use kinmu_shared::api::{
+    Activity, ChangePath, CopyProject, DeleteEntry, EffortEntry, EffortPeriod, EffortSettings, EffortWeek, EntryChange, EntryHistoryQuery,
+    ExplainGap, GapDay, GapMonth, GapQuery, GapReason, PeriodDecision, PeriodQuery, Project, ReopenPeriod, SaveActivity, SaveEntry,
+    SaveEntryAnswer, SaveGapReason, SaveProject, SaveProjectMembers, SaveWorkItem, SubmitPeriod, WeekQuery, WorkItem,
+};
+use kinmu_shared::effort::PeriodAction;
+
+use crate::effort::{activities, entries, gaps, periods, projects, settings, week, work_items};
+use crate::error::Result;
+use crate::http::SharedState;
+use crate::http::endpoint::{Created, NoContent};
+use crate::http::request_parts::{IdParam, JsonBody, QueryParams, Session};
+
+pub async fn list_projects(State(state): State<SharedState>, session: Session) -> Result<Json<Vec<Project>>> {
+    Ok(Json(projects::list(&state.db, &session.actor()).await?))
+}
+
+pub async fn add_project(
+    State(state): State<SharedState>,
+    session: Session,
+    JsonBody(p): JsonBody<SaveProject>,
+) -> Result<Created<Project>> {
+    Ok(Created(projects::create(&state.db, &session.actor(), p, crate::now()).await?))
+}
+
+pub async fn get_project(State(state): State<SharedState>, session: Session, IdParam(id): IdParam) -> Result<Json<Project>> {
+    Ok(Json(projects::get(&state.db, &session.actor(), id).await?))
+}
+
+pub async fn edit_project(
+    State(state): State<SharedState>,
+    session: Session,
+    IdParam(id): IdParam,
+    JsonBody(p): JsonBody<SaveProject>,
+) -> Result<Json<Project>> {
+    Ok(Json(projects::update(&state.db, &session.actor(), id, p, crate::now()).await?))
+}
+
+pub async fn edit_members(
+    State(state): State<SharedState>,
+    session: Session,
+    IdParam(id): IdParam,
+    JsonBody(m): JsonBody<SaveProjectMembers>,
+) -> Result<Json<Project>> {
+    Ok(Json(projects::set_members(&state.db, &session.actor(), id, m.members).await?))
+}
+
+pub async fn copy_project(
+    State(state): State<SharedState>,
+    session: Session,
+    IdParam(id): IdParam,
+    JsonBody(c): JsonBody<CopyProject>,
+) -> Result<Created<Project>> {
+    Ok(Created(projects::copy(&state.db, &session.actor(), id, c, crate::now()).await?))
+}
+
+pub async fn list_work_items(State(state): State<SharedState>, session: Session, IdParam(id): IdParam) -> Result<Json<Vec<WorkItem>>> {
+    Ok(Json(work_items::list(&state.db, &session.actor(), id).await?))
+}
+
+pub async fn add_work_item(
+    State(state): State<SharedState>,
+    session: Session,
+    IdParam(id): IdParam,
+    JsonBody(w): JsonBody<SaveWorkItem>,
+) -> Result<Created<WorkItem>> {
+    Ok(Created(work_items::create(&state.db, &session.actor(), id, w, crate::now()).await?))
+}
+
+pub async fn edit_work_item(
+    State(state): State<SharedState>,
+    session: Session,
+    IdParam(id): IdParam,
+    JsonBody(w): JsonBody<SaveWorkItem>,
+) -> Result<Json<WorkItem>> {
+    Ok(Json(work_items::update(&state.db, &session.actor(), id, w).await?))
+}
+
+pub async fn delete_work_item(State(state): State<SharedState>, session: Session, IdParam(id): IdParam) -> Result<NoContent> {
+    work_items::delete(&state.db, &session.actor(), id).await?;
+    Ok(NoContent)
+}
+
+pub async fn list_activities(State(state): State<SharedState>, _session: Session) -> Result<Json<Vec<Activity>>> {
+    Ok(Json(activities::list(&state.db).await?))
+}
+
+pub async fn add_activity(
+    State(state): State<SharedState>,
+    session: Session,
+    JsonBody(a): JsonBody<SaveActivity>,
+) -> Result<Created<Activity>> {
+    Ok(Created(activities::create(&state.db, &session.actor(), a, crate::now()).await?))
+}
+
+pub async fn edit_activity(
+    State(state): State<SharedState>,
+    session: Session,
+    IdParam(id): IdParam,
+    JsonBody(a): JsonBody<SaveActivity>,
+) -> Result<Json<Activity>> {
+    Ok(Json(activities::update(&state.db, &session.actor(), id, a).await?))
+}
+
+pub async fn get_week(
+    State(state): State<SharedState>,
+    session: Session,
+    QueryParams(q): QueryParams<WeekQuery>,
+) -> Result<Json<EffortWeek>> {
+    Ok(Json(week::week(&state.db, &session.actor(), q).await?))
+}
+
+pub async fn save_entry(
+    State(state): State<SharedState>,
+    session: Session,
+    JsonBody(e): JsonBody<SaveEntry>,
+) -> Result<Json<SaveEntryAnswer>> {
+    let today = crate::effort::today(&state.db).await?;
+    Ok(Json(entries::save(&state.db, &session.actor(), e, ChangePath::Api, today, crate::now()).await?))
+}
+
+pub async fn delete_entry(
+    State(state): State<SharedState>,
+    session: Session,
+    JsonBody(d): JsonBody<DeleteEntry>,
+) -> Result<Json<EffortEntry>> {
+    Ok(Json(entries::delete(&state.db, &session.actor(), d, ChangePath::Api, crate::now()).await?))
+}
+
+pub async fn entry_history(
+    State(state): State<SharedState>,
+    session: Session,
+    QueryParams(q): QueryParams<EntryHistoryQuery>,
+) -> Result<Json<Vec<EntryChange>>> {
+    Ok(Json(entries::history(&state.db, &session.actor(), &q.id).await?))
+}
+
+pub async fn list_periods(
+    State(state): State<SharedState>,
+    session: Session,
+    QueryParams(q): QueryParams<PeriodQuery>,
+) -> Result<Json<Vec<EffortPeriod>>> {
+    Ok(Json(periods::list(&state.db, &session.actor(), q).await?))
+}
+
+pub async fn submit_period(
+    State(state): State<SharedState>,
+    session: Session,
+    JsonBody(s): JsonBody<SubmitPeriod>,
+) -> Result<Json<EffortPeriod>> {
+    Ok(Json(periods::submit(&state.db, &session.actor(), &s.date, crate::now()).await?))
+}
+
+pub async fn approve_period(
+    State(state): State<SharedState>,
+    session: Session,
+    IdParam(id): IdParam,
+    JsonBody(d): JsonBody<PeriodDecision>,
+) -> Result<Json<EffortPeriod>> {
+    Ok(Json(periods::decide(&state.db, &session.actor(), id, PeriodAction::Approve, &d.comment, crate::now()).await?))
+}
+
+pub async fn send_back_period(
+    State(state): State<SharedState>,
+    session: Session,
+    IdParam(id): IdParam,
+    JsonBody(d): JsonBody<PeriodDecision>,
+) -> Result<Json<EffortPeriod>> {
+    Ok(Json(periods::decide(&state.db, &session.actor(), id, PeriodAction::SendBack, &d.comment, crate::now()).await?))
+}
+
+pub async fn reopen_period(
+    State(state): State<SharedState>,
+    session: Session,
+    IdParam(id): IdParam,
+    JsonBody(r): JsonBody<ReopenPeriod>,
+) -> Result<Json<EffortPeriod>> {
+    Ok(Json(periods::reopen(&state.db, &session.actor(), id, &r.reason, crate::now()).await?))
+}
+
+pub async fn get_gaps(State(state): State<SharedState>, session: Session, QueryParams(q): QueryParams<GapQuery>) -> Result<Json<GapMonth>> {
+    Ok(Json(gaps::month(&state.db, &session.actor(), q).await?))
+}
+
+pub async fn explain_gap(State(state): State<SharedState>, session: Session, JsonBody(e): JsonBody<ExplainGap>) -> Result<Json<GapDay>> {
+    Ok(Json(gaps::explain(&state.db, &session.actor(), e, crate::now()).await?))
+}
+
+pub async fn list_gap_reasons(State(state): State<SharedState>, _session: Session) -> Result<Json<Vec<GapReason>>> {
+    Ok(Json(gaps::reasons(&state.db).await?))
+}
+
+pub async fn add_gap_reason(
+    State(state): State<SharedState>,
+    session: Session,
+    JsonBody(r): JsonBody<SaveGapReason>,
+) -> Result<Created<GapReason>> {
+    Ok(Created(gaps::add_reason(&state.db, &session.actor(), r, crate::now()).await?))
+}
+
+pub async fn edit_gap_reason(
+    State(state): State<SharedState>,
+    session: Session,
+    IdParam(id): IdParam,
+    JsonBody(r): JsonBody<SaveGapReason>,
+) -> Result<Json<GapReason>> {
+    Ok(Json(gaps::edit_reason(&state.db, &session.actor(), id, r).await?))
+}
+
+pub async fn get_settings(State(state): State<SharedState>, _session: Session) -> Result<Json<EffortSettings>> {
+    Ok(Json(settings::get(&state.db).await?))
+}
+
+pub async fn save_settings(
+    State(state): State<SharedState>,
+    session: Session,
+    JsonBody(s): JsonBody<EffortSettings>,
+) -> Result<Json<EffortSettings>> {
+    Ok(Json(settings::save(&state.db, &session.actor(), s).await?))
+}
