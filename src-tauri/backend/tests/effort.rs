@@ -285,6 +285,12 @@ async fn effort_story(app: Router, db: Db) {
             ("reopen".into(), "admin".into(), "client asked to rebook the workshop".into())
         ]
     );
+    let history = s.get(&format!("/effort/periods/{period}/history")).await;
+    expect(&history, 200, None);
+    let steps: Vec<(&str, &str)> =
+        history.body.as_array().unwrap().iter().map(|h| (h["action"].as_str().unwrap(), h["comment"].as_str().unwrap())).collect();
+    assert_eq!(steps, [("submit", ""), ("approve", "ok"), ("reopen", "client asked to rebook the workshop")], "{}", history.text);
+    expect(&z.get(&format!("/effort/periods/{period}/history")).await, 403, Some("forbidden"));
     // Reopened: changes go through again, and every change is in the history with its path.
     let after = s.send("PUT", "/effort/entries", entry(u1, project, DAY, 100, Some(2))).await;
     assert_eq!(after.body["outcome"], "updated", "{}", after.text);

@@ -6,7 +6,7 @@
 
 use chrono::NaiveDate;
 use kinmu_shared::Permission;
-use kinmu_shared::api::{EffortPeriod, PeriodQuery};
+use kinmu_shared::api::{EffortPeriod, PeriodChange, PeriodQuery};
 use kinmu_shared::effort::{PeriodAction, PeriodError, PeriodRoles, PeriodState, PeriodUnit, period};
 use kinmu_shared::messages::Text;
 use sqlx::AnyConnection;
@@ -116,12 +116,7 @@ pub async fn list(db: &Db, actor: &Actor, q: PeriodQuery) -> Result<Vec<EffortPe
 }
 
 async fn record(db: &Db, id: i64, action: PeriodAction, actor: &Actor, now: i64, comment: &str) -> Result<()> {
-    let key = match action {
-        PeriodAction::Submit => "submit",
-        PeriodAction::Approve => "approve",
-        PeriodAction::SendBack => "send_back",
-        PeriodAction::Reopen => "reopen",
-    };
+    let key = action.key();
     sqlx::query("INSERT INTO effort_period_history (period_id, action, actor_id, actor_name, at, comment) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(id)
         .bind(key)
@@ -243,14 +238,21 @@ pub async fn reopen(db: &Db, actor: &Actor, id: i64, reason: &str, now: i64) -> 
     get(db, id).await
 }
 
-/// A period's changes of state, oldest first: (action, who, when, comment or reason).
-pub async fn history(db: &Db, actor: &Actor, id: i64) -> Result<Vec<(String, String, i64, String)>> {
+/// A period's changes of state, oldest first: for its person and approvers.
+pub async fn history(db: &Db, actor: &Actor, id: i64) -> Result<Vec<PeriodChange>> {
     let p = get(db, id).await?;
     if actor.user_id() != Some(p.user_id) {
         actor.require(Permission::ManageProjects)?;
     }
-    Ok(sqlx::query_as("SELECT action, actor_name, at, comment FROM effort_period_history WHERE period_id = $1 ORDER BY id")
-        .bind(id)
-        .fetch_all(&db.pool)
-        .await?)
+    let rows: Vec<(String, Option<i64>, String, i64, String)> =
+        sqlx::query_as("SELECT action, actor_id, actor_name, at, comment FROM effort_period_history WHERE period_id = $1 ORDER BY id")
+            .bind(id)
+            .fetch_all(&db.pool)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(action, actor_id, actor_name, at, comment)| {
+            Some(PeriodChange { action: PeriodAction::from_key(&action)?, actor_id, actor_name, at, comment })
+        })
+        .collect())
 }
