@@ -61,6 +61,16 @@ const SELECT: &str = "SELECT p.id, p.user_id, u.login, u.display_name, p.period_
      p.submitted_at, p.approved_by, p.approved_at, p.comment, p.reopened_by, p.reopened_at, p.reopen_reason \
      FROM effort_periods p JOIN users u ON u.id = p.user_id";
 
+fn changed_meanwhile() -> Error {
+    Error::Conflict {
+        field: None,
+        message: Text::new(
+            "the period changed meanwhile: reload it and try again",
+            "この期間は別の操作で変更されました。読み込み直してからやり直してください。",
+        ),
+    }
+}
+
 fn refused(e: PeriodError) -> Error {
     match e {
         PeriodError::WrongState { .. } => Error::Conflict { field: None, message: e.text() },
@@ -203,7 +213,7 @@ pub async fn decide(db: &Db, actor: &Actor, id: i64, action: PeriodAction, comme
     let roles = PeriodRoles { owner: actor.user_id() == Some(p.user_id), approver: true, administrator: is_administrator(actor) };
     let next = period::transition(p.state, action, roles).map_err(refused)?;
     let approved = if action == PeriodAction::Approve { actor.user_id() } else { None };
-    sqlx::query("UPDATE effort_periods SET state = $1, approved_by = $2, approved_at = $3, comment = $4, updated_at = $5 WHERE id = $6 AND state = $7")
+    let changed = sqlx::query("UPDATE effort_periods SET state = $1, approved_by = $2, approved_at = $3, comment = $4, updated_at = $5 WHERE id = $6 AND state = $7")
         .bind(next.key())
         .bind(approved)
         .bind(approved.map(|_| now))
@@ -212,7 +222,11 @@ pub async fn decide(db: &Db, actor: &Actor, id: i64, action: PeriodAction, comme
         .bind(id)
         .bind(p.state.key())
         .execute(&db.pool)
-        .await?;
+        .await?
+        .rows_affected();
+    if changed == 0 {
+        return Err(changed_meanwhile());
+    }
     record(db, id, action, actor, now, &comment).await?;
     get(db, id).await
 }
@@ -224,16 +238,22 @@ pub async fn reopen(db: &Db, actor: &Actor, id: i64, reason: &str, now: i64) -> 
     let reason = required_text("reason", reason, 1000)?;
     let roles = PeriodRoles { owner: actor.user_id() == Some(p.user_id), approver: false, administrator: true };
     let next = period::transition(p.state, PeriodAction::Reopen, roles).map_err(refused)?;
-    sqlx::query(
-        "UPDATE effort_periods SET state = $1, reopened_by = $2, reopened_at = $3, reopen_reason = $4, updated_at = $3 WHERE id = $5",
+    let changed = sqlx::query(
+        "UPDATE effort_periods SET state = $1, reopened_by = $2, reopened_at = $3, reopen_reason = $4, updated_at = $3 \
+         WHERE id = $5 AND state = $6",
     )
     .bind(next.key())
     .bind(actor.user_id())
     .bind(now)
     .bind(&reason)
     .bind(id)
+    .bind(p.state.key())
     .execute(&db.pool)
-    .await?;
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Err(changed_meanwhile());
+    }
     record(db, id, PeriodAction::Reopen, actor, now, &reason).await?;
     get(db, id).await
 }
