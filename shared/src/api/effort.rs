@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Id, Timestamp};
-use crate::effort::{GapKind, PeriodState, PeriodUnit};
+use crate::effort::{GapKind, PeriodAction, PeriodState, PeriodUnit};
 
 /// A project's life: a closed project takes no new effort.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -455,6 +455,18 @@ pub struct EffortPeriod {
     pub reopened_by: Option<Id>,
     pub reopened_at: Option<Timestamp>,
     pub reopen_reason: String,
+}
+
+/// One change of a period's state: who did what, when, with which comment or reason.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeriodChange {
+    pub action: PeriodAction,
+    /// None: the machine's operator.
+    pub actor_id: Option<Id>,
+    pub actor_name: String,
+    pub at: Timestamp,
+    /// The approver's comment, or the reason for reopening.
+    pub comment: String,
 }
 
 /// `GET /effort/periods`: a person's periods, or (`waiting`) every period waiting for approval.

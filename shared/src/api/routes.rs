@@ -352,6 +352,8 @@ endpoints! {
     /// Locks the period; never one's own.
     ApprovePeriod: POST "/effort/periods/{id}/approve", needs(Permission::ManageProjects) => (Id, (), PeriodDecision) -> EffortPeriod;
     SendBackPeriod: POST "/effort/periods/{id}/send-back", needs(Permission::ManageProjects) => (Id, (), PeriodDecision) -> EffortPeriod;
+    /// Every change of the period's state with its comment or reason; its person, approvers.
+    GetPeriodHistory: GET "/effort/periods/{id}/history", Session => (Id, (), Empty) -> Vec<PeriodChange>;
     /// An administrator, with a reason that is kept.
     ReopenEffortPeriod: POST "/effort/periods/{id}/reopen", needs(Permission::ManageSettings) => (Id, (), ReopenPeriod) -> EffortPeriod;
     /// A person's marked days of a month with their reasons. Own; others need projects.manage.
@@ -377,7 +379,7 @@ mod tests {
 
     #[test]
     fn each_method_and_path_is_listed_once() {
-        assert_eq!(ROUTES.len(), 87);
+        assert_eq!(ROUTES.len(), 88);
         for (i, a) in ROUTES.iter().enumerate() {
             assert!(a.path.starts_with('/'), "{a:?}");
             assert!(!ROUTES[i + 1..].iter().any(|b| a.method == b.method && a.path == b.path), "{a:?} is listed twice");

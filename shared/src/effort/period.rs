@@ -149,6 +149,23 @@ fn state_ja(s: PeriodState) -> &'static str {
     }
 }
 
+impl PeriodAction {
+    pub const ALL: [PeriodAction; 4] = [PeriodAction::Submit, PeriodAction::Approve, PeriodAction::SendBack, PeriodAction::Reopen];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            PeriodAction::Submit => "submit",
+            PeriodAction::Approve => "approve",
+            PeriodAction::SendBack => "send_back",
+            PeriodAction::Reopen => "reopen",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<PeriodAction> {
+        PeriodAction::ALL.into_iter().find(|a| a.key() == key)
+    }
+}
+
 impl PeriodError {
     pub fn text(&self) -> Text {
         let ja = match self {
@@ -260,6 +277,11 @@ mod tests {
         for s in PeriodState::ALL {
             assert_eq!(s.allows_entry_changes(), entry_change_refusal(s, d, d).is_none(), "{s:?}");
             assert_eq!(PeriodState::from_key(s.key()), Some(s));
+            assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{}\"", s.key()));
+        }
+        for a in PeriodAction::ALL {
+            assert_eq!(PeriodAction::from_key(a.key()), Some(a));
+            assert_eq!(serde_json::to_string(&a).unwrap(), format!("\"{}\"", a.key()));
         }
         assert!(entry_change_refusal(PeriodState::Approved, d, d).unwrap().en().contains("reopen"));
         assert!(PeriodError::WrongState { state: PeriodState::Approved, action: PeriodAction::Submit }.text().is_translated());

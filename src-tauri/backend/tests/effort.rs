@@ -285,6 +285,12 @@ async fn effort_story(app: Router, db: Db) {
             ("reopen".into(), "admin".into(), "client asked to rebook the workshop".into())
         ]
     );
+    let history = s.get(&format!("/effort/periods/{period}/history")).await;
+    expect(&history, 200, None);
+    let steps: Vec<(&str, &str)> =
+        history.body.as_array().unwrap().iter().map(|h| (h["action"].as_str().unwrap(), h["comment"].as_str().unwrap())).collect();
+    assert_eq!(steps, [("submit", ""), ("approve", "ok"), ("reopen", "client asked to rebook the workshop")], "{}", history.text);
+    expect(&z.get(&format!("/effort/periods/{period}/history")).await, 403, Some("forbidden"));
     // Reopened: changes go through again, and every change is in the history with its path.
     let after = s.send("PUT", "/effort/entries", entry(u1, project, DAY, 100, Some(2))).await;
     assert_eq!(after.body["outcome"], "updated", "{}", after.text);
@@ -361,6 +367,13 @@ async fn parallel_saves(app: Router, db: Db) {
         sqlx::query_as("SELECT work_date, minutes FROM effort_day_totals ORDER BY work_date").fetch_all(&db.pool).await.unwrap();
     assert_eq!(by_day, [(DAY.to_string(), 960), ("2026-11-11".to_string(), 240)]);
     expect(&s.send("PUT", "/effort/entries", entry("10000000-0000-4000-8000-000000000000", project, DAY, 480, None)).await, 200, None);
+    // Effort without PC activity is a gap for a person the logs know; for one without log
+    // accounts, nothing speaks against it.
+    let gaps = s.get("/effort/gaps?month=2026-11").await;
+    let kinds: Vec<&str> = gaps.body["days"].as_array().unwrap().iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["effort_without_activity", "effort_without_activity"], "{}", gaps.text);
+    expect(&admin.send("PUT", &format!("/users/{sato}"), json!({"log_accounts": []})).await, 200, None);
+    assert_eq!(s.get("/effort/gaps?month=2026-11").await.body["days"], json!([]));
     let over = s.send("PUT", "/effort/entries", entry("20000000-0000-4000-8000-000000000000", project, DAY, 1, None)).await;
     expect(&over, 422, Some("validation"));
     assert!(over.text.contains("24:01"), "{}", over.text);

@@ -1,6 +1,7 @@
 //! A person's attended work per day, from the stored attendance records (`attendance_daily`,
 //! its columns named by [`DailyField`]): the records of every log account the user owns, a day
-//! with several (two accounts) summed, its clock-in the earliest and its clock-out the latest.
+//! with several (two accounts) summed, its clock-in the earliest and its clock-out the latest. A
+//! user without log accounts has no PC records: their effort is compared with nothing.
 
 use std::collections::BTreeMap;
 
@@ -22,8 +23,9 @@ const FIELDS: [DailyField; 7] = [
     DailyField::ActualWorkMinutes,
 ];
 
-/// `user_id`'s attended days from `first` to `last`, by date.
-pub async fn days(db: &Db, user_id: i64, first: NaiveDate, last: NaiveDate) -> Result<BTreeMap<NaiveDate, DayAttendance>> {
+/// `user_id`'s attended days from `first` to `last`, by date; None when the user has no log
+/// account, so that no PC record can speak for or against their effort.
+pub async fn days(db: &Db, user_id: i64, first: NaiveDate, last: NaiveDate) -> Result<Option<BTreeMap<NaiveDate, DayAttendance>>> {
     let log_accounts: Vec<String> =
         sqlx::query_scalar("SELECT account_key FROM user_log_accounts WHERE user_id = $1").bind(user_id).fetch_all(&db.pool).await?;
     let mut out = BTreeMap::new();
@@ -31,7 +33,7 @@ pub async fn days(db: &Db, user_id: i64, first: NaiveDate, last: NaiveDate) -> R
     accounts.sort();
     accounts.dedup();
     if accounts.is_empty() {
-        return Ok(out);
+        return Ok(None);
     }
     let sql = format!(
         "SELECT {} FROM attendance_daily WHERE work_date >= $1 AND work_date <= $2 AND account IN ({})",
@@ -58,7 +60,7 @@ pub async fn days(db: &Db, user_id: i64, first: NaiveDate, last: NaiveDate) -> R
         };
         out.entry(date).and_modify(|d: &mut DayAttendance| merge(d, &day)).or_insert(day);
     }
-    Ok(out)
+    Ok(Some(out))
 }
 
 /// Two records of one day (two log accounts) as one.

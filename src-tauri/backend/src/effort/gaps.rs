@@ -34,7 +34,7 @@ pub async fn effort_by_day(db: &Db, user: i64, first: NaiveDate, last: NaiveDate
 pub async fn marked_days(db: &Db, user: i64, first: NaiveDate, last: NaiveDate) -> Result<Vec<GapDay>> {
     let threshold = super::settings::get(db).await?.gap_threshold_minutes;
     let effort = effort_by_day(db, user, first, last).await?;
-    let attendance = attended::days(db, user, first, last).await?;
+    let Some(attendance) = attended::days(db, user, first, last).await? else { return Ok(Vec::new()) };
     let explained: HashMap<String, (Option<i64>, String)> = sqlx::query_as::<_, (String, Option<i64>, String)>(
         "SELECT work_date, reason_id, reason_text FROM effort_gap_explanations WHERE user_id = $1 AND work_date >= $2 AND work_date <= $3",
     )

@@ -6,7 +6,7 @@
 
 use chrono::NaiveDate;
 use kinmu_shared::Permission;
-use kinmu_shared::api::{EffortPeriod, PeriodQuery};
+use kinmu_shared::api::{EffortPeriod, PeriodChange, PeriodQuery};
 use kinmu_shared::effort::{PeriodAction, PeriodError, PeriodRoles, PeriodState, PeriodUnit, period};
 use kinmu_shared::messages::Text;
 use sqlx::AnyConnection;
@@ -60,6 +60,16 @@ impl From<PeriodRow> for EffortPeriod {
 const SELECT: &str = "SELECT p.id, p.user_id, u.login, u.display_name, p.period_start, p.period_end, p.state, p.submitted_by, \
      p.submitted_at, p.approved_by, p.approved_at, p.comment, p.reopened_by, p.reopened_at, p.reopen_reason \
      FROM effort_periods p JOIN users u ON u.id = p.user_id";
+
+fn changed_meanwhile() -> Error {
+    Error::Conflict {
+        field: None,
+        message: Text::new(
+            "the period changed meanwhile: reload it and try again",
+            "この期間は別の操作で変更されました。読み込み直してからやり直してください。",
+        ),
+    }
+}
 
 fn refused(e: PeriodError) -> Error {
     match e {
@@ -116,12 +126,7 @@ pub async fn list(db: &Db, actor: &Actor, q: PeriodQuery) -> Result<Vec<EffortPe
 }
 
 async fn record(db: &Db, id: i64, action: PeriodAction, actor: &Actor, now: i64, comment: &str) -> Result<()> {
-    let key = match action {
-        PeriodAction::Submit => "submit",
-        PeriodAction::Approve => "approve",
-        PeriodAction::SendBack => "send_back",
-        PeriodAction::Reopen => "reopen",
-    };
+    let key = action.key();
     sqlx::query("INSERT INTO effort_period_history (period_id, action, actor_id, actor_name, at, comment) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(id)
         .bind(key)
@@ -208,7 +213,7 @@ pub async fn decide(db: &Db, actor: &Actor, id: i64, action: PeriodAction, comme
     let roles = PeriodRoles { owner: actor.user_id() == Some(p.user_id), approver: true, administrator: is_administrator(actor) };
     let next = period::transition(p.state, action, roles).map_err(refused)?;
     let approved = if action == PeriodAction::Approve { actor.user_id() } else { None };
-    sqlx::query("UPDATE effort_periods SET state = $1, approved_by = $2, approved_at = $3, comment = $4, updated_at = $5 WHERE id = $6 AND state = $7")
+    let changed = sqlx::query("UPDATE effort_periods SET state = $1, approved_by = $2, approved_at = $3, comment = $4, updated_at = $5 WHERE id = $6 AND state = $7")
         .bind(next.key())
         .bind(approved)
         .bind(approved.map(|_| now))
@@ -217,7 +222,11 @@ pub async fn decide(db: &Db, actor: &Actor, id: i64, action: PeriodAction, comme
         .bind(id)
         .bind(p.state.key())
         .execute(&db.pool)
-        .await?;
+        .await?
+        .rows_affected();
+    if changed == 0 {
+        return Err(changed_meanwhile());
+    }
     record(db, id, action, actor, now, &comment).await?;
     get(db, id).await
 }
@@ -229,28 +238,41 @@ pub async fn reopen(db: &Db, actor: &Actor, id: i64, reason: &str, now: i64) -> 
     let reason = required_text("reason", reason, 1000)?;
     let roles = PeriodRoles { owner: actor.user_id() == Some(p.user_id), approver: false, administrator: true };
     let next = period::transition(p.state, PeriodAction::Reopen, roles).map_err(refused)?;
-    sqlx::query(
-        "UPDATE effort_periods SET state = $1, reopened_by = $2, reopened_at = $3, reopen_reason = $4, updated_at = $3 WHERE id = $5",
+    let changed = sqlx::query(
+        "UPDATE effort_periods SET state = $1, reopened_by = $2, reopened_at = $3, reopen_reason = $4, updated_at = $3 \
+         WHERE id = $5 AND state = $6",
     )
     .bind(next.key())
     .bind(actor.user_id())
     .bind(now)
     .bind(&reason)
     .bind(id)
+    .bind(p.state.key())
     .execute(&db.pool)
-    .await?;
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Err(changed_meanwhile());
+    }
     record(db, id, PeriodAction::Reopen, actor, now, &reason).await?;
     get(db, id).await
 }
 
-/// A period's changes of state, oldest first: (action, who, when, comment or reason).
-pub async fn history(db: &Db, actor: &Actor, id: i64) -> Result<Vec<(String, String, i64, String)>> {
+/// A period's changes of state, oldest first: for its person and approvers.
+pub async fn history(db: &Db, actor: &Actor, id: i64) -> Result<Vec<PeriodChange>> {
     let p = get(db, id).await?;
     if actor.user_id() != Some(p.user_id) {
         actor.require(Permission::ManageProjects)?;
     }
-    Ok(sqlx::query_as("SELECT action, actor_name, at, comment FROM effort_period_history WHERE period_id = $1 ORDER BY id")
-        .bind(id)
-        .fetch_all(&db.pool)
-        .await?)
+    let rows: Vec<(String, Option<i64>, String, i64, String)> =
+        sqlx::query_as("SELECT action, actor_id, actor_name, at, comment FROM effort_period_history WHERE period_id = $1 ORDER BY id")
+            .bind(id)
+            .fetch_all(&db.pool)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(action, actor_id, actor_name, at, comment)| {
+            Some(PeriodChange { action: PeriodAction::from_key(&action)?, actor_id, actor_name, at, comment })
+        })
+        .collect())
 }

@@ -21,6 +21,8 @@ pub async fn week(db: &Db, actor: &Actor, q: WeekQuery) -> Result<EffortWeek> {
         by_day.entry(e.date.clone()).or_default().push(e);
     }
     let attendance = attended::days(db, who.id, first, last).await?;
+    let tracked = attendance.is_some();
+    let attendance = attendance.unwrap_or_default();
     let explained: HashMap<String, (Option<i64>, String)> = sqlx::query_as::<_, (String, Option<i64>, String)>(
         "SELECT work_date, reason_id, reason_text FROM effort_gap_explanations WHERE user_id = $1 AND work_date >= $2 AND work_date <= $3",
     )
@@ -39,7 +41,7 @@ pub async fn week(db: &Db, actor: &Actor, q: WeekQuery) -> Result<EffortWeek> {
         let entries = by_day.remove(&key).unwrap_or_default();
         let total_minutes: i64 = entries.iter().map(|e| e.minutes).sum();
         let att = attendance.get(&day).cloned();
-        let gap = gap::mark(total_minutes, att.as_ref().map(|a| a.actual_work_minutes), threshold).map(|m| {
+        let gap = gap::mark(total_minutes, att.as_ref().map(|a| a.actual_work_minutes), threshold).filter(|_| tracked).map(|m| {
             let (reason_id, reason_text) = explained.get(&key).cloned().unwrap_or_default();
             kinmu_shared::api::GapDay {
                 date: key.clone(),
@@ -75,7 +77,7 @@ pub struct DayRow {
 pub async fn day_rows(db: &Db, actor: &Actor, login: &str, first: NaiveDate, last: NaiveDate) -> Result<Vec<DayRow>> {
     let who = super::subject(db, actor, Some(login)).await?;
     let names = super::transfer::Catalogue::load(db).await?;
-    let attendance = attended::days(db, who.id, first, last).await?;
+    let attendance = attended::days(db, who.id, first, last).await?.unwrap_or_default();
     // By day, then by (project, work item, activity 1, activity 2).
     let mut summed: BTreeMap<NaiveDate, BTreeMap<[String; 4], i64>> = BTreeMap::new();
     for e in entries::live_between(db, who.id, first, last).await? {

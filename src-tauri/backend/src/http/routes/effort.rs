@@ -6,8 +6,8 @@ use axum::Json;
 use axum::extract::State;
 use kinmu_shared::api::{
     Activity, ChangePath, CopyProject, DeleteEntry, EffortEntry, EffortPeriod, EffortSettings, EffortWeek, EntryChange, EntryHistoryQuery,
-    ExplainGap, GapDay, GapMonth, GapQuery, GapReason, PeriodDecision, PeriodQuery, Project, ReopenPeriod, SaveActivity, SaveEntry,
-    SaveEntryAnswer, SaveGapReason, SaveProject, SaveProjectMembers, SaveWorkItem, SubmitPeriod, WeekQuery, WorkItem,
+    ExplainGap, GapDay, GapMonth, GapQuery, GapReason, PeriodChange, PeriodDecision, PeriodQuery, Project, ReopenPeriod, SaveActivity,
+    SaveEntry, SaveEntryAnswer, SaveGapReason, SaveProject, SaveProjectMembers, SaveWorkItem, SubmitPeriod, WeekQuery, WorkItem,
 };
 use kinmu_shared::effort::PeriodAction;
 
@@ -173,6 +173,10 @@ pub async fn send_back_period(
     JsonBody(d): JsonBody<PeriodDecision>,
 ) -> Result<Json<EffortPeriod>> {
     Ok(Json(periods::decide(&state.db, &session.actor(), id, PeriodAction::SendBack, &d.comment, crate::now()).await?))
+}
+
+pub async fn period_history(State(state): State<SharedState>, session: Session, IdParam(id): IdParam) -> Result<Json<Vec<PeriodChange>>> {
+    Ok(Json(periods::history(&state.db, &session.actor(), id).await?))
 }
 
 pub async fn reopen_period(

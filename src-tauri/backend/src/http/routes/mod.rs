@@ -118,6 +118,7 @@ handlers! {
     SubmitEffortPeriod => effort::submit_period,
     ApprovePeriod => effort::approve_period,
     SendBackPeriod => effort::send_back_period,
+    GetPeriodHistory => effort::period_history,
     ReopenEffortPeriod => effort::reopen_period,
     GetGaps => effort::get_gaps,
     ExplainGapDay => effort::explain_gap,
