@@ -11,6 +11,7 @@ mod daily_record;
 mod log_imports;
 mod output_profiles;
 pub mod routes;
+mod updates;
 
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +22,7 @@ pub use attendance_reports::*;
 pub use daily_record::*;
 pub use log_imports::*;
 pub use output_profiles::*;
+pub use updates::*;
 
 /// Seconds since 1970-01-01T00:00:00Z. Every instant in the API is one of these; the UI shows it
 /// in the user's time zone.

@@ -312,6 +312,22 @@ endpoints! {
     UploadLogFile: POST "/attendance/imports", needs(Permission::ManageSettings) => ((), LogUploadQuery, FileBytes) -> LogImport;
     /// National holidays and the company's.
     ListHolidays: GET "/attendance/holidays", Session => ((), HolidayQuery, Empty) -> Vec<HolidayEntry>;
+    /// The client update policy, the offered version and the transfers now.
+    GetUpdatePolicy: GET "/updates/policy", needs(Permission::ManageUpdates) => ((), (), Empty) -> UpdatePolicyView;
+    /// Needs the administrator's password again in the body (the seed's management password).
+    SaveUpdatePolicy: PUT "/updates/policy", needs(Permission::ManageUpdates) => ((), (), UpdatePolicyChange) -> UpdatePolicyView;
+    /// A desktop client's check-in: what it must do when it starts, and a transfer slot or its
+    /// place in the queue. No session: the client proves itself with the secret given at its first check-in.
+    CheckInClient: POST "/updates/check", Public => ((), (), ClientCheckIn) -> CheckInAnswer;
+    /// A step of a client's update; a report sent again with the same request id counts once.
+    ReportUpdateEvent: POST "/updates/events", Public => ((), (), ClientEventReport) -> EventReceipt;
+    /// The clients the server has seen, with the transfers and the queue.
+    ListUpdateClients: GET "/updates/clients", needs(Permission::ManageUpdates) => ((), (), Empty) -> ClientList;
+    ListUpdateRecords: GET "/updates/records", needs(Permission::ManageUpdates) => ((), UpdateRecordQuery, Empty) -> UpdateRecordList;
+    /// CSV (UTF-8 with BOM unless `encoding` says utf-8 or shift_jis).
+    ExportUpdateRecords: GET "/updates/records/export", needs(Permission::ManageUpdates) => ((), UpdateRecordQuery, Empty) -> FileDownload;
+    /// The system log of client updates, newest first.
+    ListUpdateLog: GET "/updates/log", needs(Permission::ManageUpdates) => ((), UpdateLogQuery, Empty) -> UpdateLogList;
 }
 
 /// The route with this method and path pattern (as the router matched it), if any.
@@ -325,7 +341,7 @@ mod tests {
 
     #[test]
     fn each_method_and_path_is_listed_once() {
-        assert_eq!(ROUTES.len(), 56);
+        assert_eq!(ROUTES.len(), 64);
         for (i, a) in ROUTES.iter().enumerate() {
             assert!(a.path.starts_with('/'), "{a:?}");
             assert!(!ROUTES[i + 1..].iter().any(|b| a.method == b.method && a.path == b.path), "{a:?} is listed twice");

@@ -212,6 +212,25 @@ pub async fn change_own_password(
     Ok(())
 }
 
+/// A logged-in user enters their password again before a sensitive change (the client update
+/// policy: the seed's management password), checked under the same throttle as a login, so it is
+/// no way to guess it either. A wrong password is an error on `field`; nothing is changed.
+pub async fn confirm_password(db: &Db, user: &CurrentUser, field: &str, password: &str, now: i64) -> Result<()> {
+    if password.is_empty() {
+        return Err(Error::invalid(
+            field,
+            Text::new("enter your password again to confirm this change", "この変更を確定するには、パスワードをもう一度入力してください。"),
+        ));
+    }
+    let wrong =
+        || Error::invalid(field, Text::new("the password is wrong: nothing was changed", "パスワードが違います。何も変更していません。"));
+    match check_credentials(db, &user.login, password, now).await {
+        Ok(row) if row.id == user.id && row.active != 0 => Ok(()),
+        Ok(_) | Err(Error::InvalidCredentials) => Err(wrong()),
+        Err(e) => Err(e),
+    }
+}
+
 /// Opens a session for a user who has proven who they are.
 pub async fn open(db: &Db, user_id: i64, user_agent: Option<&str>, now: i64) -> Result<NewSession> {
     let idle = system_settings::load(db).await?.session_idle_minutes * 60;

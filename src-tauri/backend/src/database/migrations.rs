@@ -75,6 +75,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0010_updates_permission.sql"),
         postgres: include_str!("../../migrations/postgres/0010_updates_permission.sql"),
     },
+    // 11 and 12 are written beside this one (the releases, …): the lead merges them in order.
+    Migration {
+        version: 13,
+        name: "update_policy",
+        sqlite: include_str!("../../migrations/sqlite/0013_update_policy.sql"),
+        postgres: include_str!("../../migrations/postgres/0013_update_policy.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]

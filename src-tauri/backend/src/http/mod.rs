@@ -41,6 +41,8 @@ pub struct AppState {
     ui: ui_files::UiFiles,
     /// The attendance task's run flag and stop request.
     pub attendance_task: std::sync::Arc<crate::attendance::daily_task::TaskControl>,
+    /// The random draw keys of the client update queue (seeded from the OS; tests reseed it).
+    pub update_draws: crate::updates::clients::Draws,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -66,6 +68,7 @@ impl AppState {
             session_idle_seconds: AtomicI64::new(idle),
             ui,
             attendance_task: crate::attendance::daily_task::TaskControl::writing_to(opts.output_roots),
+            update_draws: crate::updates::clients::Draws::from_entropy(),
         }))
     }
 

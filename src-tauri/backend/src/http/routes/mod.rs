@@ -11,6 +11,7 @@ mod output_profiles;
 mod roles;
 mod settings;
 mod setup;
+mod updates;
 mod users;
 
 use axum::Router;
@@ -93,6 +94,14 @@ handlers! {
     ListLogImports => log_imports::list,
     UploadLogFile => log_imports::upload,
     ListHolidays => output_profiles::holidays,
+    GetUpdatePolicy => updates::policy,
+    SaveUpdatePolicy => updates::save_policy,
+    CheckInClient => updates::check_in,
+    ReportUpdateEvent => updates::report_event,
+    ListUpdateClients => updates::clients,
+    ListUpdateRecords => updates::records,
+    ExportUpdateRecords => updates::export_records,
+    ListUpdateLog => updates::log,
 }
 
 pub fn api_routes() -> Router<SharedState> {
