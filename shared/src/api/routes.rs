@@ -187,6 +187,22 @@ impl Payload for FileDownload {
     }
 }
 
+/// A stream of server-sent events (`text/event-stream`) that lasts until the caller closes it; a
+/// browser reads it with `EventSource` at [`Endpoint::path`]. Each event's `data` is the JSON the
+/// route documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventStream;
+
+impl Payload for EventStream {
+    const CONTENT_TYPE: Option<&'static str> = None;
+    fn encode(&self) -> Result<Option<Vec<u8>>, String> {
+        Err("an event stream is an answer, not a request body".into())
+    }
+    fn decode(_: String) -> Result<Self, String> {
+        Ok(EventStream)
+    }
+}
+
 /// What serves the API: one implementation of [`Serves`] per route (the server's router).
 pub trait Serves<E: Endpoint>: Sized {
     /// Adds the route's handler.
@@ -326,6 +342,9 @@ endpoints! {
     ListUpdateRecords: GET "/updates/records", needs(Permission::ManageUpdates) => ((), UpdateRecordQuery, Empty) -> UpdateRecordList;
     /// CSV (UTF-8 with BOM unless `encoding` says utf-8 or shift_jis).
     ExportUpdateRecords: GET "/updates/records/export", needs(Permission::ManageUpdates) => ((), UpdateRecordQuery, Empty) -> FileDownload;
+    /// Server-sent events: `clients`, whose data is a [`ClientList`], when it changes (checked
+    /// every 2 seconds), while the caller's session lasts.
+    WatchUpdateClients: GET "/updates/clients/live", needs(Permission::ManageUpdates) => ((), (), Empty) -> EventStream;
     /// The system log of client updates, newest first.
     ListUpdateLog: GET "/updates/log", needs(Permission::ManageUpdates) => ((), UpdateLogQuery, Empty) -> UpdateLogList;
 }
@@ -341,7 +360,7 @@ mod tests {
 
     #[test]
     fn each_method_and_path_is_listed_once() {
-        assert_eq!(ROUTES.len(), 64);
+        assert_eq!(ROUTES.len(), 65);
         for (i, a) in ROUTES.iter().enumerate() {
             assert!(a.path.starts_with('/'), "{a:?}");
             assert!(!ROUTES[i + 1..].iter().any(|b| a.method == b.method && a.path == b.path), "{a:?} is listed twice");

@@ -532,3 +532,63 @@ async fn slots_expire_events_count_once_and_records_follow_the_seed_on_postgres(
     let (app, db, _) = server(&url, 5).await;
     records_and_leases(app, db).await;
 }
+
+/// The next `clients` event of a live view, or None when the stream ended.
+async fn next_clients_event(body: &mut axum::body::Body, pending: &mut String) -> Option<Value> {
+    use http_body_util::BodyExt;
+    loop {
+        while let Some(end) = pending.find("\n\n") {
+            let block: String = pending.drain(..end + 2).collect();
+            if block.lines().any(|l| l == "event: clients") {
+                let data: String = block.lines().filter_map(|l| l.strip_prefix("data: ")).collect();
+                return Some(serde_json::from_str(&data).unwrap());
+            }
+        }
+        let frame = body.frame().await?.unwrap();
+        if let Ok(data) = frame.into_data() {
+            pending.push_str(std::str::from_utf8(&data).unwrap());
+        }
+    }
+}
+
+/// The live view streams the clients when they change, and ends with the session.
+async fn live_view(app: Router) {
+    use tower::ServiceExt;
+    let mut admin = Client::new(&app);
+    setup(&mut admin).await;
+    let request = axum::http::Request::get("/api/v1/updates/clients/live")
+        .header(axum::http::header::COOKIE, admin.cookie.clone().unwrap())
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()[axum::http::header::CONTENT_TYPE], "text/event-stream");
+    let mut body = response.into_body();
+    let mut pending = String::new();
+    let wait = std::time::Duration::from_secs(15);
+    let first = tokio::time::timeout(wait, next_clients_event(&mut body, &mut pending)).await.unwrap().unwrap();
+    assert_eq!(first["clients"], json!([]), "{first}");
+    let mut pc = Client::new(&app);
+    expect(&pc.send("POST", "/updates/check", check_in_body("live-client-1", None, Some("1.0"), false, None)).await, 200, None);
+    let second = tokio::time::timeout(wait, next_clients_event(&mut body, &mut pending)).await.unwrap().unwrap();
+    assert_eq!(second["clients"][0]["client_id"], "live-client-1", "{second}");
+    assert_eq!(second["clients"][0]["program"], "updater");
+    // Logged out: the stream ends.
+    expect(&admin.send("POST", "/auth/logout", json!({})).await, 204, None);
+    let end = tokio::time::timeout(wait, next_clients_event(&mut body, &mut pending)).await.expect("the stream ends with the session");
+    assert!(end.is_none(), "{end:?}");
+}
+
+#[tokio::test]
+async fn the_live_view_follows_the_clients_and_ends_with_the_session_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _db, _) = server(&sqlite_url(&dir), 5).await;
+    live_view(app).await;
+}
+
+#[tokio::test]
+async fn the_live_view_follows_the_clients_and_ends_with_the_session_on_postgres() {
+    let Some(url) = postgres_url().await else { return };
+    let (app, _db, _) = server(&url, 5).await;
+    live_view(app).await;
+}

@@ -36,6 +36,8 @@ use crate::error::{Error, Result};
 pub const SLOT_SECONDS: i64 = crate::database::lease::STALE_AFTER_SECONDS;
 /// A waiting client not heard from for this long leaves the queue.
 pub const WAIT_STALE_SECONDS: i64 = 60;
+/// How often the live view looks for changes.
+pub const LIVE_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 /// How often a waiting client should check in again.
 pub const WAITING_CHECK_SECONDS: i64 = 5;
 

@@ -101,6 +101,7 @@ handlers! {
     ListUpdateClients => updates::clients,
     ListUpdateRecords => updates::records,
     ExportUpdateRecords => updates::export_records,
+    WatchUpdateClients => updates::watch_clients,
     ListUpdateLog => updates::log,
 }
 

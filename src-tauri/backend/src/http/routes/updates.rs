@@ -9,7 +9,7 @@ use kinmu_shared::api::{
 
 use crate::error::Result;
 use crate::http::SharedState;
-use crate::http::endpoint::Download;
+use crate::http::endpoint::{Download, Live};
 use crate::http::request_parts::{JsonBody, QueryParams, Session};
 use crate::updates::{clients as update_clients, policy as update_policy, records as update_records};
 
@@ -63,4 +63,33 @@ pub async fn log(
     QueryParams(q): QueryParams<UpdateLogQuery>,
 ) -> Result<Json<UpdateLogList>> {
     Ok(Json(update_records::log(&state.db, &session.actor(), &q).await?))
+}
+
+/// The live view of clients and the queue: an event `clients` (a [`ClientList`]) at once and
+/// whenever it changes, checked every [`update_clients::LIVE_EVERY`]. It ends when the session
+/// does (logged out, expired, disabled) or the permission is gone.
+pub async fn watch_clients(State(state): State<SharedState>, session: Session) -> Result<Live> {
+    use axum::response::sse::Event;
+    let actor = session.actor();
+    let first = update_clients::list(&state.db, &actor).await?;
+    let start = (state, session.token, None::<String>, Some(first));
+    let stream = futures_util::stream::unfold(start, |(state, token, last, mut ready)| async move {
+        loop {
+            let list = match ready.take() {
+                Some(list) => list,
+                None => {
+                    tokio::time::sleep(update_clients::LIVE_EVERY).await;
+                    let now = crate::now();
+                    let user = crate::accounts::sessions::still_valid(&state.db, &token, now).await.ok()?;
+                    update_clients::list(&state.db, &crate::accounts::Actor::User(user)).await.ok()?
+                }
+            };
+            let json = serde_json::to_string(&list).ok()?;
+            if last.as_deref() != Some(json.as_str()) {
+                let event = Event::default().event("clients").data(json.clone());
+                return Some((Ok(event), (state, token, Some(json), None)));
+            }
+        }
+    });
+    Ok(Live::new(stream))
 }
