@@ -172,12 +172,12 @@ pub async fn report_event(db: &Db, report: ClientEventReport, now: i64) -> Resul
             if let Some(category) = event.log_entry() {
                 let detail = match (&event, category) {
                     (UpdateEvent::DownloadStarted, _) => {
-                        let full = if report.install_kind.is_full() { "full" } else { "differential" };
-                        format!(
-                            "{full} ({}) {} → {to_version} [{module}]",
-                            report.install_kind.key(),
-                            from_version.as_deref().unwrap_or("-")
-                        )
+                        // The seed's start entry says whether the update is differential or full.
+                        let kind = match report.install_kind {
+                            k if k.is_full() => format!("full ({})", k.key()),
+                            k => k.key().to_string(),
+                        };
+                        format!("{kind}: {} → {to_version} [{module}]", from_version.as_deref().unwrap_or("-"))
                     }
                     _ => format!("{detail} [{module}]").trim().to_string(),
                 };
