@@ -226,6 +226,22 @@ async fn decisions_reach_clients(app: Router, db: Db) {
     assert_eq!(bad.body["field"], "client_id");
     let bad = pc.send("POST", "/updates/check", check_in_body("client-0002", None, Some("v2"), false, None)).await;
     assert_eq!(bad.body["field"], "version", "{}", bad.text);
+
+    // The policy travels in the settings file (`kinmu settings export|import`), checked like the rest.
+    let text = kinmu::settings_file::export(&db).await.unwrap();
+    assert!(text.contains("[update_policy]") && text.contains("concurrency_limit = 15"), "{text}");
+    let roots = kinmu::attendance::output_roots::OutputRoots::default();
+    let bad = text.replace("concurrency_limit = 15", "concurrency_limit = 0");
+    match kinmu::settings_file::import(&db, &bad, &roots, kinmu::now()).await {
+        Err(kinmu::error::Error::Invalid(f)) => assert_eq!(f.field, "update_policy.concurrency_limit"),
+        other => panic!("must be refused: {other:?}"),
+    }
+    let edited = text
+        .replace("concurrency_limit = 15", "concurrency_limit = 7")
+        .replace("startup_mode = \"mandatory\"", "startup_mode = \"optional\"");
+    kinmu::settings_file::import(&db, &edited, &roots, kinmu::now()).await.unwrap();
+    let p = policy::load(&db.pool).await.unwrap().policy;
+    assert_eq!((p.concurrency_limit, p.startup_mode), (7, StartupMode::Optional));
 }
 
 #[tokio::test]

@@ -75,6 +75,13 @@ pub async fn save(db: &Db, actor: &Actor, change: UpdatePolicyChange, now: i64) 
     };
     let p = change.policy;
     p.validate()?;
+    write(&db.pool, &p, now, &changed_by).await?;
+    view_of(db).await
+}
+
+/// Stores a policy already checked (by [`save`], or by the settings file's import inside its
+/// transaction).
+pub async fn write<'e>(exec: impl sqlx::Executor<'e, Database = sqlx::Any>, p: &UpdatePolicy, now: i64, changed_by: &str) -> Result<()> {
     sqlx::query(
         "UPDATE update_policy SET startup_mode = $1, concurrency_limit = $2, message = $3, new_installs_allowed = $4, \
          service_paused = $5, system_log_enabled = $6, retention_days = $7, changed_at = $8, changed_by = $9 WHERE id = 1",
@@ -88,9 +95,9 @@ pub async fn save(db: &Db, actor: &Actor, change: UpdatePolicyChange, now: i64) 
     .bind(p.retention_days)
     .bind(now)
     .bind(changed_by)
-    .execute(&db.pool)
+    .execute(exec)
     .await?;
-    view_of(db).await
+    Ok(())
 }
 
 /// The version clients are offered.
