@@ -220,6 +220,11 @@ async fn decisions_reach_clients(app: Router, db: Db) {
     assert_eq!(fresh.body["install_kind"], "new");
     assert_eq!(fresh.body["admission"]["state"], "admitted", "{}", fresh.text);
     assert!(fresh.body["admission"]["slot_token"].is_string());
+    // An updater older than the release updates itself first.
+    let mut updater = request("newcomer-1", Some(fresh.body["client_secret"].as_str().unwrap()), false, None);
+    updater.updater_version = Some("1.0".into());
+    let first = pc.send("POST", "/updates/check", serde_json::to_value(&updater).unwrap()).await;
+    assert_eq!(first.body["install_kind"], "updater_first", "{}", first.text);
     // Bad input names its field.
     let bad = pc.send("POST", "/updates/check", check_in_body("x", None, None, false, None)).await;
     expect(&bad, 422, Some("validation"));
@@ -455,14 +460,22 @@ async fn records_and_leases(app: Router, db: Db) {
     let sb = secret_of(&b);
     assert_eq!(b.admission, Some(Admission::Waiting { position: 1, waiting: 1, limit: 1 }));
     // A renews within the lease: B still waits.
+    assert_eq!(clients::slot_holder(&db, &token_a, t0 + 1).await.unwrap().as_deref(), Some("client-a-01"), "A may transfer");
+    assert_eq!(clients::slot_holder(&db, "not-a-token", t0 + 1).await.unwrap(), None);
     let renewed = clients::check_in(&db, request("client-a-01", Some(&sa), true, Some(&token_a)), t0 + 50, &draws).await.unwrap();
     assert_eq!(renewed.admission, Some(Admission::Admitted { slot_token: None, expires_at: t0 + 50 + clients::SLOT_SECONDS }));
     let still = clients::check_in(&db, request("client-b-01", Some(&sb), true, None), t0 + 55, &draws).await.unwrap();
     assert!(matches!(still.admission, Some(Admission::Waiting { .. })), "{still:?}");
     // Then A goes silent.
     let later = t0 + 50 + clients::SLOT_SECONDS;
+    assert_eq!(clients::slot_holder(&db, &token_a, later).await.unwrap(), None, "an expired slot transfers nothing");
     let b_in = clients::check_in(&db, request("client-b-01", Some(&sb), true, None), later, &draws).await.unwrap();
-    assert!(matches!(b_in.admission, Some(Admission::Admitted { slot_token: Some(_), .. })), "{b_in:?}");
+    let Some(Admission::Admitted { slot_token: Some(token_b), .. }) = b_in.admission else { panic!("{b_in:?}") };
+    assert_eq!(clients::slot_holder(&db, &token_b, later).await.unwrap().as_deref(), Some("client-b-01"));
+    // While the service is paused no slot transfers.
+    set_policy(&db, UpdatePolicy { concurrency_limit: 1, service_paused: true, ..Default::default() }).await;
+    assert_eq!(clients::slot_holder(&db, &token_b, later).await.unwrap(), None);
+    set_policy(&db, UpdatePolicy { concurrency_limit: 1, ..Default::default() }).await;
     let rec = admin.get("/updates/records?q=client-a").await;
     assert_eq!(rec.body["records"][0]["result"], "failed", "{}", rec.text);
     assert_eq!(rec.body["records"][0]["reason"], "slot_expired", "{}", rec.text);
