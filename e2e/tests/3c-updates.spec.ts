@@ -33,7 +33,7 @@ async function clientUpdates(request: import('@playwright/test').APIRequestConte
   }
 }
 
-test('client updates: the policy needs the password again; clients, records and log are shown', async ({ page }) => {
+test('client updates: the policy needs the password again; clients, records and log are shown', async ({ page }, testInfo) => {
   await ensureSetUp(page);
   await page.goto('./login');
   await login(page, admin.login, admin.password);
@@ -71,5 +71,21 @@ test('client updates: the policy needs the password again; clients, records and 
   expect(download.suggestedFilename()).toBe('update-records.csv');
   const text = await (await download.createReadStream()).toArray().then((c) => Buffer.concat(c).toString('utf8'));
   expect(text).toContain('PC-RECEPTION');
-  await page.screenshot({ path: 'test-results/client-updates.png', fullPage: true });
+  await page.screenshot({ path: testInfo.outputPath('client-updates.png'), fullPage: true });
+
+  // In Japanese: the page and the server's answer to a wrong password.
+  await page.getByTestId('language-switch').click();
+  try {
+    await expect(page.getByRole('heading', { name: 'クライアント更新', level: 1 })).toBeVisible();
+    await expect(page.getByTestId('updates-records').getByTestId('record-result')).toHaveText('異常終了');
+    await expect(page.getByTestId('updates-log')).toContainText('ダウンロードエラー（無視続行）');
+    await expect(page.getByTestId('updates-records')).toContainText('差分アップデート');
+    await page.getByLabel('パスワード(確認のため再入力)').fill('not-the-password');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('password-error')).toHaveText('パスワードが違います。何も変更していません。');
+    await page.screenshot({ path: testInfo.outputPath('client-updates-ja.png'), fullPage: true });
+  } finally {
+    // The other tests expect the administrator to read English.
+    if ((await page.locator('html').getAttribute('lang')) === 'ja') await page.getByTestId('language-switch').click();
+  }
 });

@@ -238,6 +238,16 @@ impl InstallKind {
         InstallKind::ALL.into_iter().find(|k| k.key() == key)
     }
 
+    /// Its name for the records' readers.
+    pub fn label(self) -> Text {
+        match self {
+            InstallKind::New => Text::new("new install", "新規インストール"),
+            InstallKind::Differential => Text::new("differential", "差分アップデート"),
+            InstallKind::Repair => Text::new("repair (every file checked)", "全プログラムアップデート"),
+            InstallKind::UpdaterFirst => Text::new("updater first", "アップデートプログラム自身の更新"),
+        }
+    }
+
     /// The seed's "full" update (every file considered) as against the differential one.
     pub fn is_full(self) -> bool {
         matches!(self, InstallKind::New | InstallKind::Repair)
@@ -653,6 +663,7 @@ mod tests {
         assert!(InstallKind::New.is_full() && InstallKind::Repair.is_full() && !InstallKind::Differential.is_full());
         for k in InstallKind::ALL {
             assert_eq!(InstallKind::from_key(k.key()), Some(k));
+            assert!(k.label().is_translated(), "{k:?}");
         }
     }
 

@@ -244,7 +244,7 @@ pub fn UpdatesPage() -> impl IntoView {
                     <tr data-record=r.id>
                         <td>{r.host.clone()}</td>
                         <td>{r.user.clone()}</td>
-                        <td>{r.kind.key()}</td>
+                        <td>{move || r.kind.label().get(state.lang.get()).unwrap_or(r.kind.key()).to_string()}</td>
                         <td>{r.from_version.clone().unwrap_or_else(|| "—".into())}</td>
                         <td>{r.to_version.clone()}</td>
                         <td>{fmt(r.started_at)}</td>
@@ -274,7 +274,7 @@ pub fn UpdatesPage() -> impl IntoView {
                     <tr>
                         <td>{fmt(e.at)}</td>
                         <td>{level_badge(e.level)}</td>
-                        <td>{e.category_label.clone()}</td>
+                        <td>{move || e.category.label().get(state.lang.get()).unwrap_or(e.category.key()).to_string()}</td>
                         <td>{e.host.clone()}</td>
                         <td>{e.detail.clone()}</td>
                     </tr>
