@@ -13,6 +13,7 @@ pub mod error;
 pub mod messages;
 pub mod permissions;
 pub mod spreadsheet;
+pub mod update_policy;
 pub mod validation;
 
 pub use error::{ApiError, ErrorCode};

@@ -82,6 +82,7 @@ lazy!(admin, users, pages::admin::users::UsersPage);
 lazy!(admin, organizations, pages::admin::organizations::OrganizationsPage);
 lazy!(admin, roles, pages::admin::roles::RolesPage);
 lazy!(admin, settings, pages::admin::settings::SettingsPage);
+lazy!(admin, updates, pages::admin::updates::UpdatesPage);
 lazy!(attendance, console, pages::attendance::console::ConsolePage);
 lazy!(attendance_admin, task, pages::attendance::task::TaskPage);
 lazy!(attendance_admin, log_imports, pages::attendance::imports::ImportsPage);

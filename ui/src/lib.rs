@@ -98,6 +98,7 @@ fn required_permission(r: Route) -> Option<Permission> {
         Route::Users => Some(Permission::ViewUsers),
         Route::Organizations => Some(Permission::ManageOrganizations),
         Route::Roles => Some(Permission::ManageRoles),
+        Route::Updates => Some(Permission::ManageUpdates),
         Route::Settings
         | Route::AttendanceTask
         | Route::LogImports
@@ -176,6 +177,7 @@ fn App() -> impl IntoView {
             Route::Organizations => lazy_page(lazy_pages::organizations),
             Route::Roles => lazy_page(lazy_pages::roles),
             Route::Settings => lazy_page(lazy_pages::settings),
+            Route::Updates => lazy_page(lazy_pages::updates),
             Route::Preferences => view! { <pages::preferences::PreferencesPage /> }.into_any(),
             Route::Attendance => lazy_page(lazy_pages::console),
             Route::AttendanceTask => lazy_page(lazy_pages::task),

@@ -16,6 +16,8 @@ pub enum Route {
     Organizations,
     Roles,
     Settings,
+    /// Client updates: the policy, the clients, the records and the log.
+    Updates,
     Preferences,
     Connection,
     /// The attendance console (every logged-in user; members see themselves).
@@ -40,6 +42,7 @@ impl Route {
             Route::Organizations => "/admin/organizations",
             Route::Roles => "/admin/roles",
             Route::Settings => "/admin/settings",
+            Route::Updates => "/admin/updates",
             Route::Preferences => "/preferences",
             Route::Connection => "/connection",
             Route::Attendance => "/attendance",
@@ -63,6 +66,7 @@ impl Route {
             "/admin/organizations" => Route::Organizations,
             "/admin/roles" => Route::Roles,
             "/admin/settings" => Route::Settings,
+            "/admin/updates" => Route::Updates,
             "/preferences" => Route::Preferences,
             "/connection" => Route::Connection,
             "/attendance" => Route::Attendance,
@@ -178,6 +182,7 @@ mod tests {
             Route::Organizations,
             Route::Roles,
             Route::Settings,
+            Route::Updates,
             Route::Preferences,
             Route::Connection,
             Route::Attendance,

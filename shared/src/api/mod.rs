@@ -13,6 +13,7 @@ mod log_imports;
 mod output_profiles;
 mod releases;
 pub mod routes;
+mod updates;
 
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +26,7 @@ pub use effort::*;
 pub use log_imports::*;
 pub use output_profiles::*;
 pub use releases::*;
+pub use updates::*;
 
 /// Seconds since 1970-01-01T00:00:00Z. Every instant in the API is one of these; the UI shows it
 /// in the user's time zone.

@@ -187,6 +187,22 @@ impl Payload for FileDownload {
     }
 }
 
+/// A stream of server-sent events (`text/event-stream`) that lasts until the caller closes it; a
+/// browser reads it with `EventSource` at [`Endpoint::path`]. Each event's `data` is the JSON the
+/// route documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventStream;
+
+impl Payload for EventStream {
+    const CONTENT_TYPE: Option<&'static str> = None;
+    fn encode(&self) -> Result<Option<Vec<u8>>, String> {
+        Err("an event stream is an answer, not a request body".into())
+    }
+    fn decode(_: String) -> Result<Self, String> {
+        Ok(EventStream)
+    }
+}
+
 /// What serves the API: one implementation of [`Serves`] per route (the server's router).
 pub trait Serves<E: Endpoint>: Sized {
     /// Adds the route's handler.
@@ -366,6 +382,25 @@ endpoints! {
     EditGapReason: PUT "/effort/gap-reasons/{id}", needs(Permission::ManageSettings) => (Id, (), SaveGapReason) -> GapReason;
     GetEffortSettings: GET "/effort/settings", Session => ((), (), Empty) -> EffortSettings;
     SaveEffortSettings: PUT "/effort/settings", needs(Permission::ManageSettings) => ((), (), EffortSettings) -> EffortSettings;
+    /// The client update policy, the offered version and the transfers now.
+    GetUpdatePolicy: GET "/updates/policy", needs(Permission::ManageUpdates) => ((), (), Empty) -> UpdatePolicyView;
+    /// Needs the administrator's password again in the body (the seed's management password).
+    SaveUpdatePolicy: PUT "/updates/policy", needs(Permission::ManageUpdates) => ((), (), UpdatePolicyChange) -> UpdatePolicyView;
+    /// A desktop client's check-in: what it must do when it starts, and a transfer slot or its
+    /// place in the queue. No session: the client proves itself with the secret given at its first check-in.
+    CheckInClient: POST "/updates/check", Public => ((), (), ClientCheckIn) -> CheckInAnswer;
+    /// A step of a client's update; a report sent again with the same request id counts once.
+    ReportUpdateEvent: POST "/updates/events", Public => ((), (), ClientEventReport) -> EventReceipt;
+    /// The clients the server has seen, with the transfers and the queue.
+    ListUpdateClients: GET "/updates/clients", needs(Permission::ManageUpdates) => ((), (), Empty) -> ClientList;
+    ListUpdateRecords: GET "/updates/records", needs(Permission::ManageUpdates) => ((), UpdateRecordQuery, Empty) -> UpdateRecordList;
+    /// CSV (UTF-8 with BOM unless `encoding` says utf-8 or shift_jis).
+    ExportUpdateRecords: GET "/updates/records/export", needs(Permission::ManageUpdates) => ((), UpdateRecordQuery, Empty) -> FileDownload;
+    /// Server-sent events: `clients`, whose data is a [`ClientList`], when it changes (checked
+    /// every 2 seconds), while the caller's session lasts.
+    WatchUpdateClients: GET "/updates/clients/live", needs(Permission::ManageUpdates) => ((), (), Empty) -> EventStream;
+    /// The system log of client updates, newest first.
+    ListUpdateLog: GET "/updates/log", needs(Permission::ManageUpdates) => ((), UpdateLogQuery, Empty) -> UpdateLogList;
 }
 
 /// The route with this method and path pattern (as the router matched it), if any.
@@ -379,7 +414,7 @@ mod tests {
 
     #[test]
     fn each_method_and_path_is_listed_once() {
-        assert_eq!(ROUTES.len(), 88);
+        assert_eq!(ROUTES.len(), 97);
         for (i, a) in ROUTES.iter().enumerate() {
             assert!(a.path.starts_with('/'), "{a:?}");
             assert!(!ROUTES[i + 1..].iter().any(|b| a.method == b.method && a.path == b.path), "{a:?} is listed twice");

@@ -6,6 +6,7 @@
 //! - [`accounts`]: setup, users, organisations, roles, sessions, CSV transfer.
 //! - [`pc_logs`]: access-log imports (command, upload, the watched inbox) into the events table.
 //! - [`attendance`]: the attendance rules, the attendance task and its records, reports and files.
+//! - [`updates`]: the client update policy, check-ins and transfer slots, update records and the system log.
 //! - [`settings_file`]: every administrator setting as one TOML file (`kinmu settings export|import`).
 //! - [`database`]: the pool over SQLite or PostgreSQL and the versioned migrations.
 //! - [`http`]: routes, extractors and the UI's files.

@@ -1,11 +1,12 @@
 //! Every administrator setting as one TOML document (`kinmu settings export` / `import`): the
 //! system settings, the attendance rules, each organisation's rule override (by organisation
 //! path), the attendance task's schedule and retention, the display settings, the 36-agreement
-//! limits and the output profiles. An import is checked whole before
+//! limits, the output profiles and the client update policy. An import is checked whole before
 //! anything is written, and written in one transaction: it applies entirely or not at all.
 
 use kinmu_attendance::{AttendanceRules, RulesOverride};
 use kinmu_shared::api::{AgreementLimits, AttendanceTaskSettings, DisplaySettings, OutputProfile, SystemSettings};
+use kinmu_shared::update_policy::UpdatePolicy;
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::{organizations, system_settings};
@@ -30,6 +31,10 @@ pub struct SettingsFile {
     /// Output profiles (their `id` is ignored: profiles are matched by name).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub output_profiles: Vec<OutputProfile>,
+    /// The client update policy (changing it here needs no password: the settings file is the
+    /// operator's, at the command line).
+    #[serde(default)]
+    pub update_policy: UpdatePolicy,
 }
 
 /// One organisation's override, named by its path ("Acme / Plant").
@@ -55,6 +60,7 @@ pub async fn export(db: &Db) -> Result<String> {
         display: reports::display_settings(db).await?,
         agreement_limits: agreement::limits(db).await?,
         output_profiles: output_profiles::all(db).await?,
+        update_policy: crate::updates::policy::load(&db.pool).await?.policy,
     };
     let body = toml::to_string(&file).map_err(|e| Error::Internal(format!("cannot write the settings as TOML: {e}")))?;
     Ok(format!(
@@ -111,6 +117,7 @@ pub async fn import(db: &Db, text: &str, output_roots: &crate::attendance::outpu
     }
     agreement::validate_limits(&file.agreement_limits).map_err(|e| prefixed("agreement_limits.", e))?;
     output_profiles::check_set(&file.output_profiles, output_roots)?;
+    file.update_policy.validate().map_err(|e| prefixed("update_policy.", e.into()))?;
 
     let mut tx = db.pool.begin().await?;
     let s = &file.system;
@@ -132,6 +139,7 @@ pub async fn import(db: &Db, text: &str, output_roots: &crate::attendance::outpu
     system_settings::put_value(&mut *tx, reports::DISPLAY_KEY, &json(&file.display)?).await?;
     system_settings::put_value(&mut *tx, agreement::LIMITS_KEY, &json(&file.agreement_limits)?).await?;
     output_profiles::replace_all(&mut tx, &file.output_profiles, now).await?;
+    crate::updates::policy::write(&mut *tx, &file.update_policy, now, "(settings file)").await?;
     tx.commit().await?;
     Ok(file)
 }

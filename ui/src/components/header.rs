@@ -106,6 +106,9 @@ pub fn Header() -> impl IntoView {
                         <Link route=Route::Settings testid="nav-settings">{tx("nav.settings")}</Link>
                         <Link route=Route::AttendanceRules testid="nav-attendance-admin" current_also=ATTENDANCE_ADMIN>{tx("nav.attendance_admin")}</Link>
                     </Show>
+                    <Show when=move || can(Permission::ManageUpdates)>
+                        <Link route=Route::Updates testid="nav-updates">{tx("nav.updates")}</Link>
+                    </Show>
                     <Link route=Route::Preferences testid="nav-preferences">{tx("nav.preferences")}</Link>
                 </nav>
             </Show>

@@ -212,6 +212,25 @@ pub async fn change_own_password(
     Ok(())
 }
 
+/// A logged-in user enters their password again before a sensitive change (the client update
+/// policy: the seed's management password), checked under the same throttle as a login, so it is
+/// no way to guess it either. A wrong password is an error on `field`; nothing is changed.
+pub async fn confirm_password(db: &Db, user: &CurrentUser, field: &str, password: &str, now: i64) -> Result<()> {
+    if password.is_empty() {
+        return Err(Error::invalid(
+            field,
+            Text::new("enter your password again to confirm this change", "この変更を確定するには、パスワードをもう一度入力してください。"),
+        ));
+    }
+    let wrong =
+        || Error::invalid(field, Text::new("the password is wrong: nothing was changed", "パスワードが違います。何も変更していません。"));
+    match check_credentials(db, &user.login, password, now).await {
+        Ok(row) if row.id == user.id && row.active != 0 => Ok(()),
+        Ok(_) | Err(Error::InvalidCredentials) => Err(wrong()),
+        Err(e) => Err(e),
+    }
+}
+
 /// Opens a session for a user who has proven who they are.
 pub async fn open(db: &Db, user_id: i64, user_agent: Option<&str>, now: i64) -> Result<NewSession> {
     let idle = system_settings::load(db).await?.session_idle_minutes * 60;
@@ -282,26 +301,32 @@ pub async fn current_user(db: &Db, user_id: i64) -> Result<(CurrentUser, String)
     Ok((to_current(row), org))
 }
 
-/// The session's user, or `Unauthenticated` when the token is unknown, expired or its user
-/// disabled. Extends the session when more than a minute of its idle time has passed.
-pub async fn resolve(db: &Db, token: &str, idle_seconds: i64, now: i64) -> Result<(CurrentUser, i64)> {
-    let digest = passwords::token_digest(token);
+/// The session with its user, if the token is known, unexpired and its user active.
+async fn find(db: &Db, digest: &str, now: i64) -> Result<SessionRow> {
     // One query for the session, its user and the user's role: this runs on every request.
     let found: Option<SessionRow> = sqlx::query_as(&format!(
         "SELECT s.created_at, s.expires_at, u.active, {CURRENT_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
          JOIN roles r ON r.id = u.role_id WHERE s.token_hash = $1 AND s.expires_at > $2"
     ))
-    .bind(&digest)
+    .bind(digest)
     .bind(now)
     .fetch_optional(&db.pool)
     .await?;
-    let Some(SessionRow { created_at, expires_at, active, user: row }) = found else {
+    let Some(row) = found else {
         return Err(Error::Unauthenticated);
     };
-    if active == 0 {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&digest).execute(&db.pool).await?;
+    if row.active == 0 {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(digest).execute(&db.pool).await?;
         return Err(Error::Unauthenticated);
     }
+    Ok(row)
+}
+
+/// The session's user, or `Unauthenticated` when the token is unknown, expired or its user
+/// disabled. Extends the session when more than a minute of its idle time has passed.
+pub async fn resolve(db: &Db, token: &str, idle_seconds: i64, now: i64) -> Result<(CurrentUser, i64)> {
+    let digest = passwords::token_digest(token);
+    let SessionRow { created_at, expires_at, user: row, .. } = find(db, &digest, now).await?;
     let mut expires_at = expires_at;
     // Sliding, but never past the session's absolute end.
     let slid = (now + idle_seconds).min(created_at + absolute_lifetime(idle_seconds));
@@ -310,6 +335,12 @@ pub async fn resolve(db: &Db, token: &str, idle_seconds: i64, now: i64) -> Resul
         sqlx::query("UPDATE sessions SET expires_at = $1 WHERE token_hash = $2").bind(expires_at).bind(&digest).execute(&db.pool).await?;
     }
     Ok((to_current(row), expires_at))
+}
+
+/// The session's user as [`resolve`] finds it, without extending the session: for a long-lived
+/// answer (the live view) that must end with the session, not keep it alive.
+pub async fn still_valid(db: &Db, token: &str, now: i64) -> Result<CurrentUser> {
+    Ok(to_current(find(db, &passwords::token_digest(token), now).await?.user))
 }
 
 pub async fn info(db: &Db, user_id: i64, expires_at: i64) -> Result<SessionInfo> {

@@ -87,6 +87,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0012_releases.sql"),
         postgres: include_str!("../../migrations/postgres/0012_releases.sql"),
     },
+    Migration {
+        version: 13,
+        name: "update_policy",
+        sqlite: include_str!("../../migrations/sqlite/0013_update_policy.sql"),
+        postgres: include_str!("../../migrations/postgres/0013_update_policy.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]

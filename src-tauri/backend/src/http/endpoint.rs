@@ -9,7 +9,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use kinmu_shared::api::routes::{CsvFile, Empty, Endpoint, FileBytes, FileDownload};
+use kinmu_shared::api::routes::{CsvFile, Empty, Endpoint, EventStream, FileBytes, FileDownload};
 use kinmu_shared::api::{CsvExportQuery, Id, ReportKind};
 use serde::Serialize;
 
@@ -39,6 +39,7 @@ impl<E: Endpoint<Answer = T>, T: Serialize> Answers<E> for Created<T> {}
 impl<E: Endpoint<Answer = T>, T: Serialize> Answers<E> for Accepted<T> {}
 impl<E: Endpoint<Answer = Empty>> Answers<E> for NoContent {}
 impl<E: Endpoint<Answer = FileDownload>> Answers<E> for Download {}
+impl<E: Endpoint<Answer = EventStream>> Answers<E> for Live {}
 impl<E, R: Answers<E>> Answers<E> for WithCookie<R> {}
 
 /// A handler of route `E`: an async fn of [`Input`]s answering `Result<impl Answers<E>>`.
@@ -133,5 +134,27 @@ impl IntoResponse for Download {
             self.bytes,
         )
             .into_response()
+    }
+}
+
+/// Server-sent events until the caller goes away (answers of [`EventStream`] routes), with a
+/// comment every 15 seconds so that idle connections stay open.
+pub struct Live(Response);
+
+impl Live {
+    pub fn new<S>(events: S) -> Live
+    where
+        S: futures_util::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>> + Send + 'static,
+    {
+        use axum::response::sse::{KeepAlive, Sse};
+        // No proxy may hold the events back.
+        let headers = [(header::CACHE_CONTROL, "no-cache"), (header::HeaderName::from_static("x-accel-buffering"), "no")];
+        Live((headers, Sse::new(events).keep_alive(KeepAlive::default())).into_response())
+    }
+}
+
+impl IntoResponse for Live {
+    fn into_response(self) -> Response {
+        self.0
     }
 }

@@ -44,6 +44,8 @@ pub struct AppState {
     pub attendance_task: std::sync::Arc<crate::attendance::daily_task::TaskControl>,
     /// The client release repository served under `<base>/updates/` (none: not served).
     pub updates: Option<crate::updates::releases::RepositoryDir>,
+    /// The random draw keys of the client update queue (seeded from the OS; tests reseed it).
+    pub update_draws: crate::updates::clients::Draws,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -72,6 +74,7 @@ impl AppState {
             ui,
             attendance_task: crate::attendance::daily_task::TaskControl::writing_to(opts.output_roots),
             updates: opts.updates,
+            update_draws: crate::updates::clients::Draws::from_entropy(),
         }))
     }
 

@@ -51,7 +51,10 @@ impl Client {
             let pair = sc.split(';').next().unwrap().to_string();
             self.cookie = if pair.ends_with('=') { None } else { Some(pair) };
         }
-        let bytes = to_bytes(resp.into_body(), 64 * 1024 * 1024).await.unwrap();
+        // An event stream lasts until its caller goes away: it is not read here (see the tests of
+        // the live views).
+        let streaming = resp.headers().get(header::CONTENT_TYPE).is_some_and(|t| t.as_bytes().starts_with(b"text/event-stream"));
+        let bytes = if streaming { Default::default() } else { to_bytes(resp.into_body(), 64 * 1024 * 1024).await.unwrap() };
         let text = String::from_utf8_lossy(&bytes).to_string();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         Answer { status, body, text, bytes: bytes.to_vec(), set_cookie }

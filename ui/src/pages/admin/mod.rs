@@ -1,4 +1,5 @@
 pub mod organizations;
 pub mod roles;
 pub mod settings;
+pub mod updates;
 pub mod users;

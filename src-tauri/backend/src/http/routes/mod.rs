@@ -13,6 +13,7 @@ mod releases;
 mod roles;
 mod settings;
 mod setup;
+mod updates;
 mod users;
 
 use axum::Router;
@@ -127,6 +128,15 @@ handlers! {
     EditGapReason => effort::edit_gap_reason,
     GetEffortSettings => effort::get_settings,
     SaveEffortSettings => effort::save_settings,
+    GetUpdatePolicy => updates::policy,
+    SaveUpdatePolicy => updates::save_policy,
+    CheckInClient => updates::check_in,
+    ReportUpdateEvent => updates::report_event,
+    ListUpdateClients => updates::clients,
+    ListUpdateRecords => updates::records,
+    ExportUpdateRecords => updates::export_records,
+    WatchUpdateClients => updates::watch_clients,
+    ListUpdateLog => updates::log,
 }
 
 pub fn api_routes() -> Router<SharedState> {
