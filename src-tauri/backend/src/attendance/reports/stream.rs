@@ -32,7 +32,7 @@ use crate::attendance::rule_settings;
 use crate::config::DatabaseKind;
 use crate::database::sqlite_rows::{Param, RawRow, for_each_row};
 use crate::database::{Db, Native};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Text};
 
 /// How rows must be grouped for the files they go to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -232,7 +232,15 @@ fn query(kind: DatabaseKind, req: &ReportRequest, grouping: Grouping, keys: &[So
             let (from, to) = match req.period {
                 Period::Month(y, m) => (format!("{y:04}-{m:02}"), format!("{y:04}-{m:02}")),
                 Period::Year(y) => (format!("{y:04}-01"), format!("{y:04}-12")),
-                Period::Day(_) => return Err(Error::invalid("month", "month: this table is per month: give YYYY-MM")),
+                Period::Day(_) => {
+                    return Err(Error::invalid(
+                        "month",
+                        Text::new(
+                            "month: this table is per month: give YYYY-MM",
+                            "この帳票は月単位です。年月（YYYY-MM）を指定してください。",
+                        ),
+                    ));
+                }
             };
             let name = format!("MIN(display_name{bin})");
             if sorted && grouping == Grouping::User {
