@@ -41,7 +41,7 @@ async fn raw(method: &str, route: &str, body: Option<Vec<u8>>, ct: Option<&str>)
 }
 
 fn parse<T: DeserializeOwned>(body: &str) -> ApiResult<T> {
-    serde_json::from_str(body).map_err(|e| ApiError::new(ErrorCode::Internal, format!("Unexpected answer from the server: {e}")))
+    serde_json::from_str(body).map_err(|e| ApiError::new(ErrorCode::Internal, format!("{} ({e})", crate::i18n::said("api.unexpected"))))
 }
 
 /// Calls route `E` (a type of [`kinmu_shared::api::routes`]) with its path parameters, query and
@@ -51,7 +51,7 @@ pub async fn call<E: Endpoint>(path: &E::Path, query: &E::Query, body: &E::Body)
     let bytes = body.encode().map_err(|e| ApiError::new(ErrorCode::BadRequest, e))?;
     let answer = raw(E::ROUTE.method, &route, bytes, <E::Body as Payload>::CONTENT_TYPE).await?;
     <E::Answer as Payload>::decode(answer)
-        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("Unexpected answer from the server: {e}")))
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("{} ({e})", crate::i18n::said("api.unexpected"))))
 }
 
 /// Sends a file's bytes to route `E` (the browser streams the `File` from disk), calling
@@ -74,7 +74,7 @@ pub async fn upload<E: Endpoint<Body = FileBytes>>(
         return Err(e);
     }
     <E::Answer as Payload>::decode(r.body)
-        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("Unexpected answer from the server: {e}")))
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("{} ({e})", crate::i18n::said("api.unexpected"))))
 }
 
 /// The address of route `E` for a plain link (a file download in the browser).

@@ -33,7 +33,7 @@ pub fn base_path() -> String {
 }
 
 fn unreachable_error(detail: &str) -> ApiError {
-    ApiError::new(ErrorCode::Unavailable, format!("The server cannot be reached ({detail})."))
+    ApiError::new(ErrorCode::Unavailable, format!("{} ({detail})", crate::i18n::said("api.unreachable")))
 }
 
 /// An ApiError from a JS value shaped `{code, message, field?}`, or a generic one.
@@ -52,12 +52,12 @@ pub fn js_to_api_error(v: &JsValue) -> ApiError {
         }
         return unreachable_error(&s);
     }
-    unreachable_error("unknown error")
+    unreachable_error(crate::i18n::said("api.unknown"))
 }
 
 /// Calls a Tauri command with a JSON-serialisable argument object.
 pub async fn invoke(cmd: &str, args: &JsValue) -> Result<JsValue, ApiError> {
-    let core = tauri_core().ok_or_else(|| unreachable_error("not running in the desktop app"))?;
+    let core = tauri_core().ok_or_else(|| unreachable_error(crate::i18n::said("api.no_desktop")))?;
     let f: js_sys::Function =
         Reflect::get(&core, &"invoke".into()).map_err(|e| js_to_api_error(&e))?.dyn_into().map_err(|e| js_to_api_error(&e))?;
     let p: Promise =
@@ -99,7 +99,7 @@ pub async fn send(method: &str, path: &str, body: Option<Vec<u8>>, content_type:
         let body = Reflect::get(&v, &"body".into()).ok().and_then(|s| s.as_string()).unwrap_or_default();
         return Ok(RawResponse { status, body });
     }
-    let window = web_sys::window().ok_or_else(|| unreachable_error("no window"))?;
+    let window = web_sys::window().ok_or_else(|| unreachable_error(crate::i18n::said("api.no_window")))?;
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     init.set_credentials(web_sys::RequestCredentials::SameOrigin);
@@ -138,7 +138,7 @@ pub async fn send_file(
 ) -> Result<RawResponse, ApiError> {
     use wasm_bindgen::closure::Closure;
     if is_desktop() {
-        return Err(ApiError::new(ErrorCode::BadRequest, "Uploading files works in the browser; open Kinmu's address in a browser."));
+        return Err(ApiError::new(ErrorCode::BadRequest, crate::i18n::said("api.upload_in_browser")));
     }
     let xhr = web_sys::XmlHttpRequest::new().map_err(|e| js_to_api_error(&e))?;
     xhr.open(method, url).map_err(|e| js_to_api_error(&e))?;
@@ -165,7 +165,7 @@ pub async fn send_file(
     drop(on_progress);
     let status = xhr.status().unwrap_or(0);
     if status == 0 {
-        return Err(unreachable_error("the upload was cut off"));
+        return Err(unreachable_error(crate::i18n::said("api.upload_cut")));
     }
     Ok(RawResponse { status, body: xhr.response_text().ok().flatten().unwrap_or_default() })
 }
