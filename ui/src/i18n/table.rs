@@ -384,11 +384,6 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ("api.unknown", "不明なエラー", "unknown error"),
     ("api.no_desktop", "デスクトップアプリの中で動いていません", "not running in the desktop app"),
     ("api.no_window", "ブラウザーのウィンドウがありません", "no window"),
-    (
-        "api.upload_in_browser",
-        "ファイルのアップロードはブラウザーで行えます。Kinmu のアドレスをブラウザーで開いてください。",
-        "Uploading files works in the browser; open Kinmu's address in a browser.",
-    ),
     ("heat.holiday", "休日", "holiday"),
     ("heat.holiday_mark", "休", "H"),
     ("heat.long", "8〜10時間", "8–10 h"),
