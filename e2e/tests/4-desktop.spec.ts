@@ -1,8 +1,12 @@
-import { expect, test } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { expect, test, type Download } from '@playwright/test';
 import { admin, ensureSetUp, isHome } from './fixtures';
 
 // The desktop shell injects window.__TAURI__; here a stand-in implements its three commands
-// with fetch, so the UI's Tauri transport and the connection page run for real.
+// with fetch, so the UI's Tauri transport and the connection page run for real. Like the shell
+// (src-tauri/src/commands.rs), api_request takes the body's bytes in base64 and, asked for
+// bytes, answers them in base64.
 const fakeShell = () => {
   const calls: string[] = [];
   (window as any).__kinmuShellCalls = calls;
@@ -26,14 +30,25 @@ const fakeShell = () => {
         if (cmd === 'api_request') {
           const headers: Record<string, string> = { 'x-kinmu-request': '1' };
           if (args.contentType) headers['content-type'] = args.contentType;
-          const r = await fetch(saved() + args.path, { method: args.method, body: args.body ?? undefined, headers });
-          return { status: r.status, body: await r.text(), contentType: r.headers.get('content-type') ?? '' };
+          const body = args.body == null ? undefined : Uint8Array.from(atob(args.body), (c) => c.charCodeAt(0));
+          const r = await fetch(saved() + args.path, { method: args.method, body, headers });
+          const contentType = r.headers.get('content-type') ?? '';
+          if (args.bytes) {
+            let binary = '';
+            for (const b of new Uint8Array(await r.arrayBuffer())) binary += String.fromCharCode(b);
+            return { status: r.status, body: btoa(binary), contentType, base64: true };
+          }
+          return { status: r.status, body: await r.text(), contentType, base64: false };
         }
         throw { code: 'not_found', message: 'unknown command ' + cmd };
       },
     },
   };
 };
+
+async function bytesOf(download: Download): Promise<Buffer> {
+  return Buffer.concat(await (await download.createReadStream()).toArray());
+}
 
 test('desktop: connection page first, then everything through the shell', async ({ page, baseURL }) => {
   await ensureSetUp(page);
@@ -60,10 +75,33 @@ test('desktop: connection page first, then everything through the shell', async 
   const calls: string[] = await page.evaluate(() => (window as any).__kinmuShellCalls);
   expect(calls).toContain('api_request');
 
-  // The attendance console downloads CSV through the shell; Excel (binary) is not offered there.
+  // Bytes cross the shell both ways: a Shift_JIS CSV uploaded keeps its Japanese names; the
+  // users' CSV is saved byte for byte in each encoding; the console offers CSV and Excel.
+  await page.getByTestId('nav-users').click();
+  const sjis = execFileSync('iconv', ['-f', 'UTF-8', '-t', 'SHIFT_JIS'], { input: 'login,display_name\r\ndesk-kobayashi,小林 一郎\r\n' });
+  await page.getByTestId('csv-import').setInputFiles({ name: 'users.csv', mimeType: 'text/csv', buffer: sjis });
+  await expect(page.getByTestId('import-report')).toContainText('Created: 1');
+  await page.getByLabel('Search login or name').fill('desk-kobayashi');
+  await page.getByTestId('user-search-submit').click();
+  await expect(page.getByTestId('user-row-desk-kobayashi')).toContainText('小林 一郎');
+  for (const encoding of ['utf-8-bom', 'shift_jis']) {
+    await page.getByTestId('csv-encoding').selectOption(encoding);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('csv-export').click()]);
+    const sent = await (await page.request.get(`${baseURL}api/v1/users/export?encoding=${encoding}`)).body();
+    expect((await bytesOf(download)).equals(sent), `users.csv in ${encoding} through the shell`).toBe(true);
+  }
+  // A binary log (EVTX) uploads through the shell too: its events, older than the retention, are
+  // read and counted (and left out, so the console stays as the other tests expect it).
+  await page.goto('./attendance/imports');
+  await page.getByLabel('Drop log files here, or choose them.').setInputFiles(resolve(__dirname, '../../../shared/data/evtx/DE_RDP_Tunneling_4624.evtx'));
+  const evtx = page.getByTestId('import-file').first();
+  await expect(evtx.getByTestId('import-older')).toHaveText('18 events are older than the retention and were left out.', { timeout: 30_000 });
+  await expect(evtx.getByTestId('import-rejected')).toHaveText('0');
   await page.getByTestId('nav-attendance').click();
   await expect(page.getByTestId('att-download-csv')).toBeVisible();
-  await expect(page.getByTestId('att-download-xlsx')).toHaveCount(0);
+  const [xlsx] = await Promise.all([page.waitForEvent('download'), page.getByTestId('att-download-xlsx').click()]);
+  expect(xlsx.suggestedFilename()).toMatch(/\.xlsx$/);
+  expect((await bytesOf(xlsx)).subarray(0, 2).toString('latin1'), 'an Excel workbook (a zip)').toBe('PK');
 
   // The connection page stays reachable from the header.
   await page.getByTestId('nav-connection').click();

@@ -80,6 +80,11 @@ test('attendance console: months, timesheet from the monthly table, sort, CSV an
   // Every day of the month, the worked ones with their clock-in.
   await expect(table.locator('tbody tr', { hasText: '8:50' })).toHaveCount(workDays);
   await expect(table).not.toContainText('9:00');
+  // The other working days read as absent, in words; a weekend day without activity does not.
+  await expect(table.locator('th[data-column=status]')).toBeVisible();
+  expect(await table.locator('tbody tr', { hasText: 'Absent' }).count()).toBeGreaterThan(5);
+  await expect(table.locator('tbody tr', { hasText: '8:50' }).filter({ hasText: 'Absent' })).toHaveCount(0);
+  await expect(table.locator('tbody tr', { hasText: 'Sat' }).filter({ hasText: 'Absent' })).toHaveCount(0);
 
   // The daily tab steps by day.
   await page.getByTestId('att-tab-daily').click();

@@ -436,8 +436,8 @@ pub struct RuleError {
     pub message: crate::messages::Text,
 }
 
-fn rule_error(field: impl Into<String>, message: impl Into<crate::messages::Text>) -> RuleError {
-    RuleError { field: field.into(), message: message.into() }
+fn rule_error(field: impl Into<String>, message: crate::messages::Text) -> RuleError {
+    RuleError { field: field.into(), message }
 }
 
 impl AttendanceRules {
@@ -609,11 +609,26 @@ impl AttendanceRules {
         for (i, a) in self.excluded_accounts.iter().enumerate() {
             let field = format!("excluded_accounts[{i}]");
             if a.trim().is_empty() {
-                errors.push(rule_error(field, "empty: give an account name (with * for any characters) or remove the line"));
+                errors.push(rule_error(
+                    field,
+                    crate::messages::Text::new(
+                        "empty: give an account name (with * for any characters) or remove the line",
+                        "空です。アカウント名（任意の文字は * で表せます）を書くか、その行を削除してください。",
+                    ),
+                ));
             } else if a.trim().chars().all(|c| c == '*') {
-                errors.push(rule_error(field, "this would leave out every person: name the accounts that are not people"));
+                errors.push(rule_error(
+                    field,
+                    crate::messages::Text::new(
+                        "this would leave out every person: name the accounts that are not people",
+                        "これではすべての人が除外されます。人ではないアカウントだけを指定してください。",
+                    ),
+                ));
             } else if a.chars().count() > 256 {
-                errors.push(rule_error(field, "longer than 256 characters"));
+                errors.push(rule_error(
+                    field,
+                    crate::messages::Text::new("longer than 256 characters", "256文字を超えています。256文字以内にしてください。"),
+                ));
             }
         }
         for d in &self.holidays.added {

@@ -230,7 +230,12 @@ mod tests {
                     missing.push(format!("{} in {}", code.as_str(), lang.code()));
                 }
             }
-            let untranslated = ApiError::in_language(code, Some("schedule.start".into()), &Text::from("English only"), Language::Ja);
+            let untranslated = ApiError::in_language(
+                code,
+                Some("schedule.start".into()),
+                &serde_json::from_str::<Text>("\"English only\"").unwrap(),
+                Language::Ja,
+            );
             assert!(!untranslated.message.contains("English") && !untranslated.message.contains("schedule"), "{untranslated:?}");
         }
         assert!(missing.is_empty(), "error codes without their message: {missing:?}");

@@ -3,10 +3,11 @@
 //! A [`Text`] holds a message's English and Japanese wording. Services and the shared validation
 //! build their messages with [`Text::new`] (both languages at the one place the message is
 //! written); the API edge sends the caller's language (the session user's, else the request's
-//! `Accept-Language`). The error codes stay the same in every language. A message written before
-//! it had its Japanese wording ([`Text::from`] an English string) falls back, for a Japanese
-//! caller, to its error code's message ([`crate::ErrorCode::message`]) and the field's label, so a
-//! Japanese user never reads English.
+//! `Accept-Language`). The error codes stay the same in every language. There is no way to build
+//! a message in English alone (no `From<&str>` or `From<String>`): a message without its Japanese
+//! wording does not compile. Only a message read back from JSON lacks it; such a message falls
+//! back, for a Japanese reader, to its error code's message ([`crate::ErrorCode::message`]) and
+//! the field's label, so a Japanese user never reads English.
 //!
 //! Field names are shown as their labels ([`field_label`]), never as the internal keys the API
 //! uses in `field`.
@@ -52,18 +53,6 @@ impl Text {
     }
 }
 
-impl From<String> for Text {
-    fn from(en: String) -> Text {
-        Text { en, ja: None }
-    }
-}
-
-impl From<&str> for Text {
-    fn from(en: &str) -> Text {
-        Text { en: en.to_string(), ja: None }
-    }
-}
-
 impl std::ops::Deref for Text {
     type Target = str;
     fn deref(&self) -> &str {
@@ -103,7 +92,7 @@ impl serde::Serialize for Text {
 
 impl<'de> serde::Deserialize<'de> for Text {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Text, D::Error> {
-        String::deserialize(d).map(Text::from)
+        String::deserialize(d).map(|en| Text { en, ja: None })
     }
 }
 
@@ -228,7 +217,7 @@ mod tests {
         assert_eq!(&*t, "login is required");
         assert_eq!(t.get(Language::Ja), Some("ログイン名を入力してください"));
         assert!(t.is_translated());
-        let old: Text = "only English".into();
+        let old: Text = serde_json::from_str("\"only English\"").unwrap();
         assert_eq!(old.get(Language::Ja), None);
         assert!(!old.is_translated());
         assert_eq!(serde_json::to_string(&t).unwrap(), "\"login is required\"");

@@ -14,8 +14,8 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    pub fn new(field: &str, message: impl Into<Text>) -> Self {
-        FieldError { field: field.to_string(), message: message.into() }
+    pub fn new(field: &str, message: Text) -> Self {
+        FieldError { field: field.to_string(), message }
     }
 }
 

@@ -21,7 +21,9 @@ pub async fn server_url_set(connection: State<'_, ServerConnection>, url: String
 }
 
 /// Forwards an API call (`path` under `/api/v1/`) to the server with the shell's session cookie.
-/// JS passes `{ method, path, body?, contentType? }`.
+/// JS passes `{ method, path, body?, contentType?, bytes? }`: `body` is the request body's bytes
+/// in base64 (a file's bytes as they are: a Shift_JIS CSV, an EVTX log), and with `bytes: true`
+/// the answer's body comes back in base64 too (a download in any encoding, an Excel file).
 #[tauri::command]
 pub async fn api_request(
     connection: State<'_, ServerConnection>,
@@ -29,6 +31,8 @@ pub async fn api_request(
     path: String,
     body: Option<String>,
     content_type: Option<String>,
+    bytes: Option<bool>,
 ) -> Result<ApiResponse, ShellError> {
-    connection.request(&method, &path, body, content_type).await
+    let body = body.map(|b| crate::server_connection::decode_body(&b)).transpose()?;
+    connection.request(&method, &path, body, content_type, bytes.unwrap_or(false)).await
 }

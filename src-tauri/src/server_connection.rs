@@ -29,13 +29,24 @@ struct Settings {
     url: String,
 }
 
-/// A proxied API answer, handed to the UI as is.
+/// A proxied API answer, handed to the UI as is: the body as text, or its bytes in base64 when
+/// the UI asked for bytes.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiResponse {
     pub status: u16,
     pub body: String,
     pub content_type: String,
+    /// Whether `body` is the answer's bytes in base64.
+    pub base64: bool,
+}
+
+/// A request body's bytes from the base64 the UI sends.
+pub fn decode_body(body: &str) -> Result<Vec<u8>, ShellError> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .map_err(|e| ShellError::BadRequest(format!("the request body is not base64 ({e})")))
 }
 
 /// Managed Tauri state.
@@ -101,8 +112,9 @@ impl ServerConnection {
         &self,
         method: &str,
         path: &str,
-        body: Option<String>,
+        body: Option<Vec<u8>>,
         content_type: Option<String>,
+        bytes: bool,
     ) -> Result<ApiResponse, ShellError> {
         let server = self.current().ok_or(ShellError::NoServer)?;
         let method = parse_method(method)?;
@@ -118,8 +130,13 @@ impl ServerConnection {
         let status = response.status().as_u16();
         let content_type =
             response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        if bytes {
+            use base64::Engine as _;
+            let body = response.bytes().await.map_err(unreachable)?;
+            return Ok(ApiResponse { status, body: base64::engine::general_purpose::STANDARD.encode(&body), content_type, base64: true });
+        }
         let body = response.text().await.map_err(unreachable)?;
-        Ok(ApiResponse { status, body, content_type })
+        Ok(ApiResponse { status, body, content_type, base64: false })
     }
 
     fn current(&self) -> Option<Server> {
@@ -300,7 +317,7 @@ mod tests {
         let dir = temp_dir("noserver");
         let conn = ServerConnection::load(&dir);
         assert_eq!(conn.url(), None);
-        let e = tauri::async_runtime::block_on(conn.request("GET", "/api/v1/auth/me", None, None)).unwrap_err();
+        let e = tauri::async_runtime::block_on(conn.request("GET", "/api/v1/auth/me", None, None, false)).unwrap_err();
         assert!(matches!(e, ShellError::NoServer));
         assert_eq!(e.to_api_error().code, kinmu_shared::ErrorCode::Validation);
     }
@@ -346,6 +363,16 @@ mod tests {
                 reader.read_exact(&mut body).unwrap();
                 let csrf = headers.contains("x-kinmu-request: 1");
                 let (status, extra, reply) = match request_line.split(' ').nth(1).unwrap() {
+                    "/api/v1/echo" if csrf => {
+                        write!(
+                            stream,
+                            "HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                            body.len()
+                        )
+                        .unwrap();
+                        stream.write_all(&body).unwrap();
+                        continue;
+                    }
                     "/api/v1/health" => ("200 OK", "", r#"{"status":"ok","version":"0.1.0","database":"sqlite"}"#.to_owned()),
                     "/api/v1/auth/login" if csrf && body == br#"{"login":"admin"}"# => {
                         ("200 OK", "Set-Cookie: kinmu_session=abc; Path=/; HttpOnly; SameSite=Strict\r\n", "{}".to_owned())
@@ -371,16 +398,26 @@ mod tests {
             assert_eq!(health.database, "sqlite");
             assert_eq!(conn.url().as_deref(), Some(base.as_str()));
 
-            let before = conn.request("GET", "/api/v1/auth/me", None, None).await.unwrap();
+            let before = conn.request("GET", "/api/v1/auth/me", None, None, false).await.unwrap();
             assert_eq!(before.status, 401);
-            let login = conn.request("POST", "/api/v1/auth/login", Some(r#"{"login":"admin"}"#.into()), None).await.unwrap();
+            let login = conn.request("POST", "/api/v1/auth/login", Some(br#"{"login":"admin"}"#.to_vec()), None, false).await.unwrap();
             assert_eq!(login.status, 200);
-            let me = conn.request("GET", "/api/v1/auth/me", None, None).await.unwrap();
+            let me = conn.request("GET", "/api/v1/auth/me", None, None, false).await.unwrap();
             assert_eq!((me.status, me.body.as_str(), me.content_type.as_str()), (200, r#"{"me":true}"#, "application/json"));
+
+            // Bytes cross the proxy as they are, both ways: a Shift_JIS CSV with its BOM-less
+            // bytes, and bytes no text encoding holds.
+            use base64::Engine as _;
+            let bytes: Vec<u8> = [&b"\x83\x86\x81[\x83U\x81[,\x96\xbc\x91O\r\n"[..], &[0, 0xff, 0xfe, 0x80]].concat();
+            let sent = decode_body(&base64::engine::general_purpose::STANDARD.encode(&bytes)).unwrap();
+            let echo = conn.request("POST", "/api/v1/echo", Some(sent), Some("text/csv".into()), true).await.unwrap();
+            assert!(echo.base64);
+            assert_eq!(base64::engine::general_purpose::STANDARD.decode(&echo.body).unwrap(), bytes);
+            assert!(matches!(decode_body("not base64!"), Err(ShellError::BadRequest(_))));
 
             // Saving the same address again keeps the session.
             conn.set_url(&base).await.unwrap();
-            assert_eq!(conn.request("GET", "/api/v1/auth/me", None, None).await.unwrap().status, 200);
+            assert_eq!(conn.request("GET", "/api/v1/auth/me", None, None, false).await.unwrap().status, 200);
         });
 
         // A restart finds the saved address.

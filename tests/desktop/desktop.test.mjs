@@ -198,7 +198,9 @@ async function shellChecks() {
       const set = await invoke("server_url_set", { url: `  ${SERVER}/ ` });
       check(set.ok?.status !== undefined, `server_url_set answers the health report: ${JSON.stringify(set.ok ?? set.err)}`);
       const login = await invoke("api_request", {
-        method: "POST", path: "/api/v1/auth/login", body: JSON.stringify({ login: LOGIN, password: PASSWORD }), contentType: "application/json",
+        method: "POST", path: "/api/v1/auth/login", contentType: "application/json",
+        // The body's bytes in base64, as the UI sends them.
+        body: Buffer.from(JSON.stringify({ login: LOGIN, password: PASSWORD })).toString("base64"),
       });
       check(login.ok?.status === 200, `login through api_request → 200 (${login.ok?.status ?? JSON.stringify(login.err)})`);
     }
@@ -208,6 +210,12 @@ async function shellChecks() {
     check(me.ok?.status === 200, `the session cookie is kept: GET /auth/me → ${me.ok?.status}`);
     check(JSON.parse(me.ok.body).user?.login === LOGIN, `…as ${LOGIN}`);
     check(me.ok.contentType.startsWith("application/json"), `contentType is passed on (${me.ok.contentType})`);
+
+    // A download's bytes cross the shell as they are (base64 in the IPC): the BOM is kept.
+    const csv = await invoke("api_request", { method: "GET", path: "/api/v1/users/export?encoding=utf-8-bom", bytes: true });
+    const csvBytes = Buffer.from(csv.ok?.body ?? "", "base64");
+    check(csv.ok?.status === 200 && csv.ok.base64 === true && csvBytes.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])),
+      `a download's bytes cross the shell, BOM and all (${csv.ok?.status ?? JSON.stringify(csv.err)})`);
 
     const outside = await invoke("api_request", { method: "GET", path: "/index.html" });
     check(outside.err?.code === "bad_request", "paths outside /api/v1/ are not forwarded");

@@ -75,11 +75,13 @@ impl ReportKind {
                 HolidayDaysWorked,
                 DaysWithoutClockIn,
                 DaysWithoutClockOut,
+                AbsentDays,
             ],
             ReportKind::Timesheet => &[
                 User,
                 Date,
                 Weekday,
+                Status,
                 ClockIn,
                 ClockOut,
                 ActualWork,
@@ -95,6 +97,7 @@ impl ReportKind {
                 Group,
                 Date,
                 Weekday,
+                Status,
                 Late,
                 EarlyLeave,
                 Logon,
@@ -197,10 +200,14 @@ pub enum ReportColumn {
     Holiday,
     Terminal,
     Rank,
+    /// Working days counted absent in the month.
+    AbsentDays,
+    /// The day's absence or missing clock event in words ([`day_status`]).
+    Status,
 }
 
 impl ReportColumn {
-    pub const ALL: [ReportColumn; 26] = {
+    pub const ALL: [ReportColumn; 28] = {
         use ReportColumn::*;
         [
             User,
@@ -229,6 +236,8 @@ impl ReportColumn {
             Holiday,
             Terminal,
             Rank,
+            AbsentDays,
+            Status,
         ]
     };
 
@@ -262,6 +271,8 @@ impl ReportColumn {
             Holiday => ("holiday", "休日", "Holiday"),
             Terminal => ("terminal", "端末名", "Terminal"),
             Rank => ("rank", "順位", "Rank"),
+            AbsentDays => ("absent_days", "欠勤日数", "Absent days"),
+            Status => ("status", "勤怠状況", "Status"),
         }
     }
 
@@ -286,9 +297,9 @@ impl ReportColumn {
     pub const fn kind(self) -> ColumnKind {
         use ReportColumn::*;
         match self {
-            User | Group | Weekday | Terminal | Holiday => ColumnKind::Text,
+            User | Group | Weekday | Terminal | Holiday | Status => ColumnKind::Text,
             Date => ColumnKind::Date,
-            LateCount | EarlyLeaveCount | DaysWorked | HolidayDaysWorked | DaysWithoutClockIn | DaysWithoutClockOut | Rank => {
+            LateCount | EarlyLeaveCount | DaysWorked | HolidayDaysWorked | DaysWithoutClockIn | DaysWithoutClockOut | AbsentDays | Rank => {
                 ColumnKind::Count
             }
             ClockIn | ClockOut | Logon | Logoff => ColumnKind::Time,
@@ -299,7 +310,8 @@ impl ReportColumn {
 
     /// The stored daily field a daily or timesheet column shows and is ordered by (a clock time
     /// by the instant it stands for; it shows the text beside it). `None` for what is not one
-    /// stored field (the organisation, the weekday, the holiday's text) and for monthly counts.
+    /// stored field (the organisation, the weekday, the holiday's text, the status in words) and
+    /// for monthly counts.
     pub const fn stored(self) -> Option<DailyField> {
         use ReportColumn::*;
         Some(match self {
@@ -319,8 +331,56 @@ impl ReportColumn {
             Late => DailyField::LateMinutes,
             EarlyLeave => DailyField::EarlyLeaveMinutes,
             Group | Weekday | LateCount | EarlyLeaveCount | DaysWorked | HolidayDaysWorked | DaysWithoutClockIn | DaysWithoutClockOut
-            | Holiday | Terminal | Rank => return None,
+            | AbsentDays | Holiday | Terminal | Rank | Status => return None,
         })
+    }
+}
+
+/// The stored flags a day's [`ReportColumn::Status`] is worked out from.
+pub const STATUS_FIELDS: [DailyField; 3] = [DailyField::Absent, DailyField::MissingClockIn, DailyField::MissingClockOut];
+
+/// A stored day's absence and missing clock events in words, in `language` (empty for a day
+/// worked with both, and for a day off without activity, which the engine does not count absent).
+/// A day counted absent because a missing clock event is corrected to an absence says which.
+pub const fn day_status(absent: bool, missing_clock_in: bool, missing_clock_out: bool, language: Language) -> &'static str {
+    let ja = matches!(language, Language::Ja);
+    match (absent, missing_clock_in, missing_clock_out) {
+        (true, true, _) => {
+            if ja {
+                "欠勤(出勤なし)"
+            } else {
+                "Absent (no clock-in)"
+            }
+        }
+        (true, _, true) => {
+            if ja {
+                "欠勤(退勤なし)"
+            } else {
+                "Absent (no clock-out)"
+            }
+        }
+        (true, false, false) => {
+            if ja {
+                "欠勤"
+            } else {
+                "Absent"
+            }
+        }
+        (false, true, _) => {
+            if ja {
+                "出勤なし"
+            } else {
+                "No clock-in"
+            }
+        }
+        (false, false, true) => {
+            if ja {
+                "退勤なし"
+            } else {
+                "No clock-out"
+            }
+        }
+        (false, false, false) => "",
     }
 }
 
@@ -678,10 +738,28 @@ mod tests {
         }
         // Every daily or timesheet column is a stored field's, or one the table works out.
         for c in [ReportKind::Daily, ReportKind::Timesheet].iter().flat_map(|k| k.columns()) {
-            assert!(c.stored().is_some() || matches!(c, ReportColumn::Group | ReportColumn::Weekday | ReportColumn::Holiday), "{c:?}");
+            assert!(
+                c.stored().is_some()
+                    || matches!(c, ReportColumn::Group | ReportColumn::Weekday | ReportColumn::Holiday | ReportColumn::Status),
+                "{c:?}"
+            );
         }
         assert_eq!(column_label("late_night", Language::Ja), "深夜労働時間");
         assert_eq!(column_label("nope", Language::En), "?");
         assert_eq!(column_kind("nope"), ColumnKind::Minutes);
+    }
+
+    #[test]
+    fn a_days_status_names_what_is_missing_in_the_readers_language() {
+        assert_eq!(day_status(true, false, false, Language::Ja), "欠勤");
+        assert_eq!(day_status(true, false, false, Language::En), "Absent");
+        assert_eq!(day_status(false, false, true, Language::Ja), "退勤なし");
+        assert_eq!(day_status(false, true, false, Language::En), "No clock-in");
+        assert_eq!(day_status(true, false, true, Language::Ja), "欠勤(退勤なし)");
+        assert_eq!(day_status(false, false, false, Language::Ja), "");
+        for kind in [ReportKind::Daily, ReportKind::Timesheet] {
+            assert!(kind.columns().contains(&ReportColumn::Status), "{kind:?} shows the status by default");
+        }
+        assert!(ReportKind::Monthly.columns().contains(&ReportColumn::AbsentDays));
     }
 }

@@ -41,11 +41,11 @@ pub enum Error {
     #[error("Kinmu is already set up: the setup wizard cannot run again")]
     SetupDone,
     #[error("{0}")]
-    BadRequest(String),
+    BadRequest(Text),
     #[error("{0}")]
-    PayloadTooLarge(String),
+    PayloadTooLarge(Text),
     #[error("{0}")]
-    MethodNotAllowed(String),
+    MethodNotAllowed(Text),
     #[error("state-changing requests must carry the header x-kinmu-request (Kinmu's UI sends it); cross-site requests are refused")]
     CsrfRejected,
     #[error("database error: {0}")]
@@ -57,12 +57,36 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    pub fn invalid(field: &str, message: impl Into<Text>) -> Error {
+    /// Input refused at `field`; the message in both languages ([`Text::new`]).
+    pub fn invalid(field: &str, message: Text) -> Error {
         Error::Invalid(FieldError::new(field, message))
     }
 
-    pub fn conflict(field: &str, message: impl Into<Text>) -> Error {
-        Error::Conflict { field: Some(field.to_string()), message: message.into() }
+    pub fn conflict(field: &str, message: Text) -> Error {
+        Error::Conflict { field: Some(field.to_string()), message }
+    }
+
+    /// A value at `field` that could not be read into its type, from serde's words for it
+    /// (`missing field …`, `invalid type …`); in Japanese what the field wants, by its label.
+    pub fn unreadable(field: &str, serde_message: &str) -> Error {
+        let msg = serde_message.split(" at line ").next().unwrap_or(serde_message);
+        let label = kinmu_shared::messages::field_label(field, Language::Ja);
+        let ja = if msg.starts_with("missing field") {
+            format!("{label}を入力してください。")
+        } else if msg.contains("HH:MM") || msg.contains("00:00 to 23:59") {
+            format!("{label}：時刻は 09:00 のように 00:00 から 23:59 までで書いてください。")
+        } else if msg.contains("IANA time zone") {
+            format!("{label}：Asia/Tokyo のような IANA のタイムゾーン名を書いてください。")
+        } else if msg.contains("weekday") {
+            format!("{label}：曜日は Mon, Tue, … Sun で書いてください。")
+        } else if msg.contains("whole number") {
+            format!("{label}：整数で書いてください。")
+        } else if msg.starts_with("unknown variant") {
+            format!("{label}：選べる値のどれかを指定してください。")
+        } else {
+            format!("{label}の値を読み取れません。形式を確認してください。")
+        };
+        Error::invalid(field, Text::new(format!("{field}: {msg}"), ja))
     }
 
     pub fn code(&self) -> ErrorCode {
@@ -117,7 +141,7 @@ impl Error {
                 Text::new(self.to_string(), code.message(Language::Ja))
             }
             Error::NotFound(m) => m.clone(),
-            Error::BadRequest(m) | Error::PayloadTooLarge(m) | Error::MethodNotAllowed(m) => Text::from(m.as_str()),
+            Error::BadRequest(m) | Error::PayloadTooLarge(m) | Error::MethodNotAllowed(m) => m.clone(),
         };
         ApiError::in_language(code, None, &text, lang)
     }
@@ -154,7 +178,7 @@ mod tests {
 
     #[test]
     fn validation_keeps_the_field() {
-        let api = Error::invalid("login", "login is required").to_api();
+        let api = Error::invalid("login", Text::new("login is required", "ログイン名を入力してください。")).to_api();
         assert_eq!(api.field.as_deref(), Some("login"));
         assert_eq!(api.code.http_status(), 422);
     }
@@ -166,7 +190,9 @@ mod tests {
         assert_eq!(en.message, "display_name is required: enter a value");
         assert_eq!(ja.message, "表示名を入力してください。");
         assert_eq!((en.code, en.field.as_deref()), (ja.code, ja.field.as_deref()));
-        let old = Error::NotFound(Text::from("user 7 not found")).to_api_in(Language::Ja);
+        // A message read back from JSON has no Japanese: the code's message stands in.
+        let old: Text = serde_json::from_str("\"user 7 not found\"").unwrap();
+        let old = Error::NotFound(old).to_api_in(Language::Ja);
         assert!(!old.message.is_ascii() && !old.message.contains("user"), "{old:?}");
     }
 }

@@ -13,7 +13,7 @@ use crate::accounts::{organizations, system_settings};
 use crate::attendance::rule_settings::{self, RuleBook};
 use crate::attendance::{agreement, output_profiles, reports};
 use crate::database::Db;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Text};
 
 /// The document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -78,7 +78,14 @@ pub fn parse(text: &str) -> Result<SettingsFile> {
         let message = inner.message().to_string();
         let line = inner.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1));
         let at = line.map(|l| format!(" (line {l})")).unwrap_or_default();
-        Error::invalid(&path, format!("{path}{at}: {message}"))
+        let at_ja = line.map(|l| format!("（{l} 行目）")).unwrap_or_default();
+        Error::invalid(
+            &path,
+            Text::new(
+                format!("{path}{at}: {message}"),
+                format!("設定ファイルの {path}{at_ja} を読み取れません。書き方を確認してください（{message}）。"),
+            ),
+        )
     })
 }
 
@@ -94,26 +101,38 @@ pub async fn import(db: &Db, text: &str, output_roots: &crate::attendance::outpu
         let org = organizations::find_by_path(&orgs, &o.organization).ok_or_else(|| {
             Error::invalid(
                 &format!("organization_rules[{i}].organization"),
-                format!(
-                    "organization_rules[{i}]: there is no organisation {:?}: create it first (or import organisations), paths are written \"Acme / Sales\"",
-                    o.organization
+                Text::new(
+                    format!(
+                        "organization_rules[{i}]: there is no organisation {:?}: create it first (or import organisations), paths are written \"Acme / Sales\"",
+                        o.organization
+                    ),
+                    format!(
+                        "組織別ルール {} 件目：組織「{}」はありません。先に組織を作成（または取り込み）してください。パスは「Acme / Sales」のように書きます。",
+                        i + 1,
+                        o.organization
+                    ),
                 ),
             )
         })?;
         if overrides.iter().any(|(id, _)| *id == org.id) {
             return Err(Error::invalid(
                 &format!("organization_rules[{i}].organization"),
-                format!("organization_rules[{i}]: {:?} has rules twice: keep one", o.organization),
+                Text::new(
+                    format!("organization_rules[{i}]: {:?} has rules twice: keep one", o.organization),
+                    format!("組織別ルール {} 件目：組織「{}」のルールが2つあります。1つにしてください。", i + 1, o.organization),
+                ),
             ));
         }
         overrides.push((org.id, o.rules.clone()));
     }
     RuleBook::build(file.attendance_rules.clone(), &orgs, &overrides).validate()?;
     for kind in kinmu_shared::api::ReportKind::ALL {
-        file.display
-            .layout(kind)
-            .check(kind)
-            .map_err(|f| Error::invalid(&format!("display.{}.{}", kind.key(), f.field), format!("display.{}.{}", kind.key(), f.message)))?;
+        file.display.layout(kind).check(kind).map_err(|f| {
+            Error::invalid(
+                &format!("display.{}.{}", kind.key(), f.field),
+                f.message.with_en(format!("display.{}.{}", kind.key(), f.message)),
+            )
+        })?;
     }
     agreement::validate_limits(&file.agreement_limits).map_err(|e| prefixed("agreement_limits.", e))?;
     output_profiles::check_set(&file.output_profiles, output_roots)?;
@@ -146,7 +165,7 @@ pub async fn import(db: &Db, text: &str, output_roots: &crate::attendance::outpu
 
 fn prefixed(prefix: &str, e: Error) -> Error {
     match e {
-        Error::Invalid(f) => Error::invalid(&format!("{prefix}{}", f.field), format!("{prefix}{}", f.message)),
+        Error::Invalid(f) => Error::invalid(&format!("{prefix}{}", f.field), f.message.with_en(format!("{prefix}{}", f.message))),
         other => other,
     }
 }

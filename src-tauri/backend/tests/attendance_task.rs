@@ -633,6 +633,90 @@ async fn tables_files_and_profiles_on_postgres() {
     reports_story(Db::open(&url, 4).await.unwrap()).await;
 }
 
+/// Absences and missing clock events in words: Sato (no logs) is absent on working days and
+/// not on the weekend; the guest's clock-in on the 9th without a clock-out says which is
+/// missing; the monthly table counts absent days; the words follow the table's language, in
+/// the console's table and in the CSV file alike.
+async fn absences_story(db: Db) {
+    let op = Actor::Operator;
+    april(&db).await;
+    let dir = tempfile::tempdir().unwrap();
+    let extra = dir.path().join("guest.csv");
+    std::fs::write(&extra, format!("時刻,ユーザー,サーバ,対象,操作,詳細\n{}", line("2024/04/09 09:00:00", "x-guest", "LOGON", "KIOSK")))
+        .unwrap();
+    import_file(&db, &extra, None, chrono_tz::Asia::Tokyo, now().timestamp(), |_| {}).await.unwrap();
+    assert_eq!(run(&db, &TaskControl::new(), "2024-04-09", "2024-04-09").await.status, TaskStatus::Completed);
+    let april_month = Period::Month(2024, 4);
+    let status_of = |t: &reports::Table, date: &str| {
+        let row = (0..t.rows.len()).find(|&i| column(t, i, "date") == date).unwrap();
+        column(t, row, "status")
+    };
+
+    let mut sato = request(ReportKind::Timesheet, april_month);
+    sato.user = Some("sato".into());
+    let t = reports::build(&db, &op, &sato).await.unwrap();
+    assert!(t.columns.contains(&"status".to_string()), "the default timesheet shows the status: {:?}", t.columns);
+    assert_eq!(status_of(&t, "2024-04-01"), "Absent");
+    assert_eq!(status_of(&t, "2024-04-06"), "", "a Saturday without activity is not an absence");
+    sato.language = Language::Ja;
+    let t = reports::build(&db, &op, &sato).await.unwrap();
+    assert_eq!(status_of(&t, "2024-04-10"), "欠勤");
+    let rows: Vec<&reports::Row> = t.rows.iter().collect();
+    let csv = dir.path().join("sato.csv");
+    reports::write_file(&t, &rows, FileFormat::Csv, true, CsvEncoding::Utf8, Language::Ja, &csv).unwrap();
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.starts_with("ユーザー,日付,曜日,勤怠状況,"), "{text}");
+    assert!(text.contains("sato san,2024-04-01,月,欠勤,"), "{text}");
+    assert!(text.contains("sato san,2024-04-06,土,,"), "{text}");
+
+    // The guest's 9th: clocked in, never out; the default rules count such a day absent.
+    let mut guest = request(ReportKind::Daily, Period::Day(date("2024-04-09")));
+    guest.user = Some("x-guest".into());
+    let t = reports::build(&db, &op, &guest).await.unwrap();
+    assert_eq!(column(&t, 0, "status"), "Absent (no clock-out)");
+    guest.language = Language::Ja;
+    assert_eq!(column(&reports::build(&db, &op, &guest).await.unwrap(), 0, "status"), "欠勤(退勤なし)");
+    // Filled in with the scheduled end instead, the day is worked and says what was missing.
+    let mut rules = rule_settings::company_rules(&db).await.unwrap();
+    rules.missing_clock_out.correction = kinmu_shared::attendance_rules::Correction::ScheduledTime;
+    rule_settings::save_company_rules(&db, &op, rules).await.unwrap();
+    assert_eq!(run(&db, &TaskControl::new(), "2024-04-09", "2024-04-09").await.status, TaskStatus::Completed);
+    assert_eq!(column(&reports::build(&db, &op, &guest).await.unwrap(), 0, "status"), "退勤なし");
+    guest.language = Language::En;
+    assert_eq!(column(&reports::build(&db, &op, &guest).await.unwrap(), 0, "status"), "No clock-out");
+    // Mogami's worked day has no status.
+    let t = reports::build(&db, &op, &request(ReportKind::Daily, Period::Day(date("2024-04-09")))).await.unwrap();
+    let mogami = t.rows.iter().position(|r| r.person == "a-mogami").unwrap();
+    assert_eq!(column(&t, mogami, "status"), "");
+
+    // The monthly table counts absent days, sortable by them.
+    let mut monthly = request(ReportKind::Monthly, april_month);
+    monthly.layout.sort = reports::parse_sort("-absent_days");
+    let t = reports::build(&db, &op, &monthly).await.unwrap();
+    assert_eq!((t.rows[0].person.as_str(), column(&t, 0, "absent_days")), ("k-sato", "8".to_string()));
+    let m = t.rows.iter().position(|r| r.person == "a-mogami").unwrap();
+    assert_eq!(column(&t, m, "absent_days"), "0");
+    // Sorted by the status in words, streamed or in memory, the same rows.
+    let mut by_status = request(ReportKind::Timesheet, april_month);
+    by_status.layout.sort = reports::parse_sort("status,user");
+    let (_, streamed) = reports::stream(&db, &op, &by_status, reports::Grouping::None, Vec::new()).await.unwrap();
+    let (_, in_memory) = reports::stream::stream_in_memory(&db, &op, &by_status, reports::Grouping::None, Vec::new()).await.unwrap();
+    assert_eq!(streamed, in_memory);
+    assert_eq!(streamed[0].cells[by_status.layout.columns.iter().position(|c| c == "status").unwrap()].display(), "Absent");
+}
+
+#[tokio::test]
+async fn absences_are_shown_in_words_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    absences_story(Db::open(&sqlite_url(&dir), 4).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn absences_are_shown_in_words_on_postgres() {
+    let Some(url) = postgres_url().await else { return };
+    absences_story(Db::open(&url, 4).await.unwrap()).await;
+}
+
 /// The task reads stored rows straight into clock logs, in parallel slices of the day merged
 /// afterwards; its records must be the engine's from the same events as `LogEvent`s: 60
 /// generated people (some on a second terminal at home) over three days, among unrelated logs.

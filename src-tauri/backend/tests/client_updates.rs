@@ -29,7 +29,7 @@ async fn server(url: &DatabaseUrl, connections: u32) -> (Router, Db, SharedState
     let db = Db::open(url, connections).await.expect("database opens");
     let state = AppState::new(
         db.clone(),
-        ServerOptions { base_path: String::new(), ui_dir: None, secure_cookies: false, output_roots: test_output_roots() },
+        ServerOptions { base_path: String::new(), ui_dir: None, secure_cookies: false, output_roots: test_output_roots(), updates: None },
     )
     .await
     .unwrap();

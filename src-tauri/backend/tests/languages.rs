@@ -9,7 +9,7 @@ use api_client::{Client, app_on, expect, setup};
 use axum::body::{Body, to_bytes};
 use axum::http::Request;
 use serde_json::{Value, json};
-use test_databases::sqlite_url;
+use test_databases::{postgres_url, sqlite_url};
 use tower::ServiceExt;
 
 const PASSWORD: &str = "Quiet-Lantern-2026";
@@ -153,4 +153,105 @@ async fn names_are_shown_as_typed() {
     expect(&taken, 409, Some("conflict"));
     let message = taken.body["message"].as_str().unwrap();
     assert!(message.contains("SAMPLE\\sato") && !message.contains("\\\\"), "{message}");
+}
+
+/// The requests' own checks — report queries, downloads, request bodies, paths, query strings,
+/// the rules preview, the task's retention, output profile runs, uploads and not-founds — answer
+/// a Japanese caller in Japanese and an English one in English, with the same code and field.
+async fn every_check_speaks_japanese(url: kinmu::config::DatabaseUrl) {
+    let (app, _db) = app_on(&url).await;
+    let mut admin = Client::new(&app);
+    setup(&mut admin).await;
+    // The administrator reads Japanese, Smith (an administrator too) English.
+    let made =
+        admin.send("POST", "/users", json!({"login": "smith", "display_name": "Smith", "password": PASSWORD, "language": "en"})).await;
+    expect(&made, 201, None);
+    let role = admin.get("/roles").await.body.as_array().unwrap().iter().find(|r| r["name"] == "Administrator").unwrap()["id"].clone();
+    expect(&admin.send("PUT", &format!("/users/{}", made.body["id"]), json!({"role_id": role})).await, 200, None);
+    let mut smith = Client::new(&app);
+    expect(&smith.login("smith", PASSWORD).await, 200, None);
+    expect(&admin.send("PUT", "/me/preferences", json!({"language": "ja"})).await, 200, None);
+
+    let mut settings = admin.get("/attendance/task").await.body["settings"].clone();
+    settings["retention"]["daily_days"] = json!(5);
+    let mut rules = admin.get("/attendance/rules").await.body;
+    rules["rounding_minutes"] = json!("five");
+    // (method, path, content type, body, status, code, field)
+    type Case = (&'static str, String, Option<&'static str>, Vec<u8>, u16, &'static str, Option<&'static str>);
+    let get = |path: &str, status: u16, code: &'static str, field: Option<&'static str>| -> Case {
+        ("GET", path.to_string(), None, Vec::new(), status, code, field)
+    };
+    let json_body = |method: &'static str, path: &str, body: Value, status: u16, code: &'static str, field: Option<&'static str>| -> Case {
+        (method, path.to_string(), Some("application/json"), body.to_string().into_bytes(), status, code, field)
+    };
+    let cases: Vec<Case> = vec![
+        get("/attendance/reports/daily", 422, "validation", Some("date")),
+        get("/attendance/reports/monthly", 422, "validation", Some("month")),
+        get("/attendance/reports/monthly?month=2024-13", 422, "validation", Some("month")),
+        get("/attendance/reports/timesheet?month=2024-04", 422, "validation", Some("user")),
+        get("/attendance/reports/monthly?month=2024-04&organization_id=9999", 422, "validation", Some("organization_id")),
+        get("/attendance/reports/monthly?month=2024-04&limit=many", 422, "validation", None),
+        get("/attendance/reports/monthly/download?month=2024-04&format=pdf", 422, "validation", Some("format")),
+        get("/attendance/reports/monthly/download?month=2024-04&encoding=latin1", 422, "validation", Some("encoding")),
+        get("/users/export?encoding=latin1", 422, "validation", Some("encoding")),
+        get("/attendance/reports/weekly", 404, "not_found", None),
+        get("/attendance/timesheet?month=2024-4x", 422, "validation", Some("month")),
+        get("/attendance/agreement?month=April", 422, "validation", Some("month")),
+        get("/attendance/holidays?year=1999", 422, "validation", Some("year")),
+        get("/users/abc", 404, "not_found", None),
+        get("/no/such/route", 404, "not_found", None),
+        json_body("PATCH", "/users", json!({}), 405, "method_not_allowed", None),
+        ("POST", "/users".into(), Some("text/plain"), b"login=x".to_vec(), 400, "bad_request", None),
+        ("POST", "/users".into(), Some("application/json"), b"{\"login\": ".to_vec(), 400, "bad_request", None),
+        json_body("POST", "/attendance/rules/preview", json!({"rules": rules, "user": "x", "date": "2024-04-01"}), 422, "validation", None),
+        json_body(
+            "POST",
+            "/attendance/rules/preview",
+            json!({"rules": admin.get("/attendance/rules").await.body, "user": " ", "date": "2024-04-01"}),
+            422,
+            "validation",
+            Some("user"),
+        ),
+        json_body("PUT", "/attendance/task/settings", settings, 422, "validation", Some("retention.daily_days")),
+        json_body("POST", "/attendance/profiles/run", json!({"month": "2024-04", "date": "2024-04-01"}), 422, "validation", Some("date")),
+        json_body("POST", "/attendance/profiles/run", json!({"month": "2024-04-31"}), 422, "validation", Some("month")),
+        ("POST", "/attendance/imports?name=".into(), Some("application/octet-stream"), b"x".to_vec(), 422, "validation", Some("name")),
+        (
+            "POST",
+            "/attendance/imports?name=a.log&format=pdf".into(),
+            Some("application/octet-stream"),
+            b"x".to_vec(),
+            422,
+            "validation",
+            Some("format"),
+        ),
+        ("POST", "/attendance/imports?name=a.log".into(), Some("application/octet-stream"), Vec::new(), 422, "validation", Some("file")),
+    ];
+    for (method, path, content_type, body, status, code, field) in cases {
+        let ja = admin.raw(method, &path, content_type, body.clone(), true).await;
+        let en = smith.raw(method, &path, content_type, body, true).await;
+        for (who, a) in [("ja", &ja), ("en", &en)] {
+            assert_eq!(a.status.as_u16(), status, "{who} {method} {path}: {}", a.text);
+            assert_eq!(a.body["code"], code, "{who} {method} {path}: {}", a.text);
+            if let Some(f) = field {
+                assert_eq!(a.body["field"], f, "{who} {method} {path}: {}", a.text);
+            }
+        }
+        let message = ja.body["message"].as_str().unwrap();
+        assert!(no_english(message), "{method} {path} answers a Japanese caller in English: {message}");
+        assert!(en.body["message"].as_str().unwrap().is_ascii(), "{method} {path}: {}", en.text);
+        assert_eq!(ja.body["field"], en.body["field"], "{method} {path}");
+    }
+}
+
+#[tokio::test]
+async fn every_check_speaks_japanese_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    every_check_speaks_japanese(sqlite_url(&dir)).await;
+}
+
+#[tokio::test]
+async fn every_check_speaks_japanese_on_postgres() {
+    let Some(url) = postgres_url().await else { return };
+    every_check_speaks_japanese(url).await;
 }

@@ -41,7 +41,7 @@ async fn raw(method: &str, route: &str, body: Option<Vec<u8>>, ct: Option<&str>)
 }
 
 fn parse<T: DeserializeOwned>(body: &str) -> ApiResult<T> {
-    serde_json::from_str(body).map_err(|e| ApiError::new(ErrorCode::Internal, format!("Unexpected answer from the server: {e}")))
+    serde_json::from_str(body).map_err(|e| ApiError::new(ErrorCode::Internal, format!("{} ({e})", crate::i18n::said("api.unexpected"))))
 }
 
 /// Calls route `E` (a type of [`kinmu_shared::api::routes`]) with its path parameters, query and
@@ -51,12 +51,12 @@ pub async fn call<E: Endpoint>(path: &E::Path, query: &E::Query, body: &E::Body)
     let bytes = body.encode().map_err(|e| ApiError::new(ErrorCode::BadRequest, e))?;
     let answer = raw(E::ROUTE.method, &route, bytes, <E::Body as Payload>::CONTENT_TYPE).await?;
     <E::Answer as Payload>::decode(answer)
-        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("Unexpected answer from the server: {e}")))
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("{} ({e})", crate::i18n::said("api.unexpected"))))
 }
 
-/// Sends a file's bytes to route `E` (the browser streams the `File` from disk), calling
-/// `progress(sent, total)` as it goes, and decodes the answer. Browser only: the desktop shell
-/// carries text, not a file.
+/// Sends a file's bytes to route `E` (the browser streams the `File` from disk; the desktop
+/// shell's proxy takes it whole), calling `progress(sent, total)` as it goes, and decodes the
+/// answer.
 pub async fn upload<E: Endpoint<Body = FileBytes>>(
     path: &E::Path,
     query: &E::Query,
@@ -74,7 +74,22 @@ pub async fn upload<E: Endpoint<Body = FileBytes>>(
         return Err(e);
     }
     <E::Answer as Payload>::decode(r.body)
-        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("Unexpected answer from the server: {e}")))
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("{} ({e})", crate::i18n::said("api.unexpected"))))
+}
+
+/// The file route `E` answers, byte for byte (the desktop shell, where a link cannot reach the
+/// server: CSV in every encoding, Excel).
+pub async fn download<E: Endpoint<Answer = FileDownload>>(path: &E::Path, query: &E::Query) -> ApiResult<Vec<u8>> {
+    let route = route_of::<E>(path, query)?;
+    let r = transport::get_bytes(&format!("{API_PREFIX}{route}")).await?;
+    if (200..300).contains(&r.status) {
+        return Ok(r.bytes);
+    }
+    let e = error_from(r.status, &String::from_utf8_lossy(&r.bytes));
+    if e.code == ErrorCode::Unauthenticated {
+        crate::session_expired();
+    }
+    Err(e)
 }
 
 /// The address of route `E` for a plain link (a file download in the browser).

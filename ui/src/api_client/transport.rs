@@ -1,5 +1,7 @@
 //! Carries one API request, either with `fetch` (browser) or through the desktop shell's
-//! `api_request` command (Tauri). Both answer with the same [`RawResponse`].
+//! `api_request` command (Tauri). Both answer with the same [`RawResponse`], or its bytes
+//! ([`RawBytes`]) for a download. The shell's IPC carries JSON, so bytes cross it in base64, both
+//! ways: a file uploaded and a file downloaded arrive byte for byte.
 
 use js_sys::{Object, Promise, Reflect};
 use kinmu_shared::{ApiError, CSRF_HEADER, ErrorCode};
@@ -9,6 +11,13 @@ use wasm_bindgen_futures::JsFuture;
 pub struct RawResponse {
     pub status: u16,
     pub body: String,
+}
+
+/// An answer's status and body bytes as the server sent them (a download: a BOM, Shift_JIS, an
+/// Excel workbook).
+pub struct RawBytes {
+    pub status: u16,
+    pub bytes: Vec<u8>,
 }
 
 /// True inside the Tauri shell (`window.__TAURI__` exists).
@@ -33,7 +42,7 @@ pub fn base_path() -> String {
 }
 
 fn unreachable_error(detail: &str) -> ApiError {
-    ApiError::new(ErrorCode::Unavailable, format!("The server cannot be reached ({detail})."))
+    ApiError::new(ErrorCode::Unavailable, format!("{} ({detail})", crate::i18n::said("api.unreachable")))
 }
 
 /// An ApiError from a JS value shaped `{code, message, field?}`, or a generic one.
@@ -52,12 +61,12 @@ pub fn js_to_api_error(v: &JsValue) -> ApiError {
         }
         return unreachable_error(&s);
     }
-    unreachable_error("unknown error")
+    unreachable_error(crate::i18n::said("api.unknown"))
 }
 
 /// Calls a Tauri command with a JSON-serialisable argument object.
 pub async fn invoke(cmd: &str, args: &JsValue) -> Result<JsValue, ApiError> {
-    let core = tauri_core().ok_or_else(|| unreachable_error("not running in the desktop app"))?;
+    let core = tauri_core().ok_or_else(|| unreachable_error(crate::i18n::said("api.no_desktop")))?;
     let f: js_sys::Function =
         Reflect::get(&core, &"invoke".into()).map_err(|e| js_to_api_error(&e))?.dyn_into().map_err(|e| js_to_api_error(&e))?;
     let p: Promise =
@@ -69,37 +78,69 @@ fn set(o: &Object, k: &str, v: JsValue) {
     let _ = Reflect::set(o, &k.into(), &v);
 }
 
-/// The body as text for the desktop shell's proxy, which carries text: UTF-8 as it is, else
-/// Shift_JIS (an uploaded CSV as Excel saves it), read here as the server would read it.
-fn body_text(bytes: Vec<u8>) -> String {
-    match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(e) => {
-            let bytes = e.into_bytes();
-            web_sys::TextDecoder::new_with_label("shift_jis")
-                .ok()
-                .and_then(|d| d.decode_with_buffer_source(&js_sys::Uint8Array::from(bytes.as_slice())).ok())
-                .unwrap_or_else(|| String::from_utf8_lossy(&bytes).into_owned())
-        }
+/// One call through the desktop shell's proxy: the body's bytes in base64; with `bytes`, the
+/// answer's bytes come back in base64 and are decoded here. Returns the status and the body.
+async fn through_shell(
+    method: &str,
+    path: &str,
+    body: Option<&[u8]>,
+    content_type: Option<&str>,
+    bytes: bool,
+) -> Result<(u16, Vec<u8>), ApiError> {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let args = Object::new();
+    set(&args, "method", method.into());
+    set(&args, "path", path.into());
+    set(&args, "body", body.map(|b| JsValue::from(b64.encode(b))).unwrap_or(JsValue::NULL));
+    set(&args, "contentType", content_type.map(JsValue::from).unwrap_or(JsValue::NULL));
+    set(&args, "bytes", bytes.into());
+    let v = invoke("api_request", &args).await?;
+    let status = Reflect::get(&v, &"status".into()).ok().and_then(|s| s.as_f64()).unwrap_or(0.0) as u16;
+    let body = Reflect::get(&v, &"body".into()).ok().and_then(|s| s.as_string()).unwrap_or_default();
+    let in_base64 = Reflect::get(&v, &"base64".into()).ok().and_then(|b| b.as_bool()).unwrap_or(false);
+    if !in_base64 {
+        return Ok((status, body.into_bytes()));
     }
+    let bytes =
+        b64.decode(body).map_err(|e| ApiError::new(ErrorCode::Internal, format!("{} ({e})", crate::i18n::said("api.unexpected"))))?;
+    Ok((status, bytes))
 }
 
 /// Sends `method path` (path like `/api/v1/users?q=x`) with the body's bytes as they are, and
 /// returns status and body text.
 pub async fn send(method: &str, path: &str, body: Option<Vec<u8>>, content_type: Option<&str>) -> Result<RawResponse, ApiError> {
     if is_desktop() {
-        let body = body.map(body_text);
-        let args = Object::new();
-        set(&args, "method", method.into());
-        set(&args, "path", path.into());
-        set(&args, "body", body.map(JsValue::from).unwrap_or(JsValue::NULL));
-        set(&args, "contentType", content_type.map(JsValue::from).unwrap_or(JsValue::NULL));
-        let v = invoke("api_request", &args).await?;
-        let status = Reflect::get(&v, &"status".into()).ok().and_then(|s| s.as_f64()).unwrap_or(0.0) as u16;
-        let body = Reflect::get(&v, &"body".into()).ok().and_then(|s| s.as_string()).unwrap_or_default();
-        return Ok(RawResponse { status, body });
+        let (status, body) = through_shell(method, path, body.as_deref(), content_type, false).await?;
+        return Ok(RawResponse { status, body: String::from_utf8_lossy(&body).into_owned() });
     }
-    let window = web_sys::window().ok_or_else(|| unreachable_error("no window"))?;
+    let resp = fetch(method, path, body, content_type).await?;
+    let status = resp.status();
+    let text = match resp.text() {
+        Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()).unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    Ok(RawResponse { status, body: text })
+}
+
+/// `GET path` answered with its body's bytes as the server sent them (a download in the desktop
+/// shell, where a link cannot reach the server).
+pub async fn get_bytes(path: &str) -> Result<RawBytes, ApiError> {
+    if is_desktop() {
+        let (status, bytes) = through_shell("GET", path, None, None, true).await?;
+        return Ok(RawBytes { status, bytes });
+    }
+    let resp = fetch("GET", path, None, None).await?;
+    let status = resp.status();
+    let bytes = match resp.array_buffer() {
+        Ok(p) => JsFuture::from(p).await.map(|b| js_sys::Uint8Array::new(&b).to_vec()).unwrap_or_default(),
+        Err(_) => Vec::new(),
+    };
+    Ok(RawBytes { status, bytes })
+}
+
+async fn fetch(method: &str, path: &str, body: Option<Vec<u8>>, content_type: Option<&str>) -> Result<web_sys::Response, ApiError> {
+    let window = web_sys::window().ok_or_else(|| unreachable_error(crate::i18n::said("api.no_window")))?;
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     init.set_credentials(web_sys::RequestCredentials::SameOrigin);
@@ -119,13 +160,7 @@ pub async fn send(method: &str, path: &str, body: Option<Vec<u8>>, content_type:
     let resp = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
         .await
         .map_err(|e| unreachable_error(&e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_default()))?;
-    let resp: web_sys::Response = resp.dyn_into().map_err(|e| js_to_api_error(&e))?;
-    let status = resp.status();
-    let text = match resp.text() {
-        Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()).unwrap_or_default(),
-        Err(_) => String::new(),
-    };
-    Ok(RawResponse { status, body: text })
+    resp.dyn_into().map_err(|e| js_to_api_error(&e))
 }
 
 /// Sends `file` as the body of `method url` with `XMLHttpRequest` (whose upload reports its
@@ -138,7 +173,15 @@ pub async fn send_file(
 ) -> Result<RawResponse, ApiError> {
     use wasm_bindgen::closure::Closure;
     if is_desktop() {
-        return Err(ApiError::new(ErrorCode::BadRequest, "Uploading files works in the browser; open Kinmu's address in a browser."));
+        // The shell's proxy takes the whole body: read it, send it, report it sent.
+        let total = file.size();
+        progress(0.0, total);
+        let buffer = JsFuture::from(file.array_buffer()).await.map_err(|e| js_to_api_error(&e))?;
+        let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+        let path = url.strip_prefix(&base_path()).unwrap_or(url);
+        let (status, body) = through_shell(method, path, Some(&bytes), Some("application/octet-stream"), false).await?;
+        progress(total, total);
+        return Ok(RawResponse { status, body: String::from_utf8_lossy(&body).into_owned() });
     }
     let xhr = web_sys::XmlHttpRequest::new().map_err(|e| js_to_api_error(&e))?;
     xhr.open(method, url).map_err(|e| js_to_api_error(&e))?;
@@ -165,7 +208,7 @@ pub async fn send_file(
     drop(on_progress);
     let status = xhr.status().unwrap_or(0);
     if status == 0 {
-        return Err(unreachable_error("the upload was cut off"));
+        return Err(unreachable_error(crate::i18n::said("api.upload_cut")));
     }
     Ok(RawResponse { status, body: xhr.response_text().ok().flatten().unwrap_or_default() })
 }

@@ -1,7 +1,8 @@
-//! CSV export (a link to the server's file, saved byte for byte, in the chosen encoding) and
-//! import (the chosen file's bytes, whose encoding the server detects).
+//! CSV export (a link to the server's file, saved byte for byte, in the chosen encoding; in the
+//! desktop shell the file's bytes fetched through its proxy and saved) and import (the chosen
+//! file's bytes, whose encoding the server detects).
 
-use kinmu_shared::api::routes::{self, CsvFile, Empty};
+use kinmu_shared::api::routes::{self, CsvFile};
 use kinmu_shared::api::{CSV_ENCODINGS, CsvExportQuery, ImportReport};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -10,12 +11,12 @@ use wasm_bindgen_futures::JsFuture;
 use crate::api_client::{self, ApiResult};
 use crate::i18n::{t, tx};
 
-/// Offers `text` as a file download (encoded as UTF-8).
-fn download_text(filename: &str, text: &str, mime: &str) {
-    let parts = js_sys::Array::of1(&text.into());
+/// Offers `bytes` as a file download, byte for byte (a file fetched through the desktop shell).
+pub fn save_bytes(filename: &str, bytes: &[u8], mime: &str) {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(mime);
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else { return };
+    let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts) else { return };
     let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
     let doc = web_sys::window().and_then(|w| w.document());
     if let Some(a) = doc.as_ref().and_then(|d| d.create_element("a").ok()).and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok()) {
@@ -28,13 +29,6 @@ fn download_text(filename: &str, text: &str, mime: &str) {
         }
     }
     let _ = web_sys::Url::revoke_object_url(&url);
-}
-
-/// Offers a CSV read as text (in the desktop shell, whose proxy carries text and drops the BOM)
-/// as UTF-8 with BOM, so Excel reads it right.
-pub fn download_csv_text(filename: &str, text: &str) {
-    let text = if text.starts_with('\u{feff}') { text.to_string() } else { format!("\u{feff}{text}") };
-    download_text(filename, &text, "text/csv;charset=utf-8");
 }
 
 async fn file_bytes(input: &web_sys::HtmlInputElement) -> Option<Vec<u8>> {
@@ -60,14 +54,13 @@ impl CsvSubject {
         }
     }
 
-    /// The export read as text (the desktop shell).
-    async fn export_text(self) -> ApiResult<String> {
-        let q = CsvExportQuery::default();
-        let file = match self {
-            CsvSubject::Users => api_client::call::<routes::ExportUsers>(&(), &q, &Empty).await?,
-            CsvSubject::Organizations => api_client::call::<routes::ExportOrganizations>(&(), &q, &Empty).await?,
-        };
-        Ok(file.0)
+    /// The export's bytes in `encoding` (the desktop shell).
+    async fn export_bytes(self, encoding: String) -> ApiResult<Vec<u8>> {
+        let q = CsvExportQuery { encoding: Some(encoding) };
+        match self {
+            CsvSubject::Users => api_client::download::<routes::ExportUsers>(&(), &q).await,
+            CsvSubject::Organizations => api_client::download::<routes::ExportOrganizations>(&(), &q).await,
+        }
     }
 
     async fn import(self, bytes: Vec<u8>) -> ApiResult<ImportReport> {
@@ -93,33 +86,36 @@ pub fn CsvTransfer(subject: CsvSubject, filename: &'static str, can_import: Sign
         busy.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
-            match subject.export_text().await {
-                Ok(text) => download_csv_text(filename, &text),
+            match subject.export_bytes(encoding.get_untracked()).await {
+                Ok(bytes) => save_bytes(filename, &bytes, "text/csv"),
                 Err(e) => error.set(Some(e.message)),
             }
             busy.set(false);
         });
     };
     let export = move || {
-        if api_client::is_desktop() {
+        let encoding_id2 = encoding_id.clone();
+        // In the desktop shell a link cannot reach the server: the bytes come through its proxy.
+        let button = if api_client::is_desktop() {
             view! {
                 <button type="button" on:click=desktop_export disabled=move || busy.get() data-testid="csv-export">{tx("csv.export")}</button>
             }
             .into_any()
         } else {
-            let encoding_id2 = encoding_id.clone();
-            view! {
-                <a class="button" data-testid="csv-export" download=filename href=move || subject.export_url(encoding.get())>{tx("csv.export")}</a>
-                <label class="inline" for=encoding_id.clone()>{tx("att.encoding")}</label>
-                <select id=encoding_id2 data-testid="csv-encoding" on:change=move |ev| encoding.set(event_target_value(&ev))>
-                    {CSV_ENCODINGS
-                        .into_iter()
-                        .map(|(v, l)| view! { <option value=v selected=move || encoding.get() == v>{l}</option> })
-                        .collect_view()}
-                </select>
-            }
-            .into_any()
+            view! { <a class="button" data-testid="csv-export" download=filename href=move || subject.export_url(encoding.get())>{tx("csv.export")}</a> }
+                .into_any()
+        };
+        view! {
+            {button}
+            <label class="inline" for=encoding_id.clone()>{tx("att.encoding")}</label>
+            <select id=encoding_id2 data-testid="csv-encoding" on:change=move |ev| encoding.set(event_target_value(&ev))>
+                {CSV_ENCODINGS
+                    .into_iter()
+                    .map(|(v, l)| view! { <option value=v selected=move || encoding.get() == v>{l}</option> })
+                    .collect_view()}
+            </select>
         }
+        .into_any()
     };
     let import = move |ev: leptos::ev::Event| {
         let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };

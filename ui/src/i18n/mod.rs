@@ -79,6 +79,23 @@ pub fn password_problem(p: PasswordProblem) -> &'static str {
     })
 }
 
+/// A client-side message at a field: the field's label (never its key), then `message`, in the
+/// current language (`始業時刻：…`, `Start of work: …`).
+pub fn at_field(field: &str, message: &str) -> String {
+    let lang = app().lang.get_untracked();
+    let label = kinmu_shared::messages::field_label(field, lang);
+    match lang {
+        Language::Ja => format!("{label}：{message}"),
+        Language::En => format!("{label}: {message}"),
+    }
+}
+
+/// The text for `key` in the current language, read outside any view (the API client's own
+/// errors).
+pub fn said(key: &'static str) -> &'static str {
+    lookup(app().lang.get_untracked(), key)
+}
+
 /// A client-side validation error in the UI language. The shared rules word their messages in
 /// English around the raw field name; in English the name is replaced by the field's label, in
 /// Japanese the field's rule is explained instead. Password problems are listed by the meter.

@@ -42,6 +42,7 @@ fn MyMonth() -> impl IntoView {
                             {item("days_worked", m.days_worked.to_string())}
                             {item("actual_work", hm(m.actual_work_minutes as i64))}
                             {item("overtime", hm(m.overtime_minutes as i64))}
+                            {item("absent_days", m.absent_days.to_string())}
                         </dl>
                         {(missing > 0)
                             .then(|| {

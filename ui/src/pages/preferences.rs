@@ -89,10 +89,10 @@ fn OwnPasswordForm() -> impl IntoView {
         }
         errors.clear();
         let (cur, next) = (current.get_untracked(), new.get_untracked());
-        let mut ok = errors.check(
-            "current_password",
-            if cur.is_empty() { Err(validation::FieldError::new("current_password", t("prefs.current_required"))) } else { Ok(()) },
-        );
+        let mut ok = !cur.is_empty();
+        if !ok {
+            errors.set_field("current_password", t("prefs.current_required"));
+        }
         ok &= errors.check("new_password", validation::password("new_password", &next, &login));
         if ok && next != confirm.get_untracked() {
             errors.set_field("new_password_confirm", t("setup.password_mismatch"));

@@ -229,7 +229,13 @@ pub async fn ensure_path(db: &Db, path: &str, now: i64) -> Result<(i64, i64)> {
     if path.split('/').any(|part| part.trim().is_empty()) {
         return Err(Error::invalid(
             "path",
-            format!("path {:?} has an empty part: write each name between the slashes, from the top, e.g. Acme / Sales", path.trim()),
+            Text::new(
+                format!("path {:?} has an empty part: write each name between the slashes, from the top, e.g. Acme / Sales", path.trim()),
+                format!(
+                    "組織のパス「{}」に空の部分があります。Acme / Sales のように、スラッシュの間に上位から名前を書いてください。",
+                    path.trim()
+                ),
+            ),
         ));
     }
     if names.len() > validation::ORG_DEPTH_MAX {

@@ -343,6 +343,19 @@ pub async fn still_valid(db: &Db, token: &str, now: i64) -> Result<CurrentUser> 
     Ok(to_current(find(db, &passwords::token_digest(token), now).await?.user))
 }
 
+/// The language of the user behind a live session `token`, without touching the session (for
+/// answers outside the routes, which do not resolve the session: an unknown path or method).
+pub async fn language_of(db: &Db, token: &str, now: i64) -> Result<Option<kinmu_shared::Language>> {
+    let language: Option<String> = sqlx::query_scalar(
+        "SELECT u.language FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1",
+    )
+    .bind(passwords::token_digest(token))
+    .bind(now)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(language.as_deref().and_then(kinmu_shared::Language::parse))
+}
+
 pub async fn info(db: &Db, user_id: i64, expires_at: i64) -> Result<SessionInfo> {
     let (user, organization_name) = current_user(db, user_id).await?;
     Ok(SessionInfo { user, expires_at, organization_name })

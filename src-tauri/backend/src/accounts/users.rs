@@ -425,9 +425,12 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, req: UpdateUser, now: i64) 
 
 /// Disables by login (the command line's `kinmu user disable`).
 pub async fn disable_by_login(db: &Db, actor: &Actor, login: &str, now: i64) -> Result<User> {
-    let id = find_id_by_login(db, login)
-        .await?
-        .ok_or_else(|| Error::NotFound(Text::from(format!("no user has the login {:?}", login.trim()))))?;
+    let id = find_id_by_login(db, login).await?.ok_or_else(|| {
+        Error::NotFound(Text::new(
+            format!("no user has the login {:?}", login.trim()),
+            format!("ログイン名「{}」のユーザーはいません。", login.trim()),
+        ))
+    })?;
     update(db, actor, id, UpdateUser { active: Some(false), ..Default::default() }, now).await
 }
 

@@ -292,10 +292,7 @@ pub fn check_set(profiles: &[OutputProfile], roots: &OutputRoots) -> Result<()> 
                 let en = format!("output_profiles[{i}] ({}): {}", p.name, f.message);
                 Error::invalid(
                     &format!("output_profiles[{i}].{}", f.field),
-                    match ja {
-                        Some(ja) => Text::new(en, ja),
-                        None => Text::from(en),
-                    },
+                    Text::new(en, ja.unwrap_or_else(|| format!("出力設定「{}」の設定に誤りがあります。", p.name))),
                 )
             }
             other => other,
@@ -374,7 +371,11 @@ pub async fn all(db: &Db) -> Result<Vec<OutputProfile>> {
 }
 
 pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<OutputProfile> {
-    list(db, actor).await?.into_iter().find(|p| p.id == id).ok_or_else(|| Error::NotFound(Text::from(format!("no output profile {id}"))))
+    list(db, actor)
+        .await?
+        .into_iter()
+        .find(|p| p.id == id)
+        .ok_or_else(|| Error::NotFound(Text::new(format!("no output profile {id}"), format!("出力設定 {id} はありません。"))))
 }
 
 /// Checks a profile against the others: names and paths must differ.
@@ -649,7 +650,13 @@ pub fn write_files(p: &OutputProfile, table: &Table, period: Period, language: L
 }
 
 fn io_error(path: &Path, e: std::io::Error) -> Error {
-    Error::invalid("folder", format!("folder: cannot write {}: {e}", path.display()))
+    Error::invalid(
+        "folder",
+        Text::new(
+            format!("folder: cannot write {}: {e}", path.display()),
+            format!("出力先フォルダー：{} に書き込めません（{e}）。フォルダーの場所と書き込み権限を確認してください。", path.display()),
+        ),
+    )
 }
 
 /// Deletes the profile's files older than its retention.

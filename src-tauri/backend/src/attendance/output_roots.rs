@@ -7,6 +7,9 @@
 
 use std::path::{Component, Path, PathBuf};
 
+use kinmu_shared::Language;
+use kinmu_shared::messages::{Text, field_label};
+
 use crate::error::{Error, Result};
 
 /// The allowed roots, resolved.
@@ -57,7 +60,17 @@ impl OutputRoots {
     pub fn confine(&self, field: &str, folder: &str) -> Result<PathBuf> {
         let given = Path::new(folder.trim());
         if folder.trim().is_empty() || !given.is_absolute() {
-            return Err(Error::invalid(field, format!("{field}: give an absolute folder on the server, e.g. {}", self.example())));
+            return Err(Error::invalid(
+                field,
+                Text::new(
+                    format!("{field}: give an absolute folder on the server, e.g. {}", self.example()),
+                    format!(
+                        "{}：サーバー上のフォルダーを絶対パスで指定してください（例：{}）。",
+                        field_label(field, Language::Ja),
+                        self.example()
+                    ),
+                ),
+            ));
         }
         let resolved = resolve(given);
         if self.0.iter().any(|root| resolved.starts_with(root)) {
@@ -65,12 +78,21 @@ impl OutputRoots {
         }
         let roots: Vec<String> = self.0.iter().map(|r| r.display().to_string()).collect();
         let allowed = if roots.is_empty() { "none is configured".to_string() } else { roots.join(", ") };
+        let allowed_ja = if roots.is_empty() { "設定されていません".to_string() } else { roots.join("、") };
         Err(Error::invalid(
             field,
-            format!(
-                "{field}: {} is outside the folders Kinmu may write files to ({allowed}); choose a folder under one of them, \
-                 or ask whoever runs the server to add one to the configuration file ([attendance] output_roots)",
-                resolved.display()
+            Text::new(
+                format!(
+                    "{field}: {} is outside the folders Kinmu may write files to ({allowed}); choose a folder under one of them, \
+                     or ask whoever runs the server to add one to the configuration file ([attendance] output_roots)",
+                    resolved.display()
+                ),
+                format!(
+                    "{}：{} は Kinmu がファイルを書き込めるフォルダー（{allowed_ja}）の外にあります。そのいずれかの下のフォルダーを選ぶか、\
+                     サーバーの管理者に設定ファイル（[attendance] output_roots）への追加を依頼してください。",
+                    field_label(field, Language::Ja),
+                    resolved.display()
+                ),
             ),
         ))
     }

@@ -4,6 +4,9 @@
 
 use chrono::NaiveDate;
 
+use kinmu_shared::Language;
+use kinmu_shared::messages::{Text, field_label};
+
 use super::month_report::ReportError;
 use crate::error::{Error, Result};
 
@@ -53,12 +56,25 @@ pub fn parse_month(s: &str) -> Result<(i32, u32), ReportError> {
 /// Parses `YYYY-MM-DD`, naming `field` when it is not one.
 pub fn parse_date(field: &str, s: &str) -> Result<NaiveDate> {
     let (y, m, d) = kinmu_shared::validation::calendar_date(field, s)?;
-    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| Error::invalid(field, format!("{field}: {s:?} is not a date")))
+    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| {
+        Error::invalid(
+            field,
+            Text::new(
+                format!("{field}: {s:?} is not a date"),
+                format!("{}：「{s}」という日付はありません。", field_label(field, Language::Ja)),
+            ),
+        )
+    })
+}
+
+/// Parses `YYYY-MM`, naming `field` when it is not one (in both languages).
+pub fn month_of(field: &str, s: &str) -> Result<(i32, u32)> {
+    Ok(kinmu_shared::validation::year_month(field, s)?)
 }
 
 /// The days of the month `YYYY-MM` given as text, naming `field` when it is not one.
 pub fn days_of_month(field: &str, s: &str) -> Result<Vec<NaiveDate>> {
-    let (y, m) = parse_month(s).map_err(|e| Error::invalid(field, e.to_string()))?;
+    let (y, m) = month_of(field, s)?;
     Ok(Period::Month(y, m).days())
 }
 

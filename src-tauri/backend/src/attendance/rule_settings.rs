@@ -131,13 +131,19 @@ pub fn validate_task_settings(s: &AttendanceTaskSettings) -> Result<ClockTime> {
     if r.daily_days != 0 && r.daily_days < 31 {
         return Err(Error::invalid(
             "retention.daily_days",
-            "retention.daily_days must be 0 (keep for ever) or at least 31, so a month's timesheet stays whole",
+            Text::new(
+                "retention.daily_days must be 0 (keep for ever) or at least 31, so a month's timesheet stays whole",
+                "日別の記録の保存日数は 0（無期限）か 31 日以上にしてください。1か月分の勤怠表が欠けないようにするためです。",
+            ),
         ));
     }
     if r.events_days != 0 && r.events_days < s.recompute_days + 1 {
         return Err(Error::invalid(
             "retention.events_days",
-            format!("retention.events_days must be 0 (keep for ever) or more than recompute_days ({})", s.recompute_days),
+            Text::new(
+                format!("retention.events_days must be 0 (keep for ever) or more than recompute_days ({})", s.recompute_days),
+                format!("ログの保存日数は 0（無期限）か、再計算する日数（{}）より多くしてください。", s.recompute_days),
+            ),
         ));
     }
     Ok(run_at)

@@ -13,20 +13,23 @@ use super::rule_settings::{self, rule_errors};
 use super::timesheet::day_of;
 use crate::accounts::Actor;
 use crate::database::Db;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Text};
 use crate::pc_logs::event_import::stored_event;
 
 pub async fn preview(db: &Db, actor: &Actor, req: RulesPreviewRequest, now: DateTime<Utc>) -> Result<RulesPreview> {
     actor.require(Permission::ManageSettings)?;
     let rules: AttendanceRules = serde_path_to_error::deserialize(req.rules).map_err(|e| {
         let field = format!("rules.{}", e.path());
-        Error::invalid(&field, format!("{field}: {}", e.inner()))
+        Error::unreadable(&field, &e.inner().to_string())
     })?;
     rules.validate().map_err(|e| rule_errors("rules.", e))?;
     let date = parse_date("date", &req.date)?;
     let name = req.user.trim();
     if name.is_empty() {
-        return Err(Error::invalid("user", "user: pick a person (a login or a log user)"));
+        return Err(Error::invalid(
+            "user",
+            Text::new("user: pick a person (a login or a log user)", "ユーザーをログイン名かログのユーザー名で選んでください。"),
+        ));
     }
     let login_accounts: Vec<String> =
         sqlx::query_scalar("SELECT l.account_key FROM user_log_accounts l JOIN users u ON u.id = l.user_id WHERE u.login_key = $1")
@@ -87,7 +90,7 @@ pub async fn preview(db: &Db, actor: &Actor, req: RulesPreviewRequest, now: Date
 /// The holiday calendar of `year`: national holidays, and the company's added and removed days.
 pub async fn holidays(db: &Db, year: i32) -> Result<Vec<HolidayEntry>> {
     if !(2000..=2099).contains(&year) {
-        return Err(Error::invalid("year", "year must be between 2000 and 2099"));
+        return Err(Error::invalid("year", Text::new("year must be between 2000 and 2099", "年は2000から2099までにしてください。")));
     }
     let rules = rule_settings::company_rules(db).await?;
     let mut out: Vec<HolidayEntry> = kinmu_attendance::national_holidays(year)

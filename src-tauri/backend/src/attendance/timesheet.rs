@@ -19,11 +19,24 @@ use crate::error::{Error, Result};
 /// `name`'s stored records of `year`-`month`; `name` is a Kinmu login or a log user (with or
 /// without domain); `None` is the actor.
 pub async fn timesheet(db: &Db, actor: &Actor, name: Option<&str>, year: i32, month: u32) -> Result<Timesheet> {
-    let first = NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(|| Error::invalid("month", "month must be YYYY-MM, e.g. 2024-04"))?;
+    let first = NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(|| {
+        Error::invalid(
+            "month",
+            Text::new("month must be YYYY-MM, e.g. 2024-04", "年月は 2024-04 のように YYYY-MM の形で指定してください。"),
+        )
+    })?;
     let last = first.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).expect("valid month");
     let (login_user, log_accounts, shown) = match name.map(str::trim).filter(|n| !n.is_empty()) {
         None => {
-            let id = actor.user_id().ok_or_else(|| Error::invalid("user", "user: name the person (a login or a log user)"))?;
+            let id = actor.user_id().ok_or_else(|| {
+                Error::invalid(
+                    "user",
+                    Text::new(
+                        "user: name the person (a login or a log user)",
+                        "ユーザーをログイン名かログのユーザー名で指定してください。",
+                    ),
+                )
+            })?;
             let (accounts, display) = accounts_of_user(db, id).await?;
             (Some(id), accounts, display)
         }
@@ -202,7 +215,7 @@ async fn accounts_of_user(db: &Db, id: i64) -> Result<(Vec<String>, String)> {
         .bind(id)
         .fetch_optional(&db.pool)
         .await?
-        .ok_or_else(|| Error::NotFound(Text::from(format!("no user {id}"))))?;
+        .ok_or_else(|| Error::NotFound(Text::new(format!("no user {id}"), format!("ユーザー {id} はいません。"))))?;
     let accounts: Vec<String> = sqlx::query_scalar("SELECT account_key FROM user_log_accounts WHERE user_id = $1 ORDER BY account_key")
         .bind(id)
         .fetch_all(&db.pool)

@@ -110,7 +110,9 @@ fn owner_for(actor: &Actor, requested: Option<i64>) -> Result<i64> {
     actor.require(Permission::EnterEffort)?;
     match (actor, requested) {
         (Actor::Operator, Some(u)) => Ok(u),
-        (Actor::Operator, None) => Err(Error::invalid("user_id", "user_id: name whose entry it is")),
+        (Actor::Operator, None) => {
+            Err(Error::invalid("user_id", Text::new("user_id: name whose entry it is", "user_id：だれの工数かを指定してください")))
+        }
         (Actor::User(u), None) => Ok(u.id),
         (Actor::User(u), Some(r)) if r == u.id => Ok(r),
         (Actor::User(_), Some(_)) => Err(Error::NotAllowed(Text::new(

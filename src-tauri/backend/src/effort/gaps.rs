@@ -124,7 +124,9 @@ pub async fn people_month(
 /// The actor's reason for a marked day of theirs (a reason from the list, a text, or both).
 pub async fn explain(db: &Db, actor: &Actor, req: ExplainGap, now: i64) -> Result<GapDay> {
     actor.require(Permission::EnterEffort)?;
-    let user = actor.user_id().ok_or_else(|| Error::invalid("date", "only a person explains their own days"))?;
+    let user = actor.user_id().ok_or_else(|| {
+        Error::invalid("date", Text::new("only a person explains their own days", "日ごとの理由は本人だけが入力できます"))
+    })?;
     let date = parse_date("date", &req.date)?;
     let text = super::optional_text("text", &req.text, 1000)?;
     if req.reason_id.is_none() && text.is_empty() {

@@ -142,7 +142,9 @@ pub async fn subject(db: &Db, actor: &Actor, login: Option<&str>) -> Result<Pers
     match login.map(str::trim).filter(|l| !l.is_empty()) {
         None => match actor.user_id() {
             Some(id) => person(db, id).await,
-            None => Err(Error::invalid("user", "user: name the person (a login)")),
+            None => {
+                Err(Error::invalid("user", Text::new("user: name the person (a login)", "user：対象の人をログイン名で指定してください")))
+            }
         },
         Some(l) => {
             let p = person_by_login(db, "user", l).await?;

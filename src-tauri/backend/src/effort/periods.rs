@@ -142,7 +142,9 @@ async fn record(db: &Db, id: i64, action: PeriodAction, actor: &Actor, now: i64,
 /// Submits the actor's own period holding `date`; refused while a marked gap of it has no reason.
 pub async fn submit(db: &Db, actor: &Actor, date: &str, now: i64) -> Result<EffortPeriod> {
     actor.require(Permission::EnterEffort)?;
-    let user = actor.user_id().ok_or_else(|| Error::invalid("date", "only a person submits their own period"))?;
+    let user = actor
+        .user_id()
+        .ok_or_else(|| Error::invalid("date", Text::new("only a person submits their own period", "期間は本人だけが提出できます")))?;
     let date = parse_date("date", date)?;
     let mut conn = db.pool.acquire().await?;
     let stored = stored_on(&mut conn, user, date).await?;

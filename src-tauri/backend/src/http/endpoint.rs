@@ -122,9 +122,20 @@ impl Download {
     pub fn csv_encoding(q: &CsvExportQuery) -> Result<CsvEncoding, Error> {
         match q.encoding.as_deref() {
             None => Ok(CsvEncoding::Utf8Bom),
-            Some(e) => CsvEncoding::parse(e).ok_or_else(|| Error::invalid("encoding", "encoding must be utf-8, utf-8-bom or shift_jis")),
+            Some(e) => CsvEncoding::parse(e).ok_or_else(unknown_encoding),
         }
     }
+}
+
+/// A CSV encoding the query names that Kinmu does not write.
+pub fn unknown_encoding() -> Error {
+    Error::invalid(
+        "encoding",
+        kinmu_shared::messages::Text::new(
+            "encoding must be utf-8, utf-8-bom or shift_jis",
+            "文字コードは「utf-8」「utf-8-bom」「shift_jis」のいずれかにしてください。",
+        ),
+    )
 }
 
 impl IntoResponse for Download {

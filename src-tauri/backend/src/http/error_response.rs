@@ -55,14 +55,24 @@ pub fn language_of(session: Option<CallerLanguage>, accept_language: Option<&str
     best.map_or(Language::En, |(_, l)| l)
 }
 
-/// Sends an error's message in the caller's language; the code and field stay as they are.
-pub async fn speak_the_callers_language(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+/// Sends an error's message in the caller's language; the code and field stay as they are. An
+/// answer from outside the routes (an unknown path or method) finds the session's language
+/// itself.
+pub async fn speak_the_callers_language(
+    axum::extract::State(state): axum::extract::State<super::SharedState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
     let accept = req.headers().get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let token = super::request_parts::session_token(req.headers());
     let mut response = next.run(req).await;
     let Some(InJapanese(japanese)) = response.extensions_mut().remove::<InJapanese>() else {
         return response;
     };
-    let session = response.extensions().get::<CallerLanguage>().copied();
+    let mut session = response.extensions().get::<CallerLanguage>().copied();
+    if let (None, Some(token)) = (session, token) {
+        session = crate::accounts::sessions::language_of(&state.db, &token, crate::now()).await.ok().flatten().map(CallerLanguage);
+    }
     if language_of(session, accept.as_deref()) != kinmu_shared::Language::Ja {
         return response;
     }

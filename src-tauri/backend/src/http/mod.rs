@@ -25,7 +25,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::database::Db;
-use crate::error::Error;
+use crate::error::{Error, Text};
 
 pub use request_parts::SESSION_COOKIE;
 
@@ -113,7 +113,7 @@ pub fn router(state: SharedState) -> Router {
     let api = routes::api_routes()
         .route_layer(middleware::from_fn_with_state(state.clone(), authorize))
         .layer(middleware::from_fn(reject_cross_site))
-        .layer(middleware::from_fn(error_response::speak_the_callers_language))
+        .layer(middleware::from_fn_with_state(state.clone(), error_response::speak_the_callers_language))
         .layer(DefaultBodyLimit::max(CSV_LIMIT));
     // The API is nested under the base path; every other path goes to the UI's files, which
     // handle the base path themselves (so "/kinmu", "/kinmu/" and "/kinmu/login" all work).
@@ -215,7 +215,11 @@ async fn authorize(axum::extract::State(state): axum::extract::State<SharedState
         let declared =
             req.headers().get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
         if declared.is_some_and(|n| n > PUBLIC_BODY_LIMIT as u64) {
-            return Error::PayloadTooLarge(format!("the request body is larger than {} KiB", PUBLIC_BODY_LIMIT / 1024)).into_response();
+            return Error::PayloadTooLarge(Text::new(
+                format!("the request body is larger than {} KiB", PUBLIC_BODY_LIMIT / 1024),
+                format!("リクエストの本文が大きすぎます（上限 {} KiB）。", PUBLIC_BODY_LIMIT / 1024),
+            ))
+            .into_response();
         }
         // And one sent without its length stops being read at the limit.
         let req = req.map(|body| Body::new(http_body_util::Limited::new(body, PUBLIC_BODY_LIMIT)));

@@ -12,17 +12,33 @@ use serde::de::DeserializeOwned;
 
 use super::{JSON_LIMIT, SharedState};
 use crate::accounts::{Actor, sessions};
-use crate::error::Error;
+use crate::error::{Error, Text};
 
 pub const SESSION_COOKIE: &str = "kinmu_session";
 
 fn body_error(e: BytesRejection, limit: usize) -> Error {
     let text = e.body_text();
     if text.contains("length limit") || e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-        Error::PayloadTooLarge(format!("the request body is larger than {} KiB", limit / 1024))
+        too_large("request body", "リクエストの本文", limit)
     } else {
-        Error::BadRequest(format!("cannot read the request body: {text}"))
+        Error::BadRequest(Text::new(
+            format!("cannot read the request body: {text}"),
+            format!("リクエストの本文を読み取れません（{text}）。もう一度送ってください。"),
+        ))
     }
+}
+
+/// A body over its limit (`what` in English and Japanese).
+fn too_large(what: &str, what_ja: &str, limit: usize) -> Error {
+    Error::PayloadTooLarge(Text::new(
+        format!("the {what} is larger than {} KiB", limit / 1024),
+        format!("{what_ja}が大きすぎます（上限 {} KiB）。", limit / 1024),
+    ))
+}
+
+/// A path that does not fit its route.
+fn bad_path(text: &str) -> Error {
+    Error::BadRequest(Text::new(format!("bad path: {text}"), format!("URL のパスが正しくありません（{text}）。")))
 }
 
 /// A JSON body. Syntax errors are `bad_request` with line and column; a missing field or a
@@ -40,11 +56,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
             .map(|ct| ct.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json"))
             .unwrap_or(false);
         if !is_json {
-            return Err(Error::BadRequest("send the body as JSON with the header Content-Type: application/json".into()));
+            return Err(Error::BadRequest(Text::new(
+                "send the body as JSON with the header Content-Type: application/json",
+                "本文は JSON で、ヘッダー「Content-Type: application/json」を付けて送ってください。",
+            )));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|e| body_error(e, JSON_LIMIT))?;
         if bytes.len() > JSON_LIMIT {
-            return Err(Error::PayloadTooLarge(format!("the JSON body is larger than {} KiB", JSON_LIMIT / 1024)));
+            return Err(too_large("JSON body", "JSON の本文", JSON_LIMIT));
         }
         parse_json(&bytes).map(JsonBody)
     }
@@ -59,10 +78,9 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
             let inner = e.into_inner();
             use serde_json::error::Category;
             match inner.classify() {
-                Category::Syntax | Category::Eof | Category::Io => Err(Error::BadRequest(format!(
-                    "the body is not valid JSON (line {}, column {}): {inner}",
-                    inner.line(),
-                    inner.column()
+                Category::Syntax | Category::Eof | Category::Io => Err(Error::BadRequest(Text::new(
+                    format!("the body is not valid JSON (line {}, column {}): {inner}", inner.line(), inner.column()),
+                    format!("本文が正しい JSON ではありません（{} 行 {} 列）。", inner.line(), inner.column()),
                 ))),
                 Category::Data => {
                     let msg = inner.to_string();
@@ -72,20 +90,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
                         Some(f) => format!("{path}.{f}"),
                         None => path,
                     };
-                    let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-                    let label = kinmu_shared::messages::field_label(&field, kinmu_shared::Language::Ja);
-                    let ja = if msg.starts_with("missing field") {
-                        format!("{label}を入力してください。")
-                    } else if msg.contains("HH:MM") || msg.contains("00:00 to 23:59") {
-                        format!("{label}：時刻は 09:00 のように 00:00 から 23:59 までで書いてください。")
-                    } else if msg.contains("IANA time zone") {
-                        format!("{label}：Asia/Tokyo のような IANA のタイムゾーン名を書いてください。")
-                    } else if msg.contains("weekday") {
-                        format!("{label}：曜日は Mon, Tue, … Sun で書いてください。")
-                    } else {
-                        format!("{label}の値を読み取れません。形式を確認してください。")
-                    };
-                    Err(Error::invalid(&field, kinmu_shared::messages::Text::new(format!("{field}: {msg}"), ja)))
+                    Err(Error::unreadable(&field, &msg))
                 }
             }
         }
@@ -101,7 +106,13 @@ impl<S: Send + Sync> FromRequest<S> for UploadBody {
     async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
         let bytes = Bytes::from_request(req, state).await.map_err(|e| body_error(e, super::CSV_LIMIT))?;
         if bytes.is_empty() {
-            return Err(Error::invalid("file", "the file is empty: choose a CSV file with a header line"));
+            return Err(Error::invalid(
+                "file",
+                Text::new(
+                    "the file is empty: choose a CSV file with a header line",
+                    "ファイルが空です。見出し行のある CSV ファイルを選んでください。",
+                ),
+            ));
         }
         Ok(UploadBody(bytes))
     }
@@ -126,13 +137,24 @@ impl<S: Send + Sync> FromRequest<S> for FileUpload {
         let mut body = req.into_body().into_data_stream();
         let mut size = 0u64;
         while let Some(chunk) = body.next().await {
-            let chunk = chunk.map_err(|e| Error::BadRequest(format!("the upload stopped before its end: {e}")))?;
+            let chunk = chunk.map_err(|e| {
+                Error::BadRequest(Text::new(
+                    format!("the upload stopped before its end: {e}"),
+                    format!("アップロードが途中で止まりました（{e}）。もう一度アップロードしてください。"),
+                ))
+            })?;
             size += chunk.len() as u64;
             out.write_all(&chunk).await.map_err(cannot)?;
         }
         out.flush().await.map_err(cannot)?;
         if size == 0 {
-            return Err(Error::invalid("file", "the file is empty: choose an access-log file (ALog CSV, EVTX or JSON lines)"));
+            return Err(Error::invalid(
+                "file",
+                Text::new(
+                    "the file is empty: choose an access-log file (ALog CSV, EVTX or JSON lines)",
+                    "ファイルが空です。アクセスログのファイル（ALog の CSV、EVTX、「JSON Lines」）を選んでください。",
+                ),
+            ));
         }
         Ok(FileUpload { file })
     }
@@ -145,12 +167,13 @@ impl<S: Send + Sync> FromRequestParts<S> for IdParam {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
-        let Path(raw) = Path::<String>::from_request_parts(parts, state)
-            .await
-            .map_err(|e| Error::BadRequest(format!("bad path: {}", e.body_text())))?;
-        raw.parse::<i64>()
-            .map(IdParam)
-            .map_err(|_| Error::NotFound(kinmu_shared::messages::Text::from(format!("{raw:?} is not an id: ids are whole numbers"))))
+        let Path(raw) = Path::<String>::from_request_parts(parts, state).await.map_err(|e| bad_path(&e.body_text()))?;
+        raw.parse::<i64>().map(IdParam).map_err(|_| {
+            Error::NotFound(Text::new(
+                format!("{raw:?} is not an id: ids are whole numbers"),
+                format!("「{raw}」は ID ではありません。ID は整数です。"),
+            ))
+        })
     }
 }
 
@@ -161,13 +184,12 @@ impl<S: Send + Sync> FromRequestParts<S> for KindParam {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
-        let Path(raw) = Path::<String>::from_request_parts(parts, state)
-            .await
-            .map_err(|e| Error::BadRequest(format!("bad path: {}", e.body_text())))?;
+        let Path(raw) = Path::<String>::from_request_parts(parts, state).await.map_err(|e| bad_path(&e.body_text()))?;
         kinmu_shared::api::ReportKind::from_key(&raw).map(KindParam).ok_or_else(|| {
-            Error::NotFound(kinmu_shared::messages::Text::from(format!(
-                "{raw:?} is not a table: use monthly, timesheet, daily, ranking or terminal"
-            )))
+            Error::NotFound(Text::new(
+                format!("{raw:?} is not a table: use monthly, timesheet, daily, ranking or terminal"),
+                format!("「{raw}」という帳票はありません。「monthly」「timesheet」「daily」「ranking」「terminal」のいずれかを指定してください。"),
+            ))
         })
     }
 }
@@ -179,10 +201,23 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T>
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
-        Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|Query(v)| QueryParams(v))
-            .map_err(|e| Error::invalid("query", format!("bad query string: {}", e.body_text())))
+        Query::<T>::from_request_parts(parts, state).await.map(|Query(v)| QueryParams(v)).map_err(|e| query_error(&e.body_text()))
+    }
+}
+
+/// A query string that does not fit its type: names the parameter when serde does
+/// (`Failed to deserialize query string: month: invalid type …`).
+fn query_error(text: &str) -> Error {
+    let detail = text.strip_prefix("Failed to deserialize query string: ").unwrap_or(text);
+    match detail
+        .split_once(": ")
+        .filter(|(field, _)| !field.is_empty() && field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+    {
+        Some((field, msg)) => Error::unreadable(field, msg),
+        None => Error::invalid(
+            "query",
+            Text::new(format!("bad query string: {text}"), format!("URL のクエリ文字列を読み取れません（{detail}）。")),
+        ),
     }
 }
 

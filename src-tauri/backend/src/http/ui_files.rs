@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::SharedState;
-use crate::error::Error;
+use crate::error::{Error, Text};
 
 pub struct UiFiles {
     dir: Option<PathBuf>,
@@ -63,7 +63,11 @@ pub async fn serve(State(state): State<SharedState>, method: Method, uri: Uri, h
         return (StatusCode::NOT_FOUND, format!("not found: Kinmu is served under {base}/")).into_response();
     };
     if method != Method::GET && method != Method::HEAD {
-        return Error::MethodNotAllowed(format!("{} serves pages only: use GET", uri.path())).into_response();
+        return Error::MethodNotAllowed(Text::new(
+            format!("{} serves pages only: use GET", uri.path()),
+            format!("「{}」はページを返すだけです。GET を使ってください。", uri.path()),
+        ))
+        .into_response();
     }
     let ui = &state.ui;
     if let (Some(dir), Some(rel)) = (&ui.dir, safe_relative(path))

@@ -9,10 +9,25 @@ use kinmu_shared::api::{ImportSource, LogImport, LogImportList, LogImportQuery, 
 use super::event_import::{ImportFileError, ImportOptions, ImportSummary, import_file_with, parse_format, retention_start};
 use crate::accounts::Actor;
 use crate::database::Db;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Text};
 
 /// The longest file name recorded for an upload.
 const NAME_MAX: usize = 255;
+
+/// A log format Kinmu does not read, in both languages.
+fn unknown_format(e: &ImportFileError) -> Error {
+    let given = match e {
+        ImportFileError::UnknownFormat { given } => given.as_str(),
+        _ => "",
+    };
+    Error::invalid(
+        "format",
+        Text::new(
+            e.to_string(),
+            format!("「{given}」というログの形式はありません。「alog-csv」「evtx」「jsonl」のいずれかを指定してください。"),
+        ),
+    )
+}
 
 /// Imports an uploaded file (its bytes at `path`, a temporary file) as `query.name`, on behalf
 /// of `actor`, and answers what it found. Needs settings.manage.
@@ -20,13 +35,19 @@ pub async fn import_upload(db: &Db, actor: &Actor, path: &Path, query: &LogUploa
     actor.require(Permission::ManageSettings)?;
     let name = query.name.trim();
     if name.is_empty() {
-        return Err(Error::invalid("name", "give the file's name"));
+        return Err(Error::invalid("name", Text::new("give the file's name", "ファイル名を指定してください。")));
     }
     if name.chars().count() > NAME_MAX || name.chars().any(char::is_control) {
-        return Err(Error::invalid("name", format!("a file name is at most {NAME_MAX} characters, without control characters")));
+        return Err(Error::invalid(
+            "name",
+            Text::new(
+                format!("a file name is at most {NAME_MAX} characters, without control characters"),
+                format!("ファイル名は制御文字を含まない {NAME_MAX} 文字以内にしてください。"),
+            ),
+        ));
     }
     let format = match query.format.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
-        Some(f) => Some(parse_format(f).map_err(|e| Error::invalid("format", e.to_string()))?),
+        Some(f) => Some(parse_format(f).map_err(|e| unknown_format(&e))?),
         None => None,
     };
     let tz = crate::attendance::rule_settings::company_rules(db).await?.time_zone;
@@ -43,7 +64,7 @@ pub async fn import_upload(db: &Db, actor: &Actor, path: &Path, query: &LogUploa
     };
     let summary = import_file_with(db, path, &options, |_| {}).await.map_err(|e| match e {
         ImportFileError::Database { source, .. } => source,
-        ImportFileError::UnknownFormat { .. } => Error::invalid("format", e.to_string()),
+        ImportFileError::UnknownFormat { .. } => unknown_format(&e),
         other => Error::Internal(other.to_string()),
     })?;
     let mut answer = find(db, summary.file_id).await?.ok_or_else(|| Error::Internal("the import's record is gone".into()))?;

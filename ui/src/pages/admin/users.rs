@@ -114,18 +114,21 @@ pub fn UsersPage() -> impl IntoView {
 
     let row = move |u: User| {
         let status = if !u.active {
-            view! { <span class="badge off">{t("users.disabled")}</span> }.into_any()
+            view! { <span class="badge off">{tx("users.disabled")}</span> }.into_any()
         } else if let Some(until) = u.locked_until.filter(|t| *t > now_secs()) {
             let u2 = u.clone();
             view! {
-                <span class="badge warn">{t("users.locked_until")} " " {format_timestamp(until, state.time_zone().as_deref(), state.lang.get_untracked())}</span>
+                // Its own reactive text: the date's words follow the language as it is switched.
+                <span class="badge warn" data-testid="user-locked-until">
+                    {move || format!("{} {}", t("users.locked_until"), format_timestamp(until, state.time_zone().as_deref(), state.lang.get()))}
+                </span>
                 <Show when=move || can_manage.get()>
-                    <button type="button" class="small" on:click={let u2 = u2.clone(); move |_| unlock(u2.clone())}>{t("users.unlock")}</button>
+                    <button type="button" class="small" on:click={let u2 = u2.clone(); move |_| unlock(u2.clone())}>{tx("users.unlock")}</button>
                 </Show>
             }
             .into_any()
         } else {
-            view! { <span class="badge ok">{t("users.active")}</span> }.into_any()
+            view! { <span class="badge ok">{tx("users.active")}</span> }.into_any()
         };
         let (ue, up, ua) = (u.clone(), u.clone(), u.clone());
         let active = u.active;

@@ -15,7 +15,7 @@ use super::charts::AgreementPanel;
 use super::{cell_kinds, cell_text, column_title, error_banner, kind_label};
 use crate::api_client;
 use crate::app_state::app;
-use crate::components::csv_transfer::download_csv_text;
+use crate::components::csv_transfer::save_bytes;
 use crate::components::period_picker::{PeriodPicker, Step};
 use crate::datetime::{add_days, today};
 use crate::i18n::{t, tr, tx};
@@ -199,13 +199,16 @@ pub fn ConsolePage() -> impl IntoView {
         let q = ReportDownloadQuery { query: query.get(), format: Some(format.to_string()), encoding: Some(encoding.get()) };
         api_client::download_url::<routes::DownloadReport>(&kind, &q)
     };
-    let desktop_csv = move || {
+    // The desktop shell: the file's bytes through its proxy, saved as they are.
+    let desktop_download = move |format: &'static str| {
         let kind = tab.get_untracked();
-        let q = ReportDownloadQuery { query: query.get_untracked(), format: Some("csv".into()), encoding: Some("utf-8-bom".into()) };
-        let name = format!("{}_{}.csv", kind.key(), report.with_untracked(|r| r.as_ref().map(|r| r.period.clone()).unwrap_or_default()));
+        let q = ReportDownloadQuery { query: query.get_untracked(), format: Some(format.into()), encoding: Some(encoding.get_untracked()) };
+        let name =
+            format!("{}_{}.{format}", kind.key(), report.with_untracked(|r| r.as_ref().map(|r| r.period.clone()).unwrap_or_default()));
+        let mime = if format == "xlsx" { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" } else { "text/csv" };
         leptos::task::spawn_local(async move {
-            match api_client::call::<routes::DownloadReport>(&kind, &q, &Empty).await {
-                Ok(routes::FileDownload(text)) => download_csv_text(&name, &text),
+            match api_client::download::<routes::DownloadReport>(&kind, &q).await {
+                Ok(bytes) => save_bytes(&name, &bytes, mime),
                 Err(e) => error.set(Some(e.message)),
             }
         });
@@ -306,22 +309,32 @@ pub fn ConsolePage() -> impl IntoView {
     };
     let encodings = kinmu_shared::api::CSV_ENCODINGS;
     let downloads = move || {
-        if desktop {
-            view! { <button type="button" data-testid="att-download-csv" on:click=move |_| desktop_csv()>"CSV"</button> }.into_any()
+        // A link in the browser; in the desktop shell, where a link cannot reach the server, a
+        // button that fetches the file's bytes through the shell.
+        let files = if desktop {
+            view! {
+                <button type="button" data-testid="att-download-csv" on:click=move |_| desktop_download("csv")>"CSV"</button>
+                <button type="button" data-testid="att-download-xlsx" on:click=move |_| desktop_download("xlsx")>"Excel"</button>
+            }
+            .into_any()
         } else {
             view! {
                 <a class="button" data-testid="att-download-csv" download href=move || download_href("csv")>"CSV"</a>
                 <a class="button" data-testid="att-download-xlsx" download href=move || download_href("xlsx")>"Excel"</a>
-                <label class="inline" for="att-encoding">{tx("att.encoding")}</label>
-                <select id="att-encoding" on:change=move |ev| encoding.set(event_target_value(&ev))>
-                    {encodings
-                        .into_iter()
-                        .map(|(v, l)| view! { <option value=v selected=move || encoding.get() == v>{l}</option> })
-                        .collect_view()}
-                </select>
             }
             .into_any()
+        };
+        view! {
+            {files}
+            <label class="inline" for="att-encoding">{tx("att.encoding")}</label>
+            <select id="att-encoding" on:change=move |ev| encoding.set(event_target_value(&ev))>
+                {encodings
+                    .into_iter()
+                    .map(|(v, l)| view! { <option value=v selected=move || encoding.get() == v>{l}</option> })
+                    .collect_view()}
+            </select>
         }
+        .into_any()
     };
 
     view! {

@@ -23,7 +23,7 @@ use crate::components::field::TextField;
 use crate::components::form_errors::{FormErrors, GeneralError};
 use crate::datetime::{add_days, hm, today};
 use crate::focus::{focus_first_invalid, focus_id};
-use crate::i18n::{t, t_dyn, tr, tx};
+use crate::i18n::{at_field, t, t_dyn, tr, tx};
 use crate::router::{Link, Route};
 
 const WEEKDAYS: [(Weekday, &str); 7] = [
@@ -200,14 +200,14 @@ impl RulesForm {
         errors.clear();
         let time = |field: &str, s: &str| -> ClockTime {
             s.parse().unwrap_or_else(|_| {
-                errors.set_field(field, format!("{field}: {}", t("form.time")));
+                errors.set_field(field, at_field(field, t("form.time")));
                 ClockTime::hm(0, 0)
             })
         };
         let range = |field: &str, a: &str, b: &str| TimeRange::new(time(&format!("{field}.start"), a), time(&format!("{field}.end"), b));
         let number = |field: &str, s: RwSignal<String>| -> u32 {
             s.get_untracked().trim().parse().unwrap_or_else(|_| {
-                errors.set_field(field, format!("{field}: {}", t("form.whole_number")));
+                errors.set_field(field, at_field(field, t("form.whole_number")));
                 0
             })
         };
@@ -215,7 +215,9 @@ impl RulesForm {
             lines(&s.get_untracked())
                 .iter()
                 .filter_map(|d| {
-                    d.parse::<NaiveDate>().map_err(|_| errors.set_field(field, format!("{field}: {d}: {}", t("form.date")))).ok()
+                    d.parse::<NaiveDate>()
+                        .map_err(|_| errors.set_field(field, at_field(field, &format!("「{d}」 {}", t("form.date")))))
+                        .ok()
                 })
                 .collect()
         };
@@ -230,8 +232,10 @@ impl RulesForm {
                             Some((k, v)) if !k.trim().is_empty() => {
                                 detail.push(DetailMatch { key: k.trim().to_string(), value: v.trim().to_string() })
                             }
-                            _ => errors
-                                .set_field(&format!("{field}[{i}].detail"), format!("{field}[{i}]: {pair}: {}", t("rules.detail_format"))),
+                            _ => errors.set_field(
+                                &format!("{field}[{i}].detail"),
+                                at_field(&format!("{field}[{i}]"), &format!("「{pair}」 {}", t("rules.detail_format"))),
+                            ),
                         }
                     }
                     let op = op.trim();
@@ -244,7 +248,7 @@ impl RulesForm {
         let (night_a, night_b) = text_pair(self.late_night);
         let zone = self.time_zone.get_untracked();
         let time_zone = zone.parse().unwrap_or_else(|_| {
-            errors.set_field("time_zone", format!("time_zone: {zone}"));
+            errors.set_field("time_zone", at_field("time_zone", &format!("「{zone}」 {}", t("rule.time_zone"))));
             AttendanceRules::default().time_zone
         });
         let terminal = self.terminal_key.get_untracked().trim().to_string();
@@ -990,7 +994,7 @@ fn PreviewPanel(form: Signal<RulesForm>) -> impl IntoView {
         let rules = match serde_json::to_value(&rules) {
             Ok(v) => v,
             Err(e) => {
-                error.set(Some(e.to_string()));
+                error.set(Some(format!("{} ({e})", t("rules.fix_first"))));
                 return;
             }
         };

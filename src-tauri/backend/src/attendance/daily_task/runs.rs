@@ -212,14 +212,32 @@ pub(super) async fn already_running(db: &Db, scheduled_for: Option<i64>) -> Erro
             let since = DateTime::from_timestamp(started, 0).map(|t| t.to_rfc3339()).unwrap_or_default();
             Error::conflict(
                 "",
-                format!(
-                    "run {id} of the attendance task has been running since {since} in another Kinmu process: \
-                     wait for it, or stop it there (if that process was killed, its run is marked interrupted a minute after its last sign of life)"
+                Text::new(
+                    format!(
+                        "run {id} of the attendance task has been running since {since} in another Kinmu process: \
+                         wait for it, or stop it there (if that process was killed, its run is marked interrupted a minute after its last sign of life)"
+                    ),
+                    format!(
+                        "勤怠計算の実行 {id} が {since} から別の Kinmu プロセスで実行中です。終わるのを待つか、そちらで停止してください\
+                         （そのプロセスが強制終了されていた場合、最後の応答から1分後に中断として記録されます）。"
+                    ),
                 ),
             )
         }
-        Ok(None) if scheduled_for.is_some() => Error::conflict("", "this scheduled run was already started by another Kinmu server"),
-        Ok(None) => Error::conflict("", "another Kinmu process started a run at the same moment: look at the task's runs"),
+        Ok(None) if scheduled_for.is_some() => Error::conflict(
+            "",
+            Text::new(
+                "this scheduled run was already started by another Kinmu server",
+                "この予定された実行は、別の Kinmu サーバーがすでに開始しました。",
+            ),
+        ),
+        Ok(None) => Error::conflict(
+            "",
+            Text::new(
+                "another Kinmu process started a run at the same moment: look at the task's runs",
+                "同時に別の Kinmu プロセスが実行を開始しました。勤怠計算の実行履歴を確認してください。",
+            ),
+        ),
         Err(e) => e.into(),
     }
 }

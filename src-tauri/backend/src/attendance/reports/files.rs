@@ -14,7 +14,7 @@ use super::file_writers::{CsvEncoding, CsvStream, XlsxStream};
 use super::handoff::Handoff;
 use super::rows::RowSink;
 use super::table::{Row, Table};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Text};
 
 /// Persons per monthly file before it is split.
 pub const MONTHLY_ROWS_PER_FILE: usize = 10_000;
@@ -157,7 +157,29 @@ pub struct FileSet {
 }
 
 fn io(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::invalid("out", format!("cannot write {}: {e}", path.display()))
+    cannot_write(path, e)
+}
+
+/// A file that could not be written, naming it and why (the output file, `out`).
+pub(crate) fn cannot_write(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::invalid(
+        "out",
+        Text::new(
+            format!("cannot write {}: {e}", path.display()),
+            format!("{} に書き込めません（{e}）。出力先の場所、空き容量と書き込み権限を確認してください。", path.display()),
+        ),
+    )
+}
+
+/// A folder that could not be created, naming it and why (the output file's, `out`).
+pub(crate) fn cannot_create_folder(dir: &Path, e: impl std::fmt::Display) -> Error {
+    Error::invalid(
+        "out",
+        Text::new(
+            format!("cannot create the folder {}: {e}", dir.display()),
+            format!("フォルダー {} を作成できません（{e}）。場所と書き込み権限を確認してください。", dir.display()),
+        ),
+    )
 }
 
 impl FileSet {
@@ -176,7 +198,7 @@ impl FileSet {
 
     fn open(&mut self, base: &Path) -> Result<Piece> {
         let dir = base.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(|e| Error::invalid("out", format!("cannot create the folder {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir).map_err(|e| cannot_create_folder(dir, e))?;
         self.serial += 1;
         let name = base.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
         let temp = dir.join(format!(".{name}.{}.{}.part", std::process::id(), self.serial));

@@ -71,9 +71,9 @@ pub async fn display_settings(db: &Db) -> Result<DisplaySettings> {
 pub async fn save_display_settings(db: &Db, actor: &Actor, s: DisplaySettings) -> Result<DisplaySettings> {
     actor.require(kinmu_shared::Permission::ManageSettings)?;
     for kind in kinmu_shared::api::ReportKind::ALL {
-        s.layout(kind)
-            .check(kind)
-            .map_err(|f| Error::invalid(&format!("{}.{}", kind.key(), f.field), format!("{}.{}", kind.key(), f.message)))?;
+        s.layout(kind).check(kind).map_err(|f| {
+            Error::invalid(&format!("{}.{}", kind.key(), f.field), f.message.with_en(format!("{}.{}", kind.key(), f.message)))
+        })?;
     }
     let text = serde_json::to_string(&s).map_err(|e| Error::Internal(e.to_string()))?;
     system_settings::put_value(&db.pool, DISPLAY_KEY, &text).await?;
@@ -97,7 +97,7 @@ pub fn write_file(
     path: &Path,
 ) -> Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| Error::invalid("out", format!("cannot create the folder {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(dir).map_err(|e| files::cannot_create_folder(dir, e))?;
     let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     let temp = dir.join(format!(".{name}.{}.part", std::process::id()));
     let written = match format {
@@ -112,11 +112,11 @@ pub fn write_file(
     };
     if let Err(e) = written {
         let _ = std::fs::remove_file(&temp);
-        return Err(Error::invalid("out", format!("cannot write {}: {e}", path.display())));
+        return Err(files::cannot_write(path, e));
     }
     std::fs::rename(&temp, path).map_err(|e| {
         let _ = std::fs::remove_file(&temp);
-        Error::invalid("out", format!("cannot write {}: {e}", path.display()))
+        files::cannot_write(path, e)
     })
 }
 

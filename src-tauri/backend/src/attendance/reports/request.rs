@@ -14,7 +14,7 @@ use crate::accounts::{Actor, organizations};
 use crate::attendance::people::{Directory, owns, person_key};
 use crate::attendance::rule_settings;
 use crate::database::Db;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Text};
 
 pub use crate::attendance::period::Period;
 
@@ -115,7 +115,13 @@ pub(crate) async fn scope(
         None => None,
         Some(id) => {
             if !orgs.iter().any(|o| o.id == id) {
-                return Err(Error::invalid("organization_id", format!("organization_id: there is no organisation {id}")));
+                return Err(Error::invalid(
+                    "organization_id",
+                    Text::new(
+                        format!("organization_id: there is no organisation {id}"),
+                        format!("組織 {id} はありません。組織を選び直してください。"),
+                    ),
+                ));
             }
             Some(organizations::subtree(&orgs, id))
         }

@@ -18,7 +18,7 @@ use chrono::{DateTime, NaiveDate};
 use chrono_tz::Tz;
 use futures_util::TryStreamExt;
 use kinmu_shared::Language;
-use kinmu_shared::api::{DailyField, FieldKind, ReportColumn, ReportKind, SortKey};
+use kinmu_shared::api::{DailyField, FieldKind, ReportColumn, ReportKind, STATUS_FIELDS, SortKey, day_status};
 use sqlx::Row as _;
 use sqlx::postgres::PgRow;
 
@@ -32,7 +32,7 @@ use crate::attendance::rule_settings;
 use crate::config::DatabaseKind;
 use crate::database::sqlite_rows::{Param, RawRow, for_each_row};
 use crate::database::{Db, Native};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Text};
 
 /// How rows must be grouped for the files they go to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,6 +176,7 @@ fn month_column(key: &str) -> Option<&'static str> {
         "holiday_days_worked" => Some("holiday_days_worked"),
         "days_without_clock_in" => Some("days_without_clock_in"),
         "days_without_clock_out" => Some("days_without_clock_out"),
+        "absent_days" => Some("absent_days"),
         _ => None,
     })
 }
@@ -185,7 +186,7 @@ fn keys_in_force(req: &ReportRequest) -> Vec<SortKey> {
     req.layout.sort.iter().take(2).filter(|k| req.layout.columns.contains(&k.column)).cloned().collect()
 }
 
-const MONTH_VALUES: [&str; 12] = [
+const MONTH_VALUES: [&str; 13] = [
     "late_count",
     "early_leave_count",
     "actual_work_minutes",
@@ -198,6 +199,7 @@ const MONTH_VALUES: [&str; 12] = [
     "holiday_days_worked",
     "days_without_clock_in",
     "days_without_clock_out",
+    "absent_days",
 ];
 
 /// The query of a table: its SQL and parameters, and whether the layout's keys are in its order.
@@ -230,7 +232,15 @@ fn query(kind: DatabaseKind, req: &ReportRequest, grouping: Grouping, keys: &[So
             let (from, to) = match req.period {
                 Period::Month(y, m) => (format!("{y:04}-{m:02}"), format!("{y:04}-{m:02}")),
                 Period::Year(y) => (format!("{y:04}-01"), format!("{y:04}-12")),
-                Period::Day(_) => return Err(Error::invalid("month", "month: this table is per month: give YYYY-MM")),
+                Period::Day(_) => {
+                    return Err(Error::invalid(
+                        "month",
+                        Text::new(
+                            "month: this table is per month: give YYYY-MM",
+                            "この帳票は月単位です。年月（YYYY-MM）を指定してください。",
+                        ),
+                    ));
+                }
             };
             let name = format!("MIN(display_name{bin})");
             if sorted && grouping == Grouping::User {
@@ -303,7 +313,7 @@ struct SpillPlan {
 
 /// The stored fields the daily and timesheet tables read, in the order of their query (the
 /// person's key first, as in every table's query).
-const DAY_FIELDS: [DailyField; 20] = {
+const DAY_FIELDS: [DailyField; 23] = {
     use DailyField::*;
     [
         PersonKey,
@@ -326,6 +336,9 @@ const DAY_FIELDS: [DailyField; 20] = {
         LateNightOvertimeMinutes,
         LateMinutes,
         EarlyLeaveMinutes,
+        Absent,
+        MissingClockIn,
+        MissingClockOut,
     ]
 };
 
@@ -457,6 +470,13 @@ fn day_cell(key: Option<ReportColumn>, r: &Day<'_>, date: NaiveDate, group: &str
             "company" => Cell::Text(if language == Language::Ja { "会社休日" } else { "company holiday" }.into()),
             _ => Cell::Text(if language == Language::Ja { "休日" } else { "day off" }.into()),
         },
+        ReportColumn::Status => {
+            let [absent, missing_in, missing_out] = STATUS_FIELDS.map(|f| r.ints[f as usize] != 0);
+            match day_status(absent, missing_in, missing_out, language) {
+                "" => Cell::Empty,
+                words => Cell::Text(words.to_string()),
+            }
+        }
         // Logon, logoff and the durations: the stored field's value.
         c => match c.stored() {
             Some(f) => match f.kind() {
@@ -470,7 +490,7 @@ fn day_cell(key: Option<ReportColumn>, r: &Day<'_>, date: NaiveDate, group: &str
     }
 }
 
-fn month_cell(key: &str, values: &[i64; 12], name: &str, group: &str) -> Cell {
+fn month_cell(key: &str, values: &[i64; MONTH_VALUES.len()], name: &str, group: &str) -> Cell {
     match key {
         "user" => Cell::Text(name.to_string()),
         "group" => Cell::Text(group.to_string()),
@@ -484,6 +504,7 @@ fn month_cell(key: &str, values: &[i64; 12], name: &str, group: &str) -> Cell {
                         | "holiday_days_worked"
                         | "days_without_clock_in"
                         | "days_without_clock_out"
+                        | "absent_days"
                 ) =>
             {
                 Cell::Count(values[i])
@@ -532,7 +553,7 @@ impl Decoder {
         match self.kind {
             ReportKind::Monthly | ReportKind::Ranking => {
                 let name = f.text(1)?;
-                let mut values = [0i64; 12];
+                let mut values = [0i64; MONTH_VALUES.len()];
                 for (i, v) in values.iter_mut().enumerate() {
                     *v = f.int(2 + i)?;
                 }

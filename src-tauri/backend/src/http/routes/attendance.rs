@@ -9,7 +9,8 @@ use kinmu_shared::api::{
 };
 use kinmu_shared::messages::Text;
 
-use crate::attendance::{daily_task, parse_month, period, rule_settings, timesheet};
+use crate::attendance::period::month_of;
+use crate::attendance::{daily_task, period, rule_settings, timesheet};
 use crate::error::{Error, Result};
 use crate::http::SharedState;
 use crate::http::endpoint::{Accepted, NoContent};
@@ -117,6 +118,6 @@ pub async fn timesheet(
     session: Session,
     QueryParams(q): QueryParams<TimesheetQuery>,
 ) -> Result<Json<Timesheet>> {
-    let (year, month) = parse_month(&q.month).map_err(|e| Error::invalid("month", e.to_string()))?;
+    let (year, month) = month_of("month", &q.month)?;
     Ok(Json(timesheet::timesheet(&state.db, &session.actor(), q.user.as_deref(), year, month).await?))
 }

@@ -7,9 +7,10 @@ use kinmu_shared::api::{
     AgreementLimits, AgreementQuery, AgreementReport, DisplaySettings, Report, ReportDownloadQuery, ReportKind, ReportQuery, SortKey,
 };
 
+use crate::attendance::agreement;
+use crate::attendance::period::month_of;
 use crate::attendance::reports::{self, CsvEncoding, FileFormat, Period, ReportRequest};
-use crate::attendance::{agreement, parse_month};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Text};
 use crate::http::SharedState;
 use crate::http::endpoint::Download;
 use crate::http::request_parts::{JsonBody, KindParam, QueryParams, Session};
@@ -20,12 +21,19 @@ async fn request(state: &SharedState, session: &Session, kind: ReportKind, q: &R
         (ReportKind::Daily, _, Some(d)) | (ReportKind::Terminal, None, Some(d)) => {
             Period::Day(crate::attendance::period::parse_date("date", d)?)
         }
-        (ReportKind::Daily, _, None) => return Err(Error::invalid("date", "date: the daily table needs a day, YYYY-MM-DD")),
+        (ReportKind::Daily, _, None) => {
+            return Err(Error::invalid(
+                "date",
+                Text::new("date: the daily table needs a day, YYYY-MM-DD", "日別の帳票には日付（YYYY-MM-DD）を指定してください。"),
+            ));
+        }
         (_, Some(m), _) => {
-            let (y, m) = parse_month(m).map_err(|e| Error::invalid("month", e.to_string()))?;
+            let (y, m) = month_of("month", m)?;
             Period::Month(y, m)
         }
-        (_, None, _) => return Err(Error::invalid("month", "month: give the month, YYYY-MM")),
+        (_, None, _) => {
+            return Err(Error::invalid("month", Text::new("month: give the month, YYYY-MM", "年月（YYYY-MM）を指定してください。")));
+        }
     };
     let mut layout = reports::display_settings(&state.db).await?.layout(kind).clone();
     if let Some(sort) = q.sort.as_deref() {
@@ -51,7 +59,13 @@ pub async fn table(
     QueryParams(q): QueryParams<ReportQuery>,
 ) -> Result<Json<Report>> {
     if kind == ReportKind::Timesheet && q.user.as_deref().is_none_or(|u| u.trim().is_empty()) {
-        return Err(Error::invalid("user", "user: a timesheet is one person's: name a login or a log user"));
+        return Err(Error::invalid(
+            "user",
+            Text::new(
+                "user: a timesheet is one person's: name a login or a log user",
+                "勤怠表は1人分です。ログイン名かログのユーザー名でユーザーを指定してください。",
+            ),
+        ));
     }
     let req = request(&state, &session, kind, &q).await?;
     let offset = q.offset.unwrap_or(0).max(0) as usize;
@@ -109,11 +123,12 @@ pub async fn download(
     KindParam(kind): KindParam,
     QueryParams(q): QueryParams<ReportDownloadQuery>,
 ) -> Result<Download> {
-    let format =
-        FileFormat::parse(q.format.as_deref().unwrap_or("csv")).ok_or_else(|| Error::invalid("format", "format must be csv or xlsx"))?;
+    let format = FileFormat::parse(q.format.as_deref().unwrap_or("csv")).ok_or_else(|| {
+        Error::invalid("format", Text::new("format must be csv or xlsx", "ファイル形式は「csv」か「xlsx」にしてください。"))
+    })?;
     let encoding = match q.encoding.as_deref() {
         None => CsvEncoding::Utf8Bom,
-        Some(e) => CsvEncoding::parse(e).ok_or_else(|| Error::invalid("encoding", "encoding must be utf-8, utf-8-bom or shift_jis"))?,
+        Some(e) => CsvEncoding::parse(e).ok_or_else(crate::http::endpoint::unknown_encoding)?,
     };
     let req = request(&state, &session, kind, &q.query).await?;
     let period = req.period.label();
@@ -148,8 +163,13 @@ pub async fn download(
         let _ = std::fs::remove_dir_all(&dir);
         return Err(Error::invalid(
             "user",
-            format!(
-                "{persons} people are too many for one Excel timesheet (a sheet each, at most 1,000): choose an organisation or a user, or download CSV"
+            Text::new(
+                format!(
+                    "{persons} people are too many for one Excel timesheet (a sheet each, at most 1,000): choose an organisation or a user, or download CSV"
+                ),
+                format!(
+                    "{persons} 人は1つの Excel 勤怠表には多すぎます（1人1シート、1,000 人まで）。組織かユーザーで絞り込むか、CSV でダウンロードしてください。"
+                ),
             ),
         ));
     }
@@ -194,7 +214,7 @@ pub async fn agreement_report(
     session: Session,
     QueryParams(q): QueryParams<AgreementQuery>,
 ) -> Result<Json<AgreementReport>> {
-    let (y, m) = parse_month(&q.month).map_err(|e| Error::invalid("month", e.to_string()))?;
+    let (y, m) = month_of("month", &q.month)?;
     Ok(Json(
         agreement::report(&state.db, &session.actor(), y, m, q.organization_id, q.user.as_deref().map(str::trim).filter(|u| !u.is_empty()))
             .await?,

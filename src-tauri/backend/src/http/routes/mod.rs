@@ -181,11 +181,17 @@ impl RouteTable {
 }
 
 async fn not_found(uri: Uri) -> Error {
-    Error::NotFound(Text::from(format!("no API route {}: see the route table in the README", uri.path())))
+    Error::NotFound(Text::new(
+        format!("no API route {}: see the route table in the README", uri.path()),
+        format!("API のルート「{}」はありません。README のルート一覧を見てください。", uri.path()),
+    ))
 }
 
 async fn method_not_allowed(method: Method, uri: Uri) -> Error {
-    Error::MethodNotAllowed(format!("{} does not accept {method}", uri.path()))
+    Error::MethodNotAllowed(Text::new(
+        format!("{} does not accept {method}", uri.path()),
+        format!("「{}」は {method} を受け付けません。", uri.path()),
+    ))
 }
 
 #[cfg(test)]

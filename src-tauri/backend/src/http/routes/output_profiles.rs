@@ -6,7 +6,7 @@ use chrono::{NaiveDate, Utc};
 use kinmu_shared::api::{HolidayEntry, HolidayQuery, OutputProfile, ProfileRunReport, RulesPreview, RulesPreviewRequest, RunProfiles};
 
 use crate::attendance::{output_profiles, period, rule_settings, rules_preview};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Text};
 use crate::http::SharedState;
 use crate::http::endpoint::{Created, NoContent};
 use crate::http::request_parts::{IdParam, JsonBody, QueryParams, Session};
@@ -46,7 +46,10 @@ pub async fn copy(State(state): State<SharedState>, session: Session, IdParam(id
 /// The attendance days a run request stands for.
 pub async fn days_of(state: &SharedState, req: &RunProfiles) -> Result<Vec<NaiveDate>> {
     match (req.month.as_deref(), req.date.as_deref()) {
-        (Some(_), Some(_)) => Err(Error::invalid("date", "give month or date, not both")),
+        (Some(_), Some(_)) => Err(Error::invalid(
+            "date",
+            Text::new("give month or date, not both", "年月か日付のどちらか一方を指定してください（両方は指定できません）。"),
+        )),
         (None, Some(d)) => Ok(vec![period::parse_date("date", d)?]),
         (Some(m), None) => period::days_of_month("month", m),
         (None, None) => {

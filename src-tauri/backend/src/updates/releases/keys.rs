@@ -2,6 +2,7 @@
 //! 0600 and never logged. The root key is written where the operator says (to be kept offline);
 //! the online keys of the targets, snapshot and timestamp roles live in `<data-dir>/updates/keys/`.
 
+use kinmu_shared::messages::Text;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -41,7 +42,13 @@ impl KeyPair {
         let pair = Ed25519KeyPair::from_pkcs8(&der).map_err(|_| {
             Error::invalid(
                 "key",
-                format!("{} is not an Ed25519 private key in PKCS#8 (DER): give the key file Kinmu wrote", path.display()),
+                Text::new(
+                    format!("{} is not an Ed25519 private key in PKCS#8 (DER): give the key file Kinmu wrote", path.display()),
+                    format!(
+                        "{} は PKCS#8 (DER) の Ed25519 秘密鍵ではありません。Kinmu が書き出した鍵ファイルを指定してください",
+                        path.display()
+                    ),
+                ),
             )
         })?;
         Ok(KeyPair { public: pair.tuf_key(), der })
@@ -49,7 +56,15 @@ impl KeyPair {
 
     /// Reads a key file.
     pub fn read(path: &Path) -> Result<KeyPair> {
-        let der = std::fs::read(path).map_err(|e| Error::invalid("key", format!("cannot read the key file {}: {e}", path.display())))?;
+        let der = std::fs::read(path).map_err(|e| {
+            Error::invalid(
+                "key",
+                Text::new(
+                    format!("cannot read the key file {}: {e}", path.display()),
+                    format!("鍵ファイル {} を読めません: {e}", path.display()),
+                ),
+            )
+        })?;
         KeyPair::from_der(der, path)
     }
 
@@ -66,10 +81,20 @@ impl KeyPair {
     /// Writes the key to a new file, readable by its owner only; an existing file is never replaced.
     pub fn write_new(&self, path: &Path) -> Result<()> {
         let mut file = private_file(path, true).map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => {
-                Error::invalid("key", format!("{} exists already: choose a new file (a key is never overwritten)", path.display()))
-            }
-            _ => Error::invalid("key", format!("cannot write the key file {}: {e}", path.display())),
+            std::io::ErrorKind::AlreadyExists => Error::invalid(
+                "key",
+                Text::new(
+                    format!("{} exists already: choose a new file (a key is never overwritten)", path.display()),
+                    format!("{} はすでにあります。新しいファイル名を指定してください（鍵は上書きしません）", path.display()),
+                ),
+            ),
+            _ => Error::invalid(
+                "key",
+                Text::new(
+                    format!("cannot write the key file {}: {e}", path.display()),
+                    format!("鍵ファイル {} を書き込めません: {e}", path.display()),
+                ),
+            ),
         })?;
         file.write_all(&self.der)
             .and_then(|_| file.sync_all())

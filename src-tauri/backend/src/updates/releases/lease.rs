@@ -2,6 +2,7 @@
 //! (several servers may share the database and the repository folder). A single row whose
 //! holder renews it; a holder gone silent for [`STALE_AFTER_SECONDS`] loses it.
 
+use kinmu_shared::messages::Text;
 use std::time::Duration;
 
 use crate::database::Db;
@@ -57,7 +58,10 @@ pub async fn take(db: &Db, wait: Duration) -> Result<Held> {
         if tokio::time::Instant::now() >= deadline {
             return Err(Error::Conflict {
                 field: None,
-                message: "another Kinmu process is signing the release repository (publishing, rotating a key or re-signing): try again in a moment".into(),
+                message: Text::new(
+                    "another Kinmu process is signing the release repository (publishing, rotating a key or re-signing): try again in a moment",
+                    "別の Kinmu のプロセスがリリースのリポジトリに署名しています（公開、鍵の交換、再署名）。しばらくしてからもう一度お試しください",
+                ),
             });
         }
         tokio::time::sleep(Duration::from_millis(200)).await;

@@ -79,31 +79,68 @@ pub fn check_platform(platform: &str) -> Result<()> {
 /// Symbolic links are refused: a release holds the files themselves.
 pub fn files_under(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
     fn walk(base: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<()> {
-        let entries =
-            std::fs::read_dir(dir).map_err(|e| Error::invalid("dir", format!("cannot read the folder {}: {e}", dir.display())))?;
+        let entries = std::fs::read_dir(dir).map_err(|e| {
+            Error::invalid(
+                "dir",
+                Text::new(
+                    format!("cannot read the folder {}: {e}", dir.display()),
+                    format!("フォルダー {} を読めません: {e}", dir.display()),
+                ),
+            )
+        })?;
         for entry in entries {
-            let entry = entry.map_err(|e| Error::invalid("dir", format!("cannot read the folder {}: {e}", dir.display())))?;
+            let entry = entry.map_err(|e| {
+                Error::invalid(
+                    "dir",
+                    Text::new(
+                        format!("cannot read the folder {}: {e}", dir.display()),
+                        format!("フォルダー {} を読めません: {e}", dir.display()),
+                    ),
+                )
+            })?;
             let path = entry.path();
-            let kind = entry.file_type().map_err(|e| Error::invalid("dir", format!("cannot read {}: {e}", path.display())))?;
+            let kind = entry.file_type().map_err(|e| {
+                Error::invalid(
+                    "dir",
+                    Text::new(format!("cannot read {}: {e}", path.display()), format!("{} を読めません: {e}", path.display())),
+                )
+            })?;
             if kind.is_symlink() {
-                return Err(Error::invalid("dir", format!("{} is a symbolic link: a release holds files only", path.display())));
+                return Err(Error::invalid(
+                    "dir",
+                    Text::new(
+                        format!("{} is a symbolic link: a release holds files only", path.display()),
+                        format!("{} はシンボリックリンクです。リリースに入れられるのはファイルだけです", path.display()),
+                    ),
+                ));
             }
             if kind.is_dir() {
                 walk(base, &path, out)?;
             } else if kind.is_file() {
                 let rel = path.strip_prefix(base).unwrap_or(&path);
                 let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
-                let name = parts
-                    .map(|p| p.join("/"))
-                    .filter(|n| !n.chars().any(char::is_control))
-                    .ok_or_else(|| Error::invalid("dir", format!("{} has a name that is not plain UTF-8 text", path.display())))?;
+                let name = parts.map(|p| p.join("/")).filter(|n| !n.chars().any(char::is_control)).ok_or_else(|| {
+                    Error::invalid(
+                        "dir",
+                        Text::new(
+                            format!("{} has a name that is not plain UTF-8 text", path.display()),
+                            format!("{} の名前が通常の UTF-8 テキストではありません", path.display()),
+                        ),
+                    )
+                })?;
                 out.push((name, path));
             }
         }
         Ok(())
     }
     if !dir.is_dir() {
-        return Err(Error::invalid("dir", format!("{} is not a folder: give the folder of the release's files", dir.display())));
+        return Err(Error::invalid(
+            "dir",
+            Text::new(
+                format!("{} is not a folder: give the folder of the release's files", dir.display()),
+                format!("{} はフォルダーではありません。リリースのファイルがあるフォルダーを指定してください", dir.display()),
+            ),
+        ));
     }
     let mut out = Vec::new();
     walk(dir, dir, &mut out)?;
@@ -149,7 +186,13 @@ pub async fn publish(
     repo.latest_root()?;
     let files = files_under(source)?;
     if files.is_empty() {
-        return Err(Error::invalid("dir", format!("{} holds no files: a release needs at least one", source.display())));
+        return Err(Error::invalid(
+            "dir",
+            Text::new(
+                format!("{} holds no files: a release needs at least one", source.display()),
+                format!("{} にファイルがありません。リリースには1つ以上のファイルが必要です", source.display()),
+            ),
+        ));
     }
     let targets: Vec<repository::NewTarget> =
         files.into_iter().map(|(rel, source)| repository::NewTarget { name: format!("{platform}/{version}/{rel}"), source }).collect();

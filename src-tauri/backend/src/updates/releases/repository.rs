@@ -13,6 +13,7 @@
 //! New metadata is written into a staging folder, then renamed into `metadata/`, `timestamp.json`
 //! last: a client reading meanwhile sees the old repository or the new one, whole.
 
+use kinmu_shared::messages::Text;
 use std::collections::HashMap;
 use std::num::NonZeroU64;
 use std::path::{Path, PathBuf};
@@ -83,7 +84,10 @@ impl RepositoryDir {
 fn not_initialised() -> Error {
     Error::Conflict {
         field: None,
-        message: "the release repository has no keys yet: run `kinmu release keys init --root-key FILE` first".into(),
+        message: Text::new(
+            "the release repository has no keys yet: run `kinmu release keys init --root-key FILE` first",
+            "リリースのリポジトリに鍵がまだありません。先に `kinmu release keys init --root-key FILE` を実行してください",
+        ),
     }
 }
 
@@ -160,7 +164,10 @@ pub async fn init(repo: &RepositoryDir, root_key_file: &Path, now: i64) -> Resul
     if repo.is_initialised() {
         return Err(Error::Conflict {
             field: None,
-            message: "the release repository has its keys already: `kinmu release rotate-key` replaces one".into(),
+            message: Text::new(
+                "the release repository has its keys already: `kinmu release rotate-key` replaces one",
+                "リリースのリポジトリにはすでに鍵があります。鍵の交換は `kinmu release rotate-key` で行います",
+            ),
         });
     }
     let root_key = KeyPair::generate()?;
@@ -248,8 +255,12 @@ pub async fn add_targets(repo: &RepositoryDir, files: &[NewTarget], now: i64) ->
         .collect();
     let mut added = Vec::with_capacity(files.len());
     for f in files {
-        let target =
-            Target::from_path(&f.source).await.map_err(|e| Error::invalid("dir", format!("cannot read {}: {e}", f.source.display())))?;
+        let target = Target::from_path(&f.source).await.map_err(|e| {
+            Error::invalid(
+                "dir",
+                Text::new(format!("cannot read {}: {e}", f.source.display()), format!("{} を読めません: {e}", f.source.display())),
+            )
+        })?;
         let sha256 = hex::encode(&target.hashes.sha256);
         copy_target(&f.source, stored.get(&sha256), &repo.targets(), &f.name, &sha256)?;
         added.push((f.name.clone(), target.clone()));
@@ -298,7 +309,9 @@ async fn resign(repo: &RepositoryDir, state: &State, added: Vec<(String, Target)
         editor.targets(targets.clone()).map_err(tough_error("read the current targets"))?;
     }
     for (name, target) in added {
-        editor.add_target(name.as_str(), target).map_err(|e| Error::invalid("dir", format!("{name:?} cannot be a target: {e}")))?;
+        editor.add_target(name.as_str(), target).map_err(|e| {
+            Error::invalid("dir", Text::new(format!("{name:?} cannot be a target: {e}"), format!("{name:?} は配布対象にできません: {e}")))
+        })?;
     }
     let (targets_version, snapshot_version, timestamp_version) = state.next_versions();
     let targets_expires = expires(now, LIFETIMES.targets)?;
@@ -398,7 +411,13 @@ pub async fn rotate_key(
     let current = &state.root.signed;
     let root_ids = current.roles.get(&RoleType::Root).map(|r| r.keyids.clone()).unwrap_or_default();
     if !root_ids.contains(&root_key.key_id()?) {
-        return Err(Error::invalid("root_key", format!("{} is not the root key of this repository", root_key_file.display())));
+        return Err(Error::invalid(
+            "root_key",
+            Text::new(
+                format!("{} is not the root key of this repository", root_key_file.display()),
+                format!("{} はこのリポジトリのルート鍵ではありません", root_key_file.display()),
+            ),
+        ));
     }
     let new_key = KeyPair::generate()?;
     let mut root = current.clone();
@@ -407,8 +426,15 @@ pub async fn rotate_key(
     set_role_key(&mut root, role.role_type(), &new_key)?;
     let signed = match role {
         RotatedRole::Root => {
-            let file = new_root_key_file
-                .ok_or_else(|| Error::invalid("new_root_key", "give --new-root-key FILE: where the new root key is written"))?;
+            let file = new_root_key_file.ok_or_else(|| {
+                Error::invalid(
+                    "new_root_key",
+                    Text::new(
+                        "give --new-root-key FILE: where the new root key is written",
+                        "--new-root-key FILE で新しいルート鍵の書き出し先を指定してください",
+                    ),
+                )
+            })?;
             new_key.write_new(file)?;
             sign_root(&root, &[&new_key], Some((current, &root_key))).await?
         }
