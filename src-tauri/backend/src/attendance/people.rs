@@ -9,7 +9,12 @@ use std::collections::HashMap;
 use kinmu_attendance::rules::AccountName;
 use kinmu_attendance::{UserNameMode, UserNameRules};
 
-use crate::database::Db;
+use chrono::NaiveDate;
+use kinmu_shared::api::DailyField;
+use sqlx::Row as _;
+use sqlx::any::AnyRow;
+
+use crate::database::{Db, placeholders};
 use crate::error::Result;
 
 /// The key under which `logged`'s records are stored.
@@ -26,6 +31,43 @@ pub fn person_key(logged: &str, names: &UserNameRules) -> String {
 /// The account part of a person key or log name, lower-cased.
 pub fn account_of(name: &str) -> String {
     AccountName::parse(name).account.trim().to_lowercase()
+}
+
+/// The stored days (`attendance_daily`, the columns `fields`, which must include
+/// [`DailyField::PersonKey`]) from `first` to `last` of the people that the log account names
+/// `log_accounts` own, by date and person: one query over the accounts, the rows narrowed by
+/// [`owns`] (an account named with a domain owns only that domain's records).
+pub async fn stored_days_of(
+    db: &Db,
+    log_accounts: &[String],
+    first: NaiveDate,
+    last: NaiveDate,
+    fields: &[DailyField],
+) -> Result<Vec<AnyRow>> {
+    let mut accounts: Vec<String> = log_accounts.iter().map(|a| account_of(a)).collect();
+    accounts.sort();
+    accounts.dedup();
+    if accounts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {} FROM attendance_daily WHERE work_date >= $1 AND work_date <= $2 \
+         AND account IN ({}) ORDER BY work_date, person_key",
+        DailyField::list(fields),
+        placeholders(3, accounts.len())
+    );
+    let mut q = sqlx::query(&sql).bind(first.to_string()).bind(last.to_string());
+    for a in &accounts {
+        q = q.bind(a.clone());
+    }
+    let mut rows = Vec::new();
+    for row in q.fetch_all(&db.pool).await? {
+        let person: String = row.try_get(DailyField::PersonKey.key())?;
+        if log_accounts.iter().any(|a| owns(a, &person)) {
+            rows.push(row);
+        }
+    }
+    Ok(rows)
 }
 
 /// Whether the log account name `log_account` (as entered on a Kinmu user) names `person`.

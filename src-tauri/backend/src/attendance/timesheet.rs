@@ -10,7 +10,7 @@ use kinmu_shared::messages::Text;
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
-use super::people::{account_of, owns, person_key};
+use super::people::{owns, person_key, stored_days_of};
 use super::rule_settings;
 use crate::accounts::Actor;
 use crate::database::{Db, placeholders};
@@ -69,36 +69,18 @@ pub async fn timesheet(db: &Db, actor: &Actor, name: Option<&str>, year: i32, mo
     if owner.is_none() || owner != actor.user_id() {
         actor.require(Permission::ViewAttendance)?;
     }
-    let mut accounts: Vec<String> = log_accounts.iter().map(|a| account_of(a)).collect();
-    accounts.sort();
-    accounts.dedup();
     let mut days = Vec::new();
     let mut persons: Vec<String> = Vec::new();
     let mut display = shown.clone();
-    if !accounts.is_empty() {
-        let sql = format!(
-            "SELECT {} FROM attendance_daily WHERE work_date >= $1 AND work_date <= $2 \
-             AND account IN ({}) ORDER BY work_date, person_key",
-            DailyField::list(&TIMESHEET_FIELDS),
-            placeholders(3, accounts.len())
-        );
-        let mut q = sqlx::query(&sql).bind(first.to_string()).bind(last.to_string());
-        for a in &accounts {
-            q = q.bind(a.clone());
+    for row in stored_days_of(db, &log_accounts, first, last, &TIMESHEET_FIELDS).await? {
+        let person: String = row.try_get(DailyField::PersonKey.key())?;
+        if !persons.contains(&person) {
+            persons.push(person);
         }
-        for row in q.fetch_all(&db.pool).await? {
-            let person: String = row.try_get(DailyField::PersonKey.key())?;
-            if !log_accounts.iter().any(|a| owns(a, &person)) {
-                continue;
-            }
-            if !persons.contains(&person) {
-                persons.push(person);
-            }
-            if login_user.is_none() {
-                display = row.try_get(DailyField::DisplayName.key())?;
-            }
-            days.push(stored_day(&row)?);
+        if login_user.is_none() {
+            display = row.try_get(DailyField::DisplayName.key())?;
         }
+        days.push(stored_day(&row)?);
     }
     if login_user.is_none() && days.is_empty() {
         return Err(Error::NotFound(Text::new(

@@ -9,8 +9,8 @@ use chrono::NaiveDate;
 use kinmu_shared::api::{DailyField, DayAttendance};
 use sqlx::Row;
 
-use crate::attendance::people::{account_of, owns};
-use crate::database::{Db, placeholders};
+use crate::attendance::people::stored_days_of;
+use crate::database::Db;
 use crate::error::Result;
 
 const FIELDS: [DailyField; 7] = [
@@ -28,27 +28,11 @@ const FIELDS: [DailyField; 7] = [
 pub async fn days(db: &Db, user_id: i64, first: NaiveDate, last: NaiveDate) -> Result<Option<BTreeMap<NaiveDate, DayAttendance>>> {
     let log_accounts: Vec<String> =
         sqlx::query_scalar("SELECT account_key FROM user_log_accounts WHERE user_id = $1").bind(user_id).fetch_all(&db.pool).await?;
-    let mut out = BTreeMap::new();
-    let mut accounts: Vec<String> = log_accounts.iter().map(|a| account_of(a)).collect();
-    accounts.sort();
-    accounts.dedup();
-    if accounts.is_empty() {
+    if log_accounts.is_empty() {
         return Ok(None);
     }
-    let sql = format!(
-        "SELECT {} FROM attendance_daily WHERE work_date >= $1 AND work_date <= $2 AND account IN ({})",
-        DailyField::list(&FIELDS),
-        placeholders(3, accounts.len())
-    );
-    let mut q = sqlx::query(&sql).bind(first.to_string()).bind(last.to_string());
-    for a in &accounts {
-        q = q.bind(a.clone());
-    }
-    for row in q.fetch_all(&db.pool).await? {
-        let person: String = row.try_get(DailyField::PersonKey.key())?;
-        if !log_accounts.iter().any(|a| owns(a, &person)) {
-            continue;
-        }
+    let mut out = BTreeMap::new();
+    for row in stored_days_of(db, &log_accounts, first, last, &FIELDS).await? {
         let date: String = row.try_get(DailyField::WorkDate.key())?;
         let Ok(date) = date.parse::<NaiveDate>() else { continue };
         let day = DayAttendance {
