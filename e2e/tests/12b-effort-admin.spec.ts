@@ -11,7 +11,7 @@ import { loginAsAdmin, previousMonth } from './attendance-data';
  */
 const manager = { login: 'kimura', name: 'Kimura Kenji', password: 'Maple-Approver-2026' };
 const worker = { login: 'sasaki', name: 'Sasaki Sora', password: 'Cedar-Worker-2026' };
-const project = { code: 'P-E2E-1', name: 'Portal renewal', client: 'Acme' };
+const project = { code: 'ADM-2026-01', name: 'Portal renewal', client: 'Acme' };
 
 const api = (path: string) => `./api/v1${path}`;
 const write = { 'x-kinmu-request': '1' };
@@ -45,6 +45,11 @@ async function screenshotInJapanese(page: Page, name: string, japanese: RegExp) 
 
 test('projects, approval and the lock: set up by the administrator, approved by the manager, reopened with a reason', async ({ page, playwright, baseURL }) => {
   test.setTimeout(120_000);
+  const wasm: string[] = [];
+  page.on('request', (r) => {
+    const name = new URL(r.url()).pathname.split('/').pop() ?? '';
+    if (name.endsWith('.wasm')) wasm.push(name);
+  });
   await loginAsAdmin(page);
   await createUser(page.request, manager, await builtinRole(page.request, 'manager'));
   await createUser(page.request, worker, await builtinRole(page.request, 'member'));
@@ -52,6 +57,8 @@ test('projects, approval and the lock: set up by the administrator, approved by 
   // The effort settings page: an activity of level 1 added by keyboard (Enter submits).
   await page.getByTestId('nav-projects').click();
   await expect(page.getByRole('heading', { name: 'Projects', level: 1 })).toBeVisible();
+  // The effort administration pages come in a module of their own, fetched when first opened.
+  expect(wasm).toContain('split_effort_admin.wasm');
   await page.getByTestId('effort-settings-link').click();
   await expect(page.getByRole('heading', { name: 'Effort settings' })).toBeVisible();
   await expect(page.getByLabel('Submission period')).toHaveValue('month');

@@ -267,7 +267,9 @@ fn WaitingPeriod(period: EffortPeriod, reasons: RwSignal<Vec<GapReason>>, on_dec
             }
         });
     };
-    let comment_id: &'static str = Box::leak(format!("period-comment-{id}").into_boxed_str());
+    // An id per period: several periods wait on one page, each with its own comment.
+    let comment_id = format!("period-comment-{id}");
+    let has_error = move || errors.field("comment").is_some();
     let submitted = period.submitted_at.map(when).unwrap_or_default();
     view! {
         <article class="period-card" data-testid=format!("waiting-{}", period.login) aria-labelledby=format!("period-{id}-title")>
@@ -364,7 +366,23 @@ fn WaitingPeriod(period: EffortPeriod, reasons: RwSignal<Vec<GapReason>>, on_dec
                 })
             }}
             <form on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); decide(PeriodAction::Approve); } novalidate>
-                <TextAreaField id=comment_id field="comment" label=tr("effort.approvals.comment") value=comment errors=errors hint=tr("effort.approvals.comment_hint") />
+                <div class="field" class:invalid=has_error>
+                    <label for=comment_id.clone()>{tx("effort.approvals.comment")}</label>
+                    <textarea
+                        id=comment_id.clone()
+                        name="comment"
+                        rows="3"
+                        aria-invalid=move || if has_error() { "true" } else { "false" }
+                        aria-describedby=format!("{comment_id}-hint {comment_id}-error")
+                        prop:value=move || comment.get()
+                        on:input=move |ev| {
+                            comment.set(event_target_value(&ev));
+                            errors.clear_field("comment");
+                        }
+                    ></textarea>
+                    <p class="hint" id=format!("{comment_id}-hint")>{tx("effort.approvals.comment_hint")}</p>
+                    {move || errors.field("comment").map(|m| view! { <p class="field-error" id=format!("{comment_id}-error") data-testid="comment-error">{m}</p> })}
+                </div>
                 <GeneralError errors=errors />
                 <div class="actions">
                     <button type="button" data-testid="period-send-back" disabled=move || busy.get() on:click=move |_| decide(PeriodAction::SendBack)>
