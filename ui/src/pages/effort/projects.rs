@@ -10,7 +10,7 @@ use kinmu_shared::api::{
 };
 use kinmu_shared::api::{User, UserQuery};
 use kinmu_shared::effort::{format_minutes, parse_duration};
-use kinmu_shared::{Permission, validation};
+use kinmu_shared::{ErrorCode, Permission, validation};
 use leptos::prelude::*;
 
 use crate::api_client;
@@ -100,6 +100,9 @@ pub fn ProjectsPage() -> impl IntoView {
         let q = UserQuery { limit: Some(500), ..Default::default() };
         match api_client::call::<routes::ListUsers>(&(), &q, &Empty).await {
             Ok(list) => users.set(list.users),
+            // A role with projects.manage and without users.view: the project keeps its members,
+            // and the manager is the one who creates it.
+            Err(e) if e.code == ErrorCode::Forbidden => {}
             Err(e) => error.set(Some(e.message)),
         }
         match api_client::call::<routes::ListActivities>(&(), &(), &Empty).await {
@@ -447,16 +450,31 @@ fn ProjectDialog(
     }
 }
 
-/// Each active user with a choice: not a member, member, manager.
+/// A person the members dialog offers: (user id, login, display name).
+type Candidate = (i64, String, String);
+
+/// The people the members dialog offers: the project's members, then every other active user,
+/// each once (the members stay offered when the users list could not be read).
+fn candidates(project: &Project, users: &[User]) -> Vec<Candidate> {
+    let mut out: Vec<Candidate> = project.members.iter().map(|m| (m.user_id, m.login.clone(), m.display_name.clone())).collect();
+    out.extend(
+        users
+            .iter()
+            .filter(|u| u.active && !project.members.iter().any(|m| m.user_id == u.id))
+            .map(|u| (u.id, u.login.clone(), u.display_name.clone())),
+    );
+    out
+}
+
+/// Each member and active user with a choice: not a member, member, manager.
 #[component]
 fn MembersDialog(project: Project, users: Vec<User>, on_done: Callback<bool>) -> impl IntoView {
     let id = project.id;
-    let rows: Vec<(User, RwSignal<String>)> = users
+    let rows: Vec<(Candidate, RwSignal<String>)> = candidates(&project, &users)
         .into_iter()
-        .filter(|u| u.active || project.members.iter().any(|m| m.user_id == u.id))
-        .map(|u| {
-            let role = project.members.iter().find(|m| m.user_id == u.id).map(|m| m.role.key().to_string()).unwrap_or_default();
-            (u, RwSignal::new(role))
+        .map(|c| {
+            let role = project.members.iter().find(|m| m.user_id == c.0).map(|m| m.role.key().to_string()).unwrap_or_default();
+            (c, RwSignal::new(role))
         })
         .collect();
     let chosen = rows.clone();
@@ -469,7 +487,7 @@ fn MembersDialog(project: Project, users: Vec<User>, on_done: Callback<bool>) ->
         }
         let members = chosen
             .iter()
-            .filter_map(|(u, r)| ProjectRole::from_key(&r.get_untracked()).map(|role| MemberRole { user_id: u.id, role }))
+            .filter_map(|((user_id, ..), r)| ProjectRole::from_key(&r.get_untracked()).map(|role| MemberRole { user_id: *user_id, role }))
             .collect();
         let body = SaveProjectMembers { members };
         busy.set(true);
@@ -497,11 +515,11 @@ fn MembersDialog(project: Project, users: Vec<User>, on_done: Callback<bool>) ->
                         {rows
                             .into_iter()
                             .enumerate()
-                            .map(|(i, (u, role))| {
-                                let select_id = format!("member-role-{}", u.login);
+                            .map(|(i, ((_, login, display_name), role))| {
+                                let select_id = format!("member-role-{login}");
                                 view! {
-                                    <tr data-testid=format!("member-{}", u.login)>
-                                        <td><label for=select_id.clone()>{format!("{} ({})", u.display_name, u.login)}</label></td>
+                                    <tr data-testid=format!("member-{login}")>
+                                        <td><label for=select_id.clone()>{format!("{display_name} ({login})")}</label></td>
                                         <td>
                                             <select
                                                 id=select_id
@@ -720,6 +738,8 @@ fn WorkItemDialog(project: Project, parent: Option<WorkItem>, item: Option<WorkI
 
 #[cfg(test)]
 mod tests {
+    use kinmu_shared::api::ProjectMember;
+
     use super::*;
 
     fn item(id: i64, parent: Option<i64>, path: &str) -> WorkItem {
@@ -751,6 +771,27 @@ mod tests {
         assert_eq!(top, vec![1, 4]);
         let under: Vec<i64> = children(&all, Some(1)).iter().map(|w| w.id).collect();
         assert_eq!(under, vec![2]);
+    }
+
+    #[test]
+    fn members_are_offered_even_without_the_users_list() {
+        let member = ProjectMember { user_id: 7, login: "sato".into(), display_name: "Sato".into(), role: ProjectRole::Member };
+        let project = Project {
+            id: 1,
+            code: "P".into(),
+            name: "P".into(),
+            client: String::new(),
+            manager_id: None,
+            planned_start: None,
+            planned_end: None,
+            status: ProjectStatus::Active,
+            allow_unassigned: false,
+            progress_mode: ProgressMode::Entered,
+            activity_ids: vec![],
+            members: vec![member],
+            created_at: 0,
+        };
+        assert_eq!(candidates(&project, &[]), vec![(7, "sato".to_string(), "Sato".to_string())]);
     }
 
     #[test]
