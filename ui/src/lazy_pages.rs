@@ -90,3 +90,6 @@ lazy!(attendance_admin, rules, pages::attendance::rules::RulesPage);
 lazy!(attendance_admin, holidays, pages::attendance::holidays::HolidaysPage);
 lazy!(attendance_admin, display, pages::attendance::display::DisplayPage);
 lazy!(attendance_admin, output_profiles, pages::attendance::profiles::ProfilesPage);
+lazy!(effort_admin, effort_projects, pages::effort::projects::ProjectsPage);
+lazy!(effort_admin, effort_approvals, pages::effort::approvals::ApprovalsPage);
+lazy!(effort_admin, effort_settings, pages::effort::settings::EffortSettingsPage);

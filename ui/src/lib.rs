@@ -105,7 +105,9 @@ fn required_permission(r: Route) -> Option<Permission> {
         | Route::AttendanceRules
         | Route::Holidays
         | Route::AttendanceDisplay
-        | Route::OutputProfiles => Some(Permission::ManageSettings),
+        | Route::OutputProfiles
+        | Route::EffortSettings => Some(Permission::ManageSettings),
+        Route::EffortProjects | Route::EffortApprovals => Some(Permission::ManageProjects),
         _ => None,
     }
 }
@@ -186,6 +188,9 @@ fn App() -> impl IntoView {
             Route::Holidays => lazy_page(lazy_pages::holidays),
             Route::AttendanceDisplay => lazy_page(lazy_pages::display),
             Route::OutputProfiles => lazy_page(lazy_pages::output_profiles),
+            Route::EffortProjects => lazy_page(lazy_pages::effort_projects),
+            Route::EffortApprovals => lazy_page(lazy_pages::effort_approvals),
+            Route::EffortSettings => lazy_page(lazy_pages::effort_settings),
             Route::Connection => view! {
                 <pages::connection::ConnectionPage on_connected=Callback::new(move |_| {
                     // Connected: carry on to the login (or home) page.

@@ -29,6 +29,12 @@ pub enum Route {
     Holidays,
     AttendanceDisplay,
     OutputProfiles,
+    /// Projects and their work breakdown (projects.manage).
+    EffortProjects,
+    /// Effort periods waiting for approval, and a person's periods (projects.manage).
+    EffortApprovals,
+    /// Activities, gap reasons and the effort settings (settings.manage).
+    EffortSettings,
     NotFound,
 }
 
@@ -52,6 +58,9 @@ impl Route {
             Route::Holidays => "/attendance/holidays",
             Route::AttendanceDisplay => "/attendance/display",
             Route::OutputProfiles => "/attendance/profiles",
+            Route::EffortProjects => "/effort/projects",
+            Route::EffortApprovals => "/effort/approvals",
+            Route::EffortSettings => "/effort/settings",
             Route::NotFound => "/404",
         }
     }
@@ -76,6 +85,9 @@ impl Route {
             "/attendance/holidays" => Route::Holidays,
             "/attendance/display" => Route::AttendanceDisplay,
             "/attendance/profiles" => Route::OutputProfiles,
+            "/effort/projects" => Route::EffortProjects,
+            "/effort/approvals" => Route::EffortApprovals,
+            "/effort/settings" => Route::EffortSettings,
             _ => Route::NotFound,
         }
     }
@@ -192,6 +204,9 @@ mod tests {
             Route::Holidays,
             Route::AttendanceDisplay,
             Route::OutputProfiles,
+            Route::EffortProjects,
+            Route::EffortApprovals,
+            Route::EffortSettings,
         ] {
             assert_eq!(Route::from_path(r.path()), r);
         }

@@ -102,6 +102,10 @@ pub fn Header() -> impl IntoView {
                     <Show when=move || can(Permission::ManageRoles)>
                         <Link route=Route::Roles testid="nav-roles">{tx("nav.roles")}</Link>
                     </Show>
+                    <Show when=move || can(Permission::ManageProjects)>
+                        <Link route=Route::EffortProjects testid="nav-projects" current_also=&[Route::EffortSettings]>{tx("effort.projects.nav")}</Link>
+                        <Link route=Route::EffortApprovals testid="nav-approvals">{tx("effort.approvals.nav")}</Link>
+                    </Show>
                     <Show when=move || can(Permission::ManageSettings)>
                         <Link route=Route::Settings testid="nav-settings">{tx("nav.settings")}</Link>
                         <Link route=Route::AttendanceRules testid="nav-attendance-admin" current_also=ATTENDANCE_ADMIN>{tx("nav.attendance_admin")}</Link>
