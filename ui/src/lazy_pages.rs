@@ -89,3 +89,4 @@ lazy!(attendance_admin, rules, pages::attendance::rules::RulesPage);
 lazy!(attendance_admin, holidays, pages::attendance::holidays::HolidaysPage);
 lazy!(attendance_admin, display, pages::attendance::display::DisplayPage);
 lazy!(attendance_admin, output_profiles, pages::attendance::profiles::ProfilesPage);
+lazy!(effort, effort_week, pages::effort::week::EffortWeekPage);

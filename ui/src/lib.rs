@@ -105,6 +105,7 @@ fn required_permission(r: Route) -> Option<Permission> {
         | Route::Holidays
         | Route::AttendanceDisplay
         | Route::OutputProfiles => Some(Permission::ManageSettings),
+        Route::Effort => Some(Permission::EnterEffort),
         _ => None,
     }
 }
@@ -184,6 +185,7 @@ fn App() -> impl IntoView {
             Route::Holidays => lazy_page(lazy_pages::holidays),
             Route::AttendanceDisplay => lazy_page(lazy_pages::display),
             Route::OutputProfiles => lazy_page(lazy_pages::output_profiles),
+            Route::Effort => lazy_page(lazy_pages::effort_week),
             Route::Connection => view! {
                 <pages::connection::ConnectionPage on_connected=Callback::new(move |_| {
                     // Connected: carry on to the login (or home) page.

@@ -27,6 +27,8 @@ pub enum Route {
     Holidays,
     AttendanceDisplay,
     OutputProfiles,
+    /// The person's effort week (effort.enter).
+    Effort,
     NotFound,
 }
 
@@ -49,6 +51,7 @@ impl Route {
             Route::Holidays => "/attendance/holidays",
             Route::AttendanceDisplay => "/attendance/display",
             Route::OutputProfiles => "/attendance/profiles",
+            Route::Effort => "/effort",
             Route::NotFound => "/404",
         }
     }
@@ -72,6 +75,7 @@ impl Route {
             "/attendance/holidays" => Route::Holidays,
             "/attendance/display" => Route::AttendanceDisplay,
             "/attendance/profiles" => Route::OutputProfiles,
+            "/effort" => Route::Effort,
             _ => Route::NotFound,
         }
     }
@@ -187,6 +191,7 @@ mod tests {
             Route::Holidays,
             Route::AttendanceDisplay,
             Route::OutputProfiles,
+            Route::Effort,
         ] {
             assert_eq!(Route::from_path(r.path()), r);
         }
