@@ -6,7 +6,7 @@ import { admin, isHome, login, logout } from './fixtures';
 import { kinmu, loginAsAdmin, previousMonth } from './attendance-data';
 
 /** A member who books effort; their PC logs say when they worked. */
-const hana = { login: 'hana', name: 'Hana Ishii', password: 'Effort-Grid-2026!', logAccount: 'OSAKA\\hana' };
+const hana = { login: 'ishii', name: 'Ishii Aiko', password: 'Effort-Grid-2026!', logAccount: 'OSAKA\\ishii' };
 const api = (path: string) => `./api/v1${path}`;
 const write = { 'x-kinmu-request': '1' };
 

@@ -577,6 +577,8 @@ fn gaps_and_period(week: RwSignal<String>, refresh: RwSignal<u32>, reload: Callb
     let error = RwSignal::new(None::<String>);
     let submit_error = RwSignal::new(None::<String>);
     let submitted = RwSignal::new(false);
+    // Reasons chosen or typed and not yet saved, by date: they survive a reload of the list.
+    let drafts = RwSignal::new(HashMap::<String, (String, String)>::new());
     let month = Memo::new(move |_| thursday(&week.get()).get(..7).unwrap_or_default().to_string());
     leptos::task::spawn_local(async move {
         if let Ok(r) = api_client::call::<routes::ListGapReasons>(&(), &(), &Empty).await {
@@ -591,7 +593,11 @@ fn gaps_and_period(week: RwSignal<String>, refresh: RwSignal<u32>, reload: Callb
         }
         leptos::task::spawn_local(async move {
             match api_client::call::<routes::GetGaps>(&(), &GapQuery { month: m.clone(), user: None }, &Empty).await {
-                Ok(g) if month.get_untracked() == m => gaps.set(Some(g)),
+                Ok(g) if month.get_untracked() == m => {
+                    if gaps.with_untracked(|x| x.as_ref() != Some(&g)) {
+                        gaps.set(Some(g));
+                    }
+                }
                 Ok(_) => {}
                 Err(e) => error.set(Some(e.message)),
             }
@@ -656,7 +662,7 @@ fn gaps_and_period(week: RwSignal<String>, refresh: RwSignal<u32>, reload: Callb
                                 </tr>
                             </thead>
                             <tbody>
-                                {g.days.into_iter().map(|day| gap_row(day, reasons, state, refresh, reload)).collect_view()}
+                                {g.days.into_iter().map(|day| gap_row(day, reasons, drafts, state, refresh, reload)).collect_view()}
                             </tbody>
                         </table>
                     </div>
@@ -671,12 +677,25 @@ fn gaps_and_period(week: RwSignal<String>, refresh: RwSignal<u32>, reload: Callb
 fn gap_row(
     day: GapDay,
     reasons: RwSignal<Vec<GapReason>>,
+    drafts: RwSignal<HashMap<String, (String, String)>>,
     state: impl Fn() -> PeriodState + Copy + Send + Sync + 'static,
     refresh: RwSignal<u32>,
     reload: Callback<()>,
 ) -> AnyView {
-    let reason = RwSignal::new(day.reason_id.map(|r| r.to_string()).unwrap_or_default());
-    let text = RwSignal::new(day.reason_text.clone());
+    let draft = drafts.with_untracked(|d| d.get(&day.date).cloned());
+    let (reason_draft, text_draft) =
+        draft.unwrap_or_else(|| (day.reason_id.map(|r| r.to_string()).unwrap_or_default(), day.reason_text.clone()));
+    let reason = RwSignal::new(reason_draft);
+    let text = RwSignal::new(text_draft);
+    let keep = {
+        let date = day.date.clone();
+        move || {
+            drafts.update(|d| {
+                d.insert(date.clone(), (reason.get_untracked(), text.get_untracked()));
+            })
+        }
+    };
+    let keep2 = keep.clone();
     let error = RwSignal::new(None::<String>);
     let explained = day.reason_id.is_some() || !day.reason_text.trim().is_empty();
     let date = day.date.clone();
@@ -686,6 +705,9 @@ fn gap_row(
         leptos::task::spawn_local(async move {
             match api_client::call::<routes::ExplainGapDay>(&(), &(), &req).await {
                 Ok(_) => {
+                    drafts.update(|d| {
+                        d.remove(&req.date);
+                    });
                     error.set(None);
                     refresh.update(|r| *r += 1);
                     reload.run(());
@@ -705,12 +727,18 @@ fn gap_row(
             <td>{signed(day.difference_minutes)}</td>
             <td class="gap-reason">
                 <label class="visually-hidden" for=sel_id.clone()>{tx("effort.week.reason")}</label>
-                <select id=sel_id data-testid="effort-gap-reason" prop:value=move || reason.get() disabled=move || !state().allows_entry_changes() on:change=move |ev| reason.set(event_target_value(&ev))>
+                <select id=sel_id data-testid="effort-gap-reason" prop:value=move || reason.get() disabled=move || !state().allows_entry_changes() on:change=move |ev| {
+                    reason.set(event_target_value(&ev));
+                    keep();
+                }>
                     <option value="">"—"</option>
                     {move || reasons.with(|l| l.iter().filter(|r| r.active || Some(r.id) == reason.get().parse().ok()).map(|r| view! { <option value=r.id.to_string()>{r.name.clone()}</option> }).collect_view())}
                 </select>
                 <label class="visually-hidden" for=text_id.clone()>{tx("effort.week.reason_text")}</label>
-                <input id=text_id type="text" data-testid="effort-gap-text" placeholder=tx("effort.week.reason_text") prop:value=move || text.get() disabled=move || !state().allows_entry_changes() on:input=move |ev| text.set(event_target_value(&ev)) />
+                <input id=text_id type="text" data-testid="effort-gap-text" placeholder=tx("effort.week.reason_text") prop:value=move || text.get() disabled=move || !state().allows_entry_changes() on:input=move |ev| {
+                    text.set(event_target_value(&ev));
+                    keep2();
+                } />
                 <button type="button" class="small" data-testid="effort-gap-save" disabled=move || !state().allows_entry_changes() on:click=save>{tx("effort.week.save_reason")}</button>
                 {move || error.get().map(|m| view! { <span class="cell-error" role="alert">{m}</span> })}
             </td>
