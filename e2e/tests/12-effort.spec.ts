@@ -49,7 +49,9 @@ async function chooseWeek(request: APIRequestContext): Promise<{ week: string; d
     const monday = new Date(Date.UTC(y, m - 1, d));
     if (monday.getUTCDay() !== 1) continue;
     const sunday = new Date(Date.UTC(y, m - 1, d + 6));
-    if (sunday.getUTCMonth() !== m - 1) continue;
+    // The next week's Wednesday too (last week's rows are copied into it).
+    const nextWednesday = new Date(Date.UTC(y, m - 1, d + 9));
+    if (sunday.getUTCMonth() !== m - 1 || nextWednesday.getUTCMonth() !== m - 1) continue;
     const days = [0, 1, 2].map((i) => iso(new Date(Date.UTC(y, m - 1, d + i))));
     if (days.some((x) => holidays.has(x))) continue;
     return { week: isoWeek(monday), days };
@@ -164,6 +166,26 @@ test('effort week: entered by keyboard, a wrong value marked at its cell, a gap 
   await expect(cell(2)).toBeFocused();
   await expect(row.getByTestId('effort-row-total')).not.toHaveText('0:00');
   await expect(page.getByTestId('effort-day-total-2')).toHaveText('2:30');
+
+  // Copy this week's rows with their hours into the next week, then clear them there by keyboard.
+  await page.getByTestId('effort-week-next').click();
+  await expect(grid).not.toHaveAttribute('data-week', week);
+  await expect(page.getByTestId('effort-row')).toHaveCount(0);
+  await page.getByTestId('effort-copy-hours').check();
+  await page.getByTestId('effort-copy').click();
+  await expect(cell(0)).toHaveValue(actual);
+  await expect(cell(2)).toHaveValue('2:30');
+  await expect(cell(3)).toHaveValue('');
+  for (const d of [0, 1, 2]) {
+    await cell(d).focus();
+    await page.keyboard.press('Delete');
+    await page.keyboard.press('Enter');
+    await expect(cell(d)).toHaveValue('');
+  }
+  await expect(page.getByTestId('effort-week-total')).toHaveText('0:00');
+  await page.getByTestId('effort-week-prev').click();
+  await expect(grid).toHaveAttribute('data-week', week);
+  await expect(cell(0)).toHaveValue(actual);
 
   // Wednesday's 2:30 against a full day of PC activity is a gap; Monday's and Tuesday's are not.
   await expect(page.getByTestId('effort-gap-2').getByTestId('effort-gap-mark')).toBeVisible();
