@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use kinmu_shared::ErrorCode;
 use kinmu_shared::api::routes::{self, Empty};
 use kinmu_shared::api::{
     Activity, DeleteEntry, EffortEntry, EffortPeriod, EffortWeek, ExplainGap, GapDay, GapMonth, GapQuery, GapReason, Id, PeriodQuery,
@@ -225,6 +226,9 @@ fn cell(grid: Grid, key: RowKey, d: usize, date: String) -> AnyView {
     let dirty = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let saving = RwSignal::new(false);
+    // The UUID of the entry this cell creates, kept until the server has answered: a save sent
+    // again (the answer was lost) names the same entry, which the server stores once.
+    let new_id = StoredValue::new(None::<String>);
     let id = key.cell_id(d);
     let error_id = format!("{id}-error");
 
@@ -259,9 +263,16 @@ fn cell(grid: Grid, key: RowKey, d: usize, date: String) -> AnyView {
             };
             let outcome = match existing {
                 None if minutes == 0 => Ok(SaveOutcome::Unchanged),
-                None => api_client::call::<routes::StoreEntry>(&(), &(), &save(uuid::Uuid::new_v4().to_string(), String::new(), None))
-                    .await
-                    .map(|a| a.outcome),
+                None => {
+                    let id = new_id.get_value().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+                    new_id.set_value(Some(id.clone()));
+                    let answer = api_client::call::<routes::StoreEntry>(&(), &(), &save(id, String::new(), None)).await;
+                    // Answered (stored or refused): the next new entry gets a UUID of its own.
+                    if !matches!(&answer, Err(e) if e.code == ErrorCode::Unavailable) {
+                        new_id.set_value(None);
+                    }
+                    answer.map(|a| a.outcome)
+                }
                 Some(e) if minutes == 0 => {
                     api_client::call::<routes::RemoveEntry>(&(), &(), &DeleteEntry { id: e.id, expected_version: e.version })
                         .await
