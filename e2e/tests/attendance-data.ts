@@ -77,7 +77,7 @@ async function createUser(request: APIRequestContext, u: typeof kato) {
 }
 
 /** Runs the `kinmu` command on the server's database (scripts/test says where both are). */
-function kinmu(...args: string[]): string {
+export function kinmu(...args: string[]): string {
   const bin = process.env.KINMU_E2E_KINMU;
   const dataDir = process.env.KINMU_E2E_DATA_DIR;
   if (!bin || !dataDir) {

@@ -108,6 +108,7 @@ fn required_permission(r: Route) -> Option<Permission> {
         | Route::OutputProfiles
         | Route::EffortSettings => Some(Permission::ManageSettings),
         Route::EffortProjects | Route::EffortApprovals => Some(Permission::ManageProjects),
+        Route::Effort => Some(Permission::EnterEffort),
         _ => None,
     }
 }
@@ -191,6 +192,7 @@ fn App() -> impl IntoView {
             Route::EffortProjects => lazy_page(lazy_pages::effort_projects),
             Route::EffortApprovals => lazy_page(lazy_pages::effort_approvals),
             Route::EffortSettings => lazy_page(lazy_pages::effort_settings),
+            Route::Effort => lazy_page(lazy_pages::effort_week),
             Route::Connection => view! {
                 <pages::connection::ConnectionPage on_connected=Callback::new(move |_| {
                     // Connected: carry on to the login (or home) page.

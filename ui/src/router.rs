@@ -35,6 +35,8 @@ pub enum Route {
     EffortApprovals,
     /// Activities, gap reasons and the effort settings (settings.manage).
     EffortSettings,
+    /// The person's effort week (effort.enter).
+    Effort,
     NotFound,
 }
 
@@ -61,6 +63,7 @@ impl Route {
             Route::EffortProjects => "/effort/projects",
             Route::EffortApprovals => "/effort/approvals",
             Route::EffortSettings => "/effort/settings",
+            Route::Effort => "/effort",
             Route::NotFound => "/404",
         }
     }
@@ -88,6 +91,7 @@ impl Route {
             "/effort/projects" => Route::EffortProjects,
             "/effort/approvals" => Route::EffortApprovals,
             "/effort/settings" => Route::EffortSettings,
+            "/effort" => Route::Effort,
             _ => Route::NotFound,
         }
     }
@@ -207,6 +211,7 @@ mod tests {
             Route::EffortProjects,
             Route::EffortApprovals,
             Route::EffortSettings,
+            Route::Effort,
         ] {
             assert_eq!(Route::from_path(r.path()), r);
         }

@@ -93,6 +93,9 @@ pub fn Header() -> impl IntoView {
                 <nav aria-label=tx("nav.label") class="mainnav">
                     <Link route=Route::Home testid="nav-home">{tx("nav.home")}</Link>
                     <Link route=Route::Attendance testid="nav-attendance">{tx("nav.attendance")}</Link>
+                    <Show when=move || can(Permission::EnterEffort)>
+                        <Link route=Route::Effort testid="nav-effort">{tx("effort.nav")}</Link>
+                    </Show>
                     <Show when=move || can(Permission::ViewUsers)>
                         <Link route=Route::Users testid="nav-users">{tx("nav.users")}</Link>
                     </Show>

@@ -1,5 +1,7 @@
-//! Effort tracking's pages: projects and their work breakdown, approvals, and the effort settings.
+//! Effort tracking's pages: the person's week grid (with the month's gaps and the period's
+//! submission); projects and their work breakdown, approvals, and the effort settings.
 
 pub mod approvals;
 pub mod projects;
 pub mod settings;
+pub mod week;
