@@ -518,6 +518,9 @@ async fn an_administrator_lists_releases_and_chooses_the_one_offered(url: Databa
     assert!(r.offered);
     let bad = releases::publish(&f.db, &Actor::Operator, &f.repo, f.dir.path(), "../1", "windows-x86_64", now).await.unwrap_err();
     assert!(matches!(&bad, kinmu::error::Error::Invalid(e) if e.field == "version"), "{bad}");
+    // A release's version is one clients compare: numbers separated by dots.
+    let bad = releases::publish(&f.db, &Actor::Operator, &f.repo, f.dir.path(), "2.0.0-rc1", "windows-x86_64", now).await.unwrap_err();
+    assert!(matches!(&bad, kinmu::error::Error::Invalid(e) if e.field == "version"), "{bad}");
 }
 
 #[tokio::test]
