@@ -184,7 +184,9 @@ pub fn UpdatesPage() -> impl IntoView {
             .into_iter()
             .map(|r| {
                 let id = r.id;
-                let label = format!("{} {} {}", t("updates.offer"), r.platform, r.version);
+                let (platform, version) = (r.platform.clone(), r.version.clone());
+                // Named with its release for screen readers, in the reader's language.
+                let label = move || format!("{} {} {}", t("updates.offer"), platform, version);
                 view! {
                     <tr data-release=r.id>
                         <td>{r.platform.clone()}</td>
