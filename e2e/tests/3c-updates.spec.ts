@@ -1,15 +1,52 @@
+import { execFileSync } from 'node:child_process';
 import { expect, test } from '@playwright/test';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { admin, ensureSetUp, isHome, login } from './fixtures';
+
+/** Runs the `kinmu` command on the server's data (scripts/test says where both are). */
+function kinmu(...args: string[]): string {
+  const bin = process.env.KINMU_E2E_KINMU;
+  const dataDir = process.env.KINMU_E2E_DATA_DIR;
+  if (!bin || !dataDir) {
+    throw new Error('KINMU_E2E_KINMU and KINMU_E2E_DATA_DIR must name the kinmu binary and the server\'s data folder (scripts/test sets them)');
+  }
+  return execFileSync(bin, ['--data-dir', dataDir, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Release 1.1 of windows-x86_64, published (once: a rerun on the same data finds it) and not offered. */
+function publishRelease(work: string) {
+  if (kinmu('release', 'list', '--format', 'csv').includes('1.1,windows-x86_64,')) return;
+  mkdirSync(join(work, 'release', 'ui'), { recursive: true });
+  writeFileSync(join(work, 'release', 'kinmu-desktop.exe'), 'Kinmu desktop 1.1');
+  writeFileSync(join(work, 'release', 'ui', 'app.js'), "console.log('Kinmu 1.1')");
+  try {
+    kinmu('release', 'keys', 'init', '--root-key', join(work, 'root.key'));
+  } catch {
+    // The repository has its keys already (an earlier run on this data).
+  }
+  kinmu('release', 'publish', join(work, 'release'), '--version', '1.1', '--platform', 'windows-x86_64');
+}
 
 /** A desktop client as the server sees it: it checks in and reports an update's steps. */
 async function clientUpdates(request: import('@playwright/test').APIRequestContext) {
   const headers = { 'x-kinmu-request': '1' };
   const hello = await request.post('api/v1/updates/check', {
     headers,
-    data: { client_id: 'e2e-client-0001', host: 'PC-RECEPTION', user: 'OSAKA\\sato', program: 'app', version: '1.0' },
+    data: {
+      client_id: 'e2e-client-0001',
+      host: 'PC-RECEPTION',
+      user: 'OSAKA\\sato',
+      program: 'app',
+      platform: 'windows-x86_64',
+      version: '1.0',
+    },
   });
-  expect(hello.ok()).toBeTruthy();
-  const secret = (await hello.json()).client_secret as string;
+  expect(hello.ok(), await hello.text()).toBeTruthy();
+  const answer = await hello.json();
+  // The release offered for the client's platform.
+  expect(answer.offered_version).toBe('1.1');
+  const secret = answer.client_secret as string;
   const report = (n: number, event: object) =>
     request.post('api/v1/updates/events', {
       headers,
@@ -35,6 +72,7 @@ async function clientUpdates(request: import('@playwright/test').APIRequestConte
 
 test('client updates: the policy needs the password again; clients, records and log are shown', async ({ page }, testInfo) => {
   await ensureSetUp(page);
+  publishRelease(testInfo.outputPath('release-work'));
   await page.goto('./login');
   await login(page, admin.login, admin.password);
   await expect(page).toHaveURL(isHome);
@@ -60,6 +98,20 @@ test('client updates: the policy needs the password again; clients, records and 
   await expect(page.getByLabel('Start-up mode')).toHaveValue('optional');
   await expect(page.getByLabel('Message from the administrator')).toHaveValue('Version 1.1 is out: please update today.');
 
+  // The releases: 1.1 of windows-x86_64 is published, not offered; offered by keyboard.
+  const releases = page.getByTestId('updates-releases');
+  const row = releases.locator('tr', { hasText: 'windows-x86_64' }).filter({ hasText: '1.1' });
+  await expect(row).toBeVisible();
+  if (await row.getByTestId('release-offer').isVisible()) {
+    await expect(page.getByTestId('updates-offered')).not.toContainText('windows-x86_64 1.1');
+    await row.getByTestId('release-offer').focus();
+    await page.keyboard.press('Enter');
+  }
+  await expect(row.getByTestId('release-state')).toHaveText('Offered');
+  await expect(page.getByTestId('updates-offered')).toContainText('windows-x86_64 1.1');
+  await page.reload();
+  await expect(row.getByTestId('release-state')).toHaveText('Offered');
+
   // A client checks in and updates with a warning: it appears in the list, its record ends "Abnormal".
   await clientUpdates(page.request);
   await expect(page.getByTestId('updates-clients')).toContainText('PC-RECEPTION');
@@ -77,6 +129,8 @@ test('client updates: the policy needs the password again; clients, records and 
   await page.getByTestId('language-switch').click();
   try {
     await expect(page.getByRole('heading', { name: 'クライアント更新', level: 1 })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'リリース', level: 2 })).toBeVisible();
+    await expect(row.getByTestId('release-state')).toHaveText('配信中');
     await expect(page.getByTestId('updates-records').getByTestId('record-result')).toHaveText('異常終了');
     await expect(page.getByTestId('updates-log')).toContainText('ダウンロードエラー（無視続行）');
     await expect(page.getByTestId('updates-records')).toContainText('差分アップデート');

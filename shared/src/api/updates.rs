@@ -11,8 +11,9 @@ use crate::update_policy::{ClientProgram, InstallKind, LogCategory, LogLevel, Re
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UpdatePolicyView {
     pub policy: UpdatePolicy,
-    /// The version clients are offered (None: no release chosen yet).
-    pub offered_version: Option<String>,
+    /// The release offered on each platform that has one (the releases' catalog decides it:
+    /// `OfferRelease`), by platform.
+    pub offered: Vec<super::Release>,
     /// Clients transferring now, and waiting.
     pub admitted: i64,
     pub waiting: i64,
@@ -40,6 +41,9 @@ pub struct ClientCheckIn {
     /// The PC's user running the program.
     pub user: String,
     pub program: ClientProgram,
+    /// The platform the client runs on, named as releases name it (`kinmu release publish
+    /// --platform`): e.g. `windows-x86_64`. The release offered for it is what the client is offered.
+    pub platform: String,
     /// The installed version (None: nothing installed yet).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
@@ -78,6 +82,7 @@ pub struct CheckInAnswer {
     pub decision: StartupDecision,
     /// The administrator's message for the dialog (empty for none).
     pub message: String,
+    /// The version of the release offered for the client's platform (None: none is offered).
     pub offered_version: Option<String>,
     /// The kind of install the client runs when it updates.
     pub install_kind: Option<InstallKind>,

@@ -60,7 +60,7 @@ pub async fn export(db: &Db) -> Result<String> {
         display: reports::display_settings(db).await?,
         agreement_limits: agreement::limits(db).await?,
         output_profiles: output_profiles::all(db).await?,
-        update_policy: crate::updates::policy::load(&db.pool).await?.policy,
+        update_policy: crate::updates::policy::load(&db.pool).await?,
     };
     let body = toml::to_string(&file).map_err(|e| Error::Internal(format!("cannot write the settings as TOML: {e}")))?;
     Ok(format!(

@@ -17,7 +17,7 @@ use kinmu::accounts::Actor;
 use kinmu::config::DatabaseUrl;
 use kinmu::database::Db;
 use kinmu::http::{AppState, ServerOptions, SharedState};
-use kinmu::updates::{clients, policy, records};
+use kinmu::updates::{clients, policy, records, releases};
 use kinmu_shared::api::{Admission, CheckInAnswer, ClientCheckIn, ClientEventReport, UpdatePolicyChange};
 use kinmu_shared::update_policy::{ClientProgram, InstallKind, LogCategory, StartupMode, UpdateEvent, UpdatePolicy};
 use serde_json::{Value, json};
@@ -52,6 +52,7 @@ fn check_in_body(id: &str, secret: Option<&str>, version: Option<&str>, wants_up
         host: format!("PC-{id}"),
         user: "OSAKA\\sato".into(),
         program: ClientProgram::Updater,
+        platform: "windows-x86_64".into(),
         version: version.map(str::to_string),
         updater_version: version.map(str::to_string),
         wants_update,
@@ -59,6 +60,14 @@ fn check_in_body(id: &str, secret: Option<&str>, version: Option<&str>, wants_up
         slot_token: slot.map(str::to_string),
     })
     .unwrap()
+}
+
+/// Records release `version` of `platform` in the releases' catalog (its files are not part of
+/// these tests: nothing is signed) and offers it to the platform's clients, as `OfferRelease` does.
+async fn offer_release(db: &Db, platform: &str, version: &str) -> i64 {
+    let id = releases::catalog::record(db, version, platform, None, kinmu::now(), &[]).await.unwrap();
+    releases::offer(db, &Actor::Operator, id).await.unwrap();
+    id
 }
 
 fn event_body(id: &str, secret: &str, request_id: &str, event: UpdateEvent) -> Value {
@@ -173,7 +182,33 @@ async fn decisions_reach_clients(app: Router, db: Db) {
     expect(&stolen, 409, Some("conflict"));
     assert_eq!(stolen.body["field"], "client_secret");
 
-    policy::set_offered_version(&db, &Actor::Operator, Some("2.0")).await.unwrap();
+    // A release published for the platform but not offered: still nothing pending.
+    let not_offered = releases::catalog::record(&db, "2.0", "windows-x86_64", None, kinmu::now(), &[]).await.unwrap();
+    let a = pc.send("POST", "/updates/check", check_in_body("client-0001", secret, Some("1.0"), false, None)).await;
+    assert_eq!((a.body["decision"].as_str(), a.body["offered_version"].as_str()), (Some("start_normally"), None), "{}", a.text);
+    // Offered on another platform only: still nothing pending for this one.
+    offer_release(&db, "linux-x86_64", "3.0").await;
+    let a = pc.send("POST", "/updates/check", check_in_body("client-0001", secret, Some("1.0"), false, None)).await;
+    assert_eq!((a.body["decision"].as_str(), a.body["offered_version"].as_str()), (Some("start_normally"), None), "{}", a.text);
+    // Offered on the client's platform: the update is pending, to that release.
+    releases::offer(&db, &Actor::Operator, not_offered).await.unwrap();
+    let a = pc.send("POST", "/updates/check", check_in_body("client-0001", secret, Some("1.0"), false, None)).await;
+    assert_eq!((a.body["decision"].as_str(), a.body["offered_version"].as_str()), (Some("update_before_start"), Some("2.0")), "{}", a.text);
+    let mut linux = request("linux-pc-01", None, false, None);
+    linux.platform = "linux-x86_64".into();
+    let a = pc.send("POST", "/updates/check", serde_json::to_value(&linux).unwrap()).await;
+    assert_eq!(a.body["offered_version"], "3.0", "the release offered for its own platform: {}", a.text);
+    // The policy shows the release offered on each platform, from the releases' catalog.
+    let shown = admin.get("/updates/policy").await;
+    expect(&shown, 200, None);
+    let offered: Vec<(&str, &str)> = shown.body["offered"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["platform"].as_str().unwrap(), r["version"].as_str().unwrap()))
+        .collect();
+    assert_eq!(offered, [("linux-x86_64", "3.0"), ("windows-x86_64", "2.0")], "{}", shown.text);
+    assert!(shown.body.get("offered_version").is_none() && shown.body["policy"].get("offered_version").is_none(), "{}", shown.text);
     let message = "サーバーを更新しました / The server was updated";
     let decision = |mode: StartupMode, installs: bool, paused: bool| UpdatePolicy {
         startup_mode: mode,
@@ -211,7 +246,7 @@ async fn decisions_reach_clients(app: Router, db: Db) {
     let listed = admin.get("/updates/clients").await;
     expect(&listed, 200, None);
     let ids: Vec<&str> = listed.body["clients"].as_array().unwrap().iter().map(|c| c["client_id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["client-0001"], "{}", listed.text);
+    assert_eq!(ids, ["client-0001", "linux-pc-01"], "{}", listed.text);
     assert_eq!(listed.body["clients"][0]["version"], "2.0");
     // Allowed again: a new install, kind "new", admitted straight away.
     set_policy(&db, decision(StartupMode::Mandatory, true, false)).await;
@@ -231,6 +266,16 @@ async fn decisions_reach_clients(app: Router, db: Db) {
     assert_eq!(bad.body["field"], "client_id");
     let bad = pc.send("POST", "/updates/check", check_in_body("client-0002", None, Some("v2"), false, None)).await;
     assert_eq!(bad.body["field"], "version", "{}", bad.text);
+    let mut no_platform = check_in_body("client-0002", None, Some("1.0"), false, None);
+    no_platform.as_object_mut().unwrap().remove("platform");
+    let bad = pc.send("POST", "/updates/check", no_platform).await;
+    expect(&bad, 422, Some("validation"));
+    assert_eq!(bad.body["field"], "platform", "{}", bad.text);
+    let mut odd = request("client-0002", None, false, None);
+    odd.platform = "Windows 11".into();
+    let bad = pc.send("POST", "/updates/check", serde_json::to_value(&odd).unwrap()).await;
+    expect(&bad, 422, Some("validation"));
+    assert_eq!(bad.body["field"], "platform", "{}", bad.text);
 
     // The policy travels in the settings file (`kinmu settings export|import`), checked like the rest.
     let text = kinmu::settings_file::export(&db).await.unwrap();
@@ -245,7 +290,7 @@ async fn decisions_reach_clients(app: Router, db: Db) {
         .replace("concurrency_limit = 15", "concurrency_limit = 7")
         .replace("startup_mode = \"mandatory\"", "startup_mode = \"optional\"");
     kinmu::settings_file::import(&db, &edited, &roots, kinmu::now()).await.unwrap();
-    let p = policy::load(&db.pool).await.unwrap().policy;
+    let p = policy::load(&db.pool).await.unwrap();
     assert_eq!((p.concurrency_limit, p.startup_mode), (7, StartupMode::Optional));
 }
 
@@ -348,7 +393,7 @@ struct Counters {
 async fn fifty_clients_against_fifteen(app: Router, db: Db, state: SharedState) {
     let mut admin = Client::new(&app);
     setup(&mut admin).await;
-    policy::set_offered_version(&db, &Actor::Operator, Some("2.0")).await.unwrap();
+    offer_release(&db, "windows-x86_64", "2.0").await;
     set_policy(&db, UpdatePolicy { concurrency_limit: LIMIT, ..Default::default() }).await;
     state.update_draws.reseed(SEED);
 
@@ -445,7 +490,7 @@ fn report(id: &str, secret: &str, request_id: &str, event: UpdateEvent) -> Clien
 async fn records_and_leases(app: Router, db: Db) {
     let mut admin = Client::new(&app);
     setup(&mut admin).await;
-    policy::set_offered_version(&db, &Actor::Operator, Some("2.0")).await.unwrap();
+    offer_release(&db, "windows-x86_64", "2.0").await;
     set_policy(&db, UpdatePolicy { concurrency_limit: 1, ..Default::default() }).await;
     let draws = clients::Draws::seeded(1);
     let t0 = kinmu::now();

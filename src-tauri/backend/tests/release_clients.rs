@@ -3,6 +3,8 @@
 //! root `kinmu release root` wrote, walks the rotated root, downloads and verifies each file of a
 //! release published with `kinmu release publish`, and resumes a download with a Range request;
 //! a tampered file and tampered metadata are refused. This proves the layout is TUF's standard one.
+//! The metadata is public, a target without a transfer slot is refused (429, check in), and the
+//! client downloads with the slot a check-in gave it in the `X-Kinmu-Slot` header.
 
 mod test_databases;
 
@@ -78,6 +80,7 @@ fn python_tuf_verifies_what_kinmu_serves(python: &Path, database: Option<String>
     assert!(out.contains("2 files"), "{out}");
     // The client shipped with root 1; the timestamp key is replaced since: it walks to root 2.
     ok(kinmu().args(["release", "rotate-key", "--role", "timestamp", "--root-key"]).arg(&root_key).output().unwrap(), "rotate-key");
+    ok(kinmu().args(["release", "offer", "2.0.0", "--platform", "windows-x86_64"]).output().unwrap(), "offer");
     let list = ok(kinmu().args(["release", "list", "--format", "csv"]).output().unwrap(), "list");
     assert!(list.contains("2.0.0,windows-x86_64,"), "{list}");
 
@@ -100,6 +103,8 @@ fn python_tuf_verifies_what_kinmu_serves(python: &Path, database: Option<String>
             .arg(&base)
             .arg(&trusted)
             .arg(dir.path().join(work))
+            .arg(format!("verify-{work}"))
+            .arg("windows-x86_64")
             .args(["windows-x86_64/2.0.0/kinmu-desktop.exe", "windows-x86_64/2.0.0/ui/app.js"])
             .output()
             .unwrap()
@@ -107,6 +112,10 @@ fn python_tuf_verifies_what_kinmu_serves(python: &Path, database: Option<String>
     let report: serde_json::Value = serde_json::from_str(&ok(client("client-1"), "python-tuf client")).unwrap();
     println!("python-tuf: {report}");
     assert_eq!(report["root_version"], 2, "the client walked from root 1 to root 2");
+    let without = &report["without_slot"];
+    assert_eq!((without["status"].as_i64(), without["retry_after"].as_str()), (Some(429), Some("5")), "{without}");
+    assert!(without["message"].as_str().unwrap().contains("check in"), "{without}");
+    assert_eq!(report["offered_version"], "2.0.0", "the release offered for the client's platform");
     let targets = report["targets"].as_array().unwrap();
     assert_eq!(targets[0]["length"], binary.len());
     assert_eq!(targets[0]["sha256"], kinmu::updates::releases::sha256_hex(&binary));

@@ -19,7 +19,9 @@ use kinmu::accounts::Actor;
 use kinmu::config::DatabaseUrl;
 use kinmu::database::Db;
 use kinmu::http::{AppState, ServerOptions};
+use kinmu::updates::clients;
 use kinmu::updates::releases::{self, RepositoryDir, RotatedRole};
+use kinmu_shared::api::{Admission, ClientCheckIn};
 use serde_json::json;
 use test_databases::{postgres_url, sqlite_url};
 use tough::{IntoVec, RepositoryLoader, TargetName, Transport, TransportError, TransportErrorKind, TransportStream};
@@ -28,14 +30,16 @@ use url::Url;
 
 const DAY: i64 = 86_400;
 
-/// tough's transport over the server's router: each URL's path is asked of the router as a GET.
+/// tough's transport over the server's router: each URL's path is asked of the router as a GET,
+/// with the transfer slot's token (a client checked in for it).
 #[derive(Debug, Clone)]
-struct Served(Router);
+struct Served(Router, String);
 
 #[tough::async_trait]
 impl Transport for Served {
     async fn fetch(&self, url: Url) -> Result<TransportStream, TransportError> {
-        let resp = self.0.clone().oneshot(Request::get(url.path()).body(Body::empty()).unwrap()).await.unwrap();
+        let req = Request::get(url.path()).header("x-kinmu-slot", &self.1).body(Body::empty()).unwrap();
+        let resp = self.0.clone().oneshot(req).await.unwrap();
         match resp.status() {
             StatusCode::OK => {
                 let bytes = to_bytes(resp.into_body(), usize::MAX)
@@ -55,6 +59,25 @@ struct Fixture {
     repo: RepositoryDir,
     root_key: PathBuf,
     app: Router,
+    slot: std::sync::Mutex<Option<String>>,
+}
+
+/// A desktop client of `windows-x86_64` with nothing installed asks for a transfer slot at `now`;
+/// the slot's token. A release of the platform must be offered.
+async fn check_in_for_slot(db: &Db, client_id: &str, now: i64) -> String {
+    let req = ClientCheckIn {
+        client_id: client_id.into(),
+        host: "PC-RELEASES".into(),
+        user: "sato".into(),
+        platform: "windows-x86_64".into(),
+        wants_update: true,
+        ..Default::default()
+    };
+    let answer = clients::check_in(db, req, now, &clients::Draws::seeded(7)).await.unwrap();
+    match answer.admission {
+        Some(Admission::Admitted { slot_token: Some(token), .. }) => token,
+        other => panic!("no slot for {client_id}: {other:?} (decision {:?})", answer.decision),
+    }
 }
 
 impl Fixture {
@@ -75,7 +98,7 @@ impl Fixture {
         )
         .await
         .unwrap();
-        Fixture { app: kinmu::http::router(Arc::clone(&state)), dir, db, repo, root_key }
+        Fixture { app: kinmu::http::router(Arc::clone(&state)), dir, db, repo, root_key, slot: Default::default() }
     }
 
     /// A release folder: a 300 KB binary and a UI file.
@@ -93,6 +116,21 @@ impl Fixture {
         releases::publish(&self.db, &Actor::Operator, &self.repo, &src, version, "windows-x86_64", now).await.unwrap()
     }
 
+    /// A transfer slot's token, for one client checked in once (the newest release of the
+    /// platform is offered first when none is).
+    async fn slot(&self) -> String {
+        if let Some(token) = self.slot.lock().unwrap().clone() {
+            return token;
+        }
+        if releases::catalog::offered(&self.db, "windows-x86_64").await.unwrap().is_none() {
+            let newest = releases::catalog::all(&self.db).await.unwrap().into_iter().next().expect("a release is published");
+            releases::offer(&self.db, &Actor::Operator, newest.id).await.unwrap();
+        }
+        let token = check_in_for_slot(&self.db, "release-reader", kinmu::now()).await;
+        *self.slot.lock().unwrap() = Some(token.clone());
+        token
+    }
+
     fn first_root(&self) -> Vec<u8> {
         std::fs::read(self.repo.metadata().join("1.root.json")).unwrap()
     }
@@ -104,7 +142,7 @@ impl Fixture {
             Url::parse("http://kinmu.test/updates/metadata/").unwrap(),
             Url::parse("http://kinmu.test/updates/targets/").unwrap(),
         )
-        .transport(Served(self.app.clone()))
+        .transport(Served(self.app.clone(), self.slot().await))
         .datastore(cache)
         .load()
         .await
@@ -319,9 +357,11 @@ async fn the_repository_is_served_with_ranges_etags_and_cache_headers(url: Datab
     let file = releases::files(&f.db, &Actor::Operator, r.id).await.unwrap().into_iter().find(|x| x.target.ends_with("desktop")).unwrap();
     let bytes = std::fs::read(f.dir.path().join("src-1.0.0/kinmu-desktop")).unwrap();
     let path = format!("/updates/targets/windows-x86_64/1.0.0/{}.kinmu-desktop", file.sha256);
+    let slot = f.slot().await;
+    let slot = ("x-kinmu-slot", slot.as_str());
 
     // Whole, with its validator; hashed names are immutable, the timestamp is asked again each time.
-    let (status, h, body) = get(&f.app, &path, &[]).await;
+    let (status, h, body) = get(&f.app, &path, &[slot]).await;
     assert_eq!((status, body.len()), (StatusCode::OK, bytes.len()));
     assert_eq!(body, bytes);
     assert_eq!(h["cache-control"], "public, max-age=31536000, immutable");
@@ -337,24 +377,24 @@ async fn the_repository_is_served_with_ranges_etags_and_cache_headers(url: Datab
     assert_eq!(status, StatusCode::OK, "public: no login");
 
     // If-None-Match: 304 without a body.
-    let (status, h, body) = get(&f.app, &path, &[("if-none-match", &etag)]).await;
+    let (status, h, body) = get(&f.app, &path, &[slot, ("if-none-match", &etag)]).await;
     assert_eq!((status, body.len()), (StatusCode::NOT_MODIFIED, 0));
     assert_eq!(h["etag"].to_str().unwrap(), etag);
-    let (status, _, _) = get(&f.app, &path, &[("if-none-match", "\"other\"")]).await;
+    let (status, _, _) = get(&f.app, &path, &[slot, ("if-none-match", "\"other\"")]).await;
     assert_eq!(status, StatusCode::OK);
 
     // Ranges: a resumed download gets the rest; one past the end is 416.
-    let (status, h, body) = get(&f.app, &path, &[("range", "bytes=100000-")]).await;
+    let (status, h, body) = get(&f.app, &path, &[slot, ("range", "bytes=100000-")]).await;
     assert_eq!(status, StatusCode::PARTIAL_CONTENT);
     assert_eq!(h["content-range"].to_str().unwrap(), format!("bytes 100000-{}/{}", bytes.len() - 1, bytes.len()));
     assert_eq!(body, bytes[100_000..]);
-    let (status, _, body) = get(&f.app, &path, &[("range", "bytes=10-19")]).await;
+    let (status, _, body) = get(&f.app, &path, &[slot, ("range", "bytes=10-19")]).await;
     assert_eq!((status, body.as_slice()), (StatusCode::PARTIAL_CONTENT, &bytes[10..20]));
-    let (status, _, body) = get(&f.app, &path, &[("range", "bytes=100000-"), ("if-range", &etag)]).await;
+    let (status, _, body) = get(&f.app, &path, &[slot, ("range", "bytes=100000-"), ("if-range", &etag)]).await;
     assert_eq!((status, body.len()), (StatusCode::PARTIAL_CONTENT, bytes.len() - 100_000), "the same version: the rest");
-    let (status, _, body) = get(&f.app, &path, &[("range", "bytes=100000-"), ("if-range", "\"older\"")]).await;
+    let (status, _, body) = get(&f.app, &path, &[slot, ("range", "bytes=100000-"), ("if-range", "\"older\"")]).await;
     assert_eq!((status, body.len()), (StatusCode::OK, bytes.len()), "another version: the whole file");
-    let (status, h, _) = get(&f.app, &path, &[("range", "bytes=900000-")]).await;
+    let (status, h, _) = get(&f.app, &path, &[slot, ("range", "bytes=900000-")]).await;
     assert_eq!(status, StatusCode::RANGE_NOT_SATISFIABLE);
     assert_eq!(h["content-range"].to_str().unwrap(), format!("bytes */{}", bytes.len()));
 
@@ -369,7 +409,7 @@ async fn the_repository_is_served_with_ranges_etags_and_cache_headers(url: Datab
         "/updates/metadata/.staging-x",
         "/updates/targets/windows-x86_64",
     ] {
-        let (status, _, body) = get(&f.app, bad, &[]).await;
+        let (status, _, body) = get(&f.app, bad, &[slot]).await;
         assert!(status == StatusCode::NOT_FOUND || status == StatusCode::BAD_REQUEST, "{bad}: {status}");
         assert!(!String::from_utf8_lossy(&body).contains("PRIVATE") && body.len() < 200, "{bad} leaked {} bytes", body.len());
     }
@@ -385,6 +425,67 @@ async fn the_repository_is_served_with_ranges_etags_and_cache_headers_on_sqlite(
 async fn the_repository_is_served_with_ranges_etags_and_cache_headers_on_postgres() {
     let Some(url) = postgres_url().await else { return };
     the_repository_is_served_with_ranges_etags_and_cache_headers(url, tempfile::tempdir().unwrap()).await;
+}
+
+/// The concurrency limit gates the transfers: a target needs a current slot's token in
+/// `X-Kinmu-Slot` (none, a made-up one, an expired one, a paused service: 429 with `Retry-After`,
+/// saying to check in), while the metadata stays public.
+async fn target_downloads_need_a_transfer_slot(url: DatabaseUrl, dir: tempfile::TempDir) {
+    let now = kinmu::now();
+    let f = Fixture::new(&url, dir, now).await;
+    let r = f.publish("1.0.0", now).await;
+    releases::offer(&f.db, &Actor::Operator, r.id).await.unwrap();
+    let file = releases::files(&f.db, &Actor::Operator, r.id).await.unwrap().into_iter().find(|x| x.target.ends_with("desktop")).unwrap();
+    let bytes = std::fs::read(f.dir.path().join("src-1.0.0/kinmu-desktop")).unwrap();
+    let path = format!("/updates/targets/windows-x86_64/1.0.0/{}.kinmu-desktop", file.sha256);
+
+    let refused = |what: &str, (status, h, body): (StatusCode, axum::http::HeaderMap, Vec<u8>)| {
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{what}");
+        assert_eq!(h["retry-after"], "5", "{what}");
+        let text = String::from_utf8(body).unwrap();
+        assert!(text.contains("X-Kinmu-Slot") && (text.contains("check in") || text.contains("チェックイン")), "{what}: {text}");
+        text
+    };
+    refused("no slot", get(&f.app, &path, &[]).await);
+    refused("no slot, resuming", get(&f.app, &path, &[("range", "bytes=100-")]).await);
+    refused("a made-up slot", get(&f.app, &path, &[("x-kinmu-slot", "not-a-slot-token")]).await);
+    let ja = refused("no slot, in Japanese", get(&f.app, &path, &[("accept-language", "ja")]).await);
+    assert!(ja.contains("チェックイン"), "{ja}");
+    // The metadata stays public: any TUF client verifies the repository.
+    for public in ["/updates/metadata/1.root.json", "/updates/metadata/timestamp.json"] {
+        assert_eq!(get(&f.app, public, &[]).await.0, StatusCode::OK, "{public}");
+    }
+
+    // A current slot: served, whole and resumed.
+    let token = check_in_for_slot(&f.db, "slot-holder-1", now).await;
+    let (status, _, body) = get(&f.app, &path, &[("x-kinmu-slot", &token)]).await;
+    assert_eq!((status, body == bytes), (StatusCode::OK, true));
+    let (status, h, body) = get(&f.app, &path, &[("x-kinmu-slot", &token), ("range", "bytes=200000-")]).await;
+    assert_eq!(status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(h["content-range"].to_str().unwrap(), format!("bytes 200000-{}/{}", bytes.len() - 1, bytes.len()));
+    assert_eq!(body, bytes[200_000..]);
+
+    // A slot given longer ago than it lasts, never renewed: expired, refused.
+    let stale = check_in_for_slot(&f.db, "slot-holder-2", now - clients::SLOT_SECONDS - 5).await;
+    refused("an expired slot", get(&f.app, &path, &[("x-kinmu-slot", &stale)]).await);
+
+    // The service paused: no transfer, even with a current slot.
+    let mut p = kinmu::updates::policy::load(&f.db.pool).await.unwrap();
+    p.service_paused = true;
+    kinmu::updates::policy::write(&f.db.pool, &p, now, "test").await.unwrap();
+    refused("the service paused", get(&f.app, &path, &[("x-kinmu-slot", &token)]).await);
+}
+
+#[tokio::test]
+async fn target_downloads_need_a_transfer_slot_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    target_downloads_need_a_transfer_slot(sqlite_url(&dir), dir).await;
+}
+
+#[tokio::test]
+async fn target_downloads_need_a_transfer_slot_on_postgres() {
+    let Some(url) = postgres_url().await else { return };
+    target_downloads_need_a_transfer_slot(url, tempfile::tempdir().unwrap()).await;
 }
 
 async fn an_administrator_lists_releases_and_chooses_the_one_offered(url: DatabaseUrl, dir: tempfile::TempDir) {
@@ -416,6 +517,9 @@ async fn an_administrator_lists_releases_and_chooses_the_one_offered(url: Databa
     let r = releases::offer_version(&f.db, &Actor::Operator, "1.1.0", "windows-x86_64").await.unwrap();
     assert!(r.offered);
     let bad = releases::publish(&f.db, &Actor::Operator, &f.repo, f.dir.path(), "../1", "windows-x86_64", now).await.unwrap_err();
+    assert!(matches!(&bad, kinmu::error::Error::Invalid(e) if e.field == "version"), "{bad}");
+    // A release's version is one clients compare: numbers separated by dots.
+    let bad = releases::publish(&f.db, &Actor::Operator, &f.repo, f.dir.path(), "2.0.0-rc1", "windows-x86_64", now).await.unwrap_err();
     assert!(matches!(&bad, kinmu::error::Error::Invalid(e) if e.field == "version"), "{bad}");
 }
 

@@ -5,7 +5,8 @@
 -- The policy: one row. `draws` counts admissions; every check-in that may admit a client bumps it
 -- first, which serialises admissions (a row lock on PostgreSQL, the write lock on SQLite), so
 -- never more than `concurrency_limit` clients hold a slot, however many servers share the database.
--- `offered_version` is the release clients are offered (set where the releases are chosen).
+-- The release clients are offered is not here: it is the release offered for the client's
+-- platform (`update_releases.offered`, 0012).
 CREATE TABLE update_policy (
     id                   BIGINT PRIMARY KEY CHECK (id = 1),
     startup_mode         TEXT NOT NULL DEFAULT 'mandatory',
@@ -15,7 +16,6 @@ CREATE TABLE update_policy (
     service_paused       BIGINT NOT NULL DEFAULT 0,
     system_log_enabled   BIGINT NOT NULL DEFAULT 1,
     retention_days       BIGINT NOT NULL DEFAULT 365,
-    offered_version      TEXT,
     changed_at           BIGINT,
     changed_by           TEXT,
     draws                BIGINT NOT NULL DEFAULT 0

@@ -1,6 +1,14 @@
-//! Serves the release repository in TUF's standard layout, to anyone (TUF clients verify what
-//! they download against the root they ship with): `<base>/updates/metadata/<file>` and
-//! `<base>/updates/targets/<path>`. Files are streamed from disk (tower-http's `ServeFile`: `Range`
+//! Serves the release repository in TUF's standard layout: `<base>/updates/metadata/<file>` and
+//! `<base>/updates/targets/<path>`. TUF clients verify what they download against the root they
+//! ship with.
+//!
+//! **Who may download.** Metadata is public: anyone may read and verify it. A target (a release's
+//! file) is served only to a request carrying a current transfer slot's token in the header
+//! [`SLOT_HEADER`] (`X-Kinmu-Slot`), as a check-in hands it out ([`crate::updates::clients`]): so
+//! the policy's concurrency limit bounds the clients transferring, and a paused service transfers
+//! nothing. Without a current slot the answer is 429 with `Retry-After`, saying to check in. Any
+//! conforming TUF client can still verify the repository and download through a slot (python-tuf's
+//! ngclient sends the header through its fetcher's session). Files are streamed from disk (tower-http's `ServeFile`: `Range`
 //! requests answer 206 with `Content-Range`, or 416; an `If-Range` naming another version gets the
 //! whole file), with an `ETag` (answered 304 to a matching `If-None-Match`) and a `Cache-Control`: versioned metadata and hash-named targets never change
 //! (`immutable`), `timestamp.json` must be asked again each time (`no-cache`).
@@ -9,9 +17,10 @@ use std::path::{Component, Path, PathBuf};
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::header::{CACHE_CONTROL, ETAG, IF_NONE_MATCH, IF_RANGE, RANGE};
+use axum::http::header::{ACCEPT_LANGUAGE, CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH, IF_RANGE, RANGE, RETRY_AFTER};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use kinmu_shared::messages::Text;
 use tower::ServiceExt;
 
 use super::SharedState;
@@ -28,10 +37,45 @@ pub async fn metadata(State(state): State<SharedState>, axum::extract::Path(path
 /// `<base>/updates/targets/{*path}`. A target in a folder lies at `<dir>/<sha256>.<name>`, as
 /// the TUF specification and python-tuf ask for it; tough's loader asks `<sha256>.<dir>/<name>`
 /// (the hash before the whole path), which is answered with the same file.
+/// Served only with a current transfer slot (see the module's note).
 pub async fn targets(State(state): State<SharedState>, axum::extract::Path(path): axum::extract::Path<String>, req: Request) -> Response {
     let Some(repo) = &state.updates else { return not_found() };
+    let token = req.headers().get(SLOT_HEADER).and_then(|v| v.to_str().ok()).map(str::trim).filter(|t| !t.is_empty());
+    let holder = match token {
+        Some(token) => crate::updates::clients::slot_holder(&state.db, token, crate::now()).await,
+        None => Ok(None),
+    };
+    match holder {
+        Ok(Some(_)) => {}
+        Ok(None) => return slot_required(req.headers()),
+        Err(e) => return e.into_response(),
+    }
     let path = hash_into_file_name(&path).unwrap_or(path);
     send(&repo.targets(), &path, Area::Targets, req).await
+}
+
+/// The header carrying the transfer slot's token on a target request.
+pub const SLOT_HEADER: &str = "x-kinmu-slot";
+
+/// 429: no current transfer slot. In the caller's language (`Accept-Language`).
+fn slot_required(headers: &HeaderMap) -> Response {
+    let language = super::error_response::language_of(None, headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
+    let text = Text::new(
+        "a release's files are transferred with a transfer slot: check in (POST /api/v1/updates/check with wants_update) and \
+         send the slot's token in the X-Kinmu-Slot header; without one, or once it expired, check in again",
+        "リリースのファイルは転送枠を得てから取得します。チェックイン（wants_update を付けた POST /api/v1/updates/check）で得た転送枠のトークンを \
+         X-Kinmu-Slot ヘッダーで送ってください。トークンがないか期限切れのときは、もう一度チェックインしてください。",
+    );
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [
+            (RETRY_AFTER, HeaderValue::from(crate::updates::clients::WAITING_CHECK_SECONDS)),
+            (CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            (CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8")),
+        ],
+        text.get(language).unwrap_or(text.en()).to_string(),
+    )
+        .into_response()
 }
 
 /// `<sha256>.<dir>/<name>` → `<dir>/<sha256>.<name>`; None for any other path.

@@ -135,9 +135,12 @@ pub async fn check_in(db: &Db, req: ClientCheckIn, now: i64, draws: &Draws) -> R
     let user = short_text("user", &req.user, 256, false)?;
     let version = req.version.as_deref().map(|v| ModuleVersion::parse("version", v)).transpose()?;
     let updater_version = req.updater_version.as_deref().map(|v| ModuleVersion::parse("updater_version", v)).transpose()?;
-    let stored = policy::load(&db.pool).await?;
-    let offered = stored.offered_version.as_deref().and_then(|v| ModuleVersion::parse("offered_version", v).ok());
-    let policy = stored.policy;
+    super::releases::check_platform(&req.platform)?;
+    let policy = policy::load(&db.pool).await?;
+    // What is offered is the release offered for the client's platform (none: nothing pending).
+    let offered_release = super::releases::catalog::offered(db, &req.platform).await?;
+    let offered_version = offered_release.map(|r| r.version);
+    let offered = offered_version.as_deref().and_then(|v| ModuleVersion::parse("offered_version", v).ok());
 
     let known = authenticate(db, &req.client_id, req.client_secret.as_deref()).await?.is_some();
     let mut new_secret = None;
@@ -198,7 +201,7 @@ pub async fn check_in(db: &Db, req: ClientCheckIn, now: i64, draws: &Draws) -> R
     Ok(CheckInAnswer {
         decision,
         message: policy.message,
-        offered_version: stored.offered_version,
+        offered_version,
         install_kind: install,
         client_secret: new_secret,
         admission,
@@ -363,7 +366,7 @@ pub async fn list(db: &Db, actor: &Actor) -> Result<ClientList> {
     .fetch_all(&db.pool)
     .await?;
     let (admitted, waiting) = transfer_counts(db).await?;
-    let limit = policy::load(&db.pool).await?.policy.concurrency_limit;
+    let limit = policy::load(&db.pool).await?.concurrency_limit;
     Ok(ClientList {
         clients: rows
             .into_iter()

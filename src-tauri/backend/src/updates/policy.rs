@@ -5,7 +5,7 @@
 
 use kinmu_shared::Permission;
 use kinmu_shared::api::{UpdatePolicyChange, UpdatePolicyView};
-use kinmu_shared::update_policy::{ModuleVersion, StartupMode, UpdatePolicy};
+use kinmu_shared::update_policy::{StartupMode, UpdatePolicy};
 
 use crate::accounts::{Actor, sessions};
 use crate::database::Db;
@@ -20,41 +20,33 @@ struct PolicyRow {
     service_paused: i64,
     system_log_enabled: i64,
     retention_days: i64,
-    offered_version: Option<String>,
 }
 
-/// The policy and the version clients are offered, as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Stored {
-    pub policy: UpdatePolicy,
-    pub offered_version: Option<String>,
-}
-
-pub async fn load<'e>(exec: impl sqlx::Executor<'e, Database = sqlx::Any>) -> Result<Stored> {
+/// The policy as stored. The release clients are offered is not part of it: it is the release
+/// offered for each platform ([`crate::updates::releases::catalog::offered`]).
+pub async fn load<'e>(exec: impl sqlx::Executor<'e, Database = sqlx::Any>) -> Result<UpdatePolicy> {
     let row: PolicyRow = sqlx::query_as(
-        "SELECT startup_mode, concurrency_limit, message, new_installs_allowed, service_paused, system_log_enabled, retention_days, \
-         offered_version FROM update_policy WHERE id = 1",
+        "SELECT startup_mode, concurrency_limit, message, new_installs_allowed, service_paused, system_log_enabled, retention_days \
+         FROM update_policy WHERE id = 1",
     )
     .fetch_one(exec)
     .await?;
-    Ok(Stored {
-        policy: UpdatePolicy {
-            startup_mode: StartupMode::from_key(&row.startup_mode).unwrap_or_default(),
-            concurrency_limit: row.concurrency_limit,
-            message: row.message,
-            new_installs_allowed: row.new_installs_allowed != 0,
-            service_paused: row.service_paused != 0,
-            system_log_enabled: row.system_log_enabled != 0,
-            retention_days: row.retention_days,
-        },
-        offered_version: row.offered_version,
+    Ok(UpdatePolicy {
+        startup_mode: StartupMode::from_key(&row.startup_mode).unwrap_or_default(),
+        concurrency_limit: row.concurrency_limit,
+        message: row.message,
+        new_installs_allowed: row.new_installs_allowed != 0,
+        service_paused: row.service_paused != 0,
+        system_log_enabled: row.system_log_enabled != 0,
+        retention_days: row.retention_days,
     })
 }
 
 async fn view_of(db: &Db) -> Result<UpdatePolicyView> {
-    let stored = load(&db.pool).await?;
+    let policy = load(&db.pool).await?;
+    let offered = super::releases::catalog::offered_all(db).await?;
     let (admitted, waiting) = super::clients::transfer_counts(db).await?;
-    Ok(UpdatePolicyView { policy: stored.policy, offered_version: stored.offered_version, admitted, waiting })
+    Ok(UpdatePolicyView { policy, offered, admitted, waiting })
 }
 
 pub async fn view(db: &Db, actor: &Actor) -> Result<UpdatePolicyView> {
@@ -97,25 +89,5 @@ pub async fn write<'e>(exec: impl sqlx::Executor<'e, Database = sqlx::Any>, p: &
     .bind(changed_by)
     .execute(exec)
     .await?;
-    Ok(())
-}
-
-/// The version clients are offered.
-pub async fn offered_version(db: &Db) -> Result<Option<String>> {
-    Ok(load(&db.pool).await?.offered_version)
-}
-
-/// Chooses the version clients are offered (None: none). This is where the releases (published
-/// and signed elsewhere) connect to the policy.
-pub async fn set_offered_version(db: &Db, actor: &Actor, version: Option<&str>) -> Result<()> {
-    actor.require(Permission::ManageUpdates)?;
-    let version = match version {
-        Some(v) => {
-            ModuleVersion::parse("offered_version", v)?;
-            Some(v.trim().to_string())
-        }
-        None => None,
-    };
-    sqlx::query("UPDATE update_policy SET offered_version = $1 WHERE id = 1").bind(version).execute(&db.pool).await?;
     Ok(())
 }

@@ -65,7 +65,7 @@ pub async fn report_event(db: &Db, report: ClientEventReport, now: i64) -> Resul
         ));
     }
     let client_id = report.client_id.trim();
-    let stored = policy::load(&db.pool).await?;
+    let policy = policy::load(&db.pool).await?;
     let (host, user): (String, String) =
         sqlx::query_as("SELECT host, os_user FROM update_clients WHERE client_id = $1 ORDER BY last_seen_at DESC LIMIT 1")
             .bind(client_id)
@@ -168,7 +168,7 @@ pub async fn report_event(db: &Db, report: ClientEventReport, now: i64) -> Resul
         .bind(r.id)
         .execute(&mut *tx)
         .await?;
-        if stored.policy.system_log_enabled {
+        if policy.system_log_enabled {
             if let Some(category) = event.log_entry() {
                 let detail = match (&event, category) {
                     (UpdateEvent::DownloadStarted, _) => {
@@ -203,7 +203,7 @@ pub async fn report_event(db: &Db, report: ClientEventReport, now: i64) -> Resul
     }
     tx.commit().await?;
     if matches!(event, UpdateEvent::DownloadStarted) {
-        purge_older(db, stored.policy.retention_days, now).await?;
+        purge_older(db, policy.retention_days, now).await?;
     }
     Ok(EventReceipt { recorded: true, record_id })
 }
@@ -290,7 +290,7 @@ async fn purge_older(db: &Db, retention_days: i64, now: i64) -> Result<Purged> {
 
 /// Deletes the ended records, log entries and events older than the policy's retention.
 pub async fn purge(db: &Db, now: i64) -> Result<Purged> {
-    let retention = policy::load(&db.pool).await?.policy.retention_days;
+    let retention = policy::load(&db.pool).await?.retention_days;
     purge_older(db, retention, now).await
 }
 

@@ -1,6 +1,7 @@
 //! Client updates (updates.manage): the update policy (start-up mode, concurrency limit, the
 //! administrator's message, new installs, the service paused, the system log and its retention,
-//! saved with the password entered again), the clients connected and waiting (refreshed every few
+//! saved with the password entered again), the releases published per platform with the one
+//! offered on each (offering another takes the offer from the one before), the clients connected and waiting (refreshed every few
 //! seconds while the page is open), the update records with filters and CSV export, and the
 //! system log.
 
@@ -9,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use kinmu_shared::api::routes::{self, Empty};
 use kinmu_shared::api::{
-    ClientList, UpdateLogList, UpdateLogQuery, UpdatePolicyChange, UpdatePolicyView, UpdateRecordList, UpdateRecordQuery,
+    ClientList, ReleaseList, UpdateLogList, UpdateLogQuery, UpdatePolicyChange, UpdatePolicyView, UpdateRecordList, UpdateRecordQuery,
 };
 use kinmu_shared::update_policy::{ClientProgram, LogLevel, RecordResult, StartupMode, UpdatePolicy};
 use leptos::prelude::*;
@@ -132,6 +133,90 @@ pub fn UpdatesPage() -> impl IntoView {
             busy.set(false);
         });
     };
+    // The releases, and offering one to the clients of its platform.
+    let releases = RwSignal::new(None::<ReleaseList>);
+    let releases_error = RwSignal::new(None::<String>);
+    let offering = RwSignal::new(None::<i64>);
+    let load_releases = move || {
+        leptos::task::spawn_local(async move {
+            match api_client::call::<routes::ListReleases>(&(), &(), &Empty).await {
+                Ok(l) => {
+                    releases.set(Some(l));
+                    releases_error.set(None);
+                }
+                Err(e) => releases_error.set(Some(e.message)),
+            }
+        });
+    };
+    load_releases();
+    let offer = move |id: i64| {
+        if offering.get_untracked().is_some() {
+            return;
+        }
+        offering.set(Some(id));
+        leptos::task::spawn_local(async move {
+            match api_client::call::<routes::OfferRelease>(&id, &(), &Empty).await {
+                Ok(_) => {
+                    releases_error.set(None);
+                    if let Ok(v) = api_client::call::<routes::GetUpdatePolicy>(&(), &(), &Empty).await {
+                        view_state.set(Some(v));
+                    }
+                    load_releases();
+                }
+                Err(e) => releases_error.set(Some(e.message)),
+            }
+            offering.set(None);
+        });
+    };
+    let offered_text = move || {
+        view_state.with(|v| {
+            let offered = v.as_ref().map(|v| v.offered.as_slice()).unwrap_or_default();
+            if offered.is_empty() {
+                t("updates.none_offered").to_string()
+            } else {
+                offered.iter().map(|r| format!("{} {}", r.platform, r.version)).collect::<Vec<_>>().join(", ")
+            }
+        })
+    };
+    let release_rows = move || {
+        releases
+            .with(|l| l.as_ref().map(|l| l.releases.clone()).unwrap_or_default())
+            .into_iter()
+            .map(|r| {
+                let id = r.id;
+                let (platform, version) = (r.platform.clone(), r.version.clone());
+                // Named with its release for screen readers, in the reader's language.
+                let label = move || format!("{} {} {}", t("updates.offer"), platform, version);
+                view! {
+                    <tr data-release=r.id>
+                        <td>{r.platform.clone()}</td>
+                        <td>{r.version.clone()}</td>
+                        <td>{fmt(r.published_at)}</td>
+                        <td>{format!("{} / {} B", r.files, r.bytes)}</td>
+                        <td data-testid="release-state">
+                            {if r.offered {
+                                view! { <span class="badge ok">{tx("updates.release_offered")}</span> }.into_any()
+                            } else {
+                                view! {
+                                    <button
+                                        type="button"
+                                        data-testid="release-offer"
+                                        aria-label=label
+                                        disabled=move || offering.get().is_some()
+                                        on:click=move |_| offer(id)
+                                    >
+                                        {tx("updates.offer")}
+                                    </button>
+                                }
+                                    .into_any()
+                            }}
+                        </td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+
     let mode_options =
         Signal::derive(|| StartupMode::ALL.iter().map(|m| (m.key().to_string(), t(mode_key(*m)).to_string())).collect::<Vec<_>>());
 
@@ -295,7 +380,7 @@ pub fn UpdatesPage() -> impl IntoView {
                     " · "
                     {tx("updates.offered")}
                     " "
-                    {move || view_state.with(|v| v.as_ref().and_then(|v| v.offered_version.clone())).unwrap_or_else(|| t("updates.none_offered").to_string())}
+                    <span data-testid="updates-offered">{offered_text}</span>
                 </p>
                 <form on:submit=submit novalidate data-testid="updates-policy">
                     <SelectField id="startup_mode" field="startup_mode" label=tr("updates.startup_mode") value=mode errors=errors options=mode_options />
@@ -315,6 +400,23 @@ pub fn UpdatesPage() -> impl IntoView {
                     </div>
                 </form>
             </Show>
+
+            <h2>{tx("updates.releases")}</h2>
+            <p>{tx("updates.releases_intro")}</p>
+            {move || releases_error.get().map(|e| view! { <p class="error-banner" role="alert">{e}</p> })}
+            {move || {
+                releases
+                    .with(|l| l.as_ref().is_some_and(|l| l.releases.is_empty()))
+                    .then(|| view! { <p data-testid="releases-empty">{tx("updates.no_releases")}</p> })
+            }}
+            <div class="table-wrap">
+                <table data-testid="updates-releases">
+                    <thead>
+                        <tr>{th(&["updates.platform", "updates.version", "updates.published", "updates.files", "updates.release_state"])}</tr>
+                    </thead>
+                    <tbody>{release_rows}</tbody>
+                </table>
+            </div>
 
             <h2>{tx("updates.clients")}</h2>
             <p data-testid="updates-counts">{counts}</p>

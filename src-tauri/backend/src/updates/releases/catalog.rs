@@ -109,3 +109,20 @@ pub async fn offer(db: &Db, id: i64) -> Result<()> {
     tx.commit().await?;
     Ok(())
 }
+
+/// The release offered to the clients of `platform` (None: none is offered there, and its clients
+/// have no update pending). The one truth of what clients are offered.
+pub async fn offered(db: &Db, platform: &str) -> Result<Option<Release>> {
+    let row: Option<ReleaseRow> = sqlx::query_as(&format!("{SELECT} WHERE r.platform = $1 AND r.offered = 1 {GROUP}"))
+        .bind(platform)
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(row.map(Release::from))
+}
+
+/// The release offered on each platform that has one, by platform.
+pub async fn offered_all(db: &Db) -> Result<Vec<Release>> {
+    let rows: Vec<ReleaseRow> =
+        sqlx::query_as(&format!("{SELECT} WHERE r.offered = 1 {GROUP} ORDER BY r.platform")).fetch_all(&db.pool).await?;
+    Ok(rows.into_iter().map(Release::from).collect())
+}

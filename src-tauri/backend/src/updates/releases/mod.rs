@@ -36,20 +36,23 @@ pub fn this_platform() -> String {
     format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH)
 }
 
-/// A version: 1 to 64 letters, digits, `.`, `-`, `+` or `_`, starting with a letter or digit.
+/// A version: numbers separated by dots (e.g. `1.4.0`), as clients compare versions
+/// ([`kinmu_shared::update_policy::ModuleVersion`]): the release offered for a platform is always
+/// one a client can tell newer or not.
 pub fn check_version(version: &str) -> Result<()> {
-    let ok = !version.is_empty()
-        && version.len() <= 64
-        && version.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && version.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+' | '_'));
+    let ok = version == version.trim() && kinmu_shared::update_policy::ModuleVersion::parse("version", version).is_ok();
     if ok {
         Ok(())
     } else {
         Err(Error::invalid(
             "version",
             Text::new(
-                format!("{version:?} is not a version: use up to 64 letters, digits, '.', '-', '+' or '_', e.g. 1.4.0"),
-                format!("{version:?} はバージョンとして使えません。英数字と . - + _ を 64 文字以内で指定してください（例: 1.4.0）"),
+                format!(
+                    "{version:?} is not a version: use numbers separated by dots, at most 40 characters, e.g. 1.4.0 (clients compare them)"
+                ),
+                format!(
+                    "{version:?} はバージョンとして使えません。1.4.0 のように数字をドットで区切って 40 文字以内で指定してください（クライアントが比較します）"
+                ),
             ),
         ))
     }
