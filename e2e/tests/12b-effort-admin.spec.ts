@@ -62,17 +62,17 @@ test('projects, approval and the lock: set up by the administrator, approved by 
   await page.getByTestId('effort-settings-link').click();
   await expect(page.getByRole('heading', { name: 'Effort settings' })).toBeVisible();
   await expect(page.getByLabel('Submission period')).toHaveValue('month');
-  await page.locator('#activity1-code').fill('DES');
+  await page.locator('#activity1-code').fill('ADS');
   await page.keyboard.press('Tab');
   await page.keyboard.type('Design work');
   await page.keyboard.press('Enter');
-  await expect(page.getByTestId('activity-DES')).toContainText('Design work');
+  await expect(page.getByTestId('activity-ADS')).toContainText('Design work');
   // The focus is back in the code field for the next one.
   await expect(page.locator('#activity1-code')).toBeFocused();
   // A gap reason for the list people choose from.
-  await page.getByLabel('New reason').fill('Meetings not booked');
+  await page.getByLabel('New reason').fill('Customer visits');
   await page.getByLabel('New reason').press('Enter');
-  await expect(page.getByTestId('gap-reasons').getByTestId('gap-reason-Meetings not booked')).toBeVisible();
+  await expect(page.getByTestId('gap-reasons').getByTestId('gap-reason-Customer visits')).toBeVisible();
   await screenshotInJapanese(page, 'effort-settings-ja.png', /工数の設定/);
 
   // A project by keyboard: the code field has the focus, Tab moves on, Enter saves.
