@@ -6,3 +6,4 @@ pub mod form_errors;
 pub mod header;
 pub mod password_meter;
 pub mod period_picker;
+pub mod save_button;

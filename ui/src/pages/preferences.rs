@@ -1,5 +1,6 @@
 //! The user's own language and time zone, and their own password.
 
+use crate::components::save_button::SaveButton;
 use kinmu_shared::api::{ChangeOwnPassword, UpdatePreferences};
 use kinmu_shared::{Language, validation};
 use leptos::prelude::*;
@@ -60,9 +61,7 @@ pub fn PreferencesPage() -> impl IntoView {
                 <GeneralError errors=errors />
                 {move || saved.get().then(|| view! { <p class="ok-banner" role="status">{t("common.saved")}</p> })}
                 <div class="actions">
-                    <button type="submit" class="primary" data-testid="prefs-save" disabled=move || busy.get()>
-                        {move || if busy.get() { t("common.working") } else { t("common.save") }}
-                    </button>
+                    <SaveButton busy=busy testid="prefs-save" />
                 </div>
             </form>
         </section>

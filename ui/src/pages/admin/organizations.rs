@@ -1,5 +1,6 @@
 //! Organisations as a tree (company → department → team): create, rename, move, delete, CSV.
 
+use crate::components::save_button::SaveButton;
 use kinmu_shared::api::routes;
 use kinmu_shared::api::{Organization, SaveOrganization};
 use kinmu_shared::{Permission, validation};
@@ -177,9 +178,7 @@ fn OrgDialog(org: Option<Organization>, parent: Option<i64>, all: Vec<Organizati
                 <GeneralError errors=errors />
                 <div class="actions">
                     <button type="button" on:click=move |_| on_done.run(false)>{tx("common.cancel")}</button>
-                    <button type="submit" class="primary" data-testid="org-save" disabled=move || busy.get()>
-                        {move || if busy.get() { t("common.working") } else { t("common.save") }}
-                    </button>
+                    <SaveButton busy=busy testid="org-save" />
                 </div>
             </form>
         </Modal>

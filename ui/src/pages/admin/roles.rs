@@ -1,5 +1,6 @@
 //! System roles and the permissions they grant.
 
+use crate::components::save_button::SaveButton;
 use kinmu_shared::api::routes;
 use kinmu_shared::api::{Role, SaveRole};
 use kinmu_shared::{Permission, validation};
@@ -161,9 +162,7 @@ fn RoleDialog(role: Option<Role>, on_done: Callback<bool>) -> impl IntoView {
                 <GeneralError errors=errors />
                 <div class="actions">
                     <button type="button" on:click=move |_| on_done.run(false)>{tx("common.cancel")}</button>
-                    <button type="submit" class="primary" data-testid="role-save" disabled=move || busy.get()>
-                        {move || if busy.get() { t("common.working") } else { t("common.save") }}
-                    </button>
+                    <SaveButton busy=busy testid="role-save" />
                 </div>
             </form>
         </Modal>

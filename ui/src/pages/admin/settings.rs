@@ -1,5 +1,6 @@
 //! System settings: organisation name, default language and time zone, session idle time.
 
+use crate::components::save_button::SaveButton;
 use kinmu_shared::api::SystemSettings;
 use kinmu_shared::api::routes::{self, Empty};
 use kinmu_shared::{Language, Permission, validation};
@@ -101,9 +102,7 @@ pub fn SettingsPage() -> impl IntoView {
                     <GeneralError errors=errors />
                     {move || saved.get().then(|| view! { <p class="ok-banner" role="status">{t("common.saved")}</p> })}
                     <div class="actions">
-                        <button type="submit" class="primary" data-testid="settings-save" disabled=move || busy.get() || !can_manage()>
-                            {move || if busy.get() { t("common.working") } else { t("common.save") }}
-                        </button>
+                        <SaveButton busy=busy testid="settings-save" disabled=Signal::derive(move || !can_manage()) />
                     </div>
                 </form>
             </Show>

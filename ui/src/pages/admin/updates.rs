@@ -5,6 +5,7 @@
 //! seconds while the page is open), the update records with filters and CSV export, and the
 //! system log.
 
+use crate::components::save_button::SaveButton;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -394,9 +395,7 @@ pub fn UpdatesPage() -> impl IntoView {
                     <GeneralError errors=errors />
                     {move || saved.get().then(|| view! { <p class="ok-banner" role="status">{t("common.saved")}</p> })}
                     <div class="actions">
-                        <button type="submit" class="primary" data-testid="updates-save" disabled=move || busy.get()>
-                            {move || if busy.get() { t("common.working") } else { t("common.save") }}
-                        </button>
+                        <SaveButton busy=busy testid="updates-save" />
                     </div>
                 </form>
             </Show>

@@ -1,5 +1,6 @@
 //! User administration: search, create, edit, disable, unlock, set password, CSV.
 
+use crate::components::save_button::SaveButton;
 use kinmu_shared::api::routes::{self, Empty};
 use kinmu_shared::api::{CreateUser, Organization, Role, SetPassword, UpdateUser, User, UserList, UserQuery};
 use kinmu_shared::{Language, Permission, validation};
@@ -355,9 +356,7 @@ fn UserDialog(user: Option<User>, orgs: RwSignal<Vec<Organization>>, roles: RwSi
                 <GeneralError errors=errors />
                 <div class="actions">
                     <button type="button" on:click=move |_| on_done.run(false)>{tx("common.cancel")}</button>
-                    <button type="submit" class="primary" data-testid="user-save" disabled=move || busy.get() aria-busy=move || busy.get().to_string()>
-                        {move || if busy.get() { t("common.working") } else { t("common.save") }}
-                    </button>
+                    <SaveButton busy=busy testid="user-save" />
                 </div>
             </form>
         </Modal>

@@ -1,6 +1,7 @@
 //! Output profiles (files of attendance tables written after each attendance task and on
 //! demand): list, enable/disable, add, copy, edit, delete, and "Run now" with the files written.
 
+use crate::components::save_button::SaveButton;
 use kinmu_shared::api::{
     DisplaySettings, OutputFormat, OutputProfile, OutputUnit, ProfileRunReport, RankingItem, ReportKind, RunProfiles, SplitBy, TableLayout,
 };
@@ -343,9 +344,7 @@ fn ProfileDialog(profile: OutputProfile, display: RwSignal<Option<DisplaySetting
                 <GeneralError errors=errors />
                 <div class="actions">
                     <button type="button" on:click=move |_| on_done.run(false)>{tx("common.cancel")}</button>
-                    <button type="submit" class="primary" data-testid="profile-save" disabled=move || busy.get()>
-                        {move || if busy.get() { t("common.working") } else { t("common.save") }}
-                    </button>
+                    <SaveButton busy=busy testid="profile-save" />
                 </div>
             </form>
         </Modal>

@@ -3,6 +3,7 @@
 //! indented tree (add a child, edit plans, dates, milestone, progress and assignees, delete while
 //! nothing refers to an item — the server's refusal shown in the dialog).
 
+use crate::components::save_button::SaveButton;
 use kinmu_shared::api::routes::{self, Empty};
 use kinmu_shared::api::{
     Activity, CopyProject, MemberRole, ProgressMode, Project, ProjectRole, ProjectStatus, SaveProject, SaveProjectMembers, SaveWorkItem,
@@ -441,9 +442,7 @@ fn ProjectDialog(
                 <GeneralError errors=errors />
                 <div class="actions">
                     <button type="button" on:click=move |_| on_cancel.run(())>{tx("common.cancel")}</button>
-                    <button type="submit" class="primary" data-testid="project-save" disabled=move || busy.get()>
-                        {move || if busy.get() { t("common.working") } else { t("common.save") }}
-                    </button>
+                    <SaveButton busy=busy testid="project-save" />
                 </div>
             </form>
         </Modal>
@@ -541,9 +540,7 @@ fn MembersDialog(project: Project, users: Vec<User>, on_done: Callback<bool>) ->
                 <GeneralError errors=errors />
                 <div class="actions">
                     <button type="button" on:click=move |_| on_done.run(false)>{tx("common.cancel")}</button>
-                    <button type="submit" class="primary" data-testid="members-save" disabled=move || busy.get()>
-                        {move || if busy.get() { t("common.working") } else { t("common.save") }}
-                    </button>
+                    <SaveButton busy=busy testid="members-save" />
                 </div>
             </form>
         </Modal>
@@ -588,9 +585,7 @@ fn CopyDialog(project: Project, on_saved: Callback<Project>, on_cancel: Callback
                 <GeneralError errors=errors />
                 <div class="actions">
                     <button type="button" on:click=move |_| on_cancel.run(())>{tx("common.cancel")}</button>
-                    <button type="submit" class="primary" data-testid="copy-save" disabled=move || busy.get()>
-                        {move || if busy.get() { t("common.working") } else { t("common.save") }}
-                    </button>
+                    <SaveButton busy=busy testid="copy-save" />
                 </div>
             </form>
         </Modal>
@@ -727,9 +722,7 @@ fn WorkItemDialog(project: Project, parent: Option<WorkItem>, item: Option<WorkI
                 <GeneralError errors=errors />
                 <div class="actions">
                     <button type="button" on:click=move |_| on_done.run(false)>{tx("common.cancel")}</button>
-                    <button type="submit" class="primary" data-testid="work-item-save" disabled=move || busy.get()>
-                        {move || if busy.get() { t("common.working") } else { t("common.save") }}
-                    </button>
+                    <SaveButton busy=busy testid="work-item-save" />
                 </div>
             </form>
         </Modal>

@@ -2,6 +2,7 @@
 //! settings (period unit, gap threshold, days ahead), the two levels of activities (add, rename,
 //! deactivate: an inactive one stays on old entries) and the list of gap reasons.
 
+use crate::components::save_button::SaveButton;
 use kinmu_shared::api::routes::{self, Empty};
 use kinmu_shared::api::{Activity, EffortSettings, GapReason, SaveActivity, SaveGapReason};
 use kinmu_shared::effort::PeriodUnit;
@@ -106,9 +107,7 @@ fn SettingsForm() -> impl IntoView {
                 <GeneralError errors=errors />
                 {move || saved.get().then(|| view! { <p class="ok-banner" role="status">{t("common.saved")}</p> })}
                 <div class="actions">
-                    <button type="submit" class="primary" data-testid="effort-settings-save" disabled=move || busy.get()>
-                        {move || if busy.get() { t("common.working") } else { t("common.save") }}
-                    </button>
+                    <SaveButton busy=busy testid="effort-settings-save" />
                 </div>
             </form>
         </Show>
@@ -275,9 +274,7 @@ fn RenameActivity(activity: Activity, on_done: Callback<bool>) -> impl IntoView 
                 <GeneralError errors=errors />
                 <div class="actions">
                     <button type="button" on:click=move |_| on_done.run(false)>{tx("common.cancel")}</button>
-                    <button type="submit" class="primary" data-testid="activity-save" disabled=move || busy.get()>
-                        {move || if busy.get() { t("common.working") } else { t("common.save") }}
-                    </button>
+                    <SaveButton busy=busy testid="activity-save" />
                 </div>
             </form>
         </Modal>
