@@ -513,6 +513,33 @@ impl Default for EffortSettings {
     }
 }
 
+/// Kinmu's projects CSV, the same columns both ways: one row per `kind` — `activity` (level,
+/// code, name, active), `project` (project_code, name, client, manager, status, progress_mode,
+/// allow_unassigned, planned_start, planned_end), `member` (project_code, login, role) and
+/// `work_item` (project_code, path such as `Design / Screens`, planned as h:mm, planned_start,
+/// planned_end, milestone, progress_percent); the other cells of a row stay blank.
+pub const PROJECT_CSV_HEADER: [&str; 19] = [
+    "kind",
+    "project_code",
+    "name",
+    "path",
+    "level",
+    "code",
+    "login",
+    "role",
+    "client",
+    "manager",
+    "status",
+    "progress_mode",
+    "allow_unassigned",
+    "planned_start",
+    "planned_end",
+    "planned",
+    "milestone",
+    "progress_percent",
+    "active",
+];
+
 /// Columns of Kinmu's effort CSV (`kinmu effort import` / `export`), in order. `duration` is
 /// `h:mm` or minutes; `id` the entry's UUID (empty: a new one).
 pub const EFFORT_CSV_HEADER: [&str; 9] = ["login", "date", "project_code", "work_item", "activity1", "activity2", "duration", "note", "id"];

@@ -336,6 +336,10 @@ endpoints! {
     ListProjects: GET "/effort/projects", Session => ((), (), Empty) -> Vec<Project>;
     /// 201 Created; the creator manages it unless `manager_id` names another.
     AddProject: POST "/effort/projects", needs(Permission::ManageProjects) => ((), (), SaveProject) -> Project;
+    /// Kinmu's projects CSV (activities, projects, members, work items), UTF-8 with BOM unless `?encoding=`.
+    ExportProjects: GET "/effort/projects/export", needs(Permission::ManageProjects) => ((), CsvExportQuery, Empty) -> FileDownload;
+    /// A projects CSV (UTF-8 or Shift_JIS): every good row stored, every bad one reported by line.
+    ImportProjects: POST "/effort/projects/import", needs(Permission::ManageProjects) => ((), (), CsvFile) -> ImportReport;
     GetProject: GET "/effort/projects/{id}", Session => (Id, (), Empty) -> Project;
     /// Its manager or an administrator.
     EditProject: PUT "/effort/projects/{id}", needs(Permission::ManageProjects) => (Id, (), SaveProject) -> Project;

@@ -1,4 +1,4 @@
-//! The `kinmu` command: `serve`, `setup`, `user add|list|disable`, `migrate`, `import`, `release …`, `effort import|export|show|gaps`. Errors print one
+//! The `kinmu` command: `serve`, `setup`, `user add|list|disable`, `migrate`, `import`, `release …`, `effort import|export|show|gaps`, `project import|export`. Errors print one
 //! line saying what went wrong and what to do, and exit non-zero; secrets are never printed.
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -74,6 +74,30 @@ enum Command {
     /// Effort entries in Kinmu's effort CSV, and a person's effort beside their attendance.
     #[command(subcommand)]
     Effort(EffortCommand),
+    /// Projects, their members and work items, and the activities, in Kinmu's projects CSV.
+    #[command(subcommand)]
+    Project(ProjectCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum ProjectCommand {
+    /// Import Kinmu's projects CSV (a `kind` column: activity, project, member, work_item);
+    /// creates what is new, updates what differs, leaves the rest; refused rows are listed by line.
+    Import {
+        /// The CSV file (UTF-8, with or without BOM, or Shift_JIS).
+        #[arg(value_name = "FILE.csv")]
+        file: PathBuf,
+    },
+    /// Write the activities and every project with its members and work items as Kinmu's
+    /// projects CSV (the import's columns).
+    Export {
+        /// CSV encoding: utf-8, utf-8-bom or shift_jis.
+        #[arg(long, value_name = "ENCODING", default_value = "utf-8", value_parser = parse_encoding)]
+        encoding: crate::attendance::reports::CsvEncoding,
+        /// The file to write.
+        #[arg(long, value_name = "FILE.csv")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -638,6 +662,7 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), Failure> {
         Command::Release(c) => release(&cli, &file, c).await,
         Command::Files(FilesCommand::List { format }) => files_list(&cli, &file, *format).await,
         Command::Effort(c) => effort(&cli, &file, c).await,
+        Command::Project(c) => project(&cli, &file, c).await,
         Command::Files(FilesCommand::Run { profile, month, date }) => {
             files_run(&cli, &file, profile.as_deref(), month.as_deref(), date.as_deref()).await
         }
@@ -1138,6 +1163,39 @@ async fn attendance_status(cli: &Cli, file: &FileConfig, format: ListFormat) -> 
         ListFormat::Table => print_table(&header, &rows),
     }
     Ok(())
+}
+
+async fn project(cli: &Cli, file: &FileConfig, c: &ProjectCommand) -> Result<(), Failure> {
+    use crate::effort::project_transfer;
+    let db = open_db(cli, file).await?;
+    match c {
+        ProjectCommand::Import { file: path } => {
+            let bytes = std::fs::read(path).map_err(|e| Failure(format!("cannot read {}: {e}", path.display())))?;
+            let done = project_transfer::import(&db, &Actor::Operator, &bytes, crate::now()).await?;
+            let r = &done.report;
+            println!(
+                "{}: {} rows read, {} created, {} updated, {} unchanged, {} refused",
+                path.display(),
+                r.rows_read,
+                r.created,
+                r.updated,
+                done.unchanged,
+                r.errors.len()
+            );
+            for e in &r.errors {
+                println!("line {}: {}{}", e.line, e.field.as_deref().map(|f| format!("{f}: ")).unwrap_or_default(), e.message);
+            }
+            if r.errors.is_empty() { Ok(()) } else { Err(Failure(format!("{} rows were refused (listed above)", r.errors.len()))) }
+        }
+        ProjectCommand::Export { encoding, out } => {
+            let text = project_transfer::export(&db, &Actor::Operator).await?;
+            let rows = text.lines().count().saturating_sub(1);
+            std::fs::write(out, crate::attendance::reports::encode_text(&text, *encoding))
+                .map_err(|e| Failure(format!("cannot write {}: {e}", out.display())))?;
+            println!("{}: {rows} rows", out.display());
+            Ok(())
+        }
+    }
 }
 
 async fn effort(cli: &Cli, file: &FileConfig, c: &EffortCommand) -> Result<(), Failure> {

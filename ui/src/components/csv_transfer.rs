@@ -42,6 +42,8 @@ async fn file_bytes(input: &web_sys::HtmlInputElement) -> Option<Vec<u8>> {
 pub enum CsvSubject {
     Users,
     Organizations,
+    /// Kinmu's projects CSV: activities, projects, members and work items.
+    Projects,
 }
 
 impl CsvSubject {
@@ -51,6 +53,7 @@ impl CsvSubject {
         match self {
             CsvSubject::Users => api_client::download_url::<routes::ExportUsers>(&(), &q),
             CsvSubject::Organizations => api_client::download_url::<routes::ExportOrganizations>(&(), &q),
+            CsvSubject::Projects => api_client::download_url::<routes::ExportProjects>(&(), &q),
         }
     }
 
@@ -60,6 +63,7 @@ impl CsvSubject {
         match self {
             CsvSubject::Users => api_client::download::<routes::ExportUsers>(&(), &q).await,
             CsvSubject::Organizations => api_client::download::<routes::ExportOrganizations>(&(), &q).await,
+            CsvSubject::Projects => api_client::download::<routes::ExportProjects>(&(), &q).await,
         }
     }
 
@@ -68,6 +72,7 @@ impl CsvSubject {
         match self {
             CsvSubject::Users => api_client::call::<routes::ImportUsers>(&(), &(), &csv).await,
             CsvSubject::Organizations => api_client::call::<routes::ImportOrganizations>(&(), &(), &csv).await,
+            CsvSubject::Projects => api_client::call::<routes::ImportProjects>(&(), &(), &csv).await,
         }
     }
 }

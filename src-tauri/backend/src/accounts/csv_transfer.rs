@@ -141,7 +141,7 @@ pub(crate) fn read_rows(bytes: &[u8], known: &[&str], required: &[&str], lang: L
     Ok(CsvRows { cols, rows, report })
 }
 
-fn parse_active(v: &str) -> Option<bool> {
+pub(crate) fn parse_active(v: &str) -> Option<bool> {
     match v.trim().to_lowercase().as_str() {
         "true" | "1" | "yes" | "y" | "有効" | "active" => Some(true),
         "false" | "0" | "no" | "n" | "無効" | "disabled" => Some(false),

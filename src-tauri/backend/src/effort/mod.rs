@@ -16,6 +16,7 @@ pub mod attended;
 pub mod entries;
 pub mod gaps;
 pub mod periods;
+pub mod project_transfer;
 pub mod projects;
 pub mod settings;
 pub mod transfer;

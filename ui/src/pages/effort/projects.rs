@@ -17,6 +17,7 @@ use leptos::prelude::*;
 use crate::api_client;
 use crate::app_state::app;
 use crate::components::confirm_delete::{ConfirmDeleteDialog, Deletion};
+use crate::components::csv_transfer::{CsvSubject, CsvTransfer};
 use crate::components::dialog::Modal;
 use crate::components::field::{CheckField, SelectField, TextField};
 use crate::components::form_errors::{FormErrors, GeneralError};
@@ -146,6 +147,7 @@ pub fn ProjectsPage() -> impl IntoView {
             <div class="filters">
                 <SelectField id="project-status-filter" field="status_filter" label=tr("effort.projects.status") value=filter errors=filter_errors options=filter_options />
             </div>
+            <CsvTransfer subject=CsvSubject::Projects filename="projects.csv" can_import={Signal::derive(move || state.can(Permission::ManageProjects))} on_imported=Callback::new(move |_| load()) />
             {move || error.get().map(|m| view! { <p class="error-banner" role="alert">{m}</p> })}
             {move || {
                 let _ = state.lang.get();

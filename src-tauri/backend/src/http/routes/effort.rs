@@ -5,17 +5,18 @@
 use axum::Json;
 use axum::extract::State;
 use kinmu_shared::api::{
-    Activity, ChangePath, CopyProject, DeleteEntry, EffortEntry, EffortPeriod, EffortSettings, EffortWeek, EntryChange, EntryHistoryQuery,
-    ExplainGap, GapDay, GapMonth, GapQuery, GapReason, PeriodChange, PeriodDecision, PeriodQuery, Project, ReopenPeriod, SaveActivity,
-    SaveEntry, SaveEntryAnswer, SaveGapReason, SaveProject, SaveProjectMembers, SaveWorkItem, SubmitPeriod, WeekQuery, WorkItem,
+    Activity, ChangePath, CopyProject, CsvExportQuery, DeleteEntry, EffortEntry, EffortPeriod, EffortSettings, EffortWeek, EntryChange,
+    EntryHistoryQuery, ExplainGap, GapDay, GapMonth, GapQuery, GapReason, ImportReport, PeriodChange, PeriodDecision, PeriodQuery, Project,
+    ReopenPeriod, SaveActivity, SaveEntry, SaveEntryAnswer, SaveGapReason, SaveProject, SaveProjectMembers, SaveWorkItem, SubmitPeriod,
+    WeekQuery, WorkItem,
 };
 use kinmu_shared::effort::PeriodAction;
 
-use crate::effort::{activities, entries, gaps, periods, projects, settings, week, work_items};
+use crate::effort::{activities, entries, gaps, periods, project_transfer, projects, settings, week, work_items};
 use crate::error::Result;
 use crate::http::SharedState;
-use crate::http::endpoint::{Created, NoContent};
-use crate::http::request_parts::{IdParam, JsonBody, QueryParams, Session};
+use crate::http::endpoint::{Created, Download, NoContent};
+use crate::http::request_parts::{IdParam, JsonBody, QueryParams, Session, UploadBody};
 
 pub async fn list_projects(State(state): State<SharedState>, session: Session) -> Result<Json<Vec<Project>>> {
     Ok(Json(projects::list(&state.db, &session.actor()).await?))
@@ -27,6 +28,23 @@ pub async fn add_project(
     JsonBody(p): JsonBody<SaveProject>,
 ) -> Result<Created<Project>> {
     Ok(Created(projects::create(&state.db, &session.actor(), p, crate::now()).await?))
+}
+
+pub async fn export_projects(
+    State(state): State<SharedState>,
+    session: Session,
+    QueryParams(q): QueryParams<CsvExportQuery>,
+) -> Result<Download> {
+    let encoding = Download::csv_encoding(&q)?;
+    Ok(Download::csv("projects.csv", &project_transfer::export(&state.db, &session.actor()).await?, encoding))
+}
+
+pub async fn import_projects(
+    State(state): State<SharedState>,
+    session: Session,
+    UploadBody(bytes): UploadBody,
+) -> Result<Json<ImportReport>> {
+    Ok(Json(project_transfer::import(&state.db, &session.actor(), &bytes, crate::now()).await?.report))
 }
 
 pub async fn get_project(State(state): State<SharedState>, session: Session, IdParam(id): IdParam) -> Result<Json<Project>> {

@@ -100,6 +100,8 @@ handlers! {
     OfferRelease => releases::offer,
     ListProjects => effort::list_projects,
     AddProject => effort::add_project,
+    ExportProjects => effort::export_projects,
+    ImportProjects => effort::import_projects,
     GetProject => effort::get_project,
     EditProject => effort::edit_project,
     EditProjectMembers => effort::edit_members,
