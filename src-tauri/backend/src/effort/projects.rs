@@ -238,15 +238,22 @@ pub async fn create(db: &Db, actor: &Actor, req: SaveProject, now: i64) -> Resul
             .execute(&mut *tx)
             .await?;
     }
-    for a in &req.activity_ids {
+    set_activities(&mut tx, id, &req.activity_ids).await?;
+    tx.commit().await?;
+    stored(db, id).await
+}
+
+/// Project `id` offers exactly the activities `ids` (none: every active one).
+async fn set_activities(tx: &mut sqlx::Transaction<'static, sqlx::Any>, id: i64, ids: &[i64]) -> Result<()> {
+    sqlx::query("DELETE FROM project_activities WHERE project_id = $1").bind(id).execute(&mut **tx).await?;
+    for a in ids {
         sqlx::query("INSERT INTO project_activities (project_id, activity_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(id)
             .bind(a)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
     }
-    tx.commit().await?;
-    stored(db, id).await
+    Ok(())
 }
 
 pub async fn update(db: &Db, actor: &Actor, id: i64, req: SaveProject, now: i64) -> Result<Project> {
@@ -284,14 +291,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, req: SaveProject, now: i64)
         .execute(&mut *tx)
         .await?;
     }
-    sqlx::query("DELETE FROM project_activities WHERE project_id = $1").bind(id).execute(&mut *tx).await?;
-    for a in &req.activity_ids {
-        sqlx::query("INSERT INTO project_activities (project_id, activity_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-            .bind(id)
-            .bind(a)
-            .execute(&mut *tx)
-            .await?;
-    }
+    set_activities(&mut tx, id, &req.activity_ids).await?;
     tx.commit().await?;
     stored(db, id).await
 }
@@ -392,13 +392,7 @@ pub async fn copy(db: &Db, actor: &Actor, id: i64, req: CopyProject, now: i64) -
             .execute(&mut *tx)
             .await?;
     }
-    for a in &save.activity_ids {
-        sqlx::query("INSERT INTO project_activities (project_id, activity_id) VALUES ($1, $2)")
-            .bind(new_id)
-            .bind(a)
-            .execute(&mut *tx)
-            .await?;
-    }
+    set_activities(&mut tx, new_id, &save.activity_ids).await?;
     super::work_items::copy_tree(&mut tx, id, new_id, now).await?;
     tx.commit().await?;
     stored(db, new_id).await
