@@ -38,8 +38,17 @@ pub const SLOT_SECONDS: i64 = crate::database::lease::STALE_AFTER_SECONDS;
 pub const WAIT_STALE_SECONDS: i64 = 60;
 /// How often the live view looks for changes.
 pub const LIVE_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
-/// How often a waiting client should check in again.
+/// How often a waiting client should check in again, unless it is next in line.
 pub const WAITING_CHECK_SECONDS: i64 = 5;
+/// How often a client next in line (its place within the limit) should check in again: a slot
+/// may free at any moment, and a slot left empty until the next check-in is time lost for all.
+pub const NEXT_IN_LINE_CHECK_SECONDS: i64 = 1;
+
+/// When a waiting client should check in again: soon when its place is within the limit (the
+/// next slots to free are its), else every [`WAITING_CHECK_SECONDS`] (the queue's load stays low).
+pub fn waiting_check_seconds(position: i64, limit: i64) -> i64 {
+    if position <= limit.max(1) { NEXT_IN_LINE_CHECK_SECONDS } else { WAITING_CHECK_SECONDS }
+}
 
 /// The random draw keys of the queue: SplitMix64 over an atomic counter (lock-free, and
 /// reproducible when seeded: tests seed it). Seeded from the OS at start.
@@ -194,7 +203,7 @@ pub async fn check_in(db: &Db, req: ClientCheckIn, now: i64, draws: &Draws) -> R
         release(&db.pool, &req.client_id).await?;
     }
     let check_again_seconds = match &admission {
-        Some(Admission::Waiting { .. }) => WAITING_CHECK_SECONDS,
+        Some(Admission::Waiting { position, limit, .. }) => waiting_check_seconds(*position, *limit),
         Some(Admission::Admitted { .. }) => SLOT_SECONDS / 3,
         None => 0,
     };
@@ -401,6 +410,17 @@ mod tests {
         let mut sorted = xs.clone();
         sorted.sort_unstable();
         assert_ne!(sorted, xs, "the keys are not in the order they were drawn");
+    }
+
+    #[test]
+    fn the_next_in_line_check_in_soon_and_the_rest_less_often() {
+        assert_eq!(waiting_check_seconds(1, 15), NEXT_IN_LINE_CHECK_SECONDS);
+        assert_eq!(waiting_check_seconds(15, 15), NEXT_IN_LINE_CHECK_SECONDS);
+        assert_eq!(waiting_check_seconds(16, 15), WAITING_CHECK_SECONDS);
+        assert_eq!(waiting_check_seconds(900, 15), WAITING_CHECK_SECONDS);
+        // A limit of 0 (nothing transfers) still lets the first in line check in soon.
+        assert_eq!(waiting_check_seconds(1, 0), NEXT_IN_LINE_CHECK_SECONDS);
+        assert!(NEXT_IN_LINE_CHECK_SECONDS < WAITING_CHECK_SECONDS);
     }
 
     #[test]
