@@ -262,7 +262,7 @@ pub fn set_cookie_header(value: HeaderValue) -> [(axum::http::HeaderName, Header
 pub struct Session {
     pub user: CurrentUser,
     pub expires_at: i64,
-    /// The session cookie's secret ("" for a request with an API token).
+    /// The session cookie's secret, or the API token's when `user.api_token` is set.
     pub token: String,
 }
 
@@ -284,7 +284,7 @@ impl FromRequestParts<SharedState> for Session {
         }
         if let Some(secret) = bearer_secret(&parts.headers) {
             let bearer = api_tokens::resolve(&state.db, secret, crate::now()).await?;
-            return Ok(Session { user: bearer.user, expires_at: bearer.expires_at, token: String::new() });
+            return Ok(Session { user: bearer.user, expires_at: bearer.expires_at, token: secret.to_string() });
         }
         let token = session_token(&parts.headers).ok_or(Error::Unauthenticated)?;
         let (user, expires_at) = sessions::resolve(&state.db, &token, state.session_idle_seconds(), crate::now()).await?;

@@ -25,7 +25,10 @@ pub async fn login(
 }
 
 pub async fn logout(State(state): State<SharedState>, session: Session) -> Result<WithCookie<NoContent>> {
-    sessions::logout(&state.db, &session.token).await?;
+    // An API token is not a session: revoking it is done on its own route.
+    if session.user.api_token.is_none() {
+        sessions::logout(&state.db, &session.token).await?;
+    }
     Ok(WithCookie(session_cookie(&state, None), NoContent))
 }
 
