@@ -63,6 +63,7 @@ pub fn OwnTokens() -> impl IntoView {
                     confirm_key="tokens.revoke_confirm"
                     dialog_testid="token-revoke-dialog"
                     confirm_testid="token-revoke-confirm"
+                    action_key="tokens.revoke"
                     on_done={Callback::new(move |done: bool| {
                         revoking.set(None);
                         if done {
@@ -302,6 +303,7 @@ pub fn EveryonesTokens() -> impl IntoView {
                     confirm_key="tokens.revoke_confirm"
                     dialog_testid="token-revoke-dialog"
                     confirm_testid="token-revoke-confirm"
+                    action_key="tokens.revoke"
                     on_done={Callback::new(move |done: bool| {
                         revoking.set(None);
                         if done {
