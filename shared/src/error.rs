@@ -41,11 +41,22 @@ pub enum ErrorCode {
     /// The server could not reach its database or another dependency.
     Unavailable,
     Internal,
+    /// The API token sent as `Authorization: Bearer` has passed its expiry.
+    TokenExpired,
+    /// The API token sent as `Authorization: Bearer` was revoked.
+    TokenRevoked,
+    /// Only a person logged in (a session) may do this, not an API token: create tokens, change
+    /// the password.
+    SessionOnly,
+    /// A token's scope the person creating it does not hold; the message names it.
+    ScopeNotHeld,
+    /// Too many requests with this API token: wait the seconds of `Retry-After`.
+    RateLimited,
 }
 
 impl ErrorCode {
     /// Every code, for the tests that walk them.
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 22] = [
         ErrorCode::Validation,
         ErrorCode::BadRequest,
         ErrorCode::Unauthenticated,
@@ -63,6 +74,11 @@ impl ErrorCode {
         ErrorCode::MethodNotAllowed,
         ErrorCode::Unavailable,
         ErrorCode::Internal,
+        ErrorCode::TokenExpired,
+        ErrorCode::TokenRevoked,
+        ErrorCode::SessionOnly,
+        ErrorCode::ScopeNotHeld,
+        ErrorCode::RateLimited,
     ];
 
     /// What the code means, in `lang`: the message sent when nothing more precise has been
@@ -110,6 +126,25 @@ impl ErrorCode {
             ErrorCode::Internal => {
                 ("an internal error occurred; the server log has the details", "内部エラーが発生しました。詳細はサーバーのログにあります。")
             }
+            ErrorCode::TokenExpired => (
+                "the API token has expired: make a new one on the preferences page",
+                "API トークンの有効期限が切れています。個人設定の画面で新しいトークンを作ってください。",
+            ),
+            ErrorCode::TokenRevoked => (
+                "the API token was revoked: make a new one on the preferences page",
+                "API トークンは無効化されています。個人設定の画面で新しいトークンを作ってください。",
+            ),
+            ErrorCode::SessionOnly => (
+                "an API token cannot do this: log in to Kinmu and do it on its pages",
+                "API トークンではこの操作はできません。Kinmu にログインして画面から操作してください。",
+            ),
+            ErrorCode::ScopeNotHeld => {
+                ("a token cannot hold a permission you do not hold", "自分が持っていない権限をトークンに与えることはできません。")
+            }
+            ErrorCode::RateLimited => (
+                "too many requests with this API token: wait and try again",
+                "この API トークンからのリクエストが多すぎます。しばらく待ってから再試行してください。",
+            ),
         };
         match lang {
             Language::En => en,
@@ -136,6 +171,11 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
+            ErrorCode::TokenExpired => "token_expired",
+            ErrorCode::TokenRevoked => "token_revoked",
+            ErrorCode::SessionOnly => "session_only",
+            ErrorCode::ScopeNotHeld => "scope_not_held",
+            ErrorCode::RateLimited => "rate_limited",
         }
     }
 
@@ -144,8 +184,13 @@ impl ErrorCode {
         match self {
             ErrorCode::Validation => 422,
             ErrorCode::BadRequest => 400,
-            ErrorCode::Unauthenticated | ErrorCode::InvalidCredentials => 401,
-            ErrorCode::Forbidden | ErrorCode::CsrfRejected | ErrorCode::AccountDisabled => 403,
+            ErrorCode::Unauthenticated | ErrorCode::InvalidCredentials | ErrorCode::TokenExpired | ErrorCode::TokenRevoked => 401,
+            ErrorCode::Forbidden
+            | ErrorCode::CsrfRejected
+            | ErrorCode::AccountDisabled
+            | ErrorCode::SessionOnly
+            | ErrorCode::ScopeNotHeld => 403,
+            ErrorCode::RateLimited => 429,
             ErrorCode::AccountLocked | ErrorCode::PeriodLocked => 423,
             ErrorCode::NotFound => 404,
             ErrorCode::Conflict | ErrorCode::SetupDone => 409,
@@ -261,7 +306,12 @@ mod tests {
                 | ErrorCode::PayloadTooLarge
                 | ErrorCode::MethodNotAllowed
                 | ErrorCode::Unavailable
-                | ErrorCode::Internal => {}
+                | ErrorCode::Internal
+                | ErrorCode::TokenExpired
+                | ErrorCode::TokenRevoked
+                | ErrorCode::SessionOnly
+                | ErrorCode::ScopeNotHeld
+                | ErrorCode::RateLimited => {}
             }
         }
     }

@@ -5,6 +5,7 @@
 //! [`crate::CSRF_HEADER`]) is defined once, with its method, path, access and types, in
 //! [`routes`]: the server's router and the UI's client are both built from it.
 
+mod api_tokens;
 mod attendance;
 mod attendance_reports;
 mod daily_record;
@@ -19,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Language, Permission};
 
+pub use api_tokens::*;
 pub use attendance::*;
 pub use attendance_reports::*;
 pub use daily_record::*;
@@ -78,7 +80,12 @@ pub struct CurrentUser {
     pub organization_id: Option<Id>,
     pub role_id: Id,
     pub role_name: String,
+    /// What this request may do: the role's permissions, or, for a request with an API token,
+    /// the token's scopes that the role still grants.
     pub permissions: Vec<Permission>,
+    /// The API token the request came with (None: a session).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_token: Option<Id>,
 }
 
 impl CurrentUser {
@@ -245,6 +252,13 @@ pub struct SystemSettings {
     pub time_zone: String,
     /// Idle minutes after which a session ends.
     pub session_idle_minutes: i64,
+    /// Requests one API token may make per minute (browser sessions are not limited by it).
+    #[serde(default = "default_token_requests_per_minute")]
+    pub token_requests_per_minute: i64,
+}
+
+fn default_token_requests_per_minute() -> i64 {
+    DEFAULT_TOKEN_REQUESTS_PER_MINUTE
 }
 
 /// Outcome of a CSV import: good rows are stored, bad rows are listed, nothing is dropped silently.

@@ -22,6 +22,9 @@ pub enum Access {
     /// Any logged-in user; the service narrows what they see (a member's reports hold their own
     /// rows only).
     Session,
+    /// A person logged in through a session (the UI's cookie), never an API token: changing the
+    /// password, creating tokens. A token gets 403 `session_only`.
+    SessionOnly,
     /// Any logged-in user for their own record; another person's needs this permission (the
     /// service checks, since only it knows whose record is asked for).
     OwnOr(Permission),
@@ -209,7 +212,7 @@ pub trait Serves<E: Endpoint>: Sized {
     fn serve(self) -> Self;
 }
 
-use Access::{OwnOr, Public, Session};
+use Access::{OwnOr, Public, Session, SessionOnly};
 const fn needs(p: Permission) -> Access {
     Access::Permission(p)
 }
@@ -263,7 +266,17 @@ endpoints! {
     GetMe: GET "/auth/me", Session => ((), (), Empty) -> SessionInfo;
     SavePreferences: PUT "/me/preferences", Session => ((), (), UpdatePreferences) -> SessionInfo;
     /// The user's other sessions end.
-    ChangePassword: PUT "/me/password", Session => ((), (), ChangeOwnPassword) -> Empty;
+    ChangePassword: PUT "/me/password", SessionOnly => ((), (), ChangeOwnPassword) -> Empty;
+    /// The caller's API tokens, newest first (never their secrets).
+    ListOwnTokens: GET "/me/tokens", Session => ((), (), Empty) -> Vec<ApiToken>;
+    /// 201 Created: the only answer that holds the token's secret.
+    CreateOwnToken: POST "/me/tokens", SessionOnly => ((), (), CreateApiToken) -> CreatedApiToken;
+    /// One of the caller's own tokens stops working at once.
+    RevokeOwnToken: DELETE "/me/tokens/{id}", Session => (Id, (), Empty) -> Empty;
+    /// Everyone's API tokens, newest first.
+    ListTokens: GET "/tokens", needs(Permission::ManageUsers) => ((), (), Empty) -> Vec<ApiToken>;
+    /// Anyone's token stops working at once.
+    RevokeToken: DELETE "/tokens/{id}", needs(Permission::ManageUsers) => (Id, (), Empty) -> Empty;
     ListUsers: GET "/users", needs(Permission::ViewUsers) => ((), UserQuery, Empty) -> UserList;
     /// 201 Created.
     AddUser: POST "/users", needs(Permission::ManageUsers) => ((), (), CreateUser) -> User;
@@ -418,7 +431,7 @@ mod tests {
 
     #[test]
     fn each_method_and_path_is_listed_once() {
-        assert_eq!(ROUTES.len(), 99);
+        assert_eq!(ROUTES.len(), 104);
         for (i, a) in ROUTES.iter().enumerate() {
             assert!(a.path.starts_with('/'), "{a:?}");
             assert!(!ROUTES[i + 1..].iter().any(|b| a.method == b.method && a.path == b.path), "{a:?} is listed twice");

@@ -48,6 +48,16 @@ pub enum Error {
     MethodNotAllowed(Text),
     #[error("state-changing requests must carry the header x-kinmu-request (Kinmu's UI sends it); cross-site requests are refused")]
     CsrfRejected,
+    #[error("the API token has expired: make a new one on the preferences page")]
+    TokenExpired,
+    #[error("the API token was revoked: make a new one on the preferences page")]
+    TokenRevoked,
+    #[error("an API token cannot do this: log in to Kinmu and do it on its pages")]
+    SessionOnly,
+    #[error("you do not hold the permission {scope}: a token cannot hold it either; leave it out")]
+    ScopeNotHeld { scope: &'static str },
+    #[error("too many requests with this API token (at most {per_minute} a minute): try again in {retry_after} seconds")]
+    RateLimited { per_minute: i64, retry_after: u64 },
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("{0}")]
@@ -108,6 +118,11 @@ impl Error {
             Error::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
             Error::MethodNotAllowed(_) => ErrorCode::MethodNotAllowed,
             Error::CsrfRejected => ErrorCode::CsrfRejected,
+            Error::TokenExpired => ErrorCode::TokenExpired,
+            Error::TokenRevoked => ErrorCode::TokenRevoked,
+            Error::SessionOnly => ErrorCode::SessionOnly,
+            Error::ScopeNotHeld { .. } => ErrorCode::ScopeNotHeld,
+            Error::RateLimited { .. } => ErrorCode::RateLimited,
             Error::Database(e) if is_unavailable(e) => ErrorCode::Unavailable,
             Error::Database(_) | Error::Internal(_) => ErrorCode::Internal,
         }
@@ -137,9 +152,22 @@ impl Error {
             Error::AccountLocked { until_text, .. } => {
                 Text::new(self.to_string(), format!("ログインの失敗が続いたため、アカウントは {until_text} までロックされています。"))
             }
-            Error::AccountDisabled | Error::SetupRequired | Error::SetupDone | Error::CsrfRejected => {
-                Text::new(self.to_string(), code.message(Language::Ja))
+            Error::ScopeNotHeld { scope } => {
+                Text::new(self.to_string(), format!("権限 {scope} を持っていないため、トークンにも与えられません。外してください。"))
             }
+            Error::RateLimited { per_minute, retry_after } => Text::new(
+                self.to_string(),
+                format!(
+                    "この API トークンからのリクエストが多すぎます（上限 1分あたり {per_minute} 件）。{retry_after} 秒後に再試行してください。"
+                ),
+            ),
+            Error::AccountDisabled
+            | Error::SetupRequired
+            | Error::SetupDone
+            | Error::CsrfRejected
+            | Error::TokenExpired
+            | Error::TokenRevoked
+            | Error::SessionOnly => Text::new(self.to_string(), code.message(Language::Ja)),
             Error::NotFound(m) => m.clone(),
             Error::BadRequest(m) | Error::PayloadTooLarge(m) | Error::MethodNotAllowed(m) => m.clone(),
         };

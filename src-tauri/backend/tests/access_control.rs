@@ -1,5 +1,5 @@
-//! Who may do what, on SQLite and PostgreSQL: every route × every role against the shared route
-//! table; nobody grants what they do not hold (roles, accounts, passwords, CSV rows, the command
+//! Who may do what, on SQLite and PostgreSQL: every route × every role, and × an API token
+//! limited to each permission, against the shared route table; nobody grants what they do not hold (roles, accounts, passwords, CSV rows, the command
 //! line's operator); the last active administrator stays; and the login lockout holds against
 //! parallel guesses, treats unknown logins like known ones and backs off exponentially.
 
@@ -83,6 +83,18 @@ async fn route_matrix(app: Router) {
         user_with_role(&mut admin, key, role).await;
         callers.push((key.to_string(), permissions.permissions(), logged_in(&app, key).await));
     }
+    // A person holding every permission, with one API token per permission (no cookie, no CSRF
+    // header): each must be answered as a person holding that permission alone.
+    let administrator = builtin_role(&mut admin, "administrator").await;
+    user_with_role(&mut admin, "token-holder", administrator).await;
+    let mut holder = logged_in(&app, "token-holder").await;
+    let tomorrow = (chrono::Utc::now().with_timezone(&chrono_tz::Asia::Tokyo).date_naive() + chrono::Duration::days(1)).to_string();
+    let mut tokens: Vec<(String, Vec<Permission>, Client)> = Vec::new();
+    for p in Permission::ALL {
+        let made = holder.send("POST", "/me/tokens", json!({"name": p.key(), "scopes": [p.key()], "expires_on": tomorrow})).await;
+        expect(&made, 201, None);
+        tokens.push((format!("a token scoped to {}", p.key()), vec![p], Client::with_token(&app, made.body["secret"].as_str().unwrap())));
+    }
     let mut anonymous = Client::new(&app);
     let mut checked = 0;
     // Logging out ends the caller's session: that route goes last.
@@ -101,7 +113,7 @@ async fn route_matrix(app: Router) {
             let a = call(client, route.method, route.path).await;
             checked += 1;
             let allowed = match route.access {
-                Access::Public | Access::Session => true,
+                Access::Public | Access::Session | Access::SessionOnly => true,
                 Access::Permission(p) | Access::OwnOr(p) => p.is_granted_by(held),
             };
             if allowed {
@@ -111,12 +123,29 @@ async fn route_matrix(app: Router) {
                 assert_eq!(a.body["code"], "forbidden", "{}", a.text);
             }
         }
+        for (name, scopes, client) in tokens.iter_mut() {
+            let a = call(client, route.method, route.path).await;
+            checked += 1;
+            let refused = match route.access {
+                Access::Public | Access::Session => None,
+                Access::SessionOnly => Some("session_only"),
+                Access::Permission(p) | Access::OwnOr(p) => (!p.is_granted_by(scopes)).then_some("forbidden"),
+            };
+            match refused {
+                None => assert!(![401, 403].contains(&a.status.as_u16()), "{name} may call {} {}: {}", route.method, route.path, a.text),
+                Some(code) => {
+                    assert_eq!(a.status.as_u16(), 403, "{name} may not call {} {}: {}", route.method, route.path, a.text);
+                    assert_eq!(a.body["code"], code, "{}", a.text);
+                }
+            }
+        }
     }
     println!(
-        "route × caller matrix: {} routes × {} callers (anonymous and {} roles) = {checked} requests",
+        "route × caller matrix: {} routes × {} callers (anonymous, {} roles, {} tokens) = {checked} requests",
         ROUTES.len(),
-        callers.len() + 1,
-        callers.len()
+        callers.len() + tokens.len() + 1,
+        callers.len(),
+        tokens.len()
     );
 }
 

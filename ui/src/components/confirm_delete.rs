@@ -44,7 +44,11 @@ pub fn ConfirmDeleteDialog(
     dialog_testid: &'static str,
     confirm_testid: &'static str,
     on_done: Callback<bool>,
+    /// The confirming button's text (default "Delete").
+    #[prop(optional)]
+    action_key: Option<&'static str>,
 ) -> impl IntoView {
+    let action_key = action_key.unwrap_or("common.delete");
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
     let confirm = move |_| {
@@ -64,7 +68,7 @@ pub fn ConfirmDeleteDialog(
             <GeneralError errors=errors />
             <div class="actions">
                 <button type="button" on:click=move |_| on_done.run(false)>{tx("common.cancel")}</button>
-                <button type="button" class="danger" data-testid=confirm_testid disabled=move || busy.get() on:click=confirm>{tx("common.delete")}</button>
+                <button type="button" class="danger" data-testid=confirm_testid disabled=move || busy.get() on:click=confirm>{tx(action_key)}</button>
             </div>
         </Modal>
     }

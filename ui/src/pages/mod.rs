@@ -1,4 +1,5 @@
 pub mod admin;
+pub mod api_tokens;
 pub mod attendance;
 pub mod connection;
 pub mod effort;

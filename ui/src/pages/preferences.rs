@@ -1,4 +1,4 @@
-//! The user's own language and time zone, and their own password.
+//! The user's own language and time zone, their own password, and their API tokens.
 
 use crate::components::save_button::SaveButton;
 use kinmu_shared::api::{ChangeOwnPassword, UpdatePreferences};
@@ -66,6 +66,7 @@ pub fn PreferencesPage() -> impl IntoView {
             </form>
         </section>
         <OwnPasswordForm />
+        <crate::pages::api_tokens::OwnTokens />
     }
 }
 

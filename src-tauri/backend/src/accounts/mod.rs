@@ -4,6 +4,7 @@
 //! Every service function takes the [`Actor`] doing the work and checks its permission itself,
 //! so the HTTP routes, the command line and the desktop shell share one set of checks.
 
+pub mod api_tokens;
 pub mod csv_transfer;
 pub mod organizations;
 pub mod passwords;
@@ -59,6 +60,15 @@ impl Actor {
             return Ok(());
         }
         Err(Error::BeyondOwnPermissions { action: action(), missing: permissions_to_text(&missing).replace(',', ", ") })
+    }
+
+    /// Refuses an API token's request: some things only a person logged in may do (create tokens,
+    /// change the password).
+    pub fn require_session(&self) -> Result<()> {
+        match self {
+            Actor::User(u) if u.api_token.is_some() => Err(Error::SessionOnly),
+            _ => Ok(()),
+        }
     }
 
     pub fn user_id(&self) -> Option<i64> {

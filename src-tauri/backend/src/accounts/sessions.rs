@@ -172,6 +172,9 @@ pub async fn change_own_password(
     req: &kinmu_shared::api::ChangeOwnPassword,
     now: i64,
 ) -> Result<()> {
+    if user.api_token.is_some() {
+        return Err(Error::SessionOnly);
+    }
     if req.current_password.is_empty() {
         return Err(Error::invalid("current_password", Text::new("enter your current password", "現在のパスワードを入力してください。")));
     }
@@ -249,7 +252,7 @@ pub async fn open(db: &Db, user_id: i64, user_agent: Option<&str>, now: i64) -> 
 }
 
 #[derive(sqlx::FromRow)]
-struct CurrentRow {
+pub(super) struct CurrentRow {
     id: i64,
     login: String,
     display_name: String,
@@ -262,7 +265,7 @@ struct CurrentRow {
 }
 
 /// A user's columns as a session sees them (`users u` joined with `roles r`).
-const CURRENT_COLUMNS: &str =
+pub(super) const CURRENT_COLUMNS: &str =
     "u.id, u.login, u.display_name, u.language, u.time_zone, u.organization_id, u.role_id, r.name AS role_name, r.permissions";
 
 /// A session with its user.
@@ -275,7 +278,7 @@ struct SessionRow {
     user: CurrentRow,
 }
 
-fn to_current(r: CurrentRow) -> CurrentUser {
+pub(super) fn to_current(r: CurrentRow) -> CurrentUser {
     CurrentUser {
         id: r.id,
         login: r.login,
@@ -286,6 +289,7 @@ fn to_current(r: CurrentRow) -> CurrentUser {
         role_id: r.role_id,
         role_name: r.role_name,
         permissions: permissions_from_text(&r.permissions),
+        api_token: None,
     }
 }
 

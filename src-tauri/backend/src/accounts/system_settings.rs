@@ -15,6 +15,7 @@ pub const DEFAULT_LANGUAGE: &str = "default_language";
 pub const TIME_ZONE: &str = "time_zone";
 pub const SESSION_IDLE_MINUTES: &str = "session_idle_minutes";
 pub const SETUP_COMPLETED_AT: &str = "setup_completed_at";
+pub const TOKEN_REQUESTS_PER_MINUTE: &str = "token_requests_per_minute";
 
 pub const DEFAULT_SESSION_IDLE_MINUTES: i64 = 480;
 
@@ -45,6 +46,9 @@ pub async fn load(db: &Db) -> Result<SystemSettings> {
         default_language: get(DEFAULT_LANGUAGE).and_then(|l| Language::parse(&l)).unwrap_or_default(),
         time_zone: get(TIME_ZONE).unwrap_or_else(|| "Asia/Tokyo".into()),
         session_idle_minutes: get(SESSION_IDLE_MINUTES).and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_SESSION_IDLE_MINUTES),
+        token_requests_per_minute: get(TOKEN_REQUESTS_PER_MINUTE)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(kinmu_shared::api::DEFAULT_TOKEN_REQUESTS_PER_MINUTE),
     })
 }
 
@@ -60,6 +64,15 @@ pub fn validate(s: &SystemSettings) -> Result<()> {
             ),
         ));
     }
+    if !(1..=100_000).contains(&s.token_requests_per_minute) {
+        return Err(Error::invalid(
+            "token_requests_per_minute",
+            Text::new(
+                "token_requests_per_minute must be between 1 and 100000",
+                "API トークンの1分あたりのリクエスト数は1から100000までにしてください。",
+            ),
+        ));
+    }
     Ok(())
 }
 
@@ -71,6 +84,7 @@ pub async fn save(db: &Db, actor: &Actor, s: SystemSettings) -> Result<SystemSet
     put_value(&mut *tx, DEFAULT_LANGUAGE, s.default_language.code()).await?;
     put_value(&mut *tx, TIME_ZONE, s.time_zone.trim()).await?;
     put_value(&mut *tx, SESSION_IDLE_MINUTES, &s.session_idle_minutes.to_string()).await?;
+    put_value(&mut *tx, TOKEN_REQUESTS_PER_MINUTE, &s.token_requests_per_minute.to_string()).await?;
     tx.commit().await?;
     load(db).await
 }

@@ -93,6 +93,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0013_update_policy.sql"),
         postgres: include_str!("../../migrations/postgres/0013_update_policy.sql"),
     },
+    Migration {
+        version: 18,
+        name: "api_tokens",
+        sqlite: include_str!("../../migrations/sqlite/0018_api_tokens.sql"),
+        postgres: include_str!("../../migrations/postgres/0018_api_tokens.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]

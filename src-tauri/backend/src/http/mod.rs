@@ -6,6 +6,7 @@ mod endpoint;
 mod error_response;
 mod request_parts;
 mod routes;
+mod token_rate;
 mod ui_files;
 mod update_files;
 
@@ -46,6 +47,8 @@ pub struct AppState {
     pub updates: Option<crate::updates::releases::RepositoryDir>,
     /// The random draw keys of the client update queue (seeded from the OS; tests reseed it).
     pub update_draws: crate::updates::clients::Draws,
+    /// The per-token request rate (from the system settings).
+    token_rate: token_rate::TokenRate,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -64,7 +67,8 @@ impl AppState {
     pub async fn new(db: Db, opts: ServerOptions) -> Result<SharedState, Error> {
         let setup_done = !crate::accounts::setup::needs_setup(&db).await?;
         let ui = ui_files::UiFiles::load(opts.ui_dir, &opts.base_path);
-        let idle = crate::accounts::system_settings::load(&db).await?.session_idle_minutes * 60;
+        let settings = crate::accounts::system_settings::load(&db).await?;
+        let idle = settings.session_idle_minutes * 60;
         Ok(Arc::new(AppState {
             db,
             base_path: opts.base_path,
@@ -75,6 +79,7 @@ impl AppState {
             attendance_task: crate::attendance::daily_task::TaskControl::writing_to(opts.output_roots),
             updates: opts.updates,
             update_draws: crate::updates::clients::Draws::from_entropy(),
+            token_rate: token_rate::TokenRate::new(settings.token_requests_per_minute),
         }))
     }
 
@@ -84,6 +89,10 @@ impl AppState {
 
     pub(crate) fn set_session_idle_minutes(&self, minutes: i64) {
         self.session_idle_seconds.store(minutes * 60, Ordering::Relaxed);
+    }
+
+    pub(crate) fn set_token_requests_per_minute(&self, per_minute: i64) {
+        self.token_rate.set(per_minute);
     }
 
     pub async fn needs_setup(&self) -> Result<bool, Error> {
@@ -188,9 +197,11 @@ async fn answer_panics(req: Request, next: Next) -> Response {
 }
 
 /// Refuses state-changing API requests without Kinmu's header (see [`kinmu_shared::CSRF_HEADER`]).
+/// A request with an API token (`Authorization: Bearer`) needs none: it carries no cookie a
+/// foreign page could make the browser send, and a foreign page cannot set that header.
 async fn reject_cross_site(req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if !safe && !req.headers().contains_key(kinmu_shared::CSRF_HEADER) {
+    if !safe && !req.headers().contains_key(kinmu_shared::CSRF_HEADER) && request_parts::bearer_secret(req.headers()).is_none() {
         return Error::CsrfRejected.into_response();
     }
     next.run(req).await
@@ -230,17 +241,33 @@ async fn authorize(axum::extract::State(state): axum::extract::State<SharedState
         Ok(s) => s,
         Err(e) => return e.into_response(),
     };
-    if let Access::Permission(p) = route.access
-        && !session.user.can(p)
-    {
-        let mut response = Error::Forbidden(p.key()).into_response();
-        response.extensions_mut().insert(error_response::CallerLanguage(session.user.language));
-        return response;
+    if let Some(token_id) = session.user.api_token {
+        // Every token request is logged with the token's id (its secret never).
+        tracing::info!(token_id, user_id = session.user.id, "API token request");
+        if let Err(e) = state.token_rate.check(token_id) {
+            tracing::info!(token_id, "API token over its request rate");
+            return refused(e, &session);
+        }
+    }
+    let refusal = match route.access {
+        Access::Permission(p) if !session.user.can(p) => Some(Error::Forbidden(p.key())),
+        Access::SessionOnly if session.user.api_token.is_some() => Some(Error::SessionOnly),
+        _ => None,
+    };
+    if let Some(e) = refusal {
+        return refused(e, &session);
     }
     let language = error_response::CallerLanguage(session.user.language);
     parts.extensions.insert(session);
     let mut response = next.run(Request::from_parts(parts, body)).await;
     response.extensions_mut().insert(language);
+    response
+}
+
+/// A refusal in the language of the caller behind `session`.
+fn refused(e: Error, session: &request_parts::Session) -> Response {
+    let mut response = e.into_response();
+    response.extensions_mut().insert(error_response::CallerLanguage(session.user.language));
     response
 }
 
@@ -265,10 +292,12 @@ pub async fn serve(state: SharedState, addr: SocketAddr, on_ready: impl FnOnce(S
     let local = listener.local_addr()?;
     on_ready(local);
     let db = state.db.clone();
+    let hourly = state.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             every.tick().await;
+            hourly.token_rate.forget_idle();
             match crate::accounts::sessions::purge_expired(&db, crate::now()).await {
                 Ok(n) if n > 0 => tracing::info!(deleted = n, "expired sessions purged"),
                 Ok(_) => {}

@@ -3,7 +3,7 @@
 
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
-use axum::http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE, USER_AGENT};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, SET_COOKIE, USER_AGENT};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue};
 use bytes::Bytes;
@@ -11,7 +11,7 @@ use kinmu_shared::api::CurrentUser;
 use serde::de::DeserializeOwned;
 
 use super::{JSON_LIMIT, SharedState};
-use crate::accounts::{Actor, sessions};
+use crate::accounts::{Actor, api_tokens, sessions};
 use crate::error::{Error, Text};
 
 pub const SESSION_COOKIE: &str = "kinmu_session";
@@ -228,6 +228,13 @@ pub fn session_token(headers: &HeaderMap) -> Option<String> {
     })
 }
 
+/// The secret of `Authorization: Bearer <secret>`, if the request carries one.
+pub fn bearer_secret(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, secret) = value.split_once(' ')?;
+    (scheme.eq_ignore_ascii_case("bearer") && !secret.trim().is_empty()).then(|| secret.trim())
+}
+
 pub fn user_agent(headers: &HeaderMap) -> Option<String> {
     headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string)
 }
@@ -247,12 +254,15 @@ pub fn set_cookie_header(value: HeaderValue) -> [(axum::http::HeaderName, Header
     [(SET_COOKIE, value)]
 }
 
-/// The logged-in user behind the request's session cookie (found once per request: the access
-/// check stores it for the handler).
+/// The logged-in user behind the request's session cookie, or behind its API token
+/// (`Authorization: Bearer`, which wins: the cookie is not looked at then). Found once per
+/// request: the access check stores it for the handler. For a token, `user.permissions` are the
+/// token's effective ones and `user.api_token` its id.
 #[derive(Clone)]
 pub struct Session {
     pub user: CurrentUser,
     pub expires_at: i64,
+    /// The session cookie's secret, or the API token's when `user.api_token` is set.
     pub token: String,
 }
 
@@ -271,6 +281,10 @@ impl FromRequestParts<SharedState> for Session {
         }
         if state.needs_setup().await? {
             return Err(Error::SetupRequired);
+        }
+        if let Some(secret) = bearer_secret(&parts.headers) {
+            let bearer = api_tokens::resolve(&state.db, secret, crate::now()).await?;
+            return Ok(Session { user: bearer.user, expires_at: bearer.expires_at, token: secret.to_string() });
         }
         let token = session_token(&parts.headers).ok_or(Error::Unauthenticated)?;
         let (user, expires_at) = sessions::resolve(&state.db, &token, state.session_idle_seconds(), crate::now()).await?;
@@ -293,6 +307,20 @@ mod tests {
         let e = parse_json::<LoginRequest>(br#"{"login":"#).unwrap_err().to_api();
         assert_eq!(e.code.http_status(), 400);
         assert!(e.message.contains("not valid JSON"));
+    }
+
+    #[test]
+    fn the_bearer_secret_is_read_from_the_authorization_header() {
+        let mut h = HeaderMap::new();
+        assert_eq!(bearer_secret(&h), None);
+        h.insert(AUTHORIZATION, HeaderValue::from_static("Bearer kinmu_abc"));
+        assert_eq!(bearer_secret(&h), Some("kinmu_abc"));
+        h.insert(AUTHORIZATION, HeaderValue::from_static("bearer   kinmu_abc "));
+        assert_eq!(bearer_secret(&h), Some("kinmu_abc"));
+        h.insert(AUTHORIZATION, HeaderValue::from_static("Basic dXNlcjpwYXNz"));
+        assert_eq!(bearer_secret(&h), None);
+        h.insert(AUTHORIZATION, HeaderValue::from_static("Bearer "));
+        assert_eq!(bearer_secret(&h), None);
     }
 
     #[test]

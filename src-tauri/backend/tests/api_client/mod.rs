@@ -17,6 +17,8 @@ use tower::ServiceExt;
 pub struct Client {
     pub app: Router,
     pub cookie: Option<String>,
+    /// An API token's secret: sent as `Authorization: Bearer`, with no cookie and no CSRF header.
+    pub bearer: Option<String>,
 }
 
 pub struct Answer {
@@ -26,11 +28,17 @@ pub struct Answer {
     /// The body as sent (a file's bytes).
     pub bytes: Vec<u8>,
     pub set_cookie: Option<String>,
+    pub headers: axum::http::HeaderMap,
 }
 
 impl Client {
     pub fn new(app: &Router) -> Client {
-        Client { app: app.clone(), cookie: None }
+        Client { app: app.clone(), cookie: None, bearer: None }
+    }
+
+    /// A client that calls with an API token only: no cookie, no CSRF header.
+    pub fn with_token(app: &Router, secret: &str) -> Client {
+        Client { app: app.clone(), cookie: None, bearer: Some(secret.to_string()) }
     }
 
     pub async fn raw(&mut self, method: &str, path: &str, content_type: Option<&str>, body: Vec<u8>, csrf: bool) -> Answer {
@@ -38,14 +46,17 @@ impl Client {
         if let Some(ct) = content_type {
             req = req.header(header::CONTENT_TYPE, ct);
         }
-        if csrf {
-            req = req.header("x-kinmu-request", "1");
+        match &self.bearer {
+            Some(secret) => req = req.header(header::AUTHORIZATION, format!("Bearer {secret}")),
+            None if csrf => req = req.header("x-kinmu-request", "1"),
+            None => {}
         }
         if let Some(c) = &self.cookie {
             req = req.header(header::COOKIE, c.clone());
         }
         let resp = self.app.clone().oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
         let status = resp.status();
+        let headers = resp.headers().clone();
         let set_cookie = resp.headers().get(header::SET_COOKIE).map(|v| v.to_str().unwrap().to_string());
         if let Some(sc) = &set_cookie {
             let pair = sc.split(';').next().unwrap().to_string();
@@ -57,7 +68,7 @@ impl Client {
         let bytes = if streaming { Default::default() } else { to_bytes(resp.into_body(), 64 * 1024 * 1024).await.unwrap() };
         let text = String::from_utf8_lossy(&bytes).to_string();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Answer { status, body, text, bytes: bytes.to_vec(), set_cookie }
+        Answer { status, body, text, bytes: bytes.to_vec(), set_cookie, headers }
     }
 
     pub async fn get(&mut self, path: &str) -> Answer {

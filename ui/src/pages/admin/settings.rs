@@ -1,4 +1,5 @@
-//! System settings: organisation name, default language and time zone, session idle time.
+//! System settings: organisation name, default language and time zone, session idle time, the
+//! API tokens' request rate.
 
 use crate::components::save_button::SaveButton;
 use kinmu_shared::api::SystemSettings;
@@ -20,6 +21,7 @@ pub fn SettingsPage() -> impl IntoView {
     let lang = RwSignal::new(String::new());
     let tz = RwSignal::new(String::new());
     let idle = RwSignal::new(String::new());
+    let token_rate = RwSignal::new(String::new());
     let loaded = RwSignal::new(false);
     let saved = RwSignal::new(false);
     let errors = FormErrors::new();
@@ -29,6 +31,7 @@ pub fn SettingsPage() -> impl IntoView {
         lang.set(s.default_language.code().to_string());
         tz.set(s.time_zone);
         idle.set(s.session_idle_minutes.to_string());
+        token_rate.set(s.token_requests_per_minute.to_string());
         loaded.set(true);
     };
     leptos::task::spawn_local(async move {
@@ -51,6 +54,11 @@ pub fn SettingsPage() -> impl IntoView {
             errors.set_field("session_idle_minutes", t("settings.idle_invalid"));
             ok = false;
         }
+        let per_minute = token_rate.get_untracked().trim().parse::<i64>().ok().filter(|n| (1..=100_000).contains(n));
+        if per_minute.is_none() {
+            errors.set_field("token_requests_per_minute", t("settings.token_rate_invalid"));
+            ok = false;
+        }
         if !ok {
             return;
         }
@@ -59,6 +67,7 @@ pub fn SettingsPage() -> impl IntoView {
             default_language: Language::parse(&lang.get_untracked()).unwrap_or_default(),
             time_zone: tz.get_untracked(),
             session_idle_minutes: minutes.unwrap_or(60),
+            token_requests_per_minute: per_minute.unwrap_or(kinmu_shared::api::DEFAULT_TOKEN_REQUESTS_PER_MINUTE),
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
@@ -98,6 +107,7 @@ pub fn SettingsPage() -> impl IntoView {
                         <SelectField id="default_language" field="default_language" label=tr("setup.default_language") value=lang errors=errors options=lang_options />
                         <SelectField id="time_zone" field="time_zone" label=tr("field.time_zone") value=tz errors=errors options=tz_options />
                         <TextField id="session_idle_minutes" field="session_idle_minutes" label=tr("settings.idle_minutes") value=idle errors=errors kind="number" />
+                        <TextField id="token_requests_per_minute" field="token_requests_per_minute" label=tr("settings.token_rate") value=token_rate errors=errors kind="number" />
                     </fieldset>
                     <GeneralError errors=errors />
                     {move || saved.get().then(|| view! { <p class="ok-banner" role="status">{t("common.saved")}</p> })}

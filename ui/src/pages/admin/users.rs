@@ -1,4 +1,5 @@
-//! User administration: search, create, edit, disable, unlock, set password, CSV.
+//! User administration: search, create, edit, disable, unlock, set password, CSV; everyone's API
+//! tokens.
 
 use crate::components::save_button::SaveButton;
 use kinmu_shared::api::routes::{self, Empty};
@@ -218,6 +219,9 @@ pub fn UsersPage() -> impl IntoView {
                 }.into_any(),
             })}
         </section>
+        <Show when=move || can_manage.get()>
+            <crate::pages::api_tokens::EveryonesTokens />
+        </Show>
     }
 }
 

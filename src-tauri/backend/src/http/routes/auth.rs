@@ -25,12 +25,19 @@ pub async fn login(
 }
 
 pub async fn logout(State(state): State<SharedState>, session: Session) -> Result<WithCookie<NoContent>> {
-    sessions::logout(&state.db, &session.token).await?;
+    // An API token is not a session: revoking it is done on its own route.
+    if session.user.api_token.is_none() {
+        sessions::logout(&state.db, &session.token).await?;
+    }
     Ok(WithCookie(session_cookie(&state, None), NoContent))
 }
 
+/// The caller as the request sees them: with an API token, the token's effective permissions.
 pub async fn me(State(state): State<SharedState>, session: Session) -> Result<Json<SessionInfo>> {
-    Ok(Json(sessions::info(&state.db, session.user.id, session.expires_at).await?))
+    let mut info = sessions::info(&state.db, session.user.id, session.expires_at).await?;
+    info.user.permissions = session.user.permissions;
+    info.user.api_token = session.user.api_token;
+    Ok(Json(info))
 }
 
 pub async fn preferences(

@@ -1,6 +1,7 @@
 //! The API's routes, one file per subject. Each is served through its type in
 //! [`kinmu_shared::api::routes`], which says who may call it and what it takes and answers.
 
+mod api_tokens;
 mod attendance;
 mod attendance_reports;
 mod auth;
@@ -48,6 +49,11 @@ handlers! {
     GetMe => auth::me,
     SavePreferences => auth::preferences,
     ChangePassword => auth::change_password,
+    ListOwnTokens => api_tokens::list_own,
+    CreateOwnToken => api_tokens::create,
+    RevokeOwnToken => api_tokens::revoke_own,
+    ListTokens => api_tokens::list_all,
+    RevokeToken => api_tokens::revoke_any,
     ListUsers => users::list,
     AddUser => users::create,
     ExportUsers => users::export,

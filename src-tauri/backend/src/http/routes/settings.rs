@@ -18,5 +18,6 @@ pub async fn put(
 ) -> Result<Json<SystemSettings>> {
     let saved = system_settings::save(&state.db, &session.actor(), req).await?;
     state.set_session_idle_minutes(saved.session_idle_minutes);
+    state.set_token_requests_per_minute(saved.token_requests_per_minute);
     Ok(Json(saved))
 }

@@ -67,20 +67,25 @@ pub async fn log(
 
 /// The live view of clients and the queue: an event `clients` (a [`ClientList`]) at once and
 /// whenever it changes, checked every [`update_clients::LIVE_EVERY`]. It ends when the session
-/// does (logged out, expired, disabled) or the permission is gone.
+/// (or the API token) does (logged out, expired, revoked, disabled) or the permission is gone.
 pub async fn watch_clients(State(state): State<SharedState>, session: Session) -> Result<Live> {
     use axum::response::sse::Event;
     let actor = session.actor();
     let first = update_clients::list(&state.db, &actor).await?;
+    let user_token = session.user.api_token;
     let start = (state, session.token, None::<String>, Some(first));
-    let stream = futures_util::stream::unfold(start, |(state, token, last, mut ready)| async move {
+    let stream = futures_util::stream::unfold(start, move |(state, token, last, mut ready)| async move {
         loop {
             let list = match ready.take() {
                 Some(list) => list,
                 None => {
                     tokio::time::sleep(update_clients::LIVE_EVERY).await;
                     let now = crate::now();
-                    let user = crate::accounts::sessions::still_valid(&state.db, &token, now).await.ok()?;
+                    // The session, or the API token, must still be good (and its permissions are read again).
+                    let user = match user_token {
+                        Some(_) => crate::accounts::api_tokens::resolve(&state.db, &token, now).await.ok()?.user,
+                        None => crate::accounts::sessions::still_valid(&state.db, &token, now).await.ok()?,
+                    };
                     update_clients::list(&state.db, &crate::accounts::Actor::User(user)).await.ok()?
                 }
             };
