@@ -26,6 +26,9 @@ use tower::ServiceExt;
 use super::SharedState;
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// A file is read and sent in chunks of this size (tower-http's default is 64 KiB): fewer reads
+/// and body frames per megabyte; `scripts/bench-updates` measured the throughput against nginx.
+const READ_CHUNK_BYTES: usize = 256 * 1024;
 const REVALIDATE: &str = "no-cache";
 
 /// `<base>/updates/metadata/{*path}`.
@@ -147,7 +150,8 @@ async fn send(dir: &Path, path: &str, area: Area, req: Request) -> Response {
     if req.headers().get(IF_RANGE).is_some_and(|v| v.as_bytes() != etag.as_bytes()) {
         req.headers_mut().remove(RANGE);
     }
-    let served = match tower_http::services::ServeFile::new_with_mime(&file, &mime).oneshot(req).await {
+    let served = match tower_http::services::ServeFile::new_with_mime(&file, &mime).with_buf_chunk_size(READ_CHUNK_BYTES).oneshot(req).await
+    {
         Ok(r) => r,
         Err(never) => match never {},
     };
