@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Id, Timestamp};
-use crate::effort::{GapKind, PeriodAction, PeriodState, PeriodUnit};
+use crate::effort::{GapKind, MidnightChoice, PeriodAction, PeriodState, PeriodUnit, TimerSegment};
 
 /// A project's life: a closed project takes no new effort.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -299,10 +299,13 @@ pub enum ChangePath {
     Import,
     Cli,
     Sync,
+    /// A stopped timer's minutes.
+    Timer,
 }
 
 impl ChangePath {
-    pub const ALL: [ChangePath; 5] = [ChangePath::Ui, ChangePath::Api, ChangePath::Import, ChangePath::Cli, ChangePath::Sync];
+    pub const ALL: [ChangePath; 6] =
+        [ChangePath::Ui, ChangePath::Api, ChangePath::Import, ChangePath::Cli, ChangePath::Sync, ChangePath::Timer];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -311,12 +314,63 @@ impl ChangePath {
             ChangePath::Import => "import",
             ChangePath::Cli => "cli",
             ChangePath::Sync => "sync",
+            ChangePath::Timer => "timer",
         }
     }
 
     pub fn from_key(key: &str) -> Option<ChangePath> {
         ChangePath::ALL.into_iter().find(|p| p.key() == key)
     }
+}
+
+/// `POST /effort/timer`: starts the caller's timer on a row (one running timer per person).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct StartTimer {
+    pub project_id: Id,
+    #[serde(default)]
+    pub work_item_id: Option<Id>,
+    #[serde(default)]
+    pub activity1_id: Option<Id>,
+    #[serde(default)]
+    pub activity2_id: Option<Id>,
+    /// The note of an entry the stop creates (an existing entry keeps its own).
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The caller's running timer, as of the server's `now`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunningTimer {
+    pub project_id: Id,
+    pub work_item_id: Option<Id>,
+    pub activity1_id: Option<Id>,
+    pub activity2_id: Option<Id>,
+    pub note: String,
+    pub started_at: Timestamp,
+    /// The server's clock when it answered (a client ticks on from here).
+    pub now: Timestamp,
+    /// The running time in whole minutes per effort day, from the start day to today.
+    pub segments: Vec<TimerSegment>,
+    /// Ran past the start of a day: a stop must say what to keep.
+    pub crosses_midnight: bool,
+}
+
+/// `POST /effort/timer/stop`: `choice` is needed when the timer ran past midnight.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct StopTimer {
+    #[serde(default)]
+    pub choice: Option<MidnightChoice>,
+}
+
+/// What a stop stored: the minutes kept per day and the entries they were added to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoppedTimer {
+    /// The segments added (days of 0 minutes left out: a timer under a minute adds nothing).
+    pub added: Vec<TimerSegment>,
+    /// The entries as stored after the addition, one per day added.
+    pub entries: Vec<EffortEntry>,
+    /// The minutes the stop left out (another day's, by the choice; discarded).
+    pub dropped_minutes: i64,
 }
 
 /// `GET /effort/entries/history?id=UUID`.

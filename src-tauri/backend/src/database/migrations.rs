@@ -93,6 +93,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0013_update_policy.sql"),
         postgres: include_str!("../../migrations/postgres/0013_update_policy.sql"),
     },
+    Migration {
+        version: 14,
+        name: "effort_timer",
+        sqlite: include_str!("../../migrations/sqlite/0014_effort_timer.sql"),
+        postgres: include_str!("../../migrations/postgres/0014_effort_timer.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]
