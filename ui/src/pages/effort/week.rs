@@ -7,6 +7,9 @@
 //! A cell is one entry (created under a UUID made here, changed naming its version); a row and day
 //! holding several entries shows their sum read-only (the day view lists them). A cell of a
 //! submitted or approved period is read-only: the server's lock rule decides, the page follows it.
+//! The timer ([`timer`]) sits in the page's header; the cells it runs on are read-only.
+
+mod timer;
 
 use std::collections::HashMap;
 
@@ -188,6 +191,7 @@ struct Grid {
     rows: RwSignal<Vec<RowKey>>,
     catalogue: Catalogue,
     reload: Callback<()>,
+    timer: timer::Timer,
 }
 
 impl Grid {
@@ -221,7 +225,11 @@ fn cell(grid: Grid, key: RowKey, d: usize, date: String) -> AnyView {
     let entries = Memo::new(move |_| grid.entries(key, d));
     let stored = move || entries.with(|e| if e.is_empty() { String::new() } else { format_minutes(e.iter().map(|e| e.minutes).sum()) });
     let several = move || entries.with(|e| e.len() > 1);
-    let editable = Memo::new(move |_| grid.state(d).allows_entry_changes() && !several());
+    let timed = {
+        let date = date.clone();
+        Memo::new(move |_| grid.timer.holds(key, &date))
+    };
+    let editable = Memo::new(move |_| grid.state(d).allows_entry_changes() && !several() && !timed.get());
     let text = RwSignal::new(String::new());
     let dirty = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
@@ -231,6 +239,7 @@ fn cell(grid: Grid, key: RowKey, d: usize, date: String) -> AnyView {
     let new_id = StoredValue::new(None::<String>);
     let id = key.cell_id(d);
     let error_id = format!("{id}-error");
+    let timer_note_id = format!("{id}-timer");
 
     let save = move || {
         if !editable.get_untracked() || saving.get_untracked() || !dirty.get_untracked() {
@@ -327,7 +336,7 @@ fn cell(grid: Grid, key: RowKey, d: usize, date: String) -> AnyView {
         format!("{} {}", grid.catalogue.row_label(key), date)
     };
     view! {
-        <td class="effort-cell" class:invalid=move || error.with(|e| e.is_some()) class:dirty=move || dirty.get()>
+        <td class="effort-cell" class:invalid=move || error.with(|e| e.is_some()) class:dirty=move || dirty.get() class:timed=move || timed.get()>
             <input
                 id=id.clone()
                 type="text"
@@ -336,9 +345,18 @@ fn cell(grid: Grid, key: RowKey, d: usize, date: String) -> AnyView {
                 data-testid=format!("effort-cell-{d}")
                 aria-label=label
                 aria-invalid=move || if error.with(|e| e.is_some()) { "true" } else { "false" }
-                aria-describedby=move || error.with(|e| e.is_some()).then(|| error_id.clone())
+                aria-describedby={
+                    let timer_note_id = timer_note_id.clone();
+                    move || {
+                        let ids: Vec<String> = [error.with(|e| e.is_some()).then(|| error_id.clone()), timed.get().then(|| timer_note_id.clone())]
+                            .into_iter()
+                            .flatten()
+                            .collect();
+                        (!ids.is_empty()).then(|| ids.join(" "))
+                    }
+                }
                 readonly=move || !editable.get()
-                title=move || several().then(|| t("effort.week.several"))
+                title=move || if timed.get() { Some(t("effort.timer.cell_locked")) } else { several().then(|| t("effort.week.several")) }
                 prop:value=move || if dirty.get() { text.get() } else { stored() }
                 on:focus=move |ev| {
                     if let Some(i) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
@@ -353,6 +371,7 @@ fn cell(grid: Grid, key: RowKey, d: usize, date: String) -> AnyView {
                 on:keydown=on_key
             />
             {move || error.get().map(|m| view! { <span class="cell-error" id=format!("{}-error", key.cell_id(d)) role="alert" data-testid="effort-cell-error">{m}</span> })}
+            {move || timed.get().then(|| view! { <span class="cell-note" id=timer_note_id.clone() data-testid="effort-cell-timer">{tx("effort.timer.cell_locked")}</span> })}
         </td>
     }
     .into_any()
@@ -823,7 +842,8 @@ pub fn EffortWeekPage() -> impl IntoView {
         open_day.set(None);
         load(true);
     });
-    let grid = Grid { data, rows, catalogue, reload };
+    let timer = timer::Timer::new();
+    let grid = Grid { data, rows, catalogue, reload, timer };
 
     let lock = move || {
         data.with(|w| {
@@ -881,7 +901,11 @@ pub fn EffortWeekPage() -> impl IntoView {
                                 let total = move || format_minutes(data.with(|w| w.as_ref().map(|w| w.days.iter().flat_map(|d| d.entries.iter()).filter(|e| k.holds(e)).map(|e| e.minutes).sum()).unwrap_or(0)));
                                 view! {
                                     <tr data-testid="effort-row">
-                                        <th scope="row" data-testid="effort-row-label">{move || catalogue.row_label(k)}</th>
+                                        <th scope="row">
+                                            {timer::start_button(timer, k, catalogue, reload)}
+                                            " "
+                                            <span data-testid="effort-row-label">{move || catalogue.row_label(k)}</span>
+                                        </th>
                                         {days.into_iter().enumerate().map(|(d, date)| cell(grid, k, d, date)).collect_view()}
                                         <td class="total" data-testid="effort-row-total">{total}</td>
                                     </tr>
@@ -910,6 +934,7 @@ pub fn EffortWeekPage() -> impl IntoView {
                 <button type="button" class="small" data-testid="effort-week-next" aria-label=tx("effort.week.next") on:click=move |_| week.update(|w| *w = step_week(w, 1))>"›"</button>
                 <button type="button" class="small" data-testid="effort-week-this" on:click=move |_| week.set(this_week())>{tx("effort.week.this_week")}</button>
             </div>
+            {timer::panel(timer, catalogue, reload)}
             <p class="hint">{tx("effort.week.hint")}</p>
             {move || error.get().map(|m| view! { <p class="error-banner" role="alert">{m}</p> })}
             {move || lock().map(|k| view! { <p class="badge warn" data-testid="effort-locked">{tx(k)}</p> })}
