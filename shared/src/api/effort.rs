@@ -559,11 +559,52 @@ pub struct EffortSettings {
     pub gap_threshold_minutes: i64,
     /// How many days ahead effort may be entered (0: none).
     pub future_days_allowed: i64,
+    /// What the company calls activity level 1 (e.g. 工程分類); None: "Activity 1".
+    #[serde(default)]
+    pub activity1_label: Option<String>,
+    /// What the company calls activity level 2 (e.g. 作業分類); None: "Activity 2".
+    #[serde(default)]
+    pub activity2_label: Option<String>,
+    /// Whether level 1 is used: when not, the week grid hides its column.
+    #[serde(default = "yes")]
+    pub activity1_used: bool,
+    #[serde(default = "yes")]
+    pub activity2_used: bool,
+}
+
+/// The longest name of an activity level.
+pub const ACTIVITY_LABEL_MAX: usize = 40;
+
+impl EffortSettings {
+    /// The level's name as set (None: the UI's own "Activity 1" / "Activity 2").
+    pub fn activity_label(&self, level: i64) -> Option<&str> {
+        match level {
+            1 => self.activity1_label.as_deref(),
+            2 => self.activity2_label.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub fn activity_used(&self, level: i64) -> bool {
+        match level {
+            1 => self.activity1_used,
+            2 => self.activity2_used,
+            _ => false,
+        }
+    }
 }
 
 impl Default for EffortSettings {
     fn default() -> Self {
-        EffortSettings { period_unit: PeriodUnit::Month, gap_threshold_minutes: 30, future_days_allowed: 0 }
+        EffortSettings {
+            period_unit: PeriodUnit::Month,
+            gap_threshold_minutes: 30,
+            future_days_allowed: 0,
+            activity1_label: None,
+            activity2_label: None,
+            activity1_used: true,
+            activity2_used: true,
+        }
     }
 }
 

@@ -17,8 +17,8 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use kinmu_shared::ErrorCode;
 use kinmu_shared::api::routes::{self, Empty};
 use kinmu_shared::api::{
-    Activity, DeleteEntry, EffortEntry, EffortPeriod, EffortWeek, ExplainGap, GapDay, GapMonth, GapQuery, GapReason, Id, PeriodQuery,
-    Project, ProjectStatus, SaveEntry, SaveOutcome, SubmitPeriod, WeekQuery, WorkItem,
+    Activity, DeleteEntry, EffortEntry, EffortPeriod, EffortSettings, EffortWeek, ExplainGap, GapDay, GapMonth, GapQuery, GapReason, Id,
+    PeriodQuery, Project, ProjectStatus, SaveEntry, SaveOutcome, SubmitPeriod, WeekQuery, WorkItem,
 };
 use kinmu_shared::effort::{DurationError, GapKind, PeriodState, format_minutes, parse_duration};
 use leptos::prelude::*;
@@ -143,6 +143,8 @@ struct Catalogue {
     projects: RwSignal<Vec<Project>>,
     items: RwSignal<HashMap<Id, Vec<WorkItem>>>,
     activities: RwSignal<Vec<Activity>>,
+    /// The activity levels' names and whether each is used.
+    settings: RwSignal<EffortSettings>,
 }
 
 impl Catalogue {
@@ -173,6 +175,24 @@ impl Catalogue {
     fn activity_label(&self, id: Option<Id>) -> String {
         let Some(id) = id else { return String::new() };
         self.activities.with(|a| a.iter().find(|a| a.id == id).map(|a| a.name.clone())).unwrap_or_else(|| format!("#{id}"))
+    }
+
+    /// An activity level's name: the company's, else "Activity 1" / "Activity 2".
+    fn level_label(&self, level: i64) -> String {
+        self.settings
+            .with(|s| s.activity_label(level).map(str::to_string))
+            .unwrap_or_else(|| t(if level == 1 { "effort.week.activity1" } else { "effort.week.activity2" }).to_string())
+    }
+
+    fn level_used(&self, level: i64) -> bool {
+        self.settings.with(|s| s.activity_used(level))
+    }
+
+    /// The rows' heading: project / work item and the levels in use, by their names.
+    fn row_heading(&self) -> String {
+        let mut parts = vec![t("effort.week.project").to_string(), t("effort.week.work_item").to_string()];
+        parts.extend([1, 2].into_iter().filter(|l| self.level_used(*l)).map(|l| self.level_label(l)));
+        parts.join(" / ")
     }
 
     fn row_label(&self, k: RowKey) -> String {
@@ -409,8 +429,8 @@ fn add_row_form(grid: Grid) -> AnyView {
         let key = RowKey {
             project: p,
             item: item.get_untracked().parse().ok(),
-            a1: a1.get_untracked().parse().ok(),
-            a2: a2.get_untracked().parse().ok(),
+            a1: a1.get_untracked().parse().ok().filter(|_| cat.level_used(1)),
+            a2: a2.get_untracked().parse().ok().filter(|_| cat.level_used(2)),
         };
         grid.rows.update(|r| {
             if !r.contains(&key) {
@@ -438,20 +458,24 @@ fn add_row_form(grid: Grid) -> AnyView {
                     {move || chosen().map(|p| cat.items.with(|m| m.get(&p).map(|l| l.iter().map(|w| view! { <option value=w.id.to_string()>{w.path.clone()}</option> }).collect_view())))}
                 </select>
             </div>
-            <div class="field">
-                <label for="effort-a1">{tx("effort.week.activity1")}</label>
-                <select id="effort-a1" prop:value=move || a1.get() on:change=move |ev| a1.set(event_target_value(&ev))>
-                    <option value="">"—"</option>
-                    {move || activity_options(1)}
-                </select>
-            </div>
-            <div class="field">
-                <label for="effort-a2">{tx("effort.week.activity2")}</label>
-                <select id="effort-a2" prop:value=move || a2.get() on:change=move |ev| a2.set(event_target_value(&ev))>
-                    <option value="">"—"</option>
-                    {move || activity_options(2)}
-                </select>
-            </div>
+            <Show when=move || cat.level_used(1)>
+                <div class="field" data-testid="effort-a1-field">
+                    <label for="effort-a1">{move || cat.level_label(1)}</label>
+                    <select id="effort-a1" prop:value=move || a1.get() on:change=move |ev| a1.set(event_target_value(&ev))>
+                        <option value="">"—"</option>
+                        {move || activity_options(1)}
+                    </select>
+                </div>
+            </Show>
+            <Show when=move || cat.level_used(2)>
+                <div class="field" data-testid="effort-a2-field">
+                    <label for="effort-a2">{move || cat.level_label(2)}</label>
+                    <select id="effort-a2" prop:value=move || a2.get() on:change=move |ev| a2.set(event_target_value(&ev))>
+                        <option value="">"—"</option>
+                        {move || activity_options(2)}
+                    </select>
+                </div>
+            </Show>
             <button type="button" data-testid="effort-add-row-button" disabled=move || chosen().is_none() on:click=add>{tx("effort.week.add_row")}</button>
         </div>
     }
@@ -786,8 +810,12 @@ pub fn EffortWeekPage() -> impl IntoView {
     let message = RwSignal::new(None::<String>);
     let refresh = RwSignal::new(0u32);
     let open_day = RwSignal::new(None::<usize>);
-    let catalogue =
-        Catalogue { projects: RwSignal::new(Vec::new()), items: RwSignal::new(HashMap::new()), activities: RwSignal::new(Vec::new()) };
+    let catalogue = Catalogue {
+        projects: RwSignal::new(Vec::new()),
+        items: RwSignal::new(HashMap::new()),
+        activities: RwSignal::new(Vec::new()),
+        settings: RwSignal::new(EffortSettings::default()),
+    };
 
     leptos::task::spawn_local(async move {
         if let Ok(p) = api_client::call::<routes::ListProjects>(&(), &(), &Empty).await {
@@ -795,6 +823,9 @@ pub fn EffortWeekPage() -> impl IntoView {
         }
         if let Ok(a) = api_client::call::<routes::ListActivities>(&(), &(), &Empty).await {
             catalogue.activities.set(a);
+        }
+        if let Ok(s) = api_client::call::<routes::GetEffortSettings>(&(), &(), &Empty).await {
+            catalogue.settings.set(s);
         }
     });
 
@@ -887,7 +918,7 @@ pub fn EffortWeekPage() -> impl IntoView {
                 <table class="effort-grid" data-testid="effort-grid" data-week=week.get_untracked()>
                     <thead>
                         <tr>
-                            <th scope="col">{tx("effort.week.row")}</th>
+                            <th scope="col" data-testid="effort-row-heading">{move || catalogue.row_heading()}</th>
                             {head}
                             <th scope="col">{tx("effort.week.total")}</th>
                         </tr>
