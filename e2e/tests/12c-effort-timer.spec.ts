@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { login, logout } from './fixtures';
+import { activityLevels, login, logout } from './fixtures';
 import { loginAsAdmin } from './attendance-data';
 
 /** A member who books effort with the timer; the project is theirs. */
@@ -124,4 +124,27 @@ test('effort timer: started on a row by keyboard, ticking in the header, its cel
   await expect(cell).toHaveValue(`${Math.floor(after / 60)}:${String(after % 60).padStart(2, '0')}`);
   await expect(cell).not.toHaveAttribute('readonly', '');
   await page.screenshot({ path: 'test-results/12c-effort-timer.png' });
+});
+
+test('activity levels: the week grid shows the names the setup wizard gave them and hides a level not used', async ({ page }) => {
+  await loginAsAdmin(page);
+  const settings = await (await page.request.get(api('/effort/settings'))).json();
+  expect([settings.activity1_label, settings.activity2_label]).toEqual(activityLevels);
+  await page.getByTestId('nav-effort').click();
+  await expect(page).toHaveURL(/\/effort$/);
+  const heading = page.getByTestId('effort-row-heading');
+  await expect(heading).toHaveText(`Project / Work item / ${activityLevels[0]} / ${activityLevels[1]}`);
+  await expect(page.getByLabel(activityLevels[1], { exact: true })).toBeVisible();
+  // Level 2 not used: its column and its choice in the row form go.
+  const off = await page.request.put(api('/effort/settings'), { headers: write, data: { ...settings, activity2_used: false } });
+  expect(off.status(), await off.text()).toBe(200);
+  try {
+    await page.reload();
+    await expect(heading).toHaveText(`Project / Work item / ${activityLevels[0]}`);
+    await expect(page.getByTestId('effort-a2-field')).toHaveCount(0);
+    await expect(page.getByLabel(activityLevels[0], { exact: true })).toBeVisible();
+  } finally {
+    const back = await page.request.put(api('/effort/settings'), { headers: write, data: settings });
+    expect(back.status(), await back.text()).toBe(200);
+  }
 });
