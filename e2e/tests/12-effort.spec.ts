@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { admin, isHome, login, logout } from './fixtures';
+import { activityLevels, admin, isHome, login, logout } from './fixtures';
 import { kinmu, loginAsAdmin, previousMonth } from './attendance-data';
 
 /** A member who books effort; their PC logs say when they worked. */
@@ -126,7 +126,8 @@ test('effort week: entered by keyboard, a wrong value marked at its cell, a gap 
   // A row: project, work item, activity.
   await page.getByLabel('Project', { exact: true }).selectOption({ label: 'E2E-WEB Web renewal' });
   await page.getByLabel('Work item', { exact: true }).selectOption({ label: 'Design' });
-  await page.getByLabel('Activity 1', { exact: true }).selectOption({ label: 'DES Basic design' });
+  // Activity level 1 as the setup wizard named it.
+  await page.getByLabel(activityLevels[0], { exact: true }).selectOption({ label: 'DES Basic design' });
   await page.getByTestId('effort-add-row-button').focus();
   await page.keyboard.press('Enter');
   const row = page.getByTestId('effort-row').first();

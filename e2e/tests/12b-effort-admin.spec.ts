@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { admin, login, logout } from './fixtures';
+import { activityLevels, admin, login, logout } from './fixtures';
 import { loginAsAdmin, previousMonth } from './attendance-data';
 
 /**
@@ -94,7 +94,7 @@ test('projects, approval and the lock: set up by the administrator, approved by 
   await page.keyboard.type(project.client);
   await dialog.getByLabel('Manager').selectOption({ label: `${manager.name} (${manager.login})` });
   await dialog.getByLabel('Planned start').fill(`${previousMonth()}-01`);
-  await dialog.getByLabel('Activity 1 Design work').check();
+  await dialog.getByLabel(`${activityLevels[0]} Design work`).check();
   await dialog.getByLabel('Client or category').press('Enter');
   await expect(dialog).toHaveCount(0);
   const row = page.getByTestId(`project-${project.code}`);

@@ -9,6 +9,9 @@ export const isHome = (url: URL) => ['', '/'].includes(url.pathname.slice(basePa
 export const company = 'Acme Works';
 export const admin = { login: 'admin', name: 'Ada Admin', password: 'Kinmu-Strong-2026' };
 export const member = { login: 'taro', name: 'Taro Yamada', password: 'Sakura-Secret-2026!', logAccount: 'OSAKA\\taro' };
+/** The project the setup wizard creates, and the names it gives the activity levels. */
+export const firstProject = { code: 'SET-1', name: 'Internal work' };
+export const activityLevels = ['Process', 'Work type'];
 
 /** The setup wizard as a user walks through it; asserts the checks on the way. */
 export async function runSetupWizard(page: Page) {
@@ -64,6 +67,34 @@ export async function runSetupWizard(page: Page) {
   await expect(page.getByTestId('setup-step-title')).toHaveText('Language and time zone');
   await next.click();
   await expect(next).toHaveText('Run');
+  await next.click();
+
+  // 5. Logged in as the new administrator: the first projects. Enter in the fields adds one.
+  await expect(page.getByTestId('setup-step-title')).toHaveText('First projects');
+  await expect(page.getByLabel('Project code', { exact: true })).toBeFocused();
+  await expect(page.getByTestId('setup-back')).toHaveCount(0);
+  await page.getByLabel('Project code', { exact: true }).fill(firstProject.code);
+  await page.getByLabel('Project name', { exact: true }).fill(firstProject.name);
+  await page.getByLabel('Project name', { exact: true }).press('Enter');
+  await expect(page.getByTestId('setup-projects')).toContainText(`${firstProject.code} ${firstProject.name}`);
+  await expect(page.getByLabel('Project code', { exact: true })).toHaveValue('');
+  // The same code again is refused at its field.
+  await page.getByLabel('Project code', { exact: true }).fill(firstProject.code.toLowerCase());
+  await page.getByLabel('Project name', { exact: true }).fill('Again');
+  await page.getByTestId('setup-add-project').click();
+  await expect(page.getByTestId('code-error')).toBeVisible();
+  await page.getByLabel('Project code', { exact: true }).fill('');
+  await page.getByLabel('Project name', { exact: true }).fill('');
+  // The projects CSV can be imported here too.
+  await expect(page.getByTestId('setup-step-title')).toHaveText('First projects');
+  await next.click();
+
+  // 6. The activity levels' names (or a level not used).
+  await expect(page.getByTestId('setup-step-title')).toHaveText('Activity levels');
+  await page.getByLabel('Name of activity level 1', { exact: true }).fill(activityLevels[0]);
+  await page.getByLabel('Name of activity level 2', { exact: true }).fill(activityLevels[1]);
+  await expect(page.getByLabel('Use activity level 2', { exact: true })).toBeChecked();
+  await expect(next).toHaveText('Finish');
   await next.click();
 }
 

@@ -29,6 +29,11 @@ pub enum ErrorCode {
     Conflict,
     /// The effort period holding the change is submitted or approved: it takes no changes.
     PeriodLocked,
+    /// The person's effort timer already runs (on the row the message names): stop it first.
+    TimerRunning,
+    /// The timer ran past midnight: the stop must say what to keep (the message lists each
+    /// day's minutes; the running timer's answer has them as data).
+    TimerCrossesMidnight,
     /// Kinmu has no administrator yet: run the setup wizard first.
     SetupRequired,
     /// The setup wizard already ran.
@@ -56,7 +61,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for the tests that walk them.
-    pub const ALL: [ErrorCode; 22] = [
+    pub const ALL: [ErrorCode; 24] = [
         ErrorCode::Validation,
         ErrorCode::BadRequest,
         ErrorCode::Unauthenticated,
@@ -67,6 +72,8 @@ impl ErrorCode {
         ErrorCode::NotFound,
         ErrorCode::Conflict,
         ErrorCode::PeriodLocked,
+        ErrorCode::TimerRunning,
+        ErrorCode::TimerCrossesMidnight,
         ErrorCode::SetupRequired,
         ErrorCode::SetupDone,
         ErrorCode::CsrfRejected,
@@ -106,6 +113,14 @@ impl ErrorCode {
             ErrorCode::PeriodLocked => {
                 ("the period is submitted or approved: it takes no changes", "この期間は提出済みまたは承認済みのため、変更できません。")
             }
+            ErrorCode::TimerRunning => (
+                "your effort timer is already running: stop or discard it first",
+                "工数タイマーはすでに動いています。先に停止するか破棄してください。",
+            ),
+            ErrorCode::TimerCrossesMidnight => (
+                "the timer ran past midnight: choose what to keep",
+                "タイマーが日付をまたいで動いていました。記録する内容を選んでください。",
+            ),
             ErrorCode::SetupRequired => (
                 "Kinmu is not set up yet: run the setup wizard",
                 "Kinmu はまだセットアップされていません。セットアップを実行してください。",
@@ -164,6 +179,8 @@ impl ErrorCode {
             ErrorCode::NotFound => "not_found",
             ErrorCode::Conflict => "conflict",
             ErrorCode::PeriodLocked => "period_locked",
+            ErrorCode::TimerRunning => "timer_running",
+            ErrorCode::TimerCrossesMidnight => "timer_crosses_midnight",
             ErrorCode::SetupRequired => "setup_required",
             ErrorCode::SetupDone => "setup_done",
             ErrorCode::CsrfRejected => "csrf_rejected",
@@ -193,7 +210,7 @@ impl ErrorCode {
             ErrorCode::RateLimited => 429,
             ErrorCode::AccountLocked | ErrorCode::PeriodLocked => 423,
             ErrorCode::NotFound => 404,
-            ErrorCode::Conflict | ErrorCode::SetupDone => 409,
+            ErrorCode::Conflict | ErrorCode::SetupDone | ErrorCode::TimerRunning | ErrorCode::TimerCrossesMidnight => 409,
             ErrorCode::SetupRequired => 428,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::MethodNotAllowed => 405,
@@ -300,6 +317,8 @@ mod tests {
                 | ErrorCode::NotFound
                 | ErrorCode::Conflict
                 | ErrorCode::PeriodLocked
+                | ErrorCode::TimerRunning
+                | ErrorCode::TimerCrossesMidnight
                 | ErrorCode::SetupRequired
                 | ErrorCode::SetupDone
                 | ErrorCode::CsrfRejected

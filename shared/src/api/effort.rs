@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Id, Timestamp};
-use crate::effort::{GapKind, PeriodAction, PeriodState, PeriodUnit};
+use crate::effort::{GapKind, MidnightChoice, PeriodAction, PeriodState, PeriodUnit, TimerSegment};
 
 /// A project's life: a closed project takes no new effort.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -299,10 +299,13 @@ pub enum ChangePath {
     Import,
     Cli,
     Sync,
+    /// A stopped timer's minutes.
+    Timer,
 }
 
 impl ChangePath {
-    pub const ALL: [ChangePath; 5] = [ChangePath::Ui, ChangePath::Api, ChangePath::Import, ChangePath::Cli, ChangePath::Sync];
+    pub const ALL: [ChangePath; 6] =
+        [ChangePath::Ui, ChangePath::Api, ChangePath::Import, ChangePath::Cli, ChangePath::Sync, ChangePath::Timer];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -311,12 +314,63 @@ impl ChangePath {
             ChangePath::Import => "import",
             ChangePath::Cli => "cli",
             ChangePath::Sync => "sync",
+            ChangePath::Timer => "timer",
         }
     }
 
     pub fn from_key(key: &str) -> Option<ChangePath> {
         ChangePath::ALL.into_iter().find(|p| p.key() == key)
     }
+}
+
+/// `POST /effort/timer`: starts the caller's timer on a row (one running timer per person).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct StartTimer {
+    pub project_id: Id,
+    #[serde(default)]
+    pub work_item_id: Option<Id>,
+    #[serde(default)]
+    pub activity1_id: Option<Id>,
+    #[serde(default)]
+    pub activity2_id: Option<Id>,
+    /// The note of an entry the stop creates (an existing entry keeps its own).
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The caller's running timer, as of the server's `now`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunningTimer {
+    pub project_id: Id,
+    pub work_item_id: Option<Id>,
+    pub activity1_id: Option<Id>,
+    pub activity2_id: Option<Id>,
+    pub note: String,
+    pub started_at: Timestamp,
+    /// The server's clock when it answered (a client ticks on from here).
+    pub now: Timestamp,
+    /// The running time in whole minutes per effort day, from the start day to today.
+    pub segments: Vec<TimerSegment>,
+    /// Ran past the start of a day: a stop must say what to keep.
+    pub crosses_midnight: bool,
+}
+
+/// `POST /effort/timer/stop`: `choice` is needed when the timer ran past midnight.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct StopTimer {
+    #[serde(default)]
+    pub choice: Option<MidnightChoice>,
+}
+
+/// What a stop stored: the minutes kept per day and the entries they were added to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoppedTimer {
+    /// The segments added (days of 0 minutes left out: a timer under a minute adds nothing).
+    pub added: Vec<TimerSegment>,
+    /// The entries as stored after the addition, one per day added.
+    pub entries: Vec<EffortEntry>,
+    /// The minutes the stop left out (another day's, by the choice; discarded).
+    pub dropped_minutes: i64,
 }
 
 /// `GET /effort/entries/history?id=UUID`.
@@ -505,11 +559,52 @@ pub struct EffortSettings {
     pub gap_threshold_minutes: i64,
     /// How many days ahead effort may be entered (0: none).
     pub future_days_allowed: i64,
+    /// What the company calls activity level 1 (e.g. 工程分類); None: "Activity 1".
+    #[serde(default)]
+    pub activity1_label: Option<String>,
+    /// What the company calls activity level 2 (e.g. 作業分類); None: "Activity 2".
+    #[serde(default)]
+    pub activity2_label: Option<String>,
+    /// Whether level 1 is used: when not, the week grid hides its column.
+    #[serde(default = "yes")]
+    pub activity1_used: bool,
+    #[serde(default = "yes")]
+    pub activity2_used: bool,
+}
+
+/// The longest name of an activity level.
+pub const ACTIVITY_LABEL_MAX: usize = 40;
+
+impl EffortSettings {
+    /// The level's name as set (None: the UI's own "Activity 1" / "Activity 2").
+    pub fn activity_label(&self, level: i64) -> Option<&str> {
+        match level {
+            1 => self.activity1_label.as_deref(),
+            2 => self.activity2_label.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub fn activity_used(&self, level: i64) -> bool {
+        match level {
+            1 => self.activity1_used,
+            2 => self.activity2_used,
+            _ => false,
+        }
+    }
 }
 
 impl Default for EffortSettings {
     fn default() -> Self {
-        EffortSettings { period_unit: PeriodUnit::Month, gap_threshold_minutes: 30, future_days_allowed: 0 }
+        EffortSettings {
+            period_unit: PeriodUnit::Month,
+            gap_threshold_minutes: 30,
+            future_days_allowed: 0,
+            activity1_label: None,
+            activity2_label: None,
+            activity1_used: true,
+            activity2_used: true,
+        }
     }
 }
 

@@ -377,6 +377,15 @@ endpoints! {
     /// Leaves a tombstone.
     RemoveEntry: POST "/effort/entries/delete", needs(Permission::EnterEffort) => ((), (), DeleteEntry) -> EffortEntry;
     /// Every change of an entry; its owner, approvers and administrators.
+    /// The caller's running timer (null: none), with its minutes per day as of now.
+    GetTimer: GET "/effort/timer", needs(Permission::EnterEffort) => ((), (), Empty) -> Option<RunningTimer>;
+    /// 201 Created. Refused (`timer_running`) while one runs; checked as a save of today would be.
+    StartEffortTimer: POST "/effort/timer", needs(Permission::EnterEffort) => ((), (), StartTimer) -> RunningTimer;
+    /// Adds the running time to the row's entry of each day kept; `timer_crosses_midnight` when
+    /// it ran past midnight and no choice is given; a refused save keeps the timer running.
+    StopEffortTimer: POST "/effort/timer/stop", needs(Permission::EnterEffort) => ((), (), StopTimer) -> StoppedTimer;
+    /// Stops the timer without storing anything.
+    DiscardEffortTimer: DELETE "/effort/timer", needs(Permission::EnterEffort) => ((), (), Empty) -> Empty;
     GetEntryHistory: GET "/effort/entries/history", Session => ((), EntryHistoryQuery, Empty) -> Vec<EntryChange>;
     /// Own periods; another's, or the ones waiting for approval, need projects.manage.
     ListPeriods: GET "/effort/periods", OwnOr(Permission::ManageProjects) => ((), PeriodQuery, Empty) -> Vec<EffortPeriod>;
@@ -431,7 +440,7 @@ mod tests {
 
     #[test]
     fn each_method_and_path_is_listed_once() {
-        assert_eq!(ROUTES.len(), 104);
+        assert_eq!(ROUTES.len(), 108);
         for (i, a) in ROUTES.iter().enumerate() {
             assert!(a.path.starts_with('/'), "{a:?}");
             assert!(!ROUTES[i + 1..].iter().any(|b| a.method == b.method && a.path == b.path), "{a:?} is listed twice");

@@ -1,14 +1,17 @@
 //! Effort tracking's pure rules, shared by the server, the UI (wasm) and later the offline
 //! desktop: how durations are typed and shown ([`duration`]), the period states and the lock rule
-//! ([`period`]), the gap between effort and attended work ([`gap`]) and what an entry must respect
-//! ([`entry_rules`]). No IO: callers pass today's date, settings and stored values in.
+//! ([`period`]), the gap between effort and attended work ([`gap`]), what an entry must respect
+//! ([`entry_rules`]) and a running timer's days ([`timer`]). No IO: callers pass today's date,
+//! `now`, the time zone, settings and stored values in.
 
 pub mod duration;
 pub mod entry_rules;
 pub mod gap;
 pub mod period;
+pub mod timer;
 
 pub use duration::{BareNumber, DURATION_MAX_MINUTES, DurationError, format_minutes, parse_duration, parse_duration_with};
 pub use entry_rules::{DAY_MAX_MINUTES, EntryRuleError};
 pub use gap::{GapKind, GapMark};
 pub use period::{PeriodAction, PeriodError, PeriodRoles, PeriodState, PeriodUnit};
+pub use timer::{MidnightChoice, TimerError, TimerSegment, TimerSplit};

@@ -1,20 +1,29 @@
-//! First-run wizard: organisation → administrator → language and time zone → confirm and run.
+//! First-run wizard: organisation → administrator → language and time zone → confirm and run;
+//! then, as the new administrator, the first projects (a small form, repeatable, or the projects
+//! CSV) and the names of the two activity levels (or a level not used), then on to the users.
 
 use kinmu_shared::Language;
-use kinmu_shared::api::SetupRequest;
+use kinmu_shared::api::routes::{self, Empty};
+use kinmu_shared::api::{Project, SaveProject, SetupRequest};
 use kinmu_shared::validation;
 use leptos::prelude::*;
 
 use crate::api_client;
 use crate::app_state::app;
-use crate::components::field::{SelectField, TextField};
+use crate::components::csv_transfer::{CsvSubject, CsvTransfer};
+use crate::components::field::{CheckField, SelectField, TextField};
 use crate::components::form_errors::{FormErrors, GeneralError};
 use crate::components::header::switch_language;
 use crate::components::password_meter::PasswordMeter;
 use crate::i18n::{language_name, t, tr, tx};
 use crate::router::{Route, navigate};
 
-const STEPS: [&str; 4] = ["setup.step_org", "setup.step_admin", "setup.step_locale", "setup.step_confirm"];
+const STEPS: [&str; 6] =
+    ["setup.step_org", "setup.step_admin", "setup.step_locale", "setup.step_confirm", "setup.step_projects", "setup.step_activities"];
+/// The step that runs the setup; the ones after it act as the new administrator.
+const RUN_STEP: usize = 3;
+const PROJECTS_STEP: usize = 4;
+const LEVELS_STEP: usize = 5;
 
 #[component]
 pub fn SetupWizard() -> impl IntoView {
@@ -29,6 +38,13 @@ pub fn SetupWizard() -> impl IntoView {
     let confirm = RwSignal::new(String::new());
     let lang = RwSignal::new(state.lang.get_untracked().code().to_string());
     let tz = RwSignal::new("Asia/Tokyo".to_string());
+    let project_code = RwSignal::new(String::new());
+    let project_name = RwSignal::new(String::new());
+    let created = RwSignal::new(Vec::<Project>::new());
+    let label1 = RwSignal::new(String::new());
+    let label2 = RwSignal::new(String::new());
+    let used1 = RwSignal::new(true);
+    let used2 = RwSignal::new(true);
 
     let validate = move |s: usize| -> bool {
         match s {
@@ -89,7 +105,7 @@ pub fn SetupWizard() -> impl IntoView {
                     let l = session.user.language;
                     state.session.set(Some(session));
                     switch_language(l);
-                    navigate(Route::Users);
+                    step.set(PROJECTS_STEP);
                 }
                 Err(e) => {
                     errors.set_api(&e);
@@ -110,6 +126,59 @@ pub fn SetupWizard() -> impl IntoView {
                 }
             }
             busy.set(false);
+        });
+    };
+
+    // A first project: code and name (the rest is set on the Projects page).
+    let add_project = move || {
+        if busy.get_untracked() {
+            return;
+        }
+        let (code, name) = (project_code.get_untracked().trim().to_string(), project_name.get_untracked().trim().to_string());
+        if code.is_empty() || name.is_empty() {
+            errors.set_general(t("setup.project_required").to_string());
+            return;
+        }
+        busy.set(true);
+        errors.clear();
+        leptos::task::spawn_local(async move {
+            match api_client::call::<routes::AddProject>(&(), &(), &SaveProject { code, name, ..SaveProject::default() }).await {
+                Ok(p) => {
+                    created.update(|l| l.push(p));
+                    project_code.set(String::new());
+                    project_name.set(String::new());
+                    crate::focus::focus_id("first_project_code".to_string());
+                }
+                Err(e) => errors.set_api(&e),
+            }
+            busy.set(false);
+        });
+    };
+
+    // The activity levels' names into the effort settings, then on to the users.
+    let finish = move || {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        errors.clear();
+        leptos::task::spawn_local(async move {
+            let saved = match api_client::call::<routes::GetEffortSettings>(&(), &(), &Empty).await {
+                Ok(mut s) => {
+                    let named = |v: RwSignal<String>| Some(v.get_untracked().trim().to_string()).filter(|l| !l.is_empty());
+                    s.activity1_label = named(label1);
+                    s.activity2_label = named(label2);
+                    s.activity1_used = used1.get_untracked();
+                    s.activity2_used = used2.get_untracked();
+                    api_client::call::<routes::SaveEffortSettings>(&(), &(), &s).await
+                }
+                Err(e) => Err(e),
+            };
+            busy.set(false);
+            match saved {
+                Ok(_) => navigate(Route::Users),
+                Err(e) => errors.set_api(&e),
+            }
         });
     };
 
@@ -135,7 +204,19 @@ pub fn SetupWizard() -> impl IntoView {
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if step.get_untracked() < 3 { next() } else { run() }
+        match step.get_untracked() {
+            s if s < RUN_STEP => next(),
+            RUN_STEP => run(),
+            // Enter in the project fields adds the project; with them empty, on to the next step.
+            PROJECTS_STEP if !(project_code.get_untracked().trim().is_empty() && project_name.get_untracked().trim().is_empty()) => {
+                add_project()
+            }
+            PROJECTS_STEP => {
+                errors.clear();
+                step.set(LEVELS_STEP);
+            }
+            _ => finish(),
+        }
     };
 
     let tz_options = Signal::derive(move || {
@@ -184,6 +265,32 @@ pub fn SetupWizard() -> impl IntoView {
                         <SelectField id="default_language" field="default_language" label=tr("setup.default_language") value=lang errors=errors options=lang_options />
                         <SelectField id="time_zone" field="time_zone" label=tr("field.time_zone") value=tz errors=errors options=tz_options />
                     }.into_any(),
+                    PROJECTS_STEP => view! {
+                        <p class="hint">{tx("setup.projects_intro")}</p>
+                        <TextField id="first_project_code" field="code" label=tr("setup.project_code") value=project_code errors=errors autofocus=true />
+                        <TextField id="first_project_name" field="name" label=tr("setup.project_name") value=project_name errors=errors />
+                        <button type="button" data-testid="setup-add-project" disabled=move || busy.get() on:click=move |_| add_project()>{tx("setup.add_project")}</button>
+                        {move || (!created.with(Vec::is_empty)).then(|| view! {
+                            <h3>{tx("setup.projects_created")}</h3>
+                            <ul data-testid="setup-projects">
+                                {created.get().into_iter().map(|p| view! { <li>{format!("{} {}", p.code, p.name)}</li> }).collect_view()}
+                            </ul>
+                        })}
+                        <CsvTransfer subject=CsvSubject::Projects filename="projects.csv" can_import=Signal::derive(|| true) on_imported=Callback::new(move |_| {
+                            leptos::task::spawn_local(async move {
+                                if let Ok(all) = api_client::call::<routes::ListProjects>(&(), &(), &Empty).await {
+                                    created.set(all);
+                                }
+                            });
+                        }) />
+                    }.into_any(),
+                    LEVELS_STEP => view! {
+                        <p class="hint">{tx("setup.activities_intro")}</p>
+                        <TextField id="activity1_label" field="activity1_label" label=tr("effort.activities.level1_label") value=label1 errors=errors hint=tr("effort.activities.level_label_hint") />
+                        <CheckField id="activity1_used" label=tr("effort.activities.level1_used") value=used1 />
+                        <TextField id="activity2_label" field="activity2_label" label=tr("effort.activities.level2_label") value=label2 errors=errors hint=tr("effort.activities.level_label_hint") />
+                        <CheckField id="activity2_used" label=tr("effort.activities.level2_used") value=used2 />
+                    }.into_any(),
                     _ => view! {
                         <dl class="summary" data-testid="setup-summary">
                             <dt>{t("setup.org_name")}</dt><dd>{org.get_untracked()}</dd>
@@ -204,13 +311,18 @@ pub fn SetupWizard() -> impl IntoView {
                 </div>
                 <GeneralError errors=errors />
                 <div class="actions">
-                    <Show when=move || { step.get() > 0 }>
+                    <Show when=move || { step.get() > 0 && step.get() != PROJECTS_STEP }>
                         <button type="button" data-testid="setup-back" on:click=move |_| { errors.clear(); step.update(|s| *s -= 1) } disabled=move || busy.get()>
                             {tx("common.back")}
                         </button>
                     </Show>
                     <button type="submit" class="primary" data-testid="setup-next" disabled=move || busy.get() aria-busy=move || busy.get().to_string()>
-                        {move || if step.get() < 3 { t("common.next") } else if busy.get() { t("common.working") } else { t("setup.run") }}
+                        {move || match step.get() {
+                            RUN_STEP if busy.get() => t("common.working"),
+                            RUN_STEP => t("setup.run"),
+                            LEVELS_STEP => t("setup.finish"),
+                            _ => t("common.next"),
+                        }}
                     </button>
                 </div>
             </form>

@@ -94,6 +94,12 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0013_update_policy.sql"),
     },
     Migration {
+        version: 14,
+        name: "effort_timer",
+        sqlite: include_str!("../../migrations/sqlite/0014_effort_timer.sql"),
+        postgres: include_str!("../../migrations/postgres/0014_effort_timer.sql"),
+    },
+    Migration {
         version: 18,
         name: "api_tokens",
         sqlite: include_str!("../../migrations/sqlite/0018_api_tokens.sql"),

@@ -243,6 +243,56 @@ async fn check_references(db: &Db, c: &Content, before: Option<&EntryRow>, today
     Ok(p)
 }
 
+/// What a row a person books on names: project, work item and the two activities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Row {
+    pub project_id: i64,
+    pub work_item_id: Option<i64>,
+    pub activity1_id: Option<i64>,
+    pub activity2_id: Option<i64>,
+}
+
+/// Whether `user_id` could book on `row` on `date` now: the checks of a save that do not depend
+/// on the minutes (the future-day rule, the project open and theirs, the work item assigned, the
+/// activities in use, the period holding the day open). The timer checks them when it starts.
+pub(crate) async fn check_bookable(db: &Db, user_id: i64, row: Row, date: NaiveDate, today: NaiveDate) -> Result<Project> {
+    let c = Content {
+        user_id,
+        date,
+        project_id: row.project_id,
+        work_item_id: row.work_item_id,
+        activity1_id: row.activity1_id,
+        activity2_id: row.activity2_id,
+        minutes: 0,
+        note: String::new(),
+    };
+    let p = check_references(db, &c, None, today).await?;
+    let mut conn = db.pool.acquire().await?;
+    let (state, first, last) = periods::state_on(&mut conn, user_id, date).await?;
+    if let Some(t) = kinmu_shared::effort::period::entry_change_refusal(state, first, last) {
+        return Err(Error::PeriodLocked(t));
+    }
+    Ok(p)
+}
+
+/// `user_id`'s live entries on `row` of `date`, oldest first.
+pub(crate) async fn on_row(db: &Db, user_id: i64, row: Row, date: NaiveDate) -> Result<Vec<EffortEntry>> {
+    let rows: Vec<EntryRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM effort_entries WHERE user_id = $1 AND work_date = $2 AND project_id = $3 AND deleted_at IS NULL \
+         ORDER BY created_at, id"
+    ))
+    .bind(user_id)
+    .bind(date.to_string())
+    .bind(row.project_id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| r.work_item_id == row.work_item_id && r.activity1_id == row.activity1_id && r.activity2_id == row.activity2_id)
+        .map(EffortEntry::from)
+        .collect())
+}
+
 /// Creates or changes the entry `req.id`. The same content sent again is `Unchanged`; a change
 /// made from another version than the stored one is a `Conflict` answered with the stored entry.
 pub async fn save(db: &Db, actor: &Actor, req: SaveEntry, path: ChangePath, today: NaiveDate, now: i64) -> Result<SaveEntryAnswer> {

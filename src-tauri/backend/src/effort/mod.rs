@@ -19,6 +19,7 @@ pub mod periods;
 pub mod project_transfer;
 pub mod projects;
 pub mod settings;
+pub mod timer;
 pub mod transfer;
 pub mod week;
 pub mod work_items;

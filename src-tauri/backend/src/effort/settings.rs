@@ -1,8 +1,9 @@
-//! The effort settings: the period unit, the gap threshold and how many future days take effort.
+//! The effort settings: the period unit, the gap threshold, how many future days take effort, and
+//! the two activity levels' names and whether each is used.
 //! The company's row (no organisation) applies to everyone.
 
 use kinmu_shared::Permission;
-use kinmu_shared::api::EffortSettings;
+use kinmu_shared::api::{ACTIVITY_LABEL_MAX, EffortSettings};
 use kinmu_shared::effort::PeriodUnit;
 use kinmu_shared::messages::Text;
 
@@ -10,20 +11,37 @@ use crate::accounts::Actor;
 use crate::database::Db;
 use crate::error::{Error, Result};
 
-/// The company's settings (readable by anyone logged in: the UI needs the period unit).
+/// The company's settings (readable by anyone logged in: the UI needs the period unit and the
+/// activity levels' names).
 pub async fn get(db: &Db) -> Result<EffortSettings> {
-    let row: Option<(String, i64, i64)> =
-        sqlx::query_as("SELECT period_unit, gap_threshold_minutes, future_days_allowed FROM effort_settings WHERE organization_id IS NULL")
-            .fetch_optional(&db.pool)
-            .await?;
+    type Row = (String, i64, i64, Option<String>, Option<String>, i64, i64);
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT period_unit, gap_threshold_minutes, future_days_allowed, activity1_label, activity2_label, activity1_used, \
+         activity2_used FROM effort_settings WHERE organization_id IS NULL",
+    )
+    .fetch_optional(&db.pool)
+    .await?;
     Ok(match row {
-        Some((unit, threshold, future)) => EffortSettings {
+        Some((unit, threshold, future, label1, label2, used1, used2)) => EffortSettings {
             period_unit: PeriodUnit::from_key(&unit).unwrap_or_default(),
             gap_threshold_minutes: threshold,
             future_days_allowed: future,
+            activity1_label: label1,
+            activity2_label: label2,
+            activity1_used: used1 != 0,
+            activity2_used: used2 != 0,
         },
         None => EffortSettings::default(),
     })
+}
+
+/// A level's name: trimmed, blank is none (the UI's "Activity 1" / "Activity 2").
+fn label(field: &str, s: &Option<String>) -> Result<Option<String>> {
+    let t = super::optional_text(field, s.as_deref().unwrap_or(""), ACTIVITY_LABEL_MAX)?;
+    if t.contains('\n') || t.contains('\t') {
+        return Err(Error::invalid(field, Text::new(format!("{field} must be one line"), "1 行で入力してください。")));
+    }
+    Ok((!t.is_empty()).then_some(t))
 }
 
 pub async fn save(db: &Db, actor: &Actor, s: EffortSettings) -> Result<EffortSettings> {
@@ -40,22 +58,36 @@ pub async fn save(db: &Db, actor: &Actor, s: EffortSettings) -> Result<EffortSet
             Text::new("future_days_allowed must be from 0 to 366 days", "未来日の入力は 0〜366 日にしてください。"),
         ));
     }
+    let label1 = label("activity1_label", &s.activity1_label)?;
+    let label2 = label("activity2_label", &s.activity2_label)?;
     let n = sqlx::query(
-        "UPDATE effort_settings SET period_unit = $1, gap_threshold_minutes = $2, future_days_allowed = $3 WHERE organization_id IS NULL",
+        "UPDATE effort_settings SET period_unit = $1, gap_threshold_minutes = $2, future_days_allowed = $3, activity1_label = $4, \
+         activity2_label = $5, activity1_used = $6, activity2_used = $7 WHERE organization_id IS NULL",
     )
     .bind(s.period_unit.key())
     .bind(s.gap_threshold_minutes)
     .bind(s.future_days_allowed)
+    .bind(&label1)
+    .bind(&label2)
+    .bind(i64::from(s.activity1_used))
+    .bind(i64::from(s.activity2_used))
     .execute(&db.pool)
     .await?
     .rows_affected();
     if n == 0 {
-        sqlx::query("INSERT INTO effort_settings (organization_id, period_unit, gap_threshold_minutes, future_days_allowed) VALUES (NULL, $1, $2, $3)")
-            .bind(s.period_unit.key())
-            .bind(s.gap_threshold_minutes)
-            .bind(s.future_days_allowed)
-            .execute(&db.pool)
-            .await?;
+        sqlx::query(
+            "INSERT INTO effort_settings (organization_id, period_unit, gap_threshold_minutes, future_days_allowed, activity1_label, \
+             activity2_label, activity1_used, activity2_used) VALUES (NULL, $1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(s.period_unit.key())
+        .bind(s.gap_threshold_minutes)
+        .bind(s.future_days_allowed)
+        .bind(&label1)
+        .bind(&label2)
+        .bind(i64::from(s.activity1_used))
+        .bind(i64::from(s.activity2_used))
+        .execute(&db.pool)
+        .await?;
     }
     get(db).await
 }

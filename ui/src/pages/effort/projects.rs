@@ -397,6 +397,18 @@ fn ProjectDialog(
     };
     let title = Signal::derive(move || t(if id.is_none() { "effort.projects.new" } else { "effort.projects.edit" }).to_string());
     let active_activities: Vec<Activity> = activities.into_iter().filter(|a| a.active).collect();
+    // The activity levels by the company's names.
+    let settings = RwSignal::new(kinmu_shared::api::EffortSettings::default());
+    leptos::task::spawn_local(async move {
+        if let Ok(s) = api_client::call::<routes::GetEffortSettings>(&(), &(), &Empty).await {
+            settings.set(s);
+        }
+    });
+    let level_name = move |level: i64| {
+        settings
+            .with(|s| s.activity_label(level).map(str::to_string))
+            .unwrap_or_else(|| format!("{} {level}", t("effort.activities.level")))
+    };
     view! {
         <Modal title=title on_close=Callback::new(move |_| on_cancel.run(())) testid="project-dialog">
             <form on:submit=submit novalidate>
@@ -434,7 +446,7 @@ fn ProjectDialog(
                                                 });
                                             }
                                         />
-                                        <label for=input_id>{format!("{} {} {}", t("effort.activities.level"), a.level, a.name)}</label>
+                                        <label for=input_id>{move || format!("{} {}", level_name(a.level), a.name)}</label>
                                     </div>
                                 }
                             })

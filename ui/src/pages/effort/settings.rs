@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use crate::api_client;
 use crate::app_state::app;
 use crate::components::dialog::Modal;
-use crate::components::field::{SelectField, TextField};
+use crate::components::field::{CheckField, SelectField, TextField};
 use crate::components::form_errors::{FormErrors, GeneralError};
 use crate::i18n::{t, tr, tx};
 
@@ -46,6 +46,10 @@ fn SettingsForm() -> impl IntoView {
     let unit = RwSignal::new(String::new());
     let threshold = RwSignal::new(String::new());
     let future = RwSignal::new(String::new());
+    let label1 = RwSignal::new(String::new());
+    let label2 = RwSignal::new(String::new());
+    let used1 = RwSignal::new(true);
+    let used2 = RwSignal::new(true);
     let loaded = RwSignal::new(false);
     let saved = RwSignal::new(false);
     let errors = FormErrors::new();
@@ -54,6 +58,10 @@ fn SettingsForm() -> impl IntoView {
         unit.set(s.period_unit.key().to_string());
         threshold.set(s.gap_threshold_minutes.to_string());
         future.set(s.future_days_allowed.to_string());
+        label1.set(s.activity1_label.clone().unwrap_or_default());
+        label2.set(s.activity2_label.clone().unwrap_or_default());
+        used1.set(s.activity1_used);
+        used2.set(s.activity2_used);
         loaded.set(true);
     };
     leptos::task::spawn_local(async move {
@@ -81,6 +89,10 @@ fn SettingsForm() -> impl IntoView {
             period_unit: PeriodUnit::from_key(&unit.get_untracked()).unwrap_or(PeriodUnit::Month),
             gap_threshold_minutes: gap,
             future_days_allowed: days,
+            activity1_label: Some(label1.get_untracked()).filter(|l| !l.trim().is_empty()),
+            activity2_label: Some(label2.get_untracked()).filter(|l| !l.trim().is_empty()),
+            activity1_used: used1.get_untracked(),
+            activity2_used: used2.get_untracked(),
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
@@ -104,6 +116,10 @@ fn SettingsForm() -> impl IntoView {
                 <SelectField id="effort-period-unit" field="period_unit" label=tr("effort.activities.period_unit") value=unit errors=errors options=unit_options />
                 <TextField id="effort-gap-threshold" field="gap_threshold_minutes" label=tr("effort.activities.gap_threshold") value=threshold errors=errors kind="number" />
                 <TextField id="effort-future-days" field="future_days_allowed" label=tr("effort.activities.future_days") value=future errors=errors kind="number" />
+                <TextField id="effort-activity1-label" field="activity1_label" label=tr("effort.activities.level1_label") value=label1 errors=errors hint=tr("effort.activities.level_label_hint") />
+                <CheckField id="effort-activity1-used" label=tr("effort.activities.level1_used") value=used1 />
+                <TextField id="effort-activity2-label" field="activity2_label" label=tr("effort.activities.level2_label") value=label2 errors=errors hint=tr("effort.activities.level_label_hint") />
+                <CheckField id="effort-activity2-used" label=tr("effort.activities.level2_used") value=used2 />
                 <GeneralError errors=errors />
                 {move || saved.get().then(|| view! { <p class="ok-banner" role="status">{t("common.saved")}</p> })}
                 <div class="actions">

@@ -7,6 +7,9 @@
 //! A cell is one entry (created under a UUID made here, changed naming its version); a row and day
 //! holding several entries shows their sum read-only (the day view lists them). A cell of a
 //! submitted or approved period is read-only: the server's lock rule decides, the page follows it.
+//! The timer ([`timer`]) sits in the page's header; the cells it runs on are read-only.
+
+mod timer;
 
 use std::collections::HashMap;
 
@@ -14,8 +17,8 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use kinmu_shared::ErrorCode;
 use kinmu_shared::api::routes::{self, Empty};
 use kinmu_shared::api::{
-    Activity, DeleteEntry, EffortEntry, EffortPeriod, EffortWeek, ExplainGap, GapDay, GapMonth, GapQuery, GapReason, Id, PeriodQuery,
-    Project, ProjectStatus, SaveEntry, SaveOutcome, SubmitPeriod, WeekQuery, WorkItem,
+    Activity, DeleteEntry, EffortEntry, EffortPeriod, EffortSettings, EffortWeek, ExplainGap, GapDay, GapMonth, GapQuery, GapReason, Id,
+    PeriodQuery, Project, ProjectStatus, SaveEntry, SaveOutcome, SubmitPeriod, WeekQuery, WorkItem,
 };
 use kinmu_shared::effort::{DurationError, GapKind, PeriodState, format_minutes, parse_duration};
 use leptos::prelude::*;
@@ -140,6 +143,8 @@ struct Catalogue {
     projects: RwSignal<Vec<Project>>,
     items: RwSignal<HashMap<Id, Vec<WorkItem>>>,
     activities: RwSignal<Vec<Activity>>,
+    /// The activity levels' names and whether each is used.
+    settings: RwSignal<EffortSettings>,
 }
 
 impl Catalogue {
@@ -172,6 +177,24 @@ impl Catalogue {
         self.activities.with(|a| a.iter().find(|a| a.id == id).map(|a| a.name.clone())).unwrap_or_else(|| format!("#{id}"))
     }
 
+    /// An activity level's name: the company's, else "Activity 1" / "Activity 2".
+    fn level_label(&self, level: i64) -> String {
+        self.settings
+            .with(|s| s.activity_label(level).map(str::to_string))
+            .unwrap_or_else(|| t(if level == 1 { "effort.week.activity1" } else { "effort.week.activity2" }).to_string())
+    }
+
+    fn level_used(&self, level: i64) -> bool {
+        self.settings.with(|s| s.activity_used(level))
+    }
+
+    /// The rows' heading: project / work item and the levels in use, by their names.
+    fn row_heading(&self) -> String {
+        let mut parts = vec![t("effort.week.project").to_string(), t("effort.week.work_item").to_string()];
+        parts.extend([1, 2].into_iter().filter(|l| self.level_used(*l)).map(|l| self.level_label(l)));
+        parts.join(" / ")
+    }
+
     fn row_label(&self, k: RowKey) -> String {
         [self.project_label(k.project), self.item_label(k.project, k.item), self.activity_label(k.a1), self.activity_label(k.a2)]
             .into_iter()
@@ -188,6 +211,7 @@ struct Grid {
     rows: RwSignal<Vec<RowKey>>,
     catalogue: Catalogue,
     reload: Callback<()>,
+    timer: timer::Timer,
 }
 
 impl Grid {
@@ -221,7 +245,11 @@ fn cell(grid: Grid, key: RowKey, d: usize, date: String) -> AnyView {
     let entries = Memo::new(move |_| grid.entries(key, d));
     let stored = move || entries.with(|e| if e.is_empty() { String::new() } else { format_minutes(e.iter().map(|e| e.minutes).sum()) });
     let several = move || entries.with(|e| e.len() > 1);
-    let editable = Memo::new(move |_| grid.state(d).allows_entry_changes() && !several());
+    let timed = {
+        let date = date.clone();
+        Memo::new(move |_| grid.timer.holds(key, &date))
+    };
+    let editable = Memo::new(move |_| grid.state(d).allows_entry_changes() && !several() && !timed.get());
     let text = RwSignal::new(String::new());
     let dirty = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
@@ -231,6 +259,7 @@ fn cell(grid: Grid, key: RowKey, d: usize, date: String) -> AnyView {
     let new_id = StoredValue::new(None::<String>);
     let id = key.cell_id(d);
     let error_id = format!("{id}-error");
+    let timer_note_id = format!("{id}-timer");
 
     let save = move || {
         if !editable.get_untracked() || saving.get_untracked() || !dirty.get_untracked() {
@@ -327,7 +356,7 @@ fn cell(grid: Grid, key: RowKey, d: usize, date: String) -> AnyView {
         format!("{} {}", grid.catalogue.row_label(key), date)
     };
     view! {
-        <td class="effort-cell" class:invalid=move || error.with(|e| e.is_some()) class:dirty=move || dirty.get()>
+        <td class="effort-cell" class:invalid=move || error.with(|e| e.is_some()) class:dirty=move || dirty.get() class:timed=move || timed.get()>
             <input
                 id=id.clone()
                 type="text"
@@ -336,9 +365,18 @@ fn cell(grid: Grid, key: RowKey, d: usize, date: String) -> AnyView {
                 data-testid=format!("effort-cell-{d}")
                 aria-label=label
                 aria-invalid=move || if error.with(|e| e.is_some()) { "true" } else { "false" }
-                aria-describedby=move || error.with(|e| e.is_some()).then(|| error_id.clone())
+                aria-describedby={
+                    let timer_note_id = timer_note_id.clone();
+                    move || {
+                        let ids: Vec<String> = [error.with(|e| e.is_some()).then(|| error_id.clone()), timed.get().then(|| timer_note_id.clone())]
+                            .into_iter()
+                            .flatten()
+                            .collect();
+                        (!ids.is_empty()).then(|| ids.join(" "))
+                    }
+                }
                 readonly=move || !editable.get()
-                title=move || several().then(|| t("effort.week.several"))
+                title=move || if timed.get() { Some(t("effort.timer.cell_locked")) } else { several().then(|| t("effort.week.several")) }
                 prop:value=move || if dirty.get() { text.get() } else { stored() }
                 on:focus=move |ev| {
                     if let Some(i) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
@@ -353,6 +391,7 @@ fn cell(grid: Grid, key: RowKey, d: usize, date: String) -> AnyView {
                 on:keydown=on_key
             />
             {move || error.get().map(|m| view! { <span class="cell-error" id=format!("{}-error", key.cell_id(d)) role="alert" data-testid="effort-cell-error">{m}</span> })}
+            {move || timed.get().then(|| view! { <span class="cell-note" id=timer_note_id.clone() data-testid="effort-cell-timer">{tx("effort.timer.cell_locked")}</span> })}
         </td>
     }
     .into_any()
@@ -390,8 +429,8 @@ fn add_row_form(grid: Grid) -> AnyView {
         let key = RowKey {
             project: p,
             item: item.get_untracked().parse().ok(),
-            a1: a1.get_untracked().parse().ok(),
-            a2: a2.get_untracked().parse().ok(),
+            a1: a1.get_untracked().parse().ok().filter(|_| cat.level_used(1)),
+            a2: a2.get_untracked().parse().ok().filter(|_| cat.level_used(2)),
         };
         grid.rows.update(|r| {
             if !r.contains(&key) {
@@ -419,20 +458,24 @@ fn add_row_form(grid: Grid) -> AnyView {
                     {move || chosen().map(|p| cat.items.with(|m| m.get(&p).map(|l| l.iter().map(|w| view! { <option value=w.id.to_string()>{w.path.clone()}</option> }).collect_view())))}
                 </select>
             </div>
-            <div class="field">
-                <label for="effort-a1">{tx("effort.week.activity1")}</label>
-                <select id="effort-a1" prop:value=move || a1.get() on:change=move |ev| a1.set(event_target_value(&ev))>
-                    <option value="">"—"</option>
-                    {move || activity_options(1)}
-                </select>
-            </div>
-            <div class="field">
-                <label for="effort-a2">{tx("effort.week.activity2")}</label>
-                <select id="effort-a2" prop:value=move || a2.get() on:change=move |ev| a2.set(event_target_value(&ev))>
-                    <option value="">"—"</option>
-                    {move || activity_options(2)}
-                </select>
-            </div>
+            <Show when=move || cat.level_used(1)>
+                <div class="field" data-testid="effort-a1-field">
+                    <label for="effort-a1">{move || cat.level_label(1)}</label>
+                    <select id="effort-a1" prop:value=move || a1.get() on:change=move |ev| a1.set(event_target_value(&ev))>
+                        <option value="">"—"</option>
+                        {move || activity_options(1)}
+                    </select>
+                </div>
+            </Show>
+            <Show when=move || cat.level_used(2)>
+                <div class="field" data-testid="effort-a2-field">
+                    <label for="effort-a2">{move || cat.level_label(2)}</label>
+                    <select id="effort-a2" prop:value=move || a2.get() on:change=move |ev| a2.set(event_target_value(&ev))>
+                        <option value="">"—"</option>
+                        {move || activity_options(2)}
+                    </select>
+                </div>
+            </Show>
             <button type="button" data-testid="effort-add-row-button" disabled=move || chosen().is_none() on:click=add>{tx("effort.week.add_row")}</button>
         </div>
     }
@@ -767,8 +810,12 @@ pub fn EffortWeekPage() -> impl IntoView {
     let message = RwSignal::new(None::<String>);
     let refresh = RwSignal::new(0u32);
     let open_day = RwSignal::new(None::<usize>);
-    let catalogue =
-        Catalogue { projects: RwSignal::new(Vec::new()), items: RwSignal::new(HashMap::new()), activities: RwSignal::new(Vec::new()) };
+    let catalogue = Catalogue {
+        projects: RwSignal::new(Vec::new()),
+        items: RwSignal::new(HashMap::new()),
+        activities: RwSignal::new(Vec::new()),
+        settings: RwSignal::new(EffortSettings::default()),
+    };
 
     leptos::task::spawn_local(async move {
         if let Ok(p) = api_client::call::<routes::ListProjects>(&(), &(), &Empty).await {
@@ -776,6 +823,9 @@ pub fn EffortWeekPage() -> impl IntoView {
         }
         if let Ok(a) = api_client::call::<routes::ListActivities>(&(), &(), &Empty).await {
             catalogue.activities.set(a);
+        }
+        if let Ok(s) = api_client::call::<routes::GetEffortSettings>(&(), &(), &Empty).await {
+            catalogue.settings.set(s);
         }
     });
 
@@ -823,7 +873,8 @@ pub fn EffortWeekPage() -> impl IntoView {
         open_day.set(None);
         load(true);
     });
-    let grid = Grid { data, rows, catalogue, reload };
+    let timer = timer::Timer::new();
+    let grid = Grid { data, rows, catalogue, reload, timer };
 
     let lock = move || {
         data.with(|w| {
@@ -867,7 +918,7 @@ pub fn EffortWeekPage() -> impl IntoView {
                 <table class="effort-grid" data-testid="effort-grid" data-week=week.get_untracked()>
                     <thead>
                         <tr>
-                            <th scope="col">{tx("effort.week.row")}</th>
+                            <th scope="col" data-testid="effort-row-heading">{move || catalogue.row_heading()}</th>
                             {head}
                             <th scope="col">{tx("effort.week.total")}</th>
                         </tr>
@@ -881,7 +932,11 @@ pub fn EffortWeekPage() -> impl IntoView {
                                 let total = move || format_minutes(data.with(|w| w.as_ref().map(|w| w.days.iter().flat_map(|d| d.entries.iter()).filter(|e| k.holds(e)).map(|e| e.minutes).sum()).unwrap_or(0)));
                                 view! {
                                     <tr data-testid="effort-row">
-                                        <th scope="row" data-testid="effort-row-label">{move || catalogue.row_label(k)}</th>
+                                        <th scope="row">
+                                            {timer::start_button(timer, k, catalogue, reload)}
+                                            " "
+                                            <span data-testid="effort-row-label">{move || catalogue.row_label(k)}</span>
+                                        </th>
                                         {days.into_iter().enumerate().map(|(d, date)| cell(grid, k, d, date)).collect_view()}
                                         <td class="total" data-testid="effort-row-total">{total}</td>
                                     </tr>
@@ -910,6 +965,7 @@ pub fn EffortWeekPage() -> impl IntoView {
                 <button type="button" class="small" data-testid="effort-week-next" aria-label=tx("effort.week.next") on:click=move |_| week.update(|w| *w = step_week(w, 1))>"›"</button>
                 <button type="button" class="small" data-testid="effort-week-this" on:click=move |_| week.set(this_week())>{tx("effort.week.this_week")}</button>
             </div>
+            {timer::panel(timer, catalogue, reload)}
             <p class="hint">{tx("effort.week.hint")}</p>
             {move || error.get().map(|m| view! { <p class="error-banner" role="alert">{m}</p> })}
             {move || lock().map(|k| view! { <p class="badge warn" data-testid="effort-locked">{tx(k)}</p> })}

@@ -7,12 +7,12 @@ use axum::extract::State;
 use kinmu_shared::api::{
     Activity, ChangePath, CopyProject, CsvExportQuery, DeleteEntry, EffortEntry, EffortPeriod, EffortSettings, EffortWeek, EntryChange,
     EntryHistoryQuery, ExplainGap, GapDay, GapMonth, GapQuery, GapReason, ImportReport, PeriodChange, PeriodDecision, PeriodQuery, Project,
-    ReopenPeriod, SaveActivity, SaveEntry, SaveEntryAnswer, SaveGapReason, SaveProject, SaveProjectMembers, SaveWorkItem, SubmitPeriod,
-    WeekQuery, WorkItem,
+    ReopenPeriod, RunningTimer, SaveActivity, SaveEntry, SaveEntryAnswer, SaveGapReason, SaveProject, SaveProjectMembers, SaveWorkItem,
+    StartTimer, StopTimer, StoppedTimer, SubmitPeriod, WeekQuery, WorkItem,
 };
 use kinmu_shared::effort::PeriodAction;
 
-use crate::effort::{activities, entries, gaps, periods, project_transfer, projects, settings, week, work_items};
+use crate::effort::{activities, entries, gaps, periods, project_transfer, projects, settings, timer, week, work_items};
 use crate::error::Result;
 use crate::http::SharedState;
 use crate::http::endpoint::{Created, Download, NoContent};
@@ -149,6 +149,31 @@ pub async fn delete_entry(
     JsonBody(d): JsonBody<DeleteEntry>,
 ) -> Result<Json<EffortEntry>> {
     Ok(Json(entries::delete(&state.db, &session.actor(), d, ChangePath::Api, crate::now()).await?))
+}
+
+pub async fn get_timer(State(state): State<SharedState>, session: Session) -> Result<Json<Option<RunningTimer>>> {
+    Ok(Json(timer::get(&state.db, &session.actor(), crate::now()).await?))
+}
+
+pub async fn start_timer(
+    State(state): State<SharedState>,
+    session: Session,
+    JsonBody(t): JsonBody<StartTimer>,
+) -> Result<Created<RunningTimer>> {
+    Ok(Created(timer::start(&state.db, &session.actor(), t, crate::now()).await?))
+}
+
+pub async fn stop_timer(
+    State(state): State<SharedState>,
+    session: Session,
+    JsonBody(s): JsonBody<StopTimer>,
+) -> Result<Json<StoppedTimer>> {
+    Ok(Json(timer::stop(&state.db, &session.actor(), s, crate::now()).await?))
+}
+
+pub async fn discard_timer(State(state): State<SharedState>, session: Session) -> Result<NoContent> {
+    timer::discard(&state.db, &session.actor()).await?;
+    Ok(NoContent)
 }
 
 pub async fn entry_history(
