@@ -15,9 +15,14 @@ test('the login page works with the main module alone; a page module comes when 
   await ensureSetUp(page);
   const fetched = wasmRequests(page);
   await page.goto('./login');
+  await expect(page.getByLabel('Login', { exact: true })).toBeVisible();
+  expect(fetched).toEqual(['kinmu_ui_bg.wasm']);
   await login(page, admin.login, admin.password);
   await expect(page).toHaveURL(isHome);
-  expect(fetched).toEqual(['kinmu_ui_bg.wasm']);
+  // The home page's effort dashboards are the effort module's, fetched after the login.
+  await expect(page.getByTestId('dash-mine')).toBeVisible();
+  expect(fetched.filter((n) => n !== 'split_effort.wasm')).toEqual(['kinmu_ui_bg.wasm']);
+  expect(fetched).toContain('split_effort.wasm');
 
   await page.getByTestId('nav-users').click();
   await expect(page.getByRole('heading', { name: 'Users' })).toBeVisible();

@@ -29,6 +29,9 @@ pub enum ErrorCode {
     Conflict,
     /// The effort period holding the change is submitted or approved: it takes no changes.
     PeriodLocked,
+    /// Only the person's approver (their named approver, else their organisation's manager up the
+    /// tree) or an administrator approves or sends back their effort period.
+    NotTheApprover,
     /// Kinmu has no administrator yet: run the setup wizard first.
     SetupRequired,
     /// The setup wizard already ran.
@@ -45,7 +48,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for the tests that walk them.
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 18] = [
         ErrorCode::Validation,
         ErrorCode::BadRequest,
         ErrorCode::Unauthenticated,
@@ -56,6 +59,7 @@ impl ErrorCode {
         ErrorCode::NotFound,
         ErrorCode::Conflict,
         ErrorCode::PeriodLocked,
+        ErrorCode::NotTheApprover,
         ErrorCode::SetupRequired,
         ErrorCode::SetupDone,
         ErrorCode::CsrfRejected,
@@ -90,6 +94,10 @@ impl ErrorCode {
             ErrorCode::PeriodLocked => {
                 ("the period is submitted or approved: it takes no changes", "この期間は提出済みまたは承認済みのため、変更できません。")
             }
+            ErrorCode::NotTheApprover => (
+                "only the person's approver or an administrator can approve or send back this period",
+                "この期間を承認・差し戻しできるのは、本人の承認者か管理者だけです。",
+            ),
             ErrorCode::SetupRequired => (
                 "Kinmu is not set up yet: run the setup wizard",
                 "Kinmu はまだセットアップされていません。セットアップを実行してください。",
@@ -129,6 +137,7 @@ impl ErrorCode {
             ErrorCode::NotFound => "not_found",
             ErrorCode::Conflict => "conflict",
             ErrorCode::PeriodLocked => "period_locked",
+            ErrorCode::NotTheApprover => "not_the_approver",
             ErrorCode::SetupRequired => "setup_required",
             ErrorCode::SetupDone => "setup_done",
             ErrorCode::CsrfRejected => "csrf_rejected",
@@ -145,7 +154,7 @@ impl ErrorCode {
             ErrorCode::Validation => 422,
             ErrorCode::BadRequest => 400,
             ErrorCode::Unauthenticated | ErrorCode::InvalidCredentials => 401,
-            ErrorCode::Forbidden | ErrorCode::CsrfRejected | ErrorCode::AccountDisabled => 403,
+            ErrorCode::Forbidden | ErrorCode::CsrfRejected | ErrorCode::AccountDisabled | ErrorCode::NotTheApprover => 403,
             ErrorCode::AccountLocked | ErrorCode::PeriodLocked => 423,
             ErrorCode::NotFound => 404,
             ErrorCode::Conflict | ErrorCode::SetupDone => 409,
@@ -255,6 +264,7 @@ mod tests {
                 | ErrorCode::NotFound
                 | ErrorCode::Conflict
                 | ErrorCode::PeriodLocked
+                | ErrorCode::NotTheApprover
                 | ErrorCode::SetupRequired
                 | ErrorCode::SetupDone
                 | ErrorCode::CsrfRejected

@@ -27,6 +27,9 @@ pub enum Error {
     /// The effort period holding the change is submitted or approved.
     #[error("{0}")]
     PeriodLocked(Text),
+    /// Approving or sending back a period by someone who is not its person's approver.
+    #[error("{0}")]
+    NotTheApprover(Text),
     /// The change would leave no active user whose role holds every permission.
     #[error("{0}")]
     LastAdministrator(Text),
@@ -99,6 +102,7 @@ impl Error {
             Error::LastAdministrator(_) => ErrorCode::Conflict,
             Error::NotAllowed(_) => ErrorCode::Forbidden,
             Error::PeriodLocked(_) => ErrorCode::PeriodLocked,
+            Error::NotTheApprover(_) => ErrorCode::NotTheApprover,
             Error::InvalidCredentials => ErrorCode::InvalidCredentials,
             Error::AccountLocked { .. } => ErrorCode::AccountLocked,
             Error::AccountDisabled => ErrorCode::AccountDisabled,
@@ -125,7 +129,10 @@ impl Error {
         let text = match self {
             Error::Invalid(f) => return ApiError::in_language(code, Some(f.field.clone()), &f.message, lang),
             Error::Conflict { field, message } => return ApiError::in_language(code, field.clone(), message, lang),
-            Error::LastAdministrator(message) | Error::NotAllowed(message) | Error::PeriodLocked(message) => message.clone(),
+            Error::LastAdministrator(message)
+            | Error::NotAllowed(message)
+            | Error::PeriodLocked(message)
+            | Error::NotTheApprover(message) => message.clone(),
             Error::Database(_) | Error::Internal(_) => Text::new(code.message(Language::En), code.message(Language::Ja)),
             Error::Unauthenticated => Text::new(self.to_string(), "ログインしてください。"),
             Error::Forbidden(p) => Text::new(self.to_string(), format!("この操作を行う権限がありません（権限 {p} が必要です）。")),

@@ -93,6 +93,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0013_update_policy.sql"),
         postgres: include_str!("../../migrations/postgres/0013_update_policy.sql"),
     },
+    Migration {
+        version: 16,
+        name: "effort_approvers",
+        sqlite: include_str!("../../migrations/sqlite/0016_effort_approvers.sql"),
+        postgres: include_str!("../../migrations/postgres/0016_effort_approvers.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]
