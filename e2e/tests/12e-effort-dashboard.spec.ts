@@ -50,7 +50,7 @@ test('an organisation manager approves its people; dashboards link to what fixes
   await expect(dialog.getByLabel('Name')).toBeFocused();
   await page.keyboard.type(team);
   await dialog.getByLabel('Manager (approves effort)').selectOption({ label: `${boss.name} (${boss.login})` });
-  await dialog.getByLabel('Manager (approves effort)').press('Enter');
+  await dialog.getByLabel('Name').press('Enter');
   await expect(dialog).toHaveCount(0);
   await expect(page.getByTestId(`org-${team}`)).toBeVisible();
   const orgs: { id: number; name: string; manager_id: number | null }[] = await (await page.request.get(api('/organizations'))).json();
