@@ -13,6 +13,7 @@ import { loginAsAdmin, previousMonth } from './attendance-data';
 const stamp = Date.now().toString(36);
 const boss = { login: `dshboss${stamp}`, name: `DSH Boss ${stamp}`, password: 'Maple-Approver-2026' };
 const worker = { login: `dshwork${stamp}`, name: `DSH Worker ${stamp}`, password: 'Cedar-Worker-2026' };
+const mate = { login: `dshmate${stamp}`, name: `DSH Mate ${stamp}`, password: 'Birch-Mate-2026' };
 const team = `DSH-Team-${stamp}`;
 const code = `DSH-${stamp}`;
 
@@ -42,6 +43,10 @@ test('an organisation manager approves its people; dashboards link to what fixes
   await loginAsAdmin(page);
   const bossId = await createUser(page.request, boss, await builtinRole(page.request, 'manager'));
   const workerId = await createUser(page.request, worker, await builtinRole(page.request, 'member'));
+  // A member named as another member's approver (no projects.manage).
+  const mateId = await createUser(page.request, mate, await builtinRole(page.request, 'member'));
+  const namedMate = await page.request.put(api(`/users/${mateId}`), { headers: write, data: { approver_id: workerId } });
+  expect(namedMate.ok(), await namedMate.text()).toBe(true);
 
   // The organisation and its manager, on the organisations page.
   await page.getByTestId('nav-organizations').click();
@@ -75,7 +80,7 @@ test('an organisation manager approves its people; dashboards link to what fixes
   const projectId: number = (await made.json()).id;
   const members = await page.request.put(api(`/effort/projects/${projectId}/members`), {
     headers: write,
-    data: { members: [{ user_id: workerId }] },
+    data: { members: [{ user_id: workerId }, { user_id: mateId }] },
   });
   expect(members.ok(), await members.text()).toBe(true);
   const member = await playwright.request.newContext({ baseURL });
@@ -93,6 +98,14 @@ test('an organisation manager approves its people; dashboards link to what fixes
   } finally {
     await member.dispose();
   }
+  const other = await playwright.request.newContext({ baseURL });
+  try {
+    expect((await other.post(api('/auth/login'), { headers: write, data: { login: mate.login, password: mate.password } })).ok()).toBe(true);
+    const submitted = await other.post(api('/effort/periods/submit'), { headers: write, data: { date: day } });
+    expect(submitted.ok(), await submitted.text()).toBe(true);
+  } finally {
+    await other.dispose();
+  }
 
   // The worker's home page: the week, the missing days, the periods; a missing day's link opens its week.
   await logout(page);
@@ -108,6 +121,15 @@ test('an organisation manager approves its people; dashboards link to what fixes
   await missing.first().focus();
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('effort-grid')).toHaveAttribute('data-week', week!);
+  // The worker approves their mate's month from their own dashboard, without projects.manage.
+  await page.goto('./');
+  const mateLink = page.getByTestId('dash-approver').getByTestId(`dash-waiting-${mate.login}`).getByRole('link');
+  await mateLink.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: 'Periods waiting for me' })).toBeVisible();
+  await expect(page.getByLabel('Show everyone I may see')).toHaveCount(0);
+  await page.getByTestId(`waiting-${mate.login}`).getByTestId('period-approve').click();
+  await expect(page.getByTestId('approval-done')).toContainText('Approved');
 
   // The manager's home page: the period waits for them; its link opens the approvals page.
   await logout(page);

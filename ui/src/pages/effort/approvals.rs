@@ -1,4 +1,6 @@
-//! Approvals: by default the effort periods waiting for the caller (the people they approve);
+//! Approvals (any signed-in person: whoever is named an approver reaches it from the home page's
+//! dashboard; the header links it for projects.manage): by default the effort periods waiting for
+//! the caller (the people they approve);
 //! a switch shows all the caller may see (projects.manage), filtered by state, month and
 //! organisation (with its sub-organisations) — for each waiting one its person,
 //! its days' totals beside their attended work, every marked gap with its reason — approved
