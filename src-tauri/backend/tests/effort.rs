@@ -781,6 +781,12 @@ async fn approvers_story(app: Router) {
     let by_approver = dm.get(&format!("/effort/periods/{period}/history")).await;
     assert!(by_approver.body.as_array().unwrap().iter().all(|c| c["as_administrator"] == false), "{}", by_approver.text);
 
+    // A disabled approver approves nobody: ben's falls back to the team's manager.
+    expect(&admin.send("PUT", &format!("/users/{named}"), json!({"active": false})).await, 200, None);
+    let bens = admin.get("/effort/periods?user=ben").await;
+    assert_eq!(bens.body[0]["approver_id"].as_i64(), Some(teamman), "{}", bens.text);
+    expect(&admin.send("PUT", &format!("/users/{named}"), json!({"active": true})).await, 200, None);
+
     // The list across people: by state, month and organisation with its sub-organisations.
     let ids = |a: &api_client::Answer| -> Vec<i64> { a.body.as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect() };
     let approved_in_dept = admin.get(&format!("/effort/periods?state=approved&organization_id={dept}")).await;

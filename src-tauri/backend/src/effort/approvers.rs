@@ -1,6 +1,7 @@
 //! Who approves whom, read set-based: every organisation's parent and manager and every
 //! person's organisation and named approver in two queries, then the shared rule
-//! ([`kinmu_shared::effort::approver`]) per person in memory.
+//! ([`kinmu_shared::effort::approver`]) per person in memory. A disabled user approves nobody:
+//! as a named approver or a manager they are passed over, and the rule goes on up.
 
 use std::collections::HashMap;
 
@@ -15,24 +16,29 @@ pub struct Approvers {
     orgs: HashMap<i64, (Option<i64>, Option<i64>)>,
     /// Person id → (organisation, named approver).
     people: HashMap<i64, (Option<i64>, Option<i64>)>,
+    /// Disabled users.
+    disabled: std::collections::HashSet<i64>,
 }
 
 impl Approvers {
     pub async fn load(db: &Db) -> Result<Approvers> {
         let orgs: Vec<(i64, Option<i64>, Option<i64>)> =
             sqlx::query_as("SELECT id, parent_id, manager_id FROM organizations").fetch_all(&db.pool).await?;
-        let people: Vec<(i64, Option<i64>, Option<i64>)> =
-            sqlx::query_as("SELECT id, organization_id, approver_id FROM users").fetch_all(&db.pool).await?;
+        let people: Vec<(i64, Option<i64>, Option<i64>, i64)> =
+            sqlx::query_as("SELECT id, organization_id, approver_id, active FROM users").fetch_all(&db.pool).await?;
         Ok(Approvers {
             orgs: orgs.into_iter().map(|(id, parent, manager)| (id, (parent, manager))).collect(),
-            people: people.into_iter().map(|(id, org, named)| (id, (org, named))).collect(),
+            disabled: people.iter().filter(|p| p.3 == 0).map(|p| p.0).collect(),
+            people: people.into_iter().map(|(id, org, named, _)| (id, (org, named))).collect(),
         })
     }
 
     /// The approver of `person`, if anybody is one.
     pub fn of(&self, person: i64) -> Option<i64> {
         let (org, named) = self.people.get(&person).copied().unwrap_or((None, None));
-        approver_of(person, named, &chain_of(org, |id| self.orgs.get(&id).copied()))
+        let enabled = |who: Option<i64>| who.filter(|w| !self.disabled.contains(w));
+        let chain = chain_of(org, |id| self.orgs.get(&id).map(|(parent, manager)| (*parent, enabled(*manager))));
+        approver_of(person, enabled(named), &chain)
     }
 
     /// Everyone whose approver is `approver`.
