@@ -6,7 +6,8 @@ import { loginAsAdmin, previousMonth } from './attendance-data';
 /**
  * The managers' and administrators' effort pages: an administrator sets up a project (an
  * activity, a member, a work breakdown) mostly by keyboard; a member's month is entered and
- * submitted through the API; the manager approves it on the approvals page and it is locked; the
+ * submitted through the API; the manager (the member's named approver) approves it on the
+ * approvals page, where it waits for them, and it is locked; the
  * administrator reopens it with a reason, which its history keeps.
  */
 const manager = { login: 'kimura', name: 'Kimura Kenji', password: 'Maple-Approver-2026' };
@@ -53,6 +54,16 @@ test('projects, approval and the lock: set up by the administrator, approved by 
   await loginAsAdmin(page);
   await createUser(page.request, manager, await builtinRole(page.request, 'manager'));
   await createUser(page.request, worker, await builtinRole(page.request, 'member'));
+  // The manager approves the worker's periods: their named approver.
+  const found = async (login: string): Promise<number> => {
+    const r = await page.request.get(api(`/users?q=${login}`));
+    return (await r.json()).users.find((u: { login: string }) => u.login === login).id;
+  };
+  const named = await page.request.put(api(`/users/${await found(worker.login)}`), {
+    headers: write,
+    data: { approver_id: await found(manager.login) },
+  });
+  expect(named.ok(), await named.text()).toBe(true);
 
   // The effort settings page: an activity of level 1 added by keyboard (Enter submits).
   await page.getByTestId('nav-projects').click();

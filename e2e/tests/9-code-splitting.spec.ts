@@ -15,9 +15,16 @@ test('the login page works with the main module alone; a page module comes when 
   await ensureSetUp(page);
   const fetched = wasmRequests(page);
   await page.goto('./login');
+  await expect(page.getByLabel('Login', { exact: true })).toBeVisible();
+  expect(fetched).toEqual(['kinmu_ui_bg.wasm']);
   await login(page, admin.login, admin.password);
   await expect(page).toHaveURL(isHome);
-  expect(fetched).toEqual(['kinmu_ui_bg.wasm']);
+  // The home page's effort dashboards are the effort module's (with the chunks it shares with
+  // other modules), fetched after the login.
+  await expect(page.getByTestId('dash-mine')).toBeVisible();
+  expect(fetched.filter((n) => !/^(split_effort|chunk_\d+)\.wasm$/.test(n))).toEqual(['kinmu_ui_bg.wasm']);
+  expect(fetched).toContain('split_effort.wasm');
+  expect(fetched).not.toContain('split_admin.wasm');
 
   await page.getByTestId('nav-users').click();
   await expect(page.getByRole('heading', { name: 'Users' })).toBeVisible();

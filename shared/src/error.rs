@@ -34,6 +34,9 @@ pub enum ErrorCode {
     /// The timer ran past midnight: the stop must say what to keep (the message lists each
     /// day's minutes; the running timer's answer has them as data).
     TimerCrossesMidnight,
+    /// Only the person's approver (their named approver, else their organisation's manager up the
+    /// tree) or an administrator approves or sends back their effort period.
+    NotTheApprover,
     /// Kinmu has no administrator yet: run the setup wizard first.
     SetupRequired,
     /// The setup wizard already ran.
@@ -61,7 +64,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for the tests that walk them.
-    pub const ALL: [ErrorCode; 24] = [
+    pub const ALL: [ErrorCode; 25] = [
         ErrorCode::Validation,
         ErrorCode::BadRequest,
         ErrorCode::Unauthenticated,
@@ -74,6 +77,7 @@ impl ErrorCode {
         ErrorCode::PeriodLocked,
         ErrorCode::TimerRunning,
         ErrorCode::TimerCrossesMidnight,
+        ErrorCode::NotTheApprover,
         ErrorCode::SetupRequired,
         ErrorCode::SetupDone,
         ErrorCode::CsrfRejected,
@@ -120,6 +124,10 @@ impl ErrorCode {
             ErrorCode::TimerCrossesMidnight => (
                 "the timer ran past midnight: choose what to keep",
                 "タイマーが日付をまたいで動いていました。記録する内容を選んでください。",
+            ),
+            ErrorCode::NotTheApprover => (
+                "only the person's approver or an administrator can approve or send back this period",
+                "この期間を承認・差し戻しできるのは、本人の承認者か管理者だけです。",
             ),
             ErrorCode::SetupRequired => (
                 "Kinmu is not set up yet: run the setup wizard",
@@ -181,6 +189,7 @@ impl ErrorCode {
             ErrorCode::PeriodLocked => "period_locked",
             ErrorCode::TimerRunning => "timer_running",
             ErrorCode::TimerCrossesMidnight => "timer_crosses_midnight",
+            ErrorCode::NotTheApprover => "not_the_approver",
             ErrorCode::SetupRequired => "setup_required",
             ErrorCode::SetupDone => "setup_done",
             ErrorCode::CsrfRejected => "csrf_rejected",
@@ -206,7 +215,8 @@ impl ErrorCode {
             | ErrorCode::CsrfRejected
             | ErrorCode::AccountDisabled
             | ErrorCode::SessionOnly
-            | ErrorCode::ScopeNotHeld => 403,
+            | ErrorCode::ScopeNotHeld
+            | ErrorCode::NotTheApprover => 403,
             ErrorCode::RateLimited => 429,
             ErrorCode::AccountLocked | ErrorCode::PeriodLocked => 423,
             ErrorCode::NotFound => 404,
@@ -319,6 +329,7 @@ mod tests {
                 | ErrorCode::PeriodLocked
                 | ErrorCode::TimerRunning
                 | ErrorCode::TimerCrossesMidnight
+                | ErrorCode::NotTheApprover
                 | ErrorCode::SetupRequired
                 | ErrorCode::SetupDone
                 | ErrorCode::CsrfRejected

@@ -142,6 +142,8 @@ fn known_label(key: &str, lang: Language) -> Option<&'static str> {
         "expires_on" => ("有効期限", "Expiry date"),
         "permissions" => ("権限", "Permissions"),
         "parent_id" => ("親組織", "Parent organisation"),
+        "manager" => ("管理者", "Manager"),
+        "approver_id" | "approver" => ("承認者", "Approver"),
         "path" => ("組織のパス", "Organisation path"),
         "file" => ("ファイル", "File"),
         "header" => ("見出し行", "Header line"),

@@ -107,7 +107,8 @@ fn required_permission(r: Route) -> Option<Permission> {
         | Route::AttendanceDisplay
         | Route::OutputProfiles
         | Route::EffortSettings => Some(Permission::ManageSettings),
-        Route::EffortProjects | Route::EffortApprovals => Some(Permission::ManageProjects),
+        Route::EffortProjects => Some(Permission::ManageProjects),
+        // Anyone may be named an approver: the page shows what waits for them, the server decides.
         Route::Effort => Some(Permission::EnterEffort),
         _ => None,
     }

@@ -130,6 +130,21 @@ pub fn navigate(route: Route) {
     app().route.set(route);
 }
 
+/// Goes to a page with a query string (`week=2026-W49`), adding a history entry: the page reads
+/// it with [`query_param`] when it is built.
+pub fn navigate_with_query(route: Route, query: &str) {
+    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = h.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{}?{query}", route.href())));
+    }
+    app().route.set(route);
+}
+
+/// A parameter of the address's query string.
+pub fn query_param(name: &str) -> Option<String> {
+    let search = web_sys::window().and_then(|w| w.location().search().ok())?;
+    search.trim_start_matches('?').split('&').filter_map(|kv| kv.split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+}
+
 /// Replaces the address without a history entry (redirects).
 pub fn redirect(route: Route) {
     if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {

@@ -509,6 +509,12 @@ pub struct EffortPeriod {
     pub reopened_by: Option<Id>,
     pub reopened_at: Option<Timestamp>,
     pub reopen_reason: String,
+    /// Who approves it: the person's named approver, else their organisation's manager up the
+    /// tree (None: only an administrator).
+    #[serde(default)]
+    pub approver_id: Option<Id>,
+    #[serde(default)]
+    pub approver_name: Option<String>,
 }
 
 /// One change of a period's state: who did what, when, with which comment or reason.
@@ -521,15 +527,119 @@ pub struct PeriodChange {
     pub at: Timestamp,
     /// The approver's comment, or the reason for reopening.
     pub comment: String,
+    /// Approved or sent back by an administrator who is not the person's approver.
+    #[serde(default)]
+    pub as_administrator: bool,
 }
 
-/// `GET /effort/periods`: a person's periods, or (`waiting`) every period waiting for approval.
+/// `GET /effort/periods`: a person's periods (`user`, or one's own when no filter is given), or
+/// periods across people filtered by state, days, organisation and approver. Across people,
+/// `for_me` limits to the people the caller approves (anyone may ask); otherwise it needs
+/// `projects.manage`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct PeriodQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
-    #[serde(default)]
+    /// Only submitted periods (waiting for approval).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub waiting: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<PeriodState>,
+    /// `YYYY-MM`: periods with a day in that month.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub month: Option<String>,
+    /// `YYYY-MM-DD`: periods ending on or after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// `YYYY-MM-DD`: periods starting on or before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// This organisation's people and those of its sub-organisations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<Id>,
+    /// Only the people whose approver is the caller.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub for_me: bool,
+}
+
+impl PeriodQuery {
+    /// Whether the query is about periods across people.
+    pub fn across_people(&self) -> bool {
+        self.user.is_none()
+            && (self.waiting
+                || self.for_me
+                || self.state.is_some()
+                || self.month.is_some()
+                || self.from.is_some()
+                || self.to.is_some()
+                || self.organization_id.is_some())
+    }
+}
+
+/// One day of a dashboard's week: effort entered beside attended work.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardDay {
+    pub date: String,
+    pub effort_minutes: i64,
+    /// None: no attendance record (or the person has no log account).
+    pub attended_minutes: Option<i64>,
+}
+
+/// A period on a dashboard: its days and state (a period never submitted is open).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardPeriod {
+    pub start: String,
+    pub end: String,
+    pub state: PeriodState,
+}
+
+/// `GET /effort/dashboard`: the caller's week, missing days and periods.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyDashboard {
+    pub today: String,
+    /// `YYYY-Www`, the current week.
+    pub week: String,
+    pub week_days: Vec<DashboardDay>,
+    /// Past working or attended days of this month and the last without effort, oldest first.
+    pub missing_days: Vec<String>,
+    /// The period holding today and the one before it, newest first.
+    pub periods: Vec<DashboardPeriod>,
+}
+
+/// One of an approver's people on their dashboard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardPerson {
+    pub user_id: Id,
+    pub login: String,
+    pub display_name: String,
+}
+
+/// A person's missing days, for their approver.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonMissingDays {
+    pub person: DashboardPerson,
+    pub days: Vec<String>,
+}
+
+/// A marked gap without a reason yet, for the person's approver.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GapWaiting {
+    pub person: DashboardPerson,
+    pub date: String,
+    pub kind: GapKind,
+    pub difference_minutes: i64,
+}
+
+/// `GET /effort/dashboard/approver`: what waits for the caller as an approver (empty for
+/// someone who approves nobody).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApproverDashboard {
+    pub today: String,
+    /// How many people the caller approves.
+    pub people: i64,
+    pub waiting: Vec<EffortPeriod>,
+    pub missing: Vec<PersonMissingDays>,
+    pub gaps: Vec<GapWaiting>,
 }
 
 /// `POST /effort/periods/submit`: submits the caller's period holding `date`.
@@ -612,7 +722,9 @@ impl Default for EffortSettings {
 /// code, name, active), `project` (project_code, name, client, manager, status, progress_mode,
 /// allow_unassigned, planned_start, planned_end), `member` (project_code, login, role) and
 /// `work_item` (project_code, path such as `Design / Screens`, planned as h:mm, planned_start,
-/// planned_end, milestone, progress_percent); the other cells of a row stay blank.
+/// planned_end, milestone, progress_percent), `project_activity` (project_code, level, code: an
+/// activity the project uses) and `assignee` (project_code, path, login: a work item's
+/// assignee); the other cells of a row stay blank.
 pub const PROJECT_CSV_HEADER: [&str; 19] = [
     "kind",
     "project_code",

@@ -129,6 +129,9 @@ pub struct User {
     pub locked_until: Option<Timestamp>,
     pub last_login_at: Option<Timestamp>,
     pub created_at: Timestamp,
+    /// Who approves this person's effort periods, when named (else their organisation's manager).
+    #[serde(default)]
+    pub approver_id: Option<Id>,
 }
 
 /// `GET /users`: a search, an organisation, and a page.
@@ -175,6 +178,9 @@ pub struct CreateUser {
     #[serde(default)]
     pub log_accounts: Vec<String>,
     pub password: String,
+    /// The person's named approver of effort periods (a user id).
+    #[serde(default)]
+    pub approver_id: Option<Id>,
 }
 
 /// Every field is optional: only the ones present change.
@@ -198,6 +204,9 @@ pub struct UpdateUser {
     pub time_zone: Option<String>,
     #[serde(default)]
     pub log_accounts: Option<Vec<String>>,
+    /// The named approver of effort periods; `0` clears it (the organisation's manager approves).
+    #[serde(default)]
+    pub approver_id: Option<Id>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -220,6 +229,10 @@ pub struct Organization {
     /// Names from the root down, joined by " / ": "Acme / Sales / Team A".
     pub path: String,
     pub user_count: i64,
+    /// Approves the effort periods of the organisation's people (and of sub-organisations
+    /// without a manager of their own).
+    #[serde(default)]
+    pub manager_id: Option<Id>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -227,6 +240,9 @@ pub struct SaveOrganization {
     pub name: String,
     #[serde(default)]
     pub parent_id: Option<Id>,
+    /// None: no manager.
+    #[serde(default)]
+    pub manager_id: Option<Id>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -293,11 +309,15 @@ pub const CSV_ENCODINGS: [(&str, &str); 3] = [("utf-8-bom", "UTF-8 (BOM)"), ("ut
 /// Columns of the user CSV, in order. `organization` is the organisation path
 /// ("Acme / Sales"), `role` the role name, `active` `true`/`false`, `log_accounts` separated by `;`.
 /// Importing a file with a `password` column sets passwords; without one, new users get none
-/// and cannot log in until an administrator sets one.
-pub const USER_CSV_HEADER: [&str; 8] = ["login", "display_name", "email", "organization", "role", "active", "language", "log_accounts"];
+/// and cannot log in until an administrator sets one. `approver` is the login of the person's
+/// named approver of effort periods (blank: none), set once every row of the file is stored.
+pub const USER_CSV_HEADER: [&str; 9] =
+    ["login", "display_name", "email", "organization", "role", "active", "language", "log_accounts", "approver"];
 
-/// Columns of the organisation CSV: the path from the root, " / "-separated.
-pub const ORG_CSV_HEADER: [&str; 1] = ["path"];
+/// Columns of the organisation CSV: the path from the root, " / "-separated, and the login of
+/// its manager (blank: none). A manager must exist as a user: on a fresh database import the
+/// organisations, then the users, then the organisations again to set their managers.
+pub const ORG_CSV_HEADER: [&str; 2] = ["path", "manager"];
 
 /// Separator of organisation names in a path.
 pub const ORG_PATH_SEPARATOR: &str = " / ";

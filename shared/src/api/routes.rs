@@ -387,13 +387,15 @@ endpoints! {
     /// Stops the timer without storing anything.
     DiscardEffortTimer: DELETE "/effort/timer", needs(Permission::EnterEffort) => ((), (), Empty) -> Empty;
     GetEntryHistory: GET "/effort/entries/history", Session => ((), EntryHistoryQuery, Empty) -> Vec<EntryChange>;
-    /// Own periods; another's, or the ones waiting for approval, need projects.manage.
+    /// Own periods; those of the people one approves (`for_me`); others need projects.manage.
     ListPeriods: GET "/effort/periods", OwnOr(Permission::ManageProjects) => ((), PeriodQuery, Empty) -> Vec<EffortPeriod>;
     /// Refused while a marked gap lacks its reason.
     SubmitEffortPeriod: POST "/effort/periods/submit", needs(Permission::EnterEffort) => ((), (), SubmitPeriod) -> EffortPeriod;
     /// Locks the period; never one's own.
-    ApprovePeriod: POST "/effort/periods/{id}/approve", needs(Permission::ManageProjects) => (Id, (), PeriodDecision) -> EffortPeriod;
-    SendBackPeriod: POST "/effort/periods/{id}/send-back", needs(Permission::ManageProjects) => (Id, (), PeriodDecision) -> EffortPeriod;
+    /// The person's approver (named, else their organisation's manager up the tree) or an
+    /// administrator; the service checks.
+    ApprovePeriod: POST "/effort/periods/{id}/approve", Session => (Id, (), PeriodDecision) -> EffortPeriod;
+    SendBackPeriod: POST "/effort/periods/{id}/send-back", Session => (Id, (), PeriodDecision) -> EffortPeriod;
     /// Every change of the period's state with its comment or reason; its person, approvers.
     GetPeriodHistory: GET "/effort/periods/{id}/history", Session => (Id, (), Empty) -> Vec<PeriodChange>;
     /// An administrator, with a reason that is kept.
@@ -406,6 +408,10 @@ endpoints! {
     /// 201 Created.
     AddGapReason: POST "/effort/gap-reasons", needs(Permission::ManageSettings) => ((), (), SaveGapReason) -> GapReason;
     EditGapReason: PUT "/effort/gap-reasons/{id}", needs(Permission::ManageSettings) => (Id, (), SaveGapReason) -> GapReason;
+    /// The caller's week, missing days and periods (effort.enter).
+    GetMyEffortDashboard: GET "/effort/dashboard", needs(Permission::EnterEffort) => ((), (), Empty) -> MyDashboard;
+    /// What waits for the caller as an approver: periods, people's missing days, gaps without reasons.
+    GetApproverDashboard: GET "/effort/dashboard/approver", Session => ((), (), Empty) -> ApproverDashboard;
     GetEffortSettings: GET "/effort/settings", Session => ((), (), Empty) -> EffortSettings;
     SaveEffortSettings: PUT "/effort/settings", needs(Permission::ManageSettings) => ((), (), EffortSettings) -> EffortSettings;
     /// The client update policy, the offered version and the transfers now.
@@ -440,7 +446,7 @@ mod tests {
 
     #[test]
     fn each_method_and_path_is_listed_once() {
-        assert_eq!(ROUTES.len(), 108);
+        assert_eq!(ROUTES.len(), 110);
         for (i, a) in ROUTES.iter().enumerate() {
             assert!(a.path.starts_with('/'), "{a:?}");
             assert!(!ROUTES[i + 1..].iter().any(|b| a.method == b.method && a.path == b.path), "{a:?} is listed twice");
@@ -470,7 +476,14 @@ mod tests {
         round_trip(HolidayQuery { year: 2025 });
         round_trip(WeekQuery { week: "2026-W49".into(), user: Some("kato".into()) });
         round_trip(GapQuery { month: "2026-11".into(), user: None });
-        round_trip(PeriodQuery { user: None, waiting: true });
+        round_trip(PeriodQuery { user: None, waiting: true, ..Default::default() });
+        round_trip(PeriodQuery {
+            state: Some(crate::effort::PeriodState::Approved),
+            month: Some("2026-11".into()),
+            organization_id: Some(3),
+            for_me: true,
+            ..Default::default()
+        });
         round_trip(EntryHistoryQuery { id: "0b6f1c2e-8d1a-4f4e-9d7e-2a1b3c4d5e6f".into() });
         let q = ReportQuery {
             month: Some("2025-04".into()),

@@ -1,17 +1,22 @@
 //! Effort tracking's pure rules, shared by the server, the UI (wasm) and later the offline
-//! desktop: how durations are typed and shown ([`duration`]), the period states and the lock rule
-//! ([`period`]), the gap between effort and attended work ([`gap`]), what an entry must respect
-//! ([`entry_rules`]) and a running timer's days ([`timer`]). No IO: callers pass today's date,
-//! `now`, the time zone, settings and stored values in.
+//! desktop: who approves a person's periods ([`approver`]), how durations are typed and shown
+//! ([`duration`]), the period states and the lock rule ([`period`]), the gap between effort and
+//! attended work ([`gap`]), what an entry must respect ([`entry_rules`]), a running timer's days
+//! ([`timer`]) and which past days miss their effort ([`missing`]). No IO: callers pass today's
+//! date, `now`, the time zone, settings and stored values in.
 
+pub mod approver;
 pub mod duration;
 pub mod entry_rules;
 pub mod gap;
+pub mod missing;
 pub mod period;
 pub mod timer;
 
+pub use approver::{OrgLevel, approver_of, chain_of};
 pub use duration::{BareNumber, DURATION_MAX_MINUTES, DurationError, format_minutes, parse_duration, parse_duration_with};
 pub use entry_rules::{DAY_MAX_MINUTES, EntryRuleError};
 pub use gap::{GapKind, GapMark};
+pub use missing::{lookback, missing_days};
 pub use period::{PeriodAction, PeriodError, PeriodRoles, PeriodState, PeriodUnit};
 pub use timer::{MidnightChoice, TimerError, TimerSegment, TimerSplit};

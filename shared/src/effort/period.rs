@@ -109,7 +109,7 @@ pub enum PeriodAction {
 pub struct PeriodRoles {
     /// The period is theirs.
     pub owner: bool,
-    /// They may approve others' periods (and this one is not theirs).
+    /// They are this person's approver (see [`super::approver`]) or an administrator.
     pub approver: bool,
     /// They administer effort (reopen).
     pub administrator: bool,
@@ -122,7 +122,9 @@ pub enum PeriodError {
     NotOwner,
     #[error("nobody approves or sends back their own period: their approver does")]
     OwnPeriod,
-    #[error("only an approver (a project manager) can approve a period or send it back")]
+    #[error(
+        "only the person's approver (their named approver, else their organisation's manager) or an administrator can approve a period or send it back"
+    )]
     NotApprover,
     #[error("only an administrator can reopen a period")]
     NotAdministrator,
@@ -171,7 +173,9 @@ impl PeriodError {
         let ja = match self {
             PeriodError::NotOwner => "期間を提出できるのは本人だけです。".to_string(),
             PeriodError::OwnPeriod => "自分の期間は承認・差し戻しできません。承認者が行います。".to_string(),
-            PeriodError::NotApprover => "期間の承認・差し戻しは承認者（プロジェクト管理者）だけができます。".to_string(),
+            PeriodError::NotApprover => {
+                "期間の承認・差し戻しは、本人の承認者（指名された承認者、いなければ組織の管理者）か管理者だけができます。".to_string()
+            }
             PeriodError::NotAdministrator => "期間の再オープンは管理者だけができます。".to_string(),
             PeriodError::WrongState { state, action } => {
                 let a = match action {

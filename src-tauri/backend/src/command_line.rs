@@ -612,6 +612,7 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), Failure> {
                     time_zone: None,
                     log_accounts: a.log_accounts.clone(),
                     password,
+                    approver_id: None,
                 },
                 now,
             )

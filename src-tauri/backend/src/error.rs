@@ -33,6 +33,9 @@ pub enum Error {
     /// The timer ran past midnight and the stop did not say what to keep.
     #[error("{0}")]
     TimerCrossesMidnight(Text),
+    /// Approving or sending back a period by someone who is not its person's approver.
+    #[error("{0}")]
+    NotTheApprover(Text),
     /// The change would leave no active user whose role holds every permission.
     #[error("{0}")]
     LastAdministrator(Text),
@@ -117,6 +120,7 @@ impl Error {
             Error::PeriodLocked(_) => ErrorCode::PeriodLocked,
             Error::TimerRunning(_) => ErrorCode::TimerRunning,
             Error::TimerCrossesMidnight(_) => ErrorCode::TimerCrossesMidnight,
+            Error::NotTheApprover(_) => ErrorCode::NotTheApprover,
             Error::InvalidCredentials => ErrorCode::InvalidCredentials,
             Error::AccountLocked { .. } => ErrorCode::AccountLocked,
             Error::AccountDisabled => ErrorCode::AccountDisabled,
@@ -152,7 +156,8 @@ impl Error {
             | Error::NotAllowed(message)
             | Error::PeriodLocked(message)
             | Error::TimerRunning(message)
-            | Error::TimerCrossesMidnight(message) => message.clone(),
+            | Error::TimerCrossesMidnight(message)
+            | Error::NotTheApprover(message) => message.clone(),
             Error::Database(_) | Error::Internal(_) => Text::new(code.message(Language::En), code.message(Language::Ja)),
             Error::Unauthenticated => Text::new(self.to_string(), "ログインしてください。"),
             Error::Forbidden(p) => Text::new(self.to_string(), format!("この操作を行う権限がありません（権限 {p} が必要です）。")),

@@ -68,6 +68,7 @@ fn new_user(login: &str, org: Option<i64>, log_accounts: &[&str]) -> CreateUser 
         time_zone: None,
         log_accounts: log_accounts.iter().map(|s| s.to_string()).collect(),
         password: "Kinmu-Strong-2026".into(),
+        approver_id: None,
     }
 }
 
@@ -105,7 +106,10 @@ async fn task_story(db: Db) {
     let t0 = now().timestamp();
     set_up_acme(&db, Language::Ja, t0).await;
     let acme = organizations::list(&db).await.unwrap()[0].id;
-    let night = organizations::create(&db, &op, SaveOrganization { name: "Night".into(), parent_id: Some(acme) }, t0).await.unwrap().id;
+    let night = organizations::create(&db, &op, SaveOrganization { name: "Night".into(), parent_id: Some(acme), manager_id: None }, t0)
+        .await
+        .unwrap()
+        .id;
     let mogami = users::create(&db, &op, new_user("mogami", Some(acme), &["a-mogami"]), t0).await.unwrap();
     users::create(&db, &op, new_user("yamada", Some(night), &["OSAKA\\t-yamada"]), t0).await.unwrap();
     users::create(&db, &op, new_user("sato", Some(acme), &["k-sato"]), t0).await.unwrap();
@@ -281,7 +285,10 @@ async fn settings_story(db: Db) {
     let t0 = now().timestamp();
     set_up_acme(&db, Language::En, t0).await;
     let acme = organizations::list(&db).await.unwrap()[0].id;
-    let night = organizations::create(&db, &op, SaveOrganization { name: "Night".into(), parent_id: Some(acme) }, t0).await.unwrap().id;
+    let night = organizations::create(&db, &op, SaveOrganization { name: "Night".into(), parent_id: Some(acme), manager_id: None }, t0)
+        .await
+        .unwrap()
+        .id;
     rule_settings::save_override(&db, &op, night, RulesOverride { rounding_minutes: Some(15), ..RulesOverride::default() }, t0)
         .await
         .unwrap();
@@ -343,7 +350,10 @@ async fn april(db: &Db) -> Actor {
     let t0 = now().timestamp();
     set_up_acme(db, Language::En, t0).await;
     let acme = organizations::list(db).await.unwrap()[0].id;
-    let night = organizations::create(db, &op, SaveOrganization { name: "Night".into(), parent_id: Some(acme) }, t0).await.unwrap().id;
+    let night = organizations::create(db, &op, SaveOrganization { name: "Night".into(), parent_id: Some(acme), manager_id: None }, t0)
+        .await
+        .unwrap()
+        .id;
     let mogami = users::create(db, &op, new_user("mogami", Some(acme), &["a-mogami"]), t0).await.unwrap();
     users::create(db, &op, new_user("yamada", Some(night), &["OSAKA\\t-yamada"]), t0).await.unwrap();
     users::create(db, &op, new_user("sato", Some(acme), &["k-sato"]), t0).await.unwrap();

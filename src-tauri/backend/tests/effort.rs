@@ -3,7 +3,8 @@
 //! project refuses entries; a gap without a reason blocks submission; a member approves nobody's
 //! period and an approver not their own; a submitted or approved period refuses changes through
 //! the API and through the service as imports and the command line call it; an administrator
-//! reopens with a recorded reason.
+//! reopens with a recorded reason; only a person's approver (named, else their organisation's
+//! manager up the tree) or an administrator approves, and the periods list filters across people.
 
 mod api_client;
 mod kinmu_process;
@@ -84,6 +85,10 @@ async fn effort_story(app: Router, db: Db) {
     let sato = user(&mut admin, "sato", member_role).await;
     let suzuki = user(&mut admin, "suzuki", member_role).await;
     let tanaka = user(&mut admin, "tanaka", manager_role).await;
+    // tanaka approves sato's and suzuki's periods (their named approver).
+    for who in [sato, suzuki] {
+        expect(&admin.send("PUT", &format!("/users/{who}"), json!({"approver_id": tanaka})).await, 200, None);
+    }
     let mut s = logged_in(&app, "sato").await;
     let mut z = logged_in(&app, "suzuki").await;
     let mut t = logged_in(&app, "tanaka").await;
@@ -210,7 +215,7 @@ async fn effort_story(app: Router, db: Db) {
 
     // A member approves nobody's period: neither their own nor another's.
     expect(&s.send("POST", &format!("/effort/periods/{period}/approve"), json!({})).await, 403, Some("forbidden"));
-    expect(&z.send("POST", &format!("/effort/periods/{period}/approve"), json!({})).await, 403, Some("forbidden"));
+    expect(&z.send("POST", &format!("/effort/periods/{period}/approve"), json!({})).await, 403, Some("not_the_approver"));
     // An approver does not approve their own.
     expect(
         &t.send("PUT", "/effort/entries", entry("6b6f1c2e-8d1a-4f4e-9d7e-2a1b3c4d5e6f", project, "2026-11-02", 30, None)).await,
@@ -401,6 +406,7 @@ async fn projects_story(app: Router) {
     let manager_role = builtin_role(&mut admin, "manager").await;
     let sato = user(&mut admin, "sato", member_role).await;
     let tanaka = user(&mut admin, "tanaka", manager_role).await;
+    expect(&admin.send("PUT", &format!("/users/{sato}"), json!({"approver_id": tanaka})).await, 200, None);
     user(&mut admin, "kato", manager_role).await;
     let mut s = logged_in(&app, "sato").await;
     let mut t = logged_in(&app, "tanaka").await;
@@ -647,4 +653,304 @@ async fn effort_entries_periods_and_the_lock_on_postgres() {
     let Some(url) = postgres_url().await else { return };
     let (app, db) = app_on(&url).await;
     effort_story(app, db).await;
+}
+
+/// A person's approver: their named approver, else their organisation's manager, else the
+/// nearest parent organisation's manager, never themself; an administrator too (recorded).
+async fn approvers_story(app: Router) {
+    let mut admin = Client::new(&app);
+    setup(&mut admin).await;
+    let member_role = builtin_role(&mut admin, "member").await;
+    let manager_role = builtin_role(&mut admin, "manager").await;
+    let org = |name: &str, parent: Option<i64>| json!({"name": name, "parent_id": parent});
+    let top = admin.send("POST", "/organizations", org("APR-Top", None)).await;
+    expect(&top, 201, None);
+    let top = top.body["id"].as_i64().unwrap();
+    let dept = admin.send("POST", "/organizations", org("APR-Dept", Some(top))).await.body["id"].as_i64().unwrap();
+    let team = admin.send("POST", "/organizations", org("APR-Team", Some(dept))).await.body["id"].as_i64().unwrap();
+    let boss = user(&mut admin, "boss", manager_role).await;
+    let deptman = user(&mut admin, "deptman", manager_role).await;
+    let teamman = user(&mut admin, "teamman", manager_role).await;
+    let r = admin
+        .send(
+            "POST",
+            "/users",
+            json!({"login": "other", "display_name": "other", "role_id": manager_role, "password": PASSWORD, "language": "ja"}),
+        )
+        .await;
+    expect(&r, 201, None);
+    let named = user(&mut admin, "named", member_role).await;
+    let ana = user(&mut admin, "ana", member_role).await;
+    let ben = user(&mut admin, "ben", member_role).await;
+    let place = |org: i64| json!({"organization_id": org});
+    for (who, at) in [(ana, team), (ben, team), (teamman, team), (deptman, dept), (boss, top)] {
+        expect(&admin.send("PUT", &format!("/users/{who}"), place(at)).await, 200, None);
+    }
+    let manage = |name: &str, parent: Option<i64>, manager: Option<i64>| json!({"name": name, "parent_id": parent, "manager_id": manager});
+    let m = admin.send("PUT", &format!("/organizations/{top}"), manage("APR-Top", None, Some(boss))).await;
+    expect(&m, 200, None);
+    assert_eq!(m.body["manager_id"], boss, "{}", m.text);
+    expect(&admin.send("PUT", &format!("/organizations/{dept}"), manage("APR-Dept", Some(top), Some(deptman))).await, 200, None);
+    expect(
+        &admin.send("PUT", &format!("/organizations/{dept}"), manage("APR-Dept", Some(top), Some(999_999))).await,
+        422,
+        Some("validation"),
+    );
+    // Nobody is their own approver.
+    let own = admin.send("PUT", &format!("/users/{ben}"), json!({"approver_id": ben})).await;
+    expect(&own, 422, Some("validation"));
+    assert_eq!(own.body["field"], "approver_id");
+    let named_ben = admin.send("PUT", &format!("/users/{ben}"), json!({"approver_id": named})).await;
+    expect(&named_ben, 200, None);
+    assert_eq!(named_ben.body["approver_id"], named);
+
+    let mut a = logged_in(&app, "ana").await;
+    let mut b = logged_in(&app, "ben").await;
+    let mut o = logged_in(&app, "other").await;
+    let mut dm = logged_in(&app, "deptman").await;
+    let mut tm = logged_in(&app, "teamman").await;
+    let mut bs = logged_in(&app, "boss").await;
+    let mut n = logged_in(&app, "named").await;
+    let submit = |date: &'static str| json!({"date": date});
+
+    // ana's team has no manager: the department's manager approves; the submitter and another
+    // manager cannot (a stable code, in the caller's language).
+    let p = a.send("POST", "/effort/periods/submit", submit("2026-10-05")).await;
+    expect(&p, 200, None);
+    assert_eq!((p.body["approver_id"].as_i64(), p.body["approver_name"].as_str()), (Some(deptman), Some("deptman")), "{}", p.text);
+    let period = p.body["id"].as_i64().unwrap();
+    let approve = |id: i64| format!("/effort/periods/{id}/approve");
+    expect(&a.send("POST", &approve(period), json!({})).await, 403, Some("forbidden"));
+    let refused = o.send("POST", &approve(period), json!({})).await;
+    expect(&refused, 403, Some("not_the_approver"));
+    assert!(refused.text.contains("承認者") && refused.text.contains("deptman"), "{}", refused.text);
+    let refused_en = tm.send("POST", &format!("/effort/periods/{period}/send-back"), json!({"comment": "no"})).await;
+    expect(&refused_en, 403, Some("not_the_approver"));
+    assert!(refused_en.text.contains("only ana's approver (deptman)"), "{}", refused_en.text);
+    // Waiting for me: the department's manager sees it, another manager does not.
+    let mine = dm.get("/effort/periods?for_me=true&state=submitted").await;
+    expect(&mine, 200, None);
+    assert_eq!(mine.body.as_array().unwrap().len(), 1, "{}", mine.text);
+    assert!(o.get("/effort/periods?for_me=true").await.body.as_array().unwrap().is_empty());
+    let back = dm.send("POST", &format!("/effort/periods/{period}/send-back"), json!({"comment": "check Tuesday"})).await;
+    expect(&back, 200, None);
+
+    // Once the team has a manager, they approve, and the department's manager no longer does.
+    expect(&admin.send("PUT", &format!("/organizations/{team}"), manage("APR-Team", Some(dept), Some(teamman))).await, 200, None);
+    expect(&a.send("POST", "/effort/periods/submit", submit("2026-10-05")).await, 200, None);
+    expect(&dm.send("POST", &approve(period), json!({})).await, 403, Some("not_the_approver"));
+    let approved = tm.send("POST", &approve(period), json!({"comment": "ok"})).await;
+    expect(&approved, 200, None);
+    assert_eq!((approved.body["state"].as_str(), approved.body["approved_by"].as_i64()), (Some("approved"), Some(teamman)));
+
+    // ben's named approver (a member, without projects.manage) approves; the team's manager not.
+    let pb = b.send("POST", "/effort/periods/submit", submit("2026-10-05")).await;
+    expect(&pb, 200, None);
+    let pb = pb.body["id"].as_i64().unwrap();
+    expect(&n.get("/effort/week?week=2026-W41&user=ben").await, 200, None);
+    expect(&n.get("/effort/week?week=2026-W41&user=ana").await, 403, Some("forbidden"));
+    let for_named = n.get("/effort/periods?for_me=true").await;
+    assert_eq!(for_named.body.as_array().unwrap().len(), 1, "{}", for_named.text);
+    expect(&n.get("/effort/periods?waiting=true").await, 403, Some("forbidden"));
+    expect(&tm.send("POST", &approve(pb), json!({})).await, 403, Some("not_the_approver"));
+    expect(&n.send("POST", &approve(pb), json!({})).await, 200, None);
+
+    // A manager's approver is the manager above them: the department's manager manages their
+    // own organisation, so the top's manager approves them.
+    let pd = dm.send("POST", "/effort/periods/submit", submit("2026-10-05")).await;
+    expect(&pd, 200, None);
+    assert_eq!(pd.body["approver_id"].as_i64(), Some(boss), "{}", pd.text);
+    let pd = pd.body["id"].as_i64().unwrap();
+    expect(&dm.send("POST", &approve(pd), json!({})).await, 403, Some("forbidden"));
+    expect(&bs.send("POST", &approve(pd), json!({})).await, 200, None);
+
+    // The administrator may too, and the history says it was one.
+    let pn = tm.send("POST", "/effort/periods/submit", submit("2026-11-02")).await;
+    expect(&pn, 200, None);
+    let pn = pn.body["id"].as_i64().unwrap();
+    expect(&admin.send("POST", &approve(pn), json!({})).await, 200, None);
+    let history = admin.get(&format!("/effort/periods/{pn}/history")).await;
+    let steps: Vec<(&str, bool)> = history
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["action"].as_str().unwrap(), c["as_administrator"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(steps, [("submit", false), ("approve", true)], "{}", history.text);
+    let by_approver = dm.get(&format!("/effort/periods/{period}/history")).await;
+    assert!(by_approver.body.as_array().unwrap().iter().all(|c| c["as_administrator"] == false), "{}", by_approver.text);
+
+    // A disabled approver approves nobody: ben's falls back to the team's manager.
+    expect(&admin.send("PUT", &format!("/users/{named}"), json!({"active": false})).await, 200, None);
+    let bens = admin.get("/effort/periods?user=ben").await;
+    assert_eq!(bens.body[0]["approver_id"].as_i64(), Some(teamman), "{}", bens.text);
+    expect(&admin.send("PUT", &format!("/users/{named}"), json!({"active": true})).await, 200, None);
+
+    // The list across people: by state, month and organisation with its sub-organisations.
+    let ids = |a: &api_client::Answer| -> Vec<i64> { a.body.as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect() };
+    let approved_in_dept = admin.get(&format!("/effort/periods?state=approved&organization_id={dept}")).await;
+    expect(&approved_in_dept, 200, None);
+    let mut got = ids(&approved_in_dept);
+    got.sort_unstable();
+    assert_eq!(got, [period, pb, pd, pn], "{}", approved_in_dept.text);
+    assert_eq!(ids(&admin.get(&format!("/effort/periods?organization_id={team}&month=2026-11")).await), [pn]);
+    assert_eq!(ids(&admin.get("/effort/periods?from=2026-10-01&to=2026-10-31&state=approved").await).len(), 3);
+    assert_eq!(ids(&bs.get(&format!("/effort/periods?for_me=true&organization_id={top}")).await), [pd]);
+    expect(&admin.get("/effort/periods?month=2026-13").await, 422, Some("validation"));
+    expect(&admin.get("/effort/periods?organization_id=999999").await, 422, Some("validation"));
+
+    // The CSV files keep who approves: the organisations' managers and the named approvers.
+    let orgs_csv = admin.get("/organizations/export").await;
+    assert!(orgs_csv.text.contains("APR-Top / APR-Dept,deptman") && orgs_csv.text.contains("path,manager"), "{}", orgs_csv.text);
+    let users_csv = admin.get("/users/export").await;
+    assert!(users_csv.text.lines().any(|l| l.starts_with("ben,") && l.ends_with(",named")), "{}", users_csv.text);
+    // Cleared and imported back, both return.
+    expect(&admin.send("PUT", &format!("/users/{ben}"), json!({"approver_id": 0})).await, 200, None);
+    expect(&admin.send("PUT", &format!("/organizations/{dept}"), manage("APR-Dept", Some(top), None)).await, 200, None);
+    let r = admin.csv("/organizations/import", orgs_csv.text.as_bytes()).await;
+    expect(&r, 200, None);
+    assert!(r.body["errors"].as_array().unwrap().is_empty(), "{}", r.text);
+    let r = admin.csv("/users/import", users_csv.text.as_bytes()).await;
+    expect(&r, 200, None);
+    assert!(r.body["errors"].as_array().unwrap().is_empty(), "{}", r.text);
+    assert_eq!(admin.get("/organizations/export").await.text, orgs_csv.text);
+    assert_eq!(admin.get("/users/export").await.text, users_csv.text);
+    let bad = admin.csv("/users/import", b"login,approver\nana,nobody-here\n").await;
+    assert_eq!(bad.body["errors"][0]["field"], "approver", "{}", bad.text);
+}
+
+#[tokio::test]
+async fn approvers_named_then_organisation_managers_up_the_tree_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _db) = app_on(&sqlite_url(&dir)).await;
+    approvers_story(app).await;
+}
+
+#[tokio::test]
+async fn approvers_named_then_organisation_managers_up_the_tree_on_postgres() {
+    let Some(url) = postgres_url().await else { return };
+    let (app, _db) = app_on(&url).await;
+    approvers_story(app).await;
+}
+
+/// The actor behind a logged-in client, as the services see it.
+async fn actor_of(c: &mut Client) -> Actor {
+    let me = c.get("/auth/me").await;
+    expect(&me, 200, None);
+    Actor::User(serde_json::from_value(me.body["user"].clone()).unwrap())
+}
+
+/// The dashboards, computed for a fixed day: a person's week, missing days and periods; an
+/// approver's waiting periods, people with missing days and gaps without a reason.
+async fn dashboards_story(app: Router, db: Db) {
+    use kinmu::effort::dashboard;
+    use kinmu_shared::effort::PeriodState;
+    let mut admin = Client::new(&app);
+    setup(&mut admin).await;
+    let member_role = builtin_role(&mut admin, "member").await;
+    let manager_role = builtin_role(&mut admin, "manager").await;
+    let tanaka = user(&mut admin, "tanaka", manager_role).await;
+    // sato has no log account (their effort is compared with nothing); suzuki has one.
+    let r = admin
+        .send(
+            "POST",
+            "/users",
+            json!({"login": "sato", "display_name": "Sato", "role_id": member_role, "password": PASSWORD, "language": "en"}),
+        )
+        .await;
+    expect(&r, 201, None);
+    let sato = r.body["id"].as_i64().unwrap();
+    let suzuki = user(&mut admin, "suzuki", member_role).await;
+    for who in [sato, suzuki] {
+        expect(&admin.send("PUT", &format!("/users/{who}"), json!({"approver_id": tanaka})).await, 200, None);
+    }
+    let p = admin.send("POST", "/effort/projects", json!({"code": "D-1", "name": "Dash", "allow_unassigned": true})).await;
+    let project = p.body["id"].as_i64().unwrap();
+    let members = json!({"members": [{"user_id": sato}, {"user_id": suzuki}]});
+    expect(&admin.send("PUT", &format!("/effort/projects/{project}/members"), members).await, 200, None);
+    let mut s = logged_in(&app, "sato").await;
+    let mut z = logged_in(&app, "suzuki").await;
+    let mut t = logged_in(&app, "tanaka").await;
+
+    // sato books every day from 1 October to 11 November but the 10th of November.
+    let today = NaiveDate::from_ymd_opt(2026, 11, 12).unwrap();
+    let first = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
+    for (i, d) in first.iter_days().take_while(|d| *d < today).enumerate() {
+        if d.to_string() != "2026-11-10" {
+            let id = format!("00000000-0000-4000-8000-{i:012}");
+            expect(&s.send("PUT", "/effort/entries", entry(&id, project, &d.to_string(), 60, None)).await, 200, None);
+        }
+    }
+    expect(&s.send("POST", "/effort/periods/submit", json!({"date": "2026-10-15"})).await, 200, None);
+    // suzuki: attended 4, 5 and 9 November, books the 4th only, explains the 5th.
+    for d in ["2026-11-04", "2026-11-05", "2026-11-09"] {
+        attended(&db, "suzuki", d, 480).await;
+    }
+    expect(
+        &z.send("PUT", "/effort/entries", entry("10000000-0000-4000-8000-000000000001", project, "2026-11-04", 480, None)).await,
+        200,
+        None,
+    );
+    let reason = admin.send("POST", "/effort/gap-reasons", json!({"name": "Training"})).await;
+    let explained = z.send("PUT", "/effort/gaps", json!({"date": "2026-11-05", "reason_id": reason.body["id"], "text": "course"})).await;
+    expect(&explained, 200, None);
+
+    let sato_actor = actor_of(&mut s).await;
+    let mine = dashboard::mine(&db, &sato_actor, today).await.unwrap();
+    assert_eq!(mine.week, "2026-W46");
+    let week: Vec<(&str, i64, Option<i64>)> =
+        mine.week_days.iter().map(|d| (d.date.as_str(), d.effort_minutes, d.attended_minutes)).collect();
+    assert_eq!(week[0], ("2026-11-09", 60, None));
+    assert_eq!(week[1], ("2026-11-10", 0, None));
+    assert_eq!(week[3], ("2026-11-12", 0, None));
+    assert_eq!(mine.missing_days, ["2026-11-10"]);
+    let periods: Vec<(&str, PeriodState)> = mine.periods.iter().map(|p| (p.start.as_str(), p.state)).collect();
+    assert_eq!(periods, [("2026-11-01", PeriodState::Open), ("2026-10-01", PeriodState::Submitted)]);
+
+    let suzuki_actor = actor_of(&mut z).await;
+    let theirs = dashboard::mine(&db, &suzuki_actor, today).await.unwrap();
+    assert_eq!(theirs.week_days[0].attended_minutes, Some(480));
+    assert_eq!(theirs.week_days[1].attended_minutes, None);
+    let missing = &theirs.missing_days;
+    // Working days and attended days without effort; not the booked 4th, not the holiday of the
+    // 3rd (Culture Day), not a Sunday.
+    for day in ["2026-10-01", "2026-11-05", "2026-11-09", "2026-11-11"] {
+        assert!(missing.iter().any(|d| d == day), "{day} missing: {missing:?}");
+    }
+    for day in ["2026-11-04", "2026-11-03", "2026-11-01", "2026-10-12", "2026-11-12"] {
+        assert!(!missing.iter().any(|d| d == day), "{day} not missing: {missing:?}");
+    }
+
+    let tanaka_actor = actor_of(&mut t).await;
+    let board = dashboard::approver(&db, &tanaka_actor, today).await.unwrap();
+    assert_eq!(board.people, 2);
+    let waiting: Vec<(&str, &str)> = board.waiting.iter().map(|p| (p.login.as_str(), p.start.as_str())).collect();
+    assert_eq!(waiting, [("sato", "2026-10-01")]);
+    let people: Vec<(&str, usize)> = board.missing.iter().map(|m| (m.person.login.as_str(), m.days.len())).collect();
+    assert_eq!(people, [("sato", 1), ("suzuki", missing.len())]);
+    let gaps: Vec<(&str, &str, i64)> =
+        board.gaps.iter().map(|g| (g.person.login.as_str(), g.date.as_str(), g.difference_minutes)).collect();
+    assert_eq!(gaps, [("suzuki", "2026-11-09", -480)], "the explained 5th waits for nothing");
+    // Someone who approves nobody has an empty one; the routes answer for today.
+    let nobody = dashboard::approver(&db, &sato_actor, today).await.unwrap();
+    assert_eq!((nobody.people, nobody.waiting.len(), nobody.missing.len(), nobody.gaps.len()), (0, 0, 0, 0));
+    expect(&s.get("/effort/dashboard").await, 200, None);
+    let live = t.get("/effort/dashboard/approver").await;
+    expect(&live, 200, None);
+    assert_eq!(live.body["people"], 2, "{}", live.text);
+}
+
+#[tokio::test]
+async fn dashboards_of_a_person_and_an_approver_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, db) = app_on(&sqlite_url(&dir)).await;
+    dashboards_story(app, db).await;
+}
+
+#[tokio::test]
+async fn dashboards_of_a_person_and_an_approver_on_postgres() {
+    let Some(url) = postgres_url().await else { return };
+    let (app, db) = app_on(&url).await;
+    dashboards_story(app, db).await;
 }

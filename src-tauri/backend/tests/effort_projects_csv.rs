@@ -2,7 +2,8 @@
 //! command line, on SQLite and PostgreSQL: a Shift_JIS file with Japanese names imports, its bad
 //! lines reported by line and field while the good ones are stored; export then import changes
 //! nothing, importing twice adds nothing, a changed row updates; a member without
-//! projects.manage is refused.
+//! projects.manage is refused; the file keeps a project's activities and a work item's
+//! assignees (export, import into a fresh database, export again: the same file).
 
 mod api_client;
 mod kinmu_process;
@@ -151,6 +152,92 @@ async fn story(app: Router, db: Db, dir: &std::path::Path, database: Option<&str
     assert!(out.contains("line 3: kind:") && out.contains("line 4: manager:") && out.contains("ghost"), "{out}");
     assert!(err.contains("2 rows were refused"), "{err}");
     assert_eq!(stored(&db).await, [1, 2, 2, 2]);
+}
+
+/// Sets up a fresh database with the same people.
+async fn people(app: &Router) -> Client {
+    let mut admin = Client::new(app);
+    setup(&mut admin).await;
+    let member_role = builtin_role(&mut admin, "member").await;
+    let manager_role = builtin_role(&mut admin, "manager").await;
+    user(&mut admin, "sato", member_role).await;
+    user(&mut admin, "suzuki", member_role).await;
+    user(&mut admin, "tanaka", manager_role).await;
+    admin
+}
+
+/// Everything the file holds, made through the API in one database, exported, imported into
+/// another and exported again: the same file.
+async fn round_trip(first: Router, second: Router) {
+    let mut admin = people(&first).await;
+    let users = admin.get("/users").await;
+    let id_of = |login: &str| users.body["users"].as_array().unwrap().iter().find(|u| u["login"] == login).unwrap()["id"].as_i64().unwrap();
+    let (sato, suzuki, tanaka) = (id_of("sato"), id_of("suzuki"), id_of("tanaka"));
+    let mut ids = Vec::new();
+    for (level, code) in [(1, "DES"), (1, "DEV"), (2, "REV"), (2, "MTG")] {
+        let r = admin.send("POST", "/effort/activities", json!({"level": level, "code": code, "name": format!("{code} work")})).await;
+        expect(&r, 201, None);
+        ids.push(r.body["id"].as_i64().unwrap());
+    }
+    let p = admin
+        .send(
+            "POST",
+            "/effort/projects",
+            json!({"code": "RT-1", "name": "Round trip", "manager_id": tanaka, "activity_ids": [ids[2], ids[0]], "status": "active"}),
+        )
+        .await;
+    expect(&p, 201, None);
+    let project = p.body["id"].as_i64().unwrap();
+    let members = json!({"members": [{"user_id": sato}, {"user_id": suzuki}]});
+    expect(&admin.send("PUT", &format!("/effort/projects/{project}/members"), members).await, 200, None);
+    let design = admin
+        .send("POST", &format!("/effort/projects/{project}/work-items"), json!({"name": "Design", "assignee_ids": [suzuki, sato]}))
+        .await;
+    expect(&design, 201, None);
+    let screens = json!({"name": "Screens", "parent_id": design.body["id"], "assignee_ids": [sato], "planned_minutes": 90});
+    expect(&admin.send("POST", &format!("/effort/projects/{project}/work-items"), screens).await, 201, None);
+    expect(&admin.send("POST", "/effort/projects", json!({"code": "RT-2", "name": "Bare"})).await, 201, None);
+
+    let export = admin.get("/effort/projects/export?encoding=utf-8").await;
+    expect(&export, 200, None);
+    let text = export.text;
+    assert!(text.contains("project_activity,RT-1,,,1,DES,") && text.contains("project_activity,RT-1,,,2,REV,"), "{text}");
+    assert!(!text.contains("project_activity,RT-1,,,1,DEV,"), "{text}");
+    assert!(text.contains("assignee,RT-1,,Design,,,sato,") && text.contains("assignee,RT-1,,Design,,,suzuki,"), "{text}");
+    assert!(text.contains("assignee,RT-1,,Design / Screens,,,sato,"), "{text}");
+
+    let mut other = people(&second).await;
+    let r = other.csv("/effort/projects/import", text.as_bytes()).await;
+    expect(&r, 200, None);
+    assert!(r.body["errors"].as_array().unwrap().is_empty(), "{}", r.text);
+    let again = other.get("/effort/projects/export?encoding=utf-8").await;
+    assert_eq!(again.text, text);
+    // Importing the same file again changes nothing.
+    let r = other.csv("/effort/projects/import", text.as_bytes()).await;
+    assert_eq!((r.body["created"].as_i64(), r.body["updated"].as_i64()), (Some(0), Some(0)), "{}", r.text);
+    assert_eq!(other.get("/effort/projects/export?encoding=utf-8").await.text, text);
+    // An assignee or a project activity naming nothing is refused with its field.
+    let bad = "kind,project_code,path,level,code,login\nassignee,RT-1,Nowhere,,,sato\nproject_activity,RT-1,,1,NOPE,\n";
+    let r = other.csv("/effort/projects/import", bad.as_bytes()).await;
+    let fields: Vec<&str> = r.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap_or("")).collect();
+    assert_eq!(fields, ["path", "code"], "{}", r.text);
+}
+
+#[tokio::test]
+async fn projects_csv_round_trip_keeps_activities_and_assignees_on_sqlite() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (first, _) = app_on(&sqlite_url(&a)).await;
+    let (second, _) = app_on(&sqlite_url(&b)).await;
+    round_trip(first, second).await;
+}
+
+#[tokio::test]
+async fn projects_csv_round_trip_keeps_activities_and_assignees_on_postgres() {
+    let Some(a) = postgres_url().await else { return };
+    let Some(b) = postgres_url().await else { return };
+    let (first, _) = app_on(&a).await;
+    let (second, _) = app_on(&b).await;
+    round_trip(first, second).await;
 }
 
 #[tokio::test]

@@ -5,5 +5,6 @@ pub mod field;
 pub mod form_errors;
 pub mod header;
 pub mod password_meter;
+pub mod people;
 pub mod period_picker;
 pub mod save_button;

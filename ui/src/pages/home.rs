@@ -1,5 +1,5 @@
 //! The start page: what to look at today — your attendance this month and, for those who run the
-//! attendance task, how it stands — then who you are, where you belong, when you last logged in.
+//! attendance task, how it stands; the effort dashboards (a lazily loaded chunk) — then who you are, where you belong, when you last logged in.
 
 use kinmu_shared::Permission;
 use kinmu_shared::api::routes::{self, Empty};
@@ -141,6 +141,10 @@ pub fn HomePage() -> impl IntoView {
     let expires = move || state.session.with(|s| s.as_ref().map(|s| s.expires_at));
     let fmt = move |ts: i64| format_timestamp(ts, state.time_zone().as_deref(), state.lang.get());
     let sees_task = state.can(Permission::ViewAttendance) && state.can(Permission::ManageSettings);
+    // The effort dashboards are in the `effort` chunk, fetched here only for who may have one:
+    // someone who enters effort, or may approve (any signed-in person may be named an approver,
+    // so everyone with a role in effort: entering, managing projects, administering).
+    let sees_effort = state.can(Permission::EnterEffort) || state.can(Permission::ManageProjects) || state.can(Permission::ManageSettings);
     view! {
         <section class="card">
             <h1 data-testid="home-greeting">{move || t("home.greeting").replace("{name}", &name())}</h1>
@@ -162,6 +166,7 @@ pub fn HomePage() -> impl IntoView {
             </dl>
         </section>
         <MyMonth />
+        {sees_effort.then(|| crate::lazy_pages::lazy_page(crate::lazy_pages::effort_dashboard))}
         {sees_task.then(|| view! { <TaskState /> })}
     }
 }

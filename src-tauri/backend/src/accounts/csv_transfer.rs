@@ -42,7 +42,10 @@ pub async fn export_users(db: &Db, actor: &Actor, now: i64) -> Result<String> {
     let roles = roles::list(db).await?;
     let mut w = writer();
     w.write_record(USER_CSV_HEADER).map_err(|e| Error::Internal(e.to_string()))?;
-    for u in &users::list_all(db, actor, true, now).await? {
+    let all = users::list_all(db, actor, true, now).await?;
+    let login_of = |id: Option<i64>| id.and_then(|id| all.iter().find(|u| u.id == id)).map(|u| u.login.clone()).unwrap_or_default();
+    for u in &all {
+        let approver = login_of(u.approver_id);
         let org = u.organization_id.and_then(|id| orgs.iter().find(|o| o.id == id)).map(|o| o.path.clone()).unwrap_or_default();
         let role = roles.iter().find(|r| r.id == u.role_id).map(|r| r.name.clone()).unwrap_or_default();
         let fields = [
@@ -54,6 +57,7 @@ pub async fn export_users(db: &Db, actor: &Actor, now: i64) -> Result<String> {
             if u.active { "true" } else { "false" },
             u.language.code(),
             &u.log_accounts.join(";"),
+            &approver,
         ];
         w.write_record(fields.map(neutralise_formula).iter().map(|f| &**f)).map_err(|e| Error::Internal(e.to_string()))?;
     }
@@ -63,10 +67,26 @@ pub async fn export_users(db: &Db, actor: &Actor, now: i64) -> Result<String> {
 pub async fn export_organizations(db: &Db) -> Result<String> {
     let mut w = writer();
     w.write_record(ORG_CSV_HEADER).map_err(|e| Error::Internal(e.to_string()))?;
+    let logins: std::collections::HashMap<i64, String> =
+        sqlx::query_as::<_, (i64, String)>("SELECT id, login FROM users").fetch_all(&db.pool).await?.into_iter().collect();
     for o in organizations::list(db).await? {
-        w.write_record([&*neutralise_formula(&o.path)]).map_err(|e| Error::Internal(e.to_string()))?;
+        let manager = o.manager_id.and_then(|m| logins.get(&m)).map(String::as_str).unwrap_or("");
+        w.write_record([&*neutralise_formula(&o.path), &*neutralise_formula(manager)]).map_err(|e| Error::Internal(e.to_string()))?;
     }
     finish(w)
+}
+
+/// The user with this login, for a CSV cell naming one (`field`).
+async fn user_by_login(db: &Db, field: &str, login: &str) -> Result<i64> {
+    users::find_id_by_login(db, login).await?.ok_or_else(|| {
+        Error::invalid(
+            field,
+            Text::new(
+                format!("{field}: no user has the login {login:?}: import the users first or fix the login"),
+                format!("ログイン名「{login}」のユーザーはいません。先にユーザーを取り込むか、ログイン名を直してください。"),
+            ),
+        )
+    })
 }
 
 /// Header positions by column name; unknown or missing required columns fail the whole file,
@@ -157,16 +177,46 @@ pub async fn import_users(db: &Db, actor: &Actor, bytes: &[u8], now: i64) -> Res
     actor.require(Permission::ManageUsers)?;
     let CsvRows { cols, rows, mut report } = read_rows(bytes, &USER_CSV_HEADER, &["login"], actor.language())?;
     let orgs = organizations::list(db).await?;
+    // Column indexes follow USER_CSV_HEADER, then "password".
+    const APPROVER: usize = 8;
+    let mut approvers: Vec<(u64, String, String)> = Vec::new();
     for (line, rec) in &rows {
         let get = |i: usize| cols[i].and_then(|c| rec.get(c)).map(|f| restore_neutralised(f.trim())).unwrap_or("");
         let has = |i: usize| cols[i].is_some();
         match import_user_row(db, actor, &orgs, &get, &has, now).await {
-            Ok(true) => report.created += 1,
-            Ok(false) => report.updated += 1,
+            Ok(created) => {
+                if created {
+                    report.created += 1;
+                } else {
+                    report.updated += 1;
+                }
+                if has(APPROVER) {
+                    approvers.push((*line, get(0).to_string(), get(APPROVER).to_string()));
+                }
+            }
             Err(e) => {
                 let api = e.to_api_in(actor.language());
                 report.errors.push(row_error(*line, api.field.as_deref(), api.message));
             }
+        }
+    }
+    // Approvers once every row is stored, so a row may name a person further down the file.
+    for (line, login, approver) in approvers {
+        let set = async {
+            let id = user_by_login(db, "login", &login).await?;
+            let approver_id = match approver.as_str() {
+                "" => 0,
+                a => user_by_login(db, "approver", a).await?,
+            };
+            users::update(db, actor, id, UpdateUser { approver_id: Some(approver_id), ..Default::default() }, now).await
+        };
+        if let Err(e) = set.await {
+            let api = e.to_api_in(actor.language());
+            report.errors.push(row_error(
+                line,
+                Some(api.field.as_deref().map(|f| if f == "approver_id" { "approver" } else { f }).unwrap_or("approver")),
+                api.message,
+            ));
         }
     }
     report.errors.sort_by_key(|e| e.line);
@@ -232,7 +282,7 @@ async fn import_user_row<'r>(
     };
     let log_accounts: Option<Vec<String>> =
         has(7).then(|| get(7).split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect());
-    let password = get(8);
+    let password = get(9);
     if !password.is_empty() {
         passwords::check_new("password", password, login, Some(get(1)))?;
     }
@@ -247,6 +297,7 @@ async fn import_user_row<'r>(
                 language,
                 time_zone: None,
                 log_accounts,
+                approver_id: None,
             };
             users::update(db, actor, id, upd, now).await?;
             if !password.is_empty() {
@@ -265,6 +316,7 @@ async fn import_user_row<'r>(
                 time_zone: None,
                 log_accounts: log_accounts.unwrap_or_default(),
                 password: String::new(),
+                approver_id: None,
             };
             validation::display_name(&req.display_name)?;
             validation::email(req.email.as_deref().unwrap_or(""))?;
@@ -283,9 +335,29 @@ pub async fn import_organizations(db: &Db, actor: &Actor, bytes: &[u8], now: i64
     let CsvRows { cols, rows, mut report } = read_rows(bytes, &ORG_CSV_HEADER, &["path"], actor.language())?;
     for (line, rec) in &rows {
         let path = cols[0].and_then(|c| rec.get(c)).map(restore_neutralised).unwrap_or("");
-        match organizations::ensure_path(db, path, now).await {
-            Ok((_, created)) => report.created += created,
-            Err(e) => report.errors.push(row_error(*line, Some("path"), e.to_api_in(actor.language()).message)),
+        let id = match organizations::ensure_path(db, path, now).await {
+            Ok((id, created)) => {
+                report.created += created;
+                id
+            }
+            Err(e) => {
+                report.errors.push(row_error(*line, Some("path"), e.to_api_in(actor.language()).message));
+                continue;
+            }
+        };
+        // A file with a manager column sets each organisation's manager (blank: none).
+        if let Some(c) = cols[1] {
+            let manager = rec.get(c).map(|m| restore_neutralised(m.trim())).unwrap_or("");
+            let set = async {
+                let manager_id = match manager {
+                    "" => None,
+                    m => Some(user_by_login(db, "manager", m).await?),
+                };
+                organizations::set_manager(db, id, manager_id).await
+            };
+            if let Err(e) = set.await {
+                report.errors.push(row_error(*line, Some("manager"), e.to_api_in(actor.language()).message));
+            }
         }
     }
     report.errors.sort_by_key(|e| e.line);

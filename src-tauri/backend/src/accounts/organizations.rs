@@ -17,13 +17,14 @@ struct OrgRow {
     name: String,
     parent_id: Option<i64>,
     user_count: i64,
+    manager_id: Option<i64>,
 }
 
 /// Every organisation with its path, ordered so that a parent comes before its children and
 /// siblings sort by name.
 pub async fn list(db: &Db) -> Result<Vec<Organization>> {
     let rows: Vec<OrgRow> = sqlx::query_as(
-        "SELECT o.id, o.name, o.parent_id, (SELECT COUNT(*) FROM users u WHERE u.organization_id = o.id) AS user_count \
+        "SELECT o.id, o.name, o.parent_id, (SELECT COUNT(*) FROM users u WHERE u.organization_id = o.id) AS user_count, o.manager_id \
          FROM organizations o",
     )
     .fetch_all(&db.pool)
@@ -47,7 +48,14 @@ fn as_tree(rows: Vec<OrgRow>) -> Vec<Organization> {
                 stack.push((k.clone(), format!("{path}{ORG_PATH_SEPARATOR}{}", k.name)));
             }
         }
-        out.push(Organization { id: row.id, name: row.name, parent_id: row.parent_id, path, user_count: row.user_count });
+        out.push(Organization {
+            id: row.id,
+            name: row.name,
+            parent_id: row.parent_id,
+            path,
+            user_count: row.user_count,
+            manager_id: row.manager_id,
+        });
     }
     out
 }
@@ -109,8 +117,26 @@ async fn sibling_exists(db: &Db, name: &str, parent_id: Option<i64>, except: Opt
     Ok(n > 0)
 }
 
+/// Refuses a manager who is not a user.
+pub(crate) async fn check_manager(db: &Db, field: &str, manager_id: Option<i64>) -> Result<()> {
+    if let Some(m) = manager_id {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE id = $1").bind(m).fetch_one(&db.pool).await?;
+        if n == 0 {
+            return Err(Error::invalid(
+                field,
+                Text::new(
+                    format!("{field}: user {m} does not exist: pick one from the list"),
+                    "ユーザーが見つかりません。一覧から選んでください。",
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 async fn check(db: &Db, req: &SaveOrganization, id: Option<i64>) -> Result<()> {
     validation::organization_name(&req.name)?;
+    check_manager(db, "manager_id", req.manager_id).await?;
     if let Some(p) = req.parent_id {
         let orgs = list(db).await?;
         if !orgs.iter().any(|o| o.id == p) {
@@ -157,6 +183,7 @@ pub async fn create(db: &Db, actor: &Actor, req: SaveOrganization, now: i64) -> 
     actor.require(Permission::ManageOrganizations)?;
     check(db, &req, None).await?;
     let id = insert(&db.pool, req.name.trim(), req.parent_id, now).await?;
+    set_manager(db, id, req.manager_id).await?;
     get(db, id).await
 }
 
@@ -176,13 +203,20 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, req: SaveOrganization) -> R
     actor.require(Permission::ManageOrganizations)?;
     get(db, id).await?;
     check(db, &req, Some(id)).await?;
-    sqlx::query("UPDATE organizations SET name = $1, parent_id = $2 WHERE id = $3")
+    sqlx::query("UPDATE organizations SET name = $1, parent_id = $2, manager_id = $3 WHERE id = $4")
         .bind(req.name.trim())
         .bind(req.parent_id)
+        .bind(req.manager_id)
         .bind(id)
         .execute(&db.pool)
         .await?;
     get(db, id).await
+}
+
+/// Sets (or, with None, clears) an organisation's manager; the caller checked the user exists.
+pub(crate) async fn set_manager(db: &Db, id: i64, manager_id: Option<i64>) -> Result<()> {
+    sqlx::query("UPDATE organizations SET manager_id = $1 WHERE id = $2").bind(manager_id).bind(id).execute(&db.pool).await?;
+    Ok(())
 }
 
 pub async fn delete(db: &Db, actor: &Actor, id: i64) -> Result<()> {
@@ -270,7 +304,7 @@ mod tests {
     use super::*;
 
     fn row(id: i64, name: &str, parent: Option<i64>) -> OrgRow {
-        OrgRow { id, name: name.into(), parent_id: parent, user_count: 0 }
+        OrgRow { id, name: name.into(), parent_id: parent, user_count: 0, manager_id: None }
     }
 
     #[test]

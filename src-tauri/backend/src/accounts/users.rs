@@ -28,11 +28,12 @@ struct UserRow {
     locked_until: Option<i64>,
     last_login_at: Option<i64>,
     created_at: i64,
+    approver_id: Option<i64>,
 }
 
 /// Users with their failed logins (counted per login name, see [`super::sessions`]).
 const SELECT: &str = "SELECT id, login, display_name, email, organization_id, role_id, active, language, time_zone, \
-     COALESCE(t.failures, 0) AS failed_logins, t.locked_until, last_login_at, created_at \
+     COALESCE(t.failures, 0) AS failed_logins, t.locked_until, last_login_at, created_at, approver_id \
      FROM users LEFT JOIN login_throttle t ON t.login_key = users.login_key";
 
 fn to_user(r: UserRow, log_accounts: Vec<String>, now: i64) -> User {
@@ -51,6 +52,7 @@ fn to_user(r: UserRow, log_accounts: Vec<String>, now: i64) -> User {
         locked_until: r.locked_until.filter(|t| *t > now),
         last_login_at: r.last_login_at,
         created_at: r.created_at,
+        approver_id: r.approver_id,
     }
 }
 
@@ -287,6 +289,7 @@ async fn require_account_within_reach(db: &Db, actor: &Actor, user: &User) -> Re
 /// account without a password.
 pub(crate) async fn insert(db: &Db, actor: &Actor, req: &CreateUser, password: Option<&str>, now: i64) -> Result<i64> {
     check_refs(db, req.organization_id, req.role_id).await?;
+    organizations::check_manager(db, "approver_id", req.approver_id).await?;
     check_log_accounts_free(db, &req.log_accounts, None).await?;
     let settings = system_settings::load(db).await?;
     let role_id = role_or_member(db, req.role_id).await?;
@@ -298,7 +301,7 @@ pub(crate) async fn insert(db: &Db, actor: &Actor, req: &CreateUser, password: O
     let mut tx = db.pool.begin().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO users (login, login_key, display_name, email, organization_id, role_id, active, language, time_zone, \
-         password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $9, $10, $10) RETURNING id",
+         password_hash, created_at, updated_at, approver_id) VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $9, $10, $10, $11) RETURNING id",
     )
     .bind(req.login.trim())
     .bind(req.login.trim().to_lowercase())
@@ -310,6 +313,7 @@ pub(crate) async fn insert(db: &Db, actor: &Actor, req: &CreateUser, password: O
     .bind(req.time_zone.as_deref().map(str::trim).unwrap_or(&settings.time_zone))
     .bind(password_hash)
     .bind(now)
+    .bind(req.approver_id)
     .fetch_one(&mut *tx)
     .await
     .map_err(|e| {
@@ -353,6 +357,21 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, req: UpdateUser, now: i64) 
         None => current.organization_id,
     };
     check_refs(db, organization_id, req.role_id).await?;
+    let approver_id = match req.approver_id {
+        Some(0) => None,
+        Some(a) => Some(a),
+        None => current.approver_id,
+    };
+    if approver_id == Some(id) {
+        return Err(Error::invalid(
+            "approver_id",
+            Text::new(
+                "a person cannot be their own approver: pick someone else, or none (their organisation's manager approves)",
+                "本人を自分の承認者にはできません。別の人を選ぶか、指定なし（組織の管理者が承認）にしてください。",
+            ),
+        ));
+    }
+    organizations::check_manager(db, "approver_id", approver_id).await?;
     let role_id = req.role_id.unwrap_or(current.role_id);
     let active = req.active.unwrap_or(current.active);
     if actor.user_id() == Some(id) && !active {
@@ -388,7 +407,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, req: UpdateUser, now: i64) 
     }
     sqlx::query(
         "UPDATE users SET display_name = $1, email = $2, organization_id = $3, role_id = $4, active = $5, language = $6, \
-         time_zone = $7, updated_at = $8 WHERE id = $9",
+         time_zone = $7, updated_at = $8, approver_id = $9 WHERE id = $10",
     )
     .bind(req.display_name.as_deref().map(str::trim).unwrap_or(&current.display_name).to_string())
     .bind(email)
@@ -398,6 +417,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, req: UpdateUser, now: i64) 
     .bind(req.language.unwrap_or(current.language).code())
     .bind(req.time_zone.as_deref().map(str::trim).unwrap_or(&current.time_zone).to_string())
     .bind(now)
+    .bind(approver_id)
     .bind(id)
     .execute(&mut *tx)
     .await?;

@@ -249,7 +249,7 @@ mod tests {
     use kinmu_shared::api::Organization;
 
     fn org(id: i64, parent: Option<i64>, path: &str) -> Organization {
-        Organization { id, name: path.into(), parent_id: parent, path: path.into(), user_count: 0 }
+        Organization { id, name: path.into(), parent_id: parent, path: path.into(), user_count: 0, manager_id: None }
     }
 
     #[test]

@@ -100,6 +100,12 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0014_effort_timer.sql"),
     },
     Migration {
+        version: 16,
+        name: "effort_approvers",
+        sqlite: include_str!("../../migrations/sqlite/0016_effort_approvers.sql"),
+        postgres: include_str!("../../migrations/postgres/0016_effort_approvers.sql"),
+    },
+    Migration {
         version: 18,
         name: "api_tokens",
         sqlite: include_str!("../../migrations/sqlite/0018_api_tokens.sql"),

@@ -6,13 +6,17 @@
 //! (durations, the lock, the gap, what an entry must respect) are the pure ones of
 //! [`kinmu_shared::effort`]. Who is who:
 //! - a **member** holds `effort.enter` and books their own effort on the projects they belong to;
-//! - an **approver** holds `projects.manage`: they approve or send back other people's periods
-//!   (never their own) and manage the projects they manage;
+//! - a person's **approver** is their named approver, else their organisation's manager up the
+//!   tree ([`approvers`]): they approve or send back that person's periods (never their own);
+//! - a **project manager** holds `projects.manage`: they manage the projects they manage and see
+//!   everybody's periods;
 //! - an **administrator** holds `settings.manage`: they see every project, keep the gap reasons
 //!   and the effort settings, and reopen periods with a recorded reason.
 
 pub mod activities;
+pub mod approvers;
 pub mod attended;
+pub mod dashboard;
 pub mod entries;
 pub mod gaps;
 pub mod periods;
@@ -107,6 +111,19 @@ pub fn parse_week(field: &str, s: &str) -> Result<(NaiveDate, NaiveDate)> {
     Ok((monday, monday + chrono::Duration::days(6)))
 }
 
+/// Display names by user id.
+pub(crate) async fn display_names(db: &Db, ids: &[i64]) -> Result<std::collections::HashMap<i64, String>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let sql = format!("SELECT id, display_name FROM users WHERE id IN ({})", crate::database::placeholders(1, ids.len()));
+    let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    Ok(q.fetch_all(&db.pool).await?.into_iter().collect())
+}
+
 /// A user of Kinmu as effort names them.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Person {
@@ -139,7 +156,8 @@ pub async fn person_by_login(db: &Db, field: &str, login: &str) -> Result<Person
         })
 }
 
-/// Whose records a read is about: `login`, or the actor; another person's need `projects.manage`.
+/// Whose records a read is about: `login`, or the actor; another person's need `projects.manage`
+/// or being that person's approver.
 pub async fn subject(db: &Db, actor: &Actor, login: Option<&str>) -> Result<Person> {
     match login.map(str::trim).filter(|l| !l.is_empty()) {
         None => match actor.user_id() {
@@ -150,8 +168,12 @@ pub async fn subject(db: &Db, actor: &Actor, login: Option<&str>) -> Result<Pers
         },
         Some(l) => {
             let p = person_by_login(db, "user", l).await?;
-            if Some(p.id) != actor.user_id() {
-                actor.require(Permission::ManageProjects)?;
+            if Some(p.id) != actor.user_id() && !is_approver(actor) {
+                // A person's approver reads what they approve without projects.manage.
+                let approver = approvers::Approvers::load(db).await?.of(p.id);
+                if approver.is_none() || approver != actor.user_id() {
+                    actor.require(Permission::ManageProjects)?;
+                }
             }
             Ok(p)
         }

@@ -1,6 +1,7 @@
 //! Effort periods: submitted by their person (refused while a marked gap lacks its reason),
-//! approved or sent back by an approver who is not that person, reopened by an administrator
-//! with a reason. Every change of state is kept in `effort_period_history`. The states and who
+//! approved or sent back by that person's approver ([`super::approvers`]: their named approver,
+//! else their organisation's manager up the tree, never themself) or an administrator (the
+//! history records that it was one), reopened by an administrator with a reason. Every change of state is kept in `effort_period_history`. The states and who
 //! may change them are the shared lock rule ([`kinmu_shared::effort::period`]); the entry
 //! service asks [`state_on`] before every change.
 
@@ -11,9 +12,11 @@ use kinmu_shared::effort::{PeriodAction, PeriodError, PeriodRoles, PeriodState, 
 use kinmu_shared::messages::Text;
 use sqlx::AnyConnection;
 
+use super::approvers::Approvers;
 use super::{actor_name, is_administrator, parse_date, required_text};
 use crate::accounts::Actor;
 use crate::database::Db;
+use crate::database::placeholders;
 use crate::error::{Error, Result};
 
 #[derive(sqlx::FromRow)]
@@ -53,8 +56,24 @@ impl From<PeriodRow> for EffortPeriod {
             reopened_by: r.reopened_by,
             reopened_at: r.reopened_at,
             reopen_reason: r.reopen_reason,
+            approver_id: None,
+            approver_name: None,
         }
     }
+}
+
+/// Periods with their approvers filled in.
+async fn with_approvers(db: &Db, approvers: &Approvers, rows: Vec<PeriodRow>) -> Result<Vec<EffortPeriod>> {
+    let mut out: Vec<EffortPeriod> = rows.into_iter().map(EffortPeriod::from).collect();
+    let mut ids: Vec<i64> = out.iter().filter_map(|p| approvers.of(p.user_id)).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let names = super::display_names(db, &ids).await?;
+    for p in &mut out {
+        p.approver_id = approvers.of(p.user_id);
+        p.approver_name = p.approver_id.and_then(|a| names.get(&a).cloned());
+    }
+    Ok(out)
 }
 
 const SELECT: &str = "SELECT p.id, p.user_id, u.login, u.display_name, p.period_start, p.period_end, p.state, p.submitted_by, \
@@ -74,6 +93,7 @@ fn changed_meanwhile() -> Error {
 fn refused(e: PeriodError) -> Error {
     match e {
         PeriodError::WrongState { .. } => Error::Conflict { field: None, message: e.text() },
+        PeriodError::NotApprover => Error::NotTheApprover(e.text()),
         _ => Error::NotAllowed(e.text()),
     }
 }
@@ -109,33 +129,107 @@ pub async fn state_on(conn: &mut AnyConnection, user: i64, date: NaiveDate) -> R
 
 pub async fn get(db: &Db, id: i64) -> Result<EffortPeriod> {
     let row: Option<PeriodRow> = sqlx::query_as(&format!("{SELECT} WHERE p.id = $1")).bind(id).fetch_optional(&db.pool).await?;
-    row.map(EffortPeriod::from)
-        .ok_or_else(|| Error::NotFound(Text::new(format!("effort period {id} does not exist"), "工数の期間が見つかりません。")))
+    let row =
+        row.ok_or_else(|| Error::NotFound(Text::new(format!("effort period {id} does not exist"), "工数の期間が見つかりません。")))?;
+    let approvers = Approvers::load(db).await?;
+    Ok(with_approvers(db, &approvers, vec![row]).await?.remove(0))
 }
 
-/// A person's periods, newest first; or (`waiting`) every period waiting for approval.
+/// A person's periods, newest first; or periods across people ([`PeriodQuery::across_people`]),
+/// oldest first: by state, days, organisation (with its sub-organisations) and, with `for_me`,
+/// only the people the actor approves. Across people without `for_me` needs `projects.manage`.
 pub async fn list(db: &Db, actor: &Actor, q: PeriodQuery) -> Result<Vec<EffortPeriod>> {
-    let rows: Vec<PeriodRow> = if q.waiting {
-        actor.require(Permission::ManageProjects)?;
-        sqlx::query_as(&format!("{SELECT} WHERE p.state = 'submitted' ORDER BY p.period_start, u.login_key")).fetch_all(&db.pool).await?
+    let approvers = Approvers::load(db).await?;
+    let mut conds: Vec<String> = Vec::new();
+    let mut texts: Vec<String> = Vec::new();
+    let mut ids: Vec<i64> = Vec::new();
+    let order = if q.across_people() {
+        if !q.for_me {
+            actor.require(Permission::ManageProjects)?;
+        }
+        let state = if q.waiting { Some(PeriodState::Submitted) } else { q.state };
+        if let Some(state) = state {
+            texts.push(state.key().to_string());
+            conds.push(format!("p.state = ${}", texts.len()));
+        }
+        let mut first: Option<chrono::NaiveDate> = None;
+        let mut last: Option<chrono::NaiveDate> = None;
+        if let Some(m) = q.month.as_deref() {
+            let (f, l) = super::parse_month("month", m)?;
+            (first, last) = (Some(f), Some(l));
+        }
+        if let Some(f) = super::optional_date("from", &q.from)? {
+            first = Some(first.map_or(f, |d| d.max(f)));
+        }
+        if let Some(t) = super::optional_date("to", &q.to)? {
+            last = Some(last.map_or(t, |d| d.min(t)));
+        }
+        if let Some(f) = first {
+            texts.push(f.to_string());
+            conds.push(format!("p.period_end >= ${}", texts.len()));
+        }
+        if let Some(l) = last {
+            texts.push(l.to_string());
+            conds.push(format!("p.period_start <= ${}", texts.len()));
+        }
+        if let Some(org) = q.organization_id {
+            let orgs = crate::accounts::organizations::list(db).await?;
+            if !orgs.iter().any(|o| o.id == org) {
+                return Err(Error::invalid(
+                    "organization_id",
+                    Text::new(
+                        format!("organisation {org} does not exist: pick one from the list"),
+                        "組織が見つかりません。一覧から選んでください。",
+                    ),
+                ));
+            }
+            let subtree = crate::accounts::organizations::subtree(&orgs, org);
+            conds.push(format!("u.organization_id IN ({})", placeholders(texts.len() + ids.len() + 1, subtree.len())));
+            ids.extend(subtree);
+        }
+        if q.for_me {
+            let people = actor.user_id().map(|me| approvers.people_of(me)).unwrap_or_default();
+            if people.is_empty() {
+                return Ok(Vec::new());
+            }
+            conds.push(format!("p.user_id IN ({})", placeholders(texts.len() + ids.len() + 1, people.len())));
+            ids.extend(people);
+        }
+        "p.period_start, u.login_key"
     } else {
         let who = super::subject(db, actor, q.user.as_deref()).await?;
-        sqlx::query_as(&format!("{SELECT} WHERE p.user_id = $1 ORDER BY p.period_start DESC")).bind(who.id).fetch_all(&db.pool).await?
+        ids.push(who.id);
+        conds.push("p.user_id = $1".into());
+        "p.period_start DESC"
     };
-    Ok(rows.into_iter().map(EffortPeriod::from).collect())
+    let where_sql = if conds.is_empty() { String::new() } else { format!(" WHERE {}", conds.join(" AND ")) };
+    let sql = format!("{SELECT}{where_sql} ORDER BY {order}");
+    let mut query = sqlx::query_as::<_, PeriodRow>(&sql);
+    for t in texts {
+        query = query.bind(t);
+    }
+    for i in ids {
+        query = query.bind(i);
+    }
+    let rows = query.fetch_all(&db.pool).await?;
+    with_approvers(db, &approvers, rows).await
 }
 
-async fn record(db: &Db, id: i64, action: PeriodAction, actor: &Actor, now: i64, comment: &str) -> Result<()> {
+async fn record(db: &Db, id: i64, action: PeriodAction, actor: &Actor, now: i64, comment: &str, as_administrator: bool) -> Result<()> {
     let key = action.key();
-    sqlx::query("INSERT INTO effort_period_history (period_id, action, actor_id, actor_name, at, comment) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(id)
-        .bind(key)
-        .bind(actor.user_id())
-        .bind(actor_name(actor))
-        .bind(now)
-        .bind(comment)
-        .execute(&db.pool)
-        .await?;
+    sqlx::query(
+        "INSERT INTO effort_period_history (period_id, action, actor_id, actor_name, at, comment, as_administrator) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id)
+    .bind(key)
+    .bind(actor.user_id())
+    .bind(actor_name(actor))
+    .bind(now)
+    .bind(comment)
+    .bind(as_administrator as i64)
+    .execute(&db.pool)
+    .await?;
     Ok(())
 }
 
@@ -200,20 +294,36 @@ pub async fn submit(db: &Db, actor: &Actor, date: &str, now: i64) -> Result<Effo
             }
         })?,
     };
-    record(db, id, PeriodAction::Submit, actor, now, "").await?;
+    record(db, id, PeriodAction::Submit, actor, now, "", false).await?;
     get(db, id).await
 }
 
-/// Approves (locks) or sends back a submitted period: an approver, never its own person.
+/// Approves (locks) or sends back a submitted period: the person's approver or an
+/// administrator (recorded as such), never the person themself.
 pub async fn decide(db: &Db, actor: &Actor, id: i64, action: PeriodAction, comment: &str, now: i64) -> Result<EffortPeriod> {
-    actor.require(Permission::ManageProjects)?;
     let p = get(db, id).await?;
+    let their_approver = actor.user_id().is_some() && p.approver_id == actor.user_id();
+    let administrator = is_administrator(actor);
     let comment = match action {
         PeriodAction::SendBack => required_text("comment", comment, 1000)?,
         _ => super::optional_text("comment", comment, 1000)?,
     };
-    let roles = PeriodRoles { owner: actor.user_id() == Some(p.user_id), approver: true, administrator: is_administrator(actor) };
-    let next = period::transition(p.state, action, roles).map_err(refused)?;
+    let roles = PeriodRoles { owner: actor.user_id() == Some(p.user_id), approver: their_approver || administrator, administrator };
+    let next = period::transition(p.state, action, roles).map_err(|e| match e {
+        PeriodError::NotApprover => Error::NotTheApprover(Text::new(
+            format!(
+                "only {}'s approver ({}) or an administrator can approve this period or send it back",
+                p.login,
+                p.approver_name.as_deref().unwrap_or("nobody is named: an organisation manager or a named approver")
+            ),
+            format!(
+                "この期間を承認・差し戻しできるのは、{}さんの承認者（{}）か管理者だけです。",
+                p.display_name,
+                p.approver_name.as_deref().unwrap_or("未設定：組織の管理者か承認者を指定してください")
+            ),
+        )),
+        e => refused(e),
+    })?;
     let approved = if action == PeriodAction::Approve { actor.user_id() } else { None };
     let changed = sqlx::query("UPDATE effort_periods SET state = $1, approved_by = $2, approved_at = $3, comment = $4, updated_at = $5 WHERE id = $6 AND state = $7")
         .bind(next.key())
@@ -229,7 +339,7 @@ pub async fn decide(db: &Db, actor: &Actor, id: i64, action: PeriodAction, comme
     if changed == 0 {
         return Err(changed_meanwhile());
     }
-    record(db, id, action, actor, now, &comment).await?;
+    record(db, id, action, actor, now, &comment, !their_approver).await?;
     get(db, id).await
 }
 
@@ -256,25 +366,26 @@ pub async fn reopen(db: &Db, actor: &Actor, id: i64, reason: &str, now: i64) -> 
     if changed == 0 {
         return Err(changed_meanwhile());
     }
-    record(db, id, PeriodAction::Reopen, actor, now, &reason).await?;
+    record(db, id, PeriodAction::Reopen, actor, now, &reason, true).await?;
     get(db, id).await
 }
 
-/// A period's changes of state, oldest first: for its person and approvers.
+/// A period's changes of state, oldest first: for its person, their approver and project managers.
 pub async fn history(db: &Db, actor: &Actor, id: i64) -> Result<Vec<PeriodChange>> {
     let p = get(db, id).await?;
-    if actor.user_id() != Some(p.user_id) {
+    if actor.user_id() != Some(p.user_id) && actor.user_id() != p.approver_id {
         actor.require(Permission::ManageProjects)?;
     }
-    let rows: Vec<(String, Option<i64>, String, i64, String)> =
-        sqlx::query_as("SELECT action, actor_id, actor_name, at, comment FROM effort_period_history WHERE period_id = $1 ORDER BY id")
-            .bind(id)
-            .fetch_all(&db.pool)
-            .await?;
+    let rows: Vec<(String, Option<i64>, String, i64, String, i64)> = sqlx::query_as(
+        "SELECT action, actor_id, actor_name, at, comment, as_administrator FROM effort_period_history WHERE period_id = $1 ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|(action, actor_id, actor_name, at, comment)| {
-            Some(PeriodChange { action: PeriodAction::from_key(&action)?, actor_id, actor_name, at, comment })
+        .filter_map(|(action, actor_id, actor_name, at, comment, admin)| {
+            Some(PeriodChange { action: PeriodAction::from_key(&action)?, actor_id, actor_name, at, comment, as_administrator: admin != 0 })
         })
         .collect())
 }

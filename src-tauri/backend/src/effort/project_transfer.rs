@@ -1,16 +1,20 @@
-//! Kinmu's projects CSV ([`PROJECT_CSV_HEADER`]): activities, projects, their members and work
-//! items in one file, a `kind` column saying what each row is; `kinmu project import` and
+//! Kinmu's projects CSV ([`PROJECT_CSV_HEADER`]): activities, projects, their members, the
+//! activities each project uses, work items and their assignees in one file, a `kind` column
+//! saying what each row is; `kinmu project import` and
 //! `export`, and the projects page's upload and download. The same columns both ways.
 //!
 //! Import goes row by row through the services of [`super::activities`], [`super::projects`]
 //! and [`super::work_items`] as the actor, so every rule and permission holds; a refused row is
 //! reported with its line and field and the good rows are stored. A row names its thing by its
-//! key (activity level and code, project code, project and login, project and path): a thing
+//! key (activity level and code, project code, project and login, project and path; a project's
+//! activity by project code, level and code; an assignee by project, path and login): a thing
 //! already stored as the row says is left alone, a different one is updated, a new one created,
 //! so exporting and importing again, or importing twice, changes nothing. Members and work items
-//! absent from the file are kept (import adds and changes, it never deletes); a project keeps its
-//! list of activities. Rows are read in order: a work item's parent (`Design` for
-//! `Design / Screens`) comes before it, as the export writes them.
+//! absent from the file are kept (import adds and changes, it never deletes), and so are a
+//! project's activities and a work item's assignees the file does not name. Rows are read in
+//! order: a work item's parent (`Design` for `Design / Screens`) comes before it, a project's
+//! row before its members, activities and items, an item's row before its assignees, as the
+//! export writes them.
 
 use kinmu_shared::Permission;
 use kinmu_shared::api::{
@@ -92,11 +96,13 @@ async fn import_row<'r>(db: &Db, actor: &Actor, get: &(dyn Fn(usize) -> &'r str 
         "project" => import_project(db, actor, get, now).await,
         "member" => import_member(db, actor, get).await,
         "work_item" => import_work_item(db, actor, get, now).await,
+        "project_activity" => import_project_activity(db, actor, get, now).await,
+        "assignee" => import_assignee(db, actor, get).await,
         other => Err(Error::invalid(
             "kind",
             Text::new(
-                format!("kind {other:?}: write project, work_item, activity or member"),
-                format!("種類「{other}」：project、work_item、activity、member のいずれかを書いてください。"),
+                format!("kind {other:?}: write project, work_item, activity, member, project_activity or assignee"),
+                format!("種類「{other}」：project、work_item、activity、member、project_activity、assignee のいずれかを書いてください。"),
             ),
         )),
     }
@@ -278,6 +284,92 @@ async fn import_member<'r>(db: &Db, actor: &Actor, get: &(dyn Fn(usize) -> &'r s
     Ok(outcome)
 }
 
+/// A project as its save request, with `activity_ids`.
+fn as_saved(p: &Project, activity_ids: Vec<i64>) -> SaveProject {
+    SaveProject {
+        code: p.code.clone(),
+        name: p.name.clone(),
+        client: p.client.clone(),
+        manager_id: p.manager_id,
+        planned_start: p.planned_start.clone(),
+        planned_end: p.planned_end.clone(),
+        status: p.status,
+        allow_unassigned: p.allow_unassigned,
+        progress_mode: p.progress_mode,
+        activity_ids,
+    }
+}
+
+/// A `project_activity` row: the project (project_code) uses the activity (level, code).
+async fn import_project_activity<'r>(db: &Db, actor: &Actor, get: &(dyn Fn(usize) -> &'r str + Sync), now: i64) -> Result<Outcome> {
+    let p = existing_project(db, actor, get(PROJECT_CODE)).await?;
+    let level = number("level", get(LEVEL))?.unwrap_or(0);
+    let code = get(CODE);
+    let id: i64 = sqlx::query_scalar("SELECT id FROM activities WHERE level = $1 AND code_key = $2")
+        .bind(level)
+        .bind(code.to_lowercase())
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or_else(|| {
+            Error::invalid(
+                "code",
+                Text::new(
+                    format!("no activity of level {level} has the code {code:?}: put its activity row first"),
+                    format!("第{level}分類にコード「{code}」の分類はありません。先にその分類の行を置いてください。"),
+                ),
+            )
+        })?;
+    projects::require_manager(actor, &p)?;
+    if p.activity_ids.contains(&id) {
+        return Ok(Outcome::Unchanged);
+    }
+    let mut ids = p.activity_ids.clone();
+    ids.push(id);
+    projects::update(db, actor, p.id, as_saved(&p, ids), now).await.map(|_| Outcome::Created)
+}
+
+/// An `assignee` row: the user (login) is assigned to the work item (project_code, path).
+async fn import_assignee<'r>(db: &Db, actor: &Actor, get: &(dyn Fn(usize) -> &'r str + Sync)) -> Result<Outcome> {
+    let p = existing_project(db, actor, get(PROJECT_CODE)).await?;
+    let (path, _, _) = split_path(get(PATH));
+    let login = get(LOGIN);
+    if login.is_empty() {
+        return Err(Error::invalid("login", Text::new("login is required on an assignee row", "担当者の行にはログイン名が必要です。")));
+    }
+    let user_id = user(db, "login", login).await?;
+    let missing = || {
+        Error::invalid(
+            "path",
+            Text::new(
+                format!("project {} has no work item {path:?}: put its row first", p.code),
+                format!("プロジェクト {} に作業項目「{path}」はありません。先にその行を置いてください。", p.code),
+            ),
+        )
+    };
+    let id = item_id(db, p.id, &path).await?.ok_or_else(missing)?;
+    let w = work_items::list(db, actor, p.id).await?.into_iter().find(|w| w.id == id).ok_or_else(missing)?;
+    projects::require_manager(actor, &p)?;
+    if w.assignee_ids.contains(&user_id) {
+        return Ok(Outcome::Unchanged);
+    }
+    let mut assignee_ids = w.assignee_ids.clone();
+    assignee_ids.push(user_id);
+    let req = SaveWorkItem {
+        parent_id: w.parent_id,
+        name: w.name.clone(),
+        planned_minutes: w.planned_minutes,
+        planned_start: w.planned_start.clone(),
+        planned_end: w.planned_end.clone(),
+        milestone: w.milestone,
+        progress_percent: match p.progress_mode {
+            ProgressMode::Entered => w.progress_percent,
+            ProgressMode::Derived => None,
+        },
+        assignee_ids,
+    };
+    work_items::update(db, actor, id, req).await.map(|_| Outcome::Created)
+}
+
 /// `Design/ Screens ` → (`Design / Screens`, its parent `Design`).
 fn split_path(path: &str) -> (String, Option<String>, String) {
     let parts: Vec<&str> = path.split('/').map(str::trim).filter(|s| !s.is_empty()).collect();
@@ -366,7 +458,10 @@ pub async fn export(db: &Db, actor: &Actor) -> Result<String> {
         w.write_record(&row).map_err(fail)
     };
     let yes_no = |b: bool| if b { "true" } else { "false" }.to_string();
-    for a in activities::list(db).await? {
+    let all_activities = activities::list(db).await?;
+    let logins: std::collections::HashMap<i64, String> =
+        sqlx::query_as::<_, (i64, String)>("SELECT id, login FROM users").fetch_all(&db.pool).await?.into_iter().collect();
+    for a in all_activities.clone() {
         write(&[(KIND, "activity".into()), (LEVEL, a.level.to_string()), (CODE, a.code), (NAME, a.name), (ACTIVE, yes_no(a.active))])?;
     }
     for p in projects::list(db, actor).await? {
@@ -393,22 +488,34 @@ pub async fn export(db: &Db, actor: &Actor) -> Result<String> {
         for m in &p.members {
             write(&[(KIND, "member".into()), (PROJECT_CODE, p.code.clone()), (LOGIN, m.login.clone()), (ROLE, m.role.key().into())])?;
         }
+        // The activities the project uses, by level and code.
+        let mut used: Vec<(i64, String)> =
+            all_activities.iter().filter(|a| p.activity_ids.contains(&a.id)).map(|a| (a.level, a.code.clone())).collect();
+        used.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.to_lowercase().cmp(&b.1.to_lowercase())));
+        for (level, code) in used {
+            write(&[(KIND, "project_activity".into()), (PROJECT_CODE, p.code.clone()), (LEVEL, level.to_string()), (CODE, code)])?;
+        }
         // By path: a parent comes before its sub-items.
         for item in work_items::list(db, actor, p.id).await? {
             let progress = match p.progress_mode {
                 ProgressMode::Entered => item.progress_percent.map(|n| n.to_string()).unwrap_or_default(),
                 ProgressMode::Derived => String::new(),
             };
+            let mut assignees: Vec<String> = item.assignee_ids.iter().filter_map(|id| logins.get(id).cloned()).collect();
+            assignees.sort_by_key(|l| l.to_lowercase());
             write(&[
                 (KIND, "work_item".into()),
                 (PROJECT_CODE, p.code.clone()),
-                (PATH, item.path),
+                (PATH, item.path.clone()),
                 (PLANNED, item.planned_minutes.map(format_minutes).unwrap_or_default()),
                 (PLANNED_START, item.planned_start.unwrap_or_default()),
                 (PLANNED_END, item.planned_end.unwrap_or_default()),
                 (MILESTONE, yes_no(item.milestone)),
                 (PROGRESS_PERCENT, progress),
             ])?;
+            for login in assignees {
+                write(&[(KIND, "assignee".into()), (PROJECT_CODE, p.code.clone()), (PATH, item.path.clone()), (LOGIN, login)])?;
+            }
         }
     }
     let bytes = w.into_inner().map_err(|e| Error::Internal(e.to_string()))?;

@@ -13,6 +13,7 @@ use crate::components::csv_transfer::{CsvSubject, CsvTransfer};
 use crate::components::dialog::Modal;
 use crate::components::field::{SelectField, TextField};
 use crate::components::form_errors::{FormErrors, GeneralError};
+use crate::components::people::people_choices;
 use crate::i18n::{t, tr, tx};
 
 #[derive(Clone)]
@@ -139,6 +140,8 @@ fn OrgDialog(org: Option<Organization>, parent: Option<i64>, all: Vec<Organizati
     let id = org.as_ref().map(|o| o.id);
     let name = RwSignal::new(org.as_ref().map(|o| o.name.clone()).unwrap_or_default());
     let parent_sel = RwSignal::new(parent.map(|p| p.to_string()).unwrap_or_default());
+    let manager_sel = RwSignal::new(org.as_ref().and_then(|o| o.manager_id).map(|m| m.to_string()).unwrap_or_default());
+    let manager_options = people_choices("orgs.no_manager", None, org.as_ref().and_then(|o| o.manager_id).map(|m| (m, m.to_string())));
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
     let excluded = id.map(|id| subtree(&all, id)).unwrap_or_default();
@@ -155,7 +158,11 @@ fn OrgDialog(org: Option<Organization>, parent: Option<i64>, all: Vec<Organizati
         if busy.get_untracked() || !errors.check("name", validation::organization_name(&name.get_untracked())) {
             return;
         }
-        let body = SaveOrganization { name: name.get_untracked().trim().to_string(), parent_id: parent_sel.get_untracked().parse().ok() };
+        let body = SaveOrganization {
+            name: name.get_untracked().trim().to_string(),
+            parent_id: parent_sel.get_untracked().parse().ok(),
+            manager_id: manager_sel.get_untracked().parse().ok(),
+        };
         busy.set(true);
         leptos::task::spawn_local(async move {
             let r = match id {
@@ -175,6 +182,8 @@ fn OrgDialog(org: Option<Organization>, parent: Option<i64>, all: Vec<Organizati
             <form on:submit=submit novalidate>
                 <TextField id="org-name" field="name" label=tr("field.name") value=name errors=errors autofocus=true />
                 <SelectField id="org-parent" field="parent_id" label=tr("orgs.parent") value=parent_sel errors=errors options=parent_options />
+                <SelectField id="org-manager" field="manager_id" label=tr("orgs.manager") value=manager_sel errors=errors options=manager_options />
+                <p class="hint">{tx("orgs.manager_hint")}</p>
                 <GeneralError errors=errors />
                 <div class="actions">
                     <button type="button" on:click=move |_| on_done.run(false)>{tx("common.cancel")}</button>
@@ -190,7 +199,7 @@ mod tests {
     use super::*;
 
     fn org(id: i64, parent: Option<i64>, name: &str) -> Organization {
-        Organization { id, name: name.into(), parent_id: parent, path: name.into(), user_count: 0 }
+        Organization { id, name: name.into(), parent_id: parent, path: name.into(), user_count: 0, manager_id: None }
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::components::dialog::Modal;
 use crate::components::field::{CheckField, SelectField, TextAreaField, TextField};
 use crate::components::form_errors::{FormErrors, GeneralError};
 use crate::components::password_meter::PasswordMeter;
+use crate::components::people::people_choices;
 use crate::datetime::format_timestamp;
 use crate::i18n::{language_name, role_label, t, tr, tx};
 
@@ -243,6 +244,9 @@ fn UserDialog(user: Option<User>, orgs: RwSignal<Vec<Organization>>, roles: RwSi
     let tz = RwSignal::new(u.as_ref().map(|u| u.time_zone.clone()).unwrap_or_default());
     let accounts = RwSignal::new(u.as_ref().map(|u| u.log_accounts.join("\n")).unwrap_or_default());
     let active = RwSignal::new(u.as_ref().map(|u| u.active).unwrap_or(true));
+    let approver = RwSignal::new(u.as_ref().and_then(|u| u.approver_id).map(|a| a.to_string()).unwrap_or_default());
+    let approver_options =
+        people_choices("users.no_approver", u.as_ref().map(|u| u.id), u.as_ref().and_then(|u| u.approver_id).map(|a| (a, a.to_string())));
     let was_active = u.as_ref().is_some_and(|u| u.active);
     let password = RwSignal::new(String::new());
     let errors = FormErrors::new();
@@ -299,6 +303,7 @@ fn UserDialog(user: Option<User>, orgs: RwSignal<Vec<Organization>>, roles: RwSi
         let role_id = role.get_untracked().parse::<i64>().ok();
         let language = Language::parse(&lang.get_untracked());
         let time_zone = Some(tz.get_untracked()).filter(|s| !s.is_empty());
+        let approver_id = approver.get_untracked().parse::<i64>().ok();
         busy.set(true);
         leptos::task::spawn_local(async move {
             let r = if let Some(id) = id {
@@ -311,6 +316,7 @@ fn UserDialog(user: Option<User>, orgs: RwSignal<Vec<Organization>>, roles: RwSi
                     language,
                     time_zone,
                     log_accounts: Some(acc),
+                    approver_id: Some(approver_id.unwrap_or(0)),
                 };
                 api_client::call::<routes::EditUser>(&id, &(), &body).await
             } else {
@@ -324,6 +330,7 @@ fn UserDialog(user: Option<User>, orgs: RwSignal<Vec<Organization>>, roles: RwSi
                     time_zone,
                     log_accounts: acc,
                     password: password.get_untracked(),
+                    approver_id,
                 };
                 api_client::call::<routes::AddUser>(&(), &(), &body).await
             };
@@ -344,6 +351,7 @@ fn UserDialog(user: Option<User>, orgs: RwSignal<Vec<Organization>>, roles: RwSi
                 <TextField id="user-email" field="email" label=tr("field.email") value=email errors=errors kind="email" />
                 <SelectField id="user-organization" field="organization_id" label=tr("field.organization") value=org errors=errors options=org_options />
                 <SelectField id="user-role" field="role_id" label=tr("field.role") value=role errors=errors options=role_options />
+                <SelectField id="user-approver" field="approver_id" label=tr("users.approver") value=approver errors=errors options=approver_options />
                 <SelectField id="user-language" field="language" label=tr("field.language") value=lang errors=errors options=lang_options />
                 <SelectField id="user-time-zone" field="time_zone" label=tr("field.time_zone") value=tz errors=errors options=tz_options />
                 <TextAreaField id="user-log-accounts" field="log_accounts" label=tr("field.log_accounts") value=accounts errors=errors hint=tr("users.log_accounts_hint") />

@@ -1,4 +1,8 @@
-//! Approvals (projects.manage): the effort periods waiting for approval — for each its person,
+//! Approvals (any signed-in person: whoever is named an approver reaches it from the home page's
+//! dashboard; the header links it for projects.manage): by default the effort periods waiting for
+//! the caller (the people they approve);
+//! a switch shows all the caller may see (projects.manage), filtered by state, month and
+//! organisation (with its sub-organisations) — for each waiting one its person,
 //! its days' totals beside their attended work, every marked gap with its reason — approved
 //! (locked) or sent back with a comment; and a person's periods with their history, where an
 //! administrator reopens a locked one, giving a reason that is kept.
@@ -7,7 +11,7 @@ use chrono::{Datelike, NaiveDate};
 use kinmu_shared::Permission;
 use kinmu_shared::api::routes::{self, Empty};
 use kinmu_shared::api::{
-    EffortDay, EffortPeriod, GapDay, GapQuery, GapReason, PeriodChange, PeriodDecision, PeriodQuery, ReopenPeriod, WeekQuery,
+    EffortDay, EffortPeriod, GapDay, GapQuery, GapReason, Organization, PeriodChange, PeriodDecision, PeriodQuery, ReopenPeriod, WeekQuery,
 };
 use kinmu_shared::effort::{GapKind, PeriodAction, PeriodState, format_minutes};
 use leptos::prelude::*;
@@ -15,7 +19,7 @@ use leptos::prelude::*;
 use crate::api_client;
 use crate::app_state::app;
 use crate::components::dialog::Modal;
-use crate::components::field::{TextAreaField, TextField};
+use crate::components::field::{CheckField, SelectField, TextAreaField, TextField};
 use crate::components::form_errors::{FormErrors, GeneralError};
 use crate::datetime::{format_timestamp, parse_date};
 use crate::i18n::{t, tr, tx};
@@ -98,14 +102,38 @@ pub fn ApprovalsPage() -> impl IntoView {
     let theirs = RwSignal::new(None::<Vec<EffortPeriod>>);
     let person_errors = FormErrors::new();
     let decided = RwSignal::new(None::<EffortPeriod>);
+    // The filters: whose periods (mine by default), which state, month and organisation.
+    let all_mine = RwSignal::new(false);
+    let state_filter = RwSignal::new(PeriodState::Submitted.key().to_string());
+    let month_filter = RwSignal::new(String::new());
+    let org_filter = RwSignal::new(String::new());
+    let filter_errors = FormErrors::new();
+    let orgs = RwSignal::new(Vec::<Organization>::new());
+    leptos::task::spawn_local(async move {
+        if let Ok(o) = api_client::organizations().await {
+            orgs.set(o);
+        }
+    });
 
     let load_waiting = move || {
+        let query = PeriodQuery {
+            for_me: !all_mine.get_untracked(),
+            state: PeriodState::from_key(&state_filter.get_untracked()),
+            month: Some(month_filter.get_untracked().trim().to_string()).filter(|m| !m.is_empty()),
+            organization_id: org_filter.get_untracked().parse().ok(),
+            // Every state and no other filter is still a list across people.
+            waiting: false,
+            ..Default::default()
+        };
+        let query = if query.across_people() { query } else { PeriodQuery { for_me: true, ..query } };
         leptos::task::spawn_local(async move {
-            match api_client::call::<routes::ListPeriods>(&(), &PeriodQuery { user: None, waiting: true }, &Empty).await {
+            match api_client::call::<routes::ListPeriods>(&(), &query, &Empty).await {
                 Ok(p) => {
                     waiting.set(Some(p));
                     error.set(None);
+                    filter_errors.clear();
                 }
+                Err(e) if e.field.is_some() => filter_errors.set_api(&e),
                 Err(e) => error.set(Some(e.message)),
             }
         });
@@ -117,7 +145,8 @@ pub fn ApprovalsPage() -> impl IntoView {
             return;
         }
         leptos::task::spawn_local(async move {
-            match api_client::call::<routes::ListPeriods>(&(), &PeriodQuery { user: Some(login.clone()), waiting: false }, &Empty).await {
+            let query = PeriodQuery { user: Some(login.clone()), ..Default::default() };
+            match api_client::call::<routes::ListPeriods>(&(), &query, &Empty).await {
                 Ok(p) => {
                     person_errors.clear();
                     shown_person.set(login);
@@ -150,6 +179,31 @@ pub fn ApprovalsPage() -> impl IntoView {
         load_person();
     };
     let is_admin = Signal::derive(move || state.can(Permission::ManageSettings));
+    let sees_all = Signal::derive(move || state.can(Permission::ManageProjects));
+    let state_options = Signal::derive(move || {
+        let mut v = vec![(String::new(), t("effort.approvals.any_state").to_string())];
+        v.extend(
+            [PeriodState::Submitted, PeriodState::Approved, PeriodState::SentBack, PeriodState::Reopened]
+                .into_iter()
+                .map(|s| (s.key().to_string(), state_label(s).to_string())),
+        );
+        v
+    });
+    let org_options = Signal::derive(move || {
+        let mut v = vec![(String::new(), t("effort.approvals.any_organization").to_string())];
+        v.extend(orgs.get().into_iter().map(|o| (o.id.to_string(), o.path)));
+        v
+    });
+    let apply_filters = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        load_waiting();
+    };
+    Effect::new(move |first: Option<()>| {
+        let _ = all_mine.get();
+        if first.is_some() {
+            load_waiting();
+        }
+    });
 
     view! {
         <section class="card wide">
@@ -161,7 +215,16 @@ pub fn ApprovalsPage() -> impl IntoView {
                 </p>
             })}
             <section aria-labelledby="waiting-title" data-testid="periods-waiting">
-                <h2 id="waiting-title">{tx("effort.approvals.waiting")}</h2>
+                <h2 id="waiting-title">{move || if all_mine.get() { t("effort.approvals.all_periods") } else { t("effort.approvals.waiting_for_me") }}</h2>
+                <form class="inline-form" on:submit=apply_filters novalidate data-testid="period-filters">
+                    <Show when=move || sees_all.get()>
+                        <CheckField id="periods-all" label=tr("effort.approvals.show_all") value=all_mine />
+                    </Show>
+                    <SelectField id="periods-state" field="state" label=tr("effort.approvals.state") value=state_filter errors=filter_errors options=state_options />
+                    <TextField id="periods-month" field="month" label=tr("effort.approvals.month") value=month_filter errors=filter_errors hint=tr("effort.approvals.month_hint") />
+                    <SelectField id="periods-organization" field="organization_id" label=tr("field.organization") value=org_filter errors=filter_errors options=org_options />
+                    <button type="submit" data-testid="period-filters-apply">{tx("effort.approvals.apply")}</button>
+                </form>
                 // Not rebuilt when the language changes (the texts inside follow it): a comment
                 // being written stays.
                 {move || {
@@ -169,10 +232,31 @@ pub fn ApprovalsPage() -> impl IntoView {
                         if all.is_empty() {
                             view! { <p class="empty" data-testid="no-waiting">{tx("effort.approvals.none_waiting")}</p> }.into_any()
                         } else {
-                            all.into_iter()
-                                .map(|p| view! { <WaitingPeriod period=p reasons=reasons on_decided=on_decided /> })
-                                .collect_view()
-                                .into_any()
+                            let (waiting_ones, others): (Vec<EffortPeriod>, Vec<EffortPeriod>) =
+                                all.into_iter().partition(|p| p.state == PeriodState::Submitted);
+                            let changed = Callback::new(move |_| load_waiting());
+                            view! {
+                                {waiting_ones
+                                    .into_iter()
+                                    .map(|p| view! { <WaitingPeriod period=p reasons=reasons on_decided=on_decided /> })
+                                    .collect_view()}
+                                {(!others.is_empty()).then(|| view! {
+                                    <table class="list" data-testid="filtered-period-table">
+                                        <thead>
+                                            <tr>
+                                                <th>{tx("effort.approvals.person")}</th>
+                                                <th>{tx("effort.approvals.period")}</th>
+                                                <th>{tx("effort.approvals.state")}</th>
+                                                <th>{tx("common.actions")}</th>
+                                            </tr>
+                                        </thead>
+                                        <tbody>
+                                            {others.into_iter().map(|p| view! { <PersonPeriodRow period=p is_admin=is_admin on_changed=changed /> }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                })}
+                            }
+                            .into_any()
                         }
                     })
                 }}
@@ -275,6 +359,9 @@ fn WaitingPeriod(period: EffortPeriod, reasons: RwSignal<Vec<GapReason>>, on_dec
         <article class="period-card" data-testid=format!("waiting-{}", period.login) aria-labelledby=format!("period-{id}-title")>
             <h3 id=format!("period-{id}-title")>{format!("{} ({}) — {} – {}", period.display_name, period.login, period.start, period.end)}</h3>
             <p class="hint">{move || format!("{}: {submitted}", t("effort.approvals.submitted_at"))}</p>
+            <p class="hint" data-testid="period-approver">
+                {let name = period.approver_name.clone(); move || format!("{}: {}", t("effort.approvals.approver"), name.clone().unwrap_or_else(|| t("effort.approvals.no_approver").to_string()))}
+            </p>
             {move || load_error.get().map(|m| view! { <p class="error-banner" role="alert">{m}</p> })}
             <h4>{tx("effort.approvals.days")}</h4>
             {move || {
@@ -452,6 +539,7 @@ fn PersonPeriodRow(period: EffortPeriod, is_admin: Signal<bool>, on_changed: Cal
                                         <li>
                                             <strong>{action_label(c.action)}</strong>
                                             {format!(" — {} — {}", c.actor_name, when(c.at))}
+                                            {c.as_administrator.then(|| view! { " " <span class="badge" data-testid="period-history-admin">{t("effort.approvals.as_administrator")}</span> })}
                                             {(!c.comment.is_empty()).then(|| view! { <q data-testid="period-history-comment">{c.comment.clone()}</q> })}
                                         </li>
                                     })

@@ -56,12 +56,12 @@ impl RowKey {
 }
 
 /// `YYYY-Www` of a date.
-fn week_of(date: NaiveDate) -> String {
+pub(crate) fn week_of(date: NaiveDate) -> String {
     let w = date.iso_week();
     format!("{}-W{:02}", w.year(), w.week())
 }
 
-fn parse_day(s: &str) -> Option<NaiveDate> {
+pub(crate) fn parse_day(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
 }
 
@@ -94,12 +94,12 @@ fn thursday(week: &str) -> String {
     monday_of(week).map(|m| day_text(m + Duration::days(3))).unwrap_or_default()
 }
 
-fn weekday_key(i: usize) -> &'static str {
+pub(crate) fn weekday_key(i: usize) -> &'static str {
     ["effort.week.mon", "effort.week.tue", "effort.week.wed", "effort.week.thu", "effort.week.fri", "effort.week.sat", "effort.week.sun"]
         [i % 7]
 }
 
-fn state_label(s: PeriodState) -> &'static str {
+pub(crate) fn state_label(s: PeriodState) -> &'static str {
     t(match s {
         PeriodState::Open => "effort.state.open",
         PeriodState::Submitted => "effort.state.submitted",
@@ -109,7 +109,7 @@ fn state_label(s: PeriodState) -> &'static str {
     })
 }
 
-fn gap_label(k: GapKind) -> &'static str {
+pub(crate) fn gap_label(k: GapKind) -> &'static str {
     t(match k {
         GapKind::Difference => "effort.gap.difference",
         GapKind::ActivityWithoutEffort => "effort.gap.activity_without_effort",
@@ -803,7 +803,9 @@ fn gap_row(
 
 #[component]
 pub fn EffortWeekPage() -> impl IntoView {
-    let week = RwSignal::new(this_week());
+    // A link (the dashboard's missing days) may name the week: `?week=2026-W49`.
+    let asked = crate::router::query_param("week").filter(|w| monday_of(w).is_some());
+    let week = RwSignal::new(asked.unwrap_or_else(this_week));
     let data = RwSignal::new(None::<EffortWeek>);
     let rows = RwSignal::new(Vec::<RowKey>::new());
     let error = RwSignal::new(None::<String>);

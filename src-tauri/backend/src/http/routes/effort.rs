@@ -5,14 +5,14 @@
 use axum::Json;
 use axum::extract::State;
 use kinmu_shared::api::{
-    Activity, ChangePath, CopyProject, CsvExportQuery, DeleteEntry, EffortEntry, EffortPeriod, EffortSettings, EffortWeek, EntryChange,
-    EntryHistoryQuery, ExplainGap, GapDay, GapMonth, GapQuery, GapReason, ImportReport, PeriodChange, PeriodDecision, PeriodQuery, Project,
-    ReopenPeriod, RunningTimer, SaveActivity, SaveEntry, SaveEntryAnswer, SaveGapReason, SaveProject, SaveProjectMembers, SaveWorkItem,
-    StartTimer, StopTimer, StoppedTimer, SubmitPeriod, WeekQuery, WorkItem,
+    Activity, ApproverDashboard, ChangePath, CopyProject, CsvExportQuery, DeleteEntry, EffortEntry, EffortPeriod, EffortSettings,
+    EffortWeek, EntryChange, EntryHistoryQuery, ExplainGap, GapDay, GapMonth, GapQuery, GapReason, ImportReport, MyDashboard, PeriodChange,
+    PeriodDecision, PeriodQuery, Project, ReopenPeriod, RunningTimer, SaveActivity, SaveEntry, SaveEntryAnswer, SaveGapReason, SaveProject,
+    SaveProjectMembers, SaveWorkItem, StartTimer, StopTimer, StoppedTimer, SubmitPeriod, WeekQuery, WorkItem,
 };
 use kinmu_shared::effort::PeriodAction;
 
-use crate::effort::{activities, entries, gaps, periods, project_transfer, projects, settings, timer, week, work_items};
+use crate::effort::{activities, dashboard, entries, gaps, periods, project_transfer, projects, settings, timer, week, work_items};
 use crate::error::Result;
 use crate::http::SharedState;
 use crate::http::endpoint::{Created, Download, NoContent};
@@ -190,6 +190,16 @@ pub async fn list_periods(
     QueryParams(q): QueryParams<PeriodQuery>,
 ) -> Result<Json<Vec<EffortPeriod>>> {
     Ok(Json(periods::list(&state.db, &session.actor(), q).await?))
+}
+
+pub async fn my_dashboard(State(state): State<SharedState>, session: Session) -> Result<Json<MyDashboard>> {
+    let today = crate::effort::today(&state.db).await?;
+    Ok(Json(dashboard::mine(&state.db, &session.actor(), today).await?))
+}
+
+pub async fn approver_dashboard(State(state): State<SharedState>, session: Session) -> Result<Json<ApproverDashboard>> {
+    let today = crate::effort::today(&state.db).await?;
+    Ok(Json(dashboard::approver(&state.db, &session.actor(), today).await?))
 }
 
 pub async fn submit_period(

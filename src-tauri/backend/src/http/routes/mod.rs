@@ -128,6 +128,8 @@ handlers! {
     DiscardEffortTimer => effort::discard_timer,
     GetEntryHistory => effort::entry_history,
     ListPeriods => effort::list_periods,
+    GetMyEffortDashboard => effort::my_dashboard,
+    GetApproverDashboard => effort::approver_dashboard,
     SubmitEffortPeriod => effort::submit_period,
     ApprovePeriod => effort::approve_period,
     SendBackPeriod => effort::send_back_period,
