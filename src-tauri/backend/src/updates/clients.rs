@@ -420,7 +420,7 @@ mod tests {
         assert_eq!(waiting_check_seconds(900, 15), WAITING_CHECK_SECONDS);
         // A limit of 0 (nothing transfers) still lets the first in line check in soon.
         assert_eq!(waiting_check_seconds(1, 0), NEXT_IN_LINE_CHECK_SECONDS);
-        assert!(NEXT_IN_LINE_CHECK_SECONDS < WAITING_CHECK_SECONDS);
+        const { assert!(NEXT_IN_LINE_CHECK_SECONDS < WAITING_CHECK_SECONDS) };
     }
 
     #[test]
