@@ -93,6 +93,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0013_update_policy.sql"),
         postgres: include_str!("../../migrations/postgres/0013_update_policy.sql"),
     },
+    Migration {
+        version: 15,
+        name: "effort_gap_thresholds",
+        sqlite: include_str!("../../migrations/sqlite/0015_effort_gap_thresholds.sql"),
+        postgres: include_str!("../../migrations/postgres/0015_effort_gap_thresholds.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]

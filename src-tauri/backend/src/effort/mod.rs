@@ -14,6 +14,7 @@
 pub mod activities;
 pub mod attended;
 pub mod entries;
+pub mod gap_report;
 pub mod gaps;
 pub mod periods;
 pub mod project_transfer;
