@@ -107,7 +107,7 @@ fn required_permission(r: Route) -> Option<Permission> {
         | Route::AttendanceDisplay
         | Route::OutputProfiles
         | Route::EffortSettings => Some(Permission::ManageSettings),
-        Route::EffortProjects | Route::EffortApprovals => Some(Permission::ManageProjects),
+        Route::EffortProjects | Route::EffortApprovals | Route::EffortGaps => Some(Permission::ManageProjects),
         Route::Effort => Some(Permission::EnterEffort),
         _ => None,
     }
@@ -191,6 +191,7 @@ fn App() -> impl IntoView {
             Route::OutputProfiles => lazy_page(lazy_pages::output_profiles),
             Route::EffortProjects => lazy_page(lazy_pages::effort_projects),
             Route::EffortApprovals => lazy_page(lazy_pages::effort_approvals),
+            Route::EffortGaps => lazy_page(lazy_pages::effort_gaps),
             Route::EffortSettings => lazy_page(lazy_pages::effort_settings),
             Route::Effort => lazy_page(lazy_pages::effort_week),
             Route::Connection => view! {

@@ -1,7 +1,8 @@
 //! Effort tracking's pages: the person's week grid (with the month's gaps and the period's
-//! submission); projects and their work breakdown, approvals, and the effort settings.
+//! submission); projects and their work breakdown, approvals, the monthly gap report, and the effort settings.
 
 pub mod approvals;
+pub mod gaps;
 pub mod projects;
 pub mod settings;
 pub mod week;
