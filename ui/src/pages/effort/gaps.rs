@@ -194,7 +194,7 @@ fn report_view(r: &GapReport) -> AnyView {
                     <th scope="row">{p.display_name.clone()}<span class="hint">{format!(" {}", p.login)}</span></th>
                     <td>{p.organization_path.clone()}</td>
                     <td class="num">{hm(p.threshold_minutes)}</td>
-                    <td class="num">{tt.marked_days}</td>
+                    <td class="num" data-testid="gap-person-marked">{tt.marked_days}</td>
                     <td class="num">{tt.explained_days}</td>
                     <td class="num">{tt.unexplained_days}</td>
                     <td class="num">{hm(tt.average_gap_minutes)}</td>
