@@ -93,5 +93,6 @@ lazy!(attendance_admin, output_profiles, pages::attendance::profiles::ProfilesPa
 lazy!(effort_admin, effort_projects, pages::effort::projects::ProjectsPage);
 lazy!(effort_admin, effort_approvals, pages::effort::approvals::ApprovalsPage);
 lazy!(effort_admin, effort_settings, pages::effort::settings::EffortSettingsPage);
+lazy!(effort_admin, effort_gaps, pages::effort::gaps::GapReportPage);
 lazy!(effort, effort_week, pages::effort::week::EffortWeekPage);
 lazy!(effort, effort_dashboard, pages::effort::dashboard::EffortDashboard);

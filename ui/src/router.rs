@@ -33,6 +33,8 @@ pub enum Route {
     EffortProjects,
     /// Effort periods waiting for approval, and a person's periods (projects.manage).
     EffortApprovals,
+    /// The monthly gap report (projects.manage).
+    EffortGaps,
     /// Activities, gap reasons and the effort settings (settings.manage).
     EffortSettings,
     /// The person's effort week (effort.enter).
@@ -62,6 +64,7 @@ impl Route {
             Route::OutputProfiles => "/attendance/profiles",
             Route::EffortProjects => "/effort/projects",
             Route::EffortApprovals => "/effort/approvals",
+            Route::EffortGaps => "/effort/gap-report",
             Route::EffortSettings => "/effort/settings",
             Route::Effort => "/effort",
             Route::NotFound => "/404",
@@ -90,6 +93,7 @@ impl Route {
             "/attendance/profiles" => Route::OutputProfiles,
             "/effort/projects" => Route::EffortProjects,
             "/effort/approvals" => Route::EffortApprovals,
+            "/effort/gap-report" => Route::EffortGaps,
             "/effort/settings" => Route::EffortSettings,
             "/effort" => Route::Effort,
             _ => Route::NotFound,
@@ -225,6 +229,7 @@ mod tests {
             Route::OutputProfiles,
             Route::EffortProjects,
             Route::EffortApprovals,
+            Route::EffortGaps,
             Route::EffortSettings,
             Route::Effort,
         ] {

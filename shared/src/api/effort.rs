@@ -718,6 +718,128 @@ impl Default for EffortSettings {
     }
 }
 
+/// An organisation's gap threshold: its own, or inherited from its parent, else the company's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GapThreshold {
+    pub organization_id: Id,
+    /// "Acme / Sales / Team A".
+    pub path: String,
+    /// Its own threshold; None: inherited.
+    pub own_minutes: Option<i64>,
+    /// The threshold that applies to its people.
+    pub effective_minutes: i64,
+}
+
+/// `PUT /effort/gap-thresholds/{organization}`: its own threshold, or none to inherit again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetGapThreshold {
+    pub minutes: Option<i64>,
+}
+
+/// `GET /effort/gap-report?month=2026-11[&organization_id=3][&months=6]`: the month's gaps of an
+/// organisation and the ones below it (none: everyone), with `months` months (this one included,
+/// 1 to 12, default 6) of the same figures for month over month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct GapReportQuery {
+    pub month: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<Id>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub months: Option<u32>,
+}
+
+/// `GET /effort/gap-report/download?…&format=csv|xlsx[&encoding=…]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct GapReportDownloadQuery {
+    pub month: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<Id>,
+    /// `csv` (default) or `xlsx`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// For CSV: `utf-8`, `utf-8-bom` (default) or `shift_jis`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+}
+
+/// The gap figures of a group of people for a month. Gaps are in minutes, effort minus attended
+/// work; the average is of their sizes (absolute), the largest is the one of largest size, signed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct GapTotals {
+    /// People counted (active, in the scope).
+    pub people: i64,
+    /// People with at least one marked day.
+    pub people_over: i64,
+    pub marked_days: i64,
+    /// Marked days with a reason.
+    pub explained_days: i64,
+    pub unexplained_days: i64,
+    pub average_gap_minutes: i64,
+    pub largest_gap_minutes: i64,
+    /// Marked days with PC activity and no effort.
+    pub activity_without_effort_days: i64,
+    /// Marked days with effort and no PC activity.
+    pub effort_without_activity_days: i64,
+}
+
+/// A person over the threshold in the month, with their marked days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GapReportPerson {
+    pub user_id: Id,
+    pub login: String,
+    pub display_name: String,
+    pub organization_path: String,
+    pub threshold_minutes: i64,
+    pub totals: GapTotals,
+    pub days: Vec<GapReportDay>,
+}
+
+/// A marked day in the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GapReportDay {
+    pub date: String,
+    pub kind: GapKind,
+    pub effort_minutes: i64,
+    /// None: no attendance record that day.
+    pub attended_minutes: Option<i64>,
+    pub difference_minutes: i64,
+    pub explained: bool,
+}
+
+/// An organisation's figures, its sub-organisations' people included. `organization_id` None:
+/// the people with no organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GapOrganizationTotals {
+    pub organization_id: Option<Id>,
+    pub path: String,
+    pub threshold_minutes: i64,
+    pub totals: GapTotals,
+}
+
+/// One month's figures of the whole scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GapMonthTotals {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub totals: GapTotals,
+}
+
+/// The monthly gap report of an organisation (and the ones below it) or of everyone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GapReport {
+    pub month: String,
+    pub organization_id: Option<Id>,
+    /// The organisation's path; empty for everyone.
+    pub organization_path: String,
+    pub totals: GapTotals,
+    /// The people over the threshold, the most marked days first.
+    pub people: Vec<GapReportPerson>,
+    /// Each organisation of the scope, in tree order.
+    pub organizations: Vec<GapOrganizationTotals>,
+    /// Month over month, oldest first, ending with `month`.
+    pub months: Vec<GapMonthTotals>,
+}
+
 /// Kinmu's projects CSV, the same columns both ways: one row per `kind` — `activity` (level,
 /// code, name, active), `project` (project_code, name, client, manager, status, progress_mode,
 /// allow_unassigned, planned_start, planned_end), `member` (project_code, login, role) and

@@ -414,6 +414,14 @@ endpoints! {
     GetApproverDashboard: GET "/effort/dashboard/approver", Session => ((), (), Empty) -> ApproverDashboard;
     GetEffortSettings: GET "/effort/settings", Session => ((), (), Empty) -> EffortSettings;
     SaveEffortSettings: PUT "/effort/settings", needs(Permission::ManageSettings) => ((), (), EffortSettings) -> EffortSettings;
+    /// Every organisation's gap threshold: its own or inherited.
+    ListGapThresholds: GET "/effort/gap-thresholds", needs(Permission::ManageSettings) => ((), (), Empty) -> Vec<GapThreshold>;
+    /// An organisation's own gap threshold (none: inherit again).
+    SaveGapThreshold: PUT "/effort/gap-thresholds/{id}", needs(Permission::ManageSettings) => (Id, (), SetGapThreshold) -> GapThreshold;
+    /// The monthly gap report of an organisation and the ones below it (or everyone).
+    GetGapReport: GET "/effort/gap-report", needs(Permission::ManageProjects) => ((), GapReportQuery, Empty) -> GapReport;
+    /// The gap report as CSV or Excel.
+    DownloadGapReport: GET "/effort/gap-report/download", needs(Permission::ManageProjects) => ((), GapReportDownloadQuery, Empty) -> FileDownload;
     /// The client update policy, the offered version and the transfers now.
     GetUpdatePolicy: GET "/updates/policy", needs(Permission::ManageUpdates) => ((), (), Empty) -> UpdatePolicyView;
     /// Needs the administrator's password again in the body (the seed's management password).
@@ -446,7 +454,7 @@ mod tests {
 
     #[test]
     fn each_method_and_path_is_listed_once() {
-        assert_eq!(ROUTES.len(), 110);
+        assert_eq!(ROUTES.len(), 114);
         for (i, a) in ROUTES.iter().enumerate() {
             assert!(a.path.starts_with('/'), "{a:?}");
             assert!(!ROUTES[i + 1..].iter().any(|b| a.method == b.method && a.path == b.path), "{a:?} is listed twice");

@@ -52,9 +52,49 @@ pub fn mark(effort_minutes: i64, attended_minutes: Option<i64>, threshold_minute
     Some(GapMark { kind, difference_minutes })
 }
 
+/// The gap threshold (minutes) that applies in `organization`: its own (`own`), else the nearest
+/// ancestor's along `parents` (organisation → its parent), else `company`'s. A person without an
+/// organisation takes the company's.
+pub fn threshold_in(
+    organization: Option<i64>,
+    parents: &std::collections::HashMap<i64, Option<i64>>,
+    own: &std::collections::HashMap<i64, i64>,
+    company: i64,
+) -> i64 {
+    let mut current = organization;
+    // A parent link never loops (the organisation service refuses it); the bound keeps a damaged
+    // tree from hanging the caller.
+    for _ in 0..=parents.len() {
+        let Some(id) = current else { break };
+        if let Some(minutes) = own.get(&id) {
+            return *minutes;
+        }
+        current = parents.get(&id).copied().flatten();
+    }
+    company
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_organisation_takes_its_own_threshold_else_its_parents_else_the_companys() {
+        use std::collections::HashMap;
+        // 1 Company → 2 Sales → 3 Team A; 4 Support at the top.
+        let parents: HashMap<i64, Option<i64>> = [(1, None), (2, Some(1)), (3, Some(2)), (4, None)].into();
+        let own: HashMap<i64, i64> = [(2, 15)].into();
+        assert_eq!(threshold_in(Some(3), &parents, &own, 30), 15);
+        assert_eq!(threshold_in(Some(2), &parents, &own, 30), 15);
+        assert_eq!(threshold_in(Some(1), &parents, &own, 30), 30);
+        assert_eq!(threshold_in(Some(4), &parents, &own, 30), 30);
+        assert_eq!(threshold_in(None, &parents, &own, 30), 30);
+        let own: HashMap<i64, i64> = [(2, 15), (3, 0)].into();
+        assert_eq!(threshold_in(Some(3), &parents, &own, 30), 0);
+        // A loop in damaged data ends at the company's.
+        let looped: HashMap<i64, Option<i64>> = [(5, Some(6)), (6, Some(5))].into();
+        assert_eq!(threshold_in(Some(5), &looped, &own, 30), 30);
+    }
 
     #[test]
     fn days_are_marked_only_beyond_the_threshold() {

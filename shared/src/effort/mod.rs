@@ -1,14 +1,15 @@
 //! Effort tracking's pure rules, shared by the server, the UI (wasm) and later the offline
 //! desktop: who approves a person's periods ([`approver`]), how durations are typed and shown
 //! ([`duration`]), the period states and the lock rule ([`period`]), the gap between effort and
-//! attended work ([`gap`]), what an entry must respect ([`entry_rules`]), a running timer's days
-//! ([`timer`]) and which past days miss their effort ([`missing`]). No IO: callers pass today's
-//! date, `now`, the time zone, settings and stored values in.
+//! attended work ([`gap`]) and its monthly report ([`gap_report`]), what an entry must respect
+//! ([`entry_rules`]), a running timer's days ([`timer`]) and which past days miss their effort
+//! ([`missing`]). No IO: callers pass today's date, `now`, the time zone, settings and stored values in.
 
 pub mod approver;
 pub mod duration;
 pub mod entry_rules;
 pub mod gap;
+pub mod gap_report;
 pub mod missing;
 pub mod period;
 pub mod timer;

@@ -146,16 +146,27 @@ enum EffortCommand {
     },
     /// Every person's days of a month whose effort and attended work differ by more than the
     /// threshold: effort, attended work (clock-in, clock-out, actual work), gap and reason.
+    ///
+    /// With --out, writes the month's gap report instead (per person over the threshold: marked
+    /// days with and without reason, average and largest gap, days with PC activity and no effort
+    /// and the reverse; Excel adds the days, the organisations and the six months before) as
+    /// --format csv or xlsx.
     Gaps {
         /// The month, YYYY-MM.
         #[arg(long, value_name = "YYYY-MM")]
         month: String,
         /// Only this organisation (its path, "Acme / Sales") and the ones below it.
-        #[arg(long, value_name = "PATH")]
+        #[arg(long, alias = "organisation", alias = "organization", value_name = "PATH")]
         org: Option<String>,
-        /// Output format.
+        /// Output format (xlsx needs --out).
         #[arg(long, value_enum, default_value = "table")]
-        format: ListFormat,
+        format: GapsFormat,
+        /// Write the gap report to this file.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// The report CSV's encoding: utf-8, utf-8-bom or shift_jis.
+        #[arg(long, value_name = "ENCODING", default_value = "utf-8-bom", value_parser = parse_encoding)]
+        encoding: crate::attendance::reports::CsvEncoding,
     },
 }
 
@@ -436,6 +447,13 @@ enum UserCommand {
 enum ListFormat {
     Table,
     Csv,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum GapsFormat {
+    Table,
+    Csv,
+    Xlsx,
 }
 
 #[derive(Args, Debug)]
@@ -1232,7 +1250,7 @@ async fn effort(cli: &Cli, file: &FileConfig, c: &EffortCommand) -> Result<(), F
             println!("{}: {rows} entries from {from} to {to}", out.display());
             Ok(())
         }
-        EffortCommand::Gaps { month, org, format } => {
+        EffortCommand::Gaps { month, org, format, out, encoding } => {
             let (first, last) = parse_month("month", month)?;
             let organization = match org {
                 None => None,
@@ -1241,9 +1259,33 @@ async fn effort(cli: &Cli, file: &FileConfig, c: &EffortCommand) -> Result<(), F
                     Some(organizations::find_by_path(&orgs, path).ok_or_else(|| Failure(format!("no organisation {path:?}")))?.id)
                 }
             };
+            if let Some(out) = out {
+                use crate::effort::gap_report;
+                let q = kinmu_shared::api::GapReportQuery { month: month.clone(), organization_id: organization, months: None };
+                let report = gap_report::report(&db, &Actor::Operator, &q).await?;
+                let language = crate::accounts::system_settings::load(&db).await?.default_language;
+                let bytes = match format {
+                    GapsFormat::Xlsx => gap_report::xlsx_bytes(&report, language)?,
+                    GapsFormat::Csv => crate::attendance::reports::encode_text(&gap_report::csv_text(&report, language), *encoding),
+                    GapsFormat::Table => return Err(Failure("with --out, give --format csv or --format xlsx".into())),
+                };
+                std::fs::write(out, bytes).map_err(|e| Failure(format!("cannot write {}: {e}", out.display())))?;
+                let t = &report.totals;
+                println!(
+                    "{}: {} people over the threshold in {}, {} marked days ({} without a reason)",
+                    out.display(),
+                    t.people_over,
+                    report.month,
+                    t.marked_days,
+                    t.unexplained_days
+                );
+                return Ok(());
+            }
+            if *format == GapsFormat::Xlsx {
+                return Err(Failure("--format xlsx writes a file: give --out FILE.xlsx".into()));
+            }
             let days = crate::effort::gaps::people_month(&db, &Actor::Operator, first, last, organization).await?;
             let reasons = crate::effort::gaps::reasons(&db).await?;
-            let threshold = crate::effort::settings::get(&db).await?.gap_threshold_minutes;
             let header = ["login", "name", "date", "effort", "clock_in", "clock_out", "actual_work", "gap", "kind", "reason"];
             let rows: Vec<Vec<String>> = days
                 .iter()
@@ -1272,9 +1314,9 @@ async fn effort(cli: &Cli, file: &FileConfig, c: &EffortCommand) -> Result<(), F
                 })
                 .collect();
             match format {
-                ListFormat::Csv => print_csv(&header, &rows)?,
-                ListFormat::Table => {
-                    println!("gaps over {} in {}: {} days", format_minutes(threshold), &month, rows.len());
+                GapsFormat::Csv => print_csv(&header, &rows)?,
+                _ => {
+                    println!("gaps over each organisation's threshold in {}: {} days", &month, rows.len());
                     print_table(&header, &rows);
                 }
             }

@@ -56,6 +56,7 @@ fn concrete(path: &str) -> String {
         "/effort/week" => format!("{path}?week=2026-W48&user=admin"),
         "/effort/gaps" => format!("{path}?month=2026-11&user=admin"),
         "/effort/periods" => format!("{path}?user=admin"),
+        "/effort/gap-report" | "/effort/gap-report/download" => format!("{path}?month=2026-11"),
         _ => path,
     }
 }

@@ -123,6 +123,11 @@ impl Directory {
             .map(|(_, o)| o)
     }
 
+    /// Every Kinmu user one of whose log accounts owns `person` (whose records they count as theirs).
+    pub fn owners<'a>(&'a self, person: &'a str) -> impl Iterator<Item = &'a Owner> + 'a {
+        self.by_account.get(&account_of(person)).into_iter().flatten().filter(move |(a, _)| owns(a, person)).map(|(_, o)| o)
+    }
+
     /// Every (log account name, owner), for persons that have not logged anything yet.
     pub fn accounts(&self) -> impl Iterator<Item = (&str, &Owner)> {
         self.by_account.values().flatten().map(|(a, o)| (a.as_str(), o))

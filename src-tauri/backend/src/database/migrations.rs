@@ -100,6 +100,12 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0014_effort_timer.sql"),
     },
     Migration {
+        version: 15,
+        name: "effort_gap_thresholds",
+        sqlite: include_str!("../../migrations/sqlite/0015_effort_gap_thresholds.sql"),
+        postgres: include_str!("../../migrations/postgres/0015_effort_gap_thresholds.sql"),
+    },
+    Migration {
         version: 16,
         name: "effort_approvers",
         sqlite: include_str!("../../migrations/sqlite/0016_effort_approvers.sql"),

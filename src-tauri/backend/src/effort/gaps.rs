@@ -32,7 +32,7 @@ pub async fn effort_by_day(db: &Db, user: i64, first: NaiveDate, last: NaiveDate
 
 /// `user`'s marked days from `first` to `last`, with their reasons.
 pub async fn marked_days(db: &Db, user: i64, first: NaiveDate, last: NaiveDate) -> Result<Vec<GapDay>> {
-    let threshold = super::settings::get(db).await?.gap_threshold_minutes;
+    let threshold = super::settings::threshold_of_user(db, user).await?;
     let effort = effort_by_day(db, user, first, last).await?;
     let Some(attendance) = attended::days(db, user, first, last).await? else { return Ok(Vec::new()) };
     let explained: HashMap<String, (Option<i64>, String)> = sqlx::query_as::<_, (String, Option<i64>, String)>(
@@ -79,7 +79,7 @@ pub async fn unexplained(db: &Db, user: i64, first: NaiveDate, last: NaiveDate) 
 pub async fn month(db: &Db, actor: &Actor, q: GapQuery) -> Result<GapMonth> {
     let (first, last) = parse_month("month", &q.month)?;
     let who = super::subject(db, actor, q.user.as_deref()).await?;
-    let threshold = super::settings::get(db).await?.gap_threshold_minutes;
+    let threshold = super::settings::threshold_of_user(db, who.id).await?;
     Ok(GapMonth {
         user_id: who.id,
         login: who.login,

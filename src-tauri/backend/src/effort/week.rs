@@ -15,7 +15,7 @@ use crate::error::Result;
 pub async fn week(db: &Db, actor: &Actor, q: WeekQuery) -> Result<EffortWeek> {
     let (first, last) = parse_week("week", &q.week)?;
     let who = super::subject(db, actor, q.user.as_deref()).await?;
-    let threshold = super::settings::get(db).await?.gap_threshold_minutes;
+    let threshold = super::settings::threshold_of_user(db, who.id).await?;
     let mut by_day: HashMap<String, Vec<kinmu_shared::api::EffortEntry>> = HashMap::new();
     for e in entries::live_between(db, who.id, first, last).await? {
         by_day.entry(e.date.clone()).or_default().push(e);

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use super::error_banner;
 use crate::api_client;
+use crate::components::bar_chart::{Bar, Reference, horizontal_bars};
 use crate::datetime::{days_in_month, hm, parse_month, weekday_index};
 use crate::i18n::{t, tx};
 use kinmu_shared::api::AgreementQuery;
@@ -105,9 +106,6 @@ fn overtime_chart(people: &[AgreementStatus], limit: i64) -> impl IntoView {
     sorted.sort_by(|a, b| b.overtime_minutes.cmp(&a.overtime_minutes).then_with(|| a.name.cmp(&b.name)));
     let n = sorted.len().min(CHART_PEOPLE);
     let max = sorted.first().map(|p| p.overtime_minutes).unwrap_or(0).max(limit + limit / 10).max(60);
-    let (label_w, bar_w, row_h) = (180.0, 440.0, 22.0);
-    let x = |m: i64| label_w + bar_w * (m.max(0) as f64) / (max as f64);
-    let height = row_h * n as f64 + 30.0;
     let caption = if sorted.len() > n {
         format!("{} ({} {n} / {})", t("agr.chart_title"), t("agr.top"), sorted.len())
     } else {
@@ -116,37 +114,25 @@ fn overtime_chart(people: &[AgreementStatus], limit: i64) -> impl IntoView {
     let bars = sorted
         .iter()
         .take(n)
-        .enumerate()
-        .map(|(i, p)| {
-            let y = 20.0 + row_h * i as f64;
+        .map(|p| {
             let over = p.overtime_minutes > limit;
-            let w = x(p.overtime_minutes) - label_w;
-            let name: String = if p.name.chars().count() > 22 { p.name.chars().take(21).chain(['…']).collect() } else { p.name.clone() };
-            view! {
-                <g class=if over { "bar over" } else { "bar" }>
-                    <text x=label_w - 6.0 y=y + 15.0 text-anchor="end">{name}</text>
-                    <rect x=label_w y=y + 3.0 width=w.max(1.0) height=row_h - 6.0></rect>
-                    <text class="value" x=label_w + w + 4.0 y=y + 15.0>{format!("{}{}", hm(p.overtime_minutes), if over { " ‼" } else { "" })}</text>
-                </g>
+            Bar {
+                label: p.name.clone(),
+                value: p.overtime_minutes,
+                shown: format!("{}{}", hm(p.overtime_minutes), if over { " ‼" } else { "" }),
+                flagged: over,
             }
         })
-        .collect_view();
-    let lx = x(limit);
-    view! {
-        <figure class="chart" data-testid="agr-chart">
-            <figcaption>{caption}</figcaption>
-            <svg
-                viewBox=format!("0 0 700 {height}")
-                width="100%"
-                role="img"
-                aria-label=format!("{} — {} {}", t("agr.chart_title"), t("agr.limit"), hm(limit))
-            >
-                {bars}
-                <line class="limit" x1=lx x2=lx y1="12" y2=height - 8.0></line>
-                <text class="limit-label" x=lx + 3.0 y="12">{format!("{} {}", t("agr.limit"), hm(limit))}</text>
-            </svg>
-        </figure>
-    }
+        .collect();
+    let aria = format!("{} — {} {}", t("agr.chart_title"), t("agr.limit"), hm(limit));
+    horizontal_bars(
+        caption,
+        aria,
+        "agr-chart",
+        bars,
+        max,
+        Some(Reference { value: limit, label: format!("{} {}", t("agr.limit"), hm(limit)) }),
+    )
 }
 
 fn rule_label(rule: &str) -> &'static str {

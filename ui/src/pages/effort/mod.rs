@@ -1,8 +1,10 @@
 //! Effort tracking's pages: the person's week grid (with the month's gaps and the period's
-//! submission), the dashboards on the home page; projects and their work breakdown, approvals, and the effort settings.
+//! submission), the dashboards on the home page; projects and their work breakdown, approvals, the
+//! monthly gap report, and the effort settings.
 
 pub mod approvals;
 pub mod dashboard;
+pub mod gaps;
 pub mod projects;
 pub mod settings;
 pub mod week;

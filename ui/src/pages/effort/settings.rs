@@ -1,10 +1,11 @@
 //! Effort settings for administrators (settings.manage), on one page: the organisation's effort
 //! settings (period unit, gap threshold, days ahead), the two levels of activities (add, rename,
-//! deactivate: an inactive one stays on old entries) and the list of gap reasons.
+//! deactivate: an inactive one stays on old entries), each organisation's gap threshold (its own
+//! or inherited) and the list of gap reasons.
 
 use crate::components::save_button::SaveButton;
 use kinmu_shared::api::routes::{self, Empty};
-use kinmu_shared::api::{Activity, EffortSettings, GapReason, SaveActivity, SaveGapReason};
+use kinmu_shared::api::{Activity, EffortSettings, GapReason, GapThreshold, SaveActivity, SaveGapReason, SetGapThreshold};
 use kinmu_shared::effort::PeriodUnit;
 use kinmu_shared::validation;
 use leptos::prelude::*;
@@ -34,6 +35,7 @@ pub fn EffortSettingsPage() -> impl IntoView {
         <section class="card wide">
             <h1>{tx("effort.activities.page_title")}</h1>
             <SettingsForm />
+            <GapThresholds />
             <ActivityLevel level=1 />
             <ActivityLevel level=2 />
             <GapReasons />
@@ -294,6 +296,118 @@ fn RenameActivity(activity: Activity, on_done: Callback<bool>) -> impl IntoView 
                 </div>
             </form>
         </Modal>
+    }
+}
+
+/// Each organisation's gap threshold: its own (a number of minutes) or inherited (blank), the
+/// one that applies shown beside it.
+#[component]
+fn GapThresholds() -> impl IntoView {
+    let list = RwSignal::new(None::<Vec<GapThreshold>>);
+    let error = RwSignal::new(None::<String>);
+    let saved = RwSignal::new(false);
+    let load = move || {
+        leptos::task::spawn_local(async move {
+            match api_client::call::<routes::ListGapThresholds>(&(), &(), &Empty).await {
+                Ok(all) => list.set(Some(all)),
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    load();
+    let save = move |id: i64, text: String| {
+        saved.set(false);
+        let minutes = if text.trim().is_empty() {
+            None
+        } else {
+            match whole_number(&text, 0..=1440) {
+                Some(n) => Some(n),
+                None => {
+                    error.set(Some(t("effort.activities.threshold_invalid").to_string()));
+                    return;
+                }
+            }
+        };
+        leptos::task::spawn_local(async move {
+            match api_client::call::<routes::SaveGapThreshold>(&id, &(), &SetGapThreshold { minutes }).await {
+                Ok(_) => {
+                    error.set(None);
+                    saved.set(true);
+                    load();
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
+        <section data-testid="gap-thresholds" aria-labelledby="gap-thresholds-title">
+            <h2 id="gap-thresholds-title">{tx("effort.thresholds.title")}</h2>
+            <p class="hint">{tx("effort.thresholds.hint")}</p>
+            {move || error.get().map(|m| view! { <p class="error-banner" role="alert">{m}</p> })}
+            {move || saved.get().then(|| view! { <p class="ok-banner" role="status">{t("common.saved")}</p> })}
+            {move || {
+                let _ = app().lang.get();
+                list.get().map(|all| {
+                    if all.is_empty() {
+                        return view! { <p class="empty">{t("effort.thresholds.none")}</p> }.into_any();
+                    }
+                    view! {
+                        <table class="data">
+                            <thead>
+                                <tr>
+                                    <th scope="col">{t("effort.thresholds.organisation")}</th>
+                                    <th scope="col">{t("effort.thresholds.own")}</th>
+                                    <th scope="col">{t("effort.thresholds.applies")}</th>
+                                    <th scope="col"></th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {all
+                                    .into_iter()
+                                    .map(|g| {
+                                        let input_id = format!("gap-threshold-{}", g.organization_id);
+                                        let text = RwSignal::new(g.own_minutes.map(|m| m.to_string()).unwrap_or_default());
+                                        let id = g.organization_id;
+                                        let applies = match g.own_minutes {
+                                            Some(m) => format!("{m} {}", t("effort.thresholds.minutes")),
+                                            None => t("effort.thresholds.inherited").replace("{n}", &g.effective_minutes.to_string()),
+                                        };
+                                        view! {
+                                            <tr data-testid=format!("gap-threshold-{}", g.path)>
+                                                <th scope="row"><label for=input_id.clone()>{g.path.clone()}</label></th>
+                                                <td>
+                                                    <input
+                                                        id=input_id
+                                                        type="number"
+                                                        min="0"
+                                                        max="1440"
+                                                        inputmode="numeric"
+                                                        placeholder=g.effective_minutes.to_string()
+                                                        prop:value=move || text.get()
+                                                        on:input=move |ev| text.set(event_target_value(&ev))
+                                                        on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                                                            if ev.key() == "Enter" {
+                                                                ev.prevent_default();
+                                                                save(id, text.get_untracked());
+                                                            }
+                                                        }
+                                                    />
+                                                </td>
+                                                <td>{applies}</td>
+                                                <td>
+                                                    <button type="button" class="small" on:click=move |_| save(id, text.get_untracked())>{t("common.save")}</button>
+                                                </td>
+                                            </tr>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </tbody>
+                        </table>
+                    }
+                    .into_any()
+                })
+            }}
+        </section>
     }
 }
 

@@ -384,6 +384,79 @@ impl XlsxStream {
     }
 }
 
+/// A table with its own column labels (not the attendance report's columns): what other reports
+/// (the effort gap report) write through the same CSV and Excel finish.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelledSheet {
+    pub name: String,
+    pub labels: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// `sheet` as CSV text (header and rows; durations `h:mm`, text spreadsheet-safe), to be encoded
+/// with [`encode_text`].
+pub fn labelled_csv(sheet: &LabelledSheet) -> String {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    // Writing to a Vec cannot fail.
+    let _ = w.write_record(&sheet.labels);
+    for r in &sheet.rows {
+        let _ = w.write_record(r.iter().map(|c| match c {
+            Cell::Text(t) => neutralise_formula(t).into_owned(),
+            other => other.display(),
+        }));
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// `sheets` as an Excel workbook: a bold frozen header, numbers as numbers, durations as time
+/// values in `[h]:mm`, dates as dates, columns as wide as their content.
+pub fn labelled_xlsx(sheets: &[LabelledSheet]) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let bold = Format::new().set_bold().set_align(FormatAlign::Center);
+    let hours = Format::new().set_num_format("[h]:mm");
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let mut taken = std::collections::HashSet::new();
+    for s in sheets {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(sheet_name(&s.name, &mut taken))?;
+        let mut widths: Vec<f64> = s.labels.iter().map(|l| text_width(l)).collect();
+        for (c, label) in s.labels.iter().enumerate() {
+            sheet.write_string_with_format(0, c as u16, label, &bold)?;
+        }
+        sheet.set_freeze_panes(1, 0)?;
+        for (r, row) in s.rows.iter().enumerate() {
+            let r = r as u32 + 1;
+            for (c, cell) in row.iter().enumerate() {
+                let col = c as u16;
+                if let Some(w) = widths.get_mut(c) {
+                    *w = w.max(text_width(&cell.display()));
+                }
+                match cell {
+                    Cell::Empty => {}
+                    Cell::Text(t) | Cell::Time { text: t, .. } => {
+                        sheet.write_string(r, col, neutralise_formula(t))?;
+                    }
+                    Cell::Count(n) => {
+                        sheet.write_number(r, col, *n as f64)?;
+                    }
+                    Cell::Minutes(m) => {
+                        sheet.write_number_with_format(r, col, *m as f64 / 1440.0, &hours)?;
+                    }
+                    Cell::Date(d) => {
+                        use chrono::Datelike;
+                        let excel = rust_xlsxwriter::ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
+                        sheet.write_datetime_with_format(r, col, &excel, &date)?;
+                    }
+                }
+            }
+        }
+        for (c, w) in widths.iter().enumerate() {
+            sheet.set_column_width(c as u16, (w + 2.0).clamp(6.0, 60.0))?;
+        }
+    }
+    workbook.save_to_buffer()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,7 +20,7 @@ use std::path::Path;
 use kinmu_shared::Language;
 use kinmu_shared::api::DisplaySettings;
 
-pub use file_writers::{CsvEncoding, encode_text, write_csv, write_xlsx};
+pub use file_writers::{CsvEncoding, LabelledSheet, encode_text, labelled_csv, labelled_xlsx, write_csv, write_xlsx};
 pub use files::{FileSet, FileSpec, Namer, Written};
 pub use request::{Period, ReportRequest};
 pub use rows::RowSink;

@@ -6,13 +6,16 @@ use axum::Json;
 use axum::extract::State;
 use kinmu_shared::api::{
     Activity, ApproverDashboard, ChangePath, CopyProject, CsvExportQuery, DeleteEntry, EffortEntry, EffortPeriod, EffortSettings,
-    EffortWeek, EntryChange, EntryHistoryQuery, ExplainGap, GapDay, GapMonth, GapQuery, GapReason, ImportReport, MyDashboard, PeriodChange,
-    PeriodDecision, PeriodQuery, Project, ReopenPeriod, RunningTimer, SaveActivity, SaveEntry, SaveEntryAnswer, SaveGapReason, SaveProject,
-    SaveProjectMembers, SaveWorkItem, StartTimer, StopTimer, StoppedTimer, SubmitPeriod, WeekQuery, WorkItem,
+    EffortWeek, EntryChange, EntryHistoryQuery, ExplainGap, GapDay, GapMonth, GapQuery, GapReason, GapReport, GapReportDownloadQuery,
+    GapReportQuery, GapThreshold, ImportReport, MyDashboard, PeriodChange, PeriodDecision, PeriodQuery, Project, ReopenPeriod,
+    RunningTimer, SaveActivity, SaveEntry, SaveEntryAnswer, SaveGapReason, SaveProject, SaveProjectMembers, SaveWorkItem, SetGapThreshold,
+    StartTimer, StopTimer, StoppedTimer, SubmitPeriod, WeekQuery, WorkItem,
 };
 use kinmu_shared::effort::PeriodAction;
 
-use crate::effort::{activities, dashboard, entries, gaps, periods, project_transfer, projects, settings, timer, week, work_items};
+use crate::effort::{
+    activities, dashboard, entries, gap_report, gaps, periods, project_transfer, projects, settings, timer, week, work_items,
+};
 use crate::error::Result;
 use crate::http::SharedState;
 use crate::http::endpoint::{Created, Download, NoContent};
@@ -280,4 +283,52 @@ pub async fn save_settings(
     JsonBody(s): JsonBody<EffortSettings>,
 ) -> Result<Json<EffortSettings>> {
     Ok(Json(settings::save(&state.db, &session.actor(), s).await?))
+}
+
+pub async fn list_gap_thresholds(State(state): State<SharedState>, session: Session) -> Result<Json<Vec<GapThreshold>>> {
+    Ok(Json(settings::thresholds(&state.db, &session.actor()).await?))
+}
+
+pub async fn save_gap_threshold(
+    State(state): State<SharedState>,
+    session: Session,
+    IdParam(id): IdParam,
+    JsonBody(t): JsonBody<SetGapThreshold>,
+) -> Result<Json<GapThreshold>> {
+    Ok(Json(settings::set_threshold(&state.db, &session.actor(), id, t).await?))
+}
+
+pub async fn gap_report(
+    State(state): State<SharedState>,
+    session: Session,
+    QueryParams(q): QueryParams<GapReportQuery>,
+) -> Result<Json<GapReport>> {
+    Ok(Json(gap_report::report(&state.db, &session.actor(), &q).await?))
+}
+
+pub async fn download_gap_report(
+    State(state): State<SharedState>,
+    session: Session,
+    QueryParams(q): QueryParams<GapReportDownloadQuery>,
+) -> Result<Download> {
+    let actor = session.actor();
+    let format = q.format.as_deref().map(str::trim).unwrap_or("csv").to_ascii_lowercase();
+    if format != "csv" && format != "xlsx" {
+        return Err(crate::error::Error::invalid(
+            "format",
+            kinmu_shared::messages::Text::new("format must be csv or xlsx", "形式は「csv」か「xlsx」にしてください。"),
+        ));
+    }
+    let encoding = Download::csv_encoding(&CsvExportQuery { encoding: q.encoding.clone() })?;
+    let report =
+        gap_report::report(&state.db, &actor, &GapReportQuery { month: q.month, organization_id: q.organization_id, months: None }).await?;
+    Ok(if format == "xlsx" {
+        Download {
+            name: gap_report::file_name(&report, "xlsx"),
+            content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".into(),
+            bytes: gap_report::xlsx_bytes(&report, actor.language())?,
+        }
+    } else {
+        Download::csv(&gap_report::file_name(&report, "csv"), &gap_report::csv_text(&report, actor.language()), encoding)
+    })
 }
