@@ -155,16 +155,18 @@ pub async fn approver(db: &Db, actor: &Actor, today: NaiveDate) -> Result<Approv
         .map(|r| r.id)
         .collect();
     let mut people: Vec<DashboardPerson> = Vec::new();
+    let mut organization_of: HashMap<i64, Option<i64>> = HashMap::new();
     if !mine.is_empty() {
         let sql = format!(
-            "SELECT id, login, display_name, role_id FROM users WHERE active = 1 AND id IN ({}) ORDER BY login_key",
+            "SELECT id, login, display_name, role_id, organization_id FROM users WHERE active = 1 AND id IN ({}) ORDER BY login_key",
             ids_in(1, &mine)
         );
-        let mut q = sqlx::query_as::<_, (i64, String, String, i64)>(&sql);
+        let mut q = sqlx::query_as::<_, (i64, String, String, i64, Option<i64>)>(&sql);
         for p in &mine {
             q = q.bind(*p);
         }
-        for (user_id, login, display_name, role) in q.fetch_all(&db.pool).await? {
+        for (user_id, login, display_name, role, organization) in q.fetch_all(&db.pool).await? {
+            organization_of.insert(user_id, organization);
             if entering.contains(&role) {
                 people.push(DashboardPerson { user_id, login, display_name });
             }
@@ -177,7 +179,8 @@ pub async fn approver(db: &Db, actor: &Actor, today: NaiveDate) -> Result<Approv
     if !ids.is_empty() && first <= last {
         let days = days_of(db, &ids, first, last).await?;
         let cal = calendar(db, first, last).await?;
-        let threshold = super::settings::get(db).await?.gap_threshold_minutes;
+        // Each person's gaps by their organisation's threshold, as everywhere else.
+        let thresholds = super::settings::Thresholds::load(db).await?;
         let sql = format!(
             "SELECT user_id, work_date FROM effort_gap_explanations WHERE work_date >= $1 AND work_date <= $2 AND user_id IN ({}) \
              AND (reason_id IS NOT NULL OR reason_text <> '')",
@@ -192,6 +195,7 @@ pub async fn approver(db: &Db, actor: &Actor, today: NaiveDate) -> Result<Approv
             let id = person.user_id;
             let person_missing = missing_of(id, &days, &cal, first, last);
             if days.tracked.contains(&id) {
+                let threshold = thresholds.of_organization(organization_of.get(&id).copied().flatten());
                 for d in first.iter_days().take_while(|d| *d <= last) {
                     let effort = days.effort.get(&(id, d)).copied().unwrap_or(0);
                     let Some(mark) = gap::mark(effort, days.attended.get(&(id, d)).copied(), threshold) else { continue };
