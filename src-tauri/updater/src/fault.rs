@@ -43,6 +43,11 @@ impl Faults {
         Faults { armed: std::env::var(FAULT_ENV).ok().filter(|s| !s.is_empty()) }
     }
 
+    /// Armed at `point` (for tests that run the updater in their own process).
+    pub fn at(point: &str) -> Faults {
+        Faults { armed: Some(point.to_string()) }
+    }
+
     pub fn none() -> Faults {
         Faults { armed: None }
     }
