@@ -1,0 +1,213 @@
+//! Applying a version: its files are written into a staging folder beside the installed versions
+//! (each copied from the verified download or from the current version, its length and SHA-256
+//! checked on the way, flushed to disk), with its manifest last; the staging folder is renamed to
+//! `versions/<version>`; then the pointer is replaced, naming the new version current on trial and
+//! the running one previous. Nothing of the running version is touched. Killed at any step, the
+//! pointer still names a complete version (the old one until the last rename, the new one after);
+//! a leftover staging folder is removed by the next apply.
+
+use std::path::PathBuf;
+
+use kinmu_shared::update_policy::InstallKind;
+
+use crate::fault::Faults;
+use crate::files::{self, copy_verified, release_path, sync_dir};
+use crate::layout::{FileEntry, MANIFEST_FILE, Manifest, Pointer, Trial, check_version, launcher_file_name, program_file_name};
+use crate::{Error, Layout, Result, io};
+
+/// A file of the version to write, and where its verified bytes are now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionFile {
+    /// Its path in the release (`ui/app.js`).
+    pub path: String,
+    pub length: u64,
+    pub sha256: String,
+    /// The downloaded file, or the current version's copy of an unchanged file.
+    pub source: PathBuf,
+}
+
+/// A version to apply.
+#[derive(Debug, Clone)]
+pub struct NewVersion {
+    pub version: String,
+    pub files: Vec<VersionFile>,
+    pub install_kind: InstallKind,
+    /// The modules it changes (`shell`, `ui`, `resources`, `updater`).
+    pub modules: Vec<String>,
+}
+
+/// What [`apply`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applied {
+    /// The version is current already: nothing written.
+    AlreadyCurrent,
+    /// The version is in place and current; `previous` is the version the launcher switches back
+    /// to if it does not start healthy (None on a new install).
+    Switched { folder: String, previous: Option<String>, update_id: String },
+}
+
+/// Writes `new` beside the installed versions and makes it current (on trial when a version
+/// was installed before). See the module's note for the steps and their fault points.
+pub fn apply(layout: &Layout, new: &NewVersion, faults: &Faults) -> Result<Applied> {
+    check_version(&new.version)?;
+    if new.files.is_empty() {
+        return Err(Error::Invalid(format!("version {} has no files", new.version)));
+    }
+    for f in &new.files {
+        release_path(&f.path)?;
+        if f.path == MANIFEST_FILE {
+            return Err(Error::Invalid(format!("{MANIFEST_FILE} is the install's own name; a release cannot hold it")));
+        }
+    }
+    let pointer = layout.read_pointer()?;
+    if let Some(p) = &pointer
+        && new.install_kind != InstallKind::Repair
+        && layout.read_manifest(&p.current)?.is_some_and(|m| m.version == new.version)
+    {
+        return Ok(Applied::AlreadyCurrent);
+    }
+    // The folder: the version's name, unless the current or previous version lies there (a
+    // repair of the running version): then `<version>+<n>`.
+    let taken = |name: &str| pointer.as_ref().is_some_and(|p| p.current == name || p.previous.as_deref() == Some(name));
+    let folder = std::iter::once(new.version.clone())
+        .chain((1..).map(|n| format!("{}+{n}", new.version)))
+        .find(|name| !taken(name))
+        .unwrap_or_else(|| new.version.clone());
+    let versions = layout.versions();
+    std::fs::create_dir_all(&versions).map_err(io(format!("cannot create {}", versions.display())))?;
+    let target = layout.version_dir(&folder);
+    // A folder of this name that is neither current nor previous: a version that failed its
+    // trial, or a complete copy from an apply killed before its pointer switch. Written again.
+    if target.exists() {
+        std::fs::remove_dir_all(&target).map_err(io(format!("cannot remove the old copy {}", target.display())))?;
+    }
+    let staging = layout.staging_dir(&folder);
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging).map_err(io(format!("cannot remove the leftover {}", staging.display())))?;
+    }
+    std::fs::create_dir_all(&staging).map_err(io(format!("cannot create {}", staging.display())))?;
+    faults.point("apply:staging-created");
+
+    let mut manifest = Manifest { version: new.version.clone(), files: Default::default() };
+    for (i, f) in new.files.iter().enumerate() {
+        let dest = staging.join(release_path(&f.path)?);
+        if let Some(parent) = dest.parent() {
+            std::fs::create_dir_all(parent).map_err(io(format!("cannot create {}", parent.display())))?;
+        }
+        copy_verified(&f.source, &dest, f.length, &f.sha256, || {
+            if i == 0 {
+                faults.point("apply:file-partly-written")
+            }
+        })?;
+        if f.path == program_file_name() || f.path == launcher_file_name() {
+            files::make_executable(&dest)?;
+        }
+        manifest.files.insert(f.path.clone(), FileEntry { length: f.length, sha256: f.sha256.clone() });
+    }
+    faults.point("apply:files-written");
+    let manifest_bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Invalid(e.to_string()))?;
+    {
+        use std::io::Write;
+        let path = staging.join(MANIFEST_FILE);
+        let mut file = std::fs::File::create(&path).map_err(io(format!("cannot create {}", path.display())))?;
+        file.write_all(&manifest_bytes).map_err(io(format!("cannot write {}", path.display())))?;
+        file.sync_all().map_err(io(format!("cannot flush {}", path.display())))?;
+    }
+    sync_dir(&staging)?;
+    faults.point("apply:manifest-written");
+    std::fs::rename(&staging, &target).map_err(io(format!("cannot move {} into place", staging.display())))?;
+    sync_dir(&versions)?;
+    faults.point("apply:version-in-place");
+
+    // The version to fall back on: the running one once it proved healthy; while it is itself on
+    // trial, the one before it.
+    let previous = pointer.as_ref().and_then(|p| if p.trial.is_some() { p.previous.clone() } else { Some(p.current.clone()) });
+    let update_id = files::fresh_id();
+    let trial = previous.as_ref().map(|_| Trial {
+        update_id: update_id.clone(),
+        install_kind: new.install_kind,
+        modules: new.modules.clone(),
+        attempts: 0,
+    });
+    layout.write_pointer(&Pointer { current: folder.clone(), previous: previous.clone(), trial }, faults, "apply:pointer")?;
+    faults.point("apply:pointer-switched");
+    // Folders of neither the new nor the previous version (a version that failed its trial, an
+    // older one): not needed any more.
+    let mut keep = vec![folder.as_str()];
+    if let Some(p) = &previous {
+        keep.push(p);
+    }
+    layout.remove_versions_except(&keep);
+    faults.point("apply:done");
+    Ok(Applied::Switched { folder, previous, update_id })
+}
+
+/// The files of the folder `dir` (a release unpacked, or the install media), each with its
+/// length and SHA-256: for a new install from media or an offline update (`kinmu-launcher apply`).
+pub fn files_of_folder(dir: &std::path::Path) -> Result<Vec<VersionFile>> {
+    fn walk(base: &std::path::Path, dir: &std::path::Path, out: &mut Vec<VersionFile>) -> Result<()> {
+        let entries = std::fs::read_dir(dir).map_err(io(format!("cannot read the folder {}", dir.display())))?;
+        for entry in entries {
+            let entry = entry.map_err(io(format!("cannot read the folder {}", dir.display())))?;
+            let kind = entry.file_type().map_err(io(format!("cannot read {}", entry.path().display())))?;
+            let path = entry.path();
+            if kind.is_symlink() {
+                return Err(Error::Invalid(format!("{} is a symbolic link: a release holds files only", path.display())));
+            } else if kind.is_dir() {
+                walk(base, &path, out)?;
+            } else {
+                let rel = path.strip_prefix(base).unwrap_or(&path);
+                let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+                let rel =
+                    parts.map(|p| p.join("/")).ok_or_else(|| Error::Invalid(format!("{} has a name that is not UTF-8", path.display())))?;
+                let (length, sha256) = files::hash_file(&path)?;
+                out.push(VersionFile { path: rel, length, sha256, source: path });
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out)?;
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+/// Replaces the launcher (the updater first): the new one is copied beside it and checked, the
+/// running one renamed away (Windows lets a running program be renamed, never overwritten), the
+/// new one renamed into its place. Killed between the two renames, the launcher is missing:
+/// [`recover_launcher`] (run by the desktop program when it starts) puts one back.
+pub fn replace_launcher(layout: &Layout, source: &std::path::Path, length: u64, sha256: &str, faults: &Faults) -> Result<()> {
+    let path = layout.launcher_path();
+    let new = layout.root().join(format!(".{}.new", launcher_file_name()));
+    let old = layout.root().join(format!(".{}.old", launcher_file_name()));
+    copy_verified(source, &new, length, sha256, || {})?;
+    files::make_executable(&new)?;
+    faults.point("launcher:new-written");
+    let _ = std::fs::remove_file(&old);
+    if path.exists() {
+        std::fs::rename(&path, &old).map_err(io(format!("cannot move the running launcher {} aside", path.display())))?;
+    }
+    faults.point("launcher:old-moved");
+    std::fs::rename(&new, &path).map_err(io(format!("cannot put the new launcher in {}", path.display())))?;
+    sync_dir(layout.root())?;
+    // The old one is removed at the next replacement or recovery (it may still run now).
+    Ok(())
+}
+
+/// Puts a launcher back if a replacement was killed between its renames: the new one when it
+/// was completely written, else the old one. Answers whether it did anything.
+pub fn recover_launcher(layout: &Layout) -> Result<bool> {
+    let path = layout.launcher_path();
+    if path.exists() {
+        let _ = std::fs::remove_file(layout.root().join(format!(".{}.old", launcher_file_name())));
+        return Ok(false);
+    }
+    for candidate in [format!(".{}.new", launcher_file_name()), format!(".{}.old", launcher_file_name())] {
+        let from = layout.root().join(candidate);
+        if from.is_file() {
+            std::fs::rename(&from, &path).map_err(io(format!("cannot restore {}", path.display())))?;
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
