@@ -55,9 +55,13 @@ impl Faults {
     /// Stops here (forever, until killed) when `point` is the armed one.
     pub fn point(&self, point: &str) {
         if self.armed.as_deref() == Some(point) {
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "{REACHED} {point}");
-            let _ = out.flush();
+            {
+                // The lock on standard output is let go before stopping: held, it would stop every
+                // other thread of the process that prints.
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "{REACHED} {point}");
+                let _ = out.flush();
+            }
             loop {
                 std::thread::sleep(std::time::Duration::from_secs(3600));
             }
