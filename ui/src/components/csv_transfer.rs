@@ -2,7 +2,7 @@
 //! desktop shell the file's bytes fetched through its proxy and saved) and import (the chosen
 //! file's bytes, whose encoding the server detects).
 
-use kinmu_shared::api::routes::{self, CsvFile};
+use kinmu_shared::api::routes::{self, CsvFile, Endpoint, FileDownload};
 use kinmu_shared::api::{CSV_ENCODINGS, CsvExportQuery, ImportReport};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -29,6 +29,50 @@ pub fn save_bytes(filename: &str, bytes: &[u8], mime: &str) {
         }
     }
     let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+/// The CSV and Excel buttons of a table's file route `E`: `request(format)` gives the route's
+/// path and query for `"csv"` or `"xlsx"`, `file_name(format)` the saved file's name. In a
+/// browser they are links to the server's file; in the desktop shell, where a link cannot reach
+/// the server, buttons that fetch the file's bytes through the shell and save them as they are
+/// (a failure goes to `error`). Test ids: `<testid>-csv`, `<testid>-xlsx`.
+pub fn file_buttons<E, R, N>(testid: &'static str, request: R, file_name: N, error: RwSignal<Option<String>>) -> AnyView
+where
+    E: Endpoint<Answer = FileDownload>,
+    R: Fn(&'static str) -> (E::Path, E::Query) + Copy + Send + Sync + 'static,
+    N: Fn(&'static str) -> String + Copy + Send + Sync + 'static,
+{
+    let button = move |format: &'static str, label: &'static str| {
+        let id = format!("{testid}-{format}");
+        if api_client::is_desktop() {
+            let fetch = move |_| {
+                let ((path, query), name) = untrack(|| (request(format), file_name(format)));
+                leptos::task::spawn_local(async move {
+                    match api_client::download::<E>(&path, &query).await {
+                        Ok(bytes) => save_bytes(&name, &bytes, mime_of(format)),
+                        Err(e) => error.set(Some(e.message)),
+                    }
+                });
+            };
+            view! { <button type="button" data-testid=id on:click=fetch>{label}</button> }.into_any()
+        } else {
+            let href = move || {
+                let (path, query) = request(format);
+                api_client::download_url::<E>(&path, &query)
+            };
+            view! { <a class="button" data-testid=id download href=href>{label}</a> }.into_any()
+        }
+    };
+    view! {
+        {button("csv", "CSV")}
+        {button("xlsx", "Excel")}
+    }
+    .into_any()
+}
+
+/// The media type of a table file's format.
+fn mime_of(format: &str) -> &'static str {
+    if format == "xlsx" { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" } else { "text/csv" }
 }
 
 async fn file_bytes(input: &web_sys::HtmlInputElement) -> Option<Vec<u8>> {

@@ -15,7 +15,7 @@ use super::charts::AgreementPanel;
 use super::{cell_kinds, cell_text, column_title, error_banner, kind_label};
 use crate::api_client;
 use crate::app_state::app;
-use crate::components::csv_transfer::save_bytes;
+use crate::components::csv_transfer::file_buttons;
 use crate::components::period_picker::{PeriodPicker, Step};
 use crate::datetime::{add_days, today};
 use crate::i18n::{t, tr, tx};
@@ -54,7 +54,6 @@ pub fn ConsolePage() -> impl IntoView {
     let state = app();
     let viewer = state.can(Permission::ViewAttendance);
     let own_login = state.session.with_untracked(|s| s.as_ref().map(|s| s.user.login.clone()).unwrap_or_default());
-    let desktop = api_client::is_desktop();
 
     let tab = RwSignal::new(ReportKind::Monthly);
     let month = RwSignal::new(today()[..7].to_string());
@@ -194,26 +193,6 @@ pub fn ConsolePage() -> impl IntoView {
         sort.set(sort_after_click(&cur, &col, second));
     };
 
-    let download_href = move |format: &str| {
-        let kind = tab.get();
-        let q = ReportDownloadQuery { query: query.get(), format: Some(format.to_string()), encoding: Some(encoding.get()) };
-        api_client::download_url::<routes::DownloadReport>(&kind, &q)
-    };
-    // The desktop shell: the file's bytes through its proxy, saved as they are.
-    let desktop_download = move |format: &'static str| {
-        let kind = tab.get_untracked();
-        let q = ReportDownloadQuery { query: query.get_untracked(), format: Some(format.into()), encoding: Some(encoding.get_untracked()) };
-        let name =
-            format!("{}_{}.{format}", kind.key(), report.with_untracked(|r| r.as_ref().map(|r| r.period.clone()).unwrap_or_default()));
-        let mime = if format == "xlsx" { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" } else { "text/csv" };
-        leptos::task::spawn_local(async move {
-            match api_client::download::<routes::DownloadReport>(&kind, &q).await {
-                Ok(bytes) => save_bytes(&name, &bytes, mime),
-                Err(e) => error.set(Some(e.message)),
-            }
-        });
-    };
-
     let table = move || {
         let _ = state.lang.get();
         let sort = effective_sort();
@@ -309,21 +288,18 @@ pub fn ConsolePage() -> impl IntoView {
     };
     let encodings = kinmu_shared::api::CSV_ENCODINGS;
     let downloads = move || {
-        // A link in the browser; in the desktop shell, where a link cannot reach the server, a
-        // button that fetches the file's bytes through the shell.
-        let files = if desktop {
-            view! {
-                <button type="button" data-testid="att-download-csv" on:click=move |_| desktop_download("csv")>"CSV"</button>
-                <button type="button" data-testid="att-download-xlsx" on:click=move |_| desktop_download("xlsx")>"Excel"</button>
-            }
-            .into_any()
-        } else {
-            view! {
-                <a class="button" data-testid="att-download-csv" download href=move || download_href("csv")>"CSV"</a>
-                <a class="button" data-testid="att-download-xlsx" download href=move || download_href("xlsx")>"Excel"</a>
-            }
-            .into_any()
-        };
+        let files = file_buttons::<routes::DownloadReport, _, _>(
+            "att-download",
+            move |format| {
+                let q = ReportDownloadQuery { query: query.get(), format: Some(format.into()), encoding: Some(encoding.get()) };
+                (tab.get(), q)
+            },
+            move |format| {
+                let period = report.with(|r| r.as_ref().map(|r| r.period.clone()).unwrap_or_default());
+                format!("{}_{period}.{format}", tab.get().key())
+            },
+            error,
+        );
         view! {
             {files}
             <label class="inline" for="att-encoding">{tx("att.encoding")}</label>

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 use crate::api_client;
 use crate::components::bar_chart::{Bar, horizontal_bars};
-use crate::components::csv_transfer::save_bytes;
+use crate::components::csv_transfer::file_buttons;
 use crate::components::period_picker::{PeriodPicker, Step};
 use crate::datetime::{hm, today};
 use crate::i18n::{t, tr, tx};
@@ -65,49 +65,20 @@ pub fn GapReportPage() -> impl IntoView {
             }
         });
     });
-    let download_href = move |format: &str| {
-        let q = GapReportDownloadQuery {
-            month: month.get(),
-            organization_id: org.get().parse().ok(),
-            format: Some(format.to_string()),
-            encoding: (format == "csv").then(|| encoding.get()),
-        };
-        api_client::download_url::<routes::DownloadGapReport>(&(), &q)
-    };
-    // The desktop shell: the file's bytes through its proxy, saved as they are (a link cannot
-    // reach the server there), as the attendance console does.
-    let desktop = api_client::is_desktop();
-    let desktop_download = move |format: &'static str| {
-        let q = GapReportDownloadQuery {
-            month: month.get_untracked(),
-            organization_id: org.get_untracked().parse().ok(),
-            format: Some(format.to_string()),
-            encoding: (format == "csv").then(|| encoding.get_untracked()),
-        };
-        let name = format!("effort_gaps_{}.{format}", month.get_untracked());
-        let mime = if format == "xlsx" { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" } else { "text/csv" };
-        leptos::task::spawn_local(async move {
-            match api_client::download::<routes::DownloadGapReport>(&(), &q).await {
-                Ok(bytes) => save_bytes(&name, &bytes, mime),
-                Err(e) => error.set(Some(e.message)),
-            }
-        });
-    };
-    let files = move || {
-        if desktop {
-            view! {
-                <button type="button" data-testid="gap-download-csv" on:click=move |_| desktop_download("csv")>"CSV"</button>
-                <button type="button" data-testid="gap-download-xlsx" on:click=move |_| desktop_download("xlsx")>"Excel"</button>
-            }
-            .into_any()
-        } else {
-            view! {
-                <a class="button" data-testid="gap-download-csv" download href=move || download_href("csv")>"CSV"</a>
-                <a class="button" data-testid="gap-download-xlsx" download href=move || download_href("xlsx")>"Excel"</a>
-            }
-            .into_any()
-        }
-    };
+    let files = file_buttons::<routes::DownloadGapReport, _, _>(
+        "gap-download",
+        move |format| {
+            let q = GapReportDownloadQuery {
+                month: month.get(),
+                organization_id: org.get().parse().ok(),
+                format: Some(format.to_string()),
+                encoding: (format == "csv").then(|| encoding.get()),
+            };
+            ((), q)
+        },
+        move |format| format!("effort_gaps_{}.{format}", month.get()),
+        error,
+    );
     let org_options = move || {
         let current = org.get();
         orgs.get()
