@@ -109,7 +109,7 @@ fn required_permission(r: Route) -> Option<Permission> {
         | Route::EffortSettings => Some(Permission::ManageSettings),
         Route::EffortProjects | Route::EffortGaps => Some(Permission::ManageProjects),
         // Anyone may be named an approver: the page shows what waits for them, the server decides.
-        Route::Effort => Some(Permission::EnterEffort),
+        Route::Effort | Route::EffortImport => Some(Permission::EnterEffort),
         _ => None,
     }
 }
@@ -193,6 +193,7 @@ fn App() -> impl IntoView {
             Route::EffortProjects => lazy_page(lazy_pages::effort_projects),
             Route::EffortApprovals => lazy_page(lazy_pages::effort_approvals),
             Route::EffortGaps => lazy_page(lazy_pages::effort_gaps),
+            Route::EffortImport => lazy_page(lazy_pages::effort_import),
             Route::EffortSettings => lazy_page(lazy_pages::effort_settings),
             Route::Effort => lazy_page(lazy_pages::effort_week),
             Route::Connection => view! {

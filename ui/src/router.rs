@@ -35,6 +35,8 @@ pub enum Route {
     EffortApprovals,
     /// The monthly gap report (projects.manage).
     EffortGaps,
+    /// Bringing effort history in from a CSV (effort.enter; others' rows need projects.manage).
+    EffortImport,
     /// Activities, gap reasons and the effort settings (settings.manage).
     EffortSettings,
     /// The person's effort week (effort.enter).
@@ -65,6 +67,7 @@ impl Route {
             Route::EffortProjects => "/effort/projects",
             Route::EffortApprovals => "/effort/approvals",
             Route::EffortGaps => "/effort/gap-report",
+            Route::EffortImport => "/effort/import",
             Route::EffortSettings => "/effort/settings",
             Route::Effort => "/effort",
             Route::NotFound => "/404",
@@ -94,6 +97,7 @@ impl Route {
             "/effort/projects" => Route::EffortProjects,
             "/effort/approvals" => Route::EffortApprovals,
             "/effort/gap-report" => Route::EffortGaps,
+            "/effort/import" => Route::EffortImport,
             "/effort/settings" => Route::EffortSettings,
             "/effort" => Route::Effort,
             _ => Route::NotFound,
@@ -230,6 +234,7 @@ mod tests {
             Route::EffortProjects,
             Route::EffortApprovals,
             Route::EffortGaps,
+            Route::EffortImport,
             Route::EffortSettings,
             Route::Effort,
         ] {

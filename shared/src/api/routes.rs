@@ -376,6 +376,10 @@ endpoints! {
     StoreEntry: PUT "/effort/entries", needs(Permission::EnterEffort) => ((), (), SaveEntry) -> SaveEntryAnswer;
     /// Leaves a tombstone.
     RemoveEntry: POST "/effort/entries/delete", needs(Permission::EnterEffort) => ((), (), DeleteEntry) -> EffortEntry;
+    /// An effort CSV (Kinmu's, or a Kimai, Toggl Track or Clockify time-entry export; UTF-8 or
+    /// Shift_JIS), each row stored as a typed entry would be; every refused row reported by line.
+    /// Others' rows need projects.manage on their project; `create_missing` needs projects.manage.
+    ImportEffort: POST "/effort/entries/import", needs(Permission::EnterEffort) => ((), EffortImportQuery, CsvFile) -> EffortImportReport;
     /// Every change of an entry; its owner, approvers and administrators.
     /// The caller's running timer (null: none), with its minutes per day as of now.
     GetTimer: GET "/effort/timer", needs(Permission::EnterEffort) => ((), (), Empty) -> Option<RunningTimer>;
@@ -454,7 +458,7 @@ mod tests {
 
     #[test]
     fn each_method_and_path_is_listed_once() {
-        assert_eq!(ROUTES.len(), 114);
+        assert_eq!(ROUTES.len(), 115);
         for (i, a) in ROUTES.iter().enumerate() {
             assert!(a.path.starts_with('/'), "{a:?}");
             assert!(!ROUTES[i + 1..].iter().any(|b| a.method == b.method && a.path == b.path), "{a:?} is listed twice");

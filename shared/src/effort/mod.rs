@@ -8,6 +8,7 @@
 pub mod approver;
 pub mod duration;
 pub mod entry_rules;
+pub mod foreign_import;
 pub mod gap;
 pub mod gap_report;
 pub mod missing;

@@ -71,7 +71,8 @@ enum Command {
     /// at <base-path>/updates/.
     #[command(subcommand)]
     Release(ReleaseCommand),
-    /// Effort entries in Kinmu's effort CSV, and a person's effort beside their attendance.
+    /// Effort entries in Kinmu's effort CSV (and imports from Kimai, Toggl Track and Clockify),
+    /// and a person's effort beside their attendance.
     #[command(subcommand)]
     Effort(EffortCommand),
     /// Projects, their members and work items, and the activities, in Kinmu's projects CSV.
@@ -103,12 +104,24 @@ enum ProjectCommand {
 #[derive(Subcommand, Debug)]
 enum EffortCommand {
     /// Import effort entries from Kinmu's effort CSV (login, date, project_code, work_item,
-    /// activity1, activity2, duration, note, id); idempotent by id; rows inside a submitted or
-    /// approved period are refused one by one.
+    /// activity1, activity2, duration, note, id; idempotent by id) or from the time-entry CSV
+    /// exports of Kimai, Toggl Track and Clockify (idempotent by each row's source key); the
+    /// format is detected from the header unless given. Rows inside a submitted or approved
+    /// period, for unknown people or projects, are refused one by one and listed by line.
     Import {
         /// The CSV file (UTF-8, with or without BOM, or Shift_JIS).
         #[arg(value_name = "FILE.csv")]
         file: PathBuf,
+        /// kinmu, kimai, toggl or clockify (default: detected from the header).
+        #[arg(long, value_name = "FORMAT", value_parser = parse_import_format)]
+        format: Option<kinmu_shared::api::ImportFormat>,
+        /// Create the projects, activities (Kimai) and work items (Toggl, Clockify tasks) the
+        /// file names that do not exist yet.
+        #[arg(long)]
+        create_missing: bool,
+        /// Read and check every row, store nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Write the entries of a range of days as Kinmu's effort CSV (the import's columns).
     Export {
@@ -306,6 +319,10 @@ fn parse_ranking(s: &str) -> Result<kinmu_shared::api::RankingItem, String> {
         .into_iter()
         .find(|r| r.key() == s)
         .ok_or_else(|| format!("{s:?} is not a ranking: use holiday_work, overtime, actual_work or late_count"))
+}
+
+fn parse_import_format(s: &str) -> Result<kinmu_shared::api::ImportFormat, String> {
+    kinmu_shared::api::ImportFormat::from_key(s).ok_or_else(|| format!("{s:?} is not a format: use kinmu, kimai, toggl or clockify"))
 }
 
 fn parse_encoding(s: &str) -> Result<crate::attendance::reports::CsvEncoding, String> {
@@ -1222,20 +1239,32 @@ async fn effort(cli: &Cli, file: &FileConfig, c: &EffortCommand) -> Result<(), F
     use kinmu_shared::effort::format_minutes;
     let db = open_db(cli, file).await?;
     match c {
-        EffortCommand::Import { file: path } => {
+        EffortCommand::Import { file: path, format, create_missing, dry_run } => {
+            use crate::effort::foreign_import::{ImportOptions, import};
             let bytes = std::fs::read(path).map_err(|e| Failure(format!("cannot read {}: {e}", path.display())))?;
             let today = today(&db).await?;
-            let done = transfer::import(&db, &Actor::Operator, &bytes, kinmu_shared::api::ChangePath::Cli, today, crate::now()).await?;
-            let r = &done.report;
+            let options = ImportOptions { format: *format, create_missing: *create_missing, dry_run: *dry_run };
+            let r = import(&db, &Actor::Operator, &bytes, options, kinmu_shared::api::ChangePath::Cli, today, crate::now()).await?;
             println!(
-                "{}: {} rows read, {} created, {} updated, {} unchanged, {} refused",
+                "{}: {} ({}{}): {} rows read, {} created, {} updated, {} unchanged, {} refused; {} h:mm in the created entries",
                 path.display(),
+                r.format.label(),
+                r.format.key(),
+                if r.dry_run { ", dry run: nothing stored" } else { "" },
                 r.rows_read,
                 r.created,
                 r.updated,
-                done.unchanged,
-                r.errors.len()
+                r.unchanged,
+                r.errors.len(),
+                format_minutes(r.minutes)
             );
+            for (what, names) in
+                [("projects", &r.created_projects), ("activities", &r.created_activities), ("work items", &r.created_work_items)]
+            {
+                if !names.is_empty() {
+                    println!("{} {what}: {}", if r.dry_run { "would create" } else { "created" }, names.join(", "));
+                }
+            }
             for e in &r.errors {
                 println!("line {}: {}{}", e.line, e.field.as_deref().map(|f| format!("{f}: ")).unwrap_or_default(), e.message);
             }

@@ -105,21 +105,40 @@ pub async fn get(db: &Db, actor: &Actor, id: &str) -> Result<EffortEntry> {
     Ok(row.into())
 }
 
-/// Whose entry the actor may write: their own; the operator names the person.
-fn owner_for(actor: &Actor, requested: Option<i64>) -> Result<i64> {
+/// Whose entry the actor may write: their own; the operator names the person. An import
+/// (`ChangePath::Import`) by someone holding `projects.manage` may name another person: the
+/// history brought in for a team; [`save`] then requires that they manage the entry's project.
+/// Returns the owner and whether it is someone else than the actor (an import on their behalf).
+pub(crate) fn owner_for(actor: &Actor, requested: Option<i64>, path: ChangePath) -> Result<(i64, bool)> {
     actor.require(Permission::EnterEffort)?;
     match (actor, requested) {
-        (Actor::Operator, Some(u)) => Ok(u),
+        (Actor::Operator, Some(u)) => Ok((u, false)),
         (Actor::Operator, None) => {
             Err(Error::invalid("user_id", Text::new("user_id: name whose entry it is", "user_id：だれの工数かを指定してください")))
         }
-        (Actor::User(u), None) => Ok(u.id),
-        (Actor::User(u), Some(r)) if r == u.id => Ok(r),
+        (Actor::User(u), None) => Ok((u.id, false)),
+        (Actor::User(u), Some(r)) if r == u.id => Ok((r, false)),
+        (Actor::User(u), Some(r)) if path == ChangePath::Import && u.can(Permission::ManageProjects) => Ok((r, true)),
+        (Actor::User(_), Some(_)) if path == ChangePath::Import => Err(Error::NotAllowed(Text::new(
+            "you may import only your own effort: importing other people's needs projects.manage on their project",
+            "取り込めるのは自分の工数だけです。他の人の工数を取り込むには、そのプロジェクトの管理者である必要があります。",
+        ))),
         (Actor::User(_), Some(_)) => Err(Error::NotAllowed(Text::new(
             "effort is entered by the person it belongs to",
             "工数は本人が入力します。他の人の工数は入力できません。",
         ))),
     }
+}
+
+/// Refuses an import on someone else's behalf on a project the actor does not manage.
+pub(crate) fn require_manages_for_import(actor: &Actor, p: &Project) -> Result<()> {
+    if projects::manages(actor, p) {
+        return Ok(());
+    }
+    Err(Error::NotAllowed(Text::new(
+        format!("you may import other people's effort only on projects you manage, not on {}", p.code),
+        format!("他の人の工数を取り込めるのは、自分が管理するプロジェクトだけです（{} は対象外）。", p.code),
+    )))
 }
 
 /// Refuses when the period holding `user`'s `date` takes no changes.
@@ -296,7 +315,7 @@ pub(crate) async fn on_row(db: &Db, user_id: i64, row: Row, date: NaiveDate) -> 
 /// Creates or changes the entry `req.id`. The same content sent again is `Unchanged`; a change
 /// made from another version than the stored one is a `Conflict` answered with the stored entry.
 pub async fn save(db: &Db, actor: &Actor, req: SaveEntry, path: ChangePath, today: NaiveDate, now: i64) -> Result<SaveEntryAnswer> {
-    let user_id = owner_for(actor, req.user_id)?;
+    let (user_id, on_behalf) = owner_for(actor, req.user_id, path)?;
     let id = parse_uuid("id", &req.id)?;
     let date = parse_date("date", &req.date)?;
     if !(0..=kinmu_shared::effort::DURATION_MAX_MINUTES).contains(&req.minutes) {
@@ -317,7 +336,7 @@ pub async fn save(db: &Db, actor: &Actor, req: SaveEntry, path: ChangePath, toda
     };
     // A create racing another create of the same UUID meets the primary key: read it again.
     for attempt in 0..2 {
-        match save_once(db, actor, &id, &content, req.expected_version, path, today, now).await {
+        match save_once(db, actor, &id, &content, req.expected_version, on_behalf, path, today, now).await {
             Err(Error::Database(e)) if attempt == 0 && is_unique_violation(&e) => continue,
             other => return other,
         }
@@ -353,6 +372,7 @@ async fn save_once(
     id: &str,
     c: &Content,
     expected_version: Option<i64>,
+    on_behalf: bool,
     path: ChangePath,
     today: NaiveDate,
     now: i64,
@@ -363,7 +383,10 @@ async fn save_once(
     if let Some(answer) = settled(id, c, expected_version, seen.as_ref())? {
         return Ok(answer);
     }
-    check_references(db, c, seen.as_ref(), today).await?;
+    let project = check_references(db, c, seen.as_ref(), today).await?;
+    if on_behalf {
+        require_manages_for_import(actor, &project)?;
+    }
     let mut tx = super::write_transaction(db).await?;
     let before = find(&mut tx, id).await?;
     if let Some(answer) = settled(id, c, expected_version, before.as_ref())? {
@@ -461,7 +484,7 @@ pub async fn delete(db: &Db, actor: &Actor, req: DeleteEntry, path: ChangePath, 
     let mut tx = super::write_transaction(db).await?;
     let b =
         find(&mut tx, &id).await?.ok_or_else(|| Error::NotFound(Text::new(format!("no effort entry {id}"), "工数が見つかりません。")))?;
-    owner_for(actor, Some(b.user_id))?;
+    owner_for(actor, Some(b.user_id), ChangePath::Api)?;
     if b.deleted_at.is_some() {
         return Ok(b.into());
     }

@@ -18,6 +18,7 @@ pub mod approvers;
 pub mod attended;
 pub mod dashboard;
 pub mod entries;
+pub mod foreign_import;
 pub mod gap_report;
 pub mod gaps;
 pub mod periods;

@@ -5,6 +5,7 @@
 pub mod approvals;
 pub mod dashboard;
 pub mod gaps;
+pub mod import;
 pub mod projects;
 pub mod settings;
 pub mod week;

@@ -5,11 +5,11 @@
 use axum::Json;
 use axum::extract::State;
 use kinmu_shared::api::{
-    Activity, ApproverDashboard, ChangePath, CopyProject, CsvExportQuery, DeleteEntry, EffortEntry, EffortPeriod, EffortSettings,
-    EffortWeek, EntryChange, EntryHistoryQuery, ExplainGap, GapDay, GapMonth, GapQuery, GapReason, GapReport, GapReportDownloadQuery,
-    GapReportQuery, GapThreshold, ImportReport, MyDashboard, PeriodChange, PeriodDecision, PeriodQuery, Project, ReopenPeriod,
-    RunningTimer, SaveActivity, SaveEntry, SaveEntryAnswer, SaveGapReason, SaveProject, SaveProjectMembers, SaveWorkItem, SetGapThreshold,
-    StartTimer, StopTimer, StoppedTimer, SubmitPeriod, WeekQuery, WorkItem,
+    Activity, ApproverDashboard, ChangePath, CopyProject, CsvExportQuery, DeleteEntry, EffortEntry, EffortImportQuery, EffortImportReport,
+    EffortPeriod, EffortSettings, EffortWeek, EntryChange, EntryHistoryQuery, ExplainGap, GapDay, GapMonth, GapQuery, GapReason, GapReport,
+    GapReportDownloadQuery, GapReportQuery, GapThreshold, ImportFormat, ImportReport, MyDashboard, PeriodChange, PeriodDecision,
+    PeriodQuery, Project, ReopenPeriod, RunningTimer, SaveActivity, SaveEntry, SaveEntryAnswer, SaveGapReason, SaveProject,
+    SaveProjectMembers, SaveWorkItem, SetGapThreshold, StartTimer, StopTimer, StoppedTimer, SubmitPeriod, WeekQuery, WorkItem,
 };
 use kinmu_shared::effort::PeriodAction;
 
@@ -152,6 +152,30 @@ pub async fn delete_entry(
     JsonBody(d): JsonBody<DeleteEntry>,
 ) -> Result<Json<EffortEntry>> {
     Ok(Json(entries::delete(&state.db, &session.actor(), d, ChangePath::Api, crate::now()).await?))
+}
+
+pub async fn import_entries(
+    State(state): State<SharedState>,
+    session: Session,
+    QueryParams(q): QueryParams<EffortImportQuery>,
+    UploadBody(bytes): UploadBody,
+) -> Result<Json<EffortImportReport>> {
+    use crate::effort::foreign_import::{ImportOptions, import};
+    let format = match q.format.as_deref().map(str::trim).filter(|f| !f.is_empty() && *f != "auto") {
+        None => None,
+        Some(f) => Some(ImportFormat::from_key(f).ok_or_else(|| {
+            crate::error::Error::invalid(
+                "format",
+                kinmu_shared::messages::Text::new(
+                    format!("format: {f:?} is not a format: use kinmu, kimai, toggl or clockify (or none to detect it)"),
+                    format!("「{f}」は形式として使えません。kinmu・kimai・toggl・clockify のどれかにしてください。"),
+                ),
+            )
+        })?),
+    };
+    let options = ImportOptions { format, create_missing: q.create_missing, dry_run: q.dry_run };
+    let today = crate::effort::today(&state.db).await?;
+    Ok(Json(import(&state.db, &session.actor(), &bytes, options, ChangePath::Import, today, crate::now()).await?))
 }
 
 pub async fn get_timer(State(state): State<SharedState>, session: Session) -> Result<Json<Option<RunningTimer>>> {

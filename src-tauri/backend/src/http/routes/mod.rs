@@ -122,6 +122,7 @@ handlers! {
     GetEffortWeek => effort::get_week,
     StoreEntry => effort::save_entry,
     RemoveEntry => effort::delete_entry,
+    ImportEffort => effort::import_entries,
     GetTimer => effort::get_timer,
     StartEffortTimer => effort::start_timer,
     StopEffortTimer => effort::stop_timer,
