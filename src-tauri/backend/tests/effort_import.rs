@@ -214,6 +214,55 @@ async fn import_story(app: Router, db: Db) {
     expect(&s.csv("/effort/entries/import?format=harvest", TOGGL).await, 422, Some("validation"));
 }
 
+/// `kinmu effort import` as the operator, against the database `app` serves (`database`: the
+/// `--database` flag, or none for the SQLite file in `dir`).
+async fn command_line_story(app: Router, db: Db, dir: &std::path::Path, database: Option<&str>) {
+    let run = |args: &[&str]| {
+        let mut all: Vec<&str> = database.map(|d| vec!["--database", d]).unwrap_or_default();
+        all.extend_from_slice(args);
+        let out = kinmu_process::kinmu(dir, &all, None);
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string(), String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    let mut admin = Client::new(&app);
+    setup(&mut admin).await;
+    let member = builtin_role(&mut admin, "member").await;
+    user(&mut admin, "sato", "sato@example.com", member).await;
+    user(&mut admin, "suzuki", "suzuki@example.com", member).await;
+    let file = dir.join("kimai.csv");
+    std::fs::write(&file, KIMAI).unwrap();
+    let path = file.to_str().unwrap();
+
+    // Named as the wrong format: refused whole, naming the missing column.
+    let (ok, _, err) = run(&["effort", "import", "--format", "clockify", path]);
+    assert!(!ok && err.contains("Start date"), "{err}");
+    // Without --create-missing the unknown projects are reported by line; a dry run stores nothing.
+    let (ok, out, _) = run(&["effort", "import", path]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("Kimai (kimai): 3 rows read, 0 created, 0 updated, 0 unchanged, 3 refused"), "{out}");
+    assert!(out.contains("line 2: project:") && out.contains("IMP Web Portal"), "{out}");
+    let (ok, out, err) = run(&["effort", "import", "--create-missing", "--dry-run", path]);
+    assert!(ok, "{out} {err}");
+    assert!(out.contains("dry run: nothing stored): 3 rows read, 3 created"), "{out}");
+    assert!(out.contains("would create projects: IMP Web Portal, IMP Mobile App"), "{out}");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM projects").await, 0);
+    // Creating what is missing: the projects (with the people as members), the activities.
+    let (ok, out, err) = run(&["effort", "import", "--create-missing", path]);
+    assert!(ok, "{out} {err}");
+    assert!(out.contains("3 rows read, 3 created, 0 updated, 0 unchanged, 0 refused; 6:20 h:mm"), "{out}");
+    assert!(out.contains("created activities: Development, Testing"), "{out}");
+    assert_eq!(
+        entries(&db).await,
+        [
+            row("sato", "2026-11-06", "IMP-Mobile-App", "", "Testing", 60, "Device tests"),
+            row("sato", "2026-11-06", "IMP-Web-Portal", "", "Development", 240, "Backend services"),
+            row("suzuki", "2026-11-06", "IMP-Web-Portal", "", "Development", 80, "Code review"),
+        ]
+    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM effort_entry_history WHERE path = 'cli'").await, 3);
+    let (ok, out, _) = run(&["effort", "import", path]);
+    assert!(ok && out.contains("3 rows read, 0 created, 0 updated, 3 unchanged, 0 refused"), "{out}");
+}
+
 async fn count(db: &Db, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(&db.pool).await.unwrap()
 }
@@ -230,4 +279,19 @@ async fn imports_from_toggl_clockify_and_kimai_on_postgres() {
     let Some(url) = postgres_url().await else { return };
     let (app, db) = app_on(&url).await;
     import_story(app, db).await;
+}
+
+#[tokio::test]
+async fn effort_import_command_line_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, db) = app_on(&sqlite_url(&dir)).await;
+    command_line_story(app, db, dir.path(), None).await;
+}
+
+#[tokio::test]
+async fn effort_import_command_line_on_postgres() {
+    let Some(url) = postgres_url().await else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (app, db) = app_on(&url).await;
+    command_line_story(app, db, dir.path(), Some(url.expose())).await;
 }
