@@ -1246,7 +1246,7 @@ async fn effort(cli: &Cli, file: &FileConfig, c: &EffortCommand) -> Result<(), F
             let options = ImportOptions { format: *format, create_missing: *create_missing, dry_run: *dry_run };
             let r = import(&db, &Actor::Operator, &bytes, options, kinmu_shared::api::ChangePath::Cli, today, crate::now()).await?;
             println!(
-                "{}: {} ({}{}): {} rows read, {} created, {} updated, {} unchanged, {} refused; {} h:mm in the created entries",
+                "{}: {} ({}{}): {} rows read, {} created, {} updated, {} unchanged, {} refused{}",
                 path.display(),
                 r.format.label(),
                 r.format.key(),
@@ -1256,7 +1256,12 @@ async fn effort(cli: &Cli, file: &FileConfig, c: &EffortCommand) -> Result<(), F
                 r.updated,
                 r.unchanged,
                 r.errors.len(),
-                format_minutes(r.minutes)
+                // Kinmu's own CSV is imported by its reader, which does not add up the minutes.
+                if r.format == kinmu_shared::api::ImportFormat::Kinmu {
+                    String::new()
+                } else {
+                    format!("; {} h:mm in the created entries", format_minutes(r.minutes))
+                }
             );
             for (what, names) in
                 [("projects", &r.created_projects), ("activities", &r.created_activities), ("work items", &r.created_work_items)]

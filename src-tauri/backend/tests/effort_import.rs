@@ -204,6 +204,19 @@ async fn import_story(app: Router, db: Db) {
         .unwrap();
     assert_eq!(notes, ["仕様書の確認", "仕様書の確認"]);
 
+    // Kinmu's own effort CSV through the same route: a member's own row is stored, recorded as
+    // an import; another person's is refused; the same file again changes nothing.
+    let kinmu = "login,date,project_code,work_item,activity1,activity2,duration,note,id\n\
+                 sato,2026-11-11,IMP-WEB,Design,DEV,,1:15,spec,\n\
+                 suzuki,2026-11-11,IMP-WEB,,,,0:30,spec,\n";
+    let r = s.csv("/effort/entries/import", kinmu.as_bytes()).await;
+    expect(&r, 200, None);
+    assert_eq!((r.body["format"].as_str(), counts(&r.body)), (Some("kinmu"), (2, 1, 0, 1)), "{}", r.text);
+    let r = s.csv("/effort/entries/import?format=kinmu", kinmu.as_bytes()).await;
+    assert_eq!(counts(&r.body), (2, 0, 1, 1), "{}", r.text);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM effort_entries WHERE work_date = '2026-11-11' AND minutes = 75").await, 1);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM effort_entry_history WHERE path = 'import'").await, 12);
+
     // A file of no known format, or named as the wrong one, is refused whole and says why.
     let r = s.csv("/effort/entries/import", b"name,hours\nsato,2\n").await;
     expect(&r, 422, Some("validation"));

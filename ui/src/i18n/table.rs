@@ -874,6 +874,7 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ("effort.activities.page_title", "工数の設定", "Effort settings"),
     ("gaps.nav", "乖離レポート", "Gap report"),
     ("effort_import.nav", "工数の取り込み", "Import effort"),
+    ("effort_import.from_week", "他のツールの記録を取り込む", "Bring in time entries from another tool"),
     ("effort_import.title", "工数履歴の取り込み", "Bring effort history in"),
     (
         "effort_import.hint",

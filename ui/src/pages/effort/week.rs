@@ -968,7 +968,10 @@ pub fn EffortWeekPage() -> impl IntoView {
                 <button type="button" class="small" data-testid="effort-week-this" on:click=move |_| week.set(this_week())>{tx("effort.week.this_week")}</button>
             </div>
             {timer::panel(timer, catalogue, reload)}
-            <p class="hint">{tx("effort.week.hint")}</p>
+            <p class="hint">
+                {tx("effort.week.hint")} " "
+                <crate::router::Link route=crate::router::Route::EffortImport testid="effort-week-import">{tx("effort_import.from_week")}</crate::router::Link>
+            </p>
             {move || error.get().map(|m| view! { <p class="error-banner" role="alert">{m}</p> })}
             {move || lock().map(|k| view! { <p class="badge warn" data-testid="effort-locked">{tx(k)}</p> })}
             {table}
