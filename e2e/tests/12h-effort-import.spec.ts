@@ -130,5 +130,10 @@ test('effort import: a manager uploads a Toggl export, reads the report, and see
   await page.getByTestId('nav-effort').click();
   await page.getByTestId('effort-week-prev').click();
   await expect(page.getByTestId('effort-row').filter({ hasText: projectCode }).getByTestId('effort-row-total')).toHaveText('2:00');
+  // A member reaches the import page from their week, for their own rows: no "create missing".
+  await page.getByTestId('effort-week-import').click();
+  await expect(page).toHaveURL(/\/effort\/import$/);
+  await expect(page.getByRole('heading', { name: 'Bring effort history in' })).toBeVisible();
+  await expect(page.getByTestId('effort-import-create')).toHaveCount(0);
   await logout(page);
 });
