@@ -11,6 +11,8 @@ mod attendance_reports;
 mod daily_record;
 mod effort;
 mod log_imports;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 mod output_profiles;
 mod releases;
 pub mod routes;
@@ -36,6 +38,7 @@ pub type Timestamp = i64;
 pub type Id = i64;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     /// "ok" when the database answers.
     pub status: String,
@@ -44,7 +47,14 @@ pub struct Health {
     pub database: String,
 }
 
+/// `GET /openapi.json`: the OpenAPI 3.1 document of every route, as JSON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(transparent)]
+pub struct OpenApiDocument(pub serde_json::Value);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SetupStatus {
     /// True while no administrator exists: every page leads to the setup wizard.
     pub needs_setup: bool,
@@ -53,6 +63,7 @@ pub struct SetupStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SetupRequest {
     pub organization_name: String,
     pub admin_login: String,
@@ -64,6 +75,7 @@ pub struct SetupRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     pub login: String,
     pub password: String,
@@ -71,6 +83,7 @@ pub struct LoginRequest {
 
 /// The logged-in user as the UI needs it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CurrentUser {
     pub id: Id,
     pub login: String,
@@ -95,6 +108,7 @@ impl CurrentUser {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionInfo {
     pub user: CurrentUser,
     /// When the session ends unless used again (sessions slide while in use).
@@ -104,6 +118,7 @@ pub struct SessionInfo {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdatePreferences {
     #[serde(default)]
     pub language: Option<Language>,
@@ -112,6 +127,7 @@ pub struct UpdatePreferences {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
     pub id: Id,
     pub login: String,
@@ -136,6 +152,7 @@ pub struct User {
 
 /// `GET /users`: a search, an organisation, and a page.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserQuery {
     /// Part of a login or display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -152,6 +169,7 @@ pub struct UserQuery {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserList {
     pub users: Vec<User>,
     /// Number of users matching the filter, beyond this page.
@@ -159,6 +177,7 @@ pub struct UserList {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateUser {
     pub login: String,
     pub display_name: String,
@@ -185,6 +204,7 @@ pub struct CreateUser {
 
 /// Every field is optional: only the ones present change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateUser {
     #[serde(default)]
     pub display_name: Option<String>,
@@ -210,18 +230,21 @@ pub struct UpdateUser {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SetPassword {
     pub password: String,
 }
 
 /// One's own new password; the current one proves that it is really the user asking.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangeOwnPassword {
     pub current_password: String,
     pub new_password: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Organization {
     pub id: Id,
     pub name: String,
@@ -236,6 +259,7 @@ pub struct Organization {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SaveOrganization {
     pub name: String,
     #[serde(default)]
@@ -246,6 +270,7 @@ pub struct SaveOrganization {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Role {
     pub id: Id,
     pub name: String,
@@ -256,12 +281,14 @@ pub struct Role {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SaveRole {
     pub name: String,
     pub permissions: Vec<Permission>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SystemSettings {
     pub organization_name: String,
     pub default_language: Language,
@@ -279,6 +306,7 @@ fn default_token_requests_per_minute() -> i64 {
 
 /// Outcome of a CSV import: good rows are stored, bad rows are listed, nothing is dropped silently.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportReport {
     pub rows_read: i64,
     pub created: i64,
@@ -287,6 +315,7 @@ pub struct ImportReport {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportRowError {
     /// 1-based line number in the file, the header being line 1.
     pub line: i64,
@@ -296,6 +325,7 @@ pub struct ImportRowError {
 
 /// `GET /users/export`, `GET /organizations/export`: the CSV's encoding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CsvExportQuery {
     /// `utf-8`, `utf-8-bom` (default) or `shift_jis`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
