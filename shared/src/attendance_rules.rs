@@ -71,6 +71,22 @@ impl Serialize for ClockTime {
     }
 }
 
+/// In the OpenAPI document: a text `HH:MM`.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for ClockTime {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some("^[0-9]{1,2}:[0-9]{2}$"))
+            .description(Some("A time of day, HH:MM (00:00 to 23:59)."))
+            .examples(["09:00"])
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for ClockTime {}
+
 impl<'de> Deserialize<'de> for ClockTime {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
@@ -81,6 +97,7 @@ impl<'de> Deserialize<'de> for ClockTime {
 /// A range of the clock from `start` to `end`; when `end` ≤ `start` it runs past midnight
 /// (22:00–05:00).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimeRange {
     /// Where the range starts.
     pub start: ClockTime,
@@ -113,6 +130,7 @@ impl fmt::Display for TimeRange {
 
 /// One matching criterion on a detail field (ASCII case-insensitive on the value).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DetailMatch {
     /// The detail key, e.g. `LogonType`.
     pub key: String,
@@ -123,6 +141,7 @@ pub struct DetailMatch {
 /// One "log regarded as clock-in/clock-out" condition: every criterion that is set must hold
 /// (AND); a rule holds several conditions joined by OR.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LogCondition {
     /// The operation (ASCII case-insensitive), e.g. `LOGON`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -141,6 +160,7 @@ impl LogCondition {
 
 /// How a missing clock-in or clock-out is filled in (8.3.3.1 時間の補正方法).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Correction {
     /// Use the scheduled start (clock-in) or end (clock-out): 予定出勤/退勤時刻で補正する.
@@ -156,6 +176,7 @@ pub enum Correction {
 
 /// How a corrected (filled-in) clock time is shown (8.3.3.1 補正値の表示方法).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CorrectedDisplay {
     /// Computed with the corrected time but shown blank: ブランク.
@@ -169,6 +190,7 @@ pub enum CorrectedDisplay {
 
 /// The handling of a missing clock-in or clock-out log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MissingLog {
     /// How the time is filled in.
     #[serde(default)]
@@ -180,6 +202,7 @@ pub struct MissingLog {
 
 /// How user names are shown and grouped (8.3.3.2 ログ上のユーザー名の置換).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum UserNameMode {
     /// The directory's display name (displayName); falls back to the account name when the
@@ -196,6 +219,7 @@ pub enum UserNameMode {
 
 /// User-name display settings.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserNameRules {
     /// The replacement mode.
     #[serde(default)]
@@ -256,9 +280,11 @@ fn lookup<'m>(map: &'m BTreeMap<String, String>, key: &str) -> Option<&'m str> {
 
 /// Which days are holidays (休日定義, 8.3.9).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HolidayRules {
     /// Weekly days off, e.g. Saturday and Sunday.
     #[serde(default, with = "weekday_list")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>, example = json!(["Sat", "Sun"])))]
     pub weekdays: Vec<Weekday>,
     /// Whether Japan's national holidays (incl. substitute and citizens' holidays) are days off.
     #[serde(default)]
@@ -296,6 +322,7 @@ mod weekday_list {
 
 /// The attendance rules of a company (or, merged with a [`RulesOverride`], of an organisation).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct AttendanceRules {
     /// Scheduled working hours (勤務時間), default 09:00–18:00.
@@ -314,6 +341,7 @@ pub struct AttendanceRules {
     pub holidays: HolidayRules,
     /// The IANA time zone in which clock times and dates are read, default Asia/Tokyo.
     #[serde(with = "tz_name")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, default = "Asia/Tokyo", example = "Asia/Tokyo"))]
     pub time_zone: Tz,
     /// Logs regarded as clock-in (出勤とみなすログの定義), OR-joined; default `LOGON` with `LogonType:Script`.
     pub clock_in: Vec<LogCondition>,
@@ -428,6 +456,7 @@ impl Default for AttendanceRules {
 
 /// A rule that cannot work, naming the field and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[error("{field}: {message}")]
 pub struct RuleError {
     /// The field, as in the serialized rules, e.g. `breaks[0]`.
@@ -688,6 +717,7 @@ impl AttendanceRules {
 
 /// An organisation's departures from the company rules: each field set replaces the company's.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct RulesOverride {
     /// See [`AttendanceRules::schedule`].
@@ -706,6 +736,7 @@ pub struct RulesOverride {
     pub holidays: Option<HolidayRules>,
     /// See [`AttendanceRules::time_zone`].
     #[serde(with = "tz_name::option", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, default = json!(null)))]
     pub time_zone: Option<Tz>,
     /// See [`AttendanceRules::clock_in`].
     pub clock_in: Option<Vec<LogCondition>>,

@@ -18,6 +18,7 @@ use crate::validation::FieldError;
 
 /// How clients start while an update is offered (seed III.2 (1)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StartupMode {
     /// The client must update before it starts; declining quits (必須アップデート).
@@ -57,6 +58,7 @@ pub const MAX_RETENTION_DAYS: i64 = 3_650;
 
 /// The administrator's update policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdatePolicy {
     pub startup_mode: StartupMode,
     /// How many clients may transfer an update at once; past it they wait (seed III.2 (2)).
@@ -135,6 +137,7 @@ pub struct Situation {
 
 /// What a client must do when it starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StartupDecision {
     /// Start; nothing to update.
@@ -186,6 +189,7 @@ pub fn decide(s: Situation) -> StartupDecision {
 
 /// The program that checks in (seed III.4: QuickCare.exe and QCClientUpd.exe).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ClientProgram {
     /// The desktop application.
@@ -210,6 +214,7 @@ impl ClientProgram {
 
 /// What an update transfers (seed II.2 ii)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum InstallKind {
     /// Nothing is installed yet: every file (新規インストール).
@@ -332,6 +337,7 @@ pub fn update_pending(installed: Option<&ModuleVersion>, offered: Option<&Module
 
 /// The three kinds of system log entry (seed III.5 (2)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LogLevel {
     /// The update goes on.
@@ -358,6 +364,7 @@ impl LogLevel {
 
 /// What a system log entry is about (seed III.5 (2), and what the signed, atomic updater adds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LogCategory {
     /// The update started (connected to the server); differential or full (アップデート開始).
@@ -464,6 +471,7 @@ impl LogCategory {
 
 /// An update record's result (seed III.5 (3)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RecordResult {
     /// Still running.
@@ -518,6 +526,7 @@ pub fn record_result(levels: impl IntoIterator<Item = LogLevel>, ended: bool) ->
 /// download ended, applied, started healthy, rolled back, failed with its reason), and the
 /// warnings the user chose to go on after.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum UpdateEvent {
     Checked,

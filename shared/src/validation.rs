@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::messages::Text;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[error("{field}: {message}")]
 pub struct FieldError {
     pub field: String,
@@ -270,12 +271,14 @@ pub fn time_zone_shape(value: &str) -> Check {
 
 /// How strong a password is, 0 (unusable) to 4 (strong), and what would make it stronger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasswordStrength {
     pub score: u8,
     pub problems: Vec<PasswordProblem>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PasswordProblem {
     TooShort,

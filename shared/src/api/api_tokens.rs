@@ -21,6 +21,7 @@ pub const DEFAULT_TOKEN_REQUESTS_PER_MINUTE: i64 = 600;
 
 /// A token as its owner and the administrators see it; its secret is never shown again.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiToken {
     pub id: Id,
     pub user_id: Id,
@@ -38,6 +39,7 @@ pub struct ApiToken {
 
 /// `POST /me/tokens`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateApiToken {
     pub name: String,
     /// Permissions the token may use, each one the person holds.
@@ -49,6 +51,7 @@ pub struct CreateApiToken {
 
 /// The answer to `POST /me/tokens`: the only time the secret is sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatedApiToken {
     pub token: ApiToken,
     /// The bearer secret: `Authorization: Bearer <secret>`. Kinmu keeps only its SHA-256.

@@ -9,6 +9,7 @@ use super::Timestamp;
 /// How long stored data is kept; 0 keeps it for ever. The maintenance step after each
 /// attendance task applies it (manual 8.3.7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct RetentionSettings {
     /// Daily records (and per-terminal records), in days.
@@ -28,6 +29,7 @@ impl Default for RetentionSettings {
 /// The attendance task's schedule (manual 8.2.6): once a day at `run_at` in the company's time
 /// zone, disabled until an administrator enables it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct AttendanceTaskSettings {
     /// Whether the daily run is on (off by default, so it cannot run before the rules are set).
@@ -50,6 +52,7 @@ impl Default for AttendanceTaskSettings {
 
 /// Why a run started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TaskTrigger {
     /// The daily schedule.
@@ -76,6 +79,7 @@ impl TaskTrigger {
 
 /// How a run stands or ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TaskStatus {
     Running,
@@ -109,6 +113,7 @@ impl TaskStatus {
 
 /// One run of the attendance task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TaskRun {
     pub id: i64,
     pub trigger: TaskTrigger,
@@ -128,6 +133,7 @@ pub struct TaskRun {
 
 /// `GET /attendance/task`: what runs now, the last runs, and when the next scheduled run is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TaskOverview {
     pub settings: AttendanceTaskSettings,
     /// The run in progress, if any.
@@ -144,6 +150,7 @@ pub struct TaskOverview {
 
 /// Days from `from` to `to`, both included (`YYYY-MM-DD`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DateRange {
     pub from: String,
     pub to: String,
@@ -152,6 +159,7 @@ pub struct DateRange {
 /// `POST /attendance/task/run`: with no dates, the scheduled range (the last `recompute_days`
 /// days up to yesterday); with both, a rebuild of `from`–`to` (`YYYY-MM-DD`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct RunTask {
     pub from: Option<String>,
@@ -160,6 +168,7 @@ pub struct RunTask {
 
 /// One day of a timesheet, from the stored daily record. Durations are minutes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimesheetDay {
     /// `YYYY-MM-DD`.
     pub date: String,
@@ -186,6 +195,7 @@ pub struct TimesheetDay {
 
 /// A month's totals (manual 8.6.1.3). Durations are minutes.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MonthTotals {
     pub late_count: u32,
     pub early_leave_count: u32,
@@ -203,6 +213,7 @@ pub struct MonthTotals {
 
 /// `GET /attendance/timesheet`: one person's stored month.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Timesheet {
     /// `YYYY-MM`.
     pub month: String,
@@ -217,6 +228,7 @@ pub struct Timesheet {
 
 /// `GET /attendance/rules/organizations`: an organisation's departures from the company rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrganizationRules {
     pub organization_id: i64,
     pub rules: crate::attendance_rules::RulesOverride,
@@ -225,6 +237,7 @@ pub struct OrganizationRules {
 /// `POST /attendance/rules/preview`: what `rules` (the engine's `AttendanceRules` JSON, unsaved)
 /// give for `user` on `date`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RulesPreviewRequest {
     /// The rules to try, as `GET /attendance/rules` returns them.
     pub rules: serde_json::Value,
@@ -236,6 +249,7 @@ pub struct RulesPreviewRequest {
 
 /// A log line the preview read, and the role the rules gave it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PreviewEvent {
     pub at: Timestamp,
     /// Local time, `YYYY-MM-DD HH:MM:SS`.
@@ -253,6 +267,7 @@ pub struct PreviewEvent {
 
 /// The preview's answer: the day as the rules compute it, and the log lines of that day.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RulesPreview {
     pub day: TimesheetDay,
     pub events: Vec<PreviewEvent>,
@@ -260,6 +275,7 @@ pub struct RulesPreview {
 
 /// A holiday of the calendar page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HolidayEntry {
     /// `YYYY-MM-DD`.
     pub date: String,
@@ -271,6 +287,7 @@ pub struct HolidayEntry {
 
 /// `GET /attendance/timesheet`: one person's month (default: oneself).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimesheetQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
@@ -280,6 +297,7 @@ pub struct TimesheetQuery {
 
 /// `GET /attendance/holidays`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HolidayQuery {
     pub year: i32,
 }

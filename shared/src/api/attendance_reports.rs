@@ -9,6 +9,7 @@ use crate::api::DailyField;
 
 /// The kinds of table (勤怠データの形式).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReportKind {
     /// One row per person for a month (月別).
@@ -137,6 +138,7 @@ impl ReportKind {
 
 /// What a ranking ranks by (ランキング).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RankingItem {
     HolidayWork,
@@ -391,6 +393,7 @@ pub fn column_label(key: &str, language: Language) -> &'static str {
 
 /// A column's kind of value: how it is shown, sorted and written to Excel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ColumnKind {
     Text,
@@ -411,6 +414,7 @@ pub fn column_kind(key: &str) -> ColumnKind {
 
 /// One sort key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SortKey {
     pub column: String,
     #[serde(default)]
@@ -419,6 +423,7 @@ pub struct SortKey {
 
 /// Columns and sort for one kind of table (表示項目設定).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TableLayout {
     /// The columns shown, in order.
     pub columns: Vec<String>,
@@ -485,6 +490,7 @@ impl TableLayout {
 /// The display settings: the layout of each kind of table (shown on the console and used as
 /// the starting point of new output profiles).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct DisplaySettings {
     pub monthly: TableLayout,
@@ -521,6 +527,7 @@ impl DisplaySettings {
 /// A table cell as sent to the UI: text, a number (minutes or a count, per the column's kind),
 /// or nothing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum CellValue {
     Number(i64),
@@ -530,6 +537,7 @@ pub enum CellValue {
 
 /// A row: whose it is, and its cells in column order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportRow {
     /// The log user the row is about (lower-case), for opening their timesheet.
     pub person: String,
@@ -540,6 +548,7 @@ pub struct ReportRow {
 
 /// `GET /attendance/reports/{kind}`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ReportQuery {
     /// `YYYY-MM` (monthly, timesheet, ranking; terminal over a month).
@@ -579,6 +588,7 @@ fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D
 
 /// `GET /attendance/reports/{kind}/download`: the table's query, and the file's format.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportDownloadQuery {
     #[serde(flatten)]
     pub query: ReportQuery,
@@ -592,6 +602,7 @@ pub struct ReportDownloadQuery {
 
 /// `GET /attendance/agreement`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgreementQuery {
     /// `YYYY-MM`.
     pub month: String,
@@ -604,6 +615,7 @@ pub struct AgreementQuery {
 
 /// A table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Report {
     pub kind: ReportKind,
     /// The month or day shown.
@@ -616,6 +628,7 @@ pub struct Report {
 
 /// The 36 agreement's limits (労使協定, Labour Standards Act art. 36), in hours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct AgreementLimits {
     /// Overtime in a month (45 h).
@@ -656,6 +669,7 @@ impl Default for AgreementLimits {
 
 /// How a figure stands against its limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AgreementLevel {
     Ok,
@@ -667,6 +681,7 @@ pub enum AgreementLevel {
 
 /// One checked limit for one person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgreementCheck {
     /// `monthly_overtime`, `yearly_overtime`, `monthly_total`, `average_2_6`, `months_over`.
     pub rule: String,
@@ -679,6 +694,7 @@ pub struct AgreementCheck {
 
 /// A person's 36-agreement status for a month.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgreementStatus {
     pub person: String,
     pub name: String,
@@ -696,6 +712,7 @@ pub struct AgreementStatus {
 
 /// `GET /attendance/agreement?month=&organization_id=`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgreementReport {
     pub month: String,
     pub limits: AgreementLimits,
@@ -704,6 +721,7 @@ pub struct AgreementReport {
 
 /// One day of a person's month for the heat map.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HeatDay {
     pub date: String,
     pub actual_work_minutes: i64,

@@ -11,6 +11,7 @@ use crate::effort::{GapKind, MidnightChoice, PeriodAction, PeriodState, PeriodUn
 
 /// A project's life: a closed project takes no new effort.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ProjectStatus {
     Planning,
@@ -37,6 +38,7 @@ impl ProjectStatus {
 
 /// How a work item's progress is known (a project setting).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ProgressMode {
     /// Entered as a percentage.
@@ -61,6 +63,7 @@ impl ProgressMode {
 
 /// A person's part in a project.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ProjectRole {
     Manager,
@@ -82,6 +85,7 @@ impl ProjectRole {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Project {
     pub id: Id,
     /// Unique, e.g. `P-2026-014`.
@@ -104,6 +108,7 @@ pub struct Project {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProjectMember {
     pub user_id: Id,
     pub login: String,
@@ -113,6 +118,7 @@ pub struct ProjectMember {
 
 /// `POST /effort/projects`, `PUT /effort/projects/{id}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SaveProject {
     pub code: String,
     pub name: String,
@@ -136,11 +142,13 @@ pub struct SaveProject {
 
 /// `PUT /effort/projects/{id}/members`: the project's members, replacing the ones before.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SaveProjectMembers {
     pub members: Vec<MemberRole>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MemberRole {
     pub user_id: Id,
     #[serde(default)]
@@ -150,6 +158,7 @@ pub struct MemberRole {
 /// `POST /effort/projects/{id}/copy`: a new project with the template's settings, members,
 /// activities and work items (plans kept, progress reset), under a new code and name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CopyProject {
     pub code: String,
     pub name: String,
@@ -157,6 +166,7 @@ pub struct CopyProject {
 
 /// A node of a project's work breakdown.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WorkItem {
     pub id: Id,
     pub project_id: Id,
@@ -177,6 +187,7 @@ pub struct WorkItem {
 
 /// `POST /effort/projects/{id}/work-items`, `PUT /effort/work-items/{id}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SaveWorkItem {
     #[serde(default)]
     pub parent_id: Option<Id>,
@@ -197,6 +208,7 @@ pub struct SaveWorkItem {
 
 /// An activity of level 1 (process, 工程分類) or 2 (work, 作業分類).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Activity {
     pub id: Id,
     /// 1 or 2.
@@ -208,6 +220,7 @@ pub struct Activity {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SaveActivity {
     pub level: i64,
     pub code: String,
@@ -224,6 +237,7 @@ fn yes() -> bool {
 /// `version` on every change; a deleted entry stays as a tombstone (`deleted_at`) so that a
 /// device syncing later learns of the deletion.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EffortEntry {
     pub id: String,
     pub user_id: Id,
@@ -242,6 +256,7 @@ pub struct EffortEntry {
 /// `PUT /effort/entries`: creates or changes the entry with this UUID. The same content sent
 /// again is stored once; a change must name the version it was made from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SaveEntry {
     /// A UUID made by the client (`8-4-4-4-12` hexadecimal digits).
     pub id: String,
@@ -266,6 +281,7 @@ pub struct SaveEntry {
 
 /// What became of a saved entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SaveOutcome {
     Created,
@@ -277,6 +293,7 @@ pub enum SaveOutcome {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SaveEntryAnswer {
     pub outcome: SaveOutcome,
     /// The stored entry (on a conflict, the server's current one).
@@ -285,6 +302,7 @@ pub struct SaveEntryAnswer {
 
 /// `POST /effort/entries/delete`: leaves a tombstone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeleteEntry {
     pub id: String,
     pub expected_version: i64,
@@ -292,6 +310,7 @@ pub struct DeleteEntry {
 
 /// Through which path an entry changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ChangePath {
     Ui,
@@ -325,6 +344,7 @@ impl ChangePath {
 
 /// `POST /effort/timer`: starts the caller's timer on a row (one running timer per person).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StartTimer {
     pub project_id: Id,
     #[serde(default)]
@@ -340,6 +360,7 @@ pub struct StartTimer {
 
 /// The caller's running timer, as of the server's `now`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RunningTimer {
     pub project_id: Id,
     pub work_item_id: Option<Id>,
@@ -357,6 +378,7 @@ pub struct RunningTimer {
 
 /// `POST /effort/timer/stop`: `choice` is needed when the timer ran past midnight.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StopTimer {
     #[serde(default)]
     pub choice: Option<MidnightChoice>,
@@ -364,6 +386,7 @@ pub struct StopTimer {
 
 /// What a stop stored: the minutes kept per day and the entries they were added to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StoppedTimer {
     /// The segments added (days of 0 minutes left out: a timer under a minute adds nothing).
     pub added: Vec<TimerSegment>,
@@ -375,12 +398,14 @@ pub struct StoppedTimer {
 
 /// `GET /effort/entries/history?id=UUID`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EntryHistoryQuery {
     pub id: String,
 }
 
 /// One change of an entry: who, when, through which path, before and after.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EntryChange {
     pub entry_id: String,
     /// None: the machine's operator (command line).
@@ -394,6 +419,7 @@ pub struct EntryChange {
 
 /// `GET /effort/week?week=2026-W49[&user=LOGIN]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WeekQuery {
     /// ISO week, `YYYY-Www`.
     pub week: String,
@@ -404,6 +430,7 @@ pub struct WeekQuery {
 
 /// A person's attended work of one day, from the attendance records.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DayAttendance {
     /// As the rules show them (`8:55`, `*18:00`, blank).
     pub clock_in_text: String,
@@ -415,6 +442,7 @@ pub struct DayAttendance {
 
 /// The week grid's answer: a day per column.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EffortWeek {
     pub user_id: Id,
     pub login: String,
@@ -424,6 +452,7 @@ pub struct EffortWeek {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EffortDay {
     pub date: String,
     /// The day's live entries (tombstones left out).
@@ -438,6 +467,7 @@ pub struct EffortDay {
 
 /// A day whose effort and attended work differ beyond the threshold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GapDay {
     pub date: String,
     pub kind: GapKind,
@@ -451,6 +481,7 @@ pub struct GapDay {
 
 /// `GET /effort/gaps?month=2026-11[&user=LOGIN]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GapQuery {
     pub month: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -458,6 +489,7 @@ pub struct GapQuery {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GapMonth {
     pub user_id: Id,
     pub login: String,
@@ -468,6 +500,7 @@ pub struct GapMonth {
 
 /// `PUT /effort/gaps`: one's reason for a marked day.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExplainGap {
     pub date: String,
     pub reason_id: Option<Id>,
@@ -477,6 +510,7 @@ pub struct ExplainGap {
 
 /// A reason from the list administrators keep.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GapReason {
     pub id: Id,
     pub name: String,
@@ -484,6 +518,7 @@ pub struct GapReason {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SaveGapReason {
     pub name: String,
     #[serde(default = "yes")]
@@ -492,6 +527,7 @@ pub struct SaveGapReason {
 
 /// A person's effort period.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EffortPeriod {
     pub id: Id,
     pub user_id: Id,
@@ -519,6 +555,7 @@ pub struct EffortPeriod {
 
 /// One change of a period's state: who did what, when, with which comment or reason.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PeriodChange {
     pub action: PeriodAction,
     /// None: the machine's operator.
@@ -537,6 +574,7 @@ pub struct PeriodChange {
 /// `for_me` limits to the people the caller approves (anyone may ask); otherwise it needs
 /// `projects.manage`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PeriodQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
@@ -578,6 +616,7 @@ impl PeriodQuery {
 
 /// One day of a dashboard's week: effort entered beside attended work.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DashboardDay {
     pub date: String,
     pub effort_minutes: i64,
@@ -587,6 +626,7 @@ pub struct DashboardDay {
 
 /// A period on a dashboard: its days and state (a period never submitted is open).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DashboardPeriod {
     pub start: String,
     pub end: String,
@@ -595,6 +635,7 @@ pub struct DashboardPeriod {
 
 /// `GET /effort/dashboard`: the caller's week, missing days and periods.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MyDashboard {
     pub today: String,
     /// `YYYY-Www`, the current week.
@@ -608,6 +649,7 @@ pub struct MyDashboard {
 
 /// One of an approver's people on their dashboard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DashboardPerson {
     pub user_id: Id,
     pub login: String,
@@ -616,6 +658,7 @@ pub struct DashboardPerson {
 
 /// A person's missing days, for their approver.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonMissingDays {
     pub person: DashboardPerson,
     pub days: Vec<String>,
@@ -623,6 +666,7 @@ pub struct PersonMissingDays {
 
 /// A marked gap without a reason yet, for the person's approver.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GapWaiting {
     pub person: DashboardPerson,
     pub date: String,
@@ -633,6 +677,7 @@ pub struct GapWaiting {
 /// `GET /effort/dashboard/approver`: what waits for the caller as an approver (empty for
 /// someone who approves nobody).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApproverDashboard {
     pub today: String,
     /// How many people the caller approves.
@@ -644,12 +689,14 @@ pub struct ApproverDashboard {
 
 /// `POST /effort/periods/submit`: submits the caller's period holding `date`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SubmitPeriod {
     pub date: String,
 }
 
 /// `POST /effort/periods/{id}/approve` and `/send-back` (a comment is required to send back).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PeriodDecision {
     #[serde(default)]
     pub comment: String,
@@ -657,12 +704,14 @@ pub struct PeriodDecision {
 
 /// `POST /effort/periods/{id}/reopen`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReopenPeriod {
     pub reason: String,
 }
 
 /// The organisation's effort settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EffortSettings {
     pub period_unit: PeriodUnit,
     /// A day is marked when effort and attended work differ by more than this.
@@ -720,6 +769,7 @@ impl Default for EffortSettings {
 
 /// An organisation's gap threshold: its own, or inherited from its parent, else the company's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GapThreshold {
     pub organization_id: Id,
     /// "Acme / Sales / Team A".
@@ -732,6 +782,7 @@ pub struct GapThreshold {
 
 /// `PUT /effort/gap-thresholds/{organization}`: its own threshold, or none to inherit again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SetGapThreshold {
     pub minutes: Option<i64>,
 }
@@ -740,6 +791,7 @@ pub struct SetGapThreshold {
 /// organisation and the ones below it (none: everyone), with `months` months (this one included,
 /// 1 to 12, default 6) of the same figures for month over month.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GapReportQuery {
     pub month: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -750,6 +802,7 @@ pub struct GapReportQuery {
 
 /// `GET /effort/gap-report/download?…&format=csv|xlsx[&encoding=…]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GapReportDownloadQuery {
     pub month: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -765,6 +818,7 @@ pub struct GapReportDownloadQuery {
 /// The gap figures of a group of people for a month. Gaps are in minutes, effort minus attended
 /// work; the average is of their sizes (absolute), the largest is the one of largest size, signed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GapTotals {
     /// People counted (active, in the scope).
     pub people: i64,
@@ -784,6 +838,7 @@ pub struct GapTotals {
 
 /// A person over the threshold in the month, with their marked days.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GapReportPerson {
     pub user_id: Id,
     pub login: String,
@@ -796,6 +851,7 @@ pub struct GapReportPerson {
 
 /// A marked day in the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GapReportDay {
     pub date: String,
     pub kind: GapKind,
@@ -809,6 +865,7 @@ pub struct GapReportDay {
 /// An organisation's figures, its sub-organisations' people included. `organization_id` None:
 /// the people with no organisation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GapOrganizationTotals {
     pub organization_id: Option<Id>,
     pub path: String,
@@ -818,6 +875,7 @@ pub struct GapOrganizationTotals {
 
 /// One month's figures of the whole scope.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GapMonthTotals {
     /// `YYYY-MM`.
     pub month: String,
@@ -826,6 +884,7 @@ pub struct GapMonthTotals {
 
 /// The monthly gap report of an organisation (and the ones below it) or of everyone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GapReport {
     pub month: String,
     pub organization_id: Option<Id>,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::ImportRowError;
 
 /// The CSV a file is read as. Detected from the header when not given.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ImportFormat {
@@ -49,6 +50,7 @@ impl ImportFormat {
 }
 
 /// `POST /effort/entries/import?format=&create_missing=&dry_run=` (the body is the CSV file).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct EffortImportQuery {
     /// `kinmu`, `kimai`, `toggl` or `clockify`; none: detected from the header.
@@ -65,6 +67,7 @@ pub struct EffortImportQuery {
 
 /// What an effort import did (or, in a dry run, would do). Every row of the file is counted:
 /// `rows_read` = `created` + `unchanged` + rows with an error.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EffortImportReport {
     pub format: ImportFormat,

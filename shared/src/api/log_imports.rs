@@ -7,6 +7,7 @@ use super::Timestamp;
 
 /// Where an imported file came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ImportSource {
     /// Uploaded from the import page.
@@ -33,6 +34,7 @@ impl ImportSource {
 
 /// The query of an upload (`POST /attendance/imports`, the file's bytes as the body).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct LogUploadQuery {
     /// The file's name, as the user chose it (recorded in the history).
@@ -48,6 +50,7 @@ pub struct LogUploadQuery {
 
 /// A line that could not be read, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RejectedLine {
     /// The line (CSV, JSON lines) or record (EVTX) number, from 1.
     pub position: u64,
@@ -56,6 +59,7 @@ pub struct RejectedLine {
 
 /// One import: its file and what it found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LogImport {
     pub id: i64,
     /// The file's name (its path on the server for the command line and the inbox).
@@ -91,6 +95,7 @@ pub struct LogImport {
 
 /// The history of imports, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LogImportList {
     pub imports: Vec<LogImport>,
     /// How many imports there are in all.
@@ -101,6 +106,7 @@ pub struct LogImportList {
 
 /// The history's query.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct LogImportQuery {
     #[serde(skip_serializing_if = "Option::is_none")]

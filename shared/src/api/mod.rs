@@ -12,6 +12,8 @@ mod daily_record;
 mod effort;
 mod effort_import;
 mod log_imports;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 mod output_profiles;
 mod releases;
 pub mod routes;
@@ -38,6 +40,7 @@ pub type Timestamp = i64;
 pub type Id = i64;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     /// "ok" when the database answers.
     pub status: String,
@@ -46,7 +49,14 @@ pub struct Health {
     pub database: String,
 }
 
+/// `GET /openapi.json`: the OpenAPI 3.1 document of every route, as JSON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(transparent)]
+pub struct OpenApiDocument(pub serde_json::Value);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SetupStatus {
     /// True while no administrator exists: every page leads to the setup wizard.
     pub needs_setup: bool,
@@ -55,6 +65,7 @@ pub struct SetupStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SetupRequest {
     pub organization_name: String,
     pub admin_login: String,
@@ -66,6 +77,7 @@ pub struct SetupRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     pub login: String,
     pub password: String,
@@ -73,6 +85,7 @@ pub struct LoginRequest {
 
 /// The logged-in user as the UI needs it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CurrentUser {
     pub id: Id,
     pub login: String,
@@ -97,6 +110,7 @@ impl CurrentUser {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionInfo {
     pub user: CurrentUser,
     /// When the session ends unless used again (sessions slide while in use).
@@ -106,6 +120,7 @@ pub struct SessionInfo {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdatePreferences {
     #[serde(default)]
     pub language: Option<Language>,
@@ -114,6 +129,7 @@ pub struct UpdatePreferences {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
     pub id: Id,
     pub login: String,
@@ -138,6 +154,7 @@ pub struct User {
 
 /// `GET /users`: a search, an organisation, and a page.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserQuery {
     /// Part of a login or display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -154,6 +171,7 @@ pub struct UserQuery {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserList {
     pub users: Vec<User>,
     /// Number of users matching the filter, beyond this page.
@@ -161,6 +179,7 @@ pub struct UserList {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateUser {
     pub login: String,
     pub display_name: String,
@@ -187,6 +206,7 @@ pub struct CreateUser {
 
 /// Every field is optional: only the ones present change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateUser {
     #[serde(default)]
     pub display_name: Option<String>,
@@ -212,18 +232,21 @@ pub struct UpdateUser {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SetPassword {
     pub password: String,
 }
 
 /// One's own new password; the current one proves that it is really the user asking.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangeOwnPassword {
     pub current_password: String,
     pub new_password: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Organization {
     pub id: Id,
     pub name: String,
@@ -238,6 +261,7 @@ pub struct Organization {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SaveOrganization {
     pub name: String,
     #[serde(default)]
@@ -248,6 +272,7 @@ pub struct SaveOrganization {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Role {
     pub id: Id,
     pub name: String,
@@ -258,12 +283,14 @@ pub struct Role {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SaveRole {
     pub name: String,
     pub permissions: Vec<Permission>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SystemSettings {
     pub organization_name: String,
     pub default_language: Language,
@@ -281,6 +308,7 @@ fn default_token_requests_per_minute() -> i64 {
 
 /// Outcome of a CSV import: good rows are stored, bad rows are listed, nothing is dropped silently.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportReport {
     pub rows_read: i64,
     pub created: i64,
@@ -289,6 +317,7 @@ pub struct ImportReport {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportRowError {
     /// 1-based line number in the file, the header being line 1.
     pub line: i64,
@@ -298,6 +327,7 @@ pub struct ImportRowError {
 
 /// `GET /users/export`, `GET /organizations/export`: the CSV's encoding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CsvExportQuery {
     /// `utf-8`, `utf-8-bom` (default) or `shift_jis`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

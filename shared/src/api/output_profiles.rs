@@ -7,6 +7,7 @@ use super::{RankingItem, ReportKind, TableLayout};
 
 /// What each file covers (出力範囲).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OutputUnit {
     /// A file per day (日毎): daily and per-terminal tables.
@@ -20,6 +21,7 @@ pub enum OutputUnit {
 
 /// How a period's rows are split into files (分割出力).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SplitBy {
     #[default]
@@ -31,6 +33,7 @@ pub enum SplitBy {
 
 /// CSV or Excel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OutputFormat {
     #[default]
@@ -91,6 +94,7 @@ impl OutputFormat {
 
 /// One output profile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct OutputProfile {
     /// 0 for a profile not saved yet.
@@ -160,6 +164,7 @@ impl Default for OutputProfile {
 /// `POST /attendance/profiles/{id}/run` (or `/attendance/profiles/run` for every enabled one):
 /// the period to write; with neither, the last finished day (per-day files) or its month.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct RunProfiles {
     /// `YYYY-MM`.
@@ -170,6 +175,7 @@ pub struct RunProfiles {
 
 /// A file written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WrittenFile {
     pub profile: String,
     pub path: String,
@@ -179,6 +185,7 @@ pub struct WrittenFile {
 
 /// What a run of profiles wrote and what went wrong.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProfileRunReport {
     pub files: Vec<WrittenFile>,
     /// Files deleted by the profiles' retention.

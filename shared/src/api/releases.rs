@@ -7,6 +7,7 @@ use super::{Id, Timestamp};
 
 /// One published release.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Release {
     pub id: Id,
     pub version: String,
@@ -25,6 +26,7 @@ pub struct Release {
 
 /// One file of a release, as its targets metadata signs it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReleaseFile {
     /// The TUF target path: `<platform>/<version>/<path in the release>`.
     pub target: String,
@@ -35,6 +37,7 @@ pub struct ReleaseFile {
 
 /// Every release, newest first, with the repository's state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReleaseList {
     pub releases: Vec<Release>,
 }

@@ -221,11 +221,11 @@ const fn needs(p: Permission) -> Access {
 /// answer`. Also makes [`ROUTES`] and [`serve_all`].
 macro_rules! endpoints {
     ($(
-        $(#[$doc:meta])*
+        $(#[doc = $doc:literal])*
         $name:ident: $method:ident $path:literal, $access:expr => ($p:ty, $q:ty, $b:ty) -> $a:ty;
     )*) => {
         $(
-            $(#[$doc])*
+            $(#[doc = $doc])*
             #[derive(Debug, Clone, Copy)]
             pub struct $name;
 
@@ -252,12 +252,22 @@ macro_rules! endpoints {
             $(let server = <S as Serves<$name>>::serve(server);)*
             server
         }
+
+        /// Every route's operation for the OpenAPI document ([`super::openapi::document`]), its
+        /// answer's status from `status` (the server's handler says it). A route whose path,
+        /// query, body or answer type lacks its schema (`utoipa::ToSchema`) does not compile here.
+        #[cfg(feature = "openapi")]
+        pub fn openapi_operations(status: &dyn Fn(&RouteSpec) -> u16, schemas: &mut super::openapi::Schemas) -> Vec<super::openapi::RouteOperation> {
+            vec![$(super::openapi::operation::<$name>(stringify!($name), &[$($doc),*], status(&<$name as Endpoint>::ROUTE), schemas)),*]
+        }
     };
 }
 
 endpoints! {
     /// For load balancers: 200 when the database answers, 503 otherwise.
     GetHealth: GET "/health", Public => ((), (), Empty) -> Health;
+    /// This document: the OpenAPI 3.1 description of every route of `/api/v1`.
+    GetOpenApi: GET "/openapi.json", Public => ((), (), Empty) -> OpenApiDocument;
     GetSetup: GET "/setup", Public => ((), (), Empty) -> SetupStatus;
     /// Only while no administrator exists; logs the new administrator in.
     RunSetup: POST "/setup", Public => ((), (), SetupRequest) -> SessionInfo;
@@ -380,7 +390,6 @@ endpoints! {
     /// Shift_JIS), each row stored as a typed entry would be; every refused row reported by line.
     /// Others' rows need projects.manage on their project; `create_missing` needs projects.manage.
     ImportEffort: POST "/effort/entries/import", needs(Permission::EnterEffort) => ((), EffortImportQuery, CsvFile) -> EffortImportReport;
-    /// Every change of an entry; its owner, approvers and administrators.
     /// The caller's running timer (null: none), with its minutes per day as of now.
     GetTimer: GET "/effort/timer", needs(Permission::EnterEffort) => ((), (), Empty) -> Option<RunningTimer>;
     /// 201 Created. Refused (`timer_running`) while one runs; checked as a save of today would be.
@@ -390,6 +399,7 @@ endpoints! {
     StopEffortTimer: POST "/effort/timer/stop", needs(Permission::EnterEffort) => ((), (), StopTimer) -> StoppedTimer;
     /// Stops the timer without storing anything.
     DiscardEffortTimer: DELETE "/effort/timer", needs(Permission::EnterEffort) => ((), (), Empty) -> Empty;
+    /// Every change of an entry; its owner, approvers and administrators.
     GetEntryHistory: GET "/effort/entries/history", Session => ((), EntryHistoryQuery, Empty) -> Vec<EntryChange>;
     /// Own periods; those of the people one approves (`for_me`); others need projects.manage.
     ListPeriods: GET "/effort/periods", OwnOr(Permission::ManageProjects) => ((), PeriodQuery, Empty) -> Vec<EffortPeriod>;
@@ -458,7 +468,7 @@ mod tests {
 
     #[test]
     fn each_method_and_path_is_listed_once() {
-        assert_eq!(ROUTES.len(), 115);
+        assert_eq!(ROUTES.len(), 116);
         for (i, a) in ROUTES.iter().enumerate() {
             assert!(a.path.starts_with('/'), "{a:?}");
             assert!(!ROUTES[i + 1..].iter().any(|b| a.method == b.method && a.path == b.path), "{a:?} is listed twice");

@@ -9,6 +9,7 @@ use crate::update_policy::{ClientProgram, InstallKind, LogCategory, LogLevel, Re
 
 /// The policy as the administrator page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdatePolicyView {
     pub policy: UpdatePolicy,
     /// The release offered on each platform that has one (the releases' catalog decides it:
@@ -22,6 +23,7 @@ pub struct UpdatePolicyView {
 /// `PUT /updates/policy`: the new policy, with the administrator's password entered again
 /// (the seed's management password).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdatePolicyChange {
     pub policy: UpdatePolicy,
     pub password: String,
@@ -30,6 +32,7 @@ pub struct UpdatePolicyChange {
 /// `POST /updates/check`: a desktop client says who it is when it starts, and again (with
 /// `wants_update`) while it waits for or holds a transfer slot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ClientCheckIn {
     /// The id the client made at its installation (8 to 64 letters, digits, `-` or `_`).
@@ -61,6 +64,7 @@ pub struct ClientCheckIn {
 
 /// A transfer slot, or the place in the queue for one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Admission {
     /// Transfer now; renew the slot by checking in again before `expires_at`.
@@ -78,6 +82,7 @@ pub enum Admission {
 
 /// The answer to a check-in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CheckInAnswer {
     pub decision: StartupDecision,
     /// The administrator's message for the dialog (empty for none).
@@ -96,6 +101,7 @@ pub struct CheckInAnswer {
 
 /// `POST /updates/events`: one step of an update, for one module.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClientEventReport {
     pub client_id: String,
     pub client_secret: String,
@@ -111,6 +117,7 @@ pub struct ClientEventReport {
 
 /// The answer to an event report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventReceipt {
     /// False when this request id was already recorded (the report was a retry).
     pub recorded: bool,
@@ -119,6 +126,7 @@ pub struct EventReceipt {
 
 /// A client the server has seen (seed III.4).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KnownClient {
     pub client_id: String,
     pub host: String,
@@ -134,6 +142,7 @@ pub struct KnownClient {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClientList {
     pub clients: Vec<KnownClient>,
     pub admitted: i64,
@@ -143,6 +152,7 @@ pub struct ClientList {
 
 /// Filters of the update records (and their CSV export).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct UpdateRecordQuery {
     /// Part of the host, user or client id.
@@ -169,6 +179,7 @@ pub struct UpdateRecordQuery {
 
 /// One client's update (seed III.5 (1)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateRecord {
     pub id: i64,
     pub client_id: String,
@@ -188,6 +199,7 @@ pub struct UpdateRecord {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateRecordList {
     pub records: Vec<UpdateRecord>,
     pub total: i64,
@@ -195,6 +207,7 @@ pub struct UpdateRecordList {
 
 /// Filters of the system log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct UpdateLogQuery {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -209,6 +222,7 @@ pub struct UpdateLogQuery {
 
 /// A system log entry (seed III.5 (2)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateLogEntry {
     pub id: i64,
     pub at: Timestamp,
@@ -223,6 +237,7 @@ pub struct UpdateLogEntry {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateLogList {
     pub entries: Vec<UpdateLogEntry>,
     pub total: i64,

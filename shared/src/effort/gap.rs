@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// How a day's effort and attended work disagree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum GapKind {
     /// Both present, differing by more than the threshold.
@@ -28,6 +29,7 @@ impl GapKind {
 
 /// A marked day's gap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GapMark {
     pub kind: GapKind,
     /// Effort minus attended work (negative: less effort than work).

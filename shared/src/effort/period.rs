@@ -12,6 +12,7 @@ use crate::messages::Text;
 
 /// The length of an effort period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PeriodUnit {
     #[default]
@@ -50,6 +51,7 @@ impl PeriodUnit {
 
 /// Where a period stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PeriodState {
     /// Nothing submitted yet (a period without a stored row is open).
@@ -96,6 +98,7 @@ impl PeriodState {
 
 /// What someone does to a period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PeriodAction {
     Submit,

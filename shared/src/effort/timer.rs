@@ -16,6 +16,7 @@ use crate::messages::Text;
 
 /// A running timer's minutes of one day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimerSegment {
     /// `YYYY-MM-DD` (serialised as text like every date of the API).
     pub date: NaiveDate,
@@ -24,6 +25,7 @@ pub struct TimerSegment {
 
 /// What a stop keeps of a timer that ran into a later day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MidnightChoice {
     /// Every day gets its own segment.
@@ -48,6 +50,7 @@ impl MidnightChoice {
 
 /// A running timer's time, day by day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimerSplit {
     /// One per day from the start day to today's, in order (a day may hold 0 minutes).
     pub segments: Vec<TimerSegment>,

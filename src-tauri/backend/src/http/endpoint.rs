@@ -31,19 +31,39 @@ impl<E: Endpoint<Body = T>, T> Input<E> for JsonBody<T> {}
 impl<E: Endpoint<Body = CsvFile>> Input<E> for UploadBody {}
 impl<E: Endpoint<Body = FileBytes>> Input<E> for FileUpload {}
 
-/// What a handler of route `E` may answer.
-pub trait Answers<E>: IntoResponse {}
+/// What a handler of route `E` may answer, with the status it answers (the OpenAPI document
+/// takes each route's from its handler).
+pub trait Answers<E>: IntoResponse {
+    const STATUS: u16;
+}
 
-impl<E: Endpoint<Answer = T>, T: Serialize> Answers<E> for Json<T> {}
-impl<E: Endpoint<Answer = T>, T: Serialize> Answers<E> for Created<T> {}
-impl<E: Endpoint<Answer = T>, T: Serialize> Answers<E> for Accepted<T> {}
-impl<E: Endpoint<Answer = Empty>> Answers<E> for NoContent {}
-impl<E: Endpoint<Answer = FileDownload>> Answers<E> for Download {}
-impl<E: Endpoint<Answer = EventStream>> Answers<E> for Live {}
-impl<E, R: Answers<E>> Answers<E> for WithCookie<R> {}
+impl<E: Endpoint<Answer = T>, T: Serialize> Answers<E> for Json<T> {
+    const STATUS: u16 = 200;
+}
+impl<E: Endpoint<Answer = T>, T: Serialize> Answers<E> for Created<T> {
+    const STATUS: u16 = 201;
+}
+impl<E: Endpoint<Answer = T>, T: Serialize> Answers<E> for Accepted<T> {
+    const STATUS: u16 = 202;
+}
+impl<E: Endpoint<Answer = Empty>> Answers<E> for NoContent {
+    const STATUS: u16 = 204;
+}
+impl<E: Endpoint<Answer = FileDownload>> Answers<E> for Download {
+    const STATUS: u16 = 200;
+}
+impl<E: Endpoint<Answer = EventStream>> Answers<E> for Live {
+    const STATUS: u16 = 200;
+}
+impl<E, R: Answers<E>> Answers<E> for WithCookie<R> {
+    const STATUS: u16 = R::STATUS;
+}
 
 /// A handler of route `E`: an async fn of [`Input`]s answering `Result<impl Answers<E>>`.
-pub trait EndpointHandler<E, Args> {}
+pub trait EndpointHandler<E, Args> {
+    /// The status of its answer when it succeeds.
+    const STATUS: u16;
+}
 
 macro_rules! endpoint_handler {
     ($($t:ident),*) => {
@@ -54,6 +74,7 @@ macro_rules! endpoint_handler {
             R: Answers<E>,
             $($t: Input<E>,)*
         {
+            const STATUS: u16 = R::STATUS;
         }
     };
 }

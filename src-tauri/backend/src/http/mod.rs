@@ -4,6 +4,7 @@
 
 mod endpoint;
 mod error_response;
+pub mod openapi;
 mod request_parts;
 mod routes;
 mod token_rate;
@@ -133,6 +134,8 @@ pub fn router(state: SharedState) -> Router {
     let app = Router::new()
         .nest(&format!("{}{}", state.base_path, kinmu_shared::API_PREFIX), api)
         .nest(&format!("{}/updates", state.base_path), updates)
+        // The API's page for people (the document is `<base>/api/v1/openapi.json`).
+        .route(&format!("{}/api/docs", state.base_path), axum::routing::get(openapi::page))
         .fallback(ui_files::serve)
         .with_state(state.clone());
     request_layers(app)

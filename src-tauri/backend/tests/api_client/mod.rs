@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod answer_schemas;
+
 use std::sync::Arc;
 
 use axum::Router;
@@ -66,6 +68,13 @@ impl Client {
         // the live views).
         let streaming = resp.headers().get(header::CONTENT_TYPE).is_some_and(|t| t.as_bytes().starts_with(b"text/event-stream"));
         let bytes = if streaming { Default::default() } else { to_bytes(resp.into_body(), 64 * 1024 * 1024).await.unwrap() };
+        if !streaming {
+            // Every answer agrees with the OpenAPI document (see `answer_schemas`).
+            let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+            if let Err(e) = answer_schemas::check(method, path, status.as_u16(), content_type, &bytes) {
+                panic!("{e}");
+            }
+        }
         let text = String::from_utf8_lossy(&bytes).to_string();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         Answer { status, body, text, bytes: bytes.to_vec(), set_cookie, headers }

@@ -8,6 +8,7 @@ mod auth;
 mod effort;
 mod health;
 mod log_imports;
+mod openapi;
 mod organizations;
 mod output_profiles;
 mod releases;
@@ -42,6 +43,7 @@ macro_rules! handlers {
 
 handlers! {
     GetHealth => health::health,
+    GetOpenApi => openapi::document,
     GetSetup => setup::status,
     RunSetup => setup::run,
     Login => auth::login,
@@ -158,6 +160,11 @@ handlers! {
     ListUpdateLog => updates::log,
 }
 
+/// The status each route answers on success, from its handler (for the OpenAPI document).
+pub fn success_statuses() -> Vec<(RouteSpec, u16)> {
+    api::serve_all(RouteTable::default()).served
+}
+
 pub fn api_routes() -> Router<SharedState> {
     api::serve_all(RouteTable::default()).finish().fallback(not_found).method_not_allowed_fallback(method_not_allowed)
 }
@@ -166,7 +173,8 @@ pub fn api_routes() -> Router<SharedState> {
 #[derive(Default)]
 pub struct RouteTable {
     router: Router<SharedState>,
-    served: Vec<RouteSpec>,
+    /// Each route served, with its answer's status on success (from its handler's answer type).
+    served: Vec<(RouteSpec, u16)>,
 }
 
 impl RouteTable {
@@ -179,7 +187,7 @@ impl RouteTable {
         let method = Method::from_bytes(E::ROUTE.method.as_bytes()).expect("the route table's methods are HTTP methods");
         let filter = MethodFilter::try_from(method).expect("the API's methods are GET, POST, PUT and DELETE");
         self.router = self.router.route(E::ROUTE.path, on(filter, handler));
-        self.served.push(E::ROUTE);
+        self.served.push((E::ROUTE, <H as EndpointHandler<E, Args>>::STATUS));
         self
     }
 
@@ -188,7 +196,7 @@ impl RouteTable {
     fn finish(self) -> Router<SharedState> {
         let mismatched: Vec<String> = ROUTES
             .iter()
-            .filter(|r| self.served.iter().filter(|s| s == r).count() != 1)
+            .filter(|r| self.served.iter().filter(|(s, _)| s == *r).count() != 1)
             .map(|r| format!("{} {}", r.method, r.path))
             .collect();
         assert!(
