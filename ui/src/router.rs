@@ -35,6 +35,8 @@ pub enum Route {
     EffortApprovals,
     /// The monthly gap report (projects.manage).
     EffortGaps,
+    /// A project's plan against actual, cost and budgets (projects.manage; `?project=ID`).
+    EffortPlan,
     /// Activities, gap reasons and the effort settings (settings.manage).
     EffortSettings,
     /// The person's effort week (effort.enter).
@@ -65,6 +67,7 @@ impl Route {
             Route::EffortProjects => "/effort/projects",
             Route::EffortApprovals => "/effort/approvals",
             Route::EffortGaps => "/effort/gap-report",
+            Route::EffortPlan => "/effort/plan",
             Route::EffortSettings => "/effort/settings",
             Route::Effort => "/effort",
             Route::NotFound => "/404",
@@ -94,6 +97,7 @@ impl Route {
             "/effort/projects" => Route::EffortProjects,
             "/effort/approvals" => Route::EffortApprovals,
             "/effort/gap-report" => Route::EffortGaps,
+            "/effort/plan" => Route::EffortPlan,
             "/effort/settings" => Route::EffortSettings,
             "/effort" => Route::Effort,
             _ => Route::NotFound,
@@ -230,6 +234,7 @@ mod tests {
             Route::EffortProjects,
             Route::EffortApprovals,
             Route::EffortGaps,
+            Route::EffortPlan,
             Route::EffortSettings,
             Route::Effort,
         ] {
