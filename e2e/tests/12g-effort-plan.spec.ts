@@ -42,7 +42,7 @@ async function bytesOf(download: Download): Promise<Buffer> {
   return Buffer.concat(await (await download.createReadStream()).toArray());
 }
 
-test('a manager opens a project plan against actual, sets a budget and exports the plan to Excel', async ({ page, playwright, baseURL }) => {
+test('a manager opens a project plan against actual, sets a budget and exports the plan to Excel', async ({ page, playwright, baseURL }, testInfo) => {
   test.setTimeout(120_000);
   await loginAsAdmin(page);
   const bossId = await createUser(page.request, boss, await builtinRole(page.request, 'manager'));
@@ -121,6 +121,7 @@ test('a manager opens a project plan against actual, sets a budget and exports t
   await page.getByLabel('Budget', { exact: true }).press('Enter');
   await expect(page.getByTestId('plan-budget')).toContainText('90%');
   await expect(page.getByTestId('plan-budget')).toContainText('budget warning');
+  await page.screenshot({ path: testInfo.outputPath('plan.png'), fullPage: true });
 
   // The Excel file: the work items' sheet, header frozen, its last row the total as numbers.
   const [xlsx] = await Promise.all([page.waitForEvent('download'), page.getByTestId('plan-download-xlsx').click()]);

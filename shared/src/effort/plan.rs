@@ -127,6 +127,35 @@ pub fn rate_on(rates: &[Rate], user_id: Id, role_id: Option<Id>, day: NaiveDate)
         .map(|r| r.hourly_cost)
 }
 
+/// The rates by person and by role, for looking many bookings up ([`rate_on`] over each one's
+/// own list).
+pub struct RateBook<'a> {
+    by_user: RatesOf<'a>,
+    by_role: RatesOf<'a>,
+}
+
+type RatesOf<'a> = HashMap<Id, Vec<&'a Rate>>;
+
+impl<'a> RateBook<'a> {
+    pub fn new(rates: &'a [Rate]) -> Self {
+        let (mut by_user, mut by_role) = (RatesOf::new(), RatesOf::new());
+        for r in rates {
+            match (r.user_id, r.role_id) {
+                (Some(u), _) => by_user.entry(u).or_default().push(r),
+                (None, Some(role)) => by_role.entry(role).or_default().push(r),
+                (None, None) => {}
+            }
+        }
+        RateBook { by_user, by_role }
+    }
+
+    /// As [`rate_on`].
+    pub fn rate_on(&self, user_id: Id, role_id: Option<Id>, day: NaiveDate) -> Option<i64> {
+        let valid = |list: Option<&Vec<&Rate>>| list.and_then(|l| l.iter().find(|r| r.valid_on(day))).map(|r| r.hourly_cost);
+        valid(self.by_user.get(&user_id)).or_else(|| role_id.and_then(|role| valid(self.by_role.get(&role))))
+    }
+}
+
 /// Minutes at an hourly rate, rounded half up to a whole unit.
 pub fn cost_of(minutes: i64, hourly_cost: i64) -> i64 {
     (minutes * hourly_cost + 30).div_euclid(60)
@@ -207,10 +236,11 @@ impl Own {
 pub fn build(input: &PlanInput, today: NaiveDate) -> ProjectPlan {
     let roles: HashMap<Id, Option<Id>> = input.people.iter().map(|p| (p.user_id, p.role_id)).collect();
     // Each booking's cost (None: no rate that day).
+    let book = RateBook::new(&input.rates);
     let costs: Vec<Option<i64>> = input
         .bookings
         .iter()
-        .map(|b| rate_on(&input.rates, b.user_id, roles.get(&b.user_id).copied().flatten(), b.date).map(|r| cost_of(b.minutes, r)))
+        .map(|b| book.rate_on(b.user_id, roles.get(&b.user_id).copied().flatten(), b.date).map(|r| cost_of(b.minutes, r)))
         .collect();
     let index: HashMap<Id, usize> = input.items.iter().enumerate().map(|(i, it)| (it.id, i)).collect();
     let mut own: Vec<Own> = vec![Own::default(); input.items.len()];
@@ -563,6 +593,12 @@ mod tests {
         assert_eq!(rate_on(&f.rates, 11, Some(5), d("2026-11-03")), Some(2000));
         assert_eq!(rate_on(&f.rates, 11, None, d("2026-11-03")), None);
         assert_eq!(rate_on(&f.rates, 10, Some(5), d("2025-12-31")), None);
+        let book = RateBook::new(&f.rates);
+        for (user, role, day) in
+            [(10, Some(5), "2026-11-02"), (10, Some(5), "2026-11-03"), (11, Some(5), "2026-11-03"), (11, None, "2026-11-03")]
+        {
+            assert_eq!(book.rate_on(user, role, d(day)), rate_on(&f.rates, user, role, d(day)), "{user} {day}");
+        }
         let p = build(&f, d("2026-11-06"));
         let ito = p.people.iter().find(|r| r.login == "ito").unwrap();
         assert_eq!(ito.cost, 24000 + 36000 + 18000);

@@ -333,12 +333,12 @@ fn burn_up_chart(weeks: &[BurnUpWeek]) -> AnyView {
     let planned = line(weeks.iter().enumerate().map(|(i, w)| (i, w.planned_minutes)).collect());
     let earned = line(weeks.iter().enumerate().filter_map(|(i, w)| w.earned_minutes.map(|m| (i, m))).collect());
     let actual = line(weeks.iter().enumerate().filter_map(|(i, w)| w.actual_minutes.map(|m| (i, m))).collect());
-    let step = weeks.len().div_ceil(8).max(1);
+    let step = weeks.len().div_ceil(6).max(1);
     let labels = weeks
         .iter()
         .enumerate()
         .filter(|(i, _)| i.is_multiple_of(step))
-        .map(|(i, w)| view! { <text class="axis" x=x(i) y=top + height + 16.0 text-anchor="middle">{w.week_start[5..].to_string()}</text> })
+        .map(|(i, w)| view! { <text class="axis" x=x(i) y=top + height + 16.0 text-anchor="middle">{w.week_start.clone()}</text> })
         .collect_view();
     let summary = weeks
         .iter()
@@ -371,11 +371,11 @@ fn burn_up_chart(weeks: &[BurnUpWeek]) -> AnyView {
                 <polyline class="series earned" fill="none" stroke="currentColor" stroke-width="2" points=earned></polyline>
                 <polyline class="series actual" fill="none" stroke="currentColor" stroke-dasharray="2 3" stroke-width="2" points=actual></polyline>
                 <g class="legend">
-                    <line x1="70" x2="100" y1=legend_y y2=legend_y stroke="currentColor" stroke-dasharray="6 4"></line>
+                    <line class="planned" x1="70" x2="100" y1=legend_y y2=legend_y stroke="currentColor" stroke-dasharray="6 4"></line>
                     <text x="106" y=legend_y + 4.0>{t("plan.pv")}</text>
-                    <line x1="250" x2="280" y1=legend_y y2=legend_y stroke="currentColor" stroke-width="2"></line>
+                    <line class="earned" x1="250" x2="280" y1=legend_y y2=legend_y stroke="currentColor" stroke-width="2"></line>
                     <text x="286" y=legend_y + 4.0>{t("plan.ev")}</text>
-                    <line x1="430" x2="460" y1=legend_y y2=legend_y stroke="currentColor" stroke-dasharray="2 3" stroke-width="2"></line>
+                    <line class="actual" x1="430" x2="460" y1=legend_y y2=legend_y stroke="currentColor" stroke-dasharray="2 3" stroke-width="2"></line>
                     <text x="466" y=legend_y + 4.0>{t("plan.actual")}</text>
                 </g>
             </svg>
