@@ -95,5 +95,6 @@ lazy!(effort_admin, effort_approvals, pages::effort::approvals::ApprovalsPage);
 lazy!(effort_admin, effort_settings, pages::effort::settings::EffortSettingsPage);
 lazy!(effort_admin, effort_gaps, pages::effort::gaps::GapReportPage);
 lazy!(effort_admin, effort_import, pages::effort::import::EffortImportPage);
+lazy!(effort_admin, effort_plan, pages::effort::plan::ProjectPlanPage);
 lazy!(effort, effort_week, pages::effort::week::EffortWeekPage);
 lazy!(effort, effort_dashboard, pages::effort::dashboard::EffortDashboard);

@@ -37,6 +37,8 @@ pub enum Route {
     EffortGaps,
     /// Bringing effort history in from a CSV (effort.enter; others' rows need projects.manage).
     EffortImport,
+    /// A project's plan against actual, cost and budgets (projects.manage; `?project=ID`).
+    EffortPlan,
     /// Activities, gap reasons and the effort settings (settings.manage).
     EffortSettings,
     /// The person's effort week (effort.enter).
@@ -68,6 +70,7 @@ impl Route {
             Route::EffortApprovals => "/effort/approvals",
             Route::EffortGaps => "/effort/gap-report",
             Route::EffortImport => "/effort/import",
+            Route::EffortPlan => "/effort/plan",
             Route::EffortSettings => "/effort/settings",
             Route::Effort => "/effort",
             Route::NotFound => "/404",
@@ -98,6 +101,7 @@ impl Route {
             "/effort/approvals" => Route::EffortApprovals,
             "/effort/gap-report" => Route::EffortGaps,
             "/effort/import" => Route::EffortImport,
+            "/effort/plan" => Route::EffortPlan,
             "/effort/settings" => Route::EffortSettings,
             "/effort" => Route::Effort,
             _ => Route::NotFound,
@@ -235,6 +239,7 @@ mod tests {
             Route::EffortApprovals,
             Route::EffortGaps,
             Route::EffortImport,
+            Route::EffortPlan,
             Route::EffortSettings,
             Route::Effort,
         ] {

@@ -685,6 +685,10 @@ pub struct ApproverDashboard {
     pub waiting: Vec<EffortPeriod>,
     pub missing: Vec<PersonMissingDays>,
     pub gaps: Vec<GapWaiting>,
+    /// The projects the caller manages that are over plan, over budget or at the budget's
+    /// warning share (issue 19).
+    #[serde(default)]
+    pub projects: Vec<super::FlaggedProject>,
 }
 
 /// `POST /effort/periods/submit`: submits the caller's period holding `date`.

@@ -11,6 +11,7 @@ mod attendance_reports;
 mod daily_record;
 mod effort;
 mod effort_import;
+mod effort_plan;
 mod log_imports;
 #[cfg(feature = "openapi")]
 pub mod openapi;
@@ -29,6 +30,7 @@ pub use attendance_reports::*;
 pub use daily_record::*;
 pub use effort::*;
 pub use effort_import::*;
+pub use effort_plan::*;
 pub use log_imports::*;
 pub use output_profiles::*;
 pub use releases::*;

@@ -436,6 +436,21 @@ endpoints! {
     GetGapReport: GET "/effort/gap-report", needs(Permission::ManageProjects) => ((), GapReportQuery, Empty) -> GapReport;
     /// The gap report as CSV or Excel.
     DownloadGapReport: GET "/effort/gap-report/download", needs(Permission::ManageProjects) => ((), GapReportDownloadQuery, Empty) -> FileDownload;
+    /// A project's plan against actual, earned value, cost and budgets as of today: its managers
+    /// and administrators (members do not see it: it shows everybody's hours and cost).
+    GetProjectPlan: GET "/effort/projects/{id}/plan", needs(Permission::ManageProjects) => (Id, (), Empty) -> ProjectPlan;
+    /// The plan as Excel (default) or CSV (the work items' sheet).
+    DownloadProjectPlan: GET "/effort/projects/{id}/plan/download", needs(Permission::ManageProjects) => (Id, PlanDownloadQuery, Empty) -> FileDownload;
+    /// Sets or removes the project's budget or a work item's; answers the plan.
+    SetProjectBudget: PUT "/effort/projects/{id}/budget", needs(Permission::ManageProjects) => (Id, (), SetBudget) -> ProjectPlan;
+    /// Every hourly cost rate (people's and roles', with their dates) and the budget warning share.
+    ListCostRates: GET "/effort/cost-rates", needs(Permission::ManageProjects) => ((), (), Empty) -> CostRates;
+    /// 201 Created. Refused when it overlaps another rate of the same person or role.
+    AddCostRate: POST "/effort/cost-rates", needs(Permission::ManageProjects) => ((), (), SaveCostRate) -> CostRate;
+    EditCostRate: PUT "/effort/cost-rates/{id}", needs(Permission::ManageProjects) => (Id, (), SaveCostRate) -> CostRate;
+    DeleteCostRate: DELETE "/effort/cost-rates/{id}", needs(Permission::ManageProjects) => (Id, (), Empty) -> Empty;
+    /// The share of a budget at which projects and work items are flagged.
+    SaveCostSettings: PUT "/effort/cost-settings", needs(Permission::ManageSettings) => ((), (), CostSettings) -> CostSettings;
     /// The client update policy, the offered version and the transfers now.
     GetUpdatePolicy: GET "/updates/policy", needs(Permission::ManageUpdates) => ((), (), Empty) -> UpdatePolicyView;
     /// Needs the administrator's password again in the body (the seed's management password).
@@ -468,7 +483,7 @@ mod tests {
 
     #[test]
     fn each_method_and_path_is_listed_once() {
-        assert_eq!(ROUTES.len(), 116);
+        assert_eq!(ROUTES.len(), 124);
         for (i, a) in ROUTES.iter().enumerate() {
             assert!(a.path.starts_with('/'), "{a:?}");
             assert!(!ROUTES[i + 1..].iter().any(|b| a.method == b.method && a.path == b.path), "{a:?} is listed twice");

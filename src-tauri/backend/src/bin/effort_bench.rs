@@ -11,7 +11,9 @@
 //!    (`effort::gaps::unexplained` over the person's month; submitting itself is not timed, as it
 //!    writes the period), for random person-months: p50 and p99 (target < 100 ms);
 //! 3. the gap report of the organisation for a month with the five before it
-//!    (`effort::gap_report::report`, what GetGapReport calls) (target < 1 s), and its Excel file.
+//!    (`effort::gap_report::report`, what GetGapReport calls) (target < 1 s), and its Excel file;
+//! 4. a project's plan against actual over the year (`effort::plan::load` and the pure build,
+//!    what GetProjectPlan calls), every person with a rate changing mid-year, and its Excel file.
 //!
 //! It prints figures, never asserts on them.
 //!
@@ -167,6 +169,7 @@ async fn insert_rows(tx: &mut sqlx::Transaction<'_, sqlx::Any>, head: &str, rows
 /// What the setup made.
 struct Made {
     organization: i64,
+    first_project: i64,
     entries: u64,
     attendance_days: u64,
 }
@@ -307,7 +310,7 @@ async fn set_up(db: &Db, people: usize) -> Made {
     }
     // Fresh statistics for the planners, as after a day of normal use.
     sqlx::raw_sql("ANALYZE").execute(&db.pool).await.expect("analyze");
-    Made { organization, entries: entries_made, attendance_days: attendance_made }
+    Made { organization, first_project: project_ids[0], entries: entries_made, attendance_days: attendance_made }
 }
 
 /// The `q`-quantile of sorted durations, in milliseconds.
@@ -434,6 +437,49 @@ async fn measure(db: &Db, o: &Options, made: &Made, engine: &'static str, rows: 
         times.push(elapsed);
     }
     rows.push(row(engine, "organisation's gap report for a month", times, "< 1 s"));
+
+    // (4) A project's plan against actual (issue 19): the whole year of one project (about one
+    // entry in twenty), every person with a rate that changes on 1 July, through what
+    // GetProjectPlan calls; and its Excel file.
+    sqlx::query(
+        "INSERT INTO effort_cost_rates (user_id, valid_from, valid_to, hourly_cost, created_at) \
+         SELECT id, '2025-01-01', '2025-06-30', 4000, 0 FROM users WHERE organization_id = $1",
+    )
+    .bind(made.organization)
+    .execute(&db.pool)
+    .await
+    .expect("rates");
+    sqlx::query(
+        "INSERT INTO effort_cost_rates (user_id, valid_from, valid_to, hourly_cost, created_at) \
+         SELECT id, '2025-07-01', NULL, 4500, 0 FROM users WHERE organization_id = $1",
+    )
+    .bind(made.organization)
+    .execute(&db.pool)
+    .await
+    .expect("rates");
+    let project = kinmu::effort::projects::stored(&db, made.first_project).await.expect("project");
+    let today = NaiveDate::from_ymd_opt(YEAR, 12, 31).expect("day");
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        let t = Instant::now();
+        let input = kinmu::effort::plan::load(&db, std::slice::from_ref(&project)).await.expect("plan").pop().expect("plan");
+        let plan = kinmu_shared::effort::plan::build(&input, today);
+        let elapsed = t.elapsed();
+        let x = Instant::now();
+        let xlsx = kinmu::effort::plan::xlsx_bytes(&plan, kinmu_shared::Language::En).expect("plan xlsx");
+        println!(
+            "{engine:<10} plan against actual of {}: {} bookings, {} hours, cost {} in {:.0} ms; its Excel file ({} KB) in {:.0} ms",
+            project.code,
+            thousands(input.bookings.len() as u64),
+            thousands((plan.total.actual_minutes / 60) as u64),
+            thousands(plan.total.cost as u64),
+            elapsed.as_secs_f64() * 1000.0,
+            xlsx.len() / 1024,
+            x.elapsed().as_secs_f64() * 1000.0
+        );
+        times.push(elapsed);
+    }
+    rows.push(row(engine, "a project's plan against actual for a year", times, "< 1 s"));
 }
 
 #[tokio::main]

@@ -112,6 +112,12 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0016_effort_approvers.sql"),
     },
     Migration {
+        version: 17,
+        name: "effort_cost",
+        sqlite: include_str!("../../migrations/sqlite/0017_effort_cost.sql"),
+        postgres: include_str!("../../migrations/postgres/0017_effort_cost.sql"),
+    },
+    Migration {
         version: 18,
         name: "api_tokens",
         sqlite: include_str!("../../migrations/sqlite/0018_api_tokens.sql"),

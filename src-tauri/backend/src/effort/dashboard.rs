@@ -1,6 +1,6 @@
 //! The dashboards: a person's (their week, entered against attended; their missing days; their
 //! periods) and an approver's (periods waiting for them, their people's missing days, marked
-//! gaps without a reason). Set-based: a handful of queries over every person concerned at once
+//! gaps without a reason; the projects they manage over plan or budget, [`super::plan::flagged`]). Set-based: a handful of queries over every person concerned at once
 //! (the day totals, the attendance records, the explanations), never one per person or day; the
 //! rules are the shared ones ([`kinmu_shared::effort::missing`], [`kinmu_shared::effort::gap`]).
 
@@ -138,7 +138,14 @@ pub async fn mine(db: &Db, actor: &Actor, today: NaiveDate) -> Result<MyDashboar
 /// they approve who enter effort, the missing days and the marked gaps without a reason.
 pub async fn approver(db: &Db, actor: &Actor, today: NaiveDate) -> Result<ApproverDashboard> {
     let Some(me) = actor.user_id() else {
-        return Ok(ApproverDashboard { today: today.to_string(), people: 0, waiting: Vec::new(), missing: Vec::new(), gaps: Vec::new() });
+        return Ok(ApproverDashboard {
+            today: today.to_string(),
+            people: 0,
+            waiting: Vec::new(),
+            missing: Vec::new(),
+            gaps: Vec::new(),
+            projects: Vec::new(),
+        });
     };
     let approvers = Approvers::load(db).await?;
     let mine = approvers.people_of(me);
@@ -214,5 +221,6 @@ pub async fn approver(db: &Db, actor: &Actor, today: NaiveDate) -> Result<Approv
             }
         }
     }
-    Ok(ApproverDashboard { today: today.to_string(), people: mine.len() as i64, waiting, missing, gaps })
+    let projects = super::plan::flagged(db, actor, today).await?;
+    Ok(ApproverDashboard { today: today.to_string(), people: mine.len() as i64, waiting, missing, gaps, projects })
 }

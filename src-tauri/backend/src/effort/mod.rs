@@ -16,12 +16,14 @@
 pub mod activities;
 pub mod approvers;
 pub mod attended;
+pub mod cost;
 pub mod dashboard;
 pub mod entries;
 pub mod foreign_import;
 pub mod gap_report;
 pub mod gaps;
 pub mod periods;
+pub mod plan;
 pub mod project_transfer;
 pub mod projects;
 pub mod settings;

@@ -126,7 +126,7 @@ fn ApproverEffort() -> impl IntoView {
     move || {
         let _ = app().lang.get();
         // Someone who approves nobody sees nothing of it.
-        dash.get().filter(|d| d.people > 0).map(|d| {
+        dash.get().filter(|d| d.people > 0 || !d.projects.is_empty()).map(|d| {
             view! {
                 <section class="card" aria-labelledby="dash-approver-title" data-testid="dash-approver">
                     <h2 id="dash-approver-title">{t("dash.approver")}</h2>
@@ -161,6 +161,24 @@ fn ApproverEffort() -> impl IntoView {
                             </ul>
                         }.into_any()
                     }}
+                    {(!d.projects.is_empty()).then(|| view! {
+                        <h3>{t("plan.flagged")}</h3>
+                        <ul class="links" data-testid="dash-projects">
+                            {d.projects.iter().map(|p| {
+                                let mark = if p.over_plan || p.budget.over { "‼" } else { "!" };
+                                let mut why = Vec::new();
+                                if p.over_plan { why.push(t("plan.over_plan")); }
+                                if p.budget.over { why.push(t("plan.over_budget")); } else if p.budget.warning { why.push(t("plan.budget_warning")); }
+                                let text = format!("{mark} {} {}: {}", p.code, p.name, why.join(", "));
+                                let query = format!("project={}", p.project_id);
+                                view! {
+                                    <li data-testid=format!("dash-project-{}", p.code)>
+                                        <a href="#" on:click=move |ev| { ev.prevent_default(); crate::router::navigate_with_query(Route::EffortPlan, &query); }>{text}</a>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    })}
                     <h3>{t("dash.gaps")}</h3>
                     {if d.gaps.is_empty() {
                         view! { <p class="empty">{t("dash.no_gaps")}</p> }.into_any()

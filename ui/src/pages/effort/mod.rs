@@ -1,11 +1,12 @@
 //! Effort tracking's pages: the person's week grid (with the month's gaps and the period's
 //! submission), the dashboards on the home page; projects and their work breakdown, approvals, the
-//! monthly gap report, and the effort settings.
+//! monthly gap report, a project's plan against actual and cost, and the effort settings.
 
 pub mod approvals;
 pub mod dashboard;
 pub mod gaps;
 pub mod import;
+pub mod plan;
 pub mod projects;
 pub mod settings;
 pub mod week;

@@ -6,6 +6,7 @@ mod attendance;
 mod attendance_reports;
 mod auth;
 mod effort;
+mod effort_plan;
 mod health;
 mod log_imports;
 mod openapi;
@@ -149,6 +150,14 @@ handlers! {
     SaveGapThreshold => effort::save_gap_threshold,
     GetGapReport => effort::gap_report,
     DownloadGapReport => effort::download_gap_report,
+    GetProjectPlan => effort_plan::project_plan,
+    DownloadProjectPlan => effort_plan::download_plan,
+    SetProjectBudget => effort_plan::set_budget,
+    ListCostRates => effort_plan::list_rates,
+    AddCostRate => effort_plan::add_rate,
+    EditCostRate => effort_plan::edit_rate,
+    DeleteCostRate => effort_plan::delete_rate,
+    SaveCostSettings => effort_plan::save_settings,
     GetUpdatePolicy => updates::policy,
     SaveUpdatePolicy => updates::save_policy,
     CheckInClient => updates::check_in,
