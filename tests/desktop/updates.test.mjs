@@ -13,7 +13,8 @@
 //      says normal;
 //   5. refuse-start mode: the app shows the refusal and the message, and ends when closed;
 //   6. a version 3 whose UI never loads (never healthy): the launcher switches back to version 2,
-//      which starts; the server records the update as failed.
+//      which starts; the server records the update as failed;
+//   7. optional mode: the app starts and its login page offers the update.
 //
 // Environment (besides window.mjs's): KINMU_BIN (the server's command), KINMU_SERVER_URL,
 // KINMU_SERVER_DATA (its data folder), KINMU_DATABASE (its database URL), KINMU_ADMIN_LOGIN,
@@ -59,6 +60,8 @@ const sel = {
   step: '[data-testid="update-step"]',
   mark: '[data-testid="bundle-mark"]',
   login: "#login",
+  offer: '[data-testid="update-offer"]',
+  offerNow: '[data-testid="update-offer-now"]',
 };
 
 // --- the server: its command, and its API as the administrator -----------------------------------
@@ -290,6 +293,17 @@ async function main() {
     check(true, `the update to 3.0 is recorded as failed: ${failed.reason}`);
     await normal.quit();
     await killInstallProcesses();
+  });
+
+  await step("optional mode: the app starts, its login page offers the update with one click", async () => {
+    await setPolicy({ startup_mode: "optional", message: MESSAGE });
+    await startApp(normal);
+    const offer = await textOf(normal, sel.offer);
+    check(offer.includes("3.0") && offer.includes(MESSAGE), `the login page says 3.0 waits, with the message: "${offer}"`);
+    check(await normal.exists(sel.login), "…and the login form is there");
+    check(await normal.exists(sel.offerNow), "…with its Update button");
+    await screenshot("update-optional-offer");
+    await stopApp(normal);
   });
 
   console.log("desktop updates e2e: PASSED");
