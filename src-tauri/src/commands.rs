@@ -2,9 +2,10 @@
 //! work happens in [`crate::server_connection`]. Errors reject the JS promise with an
 //! [`kinmu_shared::ApiError`] object.
 
-use kinmu_shared::api::Health;
-use tauri::State;
+use kinmu_shared::api::{DesktopUpdateProgress, DesktopUpdateStatus, Health};
+use tauri::{AppHandle, State};
 
+use crate::desktop_update::DesktopUpdates;
 use crate::error::ShellError;
 use crate::server_connection::{ApiResponse, ServerConnection};
 
@@ -35,4 +36,43 @@ pub async fn api_request(
 ) -> Result<ApiResponse, ShellError> {
     let body = body.map(|b| crate::server_connection::decode_body(&b)).transpose()?;
     connection.request(&method, &path, body, content_type, bytes.unwrap_or(false)).await
+}
+
+/// The installed version and the start-up decision of the check-in with the server (made once
+/// per server unless `refresh`): what the UI shows before its pages (seed II.2 ②).
+#[tauri::command]
+pub async fn update_status(
+    connection: State<'_, ServerConnection>,
+    updates: State<'_, DesktopUpdates>,
+    refresh: Option<bool>,
+) -> Result<DesktopUpdateStatus, ShellError> {
+    Ok(updates.status(connection.url(), refresh.unwrap_or(false)).await)
+}
+
+/// Starts the update (in the background); answers its progress so far.
+#[tauri::command]
+pub fn update_run(
+    app: AppHandle,
+    connection: State<'_, ServerConnection>,
+    updates: State<'_, DesktopUpdates>,
+) -> Result<DesktopUpdateProgress, ShellError> {
+    updates.run(app, connection.url()).map_err(ShellError::Update)
+}
+
+/// The running (or last) update's progress; `null` before any.
+#[tauri::command]
+pub fn update_progress(updates: State<'_, DesktopUpdates>) -> Option<DesktopUpdateProgress> {
+    updates.progress()
+}
+
+/// The UI has loaded: the shell reports "started healthy" to the launcher's trial.
+#[tauri::command]
+pub fn app_ready(connection: State<'_, ServerConnection>, updates: State<'_, DesktopUpdates>) {
+    updates.ui_ready(connection.url());
+}
+
+/// Ends the app (the user declined a required update, or closes a refusal).
+#[tauri::command]
+pub fn app_quit(app: AppHandle) {
+    app.exit(0);
 }

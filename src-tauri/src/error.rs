@@ -29,6 +29,10 @@ pub enum ShellError {
 
     #[error("Could not save the server address to {path}: {reason}")]
     Storage { path: String, reason: String },
+
+    /// An update cannot start (not installed, no server set).
+    #[error("The update cannot start: {0}")]
+    Update(String),
 }
 
 impl ShellError {
@@ -41,6 +45,7 @@ impl ShellError {
             }
             ShellError::BadRequest(_) => ApiError::new(ErrorCode::BadRequest, message),
             ShellError::Storage { .. } => ApiError::new(ErrorCode::Internal, message),
+            ShellError::Update(_) => ApiError::new(ErrorCode::Conflict, message),
         }
     }
 }

@@ -12,25 +12,15 @@
 //   KINMU_E2E_DISPLAY, KINMU_E2E_XAUTHORITY  the Xvfb screen, for screenshots (tests/desktop/xshot.py)
 //   KINMU_E2E_SHELL_ONLY=1  skip the UI steps; check only the shell's commands (for a placeholder UI)
 
-import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { Window, check, env, screenshot, step } from "./window.mjs";
 
-const env = (name, fallback) => {
-  const v = process.env[name] ?? fallback;
-  if (v === undefined) throw new Error(`${name} is not set`);
-  return v;
-};
 const APP = env("KINMU_APP");
 const SERVER = env("KINMU_SERVER_URL");
 const LOGIN = env("KINMU_ADMIN_LOGIN", "admin");
 const PASSWORD = env("KINMU_ADMIN_PASSWORD");
 const CLOSED = env("KINMU_CLOSED_URL", "http://127.0.0.1:9");
 const DRIVER = env("WEBDRIVER_URL", "http://127.0.0.1:4444");
-const ARTIFACTS = env("ARTIFACTS_DIR", "artifacts/desktop");
 const SHELL_ONLY = process.env.KINMU_E2E_SHELL_ONLY === "1";
-const TIMEOUT_MS = 20_000;
 
 // Selectors the UI provides (ui/src/pages/connection.rs, login.rs, home.rs, components/header.rs).
 const sel = {
@@ -41,103 +31,19 @@ const sel = {
   password: "#password",
   homeGreeting: '[data-testid="home-greeting"]',
   headerUser: '[data-testid="header-user"]',
+  desktopVersion: '[data-testid="desktop-version"]',
 };
 
-const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
-let session = null;
-
-async function wd(method, path, body) {
-  const response = await fetch(`${DRIVER}${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(60_000),
-  });
-  const json = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    const v = json.value ?? {};
-    const err = new Error(`WebDriver ${method} ${path}: ${v.error ?? response.status} ${v.message ?? ""}`);
-    err.webdriver = v.error;
-    throw err;
-  }
-  return json.value;
-}
-const s = (path) => `/session/${session}${path}`;
-
-async function waitFor(what, fn, timeout = TIMEOUT_MS) {
-  const end = Date.now() + timeout;
-  let last;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for ${what}${last ? ` (${last.message})` : ""}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-const find = (css) => wd("POST", s("/element"), { using: "css selector", value: css }).then((e) => e[ELEMENT]);
-const waitElement = (css, timeout) =>
-  waitFor(`element ${css}`, async () => {
-    const id = await find(css);
-    return (await wd("GET", s(`/element/${id}/displayed`))) ? id : null;
-  }, timeout);
-const text = (id) => wd("GET", s(`/element/${id}/text`));
-// Forms are submitted as a keyboard user does, with Enter in a field.
-const pressEnter = (id) => wd("POST", s(`/element/${id}/value`), { text: "\uE007" });
-async function type(id, value) {
-  await wd("POST", s(`/element/${id}/clear`), {});
-  await wd("POST", s(`/element/${id}/value`), { text: value });
-}
-const exists = (css) => find(css).then(() => true, () => false);
-
-/// Runs `window.__TAURI__.core.invoke(cmd, args)` in the window: `{ok}` or `{err}` (the ApiError).
-async function invoke(cmd, args = {}) {
-  return wd("POST", s("/execute/async"), {
-    script: `const done = arguments[arguments.length - 1];
-      window.__TAURI__.core.invoke(arguments[0], arguments[1])
-        .then((ok) => done({ ok: ok ?? null }), (err) => done({ err }));`,
-    args: [cmd, args],
-  });
-}
-
-// WebKitWebDriver's screenshot command hangs under Xvfb once the page has changed (after a
-// navigation or a pointer click), so screenshots read the X screen itself when the runner says
-// which one it is.
-const X_DISPLAY = process.env.KINMU_E2E_DISPLAY;
-const XSHOT = join(dirname(fileURLToPath(import.meta.url)), "xshot.py");
-let shot = 0;
-async function screenshot(name) {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const file = join(ARTIFACTS, `${String(++shot).padStart(2, "0")}-${name}.png`);
-  if (X_DISPLAY) {
-    await new Promise((r) => setTimeout(r, 300)); // let the last change paint
-    execFileSync("python3", [XSHOT, file], {
-      env: { ...process.env, DISPLAY: X_DISPLAY, XAUTHORITY: process.env.KINMU_E2E_XAUTHORITY ?? "" },
-    });
-  } else {
-    writeFileSync(file, Buffer.from(await wd("GET", s("/screenshot")), "base64"));
-  }
-  console.log(`  screenshot ${file}`);
-}
-
-function check(cond, message) {
-  if (!cond) throw new Error(`check failed: ${message}`);
-  console.log(`  ok: ${message}`);
-}
-
-async function step(name, fn) {
-  console.log(`- ${name}`);
-  try {
-    await fn();
-  } catch (e) {
-    await screenshot(`FAILED-${name.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`).catch(() => {});
-    throw e;
-  }
-}
+const win = new Window(DRIVER);
+const find = (css) => win.find(css);
+const waitElement = (css, timeout) => win.waitElement(css, timeout);
+const text = (id) => win.text(id);
+const pressEnter = (id) => win.pressEnter(id);
+const type = (id, value) => win.type(id, value);
+const exists = (css) => win.exists(css);
+const invoke = (cmd, args) => win.invoke(cmd, args);
+const wd = (method, path, body) => win.wd(method, path, body);
+const s = (path) => win.s(path);
 
 async function uiFlow() {
   await step("first start shows the connection page", async () => {
@@ -217,22 +123,27 @@ async function shellChecks() {
     check(csv.ok?.status === 200 && csv.ok.base64 === true && csvBytes.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])),
       `a download's bytes cross the shell, BOM and all (${csv.ok?.status ?? JSON.stringify(csv.err)})`);
 
+    // A build run outside an install: the UI compiled in, served through the kinmu-ui protocol;
+    // no check-in (it does not update itself).
+    const href = await wd("POST", s("/execute/sync"), { script: "return location.href", args: [] });
+    check(href.startsWith("kinmu-ui://localhost/"), `the UI comes through the kinmu-ui protocol (${href})`);
+    const status = await invoke("update_status");
+    check(status.ok?.installed_version === null && status.ok?.ui_from_install === false && status.ok?.decision === null,
+      `not installed: the compiled-in UI and no check-in (${JSON.stringify(status.ok ?? status.err)})`);
+    const run = await invoke("update_run");
+    check(run.err?.code === "conflict", `a build outside an install does not update itself: ${run.err?.message}`);
+
     const outside = await invoke("api_request", { method: "GET", path: "/index.html" });
     check(outside.err?.code === "bad_request", "paths outside /api/v1/ are not forwarded");
   });
 }
 
 async function startApp() {
-  const created = await waitFor("tauri-driver", () =>
-    wd("POST", "/session", { capabilities: { alwaysMatch: { "tauri:options": { application: APP } } } }), 30_000);
-  session = created.sessionId;
-  await waitFor("the window's document", async () =>
-    (await wd("POST", s("/execute/sync"), { script: "return document.readyState", args: [] })) === "complete");
+  await win.start(APP);
 }
 
 async function quitApp() {
-  if (session) await wd("DELETE", s("")).catch(() => {});
-  session = null;
+  await win.quit();
 }
 
 async function main() {

@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use kinmu_shared::api::SessionInfo;
+use kinmu_shared::api::{DesktopUpdateStatus, SessionInfo};
 use kinmu_shared::{Language, Permission};
 use leptos::prelude::*;
 
@@ -21,6 +21,10 @@ pub struct AppState {
     pub boot_error: RwSignal<Option<String>>,
     /// The page asked for before the login page took over; opened after login.
     pub return_to: RwSignal<Option<Route>>,
+    /// Desktop only: the installed version and the server's start-up decision.
+    pub desktop_update: RwSignal<Option<DesktopUpdateStatus>>,
+    /// Desktop only: an update of the app runs (its progress page shows).
+    pub updating: RwSignal<bool>,
 }
 
 static STATE: OnceLock<AppState> = OnceLock::new();
@@ -35,6 +39,8 @@ pub fn init(route: Route, lang: Language) -> AppState {
         ready: RwSignal::new(false),
         boot_error: RwSignal::new(None),
         return_to: RwSignal::new(None),
+        desktop_update: RwSignal::new(None),
+        updating: RwSignal::new(false),
     })
 }
 

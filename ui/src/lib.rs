@@ -26,6 +26,12 @@ use crate::router::{Link, Route, current, redirect};
 pub fn start() {
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(App);
+    if api_client::is_desktop() {
+        // The UI runs: the shell tells the launcher this version started healthy.
+        leptos::task::spawn_local(async {
+            let _ = api_client::app_ready().await;
+        });
+    }
 }
 
 /// Called when the server says the session is gone: back to the login page.
@@ -41,15 +47,28 @@ pub(crate) fn session_expired() {
     }
 }
 
-/// Start-up: (desktop) a server configured? → setup needed? → logged in?
-async fn boot() {
+/// Start-up: (desktop) a server configured? → the server's start-up decision for the app (an
+/// update required, the start refused…) → setup needed? → logged in?
+pub(crate) async fn boot() {
     let s = app();
     s.ready.set(false);
     s.boot_error.set(None);
-    if api_client::is_desktop() && !matches!(api_client::server_url_get().await, Ok(Some(_))) {
-        redirect(Route::Connection);
-        s.ready.set(true);
-        return;
+    if api_client::is_desktop() {
+        let server = matches!(api_client::server_url_get().await, Ok(Some(_)));
+        // The installed version, and with a server its check-in's decision.
+        if let Ok(status) = api_client::update_status(false).await {
+            let blocks = status.blocks_start();
+            s.desktop_update.set(Some(status));
+            if blocks {
+                s.ready.set(true);
+                return;
+            }
+        }
+        if !server {
+            redirect(Route::Connection);
+            s.ready.set(true);
+            return;
+        }
     }
     match api_client::setup_status().await {
         Ok(st) => {
@@ -143,6 +162,13 @@ fn App() -> impl IntoView {
     let page = move || {
         if !state.ready.get() {
             return view! { <p class="loading" aria-busy="true">{tx("common.loading")}</p> }.into_any();
+        }
+        // Desktop: the app's own update runs, or the server's decision keeps the app from its pages.
+        if state.updating.get() {
+            return view! { <pages::app_update::UpdateProgressPage /> }.into_any();
+        }
+        if let Some(status) = state.desktop_update.get().filter(|s| s.blocks_start()) {
+            return view! { <pages::app_update::StartGate status=status /> }.into_any();
         }
         if let Some(err) = state.boot_error.get() {
             return view! {

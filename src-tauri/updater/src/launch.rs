@@ -30,11 +30,31 @@ pub struct LaunchOptions {
     pub program: String,
     pub args: Vec<OsString>,
     pub health_timeout: Duration,
+    /// Stay until the started program ends (a supervisor, or a test driver that watches the
+    /// process it started); otherwise the launcher ends once the program runs (and, on trial,
+    /// reported healthy).
+    pub wait: bool,
 }
+
+/// The environment variable that sets the health timeout in seconds when `--health-timeout` is
+/// not given (so a launcher started by the desktop program to restart it gets it too).
+pub const HEALTH_TIMEOUT_ENV: &str = "KINMU_HEALTH_TIMEOUT";
 
 impl Default for LaunchOptions {
     fn default() -> Self {
-        LaunchOptions { program: program_file_name(), args: Vec::new(), health_timeout: DEFAULT_HEALTH_TIMEOUT }
+        let health_timeout = std::env::var(HEALTH_TIMEOUT_ENV)
+            .ok()
+            .and_then(|s| s.trim().parse::<f64>().ok())
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .map_or(DEFAULT_HEALTH_TIMEOUT, Duration::from_secs_f64);
+        LaunchOptions { program: program_file_name(), args: Vec::new(), health_timeout, wait: false }
+    }
+}
+
+/// Waits for the started program to end when asked to (see [`LaunchOptions::wait`]).
+fn wait_if_asked(options: &LaunchOptions, mut child: Child) {
+    if options.wait {
+        let _ = child.wait();
     }
 }
 
@@ -55,7 +75,8 @@ pub fn launch(layout: &Layout, options: &LaunchOptions, faults: &Faults) -> Resu
         return Err(Error::NothingInstalled(layout.root().display().to_string()));
     };
     let (Some(trial), Some(previous)) = (pointer.trial.clone(), pointer.previous.clone()) else {
-        start(layout, &pointer.current, options, None)?;
+        let child = start(layout, &pointer.current, options, None)?;
+        wait_if_asked(options, child);
         return Ok(Launched::Started { version: pointer.current });
     };
     let version = pointer.current.clone();
@@ -100,6 +121,7 @@ pub fn launch(layout: &Layout, options: &LaunchOptions, faults: &Faults) -> Resu
     match failure {
         None => {
             confirm(layout, &pointer, &trial, &previous, faults)?;
+            wait_if_asked(options, child);
             Ok(Launched::Confirmed { version })
         }
         Some(reason) => roll_back(layout, &pointer, &trial, &previous, options, faults, reason),
@@ -149,7 +171,8 @@ fn roll_back(
     faults.point("launch:rolled-back");
     let _ = std::fs::remove_file(layout.health_marker(&pointer.current));
     layout.remove_versions_except(&[previous]);
-    start(layout, previous, options, None)?;
+    let child = start(layout, previous, options, None)?;
+    wait_if_asked(options, child);
     Ok(Launched::RolledBack { failed: pointer.current.clone(), version: previous.to_string(), reason })
 }
 

@@ -9,6 +9,8 @@
 //! - [`plan`]: the install mode as a pure decision (new install, differential, up to date, not
 //!   allowed, updater first, repair) and the files it fetches.
 //! - [`outbox`]: the events waiting to be reported to the server (each with its request id).
+//! - [`running`]: the desktop program's view of the install it runs from (its version folder,
+//!   the UI bundle the shell serves from there, the shipped root, the restart through the launcher).
 //! - `client` (feature `download`, on by default): check-in, the transfer queue, the download
 //!   with resume, verification against the signed TUF metadata with tough, the event reports.
 //!
@@ -22,6 +24,7 @@ pub mod launch;
 pub mod layout;
 pub mod outbox;
 pub mod plan;
+pub mod running;
 
 #[cfg(feature = "download")]
 pub mod client;

@@ -139,6 +139,40 @@ pub async fn server_url_get() -> ApiResult<Option<String>> {
     Ok(v.as_string().filter(|s| !s.is_empty()))
 }
 
+/// Desktop only: a shell command's JSON answer decoded as `T`.
+async fn desktop<T: DeserializeOwned>(cmd: &str, args: js_sys::Object) -> ApiResult<T> {
+    let v = transport::invoke(cmd, &args.into()).await?;
+    let s = js_sys::JSON::stringify(&v).ok().and_then(|s| s.as_string()).unwrap_or_else(|| "null".into());
+    parse(&s)
+}
+
+/// Desktop only: the installed version and the server's start-up decision (its check-in).
+pub async fn update_status(refresh: bool) -> ApiResult<DesktopUpdateStatus> {
+    let args = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&args, &"refresh".into(), &refresh.into());
+    desktop("update_status", args).await
+}
+
+/// Desktop only: starts the app's update; the shell restarts into the new version once applied.
+pub async fn update_run() -> ApiResult<DesktopUpdateProgress> {
+    desktop("update_run", js_sys::Object::new()).await
+}
+
+/// Desktop only: the running update's progress.
+pub async fn update_progress() -> ApiResult<Option<DesktopUpdateProgress>> {
+    desktop("update_progress", js_sys::Object::new()).await
+}
+
+/// Desktop only: the UI has loaded (the shell tells the launcher this version is healthy).
+pub async fn app_ready() -> ApiResult<()> {
+    transport::invoke("app_ready", &js_sys::Object::new().into()).await.map(|_| ())
+}
+
+/// Desktop only: ends the app.
+pub async fn app_quit() -> ApiResult<()> {
+    transport::invoke("app_quit", &js_sys::Object::new().into()).await.map(|_| ())
+}
+
 /// Desktop only: tests the address and saves it when the server answers.
 pub async fn server_url_set(url: &str) -> ApiResult<Health> {
     let args = js_sys::Object::new();

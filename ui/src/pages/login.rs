@@ -10,6 +10,7 @@ use crate::components::field::TextField;
 use crate::components::form_errors::{FormErrors, GeneralError};
 use crate::components::header::remember_language;
 use crate::i18n::{t, tr, tx};
+use crate::pages::app_update::{DesktopVersion, UpdateOffer};
 use crate::router::{Route, navigate};
 
 #[component]
@@ -64,6 +65,7 @@ pub fn LoginPage() -> impl IntoView {
 
     view! {
         <section class="card narrow">
+            <UpdateOffer />
             <h1>{tx("login.title")}</h1>
             <form on:submit=on_submit novalidate data-testid="login-form">
                 <TextField id="login" field="login" label=tr("field.login") value=login errors=errors autocomplete="username" autofocus=true />
@@ -75,6 +77,7 @@ pub fn LoginPage() -> impl IntoView {
                     </button>
                 </div>
             </form>
+            <DesktopVersion />
         </section>
     }
 }

@@ -1,5 +1,6 @@
 pub mod admin;
 pub mod api_tokens;
+pub mod app_update;
 pub mod attendance;
 pub mod connection;
 pub mod effort;

@@ -1,9 +1,11 @@
 //! `kinmu-launcher`: starts the current version of the Kinmu desktop (see `kinmu_updater::launch`).
 //!
 //! ```text
-//! kinmu-launcher [--install DIR] [--program NAME] [--health-timeout SECS] [-- ARGS…]
+//! kinmu-launcher [--install DIR] [--program NAME] [--health-timeout SECS] [--wait] [-- ARGS…]
 //!     starts the current version's program with ARGS; a version on trial is watched until it
-//!     reports healthy, else the previous version is restored and started
+//!     reports healthy, else the previous version is restored and started; with --wait the
+//!     launcher stays until the program ends. The health timeout defaults to
+//!     $KINMU_HEALTH_TIMEOUT seconds, else 60
 //! kinmu-launcher apply DIR --version X [--install DIR]
 //!     installs the files of DIR as version X beside the installed ones and makes it current
 //!     (a new install from the install media, or an update carried by hand)
@@ -24,7 +26,7 @@ use kinmu_updater::launch::{self, LaunchOptions, Launched};
 use kinmu_updater::{Layout, plan};
 
 fn usage() -> String {
-    "usage: kinmu-launcher [--install DIR] [--program NAME] [--health-timeout SECS] [-- ARGS…]\n       \
+    "usage: kinmu-launcher [--install DIR] [--program NAME] [--health-timeout SECS] [--wait] [-- ARGS…]\n       \
      kinmu-launcher apply DIR --version X [--install DIR]\n       kinmu-launcher status [--install DIR]"
         .to_string()
 }
@@ -60,6 +62,7 @@ fn run(args: Vec<OsString>) -> Result<(), String> {
                 let secs: f64 = secs.to_string_lossy().parse().map_err(|_| format!("--health-timeout takes seconds, not {secs:?}"))?;
                 options.health_timeout = Duration::from_secs_f64(secs.max(0.0));
             }
+            "--wait" => options.wait = true,
             "--version" => version = Some(value("--version")?.to_string_lossy().to_string()),
             "--help" | "-h" => {
                 println!("{}", usage());

@@ -1,0 +1,253 @@
+//! Desktop only: the app's own update (seed II.2 ②, III.2). Before its pages the app shows what
+//! the server decided at the shell's check-in: a required update (mandatory mode: Update, or Quit —
+//! declining quits), a refusal (refuse-start mode: the app ends when the dialog is closed), new
+//! installs forbidden, or the update service paused; each with the administrator's message. An
+//! optional update is offered on the login page ([`UpdateOffer`]). While updating, the progress
+//! page shows the step, the bytes and files, and the place in the server's queue while waiting;
+//! once applied the shell restarts into the new version.
+//!
+//! Part of the main module: it shows before the login, and the login page offers the update.
+
+use kinmu_shared::api::{DesktopUpdateOutcome, DesktopUpdateProgress, DesktopUpdateStatus, DesktopUpdateStep};
+use kinmu_shared::update_policy::StartupDecision;
+use leptos::prelude::*;
+
+use crate::api_client;
+use crate::app_state::app;
+use crate::i18n::{t, tx};
+use crate::pages::attendance::task::sleep;
+
+/// How often the progress page asks the shell for the update's progress.
+const POLL_MS: i32 = 300;
+
+/// Starts the update and shows the progress page.
+pub fn start_update() {
+    let state = app();
+    state.updating.set(true);
+}
+
+/// Ends the app (the shell closes its window).
+fn quit() {
+    leptos::task::spawn_local(async {
+        let _ = api_client::app_quit().await;
+    });
+}
+
+/// "Kinmu desktop 1.4.0": the installed version the app runs.
+#[component]
+pub fn DesktopVersion() -> impl IntoView {
+    let state = app();
+    move || {
+        state.desktop_update.with(|s| {
+            s.as_ref().and_then(|s| s.installed_version.clone()).map(|v| {
+                view! { <p class="hint desktop-version" data-testid="desktop-version">{t("app_update.version").replace("{v}", &v)}</p> }
+            })
+        })
+    }
+}
+
+/// The administrator's message, when there is one.
+fn admin_message(message: String) -> Option<AnyView> {
+    (!message.trim().is_empty()).then(|| {
+        view! {
+            <div class="admin-message" data-testid="admin-message">
+                <h2>{tx("app_update.admin_message")}</h2>
+                <p id="update-gate-message">{message}</p>
+            </div>
+        }
+        .into_any()
+    })
+}
+
+/// The dialog shown instead of the app's pages when the start-up decision blocks the start.
+#[component]
+pub fn StartGate(status: DesktopUpdateStatus) -> impl IntoView {
+    let decision = status.decision.unwrap_or(StartupDecision::StartNormally);
+    let offered = status.offered_version.clone().unwrap_or_default();
+    let (title, text, testid) = match decision {
+        StartupDecision::UpdateBeforeStart => ("app_update.required_title", "app_update.required_text", "update-required"),
+        StartupDecision::RefuseStart => ("app_update.refused_title", "app_update.refused_text", "start-refused"),
+        StartupDecision::InstallNotAllowed => ("app_update.not_allowed_title", "app_update.not_allowed_text", "install-not-allowed"),
+        _ => ("app_update.paused_title", "app_update.paused_text", "update-paused"),
+    };
+    let retry = move |_| {
+        leptos::task::spawn_local(async move {
+            if let Ok(s) = api_client::update_status(true).await {
+                let blocks = s.blocks_start();
+                app().desktop_update.set(Some(s));
+                if !blocks {
+                    crate::boot().await;
+                }
+            }
+        });
+    };
+    let buttons = match decision {
+        StartupDecision::UpdateBeforeStart => view! {
+            <button type="button" class="primary" data-testid="update-now" autofocus on:click=move |_| start_update()>
+                {tx("app_update.update")}
+            </button>
+            <button type="button" data-testid="update-quit" on:click=move |_| quit()>{tx("app_update.quit")}</button>
+        }
+        .into_any(),
+        StartupDecision::UpdateServicePaused => view! {
+            <button type="button" class="primary" data-testid="update-retry" autofocus on:click=retry>{tx("common.retry")}</button>
+            <button type="button" data-testid="update-quit" on:click=move |_| quit()>{tx("common.close")}</button>
+        }
+        .into_any(),
+        _ => view! {
+            <button type="button" class="primary" data-testid="update-quit" autofocus on:click=move |_| quit()>{tx("common.close")}</button>
+        }
+        .into_any(),
+    };
+    view! {
+        <section class="card narrow update-gate" role="alertdialog" aria-labelledby="update-gate-title"
+            aria-describedby="update-gate-text" data-testid=testid>
+            <h1 id="update-gate-title">{tx(title)}</h1>
+            <p id="update-gate-text">{move || t(text).replace("{v}", &offered)}</p>
+            {admin_message(status.message.clone())}
+            <DesktopVersion />
+            <div class="actions">{buttons}</div>
+        </section>
+    }
+}
+
+/// The login page's note that an optional update waits, with its one-click Update.
+#[component]
+pub fn UpdateOffer() -> impl IntoView {
+    let state = app();
+    move || {
+        state.desktop_update.with(|s| {
+            s.as_ref().filter(|s| s.decision == Some(StartupDecision::OfferUpdate)).map(|s| {
+                let text = t("app_update.offer_text").replace("{v}", s.offered_version.as_deref().unwrap_or_default());
+                view! {
+                    <div class="update-offer" role="status" data-testid="update-offer">
+                        <p>{text}</p>
+                        {admin_message(s.message.clone())}
+                        <button type="button" class="primary" data-testid="update-offer-now" on:click=move |_| start_update()>
+                            {tx("app_update.update_now")}
+                        </button>
+                    </div>
+                }
+            })
+        })
+    }
+}
+
+fn step_key(step: DesktopUpdateStep) -> &'static str {
+    match step {
+        DesktopUpdateStep::CheckingIn => "app_update.step.checking_in",
+        DesktopUpdateStep::Waiting => "app_update.step.waiting",
+        DesktopUpdateStep::Downloading => "app_update.step.downloading",
+        DesktopUpdateStep::Verifying => "app_update.step.verifying",
+        DesktopUpdateStep::Applying => "app_update.step.applying",
+        DesktopUpdateStep::Restarting => "app_update.step.restarting",
+    }
+}
+
+/// Bytes as the progress page shows them (KB and MB of 1,024).
+fn size(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 { format!("{:.1} MB", bytes as f64 / 1048576.0) } else { format!("{} KB", bytes.div_ceil(1024)) }
+}
+
+/// The update's progress page: starts the update, then follows it until the shell restarts.
+#[component]
+pub fn UpdateProgressPage() -> impl IntoView {
+    let state = app();
+    let progress = RwSignal::new(None::<DesktopUpdateProgress>);
+    let error = RwSignal::new(None::<String>);
+    let run = move || {
+        error.set(None);
+        progress.set(None);
+        leptos::task::spawn_local(async move {
+            match api_client::update_run().await {
+                Ok(p) => progress.set(Some(p)),
+                Err(e) => {
+                    error.set(Some(e.message));
+                    return;
+                }
+            }
+            loop {
+                sleep(POLL_MS).await;
+                match api_client::update_progress().await {
+                    Ok(Some(p)) => {
+                        let ended = p.outcome.is_some();
+                        progress.set(Some(p));
+                        if ended {
+                            break;
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        error.set(Some(e.message));
+                        break;
+                    }
+                }
+            }
+        });
+    };
+    run();
+    let mandatory =
+        move || state.desktop_update.with(|s| s.as_ref().is_some_and(|s| s.decision == Some(StartupDecision::UpdateBeforeStart)));
+    let back = move |_| {
+        if mandatory() {
+            quit();
+        } else {
+            state.updating.set(false);
+        }
+    };
+    let body = move || {
+        let p = progress.get().unwrap_or_else(DesktopUpdateProgress::starting);
+        let failed = match (&p.outcome, error.get()) {
+            (_, Some(e)) => Some(e),
+            (Some(DesktopUpdateOutcome::Failed { reason }), _) => Some(reason.clone()),
+            (Some(DesktopUpdateOutcome::NotAllowed { message, .. }), _) => {
+                Some(if message.is_empty() { t("app_update.not_now").to_string() } else { message.clone() })
+            }
+            _ => None,
+        };
+        let heading = match (&p.outcome, &failed) {
+            (_, Some(_)) => t("app_update.failed_title"),
+            (Some(DesktopUpdateOutcome::UpToDate), _) => t("app_update.up_to_date"),
+            _ => t(step_key(p.step)),
+        };
+        let queue = (p.step == DesktopUpdateStep::Waiting)
+            .then(|| p.queue_position.map(|n| t("app_update.queue_position").replace("{n}", &n.to_string())))
+            .flatten();
+        let restarting = match &p.outcome {
+            Some(DesktopUpdateOutcome::Applied { version }) => Some(t("app_update.restarting_into").replace("{v}", version)),
+            _ => None,
+        };
+        let counts = (p.files_total > 0).then(|| {
+            t("app_update.counts")
+                .replace("{files}", &p.files_done.to_string())
+                .replace("{files_total}", &p.files_total.to_string())
+                .replace("{bytes}", &size(p.bytes_done))
+                .replace("{bytes_total}", &size(p.bytes_total))
+        });
+        let ended_badly = failed.is_some() || matches!(p.outcome, Some(DesktopUpdateOutcome::UpToDate));
+        view! {
+            <h1 id="update-progress-title" data-testid="update-step" data-step=format!("{:?}", p.step)>{heading}</h1>
+            {queue.map(|q| view! { <p class="lead" role="status" data-testid="update-queue">{q}</p> })}
+            {(!ended_badly).then(|| view! {
+                <progress max="100" value=p.percent() aria-labelledby="update-progress-title"></progress>
+            })}
+            {counts.map(|c| view! { <p class="hint" data-testid="update-counts">{c}</p> })}
+            {restarting.map(|r| view! { <p class="ok-banner" role="status" data-testid="update-restarting">{r}</p> })}
+            {failed.map(|f| view! { <p class="error-banner" role="alert" data-testid="update-error">{f}</p> })}
+            {ended_badly.then(|| view! {
+                <div class="actions">
+                    <button type="button" class="primary" data-testid="update-retry" autofocus on:click=move |_| run()>{tx("common.retry")}</button>
+                    <button type="button" data-testid="update-back" on:click=back>
+                        {move || if mandatory() { t("app_update.quit") } else { t("common.back") }}
+                    </button>
+                </div>
+            })}
+        }
+    };
+    view! {
+        <section class="card narrow update-progress" aria-live="polite" data-testid="update-progress">
+            {body}
+            <DesktopVersion />
+        </section>
+    }
+}
