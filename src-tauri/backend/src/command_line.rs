@@ -1,4 +1,4 @@
-//! The `kinmu` command: `serve`, `setup`, `user add|list|disable`, `migrate`, `import`, `release …`, `effort import|export|show|gaps`, `project import|export`. Errors print one
+//! The `kinmu` command: `serve`, `setup`, `user add|list|disable`, `migrate`, `import`, `release …`, `updates …`, `effort import|export|show|gaps`, `project import|export`. Errors print one
 //! line saying what went wrong and what to do, and exit non-zero; secrets are never printed.
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -78,6 +78,149 @@ enum Command {
     /// Projects, their members and work items, and the activities, in Kinmu's projects CSV.
     #[command(subcommand)]
     Project(ProjectCommand),
+    /// Client updates: the update policy, the clients, their update records and the system log.
+    #[command(subcommand)]
+    Updates(UpdatesCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum UpdatesCommand {
+    /// The update policy (start-up mode, message, concurrency limit, new installs, paused, system
+    /// log, retention), the release offered per platform and the clients transferring and waiting.
+    Show,
+    /// Change the update policy: only the settings given change. Like the administrator page, it
+    /// needs a user holding updates.manage and their password entered again: --as LOGIN, and the
+    /// password at the prompt, on standard input (--password-stdin) or in a file (--password-file).
+    Set(UpdatePolicyArgs),
+    /// Pause the update service: no transfer is admitted and no file is served until resumed
+    /// (needs --as LOGIN and the password, as `set`).
+    Pause(ConfirmedBy),
+    /// Resume the paused update service (needs --as LOGIN and the password, as `set`).
+    Resume(ConfirmedBy),
+    /// The clients the server has seen, most recently seen first, with their transfer and step.
+    Clients {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: ListFormat,
+    },
+    /// Write the update records (one per client and update) as CSV.
+    Records {
+        /// Only records whose host, user or client id contains this.
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+        /// Only this result: in_progress, normal, abnormal or failed.
+        #[arg(long, value_name = "RESULT", value_parser = parse_record_result)]
+        result: Option<kinmu_shared::update_policy::RecordResult>,
+        /// Only this kind: new, differential, repair or updater.
+        #[arg(long, value_name = "KIND", value_parser = parse_install_kind)]
+        kind: Option<kinmu_shared::update_policy::InstallKind>,
+        /// Started on or after this day (YYYY-MM-DD, UTC).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: Option<String>,
+        /// Started on or before this day (YYYY-MM-DD, UTC).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: Option<String>,
+        /// Headings and results in this language: ja or en.
+        #[arg(long, default_value = "en", value_parser = parse_language)]
+        language: Language,
+        /// CSV encoding: utf-8, utf-8-bom or shift_jis.
+        #[arg(long, value_name = "ENCODING", default_value = "utf-8-bom", value_parser = parse_encoding)]
+        encoding: crate::attendance::reports::CsvEncoding,
+        /// The file to write.
+        #[arg(long, value_name = "FILE.csv")]
+        out: PathBuf,
+    },
+    /// Write the system log (info, warning and error entries of the clients' updates) as CSV.
+    Log {
+        /// Only this level: info, warning or error.
+        #[arg(long, value_name = "LEVEL", value_parser = parse_log_level)]
+        level: Option<kinmu_shared::update_policy::LogLevel>,
+        /// Only this client's entries (its id).
+        #[arg(long, value_name = "ID")]
+        client: Option<String>,
+        /// Headings and categories in this language: ja or en.
+        #[arg(long, default_value = "en", value_parser = parse_language)]
+        language: Language,
+        /// CSV encoding: utf-8, utf-8-bom or shift_jis.
+        #[arg(long, value_name = "ENCODING", default_value = "utf-8-bom", value_parser = parse_encoding)]
+        encoding: crate::attendance::reports::CsvEncoding,
+        /// The file to write.
+        #[arg(long, value_name = "FILE.csv")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Args, Debug)]
+struct UpdatePolicyArgs {
+    /// Start-up mode: mandatory, optional or refuse_start.
+    #[arg(long, value_name = "MODE", value_parser = parse_startup_mode)]
+    mode: Option<kinmu_shared::update_policy::StartupMode>,
+    /// The administrator's message shown in every start-up dialog ("" for none).
+    #[arg(long, value_name = "TEXT")]
+    message: Option<String>,
+    /// How many clients may transfer an update at once.
+    #[arg(long, value_name = "N")]
+    limit: Option<i64>,
+    /// Whether a client the server has never seen may install: allowed or forbidden.
+    #[arg(long, value_name = "ALLOWED", value_parser = parse_allowed)]
+    new_installs: Option<bool>,
+    /// Write the system log: on or off.
+    #[arg(long, value_name = "ON", value_parser = parse_on_off)]
+    system_log: Option<bool>,
+    /// Records and log entries older than this many days are deleted.
+    #[arg(long, value_name = "DAYS")]
+    retention_days: Option<i64>,
+    #[command(flatten)]
+    by: ConfirmedBy,
+}
+
+/// Who makes a change to the update policy, and the proof: their password entered again.
+#[derive(Args, Debug)]
+struct ConfirmedBy {
+    /// The login of the user making the change (they must hold updates.manage).
+    #[arg(long = "as", value_name = "LOGIN")]
+    login: String,
+    /// Read the password from the first line of standard input.
+    #[arg(long, conflicts_with = "password_file")]
+    password_stdin: bool,
+    /// Read the password from the first line of FILE (readable by its owner only).
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
+}
+
+fn parse_startup_mode(s: &str) -> Result<kinmu_shared::update_policy::StartupMode, String> {
+    kinmu_shared::update_policy::StartupMode::from_key(s)
+        .ok_or_else(|| format!("{s:?} is not a start-up mode: use mandatory, optional or refuse_start"))
+}
+
+fn parse_record_result(s: &str) -> Result<kinmu_shared::update_policy::RecordResult, String> {
+    kinmu_shared::update_policy::RecordResult::from_key(s)
+        .ok_or_else(|| format!("{s:?} is not a result: use in_progress, normal, abnormal or failed"))
+}
+
+fn parse_install_kind(s: &str) -> Result<kinmu_shared::update_policy::InstallKind, String> {
+    kinmu_shared::update_policy::InstallKind::from_key(s)
+        .ok_or_else(|| format!("{s:?} is not an install kind: use new, differential, repair or updater"))
+}
+
+fn parse_log_level(s: &str) -> Result<kinmu_shared::update_policy::LogLevel, String> {
+    kinmu_shared::update_policy::LogLevel::from_key(s).ok_or_else(|| format!("{s:?} is not a level: use info, warning or error"))
+}
+
+fn parse_allowed(s: &str) -> Result<bool, String> {
+    match s {
+        "allowed" | "allow" => Ok(true),
+        "forbidden" | "forbid" => Ok(false),
+        _ => Err(format!("{s:?}: use allowed or forbidden")),
+    }
+}
+
+fn parse_on_off(s: &str) -> Result<bool, String> {
+    match s {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(format!("{s:?}: use on or off")),
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -410,6 +553,14 @@ struct ServeArgs {
     /// Watched folder: log files dropped there are imported, then moved to processed/ (or failed/ with the reason).
     #[arg(long, env = "KINMU_ATTENDANCE_INBOX", value_name = "DIR")]
     inbox: Option<PathBuf>,
+    /// Desktop clients' update check-ins and event reports allowed a minute per client address
+    /// (past it: 429 rate_limited with Retry-After); 0 counts nothing. Default: 600.
+    #[arg(long, env = "KINMU_UPDATE_REQUESTS_PER_MINUTE", value_name = "N")]
+    update_requests_per_minute: Option<i64>,
+    /// A reverse proxy whose X-Forwarded-For header names the client (an IP address; repeat, or
+    /// separate with commas). Default: none, the header is not believed.
+    #[arg(long = "trusted-proxy", env = "KINMU_TRUSTED_PROXIES", value_name = "IP", value_delimiter = ',')]
+    trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Args, Debug)]
@@ -699,6 +850,7 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), Failure> {
         Command::Files(FilesCommand::List { format }) => files_list(&cli, &file, *format).await,
         Command::Effort(c) => effort(&cli, &file, c).await,
         Command::Project(c) => project(&cli, &file, c).await,
+        Command::Updates(c) => updates(&cli, &file, c).await,
         Command::Files(FilesCommand::Run { profile, month, date }) => {
             files_run(&cli, &file, profile.as_deref(), month.as_deref(), date.as_deref()).await
         }
@@ -879,6 +1031,175 @@ async fn attendance_show(cli: &Cli, file: &FileConfig, user: &str, month: &str, 
             print_table(&header, &rows);
         }
     }
+    Ok(())
+}
+
+/// The user `by` names, once their password is read: the actor of a policy change, which the
+/// service checks (the permission, and the password under the login throttle) as for the page.
+async fn confirmed_user(db: &Db, by: &ConfirmedBy) -> Result<(Actor, String), Failure> {
+    let password = match &by.password_file {
+        Some(path) => read_password_file(path)?,
+        None if by.password_stdin || std::io::stdin().is_terminal() => read_password(true)?,
+        None => {
+            return Err(Failure(format!(
+                "a change to the update policy needs the password of {} entered again: pass --password-stdin (or --password-file \
+                 FILE), or run the command in a terminal to be asked",
+                by.login
+            )));
+        }
+    };
+    let Some(id) = users::find_id_by_login(db, &by.login).await? else {
+        return Err(Failure(format!("no user has the login {:?}: give the login of a user holding updates.manage", by.login)));
+    };
+    let (user, _) = crate::accounts::sessions::current_user(db, id).await?;
+    Ok((Actor::User(user), password))
+}
+
+/// The first line of a password file, refused when others may read it.
+fn read_password_file(path: &std::path::Path) -> Result<String, Failure> {
+    let unreadable = |e: std::io::Error| Failure(format!("cannot read the password file {}: {e}", path.display()));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map_err(unreadable)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            return Err(Failure(format!(
+                "the password file {} may be read by others (mode {:o}): make it its owner's only (chmod 600)",
+                path.display(),
+                mode & 0o777
+            )));
+        }
+    }
+    let text = std::fs::read_to_string(path).map_err(unreadable)?;
+    Ok(text.lines().next().unwrap_or_default().to_string())
+}
+
+fn print_policy(view: &kinmu_shared::api::UpdatePolicyView) {
+    let p = &view.policy;
+    let yes_no = |b: bool, yes: &str, no: &str| if b { yes.to_string() } else { no.to_string() };
+    let mut rows = vec![
+        vec!["mode".to_string(), p.startup_mode.key().to_string()],
+        vec!["message".to_string(), if p.message.is_empty() { "(none)".to_string() } else { p.message.clone() }],
+        vec!["limit".to_string(), p.concurrency_limit.to_string()],
+        vec!["new_installs".to_string(), yes_no(p.new_installs_allowed, "allowed", "forbidden")],
+        vec!["service".to_string(), yes_no(p.service_paused, "paused", "running")],
+        vec!["system_log".to_string(), yes_no(p.system_log_enabled, "on", "off")],
+        vec!["retention_days".to_string(), p.retention_days.to_string()],
+        vec!["transferring".to_string(), view.admitted.to_string()],
+        vec!["waiting".to_string(), view.waiting.to_string()],
+    ];
+    for r in &view.offered {
+        rows.push(vec![format!("offered {}", r.platform), r.version.clone()]);
+    }
+    if view.offered.is_empty() {
+        rows.push(vec!["offered".to_string(), "(none: `kinmu release offer VERSION` offers one)".to_string()]);
+    }
+    print_table(&["setting", "value"], &rows);
+}
+
+/// The day `YYYY-MM-DD` at 00:00 UTC (seconds), plus `days`.
+fn utc_day(field: &str, s: &str, days: i64) -> Result<i64, Failure> {
+    let d =
+        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| Failure(format!("{field} {s:?} is not a day: write YYYY-MM-DD")))?;
+    Ok(d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp()).unwrap_or(0) + days * 86_400)
+}
+
+async fn updates(cli: &Cli, file: &FileConfig, command: &UpdatesCommand) -> Result<(), Failure> {
+    use crate::updates::{clients, policy, records};
+    use kinmu_shared::api::{UpdateLogQuery, UpdatePolicyChange, UpdateRecordQuery};
+    let db = open_db(cli, file).await?;
+    let now = crate::now();
+    let change = async |by: &ConfirmedBy, edit: &dyn Fn(&mut kinmu_shared::update_policy::UpdatePolicy)| -> Result<(), Failure> {
+        let (actor, password) = confirmed_user(&db, by).await?;
+        let mut p = policy::view(&db, &actor).await?.policy;
+        edit(&mut p);
+        let view = policy::save(&db, &actor, UpdatePolicyChange { policy: p, password }, now).await?;
+        print_policy(&view);
+        Ok(())
+    };
+    match command {
+        UpdatesCommand::Show => print_policy(&policy::view(&db, &Actor::Operator).await?),
+        UpdatesCommand::Set(a) => {
+            change(&a.by, &|p| {
+                if let Some(m) = a.mode {
+                    p.startup_mode = m;
+                }
+                if let Some(m) = &a.message {
+                    p.message = m.clone();
+                }
+                if let Some(n) = a.limit {
+                    p.concurrency_limit = n;
+                }
+                if let Some(b) = a.new_installs {
+                    p.new_installs_allowed = b;
+                }
+                if let Some(b) = a.system_log {
+                    p.system_log_enabled = b;
+                }
+                if let Some(n) = a.retention_days {
+                    p.retention_days = n;
+                }
+            })
+            .await?
+        }
+        UpdatesCommand::Pause(by) => change(by, &|p| p.service_paused = true).await?,
+        UpdatesCommand::Resume(by) => change(by, &|p| p.service_paused = false).await?,
+        UpdatesCommand::Clients { format } => {
+            let list = clients::list(&db, &Actor::Operator).await?;
+            let header = ["client_id", "program", "host", "user", "version", "last_seen", "transfer", "step"];
+            let at = |t: i64| chrono::DateTime::from_timestamp(t, 0).map(|t| t.to_rfc3339()).unwrap_or_default();
+            let rows: Vec<Vec<String>> = list
+                .clients
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.client_id.clone(),
+                        c.program.key().to_string(),
+                        c.host.clone(),
+                        c.user.clone(),
+                        c.version.clone().unwrap_or_default(),
+                        at(c.last_seen_at),
+                        c.transfer.clone().unwrap_or_default(),
+                        c.progress.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            match format {
+                ListFormat::Csv => print_csv(&header, &rows)?,
+                ListFormat::Table if rows.is_empty() => println!("no client has checked in yet"),
+                ListFormat::Table => {
+                    print_table(&header, &rows);
+                    println!("{} transferring (limit {}), {} waiting", list.admitted, list.limit, list.waiting);
+                }
+            }
+        }
+        UpdatesCommand::Records { search, result, kind, from, to, language, encoding, out } => {
+            let q = UpdateRecordQuery {
+                q: search.clone(),
+                result: *result,
+                kind: *kind,
+                from: from.as_deref().map(|d| utc_day("--from", d, 0)).transpose()?,
+                to: to.as_deref().map(|d| utc_day("--to", d, 1)).transpose()?,
+                ..UpdateRecordQuery::default()
+            };
+            let text = records::export_csv(&db, &Actor::Operator, &q, *language).await?;
+            write_csv_file(out, &text, *encoding)?;
+        }
+        UpdatesCommand::Log { level, client, language, encoding, out } => {
+            let q = UpdateLogQuery { level: *level, client_id: client.clone(), ..UpdateLogQuery::default() };
+            let text = records::export_log_csv(&db, &Actor::Operator, &q, *language).await?;
+            write_csv_file(out, &text, *encoding)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes CSV text in `encoding` and says how many rows.
+fn write_csv_file(out: &std::path::Path, text: &str, encoding: crate::attendance::reports::CsvEncoding) -> Result<(), Failure> {
+    let rows = csv::ReaderBuilder::new().from_reader(text.as_bytes()).records().count();
+    std::fs::write(out, crate::attendance::reports::encode_text(text, encoding))
+        .map_err(|e| Failure(format!("cannot write {}: {e}", out.display())))?;
+    println!("{}: {rows} rows", out.display());
     Ok(())
 }
 
@@ -1462,6 +1783,16 @@ async fn serve(cli: &Cli, file: &FileConfig, a: &ServeArgs) -> Result<(), Failur
         },
     )
     .await?;
+    let per_minute = a.update_requests_per_minute.or(file.server.update_requests_per_minute);
+    let trusted_proxies =
+        if a.trusted_proxies.is_empty() { file.server.trusted_proxies.clone().unwrap_or_default() } else { a.trusted_proxies.clone() };
+    if per_minute.is_some_and(|n| n < 0) {
+        return Err(Failure("update_requests_per_minute cannot be negative: give 0 to count nothing, or the requests a minute".into()));
+    }
+    state.set_client_rate(crate::http::ClientRateSettings {
+        per_minute: per_minute.unwrap_or(crate::http::DEFAULT_UPDATE_REQUESTS_PER_MINUTE),
+        trusted_proxies,
+    });
     let needs_setup = state.needs_setup().await?;
     let interrupted = crate::attendance::daily_task::mark_interrupted(&state.db, crate::now()).await?;
     if interrupted > 0 {

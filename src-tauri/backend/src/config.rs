@@ -30,6 +30,10 @@ pub struct FileServer {
     pub ui_dir: Option<PathBuf>,
     pub data_dir: Option<PathBuf>,
     pub secure_cookies: Option<bool>,
+    /// Desktop clients' update check-ins and event reports a minute per client address (0: not counted).
+    pub update_requests_per_minute: Option<i64>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (addresses).
+    pub trusted_proxies: Option<Vec<std::net::IpAddr>>,
 }
 
 #[derive(Default, Deserialize)]

@@ -67,6 +67,11 @@ pub enum Error {
     ScopeNotHeld { scope: &'static str },
     #[error("too many requests with this API token (at most {per_minute} a minute): try again in {retry_after} seconds")]
     RateLimited { per_minute: i64, retry_after: u64 },
+    #[error(
+        "too many update requests from this address (at most {per_minute} a minute): try again in {retry_after} seconds; an administrator \
+         can raise the limit ([server] update_requests_per_minute)"
+    )]
+    AddressRateLimited { per_minute: i64, retry_after: u64 },
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("{0}")]
@@ -134,7 +139,7 @@ impl Error {
             Error::TokenRevoked => ErrorCode::TokenRevoked,
             Error::SessionOnly => ErrorCode::SessionOnly,
             Error::ScopeNotHeld { .. } => ErrorCode::ScopeNotHeld,
-            Error::RateLimited { .. } => ErrorCode::RateLimited,
+            Error::RateLimited { .. } | Error::AddressRateLimited { .. } => ErrorCode::RateLimited,
             Error::Database(e) if is_unavailable(e) => ErrorCode::Unavailable,
             Error::Database(_) | Error::Internal(_) => ErrorCode::Internal,
         }
@@ -176,6 +181,13 @@ impl Error {
                 self.to_string(),
                 format!(
                     "この API トークンからのリクエストが多すぎます（上限 1分あたり {per_minute} 件）。{retry_after} 秒後に再試行してください。"
+                ),
+            ),
+            Error::AddressRateLimited { per_minute, retry_after } => Text::new(
+                self.to_string(),
+                format!(
+                    "このアドレスからの更新リクエストが多すぎます（上限 1分あたり {per_minute} 件）。{retry_after} 秒後に再試行してください。\
+                     上限は管理者が変更できます（[server] update_requests_per_minute）。"
                 ),
             ),
             Error::AccountDisabled

@@ -666,3 +666,102 @@ async fn the_live_view_follows_the_clients_and_ends_with_the_session_on_postgres
     let (app, _db, _) = server(&url, 5).await;
     live_view(app).await;
 }
+
+/// One request over a real connection: the status, `Retry-After`, and the JSON body.
+async fn post_over_tcp(addr: std::net::SocketAddr, path: &str, body: &Value, headers: &[(&str, &str)]) -> (u16, Option<String>, Value) {
+    use http_body_util::BodyExt;
+    let http = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http::<http_body_util::Full<bytes::Bytes>>();
+    let mut req = axum::http::Request::post(format!("http://{addr}/api/v1{path}"))
+        .header("content-type", "application/json")
+        .header(kinmu_shared::CSRF_HEADER, "1");
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let resp = http.request(req.body(http_body_util::Full::new(bytes::Bytes::from(body.to_string()))).unwrap()).await.unwrap();
+    let status = resp.status().as_u16();
+    let retry = resp.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string());
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, retry, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+/// The public update routes are counted per client address, over real connections (the peer's
+/// address reaches the handlers as `ConnectInfo`): past the rate, 429 `rate_limited` with
+/// `Retry-After`, check-ins and event reports alike; another address is not held back;
+/// `X-Forwarded-For` counts only from a trusted proxy; 0 counts nothing (the benchmark's setting).
+async fn check_ins_are_counted_per_client_address(app: Router, state: SharedState) {
+    use kinmu::http::ClientRateSettings;
+    let mut admin = Client::new(&app);
+    setup(&mut admin).await;
+    state.set_client_rate(ClientRateSettings { per_minute: 3, trusted_proxies: Vec::new() });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(kinmu::http::serve_on(listener, app, kinmu::http::ConnectionTimeouts::default(), async move {
+        let _ = stopped.await;
+    }));
+
+    let body = check_in_body("rate-client-01", None, Some("1.0"), false, None);
+    let mut secret = None;
+    for i in 0..3 {
+        let (status, _, answer) = post_over_tcp(addr, "/updates/check", &body_with_secret(&body, secret.as_deref()), &[]).await;
+        assert_eq!(status, 200, "check-in {i}: {answer}");
+        secret = secret.or(answer["client_secret"].as_str().map(str::to_string));
+    }
+    let secret = secret.expect("the first check-in gave a secret");
+    let (status, retry, answer) = post_over_tcp(addr, "/updates/check", &body_with_secret(&body, Some(&secret)), &[]).await;
+    assert_eq!((status, answer["code"].as_str()), (429, Some("rate_limited")), "{answer}");
+    let wait: u64 = retry.expect("Retry-After").parse().unwrap();
+    assert!((1..=20).contains(&wait), "{wait}");
+    assert!(answer["message"].as_str().unwrap().contains("update_requests_per_minute"), "names the setting: {answer}");
+    let event = event_body("rate-client-01", &secret, "rate-event-0001", UpdateEvent::Checked);
+    let (status, _, answer) = post_over_tcp(addr, "/updates/events", &event, &[("accept-language", "ja")]).await;
+    assert_eq!((status, answer["code"].as_str()), (429, Some("rate_limited")), "event reports are counted too: {answer}");
+    assert!(answer["message"].as_str().unwrap().contains("リクエストが多すぎます"), "in the caller's language: {answer}");
+    // Anyone can write X-Forwarded-For: from a peer that is no trusted proxy it changes nothing.
+    let (status, _, _) = post_over_tcp(addr, "/updates/events", &event, &[("x-forwarded-for", "203.0.113.9")]).await;
+    assert_eq!(status, 429, "X-Forwarded-For is not believed by default");
+
+    // Behind a trusted proxy (here 127.0.0.1), each forwarded address has its own count.
+    state.set_client_rate(ClientRateSettings { per_minute: 3, trusted_proxies: vec!["127.0.0.1".parse().unwrap()] });
+    for i in 0..3 {
+        let (status, _, answer) = post_over_tcp(addr, "/updates/events", &event, &[("x-forwarded-for", "203.0.113.9")]).await;
+        assert_eq!(status, 200, "report {i} from 203.0.113.9: {answer}");
+        assert_eq!(answer["recorded"], i == 0, "the refused sends were not recorded; the first that passed was, once: {answer}");
+    }
+    let (status, _, _) = post_over_tcp(addr, "/updates/events", &event, &[("x-forwarded-for", "203.0.113.9")]).await;
+    assert_eq!(status, 429);
+    let (status, _, answer) = post_over_tcp(addr, "/updates/events", &event, &[("x-forwarded-for", "1.2.3.4, 203.0.113.10")]).await;
+    assert_eq!(status, 200, "another client behind the proxy is not held back (the address it wrote itself is not used): {answer}");
+
+    // 0 counts nothing.
+    state.set_client_rate(ClientRateSettings { per_minute: 0, trusted_proxies: Vec::new() });
+    for _ in 0..20 {
+        let (status, _, answer) = post_over_tcp(addr, "/updates/check", &body_with_secret(&body, Some(&secret)), &[]).await;
+        assert_eq!(status, 200, "{answer}");
+    }
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+}
+
+fn body_with_secret(body: &Value, secret: Option<&str>) -> Value {
+    let mut b = body.clone();
+    if let Some(s) = secret {
+        b["client_secret"] = json!(s);
+    }
+    b
+}
+
+#[tokio::test]
+async fn check_ins_are_counted_per_client_address_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _, state) = server(&sqlite_url(&dir), 5).await;
+    check_ins_are_counted_per_client_address(app, state).await;
+}
+
+#[tokio::test]
+async fn check_ins_are_counted_per_client_address_on_postgres() {
+    let Some(url) = postgres_url().await else { return };
+    let (app, _, state) = server(&url, 5).await;
+    check_ins_are_counted_per_client_address(app, state).await;
+}

@@ -1,6 +1,7 @@
 //! The `kinmu` command as scripts use it: headless setup, users, and failures that say why.
 
 mod kinmu_process;
+mod test_databases;
 
 use kinmu_process::kinmu;
 
@@ -493,4 +494,141 @@ fn release_commands_guide_the_operator_and_keep_keys_private() {
     assert_eq!(root["signed"]["version"], 2);
     let out = kinmu(d, &["release", "refresh"], None);
     assert!(text(&out.stdout).contains("nothing expires soon"), "{}", text(&out.stdout));
+}
+
+/// `kinmu updates …` over the same services as the page: reading needs only the command; a change
+/// needs a user holding updates.manage and their password entered again (stdin or a private file,
+/// never an argument), checked as the page checks it; the clients, records and the system log
+/// come out as the page's lists and CSV.
+async fn updates_commands(d: &std::path::Path, database: &[&str]) {
+    use kinmu_shared::api::{ClientCheckIn, ClientEventReport};
+    use kinmu_shared::update_policy::{ClientProgram, InstallKind, LogCategory, UpdateEvent};
+    let run = |args: &[&str], stdin: Option<&str>| {
+        let all: Vec<&str> = database.iter().copied().chain(args.iter().copied()).collect();
+        kinmu(d, &all, stdin)
+    };
+    let ok = |out: &std::process::Output| assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    ok(&run(&["setup", "--org", "Acme", "--admin-login", "admin", "--password-stdin"], Some("Kinmu-Strong-2026\n")));
+    ok(&run(&["user", "add", "--login", "member1", "--name", "M", "--password-stdin"], Some("Blue-Harbor-58\n")));
+
+    let shown = text(&run(&["updates", "show"], None).stdout);
+    assert!(shown.contains("mandatory") && shown.lines().any(|l| l.starts_with("limit") && l.ends_with("15")), "{shown}");
+    let set = ["updates", "set", "--mode", "optional", "--limit", "7", "--message", "月曜に更新します", "--retention-days", "30"];
+    let with = |extra: &[&'static str]| -> Vec<&str> { set.iter().copied().chain(extra.iter().copied()).collect() };
+
+    // No password given (and no terminal to ask at): refused, saying how to give it.
+    let out = run(&with(&["--as", "admin"]), None);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("--password-stdin"), "{}", text(&out.stderr));
+    // A wrong password, or a user without updates.manage: refused by the service, nothing changed.
+    let out = run(&with(&["--as", "admin", "--password-stdin"]), Some("not-the-password\n"));
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("password is wrong"), "{}", text(&out.stderr));
+    let out = run(&with(&["--as", "member1", "--password-stdin"]), Some("Blue-Harbor-58\n"));
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("updates.manage"), "{}", text(&out.stderr));
+    let out = run(&with(&["--as", "nobody", "--password-stdin"]), Some("x\n"));
+    assert!(!out.status.success() && text(&out.stderr).contains("nobody"), "{}", text(&out.stderr));
+    assert!(text(&run(&["updates", "show"], None).stdout).contains("mandatory"), "nothing changed");
+    // A bad value names its field.
+    let out = run(&["updates", "set", "--limit", "0", "--as", "admin", "--password-stdin"], Some("Kinmu-Strong-2026\n"));
+    assert!(!out.status.success() && text(&out.stderr).contains("concurrency_limit"), "{}", text(&out.stderr));
+
+    let out = run(&with(&["--as", "admin", "--password-stdin"]), Some("Kinmu-Strong-2026\n"));
+    ok(&out);
+    let shown = text(&run(&["updates", "show"], None).stdout);
+    for want in ["optional", "月曜に更新します", "30"] {
+        assert!(shown.contains(want), "{want}: {shown}");
+    }
+    assert!(shown.lines().any(|l| l.starts_with("limit") && l.ends_with('7')), "{shown}");
+    assert!(shown.lines().any(|l| l.starts_with("new_installs") && l.ends_with("allowed")), "settings not given stay: {shown}");
+
+    // A password file others may read is refused; a private one works.
+    let file = d.join("password.txt");
+    std::fs::write(&file, "Kinmu-Strong-2026\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let out = run(&["updates", "pause", "--as", "admin", "--password-file", file.to_str().unwrap()], None);
+        assert!(!out.status.success() && text(&out.stderr).contains("chmod 600"), "{}", text(&out.stderr));
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    ok(&run(&["updates", "pause", "--as", "admin", "--password-file", file.to_str().unwrap()], None));
+    assert!(text(&run(&["updates", "show"], None).stdout).lines().any(|l| l.starts_with("service") && l.ends_with("paused")));
+    ok(&run(&["updates", "resume", "--as", "admin", "--password-file", file.to_str().unwrap()], None));
+    assert!(text(&run(&["updates", "show"], None).stdout).lines().any(|l| l.starts_with("service") && l.ends_with("running")));
+
+    // A client checks in and fails an update: the clients, records and log commands show it.
+    assert!(text(&run(&["updates", "clients"], None).stdout).contains("no client has checked in yet"));
+    let url = match database.get(1) {
+        Some(u) => kinmu::config::DatabaseUrl::parse(u).unwrap(),
+        None => kinmu::config::DatabaseUrl::sqlite_in(d),
+    };
+    let db = kinmu::database::Db::open(&url, 1).await.unwrap();
+    let now = kinmu::now();
+    let check_in = ClientCheckIn {
+        client_id: "cli-client-0001".into(),
+        host: "PC-OSAKA-7".into(),
+        user: "OSAKA\\sato".into(),
+        program: ClientProgram::App,
+        platform: "windows-x86_64".into(),
+        version: Some("1.0".into()),
+        ..ClientCheckIn::default()
+    };
+    let answer = kinmu::updates::clients::check_in(&db, check_in, now, &kinmu::updates::clients::Draws::seeded(1)).await.unwrap();
+    let secret = answer.client_secret.unwrap();
+    for (n, event) in
+        [UpdateEvent::DownloadStarted, UpdateEvent::Failed { category: LogCategory::DownloadError, reason: "=the network broke".into() }]
+            .into_iter()
+            .enumerate()
+    {
+        let report = ClientEventReport {
+            client_id: "cli-client-0001".into(),
+            client_secret: secret.clone(),
+            request_id: format!("cli-event-{n:04}"),
+            module: "app".into(),
+            install_kind: InstallKind::Differential,
+            from_version: Some("1.0".into()),
+            to_version: "2.0".into(),
+            event,
+        };
+        kinmu::updates::records::report_event(&db, report, now).await.unwrap();
+    }
+    db.pool.close().await;
+    let clients = text(&run(&["updates", "clients", "--format", "csv"], None).stdout);
+    assert!(clients.starts_with("client_id,program,host") && clients.contains("cli-client-0001,app,PC-OSAKA-7"), "{clients}");
+
+    let records = d.join("records.csv");
+    let out = run(&["updates", "records", "--result", "failed", "--encoding", "utf-8", "--out", records.to_str().unwrap()], None);
+    ok(&out);
+    assert!(text(&out.stdout).contains("1 rows"), "{}", text(&out.stdout));
+    let csv = std::fs::read_to_string(&records).unwrap();
+    assert!(csv.starts_with("id,client_id,host") && csv.contains("PC-OSAKA-7") && csv.contains("'=the network broke"), "{csv}");
+    let out = run(&["updates", "records", "--result", "normal", "--out", records.to_str().unwrap()], None);
+    assert!(text(&out.stdout).contains("0 rows"), "filters apply: {}", text(&out.stdout));
+
+    let log = d.join("log.csv");
+    ok(&run(&["updates", "log", "--level", "error", "--language", "ja", "--encoding", "utf-8", "--out", log.to_str().unwrap()], None));
+    let csv = std::fs::read_to_string(&log).unwrap();
+    assert!(csv.starts_with("ID,日時,レベル,分類") && csv.contains("cli-client-0001") && csv.contains(",error,"), "{csv}");
+    ok(&run(&["updates", "log", "--level", "info", "--out", log.to_str().unwrap()], None));
+    let bytes = std::fs::read(&log).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 with BOM by default");
+    let out = run(&["updates", "log", "--level", "loud", "--out", log.to_str().unwrap()], None);
+    assert!(!out.status.success() && text(&out.stderr).contains("info, warning or error"), "{}", text(&out.stderr));
+}
+
+#[tokio::test]
+async fn updates_commands_show_and_change_the_policy_with_the_password_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    updates_commands(dir.path(), &[]).await;
+}
+
+#[tokio::test]
+async fn updates_commands_show_and_change_the_policy_with_the_password_on_postgres() {
+    let Some(url) = test_databases::postgres_url().await else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let url = url.expose().to_string();
+    updates_commands(dir.path(), &["--database", &url]).await;
 }

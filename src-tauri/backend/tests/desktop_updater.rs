@@ -88,9 +88,13 @@ impl Bench {
     }
 
     fn serve(&self) -> (Server, String) {
+        self.serve_at("127.0.0.1:0")
+    }
+
+    fn serve_at(&self, addr: &str) -> (Server, String) {
         let mut child = self
             .kinmu()
-            .args(["serve", "--addr", "127.0.0.1:0", "--base-path", "/kinmu"])
+            .args(["serve", "--addr", addr, "--base-path", "/kinmu"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -230,6 +234,74 @@ async fn the_updater_updates_from_a_real_server(database: Option<String>) {
     let err = fresh.update(false, None).await.unwrap_err();
     assert_eq!(err.category, kinmu_shared::update_policy::LogCategory::VerificationFailed, "{err}");
     assert!(fresh.layout().read_pointer().unwrap().is_none(), "nothing installed from tampered metadata");
+}
+
+/// Reports the server could not take wait in the outbox (the launcher writes its own there too:
+/// it never talks to the server): a check-in while the server is down leaves them; the first one
+/// after it is back sends them, and each counts once — also when sent again because the answers
+/// were lost (the request id).
+async fn reports_wait_in_the_outbox_until_the_server_answers(database: Option<String>) {
+    use kinmu_shared::update_policy::{InstallKind, UpdateEvent};
+    use kinmu_updater::outbox::{self, PendingReport};
+    let b = Bench { dir: tempfile::tempdir().unwrap(), database };
+    let root_key = b.dir.path().join("root.key");
+    ok(b.kinmu().args(["release", "keys", "init", "--root-key"]).arg(&root_key).output().unwrap(), "keys init");
+    ok(b.kinmu().args(["release", "root", "--out"]).arg(b.dir.path().join("trusted-root.json")).output().unwrap(), "release root");
+    b.publish("1.0", 0);
+    let (server, base) = b.serve();
+    let addr = base.trim_start_matches("http://").split('/').next().unwrap().to_string();
+    let u = b.updater(&base, "c");
+    assert!(matches!(u.update(false, None).await.unwrap(), Outcome::Applied { .. }), "installed, the client known to the server");
+    drop(server);
+
+    let reports: Vec<PendingReport> = [UpdateEvent::DownloadStarted, UpdateEvent::Applied, UpdateEvent::StartedHealthy]
+        .into_iter()
+        .map(|event| PendingReport {
+            request_id: format!("outbox-run-{}-app", event.key()),
+            module: "app".into(),
+            install_kind: InstallKind::Differential,
+            from_version: Some("1.0".into()),
+            to_version: "1.1".into(),
+            event,
+        })
+        .collect();
+    for r in &reports {
+        outbox::put(u.layout(), r).unwrap();
+    }
+    assert!(u.check().await.is_err(), "the server is down");
+    assert_eq!(outbox::pending(u.layout()).unwrap().len(), 3, "nothing is lost while the server is away");
+
+    let (_server, again) = b.serve_at(&addr);
+    assert_eq!(again, base);
+    u.check().await.unwrap();
+    assert!(outbox::pending(u.layout()).unwrap().is_empty(), "sent and removed once the server answered");
+    let db = Db::connect(&b.database_url(), 1).await.unwrap();
+    let count = async || -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM update_events WHERE request_id LIKE 'outbox-run-%'").fetch_one(&db.pool).await.unwrap()
+    };
+    assert_eq!(count().await, 3);
+    // The answers were lost (say): the same reports are sent again, and still count once.
+    for r in &reports {
+        outbox::put(u.layout(), r).unwrap();
+    }
+    assert_eq!(u.send_outbox().await, 3, "the server answered each one");
+    assert!(outbox::pending(u.layout()).unwrap().is_empty());
+    assert_eq!(count().await, 3, "each event counted once");
+    let records = kinmu::updates::records::list(&db, &Actor::Operator, &UpdateRecordQuery::default()).await.unwrap();
+    let to_1_1: Vec<_> = records.records.iter().filter(|r| r.to_version == "1.1").collect();
+    assert_eq!(to_1_1.len(), 1, "{records:?}");
+    assert_eq!(to_1_1[0].result, RecordResult::Normal, "started healthy once: {records:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reports_wait_in_the_outbox_until_the_server_answers_on_sqlite() {
+    reports_wait_in_the_outbox_until_the_server_answers(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reports_wait_in_the_outbox_until_the_server_answers_on_postgres() {
+    let Some(url) = postgres_url().await else { return };
+    reports_wait_in_the_outbox_until_the_server_answers(Some(url.expose().to_string())).await;
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

@@ -14,7 +14,9 @@ use kinmu_shared::api::{CsvExportQuery, Id, ReportKind};
 use serde::Serialize;
 
 use super::SharedState;
-use super::request_parts::{FileUpload, IdParam, JsonBody, KindParam, QueryParams, Session, UploadBody, set_cookie_header};
+use super::request_parts::{
+    CountedClientRequest, FileUpload, IdParam, JsonBody, KindParam, QueryParams, Session, UploadBody, set_cookie_header,
+};
 use crate::attendance::reports::{CsvEncoding, encode_text};
 use crate::error::Error;
 
@@ -24,6 +26,7 @@ pub trait Input<E> {}
 impl<E> Input<E> for State<SharedState> {}
 impl<E> Input<E> for Session {}
 impl<E> Input<E> for HeaderMap {}
+impl<E> Input<E> for CountedClientRequest {}
 impl<E: Endpoint<Path = Id>> Input<E> for IdParam {}
 impl<E: Endpoint<Path = ReportKind>> Input<E> for KindParam {}
 impl<E: Endpoint<Query = T>, T> Input<E> for QueryParams<T> {}

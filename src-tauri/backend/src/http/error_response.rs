@@ -17,7 +17,7 @@ impl IntoResponse for Error {
         let status = StatusCode::from_u16(api.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let japanese = InJapanese(self.to_api_in(kinmu_shared::Language::Ja));
         let mut response = (status, Json(api)).into_response();
-        if let Error::RateLimited { retry_after, .. } = &self {
+        if let Error::RateLimited { retry_after, .. } | Error::AddressRateLimited { retry_after, .. } = &self {
             response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(*retry_after));
         }
         response.extensions_mut().insert(japanese);

@@ -6,8 +6,8 @@ mod endpoint;
 mod error_response;
 pub mod openapi;
 mod request_parts;
+mod request_rate;
 mod routes;
-mod token_rate;
 mod ui_files;
 mod update_files;
 
@@ -30,6 +30,7 @@ use crate::database::Db;
 use crate::error::{Error, Text};
 
 pub use request_parts::SESSION_COOKIE;
+pub use request_rate::{ClientRateSettings, DEFAULT_UPDATE_REQUESTS_PER_MINUTE};
 
 /// What every request handler can reach.
 pub struct AppState {
@@ -49,7 +50,9 @@ pub struct AppState {
     /// The random draw keys of the client update queue (seeded from the OS; tests reseed it).
     pub update_draws: crate::updates::clients::Draws,
     /// The per-token request rate (from the system settings).
-    token_rate: token_rate::TokenRate,
+    token_rate: request_rate::TokenRate,
+    /// The per-address rate of the desktop clients' update check-ins and event reports.
+    client_rate: request_rate::ClientRate,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -80,7 +83,8 @@ impl AppState {
             attendance_task: crate::attendance::daily_task::TaskControl::writing_to(opts.output_roots),
             updates: opts.updates,
             update_draws: crate::updates::clients::Draws::from_entropy(),
-            token_rate: token_rate::TokenRate::new(settings.token_requests_per_minute),
+            token_rate: request_rate::TokenRate::new(settings.token_requests_per_minute),
+            client_rate: request_rate::ClientRate::new(ClientRateSettings::default()),
         }))
     }
 
@@ -94,6 +98,12 @@ impl AppState {
 
     pub(crate) fn set_token_requests_per_minute(&self, per_minute: i64) {
         self.token_rate.set(per_minute);
+    }
+
+    /// How the desktop clients' update check-ins and event reports are counted (`[server]
+    /// update_requests_per_minute` and `trusted_proxies`; the defaults until set).
+    pub fn set_client_rate(&self, settings: ClientRateSettings) {
+        self.client_rate.set(settings);
     }
 
     pub async fn needs_setup(&self) -> Result<bool, Error> {
@@ -301,6 +311,7 @@ pub async fn serve(state: SharedState, addr: SocketAddr, on_ready: impl FnOnce(S
         loop {
             every.tick().await;
             hourly.token_rate.forget_idle();
+            hourly.client_rate.forget_idle();
             match crate::accounts::sessions::purge_expired(&db, crate::now()).await {
                 Ok(n) if n > 0 => tracing::info!(deleted = n, "expired sessions purged"),
                 Ok(_) => {}
@@ -323,6 +334,7 @@ pub async fn serve_on(
     use hyper_util::server::conn::auto::Builder;
     use hyper_util::server::graceful::GracefulShutdown;
     use hyper_util::service::TowerToHyperService;
+    use tower::ServiceExt as _;
     use tower_http::timeout::RequestBodyTimeoutLayer;
 
     let mut builder = Builder::new(TokioExecutor::new());
@@ -333,8 +345,8 @@ pub async fn serve_on(
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let stream = match accepted {
-                    Ok((stream, _)) => stream,
+                let (stream, peer) = match accepted {
+                    Ok(accepted) => accepted,
                     Err(e) => {
                         // Out of file descriptors and the like: wait a moment rather than spin.
                         tracing::warn!(error = %e, "cannot accept a connection");
@@ -342,7 +354,13 @@ pub async fn serve_on(
                         continue;
                     }
                 };
-                let connection = builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service.clone())).into_owned();
+                // The peer's address goes with each request, as axum's
+                // `into_make_service_with_connect_info::<SocketAddr>` puts it (`ConnectInfo`).
+                let service = service.clone().map_request(move |mut req: axum::http::Request<_>| {
+                    req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+                    req
+                });
+                let connection = builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service)).into_owned();
                 let connection = graceful.watch(connection);
                 tokio::spawn(async move {
                     if let Err(e) = connection.await {

@@ -292,6 +292,21 @@ impl FromRequestParts<SharedState> for Session {
     }
 }
 
+/// A desktop client's public update request (check-in, event report), counted against its
+/// address's rate before its body is read ([`super::request_rate::ClientRate`]): past it, 429
+/// `rate_limited` with `Retry-After`.
+pub struct CountedClientRequest;
+
+impl FromRequestParts<SharedState> for CountedClientRequest {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &SharedState) -> Result<Self, Error> {
+        let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0);
+        state.client_rate.check(peer, &parts.headers)?;
+        Ok(CountedClientRequest)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -321,15 +321,15 @@ async fn expire(tx: &mut sqlx::Transaction<'static, sqlx::Any>, now: i64) -> Res
 /// expired) and the service is not paused: what serves the release's files asks this before a
 /// transfer, so that only admitted clients transfer and never more than the limit at once.
 pub async fn slot_holder(db: &Db, slot_token: &str, now: i64) -> Result<Option<String>> {
-    let paused: i64 = sqlx::query_scalar("SELECT service_paused FROM update_policy WHERE id = 1").fetch_one(&db.pool).await?;
-    if paused != 0 {
-        return Ok(None);
-    }
-    Ok(sqlx::query_scalar("SELECT client_id FROM update_transfers WHERE state = 'admitted' AND token_hash = $1 AND expires_at > $2")
-        .bind(passwords::token_digest(slot_token))
-        .bind(now)
-        .fetch_optional(&db.pool)
-        .await?)
+    // One query (this runs before every file sent): the slot, and the service not paused.
+    Ok(sqlx::query_scalar(
+        "SELECT t.client_id FROM update_transfers t JOIN update_policy p ON p.id = 1 AND p.service_paused = 0 \
+         WHERE t.state = 'admitted' AND t.token_hash = $1 AND t.expires_at > $2",
+    )
+    .bind(passwords::token_digest(slot_token))
+    .bind(now)
+    .fetch_optional(&db.pool)
+    .await?)
 }
 
 /// The client leaves the queue or gives its slot back.

@@ -467,6 +467,38 @@ pub async fn log(db: &Db, actor: &Actor, q: &UpdateLogQuery) -> Result<UpdateLog
     actor.require(Permission::ManageUpdates)?;
     let limit = q.limit.unwrap_or(100).clamp(1, 1_000);
     let offset = q.offset.unwrap_or(0).max(0);
+    select_log(db, q, limit, offset, actor.language()).await
+}
+
+/// The filtered system log as CSV text, newest first (at most 100,000 entries), headings and
+/// categories in `lang`, every text cell spreadsheet-safe.
+pub async fn export_log_csv(db: &Db, actor: &Actor, q: &UpdateLogQuery, lang: Language) -> Result<String> {
+    actor.require(Permission::ManageUpdates)?;
+    let list = select_log(db, q, 100_000, 0, lang).await?;
+    let header: [&str; 8] = match lang {
+        Language::Ja => ["ID", "日時", "レベル", "分類", "クライアントID", "ホスト", "記録ID", "詳細"],
+        Language::En => ["id", "at", "level", "category", "client_id", "host", "record_id", "detail"],
+    };
+    let time = |t: i64| chrono::DateTime::from_timestamp(t, 0).map(|d| d.format("%Y-%m-%d %H:%M:%S UTC").to_string()).unwrap_or_default();
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    w.write_record(header).map_err(|e| Error::Internal(e.to_string()))?;
+    for e in list.entries {
+        let fields = [
+            e.id.to_string(),
+            time(e.at),
+            e.level.key().to_string(),
+            e.category_label,
+            e.client_id,
+            e.host,
+            e.record_id.map(|id| id.to_string()).unwrap_or_default(),
+            e.detail,
+        ];
+        w.write_record(fields.iter().map(|f| neutralise_formula(f).into_owned())).map_err(|e| Error::Internal(e.to_string()))?;
+    }
+    String::from_utf8(w.into_inner().map_err(|e| Error::Internal(e.to_string()))?).map_err(|e| Error::Internal(e.to_string()))
+}
+
+async fn select_log(db: &Db, q: &UpdateLogQuery, limit: i64, offset: i64, lang: Language) -> Result<UpdateLogList> {
     let mut clauses = Vec::new();
     let mut binds: Vec<String> = Vec::new();
     if let Some(level) = q.level {
@@ -491,7 +523,6 @@ pub async fn log(db: &Db, actor: &Actor, q: &UpdateLogQuery) -> Result<UpdateLog
     }
     let rows = rows.fetch_all(&db.pool).await?;
     let total = count.fetch_one(&db.pool).await?;
-    let lang = actor.language();
     let entries = rows
         .into_iter()
         .filter_map(|r| {

@@ -10,7 +10,7 @@ use kinmu_shared::api::{
 use crate::error::Result;
 use crate::http::SharedState;
 use crate::http::endpoint::{Download, Live};
-use crate::http::request_parts::{JsonBody, QueryParams, Session};
+use crate::http::request_parts::{CountedClientRequest, JsonBody, QueryParams, Session};
 use crate::updates::{clients as update_clients, policy as update_policy, records as update_records};
 
 pub async fn policy(State(state): State<SharedState>, session: Session) -> Result<Json<UpdatePolicyView>> {
@@ -25,12 +25,21 @@ pub async fn save_policy(
     Ok(Json(update_policy::save(&state.db, &session.actor(), change, crate::now()).await?))
 }
 
-/// No session: the client is known by its id and secret (see [`crate::updates::clients`]).
-pub async fn check_in(State(state): State<SharedState>, JsonBody(req): JsonBody<ClientCheckIn>) -> Result<Json<CheckInAnswer>> {
+/// No session: the client is known by its id and secret (see [`crate::updates::clients`]). Counted
+/// per client address, as event reports are.
+pub async fn check_in(
+    State(state): State<SharedState>,
+    _: CountedClientRequest,
+    JsonBody(req): JsonBody<ClientCheckIn>,
+) -> Result<Json<CheckInAnswer>> {
     Ok(Json(update_clients::check_in(&state.db, req, crate::now(), &state.update_draws).await?))
 }
 
-pub async fn report_event(State(state): State<SharedState>, JsonBody(report): JsonBody<ClientEventReport>) -> Result<Json<EventReceipt>> {
+pub async fn report_event(
+    State(state): State<SharedState>,
+    _: CountedClientRequest,
+    JsonBody(report): JsonBody<ClientEventReport>,
+) -> Result<Json<EventReceipt>> {
     Ok(Json(update_records::report_event(&state.db, report, crate::now()).await?))
 }
 
