@@ -422,6 +422,11 @@ endpoints! {
     GetGapReport: GET "/effort/gap-report", needs(Permission::ManageProjects) => ((), GapReportQuery, Empty) -> GapReport;
     /// The gap report as CSV or Excel.
     DownloadGapReport: GET "/effort/gap-report/download", needs(Permission::ManageProjects) => ((), GapReportDownloadQuery, Empty) -> FileDownload;
+    /// The effort report of any period, grouped, filtered and rounded: everyone's for
+    /// projects.manage, one's own otherwise (the service narrows and checks).
+    GetEffortReport: GET "/effort/report", Session => ((), EffortReportQuery, Empty) -> EffortReport;
+    /// The effort report as CSV or Excel.
+    DownloadEffortReport: GET "/effort/report/download", Session => ((), EffortReportDownloadQuery, Empty) -> FileDownload;
     /// The client update policy, the offered version and the transfers now.
     GetUpdatePolicy: GET "/updates/policy", needs(Permission::ManageUpdates) => ((), (), Empty) -> UpdatePolicyView;
     /// Needs the administrator's password again in the body (the seed's management password).
@@ -454,7 +459,7 @@ mod tests {
 
     #[test]
     fn each_method_and_path_is_listed_once() {
-        assert_eq!(ROUTES.len(), 114);
+        assert_eq!(ROUTES.len(), 116);
         for (i, a) in ROUTES.iter().enumerate() {
             assert!(a.path.starts_with('/'), "{a:?}");
             assert!(!ROUTES[i + 1..].iter().any(|b| a.method == b.method && a.path == b.path), "{a:?} is listed twice");

@@ -3,7 +3,7 @@
 //! ([`duration`]), the period states and the lock rule ([`period`]), the gap between effort and
 //! attended work ([`gap`]) and its monthly report ([`gap_report`]), what an entry must respect
 //! ([`entry_rules`]), a running timer's days ([`timer`]) and which past days miss their effort
-//! ([`missing`]). No IO: callers pass today's date, `now`, the time zone, settings and stored values in.
+//! ([`missing`]), and the effort report's groupings, filters and rounding ([`report`]). No IO: callers pass today's date, `now`, the time zone, settings and stored values in.
 
 pub mod approver;
 pub mod duration;
@@ -12,6 +12,7 @@ pub mod gap;
 pub mod gap_report;
 pub mod missing;
 pub mod period;
+pub mod report;
 pub mod timer;
 
 pub use approver::{OrgLevel, approver_of, chain_of};

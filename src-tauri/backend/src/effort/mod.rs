@@ -23,6 +23,7 @@ pub mod gaps;
 pub mod periods;
 pub mod project_transfer;
 pub mod projects;
+pub mod report;
 pub mod settings;
 pub mod timer;
 pub mod transfer;

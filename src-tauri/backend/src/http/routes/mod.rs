@@ -146,6 +146,8 @@ handlers! {
     SaveGapThreshold => effort::save_gap_threshold,
     GetGapReport => effort::gap_report,
     DownloadGapReport => effort::download_gap_report,
+    GetEffortReport => effort::effort_report,
+    DownloadEffortReport => effort::download_effort_report,
     GetUpdatePolicy => updates::policy,
     SaveUpdatePolicy => updates::save_policy,
     CheckInClient => updates::check_in,
