@@ -330,6 +330,32 @@ async fn story(app: Router, db: Db, dir: &std::path::Path, database: Option<&str
     assert!(styles.contains("[h]:mm") && styles.contains("0.00"), "{styles}");
     assert!(zip_text(&xlsx.bytes, "xl/sharedStrings.xml").contains("Subtotal"));
 
+    // A scheduled file: an output profile of the effort report (its grouping and rounding saved),
+    // written for its period into its folder as the attendance task's profiles are.
+    let folder = tempfile::tempdir_in(std::env::temp_dir()).unwrap();
+    let profile = json!({
+        "name": "RPT-effort", "format": "xlsx", "unit": "per_month", "folder": folder.path().to_str().unwrap(),
+        "effort": {"from": "", "to": "", "group_by": "project,person", "rounding": "up", "round_to": 60, "round_per": "day"},
+    });
+    let mut broken = profile.clone();
+    broken["effort"]["group_by"] = json!("colour");
+    let refused = admin.send("POST", "/attendance/profiles", broken).await;
+    expect(&refused, 422, Some("validation"));
+    assert_eq!(refused.body["field"], "effort.group_by", "{}", refused.text);
+    let made = admin.send("POST", "/attendance/profiles", profile).await;
+    expect(&made, 201, None);
+    assert_eq!(made.body["effort"]["round_to"], 60, "saved with its options: {}", made.text);
+    let id = made.body["id"].as_i64().unwrap();
+    let run = admin.send("POST", &format!("/attendance/profiles/{id}/run"), json!({"month": "2026-11"})).await;
+    expect(&run, 200, None);
+    assert_eq!(run.body["errors"], json!([]), "{}", run.text);
+    let path = run.body["files"][0]["path"].as_str().unwrap().to_string();
+    assert!(path.ends_with("工数集計_2026-11.xlsx") || path.ends_with("effort_2026-11.xlsx"), "{path}");
+    let (_, numbers) = sheet_numbers(&std::fs::read(&path).unwrap());
+    // Per day and row up to the hour: sato RPT-1 120 + 120 + 60, suzuki 120 + 360, kato 120;
+    // RPT-2: sato 480, kato 61 → 120. Total 1500 minutes = 25 hours.
+    assert!(numbers.iter().any(|n| (n - 25.0).abs() < 1e-9), "{numbers:?}");
+
     // The command line: the same report as Excel and as rounded Shift_JIS CSV.
     let run = |args: &[&str]| {
         let mut all: Vec<&str> = database.map(|d| vec!["--database", d]).unwrap_or_default();
