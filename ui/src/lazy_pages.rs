@@ -94,5 +94,6 @@ lazy!(effort_admin, effort_projects, pages::effort::projects::ProjectsPage);
 lazy!(effort_admin, effort_approvals, pages::effort::approvals::ApprovalsPage);
 lazy!(effort_admin, effort_settings, pages::effort::settings::EffortSettingsPage);
 lazy!(effort_admin, effort_gaps, pages::effort::gaps::GapReportPage);
+lazy!(effort_admin, effort_report, pages::effort::report::EffortReportPage);
 lazy!(effort, effort_week, pages::effort::week::EffortWeekPage);
 lazy!(effort, effort_dashboard, pages::effort::dashboard::EffortDashboard);

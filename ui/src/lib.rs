@@ -107,7 +107,7 @@ fn required_permission(r: Route) -> Option<Permission> {
         | Route::AttendanceDisplay
         | Route::OutputProfiles
         | Route::EffortSettings => Some(Permission::ManageSettings),
-        Route::EffortProjects | Route::EffortGaps => Some(Permission::ManageProjects),
+        Route::EffortProjects | Route::EffortGaps | Route::EffortReport => Some(Permission::ManageProjects),
         // Anyone may be named an approver: the page shows what waits for them, the server decides.
         Route::Effort => Some(Permission::EnterEffort),
         _ => None,
@@ -193,6 +193,7 @@ fn App() -> impl IntoView {
             Route::EffortProjects => lazy_page(lazy_pages::effort_projects),
             Route::EffortApprovals => lazy_page(lazy_pages::effort_approvals),
             Route::EffortGaps => lazy_page(lazy_pages::effort_gaps),
+            Route::EffortReport => lazy_page(lazy_pages::effort_report),
             Route::EffortSettings => lazy_page(lazy_pages::effort_settings),
             Route::Effort => lazy_page(lazy_pages::effort_week),
             Route::Connection => view! {

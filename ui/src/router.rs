@@ -35,6 +35,8 @@ pub enum Route {
     EffortApprovals,
     /// The monthly gap report (projects.manage).
     EffortGaps,
+    /// The effort report over any period (projects.manage).
+    EffortReport,
     /// Activities, gap reasons and the effort settings (settings.manage).
     EffortSettings,
     /// The person's effort week (effort.enter).
@@ -65,6 +67,7 @@ impl Route {
             Route::EffortProjects => "/effort/projects",
             Route::EffortApprovals => "/effort/approvals",
             Route::EffortGaps => "/effort/gap-report",
+            Route::EffortReport => "/effort/report",
             Route::EffortSettings => "/effort/settings",
             Route::Effort => "/effort",
             Route::NotFound => "/404",
@@ -94,6 +97,7 @@ impl Route {
             "/effort/projects" => Route::EffortProjects,
             "/effort/approvals" => Route::EffortApprovals,
             "/effort/gap-report" => Route::EffortGaps,
+            "/effort/report" => Route::EffortReport,
             "/effort/settings" => Route::EffortSettings,
             "/effort" => Route::Effort,
             _ => Route::NotFound,
@@ -230,6 +234,7 @@ mod tests {
             Route::EffortProjects,
             Route::EffortApprovals,
             Route::EffortGaps,
+            Route::EffortReport,
             Route::EffortSettings,
             Route::Effort,
         ] {

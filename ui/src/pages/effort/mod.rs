@@ -6,5 +6,6 @@ pub mod approvals;
 pub mod dashboard;
 pub mod gaps;
 pub mod projects;
+pub mod report;
 pub mod settings;
 pub mod week;
