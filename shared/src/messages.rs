@@ -214,6 +214,10 @@ fn known_label(key: &str, lang: Language) -> Option<&'static str> {
         "reason" | "reason_id" => ("理由", "Reason"),
         "comment" => ("コメント", "Comment"),
         "gap_threshold_minutes" => ("乖離の基準", "Gap threshold"),
+        "group_by" => ("集計の単位", "Grouping"),
+        "rounding" => ("丸め方", "Rounding"),
+        "round_to" => ("丸め単位", "Rounding step"),
+        "round_per" => ("丸める単位", "Rounded per"),
         "future_days_allowed" => ("未来日の入力", "Future days allowed"),
         _ => return None,
     };

@@ -39,6 +39,8 @@ pub enum Route {
     EffortImport,
     /// A project's plan against actual, cost and budgets (projects.manage; `?project=ID`).
     EffortPlan,
+    /// The effort report over any period (projects.manage).
+    EffortReport,
     /// Activities, gap reasons and the effort settings (settings.manage).
     EffortSettings,
     /// The person's effort week (effort.enter).
@@ -71,6 +73,7 @@ impl Route {
             Route::EffortGaps => "/effort/gap-report",
             Route::EffortImport => "/effort/import",
             Route::EffortPlan => "/effort/plan",
+            Route::EffortReport => "/effort/report",
             Route::EffortSettings => "/effort/settings",
             Route::Effort => "/effort",
             Route::NotFound => "/404",
@@ -102,6 +105,7 @@ impl Route {
             "/effort/gap-report" => Route::EffortGaps,
             "/effort/import" => Route::EffortImport,
             "/effort/plan" => Route::EffortPlan,
+            "/effort/report" => Route::EffortReport,
             "/effort/settings" => Route::EffortSettings,
             "/effort" => Route::Effort,
             _ => Route::NotFound,
@@ -240,6 +244,7 @@ mod tests {
             Route::EffortGaps,
             Route::EffortImport,
             Route::EffortPlan,
+            Route::EffortReport,
             Route::EffortSettings,
             Route::Effort,
         ] {

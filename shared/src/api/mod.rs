@@ -13,6 +13,7 @@ mod desktop;
 mod effort;
 mod effort_import;
 mod effort_plan;
+mod effort_reports;
 mod log_imports;
 #[cfg(feature = "openapi")]
 pub mod openapi;
@@ -33,6 +34,7 @@ pub use desktop::*;
 pub use effort::*;
 pub use effort_import::*;
 pub use effort_plan::*;
+pub use effort_reports::*;
 pub use log_imports::*;
 pub use output_profiles::*;
 pub use releases::*;

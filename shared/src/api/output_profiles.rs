@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{RankingItem, ReportKind, TableLayout};
+use super::{EffortReportQuery, RankingItem, ReportKind, TableLayout};
 
 /// What each file covers (出力範囲).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -132,6 +132,12 @@ pub struct OutputProfile {
     pub ranking: RankingItem,
     /// Delete this profile's files older than this many days (0 keeps them).
     pub keep_days: u32,
+    /// When set, the profile writes the effort report (工数集計) instead of an attendance table
+    /// (`kind`, `layout`, the filters and `split` are then unused): its groupings, filters and
+    /// rounding; its `from` and `to` are ignored, each file covering the profile's `unit` (a day,
+    /// a month or a year).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effort: Option<EffortReportQuery>,
 }
 
 impl Default for OutputProfile {
@@ -157,6 +163,7 @@ impl Default for OutputProfile {
             filter_terminals: Vec::new(),
             ranking: RankingItem::Overtime,
             keep_days: 0,
+            effort: None,
         }
     }
 }

@@ -451,6 +451,11 @@ endpoints! {
     DeleteCostRate: DELETE "/effort/cost-rates/{id}", needs(Permission::ManageProjects) => (Id, (), Empty) -> Empty;
     /// The share of a budget at which projects and work items are flagged.
     SaveCostSettings: PUT "/effort/cost-settings", needs(Permission::ManageSettings) => ((), (), CostSettings) -> CostSettings;
+    /// The effort report of any period, grouped, filtered and rounded: everyone's for
+    /// projects.manage, one's own otherwise (the service narrows and checks).
+    GetEffortReport: GET "/effort/report", Session => ((), EffortReportQuery, Empty) -> EffortReport;
+    /// The effort report as CSV or Excel.
+    DownloadEffortReport: GET "/effort/report/download", Session => ((), EffortReportDownloadQuery, Empty) -> FileDownload;
     /// The client update policy, the offered version and the transfers now.
     GetUpdatePolicy: GET "/updates/policy", needs(Permission::ManageUpdates) => ((), (), Empty) -> UpdatePolicyView;
     /// Needs the administrator's password again in the body (the seed's management password).
@@ -483,7 +488,7 @@ mod tests {
 
     #[test]
     fn each_method_and_path_is_listed_once() {
-        assert_eq!(ROUTES.len(), 124);
+        assert_eq!(ROUTES.len(), 126);
         for (i, a) in ROUTES.iter().enumerate() {
             assert!(a.path.starts_with('/'), "{a:?}");
             assert!(!ROUTES[i + 1..].iter().any(|b| a.method == b.method && a.path == b.path), "{a:?} is listed twice");

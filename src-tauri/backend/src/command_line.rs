@@ -266,7 +266,10 @@ enum EffortCommand {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Write the entries of a range of days as Kinmu's effort CSV (the import's columns).
+    /// Write the entries of a range of days as Kinmu's effort CSV (the import's columns), or with
+    /// --format csv or xlsx the effort report of the range: grouped by up to two of project,
+    /// work_item, activity1, activity2, person, organization (subtotals and a total), filtered,
+    /// rounded as asked (never the stored entries).
     Export {
         /// First day, YYYY-MM-DD.
         #[arg(long, value_name = "YYYY-MM-DD")]
@@ -277,11 +280,17 @@ enum EffortCommand {
         /// Only this person's entries (a login).
         #[arg(long, value_name = "LOGIN")]
         user: Option<String>,
+        /// entries: the entries as Kinmu's effort CSV; csv or xlsx: the effort report.
+        #[arg(long, value_enum, default_value = "entries")]
+        format: EffortExportFormat,
+        /// The report's groupings, filters and rounding.
+        #[command(flatten)]
+        report: Box<EffortReportArgs>,
         /// CSV encoding: utf-8, utf-8-bom or shift_jis.
         #[arg(long, value_name = "ENCODING", default_value = "utf-8", value_parser = parse_encoding)]
         encoding: crate::attendance::reports::CsvEncoding,
         /// The file to write.
-        #[arg(long, value_name = "FILE.csv")]
+        #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
     /// A person's effort per day and row (project, work item, activities) as h:mm, with the
@@ -615,6 +624,45 @@ enum UserCommand {
 enum ListFormat {
     Table,
     Csv,
+}
+
+/// The effort report's options of `kinmu effort export`.
+#[derive(Args, Debug)]
+struct EffortReportArgs {
+    /// The report's groupings, outer first: e.g. project,person.
+    #[arg(long, value_name = "A,B")]
+    group_by: Option<String>,
+    /// Only this project (its code).
+    #[arg(long, value_name = "CODE")]
+    project: Option<String>,
+    /// Only this work item and the ones below it (its path, "Design / Screens"; needs --project).
+    #[arg(long, value_name = "PATH", requires = "project")]
+    work_item: Option<String>,
+    /// Only this activity of the first level (its code).
+    #[arg(long, value_name = "CODE")]
+    activity1: Option<String>,
+    /// Only this activity of the second level (its code).
+    #[arg(long, value_name = "CODE")]
+    activity2: Option<String>,
+    /// Only this organisation (its path, "Acme / Sales") and the ones below it.
+    #[arg(long, alias = "organisation", alias = "organization", value_name = "PATH")]
+    org: Option<String>,
+    /// Round the report's effort: up, down or nearest.
+    #[arg(long, value_name = "up|down|nearest")]
+    rounding: Option<String>,
+    /// The rounding step in minutes (default 15).
+    #[arg(long, value_name = "MINUTES")]
+    round_to: Option<u32>,
+    /// What is rounded: entry (default) or day (a person's day on one row).
+    #[arg(long, value_name = "entry|day")]
+    round_per: Option<String>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum EffortExportFormat {
+    Entries,
+    Csv,
+    Xlsx,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -1596,7 +1644,48 @@ async fn effort(cli: &Cli, file: &FileConfig, c: &EffortCommand) -> Result<(), F
             }
             if r.errors.is_empty() { Ok(()) } else { Err(Failure(format!("{} rows were refused (listed above)", r.errors.len()))) }
         }
-        EffortCommand::Export { from, to, user, encoding, out } => {
+        EffortCommand::Export { from, to, user, format, report: options, encoding, out } if *format != EffortExportFormat::Entries => {
+            use crate::effort::report;
+            let EffortReportArgs { group_by, project, work_item, activity1, activity2, org, rounding, round_to, round_per } =
+                options.as_ref();
+            let named = report::NamedFilters {
+                project: project.clone(),
+                work_item: work_item.clone(),
+                activity1: activity1.clone(),
+                activity2: activity2.clone(),
+                login: user.clone(),
+                organization: org.clone(),
+            };
+            let mut q = report::resolve(&db, &named).await?;
+            q.from = from.clone();
+            q.to = to.clone();
+            q.group_by = group_by.clone();
+            q.rounding = rounding.clone();
+            q.round_to = *round_to;
+            q.round_per = round_per.clone();
+            let r = report::report(&db, &Actor::Operator, &q).await?;
+            let language = crate::accounts::system_settings::load(&db).await?.default_language;
+            let bytes = if *format == EffortExportFormat::Xlsx {
+                report::xlsx_bytes(&r, language)?
+            } else {
+                crate::attendance::reports::encode_text(&report::csv_text(&r, language), *encoding)
+            };
+            std::fs::write(out, bytes).map_err(|e| Failure(format!("cannot write {}: {e}", out.display())))?;
+            println!(
+                "{}: effort from {} to {}, {} groups, {} entries, total {}",
+                out.display(),
+                r.from,
+                r.to,
+                r.groups.len(),
+                r.entries,
+                format_minutes(r.total_minutes)
+            );
+            Ok(())
+        }
+        EffortCommand::Export { from, to, user, encoding, out, report: options, .. } => {
+            if options.group_by.is_some() {
+                return Err(Failure("--group-by makes a report: give --format csv or --format xlsx".into()));
+            }
             let (from, to) = (parse_date("from", from)?, parse_date("to", to)?);
             let text = transfer::export(&db, &Actor::Operator, from, to, user.as_deref()).await?;
             let rows = text.lines().count().saturating_sub(1);

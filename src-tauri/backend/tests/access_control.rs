@@ -57,6 +57,7 @@ fn concrete(path: &str) -> String {
         "/effort/gaps" => format!("{path}?month=2026-11&user=admin"),
         "/effort/periods" => format!("{path}?user=admin"),
         "/effort/gap-report" | "/effort/gap-report/download" => format!("{path}?month=2026-11"),
+        "/effort/report" | "/effort/report/download" => format!("{path}?from=2026-11-01&to=2026-11-30&group_by=project,person"),
         _ => path,
     }
 }

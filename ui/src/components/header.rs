@@ -110,6 +110,7 @@ pub fn Header() -> impl IntoView {
                         <Link route=Route::EffortApprovals testid="nav-approvals">{tx("effort.approvals.nav")}</Link>
                         <Link route=Route::EffortGaps testid="nav-gap-report">{tx("gaps.nav")}</Link>
                         <Link route=Route::EffortImport testid="nav-effort-import">{tx("effort_import.nav")}</Link>
+                        <Link route=Route::EffortReport testid="nav-effort-report">{tx("effort_report.nav")}</Link>
                     </Show>
                     <Show when=move || can(Permission::ManageSettings)>
                         <Link route=Route::Settings testid="nav-settings">{tx("nav.settings")}</Link>

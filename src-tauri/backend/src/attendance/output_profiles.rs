@@ -101,7 +101,7 @@ pub fn file_name(template: &str, p: &OutputProfile, parts: &NameParts, language:
         .replace("<yyyy-MM-dd>", &day)
         .replace("<yyyy-MM>", &month)
         .replace("<yyyy>", &year)
-        .replace("<datatype>", datatype_name(p.kind, language))
+        .replace("<datatype>", profile_datatype(p, language))
         .replace("<username>", &safe(&parts.user))
         .replace("<group>", &safe(&parts.group.replace(" / ", "-")))
         .replace("<rankingname>", ranking_name(p.ranking, language))
@@ -115,7 +115,16 @@ pub fn file_name(template: &str, p: &OutputProfile, parts: &NameParts, language:
         }
         name.truncate(end);
     }
-    if name.is_empty() { datatype_name(p.kind, language).to_string() } else { name }
+    if name.is_empty() { profile_datatype(p, language).to_string() } else { name }
+}
+
+/// `<datatype>` of a profile: its table's name, or the effort report's.
+fn profile_datatype(p: &OutputProfile, language: Language) -> &'static str {
+    match (&p.effort, language) {
+        (Some(_), Language::Ja) => "工数集計",
+        (Some(_), Language::En) => "effort",
+        (None, _) => datatype_name(p.kind, language),
+    }
 }
 
 /// The extension of the profile's files.
@@ -169,11 +178,15 @@ pub fn validate(p: &OutputProfile, roots: &OutputRoots) -> Result<()> {
             ),
         ));
     }
-    let unit_ok = match p.kind {
-        ReportKind::Daily | ReportKind::Terminal => matches!(p.unit, OutputUnit::PerDay | OutputUnit::PerMonth),
-        ReportKind::Monthly | ReportKind::Timesheet => p.unit == OutputUnit::PerMonth,
-        ReportKind::Ranking => matches!(p.unit, OutputUnit::PerMonth | OutputUnit::PerYear),
-    };
+    if let Some(q) = &p.effort {
+        check_effort(p, q)?;
+    }
+    let unit_ok = p.effort.is_some()
+        || match p.kind {
+            ReportKind::Daily | ReportKind::Terminal => matches!(p.unit, OutputUnit::PerDay | OutputUnit::PerMonth),
+            ReportKind::Monthly | ReportKind::Timesheet => p.unit == OutputUnit::PerMonth,
+            ReportKind::Ranking => matches!(p.unit, OutputUnit::PerMonth | OutputUnit::PerYear),
+        };
     if !unit_ok {
         return Err(Error::invalid(
             "unit",
@@ -187,13 +200,13 @@ pub fn validate(p: &OutputProfile, roots: &OutputRoots) -> Result<()> {
             ),
         ));
     }
-    if p.split == SplitBy::Terminal && p.kind != ReportKind::Terminal {
+    if p.split == SplitBy::Terminal && p.kind != ReportKind::Terminal && p.effort.is_none() {
         return Err(Error::invalid(
             "split",
             Text::new("split: only per-terminal files can be split per terminal", "端末ごとに分けられるのは端末別の帳票だけです。"),
         ));
     }
-    if !p.filter_terminals.is_empty() && p.kind != ReportKind::Terminal {
+    if !p.filter_terminals.is_empty() && p.kind != ReportKind::Terminal && p.effort.is_none() {
         return Err(Error::invalid(
             "filter_terminals",
             Text::new("filter_terminals: only per-terminal files filter by terminal", "端末で絞り込めるのは端末別の帳票だけです。"),
@@ -267,6 +280,22 @@ pub fn validate(p: &OutputProfile, roots: &OutputRoots) -> Result<()> {
             needs("<yyyy>", "each year's file would overwrite the year before", "毎年のファイルが前の年のファイルを上書きしてしまいます。")?
         }
         _ => {}
+    }
+    Ok(())
+}
+
+/// An effort report profile's own checks: its groupings and rounding, one file per period.
+fn check_effort(p: &OutputProfile, q: &kinmu_shared::api::EffortReportQuery) -> Result<()> {
+    let dated = kinmu_shared::api::EffortReportQuery { from: "2026-01-01".into(), to: "2026-01-31".into(), ..q.clone() };
+    kinmu_shared::effort::report::spec(&dated).map_err(|f| Error::invalid(&format!("effort.{}", f.field), f.message))?;
+    if p.split != SplitBy::None {
+        return Err(Error::invalid(
+            "split",
+            Text::new(
+                "split: an effort report profile writes one file per period: group the report instead",
+                "工数集計の出力は期間ごとに1ファイルです。分割の代わりに集計の単位を選んでください。",
+            ),
+        ));
     }
     Ok(())
 }
@@ -481,6 +510,11 @@ fn filtered<'t>(p: &OutputProfile, table: &'t Table) -> Vec<&'t Row> {
 
 /// Writes one profile's files for `period`.
 pub async fn write_period(db: &Db, p: &OutputProfile, period: Period, language: Language, now: i64) -> Result<Vec<WrittenFile>> {
+    if let Some(q) = &p.effort {
+        let written = write_effort_file(db, p, q, period, language).await?;
+        record_written(db, p, &written, now).await?;
+        return Ok(written);
+    }
     let req = ReportRequest {
         kind: p.kind,
         period,
@@ -501,7 +535,13 @@ pub async fn write_period(db: &Db, p: &OutputProfile, period: Period, language: 
     } else {
         stream_files(db, p, &req, period, language).await?
     };
-    for f in &written {
+    record_written(db, p, &written, now).await?;
+    Ok(written)
+}
+
+/// Records the files a profile wrote, for its retention.
+async fn record_written(db: &Db, p: &OutputProfile, written: &[WrittenFile], now: i64) -> Result<()> {
+    for f in written {
         sqlx::query(
             "INSERT INTO attendance_output_files (profile_id, path, written_at, row_count, byte_count) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (profile_id, path) DO UPDATE SET written_at = excluded.written_at, row_count = excluded.row_count, byte_count = excluded.byte_count",
@@ -514,7 +554,55 @@ pub async fn write_period(db: &Db, p: &OutputProfile, period: Period, language: 
         .execute(&db.pool)
         .await?;
     }
-    Ok(written)
+    Ok(())
+}
+
+/// Writes an effort report profile's file for `period`: the report of the period's days
+/// ([`crate::effort::report`], as the command line's operator: everyone's effort), as CSV or
+/// Excel, zipped if asked, written to a temporary name and renamed.
+async fn write_effort_file(
+    db: &Db,
+    p: &OutputProfile,
+    q: &kinmu_shared::api::EffortReportQuery,
+    period: Period,
+    language: Language,
+) -> Result<Vec<WrittenFile>> {
+    use crate::effort::report;
+    let (first, last) = period.first_and_last();
+    let q = kinmu_shared::api::EffortReportQuery { from: first.to_string(), to: last.to_string(), ..q.clone() };
+    let r = report::report(db, &Actor::Operator, &q).await?;
+    let rows = r.groups.iter().map(|g| g.lines.len().max(1)).sum::<usize>() as i64;
+    if r.entries == 0 && !p.empty_file {
+        return Ok(Vec::new());
+    }
+    let (bytes, format) = match p.format {
+        OutputFormat::Csv => {
+            (reports::encode_text(&report::csv_text(&r, language), CsvEncoding::parse(&p.encoding).unwrap_or_default()), FileFormat::Csv)
+        }
+        OutputFormat::Xlsx => (report::xlsx_bytes(&r, language)?, FileFormat::Xlsx),
+    };
+    let mut folder = PathBuf::from(p.folder.trim());
+    if p.monthly_subfolders {
+        folder.push(first.format("%Y%m").to_string());
+    }
+    let profile = p.clone();
+    let stem = file_name(&template(p), p, &NameParts { period: Some(period), ..NameParts::default() }, language);
+    tokio::task::spawn_blocking(move || -> Result<Vec<WrittenFile>> {
+        std::fs::create_dir_all(&folder).map_err(|e| io_error(&folder, e))?;
+        let inner = format!("{stem}.{}", format.extension());
+        let path = folder.join(format!("{stem}.{}", extension(&profile)));
+        let staging = folder.join(format!(".{stem}.staging"));
+        std::fs::create_dir_all(&staging).map_err(|e| io_error(&staging, e))?;
+        let plain = staging.join(&inner);
+        let result = std::fs::write(&plain, &bytes)
+            .and_then(|_| if profile.zip { zip_file(&plain, &inner, &path) } else { std::fs::rename(&plain, &path) });
+        let _ = std::fs::remove_dir_all(&staging);
+        result.map_err(|e| io_error(&path, e))?;
+        let bytes = std::fs::metadata(&path).map(|m| m.len() as i64).unwrap_or(0);
+        Ok(vec![WrittenFile { profile: profile.name.clone(), path: path.display().to_string(), rows, bytes }])
+    })
+    .await
+    .map_err(|e| Error::Internal(e.to_string()))?
 }
 
 /// The profile's filters around the files being written.

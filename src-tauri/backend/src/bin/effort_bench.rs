@@ -14,6 +14,12 @@
 //!    (`effort::gap_report::report`, what GetGapReport calls) (target < 1 s), and its Excel file;
 //! 4. a project's plan against actual over the year (`effort::plan::load` and the pure build,
 //!    what GetProjectPlan calls), every person with a rate changing mid-year, and its Excel file.
+//! 5. the effort report (`effort::report::report`, what GetEffortReport calls) over the year: a
+//!    project's report grouped by work item and person, and the company's report grouped by
+//!    organisation and activity 1 (target < 1 s each), also rounded per entry and per day; and
+//!    the Excel export of the year for everyone grouped by person and project (target < 10 s).
+//!
+//! `--only-reports` skips 1 to 4.
 //!
 //! It prints figures, never asserts on them.
 //!
@@ -36,8 +42,8 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use kinmu::accounts::Actor;
 use kinmu::config::{DatabaseKind, DatabaseUrl};
 use kinmu::database::Db;
-use kinmu::effort::{gap_report, gaps, week};
-use kinmu_shared::api::{DailyField, FieldKind, GapReportQuery, WeekQuery};
+use kinmu::effort::{gap_report, gaps, report, week};
+use kinmu_shared::api::{DailyField, EffortReportQuery, FieldKind, GapReportQuery, WeekQuery};
 
 /// The same allocator as the `kinmu` command (see src/main.rs).
 #[global_allocator]
@@ -59,12 +65,13 @@ struct Options {
     months: usize,
     connections: u32,
     dir: PathBuf,
+    only_reports: bool,
 }
 
 fn usage() -> ! {
     eprintln!(
         "usage: effort_bench [--people N] [--engines sqlite,postgres] [--postgres-url URL] [--clients N] [--weeks N] \
-         [--months N] [--connections N] [--dir DIR]"
+         [--months N] [--connections N] [--dir DIR] [--only-reports]"
     );
     std::process::exit(2)
 }
@@ -80,11 +87,17 @@ fn options() -> Options {
         months: 200,
         connections: 8,
         dir: std::env::temp_dir(),
+        only_reports: false,
     };
     let number = |s: String| -> usize { s.replace('_', "").parse().unwrap_or_else(|_| usage()) };
     let mut i = 0;
     while i < args.len() {
         let value = |i: usize| args.get(i + 1).cloned().unwrap_or_else(|| usage());
+        if args[i] == "--only-reports" {
+            o.only_reports = true;
+            i += 1;
+            continue;
+        }
         match args[i].as_str() {
             "--people" => o.people = number(value(i)).max(1),
             "--clients" => o.clients = number(value(i)).max(1),
@@ -346,7 +359,73 @@ fn row(engine: &'static str, measure: &'static str, mut times: Vec<Duration>, ta
     }
 }
 
+/// (4) The effort report over the year: a project's, the company's by organisation and activity,
+/// rounded; the Excel export of the year for everyone.
+async fn measure_reports(db: &Db, engine: &'static str, rows: &mut Vec<Row>) {
+    let project: i64 = sqlx::query_scalar("SELECT MIN(id) FROM projects").fetch_one(&db.pool).await.expect("a project");
+    let year = |group_by: &str| EffortReportQuery {
+        from: format!("{YEAR}-01-01"),
+        to: format!("{YEAR}-12-31"),
+        group_by: Some(group_by.into()),
+        ..Default::default()
+    };
+    let cases = [
+        ("project's report for a year (work item × person)", EffortReportQuery { project_id: Some(project), ..year("work_item,person") }),
+        ("company report for a year (organisation × activity 1)", year("organization,activity1")),
+        (
+            "company report for a year, rounded up to 15 min per entry",
+            EffortReportQuery { rounding: Some("up".into()), ..year("organization,activity1") },
+        ),
+        (
+            "company report for a year, rounded to 30 min per day and row",
+            EffortReportQuery {
+                rounding: Some("nearest".into()),
+                round_to: Some(30),
+                round_per: Some("day".into()),
+                ..year("organization,activity1")
+            },
+        ),
+    ];
+    for (name, q) in cases {
+        let mut times = Vec::new();
+        let mut shown = String::new();
+        for _ in 0..3 {
+            let t = Instant::now();
+            let r = report::report(db, &Actor::Operator, &q).await.unwrap_or_else(|e| panic!("effort report: {e}"));
+            times.push(t.elapsed());
+            shown = format!(
+                "{} groups, {} lines, {} entries, {} h",
+                r.groups.len(),
+                r.groups.iter().map(|g| g.lines.len()).sum::<usize>(),
+                thousands(r.entries as u64),
+                thousands((r.total_minutes / 60) as u64)
+            );
+        }
+        let r = row(engine, name, times, "< 1 s");
+        println!("{engine:<10} {name}: {shown}; p50 {:.0} ms, max {:.0} ms", r.p50_ms, r.max_ms);
+        rows.push(r);
+    }
+    let mut times = Vec::new();
+    for _ in 0..2 {
+        let t = Instant::now();
+        let r = report::report(db, &Actor::Operator, &year("person,project")).await.unwrap_or_else(|e| panic!("effort report: {e}"));
+        let xlsx = report::xlsx_bytes(&r, kinmu_shared::Language::En).unwrap_or_else(|e| panic!("effort xlsx: {e}"));
+        times.push(t.elapsed());
+        println!(
+            "{engine:<10} Excel export of the year for everyone (person × project): {} rows, {} KB in {:.0} ms",
+            thousands((r.groups.iter().map(|g| g.lines.len() + 1).sum::<usize>() + 1) as u64),
+            xlsx.len() / 1024,
+            t.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    rows.push(row(engine, "Excel export of the effort report for a year, everyone", times, "< 10 s"));
+}
+
 async fn measure(db: &Db, o: &Options, made: &Made, engine: &'static str, rows: &mut Vec<Row>) {
+    measure_reports(db, engine, rows).await;
+    if o.only_reports {
+        return;
+    }
     // (1) The week grid under concurrent clients.
     let per_client = o.weeks.div_ceil(o.clients);
     let started = Instant::now();

@@ -240,7 +240,7 @@ pub fn sheets(r: &GapReport, language: Language) -> Vec<LabelledSheet> {
         })
         .collect();
     vec![
-        LabelledSheet { name: l("People", "人別"), labels: people_labels, rows: people },
+        LabelledSheet { name: l("People", "人別"), labels: people_labels, rows: people, emphasised: Vec::new() },
         LabelledSheet {
             name: l("Days", "日別"),
             labels: vec![
@@ -254,9 +254,10 @@ pub fn sheets(r: &GapReport, language: Language) -> Vec<LabelledSheet> {
                 l("Reason", "理由"),
             ],
             rows: days,
+            emphasised: Vec::new(),
         },
-        LabelledSheet { name: l("Organisations", "組織別"), labels: org_labels, rows: orgs },
-        LabelledSheet { name: l("Months", "月別推移"), labels: month_labels, rows: months },
+        LabelledSheet { name: l("Organisations", "組織別"), labels: org_labels, rows: orgs, emphasised: Vec::new() },
+        LabelledSheet { name: l("Months", "月別推移"), labels: month_labels, rows: months, emphasised: Vec::new() },
     ]
 }
 

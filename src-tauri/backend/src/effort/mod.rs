@@ -26,6 +26,7 @@ pub mod periods;
 pub mod plan;
 pub mod project_transfer;
 pub mod projects;
+pub mod report;
 pub mod settings;
 pub mod timer;
 pub mod transfer;

@@ -8,5 +8,6 @@ pub mod gaps;
 pub mod import;
 pub mod plan;
 pub mod projects;
+pub mod report;
 pub mod settings;
 pub mod week;

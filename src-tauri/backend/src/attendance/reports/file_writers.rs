@@ -244,6 +244,7 @@ pub struct XlsxStream {
     hours: Format,
     clock: Format,
     date: Format,
+    decimal: Format,
     taken: std::collections::HashSet<String>,
     sheet: Option<Sheet>,
 }
@@ -264,6 +265,7 @@ impl XlsxStream {
             hours: Format::new().set_num_format("[h]:mm"),
             clock: Format::new().set_num_format("h:mm"),
             date: Format::new().set_num_format("yyyy-mm-dd"),
+            decimal: Format::new().set_num_format("0.00"),
             taken: std::collections::HashSet::new(),
             sheet: None,
         }
@@ -351,6 +353,9 @@ impl XlsxStream {
                 Cell::Minutes(m) => {
                     sheet.write_number_with_format(row_index, col, *m as f64 / 1440.0, &self.hours)?;
                 }
+                Cell::Hours(m) => {
+                    sheet.write_number_with_format(row_index, col, *m as f64 / 60.0, &self.decimal)?;
+                }
                 Cell::Date(d) => {
                     use chrono::Datelike;
                     let excel = rust_xlsxwriter::ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
@@ -385,12 +390,14 @@ impl XlsxStream {
 }
 
 /// A table with its own column labels (not the attendance report's columns): what other reports
-/// (the effort gap report) write through the same CSV and Excel finish.
-#[derive(Debug, Clone, PartialEq)]
+/// (the effort gap report, the effort report) write through the same CSV and Excel finish.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LabelledSheet {
     pub name: String,
     pub labels: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
+    /// Rows (indexes into `rows`) written bold in Excel: subtotals and totals.
+    pub emphasised: Vec<usize>,
 }
 
 /// `sheet` as CSV text (header and rows; durations `h:mm`, text spreadsheet-safe), to be encoded
@@ -415,6 +422,11 @@ pub fn labelled_xlsx(sheets: &[LabelledSheet]) -> Result<Vec<u8>, XlsxError> {
     let bold = Format::new().set_bold().set_align(FormatAlign::Center);
     let hours = Format::new().set_num_format("[h]:mm");
     let date = Format::new().set_num_format("yyyy-mm-dd");
+    let decimal = Format::new().set_num_format("0.00");
+    let plain = Format::new();
+    // Each format, and its bold copy for emphasised rows.
+    let formats = [plain, hours, decimal, date].map(|f| [f.clone(), f.set_bold()]);
+    let [plain, hours, decimal, date] = &formats;
     let mut taken = std::collections::HashSet::new();
     for s in sheets {
         let sheet = workbook.add_worksheet();
@@ -424,8 +436,10 @@ pub fn labelled_xlsx(sheets: &[LabelledSheet]) -> Result<Vec<u8>, XlsxError> {
             sheet.write_string_with_format(0, c as u16, label, &bold)?;
         }
         sheet.set_freeze_panes(1, 0)?;
-        for (r, row) in s.rows.iter().enumerate() {
-            let r = r as u32 + 1;
+        let emphasised: std::collections::HashSet<usize> = s.emphasised.iter().copied().collect();
+        for (i, row) in s.rows.iter().enumerate() {
+            let r = i as u32 + 1;
+            let b = usize::from(emphasised.contains(&i));
             for (c, cell) in row.iter().enumerate() {
                 let col = c as u16;
                 if let Some(w) = widths.get_mut(c) {
@@ -434,18 +448,21 @@ pub fn labelled_xlsx(sheets: &[LabelledSheet]) -> Result<Vec<u8>, XlsxError> {
                 match cell {
                     Cell::Empty => {}
                     Cell::Text(t) | Cell::Time { text: t, .. } => {
-                        sheet.write_string(r, col, neutralise_formula(t))?;
+                        sheet.write_string_with_format(r, col, neutralise_formula(t), &plain[b])?;
                     }
                     Cell::Count(n) => {
-                        sheet.write_number(r, col, *n as f64)?;
+                        sheet.write_number_with_format(r, col, *n as f64, &plain[b])?;
                     }
                     Cell::Minutes(m) => {
-                        sheet.write_number_with_format(r, col, *m as f64 / 1440.0, &hours)?;
+                        sheet.write_number_with_format(r, col, *m as f64 / 1440.0, &hours[b])?;
+                    }
+                    Cell::Hours(m) => {
+                        sheet.write_number_with_format(r, col, *m as f64 / 60.0, &decimal[b])?;
                     }
                     Cell::Date(d) => {
                         use chrono::Datelike;
                         let excel = rust_xlsxwriter::ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
-                        sheet.write_datetime_with_format(r, col, &excel, &date)?;
+                        sheet.write_datetime_with_format(r, col, &excel, &date[b])?;
                     }
                 }
             }

@@ -14,6 +14,8 @@ pub enum Cell {
     /// A duration in minutes.
     Minutes(i64),
     Count(i64),
+    /// A duration in minutes shown as decimal hours (`7.50`): a number to compute with.
+    Hours(i64),
     /// A time of day as shown (`8:55`, `*18:00`, blank) with the local time it stands for, by
     /// which it sorts even when shown blank (manual 8.3.4).
     Time {
@@ -57,13 +59,23 @@ impl Cell {
                 }
                 push_number(out, n.unsigned_abs(), 1);
             }
+            Cell::Hours(m) => {
+                // Hundredths of an hour, a half up.
+                let hundredths = (m.unsigned_abs() * 100 + 30) / 60;
+                if *m < 0 && hundredths > 0 {
+                    out.push('-');
+                }
+                push_number(out, hundredths / 100, 1);
+                out.push('.');
+                push_number(out, hundredths % 100, 2);
+            }
         }
     }
 
     pub fn to_api(&self) -> CellValue {
         match self {
             Cell::Empty => CellValue::Empty,
-            Cell::Minutes(m) | Cell::Count(m) => CellValue::Number(*m),
+            Cell::Minutes(m) | Cell::Count(m) | Cell::Hours(m) => CellValue::Number(*m),
             Cell::Time { text, .. } if text.is_empty() => CellValue::Empty,
             other => CellValue::Text(other.display()),
         }
@@ -75,7 +87,7 @@ impl Cell {
             (Empty, Empty) => Ordering::Equal,
             (Empty, _) => Ordering::Greater,
             (_, Empty) => Ordering::Less,
-            (Minutes(a) | Count(a), Minutes(b) | Count(b)) => a.cmp(b),
+            (Minutes(a) | Count(a) | Hours(a), Minutes(b) | Count(b) | Hours(b)) => a.cmp(b),
             (Date(a), Date(b)) => a.cmp(b),
             (Time { local: a, .. }, Time { local: b, .. }) => match (a, b) {
                 (Some(a), Some(b)) => a.cmp(b),
@@ -210,6 +222,10 @@ mod tests {
         assert_eq!(Cell::Minutes(6001).display(), "100:01");
         assert_eq!(Cell::Count(-12).display(), "-12");
         assert_eq!(Cell::Count(1234567).display(), "1234567");
+        assert_eq!(Cell::Hours(450).display(), "7.50");
+        assert_eq!(Cell::Hours(20).display(), "0.33");
+        assert_eq!(Cell::Hours(0).display(), "0.00");
+        assert_eq!(Cell::Hours(-90).display(), "-1.50");
         assert_eq!(Cell::Date(NaiveDate::from_ymd_opt(2024, 4, 1).unwrap()).display(), "2024-04-01");
         assert_eq!(Cell::Date(NaiveDate::from_ymd_opt(987, 12, 31).unwrap()).display(), "0987-12-31");
         assert_eq!(Cell::Empty.display(), "");

@@ -6,15 +6,16 @@ use axum::Json;
 use axum::extract::State;
 use kinmu_shared::api::{
     Activity, ApproverDashboard, ChangePath, CopyProject, CsvExportQuery, DeleteEntry, EffortEntry, EffortImportQuery, EffortImportReport,
-    EffortPeriod, EffortSettings, EffortWeek, EntryChange, EntryHistoryQuery, ExplainGap, GapDay, GapMonth, GapQuery, GapReason, GapReport,
-    GapReportDownloadQuery, GapReportQuery, GapThreshold, ImportFormat, ImportReport, MyDashboard, PeriodChange, PeriodDecision,
-    PeriodQuery, Project, ReopenPeriod, RunningTimer, SaveActivity, SaveEntry, SaveEntryAnswer, SaveGapReason, SaveProject,
-    SaveProjectMembers, SaveWorkItem, SetGapThreshold, StartTimer, StopTimer, StoppedTimer, SubmitPeriod, WeekQuery, WorkItem,
+    EffortPeriod, EffortReport, EffortReportDownloadQuery, EffortReportQuery, EffortSettings, EffortWeek, EntryChange, EntryHistoryQuery,
+    ExplainGap, GapDay, GapMonth, GapQuery, GapReason, GapReport, GapReportDownloadQuery, GapReportQuery, GapThreshold, ImportFormat,
+    ImportReport, MyDashboard, PeriodChange, PeriodDecision, PeriodQuery, Project, ReopenPeriod, RunningTimer, SaveActivity, SaveEntry,
+    SaveEntryAnswer, SaveGapReason, SaveProject, SaveProjectMembers, SaveWorkItem, SetGapThreshold, StartTimer, StopTimer, StoppedTimer,
+    SubmitPeriod, WeekQuery, WorkItem,
 };
 use kinmu_shared::effort::PeriodAction;
 
 use crate::effort::{
-    activities, dashboard, entries, gap_report, gaps, periods, project_transfer, projects, settings, timer, week, work_items,
+    activities, dashboard, entries, gap_report, gaps, periods, project_transfer, projects, report, settings, timer, week, work_items,
 };
 use crate::error::Result;
 use crate::http::SharedState;
@@ -354,5 +355,33 @@ pub async fn download_gap_report(
         }
     } else {
         Download::csv(&gap_report::file_name(&report, "csv"), &gap_report::csv_text(&report, actor.language()), encoding)
+    })
+}
+
+pub async fn effort_report(
+    State(state): State<SharedState>,
+    session: Session,
+    QueryParams(q): QueryParams<EffortReportQuery>,
+) -> Result<Json<EffortReport>> {
+    Ok(Json(report::report(&state.db, &session.actor(), &q).await?))
+}
+
+pub async fn download_effort_report(
+    State(state): State<SharedState>,
+    session: Session,
+    QueryParams(q): QueryParams<EffortReportDownloadQuery>,
+) -> Result<Download> {
+    let actor = session.actor();
+    let format = report::file_format(q.format.as_deref())?;
+    let encoding = Download::csv_encoding(&CsvExportQuery { encoding: q.encoding.clone() })?;
+    let r = report::report(&state.db, &actor, &q.report()).await?;
+    Ok(if format == "xlsx" {
+        Download {
+            name: report::file_name(&r, "xlsx"),
+            content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".into(),
+            bytes: report::xlsx_bytes(&r, actor.language())?,
+        }
+    } else {
+        Download::csv(&report::file_name(&r, "csv"), &report::csv_text(&r, actor.language()), encoding)
     })
 }

@@ -158,6 +158,8 @@ handlers! {
     EditCostRate => effort_plan::edit_rate,
     DeleteCostRate => effort_plan::delete_rate,
     SaveCostSettings => effort_plan::save_settings,
+    GetEffortReport => effort::effort_report,
+    DownloadEffortReport => effort::download_effort_report,
     GetUpdatePolicy => updates::policy,
     SaveUpdatePolicy => updates::save_policy,
     CheckInClient => updates::check_in,

@@ -1,0 +1,337 @@
+//! The effort report (工数集計) over any period: six queries whatever the period or the number
+//! of people — the names (projects, work items, activities, people, organisations) and the
+//! effort, summed in the database by the columns the report groups or filters by (and by the
+//! piece the rounding applies to) — then the pure count of [`kinmu_shared::effort::report`]; and
+//! the report as CSV and Excel files.
+//!
+//! Who sees what: a person holding projects.manage (and the command line's operator) sees
+//! everyone's effort; anyone else sees their own entries only (`own_only` in the answer), and
+//! asking for another person's is refused.
+
+use kinmu_shared::api::{EffortReport, EffortReportQuery, Id, ReportDimension, ReportValue, RoundingScope};
+use kinmu_shared::effort::report::{self, Portion, ReportNames, ReportSpec};
+use kinmu_shared::messages::Text;
+use kinmu_shared::{Language, Permission};
+use sqlx::Row;
+
+use crate::accounts::{Actor, organizations};
+use crate::attendance::reports::{Cell, LabelledSheet, labelled_csv, labelled_xlsx};
+use crate::database::Db;
+use crate::error::{Error, Result};
+
+/// The report for `q`, as `actor` may see it.
+pub async fn report(db: &Db, actor: &Actor, q: &EffortReportQuery) -> Result<EffortReport> {
+    let spec = report::spec(q)?;
+    let own = if super::is_approver(actor) { None } else { actor.user_id() };
+    if let Some(me) = own
+        && spec.filter.person.is_some_and(|p| p != me)
+    {
+        return Err(Error::Forbidden(Permission::ManageProjects.key()));
+    }
+    let names = load_names(db).await?;
+    let portions = load_portions(db, &spec, own).await?;
+    Ok(report::build(&spec, &names, &portions, own.is_some()))
+}
+
+/// Filters named as people type them (the command line): codes, paths, a login.
+#[derive(Debug, Clone, Default)]
+pub struct NamedFilters {
+    pub project: Option<String>,
+    pub work_item: Option<String>,
+    pub activity1: Option<String>,
+    pub activity2: Option<String>,
+    pub login: Option<String>,
+    pub organization: Option<String>,
+}
+
+/// A query with `named`'s filters as ids (the period and the rest left blank); a name that
+/// matches nothing is an error naming its field.
+pub async fn resolve(db: &Db, named: &NamedFilters) -> Result<EffortReportQuery> {
+    let names = load_names(db).await?;
+    let missing = |field: &str, what: &str, value: &str| {
+        let label = kinmu_shared::messages::field_label(field, Language::Ja);
+        Error::invalid(field, Text::new(format!("{field}: there is no {what} {value:?}"), format!("{label}「{value}」はありません。")))
+    };
+    let same = |a: &str, b: &str| a.trim().to_lowercase() == b.trim().to_lowercase();
+    let mut q = EffortReportQuery::default();
+    if let Some(code) = &named.project {
+        q.project_id = Some(
+            names
+                .projects
+                .iter()
+                .find(|(_, (c, _))| same(c, code))
+                .map(|(id, _)| *id)
+                .ok_or_else(|| missing("project_id", "project", code))?,
+        );
+    }
+    if let (Some(path), Some(code)) = (&named.work_item, &named.project) {
+        q.work_item_id = Some(
+            names
+                .work_items
+                .iter()
+                .find(|(_, (c, p, _))| same(c, code) && same(p, path))
+                .map(|(id, _)| *id)
+                .ok_or_else(|| missing("work_item_id", "work item", path))?,
+        );
+    }
+    let activities: Vec<(i64, i64, String)> = sqlx::query_as("SELECT id, level, code FROM activities").fetch_all(&db.pool).await?;
+    for (level, code, field) in [(1, &named.activity1, "activity1_id"), (2, &named.activity2, "activity2_id")] {
+        if let Some(code) = code {
+            let id = activities
+                .iter()
+                .find(|(_, l, c)| *l == level && same(c, code))
+                .map(|a| a.0)
+                .ok_or_else(|| missing(field, "activity", code))?;
+            if level == 1 {
+                q.activity1_id = Some(id);
+            } else {
+                q.activity2_id = Some(id);
+            }
+        }
+    }
+    if let Some(login) = &named.login {
+        q.user_id = Some(
+            names
+                .people
+                .iter()
+                .find(|(_, (l, _, _))| same(l, login))
+                .map(|(id, _)| *id)
+                .ok_or_else(|| missing("user_id", "person", login))?,
+        );
+    }
+    if let Some(path) = &named.organization {
+        let orgs = organizations::list(db).await?;
+        q.organization_id =
+            Some(organizations::find_by_path(&orgs, path).ok_or_else(|| missing("organization_id", "organisation", path))?.id);
+    }
+    Ok(q)
+}
+
+/// Every project, work item, activity, person and organisation by id: five queries.
+pub async fn load_names(db: &Db) -> Result<ReportNames> {
+    let mut names = ReportNames::default();
+    for (id, code, name) in sqlx::query_as::<_, (i64, String, String)>("SELECT id, code, name FROM projects").fetch_all(&db.pool).await? {
+        names.projects.insert(id, (code, name));
+    }
+    for (id, code, path, parent) in sqlx::query_as::<_, (i64, String, String, Option<i64>)>(
+        "SELECT w.id, p.code, w.path, w.parent_id FROM work_items w JOIN projects p ON p.id = w.project_id",
+    )
+    .fetch_all(&db.pool)
+    .await?
+    {
+        names.work_items.insert(id, (code, path, parent));
+    }
+    for (id, code, name) in sqlx::query_as::<_, (i64, String, String)>("SELECT id, code, name FROM activities").fetch_all(&db.pool).await? {
+        names.activities.insert(id, (code, name));
+    }
+    for (id, login, name, org) in
+        sqlx::query_as::<_, (i64, String, String, Option<i64>)>("SELECT id, login, display_name, organization_id FROM users")
+            .fetch_all(&db.pool)
+            .await?
+    {
+        names.people.insert(id, (login, name, org));
+    }
+    for o in organizations::list(db).await? {
+        names.organizations.insert(o.id, (o.path, o.parent_id));
+    }
+    Ok(names)
+}
+
+/// The entries' columns a dimension needs (a person's organisation is found from the person).
+fn column_of(d: ReportDimension) -> &'static str {
+    match d {
+        ReportDimension::Project => "project_id",
+        ReportDimension::WorkItem => "work_item_id",
+        ReportDimension::Activity1 => "activity1_id",
+        ReportDimension::Activity2 => "activity2_id",
+        ReportDimension::Person | ReportDimension::Organization => "user_id",
+    }
+}
+
+/// The effort of `spec`'s period summed by the columns the report groups or filters by: one
+/// query. Not rounded: a sum per group of columns. Rounded per entry: the entries counted per
+/// length. Rounded per day: each person's day on each row summed, those sums counted per length.
+/// Equality filters (and `own`, the only person to count) narrow the query itself.
+pub async fn load_portions(db: &Db, spec: &ReportSpec, own: Option<Id>) -> Result<Vec<Portion>> {
+    let f = &spec.filter;
+    if let (Some(me), Some(p)) = (own, f.person)
+        && me != p
+    {
+        // Another person's effort: refused by the report already, never counted here.
+        return Ok(Vec::new());
+    }
+    let mut dims: Vec<ReportDimension> = spec.group_by.clone();
+    for (d, given) in [
+        (ReportDimension::Project, f.project.is_some()),
+        (ReportDimension::WorkItem, f.work_item.is_some()),
+        (ReportDimension::Activity1, f.activity1.is_some()),
+        (ReportDimension::Activity2, f.activity2.is_some()),
+        (ReportDimension::Person, f.person.is_some() || f.organization.is_some()),
+    ] {
+        if given {
+            dims.push(d);
+        }
+    }
+    let mut columns: Vec<&'static str> = dims.into_iter().map(column_of).collect();
+    columns.sort();
+    columns.dedup();
+    let mut conditions = vec!["deleted_at IS NULL".to_string(), "work_date >= $1".into(), "work_date <= $2".into()];
+    let mut binds: Vec<i64> = Vec::new();
+    for (column, value) in
+        [("project_id", f.project), ("activity1_id", f.activity1), ("activity2_id", f.activity2), ("user_id", f.person.or(own))]
+    {
+        if let Some(v) = value {
+            binds.push(v);
+            conditions.push(format!("{column} = ${}", binds.len() + 2));
+        }
+    }
+    let listed = columns.join(", ");
+    let select = |extra: &str| if columns.is_empty() { extra.to_string() } else { format!("{listed}, {extra}") };
+    let group = |extra: &str| {
+        let all: Vec<&str> = columns.iter().copied().chain((!extra.is_empty()).then_some(extra)).collect();
+        if all.is_empty() { String::new() } else { format!(" GROUP BY {}", all.join(", ")) }
+    };
+    let filter = conditions.join(" AND ");
+    let sql = match spec.rounding.map(|r| r.scope) {
+        None => format!(
+            "SELECT {} FROM effort_entries WHERE {filter}{}",
+            select("CAST(SUM(minutes) AS BIGINT), CAST(1 AS BIGINT), COUNT(*)"),
+            group("")
+        ),
+        Some(RoundingScope::Entry) => {
+            format!("SELECT {} FROM effort_entries WHERE {filter}{}", select("minutes, COUNT(*), COUNT(*)"), group("minutes"))
+        }
+        Some(RoundingScope::Day) => format!(
+            "SELECT {} FROM (SELECT user_id, work_date, project_id, work_item_id, activity1_id, activity2_id, \
+             CAST(SUM(minutes) AS BIGINT) AS day_minutes, COUNT(*) AS day_entries FROM effort_entries WHERE {filter} \
+             GROUP BY user_id, work_date, project_id, work_item_id, activity1_id, activity2_id) days{}",
+            select("day_minutes, COUNT(*), CAST(SUM(day_entries) AS BIGINT)"),
+            group("day_minutes")
+        ),
+    };
+    let mut query = sqlx::query(&sql).bind(spec.from.to_string()).bind(spec.to.to_string());
+    for v in &binds {
+        query = query.bind(*v);
+    }
+    let rows = query.fetch_all(&db.pool).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut p = Portion::default();
+        for (i, column) in columns.iter().enumerate() {
+            let value: Option<i64> = row.try_get(i)?;
+            match *column {
+                "project_id" => p.project_id = value,
+                "work_item_id" => p.work_item_id = value,
+                "activity1_id" => p.activity1_id = value,
+                "activity2_id" => p.activity2_id = value,
+                _ => p.user_id = value,
+            }
+        }
+        let n = columns.len();
+        // A sum over no rows (nothing in the period) is null.
+        let Some(minutes) = row.try_get::<Option<i64>, _>(n)? else { continue };
+        p.minutes = minutes;
+        p.times = row.try_get(n + 1)?;
+        p.entries = row.try_get(n + 2)?;
+        out.push(p);
+    }
+    Ok(out)
+}
+
+/// The headings of a dimension's columns: a code and a name, or a path.
+fn dimension_labels(d: ReportDimension, language: Language) -> Vec<String> {
+    let ja = language == Language::Ja;
+    let l = |en: &str, jp: &str| if ja { jp.to_string() } else { en.to_string() };
+    match d {
+        ReportDimension::Project => vec![l("Project code", "プロジェクトコード"), d.label(language).into()],
+        ReportDimension::WorkItem => vec![l("Project code", "プロジェクトコード"), d.label(language).into()],
+        ReportDimension::Activity1 => vec![l("Activity 1 code", "第1分類コード"), d.label(language).into()],
+        ReportDimension::Activity2 => vec![l("Activity 2 code", "第2分類コード"), d.label(language).into()],
+        ReportDimension::Person => vec![l("Login", "ログイン名"), d.label(language).into()],
+        ReportDimension::Organization => vec![d.label(language).into()],
+    }
+}
+
+/// A value's cells under [`dimension_labels`]: a value without an id is named as none.
+fn dimension_cells(d: ReportDimension, v: &ReportValue, language: Language) -> Vec<Cell> {
+    let name = if v.id.is_none() { d.none_label(language).to_string() } else { v.name.clone() };
+    match d {
+        ReportDimension::Organization => vec![Cell::Text(name)],
+        _ => vec![Cell::Text(v.code.clone()), Cell::Text(name)],
+    }
+}
+
+/// The report as one sheet: a row per line (per group with one grouping), each group's subtotal
+/// after its lines, the grand total last; the effort as time (`[h]:mm` in Excel, `h:mm` in CSV)
+/// and as decimal hours.
+pub fn sheet(r: &EffortReport, language: Language) -> LabelledSheet {
+    let ja = language == Language::Ja;
+    let l = |en: &str, jp: &str| if ja { jp.to_string() } else { en.to_string() };
+    let mut labels: Vec<String> = r.group_by.iter().flat_map(|d| dimension_labels(*d, language)).collect();
+    if labels.is_empty() {
+        labels.push(l("Period", "期間"));
+    }
+    let width = labels.len();
+    labels.push(l("Effort", "工数"));
+    labels.push(l("Hours", "時間（10進）"));
+    let figures = |minutes: i64| [Cell::Minutes(minutes), Cell::Hours(minutes)];
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    let mut emphasised = Vec::new();
+    let outer = r.group_by.first().copied();
+    let inner = r.group_by.get(1).copied();
+    for g in &r.groups {
+        let Some(outer) = outer else { break };
+        let outer_cells = dimension_cells(outer, &g.value, language);
+        match inner {
+            None => {
+                let mut row = outer_cells;
+                row.extend(figures(g.minutes));
+                rows.push(row);
+            }
+            Some(inner) => {
+                for line in &g.lines {
+                    let mut row = outer_cells.clone();
+                    row.extend(dimension_cells(inner, &line.value, language));
+                    row.extend(figures(line.minutes));
+                    rows.push(row);
+                }
+                let mut row = outer_cells.clone();
+                row.push(Cell::Text(l("Subtotal", "小計")));
+                row.resize(width, Cell::Empty);
+                row.extend(figures(g.minutes));
+                emphasised.push(rows.len());
+                rows.push(row);
+            }
+        }
+    }
+    let mut total = vec![Cell::Text(if r.group_by.is_empty() { format!("{} – {}", r.from, r.to) } else { l("Total", "合計") })];
+    total.resize(width, Cell::Empty);
+    total.extend(figures(r.total_minutes));
+    emphasised.push(rows.len());
+    rows.push(total);
+    LabelledSheet { name: format!("{} {}~{}", l("Effort", "工数"), r.from, r.to), labels, rows, emphasised }
+}
+
+/// The report's file name: `effort-2026-04-01-2026-04-30.csv` / `.xlsx`.
+pub fn file_name(r: &EffortReport, extension: &str) -> String {
+    format!("effort-{}-{}.{extension}", r.from, r.to)
+}
+
+/// The CSV text (to be encoded with `encode_text`).
+pub fn csv_text(r: &EffortReport, language: Language) -> String {
+    labelled_csv(&sheet(r, language))
+}
+
+/// The Excel file: one sheet, a frozen bold header, subtotals and the total in bold.
+pub fn xlsx_bytes(r: &EffortReport, language: Language) -> Result<Vec<u8>> {
+    labelled_xlsx(&[sheet(r, language)]).map_err(|e| Error::Internal(format!("the effort report's Excel file: {e}")))
+}
+
+/// `format` checked: `csv` or `xlsx`.
+pub fn file_format(format: Option<&str>) -> Result<&'static str> {
+    match format.map(str::trim).unwrap_or("csv").to_ascii_lowercase().as_str() {
+        "csv" => Ok("csv"),
+        "xlsx" => Ok("xlsx"),
+        _ => Err(Error::invalid("format", Text::new("format must be csv or xlsx", "形式は「csv」か「xlsx」にしてください。"))),
+    }
+}
