@@ -338,6 +338,8 @@ pub fn sheets(p: &ProjectPlan, language: Language) -> Vec<LabelledSheet> {
                 l("Budget", "予算"),
                 l("Budget used (%)", "予算消化率（%）"),
             ],
+            // The total row, last, in bold.
+            emphasised: items.len().checked_sub(1).into_iter().collect(),
             rows: items,
         },
         LabelledSheet {
@@ -351,17 +353,25 @@ pub fn sheets(p: &ProjectPlan, language: Language) -> Vec<LabelledSheet> {
                 l("Without rate", "単価未設定"),
             ],
             rows: people,
+            emphasised: Vec::new(),
         },
         LabelledSheet {
             name: l("Activities", "作業分類別"),
             labels: vec![l("Level", "レベル"), l("Code", "コード"), l("Activity", "分類"), l("Actual", "実績工数"), l("Cost", "原価")],
             rows: activities,
+            emphasised: Vec::new(),
         },
-        LabelledSheet { name: l("Earned value", "出来高"), labels: vec![l("Figure", "指標"), l("Value", "値")], rows: figures },
+        LabelledSheet {
+            name: l("Earned value", "出来高"),
+            labels: vec![l("Figure", "指標"), l("Value", "値")],
+            rows: figures,
+            emphasised: Vec::new(),
+        },
         LabelledSheet {
             name: l("Burn-up", "バーンアップ"),
             labels: vec![l("Week", "週"), l("Planned value", "PV累計"), l("Earned value", "EV累計"), l("Actual", "実績累計")],
             rows: weeks,
+            emphasised: Vec::new(),
         },
     ]
 }
