@@ -5,6 +5,7 @@ pub mod dialog;
 pub mod field;
 pub mod form_errors;
 pub mod header;
+pub mod latest_answer;
 pub mod password_meter;
 pub mod people;
 pub mod period_picker;

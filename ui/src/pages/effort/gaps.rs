@@ -3,7 +3,7 @@
 //! their threshold as a chart and a table with their marked days; month over month as a chart
 //! and a table; the report as CSV (three encodings) or Excel.
 
-use kinmu_shared::api::routes::{self, Empty};
+use kinmu_shared::api::routes;
 use kinmu_shared::api::{CSV_ENCODINGS, GapReport, GapReportDownloadQuery, GapReportQuery, GapTotals, Organization};
 use kinmu_shared::effort::GapKind;
 use leptos::prelude::*;
@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use crate::api_client;
 use crate::components::bar_chart::{Bar, horizontal_bars};
 use crate::components::csv_transfer::file_buttons;
+use crate::components::latest_answer::follow_query;
 use crate::components::period_picker::{PeriodPicker, Step};
 use crate::datetime::{hm, today};
 use crate::i18n::{t, tr, tx};
@@ -38,33 +39,16 @@ pub fn GapReportPage() -> impl IntoView {
     let orgs = RwSignal::new(Vec::<Organization>::new());
     let report = RwSignal::new(None::<GapReport>);
     let error = RwSignal::new(None::<String>);
-    let generation = StoredValue::new(0u32);
     leptos::task::spawn_local(async move {
         if let Ok(o) = api_client::organizations().await {
             orgs.set(o);
         }
     });
-    Effect::new(move |_| {
-        let q = GapReportQuery { month: month.get(), organization_id: org.get().parse().ok(), months: None };
-        generation.update_value(|g| *g += 1);
-        let g = generation.get_value();
-        leptos::task::spawn_local(async move {
-            let r = api_client::call::<routes::GetGapReport>(&(), &q, &Empty).await;
-            if generation.try_get_value() != Some(g) {
-                return;
-            }
-            match r {
-                Ok(r) => {
-                    error.set(None);
-                    report.set(Some(r));
-                }
-                Err(e) => {
-                    report.set(None);
-                    error.set(Some(e.message));
-                }
-            }
-        });
-    });
+    follow_query::<routes::GetGapReport>(
+        move || GapReportQuery { month: month.get(), organization_id: org.get().parse().ok(), months: None },
+        report,
+        error,
+    );
     let files = file_buttons::<routes::DownloadGapReport, _, _>(
         "gap-download",
         move |format| {

@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use crate::api_client;
 use crate::components::bar_chart::{Bar, horizontal_bars};
 use crate::components::csv_transfer::file_buttons;
+use crate::components::latest_answer::follow_query;
 use crate::datetime::{hm, today};
 use crate::i18n::{t, tx};
 
@@ -57,7 +58,6 @@ pub fn EffortReportPage() -> impl IntoView {
     let projects = RwSignal::new(Vec::<Project>::new());
     let report = RwSignal::new(None::<EffortReport>);
     let error = RwSignal::new(None::<String>);
-    let generation = StoredValue::new(0u32);
     leptos::task::spawn_local(async move {
         if let Ok(o) = api_client::organizations().await {
             orgs.set(o);
@@ -80,27 +80,7 @@ pub fn EffortReportPage() -> impl IntoView {
             ..EffortReportQuery::default()
         }
     };
-    Effect::new(move |_| {
-        let q = query();
-        generation.update_value(|g| *g += 1);
-        let g = generation.get_value();
-        leptos::task::spawn_local(async move {
-            let r = api_client::call::<routes::GetEffortReport>(&(), &q, &Empty).await;
-            if generation.try_get_value() != Some(g) {
-                return;
-            }
-            match r {
-                Ok(r) => {
-                    error.set(None);
-                    report.set(Some(r));
-                }
-                Err(e) => {
-                    report.set(None);
-                    error.set(Some(e.message));
-                }
-            }
-        });
-    });
+    follow_query::<routes::GetEffortReport>(query, report, error);
     let files = file_buttons::<routes::DownloadEffortReport, _, _>(
         "effort-report-download",
         move |format| ((), EffortReportDownloadQuery::of(&query(), format, (format == "csv").then(|| encoding.get()))),
