@@ -70,6 +70,21 @@ where
     .into_any()
 }
 
+/// The label and the list of a CSV file's encodings ([`CSV_ENCODINGS`]), bound to `encoding`;
+/// `testid` is the list's test id, if any.
+pub fn encoding_choice(id: String, testid: Option<&'static str>, encoding: RwSignal<String>) -> AnyView {
+    view! {
+        <label class="inline" for=id.clone()>{tx("att.encoding")}</label>
+        <select id=id data-testid=testid on:change=move |ev| encoding.set(event_target_value(&ev))>
+            {CSV_ENCODINGS
+                .into_iter()
+                .map(|(v, l)| view! { <option value=v selected=move || encoding.get() == v>{l}</option> })
+                .collect_view()}
+        </select>
+    }
+    .into_any()
+}
+
 /// The media type of a table file's format.
 fn mime_of(format: &str) -> &'static str {
     if format == "xlsx" { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" } else { "text/csv" }
@@ -143,7 +158,6 @@ pub fn CsvTransfer(subject: CsvSubject, filename: &'static str, can_import: Sign
         });
     };
     let export = move || {
-        let encoding_id2 = encoding_id.clone();
         // In the desktop shell a link cannot reach the server: the bytes come through its proxy.
         let button = if api_client::is_desktop() {
             view! {
@@ -156,13 +170,7 @@ pub fn CsvTransfer(subject: CsvSubject, filename: &'static str, can_import: Sign
         };
         view! {
             {button}
-            <label class="inline" for=encoding_id.clone()>{tx("att.encoding")}</label>
-            <select id=encoding_id2 data-testid="csv-encoding" on:change=move |ev| encoding.set(event_target_value(&ev))>
-                {CSV_ENCODINGS
-                    .into_iter()
-                    .map(|(v, l)| view! { <option value=v selected=move || encoding.get() == v>{l}</option> })
-                    .collect_view()}
-            </select>
+            {encoding_choice(encoding_id.clone(), Some("csv-encoding"), encoding)}
         }
         .into_any()
     };

@@ -15,7 +15,7 @@ use super::charts::AgreementPanel;
 use super::{cell_kinds, cell_text, column_title, error_banner, kind_label};
 use crate::api_client;
 use crate::app_state::app;
-use crate::components::csv_transfer::file_buttons;
+use crate::components::csv_transfer::{encoding_choice, file_buttons};
 use crate::components::period_picker::{PeriodPicker, Step};
 use crate::datetime::{add_days, today};
 use crate::i18n::{t, tr, tx};
@@ -286,7 +286,6 @@ pub fn ConsolePage() -> impl IntoView {
             .map(|r| view! { <option value=r.key() selected={r == current}>{column_title(r.column())}</option> })
             .collect_view()
     };
-    let encodings = kinmu_shared::api::CSV_ENCODINGS;
     let downloads = move || {
         let files = file_buttons::<routes::DownloadReport, _, _>(
             "att-download",
@@ -302,13 +301,7 @@ pub fn ConsolePage() -> impl IntoView {
         );
         view! {
             {files}
-            <label class="inline" for="att-encoding">{tx("att.encoding")}</label>
-            <select id="att-encoding" on:change=move |ev| encoding.set(event_target_value(&ev))>
-                {encodings
-                    .into_iter()
-                    .map(|(v, l)| view! { <option value=v selected=move || encoding.get() == v>{l}</option> })
-                    .collect_view()}
-            </select>
+            {encoding_choice("att-encoding".into(), None, encoding)}
         }
         .into_any()
     };

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 use crate::api_client;
 use crate::components::bar_chart::{Bar, horizontal_bars};
-use crate::components::csv_transfer::file_buttons;
+use crate::components::csv_transfer::{encoding_choice, file_buttons};
 use crate::components::latest_answer::follow_query;
 use crate::components::period_picker::{PeriodPicker, Step};
 use crate::datetime::{hm, today};
@@ -74,10 +74,6 @@ pub fn GapReportPage() -> impl IntoView {
             })
             .collect_view()
     };
-    let encodings = move || {
-        let current = encoding.get();
-        CSV_ENCODINGS.iter().map(|(v, name)| view! { <option value=*v selected={*v == current}>{*name}</option> }).collect_view()
-    };
     let body = move || {
         let _ = crate::app_state::app().lang.get();
         report.with(|r| r.as_ref().map(report_view))
@@ -98,8 +94,7 @@ pub fn GapReportPage() -> impl IntoView {
             </form>
             <div class="actions downloads">
                 {files}
-                <label class="inline" for="gap-encoding">{tx("att.encoding")}</label>
-                <select id="gap-encoding" on:change=move |ev| encoding.set(event_target_value(&ev))>{encodings}</select>
+                {encoding_choice("gap-encoding".into(), None, encoding)}
             </div>
             {move || error.get().map(|m| view! { <p class="error-banner" role="alert">{m}</p> })}
             {body}

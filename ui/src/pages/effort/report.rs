@@ -11,7 +11,7 @@ use leptos::prelude::*;
 
 use crate::api_client;
 use crate::components::bar_chart::{Bar, horizontal_bars};
-use crate::components::csv_transfer::file_buttons;
+use crate::components::csv_transfer::{encoding_choice, file_buttons};
 use crate::components::latest_answer::follow_query;
 use crate::datetime::{hm, today};
 use crate::i18n::{t, tx};
@@ -122,10 +122,6 @@ pub fn EffortReportPage() -> impl IntoView {
             })
             .collect_view()
     };
-    let encodings = move || {
-        let current = encoding.get();
-        CSV_ENCODINGS.iter().map(|(v, name)| view! { <option value=*v selected={*v == current}>{*name}</option> }).collect_view()
-    };
     let body = move || {
         let _ = crate::app_state::app().lang.get();
         report.with(|r| r.as_ref().map(report_view))
@@ -194,8 +190,7 @@ pub fn EffortReportPage() -> impl IntoView {
             </form>
             <div class="actions downloads">
                 {files}
-                <label class="inline" for="er-encoding">{tx("att.encoding")}</label>
-                <select id="er-encoding" on:change=move |ev| encoding.set(event_target_value(&ev))>{encodings}</select>
+                {encoding_choice("er-encoding".into(), None, encoding)}
             </div>
             {move || error.get().map(|m| view! { <p class="error-banner" role="alert">{m}</p> })}
             {body}
