@@ -439,6 +439,10 @@ endpoints! {
     /// A project's plan against actual, earned value, cost and budgets as of today: its managers
     /// and administrators (members do not see it: it shows everybody's hours and cost).
     GetProjectPlan: GET "/effort/projects/{id}/plan", needs(Permission::ManageProjects) => (Id, (), Empty) -> ProjectPlan;
+    /// The Gantt chart of a project's work breakdown as of today: planned bars rolled up the tree,
+    /// effort per week along them, progress, milestones, late items; its managers and
+    /// administrators.
+    GetProjectSchedule: GET "/effort/projects/{id}/schedule", needs(Permission::ManageProjects) => (Id, (), Empty) -> ProjectSchedule;
     /// The plan as Excel (default) or CSV (the work items' sheet).
     DownloadProjectPlan: GET "/effort/projects/{id}/plan/download", needs(Permission::ManageProjects) => (Id, PlanDownloadQuery, Empty) -> FileDownload;
     /// Sets or removes the project's budget or a work item's; answers the plan.
@@ -488,7 +492,7 @@ mod tests {
 
     #[test]
     fn each_method_and_path_is_listed_once() {
-        assert_eq!(ROUTES.len(), 126);
+        assert_eq!(ROUTES.len(), 127);
         for (i, a) in ROUTES.iter().enumerate() {
             assert!(a.path.starts_with('/'), "{a:?}");
             assert!(!ROUTES[i + 1..].iter().any(|b| a.method == b.method && a.path == b.path), "{a:?} is listed twice");

@@ -1,12 +1,12 @@
-//! A project's plan against actual and its Excel file, budgets, cost rates and the budget
+//! A project's plan against actual and its Excel file, its schedule (the Gantt chart), budgets, cost rates and the budget
 //! warning setting (issue 19).
 
 use axum::Json;
 use axum::extract::State;
-use kinmu_shared::api::{CostRate, CostRates, CostSettings, PlanDownloadQuery, ProjectPlan, SaveCostRate, SetBudget};
+use kinmu_shared::api::{CostRate, CostRates, CostSettings, PlanDownloadQuery, ProjectPlan, ProjectSchedule, SaveCostRate, SetBudget};
 use kinmu_shared::messages::Text;
 
-use crate::effort::{cost, plan};
+use crate::effort::{cost, plan, schedule};
 use crate::error::{Error, Result};
 use crate::http::SharedState;
 use crate::http::endpoint::{Created, Download, NoContent};
@@ -15,6 +15,11 @@ use crate::http::request_parts::{IdParam, JsonBody, QueryParams, Session};
 pub async fn project_plan(State(state): State<SharedState>, session: Session, IdParam(id): IdParam) -> Result<Json<ProjectPlan>> {
     let today = crate::effort::today(&state.db).await?;
     Ok(Json(plan::project_plan(&state.db, &session.actor(), id, today).await?))
+}
+
+pub async fn project_schedule(State(state): State<SharedState>, session: Session, IdParam(id): IdParam) -> Result<Json<ProjectSchedule>> {
+    let today = crate::effort::today(&state.db).await?;
+    Ok(Json(schedule::project_schedule(&state.db, &session.actor(), id, today).await?))
 }
 
 pub async fn download_plan(

@@ -152,6 +152,7 @@ handlers! {
     DownloadGapReport => effort::download_gap_report,
     GetProjectPlan => effort_plan::project_plan,
     DownloadProjectPlan => effort_plan::download_plan,
+    GetProjectSchedule => effort_plan::project_schedule,
     SetProjectBudget => effort_plan::set_budget,
     ListCostRates => effort_plan::list_rates,
     AddCostRate => effort_plan::add_rate,
