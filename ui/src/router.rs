@@ -39,6 +39,8 @@ pub enum Route {
     EffortImport,
     /// A project's plan against actual, cost and budgets (projects.manage; `?project=ID`).
     EffortPlan,
+    /// A project's Gantt chart and its planned dates (projects.manage; `?project=ID`).
+    EffortGantt,
     /// The effort report over any period (projects.manage).
     EffortReport,
     /// Activities, gap reasons and the effort settings (settings.manage).
@@ -73,6 +75,7 @@ impl Route {
             Route::EffortGaps => "/effort/gap-report",
             Route::EffortImport => "/effort/import",
             Route::EffortPlan => "/effort/plan",
+            Route::EffortGantt => "/effort/gantt",
             Route::EffortReport => "/effort/report",
             Route::EffortSettings => "/effort/settings",
             Route::Effort => "/effort",
@@ -105,6 +108,7 @@ impl Route {
             "/effort/gap-report" => Route::EffortGaps,
             "/effort/import" => Route::EffortImport,
             "/effort/plan" => Route::EffortPlan,
+            "/effort/gantt" => Route::EffortGantt,
             "/effort/report" => Route::EffortReport,
             "/effort/settings" => Route::EffortSettings,
             "/effort" => Route::Effort,
@@ -244,6 +248,7 @@ mod tests {
             Route::EffortGaps,
             Route::EffortImport,
             Route::EffortPlan,
+            Route::EffortGantt,
             Route::EffortReport,
             Route::EffortSettings,
             Route::Effort,

@@ -106,7 +106,7 @@ pub fn Header() -> impl IntoView {
                         <Link route=Route::Roles testid="nav-roles">{tx("nav.roles")}</Link>
                     </Show>
                     <Show when=move || can(Permission::ManageProjects)>
-                        <Link route=Route::EffortProjects testid="nav-projects" current_also=&[Route::EffortSettings, Route::EffortPlan]>{tx("effort.projects.nav")}</Link>
+                        <Link route=Route::EffortProjects testid="nav-projects" current_also=&[Route::EffortSettings, Route::EffortPlan, Route::EffortGantt]>{tx("effort.projects.nav")}</Link>
                         <Link route=Route::EffortApprovals testid="nav-approvals">{tx("effort.approvals.nav")}</Link>
                         <Link route=Route::EffortGaps testid="nav-gap-report">{tx("gaps.nav")}</Link>
                         <Link route=Route::EffortImport testid="nav-effort-import">{tx("effort_import.nav")}</Link>

@@ -4,6 +4,7 @@
 
 pub mod approvals;
 pub mod dashboard;
+pub mod gantt;
 pub mod gaps;
 pub mod import;
 pub mod plan;

@@ -2,7 +2,7 @@
 //! work breakdown as a tree with plan, actual, progress, earned value, cost and budget (rows over
 //! plan or budget marked by text as well as class), the weekly burn-up chart in SVG, people and
 //! activities, the budgets' form, the cost rates, and the Excel or CSV file. Reached from the
-//! projects page (`/effort/plan?project=ID`).
+//! projects page (`/effort/plan?project=ID`); links to the project's Gantt chart.
 
 use kinmu_shared::api::routes::{self, Empty};
 use kinmu_shared::api::{
@@ -145,7 +145,12 @@ pub fn ProjectPlanPage() -> impl IntoView {
                     </select>
                 </div>
             </form>
-            <div class="actions downloads">{files}</div>
+            <div class="actions downloads">
+                {files}
+                <button type="button" data-testid="plan-gantt" on:click=move |_| navigate_with_query(Route::EffortGantt, &format!("project={}", project.get()))>
+                    {tx("gantt.open")}
+                </button>
+            </div>
             {move || error.get().map(|m| view! { <p class="error-banner" role="alert">{m}</p> })}
             {body}
             <CostRatesSection />

@@ -231,6 +231,7 @@ pub fn ProjectsPage() -> impl IntoView {
 fn project_detail(p: Project, items: RwSignal<Option<Vec<WorkItem>>>, dialog: RwSignal<Option<Dialog>>) -> AnyView {
     let (pe, pm, pc, pi) = (p.clone(), p.clone(), p.clone(), p.clone());
     let plan_query = format!("project={}", p.id);
+    let gantt_query = plan_query.clone();
     let members = p.members.clone();
     let dates = format!("{} – {}", p.planned_start.clone().unwrap_or_default(), p.planned_end.clone().unwrap_or_default());
     view! {
@@ -242,6 +243,7 @@ fn project_detail(p: Project, items: RwSignal<Option<Vec<WorkItem>>>, dialog: Rw
                     <button type="button" data-testid="project-members" on:click=move |_| dialog.set(Some(Dialog::Members(pm.clone())))>{tx("effort.projects.edit_members")}</button>
                     <button type="button" data-testid="project-copy" on:click=move |_| dialog.set(Some(Dialog::Copy(pc.clone())))>{tx("effort.projects.copy")}</button>
                     <button type="button" data-testid="project-plan" on:click=move |_| crate::router::navigate_with_query(Route::EffortPlan, &plan_query)>{tx("plan.open")}</button>
+                    <button type="button" data-testid="project-gantt" on:click=move |_| crate::router::navigate_with_query(Route::EffortGantt, &gantt_query)>{tx("gantt.open")}</button>
                 </span>
             </div>
             <dl class="facts">
