@@ -126,7 +126,9 @@ fn required_permission(r: Route) -> Option<Permission> {
         | Route::AttendanceDisplay
         | Route::OutputProfiles
         | Route::EffortSettings => Some(Permission::ManageSettings),
-        Route::EffortProjects | Route::EffortGaps | Route::EffortPlan | Route::EffortReport => Some(Permission::ManageProjects),
+        Route::EffortProjects | Route::EffortGaps | Route::EffortPlan | Route::EffortReport | Route::EffortResources => {
+            Some(Permission::ManageProjects)
+        }
         // Anyone may be named an approver: the page shows what waits for them, the server decides.
         Route::Effort | Route::EffortImport => Some(Permission::EnterEffort),
         _ => None,
@@ -222,6 +224,7 @@ fn App() -> impl IntoView {
             Route::EffortImport => lazy_page(lazy_pages::effort_import),
             Route::EffortPlan => lazy_page(lazy_pages::effort_plan),
             Route::EffortReport => lazy_page(lazy_pages::effort_report),
+            Route::EffortResources => lazy_page(lazy_pages::effort_resources),
             Route::EffortSettings => lazy_page(lazy_pages::effort_settings),
             Route::Effort => lazy_page(lazy_pages::effort_week),
             Route::Connection => view! {

@@ -41,6 +41,7 @@ pub enum Route {
     EffortPlan,
     /// The effort report over any period (projects.manage).
     EffortReport,
+    EffortResources,
     /// Activities, gap reasons and the effort settings (settings.manage).
     EffortSettings,
     /// The person's effort week (effort.enter).
@@ -74,6 +75,7 @@ impl Route {
             Route::EffortImport => "/effort/import",
             Route::EffortPlan => "/effort/plan",
             Route::EffortReport => "/effort/report",
+            Route::EffortResources => "/effort/resources",
             Route::EffortSettings => "/effort/settings",
             Route::Effort => "/effort",
             Route::NotFound => "/404",
@@ -106,6 +108,7 @@ impl Route {
             "/effort/import" => Route::EffortImport,
             "/effort/plan" => Route::EffortPlan,
             "/effort/report" => Route::EffortReport,
+            "/effort/resources" => Route::EffortResources,
             "/effort/settings" => Route::EffortSettings,
             "/effort" => Route::Effort,
             _ => Route::NotFound,
@@ -245,6 +248,7 @@ mod tests {
             Route::EffortImport,
             Route::EffortPlan,
             Route::EffortReport,
+            Route::EffortResources,
             Route::EffortSettings,
             Route::Effort,
         ] {

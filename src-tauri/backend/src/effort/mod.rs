@@ -27,6 +27,7 @@ pub mod plan;
 pub mod project_transfer;
 pub mod projects;
 pub mod report;
+pub mod resources;
 pub mod settings;
 pub mod timer;
 pub mod transfer;
