@@ -49,6 +49,7 @@ test('a manager sees a worker over-allocated in the resource view', async ({ pag
   // The manager assigns the worker, through the API as the page would.
   await logout(page);
   await login(page, boss.login, boss.password);
+  await expect(page.getByTestId('nav-resources')).toBeVisible();
   const project = await post(page.request, '/effort/projects', { code, name: 'Resource check', manager_id: bossId, status: 'active' });
   const members = await page.request.put(api(`/effort/projects/${project.id}/members`), {
     headers: write,
