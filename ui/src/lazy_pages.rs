@@ -98,5 +98,6 @@ lazy!(effort_admin, effort_import, pages::effort::import::EffortImportPage);
 lazy!(effort_admin, effort_plan, pages::effort::plan::ProjectPlanPage);
 lazy!(effort_admin, effort_gantt, pages::effort::gantt::GanttPage);
 lazy!(effort_admin, effort_report, pages::effort::report::EffortReportPage);
+lazy!(effort_admin, effort_resources, pages::effort::resources::ResourcesPage);
 lazy!(effort, effort_week, pages::effort::week::EffortWeekPage);
 lazy!(effort, effort_dashboard, pages::effort::dashboard::EffortDashboard);

@@ -126,7 +126,7 @@ fn required_permission(r: Route) -> Option<Permission> {
         | Route::AttendanceDisplay
         | Route::OutputProfiles
         | Route::EffortSettings => Some(Permission::ManageSettings),
-        Route::EffortProjects | Route::EffortGaps | Route::EffortPlan | Route::EffortGantt | Route::EffortReport => {
+        Route::EffortProjects | Route::EffortGaps | Route::EffortPlan | Route::EffortGantt | Route::EffortReport | Route::EffortResources => {
             Some(Permission::ManageProjects)
         }
         // Anyone may be named an approver: the page shows what waits for them, the server decides.
@@ -225,6 +225,7 @@ fn App() -> impl IntoView {
             Route::EffortPlan => lazy_page(lazy_pages::effort_plan),
             Route::EffortGantt => lazy_page(lazy_pages::effort_gantt),
             Route::EffortReport => lazy_page(lazy_pages::effort_report),
+            Route::EffortResources => lazy_page(lazy_pages::effort_resources),
             Route::EffortSettings => lazy_page(lazy_pages::effort_settings),
             Route::Effort => lazy_page(lazy_pages::effort_week),
             Route::Connection => view! {

@@ -43,6 +43,7 @@ pub enum Route {
     EffortGantt,
     /// The effort report over any period (projects.manage).
     EffortReport,
+    EffortResources,
     /// Activities, gap reasons and the effort settings (settings.manage).
     EffortSettings,
     /// The person's effort week (effort.enter).
@@ -77,6 +78,7 @@ impl Route {
             Route::EffortPlan => "/effort/plan",
             Route::EffortGantt => "/effort/gantt",
             Route::EffortReport => "/effort/report",
+            Route::EffortResources => "/effort/resources",
             Route::EffortSettings => "/effort/settings",
             Route::Effort => "/effort",
             Route::NotFound => "/404",
@@ -110,6 +112,7 @@ impl Route {
             "/effort/plan" => Route::EffortPlan,
             "/effort/gantt" => Route::EffortGantt,
             "/effort/report" => Route::EffortReport,
+            "/effort/resources" => Route::EffortResources,
             "/effort/settings" => Route::EffortSettings,
             "/effort" => Route::Effort,
             _ => Route::NotFound,
@@ -250,6 +253,7 @@ mod tests {
             Route::EffortPlan,
             Route::EffortGantt,
             Route::EffortReport,
+            Route::EffortResources,
             Route::EffortSettings,
             Route::Effort,
         ] {

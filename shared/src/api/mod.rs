@@ -15,6 +15,7 @@ mod effort_import;
 mod effort_plan;
 mod effort_reports;
 mod effort_schedule;
+mod effort_resources;
 mod log_imports;
 #[cfg(feature = "openapi")]
 pub mod openapi;
@@ -37,6 +38,7 @@ pub use effort_import::*;
 pub use effort_plan::*;
 pub use effort_reports::*;
 pub use effort_schedule::*;
+pub use effort_resources::*;
 pub use log_imports::*;
 pub use output_profiles::*;
 pub use releases::*;

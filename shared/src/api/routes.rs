@@ -455,6 +455,11 @@ endpoints! {
     DeleteCostRate: DELETE "/effort/cost-rates/{id}", needs(Permission::ManageProjects) => (Id, (), Empty) -> Empty;
     /// The share of a budget at which projects and work items are flagged.
     SaveCostSettings: PUT "/effort/cost-settings", needs(Permission::ManageSettings) => ((), (), CostSettings) -> CostSettings;
+    /// The resource view: each person's planned hours from their assignments per week against
+    /// their working hours, over-allocation marked.
+    GetResources: GET "/effort/resources", needs(Permission::ManageProjects) => ((), ResourceQuery, Empty) -> ResourceView;
+    /// The resource view as CSV (UTF-8 with BOM): a row per person and week.
+    DownloadResources: GET "/effort/resources/download", needs(Permission::ManageProjects) => ((), ResourceQuery, Empty) -> FileDownload;
     /// The effort report of any period, grouped, filtered and rounded: everyone's for
     /// projects.manage, one's own otherwise (the service narrows and checks).
     GetEffortReport: GET "/effort/report", Session => ((), EffortReportQuery, Empty) -> EffortReport;
@@ -492,7 +497,7 @@ mod tests {
 
     #[test]
     fn each_method_and_path_is_listed_once() {
-        assert_eq!(ROUTES.len(), 127);
+        assert_eq!(ROUTES.len(), 129);
         for (i, a) in ROUTES.iter().enumerate() {
             assert!(a.path.starts_with('/'), "{a:?}");
             assert!(!ROUTES[i + 1..].iter().any(|b| a.method == b.method && a.path == b.path), "{a:?} is listed twice");

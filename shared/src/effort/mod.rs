@@ -2,8 +2,11 @@
 //! desktop: who approves a person's periods ([`approver`]), how durations are typed and shown
 //! ([`duration`]), the period states and the lock rule ([`period`]), the gap between effort and
 //! attended work ([`gap`]) and its monthly report ([`gap_report`]), what an entry must respect
-//! ([`entry_rules`]), a project's plan against actual, earned value and cost ([`plan`]), the Gantt chart's rows ([`schedule`]), a running timer's days ([`timer`]), which past days miss their effort
-//! ([`missing`]), and the effort report's groupings, filters and rounding ([`report`]). No IO: callers pass today's date, `now`, the time zone, settings and stored values in.
+//! ([`entry_rules`]), a project's plan against actual, earned value and cost ([`plan`]), the Gantt
+//! chart's rows ([`schedule`]), a running timer's days ([`timer`]), which past days miss their effort
+//! ([`missing`]), the effort report's groupings, filters and rounding ([`report`]), and the resource
+//! view's planned hours per person and week against their working hours ([`resource`]). No IO:
+//! callers pass today's date, `now`, the time zone, settings and stored values in.
 
 pub mod approver;
 pub mod duration;
@@ -16,6 +19,7 @@ pub mod period;
 pub mod plan;
 pub mod report;
 pub mod schedule;
+pub mod resource;
 pub mod timer;
 
 pub use approver::{OrgLevel, approver_of, chain_of};

@@ -58,6 +58,7 @@ fn concrete(path: &str) -> String {
         "/effort/periods" => format!("{path}?user=admin"),
         "/effort/gap-report" | "/effort/gap-report/download" => format!("{path}?month=2026-11"),
         "/effort/report" | "/effort/report/download" => format!("{path}?from=2026-11-01&to=2026-11-30&group_by=project,person"),
+        "/effort/resources" | "/effort/resources/download" => format!("{path}?from=2026-11-02&to=2026-11-29"),
         _ => path,
     }
 }

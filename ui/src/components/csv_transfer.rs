@@ -42,32 +42,47 @@ where
     R: Fn(&'static str) -> (E::Path, E::Query) + Copy + Send + Sync + 'static,
     N: Fn(&'static str) -> String + Copy + Send + Sync + 'static,
 {
-    let button = move |format: &'static str, label: &'static str| {
-        let id = format!("{testid}-{format}");
-        if api_client::is_desktop() {
-            let fetch = move |_| {
-                let ((path, query), name) = untrack(|| (request(format), file_name(format)));
-                leptos::task::spawn_local(async move {
-                    match api_client::download::<E>(&path, &query).await {
-                        Ok(bytes) => save_bytes(&name, &bytes, mime_of(format)),
-                        Err(e) => error.set(Some(e.message)),
-                    }
-                });
-            };
-            view! { <button type="button" data-testid=id on:click=fetch>{label}</button> }.into_any()
-        } else {
-            let href = move || {
-                let (path, query) = request(format);
-                api_client::download_url::<E>(&path, &query)
-            };
-            view! { <a class="button" data-testid=id download href=href>{label}</a> }.into_any()
-        }
-    };
     view! {
-        {button("csv", "CSV")}
-        {button("xlsx", "Excel")}
+        {file_button::<E, R, N>(testid, "csv", "CSV", request, file_name, error)}
+        {file_button::<E, R, N>(testid, "xlsx", "Excel", request, file_name, error)}
     }
     .into_any()
+}
+
+/// One button of [`file_buttons`]: the file of route `E` in `format` (`"csv"` or `"xlsx"`), for
+/// a table offered in one format only. Test id: `<testid>-<format>`.
+pub fn file_button<E, R, N>(
+    testid: &'static str,
+    format: &'static str,
+    label: &'static str,
+    request: R,
+    file_name: N,
+    error: RwSignal<Option<String>>,
+) -> AnyView
+where
+    E: Endpoint<Answer = FileDownload>,
+    R: Fn(&'static str) -> (E::Path, E::Query) + Copy + Send + Sync + 'static,
+    N: Fn(&'static str) -> String + Copy + Send + Sync + 'static,
+{
+    let id = format!("{testid}-{format}");
+    if api_client::is_desktop() {
+        let fetch = move |_| {
+            let ((path, query), name) = untrack(|| (request(format), file_name(format)));
+            leptos::task::spawn_local(async move {
+                match api_client::download::<E>(&path, &query).await {
+                    Ok(bytes) => save_bytes(&name, &bytes, mime_of(format)),
+                    Err(e) => error.set(Some(e.message)),
+                }
+            });
+        };
+        view! { <button type="button" data-testid=id on:click=fetch>{label}</button> }.into_any()
+    } else {
+        let href = move || {
+            let (path, query) = request(format);
+            api_client::download_url::<E>(&path, &query)
+        };
+        view! { <a class="button" data-testid=id download href=href>{label}</a> }.into_any()
+    }
 }
 
 /// The label and the list of a CSV file's encodings ([`CSV_ENCODINGS`]), bound to `encoding`;

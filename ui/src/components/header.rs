@@ -111,6 +111,7 @@ pub fn Header() -> impl IntoView {
                         <Link route=Route::EffortGaps testid="nav-gap-report">{tx("gaps.nav")}</Link>
                         <Link route=Route::EffortImport testid="nav-effort-import">{tx("effort_import.nav")}</Link>
                         <Link route=Route::EffortReport testid="nav-effort-report">{tx("effort_report.nav")}</Link>
+                        <Link route=Route::EffortResources testid="nav-resources">{tx("resources.nav")}</Link>
                     </Show>
                     <Show when=move || can(Permission::ManageSettings)>
                         <Link route=Route::Settings testid="nav-settings">{tx("nav.settings")}</Link>

@@ -28,6 +28,7 @@ pub mod project_transfer;
 pub mod projects;
 pub mod report;
 pub mod schedule;
+pub mod resources;
 pub mod settings;
 pub mod timer;
 pub mod transfer;

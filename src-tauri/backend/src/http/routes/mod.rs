@@ -7,6 +7,7 @@ mod attendance_reports;
 mod auth;
 mod effort;
 mod effort_plan;
+mod effort_resources;
 mod health;
 mod log_imports;
 mod openapi;
@@ -159,6 +160,8 @@ handlers! {
     EditCostRate => effort_plan::edit_rate,
     DeleteCostRate => effort_plan::delete_rate,
     SaveCostSettings => effort_plan::save_settings,
+    GetResources => effort_resources::view,
+    DownloadResources => effort_resources::download,
     GetEffortReport => effort::effort_report,
     DownloadEffortReport => effort::download_effort_report,
     GetUpdatePolicy => updates::policy,
