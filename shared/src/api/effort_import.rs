@@ -49,13 +49,57 @@ impl ImportFormat {
     }
 }
 
-/// `POST /effort/entries/import?format=&create_missing=&dry_run=` (the body is the CSV file).
+/// The order of a slash date's numbers (`03/04/2026`): Toggl and Clockify write the month first
+/// in a US locale and the day first in a European one. Detected from the file when a row decides
+/// it (a number above 12); a file where none does must say it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DateOrder {
+    /// Month, day, year (`04/25/2026`).
+    Mdy,
+    /// Day, month, year (`25/04/2026`).
+    Dmy,
+    /// Year, month, day (`2026/04/25`).
+    Ymd,
+}
+
+impl DateOrder {
+    pub const ALL: [DateOrder; 3] = [DateOrder::Mdy, DateOrder::Dmy, DateOrder::Ymd];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            DateOrder::Mdy => "mdy",
+            DateOrder::Dmy => "dmy",
+            DateOrder::Ymd => "ymd",
+        }
+    }
+
+    /// As people write it: `MM/DD/YYYY`.
+    pub fn pattern(self) -> &'static str {
+        match self {
+            DateOrder::Mdy => "MM/DD/YYYY",
+            DateOrder::Dmy => "DD/MM/YYYY",
+            DateOrder::Ymd => "YYYY/MM/DD",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<DateOrder> {
+        let k = key.trim().to_ascii_lowercase();
+        DateOrder::ALL.into_iter().find(|o| o.key() == k)
+    }
+}
+
+/// `POST /effort/entries/import?format=&date_order=&create_missing=&dry_run=` (the body is the CSV file).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct EffortImportQuery {
     /// `kinmu`, `kimai`, `toggl` or `clockify`; none: detected from the header.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
+    /// `mdy`, `dmy` or `ymd`: how the file's slash dates read; none: detected from the file (a
+    /// file whose every slash date reads both ways is refused until it is given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_order: Option<String>,
     /// Create the projects, activities and work items the file names that do not exist yet
     /// (needs `projects.manage`).
     #[serde(default)]

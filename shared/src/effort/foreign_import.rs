@@ -27,7 +27,7 @@
 
 use chrono::NaiveDate;
 
-use crate::api::ImportFormat;
+use crate::api::{DateOrder, ImportFormat};
 use crate::effort::DURATION_MAX_MINUTES;
 use crate::messages::Text;
 
@@ -74,6 +74,8 @@ pub struct Columns {
     description: Option<usize>,
     /// `hh:mm:ss`, `h:mm` or decimal hours, whichever the cell holds.
     duration: usize,
+    /// How slash dates read (set by [`Columns::with_date_order`] once the file's dates are known).
+    date_order: DateOrder,
 }
 
 /// A column a format needs that the header lacks, in both languages.
@@ -108,6 +110,7 @@ impl Columns {
                 activity: None,
                 description: find(&["description"]),
                 duration: need(&["duration"])?,
+                date_order: DateOrder::Mdy,
             },
             ImportFormat::Clockify => Columns {
                 format,
@@ -122,6 +125,7 @@ impl Columns {
                 activity: None,
                 description: find(&["description"]),
                 duration: need(&["duration (h)", "duration (decimal)"])?,
+                date_order: DateOrder::Mdy,
             },
             ImportFormat::Kimai => Columns {
                 format,
@@ -136,12 +140,84 @@ impl Columns {
                 activity: find(&["activity", "tätigkeit"]),
                 description: find(&["description", "beschreibung"]),
                 duration: need(&["duration", "dauer"])?,
+                date_order: DateOrder::Mdy,
             },
         };
         if c.email.is_none() && c.login.is_none() && c.name.is_none() {
             return Err(missing_column(format, "Email"));
         }
         Ok(c)
+    }
+
+    /// The date cell of a row (for [`SlashDates::see`] before the rows are read).
+    pub fn date_cell<'a>(&self, fields: &[&'a str]) -> &'a str {
+        fields.get(self.date).copied().unwrap_or("")
+    }
+
+    /// These columns reading slash dates in `order`.
+    pub fn with_date_order(self, order: DateOrder) -> Columns {
+        Columns { date_order: order, ..self }
+    }
+}
+
+/// What a file's slash dates (`03/04/2026`) say about their order: an example of a date only
+/// day-first can read (a first number above 12), of one only month-first can read (a second
+/// number above 12), and of one that reads both ways. Dates written otherwise (`2026-04-03`,
+/// `2026/04/03`, `03.04.2026`) say nothing: their order is fixed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SlashDates {
+    pub day_first: Option<String>,
+    pub month_first: Option<String>,
+    pub either: Option<String>,
+}
+
+impl SlashDates {
+    /// Takes one date cell into account.
+    pub fn see(&mut self, cell: &str) {
+        let d = cell.trim().split([' ', 'T']).next().unwrap_or("");
+        let n: Vec<u32> = d.split('/').filter_map(|p| p.parse().ok()).collect();
+        if n.len() != 3 || d.split('/').next().is_some_and(|p| p.len() > 2) {
+            return;
+        }
+        let slot = match (n[0] > 12, n[1] > 12) {
+            (true, false) => &mut self.day_first,
+            (false, true) => &mut self.month_first,
+            (false, false) => &mut self.either,
+            (true, true) => return,
+        };
+        if slot.is_none() {
+            *slot = Some(d.to_string());
+        }
+    }
+
+    /// The order to read the file's slash dates in: `chosen` when given, else the one its dates
+    /// show. Refused, naming the field `date_order` and the fix, when the dates contradict each
+    /// other or when every one reads both ways — never guessed.
+    pub fn order(&self, chosen: Option<DateOrder>) -> Result<DateOrder, Text> {
+        if let Some(o) = chosen {
+            return Ok(o);
+        }
+        match (&self.day_first, &self.month_first, &self.either) {
+            (Some(d), Some(m), _) => Err(Text::new(
+                format!(
+                    "date_order: the file's slash dates disagree ({d} has the day first, {m} the month first): correct the file, or choose the order (--date-order mdy|dmy, or Date order on the import page) and the other rows are reported"
+                ),
+                format!(
+                    "日付の並びがそろっていません（{d} は日が先、{m} は月が先）。ファイルを直すか、日付の並び（--date-order mdy|dmy、または取り込み画面の「日付の並び」）を選んでください。合わない行はエラーとして報告します。"
+                ),
+            )),
+            (Some(_), None, _) => Ok(DateOrder::Dmy),
+            (None, Some(_), _) => Ok(DateOrder::Mdy),
+            (None, None, Some(e)) => Err(Text::new(
+                format!(
+                    "date_order: the file's dates such as {e} read as month/day or as day/month and no row decides it: choose the order (--date-order mdy for MM/DD/YYYY or dmy for DD/MM/YYYY; Date order on the import page)"
+                ),
+                format!(
+                    "{e} のような日付は「月/日」とも「日/月」とも読め、どちらかを決める行がありません。日付の並びを選んでください（--date-order mdy は MM/DD/YYYY、dmy は DD/MM/YYYY。取り込み画面では「日付の並び」）。"
+                ),
+            )),
+            (None, None, None) => Ok(DateOrder::Mdy),
+        }
     }
 }
 
@@ -198,7 +274,7 @@ impl Columns {
             email: get(self.email).to_string(),
             login: get(self.login).to_string(),
             name: get(self.name).to_string(),
-            date: parse_date(get(Some(self.date))).map_err(|text| FieldProblem { field: "date", text })?,
+            date: parse_date(get(Some(self.date)), self.date_order).map_err(|text| FieldProblem { field: "date", text })?,
             start: get(self.start).to_string(),
             project: get(Some(self.project)).to_string(),
             client: get(self.client).to_string(),
@@ -229,13 +305,17 @@ impl Columns {
     }
 }
 
-/// A day as the exports write it: `YYYY-MM-DD`, `YYYY/MM/DD`, `MM/DD/YYYY` (Clockify's default;
-/// a first number above 12 is read as the day), `DD.MM.YYYY`; a time after the date is ignored.
-pub fn parse_date(s: &str) -> Result<NaiveDate, Text> {
+/// A day as the exports write it: `YYYY-MM-DD`, `YYYY/MM/DD`, a slash date of two-digit first
+/// number in `order` (`MM/DD/YYYY`, `DD/MM/YYYY`, or `YY/MM/DD` for [`DateOrder::Ymd`]),
+/// `DD.MM.YYYY`; a time after the date is ignored.
+pub fn parse_date(s: &str, order: DateOrder) -> Result<NaiveDate, Text> {
     let bad = || {
         Text::new(
-            format!("{s:?} is not a date: write YYYY-MM-DD (or MM/DD/YYYY as Clockify exports it)"),
-            format!("「{s}」は日付として読めません。YYYY-MM-DD の形にしてください。"),
+            format!("{s:?} is not a date as {}: write YYYY-MM-DD, or choose the date order the file is written in", order.pattern()),
+            format!(
+                "「{s}」は {} の日付として読めません。YYYY-MM-DD の形にするか、ファイルの日付の並びを選んでください。",
+                order.pattern()
+            ),
         )
     };
     let d = s.trim().split([' ', 'T']).next().unwrap_or("");
@@ -248,12 +328,14 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, Text> {
     let date = if let Some(n) = nums('-') {
         ymd(n[0], n[1], n[2])
     } else if let Some(n) = nums('/') {
-        if n[0] > 31 {
+        if d.split('/').next().is_some_and(|p| p.len() > 2) {
             ymd(n[0], n[1], n[2])
-        } else if n[0] > 12 {
-            ymd(n[2], n[1], n[0])
         } else {
-            ymd(n[2], n[0], n[1])
+            match order {
+                DateOrder::Mdy => ymd(n[2], n[0], n[1]),
+                DateOrder::Dmy => ymd(n[2], n[1], n[0]),
+                DateOrder::Ymd => ymd(2000 + n[0], n[1], n[2]),
+            }
         }
     } else if let Some(n) = nums('.') {
         ymd(n[2], n[1], n[0])
@@ -352,14 +434,22 @@ mod tests {
 
     #[test]
     fn dates_and_durations_as_the_tools_write_them() {
-        assert_eq!(parse_date("2026-11-10").unwrap(), d("2026-11-10"));
-        assert_eq!(parse_date("11/10/2026").unwrap(), d("2026-11-10"));
-        assert_eq!(parse_date("25/10/2026").unwrap(), d("2026-10-25"));
-        assert_eq!(parse_date("2026/11/10").unwrap(), d("2026-11-10"));
-        assert_eq!(parse_date("10.11.2026").unwrap(), d("2026-11-10"));
-        assert_eq!(parse_date("2026-11-10 09:00:00").unwrap(), d("2026-11-10"));
+        let (mdy, dmy, ymd) = (DateOrder::Mdy, DateOrder::Dmy, DateOrder::Ymd);
+        assert_eq!(parse_date("2026-11-10", mdy).unwrap(), d("2026-11-10"));
+        assert_eq!(parse_date("11/10/2026", mdy).unwrap(), d("2026-11-10"));
+        assert_eq!(parse_date("11/10/2026", dmy).unwrap(), d("2026-10-11"));
+        assert_eq!(parse_date("25/10/2026", dmy).unwrap(), d("2026-10-25"));
+        assert_eq!(parse_date("26/11/10", ymd).unwrap(), d("2026-11-10"));
+        for order in DateOrder::ALL {
+            assert_eq!(parse_date("2026/11/10", order).unwrap(), d("2026-11-10"));
+            assert_eq!(parse_date("10.11.2026", order).unwrap(), d("2026-11-10"));
+            assert_eq!(parse_date("2026-11-10 09:00:00", order).unwrap(), d("2026-11-10"));
+        }
+        // A date the chosen order cannot read is refused, never read the other way.
+        assert!(parse_date("25/10/2026", mdy).unwrap_err().en().contains("MM/DD/YYYY"));
+        assert!(parse_date("10/25/2026", dmy).is_err());
         for bad in ["", "2026-13-01", "02/30/2026", "yesterday", "20261110"] {
-            assert!(parse_date(bad).is_err(), "{bad}");
+            assert!(parse_date(bad, mdy).is_err(), "{bad}");
         }
         assert_eq!(parse_hours("01:30:00").unwrap(), 90);
         assert_eq!(parse_hours("1:30").unwrap(), 90);
@@ -372,6 +462,33 @@ mod tests {
         for bad in ["", "-1", "25:00:00", "1:75", "1.2.3", "abc", "1:2:3:4"] {
             assert!(parse_hours(bad).is_err(), "{bad}");
         }
+    }
+
+    fn order_of(cells: &[&str], chosen: Option<DateOrder>) -> Result<DateOrder, Text> {
+        let mut seen = SlashDates::default();
+        cells.iter().for_each(|c| seen.see(c));
+        seen.order(chosen)
+    }
+
+    #[test]
+    fn a_files_slash_dates_decide_their_order_or_the_file_must_say_it() {
+        // One row with a day above 12 decides for the whole file, wherever it is.
+        assert_eq!(order_of(&["03/04/2026", "05/06/2026", "25/06/2026 09:00"], None), Ok(DateOrder::Dmy));
+        assert_eq!(order_of(&["03/04/2026", "06/25/2026"], None), Ok(DateOrder::Mdy));
+        // Undecided: refused, naming the field and the fix; a choice settles it.
+        let e = order_of(&["03/04/2026", "05/06/2026"], None).unwrap_err();
+        assert!(e.en().starts_with("date_order:") && e.en().contains("--date-order") && e.en().contains("03/04/2026"), "{}", e.en());
+        assert_eq!(order_of(&["03/04/2026"], Some(DateOrder::Dmy)), Ok(DateOrder::Dmy));
+        // Contradicting rows: refused unless chosen.
+        let e = order_of(&["25/04/2026", "04/25/2026"], None).unwrap_err();
+        assert!(e.en().contains("25/04/2026") && e.en().contains("04/25/2026"), "{}", e.en());
+        // Dates whose order is fixed by their form say nothing and need no choice.
+        assert_eq!(order_of(&["2026-04-03", "2026/04/03", "03.04.2026", ""], None), Ok(DateOrder::Mdy));
+        // The chosen order reads the rows.
+        let h = ["Email", "Project", "Start date", "Duration"];
+        let c = Columns::of(ImportFormat::Toggl, &h).unwrap().with_date_order(DateOrder::Dmy);
+        assert_eq!(c.date_cell(&["a@x.jp", "P", "03/04/2026", "1:00"]), "03/04/2026");
+        assert_eq!(c.read(&["a@x.jp", "P", "03/04/2026", "1:00"]).unwrap().date, d("2026-04-03"));
     }
 
     #[test]

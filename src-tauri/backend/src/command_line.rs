@@ -258,6 +258,11 @@ enum EffortCommand {
         /// kinmu, kimai, toggl or clockify (default: detected from the header).
         #[arg(long, value_name = "FORMAT", value_parser = parse_import_format)]
         format: Option<kinmu_shared::api::ImportFormat>,
+        /// How slash dates read: mdy (MM/DD/YYYY), dmy (DD/MM/YYYY) or ymd (default: what the
+        /// file's dates show; a file where every slash date reads both ways is refused until
+        /// this is given).
+        #[arg(long, value_name = "mdy|dmy|ymd", value_parser = parse_date_order)]
+        date_order: Option<kinmu_shared::api::DateOrder>,
         /// Create the projects, activities (Kimai) and work items (Toggl, Clockify tasks) the
         /// file names that do not exist yet.
         #[arg(long)]
@@ -475,6 +480,11 @@ fn parse_ranking(s: &str) -> Result<kinmu_shared::api::RankingItem, String> {
 
 fn parse_import_format(s: &str) -> Result<kinmu_shared::api::ImportFormat, String> {
     kinmu_shared::api::ImportFormat::from_key(s).ok_or_else(|| format!("{s:?} is not a format: use kinmu, kimai, toggl or clockify"))
+}
+
+fn parse_date_order(s: &str) -> Result<kinmu_shared::api::DateOrder, String> {
+    kinmu_shared::api::DateOrder::from_key(s)
+        .ok_or_else(|| format!("{s:?} is not a date order: use mdy (MM/DD/YYYY), dmy (DD/MM/YYYY) or ymd"))
 }
 
 fn parse_encoding(s: &str) -> Result<crate::attendance::reports::CsvEncoding, String> {
@@ -1608,11 +1618,11 @@ async fn effort(cli: &Cli, file: &FileConfig, c: &EffortCommand) -> Result<(), F
     use kinmu_shared::effort::format_minutes;
     let db = open_db(cli, file).await?;
     match c {
-        EffortCommand::Import { file: path, format, create_missing, dry_run } => {
+        EffortCommand::Import { file: path, format, date_order, create_missing, dry_run } => {
             use crate::effort::foreign_import::{ImportOptions, import};
             let bytes = std::fs::read(path).map_err(|e| Failure(format!("cannot read {}: {e}", path.display())))?;
             let today = today(&db).await?;
-            let options = ImportOptions { format: *format, create_missing: *create_missing, dry_run: *dry_run };
+            let options = ImportOptions { format: *format, date_order: *date_order, create_missing: *create_missing, dry_run: *dry_run };
             let r = import(&db, &Actor::Operator, &bytes, options, kinmu_shared::api::ChangePath::Cli, today, crate::now()).await?;
             println!(
                 "{}: {} ({}{}): {} rows read, {} created, {} updated, {} unchanged, {} refused{}",

@@ -5,7 +5,9 @@
 //! submitted period is refused and reported by line; a row for an unknown person is reported,
 //! not dropped; a member imports only their own rows while a project's manager imports their
 //! team's; missing projects and activities are created only when asked, and only by a manager;
-//! Shift_JIS and UTF-8 with a BOM are read; the command line imports the same way.
+//! Shift_JIS and UTF-8 with a BOM are read; slash dates are read in the order the file shows
+//! (a day above 12) or is given, and a file that does not show it is refused until given; the
+//! command line imports the same way.
 
 mod api_client;
 mod kinmu_process;
@@ -146,12 +148,21 @@ async fn import_story(app: Router, db: Db) {
     assert_eq!(counts(&again.body), (5, 0, 3, 2), "{}", again.text);
     assert_eq!(entries(&db).await.len(), 3);
 
-    // Clockify (US dates, hh:mm:ss durations): two identical rows are two entries, once.
+    // Clockify (US dates, hh:mm:ss durations): its dates (11/04, 11/05) read as month/day and as
+    // day/month, and no row decides: refused whole, naming the field and the fix, nothing stored.
     let r = t.csv("/effort/entries/import", CLOCKIFY).await;
+    expect(&r, 422, Some("validation"));
+    assert_eq!(r.body["field"], "date_order", "{}", r.text);
+    let message = r.body["message"].as_str().unwrap();
+    assert!(message.contains("11/04/2026") && message.contains("mdy") && message.contains("dmy"), "{message}");
+    assert_eq!(entries(&db).await.len(), 3);
+    expect(&t.csv("/effort/entries/import?date_order=ydm", CLOCKIFY).await, 422, Some("validation"));
+    // Told the order: two identical rows are two entries, once.
+    let r = t.csv("/effort/entries/import?date_order=mdy", CLOCKIFY).await;
     expect(&r, 200, None);
     assert_eq!(r.body["format"], "clockify");
     assert_eq!(counts(&r.body), (3, 3, 0, 0), "{}", r.text);
-    assert_eq!(counts(&t.csv("/effort/entries/import", CLOCKIFY).await.body), (3, 0, 3, 0));
+    assert_eq!(counts(&t.csv("/effort/entries/import?date_order=mdy", CLOCKIFY).await.body), (3, 0, 3, 0));
 
     // Kimai: decimal hours to minutes, activity by name; an unknown project is reported until
     // the import is asked to create what is missing — which a member may not ask.
@@ -217,6 +228,28 @@ async fn import_story(app: Router, db: Db) {
     assert_eq!(count(&db, "SELECT COUNT(*) FROM effort_entries WHERE work_date = '2026-11-11' AND minutes = 75").await, 1);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM effort_entry_history WHERE path = 'import'").await, 12);
 
+    // A European Toggl export (DD/MM/YYYY): one row with a day above 12 decides for every row,
+    // wherever it stands — 02/11 is the 2nd of November, not the 11th of February.
+    let european = "User,Email,Client,Project,Task,Description,Billable,Start date,Start time,End date,End time,Duration,Tags,Amount ()\n\
+                    Sato,sato@example.com,,IMP Web Portal,,EU early,No,02/11/2026,09:00:00,02/11/2026,09:10:00,00:10:00,,\n\
+                    Sato,sato@example.com,,IMP Web Portal,,EU late,No,13/11/2026,09:00:00,13/11/2026,09:20:00,00:20:00,,\n";
+    let r = s.csv("/effort/entries/import", european.as_bytes()).await;
+    expect(&r, 200, None);
+    assert_eq!(counts(&r.body), (2, 2, 0, 0), "{}", r.text);
+    let days: Vec<String> = sqlx::query_scalar("SELECT work_date FROM effort_entries WHERE note LIKE 'EU %' ORDER BY work_date")
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(days, ["2026-11-02", "2026-11-13"]);
+    // Asked to read it month first, the 13th month is refused by line, never read the other way.
+    let r = s.csv("/effort/entries/import?date_order=mdy&dry_run=true", european.as_bytes()).await;
+    assert_eq!(errors(&r.body), [(3, "date".to_string())], "{}", r.text);
+    // Rows that contradict each other (13/11 and 11/13) are refused whole unless told.
+    let mixed = european.replace("02/11/2026", "11/14/2026");
+    let r = s.csv("/effort/entries/import", mixed.as_bytes()).await;
+    expect(&r, 422, Some("validation"));
+    assert_eq!(r.body["field"], "date_order", "{}", r.text);
+
     // A file of no known format, or named as the wrong one, is refused whole and says why.
     let r = s.csv("/effort/entries/import", b"name,hours\nsato,2\n").await;
     expect(&r, 422, Some("validation"));
@@ -274,6 +307,23 @@ async fn command_line_story(app: Router, db: Db, dir: &std::path::Path, database
     assert_eq!(count(&db, "SELECT COUNT(*) FROM effort_entry_history WHERE path = 'cli'").await, 3);
     let (ok, out, _) = run(&["effort", "import", path]);
     assert!(ok && out.contains("3 rows read, 0 created, 0 updated, 3 unchanged, 0 refused"), "{out}");
+
+    // Slash dates that read both ways: refused, naming the flag; --date-order reads them.
+    let clockify = dir.join("clockify.csv");
+    std::fs::write(&clockify, CLOCKIFY).unwrap();
+    let clockify = clockify.to_str().unwrap();
+    let (ok, _, err) = run(&["effort", "import", "--create-missing", clockify]);
+    assert!(!ok && err.contains("--date-order"), "{err}");
+    let (ok, _, err) = run(&["effort", "import", "--date-order", "ydm", clockify]);
+    assert!(!ok && err.contains("mdy"), "{err}");
+    let (ok, out, err) = run(&["effort", "import", "--create-missing", "--date-order", "dmy", clockify]);
+    assert!(ok && out.contains("3 rows read, 3 created"), "{out} {err}");
+    let days: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT work_date FROM effort_entries WHERE note IN ('API endpoints', 'Test plan') ORDER BY work_date")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(days, ["2026-04-11", "2026-05-11"], "day first, as asked");
 }
 
 async fn count(db: &Db, sql: &str) -> i64 {

@@ -9,9 +9,24 @@ mod ui_table;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// Literals shaped like keys that are not keys: fields of the rules named in error paths, and
-/// file names.
-const NOT_KEYS: &[&str] = &["holidays.added", "holidays.removed"];
+/// Literals shaped like keys that are not keys: fields of the rules named in error paths, the
+/// fields of an output profile's effort report (`effort.round_to`…, as the server names them),
+/// and file names.
+const NOT_KEYS: &[&str] = &[
+    "holidays.added",
+    "holidays.removed",
+    "effort.group_by",
+    "effort.group_by.second",
+    "effort.project_id",
+    "effort.work_item_id",
+    "effort.activity1_id",
+    "effort.activity2_id",
+    "effort.user_id",
+    "effort.organization_id",
+    "effort.rounding",
+    "effort.round_to",
+    "effort.round_per",
+];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {

@@ -20,6 +20,10 @@
 //!   [`ForeignRow::source_text`]) and how many identical rows came before it in the file. A row
 //!   whose key names an entry that exists — live, changed since, or deleted — is counted as
 //!   already imported and left alone, so a re-import neither duplicates nor undoes later edits.
+//! - **Slash dates** (`03/04/2026`) are read in one order for the whole file: the one asked for
+//!   (`date_order`), else the one its dates show (a day above 12 in the first or second place);
+//!   a file where every slash date reads both ways, or where rows contradict each other, is
+//!   refused naming `date_order` and the fix ([`SlashDates::order`]) — never guessed.
 //! - **Large files** are read record by record from the uploaded bytes (decoded once: UTF-8 is
 //!   borrowed, Shift_JIS decoded), each row stored before the next is read; only the source
 //!   keys' occurrence counts are held.
@@ -30,10 +34,10 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use kinmu_shared::Permission;
 use kinmu_shared::api::{
-    ChangePath, EffortImportReport, ImportFormat, ImportRowError, MemberRole, ProjectRole, SaveActivity, SaveEntry, SaveOutcome,
+    ChangePath, DateOrder, EffortImportReport, ImportFormat, ImportRowError, MemberRole, ProjectRole, SaveActivity, SaveEntry, SaveOutcome,
     SaveProject, SaveWorkItem,
 };
-use kinmu_shared::effort::foreign_import::{Columns, ForeignRow, detect};
+use kinmu_shared::effort::foreign_import::{Columns, ForeignRow, SlashDates, detect};
 use kinmu_shared::messages::Text;
 
 use super::{activities, entries, projects, transfer, work_items};
@@ -46,6 +50,8 @@ use crate::error::{Error, Result};
 pub struct ImportOptions {
     /// None: detected from the header.
     pub format: Option<ImportFormat>,
+    /// How slash dates read; none: what the file's dates show (refused when they do not say).
+    pub date_order: Option<DateOrder>,
     pub create_missing: bool,
     pub dry_run: bool,
 }
@@ -130,6 +136,16 @@ pub async fn import(
         return Ok(report);
     }
     let columns = Columns::of(format, &fields).map_err(|t| Error::invalid("file", t))?;
+    // The order of slash dates is the file's, not each row's: read the date column first (the
+    // text is in memory) and refuse an undecided file before any row is stored.
+    let mut slash_dates = SlashDates::default();
+    let mut dates = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    let mut record = csv::StringRecord::new();
+    while let Ok(true) = dates.read_record(&mut record) {
+        slash_dates.see(columns.date_cell(&record.iter().collect::<Vec<_>>()));
+    }
+    let order = slash_dates.order(options.date_order).map_err(|t| Error::invalid("date_order", t))?;
+    let columns = columns.with_date_order(order);
     let mut run = Run {
         db,
         actor,
@@ -142,7 +158,6 @@ pub async fn import(
         occurrences: HashMap::new(),
         made_projects: HashSet::new(),
     };
-    let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,

@@ -7,7 +7,7 @@
 use kinmu_shared::Permission;
 use kinmu_shared::api::routes::{self, Empty};
 use kinmu_shared::api::{
-    CellValue, ColumnKind, DisplaySettings, Organization, RankingItem, Report, ReportDownloadQuery, ReportKind, ReportQuery, SortKey,
+    CellValue, ColumnKind, DisplaySettings, RankingItem, Report, ReportDownloadQuery, ReportKind, ReportQuery, SortKey,
 };
 use leptos::prelude::*;
 
@@ -16,6 +16,7 @@ use super::{cell_kinds, cell_text, column_title, error_banner, kind_label};
 use crate::api_client;
 use crate::app_state::app;
 use crate::components::csv_transfer::{encoding_choice, file_buttons};
+use crate::components::filter_select::OrganizationFilter;
 use crate::components::period_picker::{PeriodPicker, Step};
 use crate::datetime::{add_days, today};
 use crate::i18n::{t, tr, tx};
@@ -65,7 +66,6 @@ pub fn ConsolePage() -> impl IntoView {
     let ranking = RwSignal::new(RankingItem::Overtime);
     let sort = RwSignal::new(Vec::<SortKey>::new());
     let encoding = RwSignal::new("utf-8-bom".to_string());
-    let orgs = RwSignal::new(Vec::<Organization>::new());
     let display = RwSignal::new(None::<DisplaySettings>);
 
     let report = RwSignal::new(None::<Report>);
@@ -76,9 +76,6 @@ pub fn ConsolePage() -> impl IntoView {
     leptos::task::spawn_local(async move {
         if let Ok(d) = api_client::call::<routes::GetDisplay>(&(), &(), &Empty).await {
             display.set(Some(d));
-        }
-        if viewer && let Ok(o) = api_client::organizations().await {
-            orgs.set(o);
         }
     });
 
@@ -268,17 +265,6 @@ pub fn ConsolePage() -> impl IntoView {
             }
         })
         .collect_view();
-    let org_options = move || {
-        let current = org.get();
-        orgs.get()
-            .into_iter()
-            .map(|o| {
-                let id = o.id.to_string();
-                let selected = id == current;
-                view! { <option value=id selected=selected>{o.path}</option> }
-            })
-            .collect_view()
-    };
     let ranking_options = move || {
         let current = ranking.get();
         RankingItem::ALL
@@ -324,13 +310,7 @@ pub fn ConsolePage() -> impl IntoView {
                     }
                 }}
                 {viewer.then(|| view! {
-                    <div class="field">
-                        <label for="att-org">{tx("field.organization")}</label>
-                        <select id="att-org" on:change=move |ev| org.set(event_target_value(&ev))>
-                            <option value="" selected=move || org.get().is_empty()>{tx("users.all_orgs")}</option>
-                            {org_options}
-                        </select>
-                    </div>
+                    <OrganizationFilter id="att-org" value=org />
                     <div class="field">
                         <label for="att-user">{tx("att.user")}</label>
                         <input

@@ -1,9 +1,11 @@
-//! Output profiles (files of attendance tables written after each attendance task and on
-//! demand): list, enable/disable, add, copy, edit, delete, and "Run now" with the files written.
+//! Output profiles (files of attendance tables, or of the effort report, written after each
+//! attendance task and on demand): list, enable/disable, add, copy, edit (an effort report
+//! profile with its groupings, filters and rounding), delete, and "Run now" with the files written.
 
 use crate::components::save_button::SaveButton;
 use kinmu_shared::api::{
-    DisplaySettings, OutputFormat, OutputProfile, OutputUnit, ProfileRunReport, RankingItem, ReportKind, RunProfiles, SplitBy, TableLayout,
+    DisplaySettings, EffortReportQuery, OutputFormat, OutputProfile, OutputUnit, ProfileRunReport, RankingItem, ReportKind, RunProfiles,
+    SplitBy, TableLayout,
 };
 use leptos::prelude::*;
 
@@ -12,8 +14,11 @@ use super::{AdminNav, column_title, error_banner, kind_label, kind_options};
 use crate::api_client;
 use crate::components::confirm_delete::{ConfirmDeleteDialog, Deletion};
 use crate::components::dialog::Modal;
+use crate::components::effort_choices::{EffortChoices, grouping_choices, round_per_choices, rounding_choices, work_item_choices};
 use crate::components::field::{CheckField, SelectField, TextAreaField, TextField};
+use crate::components::filter_select::organization_choices;
 use crate::components::form_errors::{FormErrors, GeneralError};
+use crate::components::people::people_choices;
 use crate::components::period_picker::{PeriodPicker, Step};
 use crate::datetime::{add_days, add_months, today};
 use crate::i18n::{t, t_dyn, tr, tx};
@@ -125,7 +130,7 @@ pub fn ProfilesPage() -> impl IntoView {
                     <label for=check_id class="visually-hidden">{format!("{} {}", t("prof.enabled"), p.name)}</label>
                 </td>
                 <td>{p.name.clone()}</td>
-                <td>{kind_label(p.kind)}</td>
+                <td data-testid="profile-kind">{if p.effort.is_some() { t("prof.kind.effort") } else { kind_label(p.kind) }}</td>
                 <td>{format}</td>
                 <td>{unit_label(p.unit)}</td>
                 <td class="accounts">{p.folder.clone()}</td>
@@ -192,7 +197,7 @@ fn ProfileDialog(profile: OutputProfile, display: RwSignal<Option<DisplaySetting
     let id = profile.id;
     let p = profile;
     let name = RwSignal::new(p.name.clone());
-    let kind = RwSignal::new(p.kind.key().to_string());
+    let kind = RwSignal::new(if p.effort.is_some() { EFFORT.to_string() } else { p.kind.key().to_string() });
     let format = RwSignal::new(p.format.key().to_string());
     let encoding = RwSignal::new(p.encoding.clone());
     let unit = RwSignal::new(p.unit.key().to_string());
@@ -210,9 +215,13 @@ fn ProfileDialog(profile: OutputProfile, display: RwSignal<Option<DisplaySetting
     let orgs = RwSignal::new(p.filter_organizations.join("\n"));
     let terminals = RwSignal::new(p.filter_terminals.join("\n"));
     let layout = RwSignal::new(p.layout.clone());
+    let effort = EffortFields::of(p.effort.as_ref());
+    let is_effort = Signal::derive(move || kind.get() == EFFORT);
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
-    let report_kind = Signal::derive(move || ReportKind::from_key(&kind.get()).unwrap_or(ReportKind::Monthly));
+    // An effort report profile keeps the table kind it was stored with (its layout is checked against it).
+    let stored_kind = p.kind;
+    let report_kind = Signal::derive(move || ReportKind::from_key(&kind.get()).unwrap_or(stored_kind));
     // Another table: its columns from the display settings (not at the start: the profile's own).
     let first_kind = StoredValue::new(report_kind.get_untracked());
     Effect::new(move |_| {
@@ -224,7 +233,11 @@ fn ProfileDialog(profile: OutputProfile, display: RwSignal<Option<DisplaySetting
     });
     crate::focus::focus_id("prof-name".into());
 
-    let kinds = kind_options();
+    let kinds = Signal::derive(move || {
+        let mut v = kind_options().get();
+        v.push((EFFORT.to_string(), t("prof.kind.effort").to_string()));
+        v
+    });
     let formats = Signal::derive(|| options(&[("csv", "CSV"), ("xlsx", "Excel")]));
     let encodings = Signal::derive(|| options(&[("utf-8-bom", "UTF-8 (BOM)"), ("utf-8", "UTF-8"), ("shift_jis", "Shift_JIS")]));
     let units = Signal::derive(move || {
@@ -275,6 +288,13 @@ fn ProfileDialog(profile: OutputProfile, display: RwSignal<Option<DisplaySetting
         if let Some(r) = RankingItem::ALL.into_iter().find(|r| r.key() == ranking.get_untracked()) {
             body.ranking = r;
         }
+        // An effort report: one file per period (no split), its own groupings and filters.
+        if is_effort.get_untracked() {
+            body.split = SplitBy::None;
+            body.effort = Some(effort.query());
+        } else {
+            body.effort = None;
+        }
         if body.name.is_empty() {
             errors.set_field("name", t("prof.name_required"));
         }
@@ -316,8 +336,10 @@ fn ProfileDialog(profile: OutputProfile, display: RwSignal<Option<DisplaySetting
                     <SelectField id="prof-format" field="format" label=tr("prof.format") value=format errors=errors options=formats />
                     <SelectField id="prof-encoding" field="encoding" label=tr("prof.encoding") value=encoding errors=errors options=encodings />
                     <SelectField id="prof-unit" field="unit" label=tr("prof.unit") value=unit errors=errors options=units />
-                    <SelectField id="prof-split" field="split" label=tr("prof.split") value=split errors=errors options=splits />
-                    <Show when=move || report_kind.get() == ReportKind::Ranking>
+                    <Show when=move || !is_effort.get()>
+                        <SelectField id="prof-split" field="split" label=tr("prof.split") value=split errors=errors options=splits />
+                    </Show>
+                    <Show when=move || report_kind.get() == ReportKind::Ranking && !is_effort.get()>
                         <SelectField id="prof-ranking" field="ranking" label=tr("att.ranking_by") value=ranking errors=errors options=rankings />
                     </Show>
                     <TextField id="prof-keep" field="keep_days" label=tr("prof.keep_days") value=keep errors=errors kind="number" hint=tr("task.keep_hint") />
@@ -331,6 +353,10 @@ fn ProfileDialog(profile: OutputProfile, display: RwSignal<Option<DisplaySetting
                     <CheckField id="prof-subfolders" label=tr("prof.subfolders") value=subfolders />
                     <CheckField id="prof-empty" label=tr("prof.empty_file") value=empty_file />
                 </div>
+                <Show when=move || is_effort.get()>
+                    <EffortProfileFields fields=effort errors=errors />
+                </Show>
+                <Show when=move || !is_effort.get()>
                 <details>
                     <summary>{tx("prof.filters")}</summary>
                     <TextAreaField id="prof-users" field="filter_users" label=tr("prof.filter_users") value=users errors=errors hint=tr("prof.one_per_line") />
@@ -341,6 +367,7 @@ fn ProfileDialog(profile: OutputProfile, display: RwSignal<Option<DisplaySetting
                     <summary>{tx("prof.layout")}</summary>
                     <LayoutEditor kind=report_kind layout=layout id="prof-layout" errors=errors prefix="layout.".to_string() />
                 </details>
+                </Show>
                 <GeneralError errors=errors />
                 <div class="actions">
                     <button type="button" on:click=move |_| on_done.run(false)>{tx("common.cancel")}</button>
@@ -348,6 +375,109 @@ fn ProfileDialog(profile: OutputProfile, display: RwSignal<Option<DisplaySetting
                 </div>
             </form>
         </Modal>
+    }
+}
+
+/// The kind select's value for an effort report profile.
+const EFFORT: &str = "effort";
+
+/// An effort report profile's settings as the form edits them (ids as text, "" for none).
+#[derive(Clone, Copy)]
+struct EffortFields {
+    first: RwSignal<String>,
+    second: RwSignal<String>,
+    project: RwSignal<String>,
+    work_item: RwSignal<String>,
+    activity1: RwSignal<String>,
+    activity2: RwSignal<String>,
+    person: RwSignal<String>,
+    organization: RwSignal<String>,
+    rounding: RwSignal<String>,
+    round_to: RwSignal<String>,
+    round_per: RwSignal<String>,
+}
+
+impl EffortFields {
+    /// A profile's settings, or a new one's (by project, then person; no rounding).
+    fn of(q: Option<&EffortReportQuery>) -> EffortFields {
+        let groups: Vec<String> = match q {
+            Some(q) => q.group_by.as_deref().unwrap_or("").split(',').map(|g| g.trim().to_string()).filter(|g| !g.is_empty()).collect(),
+            None => vec!["project".into(), "person".into()],
+        };
+        let id = |v: Option<i64>| RwSignal::new(v.map(|i| i.to_string()).unwrap_or_default());
+        let q = q.cloned().unwrap_or_default();
+        EffortFields {
+            first: RwSignal::new(groups.first().cloned().unwrap_or_default()),
+            second: RwSignal::new(groups.get(1).cloned().unwrap_or_default()),
+            project: id(q.project_id),
+            work_item: id(q.work_item_id),
+            activity1: id(q.activity1_id),
+            activity2: id(q.activity2_id),
+            person: id(q.user_id),
+            organization: id(q.organization_id),
+            rounding: RwSignal::new(q.rounding.clone().filter(|r| r != "none").unwrap_or_default()),
+            round_to: RwSignal::new(q.round_to.unwrap_or(15).to_string()),
+            round_per: RwSignal::new(q.round_per.clone().unwrap_or_else(|| "entry".into())),
+        }
+    }
+
+    /// The report each file holds (its period left blank: the profile's unit sets it). A step
+    /// that is not a number is sent as written, for the server to name.
+    fn query(self) -> EffortReportQuery {
+        let groups: Vec<String> = [self.first.get_untracked(), self.second.get_untracked()].into_iter().filter(|g| !g.is_empty()).collect();
+        let rounding = Some(self.rounding.get_untracked()).filter(|r| !r.is_empty());
+        EffortReportQuery {
+            group_by: Some(groups.join(",")),
+            project_id: self.project.get_untracked().parse().ok(),
+            work_item_id: self.work_item.get_untracked().parse().ok(),
+            activity1_id: self.activity1.get_untracked().parse().ok(),
+            activity2_id: self.activity2.get_untracked().parse().ok(),
+            user_id: self.person.get_untracked().parse().ok(),
+            organization_id: self.organization.get_untracked().parse().ok(),
+            round_to: rounding.as_ref().and_then(|_| self.round_to.get_untracked().trim().parse().ok()),
+            round_per: rounding.as_ref().map(|_| self.round_per.get_untracked()),
+            rounding,
+            ..EffortReportQuery::default()
+        }
+    }
+}
+
+/// The effort report's settings in the profile form: groupings, filters and rounding (the
+/// format and encoding are the profile's). The server's messages show next to each field
+/// (`effort.group_by`, `effort.round_to`…).
+#[component]
+fn EffortProfileFields(fields: EffortFields, errors: FormErrors) -> impl IntoView {
+    let choices = EffortChoices::load();
+    let work_items = work_item_choices(fields.project, fields.work_item);
+    let people = people_choices("effort_report.all", None, None);
+    let groups = grouping_choices();
+    view! {
+        <fieldset data-testid="prof-effort">
+            <legend>{tx("prof.effort")}</legend>
+            <div class="grid2">
+                <SelectField id="prof-effort-group1" field="effort.group_by" label=tr("effort_report.group1") value=fields.first errors=errors options=groups />
+                <SelectField id="prof-effort-group2" field="effort.group_by.second" label=tr("effort_report.group2") value=fields.second errors=errors options=groups />
+                <SelectField id="prof-effort-project" field="effort.project_id" label=tr("effort_report.by.project") value=fields.project errors=errors
+                    options=choices.project_choices() />
+                <SelectField id="prof-effort-work-item" field="effort.work_item_id" label=tr("effort_report.by.work_item") value=fields.work_item
+                    errors=errors options=work_items />
+                <SelectField id="prof-effort-activity1" field="effort.activity1_id" label=tr("effort_report.by.activity1") value=fields.activity1
+                    errors=errors options=choices.activity_choices(1) />
+                <SelectField id="prof-effort-activity2" field="effort.activity2_id" label=tr("effort_report.by.activity2") value=fields.activity2
+                    errors=errors options=choices.activity_choices(2) />
+                <SelectField id="prof-effort-person" field="effort.user_id" label=tr("effort_report.by.person") value=fields.person errors=errors
+                    options=people />
+                <SelectField id="prof-effort-org" field="effort.organization_id" label=tr("field.organization") value=fields.organization errors=errors
+                    options=organization_choices() />
+                <SelectField id="prof-effort-rounding" field="effort.rounding" label=tr("effort_report.rounding") value=fields.rounding errors=errors
+                    options=rounding_choices() />
+                <TextField id="prof-effort-round-to" field="effort.round_to" label=tr("effort_report.round_to") value=fields.round_to errors=errors
+                    kind="number" />
+                <SelectField id="prof-effort-round-per" field="effort.round_per" label=tr("effort_report.round_per") value=fields.round_per
+                    errors=errors options=round_per_choices() />
+            </div>
+            <p class="hint">{tx("prof.effort_hint")}</p>
+        </fieldset>
     }
 }
 

@@ -4,13 +4,13 @@
 //! and a table; the report as CSV (three encodings) or Excel.
 
 use kinmu_shared::api::routes;
-use kinmu_shared::api::{CSV_ENCODINGS, GapReport, GapReportDownloadQuery, GapReportQuery, GapTotals, Organization};
+use kinmu_shared::api::{CSV_ENCODINGS, GapReport, GapReportDownloadQuery, GapReportQuery, GapTotals};
 use kinmu_shared::effort::GapKind;
 use leptos::prelude::*;
 
-use crate::api_client;
 use crate::components::bar_chart::{Bar, horizontal_bars};
 use crate::components::csv_transfer::{encoding_choice, file_buttons};
+use crate::components::filter_select::OrganizationFilter;
 use crate::components::latest_answer::follow_query;
 use crate::components::period_picker::{PeriodPicker, Step};
 use crate::datetime::{hm, today};
@@ -36,14 +36,8 @@ pub fn GapReportPage() -> impl IntoView {
     let month = RwSignal::new(today()[..7].to_string());
     let org = RwSignal::new(String::new());
     let encoding = RwSignal::new(CSV_ENCODINGS[0].0.to_string());
-    let orgs = RwSignal::new(Vec::<Organization>::new());
     let report = RwSignal::new(None::<GapReport>);
     let error = RwSignal::new(None::<String>);
-    leptos::task::spawn_local(async move {
-        if let Ok(o) = api_client::organizations().await {
-            orgs.set(o);
-        }
-    });
     follow_query::<routes::GetGapReport>(
         move || GapReportQuery { month: month.get(), organization_id: org.get().parse().ok(), months: None },
         report,
@@ -63,17 +57,6 @@ pub fn GapReportPage() -> impl IntoView {
         move |format| format!("effort_gaps_{}.{format}", month.get()),
         error,
     );
-    let org_options = move || {
-        let current = org.get();
-        orgs.get()
-            .into_iter()
-            .map(|o| {
-                let id = o.id.to_string();
-                let selected = id == current;
-                view! { <option value=id selected=selected>{o.path}</option> }
-            })
-            .collect_view()
-    };
     let body = move || {
         let _ = crate::app_state::app().lang.get();
         report.with(|r| r.as_ref().map(report_view))
@@ -84,13 +67,7 @@ pub fn GapReportPage() -> impl IntoView {
             <p class="hint">{tx("gaps.hint")}</p>
             <form class="filters" role="search" novalidate on:submit=move |ev: leptos::ev::SubmitEvent| ev.prevent_default()>
                 <PeriodPicker id="gap-month" label=tr("att.month") kind=Step::Month value=month />
-                <div class="field">
-                    <label for="gap-org">{tx("field.organization")}</label>
-                    <select id="gap-org" data-testid="gap-org" on:change=move |ev| org.set(event_target_value(&ev))>
-                        <option value="" selected=move || org.get().is_empty()>{tx("users.all_orgs")}</option>
-                        {org_options}
-                    </select>
-                </div>
+                <OrganizationFilter id="gap-org" value=org />
             </form>
             <div class="actions downloads">
                 {files}

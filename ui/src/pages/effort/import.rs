@@ -1,12 +1,13 @@
 //! Bringing effort history in: a CSV file of Kinmu's own effort columns or a time-entry export
-//! of Kimai, Toggl Track or Clockify (the format detected unless chosen), optionally creating
+//! of Kimai, Toggl Track or Clockify (the format detected unless chosen, and the order of slash
+//! dates — detected when a row decides it, else to be chosen), optionally creating
 //! the projects, activities and work items it names (managers), optionally as a dry run; the
 //! report lists every refused row with its line, field and what to fix. A member imports their
 //! own rows; a project's manager also their team's (the server decides, row by row).
 
 use kinmu_shared::Permission;
 use kinmu_shared::api::routes::{self, CsvFile};
-use kinmu_shared::api::{EffortImportQuery, EffortImportReport, ImportFormat};
+use kinmu_shared::api::{DateOrder, EffortImportQuery, EffortImportReport, ImportFormat};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -25,6 +26,7 @@ async fn file_bytes(input: &web_sys::HtmlInputElement) -> Option<Vec<u8>> {
 #[component]
 pub fn EffortImportPage() -> impl IntoView {
     let format = RwSignal::new(String::new());
+    let date_order = RwSignal::new(String::new());
     let create_missing = RwSignal::new(false);
     let dry_run = RwSignal::new(false);
     let busy = RwSignal::new(false);
@@ -38,6 +40,7 @@ pub fn EffortImportPage() -> impl IntoView {
         report.set(None);
         let q = EffortImportQuery {
             format: Some(format.get_untracked()).filter(|f| !f.is_empty()),
+            date_order: Some(date_order.get_untracked()).filter(|o| !o.is_empty()),
             create_missing: create_missing.get_untracked(),
             dry_run: dry_run.get_untracked(),
         };
@@ -66,6 +69,22 @@ pub fn EffortImportPage() -> impl IntoView {
                         .map(|f| view! { <option value=f.key() selected=move || format.get() == f.key()>{f.label()}</option> })
                         .collect_view()}
                 </select>
+            </div>
+            <div class="form-row">
+                <label for="effort-import-date-order">{tx("effort_import.date_order")}</label>
+                <select
+                    id="effort-import-date-order"
+                    data-testid="effort-import-date-order"
+                    aria-describedby="effort-import-date-order-hint"
+                    on:change=move |ev| date_order.set(event_target_value(&ev))
+                >
+                    <option value="" selected=move || date_order.get().is_empty()>{tx("effort_import.date_order.detect")}</option>
+                    {DateOrder::ALL
+                        .into_iter()
+                        .map(|o| view! { <option value=o.key() selected=move || date_order.get() == o.key()>{o.pattern()}</option> })
+                        .collect_view()}
+                </select>
+                <p class="hint" id="effort-import-date-order-hint">{tx("effort_import.date_order.hint")}</p>
             </div>
             {manager.then(|| view! {
                 <div class="form-row">

@@ -1,34 +1,29 @@
-//! The effort report (工数集計) for managers (projects.manage): a period, up to two groupings, a
-//! project and an organisation to filter by, and a rounding, chosen by form; the table with each
+//! The effort report (工数集計) for managers (projects.manage): a period, up to two groupings,
+//! filters (project, work item with the items below it, activity 1 and 2, person, organisation)
+//! and a rounding, chosen by form (a person without projects.manage sees their own effort and is
+//! offered no person to choose); the table with each
 //! group's subtotal and the total; the groups as a chart; the report as CSV (three encodings) or
 //! Excel. The counting is the server's (`GET /effort/report`).
 
-use kinmu_shared::api::routes::{self, Empty};
+use kinmu_shared::Permission;
+use kinmu_shared::api::routes;
 use kinmu_shared::api::{
-    CSV_ENCODINGS, EffortReport, EffortReportDownloadQuery, EffortReportQuery, Organization, Project, ReportDimension, ReportValue,
+    CSV_ENCODINGS, EffortReport, EffortReportDownloadQuery, EffortReportQuery, Project, ReportValue, UserList, UserQuery,
 };
 use leptos::prelude::*;
 
-use crate::api_client;
 use crate::components::bar_chart::{Bar, horizontal_bars};
 use crate::components::csv_transfer::{encoding_choice, file_buttons};
+use crate::components::effort_choices::{
+    EffortChoices, dimension_key, grouping_choices, round_per_choices, rounding_choices, with_all, work_item_choices,
+};
+use crate::components::filter_select::{FilterSelect, OrganizationFilter};
 use crate::components::latest_answer::follow_query;
 use crate::datetime::{hm, today};
 use crate::i18n::{t, tx};
 
 /// Groups drawn in the chart (the largest first).
 const CHART_GROUPS: usize = 30;
-
-fn dimension_key(d: ReportDimension) -> &'static str {
-    match d {
-        ReportDimension::Project => "effort_report.by.project",
-        ReportDimension::WorkItem => "effort_report.by.work_item",
-        ReportDimension::Activity1 => "effort_report.by.activity1",
-        ReportDimension::Activity2 => "effort_report.by.activity2",
-        ReportDimension::Person => "effort_report.by.person",
-        ReportDimension::Organization => "effort_report.by.organization",
-    }
-}
 
 /// A value as shown: code and name, or the dimension's "none".
 fn shown(v: &ReportValue) -> String {
@@ -44,28 +39,25 @@ fn shown(v: &ReportValue) -> String {
 #[component]
 pub fn EffortReportPage() -> impl IntoView {
     let now = today();
+    let manager = crate::app_state::app().can(Permission::ManageProjects);
     let from = RwSignal::new(format!("{}-01", &now[..7]));
     let to = RwSignal::new(now.clone());
     let first = RwSignal::new("project".to_string());
     let second = RwSignal::new("person".to_string());
     let project = RwSignal::new(String::new());
+    let work_item = RwSignal::new(String::new());
+    let activity1 = RwSignal::new(String::new());
+    let activity2 = RwSignal::new(String::new());
+    let person = RwSignal::new(String::new());
     let org = RwSignal::new(String::new());
     let rounding = RwSignal::new(String::new());
     let round_to = RwSignal::new("15".to_string());
     let round_per = RwSignal::new("entry".to_string());
     let encoding = RwSignal::new(CSV_ENCODINGS[0].0.to_string());
-    let orgs = RwSignal::new(Vec::<Organization>::new());
-    let projects = RwSignal::new(Vec::<Project>::new());
+    let choices = EffortChoices::load();
     let report = RwSignal::new(None::<EffortReport>);
     let error = RwSignal::new(None::<String>);
-    leptos::task::spawn_local(async move {
-        if let Ok(o) = api_client::organizations().await {
-            orgs.set(o);
-        }
-        if let Ok(p) = api_client::call::<routes::ListProjects>(&(), &(), &Empty).await {
-            projects.set(p);
-        }
-    });
+    let work_item_choices = work_item_choices(project, work_item);
     let query = move || {
         let groups: Vec<String> = [first.get(), second.get()].into_iter().filter(|g| !g.is_empty()).collect();
         EffortReportQuery {
@@ -73,11 +65,14 @@ pub fn EffortReportPage() -> impl IntoView {
             to: to.get(),
             group_by: Some(groups.join(",")),
             project_id: project.get().parse().ok(),
+            work_item_id: work_item.get().parse().ok(),
+            activity1_id: activity1.get().parse().ok(),
+            activity2_id: activity2.get().parse().ok(),
+            user_id: person.get().parse().ok(),
             organization_id: org.get().parse().ok(),
             rounding: Some(rounding.get()).filter(|r| !r.is_empty()),
             round_to: round_to.get().trim().parse().ok(),
             round_per: Some(round_per.get()),
-            ..EffortReportQuery::default()
         }
     };
     follow_query::<routes::GetEffortReport>(query, report, error);
@@ -87,41 +82,6 @@ pub fn EffortReportPage() -> impl IntoView {
         move |format| format!("effort-{}-{}.{format}", from.get(), to.get()),
         error,
     );
-    let dimension_options = move |current: RwSignal<String>, allow_none: bool| {
-        let chosen = current.get();
-        let none = allow_none.then(|| view! { <option value="" selected=chosen.is_empty()>{t("effort_report.by.none")}</option> });
-        let all = ReportDimension::ALL
-            .into_iter()
-            .map(|d| {
-                let selected = d.key() == chosen;
-                view! { <option value=d.key() selected=selected>{t(dimension_key(d))}</option> }
-            })
-            .collect_view();
-        view! { {none} {all} }
-    };
-    let org_options = move || {
-        let current = org.get();
-        orgs.get()
-            .into_iter()
-            .map(|o| {
-                let id = o.id.to_string();
-                let selected = id == current;
-                view! { <option value=id selected=selected>{o.path}</option> }
-            })
-            .collect_view()
-    };
-    let project_options = move || {
-        let current = project.get();
-        projects
-            .get()
-            .into_iter()
-            .map(|p| {
-                let id = p.id.to_string();
-                let selected = id == current;
-                view! { <option value=id selected=selected>{format!("{} {}", p.code, p.name)}</option> }
-            })
-            .collect_view()
-    };
     let body = move || {
         let _ = crate::app_state::app().lang.get();
         report.with(|r| r.as_ref().map(report_view))
@@ -139,55 +99,35 @@ pub fn EffortReportPage() -> impl IntoView {
                     <label for="er-to">{tx("effort_report.to")}</label>
                     <input id="er-to" type="date" data-testid="er-to" prop:value=move || to.get() on:change=move |ev| to.set(event_target_value(&ev)) />
                 </div>
-                <div class="field">
-                    <label for="er-group1">{tx("effort_report.group1")}</label>
-                    <select id="er-group1" data-testid="er-group1" on:change=move |ev| first.set(event_target_value(&ev))>
-                        {move || dimension_options(first, true)}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="er-group2">{tx("effort_report.group2")}</label>
-                    <select id="er-group2" data-testid="er-group2" on:change=move |ev| second.set(event_target_value(&ev))>
-                        {move || dimension_options(second, true)}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="er-project">{tx("effort_report.by.project")}</label>
-                    <select id="er-project" data-testid="er-project" on:change=move |ev| project.set(event_target_value(&ev))>
-                        <option value="" selected=move || project.get().is_empty()>{tx("effort_report.all")}</option>
-                        {project_options}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="er-org">{tx("field.organization")}</label>
-                    <select id="er-org" data-testid="er-org" on:change=move |ev| org.set(event_target_value(&ev))>
-                        <option value="" selected=move || org.get().is_empty()>{tx("users.all_orgs")}</option>
-                        {org_options}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="er-rounding">{tx("effort_report.rounding")}</label>
-                    <select id="er-rounding" data-testid="er-rounding" on:change=move |ev| rounding.set(event_target_value(&ev))>
-                        <option value="" selected=move || rounding.get().is_empty()>{tx("effort_report.rounding.none")}</option>
-                        <option value="up" selected=move || rounding.get() == "up">{tx("effort_report.rounding.up")}</option>
-                        <option value="down" selected=move || rounding.get() == "down">{tx("effort_report.rounding.down")}</option>
-                        <option value="nearest" selected=move || rounding.get() == "nearest">{tx("effort_report.rounding.nearest")}</option>
-                    </select>
-                </div>
+                <FilterSelect id="er-group1" label="effort_report.group1" value=first choices=grouping_choices() />
+                <FilterSelect id="er-group2" label="effort_report.group2" value=second choices=grouping_choices() />
+                <FilterSelect id="er-project" label="effort_report.by.project" value=project choices=choices.project_choices() />
+                <FilterSelect
+                    id="er-work-item"
+                    label="effort_report.by.work_item"
+                    value=work_item
+                    choices=work_item_choices
+                    disabled=Signal::derive(move || project.get().is_empty())
+                />
+                <FilterSelect id="er-activity1" label="effort_report.by.activity1" value=activity1 choices=choices.activity_choices(1) />
+                <FilterSelect id="er-activity2" label="effort_report.by.activity2" value=activity2 choices=choices.activity_choices(2) />
+                {manager.then(|| view! { <PersonFilter value=person projects=choices.projects /> })}
+                <OrganizationFilter id="er-org" value=org />
+                <FilterSelect id="er-rounding" label="effort_report.rounding" value=rounding choices=rounding_choices() />
                 <div class="field">
                     <label for="er-round-to">{tx("effort_report.round_to")}</label>
                     <input id="er-round-to" type="number" min="1" max="1440" data-testid="er-round-to" prop:value=move || round_to.get()
                         disabled=move || rounding.get().is_empty() on:change=move |ev| round_to.set(event_target_value(&ev)) />
                 </div>
-                <div class="field">
-                    <label for="er-round-per">{tx("effort_report.round_per")}</label>
-                    <select id="er-round-per" data-testid="er-round-per" disabled=move || rounding.get().is_empty()
-                        on:change=move |ev| round_per.set(event_target_value(&ev))>
-                        <option value="entry" selected=move || round_per.get() == "entry">{tx("effort_report.round_per.entry")}</option>
-                        <option value="day" selected=move || round_per.get() == "day">{tx("effort_report.round_per.day")}</option>
-                    </select>
-                </div>
+                <FilterSelect
+                    id="er-round-per"
+                    label="effort_report.round_per"
+                    value=round_per
+                    choices=round_per_choices()
+                    disabled=Signal::derive(move || rounding.get().is_empty())
+                />
             </form>
+            <p class="hint">{tx("effort_report.work_item.hint")}</p>
             <div class="actions downloads">
                 {files}
                 {encoding_choice("er-encoding".into(), None, encoding)}
@@ -195,6 +135,71 @@ pub fn EffortReportPage() -> impl IntoView {
             {move || error.get().map(|m| view! { <p class="error-banner" role="alert">{m}</p> })}
             {body}
         </section>
+    }
+}
+
+/// The person filter of a manager (projects.manage; anyone else sees their own effort only and
+/// is offered no choice): a search by part of a name or login narrows the people offered — the
+/// users' directory with users.view, else the members of the projects the manager sees.
+#[component]
+fn PersonFilter(value: RwSignal<String>, projects: RwSignal<Vec<Project>>) -> impl IntoView {
+    let directory = crate::app_state::app().can(Permission::ViewUsers);
+    let text = RwSignal::new(String::new());
+    let found = RwSignal::new(None::<UserList>);
+    let failed = RwSignal::new(None::<String>);
+    if directory {
+        follow_query::<routes::ListUsers>(
+            move || UserQuery { q: Some(text.get().trim().to_string()).filter(|q| !q.is_empty()), limit: Some(50), ..Default::default() },
+            found,
+            failed,
+        );
+    }
+    // The chosen person's label, kept when a later search no longer finds them.
+    let chosen = RwSignal::new(None::<(String, String)>);
+    let people = Signal::derive(move || {
+        let needle = text.get().trim().to_lowercase();
+        let mut v: Vec<(String, String)> = if directory {
+            found.with(|f| {
+                f.iter().flat_map(|l| &l.users).map(|u| (u.id.to_string(), format!("{} ({})", u.display_name, u.login))).collect()
+            })
+        } else {
+            let mut members: Vec<(String, String)> = projects.with(|ps| {
+                ps.iter()
+                    .flat_map(|p| &p.members)
+                    .filter(|m| m.login.to_lowercase().contains(&needle) || m.display_name.to_lowercase().contains(&needle))
+                    .map(|m| (m.user_id.to_string(), format!("{} ({})", m.display_name, m.login)))
+                    .collect()
+            });
+            members.sort_by(|a, b| a.1.cmp(&b.1));
+            members.dedup();
+            members
+        };
+        if let Some(c) = chosen.get()
+            && !v.contains(&c)
+        {
+            v.insert(0, c);
+        }
+        with_all("effort_report.all", v.into_iter())
+    });
+    Effect::new(move |_| {
+        let id = value.get();
+        let label = people.with_untracked(|p| p.iter().find(|(v, _)| *v == id).cloned());
+        chosen.set(label.filter(|(v, _)| !v.is_empty()));
+    });
+    view! {
+        <div class="field">
+            <label for="er-person-search">{tx("effort_report.person_search")}</label>
+            <input
+                id="er-person-search"
+                type="search"
+                data-testid="er-person-search"
+                autocomplete="off"
+                placeholder=move || t("effort_report.person_search.hint")
+                prop:value=move || text.get()
+                on:input=move |ev| text.set(event_target_value(&ev))
+            />
+        </div>
+        <FilterSelect id="er-person" label="effort_report.by.person" value=value choices=people />
     }
 }
 

@@ -174,7 +174,19 @@ pub async fn import_entries(
             )
         })?),
     };
-    let options = ImportOptions { format, create_missing: q.create_missing, dry_run: q.dry_run };
+    let date_order = match q.date_order.as_deref().map(str::trim).filter(|o| !o.is_empty() && *o != "auto") {
+        None => None,
+        Some(o) => Some(kinmu_shared::api::DateOrder::from_key(o).ok_or_else(|| {
+            crate::error::Error::invalid(
+                "date_order",
+                kinmu_shared::messages::Text::new(
+                    format!("date_order: {o:?} is not a date order: use mdy (MM/DD/YYYY), dmy (DD/MM/YYYY) or ymd (or none to detect it)"),
+                    format!("「{o}」は日付の並びとして使えません。mdy（MM/DD/YYYY）・dmy（DD/MM/YYYY）・ymd のどれかにしてください。"),
+                ),
+            )
+        })?),
+    };
+    let options = ImportOptions { format, date_order, create_missing: q.create_missing, dry_run: q.dry_run };
     let today = crate::effort::today(&state.db).await?;
     Ok(Json(import(&state.db, &session.actor(), &bytes, options, ChangePath::Import, today, crate::now()).await?))
 }
