@@ -172,26 +172,41 @@ pub fn files_of_folder(dir: &std::path::Path) -> Result<Vec<VersionFile>> {
     Ok(out)
 }
 
-/// Replaces the launcher (the updater first): the new one is copied beside it and checked, the
-/// running one renamed away (Windows lets a running program be renamed, never overwritten), the
-/// new one renamed into its place. Killed between the two renames, the launcher is missing:
-/// [`recover_launcher`] (run by the desktop program when it starts) puts one back.
+/// Replaces the launcher (the updater first). The new one is copied beside it (`.kinmu-launcher.new`),
+/// checked against its signed length and SHA-256 and flushed; then it is renamed over the
+/// launcher in one step — on Linux always (a running program's file may be replaced by a rename:
+/// it keeps running from the old one), on Windows when the launcher is not running (the usual
+/// case: it ends once the program it started runs). So a kill at any moment leaves the old or the
+/// new launcher, complete, where the shortcut points. Only when that rename is refused (Windows, a
+/// launcher running with `--wait`: a running program cannot be replaced or deleted, only
+/// renamed) the running one is renamed aside (`.kinmu-launcher.old`) and the new one renamed in;
+/// killed between those two renames, [`recover_launcher`] puts one back (the shell runs it at its
+/// start, and before it restarts through the launcher; the updater before each replacement).
 pub fn replace_launcher(layout: &Layout, source: &std::path::Path, length: u64, sha256: &str, faults: &Faults) -> Result<()> {
+    recover_launcher(layout)?;
     let path = layout.launcher_path();
     let new = layout.root().join(format!(".{}.new", launcher_file_name()));
     let old = layout.root().join(format!(".{}.old", launcher_file_name()));
     copy_verified(source, &new, length, sha256, || {})?;
     files::make_executable(&new)?;
-    faults.point("launcher:new-written");
-    let _ = std::fs::remove_file(&old);
-    if path.exists() {
-        std::fs::rename(&path, &old).map_err(io(format!("cannot move the running launcher {} aside", path.display())))?;
-    }
-    faults.point("launcher:old-moved");
-    std::fs::rename(&new, &path).map_err(io(format!("cannot put the new launcher in {}", path.display())))?;
     sync_dir(layout.root())?;
-    // The old one is removed at the next replacement or recovery (it may still run now).
+    faults.point("launcher:new-written");
+    if std::fs::rename(&new, &path).is_err() {
+        // Refused: the launcher runs (Windows). Renamed aside, then the new one in.
+        let _ = std::fs::remove_file(&old);
+        std::fs::rename(&path, &old).map_err(io(format!("cannot move the running launcher {} aside", path.display())))?;
+        faults.point("launcher:old-moved");
+        std::fs::rename(&new, &path).map_err(io(format!("cannot put the new launcher in {}", path.display())))?;
+    }
+    sync_dir(layout.root())?;
+    faults.point("launcher:replaced");
+    // An old one moved aside is removed at the next replacement or recovery (it may still run now).
     Ok(())
+}
+
+/// Whether the installed launcher is the file of `length` and `sha256`.
+pub fn launcher_is(layout: &Layout, length: u64, sha256: &str) -> bool {
+    files::hash_file(&layout.launcher_path()).is_ok_and(|(l, h)| l == length && h == sha256)
 }
 
 /// Puts a launcher back if a replacement was killed between its renames: the new one when it
@@ -199,6 +214,8 @@ pub fn replace_launcher(layout: &Layout, source: &std::path::Path, length: u64, 
 pub fn recover_launcher(layout: &Layout) -> Result<bool> {
     let path = layout.launcher_path();
     if path.exists() {
+        // A leftover copy of an earlier replacement, or the old one moved aside (removable once
+        // it no longer runs).
         let _ = std::fs::remove_file(layout.root().join(format!(".{}.old", launcher_file_name())));
         return Ok(false);
     }
