@@ -576,6 +576,11 @@ struct ServeArgs {
     /// (past it: 429 rate_limited with Retry-After); 0 counts nothing. Default: 600.
     #[arg(long, env = "KINMU_UPDATE_REQUESTS_PER_MINUTE", value_name = "N")]
     update_requests_per_minute: Option<i64>,
+    /// How long a desktop client's transfer slot lasts without renewal, in seconds (the client
+    /// renews it at a third of that, also during a long download; a slot not renewed is freed for
+    /// the next waiting client). Default: 60; at least 3.
+    #[arg(long, env = "KINMU_UPDATE_SLOT_SECONDS", value_name = "SECS")]
+    update_slot_seconds: Option<i64>,
     /// A reverse proxy whose X-Forwarded-For header names the client (an IP address; repeat, or
     /// separate with commas). Default: none, the header is not believed.
     #[arg(long = "trusted-proxy", env = "KINMU_TRUSTED_PROXIES", value_name = "IP", value_delimiter = ',')]
@@ -1888,6 +1893,14 @@ async fn serve(cli: &Cli, file: &FileConfig, a: &ServeArgs) -> Result<(), Failur
     if per_minute.is_some_and(|n| n < 0) {
         return Err(Failure("update_requests_per_minute cannot be negative: give 0 to count nothing, or the requests a minute".into()));
     }
+    let slot_seconds = a.update_slot_seconds.or(file.server.update_slot_seconds).unwrap_or(crate::updates::clients::SLOT_SECONDS);
+    if slot_seconds < 3 {
+        return Err(Failure(format!(
+            "update_slot_seconds {slot_seconds} is too short: give at least 3 (a client renews its slot at a third of it); the default is {}",
+            crate::updates::clients::SLOT_SECONDS
+        )));
+    }
+    state.set_update_slot_seconds(slot_seconds);
     state.set_client_rate(crate::http::ClientRateSettings {
         per_minute: per_minute.unwrap_or(crate::http::DEFAULT_UPDATE_REQUESTS_PER_MINUTE),
         trusted_proxies,

@@ -32,6 +32,8 @@ pub struct FileServer {
     pub secure_cookies: Option<bool>,
     /// Desktop clients' update check-ins and event reports a minute per client address (0: not counted).
     pub update_requests_per_minute: Option<i64>,
+    /// How long a desktop client's transfer slot lasts without renewal, in seconds (default 60).
+    pub update_slot_seconds: Option<i64>,
     /// Reverse proxies whose `X-Forwarded-For` names the client (addresses).
     pub trusted_proxies: Option<Vec<std::net::IpAddr>>,
 }

@@ -496,25 +496,28 @@ async fn records_and_leases(app: Router, db: Db) {
     let t0 = kinmu::now();
 
     // A holds the only slot; B waits; A stops renewing: after the lease B gets it.
-    let a = clients::check_in(&db, request("client-a-01", None, true, None), t0, &draws).await.unwrap();
+    let a = clients::check_in(&db, request("client-a-01", None, true, None), t0, &draws, clients::SLOT_SECONDS).await.unwrap();
     let sa = secret_of(&a);
     let Some(Admission::Admitted { slot_token: Some(token_a), expires_at }) = a.admission else { panic!("{a:?}") };
     assert_eq!(expires_at, t0 + clients::SLOT_SECONDS);
     records::report_event(&db, report("client-a-01", &sa, "a-started-1", UpdateEvent::DownloadStarted), t0).await.unwrap();
-    let b = clients::check_in(&db, request("client-b-01", None, true, None), t0, &draws).await.unwrap();
+    let b = clients::check_in(&db, request("client-b-01", None, true, None), t0, &draws, clients::SLOT_SECONDS).await.unwrap();
     let sb = secret_of(&b);
     assert_eq!(b.admission, Some(Admission::Waiting { position: 1, waiting: 1, limit: 1 }));
     // A renews within the lease: B still waits.
     assert_eq!(clients::slot_holder(&db, &token_a, t0 + 1).await.unwrap().as_deref(), Some("client-a-01"), "A may transfer");
     assert_eq!(clients::slot_holder(&db, "not-a-token", t0 + 1).await.unwrap(), None);
-    let renewed = clients::check_in(&db, request("client-a-01", Some(&sa), true, Some(&token_a)), t0 + 50, &draws).await.unwrap();
+    let renewed = clients::check_in(&db, request("client-a-01", Some(&sa), true, Some(&token_a)), t0 + 50, &draws, clients::SLOT_SECONDS)
+        .await
+        .unwrap();
     assert_eq!(renewed.admission, Some(Admission::Admitted { slot_token: None, expires_at: t0 + 50 + clients::SLOT_SECONDS }));
-    let still = clients::check_in(&db, request("client-b-01", Some(&sb), true, None), t0 + 55, &draws).await.unwrap();
+    let still =
+        clients::check_in(&db, request("client-b-01", Some(&sb), true, None), t0 + 55, &draws, clients::SLOT_SECONDS).await.unwrap();
     assert!(matches!(still.admission, Some(Admission::Waiting { .. })), "{still:?}");
     // Then A goes silent.
     let later = t0 + 50 + clients::SLOT_SECONDS;
     assert_eq!(clients::slot_holder(&db, &token_a, later).await.unwrap(), None, "an expired slot transfers nothing");
-    let b_in = clients::check_in(&db, request("client-b-01", Some(&sb), true, None), later, &draws).await.unwrap();
+    let b_in = clients::check_in(&db, request("client-b-01", Some(&sb), true, None), later, &draws, clients::SLOT_SECONDS).await.unwrap();
     let Some(Admission::Admitted { slot_token: Some(token_b), .. }) = b_in.admission else { panic!("{b_in:?}") };
     assert_eq!(clients::slot_holder(&db, &token_b, later).await.unwrap().as_deref(), Some("client-b-01"));
     // While the service is paused no slot transfers.
@@ -552,7 +555,7 @@ async fn records_and_leases(app: Router, db: Db) {
 
     // C fails (rolled back): "failed" with its reason; a filter finds it; a wrong secret is refused.
     set_policy(&db, UpdatePolicy { concurrency_limit: 5, ..Default::default() }).await;
-    let c = clients::check_in(&db, request("client-c-01", None, true, None), later, &draws).await.unwrap();
+    let c = clients::check_in(&db, request("client-c-01", None, true, None), later, &draws, clients::SLOT_SECONDS).await.unwrap();
     let sc = secret_of(&c);
     records::report_event(&db, report("client-c-01", &sc, "c-started-1", UpdateEvent::DownloadStarted), later).await.unwrap();
     records::report_event(&db, report("client-c-01", &sc, "c-applied-1", UpdateEvent::Applied), later + 1).await.unwrap();
@@ -580,7 +583,7 @@ async fn records_and_leases(app: Router, db: Db) {
 
     // Retention: with 30 days kept, records that ended before are deleted, with their log.
     let old = t0 - 40 * 86_400;
-    let d = clients::check_in(&db, request("client-d-01", None, true, None), old, &draws).await.unwrap();
+    let d = clients::check_in(&db, request("client-d-01", None, true, None), old, &draws, clients::SLOT_SECONDS).await.unwrap();
     let sd = secret_of(&d);
     records::report_event(&db, report("client-d-01", &sd, "d-started-1", UpdateEvent::DownloadStarted), old).await.unwrap();
     records::report_event(&db, report("client-d-01", &sd, "d-healthy-1", UpdateEvent::StartedHealthy), old + 60).await.unwrap();

@@ -576,7 +576,15 @@ async fn updates_commands(d: &std::path::Path, database: &[&str]) {
         version: Some("1.0".into()),
         ..ClientCheckIn::default()
     };
-    let answer = kinmu::updates::clients::check_in(&db, check_in, now, &kinmu::updates::clients::Draws::seeded(1)).await.unwrap();
+    let answer = kinmu::updates::clients::check_in(
+        &db,
+        check_in,
+        now,
+        &kinmu::updates::clients::Draws::seeded(1),
+        kinmu::updates::clients::SLOT_SECONDS,
+    )
+    .await
+    .unwrap();
     let secret = answer.client_secret.unwrap();
     for (n, event) in
         [UpdateEvent::DownloadStarted, UpdateEvent::Failed { category: LogCategory::DownloadError, reason: "=the network broke".into() }]

@@ -16,7 +16,7 @@ use kinmu::database::Db;
 use kinmu_shared::api::UpdateRecordQuery;
 use kinmu_shared::update_policy::{ClientProgram, RecordResult};
 use kinmu_updater::client::{Outcome, Settings, Updater};
-use kinmu_updater::fault::Faults;
+use kinmu_updater::fault::{FAULT_ENV, Faults, REACHED};
 use kinmu_updater::plan::InstallMode;
 use kinmu_updater::{Layout, files};
 use test_databases::postgres_url;
@@ -92,9 +92,15 @@ impl Bench {
     }
 
     fn serve_at(&self, addr: &str) -> (Server, String) {
+        self.serve_with(addr, &[])
+    }
+
+    /// `kinmu serve` with `env` set (a short slot lifetime, say).
+    fn serve_with(&self, addr: &str, env: &[(&str, &str)]) -> (Server, String) {
         let mut child = self
             .kinmu()
             .args(["serve", "--addr", addr, "--base-path", "/kinmu"])
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -107,17 +113,179 @@ impl Bench {
     }
 
     fn updater(&self, base: &str, client: &str) -> Updater {
-        let settings = Settings {
-            server: url::Url::parse(base).unwrap(),
-            platform: PLATFORM.into(),
-            download_dir: self.dir.path().join(format!("downloads-{client}")),
-            shipped_root: self.dir.path().join("trusted-root.json"),
-            host: format!("PC-{client}"),
-            user: "sato".into(),
-            program: ClientProgram::Updater,
-        };
-        Updater::new(settings, Layout::new(self.dir.path().join(format!("install-{client}")))).unwrap()
+        updater_in(self.dir.path(), base, client)
     }
+
+    /// The updater of `client` as a child process (this test program again, running
+    /// [`updater_child_process`]): `mode` "update" (the transfer slowed to `rate` bytes a second
+    /// when not 0) or "launch" (the launcher's start), with the fault point `fault` armed.
+    fn spawn_updater(&self, base: &str, client: &str, mode: &str, rate: u64, fault: Option<&str>) -> Child {
+        let spec = serde_json::json!({"dir": self.dir.path(), "server": base, "client": client, "mode": mode, "rate": rate});
+        let mut c = Command::new(std::env::current_exe().unwrap());
+        c.args(["updater_child_process", "--exact", "--nocapture", "--test-threads=1"])
+            .env(CHILD_ENV, spec.to_string())
+            .env_remove(FAULT_ENV)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(point) = fault {
+            c.env(FAULT_ENV, point);
+        }
+        c.spawn().unwrap()
+    }
+
+    /// Runs the updater's process with `fault` armed and kills it (SIGKILL) there.
+    fn kill_updater_at(&self, base: &str, client: &str, mode: &str, fault: &str) {
+        let mut child = self.spawn_updater(base, client, mode, 0, Some(fault));
+        let stdout = child.stdout.take().unwrap();
+        // (libtest may write its own "test … " before it on the line.)
+        let reached = std::io::BufReader::new(stdout).lines().map_while(Result::ok).any(|l| l.ends_with(&format!("{REACHED} {fault}")));
+        let ended = child.try_wait().unwrap();
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(reached, "the updater's process reached {fault} (ended: {ended:?})");
+    }
+
+    /// Runs the launcher's start in a child process: what it did.
+    fn launch(&self, base: &str, client: &str) -> String {
+        let out = self.spawn_updater(base, client, "launch", 0, None).wait_with_output().unwrap();
+        // libtest writes its own "test … " before the line: what follows "launched: ".
+        let out = ok(out, "launch");
+        out.split_once("launched: ").map(|(_, l)| format!("launched: {}", l.lines().next().unwrap_or_default())).unwrap_or(out)
+    }
+}
+
+/// The environment variable that makes [`updater_child_process`] run (its spec in JSON).
+const CHILD_ENV: &str = "KINMU_TEST_UPDATER_CHILD";
+
+fn updater_in(dir: &Path, base: &str, client: &str) -> Updater {
+    let settings = Settings {
+        server: url::Url::parse(base).unwrap(),
+        platform: PLATFORM.into(),
+        download_dir: dir.join(format!("downloads-{client}")),
+        shipped_root: dir.join("trusted-root.json"),
+        host: format!("PC-{client}"),
+        user: "sato".into(),
+        program: ClientProgram::Updater,
+    };
+    Updater::new(settings, Layout::new(dir.join(format!("install-{client}")))).unwrap()
+}
+
+/// Not a test on its own: the updater's process that the kill tests start and kill (see
+/// [`Bench::spawn_updater`]); without its spec in the environment it does nothing. Its fault
+/// point comes from `KINMU_UPDATER_FAULT`, as in the real program.
+#[test]
+fn updater_child_process() {
+    let Ok(spec) = std::env::var(CHILD_ENV) else { return };
+    let spec: serde_json::Value = serde_json::from_str(&spec).unwrap();
+    let dir = PathBuf::from(spec["dir"].as_str().unwrap());
+    let (base, client) = (spec["server"].as_str().unwrap(), spec["client"].as_str().unwrap());
+    match spec["mode"].as_str().unwrap() {
+        "launch" => {
+            let layout = Layout::new(dir.join(format!("install-{client}")));
+            let options = kinmu_updater::launch::LaunchOptions {
+                health_timeout: std::time::Duration::from_secs(10),
+                ..kinmu_updater::launch::LaunchOptions::default()
+            };
+            let launched = kinmu_updater::launch::launch(&layout, &options, &Faults::from_env()).unwrap();
+            println!("launched: {launched:?}");
+        }
+        _ => {
+            let rate = spec["rate"].as_u64().unwrap_or(0) as f64;
+            let started = std::time::Instant::now();
+            let slowed: kinmu_updater::client::ProgressFn = std::sync::Arc::new(move |p| {
+                if rate > 0.0 && p.step == kinmu_updater::client::Step::Downloading {
+                    let due = std::time::Duration::from_secs_f64(p.bytes_done as f64 / rate);
+                    if let Some(wait) = due.checked_sub(started.elapsed()) {
+                        std::thread::sleep(wait);
+                    }
+                }
+            });
+            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+            let out = rt.block_on(updater_in(&dir, base, client).update(false, Some(slowed)));
+            println!("updated: {out:?}");
+        }
+    }
+}
+
+/// The updater as a real process, killed with SIGKILL: mid-download (the transfer slowed, killed
+/// once the part file holds 300 KB), the next run resumes with a Range request where the part
+/// ended, fetches nothing twice, verifies and applies, and the installed version starts; killed
+/// during the first start of the new version (the launcher's trial), the next start confirms it;
+/// killed during the apply (before and after the pointer's switch), the next start runs a complete
+/// version — the old one or the new one — and the update run again completes.
+async fn a_killed_updater_process_leaves_a_client_that_starts(database: Option<String>) {
+    let b = Bench { dir: tempfile::tempdir().unwrap(), database };
+    let root_key = b.dir.path().join("root.key");
+    ok(b.kinmu().args(["release", "keys", "init", "--root-key"]).arg(&root_key).output().unwrap(), "keys init");
+    ok(b.kinmu().args(["release", "root", "--out"]).arg(b.dir.path().join("trusted-root.json")).output().unwrap(), "release root");
+    let v1 = b.publish("1.0", 0);
+    let (_server, base) = b.serve();
+    let u = b.updater(&base, "k");
+    assert!(matches!(u.update(false, None).await.unwrap(), Outcome::Applied { .. }));
+    assert_installed(&u, &v1, "1.0");
+
+    // 2.0 changes the 1 MB resource and the UI: killed mid-download.
+    let v2 = b.publish("2.0", 1);
+    let mut child = b.spawn_updater(&base, "k", "update", 200_000, None);
+    let downloads = b.dir.path().join("downloads-k");
+    let part = loop {
+        let found = walk(&downloads).into_iter().find(|p| p.to_string_lossy().ends_with("data.bin.part"));
+        if let Some(p) = found.filter(|p| size(p) >= 300_000) {
+            break p;
+        }
+        assert!(child.try_wait().unwrap().is_none(), "the updater's process still downloads");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let had = size(&part);
+    assert!(had < size(&v2.join("resources/data.bin")), "killed midway: {had}");
+    assert_installed(&u, &v1, "1.0");
+    assert!(u.layout().read_pointer().unwrap().unwrap().trial.is_none(), "nothing applied");
+    assert_eq!(b.launch(&base, "k"), r#"launched: Started { version: "1.0" }"#, "the old version starts meanwhile");
+
+    let Outcome::Applied { version, stats, .. } = u.update(false, None).await.unwrap() else { panic!("not applied") };
+    assert_eq!(version, "2.0");
+    let ui = size(&v2.join("ui/app.js"));
+    let changed = size(&v2.join("resources/data.bin")) + ui;
+    assert!(stats.resumed_bytes == had || stats.resumed_bytes == had + ui, "resumed where the killed part ended ({had}): {stats:?}");
+    assert_eq!(stats.target_bytes + stats.resumed_bytes, changed, "no byte fetched twice: {stats:?}");
+    assert_installed(&u, &v2, "2.0");
+    println!("killed after {had} bytes of the resource: the next run fetched {} more", stats.target_bytes);
+
+    // Killed during its first start (the trial): the next start confirms it.
+    b.kill_updater_at(&base, "k", "launch", "launch:new-started");
+    assert_eq!(b.launch(&base, "k"), r#"launched: Confirmed { version: "2.0" }"#);
+    assert_eq!(b.launch(&base, "k"), r#"launched: Started { version: "2.0" }"#);
+
+    // Killed during the apply: before the pointer's switch the old version starts, after it the new one.
+    for (version, big, point, starts) in [("3.0", 3, "apply:files-written", "2.0"), ("4.0", 4, "apply:pointer-switched", "4.0")] {
+        let release = b.publish(version, big);
+        b.kill_updater_at(&base, "k", "update", point);
+        let launched = b.launch(&base, "k");
+        assert!(launched.contains(&format!("version: \"{starts}\"")), "{point}: {launched}");
+        let current = u.layout().read_pointer().unwrap().unwrap().current;
+        assert_eq!(u.layout().read_manifest(&current).unwrap().unwrap().version, starts, "{point}: a complete version");
+        if starts != version {
+            // Run again, the update completes; the files downloaded before the kill are not fetched again.
+            let Outcome::Applied { stats, .. } = u.update(false, None).await.unwrap() else { panic!("{point}: not applied") };
+            assert_eq!(stats.target_bytes, 0, "{point}: {stats:?}");
+            assert_eq!(b.launch(&base, "k"), format!("launched: Confirmed {{ version: \"{version}\" }}"), "{point}");
+        }
+        assert_installed(&u, &release, version);
+        println!("updater killed at {point}: the next start ran {starts}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_killed_updater_process_leaves_a_client_that_starts_on_sqlite() {
+    a_killed_updater_process_leaves_a_client_that_starts(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_killed_updater_process_leaves_a_client_that_starts_on_postgres() {
+    let Some(url) = postgres_url().await else { return };
+    a_killed_updater_process_leaves_a_client_that_starts(Some(url.expose().to_string())).await;
 }
 
 fn size(path: &Path) -> u64 {
@@ -234,6 +402,126 @@ async fn the_updater_updates_from_a_real_server(database: Option<String>) {
     let err = fresh.update(false, None).await.unwrap_err();
     assert_eq!(err.category, kinmu_shared::update_policy::LogCategory::VerificationFailed, "{err}");
     assert!(fresh.layout().read_pointer().unwrap().is_none(), "nothing installed from tampered metadata");
+}
+
+/// One file whose download outlasts the transfer slot's lifetime (3 s here, the server's
+/// `KINMU_UPDATE_SLOT_SECONDS`; the transfer is slowed to about 120 KB/s, so 1 MB takes three
+/// lifetimes) keeps its slot: the updater renews it beside the transfer. The queue is full with it
+/// (14 other clients hold slots, the limit is the default 15), and a 16th client that keeps
+/// checking in meanwhile is never admitted; once the download ends, its slot is given back and the
+/// 16th gets one.
+async fn a_long_download_keeps_its_transfer_slot(database: Option<String>) {
+    use kinmu::updates::clients;
+    use kinmu_shared::api::{Admission, ClientCheckIn};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    const SLOT_SECONDS: i64 = 3;
+    let b = Bench { dir: tempfile::tempdir().unwrap(), database };
+    let root_key = b.dir.path().join("root.key");
+    ok(b.kinmu().args(["release", "keys", "init", "--root-key"]).arg(&root_key).output().unwrap(), "keys init");
+    ok(b.kinmu().args(["release", "root", "--out"]).arg(b.dir.path().join("trusted-root.json")).output().unwrap(), "release root");
+    let v1 = b.publish("1.0", 0);
+    let (_server, base) = b.serve_with("127.0.0.1:0", &[("KINMU_UPDATE_SLOT_SECONDS", &SLOT_SECONDS.to_string())]);
+    let db = Db::connect(&b.database_url(), 2).await.unwrap();
+    let draws = clients::Draws::seeded(3);
+    let check_in = |id: &str, secret: Option<String>| ClientCheckIn {
+        client_id: id.into(),
+        client_secret: secret,
+        host: format!("PC-{id}"),
+        user: "suzuki".into(),
+        program: ClientProgram::App,
+        platform: PLATFORM.into(),
+        version: None,
+        updater_version: None,
+        wants_update: true,
+        repair: false,
+        slot_token: None,
+    };
+    // 14 slots held for the whole test (leases of an hour).
+    for i in 0..14 {
+        let a = clients::check_in(&db, check_in(&format!("holder-{i:02}"), None), kinmu::now(), &draws, 3600).await.unwrap();
+        assert!(matches!(a.admission, Some(Admission::Admitted { .. })), "{a:?}");
+    }
+
+    let u = b.updater(&base, "slow");
+    let started = std::time::Instant::now();
+    let rate = 120_000.0;
+    // Set once the last byte arrived: the slot is given back right after.
+    let received = std::sync::Arc::new(AtomicBool::new(false));
+    let all_in = received.clone();
+    let slowed: kinmu_updater::client::ProgressFn = std::sync::Arc::new(move |p| {
+        if p.step == kinmu_updater::client::Step::Downloading {
+            if p.bytes_total > 0 && p.bytes_done >= p.bytes_total {
+                all_in.store(true, Ordering::SeqCst);
+            }
+            let due = std::time::Duration::from_secs_f64(p.bytes_done as f64 / rate);
+            if let Some(wait) = due.checked_sub(started.elapsed()) {
+                std::thread::sleep(wait);
+            }
+        }
+    });
+    let done = std::sync::Arc::new(AtomicBool::new(false));
+    let finished = done.clone();
+    let update = tokio::spawn(async move {
+        let out = u.update(false, Some(slowed)).await;
+        finished.store(true, Ordering::SeqCst);
+        (out, u)
+    });
+    // Once the download runs (a part file: the updater holds the 15th slot), the 16th keeps
+    // checking in: never admitted.
+    let part_seen = || walk(&b.dir.path().join("downloads-slow")).iter().any(|p| p.to_string_lossy().ends_with(".part"));
+    while !part_seen() {
+        assert!(!done.load(Ordering::SeqCst), "the download started");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let mut secret = None;
+    let mut checks = 0;
+    let mut in_transfer = 0;
+    while !received.load(Ordering::SeqCst) {
+        let a = clients::check_in(&db, check_in("sixteenth", secret.clone()), kinmu::now(), &draws, SLOT_SECONDS).await.unwrap();
+        secret = secret.or(a.client_secret.clone());
+        let transferring = part_seen();
+        if received.load(Ordering::SeqCst) {
+            break;
+        }
+        assert!(
+            matches!(a.admission, Some(Admission::Waiting { position: 1, .. })),
+            "check {checks} after {:?}: the 16th client must wait while the slow download holds its slot: {a:?}",
+            started.elapsed()
+        );
+        let admitted: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM update_transfers WHERE state = 'admitted'").fetch_one(&db.pool).await.unwrap();
+        assert!(admitted <= 15, "{admitted} slots held");
+        checks += 1;
+        in_transfer += usize::from(transferring);
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    let (out, u) = update.await.unwrap();
+    assert!(done.load(Ordering::SeqCst));
+    let took = started.elapsed();
+    let Outcome::Applied { version, stats, .. } = out.unwrap() else { panic!("not applied") };
+    assert_eq!(version, "1.0");
+    assert_installed(&u, &v1, "1.0");
+    assert!(took.as_secs_f64() > 2.0 * SLOT_SECONDS as f64, "the download outlasted the slot's lifetime twice: {took:?}");
+    assert!(in_transfer >= 4, "the 16th checked in during the big file's transfer ({in_transfer} of {checks} checks)");
+    assert!(stats.slot_renewals >= 2, "renewed during the transfer: {stats:?}");
+    // The transfer ended: its slot is the 16th's now.
+    let a = clients::check_in(&db, check_in("sixteenth", secret), kinmu::now(), &draws, SLOT_SECONDS).await.unwrap();
+    assert!(matches!(a.admission, Some(Admission::Admitted { .. })), "{a:?}");
+    println!(
+        "{} bytes in {took:?} with a {SLOT_SECONDS} s slot: {} renewals, the 16th waited through {checks} check-ins",
+        stats.target_bytes, stats.slot_renewals
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_long_download_keeps_its_transfer_slot_on_sqlite() {
+    a_long_download_keeps_its_transfer_slot(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_long_download_keeps_its_transfer_slot_on_postgres() {
+    let Some(url) = postgres_url().await else { return };
+    a_long_download_keeps_its_transfer_slot(Some(url.expose().to_string())).await;
 }
 
 /// Reports the server could not take wait in the outbox (the launcher writes its own there too:

@@ -73,7 +73,7 @@ async fn check_in_for_slot(db: &Db, client_id: &str, now: i64) -> String {
         wants_update: true,
         ..Default::default()
     };
-    let answer = clients::check_in(db, req, now, &clients::Draws::seeded(7)).await.unwrap();
+    let answer = clients::check_in(db, req, now, &clients::Draws::seeded(7), clients::SLOT_SECONDS).await.unwrap();
     match answer.admission {
         Some(Admission::Admitted { slot_token: Some(token), .. }) => token,
         other => panic!("no slot for {client_id}: {other:?} (decision {:?})", answer.decision),

@@ -172,26 +172,41 @@ pub fn files_of_folder(dir: &std::path::Path) -> Result<Vec<VersionFile>> {
     Ok(out)
 }
 
-/// Replaces the launcher (the updater first): the new one is copied beside it and checked, the
-/// running one renamed away (Windows lets a running program be renamed, never overwritten), the
-/// new one renamed into its place. Killed between the two renames, the launcher is missing:
-/// [`recover_launcher`] (run by the desktop program when it starts) puts one back.
+/// Replaces the launcher (the updater first). The new one is copied beside it (`.kinmu-launcher.new`),
+/// checked against its signed length and SHA-256 and flushed; then it is renamed over the
+/// launcher in one step — on Linux always (a running program's file may be replaced by a rename:
+/// it keeps running from the old one), on Windows when the launcher is not running (the usual
+/// case: it ends once the program it started runs). So a kill at any moment leaves the old or the
+/// new launcher, complete, where the shortcut points. Only when that rename is refused (Windows, a
+/// launcher running with `--wait`: a running program cannot be replaced or deleted, only
+/// renamed) the running one is renamed aside (`.kinmu-launcher.old`) and the new one renamed in;
+/// killed between those two renames, [`recover_launcher`] puts one back (the shell runs it at its
+/// start, and before it restarts through the launcher; the updater before each replacement).
 pub fn replace_launcher(layout: &Layout, source: &std::path::Path, length: u64, sha256: &str, faults: &Faults) -> Result<()> {
+    recover_launcher(layout)?;
     let path = layout.launcher_path();
     let new = layout.root().join(format!(".{}.new", launcher_file_name()));
     let old = layout.root().join(format!(".{}.old", launcher_file_name()));
     copy_verified(source, &new, length, sha256, || {})?;
     files::make_executable(&new)?;
-    faults.point("launcher:new-written");
-    let _ = std::fs::remove_file(&old);
-    if path.exists() {
-        std::fs::rename(&path, &old).map_err(io(format!("cannot move the running launcher {} aside", path.display())))?;
-    }
-    faults.point("launcher:old-moved");
-    std::fs::rename(&new, &path).map_err(io(format!("cannot put the new launcher in {}", path.display())))?;
     sync_dir(layout.root())?;
-    // The old one is removed at the next replacement or recovery (it may still run now).
+    faults.point("launcher:new-written");
+    if std::fs::rename(&new, &path).is_err() {
+        // Refused: the launcher runs (Windows). Renamed aside, then the new one in.
+        let _ = std::fs::remove_file(&old);
+        std::fs::rename(&path, &old).map_err(io(format!("cannot move the running launcher {} aside", path.display())))?;
+        faults.point("launcher:old-moved");
+        std::fs::rename(&new, &path).map_err(io(format!("cannot put the new launcher in {}", path.display())))?;
+    }
+    sync_dir(layout.root())?;
+    faults.point("launcher:replaced");
+    // An old one moved aside is removed at the next replacement or recovery (it may still run now).
     Ok(())
+}
+
+/// Whether the installed launcher is the file of `length` and `sha256`.
+pub fn launcher_is(layout: &Layout, length: u64, sha256: &str) -> bool {
+    files::hash_file(&layout.launcher_path()).is_ok_and(|(l, h)| l == length && h == sha256)
 }
 
 /// Puts a launcher back if a replacement was killed between its renames: the new one when it
@@ -199,6 +214,8 @@ pub fn replace_launcher(layout: &Layout, source: &std::path::Path, length: u64, 
 pub fn recover_launcher(layout: &Layout) -> Result<bool> {
     let path = layout.launcher_path();
     if path.exists() {
+        // A leftover copy of an earlier replacement, or the old one moved aside (removable once
+        // it no longer runs).
         let _ = std::fs::remove_file(layout.root().join(format!(".{}.old", launcher_file_name())));
         return Ok(false);
     }
@@ -210,4 +227,167 @@ pub fn recover_launcher(layout: &Layout) -> Result<bool> {
         }
     }
     Ok(false)
+}
+
+/// Windows' file rules, tested where they hold (under Wine by `scripts/test-windows`, which runs
+/// this crate's unit tests for `x86_64-pc-windows-gnu`): a version's program running from its
+/// folder while a new version is applied, a file of the old version held open without delete
+/// sharing while the pointer is replaced, and the launcher replacing itself while it runs. The
+/// program is this test program, copied into the version folder and started there (it waits in
+/// [`windows_file_rules::a_program_that_runs_until_stopped`]). Each test prints what the system
+/// refused, so the run says which rules Wine enforces.
+#[cfg(all(test, windows))]
+mod windows_file_rules {
+    use std::os::windows::fs::OpenOptionsExt;
+    use std::path::{Path, PathBuf};
+    use std::process::{Child, Command};
+    use std::time::{Duration, Instant};
+
+    use super::*;
+
+    const STOP_ENV: &str = "KINMU_TEST_STOP_FILE";
+    const FILE_SHARE_READ: u32 = 1;
+
+    /// Not a test on its own: the program the tests start (see the module's note); it runs until
+    /// its stop file appears (a minute at most).
+    #[test]
+    #[ignore]
+    fn a_program_that_runs_until_stopped() {
+        let Some(stop) = std::env::var_os(STOP_ENV) else { return };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !Path::new(&stop).exists() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// A release folder: the program (a copy of this test program, with the Wine shim it needs
+    /// beside it when there is one) and a UI file naming the version.
+    fn release(dir: &Path, version: &str) -> PathBuf {
+        let folder = dir.join(format!("release-{version}"));
+        std::fs::create_dir_all(folder.join("ui")).unwrap();
+        let me = std::env::current_exe().unwrap();
+        std::fs::copy(&me, folder.join(program_file_name())).unwrap();
+        let shim = me.with_file_name("bcryptprimitives.dll");
+        if shim.is_file() {
+            std::fs::copy(&shim, folder.join("bcryptprimitives.dll")).unwrap();
+        }
+        std::fs::write(folder.join("ui/app.js"), format!("// ui {version}\n")).unwrap();
+        folder
+    }
+
+    fn apply_release(layout: &Layout, dir: &Path, version: &str) -> Applied {
+        let files = files_of_folder(&release(dir, version)).unwrap();
+        let new = NewVersion { version: version.into(), files, install_kind: InstallKind::Differential, modules: vec!["shell".into()] };
+        apply(layout, &new, &Faults::none()).unwrap()
+    }
+
+    /// Starts `program` (a copy of this test program), running until `stop` exists.
+    fn start(program: &Path, stop: &Path) -> Child {
+        let child = Command::new(program)
+            .args(["--exact", "apply::windows_file_rules::a_program_that_runs_until_stopped", "--ignored", "--test-threads=1"])
+            .env(STOP_ENV, stop)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(500));
+        child
+    }
+
+    /// What the system answers to deleting, overwriting and renaming a running program.
+    fn probe_running(program: &Path) -> (bool, bool, bool) {
+        let delete_refused = std::fs::remove_file(program).is_err();
+        let overwrite_refused = std::fs::OpenOptions::new().write(true).open(program).is_err();
+        let aside = program.with_extension("probe");
+        let rename_refused = std::fs::rename(program, &aside).is_err();
+        if !rename_refused {
+            std::fs::rename(&aside, program).unwrap();
+        }
+        (delete_refused, overwrite_refused, rename_refused)
+    }
+
+    #[test]
+    fn the_apply_never_overwrites_the_running_program_and_switches_the_pointer_while_old_files_are_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let layout = Layout::new(dir.path().join("install"));
+        apply_release(&layout, dir.path(), "1.0");
+        let program = layout.version_dir("1.0").join(program_file_name());
+        let before = files::hash_file(&program).unwrap();
+        let stop = dir.path().join("stop");
+        let mut running = start(&program, &stop);
+        assert!(running.try_wait().unwrap().is_none(), "the copied program runs from versions/1.0");
+        let (delete_refused, overwrite_refused, rename_refused) = probe_running(&program);
+        println!(
+            "a running program: delete {}, open for writing {}, rename {}",
+            if delete_refused { "refused" } else { "allowed" },
+            if overwrite_refused { "refused" } else { "allowed" },
+            if rename_refused { "refused" } else { "allowed" }
+        );
+        // A file of the running version held open without delete sharing (as a program reading it would).
+        let held =
+            std::fs::OpenOptions::new().read(true).share_mode(FILE_SHARE_READ).open(layout.version_dir("1.0").join("ui/app.js")).unwrap();
+        let moved = dir.path().join("moved");
+        let held_rename_refused = std::fs::rename(layout.version_dir("1.0"), &moved).is_err();
+        if !held_rename_refused {
+            std::fs::rename(&moved, layout.version_dir("1.0")).unwrap();
+        }
+        println!("a folder holding a file open without delete sharing: rename {}", if held_rename_refused { "refused" } else { "allowed" });
+
+        let Applied::Switched { folder, previous, .. } = apply_release(&layout, dir.path(), "2.0") else { panic!("not applied") };
+        assert_eq!((folder.as_str(), previous.as_deref()), ("2.0", Some("1.0")));
+        let pointer = layout.read_pointer().unwrap().unwrap();
+        assert_eq!((pointer.current.as_str(), pointer.previous.as_deref()), ("2.0", Some("1.0")), "the pointer moved");
+        assert!(pointer.trial.is_some());
+        assert_eq!(files::hash_file(&program).unwrap(), before, "the running program is untouched");
+        assert!(running.try_wait().unwrap().is_none(), "and still runs");
+        assert_eq!(std::fs::read_to_string(layout.version_dir("1.0").join("ui/app.js")).unwrap(), "// ui 1.0\n");
+
+        // Applied again (3.0) while 2.0 is on trial: the pointer is replaced again, 1.0 (still
+        // running, its file still open) stays the fallback, and nothing of it is removed.
+        apply_release(&layout, dir.path(), "3.0");
+        let pointer = layout.read_pointer().unwrap().unwrap();
+        assert_eq!((pointer.current.as_str(), pointer.previous.as_deref()), ("3.0", Some("1.0")));
+        assert_eq!(files::hash_file(&program).unwrap(), before);
+        drop(held);
+        std::fs::write(&stop, "").unwrap();
+        running.wait().unwrap();
+    }
+
+    #[test]
+    fn the_launcher_replaces_itself_while_it_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let layout = Layout::new(dir.path().join("install"));
+        let release1 = release(dir.path(), "1.0");
+        std::fs::create_dir_all(layout.root()).unwrap();
+        std::fs::copy(release1.join(program_file_name()), layout.launcher_path()).unwrap();
+        if release1.join("bcryptprimitives.dll").is_file() {
+            std::fs::copy(release1.join("bcryptprimitives.dll"), layout.root().join("bcryptprimitives.dll")).unwrap();
+        }
+        let old = files::hash_file(&layout.launcher_path()).unwrap();
+        let stop = dir.path().join("stop");
+        let mut running = start(&layout.launcher_path(), &stop);
+        assert!(running.try_wait().unwrap().is_none(), "the launcher runs");
+        // The new launcher: the same program with other bytes appended.
+        let new = dir.path().join("new-launcher.exe");
+        let mut bytes = std::fs::read(layout.launcher_path()).unwrap();
+        bytes.extend_from_slice(b"launcher 2.0");
+        std::fs::write(&new, &bytes).unwrap();
+        let (length, sha256) = files::hash_file(&new).unwrap();
+        replace_launcher(&layout, &new, length, &sha256, &Faults::none()).unwrap();
+        assert!(launcher_is(&layout, length, &sha256), "the new launcher is where the shortcut points");
+        let aside = layout.root().join(format!(".{}.old", launcher_file_name()));
+        println!(
+            "the running launcher replaced {}",
+            if aside.is_file() { "after renaming it aside (the one-step rename was refused)" } else { "in one rename" }
+        );
+        if aside.is_file() {
+            assert_eq!(files::hash_file(&aside).unwrap(), old, "the running one moved aside, untouched");
+        }
+        assert!(running.try_wait().unwrap().is_none(), "the old launcher still runs");
+        std::fs::write(&stop, "").unwrap();
+        running.wait().unwrap();
+        // Once it ended, the next recovery removes it.
+        assert!(!recover_launcher(&layout).unwrap());
+        assert!(!aside.exists());
+        assert!(launcher_is(&layout, length, &sha256));
+    }
 }

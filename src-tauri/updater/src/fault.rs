@@ -31,6 +31,10 @@ pub const LAUNCH_POINTS: [&str; 6] = [
     "launch:rolled-back",
 ];
 
+/// Every point of [`crate::apply::replace_launcher`], in order (`launcher:old-moved` only where the
+/// launcher runs on Windows: the one-step rename was refused).
+pub const LAUNCHER_POINTS: [&str; 3] = ["launcher:new-written", "launcher:old-moved", "launcher:replaced"];
+
 /// The fault point this process stops at, if any.
 #[derive(Debug, Clone, Default)]
 pub struct Faults {

@@ -94,6 +94,8 @@ impl Running {
     /// environment (its health timeout, say) but not the variables the launcher set for this
     /// program.
     pub fn restart(&self) -> Result<()> {
+        // A launcher replacement killed between its renames (Windows) is put right first.
+        crate::apply::recover_launcher(&self.layout)?;
         let launcher = self.layout.launcher_path();
         if !launcher.is_file() {
             return Err(Error::Invalid(format!("no launcher at {}: start Kinmu again from its shortcut", launcher.display())));

@@ -14,8 +14,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use kinmu_shared::update_policy::UpdateEvent;
-use kinmu_updater::fault::{APPLY_POINTS, FAULT_ENV, LAUNCH_POINTS, REACHED};
-use kinmu_updater::layout::{MANIFEST_FILE, program_file_name};
+use kinmu_updater::fault::{APPLY_POINTS, FAULT_ENV, LAUNCH_POINTS, LAUNCHER_POINTS, REACHED};
+use kinmu_updater::layout::{MANIFEST_FILE, launcher_file_name, program_file_name};
 use kinmu_updater::{Layout, files, outbox};
 
 const LAUNCHER: &str = env!("CARGO_BIN_EXE_kinmu-launcher");
@@ -97,15 +97,30 @@ impl Bench {
         if let Some(p) = extra {
             c.arg("apply").arg(p);
         }
-        let mut child = c.args(args).env(FAULT_ENV, point).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let reached = std::io::BufReader::new(stdout).lines().map_while(Result::ok).any(|l| l == format!("{REACHED} {point}"));
-        let status = child.try_wait().unwrap();
-        child.kill().unwrap();
-        child.wait().unwrap();
-        assert!(reached, "the process reached {point} (ended: {status:?})");
+        c.args(args);
+        kill_at(c, point);
     }
 
+    /// The launcher installed in the install folder (where the shortcut points), as a command.
+    fn installed_launcher(&self) -> Command {
+        let mut c = Command::new(self.layout().launcher_path());
+        c.arg("--install").arg(self.install()).env("KINMU_TEST_LOG", self.log()).env_remove(FAULT_ENV);
+        c
+    }
+}
+
+/// Runs `c` with the fault point armed and kills the process (SIGKILL) there.
+fn kill_at(mut c: Command, point: &str) {
+    let mut child = c.env(FAULT_ENV, point).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let reached = std::io::BufReader::new(stdout).lines().map_while(Result::ok).any(|l| l == format!("{REACHED} {point}"));
+    let status = child.try_wait().unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(reached, "the process reached {point} (ended: {status:?})");
+}
+
+impl Bench {
     /// The version that started last, waiting for it (a started program runs on its own).
     fn started(&self, count: usize) -> String {
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -142,6 +157,62 @@ impl Bench {
             .filter_map(|e| e.ok()?.file_name().into_string().ok())
             .filter(|n| n.starts_with('.'))
             .collect()
+    }
+}
+
+/// Updater first, by hand: the installed launcher applies a release that carries a new launcher,
+/// so it replaces itself before the rest. Killed at each step of its own replacement, the next
+/// start (the launcher where the shortcut points) still works — the old launcher before the
+/// one-step rename, the new one after — and the apply, run again, completes with the new launcher.
+#[test]
+fn a_launcher_killed_while_it_replaces_itself_leaves_a_launcher_that_starts() {
+    use std::os::unix::fs::PermissionsExt;
+    let original = std::fs::read(LAUNCHER).unwrap();
+    // The same program with other bytes appended (the loader ignores them): another hash.
+    let mut newer = original.clone();
+    newer.extend_from_slice(b"\nkinmu-launcher 2.0\n");
+    let hash = |bytes: &[u8]| {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(bytes))
+    };
+    for point in LAUNCHER_POINTS {
+        if point == "launcher:old-moved" {
+            // Windows only: on Linux the one-step rename over the running launcher is never refused.
+            continue;
+        }
+        let b = Bench::new();
+        let v1 = b.release("1.0", Health::Healthy);
+        b.apply(&v1, "1.0");
+        let launcher = b.layout().launcher_path();
+        std::fs::write(&launcher, &original).unwrap();
+        std::fs::set_permissions(&launcher, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let v2 = b.release("2.0", Health::Healthy);
+        std::fs::write(v2.join(launcher_file_name()), &newer).unwrap();
+
+        let mut c = b.installed_launcher();
+        c.arg("apply").arg(&v2).args(["--version", "2.0"]);
+        kill_at(c, point);
+        let now = hash(&std::fs::read(&launcher).expect("a launcher where the shortcut points"));
+        let replaced = point == "launcher:replaced";
+        assert_eq!(now, hash(if replaced { &newer } else { &original }), "{point}: the old launcher or the new one, complete");
+        // The next start: the launcher there runs, and starts the version in place (1.0).
+        let out = b.installed_launcher().output().unwrap();
+        assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).contains("started version 1.0"), "{point}: {out:?}");
+        assert!(b.started(1).starts_with("started 1.0"));
+        // The apply run again completes: the new launcher, version 2.0 on trial, then healthy.
+        let out = b.installed_launcher().arg("apply").arg(&v2).args(["--version", "2.0"]).output().unwrap();
+        assert!(out.status.success(), "{point}: {out:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout).contains("the launcher was replaced first"), !replaced, "{point}: {out:?}");
+        assert_eq!(hash(&std::fs::read(&launcher).unwrap()), hash(&newer), "{point}");
+        let out = b.installed_launcher().output().unwrap();
+        assert!(String::from_utf8_lossy(&out.stdout).contains("version 2.0 started healthy"), "{point}: {out:?}");
+        b.assert_current_is(&v2, "2.0");
+        let left: Vec<_> = std::fs::read_dir(b.install()).unwrap().filter_map(|e| e.ok()?.file_name().into_string().ok()).collect();
+        assert!(!left.iter().any(|n| n.ends_with(".old")), "{point}: {left:?}");
+        println!(
+            "launcher killed at {point} while replacing itself: the next start ran the {} launcher",
+            if replaced { "new" } else { "old" }
+        );
     }
 }
 

@@ -49,6 +49,8 @@ pub struct AppState {
     pub updates: Option<crate::updates::releases::RepositoryDir>,
     /// The random draw keys of the client update queue (seeded from the OS; tests reseed it).
     pub update_draws: crate::updates::clients::Draws,
+    /// How long a transfer slot lasts without renewal (`[server] update_slot_seconds`).
+    update_slot_seconds: AtomicI64,
     /// The per-token request rate (from the system settings).
     token_rate: request_rate::TokenRate,
     /// The per-address rate of the desktop clients' update check-ins and event reports.
@@ -83,6 +85,7 @@ impl AppState {
             attendance_task: crate::attendance::daily_task::TaskControl::writing_to(opts.output_roots),
             updates: opts.updates,
             update_draws: crate::updates::clients::Draws::from_entropy(),
+            update_slot_seconds: AtomicI64::new(crate::updates::clients::SLOT_SECONDS),
             token_rate: request_rate::TokenRate::new(settings.token_requests_per_minute),
             client_rate: request_rate::ClientRate::new(ClientRateSettings::default()),
         }))
@@ -102,6 +105,15 @@ impl AppState {
 
     /// How the desktop clients' update check-ins and event reports are counted (`[server]
     /// update_requests_per_minute` and `trusted_proxies`; the defaults until set).
+    pub fn update_slot_seconds(&self) -> i64 {
+        self.update_slot_seconds.load(Ordering::Relaxed)
+    }
+
+    /// Sets the transfer slots' lifetime (the configuration's `update_slot_seconds`).
+    pub fn set_update_slot_seconds(&self, seconds: i64) {
+        self.update_slot_seconds.store(seconds, Ordering::Relaxed);
+    }
+
     pub fn set_client_rate(&self, settings: ClientRateSettings) {
         self.client_rate.set(settings);
     }

@@ -14,7 +14,9 @@
 //! Every check-in that may admit first bumps the policy row's counter in its transaction: that
 //! serialises admissions (a row lock on PostgreSQL, the write lock on SQLite), so the limit holds
 //! across concurrent requests and servers sharing one database. A slot is a lease: it expires
-//! [`SLOT_SECONDS`] after its last renewal (a check-in with the slot's token), and a waiting
+//! the slot's lifetime ([`SLOT_SECONDS`] unless `[server] update_slot_seconds` says otherwise)
+//! after its last renewal (a check-in with the slot's token; a client renews it at a third of the
+//! lifetime, also while one long file downloads), and a waiting
 //! client that stops checking in leaves the queue after [`WAIT_STALE_SECONDS`]. A slot is freed
 //! when the transfer ends (a `download_ended`, `failed` or other ending event) or expires.
 
@@ -32,7 +34,8 @@ use crate::accounts::{Actor, passwords};
 use crate::database::Db;
 use crate::error::{Error, Result};
 
-/// How long a slot lasts without being renewed.
+/// How long a slot lasts without being renewed, unless the server is told otherwise
+/// (`[server] update_slot_seconds`).
 pub const SLOT_SECONDS: i64 = crate::database::lease::STALE_AFTER_SECONDS;
 /// A waiting client not heard from for this long leaves the queue.
 pub const WAIT_STALE_SECONDS: i64 = 60;
@@ -138,7 +141,8 @@ pub(crate) async fn authenticate(db: &Db, client_id: &str, secret: Option<&str>)
 /// A client checks in: registers it (when new installs are allowed), decides what it must do, and
 /// when it asks for a slot and may update, admits it or places it in the queue. `draws` gives the
 /// queue's random keys.
-pub async fn check_in(db: &Db, req: ClientCheckIn, now: i64, draws: &Draws) -> Result<CheckInAnswer> {
+/// `slot_seconds` is the slot's lifetime (see the module's note).
+pub async fn check_in(db: &Db, req: ClientCheckIn, now: i64, draws: &Draws, slot_seconds: i64) -> Result<CheckInAnswer> {
     check_client_id(&req.client_id)?;
     let host = short_text("host", &req.host, 100, true)?;
     let user = short_text("user", &req.user, 256, false)?;
@@ -197,14 +201,14 @@ pub async fn check_in(db: &Db, req: ClientCheckIn, now: i64, draws: &Draws) -> R
     });
     let mut admission = None;
     if req.wants_update && may_transfer {
-        admission = Some(admit(db, &req.client_id, req.slot_token.as_deref(), policy.concurrency_limit, now, draws).await?);
+        admission = Some(admit(db, &req.client_id, req.slot_token.as_deref(), policy.concurrency_limit, now, draws, slot_seconds).await?);
     } else if req.wants_update {
         // No longer allowed (the mode or the version changed): its place goes to others.
         release(&db.pool, &req.client_id).await?;
     }
     let check_again_seconds = match &admission {
         Some(Admission::Waiting { position, limit, .. }) => waiting_check_seconds(*position, *limit),
-        Some(Admission::Admitted { .. }) => SLOT_SECONDS / 3,
+        Some(Admission::Admitted { .. }) => (slot_seconds / 3).max(1),
         None => 0,
     };
     Ok(CheckInAnswer {
@@ -226,7 +230,15 @@ struct TransferRow {
 }
 
 /// The admission of `client_id`, in one transaction that first takes the admission lock.
-async fn admit(db: &Db, client_id: &str, slot_token: Option<&str>, limit: i64, now: i64, draws: &Draws) -> Result<Admission> {
+async fn admit(
+    db: &Db,
+    client_id: &str,
+    slot_token: Option<&str>,
+    limit: i64,
+    now: i64,
+    draws: &Draws,
+    slot_seconds: i64,
+) -> Result<Admission> {
     let mut tx = db.pool.begin().await?;
     sqlx::query("UPDATE update_policy SET draws = draws + 1 WHERE id = 1").execute(&mut *tx).await?;
     expire(&mut tx, now).await?;
@@ -260,7 +272,7 @@ async fn admit(db: &Db, client_id: &str, slot_token: Option<&str>, limit: i64, n
              (SELECT client_id FROM update_transfers WHERE state = 'waiting' ORDER BY draw_key, client_id LIMIT $3)",
         )
         .bind(now)
-        .bind(now + SLOT_SECONDS)
+        .bind(now + slot_seconds)
         .bind(free)
         .execute(&mut *tx)
         .await?;
@@ -278,11 +290,11 @@ async fn admit(db: &Db, client_id: &str, slot_token: Option<&str>, limit: i64, n
         let hash = token.as_deref().map(passwords::token_digest).or(mine.token_hash);
         sqlx::query("UPDATE update_transfers SET token_hash = $1, expires_at = $2 WHERE client_id = $3")
             .bind(hash)
-            .bind(now + SLOT_SECONDS)
+            .bind(now + slot_seconds)
             .bind(client_id)
             .execute(&mut *tx)
             .await?;
-        Admission::Admitted { slot_token: token, expires_at: now + SLOT_SECONDS }
+        Admission::Admitted { slot_token: token, expires_at: now + slot_seconds }
     } else {
         let (ahead, waiting): (i64, i64) = sqlx::query_as(
             "SELECT COALESCE(SUM(CASE WHEN draw_key < $1 OR (draw_key = $1 AND client_id < $2) THEN 1 ELSE 0 END), 0), COUNT(*) \

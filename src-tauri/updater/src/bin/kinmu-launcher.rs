@@ -8,7 +8,9 @@
 //!     $KINMU_HEALTH_TIMEOUT seconds, else 60
 //! kinmu-launcher apply DIR --version X [--install DIR]
 //!     installs the files of DIR as version X beside the installed ones and makes it current
-//!     (a new install from the install media, or an update carried by hand)
+//!     (a new install from the install media, or an update carried by hand); when DIR holds a
+//!     launcher that differs from the installed one, the launcher is replaced first (updater
+//!     first: it replaces itself, see `apply::replace_launcher`)
 //! kinmu-launcher status [--install DIR]
 //!     prints the pointer and the versions in place
 //! ```
@@ -23,7 +25,7 @@ use kinmu_shared::update_policy::InstallKind;
 use kinmu_updater::apply::{self, Applied, NewVersion};
 use kinmu_updater::fault::Faults;
 use kinmu_updater::launch::{self, LaunchOptions, Launched};
-use kinmu_updater::{Layout, plan};
+use kinmu_updater::{Layout, layout, plan};
 
 fn usage() -> String {
     "usage: kinmu-launcher [--install DIR] [--program NAME] [--health-timeout SECS] [--wait] [-- ARGS…]\n       \
@@ -100,6 +102,12 @@ fn run(args: Vec<OsString>) -> Result<(), String> {
             let [dir] = positional.as_slice() else { return Err(format!("apply takes one folder\n{}", usage())) };
             let version = version.ok_or_else(|| format!("apply needs --version X\n{}", usage()))?;
             let files = apply::files_of_folder(std::path::Path::new(dir)).map_err(|e| e.to_string())?;
+            if let Some(l) = files.iter().find(|f| f.path == layout::launcher_file_name())
+                && !apply::launcher_is(&layout, l.length, &l.sha256)
+            {
+                apply::replace_launcher(&layout, &l.source, l.length, &l.sha256, &faults).map_err(|e| e.to_string())?;
+                println!("the launcher was replaced first");
+            }
             let kind =
                 if layout.read_pointer().map_err(|e| e.to_string())?.is_some() { InstallKind::Differential } else { InstallKind::New };
             let mut modules: Vec<String> = files.iter().map(|f| plan::module_of(&f.path).to_string()).collect();

@@ -10,12 +10,13 @@
 //! through the launcher, which starts the new version on trial.
 
 pub mod download;
+pub mod slot;
 pub mod transport;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use kinmu_shared::CSRF_HEADER;
 use kinmu_shared::api::routes::{CheckInClient, Endpoint, ReportUpdateEvent};
@@ -109,6 +110,8 @@ pub struct Stats {
     pub files_reused: usize,
     /// Bytes a resumed download did not fetch again.
     pub resumed_bytes: u64,
+    /// Renewals of the transfer slot while the files downloaded.
+    pub slot_renewals: u64,
 }
 
 /// An update that stopped, with the system log's category the server records.
@@ -198,8 +201,9 @@ impl Updater {
         serde_json::from_slice(&bytes).map_err(|e| failure(LogCategory::HeaderTimeout, format!("{url}: {e}")))
     }
 
-    async fn check_in(&self, wants_update: bool, repair: bool, slot_token: Option<String>) -> Result<CheckInAnswer, Failure> {
-        let mut id = self.identity()?;
+    /// The check-in this client sends (its identity, versions and what it asks for).
+    fn check_in_request(&self, wants_update: bool, repair: bool, slot_token: Option<String>) -> Result<ClientCheckIn, Failure> {
+        let id = self.identity()?;
         let launcher = self.layout.launcher_path();
         let updater_version = launcher.is_file().then(|| self.installed_version()).flatten();
         let req = ClientCheckIn {
@@ -215,8 +219,14 @@ impl Updater {
             repair,
             slot_token,
         };
+        Ok(req)
+    }
+
+    async fn check_in(&self, wants_update: bool, repair: bool, slot_token: Option<String>) -> Result<CheckInAnswer, Failure> {
+        let req = self.check_in_request(wants_update, repair, slot_token)?;
         let answer: CheckInAnswer = self.post(CheckInClient::ROUTE.path, &req).await?;
         if let Some(secret) = &answer.client_secret {
+            let mut id = self.identity()?;
             id.client_secret = Some(secret.clone());
             self.save_identity(&id)?;
         }
@@ -417,10 +427,13 @@ impl Updater {
     ) -> Result<Outcome, Failure> {
         // A slot: wait in the queue when told, with the place.
         let mut last_position = None;
-        let (mut slot, mut checked_at) = loop {
-            let answer = self.check_in(true, plan.mode == InstallMode::Repair, None).await?;
+        let repair = plan.mode == InstallMode::Repair;
+        let (token, renew_every) = loop {
+            let answer = self.check_in(true, repair, None).await?;
             match answer.admission {
-                Some(Admission::Admitted { slot_token: Some(token), .. }) => break (token, Instant::now()),
+                Some(Admission::Admitted { slot_token: Some(token), .. }) => {
+                    break (token, Duration::from_secs(answer.check_again_seconds.clamp(1, 30) as u64));
+                }
                 Some(Admission::Waiting { position, .. }) => {
                     if last_position != Some(position) {
                         self.report(run, UpdateEvent::Waiting { position }).await;
@@ -435,6 +448,14 @@ impl Updater {
                 }
             }
         };
+        // Held, and renewed beside the transfer, until the files are down (dropped at the end).
+        let slot = slot::HeldSlot::hold(
+            self.http.clone(),
+            self.api(CheckInClient::ROUTE.path)?,
+            self.check_in_request(true, repair, None)?,
+            token,
+            renew_every,
+        );
         self.report(run, UpdateEvent::DownloadStarted).await;
         let mut stats = Stats { files_reused: plan.reuse.len(), ..Stats::default() };
         *state = Progress {
@@ -449,13 +470,8 @@ impl Updater {
         let targets = self.settings.download_dir.join("targets");
         let mut downloaded: HashMap<String, PathBuf> = HashMap::new();
         for f in &plan.fetch {
-            // Renew the slot on the way (it lasts a minute).
-            if checked_at.elapsed() > Duration::from_secs(20) {
-                let answer = self.check_in(true, false, Some(slot.clone())).await?;
-                if let Some(Admission::Admitted { slot_token: Some(t), .. }) = answer.admission {
-                    slot = t;
-                }
-                checked_at = Instant::now();
+            if let Some(reason) = slot.lost() {
+                return Err(failure(LogCategory::DownloadError, reason));
             }
             let name = &names[&f.path];
             let hashed = format!("{}.{name}", f.sha256);
@@ -468,7 +484,7 @@ impl Updater {
                 let done = bytes.fetch_add(n, std::sync::atomic::Ordering::Relaxed) + n;
                 tell(Progress { bytes_done: base.bytes_done + done, ..base.clone() });
             };
-            let got = download::download(&self.http, &url, &slot, &dest, f.length, &self.faults, &on_bytes)
+            let got = download::download(&self.http, &url, &slot.token(), &dest, f.length, &self.faults, &on_bytes)
                 .await
                 .map_err(|e| failure(LogCategory::DownloadError, e))?;
             stats.target_bytes += got.received;
@@ -479,6 +495,8 @@ impl Updater {
             tell(state.clone());
             downloaded.insert(f.path.clone(), dest);
         }
+        stats.slot_renewals = slot.renewals();
+        drop(slot);
         self.report(run, UpdateEvent::DownloadEnded { bytes: stats.target_bytes as i64 }).await;
         stats.metadata_bytes = transport.received();
 

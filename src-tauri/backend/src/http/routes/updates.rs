@@ -32,7 +32,7 @@ pub async fn check_in(
     _: CountedClientRequest,
     JsonBody(req): JsonBody<ClientCheckIn>,
 ) -> Result<Json<CheckInAnswer>> {
-    Ok(Json(update_clients::check_in(&state.db, req, crate::now(), &state.update_draws).await?))
+    Ok(Json(update_clients::check_in(&state.db, req, crate::now(), &state.update_draws, state.update_slot_seconds()).await?))
 }
 
 pub async fn report_event(
