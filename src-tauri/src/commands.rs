@@ -2,7 +2,8 @@
 //! work happens in [`crate::server_connection`]. Errors reject the JS promise with an
 //! [`kinmu_shared::ApiError`] object.
 
-use kinmu_shared::api::{DesktopUpdateProgress, DesktopUpdateStatus, Health};
+use kinmu_shared::Language;
+use kinmu_shared::api::{DesktopUpdateProgress, DesktopUpdateStatus, DownloadFolderSetting, Health};
 use tauri::{AppHandle, State};
 
 use crate::desktop_update::DesktopUpdates;
@@ -49,14 +50,35 @@ pub async fn update_status(
     Ok(updates.status(connection.url(), refresh.unwrap_or(false)).await)
 }
 
-/// Starts the update (in the background); answers its progress so far.
+/// Starts the update (in the background), or with `repair` the repair of the installed version
+/// (全プログラムアップデート); answers its progress so far.
 #[tauri::command]
 pub fn update_run(
     app: AppHandle,
     connection: State<'_, ServerConnection>,
     updates: State<'_, DesktopUpdates>,
+    repair: Option<bool>,
 ) -> Result<DesktopUpdateProgress, ShellError> {
-    updates.run(app, connection.url()).map_err(ShellError::Update)
+    updates.run(app, connection.url(), repair.unwrap_or(false)).map_err(ShellError::Update)
+}
+
+/// The temporary download folder of the app's updates (`null` when the app does not run from an
+/// install).
+#[tauri::command]
+pub fn download_folder_get(updates: State<'_, DesktopUpdates>) -> Option<DownloadFolderSetting> {
+    updates.download_folder()
+}
+
+/// Checks and saves the temporary download folder (empty: back to the default); a problem is
+/// said in `lang` (`ja`, `en`).
+#[tauri::command]
+pub fn download_folder_set(
+    updates: State<'_, DesktopUpdates>,
+    path: String,
+    lang: Option<String>,
+) -> Result<DownloadFolderSetting, ShellError> {
+    let lang = lang.as_deref().and_then(Language::parse).unwrap_or_default();
+    updates.set_download_folder(&path, lang)
 }
 
 /// The running (or last) update's progress; `null` before any.

@@ -27,8 +27,12 @@ pub enum ShellError {
     #[error("{0}")]
     BadRequest(String),
 
-    #[error("Could not save the server address to {path}: {reason}")]
+    #[error("Could not save the settings to {path}: {reason}")]
     Storage { path: String, reason: String },
+
+    /// The chosen download folder is not usable; the message (in the UI's language) says why.
+    #[error("{0}")]
+    DownloadFolder(String),
 
     /// An update cannot start (not installed, no server set).
     #[error("The update cannot start: {0}")]
@@ -40,6 +44,7 @@ impl ShellError {
         let message = self.to_string();
         match self {
             ShellError::InvalidUrl(_) | ShellError::NoServer => ApiError::field(ErrorCode::Validation, "url", message),
+            ShellError::DownloadFolder(_) => ApiError::field(ErrorCode::Validation, "download_dir", message),
             ShellError::Unreachable { .. } | ShellError::NotKinmu { .. } | ShellError::ServerNotReady { .. } => {
                 ApiError::new(ErrorCode::Unavailable, message)
             }

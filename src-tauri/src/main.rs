@@ -9,8 +9,10 @@
 
 mod commands;
 mod desktop_update;
+mod download_folder;
 mod error;
 mod server_connection;
+mod settings_file;
 mod ui_protocol;
 
 use tauri::{Manager, WebviewUrl, WebviewWindowBuilder};
@@ -36,7 +38,7 @@ fn main() {
             // e.g. ~/.config/jp.kinmu.desktop/server.json on Linux.
             let config_dir = app.path().app_config_dir()?;
             app.manage(ServerConnection::load(&config_dir));
-            app.manage(DesktopUpdates::new(running, ui_dir.is_some()));
+            app.manage(DesktopUpdates::new(running, ui_dir.is_some(), settings_file::path_in(&config_dir)));
             // The main window (tauri.conf.json, "create": false) opens the UI through the protocol.
             let mut config = app.config().app.windows.iter().find(|w| w.label == "main").cloned().ok_or("no main window configured")?;
             config.url = WebviewUrl::CustomProtocol(ui_protocol::start_url());
@@ -50,6 +52,8 @@ fn main() {
             commands::update_status,
             commands::update_run,
             commands::update_progress,
+            commands::download_folder_get,
+            commands::download_folder_set,
             commands::app_ready,
             commands::app_quit,
         ])

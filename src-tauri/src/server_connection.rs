@@ -1,5 +1,5 @@
-//! The Kinmu server the desktop app talks to: its address (saved as `server.json` in the app's
-//! config dir) and an HTTP client with its own cookie jar that forwards the UI's API calls.
+//! The Kinmu server the desktop app talks to: its address (saved in the desktop's settings file,
+//! [`crate::settings_file`]) and an HTTP client with its own cookie jar that forwards the UI's API calls.
 //!
 //! Forwarding from Rust rather than calling the server from the webview means no CORS and no
 //! SameSite trouble: to the server, the shell is just another same-site client. The shell adds
@@ -13,21 +13,14 @@ use std::time::Duration;
 use kinmu_shared::api::Health;
 use kinmu_shared::{API_PREFIX, ApiError, CSRF_HEADER};
 use reqwest::{Method, Url, cookie::Jar};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::error::{ShellError, describe_http_error};
-
-const SETTINGS_FILE: &str = "server.json";
+use crate::settings_file;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const HEALTH_TIMEOUT: Duration = Duration::from_secs(15);
 /// Generous: CSV imports of many users may take a while.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
-
-/// What `server.json` holds.
-#[derive(Debug, Serialize, Deserialize)]
-struct Settings {
-    url: String,
-}
 
 /// A proxied API answer, handed to the UI as is: the body as text, or its bytes in base64 when
 /// the UI asked for bytes.
@@ -64,18 +57,18 @@ struct Server {
 }
 
 impl ServerConnection {
-    /// Loads the saved server address, if any, from `config_dir/server.json`.
+    /// Loads the saved server address, if any, from the settings file in `config_dir`.
     pub fn load(config_dir: &Path) -> Self {
-        let settings_path = config_dir.join(SETTINGS_FILE);
-        let server = match read_settings(&settings_path) {
-            Ok(Some(settings)) => match normalise_url(&settings.url) {
-                Ok(base_url) => Some(Server::new(base_url)),
-                Err(e) => {
+        let settings_path = settings_file::path_in(config_dir);
+        let server = match settings_file::read(&settings_path) {
+            Ok(settings) => match settings.url.as_deref().map(normalise_url) {
+                Some(Ok(base_url)) => Some(Server::new(base_url)),
+                Some(Err(e)) => {
                     eprintln!("kinmu-desktop: ignoring the saved server address in {}: {e}", settings_path.display());
                     None
                 }
+                None => None,
             },
-            Ok(None) => None,
             Err(e) => {
                 eprintln!("kinmu-desktop: cannot read {}: {e}", settings_path.display());
                 None
@@ -98,7 +91,9 @@ impl ServerConnection {
         if final_base != server.base_url {
             server = Server::new(final_base);
         }
-        write_settings(&self.settings_path, &Settings { url: server.base_url.clone() })?;
+        let url = server.base_url.clone();
+        settings_file::update(&self.settings_path, |s| s.url = Some(url))
+            .map_err(|e| ShellError::Storage { path: self.settings_path.display().to_string(), reason: e.to_string() })?;
         let mut current = self.server.lock().unwrap();
         // Saving the same address again keeps the session.
         if current.as_ref().is_none_or(|c| c.base_url != server.base_url) {
@@ -245,26 +240,6 @@ fn check_api_path(path: &str) -> Result<(), ShellError> {
     if ok { Ok(()) } else { Err(ShellError::BadRequest(format!("Only API paths under {prefix} are forwarded, got \"{path}\""))) }
 }
 
-fn read_settings(path: &Path) -> Result<Option<Settings>, String> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => serde_json::from_str(&text).map(Some).map_err(|e| e.to_string()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e.to_string()),
-    }
-}
-
-/// Writes via a temporary file and a rename, so a crash never leaves half a file.
-fn write_settings(path: &Path, settings: &Settings) -> Result<(), ShellError> {
-    let storage = |e: std::io::Error| ShellError::Storage { path: path.display().to_string(), reason: e.to_string() };
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(storage)?;
-    }
-    let text = serde_json::to_string_pretty(settings).expect("settings serialise");
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, text + "\n").map_err(storage)?;
-    std::fs::rename(&tmp, path).map_err(storage)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,7 +307,7 @@ mod tests {
         let api = e.to_api_error();
         assert_eq!(api.code, kinmu_shared::ErrorCode::Unavailable);
         assert!(api.message.contains(&format!("127.0.0.1:{port}")), "{}", api.message);
-        assert!(!dir.join(SETTINGS_FILE).exists());
+        assert!(!settings_file::path_in(&dir).exists());
     }
 
     /// Against a tiny fake server: the health check saves the address, the session cookie set

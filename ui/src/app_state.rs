@@ -25,6 +25,8 @@ pub struct AppState {
     pub desktop_update: RwSignal<Option<DesktopUpdateStatus>>,
     /// Desktop only: an update of the app runs (its progress page shows).
     pub updating: RwSignal<bool>,
+    /// Desktop only: the update running is a repair (全プログラムアップデート).
+    pub repairing: RwSignal<bool>,
 }
 
 static STATE: OnceLock<AppState> = OnceLock::new();
@@ -41,6 +43,7 @@ pub fn init(route: Route, lang: Language) -> AppState {
         return_to: RwSignal::new(None),
         desktop_update: RwSignal::new(None),
         updating: RwSignal::new(false),
+        repairing: RwSignal::new(false),
     })
 }
 

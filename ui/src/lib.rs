@@ -59,6 +59,8 @@ pub(crate) async fn boot() {
         if let Ok(status) = api_client::update_status(false).await {
             let blocks = status.blocks_start();
             s.desktop_update.set(Some(status));
+            // Not reached: the app starts offline and checks again later.
+            pages::app_update::check_again_later();
             if blocks {
                 s.ready.set(true);
                 return;
@@ -249,6 +251,9 @@ fn App() -> impl IntoView {
     view! {
         <a class="skip-link" href="#main">{tx("common.skip")}</a>
         <Header />
-        <main id="main" tabindex="-1">{page}</main>
+        <main id="main" tabindex="-1">
+            <pages::app_update::OfflineBanner />
+            {page}
+        </main>
     }
 }

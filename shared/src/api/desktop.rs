@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::messages::Text;
 use crate::update_policy::StartupDecision;
 
 /// `update_status`: the installed version and what the server decided at the check-in.
@@ -26,6 +27,9 @@ pub struct DesktopUpdateStatus {
     pub offered_version: Option<String>,
     /// Why the check-in failed, when it did.
     pub check_error: Option<String>,
+    /// After a failed check-in: in how many seconds the UI checks again (see [`check_retry_seconds`]).
+    #[serde(default)]
+    pub retry_in_seconds: Option<u64>,
 }
 
 impl DesktopUpdateStatus {
@@ -41,6 +45,93 @@ impl DesktopUpdateStatus {
                     | StartupDecision::UpdateServicePaused
             )
         )
+    }
+}
+
+/// The first retry after a failed check-in, in seconds; each further failure doubles it.
+pub const FIRST_CHECK_RETRY_SECONDS: u64 = 30;
+/// The longest wait between two check-ins while the server cannot be reached.
+pub const LONGEST_CHECK_RETRY_SECONDS: u64 = 600;
+
+/// When the server could not be reached at start the app starts anyway — offline, with a banner
+/// saying the update check failed and when it is tried again — since the desktop is meant to work
+/// offline; the shell checks in again after this many seconds: 30 s after the first failure,
+/// doubling up to 10 minutes. A check that then finds a required update (mandatory mode) shows
+/// its dialog at that moment. Counted from 1 (the first failure).
+pub fn check_retry_seconds(failures_in_a_row: u32) -> u64 {
+    let doubled = FIRST_CHECK_RETRY_SECONDS.saturating_mul(1u64 << failures_in_a_row.saturating_sub(1).min(20));
+    doubled.min(LONGEST_CHECK_RETRY_SECONDS)
+}
+
+/// The temporary download folder of the app's updates (seed II.4 ②), as its setting shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DownloadFolderSetting {
+    /// The folder the next update downloads into.
+    pub folder: String,
+    /// The folder used when none is chosen (`<install>/state/downloads`, or `KINMU_DOWNLOAD_DIR`).
+    pub default_folder: String,
+    /// Whether the user chose `folder` (false: the default).
+    pub chosen: bool,
+}
+
+/// Why a folder cannot be the temporary download folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum DownloadFolderProblem {
+    /// A relative path: where it lies would depend on where the app was started.
+    NotAbsolute {
+        path: String,
+    },
+    /// Something other than a folder is there.
+    NotAFolder {
+        path: String,
+    },
+    CannotCreate {
+        path: String,
+        reason: String,
+    },
+    NotWritable {
+        path: String,
+        reason: String,
+    },
+    /// Inside the install's versions folder, which the updater owns.
+    InsideVersions {
+        path: String,
+        versions: String,
+    },
+}
+
+impl DownloadFolderProblem {
+    /// The message in both languages, saying what to fix.
+    pub fn text(&self) -> Text {
+        match self {
+            DownloadFolderProblem::NotAbsolute { path } => Text::new(
+                format!(
+                    "\"{path}\" is not a full path: give the whole path of the folder, for example D:\\KinmuDownloads or /var/tmp/kinmu."
+                ),
+                format!(
+                    "「{path}」は完全なパスではありません。D:\\KinmuDownloads や /var/tmp/kinmu のようにフォルダーの完全なパスを入力してください。"
+                ),
+            ),
+            DownloadFolderProblem::NotAFolder { path } => Text::new(
+                format!("{path} is a file, not a folder: choose a folder."),
+                format!("{path} はフォルダーではなくファイルです。フォルダーを指定してください。"),
+            ),
+            DownloadFolderProblem::CannotCreate { path, reason } => Text::new(
+                format!("The folder {path} cannot be created ({reason}): choose a folder that exists or that you may create."),
+                format!("フォルダー {path} を作成できません（{reason}）。存在するか作成できるフォルダーを指定してください。"),
+            ),
+            DownloadFolderProblem::NotWritable { path, reason } => Text::new(
+                format!("Kinmu cannot write into {path} ({reason}): choose a folder you may write to."),
+                format!("{path} に書き込めません（{reason}）。書き込みできるフォルダーを指定してください。"),
+            ),
+            DownloadFolderProblem::InsideVersions { path, versions } => Text::new(
+                format!("{path} lies inside the installed versions ({versions}), which updates replace: choose a folder outside it."),
+                format!(
+                    "{path} はインストール済みバージョンのフォルダー（{versions}）の中にあり、アップデートで置き換えられます。その外のフォルダーを指定してください。"
+                ),
+            ),
+        }
     }
 }
 
@@ -118,6 +209,7 @@ mod tests {
             message: String::new(),
             offered_version: None,
             check_error: None,
+            retry_in_seconds: None,
         };
         use StartupDecision::*;
         for (decision, blocks) in [
@@ -137,5 +229,27 @@ mod tests {
         assert_eq!(p.percent(), 50);
         let json = serde_json::to_value(DesktopUpdateOutcome::Applied { version: "2.0".into() }).unwrap();
         assert_eq!(json, serde_json::json!({"outcome": "applied", "version": "2.0"}));
+    }
+
+    #[test]
+    fn a_failed_check_in_is_retried_sooner_first_then_every_ten_minutes() {
+        let waits: Vec<u64> = (1..=8).map(check_retry_seconds).collect();
+        assert_eq!(waits, vec![30, 60, 120, 240, 480, 600, 600, 600]);
+        assert_eq!(check_retry_seconds(0), 30);
+        assert_eq!(check_retry_seconds(u32::MAX), 600, "no overflow");
+    }
+
+    #[test]
+    fn download_folder_problems_are_said_in_both_languages() {
+        let problems = [
+            DownloadFolderProblem::NotAbsolute { path: "dl".into() },
+            DownloadFolderProblem::NotAFolder { path: "/x".into() },
+            DownloadFolderProblem::CannotCreate { path: "/x".into(), reason: "denied".into() },
+            DownloadFolderProblem::NotWritable { path: "/x".into(), reason: "denied".into() },
+            DownloadFolderProblem::InsideVersions { path: "/i/versions/1.0/d".into(), versions: "/i/versions".into() },
+        ];
+        for p in problems {
+            assert!(p.text().is_translated(), "{p:?}");
+        }
     }
 }

@@ -524,6 +524,80 @@ async fn a_long_download_keeps_its_transfer_slot_on_postgres() {
     a_long_download_keeps_its_transfer_slot(Some(url.expose().to_string())).await;
 }
 
+/// A repair (全プログラムアップデート, seed II.2 ii)): every local file of the installed version is
+/// checked against the signed metadata's hashes and only the ones that differ are fetched; the
+/// repaired copy becomes current beside the damaged one, and the server records a repair. When
+/// the server offers an older version than the installed one, the repair still restores the
+/// installed version (never a downgrade).
+async fn a_repair_fetches_only_the_damaged_files(database: Option<String>) {
+    use kinmu_shared::update_policy::InstallKind;
+    let b = Bench { dir: tempfile::tempdir().unwrap(), database };
+    let root_key = b.dir.path().join("root.key");
+    ok(b.kinmu().args(["release", "keys", "init", "--root-key"]).arg(&root_key).output().unwrap(), "keys init");
+    ok(b.kinmu().args(["release", "root", "--out"]).arg(b.dir.path().join("trusted-root.json")).output().unwrap(), "release root");
+    let v1 = b.publish("1.0", 0);
+    let (_server, base) = b.serve();
+    let u = b.updater(&base, "r");
+    assert!(matches!(u.update(false, None).await.unwrap(), Outcome::Applied { .. }));
+    assert!(matches!(u.update(false, None).await.unwrap(), Outcome::UpToDate), "nothing pending");
+
+    // The UI file damaged on disk: the repair fetches it alone.
+    let current = |u: &Updater| u.layout().read_pointer().unwrap().unwrap().current;
+    let damaged_folder = current(&u);
+    let damaged = u.layout().version_dir(&damaged_folder).join("ui/app.js");
+    std::fs::write(&damaged, "console.log('damaged');").unwrap();
+    let Outcome::Applied { mode, version, stats } = u.update(true, None).await.unwrap() else { panic!("not repaired") };
+    assert_eq!((mode, version.as_str()), (InstallMode::Repair, "1.0"));
+    assert_eq!((stats.files_fetched, stats.files_reused), (1, 2), "{stats:?}");
+    assert_eq!(stats.target_bytes, size(&v1.join("ui/app.js")), "only the damaged file: {stats:?}");
+    assert_installed(&u, &v1, "1.0");
+    let pointer = u.layout().read_pointer().unwrap().unwrap();
+    assert_eq!(
+        (pointer.current.as_str(), pointer.previous.as_deref()),
+        ("1.0+1", Some(damaged_folder.as_str())),
+        "beside the damaged copy"
+    );
+
+    // 2.0 installed, then the administrator offers 1.0 again: a repair restores 2.0's own files.
+    let v2 = b.publish("2.0", 0);
+    assert!(matches!(u.update(false, None).await.unwrap(), Outcome::Applied { .. }));
+    // 2.0 started healthy: the launcher's report (through the outbox) ends its record.
+    let healthy = kinmu_updater::outbox::PendingReport {
+        request_id: "repair-test-v2-started-healthy-ui".into(),
+        module: "ui".into(),
+        install_kind: InstallKind::Differential,
+        from_version: Some("1.0".into()),
+        to_version: "2.0".into(),
+        event: kinmu_shared::update_policy::UpdateEvent::StartedHealthy,
+    };
+    kinmu_updater::outbox::put(u.layout(), &healthy).unwrap();
+    assert_eq!(u.send_outbox().await, 1);
+    ok(b.kinmu().args(["release", "offer", "1.0", "--platform", PLATFORM]).output().unwrap(), "offer 1.0");
+    std::fs::remove_file(u.layout().version_dir(&current(&u)).join("resources/data.bin")).unwrap();
+    let Outcome::Applied { mode, version, stats } = u.update(true, None).await.unwrap() else { panic!("not repaired") };
+    assert_eq!((mode, version.as_str()), (InstallMode::Repair, "2.0"), "not a downgrade");
+    assert_eq!((stats.files_fetched, stats.target_bytes), (1, size(&v2.join("resources/data.bin"))), "{stats:?}");
+    assert_installed(&u, &v2, "2.0");
+
+    // The server recorded both as repairs.
+    let db = Db::connect(&b.database_url(), 1).await.unwrap();
+    let records = kinmu::updates::records::list(&db, &Actor::Operator, &UpdateRecordQuery::default()).await.unwrap();
+    let repairs: Vec<_> = records.records.iter().filter(|r| r.kind == InstallKind::Repair).map(|r| r.to_version.as_str()).collect();
+    assert_eq!(repairs.len(), 2, "{records:?}");
+    assert!(repairs.contains(&"1.0") && repairs.contains(&"2.0"), "{records:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_repair_fetches_only_the_damaged_files_on_sqlite() {
+    a_repair_fetches_only_the_damaged_files(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_repair_fetches_only_the_damaged_files_on_postgres() {
+    let Some(url) = postgres_url().await else { return };
+    a_repair_fetches_only_the_damaged_files(Some(url.expose().to_string())).await;
+}
+
 /// Reports the server could not take wait in the outbox (the launcher writes its own there too:
 /// it never talks to the server): a check-in while the server is down leaves them; the first one
 /// after it is back sends them, and each counts once — also when sent again because the answers

@@ -100,7 +100,8 @@ pub fn module_of(path: &str) -> &'static str {
     }
 }
 
-fn version_newer(offered: &str, installed: &str) -> bool {
+/// Whether `offered` is a newer version than `installed` (false when either does not parse).
+pub fn version_newer(offered: &str, installed: &str) -> bool {
     match (ModuleVersion::parse("version", offered), ModuleVersion::parse("version", installed)) {
         (Ok(o), Ok(i)) => o > i,
         _ => false,

@@ -153,9 +153,26 @@ pub async fn update_status(refresh: bool) -> ApiResult<DesktopUpdateStatus> {
     desktop("update_status", args).await
 }
 
-/// Desktop only: starts the app's update; the shell restarts into the new version once applied.
-pub async fn update_run() -> ApiResult<DesktopUpdateProgress> {
-    desktop("update_run", js_sys::Object::new()).await
+/// Desktop only: starts the app's update, or with `repair` the repair of the installed version
+/// (every file checked, the damaged ones fetched); the shell restarts once applied.
+pub async fn update_run(repair: bool) -> ApiResult<DesktopUpdateProgress> {
+    let args = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&args, &"repair".into(), &repair.into());
+    desktop("update_run", args).await
+}
+
+/// Desktop only: the temporary download folder of the app's updates (None outside an install).
+pub async fn download_folder_get() -> ApiResult<Option<DownloadFolderSetting>> {
+    desktop("download_folder_get", js_sys::Object::new()).await
+}
+
+/// Desktop only: checks and saves the download folder (empty: the default); a problem is said in
+/// `lang`.
+pub async fn download_folder_set(path: &str, lang: kinmu_shared::Language) -> ApiResult<DownloadFolderSetting> {
+    let args = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&args, &"path".into(), &path.into());
+    let _ = js_sys::Reflect::set(&args, &"lang".into(), &lang.code().into());
+    desktop("download_folder_set", args).await
 }
 
 /// Desktop only: the running update's progress.

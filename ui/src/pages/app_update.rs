@@ -4,7 +4,10 @@
 //! installs forbidden, or the update service paused; each with the administrator's message. An
 //! optional update is offered on the login page ([`UpdateOffer`]). While updating, the progress
 //! page shows the step, the bytes and files, and the place in the server's queue while waiting;
-//! once applied the shell restarts into the new version.
+//! once applied the shell restarts into the new version. The repair (全プログラムアップデート,
+//! started from the connection page) runs through the same progress page. When the server could
+//! not be reached at start, the app starts offline with a banner ([`OfflineBanner`]) and checks
+//! again later; a required update found then shows its dialog at that moment.
 //!
 //! Part of the main module: it shows before the login, and the login page offers the update.
 
@@ -23,7 +26,70 @@ const POLL_MS: i32 = 300;
 /// Starts the update and shows the progress page.
 pub fn start_update() {
     let state = app();
+    state.repairing.set(false);
     state.updating.set(true);
+}
+
+/// Starts the repair of the installed version (every file checked against the signed hashes, the
+/// damaged ones fetched) and shows the progress page.
+pub fn start_repair() {
+    let state = app();
+    state.repairing.set(true);
+    state.updating.set(true);
+}
+
+/// Whether the loop that checks in again after a failed check-in runs.
+static CHECKING_AGAIN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// After a failed check-in (the server unreachable at start): checks in again when the shell
+/// says (30 s, then doubling up to 10 minutes) until it succeeds. A required update or a refusal
+/// found then takes the screen (the app's page shows the dialog); otherwise, before a login, the
+/// start-up checks run again.
+pub fn check_again_later() {
+    use std::sync::atomic::Ordering;
+    let state = app();
+    if state.desktop_update.with_untracked(|s| s.as_ref().and_then(|s| s.retry_in_seconds).is_none())
+        || CHECKING_AGAIN.swap(true, Ordering::SeqCst)
+    {
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        while let Some(wait) = state.desktop_update.with_untracked(|s| s.as_ref().and_then(|s| s.retry_in_seconds)) {
+            sleep((wait.min(3600) * 1000) as i32).await;
+            if state.updating.get_untracked() {
+                continue;
+            }
+            let Ok(status) = api_client::update_status(true).await else { break };
+            let reached = status.check_error.is_none();
+            state.desktop_update.set(Some(status));
+            if reached && state.session.with_untracked(|s| s.is_none()) {
+                crate::boot().await;
+            }
+        }
+        CHECKING_AGAIN.store(false, Ordering::SeqCst);
+    });
+}
+
+/// The banner while the update check failed: the reason and when it is tried again.
+#[component]
+pub fn OfflineBanner() -> impl IntoView {
+    let state = app();
+    move || {
+        state.desktop_update.with(|s| {
+            let s = s.as_ref()?;
+            let (reason, wait) = (s.check_error.clone()?, s.retry_in_seconds?);
+            let at = js_sys::Date::new_0();
+            at.set_time(at.get_time() + wait as f64 * 1000.0);
+            let time = format!("{:02}:{:02}", at.get_hours(), at.get_minutes());
+            Some(view! {
+                <p class="warn-banner offline-banner" role="status" data-testid="update-check-failed">
+                    {t("app_update.check_failed").replace("{time}", &time)}
+                    " "
+                    <span class="hint">{reason}</span>
+                </p>
+            })
+        })
+    }
 }
 
 /// Ends the app (the shell closes its window).
@@ -159,7 +225,7 @@ pub fn UpdateProgressPage() -> impl IntoView {
         error.set(None);
         progress.set(None);
         leptos::task::spawn_local(async move {
-            match api_client::update_run().await {
+            match api_client::update_run(state.repairing.get_untracked()).await {
                 Ok(p) => progress.set(Some(p)),
                 Err(e) => {
                     error.set(Some(e.message));
@@ -193,6 +259,7 @@ pub fn UpdateProgressPage() -> impl IntoView {
             quit();
         } else {
             state.updating.set(false);
+            state.repairing.set(false);
         }
     };
     let body = move || {
@@ -226,6 +293,7 @@ pub fn UpdateProgressPage() -> impl IntoView {
         });
         let ended_badly = failed.is_some() || matches!(p.outcome, Some(DesktopUpdateOutcome::UpToDate));
         view! {
+            {state.repairing.get().then(|| view! { <p class="lead" data-testid="update-repairing">{tx("app_update.repairing")}</p> })}
             <h1 id="update-progress-title" data-testid="update-step" data-step=format!("{:?}", p.step)>{heading}</h1>
             {queue.map(|q| view! { <p class="lead" role="status" data-testid="update-queue">{q}</p> })}
             {(!ended_badly).then(|| view! {

@@ -341,7 +341,14 @@ impl Updater {
         let transport = HttpTransport::new(self.http.clone());
         let installed =
             self.layout.read_pointer().ok().flatten().and_then(|p| Some((p.current.clone(), self.layout.read_manifest(&p.current).ok()??)));
-        let (offered_files, repo) = match &answer.offered_version {
+        // A repair (全プログラムアップデート) checks the files against the offered version when it
+        // is newer (an update that fetches every file that differs), else against the installed
+        // version's own signed files: a repair never goes back to an older version.
+        let target_version = match (&answer.offered_version, &installed) {
+            (Some(offered), Some((_, m))) if repair && !plan::version_newer(offered, &m.version) => Some(m.version.clone()),
+            (offered, _) => offered.clone(),
+        };
+        let (offered_files, repo) = match &target_version {
             Some(version) if answer.decision.may_update() || repair => {
                 let repo = self.load_repository(&transport).await?;
                 let prefix = format!("{}/{version}/", self.settings.platform);
@@ -368,7 +375,7 @@ impl Updater {
         let release: Vec<ReleaseFile> = offered_files.iter().map(|(f, _)| f.clone()).collect();
         let launcher = files::hash_file(&self.layout.launcher_path()).ok().map(|(length, sha256)| FileEntry { length, sha256 });
         let found = if repair { installed.as_ref().map(|(folder, m)| self.hashes_on_disk(folder, m)) } else { None };
-        let decision = if repair && answer.decision == StartupDecision::StartNormally && answer.offered_version.is_some() {
+        let decision = if repair && answer.decision == StartupDecision::StartNormally && target_version.is_some() {
             StartupDecision::OfferUpdate
         } else {
             answer.decision
@@ -377,7 +384,7 @@ impl Updater {
             decision,
             installed: installed.as_ref().map(|(_, m)| m),
             launcher: launcher.as_ref(),
-            offered: answer.offered_version.as_deref().filter(|_| repo.is_some()).map(|v| (v, release.as_slice())),
+            offered: target_version.as_deref().filter(|_| repo.is_some()).map(|v| (v, release.as_slice())),
             repair: found.as_ref(),
         });
         let (Some(version), Some(kind), Some(repo)) = (plan.version.clone(), plan.mode.install_kind(), repo) else {
