@@ -166,6 +166,7 @@ async fn story(app: Router) {
         ("from=2026-13-01", "from"),
         ("from=2026-12-06&to=2026-11-23", "to"),
         ("from=2026-01-01&to=2028-12-31", "to"),
+        ("from=2026-01-01&to=9999-12-31", "to"),
         ("organization_id=999999", "organization_id"),
         ("project_id=999999", "project_id"),
     ] {
