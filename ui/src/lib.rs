@@ -128,9 +128,12 @@ fn required_permission(r: Route) -> Option<Permission> {
         | Route::AttendanceDisplay
         | Route::OutputProfiles
         | Route::EffortSettings => Some(Permission::ManageSettings),
-        Route::EffortProjects | Route::EffortGaps | Route::EffortPlan | Route::EffortGantt | Route::EffortReport | Route::EffortResources => {
-            Some(Permission::ManageProjects)
-        }
+        Route::EffortProjects
+        | Route::EffortGaps
+        | Route::EffortPlan
+        | Route::EffortGantt
+        | Route::EffortReport
+        | Route::EffortResources => Some(Permission::ManageProjects),
         // Anyone may be named an approver: the page shows what waits for them, the server decides.
         Route::Effort | Route::EffortImport => Some(Permission::EnterEffort),
         _ => None,
@@ -163,6 +166,10 @@ fn App() -> impl IntoView {
         }
     });
 
+    // The server's blocking decision takes the place of the pages before a login; after one it is
+    // shown over the page (GateOverPage). A memo, so that the check-ins repeated while the server
+    // is unreachable do not build the page again (and lose what was typed).
+    let gate_instead_of_pages = Memo::new(move |_| state.desktop_update.get().filter(|s| s.blocks_start() && !logged_in.get()));
     let page = move || {
         if !state.ready.get() {
             return view! { <p class="loading" aria-busy="true">{tx("common.loading")}</p> }.into_any();
@@ -171,7 +178,7 @@ fn App() -> impl IntoView {
         if state.updating.get() {
             return view! { <pages::app_update::UpdateProgressPage /> }.into_any();
         }
-        if let Some(status) = state.desktop_update.get().filter(|s| s.blocks_start()) {
+        if let Some(status) = gate_instead_of_pages.get() {
             return view! { <pages::app_update::StartGate status=status /> }.into_any();
         }
         if let Some(err) = state.boot_error.get() {
@@ -253,6 +260,7 @@ fn App() -> impl IntoView {
         <Header />
         <main id="main" tabindex="-1">
             <pages::app_update::OfflineBanner />
+            <pages::app_update::GateOverPage />
             {page}
         </main>
     }

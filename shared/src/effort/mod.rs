@@ -18,8 +18,8 @@ pub mod missing;
 pub mod period;
 pub mod plan;
 pub mod report;
-pub mod schedule;
 pub mod resource;
+pub mod schedule;
 pub mod timer;
 
 pub use approver::{OrgLevel, approver_of, chain_of};

@@ -4,6 +4,12 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ("app.tagline", "勤務管理", "Work time"),
     ("app_update.version", "Kinmu デスクトップ {v}", "Kinmu desktop {v}"),
     ("app_update.admin_message", "管理者からのメッセージ", "Message from the administrator"),
+    (
+        "app_update.save_first",
+        "作業中の内容を先に保存してください。アップデートすると Kinmu は再起動します。",
+        "Save what you are working on first: updating restarts Kinmu.",
+    ),
+    ("app_update.later", "あとで（次回の起動時に適用）", "Later (applies at the next start)"),
     ("app_update.required_title", "アップデートが必要です", "An update is required"),
     (
         "app_update.required_text",

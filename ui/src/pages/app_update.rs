@@ -43,8 +43,9 @@ static CHECKING_AGAIN: std::sync::atomic::AtomicBool = std::sync::atomic::Atomic
 
 /// After a failed check-in (the server unreachable at start): checks in again when the shell
 /// says (30 s, then doubling up to 10 minutes) until it succeeds. A required update or a refusal
-/// found then takes the screen (the app's page shows the dialog); otherwise, before a login, the
-/// start-up checks run again.
+/// found then shows its dialog: instead of the pages before a login, over the page after one
+/// ([`GateOverPage`], nothing typed is lost); otherwise, before a login, the start-up checks run
+/// again.
 pub fn check_again_later() {
     use std::sync::atomic::Ordering;
     let state = app();
@@ -68,6 +69,34 @@ pub fn check_again_later() {
         }
         CHECKING_AGAIN.store(false, Ordering::SeqCst);
     });
+}
+
+/// A blocking decision (a required update, a refusal, the service paused) found by a later
+/// check-in while a person is logged in: shown over the page, which stays mounted as it is, so
+/// nothing typed is lost. The person saves, then updates or closes; "Later" hides it, and the next
+/// start applies the decision before any page.
+#[component]
+pub fn GateOverPage() -> impl IntoView {
+    let state = app();
+    let later = RwSignal::new(false);
+    let blocking =
+        Memo::new(move |_| state.desktop_update.get().filter(|s| s.blocks_start()).filter(|_| state.session.with(|s| s.is_some())));
+    move || {
+        let status = blocking.get().filter(|_| !later.get())?;
+        Some(view! {
+            <div class="update-over-page" data-testid="update-over-page">
+                <div>
+                    <p class="warn-banner" role="status" data-testid="update-save-first">{tx("app_update.save_first")}</p>
+                    <StartGate status=status />
+                    <p>
+                        <button type="button" data-testid="update-later" on:click=move |_| later.set(true)>
+                            {tx("app_update.later")}
+                        </button>
+                    </p>
+                </div>
+            </div>
+        })
+    }
 }
 
 /// The banner while the update check failed: the reason and when it is tried again.
