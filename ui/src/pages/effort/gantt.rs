@@ -295,6 +295,19 @@ fn chart(s: ProjectSchedule, selected: RwSignal<Option<i64>>, editing: RwSignal<
     if s.rows.is_empty() {
         return view! { <p class="empty" data-testid="gantt-empty">{t("gantt.no_items")}</p> }.into_any();
     }
+    // A chart that begins weeks before today opens at today (three weeks before it); once the
+    // person has scrolled it, it stays where they put it across reloads.
+    if let Some(d) = today {
+        let x = (x_of(from, d) - 21.0 * DAY).max(0.0);
+        request_animation_frame(move || {
+            let scroll = web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector(".gantt-scroll").ok().flatten());
+            if let Some(el) = scroll
+                && el.scroll_left() == 0
+            {
+                el.set_scroll_left(x as i32);
+            }
+        });
+    }
     let move_to = move |ids: &[i64], key: &str| -> Option<i64> {
         let current = selected.get_untracked().and_then(|c| ids.iter().position(|i| *i == c)).unwrap_or(0);
         let next = match key {
