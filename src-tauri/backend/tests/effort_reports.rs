@@ -14,7 +14,7 @@ use api_client::{Client, app_on, expect, setup};
 use axum::Router;
 use kinmu::accounts::Actor;
 use kinmu::database::Db;
-use kinmu_shared::api::{ChangePath, ReportDimension};
+use kinmu_shared::api::{ChangePath, DeleteEntry, ReportDimension};
 use serde_json::{Value, json};
 use test_databases::{postgres_url, sqlite_url};
 
@@ -202,8 +202,8 @@ async fn story(app: Router, db: Db, dir: &std::path::Path, database: Option<&str
     assert_eq!(done.report.created, ENTRIES.len() as i64);
     // A deleted entry (a tombstone) counts nowhere: suzuki's 240 minutes on RPT-2.
     let deleted = 6;
-    sqlx::query(&format!("UPDATE effort_entries SET deleted_at = 1 WHERE id = '{:08x}-0000-4000-8000-0000000000{deleted:02}'", 0x5e90u32))
-        .execute(&db.pool)
+    let id = format!("{:08x}-0000-4000-8000-0000000000{deleted:02}", 0x5e90u32);
+    kinmu::effort::entries::delete(&db, &Actor::Operator, DeleteEntry { id, expected_version: 1 }, ChangePath::Cli, kinmu::now())
         .await
         .unwrap();
     let stored: i64 = sqlx::query_scalar(

@@ -123,6 +123,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0018_api_tokens.sql"),
         postgres: include_str!("../../migrations/postgres/0018_api_tokens.sql"),
     },
+    Migration {
+        version: 19,
+        name: "effort_day_rows",
+        sqlite: include_str!("../../migrations/sqlite/0019_effort_day_rows.sql"),
+        postgres: include_str!("../../migrations/postgres/0019_effort_day_rows.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -397,10 +397,13 @@ async fn save_once(
     }
     require_open(&mut tx, c.user_id, c.date).await?;
     // The day totals: the old day gives back the entry's minutes, the new day takes them.
+    // So do the day's rows (`effort_day_rows`).
     if let Some(b) = before.as_ref().filter(|b| b.deleted_at.is_none()) {
         add_to_day(&mut tx, c.user_id, parse_date("date", &b.work_date)?, -b.minutes).await?;
+        add_to_day_row(&mut tx, &DayRow::of_row(b), -b.minutes, -1).await?;
     }
     add_to_day(&mut tx, c.user_id, c.date, c.minutes).await?;
+    add_to_day_row(&mut tx, &DayRow::of_content(c), c.minutes, 1).await?;
     let version = before.as_ref().map_or(1, |b| b.version + 1);
     if before.is_some() {
         sqlx::query(
@@ -477,6 +480,86 @@ async fn add_to_day(tx: &mut Transaction<'static, Any>, user: i64, date: NaiveDa
     Ok(())
 }
 
+/// The key of a person's day on one report row in `effort_day_rows` (0 for no work item or
+/// activity).
+struct DayRow {
+    user_id: i64,
+    work_date: String,
+    project_id: i64,
+    work_item_id: i64,
+    activity1_id: i64,
+    activity2_id: i64,
+}
+
+impl DayRow {
+    fn of_row(r: &EntryRow) -> DayRow {
+        DayRow {
+            user_id: r.user_id,
+            work_date: r.work_date.clone(),
+            project_id: r.project_id,
+            work_item_id: r.work_item_id.unwrap_or(0),
+            activity1_id: r.activity1_id.unwrap_or(0),
+            activity2_id: r.activity2_id.unwrap_or(0),
+        }
+    }
+
+    fn of_content(c: &Content) -> DayRow {
+        DayRow {
+            user_id: c.user_id,
+            work_date: c.date.to_string(),
+            project_id: c.project_id,
+            work_item_id: c.work_item_id.unwrap_or(0),
+            activity1_id: c.activity1_id.unwrap_or(0),
+            activity2_id: c.activity2_id.unwrap_or(0),
+        }
+    }
+}
+
+/// Adds `minutes` and `entries` (negative: takes them back) to the day's row `key` in
+/// `effort_day_rows`, in the transaction that changes the entry; a row left without entries goes.
+async fn add_to_day_row(tx: &mut Transaction<'static, Any>, key: &DayRow, minutes: i64, entries: i64) -> Result<()> {
+    let bind = |sql: &'static str| {
+        sqlx::query(sql)
+            .bind(key.user_id)
+            .bind(key.work_date.clone())
+            .bind(key.project_id)
+            .bind(key.work_item_id)
+            .bind(key.activity1_id)
+            .bind(key.activity2_id)
+    };
+    if entries > 0 {
+        bind(
+            "INSERT INTO effort_day_rows (user_id, work_date, project_id, work_item_id, activity1_id, activity2_id, minutes, entries) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (user_id, work_date, project_id, work_item_id, activity1_id, activity2_id) \
+             DO UPDATE SET minutes = effort_day_rows.minutes + excluded.minutes, entries = effort_day_rows.entries + excluded.entries",
+        )
+        .bind(minutes)
+        .bind(entries)
+        .execute(&mut **tx)
+        .await?;
+        return Ok(());
+    }
+    let gone = bind(
+        "DELETE FROM effort_day_rows WHERE user_id = $1 AND work_date = $2 AND project_id = $3 AND work_item_id = $4 \
+         AND activity1_id = $5 AND activity2_id = $6 AND entries + $7 <= 0",
+    )
+    .bind(entries)
+    .execute(&mut **tx)
+    .await?;
+    if gone.rows_affected() == 0 {
+        bind(
+            "UPDATE effort_day_rows SET minutes = minutes + $7, entries = entries + $8 WHERE user_id = $1 AND work_date = $2 \
+             AND project_id = $3 AND work_item_id = $4 AND activity1_id = $5 AND activity2_id = $6",
+        )
+        .bind(minutes)
+        .bind(entries)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Leaves a tombstone (a deleted entry stays deleted: deleting again answers it unchanged).
 pub async fn delete(db: &Db, actor: &Actor, req: DeleteEntry, path: ChangePath, now: i64) -> Result<EffortEntry> {
     actor.require(Permission::EnterEffort)?;
@@ -502,6 +585,7 @@ pub async fn delete(db: &Db, actor: &Actor, req: DeleteEntry, path: ChangePath, 
     }
     require_open(&mut tx, b.user_id, parse_date("date", &b.work_date)?).await?;
     add_to_day(&mut tx, b.user_id, parse_date("date", &b.work_date)?, -b.minutes).await?;
+    add_to_day_row(&mut tx, &DayRow::of_row(&b), -b.minutes, -1).await?;
     sqlx::query("UPDATE effort_entries SET deleted_at = $1, version = version + 1, updated_at = $1 WHERE id = $2")
         .bind(now)
         .bind(&id)

@@ -90,9 +90,8 @@ pub async fn load(db: &Db, projects: &[Project]) -> Result<Vec<PlanInput>> {
     type BookingRow = (i64, i64, String, Option<i64>, Option<i64>, Option<i64>, i64);
     let bookings: Vec<BookingRow> = per_chunk(
         db,
-        "SELECT project_id, user_id, work_date, work_item_id, activity1_id, activity2_id, CAST(SUM(minutes) AS BIGINT) \
-         FROM effort_entries WHERE project_id IN ({ids}) AND deleted_at IS NULL \
-         GROUP BY project_id, user_id, work_date, work_item_id, activity1_id, activity2_id",
+        "SELECT project_id, user_id, work_date, NULLIF(work_item_id, 0), NULLIF(activity1_id, 0), NULLIF(activity2_id, 0), minutes \
+         FROM effort_day_rows WHERE project_id IN ({ids})",
         &ids,
     )
     .await?;

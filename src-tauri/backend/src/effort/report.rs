@@ -1,8 +1,10 @@
 //! The effort report (工数集計) over any period: six queries whatever the period or the number
 //! of people — the names (projects, work items, activities, people, organisations) and the
 //! effort, summed in the database by the columns the report groups or filters by (and by the
-//! piece the rounding applies to) — then the pure count of [`kinmu_shared::effort::report`]; and
-//! the report as CSV and Excel files.
+//! piece the rounding applies to), from the sums per person's day and row that
+//! `effort::entries` keeps (`effort_day_rows`) unless rounded per entry — then the pure count of
+//! [`kinmu_shared::effort::report`], where the rounding rule lives; and the report as CSV and
+//! Excel files.
 //!
 //! Who sees what: a person holding projects.manage (and the command line's operator) sees
 //! everyone's effort; anyone else sees their own entries only (`own_only` in the answer), and
@@ -149,9 +151,10 @@ fn column_of(d: ReportDimension) -> &'static str {
 }
 
 /// The effort of `spec`'s period summed by the columns the report groups or filters by: one
-/// query. Not rounded: a sum per group of columns. Rounded per entry: the entries counted per
-/// length. Rounded per day: each person's day on each row summed, those sums counted per length.
-/// Equality filters (and `own`, the only person to count) narrow the query itself.
+/// query. Not rounded: a sum per group of columns of the sums per person's day and row
+/// (`effort_day_rows`). Rounded per entry: the entries counted per length. Rounded per day: the
+/// sums per person's day and row counted per length. Equality filters (and `own`, the only
+/// person to count) narrow the query itself.
 pub async fn load_portions(db: &Db, spec: &ReportSpec, own: Option<Id>) -> Result<Vec<Portion>> {
     let f = &spec.filter;
     if let (Some(me), Some(p)) = (own, f.person)
@@ -175,7 +178,14 @@ pub async fn load_portions(db: &Db, spec: &ReportSpec, own: Option<Id>) -> Resul
     let mut columns: Vec<&'static str> = dims.into_iter().map(column_of).collect();
     columns.sort();
     columns.dedup();
-    let mut conditions = vec!["deleted_at IS NULL".to_string(), "work_date >= $1".into(), "work_date <= $2".into()];
+    // Rounded per entry, the entries are read; else their sums per person's day and row
+    // (`effort_day_rows`, which counts live entries only and holds 0 for no work item or
+    // activity): the same columns, the same ids.
+    let per_entry = spec.rounding.is_some_and(|r| r.scope == RoundingScope::Entry);
+    let mut conditions = vec!["work_date >= $1".to_string(), "work_date <= $2".into()];
+    if per_entry {
+        conditions.push("deleted_at IS NULL".into());
+    }
     let mut binds: Vec<i64> = Vec::new();
     for (column, value) in
         [("project_id", f.project), ("activity1_id", f.activity1), ("activity2_id", f.activity2), ("user_id", f.person.or(own))]
@@ -185,7 +195,8 @@ pub async fn load_portions(db: &Db, spec: &ReportSpec, own: Option<Id>) -> Resul
             conditions.push(format!("{column} = ${}", binds.len() + 2));
         }
     }
-    let listed = columns.join(", ");
+    let nullable = |c: &&str| !per_entry && matches!(*c, "work_item_id" | "activity1_id" | "activity2_id");
+    let listed = columns.iter().map(|c| if nullable(c) { format!("NULLIF({c}, 0)") } else { c.to_string() }).collect::<Vec<_>>().join(", ");
     let select = |extra: &str| if columns.is_empty() { extra.to_string() } else { format!("{listed}, {extra}") };
     let group = |extra: &str| {
         let all: Vec<&str> = columns.iter().copied().chain((!extra.is_empty()).then_some(extra)).collect();
@@ -194,19 +205,17 @@ pub async fn load_portions(db: &Db, spec: &ReportSpec, own: Option<Id>) -> Resul
     let filter = conditions.join(" AND ");
     let sql = match spec.rounding.map(|r| r.scope) {
         None => format!(
-            "SELECT {} FROM effort_entries WHERE {filter}{}",
-            select("CAST(SUM(minutes) AS BIGINT), CAST(1 AS BIGINT), COUNT(*)"),
+            "SELECT {} FROM effort_day_rows WHERE {filter}{}",
+            select("CAST(SUM(minutes) AS BIGINT), CAST(1 AS BIGINT), CAST(SUM(entries) AS BIGINT)"),
             group("")
         ),
         Some(RoundingScope::Entry) => {
             format!("SELECT {} FROM effort_entries WHERE {filter}{}", select("minutes, COUNT(*), COUNT(*)"), group("minutes"))
         }
         Some(RoundingScope::Day) => format!(
-            "SELECT {} FROM (SELECT user_id, work_date, project_id, work_item_id, activity1_id, activity2_id, \
-             CAST(SUM(minutes) AS BIGINT) AS day_minutes, COUNT(*) AS day_entries FROM effort_entries WHERE {filter} \
-             GROUP BY user_id, work_date, project_id, work_item_id, activity1_id, activity2_id) days{}",
-            select("day_minutes, COUNT(*), CAST(SUM(day_entries) AS BIGINT)"),
-            group("day_minutes")
+            "SELECT {} FROM effort_day_rows WHERE {filter}{}",
+            select("minutes, COUNT(*), CAST(SUM(entries) AS BIGINT)"),
+            group("minutes")
         ),
     };
     let mut query = sqlx::query(&sql).bind(spec.from.to_string()).bind(spec.to.to_string());
