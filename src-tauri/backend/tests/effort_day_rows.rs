@@ -27,6 +27,10 @@ activity,,Development,,1,DR-DEV,,,,\n\
 activity,,Meeting,,2,DR-MTG,,,,\n\
 project,DR-1,Portal,,,,,,active,yes\n\
 project,DR-2,Billing,,,,,,active,yes\n\
+member,DR-1,,,,,dr-sato,member,,\n\
+member,DR-1,,,,,dr-kato,member,,\n\
+member,DR-2,,,,,dr-sato,member,,\n\
+member,DR-2,,,,,dr-kato,member,,\n\
 project_activity,DR-1,,,1,DR-DES,,,,\n\
 project_activity,DR-1,,,1,DR-DEV,,,,\n\
 project_activity,DR-1,,,2,DR-MTG,,,,\n\
@@ -166,7 +170,12 @@ async fn story(db: Db, app: axum::Router) {
                     made.push((id, a.entry.version, false));
                     *counts.entry("created").or_default() += 1;
                 }
-                Err(_) => *counts.entry("refused").or_default() += 1,
+                Err(e) => {
+                    if !counts.contains_key("refused") {
+                        println!("first refusal: {e}");
+                    }
+                    *counts.entry("refused").or_default() += 1
+                }
             }
         } else if kind < 7 {
             // An edit: another day, row or length (the owner stays).
