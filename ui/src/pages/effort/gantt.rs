@@ -16,6 +16,7 @@ use leptos::prelude::*;
 use crate::api_client;
 use crate::app_state::app;
 use crate::components::field::{CheckField, TextField};
+use crate::components::filter_select::{FilterSelect, project_choices};
 use crate::components::form_errors::{FormErrors, GeneralError};
 use crate::components::save_button::SaveButton;
 use crate::datetime::hm;
@@ -49,7 +50,6 @@ fn optional(s: String) -> Option<String> {
 #[component]
 pub fn GanttPage() -> impl IntoView {
     let project = RwSignal::new(query_param("project").unwrap_or_default());
-    let projects = RwSignal::new(Vec::<Project>::new());
     let schedule = RwSignal::new(None::<ProjectSchedule>);
     let items = RwSignal::new(Vec::<WorkItem>::new());
     let error = RwSignal::new(None::<String>);
@@ -58,19 +58,7 @@ pub fn GanttPage() -> impl IntoView {
     let generation = StoredValue::new(0u32);
     // The row to focus once the chart is drawn again (after a save).
     let refocus = StoredValue::new(None::<i64>);
-    leptos::task::spawn_local(async move {
-        match api_client::call::<routes::ListProjects>(&(), &(), &Empty).await {
-            Ok(list) => {
-                if project.get_untracked().is_empty()
-                    && let Some(p) = list.first()
-                {
-                    project.set(p.id.to_string());
-                }
-                projects.set(list);
-            }
-            Err(e) => error.set(Some(e.message)),
-        }
-    });
+    let choices = project_choices(project, None, error);
     let load = move || {
         let Ok(id) = project.get_untracked().parse::<i64>() else { return };
         generation.update_value(|g| *g += 1);
@@ -106,18 +94,6 @@ pub fn GanttPage() -> impl IntoView {
         editing.set(None);
         load();
     });
-    let options = move || {
-        let current = project.get();
-        projects
-            .get()
-            .into_iter()
-            .map(|p| {
-                let id = p.id.to_string();
-                let selected = id == current;
-                view! { <option value=id selected=selected>{format!("{} {}", p.code, p.name)}</option> }
-            })
-            .collect_view()
-    };
     let saved = Callback::new(move |id: Option<i64>| {
         editing.set(None);
         if let Some(id) = id {
@@ -142,20 +118,13 @@ pub fn GanttPage() -> impl IntoView {
             <h1>{tx("gantt.title")}</h1>
             <p class="hint">{tx("gantt.hint")}</p>
             <form class="filters" novalidate on:submit=move |ev: leptos::ev::SubmitEvent| ev.prevent_default()>
-                <div class="field">
-                    <label for="gantt-project">{tx("plan.project")}</label>
-                    <select
-                        id="gantt-project"
-                        data-testid="gantt-project"
-                        on:change=move |ev| {
-                            let v = event_target_value(&ev);
-                            navigate_with_query(Route::EffortGantt, &format!("project={v}"));
-                            project.set(v);
-                        }
-                    >
-                        {options}
-                    </select>
-                </div>
+                <FilterSelect
+                    id="gantt-project"
+                    label="plan.project"
+                    value=project
+                    choices=choices
+                    on_change=Callback::new(move |v: String| navigate_with_query(Route::EffortGantt, &format!("project={v}")))
+                />
                 <div class="actions">
                     <button type="button" data-testid="gantt-plan" on:click=move |_| navigate_with_query(Route::EffortPlan, &plan_query())>
                         {tx("plan.open")}

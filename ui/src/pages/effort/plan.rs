@@ -14,6 +14,7 @@ use leptos::prelude::*;
 use crate::api_client;
 use crate::app_state::app;
 use crate::components::csv_transfer::file_buttons;
+use crate::components::filter_select::{FilterSelect, project_choices};
 use crate::datetime::hm;
 use crate::i18n::{t, tx};
 use crate::router::{Route, navigate_with_query, query_param};
@@ -58,23 +59,10 @@ fn budget_text(b: &BudgetUse) -> String {
 #[component]
 pub fn ProjectPlanPage() -> impl IntoView {
     let project = RwSignal::new(query_param("project").unwrap_or_default());
-    let projects = RwSignal::new(Vec::<Project>::new());
     let plan = RwSignal::new(None::<ProjectPlan>);
     let error = RwSignal::new(None::<String>);
     let generation = StoredValue::new(0u32);
-    leptos::task::spawn_local(async move {
-        match api_client::call::<routes::ListProjects>(&(), &(), &Empty).await {
-            Ok(list) => {
-                if project.get_untracked().is_empty()
-                    && let Some(p) = list.first()
-                {
-                    project.set(p.id.to_string());
-                }
-                projects.set(list);
-            }
-            Err(e) => error.set(Some(e.message)),
-        }
-    });
+    let choices = project_choices(project, None, error);
     let load = move || {
         let Ok(id) = project.get_untracked().parse::<i64>() else { return };
         generation.update_value(|g| *g += 1);
@@ -109,18 +97,6 @@ pub fn ProjectPlanPage() -> impl IntoView {
         },
         error,
     );
-    let options = move || {
-        let current = project.get();
-        projects
-            .get()
-            .into_iter()
-            .map(|p| {
-                let id = p.id.to_string();
-                let selected = id == current;
-                view! { <option value=id selected=selected>{format!("{} {}", p.code, p.name)}</option> }
-            })
-            .collect_view()
-    };
     let body = move || {
         let _ = app().lang.get();
         plan.get().map(|p| plan_view(p, plan, error))
@@ -130,20 +106,13 @@ pub fn ProjectPlanPage() -> impl IntoView {
             <h1>{tx("plan.title")}</h1>
             <p class="hint">{tx("plan.hint")}</p>
             <form class="filters" novalidate on:submit=move |ev: leptos::ev::SubmitEvent| ev.prevent_default()>
-                <div class="field">
-                    <label for="plan-project">{tx("plan.project")}</label>
-                    <select
-                        id="plan-project"
-                        data-testid="plan-project"
-                        on:change=move |ev| {
-                            let v = event_target_value(&ev);
-                            navigate_with_query(Route::EffortPlan, &format!("project={v}"));
-                            project.set(v);
-                        }
-                    >
-                        {options}
-                    </select>
-                </div>
+                <FilterSelect
+                    id="plan-project"
+                    label="plan.project"
+                    value=project
+                    choices=choices
+                    on_change=Callback::new(move |v: String| navigate_with_query(Route::EffortPlan, &format!("project={v}")))
+                />
             </form>
             <div class="actions downloads">
                 {files}

@@ -11,6 +11,7 @@ use leptos::prelude::*;
 
 use crate::api_client;
 use crate::components::csv_transfer::file_button;
+use crate::components::filter_select::{FilterSelect, OrganizationFilter, project_choices};
 use crate::components::latest_answer::follow_query;
 use crate::datetime::{hm, today};
 use crate::i18n::{t, tx};
@@ -26,18 +27,9 @@ pub fn ResourcesPage() -> impl IntoView {
     let to = RwSignal::new(String::new());
     let org = RwSignal::new(String::new());
     let project = RwSignal::new(String::new());
-    let orgs = RwSignal::new(Vec::<Organization>::new());
-    let projects = RwSignal::new(Vec::<Project>::new());
     let view_data = RwSignal::new(None::<ResourceView>);
     let error = RwSignal::new(None::<String>);
-    leptos::task::spawn_local(async move {
-        if let Ok(o) = api_client::organizations().await {
-            orgs.set(o);
-        }
-        if let Ok(p) = api_client::call::<routes::ListProjects>(&(), &(), &Empty).await {
-            projects.set(p);
-        }
-    });
+    let project_filter = project_choices(project, Some("resources.all_projects"), error);
     follow_query::<routes::GetResources>(move || query(from.get(), to.get(), org.get(), project.get()), view_data, error);
     let csv = file_button::<routes::DownloadResources, _, _>(
         "resources-download",
@@ -47,29 +39,6 @@ pub fn ResourcesPage() -> impl IntoView {
         move |_| format!("resources-{}.csv", from.get()),
         error,
     );
-    let org_options = move || {
-        let current = org.get();
-        orgs.get()
-            .into_iter()
-            .map(|o| {
-                let id = o.id.to_string();
-                let selected = id == current;
-                view! { <option value=id selected=selected>{o.path}</option> }
-            })
-            .collect_view()
-    };
-    let project_options = move || {
-        let current = project.get();
-        projects
-            .get()
-            .into_iter()
-            .map(|p| {
-                let id = p.id.to_string();
-                let selected = id == current;
-                view! { <option value=id selected=selected>{format!("{} {}", p.code, p.name)}</option> }
-            })
-            .collect_view()
-    };
     let body = move || {
         let _ = crate::app_state::app().lang.get();
         view_data.with(|v| v.as_ref().map(table))
@@ -87,20 +56,8 @@ pub fn ResourcesPage() -> impl IntoView {
                     <label for="res-to">{tx("resources.to")}</label>
                     <input id="res-to" type="date" data-testid="res-to" prop:value=move || to.get() on:change=move |ev| to.set(event_target_value(&ev)) />
                 </div>
-                <div class="field">
-                    <label for="res-org">{tx("field.organization")}</label>
-                    <select id="res-org" data-testid="res-org" on:change=move |ev| org.set(event_target_value(&ev))>
-                        <option value="" selected=move || org.get().is_empty()>{tx("users.all_orgs")}</option>
-                        {org_options}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="res-project">{tx("plan.project")}</label>
-                    <select id="res-project" data-testid="res-project" on:change=move |ev| project.set(event_target_value(&ev))>
-                        <option value="" selected=move || project.get().is_empty()>{tx("resources.all_projects")}</option>
-                        {project_options}
-                    </select>
-                </div>
+                <OrganizationFilter id="res-org" value=org />
+                <FilterSelect id="res-project" label="plan.project" value=project choices=project_filter />
             </form>
             <div class="actions downloads">{csv}</div>
             {move || error.get().map(|m| view! { <p class="error-banner" role="alert">{m}</p> })}
