@@ -9,7 +9,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use kinmu_shared::api::routes::{self, Empty};
-use kinmu_shared::api::{ProgressMode, Project, ProjectSchedule, SaveWorkItem, ScheduleRow, WorkItem};
+use kinmu_shared::api::{ProgressMode, ProjectSchedule, SaveWorkItem, ScheduleRow, WorkItem};
 use kinmu_shared::effort::{format_minutes, parse_duration};
 use leptos::prelude::*;
 

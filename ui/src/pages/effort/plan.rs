@@ -6,8 +6,7 @@
 
 use kinmu_shared::api::routes::{self, Empty};
 use kinmu_shared::api::{
-    BudgetUse, BurnUpWeek, CostRate, CostRates, PlanDownloadQuery, PlanFigures, Project, ProjectPlan, Role, SaveCostRate, SetBudget, User,
-    UserQuery,
+    BudgetUse, BurnUpWeek, CostRate, CostRates, PlanDownloadQuery, PlanFigures, ProjectPlan, Role, SaveCostRate, SetBudget, User, UserQuery,
 };
 use leptos::prelude::*;
 

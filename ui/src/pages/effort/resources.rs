@@ -5,11 +5,10 @@
 //! members and assignees). Planned hours without dates are shown beside the weeks; the work
 //! nobody is assigned to in a row of its own. The view as CSV (UTF-8 with BOM).
 
-use kinmu_shared::api::routes::{self, Empty};
-use kinmu_shared::api::{Organization, Project, ResourceQuery, ResourceView, ResourceWeek};
+use kinmu_shared::api::routes;
+use kinmu_shared::api::{ResourceQuery, ResourceView, ResourceWeek};
 use leptos::prelude::*;
 
-use crate::api_client;
 use crate::components::csv_transfer::file_button;
 use crate::components::filter_select::{FilterSelect, OrganizationFilter, project_choices};
 use crate::components::latest_answer::follow_query;
