@@ -82,6 +82,11 @@ pub(crate) fn optional_date(field: &str, s: &Option<String>) -> Result<Option<Na
     }
 }
 
+/// A date column as stored (written by the services as `YYYY-MM-DD`, or NULL).
+pub(crate) fn stored_date(s: &Option<String>) -> Option<NaiveDate> {
+    s.as_deref().and_then(|s| s.parse().ok())
+}
+
 /// `YYYY-MM` as its first and last day.
 pub fn parse_month(field: &str, s: &str) -> Result<(NaiveDate, NaiveDate)> {
     let (y, m) = kinmu_shared::validation::year_month(field, s.trim())?;

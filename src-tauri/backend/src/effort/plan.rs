@@ -15,6 +15,7 @@ use kinmu_shared::api::{FlaggedProject, Id, Project, ProjectPlan, ProjectStatus}
 use kinmu_shared::effort::plan::{self, Booking, PlanActivity, PlanInput, PlanItem, PlanPerson, Rate};
 
 use super::projects::{self, manages, require_manager};
+use super::stored_date;
 use crate::accounts::Actor;
 use crate::attendance::reports::{Cell, LabelledSheet, labelled_csv, labelled_xlsx};
 use crate::database::{Db, placeholders};
@@ -22,10 +23,6 @@ use crate::error::{Error, Result};
 
 /// How many projects' ids go into one `IN (…)` list.
 const CHUNK: usize = 500;
-
-fn day(s: &Option<String>) -> Option<NaiveDate> {
-    s.as_deref().and_then(|s| s.parse().ok())
-}
 
 /// Runs `sql` (whose `{ids}` is the chunk's placeholders) for every chunk of `ids`.
 async fn per_chunk<T>(db: &Db, sql: &str, ids: &[Id]) -> Result<Vec<T>>
@@ -52,17 +49,41 @@ pub async fn warning_percent(db: &Db) -> Result<i64> {
         .unwrap_or(80))
 }
 
-/// The inputs of every project of `projects`, in their order.
-pub async fn load(db: &Db, projects: &[Project]) -> Result<Vec<PlanInput>> {
-    let ids: Vec<Id> = projects.iter().map(|p| p.id).collect();
+/// The work items of the projects `ids` with their project's id, in tree order (`path_key`);
+/// without assignees and budgets, which the plan adds and the Gantt chart does not need.
+pub(crate) async fn stored_items(db: &Db, ids: &[Id]) -> Result<Vec<(Id, PlanItem)>> {
     type ItemRow = (i64, i64, Option<i64>, String, String, Option<i64>, Option<String>, Option<String>, i64, Option<i64>);
-    let items: Vec<ItemRow> = per_chunk(
+    let rows: Vec<ItemRow> = per_chunk(
         db,
         "SELECT id, project_id, parent_id, name, path, planned_minutes, planned_start, planned_end, milestone, progress_percent \
          FROM work_items WHERE project_id IN ({ids}) ORDER BY project_id, path_key",
-        &ids,
+        ids,
     )
     .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, project, parent_id, name, path, planned_minutes, start, end, milestone, progress_percent)| {
+            let item = PlanItem {
+                id,
+                parent_id,
+                name,
+                path,
+                planned_minutes,
+                planned_start: stored_date(&start),
+                planned_end: stored_date(&end),
+                milestone: milestone != 0,
+                progress_percent,
+                ..Default::default()
+            };
+            (project, item)
+        })
+        .collect())
+}
+
+/// The inputs of every project of `projects`, in their order.
+pub async fn load(db: &Db, projects: &[Project]) -> Result<Vec<PlanInput>> {
+    let ids: Vec<Id> = projects.iter().map(|p| p.id).collect();
+    let items = stored_items(db, &ids).await?;
     let mut assignees: HashMap<i64, Vec<i64>> = HashMap::new();
     for (item, user) in per_chunk::<(i64, i64)>(
         db,
@@ -119,8 +140,8 @@ pub async fn load(db: &Db, projects: &[Project]) -> Result<Vec<PlanInput>> {
                     project_id: p.id,
                     code: p.code.clone(),
                     name: p.name.clone(),
-                    planned_start: day(&p.planned_start),
-                    planned_end: day(&p.planned_end),
+                    planned_start: stored_date(&p.planned_start),
+                    planned_end: stored_date(&p.planned_end),
                     progress_mode: p.progress_mode,
                     budget: project_budgets.get(&p.id).copied(),
                     budget_warning_percent: warning,
@@ -131,21 +152,10 @@ pub async fn load(db: &Db, projects: &[Project]) -> Result<Vec<PlanInput>> {
             )
         })
         .collect();
-    for (id, project, parent_id, name, path, planned, start, end, milestone, progress) in items {
+    for (project, item) in items {
         if let Some(input) = by_project.get_mut(&project) {
-            input.items.push(PlanItem {
-                id,
-                parent_id,
-                name,
-                path,
-                planned_minutes: planned,
-                planned_start: day(&start),
-                planned_end: day(&end),
-                milestone: milestone != 0,
-                progress_percent: progress,
-                assignee_ids: assignees.remove(&id).unwrap_or_default(),
-                budget: item_budgets.get(&id).copied(),
-            });
+            let (assignee_ids, budget) = (assignees.remove(&item.id).unwrap_or_default(), item_budgets.get(&item.id).copied());
+            input.items.push(PlanItem { assignee_ids, budget, ..item });
         }
     }
     for (project, user_id, date, work_item_id, activity1_id, activity2_id, minutes) in bookings {
@@ -170,7 +180,7 @@ pub async fn rates(db: &Db) -> Result<Vec<Rate>> {
     .await?
     .into_iter()
     .filter_map(|(user_id, role_id, from, to, hourly_cost)| {
-        Some(Rate { user_id, role_id, valid_from: from.parse().ok()?, valid_to: day(&to), hourly_cost })
+        Some(Rate { user_id, role_id, valid_from: from.parse().ok()?, valid_to: stored_date(&to), hourly_cost })
     })
     .collect())
 }

@@ -21,6 +21,7 @@ use kinmu_shared::effort::resource::{self, Item, MAX_WEEKS, Person};
 use kinmu_shared::messages::Text;
 use kinmu_shared::{Language, Permission};
 
+use super::stored_date;
 use crate::accounts::{Actor, organizations};
 use crate::attendance::reports::{Cell, LabelledSheet, labelled_csv};
 use crate::attendance::rule_settings::{RuleBook, company_rules, overrides};
@@ -29,10 +30,6 @@ use crate::error::{Error, Result};
 
 /// How many weeks the view shows when not asked: this one and the seven after it.
 pub const DEFAULT_WEEKS: i64 = 8;
-
-fn day(s: &Option<String>) -> Option<NaiveDate> {
-    s.as_deref().and_then(|s| s.parse().ok())
-}
 
 /// The view asked by `q` (`today` places the default weeks).
 pub async fn view(db: &Db, actor: &Actor, q: &ResourceQuery, today: NaiveDate) -> Result<ResourceView> {
@@ -117,10 +114,10 @@ pub async fn view(db: &Db, actor: &Actor, q: &ResourceQuery, today: NaiveDate) -
             id,
             project_id,
             planned_minutes,
-            planned_start: day(&start),
-            planned_end: day(&end),
-            project_start: day(&p_start),
-            project_end: day(&p_end),
+            planned_start: stored_date(&start),
+            planned_end: stored_date(&end),
+            project_start: stored_date(&p_start),
+            project_end: stored_date(&p_end),
             milestone: milestone != 0,
             assignee_ids: assignees.remove(&id).unwrap_or_default(),
         })
