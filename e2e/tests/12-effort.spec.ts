@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { activityLevels, admin, isHome, login, logout } from './fixtures';
 import { kinmu, loginAsAdmin, previousMonth } from './attendance-data';
+import { api, write } from './api-calls';
 
 /** A member who books effort; their PC logs say when they worked. */
 const hana = { login: 'ishii', name: 'Ishii Aiko', password: 'Effort-Grid-2026!', logAccount: 'OSAKA\\ishii' };
-const api = (path: string) => `./api/v1${path}`;
-const write = { 'x-kinmu-request': '1' };
 
 async function send(request: APIRequestContext, method: 'post' | 'put', path: string, data: unknown) {
   const r = await request[method](api(path), { headers: write, data });

@@ -1,13 +1,12 @@
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { activityLevels, login, logout } from './fixtures';
 import { loginAsAdmin } from './attendance-data';
+import { api, write } from './api-calls';
 
 /** A member who books effort with the timer; the project is theirs. */
 const tomo = { login: 'tmr-tomo', name: 'TMR Tomo', password: 'Timer-Row-2026!' };
 const projectCode = 'TMR-1';
 const projectLabel = 'TMR-1 Timer project';
-const api = (path: string) => `./api/v1${path}`;
-const write = { 'x-kinmu-request': '1' };
 
 /** ISO week `YYYY-Www` of a `YYYY-MM-DD` date. */
 function isoWeek(date: string): string {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { expect, test, type APIRequestContext, type Download } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { admin, login, logout } from './fixtures';
 import { loginAsAdmin, previousMonth } from './attendance-data';
+import { api, write, builtinRole, createUser, bytesOf } from './api-calls';
 
 /**
  * Who approves and the effort dashboards: the administrator names an organisation's manager on
@@ -16,27 +17,6 @@ const worker = { login: `dshwork${stamp}`, name: `DSH Worker ${stamp}`, password
 const mate = { login: `dshmate${stamp}`, name: `DSH Mate ${stamp}`, password: 'Birch-Mate-2026' };
 const team = `DSH-Team-${stamp}`;
 const code = `DSH-${stamp}`;
-
-const api = (path: string) => `./api/v1${path}`;
-const write = { 'x-kinmu-request': '1' };
-
-async function builtinRole(request: APIRequestContext, key: string): Promise<number> {
-  const roles: { id: number; builtin: string | null }[] = await (await request.get(api('/roles'))).json();
-  return roles.find((x) => x.builtin === key)!.id;
-}
-
-async function createUser(request: APIRequestContext, u: typeof boss, role: number): Promise<number> {
-  const r = await request.post(api('/users'), {
-    headers: write,
-    data: { login: u.login, display_name: u.name, password: u.password, role_id: role, language: 'en' },
-  });
-  expect(r.status(), await r.text()).toBe(201);
-  return (await r.json()).id;
-}
-
-async function bytesOf(download: Download): Promise<Buffer> {
-  return Buffer.concat(await (await download.createReadStream()).toArray());
-}
 
 test('an organisation manager approves its people; dashboards link to what fixes each item', async ({ page, playwright, baseURL }) => {
   test.setTimeout(120_000);

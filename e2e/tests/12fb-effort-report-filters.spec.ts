@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { loginAsAdmin, previousMonth, tokyoToday } from './attendance-data';
+import { api, write } from './api-calls';
 
 const stamp = Date.now().toString(36);
 const code = `RUI-${stamp}`;
@@ -18,9 +19,6 @@ const people = [
   { login: `ruiworker${stamp}`, name: `RUI Worker ${stamp}`, password: 'Cedar-Filter-2026' },
   { login: `ruimate${stamp}`, name: `RUI Mate ${stamp}`, password: 'Birch-Filter-2026' },
 ];
-
-const api = (path: string) => `./api/v1${path}`;
-const write = { 'x-kinmu-request': '1' };
 
 async function ok(r: Awaited<ReturnType<APIRequestContext['post']>>, status = 0): Promise<any> {
   const text = await r.text();

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { expect, test, type APIRequestContext, type Download } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { login, logout } from './fixtures';
 import { loginAsAdmin, unzip } from './attendance-data';
+import { api, write, builtinRole, createUser, post, bytesOf } from './api-calls';
 
 /**
  * Plan against actual (issue 19): a project with two planned work items in the past, a worker's
@@ -14,33 +15,6 @@ const stamp = Date.now().toString(36);
 const boss = { login: `plnboss${stamp}`, name: `PLN Boss ${stamp}`, password: 'Maple-Planner-2026' };
 const worker = { login: `plnwork${stamp}`, name: `PLN Worker ${stamp}`, password: 'Cedar-Builder-2026' };
 const code = `PLN-${stamp}`;
-
-const api = (path: string) => `./api/v1${path}`;
-const write = { 'x-kinmu-request': '1' };
-
-async function builtinRole(request: APIRequestContext, key: string): Promise<number> {
-  const roles: { id: number; builtin: string | null }[] = await (await request.get(api('/roles'))).json();
-  return roles.find((x) => x.builtin === key)!.id;
-}
-
-async function createUser(request: APIRequestContext, u: typeof boss, role: number): Promise<number> {
-  const r = await request.post(api('/users'), {
-    headers: write,
-    data: { login: u.login, display_name: u.name, password: u.password, role_id: role, language: 'en' },
-  });
-  expect(r.status(), await r.text()).toBe(201);
-  return (await r.json()).id;
-}
-
-async function post(request: APIRequestContext, path: string, data: object): Promise<{ id: number }> {
-  const r = await request.post(api(path), { headers: write, data });
-  expect(r.status(), await r.text()).toBe(201);
-  return r.json();
-}
-
-async function bytesOf(download: Download): Promise<Buffer> {
-  return Buffer.concat(await (await download.createReadStream()).toArray());
-}
 
 test('a manager opens a project plan against actual, sets a budget and exports the plan to Excel', async ({ page, playwright, baseURL }, testInfo) => {
   test.setTimeout(120_000);

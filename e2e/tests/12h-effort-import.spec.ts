@@ -1,14 +1,13 @@
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { login, logout } from './fixtures';
 import { loginAsAdmin } from './attendance-data';
+import { api, write } from './api-calls';
 
 /** A project manager who brings their team's Toggl history in, and a member of the team. */
 const mori = { login: 'imp-mori', name: 'IMP Mori', email: 'imp-mori@example.com', password: 'Import-Lead-2026!' };
 const hana = { login: 'imp-hana', name: 'IMP Hana', email: 'imp-hana@example.com', password: 'Import-Hana-2026!' };
 const projectCode = 'IMP-E2E';
 const projectName = 'IMP E2E Portal';
-const api = (path: string) => `./api/v1${path}`;
-const write = { 'x-kinmu-request': '1' };
 
 /** `YYYY-MM-DD` of the Monday of last week, and the days after it, in Tokyo (the company's zone). */
 function lastWeek(): string[] {

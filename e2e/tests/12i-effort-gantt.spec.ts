@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { expect, test, type APIRequestContext } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { login, logout } from './fixtures';
 import { loginAsAdmin } from './attendance-data';
+import { api, write, builtinRole, createUser, post } from './api-calls';
 
 /**
  * The Gantt chart (issue 19): a project with a parent work item over two planned sub-items and a
@@ -15,29 +16,6 @@ const stamp = Date.now().toString(36);
 const boss = { login: `gntboss${stamp}`, name: `GNT Boss ${stamp}`, password: 'Maple-Gantt-2026' };
 const worker = { login: `gntwork${stamp}`, name: `GNT Worker ${stamp}`, password: 'Cedar-Gantt-2026' };
 const code = `GNT-${stamp}`;
-
-const api = (path: string) => `./api/v1${path}`;
-const write = { 'x-kinmu-request': '1' };
-
-async function builtinRole(request: APIRequestContext, key: string): Promise<number> {
-  const roles: { id: number; builtin: string | null }[] = await (await request.get(api('/roles'))).json();
-  return roles.find((x) => x.builtin === key)!.id;
-}
-
-async function createUser(request: APIRequestContext, u: typeof boss, role: number): Promise<number> {
-  const r = await request.post(api('/users'), {
-    headers: write,
-    data: { login: u.login, display_name: u.name, password: u.password, role_id: role, language: 'en' },
-  });
-  expect(r.status(), await r.text()).toBe(201);
-  return (await r.json()).id;
-}
-
-async function post(request: APIRequestContext, path: string, data: object): Promise<{ id: number }> {
-  const r = await request.post(api(path), { headers: write, data });
-  expect(r.status(), await r.text()).toBe(201);
-  return r.json();
-}
 
 test('a manager reads a project Gantt chart and moves a planned end by keyboard', async ({ page, playwright, baseURL }, testInfo) => {
   test.setTimeout(120_000);

@@ -1,6 +1,7 @@
-import { expect, test, type APIRequestContext, type Download } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { login, logout } from './fixtures';
 import { loginAsAdmin } from './attendance-data';
+import { api, write, builtinRole, createUser, post, bytesOf } from './api-calls';
 
 /**
  * The resource view (issue 19): a manager assigns a worker to two dated work items of the same
@@ -12,33 +13,6 @@ const stamp = Date.now().toString(36);
 const boss = { login: `resboss${stamp}`, name: `RES Boss ${stamp}`, password: 'Maple-Planner-2026' };
 const worker = { login: `reswork${stamp}`, name: `RES Worker ${stamp}`, password: 'Cedar-Builder-2026' };
 const code = `RES-${stamp}`;
-
-const api = (path: string) => `./api/v1${path}`;
-const write = { 'x-kinmu-request': '1' };
-
-async function builtinRole(request: APIRequestContext, key: string): Promise<number> {
-  const roles: { id: number; builtin: string | null }[] = await (await request.get(api('/roles'))).json();
-  return roles.find((x) => x.builtin === key)!.id;
-}
-
-async function createUser(request: APIRequestContext, u: typeof boss, role: number): Promise<number> {
-  const r = await request.post(api('/users'), {
-    headers: write,
-    data: { login: u.login, display_name: u.name, password: u.password, role_id: role, language: 'en' },
-  });
-  expect(r.status(), await r.text()).toBe(201);
-  return (await r.json()).id;
-}
-
-async function post(request: APIRequestContext, path: string, data: object): Promise<{ id: number }> {
-  const r = await request.post(api(path), { headers: write, data });
-  expect(r.status(), await r.text()).toBe(201);
-  return r.json();
-}
-
-async function bytesOf(download: Download): Promise<Buffer> {
-  return Buffer.concat(await (await download.createReadStream()).toArray());
-}
 
 test('a manager sees a worker over-allocated in the resource view', async ({ page }) => {
   test.setTimeout(120_000);
