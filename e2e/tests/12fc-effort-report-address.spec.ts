@@ -2,7 +2,7 @@
 // spec's own (codes start with RAD- and a stamp). Two members book last month on a project of
 // their own. A manager sets the period, the project, a grouping and a rounding; the address holds
 // them, a reload and the same address opened in a new page show the same table, and back returns
-// to the view before the rounding.
+// to the view before the rounding; a person chosen is still named after a reload.
 import { randomUUID } from 'node:crypto';
 import { expect, test, type Page } from '@playwright/test';
 import { loginAsAdmin, previousMonth, tokyoToday } from './attendance-data';
@@ -113,4 +113,16 @@ test('effort report: the filters, grouping, period and rounding live in the addr
   await page.goForward();
   await expect(page.locator('#er-round-to')).toHaveValue('30');
   await expect(total).toHaveText('2:30');
+
+  // One person (found by name): after a reload the list still names them.
+  await page.getByLabel('Find a person').fill(people[1].name);
+  const person = page.locator('#er-person');
+  await expect(person.locator('option', { hasText: people[1].login })).toHaveCount(1);
+  await person.selectOption({ label: `${people[1].name} (${people[1].login})` });
+  await expect(total).toHaveText('1:00');
+  expect(new URL(page.url()).searchParams.get('user_id')).toBe(String(ids[1]));
+  await page.reload();
+  await expect(person).toHaveValue(String(ids[1]));
+  await expect(person.locator('option:checked')).toHaveText(`${people[1].name} (${people[1].login})`);
+  await expect(total).toHaveText('1:00');
 });

@@ -219,6 +219,17 @@ fn PersonFilter(value: RwSignal<String>, projects: RwSignal<Vec<Project>>) -> im
         let label = people.with_untracked(|p| p.iter().find(|(v, _)| *v == id).cloned());
         chosen.set(label.filter(|(v, _)| !v.is_empty()));
     });
+    // A person the address names (a bookmark, a shared link) is shown by name even when the
+    // first page of the directory does not hold them.
+    if directory && let Ok(id) = value.get_untracked().parse::<i64>() {
+        leptos::task::spawn_local(async move {
+            if let Ok(u) = crate::api_client::call::<routes::GetUser>(&id, &(), &routes::Empty).await
+                && value.get_untracked() == id.to_string()
+            {
+                chosen.set(Some((id.to_string(), format!("{} ({})", u.display_name, u.login))));
+            }
+        });
+    }
     view! {
         <div class="field">
             <label for="er-person-search">{tx("effort_report.person_search")}</label>
