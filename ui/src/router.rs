@@ -168,6 +168,25 @@ pub fn query_param(name: &str) -> Option<String> {
     search.trim_start_matches('?').split('&').filter_map(|kv| kv.split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
 }
 
+/// The address's query string, without its "?" (still percent-encoded).
+pub fn query_string() -> String {
+    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    search.trim_start_matches('?').to_string()
+}
+
+/// Writes a page's state into the address's query string (`query`, encoded), the page staying
+/// as it is: a new history entry when `push` (back then returns to the previous state: the
+/// page is built again from the address), else replacing the current address.
+pub fn set_query(query: &str, push: bool) {
+    let Some(h) = web_sys::window().and_then(|w| w.history().ok()) else { return };
+    let url = format!("{}?{query}", current().href());
+    let _ = if push {
+        h.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+    } else {
+        h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+    };
+}
+
 /// Replaces the address without a history entry (redirects).
 pub fn redirect(route: Route) {
     if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {

@@ -465,11 +465,16 @@ async fn projects_story(app: Router) {
         Some("validation"),
     );
     expect(&t.send("PUT", &format!("/effort/work-items/{design}"), json!({"name": "Analysis", "planned_minutes": 600})).await, 200, None);
-    expect(
-        &t.send("PUT", &format!("/effort/work-items/{design}"), json!({"name": "Analysis", "parent_id": screens})).await,
-        422,
-        Some("validation"),
-    );
+    // No cycles: not under its own sub-item, not under itself; the field is named.
+    for parent in [screens, design] {
+        let cycle = t.send("PUT", &format!("/effort/work-items/{design}"), json!({"name": "Analysis", "parent_id": parent})).await;
+        expect(&cycle, 422, Some("validation"));
+        assert_eq!(cycle.body["field"], "parent_id", "{}", cycle.body);
+    }
+    let tree = t.send("GET", &format!("/effort/projects/{project}/work-items"), json!({})).await;
+    let parent_of = |id: i64| tree.body.as_array().unwrap().iter().find(|w| w["id"] == id).unwrap()["parent_id"].clone();
+    assert!(parent_of(design).is_null(), "a refused move changes nothing");
+    assert_eq!(parent_of(screens), design);
     expect(&t.send("DELETE", &format!("/effort/work-items/{design}"), json!({})).await, 409, Some("conflict"));
 
     // Activities the project does not offer, and inactive ones, are refused on new values only.

@@ -1,3 +1,4 @@
+pub mod assignee_checks;
 pub mod bar_chart;
 pub mod confirm_delete;
 pub mod csv_transfer;

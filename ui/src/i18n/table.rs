@@ -1068,6 +1068,9 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ("gantt.actual", "実績工数", "Effort entered"),
     ("gantt.legend_planned", "予定期間", "Planned dates"),
     ("gantt.no_dates", "予定日なし", "No planned dates"),
+    ("gantt.parent", "親の作業項目（移動先）", "Parent (move to)"),
+    ("gantt.top_level", "（最上位）", "(top level)"),
+    ("gantt.undated", "予定日なし — 設定してください", "No planned dates — set them"),
     ("gantt.no_items", "このプロジェクトには作業項目がありません。", "This project has no work items."),
     ("gantt.rolled_up", "子の作業項目を含めた期間と予定工数", "With its sub-items"),
     (

@@ -5,17 +5,20 @@
 //! the selected item's form (planned start and end, planned hours, progress, milestone) saved
 //! through EditWorkItem. By keyboard: the rows are one tab stop, the arrow keys (and Home, End)
 //! move the selection, Enter opens the form, Escape closes it. Reached from the projects page and
-//! the plan against actual (`/effort/gantt?project=ID`).
+//! the plan against actual (`/effort/gantt?project=ID`). An item without planned dates (nor
+//! sub-items with them) has no bar: its row says so in words and its mark opens the form at the
+//! planned start.
 
 use chrono::{Datelike, NaiveDate};
 use kinmu_shared::api::routes::{self, Empty};
-use kinmu_shared::api::{ProgressMode, ProjectSchedule, SaveWorkItem, ScheduleRow, WorkItem};
+use kinmu_shared::api::{ProgressMode, ProjectMember, ProjectSchedule, SaveWorkItem, ScheduleRow, WorkItem};
 use kinmu_shared::effort::{format_minutes, parse_duration};
 use leptos::prelude::*;
 
 use crate::api_client;
 use crate::app_state::app;
-use crate::components::field::{CheckField, TextField};
+use crate::components::assignee_checks::AssigneeChecks;
+use crate::components::field::{CheckField, SelectField, TextField};
 use crate::components::filter_select::{FilterSelect, project_choices};
 use crate::components::form_errors::{FormErrors, GeneralError};
 use crate::components::save_button::SaveButton;
@@ -52,6 +55,7 @@ pub fn GanttPage() -> impl IntoView {
     let project = RwSignal::new(query_param("project").unwrap_or_default());
     let schedule = RwSignal::new(None::<ProjectSchedule>);
     let items = RwSignal::new(Vec::<WorkItem>::new());
+    let members = RwSignal::new(Vec::new());
     let error = RwSignal::new(None::<String>);
     let selected = RwSignal::new(None::<i64>);
     let editing = RwSignal::new(None::<i64>);
@@ -66,23 +70,25 @@ pub fn GanttPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let s = api_client::call::<routes::GetProjectSchedule>(&id, &(), &Empty).await;
             let w = api_client::call::<routes::ListWorkItems>(&id, &(), &Empty).await;
+            let p = api_client::call::<routes::GetProject>(&id, &(), &Empty).await;
             if generation.try_get_value() != Some(g) {
                 return;
             }
-            match (s, w) {
-                (Ok(s), Ok(w)) => {
+            match (s, w, p) {
+                (Ok(s), Ok(w), Ok(p)) => {
                     error.set(None);
                     if selected.get_untracked().is_none_or(|sel| !s.rows.iter().any(|r| r.work_item_id == sel)) {
                         selected.set(s.rows.first().map(|r| r.work_item_id));
                     }
                     items.set(w);
+                    members.set(p.members);
                     schedule.set(Some(s));
                     if let Some(id) = refocus.get_value() {
                         refocus.set_value(None);
                         focus_id(row_id(id));
                     }
                 }
-                (Err(e), _) | (_, Err(e)) => {
+                (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
                     schedule.set(None);
                     error.set(Some(e.message));
                 }
@@ -110,7 +116,8 @@ pub fn GanttPage() -> impl IntoView {
         let s = schedule.get()?;
         let row = s.rows.iter().find(|r| r.work_item_id == id)?.clone();
         let item = items.with(|l| l.iter().find(|w| w.id == id).cloned())?;
-        Some(view! { <ItemForm row=row item=item mode=s.progress_mode on_done=saved /> })
+        let parents = parent_choices(&items.get(), id, t("gantt.top_level"));
+        Some(view! { <ItemForm row=row item=item parents=parents members=members.get() mode=s.progress_mode on_done=saved /> })
     };
     let plan_query = move || format!("project={}", project.get());
     view! {
@@ -230,7 +237,7 @@ fn row_summary(r: &ScheduleRow) -> String {
     let dates = match (&r.bar_start, &r.bar_end) {
         (Some(s), Some(e)) if s == e => s.clone(),
         (Some(s), Some(e)) => format!("{s} – {e}"),
-        _ => t("gantt.no_dates").to_string(),
+        _ => t("gantt.undated").to_string(),
     };
     let progress = r.progress_percent.map(|p| format!("{p}%")).unwrap_or_else(|| "—".into());
     let mut text = format!(
@@ -296,6 +303,26 @@ fn chart(s: ProjectSchedule, selected: RwSignal<Option<i64>>, editing: RwSignal<
             let ids = ids.clone();
             let is_selected = move || selected.get() == Some(id);
             let mark = if r.late { format!(" ‼ {}", t("gantt.late")) } else { String::new() };
+            // Neither the item nor a sub-item has a planned date: no bar, so the row says so
+            // and offers the form (Enter on the row does the same).
+            let undated = r.bar_start.is_none().then(|| {
+                view! {
+                    <button
+                        type="button"
+                        class="gantt-undated"
+                        data-testid="gantt-undated"
+                        tabindex="-1"
+                        on:click=move |ev: leptos::ev::MouseEvent| {
+                            ev.stop_propagation();
+                            selected.set(Some(id));
+                            editing.set(Some(id));
+                            focus_id("gantt-start".into());
+                        }
+                    >
+                        {format!("◇ {}", t("gantt.undated"))}
+                    </button>
+                }
+            });
             let on_key = move |ev: leptos::ev::KeyboardEvent| {
                 let key = ev.key();
                 if key == "Enter" || key == " " {
@@ -330,6 +357,7 @@ fn chart(s: ProjectSchedule, selected: RwSignal<Option<i64>>, editing: RwSignal<
                     <div class="gantt-name" role="rowheader" style=format!("padding-left: {}em", 0.3 + 1.2 * r.depth as f64)>
                         <span class:summary=r.has_children>{r.name.clone()}</span>
                         <span class="late-mark">{mark}</span>
+                        {undated}
                     </div>
                     <div class="gantt-cell" role="gridcell">{bars(r, from, today, width)}</div>
                 </div>
@@ -357,11 +385,41 @@ fn chart(s: ProjectSchedule, selected: RwSignal<Option<i64>>, editing: RwSignal<
     .into_any()
 }
 
-/// The selected item's planned dates, hours, progress and milestone flag, saved through
-/// EditWorkItem (its name, place and assignees kept). `on_done` gets the item's id when saved.
+/// Where item `id` may move: the top level or any item of the project but itself and the items
+/// under it (the server refuses those too), by path; the top level (value "") named `top`.
+fn parent_choices(items: &[WorkItem], id: i64, top: &str) -> Vec<(String, String)> {
+    let under = |mut cur: Option<i64>| {
+        let mut steps = 0;
+        while let Some(c) = cur.filter(|_| steps <= items.len()) {
+            if c == id {
+                return true;
+            }
+            cur = items.iter().find(|w| w.id == c).and_then(|w| w.parent_id);
+            steps += 1;
+        }
+        false
+    };
+    let mut v = vec![(String::new(), top.to_string())];
+    v.extend(items.iter().filter(|w| !under(Some(w.id))).map(|w| (w.id.to_string(), w.path.clone())));
+    v
+}
+
+/// The selected item's planned dates, hours, progress, milestone flag, parent and assignees,
+/// saved through EditWorkItem (its name kept). `on_done` gets the item's id when saved.
 #[component]
-fn ItemForm(row: ScheduleRow, item: WorkItem, mode: ProgressMode, on_done: Callback<Option<i64>>) -> impl IntoView {
+fn ItemForm(
+    row: ScheduleRow,
+    item: WorkItem,
+    /// The places it may move to ([`parent_choices`]).
+    parents: Vec<(String, String)>,
+    /// The project's members: who may be assigned.
+    members: Vec<ProjectMember>,
+    mode: ProgressMode,
+    on_done: Callback<Option<i64>>,
+) -> impl IntoView {
     let id = item.id;
+    let parent = RwSignal::new(item.parent_id.map(|p| p.to_string()).unwrap_or_default());
+    let assignees = RwSignal::new(item.assignee_ids.clone());
     let entered = mode == ProgressMode::Entered;
     let start = RwSignal::new(item.planned_start.clone().unwrap_or_default());
     let end = RwSignal::new(item.planned_end.clone().unwrap_or_default());
@@ -411,14 +469,14 @@ fn ItemForm(row: ScheduleRow, item: WorkItem, mode: ProgressMode, on_done: Callb
             return;
         }
         let body = SaveWorkItem {
-            parent_id: item.parent_id,
+            parent_id: parent.get_untracked().parse().ok(),
             name: item.name.clone(),
             planned_minutes,
             planned_start: optional(start.get_untracked()),
             planned_end: optional(end.get_untracked()),
             milestone: milestone.get_untracked(),
             progress_percent,
-            assignee_ids: item.assignee_ids.clone(),
+            assignee_ids: assignees.get_untracked(),
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
@@ -456,11 +514,49 @@ fn ItemForm(row: ScheduleRow, item: WorkItem, mode: ProgressMode, on_done: Callb
             <TextField id="gantt-planned" field="planned_minutes" label=tr("effort.projects.planned_hours") value=planned errors=errors hint=tr("effort.projects.hours_hint") />
             {entered.then(|| view! { <TextField id="gantt-progress" field="progress_percent" label=tr("effort.projects.progress_percent") value=progress errors=errors kind="number" /> })}
             <CheckField id="gantt-milestone" label=tr("effort.projects.milestone") value=milestone />
+            <SelectField id="gantt-parent" field="parent_id" label=tr("gantt.parent") value=parent errors=errors options=Signal::stored(parents) />
+            <AssigneeChecks id_prefix="gantt-assignee" members=members value=assignees />
             <GeneralError errors=errors />
             <div class="actions">
                 <button type="button" data-testid="gantt-cancel" on:click=move |_| { on_done.run(None); focus_id(row_id(id)); }>{tx("common.cancel")}</button>
                 <SaveButton busy=busy testid="gantt-save" />
             </div>
         </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(id: i64, parent: Option<i64>, path: &str) -> WorkItem {
+        WorkItem {
+            id,
+            project_id: 1,
+            parent_id: parent,
+            name: path.rsplit(" / ").next().unwrap_or(path).into(),
+            path: path.into(),
+            planned_minutes: None,
+            planned_start: None,
+            planned_end: None,
+            milestone: false,
+            progress_percent: None,
+            assignee_ids: vec![],
+            actual_minutes: 0,
+        }
+    }
+
+    #[test]
+    fn an_item_cannot_move_under_itself_or_its_sub_items() {
+        let all = vec![
+            item(1, None, "Design"),
+            item(2, Some(1), "Design / Screens"),
+            item(3, Some(2), "Design / Screens / Login"),
+            item(4, None, "Build"),
+        ];
+        let ids = |v: Vec<(String, String)>| v.into_iter().map(|(id, _)| id).collect::<Vec<_>>();
+        assert_eq!(ids(parent_choices(&all, 2, "top")), vec!["", "1", "4"]);
+        assert_eq!(ids(parent_choices(&all, 4, "top")), vec!["", "1", "2", "3"]);
+        assert_eq!(ids(parent_choices(&all, 1, "top")), vec!["", "4"]);
     }
 }

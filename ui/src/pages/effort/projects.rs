@@ -16,6 +16,7 @@ use leptos::prelude::*;
 
 use crate::api_client;
 use crate::app_state::app;
+use crate::components::assignee_checks::AssigneeChecks;
 use crate::components::confirm_delete::{ConfirmDeleteDialog, Deletion};
 use crate::components::csv_transfer::{CsvSubject, CsvTransfer};
 use crate::components::dialog::Modal;
@@ -703,40 +704,7 @@ fn WorkItemDialog(project: Project, parent: Option<WorkItem>, item: Option<WorkI
                 <TextField id="work-item-end" field="planned_end" label=tr("effort.projects.planned_end") value=end errors=errors kind="date" />
                 <CheckField id="work-item-milestone" label=tr("effort.projects.milestone") value=milestone />
                 {entered.then(|| view! { <TextField id="work-item-progress" field="progress_percent" label=tr("effort.projects.progress_percent") value=progress errors=errors kind="number" /> })}
-                <fieldset class="checks">
-                    <legend>{tx("effort.projects.assignees")}</legend>
-                    {if members.is_empty() {
-                        view! { <p class="hint">{tx("effort.projects.no_members")}</p> }.into_any()
-                    } else {
-                        members
-                            .into_iter()
-                            .map(|m| {
-                                let uid = m.user_id;
-                                let input_id = format!("assignee-{}", m.login);
-                                view! {
-                                    <div class="field check">
-                                        <input
-                                            id=input_id.clone()
-                                            type="checkbox"
-                                            prop:checked=move || assignees.with(|a| a.contains(&uid))
-                                            on:change=move |ev| {
-                                                let on = event_target_checked(&ev);
-                                                assignees.update(|a| {
-                                                    a.retain(|x| *x != uid);
-                                                    if on {
-                                                        a.push(uid);
-                                                    }
-                                                });
-                                            }
-                                        />
-                                        <label for=input_id>{format!("{} ({})", m.display_name, m.login)}</label>
-                                    </div>
-                                }
-                            })
-                            .collect_view()
-                            .into_any()
-                    }}
-                </fieldset>
+                <AssigneeChecks id_prefix="assignee" members=members value=assignees />
                 <GeneralError errors=errors />
                 <div class="actions">
                     <button type="button" on:click=move |_| on_done.run(false)>{tx("common.cancel")}</button>

@@ -3,7 +3,10 @@
 //! and a rounding, chosen by form (a person without projects.manage sees their own effort and is
 //! offered no person to choose); the table with each
 //! group's subtotal and the total; the groups as a chart; the report as CSV (three encodings) or
-//! Excel. The counting is the server's (`GET /effort/report`).
+//! Excel. The counting is the server's (`GET /effort/report`). The form lives in the address bar
+//! as the same typed query the server reads (`?from=…&to=…&group_by=project,person&…`): each
+//! change adds a history entry, and the page is built from the address — a bookmark, a shared
+//! link, a reload, back and forward all show the same report.
 
 use kinmu_shared::Permission;
 use kinmu_shared::api::routes;
@@ -21,6 +24,7 @@ use crate::components::filter_select::{FilterSelect, OrganizationFilter};
 use crate::components::latest_answer::follow_query;
 use crate::datetime::{hm, today};
 use crate::i18n::{t, tx};
+use crate::router::{query_string, set_query};
 
 /// Groups drawn in the chart (the largest first).
 const CHART_GROUPS: usize = 30;
@@ -36,23 +40,44 @@ fn shown(v: &ReportValue) -> String {
     }
 }
 
+/// The report the address asks for: its query string read as the server's [`EffortReportQuery`];
+/// None when it is not one (no query, or one edited by hand into something else).
+fn asked() -> Option<EffortReportQuery> {
+    serde_urlencoded::from_str::<EffortReportQuery>(&query_string()).ok().filter(|q| !q.from.is_empty() && !q.to.is_empty())
+}
+
+/// The report shown without an address's query: this month so far, by project and person.
+fn default_query(today: &str) -> EffortReportQuery {
+    EffortReportQuery {
+        from: format!("{}-01", &today[..7]),
+        to: today.to_string(),
+        group_by: Some("project,person".into()),
+        round_to: Some(15),
+        round_per: Some("entry".into()),
+        ..Default::default()
+    }
+}
+
 #[component]
 pub fn EffortReportPage() -> impl IntoView {
-    let now = today();
     let manager = crate::app_state::app().can(Permission::ManageProjects);
-    let from = RwSignal::new(format!("{}-01", &now[..7]));
-    let to = RwSignal::new(now.clone());
-    let first = RwSignal::new("project".to_string());
-    let second = RwSignal::new("person".to_string());
-    let project = RwSignal::new(String::new());
-    let work_item = RwSignal::new(String::new());
-    let activity1 = RwSignal::new(String::new());
-    let activity2 = RwSignal::new(String::new());
-    let person = RwSignal::new(String::new());
-    let org = RwSignal::new(String::new());
-    let rounding = RwSignal::new(String::new());
-    let round_to = RwSignal::new("15".to_string());
-    let round_per = RwSignal::new("entry".to_string());
+    let start = asked().unwrap_or_else(|| default_query(&today()));
+    let id = |v: Option<i64>| RwSignal::new(v.map(|i| i.to_string()).unwrap_or_default());
+    let from = RwSignal::new(start.from.clone());
+    let to = RwSignal::new(start.to.clone());
+    let mut groups = start.group_by.as_deref().unwrap_or_default().split(',').map(str::to_string);
+    let first = RwSignal::new(groups.next().unwrap_or_default());
+    let second = RwSignal::new(groups.next().unwrap_or_default());
+    let project = id(start.project_id);
+    let work_item = id(start.work_item_id);
+    let activity1 = id(start.activity1_id);
+    let activity2 = id(start.activity2_id);
+    // Only a manager chooses a person (anyone else's report is their own).
+    let person = id(start.user_id.filter(|_| manager));
+    let org = id(start.organization_id);
+    let rounding = RwSignal::new(start.rounding.clone().unwrap_or_default());
+    let round_to = RwSignal::new(start.round_to.unwrap_or(15).to_string());
+    let round_per = RwSignal::new(start.round_per.clone().unwrap_or_else(|| "entry".into()));
     let encoding = RwSignal::new(CSV_ENCODINGS[0].0.to_string());
     let choices = EffortChoices::load();
     let report = RwSignal::new(None::<EffortReport>);
@@ -76,6 +101,14 @@ pub fn EffortReportPage() -> impl IntoView {
         }
     };
     follow_query::<routes::GetEffortReport>(query, report, error);
+    // The form into the address: the first time replacing it (a complete address for a
+    // bookmark), then one history entry per change.
+    Effect::new(move |written: Option<()>| {
+        let q = serde_urlencoded::to_string(query()).unwrap_or_default();
+        if q != query_string() {
+            set_query(&q, written.is_some());
+        }
+    });
     let files = file_buttons::<routes::DownloadEffortReport, _, _>(
         "effort-report-download",
         move |format| ((), EffortReportDownloadQuery::of(&query(), format, (format == "csv").then(|| encoding.get()))),
@@ -186,6 +219,17 @@ fn PersonFilter(value: RwSignal<String>, projects: RwSignal<Vec<Project>>) -> im
         let label = people.with_untracked(|p| p.iter().find(|(v, _)| *v == id).cloned());
         chosen.set(label.filter(|(v, _)| !v.is_empty()));
     });
+    // A person the address names (a bookmark, a shared link) is shown by name even when the
+    // first page of the directory does not hold them.
+    if directory && let Ok(id) = value.get_untracked().parse::<i64>() {
+        leptos::task::spawn_local(async move {
+            if let Ok(u) = crate::api_client::call::<routes::GetUser>(&id, &(), &routes::Empty).await
+                && value.get_untracked() == id.to_string()
+            {
+                chosen.set(Some((id.to_string(), format!("{} ({})", u.display_name, u.login))));
+            }
+        });
+    }
     view! {
         <div class="field">
             <label for="er-person-search">{tx("effort_report.person_search")}</label>
