@@ -9,7 +9,7 @@ use kinmu_shared::permissions::BuiltinRole;
 use kinmu_shared::validation::{self, normalize_log_account};
 use kinmu_shared::{Language, Permission};
 
-use super::{Actor, organizations, passwords, roles, sessions, system_settings};
+use super::{Actor, organizations, passwords, role_history, roles, sessions, system_settings};
 use crate::database::{Db, placeholders};
 use crate::error::{Error, Result, is_unique_violation};
 
@@ -294,6 +294,7 @@ pub(crate) async fn insert(db: &Db, actor: &Actor, req: &CreateUser, password: O
     let settings = system_settings::load(db).await?;
     let role_id = role_or_member(db, req.role_id).await?;
     require_grant(db, actor, role_id, req.login.trim()).await?;
+    let day = role_history::change_day(now, &crate::attendance::rule_settings::company_rules(db).await?);
     let password_hash = match password {
         Some(p) => Some(passwords::hash_blocking(p.to_string()).await?),
         None => None,
@@ -329,6 +330,7 @@ pub(crate) async fn insert(db: &Db, actor: &Actor, req: &CreateUser, password: O
             e.into()
         }
     })?;
+    role_history::hold(&mut tx, id, role_id, day).await?;
     replace_log_accounts(&mut tx, id, &req.log_accounts).await?;
     tx.commit().await?;
     Ok(id)
@@ -396,6 +398,10 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, req: UpdateUser, now: i64) 
         require_grant(db, actor, role_id, &current.login).await?;
     }
     let may_lose_an_administrator = role_id != current.role_id || (current.active && !active);
+    let role_change_day = match role_id != current.role_id {
+        true => Some(role_history::change_day(now, &crate::attendance::rule_settings::company_rules(db).await?)),
+        false => None,
+    };
     let email = match &req.email {
         Some(e) if e.trim().is_empty() => None,
         Some(e) => Some(e.trim().to_string()),
@@ -406,13 +412,12 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, req: UpdateUser, now: i64) 
         roles::lock_administrators(&mut tx).await?;
     }
     sqlx::query(
-        "UPDATE users SET display_name = $1, email = $2, organization_id = $3, role_id = $4, active = $5, language = $6, \
-         time_zone = $7, updated_at = $8, approver_id = $9 WHERE id = $10",
+        "UPDATE users SET display_name = $1, email = $2, organization_id = $3, active = $4, language = $5, \
+         time_zone = $6, updated_at = $7, approver_id = $8 WHERE id = $9",
     )
     .bind(req.display_name.as_deref().map(str::trim).unwrap_or(&current.display_name).to_string())
     .bind(email)
     .bind(organization_id)
-    .bind(role_id)
     .bind(active as i64)
     .bind(req.language.unwrap_or(current.language).code())
     .bind(req.time_zone.as_deref().map(str::trim).unwrap_or(&current.time_zone).to_string())
@@ -421,6 +426,9 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, req: UpdateUser, now: i64) 
     .bind(id)
     .execute(&mut *tx)
     .await?;
+    if let Some(day) = role_change_day {
+        role_history::hold(&mut tx, id, role_id, day).await?;
+    }
     if let Some(acc) = &req.log_accounts {
         replace_log_accounts(&mut tx, id, acc).await?;
     }
