@@ -130,6 +130,17 @@ async fn story(app: Router, db: Db) {
     assert_eq!(r.body["role_id"], junior);
     let expected = vec![(junior, "2026-10-01".to_string()), (senior, "2026-11-16".to_string()), (junior, today.clone())];
     assert_eq!(history(&db, kato).await, expected);
+    // The users' API shows it, oldest first (the edit form lists it).
+    let shown = admin.get(&format!("/users/{kato}")).await;
+    let spans: Vec<(i64, String)> = shown.body["role_history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["role_id"].as_i64().unwrap(), h["valid_from"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(spans, expected, "{}", shown.text);
+    let listed = admin.get("/users?q=rc-kato").await;
+    assert_eq!(listed.body["users"][0]["role_history"], shown.body["role_history"], "{}", listed.text);
     assert_eq!(cost_of(&mut admin, project, "rc-kato").await.0, 135_000);
     book(&mut k, 4, project, &today, 60).await;
     assert_eq!(cost_of(&mut admin, project, "rc-kato").await.0, 135_000 + 5_000);

@@ -460,6 +460,13 @@ pub static TABLE: &[(&str, &str, &str)] = &[
         "One per line, e.g. OSAKA\\a-mogami or a-mogami@osaka.com",
     ),
     ("users.approver", "工数の承認者", "Effort approver"),
+    ("users.role_history", "役割の履歴", "Role history"),
+    ("users.role_valid_from", "適用開始日", "From"),
+    (
+        "users.role_history_hint",
+        "工数の原価は、各日に持っていた役割の単価で計算されます。役割の変更は会社の今日の日付から適用されます。",
+        "Effort is costed at the rate of the role held on each day. A change of role applies from the company's today.",
+    ),
     ("users.new", "ユーザーを追加", "New user"),
     ("users.no_approver", "(組織の管理者)", "(the organisation's manager)"),
     ("users.no_org", "(なし)", "(none)"),

@@ -14,7 +14,7 @@ use kinmu_shared::api::Id;
 use kinmu_shared::attendance_rules::AttendanceRules;
 use kinmu_shared::effort::plan::RoleHeld;
 
-use crate::database::Db;
+use crate::database::{Db, placeholders};
 use crate::error::{Error, Result};
 
 /// The day a role given at `now` (seconds since the epoch) takes effect: the company's today by
@@ -51,12 +51,24 @@ pub(crate) async fn hold(tx: &mut sqlx::Transaction<'static, sqlx::Any>, user_id
     Ok(())
 }
 
-/// Every person's role history, by person, each by `valid_from` ascending.
-pub async fn everyone(db: &Db) -> Result<HashMap<Id, Vec<RoleHeld>>> {
-    let rows: Vec<(i64, i64, String)> =
-        sqlx::query_as("SELECT user_id, role_id, valid_from FROM user_role_history ORDER BY user_id, valid_from")
-            .fetch_all(&db.pool)
-            .await?;
+/// The role history of the people `ids` (None: everyone), by person, each by `valid_from`
+/// ascending.
+pub async fn of(db: &Db, ids: Option<&[Id]>) -> Result<HashMap<Id, Vec<RoleHeld>>> {
+    const SELECT: &str = "SELECT user_id, role_id, valid_from FROM user_role_history";
+    let mut rows: Vec<(i64, i64, String)> = Vec::new();
+    match ids {
+        None => rows = sqlx::query_as(&format!("{SELECT} ORDER BY user_id, valid_from")).fetch_all(&db.pool).await?,
+        Some(ids) => {
+            for chunk in ids.chunks(500) {
+                let sql = format!("{SELECT} WHERE user_id IN ({}) ORDER BY user_id, valid_from", placeholders(1, chunk.len()));
+                let mut q = sqlx::query_as::<_, (i64, i64, String)>(&sql);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                rows.extend(q.fetch_all(&db.pool).await?);
+            }
+        }
+    }
     let mut out: HashMap<Id, Vec<RoleHeld>> = HashMap::new();
     for (user_id, role_id, from) in rows {
         let valid_from = from.parse().map_err(|_| Error::Internal(format!("user_role_history of user {user_id}: bad day {from:?}")))?;

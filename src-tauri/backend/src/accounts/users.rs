@@ -4,7 +4,8 @@
 use kinmu_shared::messages::Text;
 use std::collections::HashMap;
 
-use kinmu_shared::api::{CreateUser, Id, UpdateUser, User, UserList};
+use kinmu_shared::api::{CreateUser, Id, RoleSpan, UpdateUser, User, UserList};
+use kinmu_shared::effort::plan::RoleHeld;
 use kinmu_shared::permissions::BuiltinRole;
 use kinmu_shared::validation::{self, normalize_log_account};
 use kinmu_shared::{Language, Permission};
@@ -36,7 +37,7 @@ const SELECT: &str = "SELECT id, login, display_name, email, organization_id, ro
      COALESCE(t.failures, 0) AS failed_logins, t.locked_until, last_login_at, created_at, approver_id \
      FROM users LEFT JOIN login_throttle t ON t.login_key = users.login_key";
 
-fn to_user(r: UserRow, log_accounts: Vec<String>, now: i64) -> User {
+fn to_user(r: UserRow, log_accounts: Vec<String>, roles: Vec<RoleHeld>, now: i64) -> User {
     User {
         id: r.id,
         login: r.login,
@@ -53,6 +54,7 @@ fn to_user(r: UserRow, log_accounts: Vec<String>, now: i64) -> User {
         last_login_at: r.last_login_at,
         created_at: r.created_at,
         approver_id: r.approver_id,
+        role_history: roles.into_iter().map(|h| RoleSpan { role_id: h.role_id, valid_from: h.valid_from.to_string() }).collect(),
     }
 }
 
@@ -134,9 +136,10 @@ pub async fn list(db: &Db, actor: &Actor, f: UserFilter, now: i64) -> Result<Use
     let rows = pq.fetch_all(&db.pool).await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut accounts = log_accounts_of(db, &ids).await?;
+    let mut roles = role_history::of(db, Some(&ids)).await?;
     let users = rows.into_iter().map(|r| {
-        let acc = accounts.remove(&r.id).unwrap_or_default();
-        to_user(r, acc, now)
+        let (acc, held) = (accounts.remove(&r.id).unwrap_or_default(), roles.remove(&r.id).unwrap_or_default());
+        to_user(r, acc, held, now)
     });
     Ok(UserList { users: users.collect(), total })
 }
@@ -164,7 +167,8 @@ pub async fn get(db: &Db, actor: &Actor, id: i64, now: i64) -> Result<User> {
         Error::NotFound(Text::new(format!("user {id} does not exist"), "ユーザーが見つかりません。削除された可能性があります。"))
     })?;
     let acc = log_accounts_of(db, &[id]).await?.remove(&id).unwrap_or_default();
-    Ok(to_user(row, acc, now))
+    let held = role_history::of(db, Some(&[id])).await?.remove(&id).unwrap_or_default();
+    Ok(to_user(row, acc, held, now))
 }
 
 pub async fn find_id_by_login(db: &Db, login: &str) -> Result<Option<i64>> {

@@ -117,7 +117,7 @@ pub async fn load(db: &Db, projects: &[Project]) -> Result<Vec<PlanInput>> {
     )
     .await?;
     // Each person with the roles they held: a day's effort is priced by that day's role.
-    let mut histories = crate::accounts::role_history::everyone(db).await?;
+    let mut histories = crate::accounts::role_history::of(db, None).await?;
     let people: Vec<PlanPerson> =
         sqlx::query_as::<_, (i64, String, String)>("SELECT id, login, display_name FROM users ORDER BY login_key")
             .fetch_all(&db.pool)
