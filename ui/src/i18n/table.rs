@@ -1118,8 +1118,8 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ("plan.rates_title", "時間単価", "Hourly cost rates"),
     (
         "plan.rates_hint",
-        "人ごと（または役割ごと）の時間単価と適用期間です。本人の単価が役割の単価より優先されます。原価は日ごとに有効な単価で計算します。",
-        "Hourly cost per person (or per role) with the dates it is valid for; a person's own rate goes before their role's. Cost uses the rate valid on each day.",
+        "人ごと（または役割ごと）の時間単価と適用期間です。本人の単価が役割の単価より優先されます。原価は日ごとに有効な単価で計算し、役割の単価はその日に持っていた役割のもの（現在の役割ではありません）を使います。",
+        "Hourly cost per person (or per role) with the dates it is valid for; a person's own rate goes before their role's. Cost uses the rate valid on each day, and a role's rate for the role the person held that day (not their current role).",
     ),
     ("plan.rate_kind", "種類", "Kind"),
     ("plan.rate_person", "個人", "Person"),
