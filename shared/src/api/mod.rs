@@ -160,6 +160,18 @@ pub struct User {
     /// Who approves this person's effort periods, when named (else their organisation's manager).
     #[serde(default)]
     pub approver_id: Option<Id>,
+    /// The roles held, oldest first, each from its day until the next (the first also for the days
+    /// before it); the last is `role_id`. Cost prices a day's effort by the role held that day.
+    #[serde(default)]
+    pub role_history: Vec<RoleSpan>,
+}
+
+/// A role a person held from a day (`YYYY-MM-DD`) until their next one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RoleSpan {
+    pub role_id: Id,
+    pub valid_from: String,
 }
 
 /// `GET /users`: a search, an organisation, and a page.

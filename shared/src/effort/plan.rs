@@ -14,8 +14,9 @@
 //! - **Earned value** = progress × own plan: the entered progress, or in the derived mode the
 //!   item's own actual against its own plan (at most the plan).
 //! - **Cost** of a booking (a person's effort of a day on an item and activities) = minutes × the
-//!   hourly rate valid that day / 60, rounded to a whole unit: the person's own rate, else their
-//!   role's. Every grouping sums the same rounded bookings, so totals add up across groupings.
+//!   hourly rate valid that day / 60, rounded to a whole unit: the person's own rate valid that
+//!   day, else the rate of the role they held that day ([`role_on`]: their role history, whose
+//!   first role also stands for the days before it). Every grouping sums the same rounded bookings, so totals add up across groupings.
 //!   Effort on a day without a rate counts in `minutes_without_rate`, not in the cost.
 //! - **Indices**: SPI = EV / PV, CPI = EV / AC (hours); the forecast at completion is plan / CPI
 //!   and the cost at completion actual cost / EV × plan.
@@ -63,13 +64,30 @@ pub struct Booking {
     pub minutes: i64,
 }
 
-/// A person who booked effort or is assigned, with their role (for the role's rate).
+/// A person who booked effort or is assigned, with the roles they held (for the role's rate).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PlanPerson {
     pub user_id: Id,
     pub login: String,
     pub display_name: String,
-    pub role_id: Option<Id>,
+    /// Their role history, by `valid_from` ascending.
+    pub roles: Vec<RoleHeld>,
+}
+
+/// A role a person held from a day until the day of their next role (their role history, one
+/// row per change; the last is their current role).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoleHeld {
+    pub valid_from: NaiveDate,
+    pub role_id: Id,
+}
+
+/// The role a person held on `day`, from their history by `valid_from` ascending: the last one
+/// begun by then; before the first one, the first (a person's first role stands for the days
+/// before their account, e.g. effort imported for them afterwards). None: no history.
+pub fn role_on(history: &[RoleHeld], day: NaiveDate) -> Option<Id> {
+    let begun = history.partition_point(|h| h.valid_from <= day);
+    history.get(begun.saturating_sub(1)).map(|h| h.role_id)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -120,8 +138,10 @@ pub struct PlanInput {
     pub budget_warning_percent: i64,
 }
 
-/// The rate valid on `day` for a person of `role`: their own, else their role's.
-pub fn rate_on(rates: &[Rate], user_id: Id, role_id: Option<Id>, day: NaiveDate) -> Option<i64> {
+/// The rate valid on `day` for a person with the role history `roles`: their own rate valid that
+/// day, else the rate of the role they held that day ([`role_on`]).
+pub fn rate_on(rates: &[Rate], user_id: Id, roles: &[RoleHeld], day: NaiveDate) -> Option<i64> {
+    let role_id = role_on(roles, day);
     let own = rates.iter().find(|r| r.user_id == Some(user_id) && r.valid_on(day));
     own.or_else(|| role_id.and_then(|role| rates.iter().find(|r| r.user_id.is_none() && r.role_id == Some(role) && r.valid_on(day))))
         .map(|r| r.hourly_cost)
@@ -150,7 +170,8 @@ impl<'a> RateBook<'a> {
     }
 
     /// As [`rate_on`].
-    pub fn rate_on(&self, user_id: Id, role_id: Option<Id>, day: NaiveDate) -> Option<i64> {
+    pub fn rate_on(&self, user_id: Id, roles: &[RoleHeld], day: NaiveDate) -> Option<i64> {
+        let role_id = role_on(roles, day);
         let valid = |list: Option<&Vec<&Rate>>| list.and_then(|l| l.iter().find(|r| r.valid_on(day))).map(|r| r.hourly_cost);
         valid(self.by_user.get(&user_id)).or_else(|| role_id.and_then(|role| valid(self.by_role.get(&role))))
     }
@@ -234,13 +255,13 @@ impl Own {
 
 /// The plan against actual of `input` as of `today`.
 pub fn build(input: &PlanInput, today: NaiveDate) -> ProjectPlan {
-    let roles: HashMap<Id, Option<Id>> = input.people.iter().map(|p| (p.user_id, p.role_id)).collect();
+    let roles: HashMap<Id, &[RoleHeld]> = input.people.iter().map(|p| (p.user_id, p.roles.as_slice())).collect();
     // Each booking's cost (None: no rate that day).
     let book = RateBook::new(&input.rates);
     let costs: Vec<Option<i64>> = input
         .bookings
         .iter()
-        .map(|b| book.rate_on(b.user_id, roles.get(&b.user_id).copied().flatten(), b.date).map(|r| cost_of(b.minutes, r)))
+        .map(|b| book.rate_on(b.user_id, roles.get(&b.user_id).copied().unwrap_or_default(), b.date).map(|r| cost_of(b.minutes, r)))
         .collect();
     let index: HashMap<Id, usize> = input.items.iter().enumerate().map(|(i, it)| (it.id, i)).collect();
     let mut own: Vec<Own> = vec![Own::default(); input.items.len()];
@@ -498,6 +519,10 @@ mod tests {
         }
     }
 
+    fn held(from: &str, role_id: Id) -> RoleHeld {
+        RoleHeld { valid_from: d(from), role_id }
+    }
+
     fn booking(user: Id, date: &str, item: Option<Id>, minutes: i64) -> Booking {
         Booking { user_id: user, date: d(date), work_item_id: item, activity1_id: None, activity2_id: None, minutes }
     }
@@ -528,8 +553,8 @@ mod tests {
                 booking(10, "2026-11-06", None, 240),
             ],
             people: vec![
-                PlanPerson { user_id: 10, login: "ito".into(), display_name: "Ito".into(), role_id: Some(5) },
-                PlanPerson { user_id: 11, login: "sato".into(), display_name: "Sato".into(), role_id: Some(5) },
+                PlanPerson { user_id: 10, login: "ito".into(), display_name: "Ito".into(), roles: vec![held("2026-01-01", 5)] },
+                PlanPerson { user_id: 11, login: "sato".into(), display_name: "Sato".into(), roles: vec![held("2026-01-01", 5)] },
             ],
             rates: vec![
                 Rate { user_id: Some(10), role_id: None, valid_from: d("2026-01-01"), valid_to: Some(d("2026-11-02")), hourly_cost: 3000 },
@@ -588,20 +613,77 @@ mod tests {
     #[test]
     fn the_rate_is_the_one_valid_on_each_day() {
         let f = fixture();
-        assert_eq!(rate_on(&f.rates, 10, Some(5), d("2026-11-02")), Some(3000));
-        assert_eq!(rate_on(&f.rates, 10, Some(5), d("2026-11-03")), Some(4500));
-        assert_eq!(rate_on(&f.rates, 11, Some(5), d("2026-11-03")), Some(2000));
-        assert_eq!(rate_on(&f.rates, 11, None, d("2026-11-03")), None);
-        assert_eq!(rate_on(&f.rates, 10, Some(5), d("2025-12-31")), None);
+        let member = [held("2026-01-01", 5)];
+        assert_eq!(rate_on(&f.rates, 10, &member, d("2026-11-02")), Some(3000));
+        assert_eq!(rate_on(&f.rates, 10, &member, d("2026-11-03")), Some(4500));
+        assert_eq!(rate_on(&f.rates, 11, &member, d("2026-11-03")), Some(2000));
+        assert_eq!(rate_on(&f.rates, 11, &[], d("2026-11-03")), None);
+        assert_eq!(rate_on(&f.rates, 10, &member, d("2025-12-31")), None);
         let book = RateBook::new(&f.rates);
-        for (user, role, day) in
-            [(10, Some(5), "2026-11-02"), (10, Some(5), "2026-11-03"), (11, Some(5), "2026-11-03"), (11, None, "2026-11-03")]
+        for (user, roles, day) in
+            [(10, &member[..], "2026-11-02"), (10, &member[..], "2026-11-03"), (11, &member[..], "2026-11-03"), (11, &[][..], "2026-11-03")]
         {
-            assert_eq!(book.rate_on(user, role, d(day)), rate_on(&f.rates, user, role, d(day)), "{user} {day}");
+            assert_eq!(book.rate_on(user, roles, d(day)), rate_on(&f.rates, user, roles, d(day)), "{user} {day}");
         }
         let p = build(&f, d("2026-11-06"));
         let ito = p.people.iter().find(|r| r.login == "ito").unwrap();
         assert_eq!(ito.cost, 24000 + 36000 + 18000);
+        assert_eq!(p.minutes_without_rate, 0);
+    }
+
+    /// Role A (5000 an hour) until 2026-11-15, role B (8000) from 2026-11-16; person 20 also has
+    /// a rate of their own for 2026-11-20 to 2026-11-22.
+    fn role_change() -> (Vec<Rate>, Vec<RoleHeld>) {
+        let rates = vec![
+            Rate { user_id: None, role_id: Some(1), valid_from: d("2026-01-01"), valid_to: None, hourly_cost: 5000 },
+            Rate { user_id: None, role_id: Some(2), valid_from: d("2026-01-01"), valid_to: None, hourly_cost: 8000 },
+            Rate { user_id: Some(20), role_id: None, valid_from: d("2026-11-20"), valid_to: Some(d("2026-11-22")), hourly_cost: 6000 },
+        ];
+        (rates, vec![held("2026-04-01", 1), held("2026-11-16", 2)])
+    }
+
+    #[test]
+    fn the_role_is_the_one_held_on_each_day() {
+        let (_, history) = role_change();
+        assert_eq!(role_on(&history, d("2026-11-15")), Some(1));
+        assert_eq!(role_on(&history, d("2026-11-16")), Some(2));
+        assert_eq!(role_on(&history, d("2027-03-01")), Some(2));
+        // Before the history begins: the first role.
+        assert_eq!(role_on(&history, d("2026-03-31")), Some(1));
+        assert_eq!(role_on(&history, d("2020-01-01")), Some(1));
+        assert_eq!(role_on(&[], d("2026-11-16")), None);
+        assert_eq!(role_on(&[held("2026-11-16", 3)], d("2026-11-16")), Some(3));
+    }
+
+    #[test]
+    fn cost_takes_the_role_of_each_day_and_a_persons_own_rate_first() {
+        let (rates, history) = role_change();
+        // A change mid-month: the 15th at role A's rate, the 16th at role B's.
+        assert_eq!(rate_on(&rates, 20, &history, d("2026-11-15")), Some(5000));
+        assert_eq!(rate_on(&rates, 20, &history, d("2026-11-16")), Some(8000));
+        // A day before any history: the first role's.
+        assert_eq!(rate_on(&rates, 20, &history, d("2026-02-01")), Some(5000));
+        // The person's own rate goes before the role of the day, only while it is valid.
+        assert_eq!(rate_on(&rates, 20, &history, d("2026-11-20")), Some(6000));
+        assert_eq!(rate_on(&rates, 20, &history, d("2026-11-23")), Some(8000));
+        // Without a history, only a person's own rate.
+        assert_eq!(rate_on(&rates, 20, &[], d("2026-11-21")), Some(6000));
+        assert_eq!(rate_on(&rates, 20, &[], d("2026-11-23")), None);
+        let book = RateBook::new(&rates);
+        for day in ["2026-02-01", "2026-11-15", "2026-11-16", "2026-11-20", "2026-11-23"] {
+            assert_eq!(book.rate_on(20, &history, d(day)), rate_on(&rates, 20, &history, d(day)), "{day}");
+        }
+        // The plan: 600 min on the 13th (A: 50000) and 600 on the 17th (B: 80000), 60 on the
+        // 21st at the person's own 6000.
+        let input = PlanInput {
+            bookings: vec![booking(20, "2026-11-13", None, 600), booking(20, "2026-11-17", None, 600), booking(20, "2026-11-21", None, 60)],
+            people: vec![PlanPerson { user_id: 20, login: "kato".into(), display_name: "Kato".into(), roles: history }],
+            rates,
+            ..Default::default()
+        };
+        let p = build(&input, d("2026-11-30"));
+        assert_eq!(p.total.cost, 50000 + 80000 + 6000);
+        assert_eq!(p.people[0].cost, 136000);
         assert_eq!(p.minutes_without_rate, 0);
     }
 

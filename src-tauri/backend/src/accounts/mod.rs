@@ -8,6 +8,7 @@ pub mod api_tokens;
 pub mod csv_transfer;
 pub mod organizations;
 pub mod passwords;
+pub mod role_history;
 pub mod roles;
 pub mod sessions;
 pub mod setup;

@@ -200,6 +200,22 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64) -> Result<()> {
             ),
         });
     }
+    let held = super::role_history::holders(db, id).await?;
+    if held > 0 {
+        return Err(Error::Conflict {
+            field: None,
+            message: Text::new(
+                format!(
+                    "{} was held by {held} user(s) in the past and prices their effort of those days: it cannot be deleted; rename it instead",
+                    role.name
+                ),
+                format!(
+                    "「{}」は過去に{held}人が持っていた役割で、その期間の工数の原価に使われるため削除できません。名前を変えることはできます。",
+                    role.name
+                ),
+            ),
+        });
+    }
     sqlx::query("DELETE FROM roles WHERE id = $1").bind(id).execute(&db.pool).await?;
     Ok(())
 }

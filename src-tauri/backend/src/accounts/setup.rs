@@ -3,6 +3,7 @@
 //! submit the wizard at the same moment.
 
 use kinmu_shared::api::SetupRequest;
+use kinmu_shared::attendance_rules::AttendanceRules;
 use kinmu_shared::messages::Text;
 use kinmu_shared::permissions::BuiltinRole;
 use kinmu_shared::validation;
@@ -71,6 +72,9 @@ pub async fn run(db: &Db, req: &SetupRequest, now: i64) -> Result<i64> {
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
+    // The company's rules are the defaults in the zone chosen here until an administrator saves some.
+    let zone = AttendanceRules { time_zone: crate::time_zones::check("time_zone", &req.time_zone)?, ..Default::default() };
+    super::role_history::hold(&mut tx, admin_id, admin_role, super::role_history::change_day(now, &zone)).await?;
     tx.commit().await?;
     tracing::info!(admin = %req.admin_login.trim(), "setup completed");
     Ok(admin_id)

@@ -4,12 +4,13 @@
 use kinmu_shared::messages::Text;
 use std::collections::HashMap;
 
-use kinmu_shared::api::{CreateUser, Id, UpdateUser, User, UserList};
+use kinmu_shared::api::{CreateUser, Id, RoleSpan, UpdateUser, User, UserList};
+use kinmu_shared::effort::plan::RoleHeld;
 use kinmu_shared::permissions::BuiltinRole;
 use kinmu_shared::validation::{self, normalize_log_account};
 use kinmu_shared::{Language, Permission};
 
-use super::{Actor, organizations, passwords, roles, sessions, system_settings};
+use super::{Actor, organizations, passwords, role_history, roles, sessions, system_settings};
 use crate::database::{Db, placeholders};
 use crate::error::{Error, Result, is_unique_violation};
 
@@ -36,7 +37,7 @@ const SELECT: &str = "SELECT id, login, display_name, email, organization_id, ro
      COALESCE(t.failures, 0) AS failed_logins, t.locked_until, last_login_at, created_at, approver_id \
      FROM users LEFT JOIN login_throttle t ON t.login_key = users.login_key";
 
-fn to_user(r: UserRow, log_accounts: Vec<String>, now: i64) -> User {
+fn to_user(r: UserRow, log_accounts: Vec<String>, roles: Vec<RoleHeld>, now: i64) -> User {
     User {
         id: r.id,
         login: r.login,
@@ -53,6 +54,7 @@ fn to_user(r: UserRow, log_accounts: Vec<String>, now: i64) -> User {
         last_login_at: r.last_login_at,
         created_at: r.created_at,
         approver_id: r.approver_id,
+        role_history: roles.into_iter().map(|h| RoleSpan { role_id: h.role_id, valid_from: h.valid_from.to_string() }).collect(),
     }
 }
 
@@ -134,9 +136,10 @@ pub async fn list(db: &Db, actor: &Actor, f: UserFilter, now: i64) -> Result<Use
     let rows = pq.fetch_all(&db.pool).await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut accounts = log_accounts_of(db, &ids).await?;
+    let mut roles = role_history::of(db, Some(&ids)).await?;
     let users = rows.into_iter().map(|r| {
-        let acc = accounts.remove(&r.id).unwrap_or_default();
-        to_user(r, acc, now)
+        let (acc, held) = (accounts.remove(&r.id).unwrap_or_default(), roles.remove(&r.id).unwrap_or_default());
+        to_user(r, acc, held, now)
     });
     Ok(UserList { users: users.collect(), total })
 }
@@ -164,7 +167,8 @@ pub async fn get(db: &Db, actor: &Actor, id: i64, now: i64) -> Result<User> {
         Error::NotFound(Text::new(format!("user {id} does not exist"), "ユーザーが見つかりません。削除された可能性があります。"))
     })?;
     let acc = log_accounts_of(db, &[id]).await?.remove(&id).unwrap_or_default();
-    Ok(to_user(row, acc, now))
+    let held = role_history::of(db, Some(&[id])).await?.remove(&id).unwrap_or_default();
+    Ok(to_user(row, acc, held, now))
 }
 
 pub async fn find_id_by_login(db: &Db, login: &str) -> Result<Option<i64>> {
@@ -294,6 +298,7 @@ pub(crate) async fn insert(db: &Db, actor: &Actor, req: &CreateUser, password: O
     let settings = system_settings::load(db).await?;
     let role_id = role_or_member(db, req.role_id).await?;
     require_grant(db, actor, role_id, req.login.trim()).await?;
+    let day = role_history::change_day(now, &crate::attendance::rule_settings::company_rules(db).await?);
     let password_hash = match password {
         Some(p) => Some(passwords::hash_blocking(p.to_string()).await?),
         None => None,
@@ -329,6 +334,7 @@ pub(crate) async fn insert(db: &Db, actor: &Actor, req: &CreateUser, password: O
             e.into()
         }
     })?;
+    role_history::hold(&mut tx, id, role_id, day).await?;
     replace_log_accounts(&mut tx, id, &req.log_accounts).await?;
     tx.commit().await?;
     Ok(id)
@@ -396,6 +402,10 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, req: UpdateUser, now: i64) 
         require_grant(db, actor, role_id, &current.login).await?;
     }
     let may_lose_an_administrator = role_id != current.role_id || (current.active && !active);
+    let role_change_day = match role_id != current.role_id {
+        true => Some(role_history::change_day(now, &crate::attendance::rule_settings::company_rules(db).await?)),
+        false => None,
+    };
     let email = match &req.email {
         Some(e) if e.trim().is_empty() => None,
         Some(e) => Some(e.trim().to_string()),
@@ -406,13 +416,12 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, req: UpdateUser, now: i64) 
         roles::lock_administrators(&mut tx).await?;
     }
     sqlx::query(
-        "UPDATE users SET display_name = $1, email = $2, organization_id = $3, role_id = $4, active = $5, language = $6, \
-         time_zone = $7, updated_at = $8, approver_id = $9 WHERE id = $10",
+        "UPDATE users SET display_name = $1, email = $2, organization_id = $3, active = $4, language = $5, \
+         time_zone = $6, updated_at = $7, approver_id = $8 WHERE id = $9",
     )
     .bind(req.display_name.as_deref().map(str::trim).unwrap_or(&current.display_name).to_string())
     .bind(email)
     .bind(organization_id)
-    .bind(role_id)
     .bind(active as i64)
     .bind(req.language.unwrap_or(current.language).code())
     .bind(req.time_zone.as_deref().map(str::trim).unwrap_or(&current.time_zone).to_string())
@@ -421,6 +430,9 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, req: UpdateUser, now: i64) 
     .bind(id)
     .execute(&mut *tx)
     .await?;
+    if let Some(day) = role_change_day {
+        role_history::hold(&mut tx, id, role_id, day).await?;
+    }
     if let Some(acc) = &req.log_accounts {
         replace_log_accounts(&mut tx, id, acc).await?;
     }

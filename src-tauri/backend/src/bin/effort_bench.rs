@@ -227,6 +227,12 @@ async fn set_up(db: &Db, people: usize) -> Made {
     .execute(&mut *tx)
     .await
     .expect("log accounts");
+    // Their role from the start, as the service's `role_history::hold` would have written it.
+    sqlx::query("INSERT INTO user_role_history (user_id, role_id, valid_from) SELECT id, role_id, '2025-01-01' FROM users WHERE organization_id = $1")
+        .bind(organization)
+        .execute(&mut *tx)
+        .await
+        .expect("role history");
     let projects: Vec<String> =
         (0..PROJECTS).map(|p| format!("('PRJ{p:03}', 'prj{p:03}', 'Project {p}', 'active', {now}, {now})")).collect();
     insert_rows(&mut tx, "INSERT INTO projects (code, code_key, name, status, created_at, updated_at)", &projects).await;

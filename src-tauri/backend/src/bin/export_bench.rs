@@ -290,6 +290,11 @@ async fn first_page(db: &Db, k: usize) {
                 .execute(&db.pool)
                 .await
                 .expect("log accounts");
+            sqlx::query("INSERT INTO user_role_history (user_id, role_id, valid_from) SELECT id, role_id, '1970-01-01' FROM users WHERE organization_id = $1")
+                .bind(id)
+                .execute(&db.pool)
+                .await
+                .expect("role history");
             id
         }
     };

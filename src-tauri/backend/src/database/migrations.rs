@@ -129,6 +129,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0019_effort_day_rows.sql"),
         postgres: include_str!("../../migrations/postgres/0019_effort_day_rows.sql"),
     },
+    Migration {
+        version: 21,
+        name: "user_role_history",
+        sqlite: include_str!("../../migrations/sqlite/0021_user_role_history.sql"),
+        postgres: include_str!("../../migrations/postgres/0021_user_role_history.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -1,8 +1,8 @@
 //! A project's plan against actual, earned value, cost and budgets (issue 19): the rows of any
 //! number of projects loaded with a fixed number of queries (work items, assignees, the effort
-//! summed per person, day, item and activities, the people, activities, rates, budgets and the
-//! warning setting), then the pure [`kinmu_shared::effort::plan::build`]; the plan as an Excel or
-//! CSV file; the projects flagged on the managers' dashboard.
+//! summed per person, day, item and activities, the people with their role histories, activities,
+//! rates, budgets and the warning setting), then the pure [`kinmu_shared::effort::plan::build`];
+//! the plan as an Excel or CSV file; the projects flagged on the managers' dashboard.
 //!
 //! Who sees a plan: the project's managers (holding `projects.manage`) and administrators, as for
 //! changing the project. Members do not: the plan shows everybody's hours and their cost.
@@ -116,12 +116,19 @@ pub async fn load(db: &Db, projects: &[Project]) -> Result<Vec<PlanInput>> {
         &ids,
     )
     .await?;
+    // Each person with the roles they held: a day's effort is priced by that day's role.
+    let mut histories = crate::accounts::role_history::of(db, None).await?;
     let people: Vec<PlanPerson> =
-        sqlx::query_as::<_, (i64, String, String, i64)>("SELECT id, login, display_name, role_id FROM users ORDER BY login_key")
+        sqlx::query_as::<_, (i64, String, String)>("SELECT id, login, display_name FROM users ORDER BY login_key")
             .fetch_all(&db.pool)
             .await?
             .into_iter()
-            .map(|(user_id, login, display_name, role)| PlanPerson { user_id, login, display_name, role_id: Some(role) })
+            .map(|(user_id, login, display_name)| PlanPerson {
+                roles: histories.remove(&user_id).unwrap_or_default(),
+                user_id,
+                login,
+                display_name,
+            })
             .collect();
     let activities: Vec<PlanActivity> = sqlx::query_as::<_, (i64, i64, String, String)>("SELECT id, level, code, name FROM activities")
         .fetch_all(&db.pool)

@@ -3,7 +3,7 @@
 
 use crate::components::save_button::SaveButton;
 use kinmu_shared::api::routes::{self, Empty};
-use kinmu_shared::api::{CreateUser, Organization, Role, SetPassword, UpdateUser, User, UserList, UserQuery};
+use kinmu_shared::api::{CreateUser, Organization, Role, RoleSpan, SetPassword, UpdateUser, User, UserList, UserQuery};
 use kinmu_shared::{Language, Permission, validation};
 use leptos::prelude::*;
 
@@ -252,6 +252,7 @@ fn UserDialog(user: Option<User>, orgs: RwSignal<Vec<Organization>>, roles: RwSi
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
     let id = u.as_ref().map(|u| u.id);
+    let history = u.as_ref().map(|u| u.role_history.clone()).unwrap_or_default();
 
     let org_options = Signal::derive(move || {
         let mut v = vec![(String::new(), t("users.no_org").to_string())];
@@ -351,6 +352,7 @@ fn UserDialog(user: Option<User>, orgs: RwSignal<Vec<Organization>>, roles: RwSi
                 <TextField id="user-email" field="email" label=tr("field.email") value=email errors=errors kind="email" />
                 <SelectField id="user-organization" field="organization_id" label=tr("field.organization") value=org errors=errors options=org_options />
                 <SelectField id="user-role" field="role_id" label=tr("field.role") value=role errors=errors options=role_options />
+                {(!history.is_empty()).then(|| role_history_view(history, roles))}
                 <SelectField id="user-approver" field="approver_id" label=tr("users.approver") value=approver errors=errors options=approver_options />
                 <SelectField id="user-language" field="language" label=tr("field.language") value=lang errors=errors options=lang_options />
                 <SelectField id="user-time-zone" field="time_zone" label=tr("field.time_zone") value=tz errors=errors options=tz_options />
@@ -373,6 +375,21 @@ fn UserDialog(user: Option<User>, orgs: RwSignal<Vec<Organization>>, roles: RwSi
             </form>
         </Modal>
     }
+}
+
+/// The roles the person held, oldest first (cost prices each day by the role held that day).
+fn role_history_view(history: Vec<RoleSpan>, roles: RwSignal<Vec<Role>>) -> AnyView {
+    let name = move |id: i64| roles.with(|r| r.iter().find(|r| r.id == id).map(|r| role_label(&r.name))).unwrap_or_else(|| id.to_string());
+    let rows = history.into_iter().map(|h| view! { <tr><td>{h.valid_from}</td><td>{move || name(h.role_id)}</td></tr> }).collect_view();
+    view! {
+        <table class="list" data-testid="user-role-history" aria-describedby="user-role-history-hint">
+            <caption>{tx("users.role_history")}</caption>
+            <thead><tr><th scope="col">{tx("users.role_valid_from")}</th><th scope="col">{tx("field.role")}</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+        <p class="hint" id="user-role-history-hint">{tx("users.role_history_hint")}</p>
+    }
+    .into_any()
 }
 
 #[component]
