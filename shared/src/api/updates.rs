@@ -196,6 +196,12 @@ pub struct UpdateRecord {
     pub warnings: i64,
     /// The last step reported.
     pub last_step: String,
+    /// A repair's check: how many files of the version it compared with the signed hashes
+    /// (None: not a repair, or not checked yet).
+    pub files_checked: Option<i64>,
+    /// A repair's check: the files it found damaged or missing (and fetched); empty when every
+    /// file was intact.
+    pub damaged_files: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -540,6 +540,38 @@ async fn a_repair_fetches_only_the_damaged_files(database: Option<String>) {
     let u = b.updater(&base, "r");
     assert!(matches!(u.update(false, None).await.unwrap(), Outcome::Applied { .. }));
     assert!(matches!(u.update(false, None).await.unwrap(), Outcome::UpToDate), "nothing pending");
+    let db = Db::connect(&b.database_url(), 1).await.unwrap();
+    let repairs = async || {
+        let all = kinmu::updates::records::list(&db, &Actor::Operator, &UpdateRecordQuery::default()).await.unwrap().records;
+        let mut repairs: Vec<_> = all.into_iter().filter(|r| r.kind == InstallKind::Repair).collect();
+        repairs.sort_by_key(|r| r.id);
+        repairs
+    };
+
+    // Every file intact: each one checked, nothing fetched or written — no new version folder,
+    // the pointer as it was, nothing to restart into — and the server records the finding.
+    let pointer_before = u.layout().read_pointer().unwrap().unwrap();
+    let progress = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = progress.clone();
+    let callback: kinmu_updater::client::ProgressFn = std::sync::Arc::new(move |p| seen.lock().unwrap().push(p.clone()));
+    let intact = u.update(true, Some(callback)).await.unwrap();
+    assert_eq!(intact, Outcome::Intact { version: "1.0".into(), files_checked: 3 });
+    assert_eq!(u.layout().read_pointer().unwrap().unwrap(), pointer_before, "the pointer is untouched (no trial, no restart)");
+    let folders: Vec<String> =
+        std::fs::read_dir(u.layout().versions()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).collect();
+    assert_eq!(folders, vec![pointer_before.current.clone()], "no new version folder");
+    let steps: Vec<_> = progress.lock().unwrap().iter().map(|p| (p.step, p.files_done, p.files_total)).collect();
+    assert_eq!(steps.last(), Some(&(kinmu_updater::client::Step::Verifying, 3, 3)), "{steps:?}");
+    assert!(!steps.iter().any(|s| s.0 == kinmu_updater::client::Step::Downloading), "{steps:?}");
+    assert!(kinmu_updater::outbox::pending(u.layout()).unwrap().is_empty(), "every report delivered");
+    let found = repairs().await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].result, found[0].files_checked, found[0].damaged_files.len()), (RecordResult::Normal, Some(3), 0), "{found:?}");
+    assert_eq!((found[0].from_version.as_deref(), found[0].to_version.as_str()), (Some("1.0"), "1.0"));
+    assert!(found[0].ended_at.is_some(), "the repair ended: {found:?}");
+    let transfers: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM update_transfers WHERE state = 'admitted'").fetch_one(&db.pool).await.unwrap();
+    assert_eq!(transfers, 0, "no transfer slot taken");
 
     // The UI file damaged on disk: the repair fetches it alone.
     let current = |u: &Updater| u.layout().read_pointer().unwrap().unwrap().current;
@@ -557,6 +589,10 @@ async fn a_repair_fetches_only_the_damaged_files(database: Option<String>) {
         ("1.0+1", Some(damaged_folder.as_str())),
         "beside the damaged copy"
     );
+    let found = repairs().await;
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!((found[1].files_checked, found[1].damaged_files.clone()), (Some(3), vec!["ui/app.js".to_string()]), "{found:?}");
+    assert_eq!(found[1].result, RecordResult::InProgress, "until the repaired copy starts healthy: {found:?}");
 
     // 2.0 installed, then the administrator offers 1.0 again: a repair restores 2.0's own files.
     let v2 = b.publish("2.0", 0);
@@ -579,12 +615,18 @@ async fn a_repair_fetches_only_the_damaged_files(database: Option<String>) {
     assert_eq!((stats.files_fetched, stats.target_bytes), (1, size(&v2.join("resources/data.bin"))), "{stats:?}");
     assert_installed(&u, &v2, "2.0");
 
-    // The server recorded both as repairs.
-    let db = Db::connect(&b.database_url(), 1).await.unwrap();
-    let records = kinmu::updates::records::list(&db, &Actor::Operator, &UpdateRecordQuery::default()).await.unwrap();
-    let repairs: Vec<_> = records.records.iter().filter(|r| r.kind == InstallKind::Repair).map(|r| r.to_version.as_str()).collect();
-    assert_eq!(repairs.len(), 2, "{records:?}");
-    assert!(repairs.contains(&"1.0") && repairs.contains(&"2.0"), "{records:?}");
+    // The server recorded all three as repairs, each with its finding.
+    let found = repairs().await;
+    let seen: Vec<_> = found.iter().map(|r| (r.to_version.as_str(), r.files_checked, r.damaged_files.clone())).collect();
+    assert_eq!(
+        seen,
+        vec![
+            ("1.0", Some(3), vec![]),
+            ("1.0", Some(3), vec!["ui/app.js".to_string()]),
+            ("2.0", Some(3), vec!["resources/data.bin".to_string()])
+        ],
+        "{found:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -129,6 +129,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0019_effort_day_rows.sql"),
         postgres: include_str!("../../migrations/postgres/0019_effort_day_rows.sql"),
     },
+    // 20 and 21 are reserved for other work of this session (merged beside this one).
+    Migration {
+        version: 22,
+        name: "update_record_repairs",
+        sqlite: include_str!("../../migrations/sqlite/0022_update_record_repairs.sql"),
+        postgres: include_str!("../../migrations/postgres/0022_update_record_repairs.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]

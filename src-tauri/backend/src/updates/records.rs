@@ -78,7 +78,18 @@ pub async fn report_event(db: &Db, report: ClientEventReport, now: i64) -> Resul
         UpdateEvent::RolledBack { reason } | UpdateEvent::Warning { reason, .. } | UpdateEvent::Failed { reason, .. } => {
             reason_text(reason)
         }
+        UpdateEvent::FilesChecked { files, damaged } if damaged.is_empty() => format!("{files} files checked, all intact"),
+        UpdateEvent::FilesChecked { files, damaged } => {
+            reason_text(&format!("{files} files checked, {} damaged: {}", damaged.len(), damaged.join(", ")))
+        }
         _ => String::new(),
+    };
+    // A repair's finding, kept on its record.
+    let (files_checked, damaged_files) = match &event {
+        UpdateEvent::FilesChecked { files, damaged } => {
+            (Some(*files), Some(serde_json::to_string(damaged).map_err(|e| Error::Internal(e.to_string()))?))
+        }
+        _ => (None, None),
     };
 
     let mut tx = db.pool.begin().await?;
@@ -157,7 +168,8 @@ pub async fn report_event(db: &Db, report: ClientEventReport, now: i64) -> Resul
         // A failure's reason replaces a warning's; a warning's is kept only when there is none yet.
         sqlx::query(
             "UPDATE update_records SET warnings = $1, result = $2, last_step = $3, ended_at = COALESCE($4, ended_at), \
-             reason = CASE WHEN $5 = 1 THEN $6 ELSE COALESCE(reason, $6) END WHERE id = $7",
+             reason = CASE WHEN $5 = 1 THEN $6 ELSE COALESCE(reason, $6) END, \
+             files_checked = COALESCE($7, files_checked), damaged_files = COALESCE($8, damaged_files) WHERE id = $9",
         )
         .bind(warnings)
         .bind(result.key())
@@ -165,6 +177,8 @@ pub async fn report_event(db: &Db, report: ClientEventReport, now: i64) -> Resul
         .bind(ended_at)
         .bind(i64::from(result == RecordResult::Failed))
         .bind(reason)
+        .bind(files_checked)
+        .bind(damaged_files)
         .bind(r.id)
         .execute(&mut *tx)
         .await?;
@@ -309,6 +323,8 @@ struct RecordRow {
     reason: Option<String>,
     warnings: i64,
     last_step: String,
+    files_checked: Option<i64>,
+    damaged_files: Option<String>,
 }
 
 impl From<RecordRow> for UpdateRecord {
@@ -327,6 +343,8 @@ impl From<RecordRow> for UpdateRecord {
             reason: r.reason,
             warnings: r.warnings,
             last_step: r.last_step,
+            files_checked: r.files_checked,
+            damaged_files: r.damaged_files.and_then(|d| serde_json::from_str(&d).ok()).unwrap_or_default(),
         }
     }
 }
@@ -368,8 +386,8 @@ fn record_filter(q: &UpdateRecordQuery) -> (String, Vec<Bind>) {
     (sql, binds)
 }
 
-const RECORD_COLUMNS: &str =
-    "id, client_id, host, os_user, kind, from_version, to_version, started_at, ended_at, result, reason, warnings, last_step";
+const RECORD_COLUMNS: &str = "id, client_id, host, os_user, kind, from_version, to_version, started_at, ended_at, result, reason, warnings, last_step, \
+     files_checked, damaged_files";
 
 async fn select_records(db: &Db, q: &UpdateRecordQuery, limit: i64, offset: i64) -> Result<(Vec<UpdateRecord>, i64)> {
     let (filter, binds) = record_filter(q);
@@ -408,10 +426,23 @@ pub async fn list(db: &Db, actor: &Actor, q: &UpdateRecordQuery) -> Result<Updat
 pub async fn export_csv(db: &Db, actor: &Actor, q: &UpdateRecordQuery, lang: Language) -> Result<String> {
     actor.require(Permission::ManageUpdates)?;
     let (records, _) = select_records(db, q, 100_000, 0).await?;
-    let header: [&str; 12] = match lang {
-        Language::Ja => {
-            ["ID", "クライアントID", "ホスト", "ユーザー", "種類", "更新前", "更新後", "開始", "終了", "結果", "理由", "警告数"]
-        }
+    let header: [&str; 14] = match lang {
+        Language::Ja => [
+            "ID",
+            "クライアントID",
+            "ホスト",
+            "ユーザー",
+            "種類",
+            "更新前",
+            "更新後",
+            "開始",
+            "終了",
+            "結果",
+            "理由",
+            "警告数",
+            "検査ファイル数",
+            "損傷ファイル",
+        ],
         Language::En => [
             "id",
             "client_id",
@@ -425,6 +456,8 @@ pub async fn export_csv(db: &Db, actor: &Actor, q: &UpdateRecordQuery, lang: Lan
             "result",
             "reason",
             "warnings",
+            "files_checked",
+            "damaged_files",
         ],
     };
     let time = |t: i64| chrono::DateTime::from_timestamp(t, 0).map(|d| d.format("%Y-%m-%d %H:%M:%S UTC").to_string()).unwrap_or_default();
@@ -444,6 +477,8 @@ pub async fn export_csv(db: &Db, actor: &Actor, q: &UpdateRecordQuery, lang: Lan
             r.result.label().get(lang).unwrap_or(r.result.key()).to_string(),
             r.reason.unwrap_or_default(),
             r.warnings.to_string(),
+            r.files_checked.map(|n| n.to_string()).unwrap_or_default(),
+            r.damaged_files.join(" "),
         ];
         w.write_record(fields.iter().map(|f| neutralise_formula(f).into_owned())).map_err(|e| Error::Internal(e.to_string()))?;
     }

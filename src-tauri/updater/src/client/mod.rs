@@ -86,6 +86,12 @@ pub enum Outcome {
         message: String,
     },
     UpToDate,
+    /// A repair checked every file of the installed version against the signed hashes and found
+    /// them all intact: nothing was fetched or written, the pointer is as it was, no restart.
+    Intact {
+        version: String,
+        files_checked: usize,
+    },
     /// The version is applied: restart through the launcher, which starts it on trial.
     Applied {
         mode: InstallMode,
@@ -374,7 +380,18 @@ impl Updater {
         };
         let release: Vec<ReleaseFile> = offered_files.iter().map(|(f, _)| f.clone()).collect();
         let launcher = files::hash_file(&self.layout.launcher_path()).ok().map(|(length, sha256)| FileEntry { length, sha256 });
-        let found = if repair { installed.as_ref().map(|(folder, m)| self.hashes_on_disk(folder, m)) } else { None };
+        let found = match &installed {
+            Some((folder, m)) if repair => {
+                // Every file hashed: the progress counts the release's files as they are checked.
+                state = Progress { step: Step::Verifying, files_total: release.len(), ..state };
+                tell(state.clone());
+                let found = self.hashes_on_disk(folder, m);
+                state.files_done = release.len();
+                tell(state.clone());
+                Some(found)
+            }
+            _ => None,
+        };
         let decision = if repair && answer.decision == StartupDecision::StartNormally && target_version.is_some() {
             StartupDecision::OfferUpdate
         } else {
@@ -400,6 +417,15 @@ impl Updater {
         let run =
             Run { id: files::fresh_id(), kind, from: installed.as_ref().map(|(_, m)| m.version.clone()), to: version.clone(), modules };
         self.report(&run, UpdateEvent::Checked).await;
+        if plan.mode == InstallMode::Repair {
+            // The repair's finding is on its record: how many files, which were damaged. Every file
+            // intact ends it here: nothing to fetch, nothing written, the pointer untouched.
+            let damaged = plan.damaged.clone();
+            self.report(&run, UpdateEvent::FilesChecked { files: release.len() as i64, damaged }).await;
+            if plan.intact() {
+                return Ok(Outcome::Intact { version, files_checked: release.len() });
+            }
+        }
         let names: HashMap<String, String> = offered_files.iter().map(|(f, n)| (f.path.clone(), n.clone())).collect();
         let result = self.transfer_and_apply(&run, &plan, &names, &repo, &transport, installed.as_ref(), &mut state, &tell).await;
         if let Err(f) = &result {
