@@ -113,6 +113,13 @@ pub struct ClientEventReport {
     pub from_version: Option<String>,
     pub to_version: String,
     pub event: UpdateEvent,
+    /// The update this event belongs to: the id the client made for the run (8 to 100
+    /// characters), the same in each of its events and in the launcher's end of it (started
+    /// healthy, rolled back). The server keeps one record per client and update id, whatever
+    /// order the events arrive in. A client that sends none: its event joins the client's open
+    /// record of the same version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_id: Option<String>,
 }
 
 /// The answer to an event report.

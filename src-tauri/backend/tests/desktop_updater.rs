@@ -605,6 +605,7 @@ async fn a_repair_fetches_only_the_damaged_files(database: Option<String>) {
         from_version: Some("1.0".into()),
         to_version: "2.0".into(),
         event: kinmu_shared::update_policy::UpdateEvent::StartedHealthy,
+        update_id: None,
     };
     kinmu_updater::outbox::put(u.layout(), &healthy).unwrap();
     assert_eq!(u.send_outbox().await, 1);
@@ -640,6 +641,112 @@ async fn a_repair_fetches_only_the_damaged_files_on_postgres() {
     a_repair_fetches_only_the_damaged_files(Some(url.expose().to_string())).await;
 }
 
+/// A repair started right after an update whose "started healthy" has not reached the server yet
+/// (the launcher wrote it to the outbox; the shell sends it a few seconds after the window loaded,
+/// or at the next check-in if the server did not answer then): the repair gets its own record —
+/// one for the intact check, one for a repair that fetched a damaged file — and the update's
+/// record is still ended by its own "started healthy" when it arrives, once, whatever came in
+/// between (every event carries its update's id; the launcher's too, from the trial).
+async fn a_repair_before_the_update_reported_healthy_has_its_own_record(database: Option<String>) {
+    use kinmu_shared::update_policy::InstallKind;
+    use kinmu_updater::outbox;
+    let b = Bench { dir: tempfile::tempdir().unwrap(), database };
+    let root_key = b.dir.path().join("root.key");
+    ok(b.kinmu().args(["release", "keys", "init", "--root-key"]).arg(&root_key).output().unwrap(), "keys init");
+    ok(b.kinmu().args(["release", "root", "--out"]).arg(b.dir.path().join("trusted-root.json")).output().unwrap(), "release root");
+    b.publish("1.0", 0);
+    let (_server, base) = b.serve();
+    let u = b.updater(&base, "h");
+    assert!(matches!(u.update(false, None).await.unwrap(), Outcome::Applied { .. }), "1.0 installed");
+
+    // 1.0 → 2.0, then its first start through the launcher: healthy, written to the outbox.
+    let v2 = b.publish("2.0", 0);
+    let Outcome::Applied { mode, .. } = u.update(false, None).await.unwrap() else { panic!("not applied") };
+    assert_eq!(mode, InstallMode::Differential);
+    assert_eq!(b.launch(&base, "h"), r#"launched: Confirmed { version: "2.0" }"#);
+    let healthy = outbox::pending(u.layout()).unwrap();
+    assert!(!healthy.is_empty() && healthy.iter().all(|r| r.event == kinmu_shared::update_policy::UpdateEvent::StartedHealthy));
+    assert!(healthy.iter().all(|r| r.update_id.is_some()), "the launcher's report names its update: {healthy:?}");
+    // Not delivered yet when the repairs run: the reports wait aside, as they would in the outbox
+    // while the server does not take them.
+    for r in &healthy {
+        outbox::remove(u.layout(), &r.request_id).unwrap();
+    }
+
+    let db = Db::connect(&b.database_url(), 1).await.unwrap();
+    let records = async || {
+        let mut all = kinmu::updates::records::list(&db, &Actor::Operator, &UpdateRecordQuery::default()).await.unwrap().records;
+        all.sort_by_key(|r| r.id);
+        all.into_iter().filter(|r| r.to_version == "2.0").collect::<Vec<_>>()
+    };
+    let update = records().await;
+    assert_eq!((update.len(), update[0].kind, update[0].result), (1, InstallKind::Differential, RecordResult::InProgress), "{update:?}");
+
+    // An intact repair, then one that fetches a damaged file: each a record of its own.
+    assert_eq!(u.update(true, None).await.unwrap(), Outcome::Intact { version: "2.0".into(), files_checked: 3 });
+    std::fs::write(u.layout().version_dir(&u.layout().read_pointer().unwrap().unwrap().current).join("ui/app.js"), "broken").unwrap();
+    let Outcome::Applied { mode, stats, .. } = u.update(true, None).await.unwrap() else { panic!("not repaired") };
+    assert_eq!((mode, stats.files_fetched, stats.target_bytes), (InstallMode::Repair, 1, size(&v2.join("ui/app.js"))));
+    let before = records().await;
+    let kinds: Vec<_> = before.iter().map(|r| (r.kind, r.result, r.files_checked)).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (InstallKind::Differential, RecordResult::InProgress, None),
+            (InstallKind::Repair, RecordResult::Normal, Some(3)),
+            (InstallKind::Repair, RecordResult::InProgress, Some(3)),
+        ],
+        "the update's record still waits for its healthy start: {before:?}"
+    );
+
+    // The update's healthy start arrives: it ends the update's record, and only that one.
+    for r in &healthy {
+        outbox::put(u.layout(), r).unwrap();
+    }
+    assert_eq!(u.send_outbox().await, healthy.len());
+    let after = records().await;
+    assert_eq!(after.len(), 3, "no record opened by the late report: {after:?}");
+    assert_eq!(
+        (after[0].kind, after[0].result, after[0].last_step.as_str()),
+        (InstallKind::Differential, RecordResult::Normal, "started_healthy")
+    );
+    assert!(after[0].ended_at.is_some());
+    assert_eq!(after[1], before[1], "the intact repair's record is untouched");
+    assert_eq!(after[2], before[2], "the damaged repair's record still waits for its own healthy start");
+    // Delivered again (its answer lost, say): counted once.
+    for r in &healthy {
+        outbox::put(u.layout(), r).unwrap();
+    }
+    assert_eq!(u.send_outbox().await, healthy.len());
+    assert_eq!(records().await, after, "a report sent again changes nothing");
+    let ids: Vec<String> = healthy.iter().map(|r| r.request_id.clone()).collect();
+    let counted: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM update_events WHERE request_id = $1 OR request_id = $2")
+        .bind(&ids[0])
+        .bind(ids.last().unwrap())
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(counted, ids.len().min(2) as i64, "each request id once");
+
+    // The repaired copy starts healthy: its own record ends.
+    assert_eq!(b.launch(&base, "h"), r#"launched: Confirmed { version: "2.0+1" }"#);
+    u.send_outbox().await;
+    let last = records().await;
+    assert_eq!((last[2].kind, last[2].result), (InstallKind::Repair, RecordResult::Normal), "{last:?}");
+    assert_eq!(last[0], after[0]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_repair_before_the_update_reported_healthy_has_its_own_record_on_sqlite() {
+    a_repair_before_the_update_reported_healthy_has_its_own_record(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_repair_before_the_update_reported_healthy_has_its_own_record_on_postgres() {
+    let Some(url) = postgres_url().await else { return };
+    a_repair_before_the_update_reported_healthy_has_its_own_record(Some(url.expose().to_string())).await;
+}
+
 /// Reports the server could not take wait in the outbox (the launcher writes its own there too:
 /// it never talks to the server): a check-in while the server is down leaves them; the first one
 /// after it is back sends them, and each counts once — also when sent again because the answers
@@ -667,6 +774,7 @@ async fn reports_wait_in_the_outbox_until_the_server_answers(database: Option<St
             from_version: Some("1.0".into()),
             to_version: "1.1".into(),
             event,
+            update_id: None,
         })
         .collect();
     for r in &reports {

@@ -132,9 +132,9 @@ pub const MIGRATIONS: &[Migration] = &[
     // 20 and 21 are reserved for other work of this session (merged beside this one).
     Migration {
         version: 22,
-        name: "update_record_repairs",
-        sqlite: include_str!("../../migrations/sqlite/0022_update_record_repairs.sql"),
-        postgres: include_str!("../../migrations/postgres/0022_update_record_repairs.sql"),
+        name: "update_record_ids_and_repairs",
+        sqlite: include_str!("../../migrations/sqlite/0022_update_record_ids_and_repairs.sql"),
+        postgres: include_str!("../../migrations/postgres/0022_update_record_ids_and_repairs.sql"),
     },
 ];
 

@@ -264,6 +264,7 @@ impl Updater {
                 from_version: r.from_version.clone(),
                 to_version: r.to_version.clone(),
                 event: r.event.clone(),
+                update_id: r.update_id.clone(),
             };
             if self.post::<_, EventReceipt>(ReportUpdateEvent::ROUTE.path, &report).await.is_ok() {
                 let _ = outbox::remove(&self.layout, &r.request_id);
@@ -273,8 +274,9 @@ impl Updater {
         sent
     }
 
-    /// Reports `event` for each module, each with its request id (`<run>-<event>-<module>`); a
-    /// report that cannot be sent waits in the outbox for the next run.
+    /// Reports `event` for each module, each with its request id (`<run>-<event>-<module>`) and the
+    /// run's id as the update's (its record on the server); a report that cannot be sent waits in
+    /// the outbox for the next run.
     async fn report(&self, run: &Run, event: UpdateEvent) {
         let Ok(id) = self.identity() else { return };
         for module in &run.modules {
@@ -285,6 +287,7 @@ impl Updater {
                 from_version: run.from.clone(),
                 to_version: run.to.clone(),
                 event: event.clone(),
+                update_id: Some(run.id.clone()),
             };
             let sent = match &id.client_secret {
                 Some(secret) => {
@@ -297,6 +300,7 @@ impl Updater {
                         from_version: pending.from_version.clone(),
                         to_version: pending.to_version.clone(),
                         event: pending.event.clone(),
+                        update_id: pending.update_id.clone(),
                     };
                     self.post::<_, EventReceipt>(ReportUpdateEvent::ROUTE.path, &report).await.is_ok()
                 }
@@ -588,7 +592,13 @@ impl Updater {
             };
             version_files.push(VersionFile { path: f.path.clone(), length: f.length, sha256: f.sha256.clone(), source });
         }
-        let new = NewVersion { version: run.to.clone(), files: version_files, install_kind: run.kind, modules: run.modules.clone() };
+        let new = NewVersion {
+            version: run.to.clone(),
+            files: version_files,
+            install_kind: run.kind,
+            modules: run.modules.clone(),
+            update_id: run.id.clone(),
+        };
         let applied = apply::apply(&self.layout, &new, &self.faults).map_err(|e| failure(LogCategory::ApplyFailed, e))?;
         self.report(run, UpdateEvent::Applied).await;
         if matches!(applied, Applied::Switched { previous: None, .. }) {
@@ -622,7 +632,8 @@ impl Updater {
     }
 }
 
-/// One update run: its id (the request ids' prefix), kind, versions and modules.
+/// One update run: its id (the request ids' prefix, the update's id on the server and in the
+/// trial), kind, versions and modules.
 struct Run {
     id: String,
     kind: InstallKind,
