@@ -319,7 +319,8 @@ pub fn UpdateProgressPage() -> impl IntoView {
             Some(DesktopUpdateOutcome::Applied { version }) => Some(t("app_update.restarting_into").replace("{v}", version)),
             _ => None,
         };
-        let counts = (p.files_total > 0).then(|| {
+        // (An intact repair's banner says the count instead.)
+        let counts = (p.files_total > 0 && intact.is_none()).then(|| {
             t("app_update.counts")
                 .replace("{files}", &p.files_done.to_string())
                 .replace("{files_total}", &p.files_total.to_string())
