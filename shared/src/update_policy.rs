@@ -391,10 +391,12 @@ pub enum LogCategory {
     RolledBack,
     /// A transfer slot expired without being renewed (the client went away).
     SlotExpired,
+    /// A repair checked every local file against the signed hashes: how many, and which differ.
+    FilesChecked,
 }
 
 impl LogCategory {
-    pub const ALL: [LogCategory; 12] = [
+    pub const ALL: [LogCategory; 13] = [
         LogCategory::UpdateStarted,
         LogCategory::UpdateEnded,
         LogCategory::DownloadErrorIgnored,
@@ -407,13 +409,14 @@ impl LogCategory {
         LogCategory::VerificationFailed,
         LogCategory::RolledBack,
         LogCategory::SlotExpired,
+        LogCategory::FilesChecked,
     ];
 
     /// Its level: the start and end inform, errors the user ignored warn, the rest stop the update.
     pub fn level(self) -> LogLevel {
         use LogCategory::*;
         match self {
-            UpdateStarted | UpdateEnded => LogLevel::Info,
+            UpdateStarted | UpdateEnded | FilesChecked => LogLevel::Info,
             DownloadErrorIgnored | ApplyErrorIgnored => LogLevel::Warning,
             UserAbort
             | DownloadError
@@ -441,6 +444,7 @@ impl LogCategory {
             VerificationFailed => "verification_failed",
             RolledBack => "rolled_back",
             SlotExpired => "slot_expired",
+            FilesChecked => "files_checked",
         }
     }
 
@@ -464,6 +468,7 @@ impl LogCategory {
             VerificationFailed => ("signature or hash check failed", "署名・ハッシュの検証に失敗"),
             RolledBack => ("rolled back: the new version did not start healthy", "ロールバック（新バージョンが正常起動せず）"),
             SlotExpired => ("transfer slot expired", "転送枠の期限切れ"),
+            FilesChecked => ("files checked (repair)", "ファイル検査（全プログラムアップデート）"),
         };
         Text::new(en, ja)
     }
@@ -542,6 +547,13 @@ pub enum UpdateEvent {
     RolledBack {
         reason: String,
     },
+    /// A repair (全プログラムアップデート) checked every file of the version on disk against the
+    /// signed hashes: `files` checked, `damaged` the paths that differ or are missing. With none
+    /// damaged the repair is over — nothing to fetch or write — and its record ends.
+    FilesChecked {
+        files: i64,
+        damaged: Vec<String>,
+    },
     /// A warning: `category` is one of the warning categories.
     Warning {
         category: LogCategory,
@@ -564,6 +576,7 @@ impl UpdateEvent {
             UpdateEvent::Applied => "applied",
             UpdateEvent::StartedHealthy => "started_healthy",
             UpdateEvent::RolledBack { .. } => "rolled_back",
+            UpdateEvent::FilesChecked { .. } => "files_checked",
             UpdateEvent::Warning { .. } => "warning",
             UpdateEvent::Failed { .. } => "failed",
         }
@@ -576,14 +589,19 @@ impl UpdateEvent {
             UpdateEvent::DownloadStarted => Some(LogCategory::UpdateStarted),
             UpdateEvent::StartedHealthy => Some(LogCategory::UpdateEnded),
             UpdateEvent::RolledBack { .. } => Some(LogCategory::RolledBack),
+            UpdateEvent::FilesChecked { .. } => Some(LogCategory::FilesChecked),
             UpdateEvent::Warning { category, .. } | UpdateEvent::Failed { category, .. } => Some(*category),
             _ => None,
         }
     }
 
-    /// True when the event ends the update (its record gets its end and result).
+    /// True when the event ends the update (its record gets its end and result): the new version
+    /// started healthy, was rolled back, or the update failed; or a repair found every file intact.
     pub fn ends_update(&self) -> bool {
-        matches!(self, UpdateEvent::StartedHealthy | UpdateEvent::RolledBack { .. } | UpdateEvent::Failed { .. })
+        match self {
+            UpdateEvent::FilesChecked { damaged, .. } => damaged.is_empty(),
+            other => matches!(other, UpdateEvent::StartedHealthy | UpdateEvent::RolledBack { .. } | UpdateEvent::Failed { .. }),
+        }
     }
 
     /// True when the transfer is over, so its slot goes to a waiting client.
@@ -607,6 +625,24 @@ impl UpdateEvent {
             UpdateEvent::Failed { category, .. } if category.level() != LogLevel::Error => Err(wrong(LogLevel::Error)),
             UpdateEvent::DownloadEnded { bytes } if *bytes < 0 => {
                 Err(FieldError::new("bytes", Text::new("bytes cannot be negative", "バイト数は0以上にしてください。")))
+            }
+            UpdateEvent::FilesChecked { files, damaged } if *files < 0 || damaged.len() as i64 > *files => Err(FieldError::new(
+                "files",
+                Text::new(
+                    "files is the number of files checked: at least 0, and at least as many as the damaged ones",
+                    "files は検査したファイル数です。0以上で、損傷したファイルの数以上にしてください。",
+                ),
+            )),
+            UpdateEvent::FilesChecked { damaged, .. }
+                if damaged.iter().any(|p| p.trim().is_empty() || p.chars().count() > 400 || p.chars().any(char::is_control)) =>
+            {
+                Err(FieldError::new(
+                    "damaged",
+                    Text::new(
+                        "damaged holds the release paths of the damaged files: 1 to 400 characters each, without control characters",
+                        "damaged には損傷したファイルのリリース内のパスを、制御文字を含まない1〜400文字で指定してください。",
+                    ),
+                ))
             }
             _ => Ok(()),
         }
@@ -732,6 +768,15 @@ mod tests {
         let json = serde_json::to_string(&failed).unwrap();
         assert_eq!(json, r#"{"kind":"failed","category":"download_error","reason":"404"}"#);
         assert_eq!(serde_json::from_str::<UpdateEvent>(&json).unwrap(), failed);
+        // A repair's check ends the repair only when every file was intact.
+        let intact = UpdateEvent::FilesChecked { files: 42, damaged: vec![] };
+        assert!(intact.ends_update() && intact.frees_slot() && intact.validate().is_ok());
+        assert_eq!(intact.log_entry(), Some(LogCategory::FilesChecked));
+        assert_eq!(LogCategory::FilesChecked.level(), LogLevel::Info);
+        let damaged = UpdateEvent::FilesChecked { files: 42, damaged: vec!["ui/app.js".into()] };
+        assert!(!damaged.ends_update() && !damaged.frees_slot() && damaged.validate().is_ok());
+        assert_eq!(UpdateEvent::FilesChecked { files: 0, damaged: vec!["a".into()] }.validate().unwrap_err().field, "files");
+        assert_eq!(UpdateEvent::FilesChecked { files: 3, damaged: vec![" ".into()] }.validate().unwrap_err().field, "damaged");
     }
 
     #[test]

@@ -142,18 +142,16 @@ impl DesktopUpdates {
             if matches!(result, Ok(Outcome::UpdaterReplaced { .. })) {
                 result = updater.update(repair, Some(callback)).await;
             }
-            match result {
-                Ok(Outcome::Applied { version, .. }) => {
-                    ended(DesktopUpdateOutcome::Applied { version }, Some(DesktopUpdateStep::Restarting));
-                    tokio::time::sleep(RESTART_PAUSE).await;
-                    match running.restart() {
-                        Ok(()) => app.exit(0),
-                        Err(e) => ended(DesktopUpdateOutcome::Failed { reason: e.to_string() }, None),
-                    }
+            let (outcome, restart) = outcome_of(result);
+            if restart {
+                ended(outcome, Some(DesktopUpdateStep::Restarting));
+                tokio::time::sleep(RESTART_PAUSE).await;
+                match running.restart() {
+                    Ok(()) => app.exit(0),
+                    Err(e) => ended(DesktopUpdateOutcome::Failed { reason: e.to_string() }, None),
                 }
-                Ok(Outcome::UpToDate | Outcome::UpdaterReplaced { .. }) => ended(DesktopUpdateOutcome::UpToDate, None),
-                Ok(Outcome::NotAllowed { decision, message }) => ended(DesktopUpdateOutcome::NotAllowed { decision, message }, None),
-                Err(e) => ended(DesktopUpdateOutcome::Failed { reason: e.reason }, None),
+            } else {
+                ended(outcome, None);
             }
         });
         Ok(self.progress().unwrap_or_else(DesktopUpdateProgress::starting))
@@ -253,6 +251,18 @@ fn user_name() -> String {
     std::env::var("USERNAME").or_else(|_| std::env::var("USER")).unwrap_or_default()
 }
 
+/// How an update's end shows in the UI, and whether the app restarts: only once a version was
+/// applied. A repair that found every file intact wrote nothing, so it does not restart.
+fn outcome_of(result: Result<Outcome, kinmu_updater::client::Failure>) -> (DesktopUpdateOutcome, bool) {
+    match result {
+        Ok(Outcome::Applied { version, .. }) => (DesktopUpdateOutcome::Applied { version }, true),
+        Ok(Outcome::Intact { files_checked, .. }) => (DesktopUpdateOutcome::Intact { files_checked: files_checked as u64 }, false),
+        Ok(Outcome::UpToDate | Outcome::UpdaterReplaced { .. }) => (DesktopUpdateOutcome::UpToDate, false),
+        Ok(Outcome::NotAllowed { decision, message }) => (DesktopUpdateOutcome::NotAllowed { decision, message }, false),
+        Err(e) => (DesktopUpdateOutcome::Failed { reason: e.reason }, false),
+    }
+}
+
 /// The updater's progress as the UI shows it (the outcome stays unset until the end).
 fn progress_of(p: &Progress, before: Option<&DesktopUpdateProgress>) -> DesktopUpdateProgress {
     let step = match p.step {
@@ -294,6 +304,21 @@ mod tests {
         let running = Running::discover(Some(root.join("install")), Some("1.0".into()), None).expect("an install");
         let updates = DesktopUpdates::new(Some(running), true, settings_file::path_in(&root.join("config")));
         (Scratch(root), updates)
+    }
+
+    #[test]
+    fn only_an_applied_version_restarts_the_app() {
+        use kinmu_updater::plan::InstallMode;
+        let intact = outcome_of(Ok(Outcome::Intact { version: "2.0".into(), files_checked: 42 }));
+        assert_eq!(intact, (DesktopUpdateOutcome::Intact { files_checked: 42 }, false), "an intact repair does not restart");
+        let applied = Outcome::Applied { mode: InstallMode::Repair, version: "2.0".into(), stats: Default::default() };
+        assert_eq!(outcome_of(Ok(applied)), (DesktopUpdateOutcome::Applied { version: "2.0".into() }, true));
+        assert_eq!(outcome_of(Ok(Outcome::UpToDate)), (DesktopUpdateOutcome::UpToDate, false));
+        let failed = kinmu_updater::client::Failure {
+            category: kinmu_shared::update_policy::LogCategory::DownloadError,
+            reason: "the server went away".into(),
+        };
+        assert_eq!(outcome_of(Err(failed)), (DesktopUpdateOutcome::Failed { reason: "the server went away".into() }, false));
     }
 
     #[test]

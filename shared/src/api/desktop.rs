@@ -157,6 +157,9 @@ pub enum DesktopUpdateOutcome {
     Applied { version: String },
     /// Nothing to update.
     UpToDate,
+    /// A repair checked every file of the installed version against the signed hashes and found
+    /// them all intact: nothing was fetched or written, and the app does not restart.
+    Intact { files_checked: u64 },
     /// The server does not allow it now, with the administrator's message.
     NotAllowed { decision: StartupDecision, message: String },
     /// It stopped: the reason (the server recorded it); the installed version is untouched.

@@ -113,6 +113,13 @@ pub struct ClientEventReport {
     pub from_version: Option<String>,
     pub to_version: String,
     pub event: UpdateEvent,
+    /// The update this event belongs to: the id the client made for the run (8 to 100
+    /// characters), the same in each of its events and in the launcher's end of it (started
+    /// healthy, rolled back). The server keeps one record per client and update id, whatever
+    /// order the events arrive in. A client that sends none: its event joins the client's open
+    /// record of the same version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_id: Option<String>,
 }
 
 /// The answer to an event report.
@@ -196,6 +203,12 @@ pub struct UpdateRecord {
     pub warnings: i64,
     /// The last step reported.
     pub last_step: String,
+    /// A repair's check: how many files of the version it compared with the signed hashes
+    /// (None: not a repair, or not checked yet).
+    pub files_checked: Option<i64>,
+    /// A repair's check: the files it found damaged or missing (and fetched); empty when every
+    /// file was intact.
+    pub damaged_files: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

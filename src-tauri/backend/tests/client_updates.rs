@@ -80,6 +80,7 @@ fn event_body(id: &str, secret: &str, request_id: &str, event: UpdateEvent) -> V
         from_version: Some("1.0".into()),
         to_version: "2.0".into(),
         event,
+        update_id: None,
     })
     .unwrap()
 }

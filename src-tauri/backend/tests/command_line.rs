@@ -600,6 +600,7 @@ async fn updates_commands(d: &std::path::Path, database: &[&str]) {
             from_version: Some("1.0".into()),
             to_version: "2.0".into(),
             event,
+            update_id: None,
         };
         kinmu::updates::records::report_event(&db, report, now).await.unwrap();
     }

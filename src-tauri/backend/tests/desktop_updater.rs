@@ -540,6 +540,38 @@ async fn a_repair_fetches_only_the_damaged_files(database: Option<String>) {
     let u = b.updater(&base, "r");
     assert!(matches!(u.update(false, None).await.unwrap(), Outcome::Applied { .. }));
     assert!(matches!(u.update(false, None).await.unwrap(), Outcome::UpToDate), "nothing pending");
+    let db = Db::connect(&b.database_url(), 1).await.unwrap();
+    let repairs = async || {
+        let all = kinmu::updates::records::list(&db, &Actor::Operator, &UpdateRecordQuery::default()).await.unwrap().records;
+        let mut repairs: Vec<_> = all.into_iter().filter(|r| r.kind == InstallKind::Repair).collect();
+        repairs.sort_by_key(|r| r.id);
+        repairs
+    };
+
+    // Every file intact: each one checked, nothing fetched or written — no new version folder,
+    // the pointer as it was, nothing to restart into — and the server records the finding.
+    let pointer_before = u.layout().read_pointer().unwrap().unwrap();
+    let progress = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = progress.clone();
+    let callback: kinmu_updater::client::ProgressFn = std::sync::Arc::new(move |p| seen.lock().unwrap().push(p.clone()));
+    let intact = u.update(true, Some(callback)).await.unwrap();
+    assert_eq!(intact, Outcome::Intact { version: "1.0".into(), files_checked: 3 });
+    assert_eq!(u.layout().read_pointer().unwrap().unwrap(), pointer_before, "the pointer is untouched (no trial, no restart)");
+    let folders: Vec<String> =
+        std::fs::read_dir(u.layout().versions()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).collect();
+    assert_eq!(folders, vec![pointer_before.current.clone()], "no new version folder");
+    let steps: Vec<_> = progress.lock().unwrap().iter().map(|p| (p.step, p.files_done, p.files_total)).collect();
+    assert_eq!(steps.last(), Some(&(kinmu_updater::client::Step::Verifying, 3, 3)), "{steps:?}");
+    assert!(!steps.iter().any(|s| s.0 == kinmu_updater::client::Step::Downloading), "{steps:?}");
+    assert!(kinmu_updater::outbox::pending(u.layout()).unwrap().is_empty(), "every report delivered");
+    let found = repairs().await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].result, found[0].files_checked, found[0].damaged_files.len()), (RecordResult::Normal, Some(3), 0), "{found:?}");
+    assert_eq!((found[0].from_version.as_deref(), found[0].to_version.as_str()), (Some("1.0"), "1.0"));
+    assert!(found[0].ended_at.is_some(), "the repair ended: {found:?}");
+    let transfers: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM update_transfers WHERE state = 'admitted'").fetch_one(&db.pool).await.unwrap();
+    assert_eq!(transfers, 0, "no transfer slot taken");
 
     // The UI file damaged on disk: the repair fetches it alone.
     let current = |u: &Updater| u.layout().read_pointer().unwrap().unwrap().current;
@@ -557,6 +589,10 @@ async fn a_repair_fetches_only_the_damaged_files(database: Option<String>) {
         ("1.0+1", Some(damaged_folder.as_str())),
         "beside the damaged copy"
     );
+    let found = repairs().await;
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!((found[1].files_checked, found[1].damaged_files.clone()), (Some(3), vec!["ui/app.js".to_string()]), "{found:?}");
+    assert_eq!(found[1].result, RecordResult::InProgress, "until the repaired copy starts healthy: {found:?}");
 
     // 2.0 installed, then the administrator offers 1.0 again: a repair restores 2.0's own files.
     let v2 = b.publish("2.0", 0);
@@ -569,6 +605,7 @@ async fn a_repair_fetches_only_the_damaged_files(database: Option<String>) {
         from_version: Some("1.0".into()),
         to_version: "2.0".into(),
         event: kinmu_shared::update_policy::UpdateEvent::StartedHealthy,
+        update_id: None,
     };
     kinmu_updater::outbox::put(u.layout(), &healthy).unwrap();
     assert_eq!(u.send_outbox().await, 1);
@@ -579,12 +616,18 @@ async fn a_repair_fetches_only_the_damaged_files(database: Option<String>) {
     assert_eq!((stats.files_fetched, stats.target_bytes), (1, size(&v2.join("resources/data.bin"))), "{stats:?}");
     assert_installed(&u, &v2, "2.0");
 
-    // The server recorded both as repairs.
-    let db = Db::connect(&b.database_url(), 1).await.unwrap();
-    let records = kinmu::updates::records::list(&db, &Actor::Operator, &UpdateRecordQuery::default()).await.unwrap();
-    let repairs: Vec<_> = records.records.iter().filter(|r| r.kind == InstallKind::Repair).map(|r| r.to_version.as_str()).collect();
-    assert_eq!(repairs.len(), 2, "{records:?}");
-    assert!(repairs.contains(&"1.0") && repairs.contains(&"2.0"), "{records:?}");
+    // The server recorded all three as repairs, each with its finding.
+    let found = repairs().await;
+    let seen: Vec<_> = found.iter().map(|r| (r.to_version.as_str(), r.files_checked, r.damaged_files.clone())).collect();
+    assert_eq!(
+        seen,
+        vec![
+            ("1.0", Some(3), vec![]),
+            ("1.0", Some(3), vec!["ui/app.js".to_string()]),
+            ("2.0", Some(3), vec!["resources/data.bin".to_string()])
+        ],
+        "{found:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -596,6 +639,112 @@ async fn a_repair_fetches_only_the_damaged_files_on_sqlite() {
 async fn a_repair_fetches_only_the_damaged_files_on_postgres() {
     let Some(url) = postgres_url().await else { return };
     a_repair_fetches_only_the_damaged_files(Some(url.expose().to_string())).await;
+}
+
+/// A repair started right after an update whose "started healthy" has not reached the server yet
+/// (the launcher wrote it to the outbox; the shell sends it a few seconds after the window loaded,
+/// or at the next check-in if the server did not answer then): the repair gets its own record —
+/// one for the intact check, one for a repair that fetched a damaged file — and the update's
+/// record is still ended by its own "started healthy" when it arrives, once, whatever came in
+/// between (every event carries its update's id; the launcher's too, from the trial).
+async fn a_repair_before_the_update_reported_healthy_has_its_own_record(database: Option<String>) {
+    use kinmu_shared::update_policy::InstallKind;
+    use kinmu_updater::outbox;
+    let b = Bench { dir: tempfile::tempdir().unwrap(), database };
+    let root_key = b.dir.path().join("root.key");
+    ok(b.kinmu().args(["release", "keys", "init", "--root-key"]).arg(&root_key).output().unwrap(), "keys init");
+    ok(b.kinmu().args(["release", "root", "--out"]).arg(b.dir.path().join("trusted-root.json")).output().unwrap(), "release root");
+    b.publish("1.0", 0);
+    let (_server, base) = b.serve();
+    let u = b.updater(&base, "h");
+    assert!(matches!(u.update(false, None).await.unwrap(), Outcome::Applied { .. }), "1.0 installed");
+
+    // 1.0 → 2.0, then its first start through the launcher: healthy, written to the outbox.
+    let v2 = b.publish("2.0", 0);
+    let Outcome::Applied { mode, .. } = u.update(false, None).await.unwrap() else { panic!("not applied") };
+    assert_eq!(mode, InstallMode::Differential);
+    assert_eq!(b.launch(&base, "h"), r#"launched: Confirmed { version: "2.0" }"#);
+    let healthy = outbox::pending(u.layout()).unwrap();
+    assert!(!healthy.is_empty() && healthy.iter().all(|r| r.event == kinmu_shared::update_policy::UpdateEvent::StartedHealthy));
+    assert!(healthy.iter().all(|r| r.update_id.is_some()), "the launcher's report names its update: {healthy:?}");
+    // Not delivered yet when the repairs run: the reports wait aside, as they would in the outbox
+    // while the server does not take them.
+    for r in &healthy {
+        outbox::remove(u.layout(), &r.request_id).unwrap();
+    }
+
+    let db = Db::connect(&b.database_url(), 1).await.unwrap();
+    let records = async || {
+        let mut all = kinmu::updates::records::list(&db, &Actor::Operator, &UpdateRecordQuery::default()).await.unwrap().records;
+        all.sort_by_key(|r| r.id);
+        all.into_iter().filter(|r| r.to_version == "2.0").collect::<Vec<_>>()
+    };
+    let update = records().await;
+    assert_eq!((update.len(), update[0].kind, update[0].result), (1, InstallKind::Differential, RecordResult::InProgress), "{update:?}");
+
+    // An intact repair, then one that fetches a damaged file: each a record of its own.
+    assert_eq!(u.update(true, None).await.unwrap(), Outcome::Intact { version: "2.0".into(), files_checked: 3 });
+    std::fs::write(u.layout().version_dir(&u.layout().read_pointer().unwrap().unwrap().current).join("ui/app.js"), "broken").unwrap();
+    let Outcome::Applied { mode, stats, .. } = u.update(true, None).await.unwrap() else { panic!("not repaired") };
+    assert_eq!((mode, stats.files_fetched, stats.target_bytes), (InstallMode::Repair, 1, size(&v2.join("ui/app.js"))));
+    let before = records().await;
+    let kinds: Vec<_> = before.iter().map(|r| (r.kind, r.result, r.files_checked)).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (InstallKind::Differential, RecordResult::InProgress, None),
+            (InstallKind::Repair, RecordResult::Normal, Some(3)),
+            (InstallKind::Repair, RecordResult::InProgress, Some(3)),
+        ],
+        "the update's record still waits for its healthy start: {before:?}"
+    );
+
+    // The update's healthy start arrives: it ends the update's record, and only that one.
+    for r in &healthy {
+        outbox::put(u.layout(), r).unwrap();
+    }
+    assert_eq!(u.send_outbox().await, healthy.len());
+    let after = records().await;
+    assert_eq!(after.len(), 3, "no record opened by the late report: {after:?}");
+    assert_eq!(
+        (after[0].kind, after[0].result, after[0].last_step.as_str()),
+        (InstallKind::Differential, RecordResult::Normal, "started_healthy")
+    );
+    assert!(after[0].ended_at.is_some());
+    assert_eq!(after[1], before[1], "the intact repair's record is untouched");
+    assert_eq!(after[2], before[2], "the damaged repair's record still waits for its own healthy start");
+    // Delivered again (its answer lost, say): counted once.
+    for r in &healthy {
+        outbox::put(u.layout(), r).unwrap();
+    }
+    assert_eq!(u.send_outbox().await, healthy.len());
+    assert_eq!(records().await, after, "a report sent again changes nothing");
+    let ids: Vec<String> = healthy.iter().map(|r| r.request_id.clone()).collect();
+    let counted: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM update_events WHERE request_id = $1 OR request_id = $2")
+        .bind(&ids[0])
+        .bind(ids.last().unwrap())
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(counted, ids.len().min(2) as i64, "each request id once");
+
+    // The repaired copy starts healthy: its own record ends.
+    assert_eq!(b.launch(&base, "h"), r#"launched: Confirmed { version: "2.0+1" }"#);
+    u.send_outbox().await;
+    let last = records().await;
+    assert_eq!((last[2].kind, last[2].result), (InstallKind::Repair, RecordResult::Normal), "{last:?}");
+    assert_eq!(last[0], after[0]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_repair_before_the_update_reported_healthy_has_its_own_record_on_sqlite() {
+    a_repair_before_the_update_reported_healthy_has_its_own_record(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_repair_before_the_update_reported_healthy_has_its_own_record_on_postgres() {
+    let Some(url) = postgres_url().await else { return };
+    a_repair_before_the_update_reported_healthy_has_its_own_record(Some(url.expose().to_string())).await;
 }
 
 /// Reports the server could not take wait in the outbox (the launcher writes its own there too:
@@ -625,6 +774,7 @@ async fn reports_wait_in_the_outbox_until_the_server_answers(database: Option<St
             from_version: Some("1.0".into()),
             to_version: "1.1".into(),
             event,
+            update_id: None,
         })
         .collect();
     for r in &reports {

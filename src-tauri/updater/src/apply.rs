@@ -34,6 +34,9 @@ pub struct NewVersion {
     pub install_kind: InstallKind,
     /// The modules it changes (`shell`, `ui`, `resources`, `updater`).
     pub modules: Vec<String>,
+    /// The update's id (the run's, which its reports carry): the trial keeps it, so the
+    /// launcher's end of the update (started healthy, rolled back) joins the same record.
+    pub update_id: String,
 }
 
 /// What [`apply`] did.
@@ -122,7 +125,7 @@ pub fn apply(layout: &Layout, new: &NewVersion, faults: &Faults) -> Result<Appli
     // The version to fall back on: the running one once it proved healthy; while it is itself on
     // trial, the one before it.
     let previous = pointer.as_ref().and_then(|p| if p.trial.is_some() { p.previous.clone() } else { Some(p.current.clone()) });
-    let update_id = files::fresh_id();
+    let update_id = new.update_id.clone();
     let trial = previous.as_ref().map(|_| Trial {
         update_id: update_id.clone(),
         install_kind: new.install_kind,
@@ -277,7 +280,13 @@ mod windows_file_rules {
 
     fn apply_release(layout: &Layout, dir: &Path, version: &str) -> Applied {
         let files = files_of_folder(&release(dir, version)).unwrap();
-        let new = NewVersion { version: version.into(), files, install_kind: InstallKind::Differential, modules: vec!["shell".into()] };
+        let new = NewVersion {
+            version: version.into(),
+            files,
+            install_kind: InstallKind::Differential,
+            modules: vec!["shell".into()],
+            update_id: files::fresh_id(),
+        };
         apply(layout, &new, &Faults::none()).unwrap()
     }
 

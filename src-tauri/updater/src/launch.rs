@@ -139,6 +139,7 @@ fn report(layout: &Layout, trial: &Trial, from: &str, to: &str, event: UpdateEve
                 from_version: Some(version_of_folder(from).to_string()),
                 to_version: version_of_folder(to).to_string(),
                 event: event.clone(),
+                update_id: Some(trial.update_id.clone()),
             },
         )?;
     }

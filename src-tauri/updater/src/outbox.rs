@@ -22,6 +22,9 @@ pub struct PendingReport {
     pub from_version: Option<String>,
     pub to_version: String,
     pub event: UpdateEvent,
+    /// The update it belongs to (the run's id; the trial's `update_id`): its record on the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_id: Option<String>,
 }
 
 fn path_of(layout: &Layout, request_id: &str) -> PathBuf {

@@ -73,11 +73,19 @@ pub struct Plan {
     pub reuse: Vec<ReleaseFile>,
     /// The modules with a fetched file, each once, sorted.
     pub modules: Vec<String>,
+    /// A repair's finding: the release's files whose copy on disk differs from the signed one or
+    /// is missing, in the release's order (empty: every file intact, nothing to do).
+    pub damaged: Vec<String>,
 }
 
 impl Plan {
     fn nothing(mode: InstallMode) -> Plan {
-        Plan { mode, version: None, fetch: Vec::new(), reuse: Vec::new(), modules: Vec::new() }
+        Plan { mode, version: None, fetch: Vec::new(), reuse: Vec::new(), modules: Vec::new(), damaged: Vec::new() }
+    }
+
+    /// A repair that found every file intact: it fetches and writes nothing.
+    pub fn intact(&self) -> bool {
+        self.mode == InstallMode::Repair && self.damaged.is_empty()
     }
 
     /// The bytes to download.
@@ -127,13 +135,20 @@ pub fn plan(input: &PlanInput) -> Plan {
         let mut modules: Vec<String> = fetch.iter().map(|f| module_of(&f.path).to_string()).collect();
         modules.sort();
         modules.dedup();
-        Plan { mode, version: Some(version.to_string()), fetch, reuse, modules }
+        Plan { mode, version: Some(version.to_string()), fetch, reuse, modules, damaged: Vec::new() }
     };
     let Some(installed) = input.installed else {
         return split(InstallMode::NewInstall, &BTreeMap::new());
     };
     if let Some(found) = input.repair {
-        return split(InstallMode::Repair, found);
+        // Damaged: checked path by path (a file with the content of another one is still wrong);
+        // fetched: those whose content is nowhere on disk (the rest is copied locally, by hash).
+        let damaged = files
+            .iter()
+            .filter(|f| found.get(&f.path).is_none_or(|e| e.sha256 != f.sha256 || e.length != f.length))
+            .map(|f| f.path.clone())
+            .collect();
+        return Plan { damaged, ..split(InstallMode::Repair, found) };
     }
     if !version_newer(version, &installed.version) {
         return Plan::nothing(InstallMode::UpToDate);
@@ -148,6 +163,7 @@ pub fn plan(input: &PlanInput) -> Plan {
                 fetch: vec![offered_launcher.clone()],
                 reuse: Vec::new(),
                 modules: vec!["updater".into()],
+                damaged: Vec::new(),
             };
         }
     }
@@ -282,12 +298,26 @@ mod tests {
         let p = plan(&PlanInput { repair: Some(&found), ..input(Some(&m), Some(&l), Some(("2.0", &c.v2))) });
         assert_eq!(p.mode, InstallMode::Repair);
         assert_eq!(paths(&p.fetch), vec!["ui/app.js", "resources/logo.png"]);
+        assert_eq!(p.damaged, vec!["ui/app.js", "resources/logo.png"]);
+        assert!(!p.intact());
         assert_eq!(p.reuse.len(), 2);
         assert_eq!(p.mode.install_kind(), Some(InstallKind::Repair));
-        // An intact install repaired fetches nothing.
+        // An intact install repaired fetches nothing and finds nothing damaged.
         let intact: BTreeMap<String, FileEntry> = c.v2.iter().map(|f| (f.path.clone(), entry(f))).collect();
         let p = plan(&PlanInput { repair: Some(&intact), ..input(Some(&m), Some(&l), Some(("2.0", &c.v2))) });
-        assert!(p.fetch.is_empty() && p.reuse.len() == 4);
+        assert!(p.fetch.is_empty() && p.reuse.len() == 4 && p.damaged.is_empty() && p.intact());
+        // A file holding another file's content is damaged, though nothing needs fetching: its
+        // right content is on disk (copied locally).
+        let mut twins = c.v2.clone();
+        twins.push(file("resources/logo-copy.png", "logo"));
+        let m2 = manifest("2.0", &twins);
+        let mut found: BTreeMap<String, FileEntry> = twins.iter().map(|f| (f.path.clone(), entry(f))).collect();
+        found.insert("resources/logo-copy.png".into(), entry(&file("resources/logo-copy.png", "zeroed")));
+        let p = plan(&PlanInput { repair: Some(&found), ..input(Some(&m2), Some(&l), Some(("2.0", &twins))) });
+        assert_eq!(p.damaged, vec!["resources/logo-copy.png"]);
+        assert!(p.fetch.is_empty() && !p.intact());
+        // Not a repair: nothing is "damaged".
+        assert!(plan(&input(Some(&manifest("1.0", &c.v1)), Some(&l), Some(("2.0", &c.v2)))).damaged.is_empty());
     }
 
     #[test]

@@ -336,7 +336,13 @@ fn a_repair_of_the_running_version_is_written_beside_it() {
     b.apply(&v1, "1.0");
     let layout = b.layout();
     let files = files_of_folder(&v1).unwrap();
-    let again = NewVersion { version: "1.0".into(), files: files.clone(), install_kind: InstallKind::Differential, modules: vec![] };
+    let again = NewVersion {
+        version: "1.0".into(),
+        files: files.clone(),
+        install_kind: InstallKind::Differential,
+        modules: vec![],
+        update_id: kinmu_updater::files::fresh_id(),
+    };
     assert_eq!(apply(&layout, &again, &Faults::none()).unwrap(), Applied::AlreadyCurrent);
     let repair = NewVersion { install_kind: InstallKind::Repair, ..again };
     let Applied::Switched { folder, previous, .. } = apply(&layout, &repair, &Faults::none()).unwrap() else { panic!("not applied") };

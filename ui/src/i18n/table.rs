@@ -55,6 +55,12 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ("app_update.up_to_date", "最新の状態です", "Kinmu is up to date"),
     ("app_update.not_now", "サーバーが今はアップデートを許可していません。", "The server does not allow the update now."),
     ("app_update.repairing", "全プログラムアップデート（修復）", "Repair (every file checked)"),
+    ("app_update.intact_title", "すべてのファイルに異常はありません", "Every file is intact"),
+    (
+        "app_update.intact",
+        "全 {n} ファイルに異常はありません。取得・書き換えはしていません（再起動も不要です）。",
+        "All {n} files are intact. Nothing was fetched or changed, and Kinmu does not need to restart.",
+    ),
     (
         "app_update.check_failed",
         "アップデートの確認ができませんでした（サーバーに接続できません）。オフラインで起動しています。{time} に再確認します。",
@@ -818,6 +824,8 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ("wd.wed", "水", "Wed"),
     ("nav.updates", "クライアント更新", "Client updates"),
     ("updates.title", "クライアント更新", "Client updates"),
+    ("updates.repair_intact", "{n} ファイルを検査、すべて正常", "{n} files checked, all intact"),
+    ("updates.repair_damaged", "{n} ファイルを検査、損傷: {files}", "{n} files checked, damaged: {files}"),
     (
         "updates.intro",
         "デスクトップクライアントの起動時の動作、同時に更新できる台数、更新の記録とログを管理します。",

@@ -304,7 +304,13 @@ pub fn UpdateProgressPage() -> impl IntoView {
         let heading = match (&p.outcome, &failed) {
             (_, Some(_)) => t("app_update.failed_title"),
             (Some(DesktopUpdateOutcome::UpToDate), _) => t("app_update.up_to_date"),
+            (Some(DesktopUpdateOutcome::Intact { .. }), _) => t("app_update.intact_title"),
             _ => t(step_key(p.step)),
+        };
+        // A repair that found every file intact: nothing fetched or written, no restart.
+        let intact = match &p.outcome {
+            Some(DesktopUpdateOutcome::Intact { files_checked }) => Some(t("app_update.intact").replace("{n}", &files_checked.to_string())),
+            _ => None,
         };
         let queue = (p.step == DesktopUpdateStep::Waiting)
             .then(|| p.queue_position.map(|n| t("app_update.queue_position").replace("{n}", &n.to_string())))
@@ -313,7 +319,8 @@ pub fn UpdateProgressPage() -> impl IntoView {
             Some(DesktopUpdateOutcome::Applied { version }) => Some(t("app_update.restarting_into").replace("{v}", version)),
             _ => None,
         };
-        let counts = (p.files_total > 0).then(|| {
+        // (An intact repair's banner says the count instead.)
+        let counts = (p.files_total > 0 && intact.is_none()).then(|| {
             t("app_update.counts")
                 .replace("{files}", &p.files_done.to_string())
                 .replace("{files_total}", &p.files_total.to_string())
@@ -321,16 +328,23 @@ pub fn UpdateProgressPage() -> impl IntoView {
                 .replace("{bytes_total}", &size(p.bytes_total))
         });
         let ended_badly = failed.is_some() || matches!(p.outcome, Some(DesktopUpdateOutcome::UpToDate));
+        let ended_intact = intact.is_some();
         view! {
             {state.repairing.get().then(|| view! { <p class="lead" data-testid="update-repairing">{tx("app_update.repairing")}</p> })}
             <h1 id="update-progress-title" data-testid="update-step" data-step=format!("{:?}", p.step)>{heading}</h1>
             {queue.map(|q| view! { <p class="lead" role="status" data-testid="update-queue">{q}</p> })}
-            {(!ended_badly).then(|| view! {
+            {(!ended_badly && !ended_intact).then(|| view! {
                 <progress max="100" value=p.percent() aria-labelledby="update-progress-title"></progress>
             })}
             {counts.map(|c| view! { <p class="hint" data-testid="update-counts">{c}</p> })}
             {restarting.map(|r| view! { <p class="ok-banner" role="status" data-testid="update-restarting">{r}</p> })}
             {failed.map(|f| view! { <p class="error-banner" role="alert" data-testid="update-error">{f}</p> })}
+            {intact.map(|i| view! {
+                <p class="ok-banner" role="status" data-testid="update-intact">{i}</p>
+                <div class="actions">
+                    <button type="button" class="primary" data-testid="update-back" autofocus on:click=back>{tx("common.back")}</button>
+                </div>
+            })}
             {ended_badly.then(|| view! {
                 <div class="actions">
                     <button type="button" class="primary" data-testid="update-retry" autofocus on:click=move |_| run()>{tx("common.retry")}</button>

@@ -313,6 +313,7 @@ async fn simulated_client(
             from_version: Some(FROM.to_string()),
             to_version: TO.to_string(),
             event,
+            update_id: None,
         }
     };
     let now = counters.transferring.fetch_add(1, Ordering::SeqCst) + 1;

@@ -135,6 +135,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0021_user_role_history.sql"),
         postgres: include_str!("../../migrations/postgres/0021_user_role_history.sql"),
     },
+    Migration {
+        version: 22,
+        name: "update_record_ids_and_repairs",
+        sqlite: include_str!("../../migrations/sqlite/0022_update_record_ids_and_repairs.sql"),
+        postgres: include_str!("../../migrations/postgres/0022_update_record_ids_and_repairs.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -44,6 +44,43 @@ struct OpenRecord {
     id: i64,
     warnings: i64,
     result: String,
+    ended_at: Option<i64>,
+}
+
+/// The record an event joins — the one rule that ties events to records: with the update's id
+/// (every event of one update carries it, the launcher's end of it too), that update's record,
+/// ended or not, whatever else the client ran meanwhile (a repair started before the update's
+/// "started healthy" arrived has an id of its own, so a record of its own). Without one (a client
+/// from before update ids), the client's open record of the same version.
+async fn record_of(
+    conn: &mut sqlx::AnyConnection,
+    client_id: &str,
+    update_id: Option<&str>,
+    to_version: &str,
+) -> Result<Option<OpenRecord>> {
+    let found = match update_id {
+        Some(update_id) => {
+            sqlx::query_as(
+                "SELECT id, warnings, result, ended_at FROM update_records WHERE client_id = $1 AND update_id = $2 \
+                 ORDER BY id DESC LIMIT 1",
+            )
+            .bind(client_id)
+            .bind(update_id)
+            .fetch_optional(&mut *conn)
+            .await?
+        }
+        None => {
+            sqlx::query_as(
+                "SELECT id, warnings, result, ended_at FROM update_records WHERE client_id = $1 AND to_version = $2 \
+                 AND ended_at IS NULL ORDER BY id DESC LIMIT 1",
+            )
+            .bind(client_id)
+            .bind(to_version)
+            .fetch_optional(&mut *conn)
+            .await?
+        }
+    };
+    Ok(found)
 }
 
 /// Records a client's event: once per request id (a retried report answers `recorded: false` and
@@ -55,6 +92,7 @@ pub async fn report_event(db: &Db, report: ClientEventReport, now: i64) -> Resul
     let from_version =
         report.from_version.as_deref().map(|v| ModuleVersion::parse("from_version", v).map(|_| v.trim().to_string())).transpose()?;
     report.event.validate()?;
+    let update_id = report.update_id.as_deref().map(|u| text_field("update_id", u, 8, 100)).transpose()?;
     if clients::authenticate(db, report.client_id.trim(), Some(&report.client_secret)).await?.is_none() {
         return Err(Error::conflict(
             "client_id",
@@ -78,7 +116,18 @@ pub async fn report_event(db: &Db, report: ClientEventReport, now: i64) -> Resul
         UpdateEvent::RolledBack { reason } | UpdateEvent::Warning { reason, .. } | UpdateEvent::Failed { reason, .. } => {
             reason_text(reason)
         }
+        UpdateEvent::FilesChecked { files, damaged } if damaged.is_empty() => format!("{files} files checked, all intact"),
+        UpdateEvent::FilesChecked { files, damaged } => {
+            reason_text(&format!("{files} files checked, {} damaged: {}", damaged.len(), damaged.join(", ")))
+        }
         _ => String::new(),
+    };
+    // A repair's finding, kept on its record.
+    let (files_checked, damaged_files) = match &event {
+        UpdateEvent::FilesChecked { files, damaged } => {
+            (Some(*files), Some(serde_json::to_string(damaged).map_err(|e| Error::Internal(e.to_string()))?))
+        }
+        _ => (None, None),
     };
 
     let mut tx = db.pool.begin().await?;
@@ -104,21 +153,14 @@ pub async fn report_event(db: &Db, report: ClientEventReport, now: i64) -> Resul
         return Ok(EventReceipt { recorded: false, record_id: record_id.flatten() });
     };
 
-    let open: Option<OpenRecord> = sqlx::query_as(
-        "SELECT id, warnings, result FROM update_records WHERE client_id = $1 AND to_version = $2 AND ended_at IS NULL \
-         ORDER BY id DESC LIMIT 1",
-    )
-    .bind(client_id)
-    .bind(&to_version)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let open = record_of(&mut tx, client_id, update_id.as_deref(), &to_version).await?;
     let opens_record = !matches!(event, UpdateEvent::Checked | UpdateEvent::Waiting { .. });
     let record = match open {
         Some(r) => Some(r),
         None if opens_record => {
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO update_records (client_id, host, os_user, kind, from_version, to_version, started_at, result, last_step) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'in_progress', $8) RETURNING id",
+                "INSERT INTO update_records (client_id, host, os_user, kind, from_version, to_version, started_at, result, last_step, \
+                 update_id) VALUES ($1, $2, $3, $4, $5, $6, $7, 'in_progress', $8, $9) RETURNING id",
             )
             .bind(client_id)
             .bind(&host)
@@ -128,9 +170,10 @@ pub async fn report_event(db: &Db, report: ClientEventReport, now: i64) -> Resul
             .bind(&to_version)
             .bind(now)
             .bind(event.key())
+            .bind(&update_id)
             .fetch_one(&mut *tx)
             .await?;
-            Some(OpenRecord { id, warnings: 0, result: RecordResult::InProgress.key().into() })
+            Some(OpenRecord { id, warnings: 0, result: RecordResult::InProgress.key().into(), ended_at: None })
         }
         None => None,
     };
@@ -153,11 +196,13 @@ pub async fn report_event(db: &Db, report: ClientEventReport, now: i64) -> Resul
             UpdateEvent::RolledBack { .. } => Some(LogCategory::RolledBack.key().to_string()),
             _ => None,
         };
+        // The first end stays (each module reports it).
         let ended_at = (event.ends_update() || result == RecordResult::Failed).then_some(now);
         // A failure's reason replaces a warning's; a warning's is kept only when there is none yet.
         sqlx::query(
-            "UPDATE update_records SET warnings = $1, result = $2, last_step = $3, ended_at = COALESCE($4, ended_at), \
-             reason = CASE WHEN $5 = 1 THEN $6 ELSE COALESCE(reason, $6) END WHERE id = $7",
+            "UPDATE update_records SET warnings = $1, result = $2, last_step = $3, ended_at = COALESCE(ended_at, $4), \
+             reason = CASE WHEN $5 = 1 THEN $6 ELSE COALESCE(reason, $6) END, \
+             files_checked = COALESCE($7, files_checked), damaged_files = COALESCE($8, damaged_files) WHERE id = $9",
         )
         .bind(warnings)
         .bind(result.key())
@@ -165,6 +210,8 @@ pub async fn report_event(db: &Db, report: ClientEventReport, now: i64) -> Resul
         .bind(ended_at)
         .bind(i64::from(result == RecordResult::Failed))
         .bind(reason)
+        .bind(files_checked)
+        .bind(damaged_files)
         .bind(r.id)
         .execute(&mut *tx)
         .await?;
@@ -185,7 +232,8 @@ pub async fn report_event(db: &Db, report: ClientEventReport, now: i64) -> Resul
                     write_log(&mut *tx, client_id, &host, Some(r.id), category, &detail, now).await?;
                 }
             }
-            if event.ends_update() {
+            // Its end once (each module reports it).
+            if event.ends_update() && r.ended_at.is_none() {
                 write_log(&mut *tx, client_id, &host, Some(r.id), LogCategory::UpdateEnded, result.key(), now).await?;
             }
         }
@@ -309,6 +357,8 @@ struct RecordRow {
     reason: Option<String>,
     warnings: i64,
     last_step: String,
+    files_checked: Option<i64>,
+    damaged_files: Option<String>,
 }
 
 impl From<RecordRow> for UpdateRecord {
@@ -327,6 +377,8 @@ impl From<RecordRow> for UpdateRecord {
             reason: r.reason,
             warnings: r.warnings,
             last_step: r.last_step,
+            files_checked: r.files_checked,
+            damaged_files: r.damaged_files.and_then(|d| serde_json::from_str(&d).ok()).unwrap_or_default(),
         }
     }
 }
@@ -368,8 +420,8 @@ fn record_filter(q: &UpdateRecordQuery) -> (String, Vec<Bind>) {
     (sql, binds)
 }
 
-const RECORD_COLUMNS: &str =
-    "id, client_id, host, os_user, kind, from_version, to_version, started_at, ended_at, result, reason, warnings, last_step";
+const RECORD_COLUMNS: &str = "id, client_id, host, os_user, kind, from_version, to_version, started_at, ended_at, result, reason, warnings, last_step, \
+     files_checked, damaged_files";
 
 async fn select_records(db: &Db, q: &UpdateRecordQuery, limit: i64, offset: i64) -> Result<(Vec<UpdateRecord>, i64)> {
     let (filter, binds) = record_filter(q);
@@ -408,10 +460,23 @@ pub async fn list(db: &Db, actor: &Actor, q: &UpdateRecordQuery) -> Result<Updat
 pub async fn export_csv(db: &Db, actor: &Actor, q: &UpdateRecordQuery, lang: Language) -> Result<String> {
     actor.require(Permission::ManageUpdates)?;
     let (records, _) = select_records(db, q, 100_000, 0).await?;
-    let header: [&str; 12] = match lang {
-        Language::Ja => {
-            ["ID", "クライアントID", "ホスト", "ユーザー", "種類", "更新前", "更新後", "開始", "終了", "結果", "理由", "警告数"]
-        }
+    let header: [&str; 14] = match lang {
+        Language::Ja => [
+            "ID",
+            "クライアントID",
+            "ホスト",
+            "ユーザー",
+            "種類",
+            "更新前",
+            "更新後",
+            "開始",
+            "終了",
+            "結果",
+            "理由",
+            "警告数",
+            "検査ファイル数",
+            "損傷ファイル",
+        ],
         Language::En => [
             "id",
             "client_id",
@@ -425,6 +490,8 @@ pub async fn export_csv(db: &Db, actor: &Actor, q: &UpdateRecordQuery, lang: Lan
             "result",
             "reason",
             "warnings",
+            "files_checked",
+            "damaged_files",
         ],
     };
     let time = |t: i64| chrono::DateTime::from_timestamp(t, 0).map(|d| d.format("%Y-%m-%d %H:%M:%S UTC").to_string()).unwrap_or_default();
@@ -444,6 +511,8 @@ pub async fn export_csv(db: &Db, actor: &Actor, q: &UpdateRecordQuery, lang: Lan
             r.result.label().get(lang).unwrap_or(r.result.key()).to_string(),
             r.reason.unwrap_or_default(),
             r.warnings.to_string(),
+            r.files_checked.map(|n| n.to_string()).unwrap_or_default(),
+            r.damaged_files.join(" "),
         ];
         w.write_record(fields.iter().map(|f| neutralise_formula(f).into_owned())).map_err(|e| Error::Internal(e.to_string()))?;
     }

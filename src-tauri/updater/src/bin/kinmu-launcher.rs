@@ -113,9 +113,9 @@ fn run(args: Vec<OsString>) -> Result<(), String> {
             let mut modules: Vec<String> = files.iter().map(|f| plan::module_of(&f.path).to_string()).collect();
             modules.sort();
             modules.dedup();
-            match apply::apply(&layout, &NewVersion { version: version.clone(), files, install_kind: kind, modules }, &faults)
-                .map_err(|e| e.to_string())?
-            {
+            let new =
+                NewVersion { version: version.clone(), files, install_kind: kind, modules, update_id: kinmu_updater::files::fresh_id() };
+            match apply::apply(&layout, &new, &faults).map_err(|e| e.to_string())? {
                 Applied::AlreadyCurrent => println!("version {version} is current already"),
                 Applied::Switched { folder, previous: Some(p), .. } => {
                     println!("version {version} applied in versions/{folder}; it starts on trial, {p} stays until it is healthy")

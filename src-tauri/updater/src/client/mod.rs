@@ -86,6 +86,12 @@ pub enum Outcome {
         message: String,
     },
     UpToDate,
+    /// A repair checked every file of the installed version against the signed hashes and found
+    /// them all intact: nothing was fetched or written, the pointer is as it was, no restart.
+    Intact {
+        version: String,
+        files_checked: usize,
+    },
     /// The version is applied: restart through the launcher, which starts it on trial.
     Applied {
         mode: InstallMode,
@@ -258,6 +264,7 @@ impl Updater {
                 from_version: r.from_version.clone(),
                 to_version: r.to_version.clone(),
                 event: r.event.clone(),
+                update_id: r.update_id.clone(),
             };
             if self.post::<_, EventReceipt>(ReportUpdateEvent::ROUTE.path, &report).await.is_ok() {
                 let _ = outbox::remove(&self.layout, &r.request_id);
@@ -267,8 +274,9 @@ impl Updater {
         sent
     }
 
-    /// Reports `event` for each module, each with its request id (`<run>-<event>-<module>`); a
-    /// report that cannot be sent waits in the outbox for the next run.
+    /// Reports `event` for each module, each with its request id (`<run>-<event>-<module>`) and the
+    /// run's id as the update's (its record on the server); a report that cannot be sent waits in
+    /// the outbox for the next run.
     async fn report(&self, run: &Run, event: UpdateEvent) {
         let Ok(id) = self.identity() else { return };
         for module in &run.modules {
@@ -279,6 +287,7 @@ impl Updater {
                 from_version: run.from.clone(),
                 to_version: run.to.clone(),
                 event: event.clone(),
+                update_id: Some(run.id.clone()),
             };
             let sent = match &id.client_secret {
                 Some(secret) => {
@@ -291,6 +300,7 @@ impl Updater {
                         from_version: pending.from_version.clone(),
                         to_version: pending.to_version.clone(),
                         event: pending.event.clone(),
+                        update_id: pending.update_id.clone(),
                     };
                     self.post::<_, EventReceipt>(ReportUpdateEvent::ROUTE.path, &report).await.is_ok()
                 }
@@ -374,7 +384,18 @@ impl Updater {
         };
         let release: Vec<ReleaseFile> = offered_files.iter().map(|(f, _)| f.clone()).collect();
         let launcher = files::hash_file(&self.layout.launcher_path()).ok().map(|(length, sha256)| FileEntry { length, sha256 });
-        let found = if repair { installed.as_ref().map(|(folder, m)| self.hashes_on_disk(folder, m)) } else { None };
+        let found = match &installed {
+            Some((folder, m)) if repair => {
+                // Every file hashed: the progress counts the release's files as they are checked.
+                state = Progress { step: Step::Verifying, files_total: release.len(), ..state };
+                tell(state.clone());
+                let found = self.hashes_on_disk(folder, m);
+                state.files_done = release.len();
+                tell(state.clone());
+                Some(found)
+            }
+            _ => None,
+        };
         let decision = if repair && answer.decision == StartupDecision::StartNormally && target_version.is_some() {
             StartupDecision::OfferUpdate
         } else {
@@ -400,6 +421,15 @@ impl Updater {
         let run =
             Run { id: files::fresh_id(), kind, from: installed.as_ref().map(|(_, m)| m.version.clone()), to: version.clone(), modules };
         self.report(&run, UpdateEvent::Checked).await;
+        if plan.mode == InstallMode::Repair {
+            // The repair's finding is on its record: how many files, which were damaged. Every file
+            // intact ends it here: nothing to fetch, nothing written, the pointer untouched.
+            let damaged = plan.damaged.clone();
+            self.report(&run, UpdateEvent::FilesChecked { files: release.len() as i64, damaged }).await;
+            if plan.intact() {
+                return Ok(Outcome::Intact { version, files_checked: release.len() });
+            }
+        }
         let names: HashMap<String, String> = offered_files.iter().map(|(f, n)| (f.path.clone(), n.clone())).collect();
         let result = self.transfer_and_apply(&run, &plan, &names, &repo, &transport, installed.as_ref(), &mut state, &tell).await;
         if let Err(f) = &result {
@@ -562,7 +592,13 @@ impl Updater {
             };
             version_files.push(VersionFile { path: f.path.clone(), length: f.length, sha256: f.sha256.clone(), source });
         }
-        let new = NewVersion { version: run.to.clone(), files: version_files, install_kind: run.kind, modules: run.modules.clone() };
+        let new = NewVersion {
+            version: run.to.clone(),
+            files: version_files,
+            install_kind: run.kind,
+            modules: run.modules.clone(),
+            update_id: run.id.clone(),
+        };
         let applied = apply::apply(&self.layout, &new, &self.faults).map_err(|e| failure(LogCategory::ApplyFailed, e))?;
         self.report(run, UpdateEvent::Applied).await;
         if matches!(applied, Applied::Switched { previous: None, .. }) {
@@ -596,7 +632,8 @@ impl Updater {
     }
 }
 
-/// One update run: its id (the request ids' prefix), kind, versions and modules.
+/// One update run: its id (the request ids' prefix, the update's id on the server and in the
+/// trial), kind, versions and modules.
 struct Run {
     id: String,
     kind: InstallKind,

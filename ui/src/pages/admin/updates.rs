@@ -336,7 +336,10 @@ pub fn UpdatesPage() -> impl IntoView {
                         <td>{fmt(r.started_at)}</td>
                         <td>{r.ended_at.map(fmt).unwrap_or_else(|| "—".into())}</td>
                         <td data-testid="record-result">{result_badge(r.result)}</td>
-                        <td>{r.reason.clone().unwrap_or_default()}</td>
+                        <td>
+                            {r.reason.clone().unwrap_or_default()}
+                            {repair_finding(r.files_checked, &r.damaged_files)}
+                        </td>
                     </tr>
                 }
             })
@@ -467,4 +470,15 @@ pub fn UpdatesPage() -> impl IntoView {
             </div>
         </section>
     }
+}
+
+/// A repair's finding under its record's reason: how many files it checked, and the damaged ones.
+fn repair_finding(files_checked: Option<i64>, damaged: &[String]) -> Option<AnyView> {
+    let n = files_checked?.to_string();
+    let text = if damaged.is_empty() {
+        t("updates.repair_intact").replace("{n}", &n)
+    } else {
+        t("updates.repair_damaged").replace("{n}", &n).replace("{files}", &damaged.join(", "))
+    };
+    Some(view! { <span class="hint" data-testid="record-repair">{text}</span> }.into_any())
 }
