@@ -204,14 +204,17 @@ async function main() {
     // watched too.
     const used = watchFolder(join(chosen, "targets"));
     const unused = watchFolder(join(install.dir, "state/downloads/targets"));
-    server.publish("11.0");
-    await server.setPolicy({ startup_mode: "mandatory", message: MESSAGE });
-    // The periodic check-in finds it: the dialog takes the place of the page.
-    await win.waitElement(sel.required, 30_000);
-    await win.click(await win.waitElement(sel.updateNow));
-    await install.waitConfirmed("11.0");
-    used.close();
-    unused.close();
+    try {
+      server.publish("11.0");
+      await server.setPolicy({ startup_mode: "mandatory", message: MESSAGE });
+      // The periodic check-in finds it: the dialog takes the place of the page.
+      await win.waitElement(sel.required, 30_000);
+      await win.click(await win.waitElement(sel.updateNow));
+      await install.waitConfirmed("11.0");
+    } finally {
+      used.close();
+      unused.close();
+    }
     const changed = sha256(join(server.releaseDir("11.0"), "ui/index.html"));
     const names = [...used.seen];
     check(names.some((n) => n.startsWith(`${changed}.`)),
@@ -288,4 +291,6 @@ main()
   .finally(async () => {
     await win.quit();
     await install.killProcesses().catch(() => {});
+    // Nothing left to keep the runner waiting (a watcher or the relay of a failed step).
+    process.exit();
   });
