@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use kinmu_shared::Language;
 use kinmu_shared::api::{
-    DesktopUpdateOutcome, DesktopUpdateProgress, DesktopUpdateStatus, DesktopUpdateStep, DownloadFolderSetting, check_retry_seconds,
+    DesktopUpdateOutcome, DesktopUpdateProgress, DesktopUpdateStatus, DesktopUpdateStep, DownloadFolderSetting, PERIODIC_CHECK_SECONDS,
+    check_retry_seconds,
 };
 use kinmu_shared::update_policy::ClientProgram;
 use kinmu_updater::client::{Outcome, Progress, ProgressFn, Settings, Step, Updater};
@@ -93,10 +94,11 @@ impl DesktopUpdates {
             },
             Err(e) => status.check_error = Some(e),
         }
-        // Unreachable: the app starts offline and checks again later (see `check_retry_seconds`).
+        // Unreachable: the app starts offline and checks again later (see `check_retry_seconds`);
+        // reached: it checks again periodically, for a release published while it runs.
         let mut failed = self.failed_checks.lock().unwrap();
         *failed = if status.check_error.is_some() { failed.saturating_add(1) } else { 0 };
-        status.retry_in_seconds = (*failed > 0).then(|| check_retry_seconds(*failed));
+        status.retry_in_seconds = Some(if *failed > 0 { check_retry_seconds(*failed) } else { periodic_check_seconds() });
         drop(failed);
         *checked = Some((server, status.clone()));
         status
@@ -216,6 +218,12 @@ impl DesktopUpdates {
             });
         }
     }
+}
+
+/// How often the app checks in while the server answers: [`PERIODIC_CHECK_SECONDS`], or
+/// `KINMU_UPDATE_CHECK_SECONDS` (at least 1; the desktop end-to-end test shortens it).
+fn periodic_check_seconds() -> u64 {
+    std::env::var("KINMU_UPDATE_CHECK_SECONDS").ok().and_then(|v| v.trim().parse::<u64>().ok()).map_or(PERIODIC_CHECK_SECONDS, |s| s.max(1))
 }
 
 /// The updater's settings for this install and server.

@@ -23,29 +23,32 @@
 // whose apps stop at the fault point KINMU_E2E_FAULT), KINMU_E2E_FAULT_LOG (that driver's output),
 // KINMU_E2E_TMP (a folder for the releases and the install).
 
-import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
+import { Install, UpdateServer, countFiles } from "./update_server.mjs";
 import { Window, check, env, screenshot, step, waitFor } from "./window.mjs";
 
-const KINMU = env("KINMU_BIN");
-const SERVER = env("KINMU_SERVER_URL");
-const SERVER_DATA = env("KINMU_SERVER_DATA");
-const DATABASE = env("KINMU_DATABASE");
-const LOGIN = env("KINMU_ADMIN_LOGIN", "admin");
-const PASSWORD = env("KINMU_ADMIN_PASSWORD");
-const APP = env("KINMU_APP");
-const LAUNCHER = env("KINMU_LAUNCHER");
-const UI_DIST = env("KINMU_UI_DIST");
 const FAULT = env("KINMU_E2E_FAULT", "apply:files-written");
 const FAULT_LOG = env("KINMU_E2E_FAULT_LOG");
 const TMP = env("KINMU_E2E_TMP");
-const PLATFORM = "linux-x86_64";
 const MESSAGE = "SHL-E2E: 9時までに更新してください / please update before 9:00";
 const REFUSAL = "SHL-E2E: サーバー保守中 / server maintenance until 18:00";
 
-const INSTALL = join(TMP, "install");
+const server = new UpdateServer({
+  kinmu: env("KINMU_BIN"),
+  url: env("KINMU_SERVER_URL"),
+  data: env("KINMU_SERVER_DATA"),
+  database: env("KINMU_DATABASE"),
+  login: env("KINMU_ADMIN_LOGIN", "admin"),
+  password: env("KINMU_ADMIN_PASSWORD"),
+  app: env("KINMU_APP"),
+  uiDist: env("KINMU_UI_DIST"),
+  tmp: TMP,
+  mark: "SHL UI bundle",
+});
+const install = new Install(join(TMP, "install"), env("KINMU_LAUNCHER"));
+const INSTALL = install.dir;
 const normal = new Window(env("WEBDRIVER_URL"));
 const faulty = new Window(env("WEBDRIVER_FAULT_URL"));
 
@@ -64,101 +67,14 @@ const sel = {
   offerNow: '[data-testid="update-offer-now"]',
 };
 
-// --- the server: its command, and its API as the administrator -----------------------------------
-
-function kinmu(...args) {
-  return execFileSync(KINMU, args, {
-    env: { ...process.env, KINMU_DATA_DIR: SERVER_DATA, KINMU_DATABASE_URL: DATABASE, KINMU_LOG: "warn" },
-    encoding: "utf8",
-  });
-}
-
-let cookie = "";
-async function api(method, path, body) {
-  const response = await fetch(`${SERVER}/api/v1${path}`, {
-    method,
-    headers: { "content-type": "application/json", "x-kinmu-request": "1", cookie },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const set = response.headers.get("set-cookie");
-  if (set) cookie = set.split(";")[0];
-  const json = await response.json().catch(() => null);
-  if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-async function setPolicy(change) {
-  const { policy } = await api("GET", "/updates/policy");
-  await api("PUT", "/updates/policy", { policy: { ...policy, ...change }, password: PASSWORD });
-}
-
-async function records() {
-  return (await api("GET", "/updates/records")).records;
-}
-
-// --- releases and the install ---------------------------------------------------------------------
-
-/// A release folder: the desktop program, the UI bundle (without its compressed copies) with a
-/// visible mark of the release, the trusted root. `brokenUi`: the UI's wasm replaced by bytes
-/// that are no wasm, so the UI never loads and the version never reports healthy.
-function release(version, { brokenUi = false } = {}) {
-  const dir = join(TMP, `release-${version}`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, "resources"), { recursive: true });
-  cpSync(APP, join(dir, "kinmu-desktop"));
-  cpSync(UI_DIST, join(dir, "ui"), { recursive: true, filter: (src) => !/\.(br|gz)$/.test(src) });
-  const index = join(dir, "ui/index.html");
-  writeFileSync(index, readFileSync(index, "utf8").replace("<body>", `<body>\n<p data-testid="bundle-mark">SHL UI bundle ${version}</p>`));
-  if (brokenUi) writeFileSync(join(dir, "ui/pkg/kinmu_ui_bg.wasm"), `not wasm: release ${version} is broken on purpose`);
-  cpSync(join(TMP, "trusted-root.json"), join(dir, "resources/trusted-root.json"));
-  return dir;
-}
-
-function publish(version, options) {
-  kinmu("release", "publish", release(version, options), "--version", version, "--platform", PLATFORM);
-  kinmu("release", "offer", version, "--platform", PLATFORM);
-}
-
-function countFiles(dir) {
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length;
-}
-
-const pointer = () => JSON.parse(readFileSync(join(INSTALL, "current.json"), "utf8"));
-
-/// The processes running a program of the install (the launcher, a version's kinmu-desktop).
-function installProcesses() {
-  const found = [];
-  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (readlinkSync(`/proc/${pid}/exe`).startsWith(`${INSTALL}/`)) found.push(Number(pid));
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return found;
-}
-
-async function killInstallProcesses() {
-  for (const pid of installProcesses()) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
-  await waitFor("the install's programs to end", () => installProcesses().length === 0, 10_000);
-}
-
-/// Starts the app as its shortcut does (the launcher; --wait keeps it while the app runs, for
-/// the driver), under the given driver.
-async function startApp(win) {
-  await win.start(join(INSTALL, "kinmu-launcher"), ["--wait"]);
-}
-
-async function stopApp(win) {
-  await win.quit();
-  await killInstallProcesses();
-}
+const setPolicy = (change) => server.setPolicy(change);
+const records = () => server.records();
+const publish = (version, options) => server.publish(version, options);
+const pointer = () => install.pointer();
+const installProcesses = () => install.processes();
+const killInstallProcesses = () => install.killProcesses();
+const startApp = (win) => install.start(win);
+const stopApp = (win) => install.stop(win);
 
 async function textOf(win, css) {
   return win.text(await win.waitElement(css));
@@ -167,16 +83,14 @@ async function textOf(win, css) {
 // --- the scenarios ----------------------------------------------------------------------------------
 
 async function main() {
-  console.log(`desktop updates e2e: server ${SERVER}, install ${INSTALL}`);
-  await api("POST", "/auth/login", { login: LOGIN, password: PASSWORD });
-  kinmu("release", "keys", "init", "--root-key", join(TMP, "root.key"));
-  kinmu("release", "root", "--out", join(TMP, "trusted-root.json"));
+  console.log(`desktop updates e2e: server ${server.url}, install ${INSTALL}`);
+  await server.logIn();
+  server.initKeys();
 
   await step("version 1 installed and running: its UI comes from the install", async () => {
     publish("1.0");
     await setPolicy({ startup_mode: "mandatory", message: "" });
-    execFileSync(LAUNCHER, ["apply", join(TMP, "release-1.0"), "--version", "1.0", "--install", INSTALL]);
-    cpSync(LAUNCHER, join(INSTALL, "kinmu-launcher"));
+    install.installFrom(server.releaseDir("1.0"), "1.0");
     await startApp(normal);
     check((await textOf(normal, sel.version)).includes("1.0"), "the app says it is version 1.0");
     check((await textOf(normal, sel.mark)).includes("1.0"), "the UI is version 1.0's bundle, read from the install");

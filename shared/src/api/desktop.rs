@@ -27,7 +27,10 @@ pub struct DesktopUpdateStatus {
     pub offered_version: Option<String>,
     /// Why the check-in failed, when it did.
     pub check_error: Option<String>,
-    /// After a failed check-in: in how many seconds the UI checks again (see [`check_retry_seconds`]).
+    /// In how many seconds the UI checks in again: after a failed check-in, the retry (see
+    /// [`check_retry_seconds`]); after a successful one, the periodic check that finds a release
+    /// published while the app runs ([`PERIODIC_CHECK_SECONDS`]). None: no check-in (not installed,
+    /// no server set yet).
     #[serde(default)]
     pub retry_in_seconds: Option<u64>,
 }
@@ -52,6 +55,11 @@ impl DesktopUpdateStatus {
 pub const FIRST_CHECK_RETRY_SECONDS: u64 = 30;
 /// The longest wait between two check-ins while the server cannot be reached.
 pub const LONGEST_CHECK_RETRY_SECONDS: u64 = 600;
+
+/// While the app runs and the server is reachable, it checks in again this often, so that a
+/// release published (or a start-up mode changed) during a session is shown then: a required
+/// update or a refusal over the page, an optional one on the login page.
+pub const PERIODIC_CHECK_SECONDS: u64 = 600;
 
 /// When the server could not be reached at start the app starts anyway — offline, with a banner
 /// saying the update check failed and when it is tried again — since the desktop is meant to work

@@ -19,6 +19,7 @@ use crate::api_client;
 use crate::app_state::app;
 use crate::i18n::{t, tx};
 use crate::pages::attendance::task::sleep;
+use crate::router::{Route, redirect};
 
 /// How often the progress page asks the shell for the update's progress.
 const POLL_MS: i32 = 300;
@@ -38,14 +39,14 @@ pub fn start_repair() {
     state.updating.set(true);
 }
 
-/// Whether the loop that checks in again after a failed check-in runs.
+/// Whether the loop that checks in again runs.
 static CHECKING_AGAIN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// After a failed check-in (the server unreachable at start): checks in again when the shell
-/// says (30 s, then doubling up to 10 minutes) until it succeeds. A required update or a refusal
-/// found then shows its dialog: instead of the pages before a login, over the page after one
-/// ([`GateOverPage`], nothing typed is lost); otherwise, before a login, the start-up checks run
-/// again.
+/// Checks in again when the shell says: after a failed check-in (the server unreachable at start)
+/// 30 s, then doubling up to 10 minutes; while the server answers, periodically (10 minutes), so
+/// that a release published during a session is seen. A required update or a refusal found then
+/// shows its dialog: instead of the pages before a login, over the page after one
+/// ([`GateOverPage`], nothing typed is lost).
 pub fn check_again_later() {
     use std::sync::atomic::Ordering;
     let state = app();
@@ -60,15 +61,30 @@ pub fn check_again_later() {
             if state.updating.get_untracked() {
                 continue;
             }
-            let Ok(status) = api_client::update_status(true).await else { break };
-            let reached = status.check_error.is_none();
-            state.desktop_update.set(Some(status));
-            if reached && state.session.with_untracked(|s| s.is_none()) {
-                crate::boot().await;
+            if check_now().await.is_err() {
+                break;
             }
         }
         CHECKING_AGAIN.store(false, Ordering::SeqCst);
     });
+}
+
+/// Checks in with the server now and shows what it says. When the server is reached after it
+/// was not, before a login, the start-up checks run again (the login page, or the dialog), from
+/// the connection page too, where the start without the server led.
+async fn check_now() -> Result<(), ()> {
+    let state = app();
+    let status = api_client::update_status(true).await.map_err(|_| ())?;
+    let was_offline = state.desktop_update.with_untracked(|s| s.as_ref().is_some_and(|s| s.check_error.is_some()));
+    let reached = status.check_error.is_none();
+    state.desktop_update.set(Some(status));
+    if was_offline && reached && state.session.with_untracked(|s| s.is_none()) {
+        if state.route.get_untracked() == Route::Connection {
+            redirect(Route::Home);
+        }
+        crate::boot().await;
+    }
+    Ok(())
 }
 
 /// A blocking decision (a required update, a refusal, the service paused) found by a later
@@ -79,8 +95,10 @@ pub fn check_again_later() {
 pub fn GateOverPage() -> impl IntoView {
     let state = app();
     let later = RwSignal::new(false);
-    let blocking =
-        Memo::new(move |_| state.desktop_update.get().filter(|s| s.blocks_start()).filter(|_| state.session.with(|s| s.is_some())));
+    // Not while the update it asks for runs: the progress page shows then.
+    let blocking = Memo::new(move |_| {
+        state.desktop_update.get().filter(|s| s.blocks_start()).filter(|_| state.session.with(|s| s.is_some()) && !state.updating.get())
+    });
     move || {
         let status = blocking.get().filter(|_| !later.get())?;
         Some(view! {
@@ -99,10 +117,18 @@ pub fn GateOverPage() -> impl IntoView {
     }
 }
 
-/// The banner while the update check failed: the reason and when it is tried again.
+/// The banner while the update check failed: the reason, when it is tried again, and Retry (now).
 #[component]
 pub fn OfflineBanner() -> impl IntoView {
     let state = app();
+    let busy = RwSignal::new(false);
+    let retry = move |_| {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let _ = check_now().await;
+            busy.set(false);
+        });
+    };
     move || {
         state.desktop_update.with(|s| {
             let s = s.as_ref()?;
@@ -115,6 +141,10 @@ pub fn OfflineBanner() -> impl IntoView {
                     {t("app_update.check_failed").replace("{time}", &time)}
                     " "
                     <span class="hint">{reason}</span>
+                    " "
+                    <button type="button" data-testid="update-check-retry" disabled=move || busy.get() on:click=retry>
+                        {tx("common.retry")}
+                    </button>
                 </p>
             })
         })
