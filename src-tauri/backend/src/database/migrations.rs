@@ -129,6 +129,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0019_effort_day_rows.sql"),
         postgres: include_str!("../../migrations/postgres/0019_effort_day_rows.sql"),
     },
+    Migration {
+        version: 20,
+        name: "effort_report_indexes",
+        sqlite: include_str!("../../migrations/sqlite/0020_effort_report_indexes.sql"),
+        postgres: include_str!("../../migrations/postgres/0020_effort_report_indexes.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]
