@@ -16,8 +16,8 @@
 //!    project's report grouped by work item and person, and the company's report grouped by
 //!    organisation and activity 1 (target < 1 s each), each unrounded, rounded per entry and
 //!    rounded per day and row, with where the time goes (the names, the effort query, the pure
-//!    count, the JSON answer) and this process's CPU time (which, with SQLite, includes the
-//!    database's work); the Excel export of the year for everyone grouped by person and project
+//!    count, the JSON answer), this process's CPU time (which, with SQLite, includes the
+//!    database's work), the machine's load and the engine's plan for the effort query; the Excel export of the year for everyone grouped by person and project
 //!    (target < 10 s), unrounded and rounded per day and row;
 //! 5. the plan against actual of the project with the most effort over the year
 //!    (`effort::plan::load` and the pure build, what GetProjectPlan calls; target < 1 s), every
