@@ -2,8 +2,10 @@
 //! SQLite and PostgreSQL: after a long run of random stores, edits (moving an entry to another day
 //! or row, changing its minutes), deletes, restores of deleted entries, refused saves (over 24
 //! hours a day) and CSV imports (new rows and changed ones), the table equals a recount of the live
-//! entries after every step; and the effort report read from it gives the totals counted here from
-//! the entries, unrounded and rounded per day and row.
+//! entries after every step; and the effort report read from it (and, rounded per entry, from the
+//! entries behind the day rows holding several) equals the report counted from the entries
+//! themselves, for periods of whole months, starting or ending mid-month and spanning month
+//! edges, every grouping and rounding scope, with and without filters.
 
 mod api_client;
 mod test_databases;
@@ -16,6 +18,7 @@ use kinmu::accounts::Actor;
 use kinmu::database::Db;
 use kinmu::effort::{entries, report, transfer};
 use kinmu_shared::api::{ChangePath, DeleteEntry, EffortReportQuery, SaveEntry, SaveOutcome};
+use kinmu_shared::effort::report::{self as report_rules, Portion};
 use serde_json::json;
 use test_databases::{postgres_url, sqlite_url};
 
@@ -128,7 +131,11 @@ async fn story(db: Db, app: axum::Router) {
         row(p2, "DR-2", Some((run, "Run")), None, Some((mtg, "DR-MTG"))),
         row(p2, "DR-2", None, Some((dev, "DR-DEV")), None),
     ];
-    let days: Vec<NaiveDate> = (1..=4).map(|d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap()).collect();
+    // Days on both sides of two month edges.
+    let days: Vec<NaiveDate> = [(10, 30), (10, 31), (11, 1), (11, 2), (11, 30), (12, 1)]
+        .iter()
+        .map(|&(m, d)| NaiveDate::from_ymd_opt(2026, m, d).unwrap())
+        .collect();
     let today = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
     let mut random = Random(0x5EED_0019_DA7A_0001);
     // Entries made so far: (id, version, deleted).
@@ -245,7 +252,10 @@ async fn story(db: Db, app: axum::Router) {
         assert!(counts.get(what).is_some_and(|n| *n > 0), "the run did no {what}: {counts:?}");
     }
 
-    // The report read from the table: totals as counted from the entries.
+    // The report read from the table: as counted from the entries themselves (one portion an
+    // entry, or a day and row's entries summed when rounded per day), for periods of whole months,
+    // starting or ending mid-month, spanning month edges or of one day, for every grouping and
+    // rounding scope, with and without filters; and its totals as summed here.
     type Entry = (i64, String, i64, Option<i64>, Option<i64>, Option<i64>, i64);
     let lines: Vec<Entry> = sqlx::query_as(
         "SELECT user_id, work_date, project_id, work_item_id, activity1_id, activity2_id, minutes FROM effort_entries WHERE deleted_at IS NULL",
@@ -253,29 +263,83 @@ async fn story(db: Db, app: axum::Router) {
     .fetch_all(&db.pool)
     .await
     .unwrap();
-    let mut per_day_row: BTreeMap<_, i64> = BTreeMap::new();
-    for (u, d, p, w, a, b, m) in &lines {
-        *per_day_row.entry((u, d, p, w, a, b)).or_default() += m;
-    }
-    let plain: i64 = lines.iter().map(|l| l.6).sum();
-    let up_per_day: i64 = per_day_row.values().map(|m| (m + 59) / 60 * 60).sum();
-    let up_per_entry: i64 = lines.iter().map(|l| (l.6 + 59) / 60 * 60).sum();
-    let query = |group_by: &str, round_per: Option<&str>| EffortReportQuery {
-        from: "2026-11-01".into(),
-        to: "2026-11-30".into(),
-        group_by: Some(group_by.into()),
-        rounding: round_per.map(|_| "up".into()),
-        round_to: round_per.map(|_| 60),
-        round_per: round_per.map(Into::into),
-        ..Default::default()
+    let several = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM effort_day_rows WHERE entries > 1").fetch_one(&db.pool).await.unwrap();
+    assert!(several > 0, "no day row holds several entries");
+    let names = report::load_names(&db).await.unwrap();
+    let portion = |(u, _, p, w, a, b, m): &Entry| Portion {
+        user_id: Some(*u),
+        project_id: Some(*p),
+        work_item_id: *w,
+        activity1_id: *a,
+        activity2_id: *b,
+        minutes: *m,
+        times: 1,
+        entries: 1,
     };
-    for group_by in ["", "person", "organization,activity1", "work_item,person", "project,activity2"] {
-        for (per, expected) in [(None, plain), (Some("day"), up_per_day), (Some("entry"), up_per_entry)] {
-            let r = report::report(&db, &Actor::Operator, &query(group_by, per)).await.unwrap();
-            assert_eq!(r.total_minutes, expected, "{group_by} {per:?}");
-            assert_eq!(r.entries, lines.len() as i64, "{group_by} {per:?}");
+    let periods = [
+        ("2026-10-01", "2026-12-31"),
+        ("2026-11-01", "2026-11-30"),
+        ("2026-10-31", "2026-11-01"),
+        ("2026-10-31", "2026-12-01"),
+        ("2026-11-02", "2026-11-29"),
+        ("2026-10-30", "2026-10-30"),
+    ];
+    let filters = [
+        EffortReportQuery::default(),
+        EffortReportQuery { project_id: Some(p1), ..Default::default() },
+        EffortReportQuery { activity1_id: Some(dev), user_id: Some(people[0].0), ..Default::default() },
+        EffortReportQuery { work_item_id: Some(design), activity2_id: Some(mtg), ..Default::default() },
+    ];
+    let mut compared = 0;
+    for (from, to) in periods {
+        let inside: Vec<&Entry> = lines.iter().filter(|l| from <= l.1.as_str() && l.1.as_str() <= to).collect();
+        let mut per_day_row: BTreeMap<_, Portion> = BTreeMap::new();
+        for l in &inside {
+            let p = per_day_row.entry((l.0, l.1.clone(), l.2, l.3, l.4, l.5)).or_insert(Portion { minutes: 0, entries: 0, ..portion(l) });
+            p.minutes += l.6;
+            p.entries += 1;
+        }
+        let plain: i64 = inside.iter().map(|l| l.6).sum();
+        let up_per_day: i64 = per_day_row.values().map(|p| (p.minutes + 59) / 60 * 60).sum();
+        let up_per_entry: i64 = inside.iter().map(|l| (l.6 + 59) / 60 * 60).sum();
+        for group_by in [
+            "",
+            "person",
+            "organization,activity1",
+            "work_item,person",
+            "project,activity2",
+            "activity1,activity2",
+            "activity2,organization",
+        ] {
+            for filter in &filters {
+                for (per, total) in [(None, plain), (Some("day"), up_per_day), (Some("entry"), up_per_entry)] {
+                    let q = EffortReportQuery {
+                        from: from.into(),
+                        to: to.into(),
+                        group_by: Some(group_by.into()),
+                        rounding: per.map(|_| "up".into()),
+                        round_to: per.map(|_| 60),
+                        round_per: per.map(Into::into),
+                        ..filter.clone()
+                    };
+                    let r = report::report(&db, &Actor::Operator, &q).await.unwrap();
+                    let portions: Vec<Portion> = if per == Some("day") {
+                        per_day_row.values().copied().collect()
+                    } else {
+                        inside.iter().map(|l| portion(l)).collect()
+                    };
+                    let expected = report_rules::build(&report_rules::spec(&q).unwrap(), &names, &portions, false);
+                    assert_eq!(r, expected, "{from}..{to} by {group_by:?} {per:?} {filter:?}");
+                    if filter.project_id.is_none() && filter.user_id.is_none() && filter.work_item_id.is_none() {
+                        assert_eq!(r.total_minutes, total, "{from}..{to} by {group_by:?} {per:?}");
+                        assert_eq!(r.entries, inside.len() as i64, "{from}..{to} by {group_by:?} {per:?}");
+                    }
+                    compared += 1;
+                }
+            }
         }
     }
+    println!("{compared} reports equal the count from the entries ({several} day rows hold several entries)");
 }
 
 #[tokio::test]

@@ -16,8 +16,8 @@
 //!    project's report grouped by work item and person, and the company's report grouped by
 //!    organisation and activity 1 (target < 1 s each), each unrounded, rounded per entry and
 //!    rounded per day and row, with where the time goes (the names, the effort query, the pure
-//!    count, the JSON answer) and this process's CPU time (which, with SQLite, includes the
-//!    database's work); the Excel export of the year for everyone grouped by person and project
+//!    count, the JSON answer), this process's CPU time (which, with SQLite, includes the
+//!    database's work), the machine's load and the engine's plan for the effort query; the Excel export of the year for everyone grouped by person and project
 //!    (target < 10 s), unrounded and rounded per day and row;
 //! 5. the plan against actual of the project with the most effort over the year
 //!    (`effort::plan::load` and the pure build, what GetProjectPlan calls; target < 1 s), every
@@ -359,6 +359,15 @@ fn cpu_ms() -> Option<f64> {
     Some((user + system) * 10.0)
 }
 
+/// The machine's load (the 1-minute average from `/proc/loadavg`; Linux), printed beside the
+/// times: figures taken on a busy machine read as such.
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(|a| format!("load {a}")))
+        .unwrap_or_else(|| "load unknown".into())
+}
+
 /// `cpu_ms` since `start`, as text.
 fn cpu_since(start: Option<f64>) -> String {
     match (start, cpu_ms()) {
@@ -459,12 +468,14 @@ async fn measure_reports(db: &Db, engine: &'static str, rows: &mut Vec<Row>) {
         let t = Instant::now();
         let json = serde_json::to_vec(&built).expect("json");
         let json_ms = t.elapsed().as_secs_f64() * 1000.0;
+        let plan = query_plan(db, &spec).await;
         let r = row(engine, name, times, "< 1 s");
         println!(
-            "{engine:<10} {name}: {shown}; p50 {:.0} ms, max {:.0} ms, this process's CPU for the 3 runs {cpu} (names {names_ms:.0} ms, effort query {sql_ms:.0} ms for {} portions, \
-             count {build_ms:.0} ms, JSON {} KB {json_ms:.0} ms)",
+            "{engine:<10} {name}: {shown}; p50 {:.0} ms, max {:.0} ms, this process's CPU for the 3 runs {cpu}, {} (names {names_ms:.0} ms, \
+             effort query {sql_ms:.0} ms for {} portions, count {build_ms:.0} ms, JSON {} KB {json_ms:.0} ms)\n           the effort query's plan: {plan}",
             r.p50_ms,
             r.max_ms,
+            load(),
             thousands(portions.len() as u64),
             json.len() / 1024
         );
@@ -493,6 +504,30 @@ async fn measure_reports(db: &Db, engine: &'static str, rows: &mut Vec<Row>) {
         rows.push(row(engine, name, times, "< 10 s"));
     }
     measure_plan(db, engine, rows).await;
+}
+
+/// The engine's plan for the effort report's query (`EXPLAIN QUERY PLAN` on SQLite, `EXPLAIN` on
+/// PostgreSQL), on one line: whether it sorts, which index it walks.
+async fn query_plan(db: &Db, spec: &kinmu_shared::effort::report::ReportSpec) -> String {
+    let q = report::portions_query(spec, None);
+    let (explain, column) = match db.kind {
+        DatabaseKind::Sqlite => ("EXPLAIN QUERY PLAN", 3),
+        DatabaseKind::Postgres => ("EXPLAIN", 0),
+    };
+    let sql = format!("{explain} {}", q.sql);
+    let mut query = sqlx::query(&sql).bind(spec.from.to_string()).bind(spec.to.to_string());
+    for v in &q.binds {
+        query = query.bind(*v);
+    }
+    match query.fetch_all(&db.pool).await {
+        Ok(rows) => rows
+            .iter()
+            .filter_map(|r| sqlx::Row::try_get::<String, _>(r, column).ok())
+            .map(|l| l.trim().to_string())
+            .collect::<Vec<_>>()
+            .join(" | "),
+        Err(e) => format!("unknown ({e})"),
+    }
 }
 
 /// A project's plan against actual (issue 19): the whole year of the project with the most

@@ -130,6 +130,12 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0019_effort_day_rows.sql"),
     },
     Migration {
+        version: 20,
+        name: "effort_report_indexes",
+        sqlite: include_str!("../../migrations/sqlite/0020_effort_report_indexes.sql"),
+        postgres: include_str!("../../migrations/postgres/0020_effort_report_indexes.sql"),
+    },
+    Migration {
         version: 21,
         name: "user_role_history",
         sqlite: include_str!("../../migrations/sqlite/0021_user_role_history.sql"),

@@ -2,7 +2,8 @@
 //! of people — the names (projects, work items, activities, people, organisations) and the
 //! effort, summed in the database by the columns the report groups or filters by (and by the
 //! piece the rounding applies to), from the sums per person's day and row that
-//! `effort::entries` keeps (`effort_day_rows`) unless rounded per entry — then the pure count of
+//! `effort::entries` keeps (`effort_day_rows`; rounded per entry, also the entries behind the day
+//! rows holding several) — then the pure count of
 //! [`kinmu_shared::effort::report`], where the rounding rule lives; and the report as CSV and
 //! Excel files.
 //!
@@ -151,73 +152,22 @@ fn column_of(d: ReportDimension) -> &'static str {
 }
 
 /// The effort of `spec`'s period summed by the columns the report groups or filters by: one
-/// query. Not rounded: a sum per group of columns of the sums per person's day and row
-/// (`effort_day_rows`). Rounded per entry: the entries counted per length. Rounded per day: the
-/// sums per person's day and row counted per length. Equality filters (and `own`, the only
-/// person to count) narrow the query itself.
+/// query over the sums per person's day and row (`effort_day_rows`, which counts live entries
+/// only and holds 0 for no work item or activity). Not rounded: a sum per group of columns.
+/// Rounded per day: those sums counted per length. Rounded per entry: a day row holding one
+/// entry is that entry's length, so those rows are counted per length as well, and the entries
+/// are read only behind the day rows holding several (`effort_day_rows_several`). Equality
+/// filters (and `own`, the only person to count) narrow the query itself. On SQLite the grouping
+/// by person and activity 1 walks `effort_day_rows_person_activity` in order (migration 20)
+/// rather than sorting the period's rows.
 pub async fn load_portions(db: &Db, spec: &ReportSpec, own: Option<Id>) -> Result<Vec<Portion>> {
-    let f = &spec.filter;
-    if let (Some(me), Some(p)) = (own, f.person)
+    if let (Some(me), Some(p)) = (own, spec.filter.person)
         && me != p
     {
         // Another person's effort: refused by the report already, never counted here.
         return Ok(Vec::new());
     }
-    let mut dims: Vec<ReportDimension> = spec.group_by.clone();
-    for (d, given) in [
-        (ReportDimension::Project, f.project.is_some()),
-        (ReportDimension::WorkItem, f.work_item.is_some()),
-        (ReportDimension::Activity1, f.activity1.is_some()),
-        (ReportDimension::Activity2, f.activity2.is_some()),
-        (ReportDimension::Person, f.person.is_some() || f.organization.is_some()),
-    ] {
-        if given {
-            dims.push(d);
-        }
-    }
-    let mut columns: Vec<&'static str> = dims.into_iter().map(column_of).collect();
-    columns.sort();
-    columns.dedup();
-    // Rounded per entry, the entries are read; else their sums per person's day and row
-    // (`effort_day_rows`, which counts live entries only and holds 0 for no work item or
-    // activity): the same columns, the same ids.
-    let per_entry = spec.rounding.is_some_and(|r| r.scope == RoundingScope::Entry);
-    let mut conditions = vec!["work_date >= $1".to_string(), "work_date <= $2".into()];
-    if per_entry {
-        conditions.push("deleted_at IS NULL".into());
-    }
-    let mut binds: Vec<i64> = Vec::new();
-    for (column, value) in
-        [("project_id", f.project), ("activity1_id", f.activity1), ("activity2_id", f.activity2), ("user_id", f.person.or(own))]
-    {
-        if let Some(v) = value {
-            binds.push(v);
-            conditions.push(format!("{column} = ${}", binds.len() + 2));
-        }
-    }
-    let nullable = |c: &&str| !per_entry && matches!(*c, "work_item_id" | "activity1_id" | "activity2_id");
-    let listed = columns.iter().map(|c| if nullable(c) { format!("NULLIF({c}, 0)") } else { c.to_string() }).collect::<Vec<_>>().join(", ");
-    let select = |extra: &str| if columns.is_empty() { extra.to_string() } else { format!("{listed}, {extra}") };
-    let group = |extra: &str| {
-        let all: Vec<&str> = columns.iter().copied().chain((!extra.is_empty()).then_some(extra)).collect();
-        if all.is_empty() { String::new() } else { format!(" GROUP BY {}", all.join(", ")) }
-    };
-    let filter = conditions.join(" AND ");
-    let sql = match spec.rounding.map(|r| r.scope) {
-        None => format!(
-            "SELECT {} FROM effort_day_rows WHERE {filter}{}",
-            select("CAST(SUM(minutes) AS BIGINT), CAST(1 AS BIGINT), CAST(SUM(entries) AS BIGINT)"),
-            group("")
-        ),
-        Some(RoundingScope::Entry) => {
-            format!("SELECT {} FROM effort_entries WHERE {filter}{}", select("minutes, COUNT(*), COUNT(*)"), group("minutes"))
-        }
-        Some(RoundingScope::Day) => format!(
-            "SELECT {} FROM effort_day_rows WHERE {filter}{}",
-            select("minutes, COUNT(*), CAST(SUM(entries) AS BIGINT)"),
-            group("minutes")
-        ),
-    };
+    let PortionsQuery { sql, binds, columns } = portions_query(spec, own);
     let mut query = sqlx::query(&sql).bind(spec.from.to_string()).bind(spec.to.to_string());
     for v in &binds {
         query = query.bind(*v);
@@ -245,6 +195,80 @@ pub async fn load_portions(db: &Db, spec: &ReportSpec, own: Option<Id>) -> Resul
         out.push(p);
     }
     Ok(out)
+}
+
+/// The one query of [`load_portions`]: its SQL (the period's first and last day bound as `$1`
+/// and `$2`, then `binds`), and the columns it selects before the minutes, the times and the
+/// entries. Public for the benchmark, which shows the engine's plan for it.
+pub struct PortionsQuery {
+    pub sql: String,
+    pub binds: Vec<i64>,
+    pub columns: Vec<&'static str>,
+}
+
+/// [`load_portions`]'s query for `spec` (and `own`, the only person to count).
+pub fn portions_query(spec: &ReportSpec, own: Option<Id>) -> PortionsQuery {
+    let f = &spec.filter;
+    let mut dims: Vec<ReportDimension> = spec.group_by.clone();
+    for (d, given) in [
+        (ReportDimension::Project, f.project.is_some()),
+        (ReportDimension::WorkItem, f.work_item.is_some()),
+        (ReportDimension::Activity1, f.activity1.is_some()),
+        (ReportDimension::Activity2, f.activity2.is_some()),
+        (ReportDimension::Person, f.person.is_some() || f.organization.is_some()),
+    ] {
+        if given {
+            dims.push(d);
+        }
+    }
+    let mut columns: Vec<&'static str> = dims.into_iter().map(column_of).collect();
+    columns.sort();
+    columns.dedup();
+    let mut conditions = vec!["r.work_date >= $1".to_string(), "r.work_date <= $2".into()];
+    let mut binds: Vec<i64> = Vec::new();
+    for (column, value) in
+        [("project_id", f.project), ("activity1_id", f.activity1), ("activity2_id", f.activity2), ("user_id", f.person.or(own))]
+    {
+        if let Some(v) = value {
+            binds.push(v);
+            conditions.push(format!("r.{column} = ${}", binds.len() + 2));
+        }
+    }
+    let filter = conditions.join(" AND ");
+    // The day rows' 0 (no work item or activity) is the report's none.
+    let nullable = |c: &str| matches!(c, "work_item_id" | "activity1_id" | "activity2_id");
+    let listed = columns.iter().map(|c| if nullable(c) { format!("NULLIF(r.{c}, 0)") } else { format!("r.{c}") }).collect::<Vec<_>>();
+    let select = |extra: &str| listed.iter().map(String::as_str).chain([extra]).collect::<Vec<_>>().join(", ");
+    let group = |extra: Option<&str>| {
+        let all: Vec<String> = columns.iter().map(|c| format!("r.{c}")).chain(extra.map(str::to_string)).collect();
+        if all.is_empty() { String::new() } else { format!(" GROUP BY {}", all.join(", ")) }
+    };
+    let sql = match spec.rounding.map(|r| r.scope) {
+        None => format!(
+            "SELECT {} FROM effort_day_rows r WHERE {filter}{}",
+            select("CAST(SUM(r.minutes) AS BIGINT), CAST(1 AS BIGINT), CAST(SUM(r.entries) AS BIGINT)"),
+            group(None)
+        ),
+        Some(RoundingScope::Day) => format!(
+            "SELECT {} FROM effort_day_rows r WHERE {filter}{}",
+            select("r.minutes, COUNT(*), CAST(SUM(r.entries) AS BIGINT)"),
+            group(Some("r.minutes"))
+        ),
+        Some(RoundingScope::Entry) => format!(
+            "SELECT {} FROM effort_day_rows r WHERE {filter} AND r.entries = 1{} \
+             UNION ALL \
+             SELECT {} FROM effort_day_rows r JOIN effort_entries e ON e.user_id = r.user_id AND e.work_date = r.work_date \
+             AND e.project_id = r.project_id AND COALESCE(e.work_item_id, 0) = r.work_item_id \
+             AND COALESCE(e.activity1_id, 0) = r.activity1_id AND COALESCE(e.activity2_id, 0) = r.activity2_id \
+             AND e.deleted_at IS NULL \
+             WHERE {filter} AND r.entries > 1{}",
+            select("r.minutes, COUNT(*), COUNT(*)"),
+            group(Some("r.minutes")),
+            select("e.minutes, COUNT(*), COUNT(*)"),
+            group(Some("e.minutes"))
+        ),
+    };
+    PortionsQuery { sql, binds, columns }
 }
 
 /// The headings of a dimension's columns: a code and a name, or a path.
