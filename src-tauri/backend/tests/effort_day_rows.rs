@@ -355,3 +355,61 @@ async fn the_day_rows_equal_a_recount_of_the_entries_on_postgres() {
     let (app, db) = app_on(&url).await;
     story(db, app).await;
 }
+
+/// SQLite's plan for a year's company report (organisation × activity 1, in each rounding shape),
+/// the query `scripts/bench-effort` measured: without statistics SQLite reads the date index and
+/// sorts the year's day rows for the grouping; once the planner's statistics are fresh (the
+/// server refreshes them when it starts and every hour: `Db::refresh_planner_statistics`) it walks
+/// `effort_day_rows_person_activity` (migration 20) in the grouping's order instead.
+#[tokio::test]
+async fn a_company_year_report_on_sqlite_walks_the_grouping_index_once_statistics_are_fresh() {
+    use kinmu_shared::api::{EffortRounding, ReportDimension, RoundingDirection, RoundingScope};
+    use kinmu_shared::effort::report::{ReportFilter, ReportSpec};
+
+    let dir = tempfile::tempdir().unwrap();
+    // One connection, so that the foreign keys switched off below stay off for the fill: the
+    // plan depends on the table's shape, not on who the rows belong to.
+    let db = Db::open(&sqlite_url(&dir), 1).await.unwrap();
+    sqlx::raw_sql(
+        "PRAGMA foreign_keys = OFF; \
+         WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 72999) \
+         INSERT INTO effort_day_rows (user_id, work_date, project_id, work_item_id, activity1_id, activity2_id, minutes, entries) \
+         SELECT 1 + i % 200, date('2025-01-01', '+' || (i / 200) || ' days'), 1 + i % 30, i % 90, i % 8, 0, 30 + (i % 8) * 15, \
+                1 + (i % 50 = 0) FROM n; \
+         PRAGMA foreign_keys = ON;",
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    let spec = |scope: Option<RoundingScope>| ReportSpec {
+        from: NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+        to: NaiveDate::from_ymd_opt(2025, 12, 31).unwrap(),
+        group_by: vec![ReportDimension::Organization, ReportDimension::Activity1],
+        filter: ReportFilter::default(),
+        rounding: scope.map(|scope| EffortRounding { direction: RoundingDirection::Up, step_minutes: 15, scope }),
+    };
+    let unrounded = sqlite_plan(&db, &spec(None)).await;
+    assert!(unrounded.contains("TEMP B-TREE FOR GROUP BY"), "without statistics SQLite sorts: {unrounded}");
+
+    db.refresh_planner_statistics().await.unwrap();
+    let unrounded = sqlite_plan(&db, &spec(None)).await;
+    assert!(
+        unrounded.contains("effort_day_rows_person_activity") && !unrounded.contains("TEMP B-TREE"),
+        "unrounded, the year is summed in the index's order without a sort: {unrounded}"
+    );
+    for scope in [RoundingScope::Day, RoundingScope::Entry] {
+        let rounded = sqlite_plan(&db, &spec(Some(scope))).await;
+        assert!(rounded.contains("effort_day_rows_person_activity"), "rounded per {scope:?}, the index is walked: {rounded}");
+    }
+}
+
+/// SQLite's `EXPLAIN QUERY PLAN` for the report's one query, on one line.
+async fn sqlite_plan(db: &Db, spec: &kinmu_shared::effort::report::ReportSpec) -> String {
+    let q = report::portions_query(spec, None);
+    let sql = format!("EXPLAIN QUERY PLAN {}", q.sql);
+    let mut query = sqlx::query_as::<_, (i64, i64, i64, String)>(&sql).bind(spec.from.to_string()).bind(spec.to.to_string());
+    for v in &q.binds {
+        query = query.bind(*v);
+    }
+    query.fetch_all(&db.pool).await.unwrap().into_iter().map(|r| r.3).collect::<Vec<_>>().join(" | ")
+}
