@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { waitFor } from "./window.mjs";
+import { env, waitFor } from "./window.mjs";
 
 export const PLATFORM = "linux-x86_64";
 
@@ -18,6 +18,23 @@ export class UpdateServer {
   constructor({ kinmu, url, data, database, login, password, app, uiDist, tmp, mark }) {
     Object.assign(this, { kinmuBin: kinmu, url, data, database, login, password, app, uiDist, tmp, mark });
     this.cookie = "";
+  }
+
+  /// The server tests/desktop/run started, as its environment describes it; releases are built
+  /// under `tmp`.
+  static fromRunner(tmp, mark) {
+    return new UpdateServer({
+      kinmu: env("KINMU_BIN"),
+      url: env("KINMU_SERVER_URL"),
+      data: env("KINMU_SERVER_DATA"),
+      database: env("KINMU_DATABASE"),
+      login: env("KINMU_ADMIN_LOGIN", "admin"),
+      password: env("KINMU_ADMIN_PASSWORD"),
+      app: env("KINMU_APP"),
+      uiDist: env("KINMU_UI_DIST"),
+      tmp,
+      mark,
+    });
   }
 
   kinmu(...args) {

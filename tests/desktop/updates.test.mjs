@@ -35,18 +35,7 @@ const TMP = env("KINMU_E2E_TMP");
 const MESSAGE = "SHL-E2E: 9時までに更新してください / please update before 9:00";
 const REFUSAL = "SHL-E2E: サーバー保守中 / server maintenance until 18:00";
 
-const server = new UpdateServer({
-  kinmu: env("KINMU_BIN"),
-  url: env("KINMU_SERVER_URL"),
-  data: env("KINMU_SERVER_DATA"),
-  database: env("KINMU_DATABASE"),
-  login: env("KINMU_ADMIN_LOGIN", "admin"),
-  password: env("KINMU_ADMIN_PASSWORD"),
-  app: env("KINMU_APP"),
-  uiDist: env("KINMU_UI_DIST"),
-  tmp: TMP,
-  mark: "SHL UI bundle",
-});
+const server = UpdateServer.fromRunner(TMP, "SHL UI bundle");
 const install = new Install(join(TMP, "install"), env("KINMU_LAUNCHER"));
 const INSTALL = install.dir;
 const normal = new Window(env("WEBDRIVER_URL"));

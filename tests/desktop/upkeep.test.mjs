@@ -34,18 +34,7 @@ const SETTINGS = env("KINMU_E2E_SETTINGS");
 const MESSAGE = "UPK-E2E: 昼休みに更新します / updating over lunch";
 const DAMAGED = "ui/pkg/kinmu_ui_bg.wasm";
 
-const server = new UpdateServer({
-  kinmu: env("KINMU_BIN"),
-  url: env("KINMU_SERVER_URL"),
-  data: env("KINMU_SERVER_DATA"),
-  database: env("KINMU_DATABASE"),
-  login: env("KINMU_ADMIN_LOGIN", "admin"),
-  password: env("KINMU_ADMIN_PASSWORD"),
-  app: env("KINMU_APP"),
-  uiDist: env("KINMU_UI_DIST"),
-  tmp: TMP,
-  mark: "UPK UI bundle",
-});
+const server = UpdateServer.fromRunner(TMP, "UPK UI bundle");
 const install = new Install(join(TMP, "install"), env("KINMU_LAUNCHER"));
 const win = new Window(env("WEBDRIVER_URL"));
 
