@@ -60,10 +60,6 @@ fn sqlite_pragmas() -> String {
     )
 }
 
-/// The rows of each index SQLite's `ANALYZE` samples ([`Db::refresh_planner_statistics`]): enough
-/// for the planner's choices, a few milliseconds on a year of effort.
-pub const SQLITE_ANALYSIS_LIMIT: u32 = 1_000;
-
 /// How long an SQLite connection waits for a lock (`busy_timeout`), in milliseconds.
 pub const SQLITE_BUSY_TIMEOUT_MS: u32 = 10_000;
 /// Each SQLite connection's page cache (`cache_size`), in KiB.
@@ -154,20 +150,6 @@ impl Db {
             Native::Sqlite(p) => p.close().await,
             Native::Postgres(p) => p.close().await,
         }
-    }
-
-    /// Refreshes the query planner's statistics. On SQLite, `ANALYZE` sampling at most
-    /// [`SQLITE_ANALYSIS_LIMIT`] rows of each index: without statistics SQLite cannot know that a
-    /// year's company report is cheaper walked in the order of
-    /// `effort_day_rows_person_activity` (migration 20) than sorted from the date index, and
-    /// sorts 2.6 million rows instead (1.4 s against 0.3 s in `scripts/bench-effort`). The server
-    /// runs it when it starts and every hour; the benchmark runs the same before it measures.
-    /// PostgreSQL's autovacuum keeps its own statistics: nothing to do there.
-    pub async fn refresh_planner_statistics(&self) -> Result<(), sqlx::Error> {
-        if self.kind == DatabaseKind::Sqlite {
-            sqlx::raw_sql(&format!("PRAGMA analysis_limit = {SQLITE_ANALYSIS_LIMIT}; ANALYZE;")).execute(&self.pool).await?;
-        }
-        Ok(())
     }
 
     pub async fn ping(&self) -> Result<(), sqlx::Error> {

@@ -310,8 +310,8 @@ impl Default for ConnectionTimeouts {
     }
 }
 
-/// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight. Every hour meanwhile (and
-/// once at the start) expired sessions are deleted and the planner's statistics refreshed.
+/// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight. Expired sessions are
+/// deleted every hour meanwhile.
 pub async fn serve(state: SharedState, addr: SocketAddr, on_ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
@@ -328,9 +328,6 @@ pub async fn serve(state: SharedState, addr: SocketAddr, on_ready: impl FnOnce(S
                 Ok(n) if n > 0 => tracing::info!(deleted = n, "expired sessions purged"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "cannot purge expired sessions"),
-            }
-            if let Err(e) = db.refresh_planner_statistics().await {
-                tracing::warn!(error = %e, "cannot refresh the database's planner statistics");
             }
         }
     });
