@@ -355,3 +355,64 @@ async fn the_day_rows_equal_a_recount_of_the_entries_on_postgres() {
     let (app, db) = app_on(&url).await;
     story(db, app).await;
 }
+
+/// SQLite's plan for a year's company report (organisation × activity 1, in each rounding shape),
+/// the query `scripts/bench-effort` measures: it walks `effort_day_rows_person_activity`
+/// (migration 20) in the grouping's order instead of sorting the year's day rows, whether or not
+/// SQLite has planner statistics (left to itself it sorts); a project's report keeps the project's
+/// index.
+#[tokio::test]
+async fn a_company_year_report_on_sqlite_walks_the_grouping_index() {
+    use kinmu_shared::api::{EffortRounding, ReportDimension, RoundingDirection, RoundingScope};
+    use kinmu_shared::effort::report::{ReportFilter, ReportSpec};
+
+    let dir = tempfile::tempdir().unwrap();
+    // One connection, so that the foreign keys switched off below stay off for the fill: the
+    // plan depends on the table's shape, not on who the rows belong to.
+    let db = Db::open(&sqlite_url(&dir), 1).await.unwrap();
+    sqlx::raw_sql(
+        "PRAGMA foreign_keys = OFF; \
+         WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 72999) \
+         INSERT INTO effort_day_rows (user_id, work_date, project_id, work_item_id, activity1_id, activity2_id, minutes, entries) \
+         SELECT 1 + i % 200, date('2025-01-01', '+' || (i / 200) || ' days'), 1 + i % 30, i % 90, i % 8, 0, 30 + (i % 8) * 15, \
+                1 + (i % 50 = 0) FROM n; \
+         PRAGMA foreign_keys = ON;",
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    let spec = |scope: Option<RoundingScope>, project: Option<i64>| ReportSpec {
+        from: NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+        to: NaiveDate::from_ymd_opt(2025, 12, 31).unwrap(),
+        group_by: vec![ReportDimension::Organization, ReportDimension::Activity1],
+        filter: ReportFilter { project, ..ReportFilter::default() },
+        rounding: scope.map(|scope| EffortRounding { direction: RoundingDirection::Up, step_minutes: 15, scope }),
+    };
+    for statistics in [false, true] {
+        if statistics {
+            sqlx::raw_sql("ANALYZE").execute(&db.pool).await.unwrap();
+        }
+        let unrounded = sqlite_plan(&db, &spec(None, None)).await;
+        assert!(
+            unrounded.contains("effort_day_rows_person_activity") && !unrounded.contains("TEMP B-TREE"),
+            "unrounded (statistics: {statistics}), the year is summed in the index's order without a sort: {unrounded}"
+        );
+        for scope in [RoundingScope::Day, RoundingScope::Entry] {
+            let rounded = sqlite_plan(&db, &spec(Some(scope), None)).await;
+            assert!(rounded.contains("effort_day_rows_person_activity"), "rounded per {scope:?}, the index is walked: {rounded}");
+        }
+        let project = sqlite_plan(&db, &spec(None, Some(3))).await;
+        assert!(project.contains("effort_day_rows_project"), "a project's report reads the project's index: {project}");
+    }
+}
+
+/// SQLite's `EXPLAIN QUERY PLAN` for the report's one query, on one line.
+async fn sqlite_plan(db: &Db, spec: &kinmu_shared::effort::report::ReportSpec) -> String {
+    let q = report::portions_query(spec, None, db.kind);
+    let sql = format!("EXPLAIN QUERY PLAN {}", q.sql);
+    let mut query = sqlx::query_as::<_, (i64, i64, i64, String)>(&sql).bind(spec.from.to_string()).bind(spec.to.to_string());
+    for v in &q.binds {
+        query = query.bind(*v);
+    }
+    query.fetch_all(&db.pool).await.unwrap().into_iter().map(|r| r.3).collect::<Vec<_>>().join(" | ")
+}
