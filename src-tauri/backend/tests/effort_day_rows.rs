@@ -400,6 +400,12 @@ async fn a_company_year_report_on_sqlite_walks_the_grouping_index() {
         for scope in [RoundingScope::Day, RoundingScope::Entry] {
             let rounded = sqlite_plan(&db, &spec(Some(scope), None)).await;
             assert!(rounded.contains("effort_day_rows_person_activity"), "rounded per {scope:?}, the index is walked: {rounded}");
+            if scope == RoundingScope::Entry {
+                assert!(
+                    rounded.contains("effort_entries_user_date (user_id=? AND work_date=?)"),
+                    "the entries behind a day row holding several are found by its person and day: {rounded}"
+                );
+            }
         }
         let project = sqlite_plan(&db, &spec(None, Some(3))).await;
         assert!(project.contains("effort_day_rows_project"), "a project's report reads the project's index: {project}");

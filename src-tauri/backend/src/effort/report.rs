@@ -255,6 +255,15 @@ pub fn portions_query(spec: &ReportSpec, own: Option<Id>, kind: DatabaseKind) ->
         && columns.contains(&"user_id")
         && columns.iter().all(|c| matches!(*c, "user_id" | "activity1_id"));
     let day_rows = if in_person_order { "effort_day_rows r INDEXED BY effort_day_rows_person_activity" } else { "effort_day_rows r" };
+    // The entries behind a day row are found by its person and day. On SQLite the index is named
+    // and `+` keeps the planner from carrying the period's range over to the entries: left to
+    // itself it searched each person's year of entries (or a project's) for every day row, 1.4 s
+    // for the company year per entry.
+    let (entries, same_day) = if kind == DatabaseKind::Sqlite {
+        ("effort_entries e INDEXED BY effort_entries_user_date", "+r.work_date")
+    } else {
+        ("effort_entries e", "r.work_date")
+    };
     let sql = match spec.rounding.map(|r| r.scope) {
         None => format!(
             "SELECT {} FROM {day_rows} WHERE {filter}{}",
@@ -269,7 +278,7 @@ pub fn portions_query(spec: &ReportSpec, own: Option<Id>, kind: DatabaseKind) ->
         Some(RoundingScope::Entry) => format!(
             "SELECT {} FROM {day_rows} WHERE {filter} AND r.entries = 1{} \
              UNION ALL \
-             SELECT {} FROM effort_day_rows r JOIN effort_entries e ON e.user_id = r.user_id AND e.work_date = r.work_date \
+             SELECT {} FROM effort_day_rows r JOIN {entries} ON e.user_id = r.user_id AND e.work_date = {same_day} \
              AND e.project_id = r.project_id AND COALESCE(e.work_item_id, 0) = r.work_item_id \
              AND COALESCE(e.activity1_id, 0) = r.activity1_id AND COALESCE(e.activity2_id, 0) = r.activity2_id \
              AND e.deleted_at IS NULL \
