@@ -414,11 +414,5 @@ async fn a_company_year_report_on_sqlite_walks_the_grouping_index() {
 
 /// SQLite's `EXPLAIN QUERY PLAN` for the report's one query, on one line.
 async fn sqlite_plan(db: &Db, spec: &kinmu_shared::effort::report::ReportSpec) -> String {
-    let q = report::portions_query(spec, None, db.kind);
-    let sql = format!("EXPLAIN QUERY PLAN {}", q.sql);
-    let mut query = sqlx::query_as::<_, (i64, i64, i64, String)>(&sql).bind(spec.from.to_string()).bind(spec.to.to_string());
-    for v in &q.binds {
-        query = query.bind(*v);
-    }
-    query.fetch_all(&db.pool).await.unwrap().into_iter().map(|r| r.3).collect::<Vec<_>>().join(" | ")
+    report::query_plan(db, spec).await.unwrap()
 }

@@ -510,28 +510,9 @@ async fn measure_reports(db: &Db, engine: &'static str, rows: &mut Vec<Row>) {
     measure_plan(db, engine, rows).await;
 }
 
-/// The engine's plan for the effort report's query (`EXPLAIN QUERY PLAN` on SQLite, `EXPLAIN` on
-/// PostgreSQL), on one line: whether it sorts, which index it walks.
+/// The engine's plan for the effort report's query, on one line (`report::query_plan`).
 async fn query_plan(db: &Db, spec: &kinmu_shared::effort::report::ReportSpec) -> String {
-    let q = report::portions_query(spec, None, db.kind);
-    let (explain, column) = match db.kind {
-        DatabaseKind::Sqlite => ("EXPLAIN QUERY PLAN", 3),
-        DatabaseKind::Postgres => ("EXPLAIN", 0),
-    };
-    let sql = format!("{explain} {}", q.sql);
-    let mut query = sqlx::query(&sql).bind(spec.from.to_string()).bind(spec.to.to_string());
-    for v in &q.binds {
-        query = query.bind(*v);
-    }
-    match query.fetch_all(&db.pool).await {
-        Ok(rows) => rows
-            .iter()
-            .filter_map(|r| sqlx::Row::try_get::<String, _>(r, column).ok())
-            .map(|l| l.trim().to_string())
-            .collect::<Vec<_>>()
-            .join(" | "),
-        Err(e) => format!("unknown ({e})"),
-    }
+    report::query_plan(db, spec).await.unwrap_or_else(|e| format!("unknown ({e})"))
 }
 
 /// A project's plan against actual (issue 19): the whole year of the project with the most

@@ -168,12 +168,9 @@ pub async fn load_portions(db: &Db, spec: &ReportSpec, own: Option<Id>) -> Resul
         // Another person's effort: refused by the report already, never counted here.
         return Ok(Vec::new());
     }
-    let PortionsQuery { sql, binds, columns } = portions_query(spec, own, db.kind);
-    let mut query = sqlx::query(&sql).bind(spec.from.to_string()).bind(spec.to.to_string());
-    for v in &binds {
-        query = query.bind(*v);
-    }
-    let rows = query.fetch_all(&db.pool).await?;
+    let q = portions_query(spec, own, db.kind);
+    let rows = q.bound(&q.sql, spec).fetch_all(&db.pool).await?;
+    let columns = &q.columns;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let mut p = Portion::default();
@@ -200,16 +197,41 @@ pub async fn load_portions(db: &Db, spec: &ReportSpec, own: Option<Id>) -> Resul
 
 /// The one query of [`load_portions`]: its SQL (the period's first and last day bound as `$1`
 /// and `$2`, then `binds`), and the columns it selects before the minutes, the times and the
-/// entries. Public for the benchmark, which shows the engine's plan for it.
-pub struct PortionsQuery {
-    pub sql: String,
-    pub binds: Vec<i64>,
-    pub columns: Vec<&'static str>,
+/// entries.
+struct PortionsQuery {
+    sql: String,
+    binds: Vec<i64>,
+    columns: Vec<&'static str>,
+}
+
+impl PortionsQuery {
+    /// `sql` (this query's own, or it behind `EXPLAIN`) with the period and the filters bound.
+    fn bound<'q>(&'q self, sql: &'q str, spec: &ReportSpec) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        let mut query = sqlx::query(sql).bind(spec.from.to_string()).bind(spec.to.to_string());
+        for v in &self.binds {
+            query = query.bind(*v);
+        }
+        query
+    }
+}
+
+/// The engine's plan for [`load_portions`]'s query for `spec` (`EXPLAIN QUERY PLAN` on SQLite,
+/// `EXPLAIN` on PostgreSQL), on one line: whether it sorts, which index it walks. For the
+/// benchmark, which prints it, and the test of SQLite's plan.
+pub async fn query_plan(db: &Db, spec: &ReportSpec) -> Result<String> {
+    let q = portions_query(spec, None, db.kind);
+    let (explain, column) = match db.kind {
+        DatabaseKind::Sqlite => ("EXPLAIN QUERY PLAN", 3),
+        DatabaseKind::Postgres => ("EXPLAIN", 0),
+    };
+    let sql = format!("{explain} {}", q.sql);
+    let rows = q.bound(&sql, spec).fetch_all(&db.pool).await?;
+    Ok(rows.iter().filter_map(|r| r.try_get::<String, _>(column).ok()).map(|l| l.trim().to_string()).collect::<Vec<_>>().join(" | "))
 }
 
 /// [`load_portions`]'s query for `spec` (and `own`, the only person to count) on the engine
 /// `kind`.
-pub fn portions_query(spec: &ReportSpec, own: Option<Id>, kind: DatabaseKind) -> PortionsQuery {
+fn portions_query(spec: &ReportSpec, own: Option<Id>, kind: DatabaseKind) -> PortionsQuery {
     let f = &spec.filter;
     let mut dims: Vec<ReportDimension> = spec.group_by.clone();
     for (d, given) in [
